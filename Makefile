@@ -1,0 +1,55 @@
+# flowgap: `make demo` and `make test` are the only set-up steps on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLOWGAP := $(VENV)/bin/flowgap
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= demo-output
+PORT ?= 8050
+
+.PHONY: demo test lint bench system-deps install clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "flowgap needs Python >= 3.11 (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip uv
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[test,spark,deploy]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the tests need: Chromium for the browser tests, a Java runtime for Spark.
+# Installed only when running as root and missing; otherwise those tests skip with a reason.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "not root: skipping apt-get for$$missing (those tests will be skipped)"; \
+		fi; \
+	fi
+
+test: $(STAMP) system-deps
+	$(PY) -m ruff check src tests
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check src tests
+	$(PY) -m ruff format --check src tests
+
+bench: $(STAMP)
+	$(PY) -m pytest tests/benchmarks -s -p no:cacheprovider
+
+demo: $(STAMP)
+	mkdir -p $(DEMO_DIR)
+	$(FLOWGAP) sample --items 300 --seed 7 -o $(DEMO_DIR)/sample.jira.ndjson.gz
+	$(FLOWGAP) inspect $(DEMO_DIR)/sample.jira.ndjson.gz -c sample_logs/flowgap.toml
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache build dist

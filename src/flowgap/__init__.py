@@ -1,0 +1,55 @@
+"""flowgap: how work flows, from ticket history.
+
+The public API is three names::
+
+    import flowgap
+    result = flowgap.load(["export.jira.ndjson.gz"], config)   # -> LoadResult
+    analysis = flowgap.analyze(result, config)                  # -> Analysis
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
+
+from .config import Config
+from .model import LoadResult
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from .engine.analysis import Analysis
+
+try:
+    __version__ = version("flowgap")
+except PackageNotFoundError:  # running from a source tree without install
+    __version__ = "0.0.0"
+
+__all__ = ["Config", "LoadResult", "__version__", "analyze", "load"]
+
+
+def load(
+    paths: Sequence[str | Path] | str | Path,
+    config: Config | None = None,
+    *,
+    format: str | None = None,
+) -> LoadResult:
+    """Load one or more inputs (files or directories) into the canonical tables."""
+    from .ingest import load_paths
+
+    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+        paths = [paths]  # type: ignore[list-item]
+    return load_paths(list(paths), config or Config(), format=format)
+
+
+def analyze(
+    result: LoadResult,
+    config: Config | None = None,
+    *,
+    engine: str = "duckdb",
+) -> Analysis:
+    """Compute every flow table, the process maps and the findings for a loaded log."""
+    from .engine.analysis import run_analysis
+
+    return run_analysis(result, config or Config(), engine=engine)

@@ -1,0 +1,253 @@
+"""The ``flowgap`` command. Thin: parse options, call the library, print, exit.
+
+Exit codes: 0 done (every threshold held), 1 a threshold failed, 2 bad usage, input or config.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .config import Config
+from .errors import FlowgapError
+
+app = typer.Typer(
+    name="flowgap",
+    help="How work flows: touch versus wait, handoffs and steering touches from ticket history.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+Inputs = Annotated[list[Path], typer.Argument(help="Input files or directories.", show_default=False)]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", "-c", help="flowgap.toml to use.", show_default=False)
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--input-format",
+        help="Force the input format: jira-json, jira-csv, transition-csv, csv, xes, parquet.",
+        show_default=False,
+    ),
+]
+
+
+def fail(err: FlowgapError) -> None:
+    """One clear line on stderr, exit 2."""
+    typer.echo(f"flowgap: error: {err}", err=True)
+    raise typer.Exit(err.exit_code)
+
+
+def load_config(path: Path | None) -> Config:
+    if path is None:
+        default = Path("flowgap.toml")
+        return Config.load(default) if default.is_file() else Config()
+    return Config.load(path)
+
+
+@app.command()
+def inspect(
+    inputs: Inputs,
+    config: ConfigOpt = None,
+    input_format: FormatOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    write_config: Annotated[
+        Path | None,
+        typer.Option("--write-config", help="Write a starter flowgap.toml with the guesses."),
+    ] = None,
+) -> None:
+    """Show what was detected: counts, date range, statuses and their classes, rejects."""
+    from .inspection import run_inspect
+
+    try:
+        run_inspect(inputs, load_config(config), input_format, as_json, write_config)
+    except FlowgapError as err:
+        fail(err)
+
+
+@app.command()
+def analyze(
+    inputs: Inputs,
+    config: ConfigOpt = None,
+    input_format: FormatOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "flowgap-report"
+    ),
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma-separated: json,md,html,csv,junit.")
+    ] = "json,md,html,csv,junit",
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option("--fail-on", help="Threshold, e.g. \"flow_efficiency.median < 0.15\"."),
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="Previous report.json to compare with.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Measure open items up to this date.")
+    ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Analyse inputs and write reports; exit 1 when a threshold fails."""
+    from .report.run import run_analyze
+
+    try:
+        code = run_analyze(
+            inputs=inputs,
+            config=load_config(config),
+            input_format=input_format,
+            out=out,
+            formats=formats,
+            fail_on=fail_on or [],
+            baseline=baseline,
+            as_of=as_of,
+            engine=engine,
+            quiet=quiet,
+        )
+    except FlowgapError as err:
+        fail(err)
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    inputs: Annotated[
+        list[Path] | None, typer.Argument(help="Inputs to open at start.", show_default=False)
+    ] = None,
+    config: ConfigOpt = None,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.")] = 8050,
+    auth_token_env: Annotated[
+        str | None,
+        typer.Option(help="Environment variable holding the access token (non-loopback)."),
+    ] = None,
+    insecure: Annotated[
+        bool, typer.Option(help="Allow a non-loopback bind without authentication.")
+    ] = False,
+) -> None:
+    """Serve the dashboard."""
+    from .dashboard.server import serve as serve_dashboard
+
+    try:
+        serve_dashboard(
+            inputs=inputs or [],
+            config=load_config(config),
+            host=host,
+            port=port,
+            auth_token_env=auth_token_env,
+            insecure=insecure,
+        )
+    except FlowgapError as err:
+        fail(err)
+
+
+@app.command()
+def convert(
+    inputs: Inputs,
+    out: Annotated[Path, typer.Option("--out", "-o", help="events.parquet to write.")],
+    config: ConfigOpt = None,
+    input_format: FormatOpt = None,
+) -> None:
+    """Write the canonical tables as Parquet (items go beside events)."""
+    from . import load
+    from .ingest.parquet import write_parquet
+
+    try:
+        result = load(inputs, load_config(config), format=input_format)
+        written = write_parquet(result, out)
+    except FlowgapError as err:
+        fail(err)
+    for path in written:
+        typer.echo(str(path))
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    items: Annotated[int, typer.Option(help="Number of items.")] = 200,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    format: Annotated[
+        str,
+        typer.Option(help="jira-json, transition-csv, csv, xes, jira-csv or parquet."),
+    ] = "jira-json",
+    story: Annotated[
+        bool, typer.Option(help="Include the four-month story item.")
+    ] = True,
+) -> None:
+    """Generate a Jira-like log with known ground truth (written beside it as CSV)."""
+    from .sample import write_sample
+
+    try:
+        written = write_sample(out, items=items, seed=seed, format=format, story=story)
+    except FlowgapError as err:
+        fail(err)
+    for path in written:
+        typer.echo(str(path))
+
+
+@app.command()
+def pull(
+    url: Annotated[str, typer.Option(help="Jira base URL, e.g. https://example.atlassian.net.")],
+    jql: Annotated[str, typer.Option(help="JQL selecting the issues.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="NDJSON export (.gz to compress).")],
+    user_env: Annotated[
+        str, typer.Option(help="Environment variable holding the user e-mail (Cloud).")
+    ] = "JIRA_USER",
+    token_env: Annotated[
+        str, typer.Option(help="Environment variable holding the API token / PAT.")
+    ] = "JIRA_TOKEN",
+    since: Annotated[
+        str | None, typer.Option(help="Only issues updated since this date.")
+    ] = None,
+    fields: Annotated[
+        str | None, typer.Option(help="Comma-separated extra fields to fetch.")
+    ] = None,
+    max_issues: Annotated[int | None, typer.Option(help="Stop after this many issues.")] = None,
+    flavor: Annotated[
+        str | None, typer.Option(help="cloud or datacenter (default: detected).")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted pull.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Export a Jira project's full history (issues with changelogs) as NDJSON."""
+    from .pull import run_pull
+
+    try:
+        run_pull(
+            url=url,
+            jql=jql,
+            out=out,
+            user_env=user_env,
+            token_env=token_env,
+            since=since,
+            fields=[f.strip() for f in fields.split(",") if f.strip()] if fields else [],
+            max_issues=max_issues,
+            flavor=flavor,
+            resume=resume,
+            quiet=quiet,
+        )
+    except FlowgapError as err:
+        fail(err)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)
+    ] = False,
+) -> None:
+    """flowgap: why does a week of work take four months?"""
+    if version:
+        from . import __version__
+
+        typer.echo(f"flowgap {__version__}")
+        raise typer.Exit(0)
+
+
+def run() -> None:  # pragma: no cover - entry for `python -m flowgap`
+    sys.exit(app())

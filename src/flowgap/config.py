@@ -1,0 +1,340 @@
+"""``flowgap.toml``: pydantic models of every section, loading with clear errors, and the
+status-class heuristics used when the config does not say how a status is classed.
+
+Each section is documented key by key in ``docs/config.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+
+StatusClass = Literal["backlog", "wait", "active", "done"]
+STATUS_CLASSES: tuple[str, ...] = ("backlog", "wait", "active", "done")
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm])\s*$")
+
+
+def parse_duration(text: str) -> float:
+    """``"5d"``, ``"12h"``, ``"30m"`` -> seconds."""
+    m = _DURATION.match(text)
+    if not m:
+        raise ValueError(f"expected a duration like '5d', '12h' or '30m', got {text!r}")
+    value, unit = float(m.group(1)), m.group(2)
+    return value * {"d": 86400.0, "h": 3600.0, "m": 60.0}[unit]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+class JiraInput(_Section):
+    """Jira REST JSON and Jira UI CSV."""
+
+    #: Name of the custom field that holds the team (history of it gives team changes).
+    team_field: str | None = None
+    #: Name of the flag field; a non-empty value means flagged (impediment).
+    flagged_field: str = "Flagged"
+    #: Date format of the UI CSV export (strptime), e.g. "%d/%b/%y %I:%M %p".
+    csv_date_format: str = "%d/%b/%y %I:%M %p"
+    #: Zone of naive timestamps in the UI CSV (the instance's zone). A warning says when assumed.
+    csv_timezone: str | None = None
+
+
+class TransitionCsvInput(_Section):
+    """One row per status change."""
+
+    item: str = "item"
+    from_status: str = Field("from", alias="from")
+    to_status: str = Field("to", alias="to")
+    timestamp: str = "timestamp"
+    author: str | None = "author"
+    team: str | None = "team"
+    timestamp_format: str | None = None  # None: ISO 8601
+    dayfirst: bool = False
+    timezone: str = "UTC"
+
+
+class GenericCsvInput(_Section):
+    """A generic event log: one row per event, columns mapped here."""
+
+    item: str = "case"
+    #: One or more columns whose values, joined by ``status_separator``, form the status.
+    status: list[str] = Field(default_factory=lambda: ["activity"])
+    status_separator: str = " / "
+    timestamp: str = "timestamp"
+    timestamp_format: str | None = None
+    dayfirst: bool = False
+    timezone: str = "UTC"
+    team: str | None = None
+    resource: str | None = None
+    #: Cells equal to one of these are treated as missing.
+    missing_values: list[str] = Field(default_factory=lambda: ["", "?", "NA", "N/A", "null"])
+    #: A column that orders events of the same item and timestamp.
+    order_by: str | None = None
+    delimiter: str | None = None  # None: sniffed
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+
+class XesInput(_Section):
+    status_attribute: str = "concept:name"
+    team_attribute: str | None = "org:group"
+    resource_attribute: str | None = "org:resource"
+    #: Turn start/complete lifecycles into state changes (complete -> "waiting after X").
+    lifecycle: bool = True
+    waiting_prefix: str = "waiting after "
+
+
+class InputConfig(_Section):
+    #: Force a format instead of detecting it: jira-json, jira-csv, transition-csv, csv, xes,
+    #: parquet.
+    format: str | None = None
+    jira: JiraInput = Field(default_factory=JiraInput)
+    transitions: TransitionCsvInput = Field(default_factory=TransitionCsvInput)
+    csv: GenericCsvInput = Field(default_factory=GenericCsvInput)
+    xes: XesInput = Field(default_factory=XesInput)
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+class StatusConfig(_Section):
+    #: Status name -> class. Statuses not listed are guessed (and reported as guesses).
+    classes: dict[str, StatusClass] = Field(default_factory=dict)
+    #: Workflow order for rework: a move to a status earlier in this list is rework.
+    order: list[str] = Field(default_factory=list)
+    #: Statuses that count as blocked (wait) whatever their class.
+    blocked: list[str] = Field(default_factory=list)
+
+
+class FlowConfig(_Section):
+    flow_window: Literal["commitment", "created"] = "commitment"
+    #: Analysis date: open items are measured up to it (default: latest timestamp in the data).
+    as_of: datetime | None = None
+    #: Flag field set means blocked (touch becomes wait).
+    flagged_is_blocked: bool = True
+    #: Active time with no event for longer than this counts as wait beyond that point.
+    stall_after: str | None = None
+
+    @field_validator("stall_after")
+    @classmethod
+    def _duration(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_duration(v)
+        return v
+
+    @property
+    def stall_after_s(self) -> float | None:
+        return parse_duration(self.stall_after) if self.stall_after else None
+
+
+TeamSource = Literal["field", "status", "assignee_map", "assignee"]
+
+
+class TeamConfig(_Section):
+    #: Where a segment's team comes from, first that gives one wins.
+    source: list[TeamSource] = Field(
+        default_factory=lambda: ["field", "status", "assignee_map", "assignee"]
+    )
+    status_map: dict[str, str] = Field(default_factory=dict)
+    assignee_map: dict[str, str] = Field(default_factory=dict)
+    #: Team of segments no source gives a team to.
+    unknown: str = "(no team)"
+
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class RecurringMeeting(_Section):
+    """Every ``weekday``, every open, committed item matching a condition is reviewed."""
+
+    weekday: Weekday
+    labels_any: list[str] = Field(default_factory=list)
+    priorities: list[str] = Field(default_factory=list)
+    types: list[str] = Field(default_factory=list)
+    start: date | None = None
+    end: date | None = None
+
+
+class SteeringConfig(_Section):
+    #: Regexes: entering a matching status is a steering touch.
+    statuses: list[str] = Field(default_factory=list)
+    #: Adding one of these labels is a steering touch.
+    labels: list[str] = Field(default_factory=list)
+    #: Regex: a comment matching it is a steering touch.
+    comment_pattern: str | None = None
+    #: CSV with columns date, items (keys separated by spaces, commas or semicolons).
+    meetings_file: Path | None = None
+    recurring: list[RecurringMeeting] = Field(default_factory=list)
+    minutes_per_item: float = 10.0
+    attendees: int = 8
+
+    @field_validator("statuses")
+    @classmethod
+    def _regexes(cls, v: list[str]) -> list[str]:
+        for pattern in v:
+            re.compile(pattern)
+        return v
+
+    @field_validator("comment_pattern")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        if v is not None:
+            re.compile(v)
+        return v
+
+    @property
+    def enabled(self) -> bool:
+        return bool(
+            self.statuses
+            or self.labels
+            or self.comment_pattern
+            or self.meetings_file
+            or self.recurring
+        )
+
+
+class CalendarConfig(_Section):
+    """Working time. When present, touch and wait are also reported in working time."""
+
+    timezone: str = "UTC"
+    days: list[Weekday] = Field(
+        default_factory=lambda: ["monday", "tuesday", "wednesday", "thursday", "friday"]
+    )
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    #: Country code for the ``holidays`` package ("DE", "US", ...), optional subdivision.
+    holidays_country: str | None = None
+    holidays_subdivision: str | None = None
+    #: Extra non-working dates.
+    extra_holidays: list[date] = Field(default_factory=list)
+
+
+class DashboardConfig(_Section):
+    upload_limit_mb: float = 200.0
+    session_ttl_hours: float = 24.0
+
+
+class Config(_Section):
+    input: InputConfig = Field(default_factory=InputConfig)
+    statuses: StatusConfig = Field(default_factory=StatusConfig)
+    flow: FlowConfig = Field(default_factory=FlowConfig)
+    teams: TeamConfig = Field(default_factory=TeamConfig)
+    steering: SteeringConfig = Field(default_factory=SteeringConfig)
+    calendar: CalendarConfig | None = None
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+
+    #: Where the config came from (for relative paths and error messages); not a TOML key.
+    source_path: Path | None = Field(default=None, exclude=True)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Config:
+        """Read and validate a TOML file. Errors name the file and the key."""
+        path = Path(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except FileNotFoundError:
+            raise ConfigError(path, "-", "file not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(path, "-", f"not valid TOML: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(path, "-", f"cannot read: {exc}") from None
+        cfg = cls.from_dict(raw, path)
+        cfg.source_path = path
+        steering = cfg.steering
+        if steering.meetings_file is not None and not steering.meetings_file.is_absolute():
+            steering.meetings_file = path.parent / steering.meetings_file
+        return cfg
+
+    @classmethod
+    def from_dict(cls, raw: dict, path: str | Path = "<config>") -> Config:
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in err["loc"]) or "-"
+            raise ConfigError(path, key, err["msg"]) from None
+
+    def to_toml_dict(self) -> dict:
+        """The config as plain TOML-able data (dates as ISO strings, nulls dropped)."""
+        return _drop_none(self.model_dump(mode="json", by_alias=True))
+
+    def status_class(self, status: str, category: str | None = None) -> tuple[str, bool]:
+        """Class of a status and whether it was guessed (not in ``[statuses] classes``)."""
+        if status in self.statuses.classes:
+            return self.statuses.classes[status], False
+        return guess_status_class(status, category), True
+
+
+def _drop_none(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------- heuristics
+
+_DONE = re.compile(
+    r"\b(done|closed|resolved|released|deployed|delivered|complete|completed|finished|"
+    r"cancel+ed|rejected|won'?t (do|fix)|declined|abandoned|duplicate|live|shipped|archived)\b",
+    re.IGNORECASE,
+)
+_WAIT = re.compile(
+    r"\b(ready|waiting|wait|queue|queued|blocked|on hold|hold|pending|awaiting|to be|"
+    r"approved|approval|accepted|parked|paused|impeded|scheduled|steering|committee|"
+    r"selected for development)\b|^waiting after ",
+    re.IGNORECASE,
+)
+_BACKLOG = re.compile(
+    r"\b(backlog|open|new|to ?do|created|funnel|idea|triage|draft|proposed|icebox|"
+    r"reopened|requested|submitted|inbox)\b",
+    re.IGNORECASE,
+)
+_ACTIVE = re.compile(
+    r"\b(in progress|progress|doing|develop|development|dev|coding|implement|implementing|"
+    r"review|reviewing|testing|test|qa|verif|analysis|analysing|analyzing|design|designing|"
+    r"build|building|deploying|working|work|investigat|fixing|refine|refinement|"
+    r"take in charge|resolve\b|resolving|wip)",
+    re.IGNORECASE,
+)
+
+
+def guess_status_class(status: str, category: str | None = None) -> str:
+    """Best guess of a status' class from its name, then Jira's status category.
+
+    Names win over the category because Jira files queues such as "Ready for QA" under
+    "In Progress"; a queue is wait, not touch.
+    """
+    name = status.strip()
+    if _DONE.search(name):
+        return "done"
+    if _WAIT.search(name):
+        return "wait"
+    if _BACKLOG.search(name) and not _ACTIVE.search(name):
+        return "backlog"
+    if _ACTIVE.search(name):
+        return "active"
+    cat = (category or "").lower()
+    if cat in {"done"}:
+        return "done"
+    if cat in {"new", "to do", "todo"}:
+        return "backlog"
+    if cat in {"indeterminate", "in progress"}:
+        return "active"
+    return "wait"

@@ -1,0 +1,183 @@
+"""The canonical tables every loader produces and every later layer consumes.
+
+``events`` holds one row per change of one field of one item (Jira's issue history shape);
+``items`` one row per item. A :class:`LoadResult` carries both plus what was *not* loaded, so
+that for every input ``records_read == records_loaded + records_rejected``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+TS = pa.timestamp("us", tz="UTC")
+
+#: Fields an event can change. Custom fields keep their own (configured) name.
+KNOWN_FIELDS = (
+    "created",
+    "status",
+    "team",
+    "assignee",
+    "flag",
+    "label",
+    "comment",
+    "steering",
+    "resolution",
+    "link",
+)
+
+EVENTS_SCHEMA = pa.schema(
+    [
+        pa.field("item", pa.string(), nullable=False),
+        pa.field("ts", TS, nullable=False),
+        # Order among events of the same item and ts, from the source order.
+        pa.field("seq", pa.int64(), nullable=False),
+        pa.field("field", pa.string(), nullable=False),
+        pa.field("value", pa.string()),  # new value; null when cleared
+        pa.field("prev", pa.string()),  # old value
+        pa.field("actor", pa.string()),
+        pa.field("source", pa.string()),  # provenance: file:line or KEY#history-id
+    ]
+)
+
+#: Base columns of ``items``; loaders may append extra attributes as string columns.
+ITEMS_SCHEMA = pa.schema(
+    [
+        pa.field("item", pa.string(), nullable=False),
+        pa.field("project", pa.string()),
+        pa.field("type", pa.string()),
+        pa.field("priority", pa.string()),
+        pa.field("summary", pa.string()),
+        pa.field("created", TS),
+        pa.field("resolved", TS),
+        pa.field("current_status", pa.string()),
+        pa.field("labels", pa.list_(pa.string())),
+        pa.field("components", pa.list_(pa.string())),
+        pa.field("story_points", pa.float64()),
+    ]
+)
+
+REJECTS_SCHEMA = pa.schema(
+    [
+        pa.field("source", pa.string(), nullable=False),  # file:line, or file: KEY#history-id
+        pa.field("reason", pa.string(), nullable=False),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Reject:
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A data-quality finding (not an error): truncated history, events after done, ..."""
+
+    kind: str
+    message: str
+    item: str | None = None
+    source: str | None = None
+
+
+@dataclass
+class InputSummary:
+    """What one input file contributed. ``records_read == records_loaded + records_rejected``."""
+
+    path: str
+    format: str
+    records_read: int
+    records_loaded: int
+    records_rejected: int
+    #: What one record is for this format ("issue", "history", "row", "event", ...).
+    record_unit: str = "record"
+
+    @property
+    def reconciles(self) -> bool:
+        return self.records_read == self.records_loaded + self.records_rejected
+
+
+@dataclass
+class LoadResult:
+    events: pa.Table
+    items: pa.Table
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    inputs: list[InputSummary] = field(default_factory=list)
+    #: Jira status category per status name ("new", "indeterminate", "done") when the source
+    #: knows it; feeds the status-class guesses.
+    status_categories: dict[str, str] = field(default_factory=dict)
+    #: False for sources without status history (Jira UI CSV): only lead time is computable.
+    has_history: bool = True
+
+    def rejects_table(self) -> pa.Table:
+        return pa.Table.from_pylist(
+            [{"source": r.source, "reason": r.reason} for r in self.rejects],
+            schema=REJECTS_SCHEMA,
+        )
+
+    @classmethod
+    def combine(cls, results: Sequence[LoadResult]) -> LoadResult:
+        """Concatenate several inputs into one result (items unified by key, first wins)."""
+        if len(results) == 1:
+            return results[0]
+        events = pa.concat_tables([r.events for r in results], promote_options="permissive")
+        items = _dedupe_items(
+            pa.concat_tables([r.items for r in results], promote_options="permissive")
+        )
+        categories: dict[str, str] = {}
+        for r in results:
+            for name, cat in r.status_categories.items():
+                categories.setdefault(name, cat)
+        return cls(
+            events=sort_events(events),
+            items=items,
+            rejects=[x for r in results for x in r.rejects],
+            warnings=[x for r in results for x in r.warnings],
+            inputs=[x for r in results for x in r.inputs],
+            status_categories=categories,
+            has_history=all(r.has_history for r in results),
+        )
+
+
+def empty_events() -> pa.Table:
+    return EVENTS_SCHEMA.empty_table()
+
+
+def empty_items() -> pa.Table:
+    return ITEMS_SCHEMA.empty_table()
+
+
+def events_from_rows(rows: Iterable[dict]) -> pa.Table:
+    """Build a canonical, sorted events table from dict rows (keys of EVENTS_SCHEMA)."""
+    return sort_events(pa.Table.from_pylist(list(rows), schema=EVENTS_SCHEMA))
+
+
+def items_from_rows(rows: Iterable[dict], extra_columns: Sequence[str] = ()) -> pa.Table:
+    """Build an items table; ``extra_columns`` are appended as string columns."""
+    schema = ITEMS_SCHEMA
+    for name in extra_columns:
+        if name not in schema.names:
+            schema = schema.append(pa.field(name, pa.string()))
+    return pa.Table.from_pylist(list(rows), schema=schema)
+
+
+def sort_events(events: pa.Table) -> pa.Table:
+    """The canonical order: item, ts, seq. pm4py and the engine rely on it."""
+    return events.sort_by([("item", "ascending"), ("ts", "ascending"), ("seq", "ascending")])
+
+
+def _dedupe_items(items: pa.Table) -> pa.Table:
+    if items.num_rows == 0:
+        return items
+    keys = items.column("item").to_pylist()
+    seen: set[str] = set()
+    keep = []
+    for i, key in enumerate(keys):
+        if key not in seen:
+            seen.add(key)
+            keep.append(i)
+    return items.take(keep) if len(keep) != len(keys) else items
