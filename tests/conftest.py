@@ -1,0 +1,42 @@
+"""Shared fixtures: the public logs in ../shared/data, Chromium, sample logs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+SAMPLE_LOGS = ROOT / "sample_logs"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The folder of public real logs; tests using it skip with a reason when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real logs not found: {SHARED_DATA} is absent (clone ../shared beside)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists() and not shutil.which("chromium"):
+        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
+    return CHROMIUM if CHROMIUM.exists() else Path(shutil.which("chromium"))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def sample_logs() -> Path:
+    return SAMPLE_LOGS
