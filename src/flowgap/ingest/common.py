@@ -1,0 +1,150 @@
+"""What every loader shares: opening (gzip-aware) and decoding files, parsing timestamps, and
+the bookkeeping that makes ``records_read == records_loaded + records_rejected`` hold.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..errors import InputError
+from ..model import (
+    Finding,
+    InputSummary,
+    LoadResult,
+    Reject,
+    events_from_rows,
+    items_from_rows,
+)
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped when it is gzip (by content, not by name)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, expected a file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if data[:2] == GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise InputError(path, f"corrupt gzip data: {exc}") from None
+    return data
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str | None]:
+    """Decode as UTF-8 (a BOM is dropped); fall back to latin-1 and say so.
+
+    Returns the text and a warning message when the fallback was used.
+    """
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(path, "binary data, not a text file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), None
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return (
+            data.decode("latin-1"),
+            f"not valid UTF-8 (byte {exc.start}); read as latin-1",
+        )
+
+
+def zone(name: str | None, path: Path, key: str) -> ZoneInfo | None:
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(path, f"unknown time zone {name!r} (config key {key})") from None
+
+
+def to_utc(value: datetime, tz: ZoneInfo | None = None) -> datetime:
+    """Aware -> UTC; naive -> interpreted in ``tz`` (UTC when None)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz or UTC)
+    return value.astimezone(UTC)
+
+
+def parse_iso(text: str, tz: ZoneInfo | None = None) -> datetime:
+    """ISO 8601 including Jira's ``2023-05-02T10:15:30.000+0200``. Raises ValueError."""
+    s = text.strip()
+    if not s:
+        raise ValueError("empty timestamp")
+    if s.endswith(("Z", "z")):
+        s = s[:-1] + "+00:00"
+    # Jira writes +0200; fromisoformat wants +02:00 before Python 3.11's wider support.
+    if len(s) > 5 and s[-5] in "+-" and s[-4:].isdigit() and ":" not in s[-5:]:
+        s = f"{s[:-2]}:{s[-2:]}"
+    return to_utc(datetime.fromisoformat(s), tz)
+
+
+@dataclass
+class LoadBuilder:
+    """Collects rows, rejects and warnings of one input and counts records as it goes."""
+
+    path: Path
+    format: str
+    record_unit: str = "record"
+    events: list[dict] = field(default_factory=list)
+    items: list[dict] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    status_categories: dict[str, str] = field(default_factory=dict)
+    extra_item_columns: list[str] = field(default_factory=list)
+    records_read: int = 0
+    records_loaded: int = 0
+    has_history: bool = True
+
+    def source(self, where: object) -> str:
+        return f"{self.path.name}:{where}"
+
+    def read(self, n: int = 1) -> None:
+        self.records_read += n
+
+    def loaded(self, n: int = 1) -> None:
+        self.records_loaded += n
+
+    def reject(self, where: object, reason: str) -> None:
+        self.rejects.append(Reject(self.source(where), reason))
+
+    def warn(self, kind: str, message: str, item: str | None = None, where: object = None) -> None:
+        src = self.source(where) if where is not None else None
+        self.warnings.append(Finding(kind, message, item, src))
+
+    def add_events(self, rows: Iterable[dict]) -> None:
+        self.events.extend(rows)
+
+    def result(self) -> LoadResult:
+        summary = InputSummary(
+            path=str(self.path),
+            format=self.format,
+            records_read=self.records_read,
+            records_loaded=self.records_loaded,
+            records_rejected=len(self.rejects),
+            record_unit=self.record_unit,
+        )
+        if not summary.reconciles:  # a loader bug, never the user's fault
+            raise AssertionError(
+                f"{self.path}: {self.records_read} read != {self.records_loaded} loaded"
+                f" + {len(self.rejects)} rejected"
+            )
+        return LoadResult(
+            events=events_from_rows(self.events),
+            items=items_from_rows(self.items, self.extra_item_columns),
+            rejects=list(self.rejects),
+            warnings=list(self.warnings),
+            inputs=[summary],
+            status_categories=dict(self.status_categories),
+            has_history=self.has_history,
+        )
