@@ -1,0 +1,130 @@
+"""pm4py builds the process maps from the engine's reduced tables; numbers checked by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pyarrow as pa
+import pytest
+
+from flowgap.engine.schemas import STINTS, TIMELINE
+from flowgap.mining import centrality, mine, ping_pong_cycles, to_networkx
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+H = timedelta(hours=1)
+DAY = 86400.0
+
+
+def at(hours: float) -> datetime:
+    return T0 + hours * H
+
+
+def timeline_table(rows: list[tuple[str, str, float, float]]) -> pa.Table:
+    """(item, status, start_h, end_h) -> TIMELINE rows (only the columns mining reads matter)."""
+    out, seg = [], {}
+    for item, status, start, end in rows:
+        n = seg.get(item, 0)
+        seg[item] = n + 1
+        duration = (end - start) * 3600.0
+        out.append(
+            {
+                "item": item, "seg": n, "status": status, "class": "wait", "team": None,
+                "assignee": None, "flagged": False, "blocked": False, "start": at(start),
+                "end": at(end), "duration_s": duration, "in_window_s": duration,
+                "touch_s": 0.0, "wait_s": duration,
+            }
+        )
+    return pa.Table.from_pylist(out, schema=TIMELINE)
+
+
+def stints_table(rows: list[tuple[str, str, float, float]]) -> pa.Table:
+    out, n, prev = [], {}, {}
+    for item, team, start, end in rows:
+        k = n.get(item, 0)
+        n[item] = k + 1
+        out.append(
+            {
+                "item": item, "stint": k, "team": team, "prev_team": prev.get(item),
+                "start": at(start), "end": at(end), "duration_s": (end - start) * 3600.0,
+                "touch_s": 0.0, "queue_s": 0.0,
+            }
+        )
+        prev[item] = team
+    return pa.Table.from_pylist(out, schema=STINTS)
+
+
+def edges(table: pa.Table) -> dict[tuple[str, str], tuple[int, float, float]]:
+    return {
+        (r["source"], r["target"]): (r["count"], r["median_s"], r["mean_s"])
+        for r in table.to_pylist()
+    }
+
+
+def test_status_map_merges_repeated_segments_and_measures_time_in_source() -> None:
+    timeline = timeline_table(
+        [
+            # A: Ready(0-24) -> In Dev(24-30) split by a team change at 27 -> Done(30-..)
+            ("A", "Ready", 0, 24),
+            ("A", "In Dev", 24, 27),
+            ("A", "In Dev", 27, 30),
+            ("A", "Done", 30, 40),
+            # B: Ready(0-48) -> In Dev(48-50) -> Ready(50-52) -> In Dev(52-60)
+            ("B", "Ready", 0, 48),
+            ("B", "In Dev", 48, 50),
+            ("B", "Ready", 50, 52),
+            ("B", "In Dev", 52, 60),
+        ]
+    )
+    got = edges(mine(timeline, STINTS.empty_table()).status_map)
+    # Ready -> In Dev: A after 24 h, B after 48 h and 2 h: median 24 h, mean (24+48+2)/3 h.
+    assert got[("Ready", "In Dev")] == (3, 24 * 3600.0, (24 + 48 + 2) / 3 * 3600.0)
+    # In Dev -> Done only for A, after 6 h in In Dev (the split at 27 is not a move).
+    assert got[("In Dev", "Done")] == (1, 6 * 3600.0, 6 * 3600.0)
+    assert got[("In Dev", "Ready")] == (1, 2 * 3600.0, 2 * 3600.0)
+    assert ("In Dev", "In Dev") not in got
+    assert len(got) == 3
+
+
+def test_handoff_graph_counts_equal_stint_changes_and_finds_ping_pong() -> None:
+    stints = stints_table(
+        [
+            ("A", "Dev", 0, 10), ("A", "QA", 10, 30), ("A", "Dev", 30, 34), ("A", "QA", 34, 40),
+            ("B", "Dev", 0, 5), ("B", "QA", 5, 8), ("B", "Ops", 8, 9),
+            ("C", "Ops", 0, 1),
+        ]
+    )
+    result = mine(timeline_table([]), stints)
+    got = edges(result.handoff_graph)
+    # Dev -> QA: A twice (after 10 h and 4 h), B once (after 5 h) -> median 5 h, mean 19/3 h.
+    assert got[("Dev", "QA")] == (3, 5 * 3600.0, 19 / 3 * 3600.0)
+    assert got[("QA", "Dev")] == (1, 20 * 3600.0, 20 * 3600.0)
+    assert got[("QA", "Ops")] == (1, 3 * 3600.0, 3 * 3600.0)
+    assert sum(c for c, _, _ in got.values()) == 5  # = stints (8) - items (3)
+    assert result.ping_pong_cycles == [["Dev", "QA"]]
+    table = {r["node"]: r for r in result.team_centrality.to_pylist()}
+    assert table["QA"]["in_degree"] == 1 and table["QA"]["out_degree"] == 2
+    # QA lies on the only shortest path Dev -> Ops: betweenness 1 / ((3-1)(3-2)) = 0.5.
+    assert table["QA"]["betweenness"] == pytest.approx(0.5)
+    assert table["Dev"]["betweenness"] == 0.0
+
+
+def test_empty_inputs_give_empty_tables() -> None:
+    result = mine(timeline_table([]), STINTS.empty_table())
+    assert result.status_map.num_rows == 0
+    assert result.handoff_graph.num_rows == 0
+    assert result.team_centrality.num_rows == 0
+    assert result.ping_pong_cycles == []
+
+
+def test_networkx_helpers_ignore_self_loops() -> None:
+    graph = to_networkx(
+        pa.Table.from_pylist(
+            [
+                {"source": "A", "target": "A", "count": 2, "median_s": 1.0, "mean_s": 1.0},
+                {"source": "A", "target": "B", "count": 1, "median_s": 1.0, "mean_s": 1.0},
+            ]
+        )
+    )
+    assert ping_pong_cycles(graph) == []
+    rows = {r["node"]: r for r in centrality(graph).to_pylist()}
+    assert rows["A"]["out_degree"] == 1 and rows["A"]["in_degree"] == 0
