@@ -1,0 +1,518 @@
+"""Plotly figures of an analysis: pure functions of the engine's tables, shared by the HTML
+report and the dashboard.
+
+Every builder takes tables (``pyarrow.Table`` or ``pandas.DataFrame`` with the columns of
+``engine/schemas.py``) and returns a ``plotly.graph_objects.Figure``. No I/O, no randomness:
+the same tables give the same figure. An empty table gives a figure that says so instead of
+raising. Ticket text shown in hover labels is HTML-escaped, because plotly interprets a subset
+of HTML in labels.
+
+Stable names (the dashboard imports them)::
+
+    wait_by_status(stages)                  wait_by_team(teams)
+    handoff_graph(handoffs)                 status_map(status_map, status_classes=None)
+    lead_time_scatter(items)                flow_efficiency_histogram(items)
+    cumulative_flow(daily)                  ageing_wip(items)
+    item_journeys(timeline, items, n=10)    steering_touches(touches)
+    throughput_trend(weekly)                flow_efficiency_trend(weekly)
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import qualitative, sample_colorscale
+
+DAY = 86400.0
+CLASS_COLOURS = {
+    "backlog": "#9aa5b1",
+    "wait": "#e4572e",
+    "active": "#17a398",
+    "done": "#4c6ef5",
+}
+CLASS_ORDER = ("done", "active", "wait", "backlog")
+TEAM_COLOURS: Sequence[str] = qualitative.Safe + qualitative.Pastel
+WAIT_SCALE = "YlOrRd"
+PERCENTILES = (50, 85, 95)
+
+TableLike = Any  # pyarrow.Table or pandas.DataFrame
+
+
+def _df(table: TableLike) -> pd.DataFrame:
+    if isinstance(table, pd.DataFrame):
+        return table
+    if table is None:
+        return pd.DataFrame()
+    return table.to_pandas()
+
+
+def _base(title: str, height: int = 420) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(
+        title={"text": title, "x": 0.0, "xanchor": "left"},
+        template="plotly_white",
+        height=height,
+        margin={"l": 60, "r": 30, "t": 60, "b": 50},
+    )
+    return fig
+
+
+def empty_figure(title: str, reason: str) -> go.Figure:
+    """A figure that explains why there is nothing to draw."""
+    fig = _base(title, height=260)
+    fig.add_annotation(
+        text=html.escape(reason), x=0.5, y=0.5, xref="paper", yref="paper",
+        showarrow=False, font={"size": 14, "color": "#666"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _esc(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else (
+        html.escape(str(value))
+    )
+
+
+def _days(seconds: pd.Series) -> pd.Series:
+    return seconds.astype("float64") / DAY
+
+
+def _percentiles(values: pd.Series) -> dict[int, float]:
+    arr = values.dropna().to_numpy(dtype="float64")
+    if arr.size == 0:
+        return {}
+    return {p: float(np.percentile(arr, p)) for p in PERCENTILES}
+
+
+# --------------------------------------------------------------------------- bottlenecks
+
+
+def _wait_touch_bars(df: pd.DataFrame, key: str, title: str, what: str) -> go.Figure:
+    if df.empty:
+        return empty_figure(title, f"No {what} to show: the log has no flow windows.")
+    df = df.assign(_wait=df["wait_s"].fillna(0.0), _touch=df["touch_s"].fillna(0.0))
+    df = df.sort_values(["_wait", key], ascending=[True, False])
+    fig = _base(title, height=max(300, 60 + 28 * len(df)))
+    names = [_esc(v) for v in df[key]]
+    fig.add_bar(y=names, x=_days(df["_wait"]), name="wait", orientation="h",
+                marker_color=CLASS_COLOURS["wait"],
+                hovertemplate="%{y}: %{x:.1f} days waiting<extra></extra>")
+    fig.add_bar(y=names, x=_days(df["_touch"]), name="touch", orientation="h",
+                marker_color=CLASS_COLOURS["active"],
+                hovertemplate="%{y}: %{x:.1f} days of touch<extra></extra>")
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.15})
+    fig.update_xaxes(title_text="days (summed over items, inside flow windows)")
+    return fig
+
+
+def wait_by_status(stages: TableLike) -> go.Figure:
+    """Wait and touch contributed by each status, the biggest queue on top."""
+    return _wait_touch_bars(_df(stages), "status", "Wait versus touch by status", "statuses")
+
+
+def wait_by_team(teams: TableLike) -> go.Figure:
+    """Wait and touch contributed by each team, the biggest queue on top."""
+    return _wait_touch_bars(_df(teams), "team", "Wait versus touch by team", "teams")
+
+
+# --------------------------------------------------------------------------- graphs
+
+
+def _circle_layout(nodes: list[str]) -> dict[str, tuple[float, float]]:
+    n = len(nodes)
+    if n == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    # Start at the top and go clockwise so the busiest node (first) sits at 12 o'clock.
+    return {
+        node: (math.sin(2 * math.pi * i / n), math.cos(2 * math.pi * i / n))
+        for i, node in enumerate(nodes)
+    }
+
+
+def _layered_layout(
+    nodes: list[str], edges: pd.DataFrame, classes: dict[str, str]
+) -> dict[str, tuple[float, float]]:
+    """Left to right by the order in which the flow reaches a node (BFS over the busiest
+    edges from backlog statuses), ties broken by name, so the map reads like the workflow."""
+    targets = set(edges["target"])
+    starts = [n for n in nodes if classes.get(n) == "backlog"] or [
+        n for n in nodes if n not in targets
+    ] or nodes[:1]
+    out: dict[str, list[str]] = {}
+    for row in edges.sort_values(["count", "target"], ascending=[False, True]).itertuples():
+        out.setdefault(row.source, []).append(row.target)
+    depth: dict[str, int] = {n: 0 for n in starts}
+    queue = list(starts)
+    while queue:
+        node = queue.pop(0)
+        for nxt in out.get(node, []):
+            if nxt not in depth:
+                depth[nxt] = depth[node] + 1
+                queue.append(nxt)
+    last = max(depth.values(), default=0) + 1
+    for n in nodes:
+        depth.setdefault(n, last)
+    for n in nodes:  # done statuses go to the far right
+        if classes.get(n) == "done":
+            depth[n] = max(depth.values()) + (0 if depth[n] == max(depth.values()) else 1)
+    columns: dict[int, list[str]] = {}
+    for n in sorted(nodes, key=lambda x: (depth[x], x)):
+        columns.setdefault(depth[n], []).append(n)
+    pos = {}
+    for col, members in columns.items():
+        for i, n in enumerate(members):
+            pos[n] = (float(col), (len(members) - 1) / 2.0 - i)
+    return pos
+
+
+def _graph_figure(
+    title: str,
+    nodes: list[str],
+    edges: pd.DataFrame,
+    pos: dict[str, tuple[float, float]],
+    node_colours: dict[str, str],
+    node_hover: dict[str, str],
+    wait_label: str,
+) -> go.Figure:
+    """Directed graph: arrows whose width is the count and colour the median wait."""
+    fig = _base(title, height=520)
+    waits = _days(edges["median_s"].fillna(0.0)) if not edges.empty else pd.Series([], "float64")
+    wmax = float(waits.max()) if len(waits) and waits.max() > 0 else 1.0
+    cmax = float(edges["count"].max()) if not edges.empty else 1.0
+    pairs = set(zip(edges["source"], edges["target"], strict=True))
+    mid_x, mid_y, mid_text = [], [], []
+    for row, wait in zip(edges.itertuples(), waits, strict=True):
+        if row.source not in pos or row.target not in pos:
+            continue
+        (x0, y0), (x1, y1) = pos[row.source], pos[row.target]
+        width = 1.5 + 8.5 * float(row.count) / cmax
+        colour = sample_colorscale(WAIT_SCALE, [0.15 + 0.85 * min(wait / wmax, 1.0)])[0]
+        if row.source == row.target:
+            mid_x.append(x0)
+            mid_y.append(y0 + 0.12)
+        else:
+            # Both directions of a pair would overlap: shift each to its right-hand side.
+            dx, dy = x1 - x0, y1 - y0
+            length = math.hypot(dx, dy) or 1.0
+            off = 0.04 if (row.target, row.source) in pairs else 0.0
+            ox, oy = dy / length * off, -dx / length * off
+            # Stop the arrow short of the node marker.
+            sx, sy = x0 + dx * 0.08 + ox, y0 + dy * 0.08 + oy
+            tx, ty = x1 - dx * 0.08 + ox, y1 - dy * 0.08 + oy
+            fig.add_annotation(
+                x=tx, y=ty, ax=sx, ay=sy, xref="x", yref="y", axref="x", ayref="y",
+                showarrow=True, arrowhead=3, arrowsize=0.8, arrowwidth=width,
+                arrowcolor=colour, opacity=0.85, text="",
+            )
+            mid_x.append((sx + tx) / 2)
+            mid_y.append((sy + ty) / 2)
+        mid_text.append(
+            f"{_esc(row.source)} → {_esc(row.target)}<br>{int(row.count)} times"
+            f"<br>median {wait_label} {wait:.1f} days"
+        )
+    fig.add_scatter(
+        x=mid_x, y=mid_y, mode="markers", hovertext=mid_text, hoverinfo="text",
+        showlegend=False,
+        marker={"size": 10, "color": list(_days(edges["median_s"].fillna(0.0)))[: len(mid_x)],
+                "colorscale": WAIT_SCALE, "cmin": 0, "cmax": wmax, "opacity": 0.6,
+                "colorbar": {"title": {"text": f"median {wait_label}<br>(days)"}}},
+    )
+    fig.add_scatter(
+        x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
+        text=[_esc(n) for n in nodes], textposition="top center",
+        hovertext=[node_hover.get(n, _esc(n)) for n in nodes], hoverinfo="text",
+        marker={"size": 26, "color": [node_colours.get(n, "#888") for n in nodes],
+                "line": {"width": 1, "color": "#333"}},
+        showlegend=False,
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def handoff_graph(handoffs: TableLike) -> go.Figure:
+    """Team handoff graph: edge width = number of handoffs, colour = median handoff wait.
+    Nodes on a circle, the team with most handoffs first; ping-pong edges say so on hover."""
+    title = "Handoffs between teams"
+    df = _df(handoffs)
+    if df.empty:
+        return empty_figure(title, "No handoffs: every item stayed with one team.")
+    edges = pd.DataFrame({
+        "source": df["from_team"], "target": df["to_team"], "count": df["count"],
+        "median_s": df["median_wait_s"],
+    })
+    volume: dict[str, int] = {}
+    for row in edges.itertuples():
+        volume[row.source] = volume.get(row.source, 0) + int(row.count)
+        volume[row.target] = volume.get(row.target, 0) + int(row.count)
+    nodes = sorted(volume, key=lambda n: (-volume[n], n))
+    colours = {n: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, n in enumerate(sorted(nodes))}
+    hover = {n: f"{_esc(n)}<br>{volume[n]} handoffs in or out" for n in nodes}
+    fig = _graph_figure(title, nodes, edges, _circle_layout(nodes), colours, hover,
+                        "handoff wait")
+    if "ping_pong" in df and bool(df["ping_pong"].fillna(False).any()):
+        pp = df[df["ping_pong"].fillna(False)]
+        names = ", ".join(f"{_esc(a)} → {_esc(b)}" for a, b in
+                          zip(pp["from_team"], pp["to_team"], strict=True))
+        fig.add_annotation(text=f"ping-pong: {names}", x=0, y=-0.06, xref="paper",
+                           yref="paper", showarrow=False, xanchor="left",
+                           font={"size": 11, "color": "#a33"})
+    return fig
+
+
+def status_map(status_map: TableLike, status_classes: TableLike | None = None) -> go.Figure:
+    """Status process map (directly-follows over status segments): width = transitions,
+    colour = median time between leaving one status and entering the next, nodes by class."""
+    title = "Status process map"
+    df = _df(status_map)
+    if df.empty:
+        return empty_figure(title, "No status transitions in the log.")
+    classes: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    if status_classes is not None:
+        sc = _df(status_classes)
+        if not sc.empty:
+            classes = dict(zip(sc["status"], sc["class"], strict=True))
+            counts = {s: int(e) for s, e in zip(sc["status"], sc["events"], strict=True)
+                      if e is not None and not pd.isna(e)}
+    nodes = sorted(set(df["source"]) | set(df["target"]))
+    colours = {n: CLASS_COLOURS.get(classes.get(n, ""), "#888") for n in nodes}
+    hover = {
+        n: f"{_esc(n)}<br>class {classes.get(n, '?')}"
+        + (f"<br>entered {counts[n]} times" if n in counts else "")
+        for n in nodes
+    }
+    pos = _layered_layout(nodes, df, classes)
+    return _graph_figure(title, nodes, df, pos, colours, hover, "transition time")
+
+
+# --------------------------------------------------------------------------- flow
+
+
+def lead_time_scatter(items: TableLike) -> go.Figure:
+    """Lead time of each delivered item against its delivery date, with p50/p85/p95 lines."""
+    title = "Lead time of delivered items"
+    df = _df(items)
+    if df.empty or "delivered" not in df:
+        return empty_figure(title, "No delivered items.")
+    df = df[df["delivered"].notna() & df["lead_time_s"].notna()].sort_values(
+        ["delivered", "item"]
+    )
+    if df.empty:
+        return empty_figure(title, "No delivered items.")
+    lead = _days(df["lead_time_s"])
+    fig = _base(title)
+    fig.add_scatter(
+        x=df["delivered"], y=lead, mode="markers", name="items",
+        marker={"size": 7, "color": CLASS_COLOURS["done"], "opacity": 0.7},
+        hovertext=[f"{_esc(i)}: {_esc(s)}" for i, s in
+                   zip(df["item"], df["summary"], strict=True)],
+        hovertemplate="%{hovertext}<br>%{y:.1f} days<extra></extra>",
+    )
+    for p, value in _percentiles(df["lead_time_s"]).items():
+        fig.add_hline(y=value / DAY, line_dash="dash", line_color="#555",
+                      annotation_text=f"p{p} {value / DAY:.1f} d",
+                      annotation_position="top left")
+    fig.update_yaxes(title_text="lead time (days)", rangemode="tozero")
+    fig.update_xaxes(title_text="delivered")
+    return fig
+
+
+def flow_efficiency_histogram(items: TableLike) -> go.Figure:
+    """Distribution of per-item flow efficiency, with the median and pooled values marked."""
+    title = "Flow efficiency of items"
+    df = _df(items)
+    if df.empty or "flow_efficiency" not in df or df["flow_efficiency"].notna().sum() == 0:
+        return empty_figure(title, "No item has a flow window (status history needed).")
+    df = df[df["flow_efficiency"].notna()]
+    fe = df["flow_efficiency"].astype("float64") * 100
+    fig = _base(title)
+    fig.add_histogram(x=fe, xbins={"start": 0, "end": 100.0001, "size": 5},
+                      marker_color=CLASS_COLOURS["active"], name="items",
+                      hovertemplate="%{x}%: %{y} items<extra></extra>")
+    median = float(np.median(fe))
+    window = df["window_s"].astype("float64").sum()
+    lines = [("median", median)]
+    if window > 0:
+        lines.append(("pooled", float(df["touch_s"].astype("float64").sum() / window * 100)))
+    for (name, value), pos in zip(lines, ("top right", "top left"), strict=False):
+        fig.add_vline(x=value, line_dash="dash", line_color="#333",
+                      annotation_text=f"{name} {value:.1f}%", annotation_position=pos)
+    fig.update_xaxes(title_text="flow efficiency (%)", range=[0, 100])
+    fig.update_yaxes(title_text="items")
+    return fig
+
+
+def cumulative_flow(daily: TableLike) -> go.Figure:
+    """Cumulative flow diagram: items per status at the end of each day, done at the bottom."""
+    title = "Cumulative flow"
+    df = _df(daily)
+    if df.empty:
+        return empty_figure(title, "No daily counts.")
+    rank = {c: i for i, c in enumerate(CLASS_ORDER)}
+    order = (
+        df.groupby("status", sort=False)["class"].first().reset_index()
+        .assign(_r=lambda d: d["class"].map(rank).fillna(len(rank)))
+        .sort_values(["_r", "status"])
+    )
+    fig = _base(title, height=460)
+    shades = {c: 0 for c in CLASS_ORDER}
+    for status, cls in zip(order["status"], order["class"], strict=True):
+        part = df[df["status"] == status].sort_values("date")
+        base = CLASS_COLOURS.get(cls, "#888")
+        colour = _shade(base, shades.get(cls, 0))
+        shades[cls] = shades.get(cls, 0) + 1
+        fig.add_scatter(
+            x=part["date"], y=part["items"], name=_esc(status), mode="lines",
+            stackgroup="cfd", line={"width": 0.5, "color": colour}, fillcolor=colour,
+            hovertemplate=f"{_esc(status)}: %{{y}}<extra></extra>",
+        )
+    fig.update_yaxes(title_text="items")
+    return fig
+
+
+def _shade(hex_colour: str, step: int) -> str:
+    """Lighter variants of a class colour for the statuses of one class."""
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    f = min(0.15 * step, 0.75)
+    r, g, b = (round(c + (255 - c) * f) for c in (r, g, b))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def ageing_wip(items: TableLike) -> go.Figure:
+    """Open committed items by current status and age, against the cycle-time percentiles of
+    delivered items (an item above the p85 line is older than 85% of finished work)."""
+    title = "Ageing work in progress"
+    df = _df(items)
+    if df.empty:
+        return empty_figure(title, "No items.")
+    open_ = df[df["is_open"].fillna(False) & df["committed"].notna() & df["age_s"].notna()]
+    if open_.empty:
+        return empty_figure(title, "No committed work in progress at the analysis date.")
+    open_ = open_.sort_values(["current_status", "item"])
+    fig = _base(title)
+    fig.add_scatter(
+        x=[_esc(s) for s in open_["current_status"]], y=_days(open_["age_s"]), mode="markers",
+        name="open items",
+        marker={"size": 9, "color": [CLASS_COLOURS.get(c, "#888")
+                                     for c in open_["current_class"]], "opacity": 0.75},
+        hovertext=[f"{_esc(i)}: {_esc(s)}" for i, s in
+                   zip(open_["item"], open_["summary"], strict=True)],
+        hovertemplate="%{hovertext}<br>age %{y:.1f} days<extra></extra>",
+    )
+    for p, value in _percentiles(df["cycle_time_s"]).items():
+        fig.add_hline(y=value / DAY, line_dash="dot", line_color="#555",
+                      annotation_text=f"cycle time p{p} {value / DAY:.1f} d",
+                      annotation_position="top left")
+    fig.update_yaxes(title_text="age since commitment (days)", rangemode="tozero")
+    return fig
+
+
+def item_journeys(timeline: TableLike, items: TableLike, n: int = 10) -> go.Figure:
+    """Swimlanes of the ``n`` items that waited longest: one bar per segment, coloured by
+    team; wait segments are hatched and pale, active ones solid. With ``n=1`` and a timeline
+    filtered to one item this is that item's journey."""
+    title = "Journeys of the items that waited longest"
+    tl, it = _df(timeline), _df(items)
+    if tl.empty:
+        return empty_figure(title, "No timeline segments.")
+    if not it.empty and "wait_s" in it:
+        worst = (it.assign(_w=it["wait_s"].fillna(-1.0))
+                 .sort_values(["_w", "item"], ascending=[False, True])["item"].head(n).tolist())
+    else:
+        worst = sorted(tl["item"].unique())[:n]
+    tl = tl[tl["item"].isin(worst) & (tl["duration_s"] > 0)]
+    if tl.empty:
+        return empty_figure(title, "No timeline segments.")
+    lane = {item: i for i, item in enumerate(worst)}
+    tl = tl.assign(_lane=tl["item"].map(lane)).sort_values(["_lane", "seg"])
+    teams = sorted(t for t in tl["team"].dropna().unique())
+    colours = {t: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, t in enumerate(teams)}
+    fig = _base(title, height=max(320, 90 + 38 * len(worst)))
+    for team in [*teams, None]:
+        part = tl[tl["team"].isna()] if team is None else tl[tl["team"] == team]
+        if part.empty:
+            continue
+        wait = (part["class"] != "active") | part["blocked"].fillna(False)
+        fig.add_bar(
+            y=[_esc(i) for i in part["item"]],
+            x=(part["end"] - part["start"]).dt.total_seconds() * 1000.0,
+            base=part["start"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            orientation="h", name=_esc(team) if team is not None else "(no team)",
+            marker={"color": colours.get(team, "#bbb"),
+                    "opacity": [0.45 if w else 1.0 for w in wait],
+                    "pattern": {"shape": ["/" if w else "" for w in wait]}},
+            hovertext=[
+                f"{_esc(i)} · {_esc(s)} ({_esc(c)}{', blocked' if b else ''})"
+                f"<br>{_esc(team)} · {d / DAY:.1f} days"
+                for i, s, c, b, d in zip(part["item"], part["status"], part["class"],
+                                         part["blocked"].fillna(False), part["duration_s"],
+                                         strict=True)
+            ],
+            hoverinfo="text",
+        )
+    fig.update_layout(barmode="overlay", legend={"title": {"text": "team"}})
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(autorange="reversed", categoryorder="array",
+                     categoryarray=[_esc(i) for i in worst])
+    return fig
+
+
+def steering_touches(touches: TableLike) -> go.Figure:
+    """Steering-committee touches per meeting day, stacked by how they were detected."""
+    title = "Steering-committee touches"
+    df = _df(touches)
+    if df.empty:
+        return empty_figure(title, "No steering touches (configure [steering] to detect them).")
+    counts = (df.groupby(["meeting_date", "kind"]).size().rename("touches").reset_index()
+              .sort_values(["kind", "meeting_date"]))
+    fig = _base(title)
+    palette = {"status": "#845ef7", "label": "#f59f00", "comment": "#1c7ed6",
+               "meeting": "#e8590c", "recurring": "#2f9e44"}
+    for kind in sorted(counts["kind"].unique()):
+        part = counts[counts["kind"] == kind]
+        fig.add_bar(x=part["meeting_date"], y=part["touches"], name=_esc(kind),
+                    marker_color=palette.get(kind, "#888"),
+                    hovertemplate="%{x}: %{y} items<extra>" + _esc(kind) + "</extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text="items discussed")
+    return fig
+
+
+def throughput_trend(weekly: TableLike) -> go.Figure:
+    """Items delivered per week."""
+    title = "Throughput per week"
+    df = _df(weekly)
+    if df.empty:
+        return empty_figure(title, "No delivered items.")
+    df = df.sort_values("week")
+    fig = _base(title, height=340)
+    fig.add_bar(x=df["week"], y=df["throughput"], marker_color=CLASS_COLOURS["done"],
+                name="delivered", hovertemplate="week of %{x}: %{y} items<extra></extra>")
+    fig.update_yaxes(title_text="items delivered")
+    return fig
+
+
+def flow_efficiency_trend(weekly: TableLike) -> go.Figure:
+    """Median and pooled flow efficiency of the items delivered each week."""
+    title = "Flow efficiency per week"
+    df = _df(weekly)
+    if df.empty:
+        return empty_figure(title, "No delivered items.")
+    df = df.sort_values("week")
+    fig = _base(title, height=340)
+    for col, name, dash in (("flow_efficiency_median", "median", "solid"),
+                            ("flow_efficiency_pooled", "pooled", "dash")):
+        fig.add_scatter(x=df["week"], y=df[col].astype("float64") * 100, name=name,
+                        mode="lines+markers", line={"dash": dash},
+                        hovertemplate=f"{name} %{{y:.1f}}%<extra></extra>")
+    fig.update_yaxes(title_text="flow efficiency (%)", rangemode="tozero")
+    return fig

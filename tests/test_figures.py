@@ -1,0 +1,120 @@
+"""figures.py: every builder on a hand-written analysis, on empty tables, deterministic."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+
+from flowgap import figures
+from flowgap.engine import schemas
+
+sys.path.insert(0, str(Path(__file__).parent / "report"))
+from analysis_factory import DAY, EVIL, make_analysis
+
+
+def build_all(a) -> dict[str, go.Figure]:
+    return {
+        "wait_by_status": figures.wait_by_status(a.stages),
+        "wait_by_team": figures.wait_by_team(a.teams),
+        "handoff_graph": figures.handoff_graph(a.handoffs),
+        "status_map": figures.status_map(a.status_map, a.status_classes),
+        "lead_time_scatter": figures.lead_time_scatter(a.items),
+        "flow_efficiency_histogram": figures.flow_efficiency_histogram(a.items),
+        "cumulative_flow": figures.cumulative_flow(a.daily),
+        "ageing_wip": figures.ageing_wip(a.items),
+        "item_journeys": figures.item_journeys(a.timeline, a.items),
+        "steering_touches": figures.steering_touches(a.steering_touches),
+        "throughput_trend": figures.throughput_trend(a.weekly),
+        "flow_efficiency_trend": figures.flow_efficiency_trend(a.weekly),
+    }
+
+
+def test_every_figure_builds_and_is_deterministic() -> None:
+    first = {k: f.to_json() for k, f in build_all(make_analysis()).items()}
+    second = {k: f.to_json() for k, f in build_all(make_analysis()).items()}
+    assert first == second
+    for name, fig_json in first.items():
+        assert json.loads(fig_json)["data"], name
+
+
+def test_empty_tables_explain_themselves() -> None:
+    empty = {n: s.empty_table() for n, s in schemas.TABLES.items()}
+    for fig in build_all(make_analysis(**empty)).values():
+        layout = fig.to_plotly_json()["layout"]
+        assert fig.data == () and layout["annotations"][0]["text"]
+
+
+def test_wait_by_status_orders_biggest_queue_on_top_in_days() -> None:
+    fig = figures.wait_by_status(make_analysis().stages)
+    wait = fig.data[0]
+    # plotly draws the first category at the bottom: the biggest queue comes last.
+    assert list(wait.y)[-1] == "Ready for QA"
+    assert list(wait.x)[-1] == pytest.approx(58.0)
+    assert fig.data[1].name == "touch"
+
+
+def test_handoff_graph_width_is_count_and_marks_ping_pong() -> None:
+    fig = figures.handoff_graph(make_analysis().handoffs)
+    arrows = fig.layout.annotations[:2]
+    widths = sorted(a.arrowwidth for a in arrows)
+    assert widths == [pytest.approx(1.5 + 8.5 / 2), pytest.approx(10.0)]
+    assert "ping-pong" in fig.layout.annotations[-1].text
+    nodes = fig.data[-1]
+    assert list(nodes.text) == ["Dev", "QA"]  # busiest first; tie broken by name
+
+
+def test_lead_time_lines_are_linear_percentiles() -> None:
+    fig = figures.lead_time_scatter(make_analysis().items)
+    ys = sorted(shape.y0 for shape in fig.layout.shapes)
+    # delivered lead times: 19 d and 26 d
+    assert ys == [pytest.approx(22.5), pytest.approx(24.95), pytest.approx(25.65)]
+    assert list(fig.data[0].y) == [pytest.approx(19.0), pytest.approx(26.0)]
+
+
+def test_flow_efficiency_histogram_marks_median_and_pooled() -> None:
+    fig = figures.flow_efficiency_histogram(make_analysis().items)
+    texts = sorted(a.text for a in fig.layout.annotations)
+    # per item 3/18, 1/49, 24/25 -> median 16.7 %; pooled 28/92 = 30.4 %
+    assert texts == ["median 16.7%", "pooled 30.4%"]
+
+
+def test_ticket_text_is_escaped_in_hover_labels() -> None:
+    a = make_analysis()
+    raw = figures.ageing_wip(a.items).to_json() + figures.lead_time_scatter(a.items).to_json()
+    assert "<script>" not in raw and "&lt;script&gt;" in raw
+    assert EVIL not in raw
+
+
+def test_item_journeys_orders_lanes_by_wait_and_hatches_waiting() -> None:
+    fig = figures.item_journeys(make_analysis().timeline, make_analysis().items, n=2)
+    lanes = list(fig.layout.yaxis.categoryarray)
+    assert lanes == ["ABC-2", "ABC-1"]  # 48 d and 15 d of wait
+    dev = next(t for t in fig.data if t.name == "Dev")
+    shapes = dict(zip(zip(dev.y, dev.base, strict=True), dev.marker.pattern.shape, strict=True))
+    assert shapes[("ABC-1", "2026-01-02T00:00:00")] == ""  # In Progress: touch
+    assert shapes[("ABC-1", "2026-01-15T00:00:00")] == "/"  # Ready for Dev: wait
+    ms = dict(zip(zip(dev.y, dev.base, strict=True), dev.x, strict=True))
+    assert ms[("ABC-1", "2026-01-02T00:00:00")] == 2 * DAY * 1000
+
+
+def test_status_map_reads_left_to_right() -> None:
+    fig = figures.status_map(make_analysis().status_map, make_analysis().status_classes)
+    nodes = fig.data[-1]
+    x = dict(zip(nodes.text, nodes.x, strict=True))
+    assert x["To Do"] < x["In Progress"] < x["Ready for QA"] < x["In QA"] < x["Done"]
+
+
+def test_steering_touches_counts_per_meeting_and_kind() -> None:
+    fig = figures.steering_touches(make_analysis().steering_touches)
+    assert sorted(t.name for t in fig.data) == ["comment", "label"]
+    assert [list(t.y) for t in fig.data] == [[1], [1]]
+
+
+def test_accepts_pandas_frames() -> None:
+    a = make_analysis()
+    fig = figures.wait_by_team(a.teams.to_pandas())
+    assert fig.to_json() == figures.wait_by_team(a.teams).to_json()
