@@ -99,8 +99,11 @@ def test_rejects_with_line_and_reason(tmp_path: Path) -> None:
     assert "duplicate event" in result.rejects[3].reason
     (summary,) = result.inputs
     assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (6, 2, 4)
-    status = [(r["ts"], r["value"], r["actor"]) for r in result.events.to_pylist()
-              if r["field"] == "status"]
+    status = [
+        (r["ts"], r["value"], r["actor"])
+        for r in result.events.to_pylist()
+        if r["field"] == "status"
+    ]
     # day first, Berlin summer time (+02:00)
     assert status == [
         (t(2024, 4, 3, 8), "Open", "ann"),
@@ -125,8 +128,10 @@ def test_empty_file_is_input_error(tmp_path: Path) -> None:
 
 def test_first_row_without_from_is_the_creation(tmp_path: Path) -> None:
     p = tmp_path / "t.csv"
-    p.write_text("item,from,to,timestamp\nA-1,,Open,2024-01-01T00:00:00Z\n"
-                 "A-1,Open,Closed,2024-01-02T00:00:00Z\n")
+    p.write_text(
+        "item,from,to,timestamp\nA-1,,Open,2024-01-01T00:00:00Z\n"
+        "A-1,Open,Closed,2024-01-02T00:00:00Z\n"
+    )
     result = transition_csv.load(p, Config())
     assert rows_of(result, "A-1") == [
         (t(2024, 1, 1), 0, "created", None, None, None),

@@ -51,7 +51,9 @@ def read_csv(path: Path, delimiter: str | None = None) -> CsvFile:
                 rows.append((line, row))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise InputError(path, f"not a readable CSV: {exc}", record=f"line {reader.line_num}") from None
+        raise InputError(
+            path, f"not a readable CSV: {exc}", record=f"line {reader.line_num}"
+        ) from None
     if not any(header):
         raise InputError(path, "empty header line")
     return CsvFile(header, rows, warning)

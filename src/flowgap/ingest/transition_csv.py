@@ -116,8 +116,9 @@ def load(path: Path, config: Config) -> LoadResult:
 def _emit_item(b: LoadBuilder, item: str, rows: list[_Row]) -> None:
     seqs: dict[datetime, int] = {}
 
-    def add(ts: datetime, field: str, value: str | None, prev: str | None, actor: str | None,
-            line: int) -> None:
+    def add(
+        ts: datetime, field: str, value: str | None, prev: str | None, actor: str | None, line: int
+    ) -> None:
         seq = seqs.get(ts, 0)
         seqs[ts] = seq + 1
         b.events.append(

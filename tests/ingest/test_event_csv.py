@@ -1,0 +1,136 @@
+"""Generic event CSV loader: composed status, day-first dates, zone, missing markers, order_by,
+team/resource changes, duplicates and out-of-order rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from flowgap.config import Config
+from flowgap.errors import InputError
+from flowgap.ingest import event_csv
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "csv"
+
+
+def t(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def rows_of(result, item: str) -> list[tuple]:
+    return [
+        (r["ts"], r["seq"], r["field"], r["value"], r["prev"], r["actor"], r["source"])
+        for r in result.events.to_pylist()
+        if r["item"] == item
+    ]
+
+
+@pytest.fixture
+def mapped() -> Config:
+    return Config.load(FIXTURES / "flowgap_events_mapped.toml")
+
+
+def test_mapped_fixture_exact(mapped: Config) -> None:
+    result = event_csv.load(FIXTURES / "events_mapped.csv", mapped)
+    f = "events_mapped.csv"
+    # Europe/Rome is UTC+1 in February; 01/02/2024 is the 1st of February (day first).
+    assert rows_of(result, "T-1") == [
+        (t(2024, 2, 1, 9), 0, "created", None, None, None, f"{f}:4"),
+        (t(2024, 2, 1, 9), 1, "status", "Open: new", None, None, f"{f}:4"),
+        (t(2024, 2, 1, 9), 2, "team", "L1", None, None, f"{f}:4"),
+        (t(2024, 2, 1, 9), 3, "status", "In Work: analysis", "Open: new", "carla", f"{f}:3"),
+        (t(2024, 2, 1, 9), 4, "team", "L2", "L1", "carla", f"{f}:3"),
+        (t(2024, 2, 1, 9), 5, "assignee", "carla", None, "carla", f"{f}:3"),
+        (
+            t(2024, 2, 3, 13, 30),
+            0,
+            "status",
+            "Waiting: customer",
+            "In Work: analysis",
+            "carla",
+            f"{f}:6",
+        ),
+        (t(2024, 2, 3, 13, 30), 1, "team", None, "L2", "carla", f"{f}:6"),
+        (t(2024, 2, 13, 16, 45), 0, "status", "Closed: done", "Waiting: customer", "dan", f"{f}:8"),
+        (t(2024, 2, 13, 16, 45), 1, "team", "L2", None, "dan", f"{f}:8"),
+        (t(2024, 2, 13, 16, 45), 2, "assignee", "dan", "carla", "dan", f"{f}:8"),
+    ]
+    assert rows_of(result, "T-2") == [
+        (t(2024, 1, 2, 8), 0, "created", None, None, None, f"{f}:2"),
+        (t(2024, 1, 2, 8), 1, "status", "Open: new", None, None, f"{f}:2"),
+        (t(2024, 1, 2, 8), 2, "team", "L1", None, None, f"{f}:2"),
+        (t(2024, 1, 3, 11), 0, "status", "Closed: done", "Open: new", "ed", f"{f}:9"),
+        (t(2024, 1, 3, 11), 1, "assignee", "ed", None, "ed", f"{f}:9"),
+    ]
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        (f"{f}:7", "T-1: missing status (column 'state')"),
+        (f"{f}:5", "T-1: duplicate event (same time and status as line 3)"),
+    ]
+    (summary,) = result.inputs
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (8, 6, 2)
+    items = {r["item"]: r for r in result.items.to_pylist()}
+    assert items["T-1"]["current_status"] == "Closed: done"
+    assert items["T-2"]["created"] == t(2024, 1, 2, 8)
+
+
+def test_month_first_and_strptime_format(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_text("case,activity,timestamp\nc1,A,01/02/2024 10:00 PM\nc1,B,01/03/2024 07:05 AM\n")
+    result = event_csv.load(p, Config())
+    ts = [r["ts"] for r in result.events.to_pylist() if r["field"] == "status"]
+    assert ts == [t(2024, 1, 2, 22), t(2024, 1, 3, 7, 5)]  # month first by default
+    cfg = Config.from_dict({"input": {"csv": {"timestamp_format": "%d/%m/%Y %I:%M %p"}}})
+    result = event_csv.load(p, cfg)
+    ts = [r["ts"] for r in result.events.to_pylist() if r["field"] == "status"]
+    assert ts == [t(2024, 2, 1, 22), t(2024, 3, 1, 7, 5)]
+
+
+def test_bad_timestamps_rejected(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_text(
+        "case,activity,timestamp\nc1,A,2024-01-01T00:00:00Z\nc1,B,yesterday\nc1,C,\n"
+        "c1,D,2024-13-01T00:00:00Z\n"
+    )
+    result = event_csv.load(p, Config())
+    assert [r.source for r in result.rejects] == ["e.csv:3", "e.csv:4", "e.csv:5"]
+    assert result.rejects[0].reason == "c1: bad timestamp: unrecognised timestamp 'yesterday'"
+    assert result.rejects[1].reason == "c1: missing timestamp (column 'timestamp')"
+    assert result.inputs[0].records_loaded == 1
+
+
+def test_order_by_text_when_not_numeric(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_text(
+        "case\tactivity\ttimestamp\tk\n"
+        "c\tX\t2024-01-01 10:00\tb\nc\tY\t2024-01-01 10:00\ta\nc\tZ\t2024-01-01 09:00\tz\n"
+    )
+    cfg = Config.from_dict({"input": {"csv": {"order_by": "k"}}})
+    result = event_csv.load(p, cfg)
+    status = [(r["seq"], r["value"]) for r in result.events.to_pylist() if r["field"] == "status"]
+    assert status == [(1, "Z"), (0, "Y"), (1, "X")]
+
+
+def test_numeric_order_by_is_numeric(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_text("case,activity,timestamp,n\nc,A,2024-01-01,10\nc,B,2024-01-01,9\n")
+    cfg = Config.from_dict({"input": {"csv": {"order_by": "n"}}})
+    result = event_csv.load(p, cfg)
+    status = [r["value"] for r in result.events.to_pylist() if r["field"] == "status"]
+    assert status == ["B", "A"]  # 9 < 10 numerically, "10" < "9" as text
+
+
+def test_missing_mapped_column(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_text("case,activity,time\nc,A,2024-01-01\n")
+    with pytest.raises(InputError, match=r"missing column 'timestamp' \(config key input.csv"):
+        event_csv.load(p, Config())
+
+
+def test_bom_is_dropped(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_bytes(b"\xef\xbb\xbfcase,activity,timestamp\nc,A,2024-01-01\n")
+    result = event_csv.load(p, Config())
+    assert result.inputs[0].records_loaded == 1
+    assert result.warnings == []
