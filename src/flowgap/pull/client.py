@@ -1,0 +1,232 @@
+"""HTTP to Jira: authentication from environment variables, retries with backoff, and errors a
+user can act on.
+
+Secrets live only in the ``Authorization`` header of the underlying httpx client; nothing here
+formats a header, a token or a credential-bearing URL into a message.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import os
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import orjson
+
+from ..errors import InputError, UsageError
+
+#: Statuses worth retrying: rate limited, and the transient server-side ones.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class JiraError(UsageError):
+    """Jira answered with an error we cannot retry away."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+def normalize_base_url(url: str) -> str:
+    """``https://x.atlassian.net/`` -> ``https://x.atlassian.net``; refuse credentials in it."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise UsageError(f"--url must be an http(s) address of a Jira site, got {url!r}")
+    if parts.username or parts.password:
+        # Do not echo the URL back: it holds the secret.
+        raise UsageError(
+            "--url must not contain credentials; put them in the environment variables "
+            "named by --user-env and --token-env"
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def auth_header(flavor: str, user_env: str, token_env: str) -> str:
+    """The Authorization header value: basic e-mail:token on Cloud, bearer PAT on Data Center."""
+    token = os.environ.get(token_env, "")
+    if not token:
+        raise UsageError(
+            f"environment variable {token_env} is not set: put the Jira "
+            + ("API token" if flavor == "cloud" else "personal access token")
+            + " in it (see docs/jira.md)"
+        )
+    if flavor == "cloud":
+        user = os.environ.get(user_env, "")
+        if not user:
+            raise UsageError(
+                f"environment variable {user_env} is not set: Jira Cloud needs the account's "
+                "e-mail address there, with the API token in " + token_env
+            )
+        raw = f"{user}:{token}".encode()
+        return "Basic " + base64.b64encode(raw).decode("ascii")
+    return f"Bearer {token}"
+
+
+def retry_after_seconds(
+    value: str | None, now: Callable[[], datetime] | None = None
+) -> float | None:
+    """``Retry-After`` as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = (now or (lambda: datetime.now(UTC)))()
+    return max(0.0, (when - current).total_seconds())
+
+
+def jira_messages(response: httpx.Response) -> str:
+    """Jira's own words from an error body: ``errorMessages`` and ``errors``."""
+    try:
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    parts: list[str] = [str(m) for m in body.get("errorMessages") or [] if m]
+    errors = body.get("errors")
+    if isinstance(errors, dict):
+        parts.extend(f"{k}: {v}" for k, v in errors.items())
+    if not parts and isinstance(body.get("message"), str):
+        parts.append(body["message"])
+    return "; ".join(parts)
+
+
+class JiraClient:
+    """A thin, retrying JSON client for one Jira site."""
+
+    def __init__(
+        self,
+        base_url: str,
+        authorization: str | None,
+        *,
+        max_attempts: int = 8,
+        backoff_base: float = 1.0,
+        max_sleep: float = 120.0,
+        timeout: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.max_sleep = max_sleep
+        self.sleep = sleep
+        headers = {"Accept": "application/json", "User-Agent": "flowgap-pull"}
+        if authorization:
+            headers["Authorization"] = authorization
+        self._http = httpx.Client(
+            base_url=base_url,
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+        )
+        #: Every sleep taken between attempts, for the progress line and for tests.
+        self.slept: list[float] = []
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> JiraClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.request("GET", path, params=params)
+
+    def post(self, path: str, body: Mapping[str, Any]) -> Any:
+        return self.request("POST", path, body=body)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Send, retrying 429/5xx and network errors; return the decoded JSON body."""
+        content = orjson.dumps(body) if body is not None else None
+        headers = {"Content-Type": "application/json"} if body is not None else None
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                response = self._http.request(
+                    method, path, params=params, content=content, headers=headers
+                )
+            except httpx.TransportError as exc:
+                if attempt == self.max_attempts:
+                    raise InputError(
+                        self.base_url,
+                        f"cannot reach Jira after {attempt} attempts: {type(exc).__name__}",
+                    ) from None
+                self._pause(self._backoff(attempt))
+                continue
+            if response.status_code in RETRY_STATUSES and attempt < self.max_attempts:
+                delay = retry_after_seconds(response.headers.get("Retry-After"))
+                self._pause(self._backoff(attempt) if delay is None else delay)
+                continue
+            if response.is_success:
+                try:
+                    return orjson.loads(response.content) if response.content else None
+                except orjson.JSONDecodeError:
+                    raise InputError(
+                        self.base_url + path, "Jira answered with something that is not JSON"
+                    ) from None
+            raise self._error(response, path, attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int) -> float:
+        return self.backoff_base * (2 ** (attempt - 1))
+
+    def _pause(self, seconds: float) -> None:
+        seconds = min(seconds, self.max_sleep)
+        self.slept.append(seconds)
+        self.sleep(seconds)
+
+    def _error(self, response: httpx.Response, path: str, attempts: int) -> JiraError:
+        status = response.status_code
+        said = jira_messages(response)
+        said_part = f": {said}" if said else ""
+        if status == 401:
+            return JiraError(
+                f"Jira rejected the credentials (401) for {path}: check the e-mail and API "
+                "token (Cloud) or the personal access token (Data Center) in the environment "
+                "variables given by --user-env / --token-env",
+                status,
+            )
+        if status == 403:
+            return JiraError(
+                f"Jira refused access (403) to {path}: the account lacks permission{said_part}",
+                status,
+            )
+        if status == 404:
+            return JiraError(
+                f"not found (404): {self.base_url}{path}: is --url the base address of the "
+                f"Jira site and --flavor right?{said_part}",
+                status,
+            )
+        if status == 400:
+            return JiraError(f"Jira rejected the request (400){said_part or ' for ' + path}", 400)
+        if status in RETRY_STATUSES:
+            return JiraError(
+                f"Jira kept answering {status} for {path} after {attempts} attempts{said_part}",
+                status,
+            )
+        return JiraError(f"Jira answered {status} for {path}{said_part}", status)
