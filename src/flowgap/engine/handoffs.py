@@ -1,0 +1,56 @@
+"""Layer 3: the team handoff edges A -> B with their waits and ping-pongs.
+
+``handoff_wait`` runs from the handoff to the next touch moment of the item (or to the end
+of its flow window when nobody touches it again). A ping-pong is A -> B -> A in one item:
+the return B -> A counts in ``ping_pongs`` of the edge B -> A, and both edges of the pair are
+marked ``ping_pong``.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from .schemas import HANDOFFS
+from .stages import percentiles
+
+
+def build_handoffs(events: pa.Table) -> pa.Table:
+    """``events``: item, from_team, to_team, wait (int us), is_return."""
+    if events.num_rows == 0:
+        return HANDOFFS.empty_table()
+    sums = events.group_by(["from_team", "to_team"]).aggregate(
+        [("item", "count"), ("item", "count_distinct"), ("wait", "sum"), ("is_return", "sum")]
+    )
+    edge = pa.array(
+        [
+            f"{a}\x1f{b}"
+            for a, b in zip(
+                events.column("from_team").to_pylist(),
+                events.column("to_team").to_pylist(),
+                strict=True,
+            )
+        ],
+        pa.string(),
+    )
+    pct = percentiles(edge, events.column("wait").to_numpy() / 1e6, (0.5, 0.85))
+    rows = sums.to_pylist()
+    returns = {(r["from_team"], r["to_team"]): int(r["is_return_sum"] or 0) for r in rows}
+    out = []
+    for r in rows:
+        a, b = r["from_team"], r["to_team"]
+        p50, p85 = pct[f"{a}\x1f{b}"]
+        out.append(
+            {
+                "from_team": a,
+                "to_team": b,
+                "count": r["item_count"],
+                "items": r["item_count_distinct"],
+                "total_wait_s": r["wait_sum"] / 1e6,
+                "median_wait_s": p50,
+                "p85_wait_s": p85,
+                "ping_pong": returns[(a, b)] > 0 or returns.get((b, a), 0) > 0,
+                "ping_pongs": returns[(a, b)],
+            }
+        )
+    out.sort(key=lambda r: (r["from_team"], r["to_team"]))
+    return pa.Table.from_pylist(out, schema=HANDOFFS)

@@ -1,0 +1,425 @@
+"""The orchestrator: canonical tables -> every analysis table -> :class:`Analysis`.
+
+Order (like staging -> intermediate -> final): status classes, event groups, segments, item
+windows, timeline; then stints, items, stages, teams, handoffs, daily; then steering,
+calendar, mining, summary and findings from their own modules.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..config import Config
+from ..model import LoadResult
+from . import daily as daily_mod
+from . import handoffs as handoffs_mod
+from . import items as items_mod
+from . import stages as stages_mod
+from . import stints as stints_mod
+from . import teams as teams_mod
+from . import timeline as tl_mod
+from .analysis import Analysis
+from .backend import US, Backend, conform, connect, to_us
+from .schemas import (
+    CENTRALITY,
+    HANDOFF_EVENTS,
+    ITEMS,
+    PROCESS_EDGES,
+    STEERING_COMPARISON,
+    STEERING_MEETINGS,
+    STEERING_TOUCHES,
+    STINTS,
+    TABLES,
+    TIMELINE,
+)
+from .status_classes import build_status_classes, class_map
+
+
+def resolve_as_of(result: LoadResult, config: Config) -> datetime:
+    """``[flow] as_of`` (naive means UTC), else the latest timestamp of any event."""
+    if config.flow.as_of is not None:
+        as_of = config.flow.as_of
+        return as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of.astimezone(UTC)
+    candidates = []
+    if result.events.num_rows:
+        candidates.append(pc.max(result.events.column("ts")).as_py())
+    for name in ("created", "resolved"):
+        if result.items.num_rows and name in result.items.column_names:
+            value = pc.max(result.items.column(name)).as_py()
+            if value is not None:
+                candidates.append(value)
+    if not candidates:
+        return datetime(1970, 1, 1, tzinfo=UTC)
+    return max(candidates).astimezone(UTC)
+
+
+def run(result: LoadResult, config: Config, engine: str = "duckdb") -> Analysis:
+    """Compute every table of :mod:`flowgap.engine.schemas` for a loaded log."""
+    as_of = resolve_as_of(result, config)
+    as_of_us = _us(as_of)
+    status_classes = build_status_classes(result, config)
+    if not result.has_history:
+        tables = _without_history(result, as_of_us)
+    else:
+        backend = connect(engine)
+        try:
+            tables = _with_history(backend, result, config, status_classes, as_of, as_of_us)
+        finally:
+            backend.close()
+    tables["status_classes"] = status_classes
+    _steering(tables, result, config, as_of)
+    _mining(tables)
+    summary = _summary(tables, config, as_of, result)
+    findings = _findings(summary, tables, config)
+    return Analysis(
+        config=config,
+        as_of=as_of,
+        engine=engine,
+        has_history=result.has_history,
+        inputs=result.inputs,
+        warnings=result.warnings,
+        rejects=len(result.rejects),
+        summary=summary,
+        findings=findings,
+        ping_pong_cycles=tables.pop("_ping_pong_cycles", []),
+        **{name: tables[name] for name in TABLES},
+    )
+
+
+def _us(moment: datetime) -> int:
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * US + delta.microseconds
+
+
+def _created(result: LoadResult) -> pa.Table:
+    """item -> created (int us): the items table's value, else the item's first event."""
+    first = result.events.group_by("item").aggregate([("ts", "min")])
+    first = pa.table({"item": first.column("item"), "t": to_us(first.column("ts_min"))})
+    items = result.items
+    if items.num_rows:
+        known = pa.table({"item": items.column("item"), "c": to_us(items.column("created"))})
+        first = first.join(known, "item", join_type="full outer")
+        return pa.table(
+            {
+                "item": first.column("item"),
+                "created": pc.coalesce(first.column("c"), first.column("t")),
+            }
+        )
+    return pa.table({"item": first.column("item"), "created": first.column("t")})
+
+
+def _with_history(
+    be: Backend,
+    result: LoadResult,
+    config: Config,
+    status_classes: pa.Table,
+    as_of: datetime,
+    as_of_us: int,
+) -> dict[str, pa.Table]:
+    raw = result.events
+    ev_arrow = pa.table(
+        {
+            "item": raw.column("item"),
+            "t": to_us(raw.column("ts")),
+            "seq": raw.column("seq"),
+            "field": raw.column("field"),
+            "value": raw.column("value"),
+        }
+    )
+    ev_arrow = ev_arrow.filter(pc.less_equal(ev_arrow.column("t"), as_of_us))
+    classes = class_map(status_classes)
+    stall = config.flow.stall_after_s
+    stall_us = None if stall is None else round(stall * US)
+
+    ev = be.register("events", ev_arrow)
+    created = be.register("created", _created(result))
+    evg = be.materialize("evg", tl_mod.event_groups(ev))
+    seg = be.materialize(
+        "segments",
+        tl_mod.segments(
+            evg,
+            as_of=as_of_us,
+            classes=classes,
+            blocked_statuses=config.statuses.blocked,
+            flagged_is_blocked=config.flow.flagged_is_blocked,
+            team_sources=list(config.teams.source),
+            status_map=config.teams.status_map,
+            assignee_map=config.teams.assignee_map,
+        ),
+    )
+    windows = be.materialize(
+        "windows",
+        tl_mod.item_windows(seg, created, as_of=as_of_us, flow_window=config.flow.flow_window),
+    )
+    tl = be.materialize(
+        "timeline", tl_mod.timeline(seg, windows, evg, as_of=as_of_us, stall_us=stall_us)
+    )
+    st = be.materialize("stints", stints_mod.stints(tl))
+    rw = items_mod.rework(ev, order=config.statuses.order, classes=classes)
+
+    timeline = _timeline_table(be.to_arrow(tl))
+    stints_raw = be.to_arrow(st).sort_by([("item", "ascending"), ("stint", "ascending")])
+    stints = _stints_table(stints_raw)
+    metrics = be.to_arrow(items_mod.item_metrics(windows, tl, st, rw)).sort_by("item")
+    h_raw = be.to_arrow(stints_mod.handoff_events(st)).sort_by(
+        [("item", "ascending"), ("ts", "ascending")]
+    )
+    visits = be.to_arrow(stages_mod.visits(tl))
+    waits = be.to_arrow(teams_mod.team_wait(tl))
+    seg_days = be.to_arrow(daily_mod.segment_days(tl, as_of=as_of_us))
+    working = None
+    if config.calendar is not None:
+        pieces = be.to_arrow(tl_mod.touch_pieces(tl, evg, as_of=as_of_us, stall_us=stall_us))
+        working = _working_time(metrics, pieces, config)
+
+    canon = result.items
+    items = items_mod.assemble_items(
+        canon,
+        _all_items(metrics, canon),
+        as_of=as_of,
+        as_of_us=as_of_us,
+        paths=items_mod.team_paths(stints_raw),
+        steering={},
+        working=working,
+    )
+    total_wait_us = int(pc.sum(timeline.column("wait_s")).as_py() * US) if timeline.num_rows else 0
+    total_wait_us = int(pc.sum(visits.column("wait")).as_py() or 0) if visits.num_rows else 0
+    first_day = _first_day(timeline, as_of_us)
+    return {
+        "timeline": timeline,
+        "stints": stints,
+        "items": items,
+        "stages": stages_mod.build_stages(visits, status_classes, as_of_us=as_of_us),
+        "teams": teams_mod.build_teams(
+            stints_raw.append_column(
+                "queue",
+                pc.subtract(
+                    pc.coalesce(stints_raw.column("first_touch"), stints_raw.column("end")),
+                    stints_raw.column("start"),
+                ),
+            ),
+            waits,
+            h_raw,
+            total_wait_us=total_wait_us,
+        ),
+        "handoffs": handoffs_mod.build_handoffs(h_raw),
+        "handoff_events": conform(
+            h_raw.rename_columns(["wait_s" if c == "wait" else c for c in h_raw.column_names]),
+            HANDOFF_EVENTS,
+        ),
+        "daily": daily_mod.build_daily(seg_days, first_day=first_day, as_of_us=as_of_us),
+        "daily_totals": daily_mod.build_daily_totals(items, first_day=first_day, as_of_us=as_of_us),
+        "weekly": daily_mod.build_weekly(items, first_day=first_day, as_of_us=as_of_us),
+    }
+
+
+def _all_items(metrics: pa.Table, canon: pa.Table) -> pa.Table:
+    """Engine metrics for every item, including items that have no timeline segment."""
+    if canon.num_rows == 0:
+        return metrics
+    missing = canon.filter(
+        pc.invert(pc.is_in(canon.column("item"), value_set=metrics.column("item")))
+    )
+    if missing.num_rows == 0:
+        return metrics
+    extra = {
+        name: pa.nulls(missing.num_rows, metrics.schema.field(name).type)
+        for name in metrics.column_names
+    }
+    extra["item"] = missing.column("item").combine_chunks()
+    extra["created"] = to_us(missing.column("created"))
+    return pa.concat_tables([metrics, pa.table(extra, schema=metrics.schema)]).sort_by("item")
+
+
+def _first_day(timeline: pa.Table, as_of_us: int) -> int:
+    if timeline.num_rows == 0:
+        return as_of_us // daily_mod.DAY_US
+    return int(to_us(timeline.column("start")).to_numpy().min()) // daily_mod.DAY_US
+
+
+def _timeline_table(raw: pa.Table) -> pa.Table:
+    raw = raw.sort_by([("item", "ascending"), ("seg", "ascending")])
+    renamed = {
+        "class": raw.column("cls"),
+        "duration_s": raw.column("duration"),
+        "in_window_s": raw.column("in_window"),
+        "touch_s": raw.column("touch"),
+        "wait_s": raw.column("wait"),
+    }
+    cols = {
+        f.name: renamed.get(f.name, raw.column(f.name) if f.name in raw.column_names else None)
+        for f in TIMELINE
+    }
+    return conform(pa.table(cols), TIMELINE)
+
+
+def _stints_table(raw: pa.Table) -> pa.Table:
+    duration = pc.subtract(raw.column("end"), raw.column("start"))
+    queue = pc.subtract(
+        pc.coalesce(raw.column("first_touch"), raw.column("end")), raw.column("start")
+    )
+    cols = {
+        "item": raw.column("item"),
+        "stint": raw.column("stint"),
+        "team": raw.column("team"),
+        "prev_team": raw.column("prev_team"),
+        "start": raw.column("start"),
+        "end": raw.column("end"),
+        "duration_s": duration,
+        "touch_s": raw.column("touch"),
+        "queue_s": queue,
+    }
+    return conform(pa.table(cols), STINTS)
+
+
+def _without_history(result: LoadResult, as_of_us: int) -> dict[str, pa.Table]:
+    """Jira UI CSV: lead time from created/resolved only; every flow table empty."""
+    canon = result.items
+    n = canon.num_rows
+    created = to_us(canon.column("created")) if n else pa.array([], pa.int64())
+    resolved = to_us(canon.column("resolved")) if n else pa.array([], pa.int64())
+    null_i = pa.nulls(n, pa.int64())
+    metrics = pa.table(
+        {
+            "item": canon.column("item").combine_chunks() if n else pa.array([], pa.string()),
+            "committed": null_i,
+            "last_status": pa.nulls(n, pa.string()),
+            "last_class": pa.nulls(n, pa.string()),
+            "created": created,
+            "delivered": resolved,
+            "ws": null_i,
+            "we": null_i,
+            "touch": null_i,
+            "blocked": null_i,
+            "stints": null_i,
+            "teams_visited": null_i,
+            "rework": null_i,
+        }
+    )
+    items = items_mod.assemble_items(
+        canon, metrics, as_of=None, as_of_us=as_of_us, paths={}, steering={}, working=None
+    )
+    # Without history nothing is measured beyond lead time: these are unknown, not zero.
+    for name in ("handoffs", "teams_visited", "rework"):
+        i = items.schema.get_field_index(name)
+        items = items.set_column(i, ITEMS.field(name), pa.nulls(n, pa.int64()))
+    tables = {name: schema.empty_table() for name, schema in TABLES.items()}
+    tables["items"] = items
+    return tables
+
+
+def _working_time(metrics: pa.Table, pieces: pa.Table, config: Config) -> dict[str, np.ndarray]:
+    """touch/wait/window in working time (calendar module), per item in ``metrics`` order."""
+    from .calendar import working_seconds
+
+    keys = metrics.column("item")
+    n = len(keys)
+    ws = metrics.column("ws").cast(pa.int64())
+    we = metrics.column("we").cast(pa.int64())
+    has = np.asarray(ws.is_valid())
+    window = np.full(n, np.nan)
+    if has.any():
+        a = np.asarray(ws.filter(ws.is_valid())).astype("datetime64[us]")
+        b = np.asarray(we.filter(ws.is_valid())).astype("datetime64[us]")
+        window[has] = working_seconds(a, b, config.calendar)
+    touch = np.zeros(n)
+    if pieces.num_rows:
+        idx = np.asarray(pc.index_in(pieces.column("item"), value_set=keys))
+        a = np.asarray(pieces.column("a")).astype("datetime64[us]")
+        b = np.asarray(pieces.column("b")).astype("datetime64[us]")
+        touch = np.bincount(idx, weights=working_seconds(a, b, config.calendar), minlength=n)
+    touch = np.where(has, touch, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fe = np.where(window > 0, touch / np.where(window > 0, window, 1), np.nan)
+    return {
+        "touch_work_s": touch,
+        "wait_work_s": window - touch,
+        "window_work_s": window,
+        "flow_efficiency_work": fe,
+    }
+
+
+# ------------------------------------------------------------ modules of other layers
+
+
+def _has_module(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
+def _steering(tables: dict, result: LoadResult, config: Config, as_of: datetime) -> None:
+    if not _has_module("flowgap.engine.steering"):
+        _temporary_no_steering(tables)
+        return
+    from . import steering
+
+    touches = steering.steering_touches(
+        result.events, result.items, tables["timeline"], config, as_of
+    )
+    tables["steering_touches"] = touches
+    tables["steering_meetings"] = steering.steering_meetings(touches, config)
+    items = tables["items"]
+    if touches.num_rows and items.num_rows:
+        vc = pc.value_counts(touches.column("item"))
+        counts = dict(
+            zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True)
+        )
+        col = pa.array([counts.get(k, 0) for k in items.column("item").to_pylist()], pa.int64())
+        items = items.set_column(
+            items.schema.get_field_index("steering_touches"), ITEMS.field("steering_touches"), col
+        )
+        tables["items"] = items
+    tables["steering_comparison"] = steering.steering_comparison(items, touches)
+
+
+def _temporary_no_steering(tables: dict) -> None:
+    """TEMPORARY until flowgap.engine.steering lands: no touches, empty steering tables."""
+    tables["steering_touches"] = STEERING_TOUCHES.empty_table()
+    tables["steering_meetings"] = STEERING_MEETINGS.empty_table()
+    tables["steering_comparison"] = STEERING_COMPARISON.empty_table()
+
+
+def _mining(tables: dict) -> None:
+    if not _has_module("flowgap.mining") or tables["timeline"].num_rows == 0:
+        tables["status_map"] = PROCESS_EDGES.empty_table()
+        tables["handoff_graph"] = PROCESS_EDGES.empty_table()
+        tables["team_centrality"] = CENTRALITY.empty_table()
+        return
+    from ..mining import mine
+
+    mined = mine(tables["timeline"], tables["stints"])
+    tables["status_map"] = mined.status_map
+    tables["handoff_graph"] = mined.handoff_graph
+    tables["team_centrality"] = mined.team_centrality
+    tables["_ping_pong_cycles"] = list(mined.ping_pong_cycles)
+
+
+def _summary(tables: dict, config: Config, as_of: datetime, result: LoadResult) -> dict:
+    if not _has_module("flowgap.engine.summary"):
+        return _temporary_no_summary()
+    from .summary import build_summary
+
+    return build_summary(
+        {name: tables[name] for name in TABLES},
+        config=config,
+        as_of=as_of,
+        has_history=result.has_history,
+        events=result.events.num_rows,
+    )
+
+
+def _temporary_no_summary() -> dict:
+    """TEMPORARY until flowgap.engine.summary lands: an empty headline."""
+    return {}
+
+
+def _findings(summary: dict, tables: dict, config: Config) -> list[dict]:
+    if not _has_module("flowgap.engine.findings"):
+        return []  # TEMPORARY until flowgap.engine.findings lands
+    from .findings import build_findings
+
+    return build_findings(summary, {name: tables[name] for name in TABLES}, config)

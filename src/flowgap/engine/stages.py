@@ -1,0 +1,123 @@
+"""Layer 3: per status: visits, time, touch, wait contributed, current WIP and its age.
+
+A visit is a maximal run of consecutive segments with the same status (a team or assignee
+change inside a status does not start a new visit).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .schemas import STAGES
+
+
+def visits(tl: ir.Table) -> ir.Table:
+    """item, visit, status, start, duration, touch, wait, current (the run at as_of of an
+    item that is not delivered)."""
+    w = ibis.window(group_by=tl.item, order_by=tl.seg)
+    prev = tl.status.lag().over(w)
+    t = tl.mutate(new=ibis.ifelse(prev.isnull() | (prev != tl.status), 1, 0))
+    t = t.mutate(
+        visit=t.new.sum().over(ibis.window(group_by=t.item, order_by=t.seg, rows=(None, 0)))
+    )
+    v = t.group_by(["item", "visit"]).aggregate(
+        status=t.status.max(),
+        cls=t.cls.max(),
+        start=t.start.min(),
+        duration=t.duration.sum().cast("int64"),
+        touch=t.touch.sum().cast("int64"),
+        wait=t.wait.sum().cast("int64"),
+        last=t.is_last.max(),
+    )
+    return v.mutate(current=v.last & (v.cls != "done")).drop("last")
+
+
+def percentiles(groups: pa.Array, values: np.ndarray, qs: tuple[float, ...]) -> dict:
+    """group -> [percentile per q] with linear interpolation (numpy's default)."""
+    out: dict = {}
+    if len(values) == 0:
+        return out
+    keys = np.asarray(groups.to_pylist(), dtype=object)
+    order = np.argsort(keys, kind="stable")
+    keys, values = keys[order], np.asarray(values, dtype=np.float64)[order]
+    bounds = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    for chunk_k, chunk_v in zip(np.split(keys, bounds), np.split(values, bounds), strict=True):
+        out[chunk_k[0]] = [float(np.percentile(chunk_v, q * 100)) for q in qs]
+    return out
+
+
+def build_stages(v: pa.Table, status_classes: pa.Table, *, as_of_us: int) -> pa.Table:
+    """The STAGES table from the visits (Arrow) and the status classes in use."""
+    if v.num_rows == 0:
+        return STAGES.empty_table()
+    sums = v.group_by("status").aggregate(
+        [
+            ("item", "count"),
+            ("item", "count_distinct"),
+            ("duration", "sum"),
+            ("touch", "sum"),
+            ("wait", "sum"),
+        ]
+    )
+    pct = percentiles(
+        v.column("status").combine_chunks(), v.column("duration").to_numpy() / 1e6, (0.5, 0.85)
+    )
+    cur = v.filter(v.column("current"))
+    ages = percentiles(
+        cur.column("status").combine_chunks(),
+        (as_of_us - cur.column("start").to_numpy()) / 1e6,
+        (0.5, 1.0),
+    )
+    wip = (
+        dict(
+            zip(
+                *[c.to_pylist() for c in pc.value_counts(cur.column("status")).flatten()],
+                strict=True,
+            )
+        )
+        if cur.num_rows
+        else {}
+    )
+    guessed = dict(
+        zip(
+            status_classes.column("status").to_pylist(),
+            status_classes.column("guessed").to_pylist(),
+            strict=True,
+        )
+    )
+    classes = dict(
+        zip(
+            status_classes.column("status").to_pylist(),
+            status_classes.column("class").to_pylist(),
+            strict=True,
+        )
+    )
+    total_wait = int(pc.sum(sums.column("wait_sum")).as_py() or 0)
+    rows = []
+    for r in sums.to_pylist():
+        name = r["status"]
+        wait_us = int(r["wait_sum"])
+        rows.append(
+            {
+                "status": name,
+                "class": classes.get(name, "wait"),
+                "guessed": guessed.get(name, True),
+                "visits": r["item_count"],
+                "items": r["item_count_distinct"],
+                "total_s": r["duration_sum"] / 1e6,
+                "median_visit_s": pct[name][0],
+                "p85_visit_s": pct[name][1],
+                "touch_s": r["touch_sum"] / 1e6,
+                "wait_s": wait_us / 1e6,
+                "wait_share": wait_us / total_wait if total_wait else None,
+                "wip": int(wip.get(name, 0)),
+                "wip_age_median_s": ages[name][0] if name in ages else None,
+                "wip_age_max_s": ages[name][1] if name in ages else None,
+            }
+        )
+    rows.sort(key=lambda r: r["status"])
+    return pa.Table.from_pylist(rows, schema=STAGES)

@@ -1,0 +1,207 @@
+"""Layer 1: from canonical events to timeline segments with touch and wait.
+
+All times inside the engine are int64 microseconds since the epoch (``t``), so sums are exact
+and every backend gives bit-identical results; conversion to timestamps and float seconds
+happens once, when a table leaves the engine.
+
+Steps (each a flat Ibis expression over explicit columns):
+
+1. ``event_groups``: every event gets ``g``, the number of change points (status, team,
+   assignee, flag events) up to and including it in (ts, seq) order, and ``nxt``, the ts of
+   the item's next event. Events with the same ``g`` belong to one segment.
+2. ``segments``: one row per change point with the values in force (forward-filled by the
+   "running count + partition max" idiom, which also honours a value cleared to null), its
+   end (the next change point, or ``as_of``), class, blocked flag and team; zero-length
+   segments are dropped.
+3. ``item_windows``: committed, delivered and the flow window of every item.
+4. ``timeline``: segments with the part inside the window, touch (active, not blocked, and
+   with ``stall_after`` only the first ``stall_after`` after each event) and wait.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+CHANGE_FIELDS = ("status", "team", "assignee", "flag")
+NULL_STR = ibis.null("string")
+
+
+def _w(t: ir.Table, *, cumulative: bool = False, following: bool = False, by=None, order=None):
+    group = by if by is not None else [t.item]
+    order = order if order is not None else [t.g]
+    if cumulative:
+        return ibis.window(group_by=group, order_by=order, rows=(None, 0))
+    if following:
+        return ibis.window(group_by=group, order_by=order, rows=(0, None))
+    return ibis.window(group_by=group, order_by=order)
+
+
+def event_groups(ev: ir.Table) -> ir.Table:
+    """events(item, t, seq, field, value) -> + g (segment group), nxt (next event ts)."""
+    order = [ev.t, ev.seq]
+    is_cp = ev.field.isin(CHANGE_FIELDS).cast("int64")
+    return ev.mutate(
+        g=is_cp.sum().over(_w(ev, cumulative=True, order=order)),
+        nxt=ev.t.lead().over(_w(ev, order=order)),
+    )
+
+
+def _in_force(t: ir.Table, field: str, counter: str) -> ir.Value:
+    value = ibis.ifelse(t.field == field, t.value, NULL_STR)
+    return value.max().over(ibis.window(group_by=[t.item, t[counter]]))
+
+
+def segments(
+    evg: ir.Table,
+    *,
+    as_of: int,
+    classes: dict[str, str],
+    blocked_statuses: list[str],
+    flagged_is_blocked: bool,
+    team_sources: list[str],
+    status_map: dict[str, str],
+    assignee_map: dict[str, str],
+) -> ir.Table:
+    """One row per non-empty segment: item, g, status, class, team, assignee, flagged,
+    blocked, start, end, prev_class, is_last."""
+    cp = evg.filter(evg.field.isin(CHANGE_FIELDS), evg.g > 0).select(
+        "item", "g", "t", "field", "value"
+    )
+    cum = _w(cp, cumulative=True)
+    cp = cp.mutate(
+        **{f"n_{f}": (cp.field == f).cast("int64").sum().over(cum) for f in CHANGE_FIELDS}
+    )
+    cp = cp.mutate(
+        status=_in_force(cp, "status", "n_status"),
+        team_field=_in_force(cp, "team", "n_team"),
+        assignee=_in_force(cp, "assignee", "n_assignee"),
+        flag=_in_force(cp, "flag", "n_flag"),
+        end=ibis.coalesce(cp.t.lead().over(_w(cp)), ibis.literal(as_of, "int64")),
+    )
+    seg = cp.filter(cp.status.notnull(), cp.end > cp.t)
+    flagged = seg.flag.notnull() & (seg.flag != "")
+    blocked = flagged if flagged_is_blocked else ibis.literal(False)
+    if blocked_statuses:
+        blocked = blocked | seg.status.isin(blocked_statuses)
+    seg = seg.select(
+        "item",
+        "g",
+        "status",
+        cls=seg.status.substitute(classes, else_=ibis.literal("wait")),
+        team=_team(seg, team_sources, status_map, assignee_map),
+        assignee=seg.assignee,
+        flagged=flagged,
+        blocked=blocked,
+        start=seg.t,
+        end=seg.end,
+    )
+    w = _w(seg)
+    return seg.mutate(
+        seg=ibis.row_number().over(w),
+        prev_class=seg.cls.lag().over(w),
+        is_last=seg.g.lead().over(w).isnull(),
+    )
+
+
+def _team(seg: ir.Table, sources: list[str], status_map: dict, assignee_map: dict) -> ir.Value:
+    candidates = []
+    for source in sources:
+        if source == "field":
+            candidates.append(seg.team_field)
+        elif source == "status" and status_map:
+            candidates.append(seg.status.substitute(status_map, else_=NULL_STR))
+        elif source == "assignee_map" and assignee_map:
+            candidates.append(seg.assignee.substitute(assignee_map, else_=NULL_STR))
+        elif source == "assignee":
+            candidates.append(seg.assignee)
+    if not candidates:
+        return NULL_STR
+    if len(candidates) == 1:
+        return candidates[0]
+    return ibis.coalesce(*candidates)
+
+
+def item_windows(seg: ir.Table, created: ir.Table, *, as_of: int, flow_window: str) -> ir.Table:
+    """Per item: created, committed, delivered, window start/end, current status/class."""
+    committing = seg.cls.isin(["wait", "active"])
+    entry_done = (seg.cls == "done") & (seg.prev_class.isnull() | (seg.prev_class != "done"))
+    agg = seg.group_by("item").aggregate(
+        committed=ibis.ifelse(committing, seg.start, ibis.null("int64")).min(),
+        last_done_entry=ibis.ifelse(entry_done, seg.start, ibis.null("int64")).max(),
+        last_status=ibis.ifelse(seg.is_last, seg.status, NULL_STR).max(),
+        last_class=ibis.ifelse(seg.is_last, seg.cls, NULL_STR).max(),
+    )
+    j = agg.join(created, "item", how="left")
+    delivered = ibis.ifelse(j.last_class == "done", j.last_done_entry, ibis.null("int64"))
+    created_t = ibis.coalesce(j.created, j.committed)
+    if flow_window == "created":
+        ws = ibis.ifelse(
+            j.committed.notnull(), ibis.least(created_t, j.committed), ibis.null("int64")
+        )
+    else:
+        ws = j.committed
+    return j.select(
+        "item",
+        "committed",
+        "last_status",
+        "last_class",
+        created=created_t,
+        delivered=delivered,
+        ws=ws,
+        we=ibis.coalesce(delivered, ibis.literal(as_of, "int64")),
+    )
+
+
+def _overlap(a: ir.Value, b: ir.Value, ws: ir.Value, we: ir.Value) -> ir.Value:
+    """Length of [a, b) inside [ws, we); 0 when there is no window."""
+    length = ibis.least(b, we) - ibis.greatest(a, ws)
+    return ibis.ifelse(ws.isnull(), 0, ibis.greatest(length, 0)).cast("int64")
+
+
+def timeline(
+    seg: ir.Table, windows: ir.Table, evg: ir.Table, *, as_of: int, stall_us: int | None
+) -> ir.Table:
+    """Segments with in-window time, touch, wait, and the item's window (ws, we)."""
+    j = seg.join(windows.select("item", "ws", "we"), "item")
+    touching = (j.cls == "active") & ~j.blocked
+    j = j.mutate(in_window=_overlap(j.start, j.end, j.ws, j.we), touching=touching)
+    if stall_us is None:
+        j = j.mutate(touch=ibis.ifelse(j.touching, j.in_window, 0).cast("int64"))
+    else:
+        pieces = touch_pieces(j, evg, as_of=as_of, stall_us=stall_us)
+        per_seg = pieces.group_by(["item", "g"]).aggregate(
+            touch=(pieces.b - pieces.a).sum().cast("int64")
+        )
+        j = j.left_join(per_seg, ["item", "g"])
+        j = j.select([c for c in j.columns if not c.endswith("_right")])
+        j = j.mutate(touch=ibis.coalesce(j.touch, 0).cast("int64"))
+    j = j.mutate(
+        wait=j.in_window - j.touch,
+        duration=j.end - j.start,
+        # The first touch moment of a segment: touch always starts where the segment enters
+        # the window (segments start at change points, windows at segment starts or created).
+        tm=ibis.ifelse(j.touch > 0, ibis.greatest(j.start, j.ws), ibis.null("int64")),
+    )
+    return j.mutate(ntm=j.tm.min().over(_w(j, following=True, order=[j.seg])))
+
+
+def touch_pieces(tl: ir.Table, evg: ir.Table, *, as_of: int, stall_us: int | None) -> ir.Table:
+    """The touch intervals (item, g, a, b), clipped to the window; ``tl`` needs touching/ws/we.
+
+    Without ``stall_after`` a segment's touch is one interval; with it, each event inside an
+    active segment opens at most ``stall_after`` of touch, up to the next event.
+    """
+    active = tl.filter(tl.touching, tl.ws.notnull())
+    if stall_us is None:
+        a = ibis.greatest(active.start, active.ws)
+        b = ibis.least(active.end, active.we)
+        out = active.select("item", "g", a=a, b=b)
+        return out.filter(out.b > out.a)
+    ev = evg.filter(evg.g > 0).select("item", "g", "t", "nxt")
+    j = ev.join(active.select("item", "g", "end", "ws", "we"), ["item", "g"])
+    stop = ibis.least(ibis.coalesce(j.nxt, ibis.literal(as_of, "int64")), j.end, j.t + stall_us)
+    a = ibis.greatest(j.t, j.ws)
+    b = ibis.least(stop, j.we)
+    out = j.select("item", "g", a=a, b=b)
+    return out.filter(out.b > out.a)
