@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ..errors import UsageError
 
@@ -53,7 +53,7 @@ def parse_since(text: str) -> str:
 
 def since_from_updated(newest: datetime) -> str:
     """The JQL bound for an incremental pull after an export whose newest update is given."""
-    return (newest - INCREMENTAL_MARGIN).strftime("%Y-%m-%d %H:%M")
+    return (newest.astimezone(UTC) - INCREMENTAL_MARGIN).strftime("%Y-%m-%d %H:%M")
 
 
 def split_order_by(jql: str) -> tuple[str, str]:
