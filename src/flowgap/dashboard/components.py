@@ -1,0 +1,121 @@
+"""Building blocks shared by the pages: grids with CSV export, headline cards, figures, notes.
+
+Ticket text (summaries, comments, labels, status names) only ever reaches the page as plain
+strings in Dash children, AG Grid cells (rendered as text, no HTML renderer) or plotly data; no
+component here renders HTML or Markdown from data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import dash_ag_grid as dag
+import plotly.graph_objects as go
+from dash import dcc, html
+
+DAY = 86400.0
+
+
+def days(seconds: float | None, digits: int = 1) -> float | None:
+    return None if seconds is None else round(seconds / DAY, digits)
+
+
+def pct(ratio: float | None) -> str:
+    return "n/a" if ratio is None else f"{ratio * 100:.1f}%"
+
+
+def fmt_days(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds / DAY:.1f} d"
+
+
+def cell(value: object) -> object:
+    """A JSON-friendly grid cell: timestamps as ISO text, lists joined."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+def grid(name: str, rows: list[dict], columns: Sequence[tuple[str, str]], height: int = 380):
+    """An AG Grid (sortable, filterable) with a "Download CSV" button below it.
+
+    ``columns`` are (field, header) pairs. The CSV is produced server-side from the rows the
+    grid shows (after the user's sorting/filtering) with formula injection neutralised.
+    """
+    column_defs = [{"field": f, "headerName": h} for f, h in columns]
+    return html.Div(
+        [
+            dag.AgGrid(
+                id={"type": "grid", "name": name},
+                rowData=[{f: cell(r.get(f)) for f, _ in columns} for r in rows],
+                columnDefs=column_defs,
+                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                columnSize="responsiveSizeToFit",
+                dashGridOptions={"animateRows": False},
+                style={"height": f"{height}px"},
+                className="ag-theme-alpine",
+            ),
+            html.Button(
+                "Download CSV",
+                id={"type": "csv-button", "name": name},
+                className="csv-button",
+                n_clicks=0,
+            ),
+            dcc.Download(id={"type": "csv-download", "name": name}),
+        ],
+        className="grid-block",
+    )
+
+
+def csv_text(rows: list[dict], columns: list[dict]) -> str:
+    """CSV of grid rows, every text cell neutralised against formula injection."""
+    from ..report.csv_safe import neutralise
+
+    fields = [c["field"] for c in columns]
+    headers = [c.get("headerName") or c["field"] for c in columns]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([neutralise(h) for h in headers])
+    for row in rows:
+        writer.writerow([neutralise(row.get(f)) for f in fields])
+    return out.getvalue()
+
+
+def figure(fig: go.Figure, name: str, height: int | None = None) -> dcc.Graph:
+    style = {"height": f"{height}px"} if height else {}
+    return dcc.Graph(
+        id={"type": "figure", "name": name},
+        figure=fig,
+        config={"displaylogo": False, "responsive": True},
+        style=style,
+        className="figure",
+    )
+
+
+def card(label: str, value: str, name: str, note: str = "") -> html.Div:
+    return html.Div(
+        [
+            html.Div(label, className="card-label"),
+            html.Div(value, className="card-value", id=f"card-{name}"),
+            html.Div(note, className="card-note") if note else None,
+        ],
+        className="card",
+    )
+
+
+def note(text: str, kind: str = "info", id: str | None = None) -> html.Div:
+    extra = {"id": id} if id else {}
+    return html.Div(text, className=f"note note-{kind}", **extra)
+
+
+def section(title: str, *children, id: str | None = None) -> html.Section:
+    extra = {"id": id} if id else {}
+    return html.Section([html.H2(title), *children], className="section", **extra)

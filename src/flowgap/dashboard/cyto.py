@@ -1,0 +1,237 @@
+"""dash-cytoscape elements for the team handoff graph and the status process map.
+
+Edge width grows with frequency (linear from 1.5 px for the rarest to 12 px for the most frequent
+edge), edge colour goes green -> amber -> red with the median wait relative to the slowest edge,
+and ping-pong edges (some item went A -> B -> A) are dashed and labelled. Widths and colours are
+computed here, not in the stylesheet, so they are testable and identical in every browser.
+
+Clicking (tapping) a node or an edge selects items; ``items_for_tap`` answers which.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+MIN_WIDTH, MAX_WIDTH = 1.5, 12.0
+_STOPS = ((0.0, (47, 158, 68)), (0.5, (245, 159, 0)), (1.0, (224, 49, 49)))
+CLASS_COLOURS = {
+    "backlog": "#adb5bd",
+    "wait": "#f59f00",
+    "active": "#2f9e44",
+    "done": "#1971c2",
+}
+
+
+def edge_width(count: float, low: float, high: float) -> float:
+    if high <= low:
+        return round((MIN_WIDTH + MAX_WIDTH) / 2, 2)
+    return round(MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * (count - low) / (high - low), 2)
+
+
+def wait_colour(value: float | None, highest: float) -> str:
+    """Hex colour of a median wait on a green (0) -> amber -> red (slowest) scale."""
+    if value is None or highest <= 0:
+        return "#868e96"
+    x = max(0.0, min(1.0, value / highest))
+    for (x0, c0), (x1, c1) in itertools.pairwise(_STOPS):
+        if x <= x1:
+            t = (x - x0) / (x1 - x0)
+            rgb = [round(a + (b - a) * t) for a, b in zip(c0, c1, strict=True)]
+            return "#{:02x}{:02x}{:02x}".format(*rgb)
+    return "#e03131"
+
+
+def _days(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds / 86400:.1f}d"
+
+
+def handoff_elements(handoffs: pa.Table, teams: pa.Table) -> list[dict]:
+    """Nodes are teams, edges are handoffs A -> B (engine's ``handoffs`` table)."""
+    rows = handoffs.to_pylist()
+    names = {r["team"] for r in teams.to_pylist() if r["team"]}
+    for r in rows:
+        names.update((r["from_team"], r["to_team"]))
+    team_rows = {r["team"]: r for r in teams.to_pylist()}
+    nodes = []
+    for name in sorted(n for n in names if n):
+        t = team_rows.get(name, {})
+        nodes.append(
+            {
+                "data": {
+                    "id": f"team:{name}",
+                    "kind": "team",
+                    "name": name,
+                    "label": name,
+                    "items": t.get("items"),
+                },
+            }
+        )
+    return nodes + _edges(
+        [
+            (r["from_team"], r["to_team"], r["count"], r["median_wait_s"], bool(r["ping_pong"]))
+            for r in rows
+            if r["from_team"] and r["to_team"]
+        ],
+        prefix="team",
+        kind="handoff",
+    )
+
+
+def status_elements(status_map: pa.Table, stages: pa.Table) -> list[dict]:
+    """Nodes are statuses coloured by class, edges are directly-follows moves."""
+    stage_rows = {r["status"]: r for r in stages.to_pylist()}
+    rows = status_map.to_pylist()
+    names = set(stage_rows)
+    for r in rows:
+        names.update((r["source"], r["target"]))
+    pairs = {(r["source"], r["target"]) for r in rows}
+    nodes = []
+    for name in sorted(n for n in names if n):
+        stage = stage_rows.get(name, {})
+        cls = stage.get("class") or "wait"
+        nodes.append(
+            {
+                "data": {
+                    "id": f"status:{name}",
+                    "kind": "status",
+                    "name": name,
+                    "label": name,
+                    "class": cls,
+                    "colour": CLASS_COLOURS.get(cls, "#868e96"),
+                },
+            }
+        )
+    return nodes + _edges(
+        [
+            (
+                r["source"],
+                r["target"],
+                r["count"],
+                r["median_s"],
+                (r["target"], r["source"]) in pairs,
+            )
+            for r in rows
+            if r["source"] and r["target"]
+        ],
+        prefix="status",
+        kind="move",
+    )
+
+
+def _edges(rows: list[tuple], prefix: str, kind: str) -> list[dict]:
+    if not rows:
+        return []
+    counts = [r[2] or 0 for r in rows]
+    waits = [r[3] for r in rows if r[3] is not None]
+    low, high, slowest = min(counts), max(counts), max(waits, default=0.0)
+    out = []
+    for source, target, count, median, ping in rows:
+        label = f"{count} · {_days(median)}" + (" · ping-pong" if ping else "")
+        out.append(
+            {
+                "data": {
+                    "id": f"{prefix}:{source}->{target}",
+                    "kind": kind,
+                    "source": f"{prefix}:{source}",
+                    "target": f"{prefix}:{target}",
+                    "from": source,
+                    "to": target,
+                    "count": count,
+                    "median_wait_s": median,
+                    "ping_pong": ping,
+                    "label": label,
+                    "width": edge_width(count or 0, low, high),
+                    "colour": wait_colour(median, slowest),
+                },
+                "classes": "ping-pong" if ping else "",
+            }
+        )
+    return out
+
+
+STYLESHEET = [
+    {
+        "selector": "node",
+        "style": {
+            "label": "data(label)",
+            "font-size": "11px",
+            "text-valign": "center",
+            "text-halign": "center",
+            "text-wrap": "wrap",
+            "text-max-width": "90px",
+            "background-color": "#dee2e6",
+            "border-width": 1,
+            "border-color": "#495057",
+            "width": 70,
+            "height": 34,
+            "shape": "round-rectangle",
+        },
+    },
+    {"selector": "node[colour]", "style": {"background-color": "data(colour)"}},
+    {
+        "selector": "edge",
+        "style": {
+            "width": "data(width)",
+            "line-color": "data(colour)",
+            "target-arrow-color": "data(colour)",
+            "target-arrow-shape": "triangle",
+            "curve-style": "bezier",
+            "label": "data(label)",
+            "font-size": "9px",
+            "text-background-color": "#ffffff",
+            "text-background-opacity": 0.8,
+        },
+    },
+    {"selector": ".ping-pong", "style": {"line-style": "dashed"}},
+    {"selector": ":selected", "style": {"overlay-opacity": 0.25, "overlay-color": "#1c7ed6"}},
+]
+
+
+def items_for_tap(
+    data: dict, timeline: pa.Table, handoff_events: pa.Table
+) -> tuple[str, list[str]]:
+    """(description, item keys) selected by clicking the node or edge whose data is ``data``."""
+    kind = data.get("kind")
+    if kind == "team":
+        keys = pc.filter(timeline["item"], pc.equal(timeline["team"], data["name"]))
+        return f"items that were with team {data['name']}", sorted(set(keys.to_pylist()))
+    if kind == "status":
+        keys = pc.filter(timeline["item"], pc.equal(timeline["status"], data["name"]))
+        return f"items that were in {data['name']}", sorted(set(keys.to_pylist()))
+    if kind == "handoff":
+        mask = pc.and_(
+            pc.equal(handoff_events["from_team"], data["from"]),
+            pc.equal(handoff_events["to_team"], data["to"]),
+        )
+        keys = pc.filter(handoff_events["item"], pc.fill_null(mask, False))
+        return (
+            f"items handed off {data['from']} -> {data['to']}",
+            sorted(set(keys.to_pylist())),
+        )
+    if kind == "move":
+        return (
+            f"items that moved {data['from']} -> {data['to']}",
+            status_moves(timeline, data["from"], data["to"]),
+        )
+    return "", []
+
+
+def status_moves(timeline: pa.Table, source: str, target: str) -> list[str]:
+    """Items whose status went directly from ``source`` to ``target`` (repeats collapsed)."""
+    found: set[str] = set()
+    rows = timeline.select(["item", "seg", "status"]).sort_by(
+        [("item", "ascending"), ("seg", "ascending")]
+    )
+    prev_item, prev_status = None, None
+    for item, status in zip(rows["item"].to_pylist(), rows["status"].to_pylist(), strict=True):
+        if item != prev_item:
+            prev_item, prev_status = item, status
+            continue
+        if status != prev_status:
+            if prev_status == source and status == target:
+                found.add(item)
+            prev_status = status
+    return sorted(found)

@@ -1,0 +1,192 @@
+"""What a page shows: the session's dataset, its config, and the (cached) analyses.
+
+A session looks at its own upload when it has one, otherwise at the shared read-only demo
+dataset given to ``flowgap serve INPUT...``. Its classification edits and team source apply on
+top of the served config. Results are cached in a small LRU keyed by
+(data digest, ingest-config digest) for load results and by
+(data digest, full-config digest, filter digest) for analyses, so going back to a view
+costs nothing and a filter change re-runs the engine only on the selected items.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..engine.analysis import Analysis
+from ..errors import FlowgapError
+from ..model import LoadResult
+from .filters import Filters, selected_items, subset
+from .sessions import SessionState, SessionStore
+
+log = logging.getLogger("flowgap.dashboard")
+
+
+class LRUCache:
+    """Thread-safe LRU; concurrent requests for the same key compute it once."""
+
+    def __init__(self, maxsize: int = 24) -> None:
+        self.maxsize = maxsize
+        self._data: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict[tuple, threading.Lock] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_compute(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._data:
+                    self.hits += 1
+                    return self._data[key]
+            value = compute()
+            with self._lock:
+                self.misses += 1
+                self._data[key] = value
+                self._data.move_to_end(key)
+                while len(self._data) > self.maxsize:
+                    self._data.popitem(last=False)
+                self._key_locks.pop(key, None)
+            return value
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def digest(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:20]
+
+
+@dataclass
+class Dataset:
+    key: str  # digest of the data (upload bytes, or the demo inputs)
+    label: str
+    paths: list[Path]
+    demo: bool
+
+
+@dataclass
+class View:
+    """Everything a page renders from."""
+
+    sid: str | None
+    config: Config
+    filters: Filters
+    dataset: Dataset | None = None
+    result: LoadResult | None = None  # unfiltered load result
+    full: Analysis | None = None  # unfiltered analysis (filter options, as_of)
+    analysis: Analysis | None = None  # the filtered analysis every page shows
+    error: str | None = None  # a readable message instead of the data
+    selected: int = 0  # items the filters keep
+    state: SessionState = field(default_factory=SessionState)
+
+
+class DataService:
+    def __init__(
+        self,
+        base_config: Config,
+        store: SessionStore,
+        demo_paths: list[Path] | None = None,
+        cache_size: int = 24,
+    ) -> None:
+        self.base_config = base_config
+        self.store = store
+        self.cache = LRUCache(cache_size)
+        self.demo: Dataset | None = None
+        if demo_paths:
+            paths = [Path(p) for p in demo_paths]
+            names = ", ".join(p.name for p in paths)
+            key = "demo:" + digest([str(p.resolve()) for p in paths])
+            self.demo = Dataset(key=key, label=f"demo data ({names})", paths=paths, demo=True)
+
+    # ------------------------------------------------------------------ config
+
+    def config_for(self, state: SessionState) -> Config:
+        config = self.base_config.model_copy(deep=True)
+        if state.classes:
+            config.statuses.classes = {**config.statuses.classes, **state.classes}
+        if state.team_source is not None:
+            config.teams.source = list(state.team_source)  # type: ignore[assignment]
+        return config
+
+    # ------------------------------------------------------------------ data
+
+    def dataset_for(self, sid: str | None, state: SessionState) -> Dataset | None:
+        if sid and state.upload_key:
+            paths = self.store.upload_paths(sid)
+            if paths:
+                names = ", ".join(state.uploaded_names) or ", ".join(p.name for p in paths)
+                # The session id is part of the key: equal bytes uploaded by two sessions are
+                # still two private datasets.
+                return Dataset(
+                    key=f"{sid}:{state.upload_key}",
+                    label=f"your upload ({names})",
+                    paths=paths,
+                    demo=False,
+                )
+        return self.demo
+
+    def load(self, dataset: Dataset, config: Config) -> LoadResult:
+        from .. import load
+
+        ingest_key = digest(config.input.model_dump(mode="json"))
+        return self.cache.get_or_compute(
+            ("load", dataset.key, ingest_key), lambda: load(dataset.paths, config)
+        )
+
+    def analyze(self, dataset: Dataset, config: Config, filters: Filters) -> tuple:
+        """(unfiltered analysis, filtered analysis or None when nothing is selected, count)."""
+        from .. import analyze
+
+        result = self.load(dataset, config)
+        config_key = digest(config.to_toml_dict())
+        full = self.cache.get_or_compute(
+            ("analysis", dataset.key, config_key, ""), lambda: analyze(result, config)
+        )
+        if not filters.active:
+            return full, full, full.items.num_rows
+
+        keep = selected_items(full.items, full.timeline, filters, full.as_of)
+        if not keep:
+            return full, None, 0
+
+        def filtered() -> Analysis:
+            pinned = config.model_copy(deep=True)
+            pinned.flow.as_of = full.as_of  # open items measured to the same date as unfiltered
+            return analyze(subset(result, keep), pinned)
+
+        part = self.cache.get_or_compute(
+            ("analysis", dataset.key, config_key, filters.key()), filtered
+        )
+        return full, part, len(keep)
+
+    def view(self, sid: str | None, filters: Filters) -> View:
+        state = self.store.state(sid) if sid else SessionState()
+        config = self.config_for(state)
+        view = View(sid=sid, config=config, filters=filters, state=state)
+        view.dataset = self.dataset_for(sid, state)
+        if view.dataset is None:
+            return view
+        try:
+            view.result = self.load(view.dataset, config)
+            view.full, view.analysis, view.selected = self.analyze(view.dataset, config, filters)
+        except FlowgapError as err:
+            view.error = str(err)
+        except Exception as exc:  # never a stack trace in the page; the log keeps it
+            log.exception("analysis failed for %s", view.dataset.label)
+            view.error = f"flowgap could not analyse this data: {type(exc).__name__}: {exc}"
+        return view

@@ -1,0 +1,163 @@
+"""Global filters: parsed from and written to the URL query string, applied to the items.
+
+A filter selects *items*; the dashboard then re-runs the same ``flowgap.analyze`` on the subset
+of the load result (its events and items), with ``as_of`` pinned to the unfiltered analysis'
+so that open items are measured to the same date. Every number on every page is therefore the
+engine's own definition applied to the selected items.
+
+Which items a filter keeps (every given filter must hold; values within one filter are OR-ed):
+
+- ``from``/``to`` (dates, inclusive, UTC): the item's life, from ``created`` to its delivery
+  (or ``as_of`` while open), overlaps the range;
+- ``project``, ``type``: the item's project / issue type is one of the values;
+- ``label``: the item carries at least one of the labels;
+- ``team``: some segment of the item's timeline was with one of the teams.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import parse_qs, urlencode
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..model import LoadResult
+
+LIST_KEYS = ("project", "type", "team", "label")
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date | None = None
+    end: date | None = None
+    project: tuple[str, ...] = field(default_factory=tuple)
+    type: tuple[str, ...] = field(default_factory=tuple)
+    team: tuple[str, ...] = field(default_factory=tuple)
+    label: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.start or self.end or self.project or self.type or self.team or self.label)
+
+    def key(self) -> str:
+        """A stable digest for caches (same filters, same key, whatever the URL order)."""
+        return hashlib.sha256(to_query(self).encode()).hexdigest()[:16]
+
+
+def parse_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None  # a hand-edited URL with a bad date filters nothing rather than failing
+
+
+def from_query(search: str | None) -> Filters:
+    """``?from=2026-01-01&team=QA&team=Dev`` -> Filters. Unknown keys are ignored."""
+    params = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+
+    def values(key: str) -> tuple[str, ...]:
+        seen: list[str] = []
+        for raw in params.get(key, []):
+            if raw and raw not in seen:
+                seen.append(raw)
+        return tuple(sorted(seen))
+
+    return Filters(
+        start=parse_date(params.get("from", [None])[0]),
+        end=parse_date(params.get("to", [None])[0]),
+        **{k: values(k) for k in LIST_KEYS},
+    )
+
+
+def to_query(filters: Filters, extra: dict[str, str] | None = None) -> str:
+    """Filters -> ``?...`` (empty string when nothing is filtered); keys in a fixed order."""
+    pairs: list[tuple[str, str]] = []
+    if filters.start:
+        pairs.append(("from", filters.start.isoformat()))
+    if filters.end:
+        pairs.append(("to", filters.end.isoformat()))
+    for key in LIST_KEYS:
+        pairs.extend((key, v) for v in sorted(getattr(filters, key)))
+    for key, value in sorted((extra or {}).items()):
+        if value:
+            pairs.append((key, value))
+    return f"?{urlencode(pairs)}" if pairs else ""
+
+
+def query_value(search: str | None, key: str) -> str | None:
+    """One non-filter parameter of the query string (e.g. the journey's ``item``)."""
+    values = parse_qs((search or "").lstrip("?")).get(key)
+    return values[0] if values else None
+
+
+def selected_items(items: pa.Table, timeline: pa.Table, filters: Filters, as_of: datetime) -> set:
+    """Keys of the items the filters keep (see the module docstring for the rules)."""
+    mask = pa.array([True] * items.num_rows, pa.bool_())
+    if filters.project:
+        mask = pc.and_(
+            mask, pc.fill_null(pc.is_in(items["project"], pa.array(filters.project)), False)
+        )
+    if filters.type:
+        mask = pc.and_(mask, pc.fill_null(pc.is_in(items["type"], pa.array(filters.type)), False))
+    if filters.label:
+        wanted = set(filters.label)
+        has = [bool(wanted.intersection(v or ())) for v in items["labels"].to_pylist()]
+        mask = pc.and_(mask, pa.array(has, pa.bool_()))
+    if filters.start or filters.end:
+        low = _utc(filters.start) if filters.start else None
+        high = _utc(filters.end + timedelta(days=1)) if filters.end else None
+        life_end = pc.fill_null(items["delivered"], pa.scalar(as_of, items["delivered"].type))
+        keep = pa.array([True] * items.num_rows, pa.bool_())
+        if high is not None:
+            keep = pc.and_(keep, pc.less(items["created"], pa.scalar(high, items["created"].type)))
+        if low is not None:
+            keep = pc.and_(keep, pc.greater_equal(life_end, pa.scalar(low, life_end.type)))
+        mask = pc.and_(mask, pc.fill_null(keep, False))
+    keys = set(pc.filter(items["item"], mask).to_pylist())
+    if filters.team:
+        with_team = pc.filter(
+            timeline["item"],
+            pc.fill_null(pc.is_in(timeline["team"], pa.array(filters.team)), False),
+        )
+        keys &= set(with_team.to_pylist())
+    return keys
+
+
+def _utc(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def subset(result: LoadResult, keep: set) -> LoadResult:
+    """The load result restricted to the items in ``keep`` (rejects and inputs unchanged)."""
+    wanted = pa.array(sorted(keep), pa.string())
+    events = result.events.filter(pc.is_in(result.events["item"], wanted))
+    items = result.items.filter(pc.is_in(result.items["item"], wanted))
+    return LoadResult(
+        events=events,
+        items=items,
+        rejects=result.rejects,
+        warnings=[w for w in result.warnings if w.item is None or w.item in keep],
+        inputs=result.inputs,
+        status_categories=result.status_categories,
+        has_history=result.has_history,
+    )
+
+
+def options(items: pa.Table, timeline: pa.Table) -> dict[str, list[str]]:
+    """The values each dropdown offers, from the unfiltered analysis."""
+
+    def distinct(column: pa.ChunkedArray) -> list[str]:
+        return sorted({v for v in column.to_pylist() if v})
+
+    labels = sorted({label for v in items["labels"].to_pylist() for label in (v or ()) if label})
+    return {
+        "project": distinct(items["project"]),
+        "type": distinct(items["type"]),
+        "team": distinct(timeline["team"]),
+        "label": labels,
+    }

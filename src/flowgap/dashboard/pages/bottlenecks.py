@@ -1,0 +1,152 @@
+"""Bottlenecks: where the wait is (status, team), the process map and the handoff graph, WIP."""
+
+from __future__ import annotations
+
+import logging
+
+import dash_cytoscape as cyto
+from dash import Dash, Input, Output, State, ctx, html, no_update
+
+from ... import figures
+from .. import cyto as elements
+from ..components import days, grid, section
+from ..components import figure as graph
+from ..data import DataService, View
+from .common import ITEM_COLUMNS, item_rows, missing
+
+NAME, PATH, TITLE = "bottlenecks", "/bottlenecks", "Bottlenecks"
+log = logging.getLogger("flowgap.dashboard")
+
+LEGEND = (
+    "Edge width = how often, colour = median wait (green short, red the slowest edge),"
+    " dashed = ping-pong (work came back). Click a node or an edge to list its items below."
+)
+
+
+def _graph(id: str, elems: list[dict], layout_name: str) -> cyto.Cytoscape:
+    return cyto.Cytoscape(
+        id=id,
+        elements=elems,
+        stylesheet=elements.STYLESHEET,
+        layout={"name": layout_name, "animate": False, "fit": True, "padding": 30},
+        style={"width": "100%", "height": "420px"},
+        minZoom=0.3,
+        maxZoom=3,
+        userZoomingEnabled=True,
+        className="cyto",
+    )
+
+
+def layout(view: View, search: str) -> html.Div:
+    gap = missing(view)
+    if gap is not None:
+        return html.Div([html.H1("Bottlenecks"), gap])
+    a = view.analysis
+    assert a is not None
+    wip_rows = [
+        {
+            "status": r["status"],
+            "class": r["class"],
+            "wip": r["wip"],
+            "age_median_days": days(r["wip_age_median_s"]),
+            "age_max_days": days(r["wip_age_max_s"]),
+            "wait_days": days(r["wait_s"]),
+            "wait_share_pct": None if r["wait_share"] is None else round(r["wait_share"] * 100, 1),
+            "visits": r["visits"],
+            "median_visit_days": days(r["median_visit_s"]),
+        }
+        for r in a.stages.to_pylist()
+    ]
+    wip_rows.sort(key=lambda r: -(r["wait_days"] or 0))
+    return html.Div(
+        [
+            html.H1("Bottlenecks"),
+            html.Div(
+                [
+                    graph(figures.wait_by_status(a.stages), "wait-by-status"),
+                    graph(figures.wait_by_team(a.teams), "wait-by-team"),
+                ],
+                className="two-col",
+            ),
+            section(
+                "Team handoff graph",
+                html.P(LEGEND, className="legend"),
+                _graph("cy-handoffs", elements.handoff_elements(a.handoffs, a.teams), "circle"),
+            ),
+            section(
+                "Status process map",
+                html.P(LEGEND, className="legend"),
+                _graph(
+                    "cy-status",
+                    elements.status_elements(a.status_map, a.stages),
+                    "breadthfirst",
+                ),
+            ),
+            section(
+                "Items",
+                html.Div(
+                    [
+                        html.Span("All items of the current filters.", id="selection"),
+                        html.Button("Show all", id="selection-clear", n_clicks=0),
+                    ],
+                    className="selection-row",
+                ),
+                grid("bottleneck-items", item_rows(a.items), ITEM_COLUMNS),
+            ),
+            section(
+                "Work in progress and its age",
+                graph(figures.ageing_wip(a.items), "ageing-wip"),
+                grid(
+                    "stages",
+                    wip_rows,
+                    [
+                        ("status", "Status"),
+                        ("class", "Class"),
+                        ("wip", "WIP now"),
+                        ("age_median_days", "Age median (d)"),
+                        ("age_max_days", "Age max (d)"),
+                        ("wait_days", "Wait contributed (d)"),
+                        ("wait_share_pct", "Share of wait (%)"),
+                        ("visits", "Visits"),
+                        ("median_visit_days", "Median visit (d)"),
+                    ],
+                    height=320,
+                ),
+            ),
+        ]
+    )
+
+
+def register(app: Dash, service: DataService) -> None:
+    from ..shell import current_view
+
+    @app.callback(
+        Output({"type": "grid", "name": "bottleneck-items"}, "rowData"),
+        Output("selection", "children"),
+        Input("cy-handoffs", "tapNodeData"),
+        Input("cy-handoffs", "tapEdgeData"),
+        Input("cy-status", "tapNodeData"),
+        Input("cy-status", "tapEdgeData"),
+        Input("selection-clear", "n_clicks"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def on_tap(hn, he, sn, se, _clear, search):
+        from ..components import cell
+
+        if not ctx.triggered:
+            return no_update, no_update
+        view = current_view(service, search)
+        a = view.analysis
+        if a is None:
+            return no_update, no_update
+        prop = ctx.triggered[0]["prop_id"]
+        if prop.startswith("selection-clear"):
+            rows, text = item_rows(a.items), "All items of the current filters."
+        else:
+            data = ctx.triggered[0]["value"] or {}
+            what, keys = elements.items_for_tap(data, a.timeline, a.handoff_events)
+            rows = item_rows(a.items, keys)
+            text = f"{len(rows)} {what}."
+        rows = [{k: cell(v) for k, v in r.items()} for r in rows]
+        return rows, text

@@ -1,0 +1,172 @@
+"""Item journey: one item's swimlane across teams, its facts, steering touches and events."""
+
+from __future__ import annotations
+
+import pyarrow.compute as pc
+from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
+
+from ... import figures
+from ..components import card, fmt_days, grid, note, pct, section
+from ..components import figure as graph
+from ..data import DataService, View
+from ..filters import from_query, query_value, to_query
+from .common import missing
+
+NAME, PATH, TITLE = "journey", "/journey", "Item journey"
+MAX_SUGGESTIONS = 2000
+
+
+def _picker(view: View, current: str | None) -> html.Div:
+    keys = view.analysis.items["item"].to_pylist() if view.analysis is not None else []
+    return html.Div(
+        [
+            dcc.Input(
+                id="journey-item",
+                type="search",
+                placeholder="Item key, e.g. ABC-123",
+                value=current or "",
+                list="journey-keys",
+                debounce=False,
+                autoComplete="off",
+            ),
+            html.Datalist(
+                [html.Option(value=k) for k in sorted(keys)[:MAX_SUGGESTIONS]], id="journey-keys"
+            ),
+            html.Button("Show journey", id="journey-go", n_clicks=0),
+        ],
+        className="journey-picker",
+    )
+
+
+def layout(view: View, search: str) -> html.Div:
+    key = query_value(search, "item")
+    gap = missing(view)
+    if gap is not None:
+        return html.Div([html.H1("Item journey"), gap])
+    a = view.analysis
+    assert a is not None and view.result is not None
+    children: list = [html.H1("Item journey"), _picker(view, key)]
+    if not key:
+        children.append(
+            note(
+                "Type an item key (suggestions appear as you type), or click an item in a"
+                " table on another page.",
+                "info",
+            )
+        )
+        return html.Div(children)
+    row = a.items.filter(pc.equal(a.items["item"], key))
+    if row.num_rows == 0:
+        children.append(
+            note(
+                f"No item {key!r} among the items of the current filters.",
+                "error",
+                id="journey-missing",
+            )
+        )
+        return html.Div(children)
+    r = row.to_pylist()[0]
+    timeline = a.timeline.filter(pc.equal(a.timeline["item"], key))
+    touches = a.steering_touches.filter(pc.equal(a.steering_touches["item"], key))
+    events = view.result.events.filter(pc.equal(view.result.events["item"], key))
+    children += [
+        html.H2(key, id="journey-key"),
+        html.P(r.get("summary") or "", className="summary", id="journey-summary"),
+        html.Div(
+            [
+                card("Status", f"{r.get('current_status')} ({r.get('current_class')})", "j-status"),
+                card("Lead time", fmt_days(r.get("lead_time_s")), "j-lead"),
+                card(
+                    "Touch / wait",
+                    f"{fmt_days(r.get('touch_s'))} / {fmt_days(r.get('wait_s'))}",
+                    "j-touch",
+                ),
+                card("Flow efficiency", pct(r.get("flow_efficiency")), "j-fe"),
+                card("Handoffs", str(r.get("handoffs")), "j-handoffs", r.get("team_path") or ""),
+                card("Steering touches", str(r.get("steering_touches")), "j-steering"),
+            ],
+            className="cards",
+        ),
+        graph(figures.item_journeys(timeline, row, n=1), "journey-swimlane"),
+        section(
+            "Segments",
+            grid(
+                "journey-segments",
+                [
+                    {**s, "days": round((s["duration_s"] or 0) / 86400, 2)}
+                    for s in timeline.to_pylist()
+                ],
+                [
+                    ("start", "Start"),
+                    ("end", "End"),
+                    ("status", "Status"),
+                    ("class", "Class"),
+                    ("team", "Team"),
+                    ("assignee", "Assignee"),
+                    ("flagged", "Flagged"),
+                    ("blocked", "Blocked"),
+                    ("days", "Days"),
+                ],
+                height=260,
+            ),
+        ),
+        section(
+            "Steering touches",
+            grid(
+                "journey-steering",
+                touches.to_pylist(),
+                [("meeting_date", "Day"), ("kind", "Kind"), ("detail", "Detail")],
+                height=200,
+            ),
+        ),
+        section(
+            "Events",
+            grid(
+                "journey-events",
+                events.to_pylist(),
+                [
+                    ("ts", "Time (UTC)"),
+                    ("field", "Field"),
+                    ("prev", "From"),
+                    ("value", "To / text"),
+                    ("actor", "By"),
+                    ("source", "Source"),
+                ],
+                height=360,
+            ),
+        ),
+    ]
+    return html.Div(children)
+
+
+def register(app: Dash, service: DataService) -> None:
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("journey-go", "n_clicks"),
+        Input("journey-item", "n_submit"),
+        State("journey-item", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def pick(_clicks, _submit, value, search):
+        key = (value or "").strip()
+        if not key:
+            return no_update
+        return to_query(from_query(search), {"item": key})
+
+    @app.callback(
+        Output("url", "pathname", allow_duplicate=True),
+        Output("url", "search", allow_duplicate=True),
+        Input({"type": "grid", "name": ALL}, "cellClicked"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def open_item(clicked, search):
+        from dash import ctx
+
+        if not ctx.triggered:
+            return no_update, no_update
+        event = ctx.triggered[0]["value"] or {}
+        if event.get("colId") != "item" or not event.get("value"):
+            return no_update, no_update
+        return PATH, to_query(from_query(search), {"item": str(event["value"])})

@@ -1,0 +1,104 @@
+"""Overview: headline numbers, findings as sentences, the worst "week of work took months"."""
+
+from __future__ import annotations
+
+import pyarrow.compute as pc
+from dash import html
+
+from ... import figures
+from ..components import card, fmt_days, grid, note, pct, section
+from ..components import figure as graph
+from ..data import View
+from .common import ITEM_COLUMNS, get, item_rows, missing
+
+NAME, PATH, TITLE = "overview", "/overview", "Overview"
+
+
+def _number(value: object, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def headline(view: View) -> html.Div:
+    s = view.analysis.summary  # type: ignore[union-attr]
+    total = get(s, "items", "total")
+    lead = [fmt_days(get(s, "lead_time", p)) for p in ("p50", "p85", "p95")]  # type: ignore[arg-type]
+    cycle = [fmt_days(get(s, "cycle_time", p)) for p in ("p50", "p85", "p95")]  # type: ignore[arg-type]
+    return html.Div(
+        [
+            card(
+                "Items",
+                str(total),
+                "items",
+                f"{get(s, 'items', 'open')} open, {get(s, 'items', 'delivered')} delivered",
+            ),
+            card(
+                "Flow efficiency (median)",
+                pct(get(s, "flow_efficiency", "median")),  # type: ignore[arg-type]
+                "fe-median",
+                "median of per-item touch / window",
+            ),
+            card(
+                "Flow efficiency (pooled)",
+                pct(get(s, "flow_efficiency", "pooled")),  # type: ignore[arg-type]
+                "fe-pooled",
+                "sum of touch / sum of windows",
+            ),
+            card("Lead time p50 / p85 / p95", " / ".join(lead), "lead"),
+            card("Cycle time p50 / p85 / p95", " / ".join(cycle), "cycle"),
+            card(
+                "Handoffs per item",
+                _number(get(s, "handoffs", "mean")),
+                "handoffs",
+                f"{get(s, 'handoffs', 'ping_pongs')} ping-pongs",
+            ),
+            card(
+                "Steering touches per item",
+                _number(get(s, "steering_touches", "per_item")),
+                "steering",
+                f"{get(s, 'steering_touches', 'total')} in total",
+            ),
+        ],
+        className="cards",
+        id="headline",
+    )
+
+
+def layout(view: View, search: str) -> html.Div:
+    gap = missing(view)
+    if gap is not None:
+        return html.Div([html.H1("Overview"), gap])
+    a = view.analysis
+    assert a is not None
+    children: list = [html.H1("Overview"), headline(view)]
+    if not a.has_history:
+        children.append(
+            note("The data has no status history: only lead time is meaningful.", "warning")
+        )
+    stories = [f for f in a.findings if f.get("kind") == "worst_item"]
+    others = [f for f in a.findings if f.get("kind") != "worst_item"]
+    children.append(
+        section(
+            "Findings",
+            html.Ol([html.Li(f["text"]) for f in others], id="findings")
+            if others
+            else html.P("No findings."),
+        )
+    )
+    worst_keys = [f["item"] for f in stories if f.get("item")]
+    story_list = html.Ul([html.Li(f["text"]) for f in stories], id="stories") if stories else None
+    worst = a.items.filter(pc.is_in(a.items["item"], _array(worst_keys))) if worst_keys else a.items
+    children.append(
+        section(
+            "Week of work, months of waiting",
+            story_list,
+            graph(figures.item_journeys(a.timeline, a.items, n=10), "worst-journeys"),
+            grid("worst-items", item_rows(worst)[:50], ITEM_COLUMNS, height=320),
+        )
+    )
+    return html.Div(children)
+
+
+def _array(keys: list[str]):
+    import pyarrow as pa
+
+    return pa.array(keys, pa.string())

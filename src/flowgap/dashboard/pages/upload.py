@@ -1,0 +1,407 @@
+"""Upload: drop exports, see what was detected, classify statuses, download flowgap.toml."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from collections import Counter
+
+import pyarrow.compute as pc
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from ...config import STATUS_CLASSES
+from ...errors import FlowgapError
+from ..components import card, grid, note, pct, section
+from ..data import DataService, View
+from ..toml_text import config_to_toml
+
+NAME, PATH, TITLE = "upload", "/", "Upload"
+log = logging.getLogger("flowgap.dashboard")
+
+TEAM_SOURCES = (
+    ("field", "team field history"),
+    ("status", "status -> team map"),
+    ("assignee_map", "assignee -> team map"),
+    ("assignee", "the assignee"),
+)
+
+
+def _status_rows(view: View) -> list[dict]:
+    """Every status with how often items entered it, its guess and its class in use."""
+    from ...config import guess_status_class
+
+    result = view.result
+    events = result.events  # type: ignore[union-attr]
+    statuses = pc.filter(events["value"], pc.equal(events["field"], "status")).to_pylist()
+    counts = Counter(s for s in statuses if s)
+    base = view.config.statuses.classes
+    rows = []
+    for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        category = result.status_categories.get(name)  # type: ignore[union-attr]
+        cls, guessed = view.config.status_class(name, category)
+        rows.append(
+            {
+                "status": name,
+                "count": count,
+                "guess": guess_status_class(name, category),
+                "class": cls,
+                "guessed": guessed,
+                "configured": name in base,
+            }
+        )
+    return rows
+
+
+def _editor(view: View) -> html.Div:
+    rows = _status_rows(view)
+    header = html.Tr(
+        [html.Th("Status"), html.Th("Entered"), html.Th("Guess"), html.Th("Class used")]
+    )
+    body = [
+        html.Tr(
+            [
+                html.Td(r["status"], className="status-name"),
+                html.Td(str(r["count"])),
+                html.Td(r["guess"] + (" (guessed)" if r["guessed"] else " (set)")),
+                html.Td(
+                    dcc.RadioItems(
+                        id={"type": "class-radio", "status": r["status"]},
+                        options=[{"label": c, "value": c} for c in STATUS_CLASSES],
+                        value=r["class"],
+                        inline=True,
+                        className="class-radio",
+                    )
+                ),
+            ],
+            className="status-row",
+        )
+        for r in rows
+    ]
+    team_source = list(view.config.teams.source)
+    return html.Div(
+        [
+            html.P(
+                "Which statuses are work (active), queues (wait), not started (backlog) or"
+                " finished (done)? Changing a class re-runs the analysis at once."
+            ),
+            html.Table([html.Thead(header), html.Tbody(body)], className="editor"),
+            html.H3("Team of a segment, first source that gives one"),
+            dcc.Checklist(
+                id="team-source",
+                options=[{"label": label, "value": key} for key, label in TEAM_SOURCES],
+                value=team_source,
+                inline=True,
+            ),
+            html.Div(
+                [
+                    html.Button("Download flowgap.toml", id="download-toml", n_clicks=0),
+                    dcc.Download(id="toml-download"),
+                ],
+                className="toml-row",
+            ),
+        ]
+    )
+
+
+def _detected(view: View) -> list:
+    result = view.result
+    assert result is not None
+    inputs = [
+        {
+            "file": i.path.rsplit("/", 1)[-1],
+            "format": i.format,
+            "read": i.records_read,
+            "loaded": i.records_loaded,
+            "rejected": i.records_rejected,
+            "unit": i.record_unit,
+        }
+        for i in result.inputs
+    ]
+    ts = result.events["ts"]
+    first = pc.min(ts).as_py() if len(ts) else None
+    last = pc.max(ts).as_py() if len(ts) else None
+    span = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first and last else "no events"
+    parts = [
+        html.P(
+            f"{result.items.num_rows} items, {result.events.num_rows} events, {span}.",
+            id="detected-counts",
+        ),
+        grid(
+            "inputs",
+            inputs,
+            [
+                ("file", "File"),
+                ("format", "Format"),
+                ("read", "Records read"),
+                ("loaded", "Loaded"),
+                ("rejected", "Rejected"),
+                ("unit", "Record"),
+            ],
+            height=160,
+        ),
+    ]
+    if not result.has_history:
+        parts.append(
+            note(
+                "This source has no status history (a Jira UI CSV export): only lead time can"
+                " be computed; flow efficiency, handoffs and bottlenecks need the history"
+                " (use flowgap pull or the REST export).",
+                "warning",
+            )
+        )
+    if result.rejects:
+        parts.append(html.H3(f"Rejected records ({len(result.rejects)})"))
+        parts.append(
+            grid(
+                "rejects",
+                [{"source": r.source, "reason": r.reason} for r in result.rejects[:5000]],
+                [("source", "Source"), ("reason", "Reason")],
+                height=220,
+            )
+        )
+    if result.warnings:
+        parts.append(html.H3(f"Data-quality findings ({len(result.warnings)})"))
+        parts.append(
+            grid(
+                "data-quality",
+                [
+                    {"kind": w.kind, "item": w.item, "message": w.message, "source": w.source}
+                    for w in result.warnings[:5000]
+                ],
+                [("kind", "Kind"), ("item", "Item"), ("message", "Finding"), ("source", "Source")],
+                height=220,
+            )
+        )
+    return parts
+
+
+def layout(view: View, search: str) -> html.Div:
+    limit = view.config.dashboard.upload_limit_mb
+    children: list = [
+        html.H1("Upload ticket history"),
+        dcc.Upload(
+            id="upload",
+            multiple=True,
+            children=html.Div(
+                [
+                    "Drag and drop exports here, or ",
+                    html.A("choose files", className="link"),
+                    f" (Jira JSON/NDJSON, Jira CSV, transition or event CSV, XES, Parquet;"
+                    f" .gz and .zip too; up to {limit:g} MB).",
+                ]
+            ),
+            className="upload",
+        ),
+    ]
+    message = view.state.message
+    if message:
+        kind, text = message[0], message[1]
+        children.append(note(text, "error" if kind == "error" else "ok", id="upload-message"))
+    if view.dataset is not None and not view.dataset.demo:
+        children.append(html.Button("Back to the demo data", id="use-demo", n_clicks=0))
+    if view.dataset is None:
+        children.append(note("Nothing loaded yet.", "info"))
+        return html.Div(children)
+    children.append(html.P(f"Showing {view.dataset.label}.", id="upload-dataset"))
+    if view.error and view.result is None:
+        children.append(note(view.error, "error", id="page-error"))
+        return html.Div(children)
+    children.append(section("What was detected", *_detected(view)))
+    if view.analysis is not None:
+        fe = view.analysis.summary.get("flow_efficiency", {})
+        children.append(
+            html.Div(
+                [
+                    card("Flow efficiency (median)", pct(fe.get("median")), "upload-fe-median"),
+                    card("Flow efficiency (pooled)", pct(fe.get("pooled")), "upload-fe-pooled"),
+                ],
+                className="cards",
+            )
+        )
+    elif view.error:
+        children.append(note(view.error, "error", id="page-error"))
+    children.append(section("Status classification", _editor(view), id="classification"))
+    return html.Div(children)
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+def decode_uploads(
+    contents: list[str], filenames: list[str], limit_bytes: int
+) -> list[tuple[str, bytes]]:
+    """The bytes of each uploaded file; refuses oversize uploads before decoding them."""
+    # base64 carries 3 bytes per 4 characters: check the size before decoding anything.
+    approx = sum(len(c.partition(",")[2]) * 3 // 4 for c in contents)
+    if approx > limit_bytes:
+        raise FlowgapError(
+            f"{', '.join(filenames)}: upload is {approx / 1e6:.1f} MB, the limit is"
+            f" {limit_bytes / 1e6:g} MB ([dashboard] upload_limit_mb)"
+        )
+    files = []
+    for content, name in zip(contents, filenames, strict=True):
+        _, _, payload = content.partition(",")
+        try:
+            files.append((name, base64.b64decode(payload, validate=True)))
+        except (binascii.Error, ValueError):
+            raise FlowgapError(f"{name}: the upload arrived damaged, try again") from None
+    return files
+
+
+def handle_upload(
+    service: DataService, sid: str, contents: list[str], filenames: list[str]
+) -> list[str]:
+    """Store and load an upload; returns the (kind, text) message for the page."""
+    store = service.store
+    limit = int(service.base_config.dashboard.upload_limit_mb * 1_000_000)
+    try:
+        files = decode_uploads(contents, filenames, limit)
+        state = store.replace_uploads(sid, files, limit)
+        dataset = service.dataset_for(sid, state)
+        config = service.config_for(state)
+        result = service.load(dataset, config)  # type: ignore[arg-type]
+    except FlowgapError as err:
+        _forget(store, sid)
+        return ["error", f"Nothing was loaded: {err}"]
+    except Exception as exc:  # any loader failure is a message, never a stack trace
+        log.exception("upload failed")
+        _forget(store, sid)
+        names = ", ".join(filenames)
+        return [
+            "error",
+            f"Nothing was loaded: {names}: cannot be read ({type(exc).__name__}: {exc})",
+        ]
+    rejected = len(result.rejects)
+    return [
+        "ok",
+        f"Loaded {', '.join(filenames)}: {result.items.num_rows} items, "
+        f"{result.events.num_rows} events, {rejected} records rejected.",
+    ]
+
+
+def _forget(store, sid: str) -> None:
+    try:
+        store.forget_uploads(sid)
+    except OSError:
+        log.exception("cannot clear uploads")
+
+
+def register(app: Dash, service: DataService) -> None:
+    from ..shell import current_sid
+
+    store = service.store
+
+    def bump(version: int | None) -> int:
+        return (version or 0) + 1
+
+    def save_message(sid: str, message: list[str]) -> None:
+        state = store.state(sid)
+        state.message = message
+        store.save_state(sid, state)
+
+    @app.callback(
+        Output("data-version", "data", allow_duplicate=True),
+        Input("upload", "contents"),
+        State("upload", "filename"),
+        State("data-version", "data"),
+        prevent_initial_call=True,
+    )
+    def on_upload(contents, filenames, version):
+        sid = current_sid()
+        if not contents or not sid:
+            return no_update
+        if isinstance(contents, str):
+            contents, filenames = [contents], [filenames]
+        save_message(sid, handle_upload(service, sid, contents, filenames))
+        return bump(version)
+
+    @app.callback(
+        Output("data-version", "data", allow_duplicate=True),
+        Input("use-demo", "n_clicks"),
+        State("data-version", "data"),
+        prevent_initial_call=True,
+    )
+    def use_demo(clicks, version):
+        sid = current_sid()
+        if not clicks or not sid:
+            return no_update
+        state = store.forget_uploads(sid)
+        state.message = None
+        store.save_state(sid, state)
+        return bump(version)
+
+    @app.callback(
+        Output("data-version", "data", allow_duplicate=True),
+        Input({"type": "class-radio", "status": ALL}, "value"),
+        State("data-version", "data"),
+        prevent_initial_call=True,
+    )
+    def on_class(values, version):
+        sid = current_sid()
+        trigger = ctx.triggered_id
+        if not sid or not isinstance(trigger, dict) or not ctx.triggered:
+            return no_update
+        value = ctx.triggered[0]["value"]
+        if value not in STATUS_CLASSES:
+            return no_update
+        state = store.state(sid)
+        if state.classes.get(trigger["status"]) == value:
+            return no_update
+        state.classes[trigger["status"]] = value
+        store.save_state(sid, state)
+        return bump(version)
+
+    @app.callback(
+        Output("data-version", "data", allow_duplicate=True),
+        Input("team-source", "value"),
+        State("data-version", "data"),
+        prevent_initial_call=True,
+    )
+    def on_team_source(value, version):
+        sid = current_sid()
+        if not sid:
+            return no_update
+        order = [key for key, _ in TEAM_SOURCES if key in (value or [])]
+        state = store.state(sid)
+        if state.team_source == order:
+            return no_update
+        state.team_source = order
+        store.save_state(sid, state)
+        return bump(version)
+
+    @app.callback(
+        Output("toml-download", "data"),
+        Input("download-toml", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def download_toml(clicks):
+        if not clicks:
+            return no_update
+        view = service.view(current_sid(), _no_filters())
+        return {
+            "content": toml_for(view),
+            "filename": "flowgap.toml",
+            "type": "application/toml",
+        }
+
+
+def _no_filters():
+    from ..filters import Filters
+
+    return Filters()
+
+
+def toml_for(view: View) -> str:
+    """The session's config with every status of the data classified, guesses named."""
+    config = view.config.model_copy(deep=True)
+    guessed: list[str] = []
+    if view.result is not None:
+        for row in _status_rows(view):
+            if row["guessed"]:
+                guessed.append(row["status"])
+            config.statuses.classes.setdefault(row["status"], row["class"])  # type: ignore[arg-type]
+    header = "flowgap.toml written by the flowgap dashboard."
+    if guessed:
+        header += "\nThese classes are guesses nobody confirmed: " + ", ".join(guessed)
+    return config_to_toml(config, header)

@@ -1,0 +1,266 @@
+"""Per-browser-session storage: uploads and classification edits live in a private directory.
+
+Each browser gets a random, unguessable session id (``secrets.token_urlsafe(32)``, 256 bits) in
+an HttpOnly cookie. Its directory is ``<root>/<id>/`` (mode 0700) with files of mode 0600;
+nothing in one session's directory is reachable from another session, because every path is
+derived from the caller's own id and ids are validated before they touch the file system.
+Directories not used for ``ttl_hours`` are deleted.
+
+Everything a request needs is on disk (not in process memory), so several gunicorn workers can
+serve the same session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from ..errors import InputError
+
+SESSION_COOKIE = "flowgap_session"
+_ID = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32) is 43 characters
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+#: Zip bombs: an archive may expand at most this much in total, and no member may have a
+#: compression ratio above ``MAX_ZIP_RATIO`` (real exports compress ~10-30x).
+MAX_ZIP_MEMBERS = 1000
+MAX_ZIP_RATIO = 200
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def valid_session_id(value: str | None) -> bool:
+    return bool(value) and bool(_ID.match(value))  # type: ignore[arg-type]
+
+
+def safe_filename(name: str) -> str:
+    """A name without directories or odd characters (uploads come with client-chosen names)."""
+    base = PurePosixPath(name.replace("\\", "/")).name
+    cleaned = _SAFE_NAME.sub("_", base).strip("._") or "upload"
+    return cleaned[:120]
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Create ``path`` with mode 0600 from the start (no window where it is world-readable)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fd = -1
+            fh.write(data)
+    finally:
+        if fd != -1:
+            os.close(fd)
+
+
+@dataclass
+class SessionState:
+    """What a session chose: its uploaded files and its classification edits."""
+
+    files: list[str] = field(default_factory=list)  # names inside the session's uploads dir
+    upload_key: str | None = None  # sha256 over the uploaded bytes: the cache key of the data
+    classes: dict[str, str] = field(default_factory=dict)  # status -> class overrides
+    team_source: list[str] | None = None  # None: the served config's order
+    uploaded_names: list[str] = field(default_factory=list)  # as the browser named them
+    #: Outcome of the last upload, shown on the upload page: (kind, text), kind ok | error.
+    message: list[str] | None = None
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.__dict__, sort_keys=True).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> SessionState:
+        raw = json.loads(data)
+        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+class SessionStore:
+    """The sessions' directories under one private root."""
+
+    def __init__(self, root: Path, ttl_hours: float = 24.0) -> None:
+        self.root = Path(root)
+        self.ttl_s = ttl_hours * 3600.0
+        self.root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o700)
+        self._lock = threading.Lock()
+        self._last_cleanup = 0.0
+
+    # ------------------------------------------------------------------ paths
+
+    def directory(self, sid: str, create: bool = True) -> Path:
+        if not valid_session_id(sid):
+            raise ValueError("invalid session id")
+        path = self.root / sid
+        if create and not path.exists():
+            path.mkdir(mode=0o700)
+            os.chmod(path, 0o700)
+        return path
+
+    def uploads(self, sid: str) -> Path:
+        path = self.directory(sid) / "uploads"
+        if not path.exists():
+            path.mkdir(mode=0o700)
+        return path
+
+    # ------------------------------------------------------------------ state
+
+    def state(self, sid: str) -> SessionState:
+        path = self.directory(sid, create=False) / "state.json"
+        try:
+            return SessionState.from_json(path.read_bytes())
+        except (FileNotFoundError, ValueError, TypeError):
+            return SessionState()
+
+    def save_state(self, sid: str, state: SessionState) -> None:
+        directory = self.directory(sid)
+        tmp = directory / "state.json.tmp"
+        _write_private(tmp, state.to_json())
+        os.replace(tmp, directory / "state.json")
+
+    def touch(self, sid: str) -> None:
+        """Mark the session as used now (the TTL counts from the last use)."""
+        directory = self.directory(sid, create=False)
+        if directory.exists():
+            os.utime(directory)
+
+    def upload_paths(self, sid: str) -> list[Path]:
+        state = self.state(sid)
+        base = self.directory(sid) / "uploads"
+        return [base / name for name in state.files if (base / name).is_file()]
+
+    # ------------------------------------------------------------------ uploads
+
+    def replace_uploads(
+        self, sid: str, files: list[tuple[str, bytes]], limit_bytes: int
+    ) -> SessionState:
+        """Store a new upload (one or more files) in place of the previous one.
+
+        Zip archives are unpacked here (checked against path traversal and zip bombs); ``.gz``
+        stays packed because the loaders read gzip themselves.
+        """
+        total = sum(len(data) for _, data in files)
+        if total > limit_bytes:
+            raise InputError(
+                ", ".join(name for name, _ in files),
+                f"upload is {total / 1e6:.1f} MB, the limit is {limit_bytes / 1e6:.0f} MB"
+                " ([dashboard] upload_limit_mb)",
+            )
+        uploads = self.uploads(sid)
+        for old in uploads.iterdir():
+            if old.is_dir():
+                shutil.rmtree(old)
+            else:
+                old.unlink()
+        digest = hashlib.sha256()
+        stored: list[str] = []
+        for name, data in files:
+            if zipfile.is_zipfile(io.BytesIO(data)):
+                members = _unzip(name, data, limit_bytes)
+            else:
+                members = [(safe_filename(name), data)]
+            for member_name, member_data in members:
+                target = _unique(uploads, member_name)
+                _write_private(uploads / target, member_data)
+                stored.append(target)
+                digest.update(target.encode() + b"\0" + hashlib.sha256(member_data).digest())
+        state = self.state(sid)
+        state.files = stored
+        state.uploaded_names = [name for name, _ in files]
+        state.upload_key = digest.hexdigest()
+        self.save_state(sid, state)
+        return state
+
+    def forget_uploads(self, sid: str) -> SessionState:
+        uploads = self.uploads(sid)
+        for old in uploads.iterdir():
+            old.unlink()
+        state = self.state(sid)
+        state.files, state.uploaded_names, state.upload_key = [], [], None
+        self.save_state(sid, state)
+        return state
+
+    # ------------------------------------------------------------------ expiry
+
+    def cleanup(self, now: float | None = None) -> list[str]:
+        """Delete sessions idle for longer than the TTL; returns the ids removed."""
+        now = time.time() if now is None else now
+        removed = []
+        with self._lock:
+            self._last_cleanup = now
+            for entry in self.root.iterdir():
+                if not (entry.is_dir() and valid_session_id(entry.name)):
+                    continue
+                try:
+                    idle = now - entry.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                if idle > self.ttl_s:
+                    shutil.rmtree(entry, ignore_errors=True)
+                    removed.append(entry.name)
+        return removed
+
+    def maybe_cleanup(self, every_s: float = 300.0) -> None:
+        if time.time() - self._last_cleanup > every_s:
+            self.cleanup()
+
+
+def _unique(directory: Path, name: str) -> str:
+    candidate, n = name, 1
+    while (directory / candidate).exists():
+        stem, dot, ext = name.partition(".")
+        candidate = f"{stem}-{n}{dot}{ext}"
+        n += 1
+    return candidate
+
+
+def _unzip(name: str, data: bytes, limit_bytes: int) -> list[tuple[str, bytes]]:
+    """Members of a zip upload, refusing traversal, links, bombs and absurd member counts."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+    except zipfile.BadZipFile as exc:
+        raise InputError(name, f"not a readable zip archive: {exc}") from None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise InputError(name, f"zip has {len(infos)} files, at most {MAX_ZIP_MEMBERS} allowed")
+    budget = limit_bytes * 10  # uncompressed data allowed from one upload
+    declared = sum(i.file_size for i in infos)
+    if declared > budget:
+        raise InputError(name, f"zip expands to {declared / 1e6:.0f} MB, more than allowed")
+    out: list[tuple[str, bytes]] = []
+    read = 0
+    for info in infos:
+        path = PurePosixPath(info.filename.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts:
+            raise InputError(name, f"zip member {info.filename!r} points outside the archive")
+        if (info.external_attr >> 16) & 0o170000 == 0o120000:
+            raise InputError(name, f"zip member {info.filename!r} is a symbolic link")
+        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
+            raise InputError(name, f"zip member {info.filename!r} is suspiciously compressed")
+        try:
+            with archive.open(info) as fh:
+                # Read at most the declared size + 1: a lying header cannot make us read more.
+                content = fh.read(info.file_size + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
+            raise InputError(name, f"zip member {info.filename!r}: {exc}") from None
+        if len(content) > info.file_size:
+            raise InputError(name, f"zip member {info.filename!r} is larger than declared")
+        read += len(content)
+        if read > budget:
+            raise InputError(name, "zip expands to more than allowed")
+        out.append((safe_filename(path.name), content))
+    if not out:
+        raise InputError(name, "zip archive holds no files")
+    return out

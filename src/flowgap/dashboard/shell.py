@@ -1,0 +1,237 @@
+"""The frame around every page: session cookie, navigation, global filters, router.
+
+The filters live in the URL query string (``?from=...&to=...&project=...&type=...&team=...
+&label=...``): changing a control rewrites the URL without reloading, opening a URL sets the
+controls, and the navigation links carry the query string so every page shows the same
+selection. ``data-version`` is bumped whenever the session's data or classification changes,
+which re-renders the current page.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from dash import MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
+from flask import Flask, Response, g, request
+
+from .components import note
+from .data import DataService, View
+from .filters import Filters, from_query, options, parse_date, query_value, to_query
+from .pages import PAGES
+from .sessions import SESSION_COOKIE, SessionStore, new_session_id, valid_session_id
+
+log = logging.getLogger("flowgap.dashboard")
+
+FILTER_DROPDOWNS = (
+    ("project", "Project"),
+    ("type", "Issue type"),
+    ("team", "Team"),
+    ("label", "Label"),
+)
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def install_sessions(server: Flask, store: SessionStore) -> None:
+    """Give every browser a random session id in an HttpOnly cookie."""
+    max_age = int(store.ttl_s)
+
+    @server.before_request
+    def _session() -> None:
+        sid = request.cookies.get(SESSION_COOKIE)
+        if valid_session_id(sid):
+            g.flowgap_sid, g.flowgap_new_sid = sid, False
+        else:
+            g.flowgap_sid, g.flowgap_new_sid = new_session_id(), True
+        store.maybe_cleanup()
+
+    @server.after_request
+    def _cookie(response: Response) -> Response:
+        if getattr(g, "flowgap_new_sid", False):
+            response.set_cookie(
+                SESSION_COOKIE,
+                g.flowgap_sid,
+                max_age=max_age,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure,
+            )
+        elif getattr(g, "flowgap_sid", None):
+            store.touch(g.flowgap_sid)
+        return response
+
+
+def current_sid() -> str | None:
+    return getattr(g, "flowgap_sid", None)
+
+
+def current_view(service: DataService, search: str | None) -> View:
+    return service.view(current_sid(), from_query(search))
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def layout(service: DataService) -> html.Div:
+    nav = [
+        dcc.Link(page.TITLE, href=page.PATH, id=f"nav-{page.NAME}", className="nav-link")
+        for page in PAGES
+    ]
+    dropdowns = [
+        dcc.Dropdown(
+            id=f"f-{key}",
+            multi=True,
+            placeholder=label,
+            options=[],
+            value=[],
+            className="filter-dropdown",
+        )
+        for key, label in FILTER_DROPDOWNS
+    ]
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            dcc.Store(id="data-version", data=0),
+            html.Header(
+                [
+                    html.Div(
+                        [
+                            html.Span("flowgap", className="brand"),
+                            html.Span(id="dataset-label", className="dataset-label"),
+                        ],
+                        className="title-row",
+                    ),
+                    html.Nav(nav, className="nav"),
+                ],
+                className="header",
+            ),
+            html.Div(
+                [
+                    html.Label(["From ", dcc.Input(id="f-from", type="date", debounce=True)]),
+                    html.Label(["To ", dcc.Input(id="f-to", type="date", debounce=True)]),
+                    *dropdowns,
+                    html.Button("Clear filters", id="f-clear", n_clicks=0),
+                ],
+                className="filters",
+                id="filters",
+            ),
+            html.Main(id="page", className="page"),
+        ],
+        className="app",
+    )
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def register(app: Dash, service: DataService) -> None:
+    keys = [k for k, _ in FILTER_DROPDOWNS]
+
+    @app.callback(
+        Output("url", "search"),
+        Output("f-from", "value"),
+        Output("f-to", "value"),
+        *[Output(f"f-{k}", "value") for k in keys],
+        Input("url", "search"),
+        Input("f-from", "value"),
+        Input("f-to", "value"),
+        *[Input(f"f-{k}", "value") for k in keys],
+        Input("f-clear", "n_clicks"),
+    )
+    def sync_filters(search, start, end, *rest):
+        lists, _clear = rest[:-1], rest[-1]
+        trigger = ctx.triggered_id
+        unchanged = [no_update] * (3 + len(keys))
+        if trigger in (None, "url"):
+            f = from_query(search)
+            return [no_update, _iso(f.start), _iso(f.end)] + [list(getattr(f, k)) for k in keys]
+        extra = {"item": query_value(search, "item") or ""}
+        if trigger == "f-clear":
+            return [to_query(Filters(), extra), None, None] + [[] for _ in keys]
+        f = Filters(
+            start=parse_date(start),
+            end=parse_date(end),
+            **{k: tuple(sorted(set(v or []))) for k, v in zip(keys, lists, strict=True)},
+        )
+        query = to_query(f, extra)
+        if query == (search or ""):
+            return unchanged
+        return [query] + [no_update] * (2 + len(keys))
+
+    @app.callback(
+        *[Output(f"f-{k}", "options") for k in keys],
+        Output("dataset-label", "children"),
+        Input("data-version", "data"),
+        Input("url", "search"),
+    )
+    def filter_options(_version, search):
+        try:
+            view = current_view(service, search)
+        except Exception:  # the page itself reports problems; options stay empty
+            log.exception("filter options")
+            return [[] for _ in keys] + [""]
+        if view.full is None:
+            label = "no data yet: upload an export" if view.dataset is None else ""
+            return [[] for _ in keys] + [label]
+        opts = options(view.full.items, view.full.timeline)
+        total = view.full.items.num_rows
+        label = f"{view.dataset.label} · {total} items"  # type: ignore[union-attr]
+        if view.filters.active:
+            label += f" · {view.selected} selected by the filters"
+        return [[{"label": v, "value": v} for v in opts[k]] for k in keys] + [label]
+
+    @app.callback(
+        *[Output(f"nav-{page.NAME}", "href") for page in PAGES],
+        Input("url", "search"),
+    )
+    def nav_links(search):
+        query = to_query(from_query(search))
+        return [page.PATH + query for page in PAGES]
+
+    @app.callback(
+        Output("page", "children"),
+        Input("url", "pathname"),
+        Input("url", "search"),
+        Input("data-version", "data"),
+    )
+    def route(pathname, search, _version):
+        page = next((p for p in PAGES if (pathname or "/") == p.PATH), None)
+        if page is None:
+            return note(f"No page at {pathname}. Use the navigation above.", "error")
+        try:
+            view = current_view(service, search)
+            return page.layout(view, search or "")
+        except Exception as exc:  # a readable line in the page, the traceback in the log
+            log.exception("page %s failed", page.NAME)
+            return note(f"This page could not be drawn: {type(exc).__name__}: {exc}", "error")
+
+    for page in PAGES:
+        if hasattr(page, "register"):
+            page.register(app, service)
+
+    @app.callback(
+        Output({"type": "csv-download", "name": MATCH}, "data"),
+        Input({"type": "csv-button", "name": MATCH}, "n_clicks"),
+        State({"type": "grid", "name": MATCH}, "virtualRowData"),
+        State({"type": "grid", "name": MATCH}, "rowData"),
+        State({"type": "grid", "name": MATCH}, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def download_csv(clicks, virtual_rows, rows, columns):
+        from .components import csv_text
+
+        if not clicks:
+            return no_update
+        name = ctx.triggered_id["name"]
+        data = virtual_rows if virtual_rows is not None else rows
+        return {
+            "content": csv_text(data or [], columns or []),
+            "filename": f"flowgap-{name}.csv",
+            "type": "text/csv",
+        }
