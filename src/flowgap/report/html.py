@@ -1,0 +1,220 @@
+"""report.html: one self-contained page that works offline. plotly.js is embedded inline once;
+each figure's JSON sits in a ``<script type="application/json">`` block (with ``<`` escaped so
+ticket text can never close the tag) and is drawn by a small loader script. Every piece of
+text from the data is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from .. import figures
+from ..engine.analysis import Analysis
+from .baseline import describe_delta
+from .fmt import days, headline_rows, num, pct
+
+TOP = 5
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1f2933;
+background:#f5f7fa}
+main{max-width:1200px;margin:0 auto;padding:24px}
+h1{margin:0 0 4px}h2{margin-top:36px;border-bottom:1px solid #d9e2ec;padding-bottom:4px}
+.meta{color:#52606d;font-size:14px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px;
+margin-top:16px}
+.card{background:#fff;border-radius:8px;padding:12px 14px;box-shadow:0 1px 3px #0002}
+.card .label{font-size:12px;color:#52606d}.card .value{font-size:20px;font-weight:600}
+.card .delta{font-size:12px;color:#7b8794;margin-top:4px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:16px}
+.figure{background:#fff;border-radius:8px;box-shadow:0 1px 3px #0002;min-height:260px}
+table{border-collapse:collapse;background:#fff;font-size:14px;margin:8px 0}
+th,td{border:1px solid #d9e2ec;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#eef2f7}.held{color:#177245;font-weight:600}.failed{color:#b42318;font-weight:600}
+.note{background:#fff4e5;border-left:4px solid #f59f00;padding:8px 12px}
+li{margin:4px 0}
+"""
+
+LOADER = """
+document.querySelectorAll('script[type="application/json"][data-figure]').forEach(function(s){
+  var fig = JSON.parse(s.textContent);
+  Plotly.newPlot(s.dataset.figure, fig.data, fig.layout,
+                 {displaylogo: false, responsive: true});
+});
+"""
+
+
+def build_figures(analysis: Analysis) -> list[tuple[str, go.Figure]]:
+    """The report's figures, in reading order, each with its element id."""
+    a = analysis
+    return [
+        ("wait-by-status", figures.wait_by_status(a.stages)),
+        ("wait-by-team", figures.wait_by_team(a.teams)),
+        ("handoff-graph", figures.handoff_graph(a.handoffs)),
+        ("status-map", figures.status_map(a.status_map, a.status_classes)),
+        ("lead-time", figures.lead_time_scatter(a.items)),
+        ("flow-efficiency", figures.flow_efficiency_histogram(a.items)),
+        ("cumulative-flow", figures.cumulative_flow(a.daily)),
+        ("ageing-wip", figures.ageing_wip(a.items)),
+        ("throughput", figures.throughput_trend(a.weekly)),
+        ("flow-efficiency-trend", figures.flow_efficiency_trend(a.weekly)),
+        ("journeys", figures.item_journeys(a.timeline, a.items)),
+        ("steering", figures.steering_touches(a.steering_touches)),
+    ]
+
+
+def _figure_block(fig_id: str, fig: go.Figure) -> str:
+    # "\u003c" keeps "</script>" (or "<!--") in any string of the data from ending the block.
+    payload = fig.to_json().replace("<", "\\u003c")
+    return (
+        f'<div class="figure" id="{fig_id}"></div>\n'
+        f'<script type="application/json" data-figure="{fig_id}">{payload}</script>'
+    )
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render(report: dict, analysis: Analysis) -> str:
+    s = report["summary"]
+    e = escape
+    deltas = {r["metric"]: r for r in (report.get("baseline") or {}).get("metrics", [])}
+    cards = []
+    for label, value, paths in headline_rows(s):
+        delta = " · ".join(describe_delta(p, deltas[p]) for p in paths if p in deltas)
+        cards.append(
+            f'<div class="card"><div class="label">{e(label)}</div>'
+            f'<div class="value">{e(value)}</div>'
+            + (f'<div class="delta">since baseline: {e(delta)}</div>' if delta else "")
+            + "</div>"
+        )
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>flowgap report</title>",
+        f"<style>{CSS}</style>",
+        f"<script>{get_plotlyjs()}</script>",
+        "</head><body><main>",
+        "<h1>flowgap report</h1>",
+        f'<div class="meta">As of {e(report["as_of"])} · engine {e(report["engine"])} · '
+        f"flowgap {e(str(report['flowgap_version']))} · pm4py "
+        f"{e(str(report['pm4py_version']))}</div>",
+    ]
+    if not report["has_history"]:
+        parts.append(
+            '<p class="note">No status history in the input: only lead time can be computed. '
+            "Flow efficiency, handoffs and bottlenecks need an export with status changes.</p>"
+        )
+    parts.append('<section id="headline"><div class="cards">' + "".join(cards) + "</div>")
+    th = report["thresholds"]
+    if th["results"]:
+        parts.append(f"<h2>Thresholds: {th['held']} held, {th['failed']} failed</h2>")
+        parts.append(_table(
+            ["", "Threshold", "Result"],
+            [[f'<span class="{"held" if r["held"] else "failed"}">'
+              f'{"held" if r["held"] else "failed"}</span>',
+              f"<code>{e(r['expression'])}</code>", e(r["message"])]
+             for r in th["results"]],
+        ))
+    parts.append("</section>")
+
+    findings = [f for f in report["findings"] if f["kind"] != "worst_item"]
+    worst = [f for f in report["findings"] if f["kind"] == "worst_item"]
+    parts.append('<section id="findings"><h2>Findings</h2>')
+    if findings:
+        parts.append("<ol>" + "".join(f"<li>{e(f['text'])}</li>" for f in findings) + "</ol>")
+    else:
+        parts.append("<p>No findings.</p>")
+    if worst:
+        summaries = {r["item"]: r["summary"] for r in report["tables"]["items"]["rows"]}
+        parts.append("<h3>Worst items: a week of work that took months</h3><ul>")
+        for f in worst[:TOP]:
+            title = summaries.get(f["item"])
+            parts.append(f"<li>{e(f['text'])}" + (f" — <em>{e(title)}</em>" if title else "")
+                         + "</li>")
+        parts.append("</ul>")
+    parts.append("</section>")
+
+    parts.append('<section id="figures"><h2>Where work waits</h2><div class="grid">')
+    parts += [_figure_block(fig_id, fig) for fig_id, fig in build_figures(analysis)]
+    parts.append("</div></section>")
+    parts.append(_bottlenecks(report))
+    if report.get("baseline"):
+        parts.append(_baseline(report["baseline"]))
+    parts.append(_inputs(report))
+    parts.append(f"<script>{LOADER}</script>")
+    parts.append("</main></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _bottlenecks(report: dict) -> str:
+    t, e = report["tables"], escape
+    stages = sorted((r for r in t["stages"]["rows"] if (r["wait_s"] or 0) > 0),
+                    key=lambda r: (-r["wait_s"], r["status"]))
+    teams = sorted((r for r in t["teams"]["rows"] if (r["wait_s"] or 0) > 0),
+                   key=lambda r: (-r["wait_s"], r["team"]))
+    edges = sorted(t["handoffs"]["rows"],
+                   key=lambda r: (-(r["total_wait_s"] or 0), r["from_team"], r["to_team"]))
+    out = ['<section id="bottlenecks"><h2>Top bottlenecks</h2>']
+    out.append(_table(
+        ["Status", "Class", "Wait", "Share of wait", "Visits", "Median per visit", "WIP",
+         "WIP median age"],
+        [[e(r["status"]), e(r["class"]), days(r["wait_s"]), pct(r["wait_share"]),
+          num(r["visits"]), days(r["median_visit_s"]), num(r["wip"]),
+          days(r["wip_age_median_s"])] for r in stages[:10]],
+    ))
+    out.append(_table(
+        ["Team", "Items", "Touch", "Wait", "Share of wait", "Median queue", "Handoffs in",
+         "Handoffs out"],
+        [[e(r["team"]), num(r["items"]), days(r["touch_s"]), days(r["wait_s"]),
+          pct(r["wait_share"]), days(r["median_queue_s"]), num(r["handoffs_in"]),
+          num(r["handoffs_out"])] for r in teams[:10]],
+    ))
+    out.append(_table(
+        ["Handoff", "Count", "Items", "Total wait", "Median wait", "p85 wait", "Ping-pong"],
+        [[f"{e(r['from_team'])} → {e(r['to_team'])}", num(r["count"]), num(r["items"]),
+          days(r["total_wait_s"]), days(r["median_wait_s"]), days(r["p85_wait_s"]),
+          "yes" if r["ping_pong"] else ""] for r in edges[:10]],
+    ))
+    return "\n".join(out) + "</section>"
+
+
+def _baseline(b: dict) -> str:
+    e = escape
+    out = [f'<section id="baseline"><h2>Changes since the baseline (as of {e(str(b["as_of"]))})'
+           "</h2>"]
+    out.append(_table(["Metric", "Baseline → now"],
+                      [[f"<code>{e(r['metric'])}</code>", e(describe_delta(r["metric"], r))]
+                       for r in b["metrics"] if r["delta"]]))
+    for kind in ("status", "team", "handoff"):
+        out.append(_table(
+            [kind.capitalize(), "Baseline wait", "Wait now"],
+            [[e(r["name"]), days(r["baseline_wait_s"]), days(r["current_wait_s"])]
+             for r in b["bottlenecks"][kind][:TOP]],
+        ))
+    return "\n".join(out) + "</section>"
+
+
+def _inputs(report: dict) -> str:
+    e = escape
+    out = ['<section id="inputs"><h2>Inputs and status classes</h2>']
+    out.append(_table(
+        ["File", "Format", "Read", "Loaded", "Rejected"],
+        [[e(i["path"]), e(i["format"]), num(i["records_read"]), num(i["records_loaded"]),
+          num(i["records_rejected"])] for i in report["inputs"]],
+    ))
+    out.append(_table(
+        ["Status", "Class", "Guessed", "Entered"],
+        [[e(r["status"]), e(r["class"]), "guess" if r["guessed"] else "configured",
+          num(r["events"])] for r in report["status_classes"]],
+    ))
+    out.append(f"<p>{num(report['rejects'])} records rejected, "
+               f"{num(report['warnings_total'])} data-quality warnings.</p>")
+    return "\n".join(out) + "</section>"

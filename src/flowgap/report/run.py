@@ -1,0 +1,171 @@
+"""``flowgap analyze``: load, analyse, write the reports atomically, evaluate thresholds.
+
+Exit code: 0 every threshold held, 1 a threshold failed. Bad usage, input or config raise a
+``FlowgapError`` (the CLI prints one line and exits 2) before anything is written.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from ..config import Config
+from ..errors import UsageError
+from ..model import LoadResult
+from . import csv_export, html, json_report, junit, markdown, thresholds
+from .baseline import compare, read_baseline
+from .fmt import days, pct
+from .progress import Steps, enabled
+
+FORMATS = ("json", "md", "html", "csv", "junit")
+ENGINES = ("duckdb", "spark")
+FILES = {"md": "report.md", "html": "report.html", "junit": "junit.xml", "json": "report.json"}
+
+
+def parse_formats(text: str) -> list[str]:
+    wanted = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise UsageError(
+            f"--format: unknown format {', '.join(map(repr, unknown)) or '(none)'}; "
+            f"choose from {','.join(FORMATS)}"
+        )
+    return list(dict.fromkeys(wanted))
+
+
+def parse_as_of(text: str) -> datetime:
+    """``2026-11-01`` (midnight UTC) or an ISO 8601 date-time; naive means UTC."""
+    try:
+        if len(text.strip()) == 10:
+            d = date.fromisoformat(text.strip())
+            return datetime(d.year, d.month, d.day, tzinfo=UTC)
+        ts = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--as-of: {text!r} is not a date (expected YYYY-MM-DD or an ISO 8601 date-time)"
+        ) from None
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+
+def _load(inputs: list[Path], config: Config, input_format: str | None, steps: Steps
+          ) -> LoadResult:
+    from ..ingest import load_path
+
+    if not inputs:
+        raise UsageError("no input given")
+    results = []
+    with steps.task("Loading inputs", total=len(inputs)) as advance:
+        for path in inputs:
+            results.append(load_path(Path(path), config, input_format))
+            advance()
+    return LoadResult.combine(results)
+
+
+def known_names(analysis: object) -> dict[str, set[str]]:
+    """Statuses and teams the data knows (a wait share absent for one of them is 0)."""
+    statuses = set(analysis.status_classes.column("status").to_pylist())  # type: ignore[attr-defined]
+    teams = set(analysis.teams.column("team").to_pylist())  # type: ignore[attr-defined]
+    return {"status": {s for s in statuses if s}, "team": {t for t in teams if t}}
+
+
+def write_reports(
+    analysis: object, report: dict, out: Path, formats: list[str]
+) -> list[Path]:
+    """Write into a temporary directory beside ``out``, then move each file in, report.json
+    last: an interrupted run never leaves a half-written report looking complete."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        staged: list[tuple[Path, Path]] = []
+        if "csv" in formats:
+            csv_export.write_csvs(analysis, tmp / "csv")  # type: ignore[arg-type]
+            staged.append((tmp / "csv", out / "csv"))
+        renderers = {
+            "md": lambda: markdown.render(report, out.name),
+            "html": lambda: html.render(report, analysis),  # type: ignore[arg-type]
+            "junit": lambda: junit.render(report),
+            "json": lambda: json_report.dumps(report),
+        }
+        for fmt in ("md", "html", "junit", "json"):
+            if fmt in formats:
+                (tmp / FILES[fmt]).write_text(renderers[fmt](), encoding="utf-8")
+                staged.append((tmp / FILES[fmt], out / FILES[fmt]))
+        out.mkdir(parents=True, exist_ok=True)
+        for src, dst in staged:
+            if dst.is_dir():
+                # A directory cannot be replaced atomically: move the old one aside first.
+                dst.rename(tmp / f"old-{dst.name}")
+            src.replace(dst)
+        return [dst for _, dst in staged]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def summary_line(report: dict, out: Path) -> str:
+    s = report["summary"]
+    fe = s["flow_efficiency"]
+    th = report["thresholds"]
+    text = f"flowgap: {s['items']['total']:,} items"
+    if report["has_history"]:
+        text += f", flow efficiency {pct(fe['median'])} median / {pct(fe['pooled'])} pooled"
+    else:
+        text += " (no status history: lead time only)"
+    text += f", lead time p85 {days(s['lead_time']['p85'])}"
+    if th["results"]:
+        text += f"; {th['held']} thresholds held, {th['failed']} failed"
+    return text + f" -> {out.as_posix().rstrip('/')}/"
+
+
+def run_analyze(
+    inputs: list[Path],
+    config: Config,
+    input_format: str | None,
+    out: Path,
+    formats: str,
+    fail_on: list[str],
+    baseline: Path | None,
+    as_of: str | None,
+    engine: str,
+    quiet: bool,
+) -> int:
+    # Everything the user typed is checked before the (possibly long) load.
+    wanted = parse_formats(formats)
+    if engine not in ENGINES:
+        raise UsageError(f"--engine: unknown engine {engine!r}; choose duckdb or spark")
+    parsed = [thresholds.parse(text) for text in fail_on]
+    if any(t.relative for t in parsed) and baseline is None:
+        raise UsageError("--fail-on: a threshold relative to 'baseline' needs --baseline")
+    base_report = read_baseline(baseline) if baseline is not None else None
+    if as_of is not None:
+        config = config.model_copy(deep=True)
+        config.flow.as_of = parse_as_of(as_of)
+
+    from ..engine.analysis import run_analysis
+
+    with Steps(enabled(quiet)) as steps:
+        result = _load(list(inputs), config, input_format, steps)
+        with steps.task("Analysing", total=None):
+            analysis = run_analysis(result, config, engine=engine)
+
+    summary = json_report.normalise(analysis.summary)
+    outcomes = thresholds.evaluate(
+        parsed,
+        analysis.summary,
+        base_report["summary"] if base_report else None,
+        known_names(analysis),
+    )
+    baseline_section = None
+    if base_report is not None:
+        current_tables = {
+            name: json_report.table_rows(analysis.table(name))
+            for name in ("stages", "teams", "handoffs")
+        }
+        baseline_section = compare(current_tables, summary, base_report)  # type: ignore[arg-type]
+    report = json_report.build_report(analysis, outcomes, baseline_section)
+    write_reports(analysis, report, out, wanted)
+    print(summary_line(report, out), file=sys.stderr)
+    return 1 if any(not o.held for o in outcomes) else 0

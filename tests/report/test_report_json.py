@@ -1,0 +1,99 @@
+"""report.json: schema-valid, deterministic, capped with a flag, versions, guesses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pyarrow as pa
+from analysis_factory import make_analysis
+
+from flowgap.engine import schemas
+from flowgap.report import json_report
+from flowgap.report import thresholds as th
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads((ROOT / "docs" / "report-schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_committed_schema_is_the_generated_one() -> None:
+    committed = (ROOT / "docs" / "report-schema.json").read_text(encoding="utf-8")
+    assert committed == json_report.schema_text(), "regenerate docs/report-schema.json"
+
+
+def test_report_validates_and_holds_what_ci_needs() -> None:
+    a = make_analysis()
+    outcomes = th.evaluate([th.parse("handoffs.mean > 3")], a.summary)
+    report = json.loads(json_report.dumps(json_report.build_report(a, outcomes)))
+    validator().validate(report)
+    assert report["schema_version"] == "1.0"
+    assert report["pm4py_version"] == "2.7.23.11"
+    assert report["as_of"] == "2026-03-01T00:00:00Z"
+    assert report["inputs"] == [{"path": "abc.jira.ndjson", "format": "jira-json",
+                                 "record_unit": "issue", "records_read": 5,
+                                 "records_loaded": 4, "records_rejected": 1}]
+    assert report["rejects"] == 1 and report["warnings_total"] == 1
+    assert report["guessed_statuses"] == ["Done", "In QA", "Ready for Dev", "Ready for QA",
+                                          "To Do"]
+    assert report["thresholds"]["held"] == 1 and report["thresholds"]["failed"] == 0
+    assert "timeline" not in report["tables"]
+    assert report["tables"]["items"]["total_rows"] == 4
+    assert report["tables"]["items"]["truncated"] is False
+    # 6 significant digits, nulls for missing values
+    assert report["summary"]["flow_efficiency"]["pooled"] == 0.333333
+    assert report["summary"]["flow_efficiency"]["median_work"] is None
+    assert report["config"]["flow"]["flow_window"] == "commitment"
+
+
+def test_same_analysis_gives_byte_identical_json() -> None:
+    one = json_report.dumps(json_report.build_report(make_analysis()))
+    two = json_report.dumps(json_report.build_report(make_analysis()))
+    assert one == two
+    keys = list(json.loads(one))
+    assert keys == sorted(keys)
+
+
+def test_items_are_capped_with_a_flag(monkeypatch) -> None:
+    monkeypatch.setattr(json_report, "ROW_CAP", 3)
+    report = json_report.build_report(make_analysis())
+    items = report["tables"]["items"]
+    assert (len(items["rows"]), items["total_rows"], items["truncated"]) == (3, 4, True)
+    validator().validate(report)
+
+
+def test_nan_and_infinity_become_null() -> None:
+    a = make_analysis()
+    a.summary["handoffs"]["mean"] = float("nan")
+    a.summary["rework"]["mean"] = float("inf")
+    fe = a.items.column("flow_efficiency").to_pylist()
+    fe[0] = float("nan")
+    a.items = a.items.set_column(a.items.schema.get_field_index("flow_efficiency"),
+                                 "flow_efficiency", pa.array(fe, pa.float64()))
+    text = json_report.dumps(json_report.build_report(a))
+    report = json.loads(text)
+    assert report["summary"]["handoffs"]["mean"] is None
+    assert report["summary"]["rework"]["mean"] is None
+    assert report["tables"]["items"]["rows"][0]["flow_efficiency"] is None
+    assert "NaN" not in text and "Infinity" not in text
+
+
+def test_empty_analysis_validates() -> None:
+    from analysis_factory import empty_analysis
+
+    validator().validate(json_report.build_report(empty_analysis()))
+
+
+def test_every_engine_table_has_a_schema_entry() -> None:
+    schema = json_report.report_schema()
+    tables = schema["properties"]["tables"]["properties"]
+    for name, arrow in schemas.TABLES.items():
+        if name in json_report.EXCLUDED_TABLES:
+            continue
+        row = tables[name]["properties"]["rows"]["items"]
+        assert row["required"] == arrow.names

@@ -1,0 +1,154 @@
+"""--fail-on grammar: parsing, units, errors that show where, evaluation, baseline forms."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flowgap.errors import UsageError
+from flowgap.report import thresholds as th
+from flowgap.report.thresholds import Metric
+
+DAY = 86400.0
+SUMMARY = {
+    "flow_efficiency": {"median": 0.12, "pooled": 0.2},
+    "lead_time": {"p85": 31 * DAY},
+    "handoffs": {"mean": 3.5},
+    "items": {"total": 10},
+    "wait_share": {"status": {"Ready for QA": 0.45}, "team": {}},
+}
+
+
+def test_issue_examples_parse_to_absolute_limits() -> None:
+    t = th.parse("flow_efficiency.median < 0.15")
+    assert (t.metric.parts, t.op, t.number, t.relative) == (
+        ("flow_efficiency", "median"), "<", 0.15, False)
+    assert th.parse("lead_time.p85 > 30d").number == 30 * DAY
+    assert th.parse("lead_time.p85>12h").number == 12 * 3600
+    assert th.parse("handoffs.mean > 3").number == 3.0
+    t = th.parse("wait_share.status['Ready for QA'] > 40%")
+    assert t.metric.parts == ("wait_share", "status", "Ready for QA")
+    assert t.number == pytest.approx(0.40)
+    t = th.parse('wait_share.team["R&D \\"core\\""] >= 5%')
+    assert t.metric.parts == ("wait_share", "team", 'R&D "core"')
+
+
+def test_relative_forms() -> None:
+    t = th.parse("lead_time.p85 > baseline + 10%")
+    assert (t.relative, t.proportional, t.number) == (True, True, pytest.approx(0.10))
+    t = th.parse("handoffs.mean > baseline - 5")
+    assert (t.relative, t.proportional, t.number) == (True, False, -5.0)
+    assert th.parse("lead_time.p85 > baseline + 2d").number == 2 * DAY
+    assert th.parse("flow_efficiency.median < baseline").number == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("lead_time.p85 >> 30d", 'column 16 (just before "> 30d")'),
+        ("lead_time.p85 > 30 days", 'column 20 (just before "days")'),
+        ("lead_time.p85 30d", 'column 15 (just before "30d")'),
+        ("lead_time. > 3", 'column 12 (just before "> 3")'),
+        ("lead_time.p85 > ", "column 17 (at the end)"),
+        ("wait_share.status[Ready] > 1%", 'column 19 (just before "Ready] > 1%")'),
+        ("handoffs.mean > 3 ; rm -rf", 'column 19 (just before "; rm -rf")'),
+        ("handoffs.mean > 3 4", 'column 19 (just before "4")'),
+    ],
+)
+def test_syntax_errors_show_where(text: str, where: str) -> None:
+    with pytest.raises(UsageError) as err:
+        th.parse(text)
+    message = str(err.value)
+    assert where in message and "\n" not in message
+    assert message.startswith(f"--fail-on {text!r}: ")
+
+
+def test_units_must_fit_the_metric() -> None:
+    with pytest.raises(UsageError, match="unit 'd' needs a duration metric"):
+        th.parse("handoffs.mean > 3d")
+    with pytest.raises(UsageError, match="'%' needs a ratio metric"):
+        th.parse("lead_time.p85 > 40%")
+    with pytest.raises(UsageError, match="unknown unit 'w'"):
+        th.parse("lead_time.p85 > 3w")
+
+
+def test_unknown_metric_lists_valid_names() -> None:
+    with pytest.raises(UsageError) as err:
+        th.parse("lead_time.p99 > 3d")
+    msg = str(err.value)
+    assert msg.startswith("--fail-on: unknown metric lead_time.p99; valid metrics: ")
+    for name in ("flow_efficiency.median", "lead_time.p85", "handoffs.mean",
+                 "wait_share.status['NAME']"):
+        assert name in msg
+
+
+def test_never_evaluates_python() -> None:
+    for text in ("__import__('os').system('true') > 1", "handoffs.mean > 1 or True",
+                 "handoffs.mean.__class__ > 1"):
+        with pytest.raises(UsageError):
+            th.parse(text)
+
+
+def test_evaluate_held_and_failed_with_messages() -> None:
+    ts = [th.parse(x) for x in ("flow_efficiency.median < 0.15", "lead_time.p85 > 30d",
+                                "handoffs.mean > 4", "wait_share.status['Ready for QA'] > 40%")]
+    out = th.evaluate(ts, SUMMARY)
+    assert [o.held for o in out] == [False, False, True, False]
+    assert out[0].message == "failed: flow_efficiency.median = 12.0%, limit < 15.0%"
+    assert out[1].message == "failed: lead_time.p85 = 31.0 d, limit > 30.0 d"
+    assert out[2].message == "held: handoffs.mean = 3.5, limit > 4"
+    assert (out[3].actual, out[3].limit) == (0.45, pytest.approx(0.40))
+
+
+def test_relative_needs_and_uses_the_baseline() -> None:
+    t = th.parse("lead_time.p85 > baseline + 10%")
+    with pytest.raises(UsageError, match="needs --baseline"):
+        th.evaluate([t], SUMMARY)
+    base = {"lead_time": {"p85": 28 * DAY}}
+    (o,) = th.evaluate([t], SUMMARY, base)
+    assert o.limit == pytest.approx(30.8 * DAY) and o.baseline == 28 * DAY and not o.held
+    assert o.message == "failed: lead_time.p85 = 31.0 d, limit > 30.8 d (baseline 28.0 d)"
+    (o,) = th.evaluate([th.parse("lead_time.p85 > baseline + 1d")], SUMMARY, base)
+    assert o.limit == 29 * DAY and not o.held
+
+
+def test_missing_values_fail_instead_of_passing_silently() -> None:
+    (o,) = th.evaluate([th.parse("cycle_time.p85 > 3d")], SUMMARY)
+    assert not o.held and o.actual is None
+    assert o.message == "cycle_time.p85 has no value in this run: cannot hold"
+
+
+def test_named_metric_known_to_data_but_without_wait_is_zero() -> None:
+    known = {"status": {"Ready for QA", "In Review"}, "team": set()}
+    (o,) = th.evaluate([th.parse("wait_share.status['In Review'] > 10%")], SUMMARY, None, known)
+    assert (o.actual, o.held) == (0.0, True)
+    with pytest.raises(UsageError, match=r"unknown metric wait_share.status\['Nope'\].*"
+                                         r"wait_share.status\['Ready for QA'\]"):
+        th.evaluate([th.parse("wait_share.status['Nope'] > 10%")], SUMMARY, None, known)
+
+
+GROUPS = [(g, k) for g, keys in th.METRICS.items() for k in keys]
+
+
+@given(
+    metric=st.sampled_from(GROUPS),
+    op=st.sampled_from(sorted(th.OPS)),
+    number=st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False),
+    spaces=st.sampled_from(["", " ", "  "]),
+)
+def test_generated_expressions_parse_back(metric, op, number, spaces) -> None:
+    m = Metric(metric)
+    unit, factor = ("d", DAY) if m.is_duration else ("%", 0.01) if m.is_ratio else ("", 1.0)
+    text = f"{m}{spaces}{op}{spaces}{number}{unit}"
+    t = th.parse(text)
+    assert (t.metric.parts, t.op) == (metric, op)
+    assert t.number == pytest.approx(float(number) * factor)
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_a_threshold_or_a_usage_error(text: str) -> None:
+    try:
+        th.parse(text)
+    except UsageError as err:
+        assert "\n" not in str(err)
