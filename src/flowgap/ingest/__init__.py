@@ -22,6 +22,7 @@ LOADERS: dict[str, str] = {
     "csv": "flowgap.ingest.event_csv",
     "xes": "flowgap.ingest.xes",
     "parquet": "flowgap.ingest.parquet",
+    "zip": "flowgap.ingest.archive",
 }
 
 
@@ -29,7 +30,7 @@ def load_path(path: Path, config: Config, format: str | None = None) -> LoadResu
     """Load one file (or a directory of Jira JSON pages / mixed exports)."""
     from .detect import detect_format
 
-    fmt = format or config.input.format or detect_format(path)
+    fmt = format or config.input.format or detect_format(path, config)
     if fmt not in LOADERS:
         raise UsageError(f"unknown input format {fmt!r}; known: {', '.join(LOADERS)}")
     if not path.exists():

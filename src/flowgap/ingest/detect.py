@@ -1,0 +1,119 @@
+"""Which loader reads a file: decided by content (the first KBs, gzip-aware), not by name.
+
+The answer is a key of ``flowgap.ingest.LOADERS``:
+
+==================  ==================================================================
+``parquet``         starts with the ``PAR1`` magic
+``zip``             starts with the ``PK`` zip magic
+``xes``             XML whose root is ``<log`` (XES)
+``jira-json``       JSON (object, array or NDJSON) with issues ("key" + "fields") or a
+                    search response ("issues"); also a directory of .json/.ndjson files
+``jira-csv``        CSV whose header has an "Issue key" column (Jira's UI export)
+``transition-csv``  CSV whose header has the transition mapping's from and to columns
+``csv``             any other CSV with at least two columns (needs a column mapping)
+==================  ==================================================================
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+import zlib
+from pathlib import Path
+
+from ..config import Config
+from ..errors import InputError
+
+HEAD_BYTES = 1 << 20  # JSON markers may sit after a long first issue
+EXPECTED = (
+    "expected Jira JSON (search response, pages or NDJSON), a Jira CSV export, a transition"
+    " CSV, an event-log CSV, XES, Parquet or a zip of those (or force one with --input-format)"
+)
+_JSON_ISSUE = re.compile(rb'"key"\s*:.*?"(fields|changelog)"\s*:|"issues"\s*:', re.DOTALL)
+
+
+def detect_format(path: Path, config: Config | None = None) -> str:
+    """The loader key for ``path``. Raises :class:`InputError` when nothing fits."""
+    path = Path(path)
+    if path.is_dir():
+        from .jira_json import is_json_file
+
+        if any(p.is_file() and is_json_file(p) for p in path.iterdir()):
+            return "jira-json"
+        raise InputError(path, "directory holds no .json, .ndjson or .jsonl files")
+    raw = _head(path)
+    if raw.startswith(b"PAR1"):
+        return "parquet"
+    if raw.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    data = _gunzip_head(path, raw) if raw[:2] == b"\x1f\x8b" else raw
+    text = data.lstrip(b"\xef\xbb\xbf").lstrip()
+    if not text:
+        raise InputError(path, "empty file")
+    if text[:1] == b"<":
+        head = text[:4096]
+        if re.search(rb"<log[\s>]", head) or b"xes" in head.lower():
+            return "xes"
+        raise InputError(path, f"XML, but not an XES event log (no <log> root); {EXPECTED}")
+    if text[:1] in (b"{", b"["):
+        if _JSON_ISSUE.search(text):
+            return "jira-json"
+        raise InputError(
+            path, 'JSON, but not a Jira export: expected issues with "key" and "fields" or a'
+            ' search response with "issues"'
+        )
+    return _csv_kind(path, data, config or Config())
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _gunzip_head(path: Path, raw: bytes) -> bytes:
+    # A partial stream: decompress what the head holds, tolerate the cut-off end.
+    try:
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out = d.decompress(raw, HEAD_BYTES)
+    except zlib.error as exc:
+        raise InputError(path, f"corrupt gzip data: {exc}") from None
+    if not out and len(raw) < HEAD_BYTES:
+        try:
+            out = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise InputError(path, f"corrupt gzip data: {exc}") from None
+    return out
+
+
+def _csv_kind(path: Path, data: bytes, config: Config) -> str:
+    if b"\x00" in data[:4096]:
+        raise InputError(path, f"binary data of an unknown kind; {EXPECTED}")
+    text = data.decode("utf-8-sig", errors="replace") if data[:3] == b"\xef\xbb\xbf" else (
+        data.decode("utf-8", errors="replace")
+    )
+    first = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = config.input.csv.delimiter or _sniff_delimiter(first)
+    if delimiter is None:
+        raise InputError(path, f"cannot detect the format (not JSON, XML or CSV); {EXPECTED}")
+    header = next(csv.reader([first], delimiter=delimiter), [])
+    names = {h.strip().lower() for h in header}
+    if "issue key" in names:
+        return "jira-csv"
+    tr = config.input.transitions
+    if tr.from_status.lower() in names and tr.to_status.lower() in names:
+        return "transition-csv"
+    if len(header) >= 2:
+        return "csv"
+    raise InputError(path, f"cannot detect the format; {EXPECTED}")
+
+
+def _sniff_delimiter(line: str) -> str | None:
+    counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else None
