@@ -1,0 +1,170 @@
+"""XES loader: lifecycle overlap, never-started activities, rejects, safety, corrupt XML."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from flowgap.config import Config
+from flowgap.errors import InputError
+from flowgap.ingest import xes
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "xes"
+
+
+def t(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def rows_of(result, item: str) -> list[tuple]:
+    return [
+        (r["ts"], r["seq"], r["field"], r["value"], r["prev"], r["actor"])
+        for r in result.events.to_pylist()
+        if r["item"] == item
+    ]
+
+
+@pytest.fixture(scope="module")
+def overlap():
+    return xes.load(FIXTURES / "lifecycle_overlap.xes", Config())
+
+
+def test_lifecycle_overlap_exact(overlap) -> None:
+    w = "waiting after "
+    assert rows_of(overlap, "c1") == [
+        (t(2024, 1, 1, 9), 0, "created", None, None, None),
+        (t(2024, 1, 1, 9), 1, "status", "queued", None, None),
+        (t(2024, 1, 1, 9), 2, "activity", "Review", "SCHEDULE", None),
+        (t(2024, 1, 1, 10), 0, "status", "Review", "queued", "ann"),
+        (t(2024, 1, 1, 10), 1, "team", "G1", None, "ann"),
+        (t(2024, 1, 1, 10), 2, "assignee", "ann", None, "ann"),
+        # Fix starts while Review is open: the most recently started instance is the status
+        (t(2024, 1, 1, 11), 0, "status", "Fix", "Review", "bob"),
+        (t(2024, 1, 1, 11), 1, "team", "G2", "G1", "bob"),
+        (t(2024, 1, 1, 11), 2, "assignee", "bob", "ann", "bob"),
+        # Review completes while Fix is still open: no status change
+        (t(2024, 1, 1, 12), 0, "activity", "Review", "COMPLETE", "ann"),
+        (t(2024, 1, 1, 12), 1, "assignee", "ann", "bob", "ann"),
+        (t(2024, 1, 1, 13), 0, "status", w + "Fix", "Fix", "bob"),
+        (t(2024, 1, 1, 13), 1, "assignee", "bob", "ann", "bob"),
+        # Notify is never started anywhere in the log: an activity event
+        (t(2024, 1, 1, 14), 0, "activity", "Notify", "COMPLETE", None),
+        (t(2024, 1, 1, 15), 0, "status", "Review", w + "Fix", "ann"),
+        (t(2024, 1, 1, 15), 1, "assignee", "ann", "bob", "ann"),
+        (t(2024, 1, 1, 16), 0, "status", w + "Review", "Review", None),
+    ]
+
+
+def test_first_start_needs_no_queue_and_names_survive(overlap) -> None:
+    name = "W_Beoordelen fraude één"
+    assert rows_of(overlap, "c2") == [
+        (t(2024, 1, 2, 8), 0, "created", None, None, None),
+        (t(2024, 1, 2, 8), 1, "status", name, None, None),
+        (t(2024, 1, 2, 8, 30), 0, "status", "waiting after " + name, name, None),
+    ]
+    assert overlap.status_categories == {
+        "Fix": "indeterminate",
+        "Review": "indeterminate",
+        name: "indeterminate",
+    }
+
+
+def test_rejects_and_counts(overlap) -> None:
+    f = "lifecycle_overlap.xes"
+    assert [(r.source, r.reason) for r in overlap.rejects] == [
+        (f"{f}:c3#1", "event without a valid time:timestamp"),
+        (f"{f}:c3#2", "event without a valid time:timestamp"),
+        (f"{f}:c3#3", "event without concept:name"),
+        (f"{f}:trace 4#1", "trace 4 has no concept:name (case id)"),
+    ]
+    (summary,) = overlap.inputs
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (14, 10, 4)
+    items = {r["item"]: r for r in overlap.items.to_pylist()}
+    assert sorted(items) == ["c1", "c2"]
+    assert items["c1"]["priority"] == "High"
+    assert items["c1"]["current_status"] == "waiting after Review"
+    assert items["c1"]["created"] == t(2024, 1, 1, 9)
+
+
+def test_lifecycle_off_makes_every_event_a_status(tmp_path: Path) -> None:
+    cfg = Config.from_dict({"input": {"xes": {"lifecycle": False, "team_attribute": None}}})
+    result = xes.load(FIXTURES / "lifecycle_overlap.xes", cfg)
+    values = [
+        r["value"]
+        for r in result.events.to_pylist()
+        if r["item"] == "c1" and r["field"] == "status"
+    ]
+    assert values == ["Review", "Review", "Fix", "Review", "Fix", "Notify", "Review", "Review"]
+    assert not any(r["field"] == "team" for r in result.events.to_pylist())
+
+
+def test_instantaneous_log_and_gzip_by_content(tmp_path: Path) -> None:
+    # gzip content under a plain .xes name: detected by content, not by name
+    target = tmp_path / "helpdesk-like.xes"
+    target.write_bytes(gzip.compress((FIXTURES / "instantaneous.xes").read_bytes()))
+    result = xes.load(target, Config())
+    assert rows_of(result, "Case 1") == [
+        (t(2012, 10, 9, 12, 50, 17), 0, "created", None, None, None),
+        (t(2012, 10, 9, 12, 50, 17), 1, "status", "Assign seriousness", None, "Value 1"),
+        (t(2012, 10, 9, 12, 50, 17), 2, "assignee", "Value 1", None, "Value 1"),
+        (
+            t(2012, 10, 9, 12, 51, 1),
+            0,
+            "status",
+            "Take in charge ticket",
+            "Assign seriousness",
+            "Value 2",
+        ),
+        (t(2012, 10, 9, 12, 51, 1), 1, "assignee", "Value 2", "Value 1", "Value 2"),
+        (t(2012, 10, 12, 13, 2, 56), 0, "status", "Closed", "Take in charge ticket", "Value 2"),
+    ]
+    assert result.status_categories == {}
+
+
+@pytest.mark.parametrize("name", ["billion_laughs.xes", "external_entity.xes"])
+def test_dtd_refused_before_parsing(name: str, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="refused: the XML declares a DOCTYPE"):
+        xes.load(FIXTURES / name, Config())
+    gz = tmp_path / (name + ".gz")
+    gz.write_bytes(gzip.compress((FIXTURES / name).read_bytes()))
+    with pytest.raises(InputError, match="DOCTYPE"):
+        xes.load(gz, Config())
+
+
+def test_corrupt_xml_is_one_line_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        xes.load(FIXTURES / "truncated.xes", Config())
+    assert str(info.value).startswith(str(FIXTURES / "truncated.xes") + ": corrupt XES/XML:")
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty file"),
+        (b"   \n", "empty file"),
+        (b"case,activity\n1,A\n", "not an XML"),
+        (b"\x1f\x8b\x08\x00garbage", "cannot read"),
+    ],
+)
+def test_unreadable_files(tmp_path: Path, content: bytes, message: str) -> None:
+    p = tmp_path / "x.xes"
+    p.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        xes.load(p, Config())
+
+
+def test_bom_prolog_accepted(tmp_path: Path) -> None:
+    p = tmp_path / "bom.xes"
+    p.write_bytes(b"\xef\xbb\xbf" + (FIXTURES / "instantaneous.xes").read_bytes())
+    assert xes.load(p, Config()).inputs[0].records_loaded == 3
+
+
+def test_copy_with_gz_name_of_plain_file(tmp_path: Path) -> None:
+    p = tmp_path / "plain.xes.gz"
+    shutil.copyfile(FIXTURES / "instantaneous.xes", p)
+    assert xes.load(p, Config()).inputs[0].records_loaded == 3
