@@ -1,0 +1,334 @@
+"""Findings: plain sentences with numbers, ranked by the waiting they explain.
+
+Each finding is ``{"rank", "kind", "subject", "impact_s", "text", "item"}``. ``impact_s`` is
+the seconds of waiting behind it (for steering: the meeting time it cost), and the list is
+ordered by it, largest first; ties fall back to a fixed kind order and the subject, so the same
+analysis always reads the same. Days are shown with one decimal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..config import Config
+
+DAY_S = 86400.0
+TOP_BOTTLENECKS = 3
+TOP_STORIES = 5
+#: "Long" items, among which the worst stories are picked: window at or above this percentile.
+LONG_PERCENTILE = 75
+KIND_ORDER = (
+    "flow",
+    "lead_time",
+    "bottleneck_status",
+    "bottleneck_team",
+    "bottleneck_handoff",
+    "ping_pong",
+    "steering",
+    "worst_item",
+)
+
+
+def build_findings(summary: dict, tables: dict[str, pa.Table], config: Config) -> list[dict]:
+    """Ranked findings from the summary and the analysis tables."""
+    window_name = "cycle time" if config.flow.flow_window == "commitment" else "lead time"
+    found: list[dict] = []
+    if _has_history(summary, tables):
+        found += _flow(summary, window_name)
+        found += _status_bottlenecks(tables.get("stages"))
+        found += _team_bottlenecks(tables.get("teams"))
+        found += _handoff_bottlenecks(tables.get("handoffs"))
+        found += _ping_pongs(tables.get("handoffs"))
+        found += _worst_items(tables.get("items"), tables.get("steering_touches"), config)
+    else:
+        found += _no_history(summary)
+    found += _steering(summary, tables.get("items"), tables.get("steering_touches"))
+    found.sort(key=lambda f: (-f["impact_s"], KIND_ORDER.index(f["kind"]), f["subject"]))
+    return [{"rank": i, **f} for i, f in enumerate(found, start=1)]
+
+
+def _has_history(summary: dict, tables: dict[str, pa.Table]) -> bool:
+    # build_summary counts no item "with history" when the input has none (Jira UI CSV)
+    return summary["items"]["with_history"] > 0
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+def _flow(summary: dict, window_name: str) -> list[dict]:
+    fe = summary["flow_efficiency"]
+    if fe["pooled"] is None:
+        return []
+    text = f"Work waits {pct(1.0 - fe['pooled'])} of its {window_name}"
+    if fe["median"] is not None:
+        text += (
+            f" (flow efficiency: median {pct(fe['median'])} per item, {pct(fe['pooled'])} pooled)"
+        )
+    return [_finding("flow", "all items", summary["wait"]["total_s"], text + ".")]
+
+
+def _no_history(summary: dict) -> list[dict]:
+    out = [
+        _finding(
+            "flow",
+            "all items",
+            0.0,
+            "Flow efficiency needs status history: this input has none (a Jira UI CSV export "
+            "has only created, resolved and the current status), so only lead time is reported.",
+        )
+    ]
+    lead = summary["lead_time"]
+    if lead["p50"] is not None:
+        out.append(
+            _finding(
+                "lead_time",
+                "delivered items",
+                0.0,
+                f"Half of the delivered items took up to {days(lead['p50'])} days from creation "
+                f"to delivery, 85% up to {days(lead['p85'])} days, 95% up to "
+                f"{days(lead['p95'])} days.",
+            )
+        )
+    return out
+
+
+def _status_bottlenecks(stages: pa.Table | None) -> list[dict]:
+    out = []
+    for row in _top(stages, "wait_s", "status"):
+        text = (
+            f"{pct(row['wait_share'])} of all waiting happens in '{row['status']}' "
+            f"(median {days(row['median_visit_s'])} days per visit"
+        )
+        if row["wip"]:
+            text += (
+                f", {_count(row['wip'], 'item')} waiting now, the oldest for "
+                f"{days(row['wip_age_max_s'])} days"
+            )
+        out.append(_finding("bottleneck_status", row["status"], row["wait_s"], text + ")."))
+    return out
+
+
+def _team_bottlenecks(teams: pa.Table | None) -> list[dict]:
+    out = []
+    for row in _top(teams, "wait_s", "team"):
+        parts = []
+        if row["median_queue_s"] is not None:
+            parts.append(f"median {days(row['median_queue_s'])} days from arrival to pickup")
+        parts.append(f"{_count(row['handoffs_in'], 'handoff')} in")
+        text = (
+            f"{pct(row['wait_share'])} of all waiting happens while work sits with "
+            f"{row['team']} ({', '.join(parts)})."
+        )
+        out.append(_finding("bottleneck_team", row["team"], row["wait_s"], text))
+    return out
+
+
+def _handoff_bottlenecks(handoffs: pa.Table | None) -> list[dict]:
+    out = []
+    for row in _top(handoffs, "total_wait_s", "from_team", "to_team"):
+        edge = f"{row['from_team']} -> {row['to_team']}"
+        text = f"{edge}: {_count(row['count'], 'handoff')}"
+        if row["median_wait_s"] is not None:
+            text += (
+                f", median {days(row['median_wait_s'])} days before {row['to_team']} "
+                "picks the work up"
+            )
+        out.append(_finding("bottleneck_handoff", edge, row["total_wait_s"], text + "."))
+    return out
+
+
+def _ping_pongs(handoffs: pa.Table | None) -> list[dict]:
+    """One finding per pair of teams between which work went A -> B -> A."""
+    if handoffs is None or handoffs.num_rows == 0:
+        return []
+    returns: dict[tuple[str, str], int] = defaultdict(int)
+    waits: dict[tuple[str, str], float] = defaultdict(float)
+    bouncing: set[tuple[str, str]] = set()
+    for row in handoffs.to_pylist():
+        pair = tuple(sorted((str(row["from_team"]), str(row["to_team"]))))
+        returns[pair] += row["ping_pongs"] or 0
+        waits[pair] += row["total_wait_s"] or 0.0
+        if row["ping_pong"]:
+            bouncing.add(pair)
+    ranked = sorted(
+        (p for p in bouncing if returns[p] > 0), key=lambda p: (-waits[p], -returns[p], p)
+    )
+    out = []
+    for a, b in ranked[:TOP_BOTTLENECKS]:
+        text = (
+            f"Work ping-pongs between {a} and {b}: {_count(returns[(a, b)], 'return')} to the "
+            f"team that had it just before, {days(waits[(a, b)])} days of waiting on the "
+            "handoffs between them."
+        )
+        out.append(_finding("ping_pong", f"{a} <-> {b}", waits[(a, b)], text))
+    return out
+
+
+def _steering(summary: dict, items: pa.Table | None, touches: pa.Table | None) -> list[dict]:
+    st = summary["steering_touches"]
+    if not st["total"]:
+        return []
+    minutes = st["meeting_minutes"] or 0.0
+    text = (
+        f"{_count(st['items'], 'item')} {'was' if st['items'] == 1 else 'were'} discussed in "
+        f"{_count(st['total'], 'steering touch', 'steering touches')} costing "
+        f"{hours(minutes / 60.0)} hours of meeting time"
+    )
+    ratio = steered_lead_ratio(items, touches)
+    if ratio is not None:
+        if ratio >= 1.05:
+            text += f"; steered items took {ratio:.1f}x longer than comparable unsteered ones"
+        elif ratio <= 0.95:
+            text += (
+                f"; steered items were delivered in {ratio:.1f}x the lead time of comparable "
+                "unsteered ones"
+            )
+        else:
+            text += "; steered items took about as long as comparable unsteered ones"
+    return [_finding("steering", "steering committee", minutes * 60.0, text + ".")]
+
+
+def steered_lead_ratio(items: pa.Table | None, touches: pa.Table | None) -> float | None:
+    """Median lead time of steered delivered items / that of unsteered ones, both taken only
+    from (type, delivery quarter) groups that hold both kinds; None without such a group."""
+    if items is None or touches is None or items.num_rows == 0 or touches.num_rows == 0:
+        return None
+    done = items.filter(pc.is_valid(items.column("delivered")))
+    if done.num_rows == 0:
+        return None
+    delivered = done.column("delivered")
+    keyed = pa.table(
+        {
+            "type": pc.fill_null(done.column("type"), ""),
+            "year": pc.year(delivered),
+            "quarter": pc.quarter(delivered),
+            "steered": pc.is_in(done.column("item"), value_set=pc.unique(touches.column("item"))),
+            "lead": done.column("lead_time_s").cast(pa.float64()),
+        }
+    )
+    groups = keyed.group_by(["type", "year", "quarter"]).aggregate(
+        [("steered", "min"), ("steered", "max")]
+    )
+    mixed = groups.filter(pc.not_equal(groups.column("steered_min"), groups.column("steered_max")))
+    both = keyed.join(mixed, keys=["type", "year", "quarter"], join_type="inner")
+    both = both.filter(pc.is_valid(both.column("lead")))
+    a = both.filter(both.column("steered")).column("lead").to_numpy()
+    b = both.filter(pc.invert(both.column("steered"))).column("lead").to_numpy()
+    if not a.size or not b.size or np.median(b) <= 0:
+        return None
+    return float(np.median(a) / np.median(b))
+
+
+def _worst_items(items: pa.Table | None, touches: pa.Table | None, config: Config) -> list[dict]:
+    """The lowest flow efficiency among the longest quarter of windows (and no better than
+    the median item), longest window first on ties; at most five, told as stories."""
+    if items is None or items.num_rows == 0:
+        return []
+    have = items.filter(
+        pc.and_(pc.is_valid(items.column("flow_efficiency")), pc.is_valid(items.column("window_s")))
+    )
+    if have.num_rows == 0:
+        return []
+    windows = have.column("window_s").to_numpy()
+    threshold = float(np.percentile(windows, LONG_PERCENTILE))
+    typical = float(np.median(have.column("flow_efficiency").to_numpy()))
+    long_items = have.filter(
+        pc.and_(
+            pc.greater_equal(have.column("window_s"), threshold),
+            pc.less_equal(have.column("flow_efficiency"), typical),
+        )
+    )
+    worst = long_items.append_column("neg_window", pc.negate(long_items.column("window_s")))
+    worst = worst.sort_by(
+        [("flow_efficiency", "ascending"), ("neg_window", "ascending"), ("item", "ascending")]
+    ).slice(0, TOP_STORIES)
+    rows = worst.to_pylist()
+    steering = _touch_counts(touches, [r["item"] for r in rows])
+    out = []
+    for row in rows:
+        n_touches = steering.get(row["item"], row.get("steering_touches") or 0)
+        out.append(
+            _finding(
+                "worst_item",
+                row["item"],
+                row["wait_s"] or 0.0,
+                story(row, n_touches, config.flow.flow_window),
+                item=row["item"],
+            )
+        )
+    return out
+
+
+def story(row: dict, steering_touches: int, flow_window: str = "commitment") -> str:
+    """ "ABC-123: 4.5 days of touch in 121.0 days (3.7%), 9 handoffs across 6 teams, ..." """
+    text = (
+        f"{row['item']}: {days(row['touch_s'])} days of touch in {days(row['window_s'])} days "
+        f"({row['flow_efficiency'] * 100:.1f}%)"
+    )
+    lead = row.get("lead_time_s")
+    if row.get("delivered") is None:
+        text += ", still open"
+    elif flow_window == "commitment" and lead is not None and days(lead) != days(row["window_s"]):
+        text += f", {days(lead)} days from creation to delivery"
+    text += (
+        f", {_count(row['handoffs'] or 0, 'handoff')} across "
+        f"{_count(row['teams_visited'] or 0, 'team')}"
+    )
+    if steering_touches:
+        text += f", {_count(steering_touches, 'steering touch', 'steering touches')}"
+    return text + "."
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def days(seconds: float | None) -> str:
+    return "?" if seconds is None else f"{seconds / DAY_S:.1f}"
+
+
+def hours(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def pct(ratio: float | None) -> str:
+    """Whole percent from 10% up, one decimal below (so 3.7% does not read as 4%)."""
+    if ratio is None:
+        return "?"
+    value = ratio * 100.0
+    return f"{value:.0f}%" if round(value, 1) >= 10 else f"{value:.1f}%"
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def _finding(kind: str, subject: str, impact_s: float, text: str, item: str | None = None) -> dict:
+    return {
+        "kind": kind,
+        "subject": subject,
+        "impact_s": float(impact_s),
+        "text": text,
+        "item": item,
+    }
+
+
+def _top(table: pa.Table | None, by: str, *names: str) -> list[dict]:
+    if table is None or table.num_rows == 0:
+        return []
+    rows = [r for r in table.to_pylist() if (r[by] or 0.0) > 0]
+    rows.sort(key=lambda r: (-r[by], *(str(r[n]) for n in names)))
+    return rows[:TOP_BOTTLENECKS]
+
+
+def _touch_counts(touches: pa.Table | None, keys: list[str]) -> dict[str, int]:
+    if touches is None or touches.num_rows == 0 or not keys:
+        return {}
+    mine = touches.filter(pc.is_in(touches.column("item"), value_set=pa.array(keys, pa.string())))
+    counts: dict[str, int] = defaultdict(int)
+    for key in mine.column("item").to_pylist():
+        counts[key] += 1
+    return dict(counts)

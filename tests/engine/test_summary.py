@@ -1,0 +1,146 @@
+"""build_summary on the hand-computed tables of hand_tables.py."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import hand_tables as ht
+
+from flowgap.config import Config
+from flowgap.engine.schemas import TABLES
+from flowgap.engine.summary import build_summary
+
+DAY = ht.DAY
+
+
+def summary(tables: dict[str, pa.Table] | None = None, **kw) -> dict:
+    args = {"config": Config(), "as_of": ht.AS_OF, "has_history": True, "events": 40}
+    args.update(kw)
+    return build_summary(tables or ht.tables(), **args)
+
+
+def test_keys_are_exactly_the_documented_ones() -> None:
+    s = summary()
+    assert {k: sorted(v) for k, v in s.items()} == {
+        "items": sorted(["total", "open", "delivered", "with_history"]),
+        "flow_efficiency": sorted(["median", "pooled", "median_work", "pooled_work"]),
+        "lead_time": sorted(["p50", "p85", "p95", "mean"]),
+        "cycle_time": sorted(["p50", "p85", "p95", "mean"]),
+        "touch": sorted(["total_s", "median_s"]),
+        "wait": sorted(["total_s", "median_s"]),
+        "handoffs": sorted(["mean", "median", "total", "ping_pongs"]),
+        "steering_touches": sorted(["total", "per_item", "items", "meeting_minutes"]),
+        "rework": sorted(["mean", "total"]),
+        "wip": sorted(["current", "median_age_s"]),
+        "throughput": ["per_week"],
+        "wait_share": ["status", "team"],
+        "period": sorted(["first_ts", "last_ts", "as_of"]),
+    }
+
+
+def test_values_on_the_hand_computed_tables() -> None:
+    s = summary()
+    approx = pytest.approx
+    assert s["items"] == {"total": 5, "open": 2, "delivered": 3, "with_history": 4}
+    assert s["flow_efficiency"] == {
+        "median": 0.2,
+        "pooled": approx(16.8 / 69, rel=1e-12),
+        "median_work": None,
+        "pooled_work": None,
+    }
+    # delivered leads 11, 22, 33 days: linear interpolation at 0.85 * 2 = 1.7 and 1.9
+    assert s["lead_time"] == approx(
+        {"p50": 22 * DAY, "p85": 29.7 * DAY, "p95": 31.9 * DAY, "mean": 22 * DAY}, rel=1e-12
+    )
+    assert s["cycle_time"] == approx(
+        {"p50": 20 * DAY, "p85": 20 * DAY, "p95": 20 * DAY, "mean": 50 / 3 * DAY}, rel=1e-12
+    )
+    assert s["touch"] == approx({"total_s": 16.8 * DAY, "median_s": 2.9 * DAY}, rel=1e-12)
+    assert s["wait"] == approx({"total_s": 52.2 * DAY, "median_s": 12.6 * DAY}, rel=1e-12)
+    assert s["handoffs"] == {"mean": 1.4, "median": 1.0, "total": 7, "ping_pongs": 1}
+    assert s["steering_touches"] == {
+        "total": 4,
+        "per_item": 0.8,
+        "items": 2,
+        "meeting_minutes": 320.0,
+    }
+    assert s["rework"] == {"mean": 0.6, "total": 3}
+    assert s["wip"] == {"current": 1, "median_age_s": 19 * DAY}
+    # 3 deliveries in the 58 days from the first commitment (Jan 2) to as_of (Mar 1)
+    assert s["throughput"] == {"per_week": approx(3 / (58 / 7), rel=1e-12)}
+    assert s["wait_share"] == {
+        "status": {"Backlog": 0.0, "In Progress": 0.1, "Ready for QA": 0.6, "Review": 0.3},
+        "team": {"Dev": 0.3, "QA": 0.7},
+    }
+    assert list(s["wait_share"]["status"]) == ["Backlog", "In Progress", "Ready for QA", "Review"]
+    assert s["period"] == {
+        "first_ts": "2026-01-01T00:00:00+00:00",
+        "last_ts": "2026-02-20T00:00:00+00:00",
+        "as_of": "2026-03-01T00:00:00+00:00",
+    }
+
+
+def test_plain_python_types_and_deterministic_json() -> None:
+    first = json.dumps(summary(), sort_keys=True)
+    assert first == json.dumps(summary(), sort_keys=True)
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        else:
+            assert value is None or type(value) in (int, float, str), (value, type(value))
+
+    walk(summary())
+
+
+def test_working_time_variants() -> None:
+    tables = ht.tables()
+    items = tables["items"]
+    work = {
+        "touch_work_s": [1.0, 2.0, 3.0, 4.0, None],
+        "window_work_s": [10.0, 10.0, 10.0, 20.0, None],
+        "flow_efficiency_work": [0.1, 0.2, 0.3, 0.2, None],
+    }
+    for name, values in work.items():
+        i = items.schema.get_field_index(name)
+        items = items.set_column(i, name, pa.array(values, pa.float64()))
+    tables["items"] = items
+    fe = summary(tables)["flow_efficiency"]
+    assert fe["median_work"] == 0.2
+    assert fe["pooled_work"] == 10.0 / 50.0
+
+
+def test_without_history() -> None:
+    s = summary(has_history=False)
+    assert s["items"]["with_history"] == 0
+    assert s["items"]["total"] == 5
+
+
+def test_empty_analysis() -> None:
+    empty = {name: schema.empty_table() for name, schema in TABLES.items()}
+    s = summary(empty, events=0)
+    assert s["items"] == {"total": 0, "open": 0, "delivered": 0, "with_history": 0}
+    assert s["flow_efficiency"] == {
+        "median": None,
+        "pooled": None,
+        "median_work": None,
+        "pooled_work": None,
+    }
+    assert s["lead_time"] == {"p50": None, "p85": None, "p95": None, "mean": None}
+    assert s["handoffs"] == {"mean": None, "median": None, "total": 0, "ping_pongs": 0}
+    assert s["steering_touches"] == {
+        "total": 0,
+        "per_item": None,
+        "items": 0,
+        "meeting_minutes": 0.0,
+    }
+    assert s["throughput"] == {"per_week": None}
+    assert s["wait_share"] == {"status": {}, "team": {}}
+    assert s["period"] == {"first_ts": None, "last_ts": None, "as_of": "2026-03-01T00:00:00+00:00"}
