@@ -1,0 +1,103 @@
+"""Format detection by content: magic bytes, XML root, JSON markers, CSV headers."""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from flowgap.config import Config
+from flowgap.errors import InputError
+from flowgap.ingest import LOADERS
+from flowgap.ingest.detect import detect_format
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "jira"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("v2_page.json", "jira-json"),
+        ("v3_page.json", "jira-json"),
+        ("issues.ndjson", "jira-json"),
+        ("issues.ndjson.gz", "jira-json"),
+        ("list_of_pages.json", "jira-json"),
+        ("pages", "jira-json"),
+        ("ui_export.csv", "jira-csv"),
+    ],
+)
+def test_fixtures(name: str, expected: str) -> None:
+    assert detect_format(FIX / name) == expected
+    assert expected in LOADERS
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_binary_magics(tmp_path: Path) -> None:
+    pq.write_table(pa.table({"a": [1]}), tmp_path / "t.bin")
+    assert detect_format(tmp_path / "t.bin") == "parquet"
+    with zipfile.ZipFile(tmp_path / "a.dat", "w") as z:
+        z.writestr("x.csv", "a,b\n")
+    assert detect_format(tmp_path / "a.dat") == "zip"
+    assert "zip" in LOADERS
+
+
+def test_xes_plain_and_gzipped_whatever_the_name(tmp_path: Path) -> None:
+    xes = b'<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n<trace/></log>\n'
+    assert detect_format(write(tmp_path, "log.txt", xes)) == "xes"
+    assert detect_format(write(tmp_path, "log", gzip.compress(xes))) == "xes"
+    with pytest.raises(InputError, match="not an XES event log"):
+        detect_format(write(tmp_path, "page.html", b"<html><body></body></html>"))
+
+
+def test_csv_kinds(tmp_path: Path) -> None:
+    bom = b"\xef\xbb\xbf"
+    assert detect_format(write(tmp_path, "a.csv", bom + b"Summary;Issue key\nx;A-1\n")) == (
+        "jira-csv"
+    )
+    assert detect_format(
+        write(tmp_path, "t.csv", b"item,from,to,timestamp\nA-1,Open,Done,2023-01-01\n")
+    ) == "transition-csv"
+    assert detect_format(write(tmp_path, "e.tsv", b"case\tactivity\ttime\n1\ta\tx\n")) == "csv"
+
+
+def test_transition_mapping_from_config(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.csv", b"key,old,new,at\nA-1,Open,Done,2023-01-01\n")
+    assert detect_format(path) == "csv"
+    cfg = Config.from_dict({"input": {"transitions": {"from": "old", "to": "new"}}})
+    assert detect_format(path, cfg) == "transition-csv"
+
+
+def test_undetectable_inputs_name_the_file_and_the_expectation(tmp_path: Path) -> None:
+    cases = {
+        "empty.json": (b"", "empty file"),
+        "blank.csv": (b"\n  \n", "empty file"),
+        "other.json": (b'{"hello": "world"}', "JSON, but not a Jira export"),
+        "words.txt": (b"just some words\n", "expected Jira JSON"),
+        "blob.bin": (b"\x00\x01\x02\x03garbage", "binary data"),
+        "bad.gz": (b"\x1f\x8b\x08\x00garbage-not-deflate", "corrupt gzip"),
+    }
+    for name, (data, message) in cases.items():
+        path = write(tmp_path, name, data)
+        with pytest.raises(InputError) as err:
+            detect_format(path)
+        assert str(err.value).startswith(str(path)), name
+        assert message in str(err.value), name
+        assert "\n" not in str(err.value)
+
+
+def test_missing_and_directory_without_json(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        detect_format(tmp_path / "nope.json")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.csv").write_text("a,b\n")
+    with pytest.raises(InputError, match="directory holds no"):
+        detect_format(tmp_path / "d")
