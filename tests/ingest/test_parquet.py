@@ -1,0 +1,176 @@
+"""Parquet of the canonical tables: round trip, schema checks, derived items, convert CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from flowgap.config import Config
+from flowgap.errors import InputError
+from flowgap.ingest import event_csv, parquet, transition_csv
+from flowgap.model import EVENTS_SCHEMA, LoadResult
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.fixture
+def loaded() -> LoadResult:
+    return transition_csv.load(FIXTURES / "csv" / "transitions.csv", Config())
+
+
+def test_round_trip_equal(loaded: LoadResult, tmp_path: Path) -> None:
+    out = tmp_path / "events.parquet"
+    written = parquet.write_parquet(loaded, out)
+    assert written == [out, tmp_path / "events.items.parquet"]
+    assert pq.read_schema(out).metadata[b"flowgap:table"] == b"events"
+    assert pq.read_schema(written[1]).metadata[b"flowgap:table"] == b"items"
+    again = parquet.load(out, Config())
+    assert again.events.equals(loaded.events)
+    assert again.items.equals(loaded.items)
+    assert again.rejects == [] and again.warnings == []
+    (summary,) = again.inputs
+    assert (summary.records_read, summary.records_loaded, summary.format) == (14, 14, "parquet")
+    assert not list(tmp_path.glob(".*tmp*"))  # no temp file left behind
+
+
+def test_extra_item_columns_survive(tmp_path: Path) -> None:
+    from flowgap.ingest import xes
+
+    result = xes.load(FIXTURES / "xes" / "lifecycle_overlap.xes", Config())
+    out = tmp_path / "x.parquet"
+    parquet.write_parquet(result, out)
+    again = parquet.load(out, Config())
+    assert again.items.equals(result.items)
+    assert again.events.equals(result.events)
+
+
+def test_rejects_written_beside(tmp_path: Path) -> None:
+    src = tmp_path / "e.csv"
+    src.write_text("case,activity,timestamp\nc,A,2024-01-01\nc,=HYPERLINK(1),tomorrow\n")
+    result = event_csv.load(src, Config())
+    out = tmp_path / "e.parquet"
+    written = parquet.write_parquet(result, out)
+    assert written[-1] == tmp_path / "e.rejects.csv"
+    text = written[-1].read_text(encoding="utf-8")
+    assert text == ("source,reason\ne.csv:3,c: bad timestamp: unrecognised timestamp 'tomorrow'\n")
+    # a later clean run removes the stale list
+    clean = event_csv.load(src, Config())
+    clean.rejects.clear()
+    assert tmp_path / "e.rejects.csv" not in parquet.write_parquet(clean, out)
+    assert not (tmp_path / "e.rejects.csv").exists()
+
+
+def test_formula_cells_neutralised(tmp_path: Path) -> None:
+    from flowgap.model import Reject
+
+    result = LoadResult(
+        events=EVENTS_SCHEMA.empty_table(),
+        items=parquet.derive_items(EVENTS_SCHEMA.empty_table()),
+        rejects=[Reject("f.csv:2", "=cmd|' /C calc'!A0")],
+    )
+    written = parquet.write_parquet(result, tmp_path / "z.parquet")
+    assert written[-1].read_text().splitlines()[1] == "f.csv:2,'=cmd|' /C calc'!A0"
+
+
+def test_items_derived_when_absent(loaded: LoadResult, tmp_path: Path) -> None:
+    out = tmp_path / "events.parquet"
+    parquet.write_parquet(loaded, out)
+    (tmp_path / "events.items.parquet").unlink()
+    again = parquet.load(out, Config())
+    rows = [(r["item"], r["created"], r["current_status"]) for r in again.items.to_pylist()]
+    assert rows == [
+        ("ABC-1", datetime(2024, 2, 28, 10, tzinfo=UTC), "Done"),
+        ("ABC-2", datetime(2024, 3, 5, 9, tzinfo=UTC), "Done"),
+    ]
+    assert [w.kind for w in again.warnings] == ["items_derived"]
+
+
+def test_null_keys_rejected_and_types_cast(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "item": ["A", None, "A"],
+            "ts": pa.array(
+                [datetime(2024, 1, 1), datetime(2024, 1, 2), None], pa.timestamp("ms")
+            ),  # naive, milliseconds: read as UTC, cast to us
+            "seq": pa.array([0, 0, 1], pa.int32()),
+            "field": ["created", "status", "status"],
+            "value": [None, "Open", "Done"],
+            "prev": [None, None, "Open"],
+            "actor": [None, None, None],
+            "source": ["s:1", "s:2", "s:3"],
+        }
+    )
+    p = tmp_path / "raw.parquet"
+    pq.write_table(table, p)
+    result = parquet.load(p, Config())
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        ("raw.parquet:row 2", "null item in an event row"),
+        ("raw.parquet:row 3", "null ts in an event row"),
+    ]
+    assert result.events.schema.equals(EVENTS_SCHEMA)
+    assert result.events.to_pylist()[0]["ts"] == datetime(2024, 1, 1, tzinfo=UTC)
+    assert (result.inputs[0].records_read, result.inputs[0].records_loaded) == (3, 1)
+
+
+def test_missing_column_named(tmp_path: Path) -> None:
+    p = tmp_path / "e.parquet"
+    pq.write_table(pa.table({"item": ["A"], "ts": [datetime(2024, 1, 1)]}), p)
+    with pytest.raises(InputError, match="schema: events table lacks column 'seq'"):
+        parquet.load(p, Config())
+
+
+def test_not_parquet(tmp_path: Path) -> None:
+    p = tmp_path / "e.parquet"
+    p.write_bytes(b"PAR1 but then nothing")
+    with pytest.raises(InputError, match="not a readable Parquet file"):
+        parquet.load(p, Config())
+
+
+def test_items_table_given_instead(loaded: LoadResult, tmp_path: Path) -> None:
+    parquet.write_parquet(loaded, tmp_path / "ev.parquet")
+    with pytest.raises(InputError, match="items table"):
+        parquet.load(tmp_path / "ev.items.parquet", Config())
+
+
+def test_convert_cli(tmp_path: Path) -> None:
+    out = tmp_path / "out" / "events.parquet"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flowgap",
+            "convert",
+            str(FIXTURES / "csv" / "transitions.csv"),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [str(out), str(tmp_path / "out" / "events.items.parquet")]
+    again = parquet.load(out, Config())
+    assert again.events.num_rows == 14
+    assert sorted(again.items.column("item").to_pylist()) == ["ABC-1", "ABC-2"]
+
+
+def test_convert_cli_bad_input_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xes"
+    bad.write_text('<?xml version="1.0"?>\n<log><trace><event>')
+    proc = subprocess.run(
+        [sys.executable, "-m", "flowgap", "convert", str(bad), "-o", str(tmp_path / "e.parquet")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"flowgap: error: {bad}: corrupt XES/XML")
+    assert not (tmp_path / "e.parquet").exists()
