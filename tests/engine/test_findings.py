@@ -211,3 +211,13 @@ def test_percent_format() -> None:
         "0.0%",
         "100%",
     ]
+
+
+def test_team_without_pickup_median_or_handoffs_in() -> None:
+    tables = ht.tables()
+    tables["teams"] = pa.Table.from_pylist(
+        [{"team": "Ops", "wait_s": 2 * DAY, "wait_share": 1.0, "handoffs_in": 0}],
+        schema=tables["teams"].schema,
+    )
+    team = next(f for f in findings(tables) if f["kind"] == "bottleneck_team")
+    assert team["text"] == "100% of all waiting happens while work sits with Ops."

@@ -118,10 +118,12 @@ def _team_bottlenecks(teams: pa.Table | None) -> list[dict]:
         parts = []
         if row["median_queue_s"] is not None:
             parts.append(f"median {days(row['median_queue_s'])} days from arrival to pickup")
-        parts.append(f"{_count(row['handoffs_in'], 'handoff')} in")
+        if row["handoffs_in"]:
+            parts.append(f"{_count(row['handoffs_in'], 'handoff')} in")
+        detail = f" ({', '.join(parts)})" if parts else ""
         text = (
             f"{pct(row['wait_share'])} of all waiting happens while work sits with "
-            f"{row['team']} ({', '.join(parts)})."
+            f"{row['team']}{detail}."
         )
         out.append(_finding("bottleneck_team", row["team"], row["wait_s"], text))
     return out
