@@ -1,0 +1,201 @@
+"""Zip archives of exports (the dashboard accepts ``.zip`` uploads).
+
+Everything is checked from the central directory before a byte is extracted: the number of
+members, the total uncompressed size, each member's compression ratio (zip bombs), names that
+escape the extraction directory (absolute, ``..``, drive letters, backslashes), symlinks,
+encryption and nested archives. Extraction then streams each member with a hard cap at its
+declared size, so a lying header cannot inflate past the checks. Each member is loaded with the
+loader its content calls for and the results are combined; sources read
+``archive.zip!member:line``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import stat
+import tempfile
+import zipfile
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..config import Config
+from ..errors import InputError
+from ..model import Finding, LoadResult, Reject
+
+FORMAT = "zip"
+MAX_MEMBERS = 10_000
+MAX_TOTAL_BYTES = 4 << 30  # 4 GiB uncompressed
+MAX_RATIO = 200.0
+#: Members smaller than this are not ratio-checked: tiny files compress absurdly well.
+RATIO_FLOOR_BYTES = 1 << 20
+_JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|\._)")
+_NESTED = (b"PK\x03\x04", b"PK\x05\x06", b"Rar!", b"7z\xbc\xaf")
+_ARCHIVE_NAMES = (".zip", ".jar", ".rar", ".7z", ".tar", ".tgz", ".tar.gz", ".tar.bz2", ".tar.xz")
+
+
+def check_members(
+    zf: zipfile.ZipFile,
+    path: Path,
+    *,
+    max_members: int = MAX_MEMBERS,
+    max_total: int = MAX_TOTAL_BYTES,
+    max_ratio: float = MAX_RATIO,
+    ratio_floor: int = RATIO_FLOOR_BYTES,
+) -> tuple[list[zipfile.ZipInfo], list[str]]:
+    """The members to load and the junk names skipped; InputError on anything unsafe."""
+    infos = zf.infolist()
+    if len(infos) > max_members:
+        raise InputError(path, f"archive has {len(infos)} members, more than {max_members}")
+    total = 0
+    members: list[zipfile.ZipInfo] = []
+    skipped: list[str] = []
+    for info in infos:
+        name = info.filename
+        where = f"member {name!r}"
+        if _unsafe_name(name):
+            raise InputError(
+                path, "unsafe member path (absolute or escaping the archive)", record=where
+            )
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise InputError(path, "symbolic links are not allowed in archives", record=where)
+        if info.is_dir():
+            continue
+        if info.flag_bits & 0x1:
+            raise InputError(path, "encrypted members are not supported", record=where)
+        if name.lower().endswith(_ARCHIVE_NAMES):
+            raise InputError(path, "nested archives are not supported", record=where)
+        total += info.file_size
+        if total > max_total:
+            raise InputError(
+                path, f"uncompressed size exceeds {max_total} bytes (zip bomb?)", record=where
+            )
+        if info.file_size >= ratio_floor:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > max_ratio:
+                raise InputError(
+                    path,
+                    f"compression ratio {ratio:.0f}x exceeds {max_ratio:.0f}x (zip bomb?)",
+                    record=where,
+                )
+        if _JUNK.search(name):
+            skipped.append(name)
+            continue
+        members.append(info)
+    return members, skipped
+
+
+def _unsafe_name(name: str) -> bool:
+    if not name or "\x00" in name or "\\" in name:
+        return True
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return True
+    return any(part == ".." for part in PurePosixPath(name).parts)
+
+
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, root: Path, path: Path) -> Path:
+    target = root.joinpath(*PurePosixPath(info.filename).parts)
+    if not target.resolve().is_relative_to(root.resolve()):  # belt and braces
+        raise InputError(path, "unsafe member path", record=f"member {info.filename!r}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with zf.open(info) as src, target.open("wb") as dst:
+        while chunk := src.read(1 << 20):
+            written += len(chunk)
+            if written > info.file_size:
+                raise InputError(
+                    path,
+                    "member larger than declared (zip bomb?)",
+                    record=f"member {info.filename!r}",
+                )
+            dst.write(chunk)
+    return target
+
+
+def load(path: Path, config: Config) -> LoadResult:
+    from .detect import detect_format
+
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise InputError(path, f"not a readable zip archive: {exc}") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    with zf, tempfile.TemporaryDirectory(prefix="flowgap-zip-") as tmp:
+        members, skipped = check_members(zf, path)
+        if not members:
+            raise InputError(path, "archive holds no files to load")
+        results: list[LoadResult] = []
+        for info in members:
+            where = f"member {info.filename!r}"
+            try:
+                target = _extract(zf, info, Path(tmp), path)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+                raise InputError(path, f"corrupt member: {exc}", record=where) from None
+            with target.open("rb") as fh:
+                head = fh.read(8)
+            if head.startswith(_NESTED):
+                raise InputError(path, "nested archives are not supported", record=where)
+            try:
+                fmt = detect_format(target, config)
+                if fmt == FORMAT:
+                    raise InputError(target, "nested archives are not supported")
+                module = importlib.import_module(_loader(fmt))
+                result = module.load(target, config)
+            except InputError as err:
+                # name the member inside the archive, not the temporary file
+                raise InputError(path, err.problem, record=_member_record(info, err)) from None
+            results.append(
+                _renamed(
+                    result, target.name, f"{path.name}!{info.filename}", f"{path}!{info.filename}"
+                )
+            )
+        combined = LoadResult.combine(results)
+        if skipped:
+            combined.warnings.append(
+                Finding("archive_skipped", f"skipped system files: {', '.join(skipped)}")
+            )
+        return combined
+
+
+def _loader(fmt: str) -> str:
+    from . import LOADERS
+
+    return LOADERS[fmt]
+
+
+def _member_record(info: zipfile.ZipInfo, err: InputError) -> str:
+    return f"member {info.filename!r}" + (f" {err.record}" if err.record else "")
+
+
+def _renamed(result: LoadResult, old: str, new: str, new_path: str) -> LoadResult:
+    """Sources and input paths of a member, as seen from the archive."""
+
+    def fix(source: str | None) -> str | None:
+        if source is None:
+            return None
+        if source == old:
+            return new
+        return new + source[len(old) :] if source.startswith(old + ":") else source
+
+    col = result.events.column("source")
+    pattern = "^" + re.escape(old) + "(:|$)"
+    fixed = pc.replace_substring_regex(
+        col, pattern, new.replace("\\", "\\\\") + r"\1", max_replacements=1
+    )
+    events = result.events.set_column(
+        result.events.schema.get_field_index("source"),
+        result.events.schema.field("source"),
+        fixed if isinstance(fixed, pa.ChunkedArray) else pa.chunked_array([fixed]),
+    )
+    return replace(
+        result,
+        events=events,
+        rejects=[Reject(fix(r.source) or new, r.reason) for r in result.rejects],
+        warnings=[replace(w, source=fix(w.source)) for w in result.warnings],
+        inputs=[replace(s, path=new_path) for s in result.inputs],
+    )
