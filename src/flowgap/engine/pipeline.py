@@ -237,8 +237,8 @@ def _all_items(metrics: pa.Table, canon: pa.Table) -> pa.Table:
 
 
 def _first_day(timeline: pa.Table, as_of_us: int) -> int:
-    if timeline.num_rows == 0:
-        return as_of_us // daily_mod.DAY_US
+    if timeline.num_rows == 0:  # nothing to count: the daily tables stay empty
+        return as_of_us // daily_mod.DAY_US + 1
     return int(to_us(timeline.column("start")).to_numpy().min()) // daily_mod.DAY_US
 
 

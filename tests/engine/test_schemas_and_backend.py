@@ -1,0 +1,114 @@
+"""Every produced table matches engine/schemas.py; logs without history; backend errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pytest
+from engine_log import DAY, build, config
+
+import flowgap
+from flowgap.engine.backend import connect
+from flowgap.engine.schemas import TABLES
+from flowgap.errors import UsageError
+from flowgap.model import LoadResult, empty_events, items_from_rows
+
+
+def mixed_log():
+    return build(
+        {
+            "A": [
+                (0, "status", "Ready"),
+                (0, "assignee", "ann"),
+                (1, "status", "Dev"),
+                (1.5, "flag", "Impediment"),
+                (2, "flag", None),
+                (2, "label", "steerco"),
+                (3, "status", "QA Queue"),
+                (4, "status", "Test"),
+                (5, "status", "Done"),
+            ],
+            "B": [(2, "status", "Backlog")],
+            "C": [(1, "status", "Dev"), (2, "comment", "steering: looked at it")],
+        }
+    )
+
+
+def assert_schemas(analysis) -> None:
+    for name, schema in TABLES.items():
+        table = analysis.table(name)
+        assert table.schema.names == schema.names, name
+        assert [f.type for f in table.schema] == [f.type for f in schema], name
+
+
+def test_every_table_matches_its_schema():
+    cfg = config(
+        6,
+        teams={"status_map": {"Dev": "Dev", "Test": "QA", "QA Queue": "QA"}},
+        steering={"labels": ["steerco"], "comment_pattern": "steering"},
+    )
+    a = flowgap.analyze(mixed_log(), cfg)
+    assert_schemas(a)
+    assert a.timeline.num_rows > 0 and a.daily.num_rows > 0 and a.handoffs.num_rows > 0
+    assert a.items.column("item").to_pylist() == ["A", "B", "C"]
+    assert a.as_of == datetime(2026, 1, 11, tzinfo=UTC) and a.engine == "duckdb"
+
+
+def test_as_of_defaults_to_the_latest_event():
+    a = flowgap.analyze(
+        mixed_log(),
+        config(6).model_copy(update={"flow": config(6).flow.model_copy(update={"as_of": None})}),
+    )
+    assert a.as_of == datetime(2026, 1, 10, tzinfo=UTC)  # A's Done at day 5
+    assert a.items.to_pylist()[1]["age_s"] == 3 * DAY  # B created day 2
+
+
+def test_without_history_only_lead_time_is_computed():
+    items = items_from_rows(
+        [
+            {
+                "item": "X-1",
+                "created": datetime(2026, 1, 1, tzinfo=UTC),
+                "resolved": datetime(2026, 1, 11, tzinfo=UTC),
+                "current_status": "Done",
+            },
+            {"item": "X-2", "created": datetime(2026, 1, 5, tzinfo=UTC), "current_status": "Open"},
+        ]
+    )
+    result = LoadResult(events=empty_events(), items=items, has_history=False)
+    a = flowgap.analyze(result, flowgap.Config())
+    assert_schemas(a)
+    x1, x2 = a.items.to_pylist()
+    assert x1["lead_time_s"] == 10 * DAY and x1["is_open"] is False
+    assert x1["flow_efficiency"] is None and x1["touch_s"] is None and x1["handoffs"] is None
+    assert x2["is_open"] is True and x2["age_s"] == 6 * DAY  # as_of = latest resolved
+    assert x2["current_status"] == "Open"
+    assert a.timeline.num_rows == 0 and a.stages.num_rows == 0 and a.daily.num_rows == 0
+    assert {s["status"]: s["events"] for s in a.status_classes.to_pylist()} == {
+        "Done": 1,
+        "Open": 1,
+    }
+
+
+def test_empty_log_gives_empty_well_formed_tables():
+    result = LoadResult(events=empty_events(), items=items_from_rows([]))
+    a = flowgap.analyze(result, flowgap.Config())
+    assert_schemas(a)
+    assert all(a.table(name).num_rows == 0 for name in ("items", "timeline", "weekly"))
+
+
+def test_unknown_engine_is_a_usage_error():
+    with pytest.raises(UsageError, match="unknown engine 'polars'"):
+        connect("polars")
+
+
+def test_duckdb_backend_round_trips_arrow():
+    be = connect("duckdb")
+    try:
+        t = be.register("x", pa.table({"a": [1, 2, 3]}))
+        stored = be.materialize("y", t.aggregate(s=t.a.sum()))
+        assert be.to_arrow(stored).to_pylist() == [{"s": 6}]
+        assert stored.schema()["s"].is_int64()
+    finally:
+        be.close()
