@@ -33,7 +33,14 @@ from .export import (
     refuse_stale_partial,
     state_path,
 )
-from .query import DEFAULT_FIELDS, effective_jql, parse_since, resolve_fields, since_from_updated
+from .query import (
+    DEFAULT_FIELDS,
+    STORY_POINT_NAMES,
+    effective_jql,
+    parse_since,
+    resolve_fields,
+    since_from_updated,
+)
 
 __all__ = ["PullSummary", "detect_flavor", "run_pull"]
 
@@ -194,7 +201,7 @@ def _new_state(
     optional = [config.input.jira.flagged_field]
     if config.input.jira.team_field:
         optional.append(config.input.jira.team_field)
-    ids, warnings = resolve_fields(available, fields, optional)
+    ids, warnings = resolve_fields(available, fields, optional, STORY_POINT_NAMES)
     for warning in warnings:
         _say(f"warning: {warning}", quiet)
     wanted = list(DEFAULT_FIELDS) + [i for i in ids if i not in DEFAULT_FIELDS]

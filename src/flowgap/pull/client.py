@@ -8,6 +8,7 @@ formats a header, a token or a credential-bearing URL into a message.
 from __future__ import annotations
 
 import base64
+import contextlib
 import email.utils
 import os
 import time
@@ -138,6 +139,7 @@ class JiraClient:
         )
         #: Every sleep taken between attempts, for the progress line and for tests.
         self.slept: list[float] = []
+        self._secrets = _secrets_of(authorization)
 
     def close(self) -> None:
         self._http.close()
@@ -203,6 +205,8 @@ class JiraClient:
     def _error(self, response: httpx.Response, path: str, attempts: int) -> JiraError:
         status = response.status_code
         said = jira_messages(response)
+        for secret in self._secrets:  # a server echoing the credential must not leak it
+            said = said.replace(secret, "***")
         said_part = f": {said}" if said else ""
         if status == 401:
             return JiraError(
@@ -230,3 +234,15 @@ class JiraClient:
                 status,
             )
         return JiraError(f"Jira answered {status} for {path}{said_part}", status)
+
+
+def _secrets_of(authorization: str | None) -> list[str]:
+    """The secret parts of an Authorization value, longest first."""
+    if not authorization:
+        return []
+    scheme, _, value = authorization.partition(" ")
+    found = [value]
+    if scheme == "Basic":
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
+            found.append(base64.b64decode(value).decode().partition(":")[2])
+    return sorted((s for s in found if len(s) >= 4), key=len, reverse=True)

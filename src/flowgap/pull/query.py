@@ -28,6 +28,9 @@ DEFAULT_FIELDS: tuple[str, ...] = (
     "parent",
 )
 
+#: Story points live in a custom field whose name varies; the Jira loader knows these names.
+STORY_POINT_NAMES: tuple[str, ...] = ("Story Points", "Story point estimate")
+
 #: JQL takes minutes at most; an export's ``updated`` is in the server's offset while JQL dates
 #: are read in the user's profile zone. Going back one day covers any zone; the overlap is
 #: harmless because the merge keeps the newest version of each issue.
@@ -100,11 +103,13 @@ def resolve_fields(
     available: Sequence[dict],
     wanted: Iterable[str],
     optional: Iterable[str] = (),
+    if_present: Iterable[str] = (),
 ) -> tuple[list[str], list[str]]:
     """Field ids for names or ids; returns (ids, warnings).
 
     ``wanted`` entries must exist (a usage error names the unknown one); ``optional`` ones (the
-    configured team and flag fields) only produce a warning when the site lacks them.
+    configured team and flag fields) only produce a warning when the site lacks them;
+    ``if_present`` ones (story points, which sites name differently) are taken silently.
     """
     by_id = {str(f.get("id")): f for f in available if f.get("id")}
     by_name: dict[str, list[str]] = {}
@@ -137,6 +142,8 @@ def resolve_fields(
                 f"several Jira fields are named {name!r} ({', '.join(found)}); all are exported"
             )
         add(found)
+    for name in if_present:
+        add(_lookup(name, by_id, by_name))
     return ids, warnings
 
 
