@@ -1,0 +1,464 @@
+"""``flowgap inspect``: what was loaded, before any analysis.
+
+:func:`inspect_result` computes everything as a plain, JSON-ready dict (the dashboard's upload
+page reuses it); :func:`run_inspect` loads the inputs, prints the dict (rich tables or JSON) and
+optionally writes a starter ``flowgap.toml`` (:func:`starter_config`). Every key is documented
+in ``docs/inspect.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .config import STATUS_CLASSES, Config
+from .errors import UsageError
+from .model import LoadResult
+
+#: Rejects listed one by one; the rest are counted.
+REJECTS_SHOWN = 20
+#: Example items kept per finding.
+EXAMPLES = 10
+_CLASS_RANK = {"backlog": 0, "wait": 1, "active": 1, "done": 2}
+#: Fields that routinely change after delivery and say nothing about the flow.
+_AFTER_DONE_IGNORED = ("comment", "resolution")
+
+
+def inspect_result(result: LoadResult, config: Config) -> dict:
+    """Counts, date range, statuses with classes, teams, data-quality findings and rejects."""
+    events = result.events
+    ts = events.column("ts")
+    first = pc.min(ts).as_py() if events.num_rows else None
+    last = pc.max(ts).as_py() if events.num_rows else None
+    status_ev = _status_events(events)
+    statuses = _statuses(result, config, status_ev)
+    classes = {s["name"]: s["class"] for s in statuses}
+    findings = _findings(result, config, status_ev, statuses, classes)
+    rejects = result.rejects
+    return {
+        "inputs": [
+            {
+                "path": s.path,
+                "format": s.format,
+                "records_read": s.records_read,
+                "records_loaded": s.records_loaded,
+                "records_rejected": s.records_rejected,
+                "record_unit": s.record_unit,
+            }
+            for s in result.inputs
+        ],
+        "items": result.items.num_rows,
+        "events": events.num_rows,
+        "first_ts": _iso(first),
+        "last_ts": _iso(last),
+        "has_history": result.has_history,
+        "statuses": statuses,
+        "status_order": config.statuses.order or _inferred_order(status_ev, statuses),
+        "teams": _teams(result, config, status_ev),
+        "findings": findings,
+        "rejects": {
+            "shown": [{"source": r.source, "reason": r.reason} for r in rejects[:REJECTS_SHOWN]],
+            "total": len(rejects),
+            "more": max(0, len(rejects) - REJECTS_SHOWN),
+        },
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _status_events(events: pa.Table) -> dict[str, list]:
+    sub = events.filter(pc.equal(events.column("field"), "status"))
+    sub = sub.select(["item", "ts", "value", "prev"])
+    return {name: sub.column(name).to_pylist() for name in sub.column_names}
+
+
+def _statuses(result: LoadResult, config: Config, sev: dict[str, list]) -> list[dict]:
+    entries = Counter(v for v in sev["value"] if v is not None)
+    current = Counter(
+        v for v in result.items.column("current_status").to_pylist() if v is not None
+    )
+    names = set(entries) | set(current) | {p for p in sev["prev"] if p is not None}
+    out = []
+    for name in names:
+        category = result.status_categories.get(name)
+        cls, guessed = config.status_class(name, category)
+        # Without history no entry is seen; each item did enter its current status once.
+        count = entries[name] if result.has_history else current[name]
+        out.append({
+            "name": name,
+            "count": count,
+            "current": current[name],
+            "class": cls,
+            "guessed": guessed,
+            "category": category,
+        })
+    out.sort(key=lambda s: (-s["count"], s["name"]))
+    return out
+
+
+def _inferred_order(sev: dict[str, list], statuses: list[dict]) -> list[str]:
+    """Statuses by their mean relative position of first entry within an item's journey."""
+    journeys: dict[str, list[str]] = defaultdict(list)
+    for item, value in zip(sev["item"], sev["value"], strict=True):
+        if value is not None and value not in journeys[item]:
+            journeys[item].append(value)
+    positions: dict[str, list[float]] = defaultdict(list)
+    for path in journeys.values():
+        for i, name in enumerate(path):
+            positions[name].append(i / (len(path) - 1) if len(path) > 1 else 0.0)
+    class_rank = {s["name"]: STATUS_CLASSES.index(s["class"]) for s in statuses}
+
+    def key(name: str) -> tuple:
+        pos = positions.get(name)
+        # statuses never entered (only seen as current or previous) go by class at the end
+        return (sum(pos) / len(pos) if pos else 2.0, class_rank[name], name)
+
+    return sorted(class_rank, key=key)
+
+
+def _teams(result: LoadResult, config: Config, sev: dict[str, list]) -> list[dict]:
+    """Candidate teams from each configured source, first source wins for a name."""
+    events = result.events
+    per_source: dict[str, dict[str, set[str]]] = {}
+
+    def field_values(field: str) -> dict[str, set[str]]:
+        sub = events.filter(pc.equal(events.column("field"), field))
+        found: dict[str, set[str]] = defaultdict(set)
+        for item, value in zip(
+            sub.column("item").to_pylist(), sub.column("value").to_pylist(), strict=True
+        ):
+            if value is not None:
+                found[value].add(item)
+        if not found and not result.has_history and field in result.items.column_names:
+            for item, value in zip(
+                result.items.column("item").to_pylist(),
+                result.items.column(field).to_pylist(),
+                strict=True,
+            ):
+                if value:
+                    found[value].add(item)
+        return found
+
+    for source in config.teams.source:
+        found: dict[str, set[str]] = defaultdict(set)
+        if source == "field":
+            found = field_values("team")
+        elif source == "status":
+            for item, value in zip(sev["item"], sev["value"], strict=True):
+                team = config.teams.status_map.get(value) if value is not None else None
+                if team:
+                    found[team].add(item)
+        elif source == "assignee_map":
+            for name, items in field_values("assignee").items():
+                team = config.teams.assignee_map.get(name)
+                if team:
+                    found[team] |= items
+        elif source == "assignee":
+            found = field_values("assignee")
+        per_source[source] = found
+    out: dict[str, dict] = {}
+    for source, found in per_source.items():
+        for name, items in found.items():
+            if name not in out:
+                out[name] = {"name": name, "source": source, "items": len(items)}
+    return sorted(out.values(), key=lambda t: (-t["items"], t["name"]))
+
+
+def _findings(
+    result: LoadResult,
+    config: Config,
+    sev: dict[str, list],
+    statuses: list[dict],
+    classes: dict[str, str],
+) -> list[dict]:
+    findings: list[dict] = []
+
+    # backward moves: earlier in statuses.order, or else a lower class rank
+    order = {name: i for i, name in enumerate(config.statuses.order)}
+    if order:
+        rank = order.get
+        basis = "statuses.order"
+    else:
+        def rank(name: str) -> int | None:
+            return _CLASS_RANK.get(classes.get(name, ""))
+        basis = "status classes (done -> not done, committed -> backlog)"
+    moves: list[tuple[str, str, str]] = []
+    for item, value, prev in zip(sev["item"], sev["value"], sev["prev"], strict=True):
+        if value is None or prev is None:
+            continue
+        a, b = rank(prev), rank(value)
+        if a is not None and b is not None and b < a:
+            moves.append((item, prev, value))
+    if moves:
+        items = _unique(m[0] for m in moves)
+        ex = moves[0]
+        findings.append({
+            "kind": "backward_moves",
+            "count": len(moves),
+            "message": f"{_n(len(moves), 'backward status move', 'backward status moves')} in"
+            f" {_n(len(items), 'item', 'items')} (by {basis}),"
+            f" e.g. {ex[0]}: {ex[1]} -> {ex[2]}",
+            "items": items[:EXAMPLES],
+        })
+
+    after = _events_after_done(result.events, sev, classes)
+    if after:
+        items = _unique(after)
+        findings.append({
+            "kind": "events_after_done",
+            "count": len(after),
+            "message": f"{_n(len(after), 'event', 'events')} after delivery in"
+            f" {_n(len(items), 'item', 'items')} still done (changes made once the item was"
+            " closed; comments and resolution not counted)",
+            "items": items[:EXAMPLES],
+        })
+
+    guessed = [s for s in statuses if s["guessed"]]
+    if guessed:
+        listed = ", ".join(f"{s['name']} ({s['class']})" for s in guessed[:EXAMPLES])
+        more = f" and {len(guessed) - EXAMPLES} more" if len(guessed) > EXAMPLES else ""
+        findings.append({
+            "kind": "unmapped_statuses",
+            "count": len(guessed),
+            "message": f"{_n(len(guessed), 'status is', 'statuses are')} not in"
+            f" [statuses.classes], class guessed: {listed}{more}. Confirm them"
+            " (--write-config writes a starter file)",
+            "items": [],
+        })
+
+    # loader warnings (truncated histories, no history, encodings, zones...), grouped by kind
+    by_kind: dict[str, list] = defaultdict(list)
+    for w in result.warnings:
+        by_kind[w.kind].append(w)
+    for kind, group in by_kind.items():
+        if kind == "truncated_history":
+            message = (
+                f"{_n(len(group), 'item has', 'items have')} a truncated changelog (the export"
+                " holds fewer histories than Jira has): part of their history is missing."
+                " Use `flowgap pull`"
+            )
+        elif len(group) == 1:
+            message = group[0].message
+        else:
+            message = f"{len(group)} x {group[0].message}"
+        findings.append({
+            "kind": kind,
+            "count": len(group),
+            "message": message,
+            "items": _unique(w.item for w in group if w.item)[:EXAMPLES],
+        })
+    return findings
+
+
+def _events_after_done(
+    events: pa.Table, sev: dict[str, list], classes: dict[str, str]
+) -> list[str]:
+    """Items (one entry per event) changed after their last entry into done, still done."""
+    last_done: dict[str, Any] = {}
+    final: dict[str, str] = {}
+    for item, ts, value in zip(sev["item"], sev["ts"], sev["value"], strict=True):
+        if value is None:
+            continue
+        final[item] = value  # events are sorted by item, ts, seq: the last one wins
+        if classes.get(value) == "done":
+            last_done[item] = ts
+    done_items = {i: t for i, t in last_done.items() if classes.get(final.get(i, "")) == "done"}
+    if not done_items:
+        return []
+    keep = pc.invert(pc.is_in(events.column("field"), pa.array(_AFTER_DONE_IGNORED)))
+    sub = events.filter(pc.and_(keep, pc.is_in(events.column("item"), pa.array(list(done_items)))))
+    out = []
+    for item, ts in zip(sub.column("item").to_pylist(), sub.column("ts").to_pylist(), strict=True):
+        if ts > done_items[item]:
+            out.append(item)
+    return out
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _unique(values) -> list:
+    return list(dict.fromkeys(values))
+
+
+# --------------------------------------------------------------------------- starter config
+
+
+def _toml_str(text: str) -> str:
+    # JSON string escapes are valid TOML basic-string escapes; TOML also forbids a raw DEL.
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def starter_config(data: dict, config: Config) -> str:
+    """A flowgap.toml listing every status with its class, guesses marked ``# guessed``."""
+    inputs = ", ".join(f"{Path(i['path']).name} ({i['format']})" for i in data["inputs"])
+    lines = [
+        "# flowgap.toml: starter configuration written by `flowgap inspect`.",
+        f"# Inputs: {inputs}",
+        "# Every status seen is listed under [statuses.classes]. Lines marked \"# guessed\" were",
+        "# guessed from the status name and Jira's status category: check them.",
+        "# Classes: backlog (not committed yet), wait (committed, nobody works on it: queues),",
+        "# active (someone works on it: touch time), done (delivered or closed).",
+        "# Every key is documented in docs/config.md.",
+        "",
+        "[input.jira]",
+    ]
+    jira = config.input.jira
+    if jira.team_field:
+        lines.append(f"team_field = {_toml_str(jira.team_field)}")
+    else:
+        lines.append('# team_field = "Team"   # name of the Jira field holding the team')
+    lines += [
+        f"# flagged_field = {_toml_str(jira.flagged_field)}",
+        f"# csv_date_format = {_toml_str(jira.csv_date_format)}",
+        '# csv_timezone = "Europe/Berlin"',
+        "",
+        "[statuses]",
+        "# Workflow order: a move to a status earlier in this list counts as rework.",
+    ]
+    position = {name: i for i, name in enumerate(data["status_order"])}
+    by_order = sorted(
+        data["statuses"], key=lambda s: (position.get(s["name"], len(position)), s["name"])
+    )
+    if config.statuses.order:
+        lines.append("order = [" + ", ".join(_toml_str(s) for s in config.statuses.order) + "]")
+    else:
+        lines.append("# (inferred from the order items enter statuses)")
+        names = ", ".join(_toml_str(s["name"]) for s in by_order)
+        lines.append(f"# order = [{names}]")
+    if config.statuses.blocked:
+        lines.append("blocked = [" + ", ".join(_toml_str(s) for s in config.statuses.blocked) + "]")
+    else:
+        lines.append('# blocked = ["Blocked"]   # statuses that count as wait whatever their class')
+    lines += ["", "[statuses.classes]"]
+    seen = set()
+    for s in by_order:
+        seen.add(s["name"])
+        note = "guessed; " if s["guessed"] else ""
+        lines.append(
+            f"{_toml_str(s['name'])} = \"{s['class']}\"   # {note}entries: {s['count']},"
+            f" items now: {s['current']}"
+        )
+    for name, cls in config.statuses.classes.items():
+        if name not in seen:
+            lines.append(f"{_toml_str(name)} = \"{cls}\"   # not seen in these inputs")
+    lines += [
+        "",
+        "[flow]",
+        '# flow_window = "commitment"   # or "created": efficiency over the lead-time window',
+        "# as_of = 2026-11-01T00:00:00Z   # measure open items up to this moment",
+        "# flagged_is_blocked = true",
+        '# stall_after = "5d"   # active time with no event for longer counts as wait',
+        "",
+        "[teams]",
+        '# source = ["field", "status", "assignee_map", "assignee"]   # first that gives one',
+        '# status_map = { "In QA" = "QA" }',
+        '# assignee_map = { "Ann" = "Platform" }',
+        "",
+        "[steering]",
+        '# statuses = ["Steering Review"]   # regexes',
+        '# labels = ["steerco"]',
+        '# comment_pattern = "(?i)steering|steerco"',
+        '# meetings_file = "meetings.csv"   # columns: date, items',
+        "# minutes_per_item = 10",
+        "# attendees = 8",
+        "# [[steering.recurring]]",
+        '# weekday = "wednesday"',
+        '# labels_any = ["escalated"]',
+        '# priorities = ["Highest"]',
+        "",
+        "# [calendar]   # working time: touch and wait also reported in working hours",
+        '# timezone = "Europe/Berlin"',
+        '# days = ["monday", "tuesday", "wednesday", "thursday", "friday"]',
+        "# start = 09:00:00",
+        "# end = 17:00:00",
+        '# holidays_country = "DE"',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- command
+
+
+def run_inspect(
+    inputs: Sequence[Path],
+    config: Config,
+    input_format: str | None,
+    as_json: bool,
+    write_config: Path | None,
+) -> None:
+    """Load, inspect, print (rich tables or one JSON object), optionally write a config."""
+    from . import load
+
+    if write_config is not None and write_config.exists():
+        raise UsageError(f"{write_config} already exists; remove it or choose another name")
+    result = load(list(inputs), config, format=input_format)
+    data = inspect_result(result, config)
+    if write_config is not None:
+        try:
+            write_config.write_text(starter_config(data, config), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{write_config}: cannot write: {exc.strerror or exc}") from None
+        data["config_written"] = str(write_config)
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_inspection(data)
+
+
+def print_inspection(data: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=None if sys.stdout.isatty() else 120, highlight=False)
+    t = Table(title="Inputs", title_justify="left")
+    for col in ("path", "format", "unit", "read", "loaded", "rejected"):
+        t.add_column(col, justify="right" if col in ("read", "loaded", "rejected") else "left")
+    for i in data["inputs"]:
+        t.add_row(i["path"], i["format"], i["record_unit"], str(i["records_read"]),
+                  str(i["records_loaded"]), str(i["records_rejected"]))
+    console.print(t)
+    console.print(
+        f"items: {data['items']}   events: {data['events']}   "
+        f"from {data['first_ts'] or '-'} to {data['last_ts'] or '-'}"
+        + ("" if data["has_history"] else "   (no status history: lead time only)")
+    )
+    t = Table(title="Statuses (count = entries into it)", title_justify="left")
+    for col in ("status", "count", "items now", "class", "guessed", "Jira category"):
+        t.add_column(col, justify="right" if col in ("count", "items now") else "left")
+    for s in data["statuses"]:
+        t.add_row(s["name"], str(s["count"]), str(s["current"]), s["class"],
+                  "guessed" if s["guessed"] else "configured", s["category"] or "-")
+    console.print(t)
+    teams = data["teams"]
+    t = Table(title=f"Teams ({len(teams)})", title_justify="left")
+    for col in ("team", "source", "items"):
+        t.add_column(col, justify="right" if col == "items" else "left")
+    for team in teams[:REJECTS_SHOWN]:
+        t.add_row(team["name"], team["source"], str(team["items"]))
+    if len(teams) > REJECTS_SHOWN:
+        t.add_row(f"... {len(teams) - REJECTS_SHOWN} more", "", "")
+    console.print(t)
+    console.print("Data-quality findings:" if data["findings"] else "Data-quality findings: none")
+    for f in data["findings"]:
+        console.print(f"  - [{f['kind']}] {f['message']}", markup=False)
+    rej = data["rejects"]
+    console.print(f"Rejects: {rej['total']}")
+    for r in rej["shown"]:
+        console.print(f"  {r['source']}: {r['reason']}", markup=False)
+    if rej["more"]:
+        console.print(f"  ... and {rej['more']} more")
+    if "config_written" in data:
+        console.print(f"Wrote a starter config to {data['config_written']}", markup=False)

@@ -1,0 +1,181 @@
+"""`flowgap inspect`: the pure inspection dict, and the CLI run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import flowgap
+from flowgap.config import Config
+from flowgap.inspection import inspect_result, starter_config
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "jira"
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flowgap", "inspect", *args],
+        capture_output=True, text=True, cwd=cwd, timeout=120,
+    )
+
+
+def test_inspect_result_counts_and_findings() -> None:
+    cfg = Config()
+    data = inspect_result(flowgap.load(FIX / "reopened.ndjson", cfg), cfg)
+    assert data["items"] == 2
+    assert data["events"] == 13
+    assert data["first_ts"] == "2023-01-01T00:00:00+00:00"
+    assert data["last_ts"] == "2023-01-07T00:00:00+00:00"
+    assert data["statuses"] == [
+        {"name": "In Progress", "count": 3, "current": 0, "class": "active", "guessed": True,
+         "category": None},
+        {"name": "Open", "count": 3, "current": 1, "class": "backlog", "guessed": True,
+         "category": "new"},
+        {"name": "Done", "count": 2, "current": 1, "class": "done", "guessed": True,
+         "category": "done"},
+    ]
+    assert data["status_order"] == ["Open", "In Progress", "Done"]
+    assert data["teams"] == [
+        {"name": "Ann", "source": "assignee", "items": 1},
+        {"name": "Bob", "source": "assignee", "items": 1},
+    ]
+    kinds = {f["kind"]: f for f in data["findings"]}
+    assert sorted(kinds) == ["backward_moves", "events_after_done", "unmapped_statuses"]
+    assert kinds["backward_moves"]["count"] == 2  # Done -> In Progress, In Progress -> Open
+    assert kinds["backward_moves"]["items"] == ["R-1", "R-2"]
+    assert kinds["backward_moves"]["message"].startswith("2 backward status moves in 2 items")
+    # the assignee change on Jan 6 after the last Done; the comment does not count
+    assert kinds["events_after_done"]["count"] == 1
+    assert kinds["events_after_done"]["items"] == ["R-1"]
+    assert kinds["unmapped_statuses"]["count"] == 3
+    assert data["rejects"] == {"shown": [], "total": 0, "more": 0}
+
+
+def test_configured_order_and_classes() -> None:
+    cfg = Config.from_dict({"statuses": {
+        "order": ["Open", "In Progress", "Done"],
+        "classes": {"Open": "backlog", "In Progress": "active", "Done": "done"},
+    }, "teams": {"source": ["assignee_map"], "assignee_map": {"Ann": "Platform"}}})
+    data = inspect_result(flowgap.load(FIX / "reopened.ndjson", cfg), cfg)
+    assert [s["guessed"] for s in data["statuses"]] == [False, False, False]
+    kinds = {f["kind"]: f for f in data["findings"]}
+    assert "unmapped_statuses" not in kinds
+    assert kinds["backward_moves"]["count"] == 2
+    assert "statuses.order" in kinds["backward_moves"]["message"]
+    assert data["teams"] == [{"name": "Platform", "source": "assignee_map", "items": 1}]
+
+
+def test_rejects_are_capped(tmp_path: Path) -> None:
+    path = tmp_path / "many.ndjson"
+    path.write_text("".join(f'{{"key": "B-{i}"}}\n' for i in range(25)))
+    cfg = Config()
+    data = inspect_result(flowgap.load(path, cfg, format="jira-json"), cfg)
+    assert data["rejects"]["total"] == 25
+    assert data["rejects"]["more"] == 5
+    assert len(data["rejects"]["shown"]) == 20
+    assert data["rejects"]["shown"][0] == {
+        "source": "many.ndjson:1", "reason": 'B-0: issue has no "fields" object'
+    }
+
+
+def test_cli_json() -> None:
+    run = cli(str(FIX / "v2_page.json"), str(FIX / "v3_page.json"), "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert [(Path(i["path"]).name, i["format"], i["records_read"], i["records_loaded"],
+             i["records_rejected"]) for i in data["inputs"]] == [
+        ("v2_page.json", "jira-json", 8, 8, 0),
+        ("v3_page.json", "jira-json", 7, 5, 2),
+    ]
+    # without team_field the changelog's "Team" keeps its name and no initial team is made
+    assert (data["items"], data["events"]) == (3, 22)
+    assert data["first_ts"] == "2023-05-02T08:15:30+00:00"
+    assert data["last_ts"] == "2023-06-04T07:00:00+00:00"
+    assert {"name": "En révision", "count": 2, "current": 0, "class": "wait",
+            "guessed": True, "category": None} in data["statuses"]
+    assert "truncated_history" in [f["kind"] for f in data["findings"]]
+    assert data["rejects"]["total"] == 2
+    assert data["rejects"]["shown"][1] == {
+        "source": "v3_page.json:ABC-4", "reason": 'ABC-4: issue has no "fields" object'
+    }
+
+
+def test_cli_human_output() -> None:
+    run = cli(str(FIX / "ui_export.csv"))
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "jira-csv" in out
+    assert "items: 2   events: 3" in out
+    assert "En révision" in out
+    assert "no status history: lead time only" in out
+    assert "[no_history]" in out
+    assert "ui_export.csv:6: ABC-1: duplicate issue key (first at line 2)" in out
+
+
+def test_cli_write_config_round_trip(tmp_path: Path) -> None:
+    target = tmp_path / "flowgap.toml"
+    run = cli(str(FIX / "v2_page.json"), str(FIX / "v3_page.json"), "--write-config",
+              str(target))
+    assert run.returncode == 0, run.stderr
+    text = target.read_text(encoding="utf-8")
+    assert '"En révision" = "wait"   # guessed;' in text
+    cfg = Config.load(target)
+    assert cfg.statuses.classes == {
+        "To Do": "backlog", "Ready for QA": "wait", "Selected for Development": "wait",
+        "In Progress": "active", "En révision": "wait", "Done": "done",
+    }
+    # with that config nothing is guessed any more, and the file is not overwritten
+    data = inspect_result(flowgap.load(FIX / "v2_page.json", cfg), cfg)
+    assert not any(s["guessed"] for s in data["statuses"])
+    again = cli(str(FIX / "v2_page.json"), "--write-config", str(target))
+    assert again.returncode == 2
+    assert again.stderr.strip().endswith("already exists; remove it or choose another name")
+
+
+def test_starter_config_escapes_odd_names() -> None:
+    data = {"inputs": [], "statuses": [
+        {"name": 'Say "hi"\\now\x7f', "count": 1, "current": 0, "class": "wait",
+         "guessed": True, "category": None}], "status_order": ['Say "hi"\\now\x7f']}
+    import tomllib
+
+    parsed = tomllib.loads(starter_config(data, Config()))
+    assert parsed["statuses"]["classes"] == {'Say "hi"\\now\x7f': "wait"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.json", None, "no such file"),
+        ("corrupt.json.gz", b"\x1f\x8b\x08\x00not deflate at all", "corrupt gzip"),
+        ("broken.json", b'{"issues": [{"key": "A-1", "fields": ', "not valid JSON"),
+        ("other.json", b'{"hello": "world"}', "JSON, but not a Jira export"),
+        ("words.txt", b"hello\n", "cannot detect the format"),
+    ],
+)
+def test_cli_bad_input_one_line_exit_2(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    run = cli(str(path))
+    assert run.returncode == 2
+    assert run.stdout == ""
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith(f"flowgap: error: {path}")
+    assert message in lines[0]
+    assert "Traceback" not in run.stderr
+
+
+def test_cli_forced_format_on_corrupt_json(tmp_path: Path) -> None:
+    path = tmp_path / "cut.json"
+    path.write_bytes(b'{\n  "issues": [\n    {"key": "A-1",\n')
+    run = cli(str(path), "--input-format", "jira-json")
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"flowgap: error: {path}: not valid JSON")
+    assert len(run.stderr.strip().splitlines()) == 1
