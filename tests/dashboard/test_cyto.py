@@ -24,12 +24,21 @@ def table(schema: pa.Schema, rows: list[dict]) -> pa.Table:
 HANDOFFS = table(
     schemas.HANDOFFS,
     [
-        {"from_team": "Dev", "to_team": "QA", "count": 10, "median_wait_s": 86400.0,
-         "ping_pong": True},
-        {"from_team": "QA", "to_team": "Dev", "count": 4, "median_wait_s": 4 * 86400.0,
-         "ping_pong": True},
-        {"from_team": "QA", "to_team": "Ops", "count": 1, "median_wait_s": 0.0,
-         "ping_pong": False},
+        {
+            "from_team": "Dev",
+            "to_team": "QA",
+            "count": 10,
+            "median_wait_s": 86400.0,
+            "ping_pong": True,
+        },
+        {
+            "from_team": "QA",
+            "to_team": "Dev",
+            "count": 4,
+            "median_wait_s": 4 * 86400.0,
+            "ping_pong": True,
+        },
+        {"from_team": "QA", "to_team": "Ops", "count": 1, "median_wait_s": 0.0, "ping_pong": False},
     ],
 )
 TEAMS = table(schemas.TEAMS, [{"team": "Dev", "items": 3}, {"team": "Arch", "items": 1}])
@@ -97,9 +106,13 @@ def _timeline(rows: list[tuple[str, str, str | None]]) -> pa.Table:
 def test_tap_selects_items():
     tl = _timeline(
         [
-            ("X-1", "To Do", None), ("X-1", "In Dev", "Dev"), ("X-1", "In Dev", "Dev"),
+            ("X-1", "To Do", None),
+            ("X-1", "In Dev", "Dev"),
+            ("X-1", "In Dev", "Dev"),
             ("X-1", "Review", "QA"),
-            ("X-2", "In Dev", "Dev"), ("X-2", "Blocked", "Dev"), ("X-2", "Review", "QA"),
+            ("X-2", "In Dev", "Dev"),
+            ("X-2", "Blocked", "Dev"),
+            ("X-2", "Review", "QA"),
             ("X-3", "Review", "QA"),
         ]
     )

@@ -82,10 +82,7 @@ def test_date_range_keeps_items_alive_in_it():
 
 def test_subset_keeps_only_selected_items():
     events = events_from_rows(
-        [
-            {"item": k, "ts": ts(1, 1), "seq": 0, "field": "created"}
-            for k in ("A-1", "A-2", "B-1")
-        ]
+        [{"item": k, "ts": ts(1, 1), "seq": 0, "field": "created"} for k in ("A-1", "A-2", "B-1")]
     )
     items = items_from_rows([{"item": k} for k in ("A-1", "A-2", "B-1")])
     result = LoadResult(events=events, items=items)

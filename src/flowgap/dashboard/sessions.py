@@ -126,7 +126,8 @@ class SessionStore:
 
     def save_state(self, sid: str, state: SessionState) -> None:
         directory = self.directory(sid)
-        tmp = directory / "state.json.tmp"
+        # A unique temporary name: two requests of one session may save at the same time.
+        tmp = directory / f"state.{secrets.token_hex(6)}.tmp"
         _write_private(tmp, state.to_json())
         os.replace(tmp, directory / "state.json")
 

@@ -346,7 +346,11 @@ def register(app: Dash, service: DataService) -> None:
         if value not in STATUS_CLASSES:
             return no_update
         state = store.state(sid)
-        if state.classes.get(trigger["status"]) == value:
+        status = trigger["status"]
+        # Also fired when the editor is (re)drawn: only a real change is saved as a choice.
+        view = service.view(sid, _no_filters())
+        category = view.result.status_categories.get(status) if view.result else None
+        if view.config.status_class(status, category)[0] == value:
             return no_update
         state.classes[trigger["status"]] = value
         store.save_state(sid, state)
@@ -364,7 +368,7 @@ def register(app: Dash, service: DataService) -> None:
             return no_update
         order = [key for key, _ in TEAM_SOURCES if key in (value or [])]
         state = store.state(sid)
-        if state.team_source == order:
+        if list(service.config_for(state).teams.source) == order:
             return no_update
         state.team_source = order
         store.save_state(sid, state)

@@ -1,0 +1,249 @@
+"""The dashboard in a real browser: upload, classify, filter, click the graph, journey, privacy.
+
+One browser session ("A") uploads a generated team export and walks through the pages in
+order; other sessions check the corrupt-file message and that A's upload stays private. Every
+page is saved as a screenshot into docs/img/. Any browser console error fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+
+import pytest
+
+from .conftest import Console
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SLOW = 90_000  # ms: the first analysis of an upload imports pm4py in the server
+GRID_ITEMS = json.dumps({"name": "bottleneck-items", "type": "grid"}, separators=(",", ":"))
+
+
+def expect():
+    from playwright.sync_api import expect as _expect
+
+    return _expect
+
+
+def new_page(browser, console: Console):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    console.watch(page)
+    return context, page
+
+
+def shot(page, img_dir, name: str) -> None:
+    # AG Grid draws rows lazily: scroll the whole page once so every grid is painted.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_timeout(400)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(img_dir / f"{name}.png"), full_page=True)
+
+
+def goto(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("#page > *", timeout=SLOW)
+
+
+def figure_points(page, name: str) -> int:
+    """Number of data points of a plotly figure (sum over its traces)."""
+    return page.evaluate(
+        """(name) => {
+            const el = document.getElementById(JSON.stringify({name: name, type: 'figure'}));
+            const plot = el.querySelector('.js-plotly-plot');
+            return plot.data.reduce((n, t) => n + (t.x ? t.x.length : 0), 0);
+        }""",
+        name,
+    )
+
+
+@pytest.fixture(scope="module")
+def session_a(browser, server, exports):
+    console = Console()
+    context, page = new_page(browser, console)
+    goto(page, server + "/")
+    page.set_input_files("#upload input[type=file]", str(exports["upload"]))
+    expect()(page.locator("#upload-message")).to_contain_text(
+        "Loaded team.jira.ndjson.gz", timeout=SLOW
+    )
+    yield page, console
+    context.close()
+
+
+@pytest.fixture
+def a(session_a):
+    page, console = session_a
+    yield page
+    assert console.errors == [], f"browser console errors: {console.errors}"
+    console.errors.clear()
+
+
+def test_upload_shows_what_was_detected(a, img_dir):
+    ex = expect()
+    ex(a.locator("#dataset-label")).to_contain_text("your upload (team.jira.ndjson.gz)")
+    ex(a.locator("#detected-counts")).to_contain_text(re.compile(r"^\d+ items, \d+ events"))
+    ex(a.locator(".status-row").first).to_be_visible()
+    assert a.locator(".status-row", has_text="Ready for QA").count() == 1
+    shot(a, img_dir, "upload")
+
+
+def test_status_class_change_moves_headline_flow_efficiency(a, tmp_path):
+    ex = expect()
+    card = a.locator("#card-upload-fe-median")
+    before = card.inner_text()
+    row = a.locator(".status-row", has_text="Ready for QA")
+    row.get_by_label("active").check()
+    ex(card).not_to_have_text(before, timeout=SLOW)
+    after = card.inner_text()
+    # Queue time became touch time: flow efficiency can only go up.
+    assert float(after.rstrip("%")) > float(before.rstrip("%"))
+    ex(row.get_by_label("active")).to_be_checked()
+
+    with a.expect_download() as download:
+        a.click("#download-toml")
+    saved = tmp_path / "flowgap.toml"
+    download.value.save_as(saved)
+    text = saved.read_text()
+    config = tomllib.loads(text)
+    assert config["statuses"]["classes"]["Ready for QA"] == "active"
+    assert config["input"]["jira"]["team_field"] == "Team"
+
+    # Back to the served classification for the pages that follow.
+    a.locator(".status-row", has_text="Ready for QA").get_by_label("wait").check()
+    ex(card).to_have_text(before, timeout=SLOW)
+
+
+def test_overview_headline_and_findings(a, server, img_dir):
+    ex = expect()
+    goto(a, server + "/overview")
+    ex(a.locator("#card-items")).to_have_text(re.compile(r"^\d+$"))
+    ex(a.locator("#card-fe-median")).to_have_text(re.compile(r"^\d+\.\d%$"))
+    ex(a.locator("#card-fe-pooled")).to_have_text(re.compile(r"^\d+\.\d%$"))
+    assert a.locator("#findings li").count() >= 1
+    ex(a.locator("#stories li").first).to_contain_text("days of touch")
+    shot(a, img_dir, "overview")
+
+
+def test_filter_changes_url_and_figures(a, server, img_dir):
+    ex = expect()
+    goto(a, server + "/flow")
+    a.wait_for_selector(".js-plotly-plot")
+    shot(a, img_dir, "flow")
+    points_before = figure_points(a, "lead-time-scatter")
+    a.click("#f-type")
+    option = a.get_by_role("option").first
+    chosen = option.inner_text().strip()
+    option.click()
+    a.keyboard.press("Escape")
+    ex(a).to_have_url(re.compile(r"/flow\?type=" + re.escape(chosen) + "$"), timeout=SLOW)
+    ex(a.locator("#dataset-label")).to_contain_text("selected by the filters", timeout=SLOW)
+    a.wait_for_function(
+        """([name, before]) => {
+            const el = document.getElementById(JSON.stringify({name: name, type: 'figure'}));
+            const plot = el && el.querySelector('.js-plotly-plot');
+            if (!plot || !plot.data) return false;
+            return plot.data.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) !== before;
+        }""",
+        arg=["lead-time-scatter", points_before],
+        timeout=SLOW,
+    )
+    assert figure_points(a, "lead-time-scatter") < points_before
+    # The filter travels with the navigation links and survives a reload (shareable URL).
+    ex(a.locator("#nav-overview")).to_have_attribute("href", f"/overview?type={chosen}")
+    a.reload()
+    a.wait_for_selector(".js-plotly-plot", timeout=SLOW)
+    ex(a.locator("#f-type")).to_contain_text(chosen)
+    a.click("#f-clear")
+    ex(a).to_have_url(re.compile(r"/flow$"), timeout=SLOW)
+
+
+def test_handoff_edge_click_filters_items_and_opens_a_journey(a, server, img_dir):
+    ex = expect()
+    goto(a, server + "/bottlenecks")
+    a.wait_for_function(
+        "() => { const el = document.getElementById('cy-handoffs');"
+        " return el && el._cyreg && el._cyreg.cy.edges().length > 0; }",
+        timeout=SLOW,
+    )
+    shot(a, img_dir, "bottlenecks")
+    total = a.evaluate(f"() => dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowCount()")
+    edge = a.evaluate(
+        """() => {
+            const cy = document.getElementById('cy-handoffs')._cyreg.cy;
+            const edges = cy.edges().sort((x, y) => y.data('count') - x.data('count'));
+            const e = edges[0];
+            e.emit('tap');
+            return {from: e.data('from'), to: e.data('to'), count: e.data('count')};
+        }"""
+    )
+    ex(a.locator("#selection")).to_contain_text(
+        f"handed off {edge['from']} -> {edge['to']}", timeout=SLOW
+    )
+    shown = int(a.locator("#selection").inner_text().split()[0])
+    assert 0 < shown <= edge["count"]
+    assert shown < total
+    a.wait_for_function(
+        f"() => dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowCount() === {shown}",
+        timeout=SLOW,
+    )
+    first = a.evaluate(
+        f"() => dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowAtIndex(0).data.item"
+    )
+    grid = a.locator(f"[id='{GRID_ITEMS}']")
+    grid.locator(".ag-row[row-index='0'] [col-id='item']").click()
+    ex(a).to_have_url(re.compile(r"/journey\?item=" + re.escape(first) + "$"), timeout=SLOW)
+    ex(a.locator("#journey-key")).to_have_text(first, timeout=SLOW)
+    a.wait_for_selector(".js-plotly-plot")
+    shot(a, img_dir, "journey")
+
+
+def test_journey_search_by_key(a, server):
+    ex = expect()
+    goto(a, server + "/journey")
+    a.fill("#journey-item", "FLOW-1042")
+    a.click("#journey-go")
+    ex(a.locator("#journey-key")).to_have_text("FLOW-1042", timeout=SLOW)
+    ex(a.locator("#card-j-steering")).to_have_text(re.compile(r"^\d+$"))
+    a.fill("#journey-item", "NOPE-1")
+    a.press("#journey-item", "Enter")
+    ex(a.locator("#journey-missing")).to_contain_text("No item 'NOPE-1'", timeout=SLOW)
+
+
+def test_steering_page(a, server, img_dir):
+    ex = expect()
+    goto(a, server + "/steering")
+    ex(a.locator("#card-st-total")).to_have_text(re.compile(r"^[1-9]\d*$"), timeout=SLOW)
+    shot(a, img_dir, "steering")
+
+
+def test_corrupt_upload_gives_a_readable_message(browser, server, exports, console):
+    ex = expect()
+    context, page = new_page(browser, console)
+    goto(page, server + "/")
+    page.set_input_files("#upload input[type=file]", str(exports["corrupt"]))
+    message = page.locator("#upload-message")
+    ex(message).to_contain_text("Nothing was loaded", timeout=SLOW)
+    ex(message).to_contain_text("broken.jira.ndjson.gz")
+    assert "Traceback" not in page.inner_text("body")
+    # The session falls back to the shared demo data.
+    ex(page.locator("#dataset-label")).to_contain_text("demo data")
+    context.close()
+
+
+def test_second_browser_session_cannot_see_the_upload(browser, server, session_a, console):
+    ex = expect()
+    page_a, _ = session_a
+    context, page = new_page(browser, console)
+    goto(page, server + "/")
+    ex(page.locator("#dataset-label")).to_contain_text("demo data (demo.jira.ndjson.gz)")
+    assert "team.jira.ndjson.gz" not in page.inner_text("body")
+    cookie_a = {c["name"]: c["value"] for c in page_a.context.cookies()}["flowgap_session"]
+    cookie_b = {c["name"]: c["value"] for c in context.cookies()}["flowgap_session"]
+    assert cookie_a != cookie_b and len(cookie_b) == 43
+    # A's session id is an HttpOnly cookie: page scripts cannot read it.
+    assert "flowgap_session" not in page_a.evaluate("document.cookie")
+    ex(page_a.locator("#dataset-label")).to_contain_text("your upload")
+    context.close()
