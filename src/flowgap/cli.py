@@ -213,6 +213,7 @@ def pull(
     ] = None,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted pull.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Export a Jira project's full history (issues with changelogs) as NDJSON."""
     from .pull import run_pull
@@ -230,6 +231,8 @@ def pull(
             flavor=flavor,
             resume=resume,
             quiet=quiet,
+            # The team and flag fields, and comments for steering, come from the config.
+            config=load_config(config),
         )
     except FlowgapError as err:
         fail(err)

@@ -175,3 +175,73 @@ def test_credentials_in_url_are_refused_without_echo(
         "variables named by --user-env and --token-env\n"
     )
     assert_no_secret(done.stderr)
+
+
+def test_cli_config_brings_team_field_and_comments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    toml = tmp_path / "flowgap.toml"
+    toml.write_text('[input.jira]\nteam_field = "Team"\n[steering]\ncomment_pattern = "x"\n')
+    with FakeJira("cloud") as fake:
+        done = flowgap_in_process(
+            "--url",
+            fake.url,
+            "--jql",
+            "project = ABC",
+            "-o",
+            str(tmp_path / "a.ndjson"),
+            "-c",
+            str(toml),
+            "-q",
+            monkeypatch=monkeypatch,
+        )
+        fields = fake.routes("search")[0]["query"]["fields"].split(",")
+    assert done.exit_code == 0, done.stderr
+    assert {"customfield_10042", "customfield_10021", "comment"} <= set(fields)
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """Attached to a terminal, stderr shows issues fetched of the total; --quiet shows none."""
+    import pty
+
+    env = {**os.environ, "JIRA_USER": EMAIL, "JIRA_TOKEN": TOKEN, "COLUMNS": "100", "TERM": "xterm"}
+    with FakeJira("datacenter") as fake:
+        fake.page_delay = 0.2
+        shown = {}
+        for name, extra in (("loud", []), ("quiet", ["-q"])):
+            leader, follower = pty.openpty()
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "flowgap",
+                    "pull",
+                    "--url",
+                    fake.url,
+                    "--jql",
+                    "project = ABC",
+                    "-o",
+                    str(tmp_path / f"{name}.ndjson"),
+                    *extra,
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=follower,
+            )
+            os.close(follower)
+            chunks = []
+            while True:
+                try:
+                    chunk = os.read(leader, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            proc.wait(timeout=60)
+            os.close(leader)
+            assert proc.returncode == 0
+            shown[name] = b"".join(chunks).decode(errors="replace")
+    assert "pulling issues" in shown["loud"]
+    assert "4/10" in shown["loud"] or "8/10" in shown["loud"]
+    assert shown["quiet"] == ""

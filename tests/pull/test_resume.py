@@ -140,3 +140,21 @@ def test_killed_cli_process_resumes_to_the_same_file(tmp_path: Path) -> None:
         assert_export_matches(out, fake)
     assert out.read_bytes() == whole.read_bytes()
     assert not state.exists() and not (tmp_path / "abc.ndjson.gz.partial").exists()
+
+
+def test_expired_cloud_token_on_resume(tmp_path: Path, jira_env: None) -> None:
+    from .fake_jira import Reply
+
+    with FakeJira("cloud") as fake:
+        fake.fail_search_after = 1
+        out = tmp_path / "abc.ndjson"
+        with pytest.raises(UsageError):
+            pull(fake, out)
+        fake.fail_search_after = None
+        fake.faults["search"] = [Reply(400, {"errorMessages": ["Invalid nextPageToken"]})]
+        with pytest.raises(UsageError) as err:
+            pull(fake, out, resume=True)
+    assert str(err.value) == (
+        "Jira no longer accepts the saved page token (Cloud tokens expire after 7 days): "
+        "delete the .partial and .state.json files and pull again"
+    )

@@ -47,6 +47,10 @@ __all__ = ["PullSummary", "detect_flavor", "run_pull"]
 FLAVORS = ("cloud", "datacenter")
 
 
+class StartAfresh(UsageError):
+    """The saved progress cannot be continued; resuming again would fail the same way."""
+
+
 @dataclass
 class PullSummary:
     out: Path
@@ -117,6 +121,9 @@ def run_pull(
         try:
             if not state.done:
                 _fetch(source, writer, state, quiet)
+        except StartAfresh:
+            writer.close()
+            raise
         except FlowgapError as err:
             if not state.ids:
                 writer.discard()  # nothing saved: a rerun starts afresh anyway
@@ -254,6 +261,7 @@ def _fetch(
     source: CloudSource | DataCenterSource, writer: PartialWriter, state: PullState, quiet: bool
 ) -> None:
     cursor = state.cursor if state.ids or state.cursor is not None else source.first_cursor()
+    resumed_token = cursor if state.ids else None
     limit = state.max_issues
     total = source.total() if not state.ids else None
     with _Progress(
@@ -264,7 +272,15 @@ def _fetch(
             if remaining is not None and remaining <= 0:
                 writer.append_page([], cursor, done=True)
                 return
-            page = source.page(cursor, remaining or source.page_size)
+            try:
+                page = source.page(cursor, remaining or source.page_size)
+            except JiraError as err:
+                if err.status == 400 and isinstance(cursor, str) and resumed_token == cursor:
+                    raise StartAfresh(
+                        "Jira no longer accepts the saved page token (Cloud tokens expire after "
+                        "7 days): delete the .partial and .state.json files and pull again"
+                    ) from None
+                raise
             if page.total is not None:
                 progress.set_total(page.total if limit is None else min(page.total, limit))
             lines: list[tuple[str, bytes]] = []
@@ -277,7 +293,8 @@ def _fetch(
                 source.complete(issue)
                 lines.append((issue_id, encode_issue(issue, page.names)))
             reached = remaining is not None and len(lines) >= remaining
-            done = page.last or reached
+            # An empty page that claims more would loop forever; treat it as the end.
+            done = page.last or reached or not page.issues
             writer.append_page(lines, page.next_cursor, done=done)
             progress.advance(len(lines))
             if done:
