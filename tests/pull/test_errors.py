@@ -144,3 +144,15 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds("Mon, 05 Jan 2026 09:00:00 GMT", lambda: now) == 0.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_redirect_is_explained(tmp_path: Path, jira_env: None) -> None:
+    with FakeJira("cloud") as fake:
+        fake.faults["serverInfo"] = [
+            Reply(302, None, {"Location": "https://sso.example.com/login"})
+        ]
+        with pytest.raises(UsageError) as err:
+            pull(fake, tmp_path / "r.ndjson", [])
+    assert str(err.value).startswith(
+        "Jira redirected /rest/api/2/serverInfo (302) to https://sso.example.com/login: give"
+    )

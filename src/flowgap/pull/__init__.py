@@ -10,6 +10,7 @@ and rename into place. See docs/jira.md.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -90,6 +91,8 @@ def run_pull(
         raise UsageError(f"--flavor must be cloud or datacenter, got {flavor!r}")
     if max_issues is not None and max_issues < 1:
         raise UsageError("--max-issues must be at least 1")
+    if since is not None:
+        parse_since(since)  # a typo should fail before any request
     config = config or Config()
 
     def make_client(authorization: str | None) -> JiraClient:
@@ -163,8 +166,6 @@ def detect_flavor(
     make_client: Callable[[str | None], JiraClient],
 ) -> str:
     """Cloud or Data Center, from ``/rest/api/2/serverInfo`` (anonymous first, then signed)."""
-    import os
-
     with make_client(None) as anonymous:
         try:
             info = anonymous.get("/rest/api/2/serverInfo")

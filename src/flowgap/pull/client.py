@@ -226,6 +226,13 @@ class JiraClient:
                 f"Jira site and --flavor right?{said_part}",
                 status,
             )
+        if response.is_redirect:
+            where = response.headers.get("Location", "elsewhere")
+            return JiraError(
+                f"Jira redirected {path} ({status}) to {where}: give the site's final base "
+                "address as --url (a login page means the REST API is behind single sign-on)",
+                status,
+            )
         if status == 400:
             return JiraError(f"Jira rejected the request (400){said_part or ' for ' + path}", 400)
         if status in RETRY_STATUSES:
