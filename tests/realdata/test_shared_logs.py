@@ -1,0 +1,112 @@
+"""The public logs of ../shared/data load completely, with the counts and date ranges of
+their README (facts computed independently of flowgap)."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import statistics
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from flowgap.model import LoadResult
+
+pytestmark = pytest.mark.realdata
+
+
+def span(result: LoadResult) -> tuple[datetime, datetime]:
+    ts = result.events.column("ts")
+    return pc.min(ts).as_py(), pc.max(ts).as_py()
+
+
+def case_durations_days(result: LoadResult) -> list[float]:
+    g = result.events.group_by("item").aggregate([("ts", "min"), ("ts", "max")])
+    first, last = g.column("ts_min").to_pylist(), g.column("ts_max").to_pylist()
+    return [(b - a).total_seconds() / 86400 for a, b in zip(first, last, strict=True)]
+
+
+def test_helpdesk(helpdesk_result: LoadResult) -> None:
+    r = helpdesk_result
+    (summary,) = r.inputs
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (
+        21_348,
+        21_348,
+        0,
+    )
+    assert r.items.num_rows == 4_580
+    assert len(set(r.events.column("item").to_pylist())) == 4_580
+    first, last = span(r)
+    assert first.date().isoformat() == "2010-01-13"
+    assert last.date().isoformat() == "2014-01-03"
+    # no lifecycle in this log: every event is a status change to its activity
+    assert pc.sum(pc.equal(r.events.column("field"), "status")).as_py() == 21_348
+    assert round(statistics.median(case_durations_days(r)), 2) == 39.86
+    names = set(
+        r.events.filter(pc.equal(r.events.column("field"), "status")).column("value").to_pylist()
+    )
+    assert {"Take in charge ticket", "Wait", "Resolve ticket", "Closed"} <= names
+
+
+@pytest.mark.slow
+def test_bpi_2012(bpi_result: LoadResult, shared_data: Path) -> None:
+    r = bpi_result
+    (summary,) = r.inputs
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (
+        262_200,
+        262_200,
+        0,
+    )
+    assert r.items.num_rows == 13_087
+    first, last = span(r)
+    assert first == datetime(2011, 9, 30, 22, 38, 44, 546_000, tzinfo=UTC)
+    assert last == datetime(2012, 3, 14, 15, 4, 54, 681_000, tzinfo=UTC)
+    assert round(statistics.median(case_durations_days(r)), 2) == 0.81
+
+    # The README's lifecycle counts, from the raw XML without pm4py...
+    raw = gzip.decompress((shared_data / "BPI_Challenge_2012.xes.gz").read_bytes())
+    pairs = []
+    for ev in re.findall(rb"<event>(.*?)</event>", raw, re.DOTALL):
+        name = re.search(rb'key="concept:name" value="([^"]*)"', ev)
+        trans = re.search(rb'key="lifecycle:transition" value="([^"]*)"', ev)
+        pairs.append((name.group(1).decode(), trans.group(1).decode()))  # type: ignore[union-attr]
+    assert Counter(t for _, t in pairs) == {
+        "COMPLETE": 164_506,
+        "START": 71_376,
+        "SCHEDULE": 26_318,
+    }
+    started = {n for n, t in pairs if t == "START"}
+    never_started_completes = sum(1 for n, t in pairs if t == "COMPLETE" and n not in started)
+    # ...and in the loaded events: every record gives exactly one status or activity event
+    field = r.events.column("field")
+    is_queued = pc.and_(pc.equal(field, "status"), pc.equal(r.events.column("value"), "queued"))
+    queued = pc.sum(is_queued).as_py()
+    assert queued == 13_087  # every case opens with A_SUBMITTED (COMPLETE, never started)
+    status = pc.sum(pc.equal(field, "status")).as_py()
+    activity = r.events.filter(pc.equal(field, "activity"))
+    assert status - queued + activity.num_rows == 262_200
+    assert set(r.status_categories) == started
+    # SCHEDULE never changes the status; nor does any event of a never-started activity
+    prev = activity.column("prev")
+    assert pc.sum(pc.equal(prev, "SCHEDULE")).as_py() == 26_318
+    never = activity.filter(
+        pc.and_(
+            pc.equal(prev, "COMPLETE"),
+            pc.invert(pc.is_in(activity.column("value"), pa.array(sorted(started)))),
+        )
+    )
+    assert never.num_rows == never_started_completes
+    # Dutch activity names survive
+    assert "W_Completeren aanvraag" in r.status_categories
+
+
+def test_running_example(running_example_result: LoadResult) -> None:
+    r = running_example_result
+    (summary,) = r.inputs
+    assert (summary.records_read, summary.records_loaded) == (42, 42)
+    assert r.items.num_rows == 6
+    assert pc.sum(pc.equal(r.events.column("field"), "status")).as_py() == 42
