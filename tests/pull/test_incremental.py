@@ -6,6 +6,9 @@ import copy
 from datetime import UTC, timedelta
 from pathlib import Path
 
+import pytest
+
+from flowgap.errors import InputError
 from flowgap.pull import run_pull
 
 from .fake_jira import FakeJira, jira_ts, make_issues
@@ -76,6 +79,7 @@ def test_existing_export_pulls_only_changes_and_merges(tmp_path: Path, jira_env:
     assert summary.kept_from_existing == 14 - len(fetched)
     lines = {line["key"]: line for line in export_lines(out)}
     assert lines["ABC-2"]["fields"]["status"]["name"] == "Reopened"
+    assert [p.name for p in tmp_path.iterdir()] == ["abc.ndjson.gz"]  # no scratch left
     assert lines["ABC-2"]["changelog"]["histories"][0]["id"] == "80001"
 
 
@@ -106,3 +110,29 @@ def test_since_without_existing_export(tmp_path: Path, jira_env: None) -> None:
         selected = [s.id for s in issues if s.updated >= cut.replace(second=0, microsecond=0)]
         assert_export_matches(tmp_path / "s.ndjson", fake, ids=selected)
     assert 0 < len(selected) < 10
+
+
+def test_previous_export_with_crlf_and_blank_lines(tmp_path: Path, jira_env: None) -> None:
+    issues = make_issues(4)
+    out = tmp_path / "abc.ndjson"
+    with FakeJira("cloud", issues=issues) as fake:
+        pull(fake, out)
+        clean = out.read_bytes()
+        # Edited on another system: CRLF endings, a blank line, an indented line.
+        lines = clean.splitlines()
+        out.write_bytes(b"\r\n".join([lines[0], b"", b"  " + lines[1], *lines[2:]]) + b"\r\n")
+        summary = pull(fake, out, since="2030-01-01")  # nothing new: a pure rewrite
+    assert summary.fetched == 0 and summary.kept_from_existing == 4
+    assert out.read_bytes() == clean
+
+
+def test_foreign_file_at_out_is_refused(tmp_path: Path, jira_env: None) -> None:
+    out = tmp_path / "abc.ndjson"
+    out.write_text('{"issues": []}\n')
+    with FakeJira("cloud") as fake, pytest.raises(InputError) as err:
+        pull(fake, out)
+    assert str(err.value) == (
+        f"{out}: line 1: not an issue object with an id; only an NDJSON export written by "
+        "flowgap pull can be merged (move the file away to pull afresh)"
+    )
+    assert out.read_text() == '{"issues": []}\n'

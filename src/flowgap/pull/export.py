@@ -8,13 +8,13 @@ Nothing that looks complete exists until the pull is: ``<out>`` appears by an at
 from __future__ import annotations
 
 import gzip
-import io
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
@@ -138,19 +138,21 @@ def parse_jira_ts(value: object) -> datetime | None:
 class ExportLine:
     issue_id: str
     updated: datetime | None
-    raw: bytes
-    fresh: bool = False  # fetched by this pull (not kept from the previous export)
+    #: Where the line's bytes are in the (decompressed) file, without its newline.
+    offset: int
+    length: int
 
 
 def read_export(path: Path) -> Iterator[ExportLine]:
     """Lines of an NDJSON export (gzip by content), each with its issue id and update time."""
     try:
-        with path.open("rb") as raw_fh:
-            magic = raw_fh.read(2)
-        opener = gzip.open if magic == b"\x1f\x8b" else open
-        with opener(path, "rb") as fh:  # type: ignore[operator]
-            for lineno, line in enumerate(fh, 1):
-                line = line.strip()
+        with _open_plain(path) as fh:
+            offset = 0
+            lineno = 0
+            while raw := fh.readline():
+                lineno += 1
+                start, offset = offset, offset + len(raw)
+                line = raw.strip()
                 if not line:
                     continue
                 try:
@@ -165,11 +167,20 @@ def read_export(path: Path) -> Iterator[ExportLine]:
                         record=f"line {lineno}",
                     )
                 fields = obj.get("fields") if isinstance(obj.get("fields"), dict) else {}
-                yield ExportLine(str(obj["id"]), parse_jira_ts(fields.get("updated")), line)
+                lead = len(raw) - len(raw.lstrip())
+                yield ExportLine(
+                    str(obj["id"]), parse_jira_ts(fields.get("updated")), start + lead, len(line)
+                )
     except (OSError, EOFError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise InputError(path, "no such file") from None
         raise InputError(path, f"cannot read: {exc}") from None
+
+
+def _open_plain(path: Path) -> IO[bytes]:
+    with path.open("rb") as fh:
+        magic = fh.read(2)
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else path.open("rb")
 
 
 def newest_update(path: Path) -> datetime | None:
@@ -191,29 +202,68 @@ class Finalized:
     kept_from_existing: int
 
 
+@dataclass
+class _Ref:
+    source: int  # index into the files being merged
+    line: ExportLine
+
+
 def finalize(out: Path, merge_existing: bool) -> Finalized:
     """Merge the partial file (and the previous export) into ``out``, atomically.
 
     The newest version of an issue wins; on equal update times the one just fetched does.
+    Only ids, update times and byte offsets are held in memory: an export of a large project
+    runs to gigabytes.
     """
     partial = partial_path(out)
-    chosen: dict[str, ExportLine] = {}
-    if merge_existing and out.exists():
-        for line in read_export(out):
-            chosen[line.issue_id] = line
-    fetched = 0
-    for line in read_export(partial):
-        fetched += 1
-        line.fresh = True
-        old = chosen.get(line.issue_id)
-        if old is None or _newer_or_same(line, old):
-            chosen[line.issue_id] = line
-    kept = sum(1 for v in chosen.values() if not v.fresh)
-    ordered = [chosen[k].raw for k in sorted(chosen, key=_id_key)]
-    _write_atomic(out, ordered)
+    files: list[Path] = []
+    scratch: Path | None = None
+    chosen: dict[str, _Ref] = {}
+    handles: list[IO[bytes]] = []
+    try:
+        if merge_existing and out.exists():
+            previous = out
+            if _is_gzip(out):
+                # Seeking inside gzip is slow; a plain copy beside it can be read at offsets.
+                scratch = out.with_name(f".{out.name}.{os.getpid()}.previous")
+                with _open_plain(out) as src, scratch.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                previous = scratch
+            files.append(previous)
+            for line in read_export(previous):
+                chosen[line.issue_id] = _Ref(0, line)
+        files.append(partial)
+        fresh = len(files) - 1
+        fetched = 0
+        for line in read_export(partial):
+            fetched += 1
+            old = chosen.get(line.issue_id)
+            if old is None or _newer_or_same(line, old.line):
+                chosen[line.issue_id] = _Ref(fresh, line)
+        kept = sum(1 for ref in chosen.values() if ref.source != fresh)
+        handles = [f.open("rb") for f in files]
+
+        def lines() -> Iterator[bytes]:
+            for issue_id in sorted(chosen, key=_id_key):
+                ref = chosen[issue_id]
+                fh = handles[ref.source]
+                fh.seek(ref.line.offset)
+                yield fh.read(ref.line.length)
+
+        _write_atomic(out, lines())
+    finally:
+        for fh in handles:
+            fh.close()
+        if scratch is not None:
+            scratch.unlink(missing_ok=True)
     partial.unlink(missing_ok=True)
     state_path(out).unlink(missing_ok=True)
-    return Finalized(issues=len(ordered), fetched=fetched, kept_from_existing=kept)
+    return Finalized(issues=len(chosen), fetched=fetched, kept_from_existing=kept)
+
+
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
 
 
 def _newer_or_same(new: ExportLine, old: ExportLine) -> bool:
@@ -222,7 +272,7 @@ def _newer_or_same(new: ExportLine, old: ExportLine) -> bool:
     return new.updated >= old.updated
 
 
-def _write_atomic(out: Path, lines: list[bytes]) -> None:
+def _write_atomic(out: Path, lines: Iterable[bytes]) -> None:
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as raw:
@@ -240,7 +290,7 @@ def _write_atomic(out: Path, lines: list[bytes]) -> None:
         raise InputError(out, f"cannot write the export: {exc.strerror or exc}") from None
 
 
-def _write_lines(fh: io.RawIOBase | gzip.GzipFile, lines: list[bytes]) -> None:
+def _write_lines(fh: IO[bytes], lines: Iterable[bytes]) -> None:
     for line in lines:
         fh.write(line)
         fh.write(b"\n")
