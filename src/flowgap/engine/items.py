@@ -80,6 +80,7 @@ def assemble_items(
     paths: dict[str, str],
     steering: dict[str, int],
     working: dict[str, np.ndarray] | None,
+    has_history: bool = True,
 ) -> pa.Table:
     """The ITEMS table: canonical attributes + engine metrics + derived ratios."""
     keys = metrics.column("item")
@@ -141,7 +142,10 @@ def assemble_items(
         "flow_efficiency": fe,
         "handoffs": pa.array(np.maximum(stints - 1, 0)),
         "teams_visited": pa.array(i64("teams_visited")),
-        "team_path": pa.array([paths.get(k) for k in item_list], pa.string()),
+        # An item with history but no team anywhere has an empty path, not an unknown one.
+        "team_path": pa.array(
+            [paths.get(k, "") if has_history else None for k in item_list], pa.string()
+        ),
         "rework": pa.array(i64("rework")),
         "steering_touches": pa.array([steering.get(k, 0) for k in item_list], pa.int64()),
         "age_s": age,

@@ -302,7 +302,14 @@ def _without_history(result: LoadResult, as_of_us: int) -> dict[str, pa.Table]:
         }
     )
     items = items_mod.assemble_items(
-        canon, metrics, as_of=None, as_of_us=as_of_us, paths={}, steering={}, working=None
+        canon,
+        metrics,
+        as_of=None,
+        as_of_us=as_of_us,
+        paths={},
+        steering={},
+        working=None,
+        has_history=False,
     )
     # Without history nothing is measured beyond lead time: these are unknown, not zero.
     for name in ("handoffs", "teams_visited", "rework"):

@@ -12,7 +12,7 @@ Steps (each a flat Ibis expression over explicit columns):
 2. ``segments``: one row per change point with the values in force (forward-filled by the
    "running count + partition max" idiom, which also honours a value cleared to null), its
    end (the next change point, or ``as_of``), class, blocked flag and team; zero-length
-   segments are dropped.
+   segments are dropped (except the item's last one, the state at ``as_of``).
 3. ``item_windows``: committed, delivered and the flow window of every item.
 4. ``timeline``: segments with the part inside the window, touch (active, not blocked, and
    with ``stall_after`` only the first ``stall_after`` after each event) and wait.
@@ -78,8 +78,11 @@ def segments(
         assignee=_in_force(cp, "assignee", "n_assignee"),
         flag=_in_force(cp, "flag", "n_flag"),
         end=ibis.coalesce(cp.t.lead().over(_w(cp)), ibis.literal(as_of, "int64")),
+        last_cp=cp.t.lead().over(_w(cp)).isnull(),
     )
-    seg = cp.filter(cp.status.notnull(), cp.end > cp.t)
+    # Zero-length segments are dropped, except the state in force at as_of itself (a change
+    # at exactly as_of, e.g. an item delivered at the latest timestamp of the data).
+    seg = cp.filter(cp.status.notnull(), (cp.end > cp.t) | cp.last_cp)
     flagged = seg.flag.notnull() & (seg.flag != "")
     blocked = flagged if flagged_is_blocked else ibis.literal(False)
     if blocked_statuses:
