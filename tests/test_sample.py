@@ -359,6 +359,7 @@ def test_jira_json_loads_back_to_exactly_the_generated_tables(written, same, key
         0,
     )
     assert not r.rejects and not r.warnings
+    assert same.result.inputs[0].records_read == inp.records_read
     assert r.events.select(EVENT_COLS).equals(same.result.events.select(EVENT_COLS))
     assert r.items.select(same.result.items.column_names).equals(same.result.items)
     truth = _read_truth(written[key][-2])

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pyarrow as pa
 
 from ..config import Config
-from ..model import LoadResult, sort_events
+from ..model import InputSummary, LoadResult, sort_events
 from .canonical import Columns
 from .simulate import STORY_KEY, simulate
 from .truth import RULES, partial, table
@@ -55,8 +55,10 @@ def generate(items: int = 200, seed: int = 1, story: bool = True) -> Sample:
     cols = Columns("generated")
     partials = []
     as_of = 0
+    records = 0  # what the Jira JSON loader counts: issues, histories and comments
     for it in simulate(items, seed, story):
         cols.add(it)
+        records += 1 + len(it.hists) + len(it.comments)
         partials.append(it.checked or partial(it, RULES))
         as_of = max(as_of, it.last)
         if cols.pending >= _CHUNK_EVENTS:
@@ -66,6 +68,16 @@ def generate(items: int = 200, seed: int = 1, story: bool = True) -> Sample:
         events=sort_events(events),
         items=items_table,
         status_categories={name: STATUS_CATEGORY[name] for name in CLASSES},
+        inputs=[
+            InputSummary(
+                path=f"generated:items={items},seed={seed},story={story}",
+                format="jira-json",
+                records_read=records,
+                records_loaded=records,
+                records_rejected=0,
+                record_unit="issue, history entry or comment",
+            )
+        ],
     )
     truth = table([p.finish(as_of) for p in partials])
     return Sample(

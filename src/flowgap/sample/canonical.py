@@ -46,45 +46,61 @@ class Columns:
     def add(self, it: SimItem) -> None:
         key = it.key
         src = f"{self.source_name}:{key}"
-        rows: list[tuple] = [(it.created, "created", None, None, None, src)]
-        rows.append((it.created, "status", wf.BACKLOG, None, None, src))
+        ts, fld, val, prv, act, sources = (
+            self.e_ts,
+            self.e_field,
+            self.e_value,
+            self.e_prev,
+            self.e_actor,
+            self.e_source,
+        )
+        n0 = len(ts)
+        created = it.created * _US
+        k = 2 + len(it.labels0)
+        ts.extend([created] * k)
+        fld.extend(("created", "status"))
+        val.extend((None, wf.BACKLOG))
         for label in it.labels0:
-            rows.append((it.created, "label", label, None, None, src))
+            fld.append("label")
+            val.append(label)
+        prv.extend([None] * k)
+        act.extend([None] * k)
+        sources.extend([src] * k)
         for h in it.hists:
+            t = h.t * _US
             hsrc = f"{src}#{h.hid}"
+            author = h.author
             for name, old, new in h.changes:
                 if name == "labels":
-                    for label in new:  # type: ignore[union-attr]
-                        if label not in old:  # type: ignore[operator]
-                            rows.append((h.t, "label", label, None, h.author, hsrc))
-                    for label in old:  # type: ignore[union-attr]
-                        if label not in new:  # type: ignore[operator]
-                            rows.append((h.t, "label", None, label, h.author, hsrc))
-                elif name == "flag":
-                    rows.append(
-                        (
-                            h.t,
-                            "flag",
-                            wf.FLAG_VALUE if new else None,
-                            wf.FLAG_VALUE if old else None,
-                            h.author,
-                            hsrc,
-                        )
-                    )
-                else:
-                    rows.append((h.t, name, new, old, h.author, hsrc))
+                    added = [x for x in new if x not in old]  # type: ignore[union-attr,operator]
+                    gone = [x for x in old if x not in new]  # type: ignore[union-attr,operator]
+                    m = len(added) + len(gone)
+                    ts.extend([t] * m)
+                    fld.extend(["label"] * m)
+                    val.extend(added + [None] * len(gone))
+                    prv.extend([None] * len(added) + gone)
+                    act.extend([author] * m)
+                    sources.extend([hsrc] * m)
+                    continue
+                if name == "flag":
+                    new = wf.FLAG_VALUE if new else None
+                    old = wf.FLAG_VALUE if old else None
+                ts.append(t)
+                fld.append(name)
+                val.append(new)  # type: ignore[arg-type]
+                prv.append(old)  # type: ignore[arg-type]
+                act.append(author)
+                sources.append(hsrc)
         for c in it.comments:
-            rows.append((c.t, "comment", c.text, None, c.author, f"{src}#comment-{c.cid}"))
-        n = len(rows)
+            ts.append(c.t * _US)
+            fld.append("comment")
+            val.append(c.text)
+            prv.append(None)
+            act.append(c.author)
+            sources.append(f"{src}#comment-{c.cid}")
+        n = len(ts) - n0
         self.e_item.extend([key] * n)
         self.e_seq.extend(range(n))
-        for t, name, value, prev, actor, source in rows:
-            self.e_ts.append(t * _US)
-            self.e_field.append(name)
-            self.e_value.append(value)
-            self.e_prev.append(prev)
-            self.e_actor.append(actor)
-            self.e_source.append(source)
         self.i_rows.append(item_row(it))
 
     def flush(self) -> None:

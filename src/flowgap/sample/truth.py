@@ -268,23 +268,27 @@ def lead_only(it: SimItem) -> dict:
 def quick_check(it: SimItem, rules: Rules, horizon: int) -> Partial | None:
     """Keep every ordinary item clearly better than the story item on every worst-item axis.
 
-    Returns the item's full-format partial truth when it is kept (callers reuse it)."""
+    Returns the item's full-format partial truth when it is kept (callers reuse it); open items
+    are judged at the horizon, the latest ``as_of`` the log can have."""
     import importlib
 
     # the package exports a function named ``simulate``: fetch the module itself
     sim = importlib.import_module("flowgap.sample.simulate")
-
     p = partial(it, rules)
-    row = p.finish(horizon)
-    if row["handoffs"] > sim.MAX_HANDOFFS or row["steering_touches"] > sim.MAX_STEERING_COMMENTS:
+    stints = len(p.stints) + (p.tail_team is not None and p.tail_team not in p.stints[-1:])
+    if stints - 1 > sim.MAX_HANDOFFS or p.steering > sim.MAX_STEERING_COMMENTS:
         return None
-    longest = sim.MAX_LEAD_DAYS * 86400
-    if (row["lead_time_s"] or 0) > longest or (row["window_s"] or 0) > longest - 5 * 86400:
+    longest = sim.MAX_LEAD_DAYS * DAY
+    if p.delivered is not None and p.delivered - p.created > longest:
         return None
-    fe = row["flow_efficiency"]
-    if row["is_open"] or fe is None or fe >= sim.MIN_DELIVERED_EFFICIENCY:
-        return p
-    return None
+    if p.committed is not None:
+        window = (p.delivered if p.delivered is not None else horizon) - p.committed
+        if window > longest - 5 * DAY:
+            return None
+        slow = p.closed_touch < sim.MIN_DELIVERED_EFFICIENCY * window
+        if p.delivered is not None and window > 0 and slow:
+            return None
+    return p
 
 
 def table(rows: list[dict]) -> pa.Table:
