@@ -410,3 +410,18 @@ def test_vectorised_on_a_large_log(tmp_path: Path) -> None:
     # gets one every 20000 * 37 minutes (> 1 day), so none collapse
     assert touches.num_rows == n // 10
     assert elapsed < 5.0
+
+
+def test_chunked_tables_give_the_same_touches(tmp_path: Path) -> None:
+    config = story_config(tmp_path)
+    events = story_events()
+    chunked = pa.concat_tables([events.slice(0, 7), events.slice(7)])
+    items = story_items()
+    items_chunked = pa.concat_tables([items.slice(0, 1), items.slice(1)])
+    tl = story_timeline()
+    tl_chunked = pa.concat_tables([tl.slice(0, 4), tl.slice(4)])
+    assert chunked.column("item").num_chunks == 2
+    want = steering_touches(events, items, tl, config, AS_OF)
+    got = steering_touches(chunked, items_chunked, tl_chunked, config, AS_OF)
+    assert got.equals(want)
+    assert got.num_rows == 7

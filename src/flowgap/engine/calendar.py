@@ -126,7 +126,9 @@ def day_start_utc(days: np.ndarray, timezone: str | None) -> np.ndarray:
     naive = days.astype("datetime64[us]")
     if not timezone or timezone == "UTC":
         return naive
-    return _localize(naive, _zone(timezone)).astype("datetime64[us]")
+    # many touches share few days: localize each distinct day once
+    distinct, back = np.unique(naive, return_inverse=True)
+    return _localize(distinct, _zone(timezone)).astype("datetime64[us]")[back.reshape(-1)]
 
 
 def _localize(naive_us: np.ndarray, zone: str) -> np.ndarray:

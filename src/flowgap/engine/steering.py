@@ -199,27 +199,20 @@ def _meeting_touches(
     path: Path, items: pa.Table, tz: str, config: Config
 ) -> tuple[pa.Table, list[str]]:
     rows = read_meetings_file(path, config)
-    known = set(items.column("item").to_pylist()) if items.num_rows else set()
-    keys: list[str] = []
-    days: list[date] = []
-    details: list[str] = []
-    unknown: set[str] = set()
-    for line, day, row_keys in rows:
-        for key in row_keys:
-            if key in known:
-                keys.append(key)
-                days.append(day)
-                details.append(f"{path.name}:{line}")
-            else:
-                unknown.add(key)
+    keys = [key for _, _, row_keys in rows for key in row_keys]
+    days = [day for _, day, row_keys in rows for _ in row_keys]
+    details = [f"{path.name}:{line}" for line, _, row_keys in rows for _ in row_keys]
+    key_arr = pa.array(keys, pa.string())
+    known = pc.is_in(key_arr, value_set=_one_chunk(items.column("item")))
+    unknown = sorted(set(pc.filter(key_arr, pc.invert(known)).to_pylist()))
     ts = day_start_utc(np.array(days, dtype="datetime64[D]"), tz)
     table = _raw(
-        pa.array(keys, pa.string()),
+        key_arr,
         pa.array(ts, pa.timestamp("us")).cast(TS),
         "meeting",
         pa.array(details, pa.string()),
-    )
-    return table, sorted(unknown)
+    ).filter(known)
+    return table, unknown
 
 
 def read_meetings_file(
@@ -294,8 +287,12 @@ def _recurring_touches(
     owner = np.repeat(np.arange(len(count)), count)
     step = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
     days = first[owner] + (7 * step).astype("timedelta64[D]")
-    ts = day_start_utc(days, tz)
-    keys = open_items.column("item").take(pa.array(owner))
+    # every day of a rule is start + 7k: localize the few candidate days, then index
+    origin = first.min()
+    week = (days - origin).astype(np.int64) // 7
+    weeks = origin + (7 * np.arange(int(week.max()) + 1)).astype("timedelta64[D]")
+    ts = day_start_utc(weeks, tz)[week]
+    keys = _one_chunk(open_items.column("item")).take(pa.array(owner))
     return _raw(keys, pa.array(ts, pa.timestamp("us")).cast(TS), "recurring", _describe(rule))
 
 
@@ -358,31 +355,48 @@ def _describe(rule: RecurringMeeting) -> str:
 
 
 def _dedupe_per_day(raw: pa.Table, tz: str) -> pa.Table:
-    """One touch per (item, local calendar day): the earliest, ties by kind order then detail."""
-    with_day = raw.append_column("meeting_date", local_dates(raw.column("ts"), tz))
-    rank = pc.index_in(with_day.column("kind"), value_set=pa.array(KINDS))
-    with_day = with_day.append_column("kind_rank", rank)
-    ordered = with_day.sort_by(
-        [
-            ("item", "ascending"),
-            ("meeting_date", "ascending"),
-            ("ts", "ascending"),
-            ("kind_rank", "ascending"),
-            ("detail", "ascending"),
-        ]
-    )
-    n = ordered.num_rows
-    if n > 1:
-        same_item = pc.equal(
-            ordered.column("item").slice(1), ordered.column("item").slice(0, n - 1)
+    """One touch per (item, local calendar day): the earliest, ties by kind order then detail.
+
+    Sorted with numpy on integer codes (item and detail ranks, day, timestamp, kind), which is
+    several times faster than a multi-key sort on the strings themselves.
+    """
+    raw = raw.combine_chunks()
+    day = local_dates(raw.column("ts"), tz)
+    if raw.num_rows == 0:
+        return (
+            raw.append_column("meeting_date", day)
+            .select(STEERING_TOUCHES.names)
+            .cast(STEERING_TOUCHES)
         )
-        same_day = pc.equal(
-            ordered.column("meeting_date").slice(1), ordered.column("meeting_date").slice(0, n - 1)
-        )
-        repeat = pc.and_(same_item, same_day)
-        keep = pa.concat_arrays([pa.array([True]), pc.invert(repeat).combine_chunks()])
-        ordered = ordered.filter(keep)
-    return ordered.select(STEERING_TOUCHES.names).cast(STEERING_TOUCHES)
+    item_rank = _sort_rank(raw.column("item"))
+    detail_rank = _sort_rank(raw.column("detail"))
+    kind_rank = pc.index_in(raw.column("kind"), value_set=pa.array(KINDS)).to_numpy()
+    day_num = day.cast(pa.int32()).to_numpy(zero_copy_only=False).astype(np.int64)
+    ts_num = raw.column("ts").cast(pa.int64()).to_numpy(zero_copy_only=False)
+    group = item_rank * (day_num.max() - day_num.min() + 1) + (day_num - day_num.min())
+    tie = kind_rank.astype(np.int64) * (detail_rank.max() + 1) + detail_rank
+    order = np.lexsort((tie, ts_num, group))
+    grouped = group[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = grouped[1:] != grouped[:-1]
+    # within an item, days follow each other in time: (item, day) order is (item, ts) order
+    keep = pa.array(order[first])
+    touches = raw.take(keep).append_column("meeting_date", day.take(keep))
+    return touches.select(STEERING_TOUCHES.names).cast(STEERING_TOUCHES)
+
+
+def _sort_rank(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Integer codes whose order is the values' sort order (nulls last)."""
+    encoded = pc.dictionary_encode(_one_chunk(values))
+    dictionary = encoded.dictionary
+    position = np.empty(len(dictionary), dtype=np.int64)
+    position[pc.sort_indices(dictionary).to_numpy()] = np.arange(len(dictionary))
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    if encoded.indices.null_count:
+        nulls = pc.is_null(encoded.indices).to_numpy(zero_copy_only=False)
+        indices = np.where(nulls, 0, indices).astype(np.int64)
+        return np.where(nulls, len(dictionary), position[indices] if len(dictionary) else 0)
+    return position[indices.astype(np.int64)]
 
 
 def _regex_any(values: pa.ChunkedArray | pa.Array, patterns: list[str]) -> pa.Array:
@@ -403,13 +417,17 @@ def _regex_any(values: pa.ChunkedArray | pa.Array, patterns: list[str]) -> pa.Ar
 
 
 def _raw(item: object, ts: object, kind: str, detail: object) -> pa.Table:
-    item_arr = item.combine_chunks() if isinstance(item, pa.ChunkedArray) else item
+    item_arr, ts_arr = _one_chunk(item), _one_chunk(ts)
     n = len(item_arr)
-    if isinstance(detail, str):
-        detail = pa.array([detail] * n, pa.string()) if n else pa.array([], pa.string())
-    return pa.Table.from_arrays(
-        [item_arr, ts, pa.array([kind] * n, pa.string()), detail], schema=_RAW
-    )
+    kinds = pa.repeat(pa.scalar(kind, pa.string()), n)
+    details = pa.repeat(pa.scalar(detail, pa.string()), n) if isinstance(detail, str) else detail
+    return pa.Table.from_arrays([item_arr, ts_arr, kinds, _one_chunk(details)], schema=_RAW)
+
+
+def _one_chunk(values: object) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks() if values.num_chunks else pa.array([], values.type)
+    return values
 
 
 def _query(sql: str, schema: pa.Schema, **tables: pa.Table) -> pa.Table:
