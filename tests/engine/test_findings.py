@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import hand_tables as ht
@@ -221,3 +222,26 @@ def test_team_without_pickup_median_or_handoffs_in() -> None:
     )
     team = next(f for f in findings(tables) if f["kind"] == "bottleneck_team")
     assert team["text"] == "100% of all waiting happens while work sits with Ops."
+
+
+@pytest.mark.slow
+def test_story_item_of_the_sample_log_is_the_worst_item_story(sample_logs: Path) -> None:
+    """The four-month story (sample_logs/README.md): the full analysis tells it."""
+    import flowgap
+
+    config = Config.load(sample_logs / "story.jira.flowgap.toml")
+    analysis = flowgap.analyze(flowgap.load([sample_logs / "story.jira.ndjson.gz"], config), config)
+    stories = [f for f in analysis.findings if f["kind"] == "worst_item"]
+    assert stories[0]["item"] == "FLOW-1042"
+    # truth: 426600 s of touch in a 9770400 s cycle-time window, lead 10375200 s
+    assert stories[0]["text"] == (
+        "FLOW-1042: 4.9 days of touch in 113.1 days (4.4%), 120.1 days from creation to "
+        "delivery, 9 handoffs across 6 teams, 16 steering touches."
+    )
+    assert stories[0]["impact_s"] == 9770400.0 - 426600.0
+    assert len(stories) <= 5
+    assert [f["rank"] for f in analysis.findings] == list(range(1, len(analysis.findings) + 1))
+    steering = next(f for f in analysis.findings if f["kind"] == "steering")
+    assert steering["text"].startswith(
+        "14 items were discussed in 30 steering touches costing 40 hours of meeting time"
+    )

@@ -425,3 +425,36 @@ def test_chunked_tables_give_the_same_touches(tmp_path: Path) -> None:
     got = steering_touches(chunked, items_chunked, tl_chunked, config, AS_OF)
     assert got.equals(want)
     assert got.num_rows == 7
+
+
+def test_sample_log_touches_equal_the_ground_truth(sample_logs: Path) -> None:
+    """The generated story log: per-item steering touches equal the simulator's truth."""
+    import pyarrow.csv as pacsv
+
+    import flowgap
+
+    config = Config.load(sample_logs / "story.jira.flowgap.toml")
+    result = flowgap.load([sample_logs / "story.jira.ndjson.gz"], config)
+    as_of = pa.compute.max(result.events.column("ts")).as_py()
+    touches = steering_touches(result.events, result.items, TIMELINE.empty_table(), config, as_of)
+    got = dict(
+        zip(
+            *(
+                touches_per_item(touches).column(n).to_pylist()
+                for n in ("item", "steering_touches")
+            ),
+            strict=True,
+        )
+    )
+    truth = pacsv.read_csv(sample_logs / "story.jira.truth.csv")
+    want = {
+        key: count
+        for key, count in zip(
+            truth.column("item").to_pylist(),
+            truth.column("steering_touches").to_pylist(),
+            strict=True,
+        )
+        if count
+    }
+    assert got == want
+    assert got["FLOW-1042"] == 16
