@@ -20,6 +20,7 @@ class Clock:
     def __init__(self, zone: str) -> None:
         self.zone = ZoneInfo(zone)
         self._offsets: dict[int, int] = {}
+        self._dates: dict[int, str] = {}
 
     def offset(self, day: int) -> int:
         """UTC offset in minutes at noon of a (UTC or local) day number."""
@@ -84,12 +85,15 @@ class Clock:
     def iso(self, t: int, sep: str = "T", colon: bool = True, millis: bool = True) -> str:
         """Local time with its offset: ``2025-03-05T10:15:00.000+01:00`` (or ``+0100``)."""
         off = self.offset(t // DAY)
-        lt = datetime(1970, 1, 1) + timedelta(minutes=t + off)
+        day, minute = divmod(t + off, DAY)
+        date_text = self._dates.get(day)
+        if date_text is None:
+            date_text = self._dates[day] = f"{datetime(1970, 1, 1) + timedelta(days=day):%Y-%m-%d}"
         sign = "+" if off >= 0 else "-"
         h, m = divmod(abs(off), 60)
         zone = f"{sign}{h:02d}:{m:02d}" if colon else f"{sign}{h:02d}{m:02d}"
         frac = ".000" if millis else ""
-        return f"{lt:%Y-%m-%d}{sep}{lt:%H:%M:%S}{frac}{zone}"
+        return f"{date_text}{sep}{minute // 60:02d}:{minute % 60:02d}:00{frac}{zone}"
 
     def naive_local(self, t: int) -> datetime:
         return datetime(1970, 1, 1) + timedelta(minutes=self.local(t))

@@ -4,6 +4,7 @@ or v3 Atlassian Document Format) and a row of the Jira UI CSV export.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from . import workflow as wf
@@ -27,10 +28,14 @@ def account(name: str | None) -> str | None:
     return "5b10a2844c20165700ede" + format(sum(ord(c) * (i + 1) for i, c in enumerate(name)), "x")
 
 
-def _user(name: str | None) -> dict | None:
-    if name is None:
-        return None
+@functools.cache
+def _user_json(name: str) -> dict:
     return {"displayName": name, "accountId": account(name), "active": True}
+
+
+def _user(name: str | None) -> dict | None:
+    # a fresh copy: callers may serialise it next to others, never mutate shared state
+    return None if name is None else dict(_user_json(name))
 
 
 def _adf(text: str) -> dict:
