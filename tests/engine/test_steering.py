@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flowgap.config import Config
 from flowgap.engine.schemas import ITEMS, STEERING_MEETINGS, STEERING_TOUCHES, TIMELINE
@@ -458,3 +460,42 @@ def test_sample_log_touches_equal_the_ground_truth(sample_logs: Path) -> None:
     }
     assert got == want
     assert got["FLOW-1042"] == 16
+
+
+raw_touches = st.lists(
+    st.tuples(
+        st.sampled_from(["A-1", "B-2", "C-3", "Ä-4"]),
+        st.integers(min_value=0, max_value=6 * 86400),  # seconds after 2026-01-05 20:00 UTC
+        st.sampled_from(["status", "label", "comment", "meeting", "recurring"]),
+        st.sampled_from(["x", "m.csv:10", "m.csv:9", "Steering Review"]),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(raw=raw_touches, zone=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York"]))
+def test_dedup_keeps_the_first_signal_of_each_item_and_local_day(raw: list, zone: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    from flowgap.engine.steering import KINDS, _dedupe_per_day
+
+    base = datetime(2026, 1, 5, 20, tzinfo=UTC)
+    rows = [(k, base + timedelta(seconds=s), kind, d) for k, s, kind, d in raw]
+    table = pa.table(
+        {
+            "item": pa.array([r[0] for r in rows], pa.string()),
+            "ts": pa.array([r[1] for r in rows], pa.timestamp("us", tz="UTC")),
+            "kind": pa.array([r[2] for r in rows], pa.string()),
+            "detail": pa.array([r[3] for r in rows], pa.string()),
+        }
+    )
+    got = [tuple(r.values()) for r in _dedupe_per_day(table, zone).to_pylist()]
+    best: dict[tuple, tuple] = {}
+    for key, ts, kind, detail in rows:
+        day = ts.astimezone(ZoneInfo(zone)).date()
+        rank = (ts, KINDS.index(kind), detail)
+        if (key, day) not in best or rank < best[(key, day)][0]:
+            best[(key, day)] = (rank, (key, ts, day, kind, detail))
+    want = sorted((v[1] for v in best.values()), key=lambda r: (r[0], r[1]))
+    assert [(k, ts.astimezone(UTC), day, kind, d) for k, ts, day, kind, d in got] == want
