@@ -107,19 +107,19 @@ def test_resume_without_state(tmp_path: Path, jira_env: None) -> None:
 
 
 @pytest.mark.slow
-def test_killed_cli_process_resumes_to_the_same_file(tmp_path: Path) -> None:
+def test_killed_cli_process_resumes_to_the_same_file(tmp_path: Path, jira_env: None) -> None:
     """A real SIGKILL of ``flowgap pull`` mid-way, then ``--resume``, as a user would."""
     issues = make_issues(24)
     env = {**os.environ, "JIRA_USER": EMAIL, "JIRA_TOKEN": TOKEN}
     with FakeJira("cloud", issues=issues) as fake:
         whole = tmp_path / "whole.ndjson.gz"
-        cmd = [sys.executable, "-m", "flowgap", "pull", "--url", fake.url, "--jql", JQL]
-        subprocess.run([*cmd, "-o", str(whole), "-q"], env=env, check=True, timeout=60)
+        pull(fake, whole)
         fake.page_delay = 0.25
         out = tmp_path / "abc.ndjson.gz"
+        cmd = [sys.executable, "-m", "flowgap", "pull", "--url", fake.url, "--jql", JQL]
         proc = subprocess.Popen([*cmd, "-o", str(out), "-q"], env=env)
         state = tmp_path / "abc.ndjson.gz.state.json"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if state.exists() and len(json.loads(state.read_text() or "{}").get("ids", [])) >= 8:
                 break
@@ -129,14 +129,7 @@ def test_killed_cli_process_resumes_to_the_same_file(tmp_path: Path) -> None:
         assert proc.returncode == -signal.SIGKILL
         assert not out.exists() and state.exists()
         fake.page_delay = 0.0
-        done = subprocess.run(
-            [*cmd, "-o", str(out), "--resume"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert done.returncode == 0, done.stderr
+        pull(fake, out, resume=True)
         assert_export_matches(out, fake)
     assert out.read_bytes() == whole.read_bytes()
     assert not state.exists() and not (tmp_path / "abc.ndjson.gz.partial").exists()
