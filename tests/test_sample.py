@@ -295,6 +295,8 @@ def test_writers_are_byte_deterministic(tmp_path: Path, name: str, fmt: str) -> 
     a = write_sample(tmp_path / "a" / name, items=25, seed=4, format=fmt, story=True)
     b = write_sample(tmp_path / "b" / name, items=25, seed=4, format=fmt, story=True)
     assert [p.name for p in a] == [p.name for p in b]
+    # nothing else left behind (no partial file)
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in a)
     stem = base_name(Path(name))
     assert a[-2].name == f"{stem}.truth.csv" and a[-1].name == f"{stem}.flowgap.toml"
     for pa_, pb in zip(a, b, strict=True):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -120,7 +121,17 @@ def write_sample(
             truth.add(it)
             yield it
 
-    written = writer(out, tracked(), clock)
+    if format == "parquet":  # write_parquet is atomic itself
+        written = writer(out, tracked(), clock)
+    else:
+        # an interrupted run must not leave a log that looks complete: write, then rename
+        tmp = out.with_name(f".partial-{out.name}")
+        try:
+            writer(tmp, tracked(), clock)
+            os.replace(tmp, out)
+        finally:
+            tmp.unlink(missing_ok=True)
+        written = [out]
     name = base_name(out)
     truth_path = out.with_name(f"{name}.truth.csv")
     write_truth(truth_path, truth.rows())
