@@ -1,0 +1,191 @@
+"""Upload handling, CSV export and page rendering on a real load + analysis (no browser)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from dash import dcc, html
+
+import flowgap
+from flowgap.config import Config
+from flowgap.dashboard.components import csv_text
+from flowgap.dashboard.data import DataService, View
+from flowgap.dashboard.filters import Filters
+from flowgap.dashboard.pages import PAGES, journey, overview, upload
+from flowgap.dashboard.sessions import SessionStore, new_session_id
+from flowgap.model import LoadResult, events_from_rows, items_from_rows
+
+EVIL = '<img src=x onerror="alert(1)"> **bold** =HYPERLINK("http://x")'
+TRANSITIONS = (
+    "item,from,to,timestamp,author,team\n"
+    "T-1,,To Do,2026-01-01T09:00:00Z,ann,Dev\n"
+    "T-1,To Do,In Progress,2026-01-02T09:00:00Z,ann,Dev\n"
+    "T-1,In Progress,Ready for QA,2026-01-03T09:00:00Z,ann,Dev\n"
+    "T-1,Ready for QA,In QA,2026-01-05T09:00:00Z,bob,QA\n"
+    "T-1,In QA,Done,2026-01-06T09:00:00Z,bob,QA\n"
+)
+
+
+def data_url(data: bytes) -> str:
+    return "data:application/octet-stream;base64," + base64.b64encode(data).decode()
+
+
+@pytest.fixture
+def service(tmp_path) -> DataService:
+    return DataService(Config(), SessionStore(tmp_path / "sessions"))
+
+
+def test_upload_loads_and_reports_counts(service):
+    sid = new_session_id()
+    message = upload.handle_upload(
+        service, sid, [data_url(TRANSITIONS.encode())], ["moves.transitions.csv"]
+    )
+    kind, text = message
+    assert kind == "ok", text
+    assert text.startswith("Loaded moves.transitions.csv: 1 items, ")
+    assert text.endswith(" events, 0 records rejected.")
+    view = service.view(sid, Filters())
+    assert view.dataset is not None and not view.dataset.demo
+    assert view.analysis is not None
+    # Window: committed on Jan 2 (In Progress) to Done on Jan 6 = 4 days. Ready for QA is a
+    # queue: touch = 1 day In Progress + 1 day In QA.
+    assert view.analysis.summary["flow_efficiency"]["median"] == pytest.approx(2 / 4)
+    # Classification edits re-run the analysis with the session's config.
+    state = service.store.state(sid)
+    state.classes["Ready for QA"] = "active"
+    service.store.save_state(sid, state)
+    again = service.view(sid, Filters())
+    assert again.analysis.summary["flow_efficiency"]["median"] == pytest.approx(4 / 4)
+    # Another session does not see it.
+    assert service.view(new_session_id(), Filters()).dataset is None
+
+
+def test_upload_over_the_limit_is_refused_with_a_clear_message(tmp_path):
+    config = Config.from_dict({"dashboard": {"upload_limit_mb": 0.001}})
+    service = DataService(config, SessionStore(tmp_path))
+    sid = new_session_id()
+    kind, text = upload.handle_upload(service, sid, [data_url(b"x" * 5000)], ["big.csv"])
+    assert kind == "error"
+    assert text == (
+        "Nothing was loaded: big.csv: upload is 0.0 MB, the limit is 0.001 MB"
+        " ([dashboard] upload_limit_mb)"
+    )
+    assert service.store.upload_paths(sid) == []
+
+
+def test_corrupt_upload_is_a_message_and_nothing_stays(service):
+    sid = new_session_id()
+    corrupt = b"\x1f\x8b\x08\x00garbage" * 4
+    kind, text = upload.handle_upload(service, sid, [data_url(corrupt)], ["x.jira.ndjson.gz"])
+    assert kind == "error"
+    assert text.startswith("Nothing was loaded: ")
+    assert "x.jira.ndjson.gz" in text and "Traceback" not in text
+    assert service.store.upload_paths(sid) == []
+    assert service.view(sid, Filters()).dataset is None
+
+
+def test_csv_export_neutralises_formulas():
+    rows = [{"item": "A-1", "summary": "=cmd|' /C calc'!A0", "n": -3}, {"item": "@x", "n": 2}]
+    columns = [
+        {"field": "item", "headerName": "Item"},
+        {"field": "summary", "headerName": "Summary"},
+        {"field": "n", "headerName": "N"},
+    ]
+    assert csv_text(rows, columns) == ("Item,Summary,N\nA-1,'=cmd|' /C calc'!A0,-3\n'@x,,2\n")
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    if children is None:
+        return
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            yield from _walk(child)
+        else:
+            yield child
+
+
+@pytest.fixture(scope="module")
+def evil_view() -> View:
+    t0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    rows = []
+    for seq, (field, value, prev, days) in enumerate(
+        [
+            ("created", None, None, 0),
+            ("status", "To Do", None, 0),
+            ("status", "In Progress", "To Do", 1),
+            ("comment", EVIL, None, 1),
+            ("status", "Done", "In Progress", 3),
+        ]
+    ):
+        rows.append(
+            {
+                "item": "X-1",
+                "ts": t0 + timedelta(days=days),
+                "seq": seq,
+                "field": field,
+                "value": value,
+                "prev": prev,
+                "actor": "<b>mallory</b>",
+                "source": "x:1",
+            }
+        )
+    result = LoadResult(
+        events=events_from_rows(rows),
+        items=items_from_rows(
+            [{"item": "X-1", "summary": EVIL, "type": "Bug", "labels": [EVIL], "created": t0}]
+        ),
+    )
+    config = Config()
+    analysis = flowgap.analyze(result, config)
+    return View(
+        sid=None,
+        config=config,
+        filters=Filters(),
+        result=result,
+        full=analysis,
+        analysis=analysis,
+        dataset=None,
+    )
+
+
+def test_ticket_text_is_only_ever_plain_text(evil_view):
+    from dataclasses import replace
+
+    from flowgap.dashboard.data import Dataset
+
+    view = replace(evil_view, dataset=Dataset("k", "test", [Path("x")], demo=False))
+    page = journey.layout(view, "?item=X-1")
+    nodes = list(_walk(page))
+    assert EVIL in nodes  # the summary is a text child, escaped by React
+    for node in nodes:
+        assert not isinstance(node, dcc.Markdown)
+        assert not getattr(node, "dangerously_allow_html", False)
+    summary = next(n for n in nodes if isinstance(n, html.P) and n.children == EVIL)
+    assert summary.id == "journey-summary"
+    # The comment is in the events grid as a cell value, with AG Grid's text renderer.
+    grids = [n for n in nodes if type(n).__name__ == "AgGrid"]
+    events = next(g for g in grids if g.id["name"] == "journey-events")
+    assert EVIL in [r["value"] for r in events.rowData]
+    assert all("cellRenderer" not in c for g in grids for c in g.columnDefs)
+    overview.layout(view, "")  # renders without error
+
+
+def test_no_page_renders_html_or_markdown_from_data():
+    # A source-level guard: the dashboard never uses the HTML or Markdown escape hatches.
+    root = Path(flowgap.__file__).parent / "dashboard"
+    text = "\n".join(p.read_text() for p in root.rglob("*.py"))
+    for forbidden in ("dangerously_allow_html", "dcc.Markdown", "cellRenderer", "Iframe"):
+        assert forbidden not in text, forbidden
+    assert [p.NAME for p in PAGES] == [
+        "upload",
+        "overview",
+        "bottlenecks",
+        "flow",
+        "journey",
+        "steering",
+    ]
