@@ -364,7 +364,8 @@ class FakeJira:
             start = int(query.get("startAt", 0))
         chunk = selected[start : start + size]
         issues = [self._issue(s, fields, expand, full=False) for s in chunk]
-        names = {f: NAMES[f] for f in fields if f in NAMES} if "names" in expand else None
+        shown = {f for issue in issues for f in issue["fields"]} | set(fields)
+        names = {f: NAMES[f] for f in sorted(shown) if f in NAMES} if "names" in expand else None
         nxt = start + len(chunk)
         if self.flavor == "cloud":
             out: dict = {"issues": issues}

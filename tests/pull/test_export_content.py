@@ -157,3 +157,13 @@ def test_empty_result_writes_an_empty_export(tmp_path: Path, jira_env: None) -> 
         summary = pull(fake, tmp_path / "e.ndjson")
     assert summary.issues == 0
     assert (tmp_path / "e.ndjson").read_bytes() == b""
+
+
+def test_all_fields_shorthand_completes_comments(tmp_path: Path, jira_env: None) -> None:
+    with FakeJira("datacenter") as fake:
+        pull(fake, tmp_path / "all.ndjson", fields=["*all"])
+        assert "*all" in requested_fields(fake)
+        assert_export_matches(tmp_path / "all.ndjson", fake)
+    line = export_lines(tmp_path / "all.ndjson")[3]
+    assert len(line["fields"]["comment"]["comments"]) == 3
+    assert line["fields"]["customfield_10016"] == 3.0

@@ -77,6 +77,7 @@ def test_resolve_fields() -> None:
         "several Jira fields are named 'Team' (customfield_10042, customfield_2); all are exported",
         "Jira has no field named 'Nope'; it is not exported",
     ]
+    assert resolve_fields(catalogue, ["*all"])[0] == ["*all"]
     with pytest.raises(UsageError, match="'Sprint'"):
         resolve_fields(catalogue, ["Sprint"])
 

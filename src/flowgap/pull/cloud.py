@@ -68,8 +68,8 @@ class CloudSource:
             # Keep the search's order so every line of the export reads the same way.
             histories.sort(key=_history_order, reverse=True)
             issue["changelog"] = changelog_of(histories)
-        if "comment" in self.fields:
-            complete_comments(self.client, API, issue)
+        # Whenever comments came back (asked by name or by *all), they must be complete.
+        complete_comments(self.client, API, issue)
 
     def _all_histories(self, issue_id: str) -> list[dict]:
         histories: list[dict] = []

@@ -73,5 +73,5 @@ class DataCenterSource:
                     record=str(issue.get("key", issue.get("id"))),
                 )
             issue["changelog"] = changelog
-        if "comment" in self.fields:
-            complete_comments(self.client, API, issue)
+        # Whenever comments came back (asked by name or by *all), they must be complete.
+        complete_comments(self.client, API, issue)

@@ -28,6 +28,9 @@ DEFAULT_FIELDS: tuple[str, ...] = (
     "parent",
 )
 
+#: Jira's own shorthands for groups of fields, passed through as they are.
+JIRA_FIELD_SETS: frozenset[str] = frozenset({"*all", "*navigable"})
+
 #: Story points live in a custom field whose name varies; the Jira loader knows these names.
 STORY_POINT_NAMES: tuple[str, ...] = ("Story Points", "Story point estimate")
 
@@ -125,6 +128,9 @@ def resolve_fields(
                 ids.append(fid)
 
     for name in wanted:
+        if name.strip() in JIRA_FIELD_SETS:
+            add([name.strip()])
+            continue
         found = _lookup(name, by_id, by_name)
         if not found:
             raise UsageError(
