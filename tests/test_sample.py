@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 import flowgap
 from flowgap.cli import app
 from flowgap.config import Config
-from flowgap.errors import UsageError
+from flowgap.errors import InputError, UsageError
 from flowgap.sample import SAMPLE_CONFIG_TOML, STORY_KEY, generate, sample_config, write_sample
 from flowgap.sample import workflow as wf
 from flowgap.sample.clock import DAY, Clock
@@ -307,6 +307,17 @@ def test_writers_are_byte_deterministic(tmp_path: Path, name: str, fmt: str) -> 
 def test_write_sample_refuses_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="unknown sample format 'yaml'"):
         write_sample(tmp_path / "x.yaml", items=3, seed=1, format="yaml", story=False)
+    with pytest.raises(UsageError, match="at least 1"):
+        write_sample(tmp_path / "x.csv", items=0, seed=1, format="csv", story=False)
+    with pytest.raises(UsageError, match="is a directory"):
+        write_sample(tmp_path, items=3, seed=1, format="csv", story=False)
+
+
+def test_write_sample_unwritable_place_is_one_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(InputError, match="cannot write"):
+        write_sample(blocker / "x.transitions.csv", items=3, seed=1, format="transition-csv")
 
 
 @pytest.fixture(scope="module")

@@ -79,7 +79,7 @@ def generate(items: int = 200, seed: int = 1, story: bool = True) -> Sample:
             )
         ],
     )
-    truth = table([p.finish(as_of) for p in partials])
+    truth = table(p.finish(as_of) for p in partials)
     return Sample(
         result=result,
         truth=truth,

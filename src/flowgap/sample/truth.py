@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -291,8 +292,16 @@ def quick_check(it: SimItem, rules: Rules, horizon: int) -> Partial | None:
     return p
 
 
-def table(rows: list[dict]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=TRUTH_SCHEMA)
+def table(rows: Iterable[dict]) -> pa.Table:
+    """Truth rows as a table, column by column (no list of all rows kept)."""
+    cols: dict[str, list] = {name: [] for name in TRUTH_SCHEMA.names}
+    appenders = [(name, cols[name].append) for name in TRUTH_SCHEMA.names]
+    for row in rows:
+        for name, append in appenders:
+            append(row[name])
+    return pa.table(
+        {f.name: pa.array(cols[f.name], f.type) for f in TRUTH_SCHEMA}, schema=TRUTH_SCHEMA
+    )
 
 
 RULES = _sample_rules()

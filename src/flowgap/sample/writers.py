@@ -23,7 +23,7 @@ from typing import IO
 
 import orjson
 
-from ..errors import UsageError
+from ..errors import InputError, UsageError
 from . import event_formats as ev
 from . import jira_formats as jira
 from . import workflow as wf
@@ -110,6 +110,13 @@ def write_sample(
     out = Path(out)
     if out.is_dir():
         raise UsageError(f"{out}: is a directory; give the file to write")
+    try:
+        return _write(out, items, seed, format, story)
+    except OSError as exc:
+        raise InputError(exc.filename or out, f"cannot write: {exc.strerror or exc}") from None
+
+
+def _write(out: Path, items: int, seed: int, format: str, story: bool) -> list[Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     clock = Clock(wf.ZONE)
     stream = simulate(items, seed, story)
