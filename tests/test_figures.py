@@ -118,3 +118,16 @@ def test_accepts_pandas_frames() -> None:
     a = make_analysis()
     fig = figures.wait_by_team(a.teams.to_pandas())
     assert fig.to_json() == figures.wait_by_team(a.teams).to_json()
+
+
+def test_item_journeys_end_at_delivery() -> None:
+    a = make_analysis()
+    fig = figures.item_journeys(a.timeline, a.items, n=4)
+    bars = [(y, b) for t in fig.data for y, b in zip(t.y, t.base, strict=True)]
+    # ABC-1 was delivered on 20 January: its Done segment up to as_of is not drawn
+    assert ("ABC-1", "2026-01-20T00:00:00") not in bars
+    assert ("ABC-1", "2026-01-15T00:00:00") in bars
+    # the open item keeps its last segment up to as_of
+    qa = next(t for t in fig.data if t.name == "QA")
+    spans = dict(zip(qa.y, qa.x, strict=True))
+    assert spans["ABC-2"] == 48 * DAY * 1000

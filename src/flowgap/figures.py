@@ -108,7 +108,8 @@ def _wait_touch_bars(df: pd.DataFrame, key: str, title: str, what: str) -> go.Fi
     fig.add_bar(y=names, x=_days(df["_touch"]), name="touch", orientation="h",
                 marker_color=CLASS_COLOURS["active"],
                 hovertemplate="%{y}: %{x:.1f} days of touch<extra></extra>")
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.15})
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "x": 1, "xanchor": "right",
+                                               "y": 1.02, "yanchor": "bottom"})
     fig.update_xaxes(title_text="days (summed over items, inside flow windows)")
     return fig
 
@@ -140,37 +141,36 @@ def _circle_layout(nodes: list[str]) -> dict[str, tuple[float, float]]:
 def _layered_layout(
     nodes: list[str], edges: pd.DataFrame, classes: dict[str, str]
 ) -> dict[str, tuple[float, float]]:
-    """Left to right by the order in which the flow reaches a node (BFS over the busiest
-    edges from backlog statuses), ties broken by name, so the map reads like the workflow."""
-    targets = set(edges["target"])
-    starts = [n for n in nodes if classes.get(n) == "backlog"] or [
-        n for n in nodes if n not in targets
-    ] or nodes[:1]
-    out: dict[str, list[str]] = {}
-    for row in edges.sort_values(["count", "target"], ascending=[False, True]).itertuples():
-        out.setdefault(row.source, []).append(row.target)
-    depth: dict[str, int] = {n: 0 for n in starts}
-    queue = list(starts)
-    while queue:
-        node = queue.pop(0)
-        for nxt in out.get(node, []):
-            if nxt not in depth:
-                depth[nxt] = depth[node] + 1
-                queue.append(nxt)
-    last = max(depth.values(), default=0) + 1
+    """Left to right like the workflow. Each transition pulls its target one column right of
+    its source, weighted by its count; the positions minimising the squared misfit (a
+    least-squares ranking) put rare backward moves (rework) where they belong, as arrows
+    pointing left. Backlog starts at 0, done ends at the right; names break ties."""
+    index = {n: i for i, n in enumerate(nodes)}
+    size = len(nodes)
+    m = np.zeros((size, size))
+    rhs = np.zeros(size)
+    for row in edges.itertuples():
+        s_, t_ = index[row.source], index[row.target]
+        if s_ == t_:
+            continue
+        w = float(row.count)
+        m[s_, s_] += w
+        m[t_, t_] += w
+        m[s_, t_] -= w
+        m[t_, s_] -= w
+        rhs[t_] += w
+        rhs[s_] -= w
+    # A tiny ridge fixes the free translation (and isolated nodes) without bending the rest.
+    x = np.linalg.solve(m + 1e-6 * np.eye(size), rhs)
+    rank = {n: float(x[index[n]]) for n in nodes}
     for n in nodes:
-        depth.setdefault(n, last)
-    for n in nodes:  # done statuses go to the far right
-        if classes.get(n) == "done":
-            depth[n] = max(depth.values()) + (0 if depth[n] == max(depth.values()) else 1)
-    columns: dict[int, list[str]] = {}
-    for n in sorted(nodes, key=lambda x: (depth[x], x)):
-        columns.setdefault(depth[n], []).append(n)
-    pos = {}
-    for col, members in columns.items():
-        for i, n in enumerate(members):
-            pos[n] = (float(col), (len(members) - 1) / 2.0 - i)
-    return pos
+        if classes.get(n) == "backlog":
+            rank[n] = -math.inf
+        elif classes.get(n) == "done":
+            rank[n] = math.inf
+    # One column per status in ranking order; rows zig-zag so neighbours' labels stay apart.
+    ordered = sorted(nodes, key=lambda n: (rank[n], n))
+    return {n: (float(i), (0.0, 0.8, -0.8)[i % 3]) for i, n in enumerate(ordered)}
 
 
 def _graph_figure(
@@ -181,6 +181,7 @@ def _graph_figure(
     node_colours: dict[str, str],
     node_hover: dict[str, str],
     wait_label: str,
+    equal_axes: bool = True,
 ) -> go.Figure:
     """Directed graph: arrows whose width is the count and colour the median wait."""
     fig = _base(title, height=520)
@@ -227,14 +228,18 @@ def _graph_figure(
     )
     fig.add_scatter(
         x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
-        text=[_esc(n) for n in nodes], textposition="top center",
+        text=[_esc(n) for n in nodes],
+        textposition=[("top center" if pos[n][1] >= 0 else "bottom center") for n in nodes],
         hovertext=[node_hover.get(n, _esc(n)) for n in nodes], hoverinfo="text",
         marker={"size": 26, "color": [node_colours.get(n, "#888") for n in nodes],
                 "line": {"width": 1, "color": "#333"}},
         showlegend=False,
     )
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    if equal_axes:
+        fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    else:
+        fig.update_yaxes(visible=False)
     return fig
 
 
@@ -260,8 +265,9 @@ def handoff_graph(handoffs: TableLike) -> go.Figure:
                         "handoff wait")
     if "ping_pong" in df and bool(df["ping_pong"].fillna(False).any()):
         pp = df[df["ping_pong"].fillna(False)]
-        names = ", ".join(f"{_esc(a)} → {_esc(b)}" for a, b in
-                          zip(pp["from_team"], pp["to_team"], strict=True))
+        pairs = [f"{_esc(a)} → {_esc(b)}" for a, b in
+                 zip(pp["from_team"], pp["to_team"], strict=True)]
+        names = ", ".join(pairs[:4]) + (f" and {len(pairs) - 4} more" if len(pairs) > 4 else "")
         fig.add_annotation(text=f"ping-pong: {names}", x=0, y=-0.06, xref="paper",
                            yref="paper", showarrow=False, xanchor="left",
                            font={"size": 11, "color": "#a33"})
@@ -291,7 +297,8 @@ def status_map(status_map: TableLike, status_classes: TableLike | None = None) -
         for n in nodes
     }
     pos = _layered_layout(nodes, df, classes)
-    return _graph_figure(title, nodes, df, pos, colours, hover, "transition time")
+    return _graph_figure(title, nodes, df, pos, colours, hover, "transition time",
+                         equal_axes=False)
 
 
 # --------------------------------------------------------------------------- flow
@@ -317,10 +324,10 @@ def lead_time_scatter(items: TableLike) -> go.Figure:
                    zip(df["item"], df["summary"], strict=True)],
         hovertemplate="%{hovertext}<br>%{y:.1f} days<extra></extra>",
     )
-    for p, value in _percentiles(df["lead_time_s"]).items():
+    sides = ("top left", "top right", "top left")  # close lines keep their labels apart
+    for (p, value), side in zip(_percentiles(df["lead_time_s"]).items(), sides, strict=False):
         fig.add_hline(y=value / DAY, line_dash="dash", line_color="#555",
-                      annotation_text=f"p{p} {value / DAY:.1f} d",
-                      annotation_position="top left")
+                      annotation_text=f"p{p} {value / DAY:.1f} d", annotation_position=side)
     fig.update_yaxes(title_text="lead time (days)", rangemode="tozero")
     fig.update_xaxes(title_text="delivered")
     return fig
@@ -343,9 +350,10 @@ def flow_efficiency_histogram(items: TableLike) -> go.Figure:
     lines = [("median", median)]
     if window > 0:
         lines.append(("pooled", float(df["touch_s"].astype("float64").sum() / window * 100)))
-    for (name, value), pos in zip(lines, ("top right", "top left"), strict=False):
+    for (name, value), shift in zip(lines, (0, -18), strict=False):
         fig.add_vline(x=value, line_dash="dash", line_color="#333",
-                      annotation_text=f"{name} {value:.1f}%", annotation_position=pos)
+                      annotation_text=f"{name} {value:.1f}%", annotation_position="top right",
+                      annotation_yshift=shift)
     fig.update_xaxes(title_text="flow efficiency (%)", range=[0, 100])
     fig.update_yaxes(title_text="items")
     return fig
@@ -430,6 +438,13 @@ def item_journeys(timeline: TableLike, items: TableLike, n: int = 10) -> go.Figu
     else:
         worst = sorted(tl["item"].unique())[:n]
     tl = tl[tl["item"].isin(worst) & (tl["duration_s"] > 0)]
+    if not it.empty and "window_end" in it and "delivered" in it:
+        # A delivered item's timeline runs on to as_of; its journey ends at delivery.
+        ends = it.set_index("item")["delivered"]
+        end = tl["item"].map(ends)
+        tl = tl.assign(end=tl["end"].where(end.isna() | (tl["end"] <= end), end))
+        tl = tl[end.isna() | (tl["start"] < end)]
+        tl = tl.assign(duration_s=(tl["end"] - tl["start"]).dt.total_seconds())
     if tl.empty:
         return empty_figure(title, "No timeline segments.")
     lane = {item: i for i, item in enumerate(worst)}
@@ -480,6 +495,7 @@ def steering_touches(touches: TableLike) -> go.Figure:
     for kind in sorted(counts["kind"].unique()):
         part = counts[counts["kind"] == kind]
         fig.add_bar(x=part["meeting_date"], y=part["touches"], name=_esc(kind),
+                    width=3 * DAY * 1000,
                     marker_color=palette.get(kind, "#888"),
                     hovertemplate="%{x}: %{y} items<extra>" + _esc(kind) + "</extra>")
     fig.update_layout(barmode="stack")

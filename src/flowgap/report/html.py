@@ -31,6 +31,7 @@ margin-top:16px}
 .card .delta{font-size:12px;color:#7b8794;margin-top:4px}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:16px}
 .figure{background:#fff;border-radius:8px;box-shadow:0 1px 3px #0002;min-height:260px}
+.figure.wide{grid-column:1/-1}
 table{border-collapse:collapse;background:#fff;font-size:14px;margin:8px 0}
 th,td{border:1px solid #d9e2ec;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#eef2f7}.held{color:#177245;font-weight:600}.failed{color:#b42318;font-weight:600}
@@ -66,11 +67,14 @@ def build_figures(analysis: Analysis) -> list[tuple[str, go.Figure]]:
     ]
 
 
+WIDE = {"status-map", "journeys", "cumulative-flow"}
+
+
 def _figure_block(fig_id: str, fig: go.Figure) -> str:
     # "\u003c" keeps "</script>" (or "<!--") in any string of the data from ending the block.
     payload = fig.to_json().replace("<", "\\u003c")
     return (
-        f'<div class="figure" id="{fig_id}"></div>\n'
+        f'<div class="figure{" wide" if fig_id in WIDE else ""}" id="{fig_id}"></div>\n'
         f'<script type="application/json" data-figure="{fig_id}">{payload}</script>'
     )
 

@@ -1,0 +1,85 @@
+"""report.html: self-contained, escaped, and every figure renders in headless Chromium with
+the network blocked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from analysis_factory import make_analysis
+
+from flowgap.report import html, json_report
+
+FIGURES = 12
+
+
+def render(analysis=None) -> str:
+    a = analysis or make_analysis()
+    return html.render(json_report.build_report(a), a)
+
+
+def test_self_contained_and_escaped() -> None:
+    page = render()
+    assert "<script src=" not in page and "cdn.plot.ly" not in page.lower().split("</head>")[1]
+    assert page.count('data-figure="') == FIGURES
+    # the ticket's markup shows as text in the page and as \u003c inside figure data
+    body = page.split("</head>", 1)[1]
+    assert '<script>alert("x")</script>' not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+
+
+def open_in_chromium(path: Path, chromium: Path, screenshot: Path | None = None) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from conftest import CHROMIUM_ARGS
+
+    errors: list[str] = []
+    blocked: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+            def route(r):
+                if r.request.url.startswith("file:"):
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(path.as_uri())
+            page.wait_for_function(
+                f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {FIGURES}",
+                timeout=60_000,
+            )
+            rendered = page.evaluate(
+                "Array.from(document.querySelectorAll('div.figure'))"
+                ".filter(d => d.querySelector('.main-svg')).map(d => d.id)"
+            )
+            alerts = page.evaluate("typeof window.__xss")
+            if screenshot is not None:
+                page.screenshot(path=str(screenshot), full_page=False)
+        finally:
+            browser.close()
+    return {"errors": errors, "blocked": blocked, "rendered": rendered, "xss": alerts}
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_every_figure_renders_offline_in_chromium(tmp_path: Path, chromium_path: Path) -> None:
+    a = make_analysis()
+    items = a.items.to_pylist()
+    items[1]["summary"] = "<img src=x onerror='window.__xss=1'>"
+    import pyarrow as pa
+
+    a.items = pa.Table.from_pylist(items, schema=a.items.schema)
+    path = tmp_path / "report.html"
+    path.write_text(render(a), encoding="utf-8")
+    result = open_in_chromium(path, chromium_path)
+    assert result["errors"] == []
+    assert result["blocked"] == []  # nothing even tried to reach the network
+    assert len(result["rendered"]) == FIGURES
+    assert result["xss"] == "undefined"

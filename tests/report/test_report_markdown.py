@@ -1,0 +1,73 @@
+"""report.md reads as a CI job summary and never lets ticket text become markup."""
+
+from __future__ import annotations
+
+from analysis_factory import DAY, make_analysis
+
+from flowgap.report import json_report, markdown
+from flowgap.report import thresholds as th
+from flowgap.report.baseline import compare
+
+
+def render(**kwargs) -> str:
+    a = make_analysis()
+    outcomes = th.evaluate([th.parse("lead_time.p85 > 30d"), th.parse("handoffs.mean > 3")],
+                           a.summary)
+    return markdown.render(json_report.build_report(a, outcomes, **kwargs), "flowgap-report")
+
+
+def test_headline_numbers() -> None:
+    md = render()
+    assert md.startswith("# flowgap report\n")
+    assert "| Items | 4 (2 delivered, 2 open) |" in md
+    assert "| Flow efficiency, median of items | 50.0% |" in md
+    assert "| Flow efficiency, pooled (all touch / all window time) | 33.3% |" in md
+    assert "| Lead time p50 / p85 / p95 | 29.0 d / 31.7 d / 32.6 d |" in md
+    assert "| Steering touches | 2 on 1 items, 160 meeting minutes |" in md
+
+
+def test_thresholds_say_which_held() -> None:
+    md = render()
+    assert "## Thresholds: 1 held, 1 failed" in md
+    assert ("| ❌ failed | `lead_time.p85 > 30d` | failed: lead\\_time.p85 = 31.7 d, "
+            "limit &gt; 30.0 d |") in md
+    assert "| ✅ held | `handoffs.mean > 3` |" in md
+
+
+def test_findings_worst_items_and_bottlenecks() -> None:
+    md = render()
+    assert "1. Work waits 69% of its cycle time." in md
+    assert "## Worst items: a week of work that took months" in md
+    worst = next(line for line in md.splitlines() if line.startswith("- ABC-2:"))
+    # the summary is escaped: no HTML, no table break, no formula left intact as markup
+    assert "&lt;script&gt;" in worst and "<script>" not in md
+    assert "| Ready for QA | 58.0 d | 92.1% | 2 | 29.0 d | 1 |" in md
+    assert "| QA | 58.0 d | 92.1% | 29.0 d | 2 |" in md
+    assert "| Dev → QA | 2 | 58.0 d | 29.0 d | 39.2 d | yes |" in md
+    assert "Status classes guessed (confirm them in flowgap.toml `[statuses.classes]`): " \
+           "Done, In QA, Ready for Dev, Ready for QA, To Do." in md
+
+
+def test_pipes_in_ticket_text_do_not_break_tables() -> None:
+    assert markdown.esc("a | b <i>*x*</i>") == "a \\| b &lt;i&gt;\\*x\\*&lt;/i&gt;"
+
+
+def test_baseline_changes_are_shown() -> None:
+    old = make_analysis()
+    old.summary["lead_time"]["p85"] = 25 * DAY
+    base = json_report.build_report(old)
+    cur = make_analysis()
+    tables = {n: json_report.table_rows(cur.table(n)) for n in ("stages", "teams", "handoffs")}
+    section = compare(tables, json_report.normalise(cur.summary), base)
+    md = render(baseline_section=section)
+    assert "Change since baseline" in md
+    assert "| Lead time p50 / p85 / p95 | 29.0 d / 31.7 d / 32.6 d | " \
+           "29.0 d → 29.0 d (+0.0 d, +0%)<br>25.0 d → 31.7 d (+6.7 d, +27%)<br>" in md
+    assert "## Changes since the baseline (as of 2026-03-01T00:00:00Z)" in md
+    assert "| `lead_time.p85` | 25.0 d → 31.7 d (+6.7 d, +27%) |" in md
+
+
+def test_no_history_says_so() -> None:
+    a = make_analysis(has_history=False)
+    md = markdown.render(json_report.build_report(a))
+    assert "**No status history in the input:** only lead time can be computed." in md
