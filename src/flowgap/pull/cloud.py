@@ -27,8 +27,6 @@ class CloudSource:
         self.jql = jql
         self.fields = list(fields)
         self.page_size = page_size
-        #: Secondary requests made to complete issues (changelog and comment pages).
-        self.completions = 0
 
     def first_cursor(self) -> str | None:
         return None
@@ -78,7 +76,6 @@ class CloudSource:
                 f"/rest/api/3/issue/{issue_id}/changelog",
                 {"startAt": len(histories), "maxResults": SUB_PAGE},
             )
-            self.completions += 1
             batch = body.get("values") or []
             histories.extend(batch)
             total = body.get("total")

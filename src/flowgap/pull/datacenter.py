@@ -26,7 +26,6 @@ class DataCenterSource:
         self.jql = jql
         self.fields = list(fields)
         self.page_size = page_size
-        self.completions = 0
 
     def first_cursor(self) -> int:
         return 0
@@ -64,7 +63,6 @@ class DataCenterSource:
                 f"/rest/api/2/issue/{issue['id']}",
                 {"fields": ",".join(self.fields), "expand": "changelog"},
             )
-            self.completions += 1
             changelog = full.get("changelog") if isinstance(full, dict) else None
             if not isinstance(changelog, dict) or is_truncated(full):
                 raise InputError(

@@ -3,7 +3,7 @@ truncates (comments)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .client import JiraClient
@@ -20,7 +20,6 @@ class Page:
     next_cursor: Any
     last: bool
     total: int | None = None
-    extra_requests: int = field(default=0)
 
 
 def complete_comments(client: JiraClient, api: str, issue: dict) -> None:
