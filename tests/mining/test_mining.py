@@ -28,10 +28,20 @@ def timeline_table(rows: list[tuple[str, str, float, float]]) -> pa.Table:
         duration = (end - start) * 3600.0
         out.append(
             {
-                "item": item, "seg": n, "status": status, "class": "wait", "team": None,
-                "assignee": None, "flagged": False, "blocked": False, "start": at(start),
-                "end": at(end), "duration_s": duration, "in_window_s": duration,
-                "touch_s": 0.0, "wait_s": duration,
+                "item": item,
+                "seg": n,
+                "status": status,
+                "class": "wait",
+                "team": None,
+                "assignee": None,
+                "flagged": False,
+                "blocked": False,
+                "start": at(start),
+                "end": at(end),
+                "duration_s": duration,
+                "in_window_s": duration,
+                "touch_s": 0.0,
+                "wait_s": duration,
             }
         )
     return pa.Table.from_pylist(out, schema=TIMELINE)
@@ -44,9 +54,15 @@ def stints_table(rows: list[tuple[str, str, float, float]]) -> pa.Table:
         n[item] = k + 1
         out.append(
             {
-                "item": item, "stint": k, "team": team, "prev_team": prev.get(item),
-                "start": at(start), "end": at(end), "duration_s": (end - start) * 3600.0,
-                "touch_s": 0.0, "queue_s": 0.0,
+                "item": item,
+                "stint": k,
+                "team": team,
+                "prev_team": prev.get(item),
+                "start": at(start),
+                "end": at(end),
+                "duration_s": (end - start) * 3600.0,
+                "touch_s": 0.0,
+                "queue_s": 0.0,
             }
         )
         prev[item] = team
@@ -88,8 +104,13 @@ def test_status_map_merges_repeated_segments_and_measures_time_in_source() -> No
 def test_handoff_graph_counts_equal_stint_changes_and_finds_ping_pong() -> None:
     stints = stints_table(
         [
-            ("A", "Dev", 0, 10), ("A", "QA", 10, 30), ("A", "Dev", 30, 34), ("A", "QA", 34, 40),
-            ("B", "Dev", 0, 5), ("B", "QA", 5, 8), ("B", "Ops", 8, 9),
+            ("A", "Dev", 0, 10),
+            ("A", "QA", 10, 30),
+            ("A", "Dev", 30, 34),
+            ("A", "QA", 34, 40),
+            ("B", "Dev", 0, 5),
+            ("B", "QA", 5, 8),
+            ("B", "Ops", 8, 9),
             ("C", "Ops", 0, 1),
         ]
     )
