@@ -5,6 +5,7 @@ the bookkeeping that makes ``records_read == records_loaded + records_rejected``
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,7 +38,7 @@ def read_bytes(path: Path) -> bytes:
     if data[:2] == GZIP_MAGIC:
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:  # zlib.error is no OSError
             raise InputError(path, f"corrupt gzip data: {exc}") from None
     return data
 

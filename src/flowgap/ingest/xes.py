@@ -24,6 +24,7 @@ import gzip
 import os
 import shutil
 import tempfile
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def check_prolog(path: Path) -> None:
                         path, "empty file" if not buf.strip() else "no XML root element"
                     )
                 buf += chunk
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # zlib.error is no OSError
         raise InputError(path, f"cannot read: {exc}") from None
 
 
