@@ -66,3 +66,11 @@ def test_query_token_becomes_a_cookie_and_leaves_the_url(client):
     assert cookie.startswith(f"{AUTH_COOKIE}=") and "HttpOnly" in cookie
     assert TOKEN not in cookie  # a digest, never the token itself
     assert client.get("/page").data == b"ok"  # the test client keeps the cookie
+
+
+def test_token_redirect_never_leaves_the_host(client):
+    r = client.get(
+        "/", query_string={"token": TOKEN}, environ_overrides={"PATH_INFO": "//evil.example/page"}
+    )
+    assert r.status_code == 303
+    assert r.headers["Location"] == "/evil.example/page"

@@ -78,7 +78,9 @@ def install(server: Flask, token: str) -> None:
         query = request.args.get("token")
         if query is not None and hmac.compare_digest(query, token):
             rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
-            target = request.path + (f"?{urlencode(rest)}" if rest else "")
+            # One leading slash: "//evil.example/" would be a redirect to another host.
+            path = "/" + request.path.lstrip("/\\")
+            target = path + (f"?{urlencode(rest)}" if rest else "")
             response = redirect(target, code=303)
             response.set_cookie(
                 AUTH_COOKIE,

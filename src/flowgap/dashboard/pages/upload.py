@@ -47,7 +47,9 @@ def _status_rows(view: View) -> list[dict]:
                 "guess": guess_status_class(name, category),
                 "class": cls,
                 "guessed": guessed,
-                "configured": name in base,
+                "source": "your choice"
+                if name in view.state.classes
+                else ("flowgap.toml" if name in base else "guess"),
             }
         )
     return rows
@@ -56,14 +58,21 @@ def _status_rows(view: View) -> list[dict]:
 def _editor(view: View) -> html.Div:
     rows = _status_rows(view)
     header = html.Tr(
-        [html.Th("Status"), html.Th("Entered"), html.Th("Guess"), html.Th("Class used")]
+        [
+            html.Th("Status"),
+            html.Th("Entered"),
+            html.Th("flowgap's guess"),
+            html.Th("Class from"),
+            html.Th("Class used"),
+        ]
     )
     body = [
         html.Tr(
             [
                 html.Td(r["status"], className="status-name"),
                 html.Td(str(r["count"])),
-                html.Td(r["guess"] + (" (guessed)" if r["guessed"] else " (set)")),
+                html.Td(r["guess"]),
+                html.Td(r["source"]),
                 html.Td(
                     dcc.RadioItems(
                         id={"type": "class-radio", "status": r["status"]},
