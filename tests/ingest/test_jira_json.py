@@ -260,3 +260,45 @@ def test_adf_flattening() -> None:
     assert jira_json.adf_text(doc) == "Title\none\ntwo\n:smile:"
     assert jira_json.comment_text("plain v2") == "plain v2"
     assert jira_json.comment_text(None) == ""
+
+
+def test_array_of_issues_and_page_without_names(tmp_path: Path) -> None:
+    path = tmp_path / "issues.json"
+    path.write_text(
+        '[{"key": "A-1", "fields": {"created": "2023-01-01T10:00:00.000+0100",'
+        ' "status": {"name": "Open"}}},\n'
+        ' {"key": "A-2", "fields": {"created": "2023-01-02T10:00:00.000-0500",'
+        ' "status": {"name": "Open"}}}]\n'
+    )
+    r = jira_json.load(path, TEAM)
+    assert r.items.column("item").to_pylist() == ["A-1", "A-2"]
+    assert r.items.column("created").to_pylist() == [ts("2023-01-01T09:00"),
+                                                      ts("2023-01-02T15:00")]
+    assert [w.kind for w in r.warnings] == ["no_changelog"]
+    assert "2 issue(s) have no changelog" in r.warnings[0].message
+
+
+def test_history_order_across_a_dst_change_and_unsorted_input(tmp_path: Path) -> None:
+    # 01:30+0100 is 00:30Z, after 00:15Z written as 02:15+0200: the strings alone would lie
+    hist = [
+        ("3", "2023-10-29T01:30:00.000+0100", "B", "C"),
+        ("1", "2023-10-28T12:00:00.000+0200", "Open", "A"),
+        ("2", "2023-10-29T02:15:00.000+0200", "A", "B"),
+    ]
+    items = ",".join(
+        f'{{"id": "{i}", "created": "{c}", "items": [{{"field": "status", "fromString": "{a}",'
+        f' "toString": "{b}"}}]}}'
+        for i, c, a, b in hist
+    )
+    path = tmp_path / "dst.ndjson"
+    path.write_text(
+        '{"key": "D-1", "fields": {"created": "2023-10-28T10:00:00.000+0200"},'
+        f' "changelog": {{"histories": [{items}]}}}}\n'
+    )
+    r = jira_json.load(path, Config())
+    assert [(f, v, t) for f, v, _, t, _ in rows(r, "D-1")][1:] == [
+        ("status", "Open", ts("2023-10-28T08:00")),
+        ("status", "A", ts("2023-10-28T10:00")),
+        ("status", "B", ts("2023-10-29T00:15")),
+        ("status", "C", ts("2023-10-29T00:30")),
+    ]

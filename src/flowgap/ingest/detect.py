@@ -30,7 +30,9 @@ EXPECTED = (
     "expected Jira JSON (search response, pages or NDJSON), a Jira CSV export, a transition"
     " CSV, an event-log CSV, XES, Parquet or a zip of those (or force one with --input-format)"
 )
-_JSON_ISSUE = re.compile(rb'"key"\s*:.*?"(fields|changelog)"\s*:|"issues"\s*:', re.DOTALL)
+_JSON_KEY = re.compile(rb'"key"\s*:')
+_JSON_BODY = re.compile(rb'"(fields|changelog)"\s*:')
+_JSON_PAGE = re.compile(rb'"issues"\s*:')
 
 
 def detect_format(path: Path, config: Config | None = None) -> str:
@@ -57,7 +59,8 @@ def detect_format(path: Path, config: Config | None = None) -> str:
             return "xes"
         raise InputError(path, f"XML, but not an XES event log (no <log> root); {EXPECTED}")
     if text[:1] in (b"{", b"["):
-        if _JSON_ISSUE.search(text):
+        # separate linear scans: one pattern spanning "key" ... "fields" could go quadratic
+        if _JSON_PAGE.search(text) or (_JSON_KEY.search(text) and _JSON_BODY.search(text)):
             return "jira-json"
         raise InputError(
             path, 'JSON, but not a Jira export: expected issues with "key" and "fields" or a'
