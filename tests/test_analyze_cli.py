@@ -154,6 +154,46 @@ def test_running_example(shared_data: Path, tmp_path: Path) -> None:
     assert report["as_of"] == "2011-02-01T00:00:00Z"
     assert report["thresholds"]["held"] == 1
     assert not (tmp_path / "out" / "report.html").exists()
+    schema = json.loads((ROOT / "docs" / "report-schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(report)
+    assert "Loading inputs" not in done.stderr  # not a terminal: no progress bars
+
+
+def run_with_tty_stderr(args: list[str], cwd: Path) -> tuple[int, str]:
+    """Run flowgap with stderr attached to a pseudo-terminal; return (exit code, stderr)."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "flowgap", *args], cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=follower,
+                            env={**os.environ, "COLUMNS": "120", "TERM": "xterm"})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    return proc.wait(timeout=300), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_only_on_a_terminal_and_not_with_quiet(sample: Path) -> None:
+    code, err = run_with_tty_stderr(
+        ["analyze", "abc.jira.ndjson", "-c", "abc.jira.flowgap.toml", "-o", "tty",
+         "--format", "json"], sample)
+    assert code == 0
+    assert "Loading inputs" in err and "Analysing" in err
+    assert "flowgap: 60 items" in err
+    code, err = run_with_tty_stderr(
+        ["analyze", "abc.jira.ndjson", "-c", "abc.jira.flowgap.toml", "-o", "tty",
+         "--format", "json", "--quiet"], sample)
+    assert code == 0
+    assert "Loading inputs" not in err and "flowgap: 60 items" in err
 
 
 @pytest.mark.browser
