@@ -100,6 +100,8 @@ def spark_session() -> Any:
         raise InputError(
             "--engine spark", "no Java runtime found (install Java 17 or set JAVA_HOME)"
         )
+    # Spark warns when the host name resolves to loopback; local mode needs nothing else.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     try:
         session = (
             SparkSession.builder.master("local[2]")
@@ -110,7 +112,7 @@ def spark_session() -> Any:
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-            .config("spark.driver.extraJavaOptions", "-Dlog4j.rootLogger=ERROR")
+            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_quiet_log4j()}")
             .getOrCreate()
         )
     except Exception as exc:  # the JVM failed to start: one line, not a Java stack trace
@@ -119,6 +121,24 @@ def spark_session() -> Any:
     session.sparkContext.setLogLevel("ERROR")
     _spark_session = session
     return session
+
+
+def _quiet_log4j() -> str:
+    """A log4j2 configuration that only lets errors through (written once per process)."""
+    import tempfile
+
+    path = os.path.join(tempfile.gettempdir(), f"flowgap-log4j2-{os.getpid()}.properties")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(
+            "rootLogger.level = error\n"
+            "rootLogger.appenderRef.stderr.ref = console\n"
+            "appender.console.type = Console\n"
+            "appender.console.name = console\n"
+            "appender.console.target = SYSTEM_ERR\n"
+            "appender.console.layout.type = PatternLayout\n"
+            "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n\n"
+        )
+    return path
 
 
 def _spark_schema(table: pa.Table) -> Any:
