@@ -22,8 +22,11 @@ Events follow the cross-team conventions: ``created`` (seq 0) and the initial ``
 at ``fields.created``, then the initial team, assignee, flag and labels; each changelog item
 becomes one event (labels: one per label added or removed), comments become ``comment`` events.
 
-Speed: histories are walked once and events go straight into column lists; timestamps stay
-strings until one vectorised Arrow cast at the end (Python only parses them to sort histories).
+Speed: NDJSON is streamed line by line; histories are walked once and events go straight into
+column lists. Timestamps stay strings until one vectorised Arrow cast at the end (Python only
+validates them, and orders histories on the strings when their offsets agree). Values constant
+over a run of events (item, history time, author, source) are stored once per run and expanded
+in Arrow. The cyclic garbage collector is paused while loading.
 """
 
 from __future__ import annotations
