@@ -174,3 +174,13 @@ def test_convert_cli_bad_input_exit_2(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"flowgap: error: {bad}: corrupt XES/XML")
     assert not (tmp_path / "e.parquet").exists()
+
+
+def test_unsorted_input_is_sorted_on_load(loaded: LoadResult, tmp_path: Path) -> None:
+    shuffled = loaded.events.take(list(reversed(range(loaded.events.num_rows))))
+    assert not parquet.is_canonically_sorted(shuffled)
+    assert parquet.is_canonically_sorted(loaded.events)
+    p = tmp_path / "rev.parquet"
+    pq.write_table(shuffled, p)
+    again = parquet.load(p, Config())
+    assert again.events.equals(loaded.events)

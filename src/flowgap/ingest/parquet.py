@@ -115,7 +115,7 @@ def load(path: Path, config: Config) -> LoadResult:
                 Reject(f"{path.name}:row {i + 1}", f"null {', '.join(gone)} in an event row")
             )
         events = events.filter(pc.invert(bad))
-    events = sort_events(events)
+    events = canonical_order(events)
 
     sibling = items_path(path)
     if sibling.is_file():
@@ -142,6 +142,31 @@ def load(path: Path, config: Config) -> LoadResult:
     return LoadResult(
         events=events, items=items, rejects=rejects, warnings=warnings, inputs=[summary]
     )
+
+
+def is_canonically_sorted(events: pa.Table) -> bool:
+    """Whether rows are already in (item, ts, seq) order: one vectorised pass over neighbours."""
+    n = events.num_rows
+    if n < 2:
+        return True
+    pairs = []
+    for name in ("item", "ts", "seq"):
+        col = events.column(name)
+        pairs.append((col.slice(0, n - 1), col.slice(1)))
+    (i0, i1), (t0, t1), (s0, s1) = pairs
+    in_order = pc.or_(
+        pc.less(i0, i1),
+        pc.and_(
+            pc.equal(i0, i1),
+            pc.or_(pc.less(t0, t1), pc.and_(pc.equal(t0, t1), pc.less_equal(s0, s1))),
+        ),
+    )
+    return bool(pc.all(in_order).as_py())
+
+
+def canonical_order(events: pa.Table) -> pa.Table:
+    # What flowgap wrote is sorted already; checking is ~100x cheaper than sorting again.
+    return events if is_canonically_sorted(events) else sort_events(events)
 
 
 def derive_items(events: pa.Table) -> pa.Table:
@@ -198,7 +223,7 @@ def write_parquet(result: LoadResult, out: Path) -> list[Path]:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(out.parent, f"cannot create output directory: {exc.strerror}") from None
-    events = _with_kind(sort_events(result.events.cast(EVENTS_SCHEMA)), "events")
+    events = _with_kind(canonical_order(result.events.cast(EVENTS_SCHEMA)), "events")
     items = _with_kind(result.items, "items")
     written: list[Path] = []
     try:
