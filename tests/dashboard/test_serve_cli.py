@@ -1,0 +1,41 @@
+"""`flowgap serve` refuses unsafe binds and unreadable inputs with one line and exit code 2."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from flowgap.cli import app
+
+runner = CliRunner()
+
+
+def test_non_loopback_bind_without_auth_is_refused():
+    r = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", "1"])
+    assert r.exit_code == 2
+    assert r.output.strip().splitlines() == [
+        "flowgap: error: binding 0.0.0.0 exposes the dashboard beyond this machine: give"
+        " --auth-token-env NAME (a token in that environment variable) or --insecure"
+    ]
+
+
+def test_token_variable_must_be_set(monkeypatch):
+    monkeypatch.delenv("FLOWGAP_TEST_TOKEN", raising=False)
+    r = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--auth-token-env", "FLOWGAP_TEST_TOKEN"])
+    assert r.exit_code == 2
+    assert "FLOWGAP_TEST_TOKEN: that environment variable is not set or empty" in r.output
+
+
+def test_missing_demo_input_is_one_line(tmp_path):
+    missing = tmp_path / "nope.jira.ndjson"
+    r = runner.invoke(app, ["serve", str(missing)])
+    assert r.exit_code == 2
+    assert r.output.strip() == f"flowgap: error: {missing}: no such file or directory"
+
+
+def test_corrupt_demo_input_fails_before_serving(tmp_path):
+    broken = tmp_path / "broken.jira.ndjson.gz"
+    broken.write_bytes(b"\x1f\x8b\x08\x00" + b"not gzip" * 8)
+    r = runner.invoke(app, ["serve", str(broken), "--port", "1"])
+    assert r.exit_code == 2
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"flowgap: error: {broken}: ")
