@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import plotly.graph_objects as go
+import pyarrow as pa
+import pyarrow.compute
 import pytest
 
 from flowgap import figures
@@ -131,3 +133,14 @@ def test_item_journeys_end_at_delivery() -> None:
     qa = next(t for t in fig.data if t.name == "QA")
     spans = dict(zip(qa.y, qa.x, strict=True))
     assert spans["ABC-2"] == 48 * DAY * 1000
+
+
+def test_one_item_journey_with_steering_touches() -> None:
+    a = make_analysis()
+    one = a.items.filter(pa.compute.equal(a.items["item"], "ABC-1"))
+    fig = figures.item_journeys(a.timeline, one, n=1, touches=a.steering_touches)
+    assert fig.layout.title.text == "Journey of ABC-1"
+    marks = next(t for t in fig.data if t.name == "steering touch")
+    assert list(marks.x) == ["2026-01-07T10:00:00", "2026-01-14T10:00:00"]
+    assert list(marks.y) == ["ABC-1", "ABC-1"]
+    assert {y for t in fig.data for y in t.y} == {"ABC-1"}

@@ -424,10 +424,13 @@ def ageing_wip(items: TableLike) -> go.Figure:
     return fig
 
 
-def item_journeys(timeline: TableLike, items: TableLike, n: int = 10) -> go.Figure:
+def item_journeys(
+    timeline: TableLike, items: TableLike, n: int = 10, touches: TableLike | None = None
+) -> go.Figure:
     """Swimlanes of the ``n`` items that waited longest: one bar per segment, coloured by
-    team; wait segments are hatched and pale, active ones solid. With ``n=1`` and a timeline
-    filtered to one item this is that item's journey."""
+    team; wait (and blocked) segments are hatched and pale, active ones solid; steering
+    touches (``steering_touches`` rows), when given, are diamonds on the lanes. With a
+    one-row ``items`` this is that item's journey."""
     title = "Journeys of the items that waited longest"
     tl, it = _df(timeline), _df(items)
     if tl.empty:
@@ -438,7 +441,7 @@ def item_journeys(timeline: TableLike, items: TableLike, n: int = 10) -> go.Figu
     else:
         worst = sorted(tl["item"].unique())[:n]
     tl = tl[tl["item"].isin(worst) & (tl["duration_s"] > 0)]
-    if not it.empty and "window_end" in it and "delivered" in it:
+    if not it.empty and "delivered" in it:
         # A delivered item's timeline runs on to as_of; its journey ends at delivery.
         ends = it.set_index("item")["delivered"]
         end = tl["item"].map(ends)
@@ -447,6 +450,8 @@ def item_journeys(timeline: TableLike, items: TableLike, n: int = 10) -> go.Figu
         tl = tl.assign(duration_s=(tl["end"] - tl["start"]).dt.total_seconds())
     if tl.empty:
         return empty_figure(title, "No timeline segments.")
+    if len(worst) == 1:
+        title = f"Journey of {_esc(worst[0])}"
     lane = {item: i for i, item in enumerate(worst)}
     tl = tl.assign(_lane=tl["item"].map(lane)).sort_values(["_lane", "seg"])
     teams = sorted(t for t in tl["team"].dropna().unique())
@@ -474,6 +479,19 @@ def item_journeys(timeline: TableLike, items: TableLike, n: int = 10) -> go.Figu
             ],
             hoverinfo="text",
         )
+    marks = _df(touches) if touches is not None else pd.DataFrame()
+    if not marks.empty:
+        marks = marks[marks["item"].isin(worst)].sort_values(["item", "ts"])
+        if not marks.empty:
+            fig.add_scatter(
+                x=marks["ts"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+                y=[_esc(i) for i in marks["item"]], mode="markers", name="steering touch",
+                marker={"symbol": "diamond", "size": 10, "color": "#111",
+                        "line": {"width": 1, "color": "#fff"}},
+                hovertext=[f"{_esc(i)}: steering ({_esc(k)}) {_esc(d)}" for i, k, d in
+                           zip(marks["item"], marks["kind"], marks["detail"], strict=True)],
+                hoverinfo="text",
+            )
     fig.update_layout(barmode="overlay", legend={"title": {"text": "team"}})
     fig.update_xaxes(type="date")
     fig.update_yaxes(autorange="reversed", categoryorder="array",

@@ -62,7 +62,7 @@ def build_figures(analysis: Analysis) -> list[tuple[str, go.Figure]]:
         ("ageing-wip", figures.ageing_wip(a.items)),
         ("throughput", figures.throughput_trend(a.weekly)),
         ("flow-efficiency-trend", figures.flow_efficiency_trend(a.weekly)),
-        ("journeys", figures.item_journeys(a.timeline, a.items)),
+        ("journeys", figures.item_journeys(a.timeline, a.items, touches=a.steering_touches)),
         ("steering", figures.steering_touches(a.steering_touches)),
     ]
 
