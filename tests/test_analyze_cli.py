@@ -50,7 +50,7 @@ def test_a_failed_threshold_exits_1_and_every_format_is_written(full_run, sample
     assert [p.name for p in sample.iterdir() if p.name.startswith(".")] == []  # no temp dir
     lines = full_run.stderr.strip().splitlines()
     assert lines[-1].startswith("flowgap: 60 items, flow efficiency ")
-    assert lines[-1].endswith("; 1 thresholds held, 1 failed -> report/")
+    assert lines[-1].endswith("; 1 threshold held, 1 failed -> report/")
 
 
 def test_report_json_is_schema_valid_and_complete(full_run, sample) -> None:

@@ -83,3 +83,20 @@ def test_every_figure_renders_offline_in_chromium(tmp_path: Path, chromium_path:
     assert result["blocked"] == []  # nothing even tried to reach the network
     assert len(result["rendered"]) == FIGURES
     assert result["xss"] == "undefined"
+
+
+def test_headline_cards_show_baseline_changes() -> None:
+    from analysis_factory import DAY
+
+    from flowgap.report.baseline import compare
+
+    old = make_analysis()
+    old.summary["lead_time"]["p85"] = 25 * DAY
+    cur = make_analysis()
+    tables = {n: json_report.table_rows(cur.table(n)) for n in ("stages", "teams", "handoffs")}
+    section = compare(tables, json_report.normalise(cur.summary), json_report.build_report(old))
+    page = html.render(json_report.build_report(cur, [], section), cur)
+    assert "since baseline: 29.0 d → 29.0 d (+0.0 d, +0%) · 25.0 d → 31.7 d (+6.7 d, +27%)" \
+        in page
+    assert '<section id="baseline"><h2>Changes since the baseline (as of ' \
+           "2026-03-01T00:00:00Z)</h2>" in page

@@ -13,7 +13,7 @@ def render(**kwargs) -> str:
     a = make_analysis()
     outcomes = th.evaluate([th.parse("lead_time.p85 > 30d"), th.parse("handoffs.mean > 3")],
                            a.summary)
-    return markdown.render(json_report.build_report(a, outcomes, **kwargs), "flowgap-report")
+    return markdown.render(json_report.build_report(a, outcomes, **kwargs))
 
 
 def test_headline_numbers() -> None:
@@ -23,7 +23,7 @@ def test_headline_numbers() -> None:
     assert "| Flow efficiency, median of items | 50.0% |" in md
     assert "| Flow efficiency, pooled (all touch / all window time) | 33.3% |" in md
     assert "| Lead time p50 / p85 / p95 | 29.0 d / 31.7 d / 32.6 d |" in md
-    assert "| Steering touches | 2 on 1 items, 160 meeting minutes |" in md
+    assert "| Steering touches | 2 on 1 item, 160 meeting minutes |" in md
 
 
 def test_thresholds_say_which_held() -> None:

@@ -116,7 +116,7 @@ def test_relative_needs_and_uses_the_baseline() -> None:
 def test_missing_values_fail_instead_of_passing_silently() -> None:
     (o,) = th.evaluate([th.parse("cycle_time.p85 > 3d")], SUMMARY)
     assert not o.held and o.actual is None
-    assert o.message == "cycle_time.p85 has no value in this run: cannot hold"
+    assert o.message == "failed: cycle_time.p85 has no value in this run, so it cannot hold"
 
 
 def test_named_metric_known_to_data_but_without_wait_is_zero() -> None:

@@ -21,6 +21,11 @@ def num(value: float | None, digits: int = 2) -> str:
     return f"{value:,.{digits}f}"
 
 
+def plural(n: float | None, word: str) -> str:
+    """``1 item``, ``2 items``, ``1,234 items``."""
+    return f"{num(n)} {word}" + ("" if n == 1 else "s")
+
+
 def headline_rows(summary: dict) -> list[tuple[str, str, list[str]]]:
     """(label, value, metric paths it shows) for the headline table of every report."""
     s = summary
@@ -38,7 +43,7 @@ def headline_rows(summary: dict) -> list[tuple[str, str, list[str]]]:
         ("Cycle time p50 / p85 / p95", " / ".join(days(ct[k]) for k in ("p50", "p85", "p95")),
          ["cycle_time.p50", "cycle_time.p85", "cycle_time.p95"]),
         ("Handoffs per item (mean)", num(s["handoffs"]["mean"]), ["handoffs.mean"]),
-        ("Steering touches", f"{num(st['total'])} on {num(st['items'])} items, "
+        ("Steering touches", f"{num(st['total'])} on {plural(st['items'], 'item')}, "
                              f"{num(st['meeting_minutes'], 0)} meeting minutes",
          ["steering_touches.total", "steering_touches.meeting_minutes"]),
         ("Work in progress", f"{num(wip['current'])} (median age {days(wip['median_age_s'])})",

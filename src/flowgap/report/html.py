@@ -14,7 +14,7 @@ from plotly.offline import get_plotlyjs
 from .. import figures
 from ..engine.analysis import Analysis
 from .baseline import describe_delta
-from .fmt import days, headline_rows, num, pct
+from .fmt import days, headline_rows, num, pct, plural
 
 TOP = 5
 
@@ -219,6 +219,6 @@ def _inputs(report: dict) -> str:
         [[e(r["status"]), e(r["class"]), "guess" if r["guessed"] else "configured",
           num(r["events"])] for r in report["status_classes"]],
     ))
-    out.append(f"<p>{num(report['rejects'])} records rejected, "
-               f"{num(report['warnings_total'])} data-quality warnings.</p>")
+    out.append(f"<p>{plural(report['rejects'], 'record')} rejected, "
+               f"{plural(report['warnings_total'], 'data-quality warning')}.</p>")
     return "\n".join(out) + "</section>"

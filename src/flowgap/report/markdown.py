@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .baseline import describe_delta
-from .fmt import days, headline_rows, num, pct
+from .fmt import days, headline_rows, num, pct, plural
 
 TOP = 5
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
@@ -27,7 +27,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [*out, ""]
 
 
-def render(report: dict, outdir_name: str = "") -> str:
+def render(report: dict) -> str:
     s = report["summary"]
     lines = ["# flowgap report", ""]
     period = s.get("period") or {}
@@ -79,7 +79,7 @@ def render(report: dict, outdir_name: str = "") -> str:
     lines += _bottlenecks(report)
     if report.get("baseline"):
         lines += _baseline(report["baseline"])
-    lines += _inputs(report, outdir_name)
+    lines += _inputs(report)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -138,7 +138,7 @@ def _baseline(b: dict) -> list[str]:
     return out
 
 
-def _inputs(report: dict, outdir_name: str) -> list[str]:
+def _inputs(report: dict) -> list[str]:
     out = ["## Inputs", ""]
     out += _table(
         ["File", "Format", "Read", "Loaded", "Rejected"],
@@ -147,13 +147,14 @@ def _inputs(report: dict, outdir_name: str) -> list[str]:
     )
     notes = []
     if report["rejects"]:
-        notes.append(f"{num(report['rejects'])} records rejected (listed by `flowgap inspect`).")
+        notes.append(f"{plural(report['rejects'], 'record')} rejected (listed by "
+                     "`flowgap inspect`).")
     if report["warnings_total"]:
-        notes.append(f"{num(report['warnings_total'])} data-quality warnings (in report.json).")
+        notes.append(f"{plural(report['warnings_total'], 'data-quality warning')} "
+                     "(in report.json).")
     guessed = report["guessed_statuses"]
     if guessed:
         notes.append("Status classes guessed (confirm them in flowgap.toml `[statuses.classes]`): "
                      + ", ".join(esc(g) for g in guessed) + ".")
-    if outdir_name:
-        notes.append(f"Full tables: `{esc(outdir_name)}/csv/`.")
+    notes.append("Every table, complete: `csv/` beside this report (with `--format csv`).")
     return out + [f"- {n}" for n in notes]

@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..model import LoadResult
 from . import csv_export, html, json_report, junit, markdown, thresholds
 from .baseline import compare, read_baseline
-from .fmt import days, pct
+from .fmt import days, pct, plural
 from .progress import Steps, enabled
 
 FORMATS = ("json", "md", "html", "csv", "junit")
@@ -85,7 +85,7 @@ def write_reports(
             csv_export.write_csvs(analysis, tmp / "csv")  # type: ignore[arg-type]
             staged.append((tmp / "csv", out / "csv"))
         renderers = {
-            "md": lambda: markdown.render(report, out.name),
+            "md": lambda: markdown.render(report),
             "html": lambda: html.render(report, analysis),  # type: ignore[arg-type]
             "junit": lambda: junit.render(report),
             "json": lambda: json_report.dumps(report),
@@ -116,7 +116,7 @@ def summary_line(report: dict, out: Path) -> str:
         text += " (no status history: lead time only)"
     text += f", lead time p85 {days(s['lead_time']['p85'])}"
     if th["results"]:
-        text += f"; {th['held']} thresholds held, {th['failed']} failed"
+        text += f"; {plural(th['held'], 'threshold')} held, {th['failed']} failed"
     return text + f" -> {out.as_posix().rstrip('/')}/"
 
 

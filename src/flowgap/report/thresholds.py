@@ -351,7 +351,7 @@ def evaluate(
             limit = t.number
         if actual is None or limit is None:
             missing = "this run" if actual is None else "the baseline"
-            msg = f"{t.metric} has no value in {missing}: cannot hold"
+            msg = f"failed: {t.metric} has no value in {missing}, so it cannot hold"
             out.append(Outcome(t, actual, limit, base, False, msg))
             continue
         failed = OPS[t.op](actual, limit)
