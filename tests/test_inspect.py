@@ -179,3 +179,16 @@ def test_cli_forced_format_on_corrupt_json(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert run.stderr.startswith(f"flowgap: error: {path}: not valid JSON")
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_mixed_history_and_no_history_inputs() -> None:
+    cfg = Config()
+    result = flowgap.load([FIX / "reopened.ndjson", FIX / "ui_export.csv"], cfg)
+    data = inspect_result(result, cfg)
+    counts = {s["name"]: (s["count"], s["current"]) for s in data["statuses"]}
+    # Done: two entries by R-1 in the JSON history + ABC-1's current status from the CSV
+    assert counts["Done"] == (3, 2)
+    assert counts["En révision"] == (1, 1)
+    assert counts["In Progress"] == (3, 0)
+    assert data["has_history"] is False
+    assert [i["format"] for i in data["inputs"]] == ["jira-json", "jira-csv"]

@@ -84,16 +84,21 @@ def _status_events(events: pa.Table) -> dict[str, list]:
 
 def _statuses(result: LoadResult, config: Config, sev: dict[str, list]) -> list[dict]:
     entries = Counter(v for v in sev["value"] if v is not None)
-    current = Counter(
-        v for v in result.items.column("current_status").to_pylist() if v is not None
+    keys = result.items.column("item").to_pylist()
+    now = result.items.column("current_status").to_pylist()
+    current = Counter(v for v in now if v is not None)
+    # An item without any status event (a source without history) entered its current
+    # status at least once: count that entry.
+    with_history = set(sev["item"])
+    entries.update(
+        v for k, v in zip(keys, now, strict=True) if v is not None and k not in with_history
     )
     names = set(entries) | set(current) | {p for p in sev["prev"] if p is not None}
     out = []
     for name in names:
         category = result.status_categories.get(name)
         cls, guessed = config.status_class(name, category)
-        # Without history no entry is seen; each item did enter its current status once.
-        count = entries[name] if result.has_history else current[name]
+        count = entries[name]
         out.append({
             "name": name,
             "count": count,
