@@ -134,3 +134,10 @@ def test_bom_is_dropped(tmp_path: Path) -> None:
     result = event_csv.load(p, Config())
     assert result.inputs[0].records_loaded == 1
     assert result.warnings == []
+
+
+def test_delimiter_from_header_not_free_text(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_text('case,activity,timestamp,note\nc,A,2024-01-01,"a;b;c;d"\nc,B,2024-01-02,";;;;"\n')
+    result = event_csv.load(p, Config())
+    assert result.inputs[0].records_loaded == 2

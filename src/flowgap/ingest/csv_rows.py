@@ -60,11 +60,18 @@ def read_csv(path: Path, delimiter: str | None = None) -> CsvFile:
 
 
 def sniff_delimiter(text: str) -> str:
-    head = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
+    """The delimiter that splits the header line into the most fields.
+
+    The header is the cleanest line of an export (csv.Sniffer looks at data rows too and is
+    fooled by free text full of semicolons); ties go to the comma.
+    """
+    header = text.split("\n", 1)[0]
+    best, best_n = ",", 1
+    for candidate in (",", ";", "\t", "|"):
+        n = len(next(csv.reader([header], delimiter=candidate)))
+        if n > best_n:
+            best, best_n = candidate, n
+    return best
 
 
 def column_index(header: Sequence[str], name: str, path: Path, key: str) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..config import Config
 from ..errors import InputError
 from ..model import LoadResult
+from .columns import EventColumns
 from .common import LoadBuilder, zone
 from .csv_rows import cell, column_index, parse_timestamp, read_csv
 from .transition_csv import project_of
@@ -106,10 +107,11 @@ def load(path: Path, config: Config) -> LoadResult:
     by_item: dict[str, list[_Row]] = {}
     for row in rows:
         by_item.setdefault(row.item, []).append(row)
+    cols = EventColumns()
     for item, item_rows in by_item.items():
         item_rows.sort(key=sort_key)
-        _emit_item(b, item, item_rows)
-    return b.result()
+        _emit_item(b, cols, item, item_rows)
+    return cols.into(b.result())
 
 
 def _all_numeric(values: object) -> bool:
@@ -125,25 +127,12 @@ def _all_numeric(values: object) -> bool:
     return any_value
 
 
-def _emit_item(b: LoadBuilder, item: str, rows: list[_Row]) -> None:
-    seqs: dict[datetime, int] = {}
+def _emit_item(b: LoadBuilder, cols: EventColumns, item: str, rows: list[_Row]) -> None:
     seen: dict[tuple[datetime, str], int] = {}
+    prefix = f"{b.path.name}:"
 
     def add(row: _Row, field: str, value: str | None, prev: str | None) -> None:
-        seq = seqs.get(row.ts, 0)
-        seqs[row.ts] = seq + 1
-        b.events.append(
-            {
-                "item": item,
-                "ts": row.ts,
-                "seq": seq,
-                "field": field,
-                "value": value,
-                "prev": prev,
-                "actor": row.resource,
-                "source": b.source(row.line),
-            }
-        )
+        cols.add(item, row.ts, field, value, prev, row.resource, f"{prefix}{row.line}")
 
     status: str | None = None
     team: str | None = None

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..model import LoadResult
+from .columns import EventColumns
 from .common import LoadBuilder, zone
 from .csv_rows import cell, column_index, optional_index, parse_timestamp, read_csv
 
@@ -107,32 +108,25 @@ def load(path: Path, config: Config) -> LoadResult:
     by_item: dict[str, list[_Row]] = {}
     for row in rows:
         by_item.setdefault(row.item, []).append(row)
+    cols = EventColumns()
     for item, item_rows in by_item.items():
         item_rows.sort(key=lambda r: (r.ts, r.line))
-        _emit_item(b, item, item_rows)
-    return b.result()
+        _emit_item(b, cols, item, item_rows)
+    return cols.into(b.result())
 
 
-def _emit_item(b: LoadBuilder, item: str, rows: list[_Row]) -> None:
-    seqs: dict[datetime, int] = {}
+def _emit_item(b: LoadBuilder, cols: EventColumns, item: str, rows: list[_Row]) -> None:
+    prefix = f"{b.path.name}:"
 
     def add(
-        ts: datetime, field: str, value: str | None, prev: str | None, actor: str | None, line: int
+        ts: datetime,
+        field: str,
+        value: str | None,
+        prev: str | None,
+        actor: str | None,
+        line: int,
     ) -> None:
-        seq = seqs.get(ts, 0)
-        seqs[ts] = seq + 1
-        b.events.append(
-            {
-                "item": item,
-                "ts": ts,
-                "seq": seq,
-                "field": field,
-                "value": value,
-                "prev": prev,
-                "actor": actor,
-                "source": b.source(line),
-            }
-        )
+        cols.add(item, ts, field, value, prev, actor, f"{prefix}{line}")
 
     first = rows[0]
     created = min((r.created for r in rows if r.created is not None), default=None)

@@ -28,11 +28,10 @@ import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow as pa
-
 from ..config import Config
 from ..errors import InputError
-from ..model import EVENTS_SCHEMA, ITEMS_SCHEMA, LoadResult, sort_events
+from ..model import ITEMS_SCHEMA, LoadResult
+from .columns import EventColumns
 from .common import GZIP_MAGIC, LoadBuilder
 
 FORMAT = "xes"
@@ -202,7 +201,7 @@ def load(path: Path, config: Config) -> LoadResult:
                 _item_row(b, case, trace.attributes)
 
     lifecycle = cfg.lifecycle and bool(started)
-    cols: dict[str, list] = {name: [] for name in EVENTS_SCHEMA.names}
+    cols = EventColumns()
     current: dict[str, str | None] = {}
     created: dict[str, datetime] = {}
     name = path.name
@@ -211,7 +210,6 @@ def load(path: Path, config: Config) -> LoadResult:
         if not rows:
             continue
         rows.sort(key=lambda r: (r[0], r[1]))
-        seqs: dict[datetime, int] = {}
 
         def add(
             ts: datetime,
@@ -221,18 +219,8 @@ def load(path: Path, config: Config) -> LoadResult:
             actor: str | None,
             where: str,
             case: str = case,
-            seqs: dict[datetime, int] = seqs,
         ) -> None:
-            seq = seqs.get(ts, 0)
-            seqs[ts] = seq + 1
-            cols["item"].append(case)
-            cols["ts"].append(ts)
-            cols["seq"].append(seq)
-            cols["field"].append(field)
-            cols["value"].append(value)
-            cols["prev"].append(prev)
-            cols["actor"].append(actor)
-            cols["source"].append(where)
+            cols.add(case, ts, field, value, prev, actor, where)
 
         open_instances: list[str] = []
         status: str | None = None
@@ -292,7 +280,7 @@ def load(path: Path, config: Config) -> LoadResult:
     if not b.records_read:
         b.warn("empty", "the log has no events")
     result = b.result()
-    result.events = sort_events(pa.table(cols, schema=EVENTS_SCHEMA))
+    cols.into(result)
     return result
 
 
