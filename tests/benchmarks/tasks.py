@@ -1,0 +1,172 @@
+"""The measured work, one task per fresh process: ``python -m tests.benchmarks.tasks TASK ...``.
+
+Each task times its own work (after imports) and prints one line ``RESULT {json}`` on stdout:
+``inner_s`` (the timed work), ``phases`` (seconds per step) and ``facts`` (counts the harness
+checks for correctness). The parent measures the whole process' wall time and peak RSS.
+"""
+
+from __future__ import annotations
+
+import gzip
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+
+def emit(inner_s: float, phases: dict | None = None, **facts: object) -> None:
+    from .measure import vm_hwm_kb
+
+    facts["vm_hwm_kb"] = vm_hwm_kb()
+    doc = {"inner_s": inner_s, "phases": phases or {}, "facts": facts}
+    sys.stdout.write("RESULT " + orjson.dumps(doc).decode() + "\n")
+    sys.stdout.flush()
+
+
+def parse_orjson(path: Path) -> None:
+    """Merely parse the same bytes: read the file (gunzip when .gz) and orjson.loads per line."""
+    t = time.perf_counter()
+    opener = gzip.open if path.suffix == ".gz" else open
+    issues = histories = 0
+    with opener(path, "rb") as fh:
+        for line in fh:
+            if line.strip():
+                doc = orjson.loads(line)
+                issues += 1
+                histories += len(doc.get("changelog", {}).get("histories", ()))
+    emit(time.perf_counter() - t, issues=issues, histories=histories,
+         bytes=path.stat().st_size)
+
+
+def ingest(path: Path, config_path: Path) -> None:
+    import flowgap
+    from flowgap.config import Config
+
+    config = Config.load(config_path)
+    t = time.perf_counter()
+    result = flowgap.load([path], config)
+    inner = time.perf_counter() - t
+    emit(
+        inner,
+        events=result.events.num_rows,
+        items=result.items.num_rows,
+        records_read=sum(i.records_read for i in result.inputs),
+        records_loaded=sum(i.records_loaded for i in result.inputs),
+        records_rejected=sum(i.records_rejected for i in result.inputs),
+        bytes=path.stat().st_size,
+    )
+
+
+def phases(parquet: Path, config_path: Path, out: Path, dump: Path) -> None:
+    """flowgap in-process, step by step: load, analyze, build and write the reports
+    (json, md, csv, junit), then dump the per-item metrics and handoff edges for comparison."""
+    import pyarrow.parquet as pq
+
+    import flowgap
+    from flowgap.config import Config
+    from flowgap.report import json_report
+    from flowgap.report.run import write_reports
+
+    config = Config.load(config_path)
+    steps: dict[str, float] = {}
+    t0 = t = time.perf_counter()
+    result = flowgap.load([parquet], config)
+    steps["load"] = time.perf_counter() - t
+    t = time.perf_counter()
+    analysis = flowgap.analyze(result, config)
+    steps["analyze"] = time.perf_counter() - t
+    t = time.perf_counter()
+    report = json_report.build_report(analysis, [], None)
+    write_reports(analysis, report, out, ["json", "md", "csv", "junit"])
+    steps["reports"] = time.perf_counter() - t
+    inner = time.perf_counter() - t0
+    dump.mkdir(parents=True, exist_ok=True)
+    cols = ["item", "touch_s", "wait_s", "window_s", "flow_efficiency", "handoffs"]
+    pq.write_table(analysis.items.select(cols), dump / "flowgap_items.parquet")
+    pq.write_table(analysis.handoffs.select(["from_team", "to_team", "count"]),
+                   dump / "flowgap_edges.parquet")
+    emit(inner, steps, events=result.events.num_rows, items=analysis.items.num_rows,
+         handoff_edges=analysis.handoffs.num_rows)
+
+
+def pm4py_only(parquet: Path, config_path: Path, dump: Path) -> None:
+    from .pm4py_only import compute
+
+    t = time.perf_counter()
+    items, edges, steps = compute(parquet, config_path)
+    inner = time.perf_counter() - t
+    handover_edges = steps.pop("handover_edges")
+    dump.mkdir(parents=True, exist_ok=True)
+    items.to_parquet(dump / "pm4py_items.parquet")
+    edges.to_parquet(dump / "pm4py_edges.parquet")
+    emit(inner, steps, items=len(items), handoff_edges=len(edges),
+         handover_edges=handover_edges)
+
+
+def dashboard(parquet: Path, config_path: Path, n: int) -> None:
+    """A filter change, server side: what the router and filter-option callbacks run when the
+    URL's filters change (DataService.view -> filtered analyze, the overview page's layout,
+    the filter options) and the JSON encoding of the page Dash sends back. ``n`` distinct date
+    windows, each a cache miss."""
+    import json
+    import tempfile
+    from datetime import timedelta
+
+    import plotly.utils
+
+    from flowgap.config import Config
+    from flowgap.dashboard import create_app
+    from flowgap.dashboard.filters import Filters, options, to_query
+    from flowgap.dashboard.pages import overview
+
+    config = Config.load(config_path)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(config, [parquet], session_root=tmp)
+        service = app._flowgap_service  # type: ignore[attr-defined]
+
+        def change(filters: Filters) -> tuple[float, int]:
+            t = time.perf_counter()
+            view = service.view(None, filters)  # route callback
+            page = overview.layout(view, to_query(filters))
+            json.dumps(page, cls=plotly.utils.PlotlyJSONEncoder)
+            again = service.view(None, filters)  # filter-options callback (cache hit)
+            options(again.full.items, again.full.timeline)
+            return time.perf_counter() - t, view.selected
+
+        first_s, total = change(Filters())  # first page: load + unfiltered analysis
+        created = service.view(None, Filters()).full.items["created"].to_pylist()
+        lo, hi = min(created).date(), max(created).date()
+        span = (hi - lo).days
+        width = max(span // 4, 1)
+        step = max((span - width) / max(n - 1, 1), 1)
+        times, selected = [], []
+        for i in range(n):
+            start = lo + timedelta(days=round(i * step))
+            f = Filters(start=start, end=start + timedelta(days=width))
+            dt, kept = change(f)
+            times.append(dt)
+            selected.append(kept)
+        hits, misses = service.cache.hits, service.cache.misses
+    emit(sum(times), {"first_page": first_s}, times=times, selected=selected,
+         total_items=total, window_days=width, cache_hits=hits, cache_misses=misses)
+
+
+def main(argv: list[str]) -> None:
+    task, *args = argv
+    if task == "orjson":
+        parse_orjson(Path(args[0]))
+    elif task == "ingest":
+        ingest(Path(args[0]), Path(args[1]))
+    elif task == "phases":
+        phases(Path(args[0]), Path(args[1]), Path(args[2]), Path(args[3]))
+    elif task == "pm4py":
+        pm4py_only(Path(args[0]), Path(args[1]), Path(args[2]))
+    elif task == "dashboard":
+        dashboard(Path(args[0]), Path(args[1]), int(args[2]))
+    else:
+        raise SystemExit(f"unknown task {task!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
