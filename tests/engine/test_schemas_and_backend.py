@@ -112,3 +112,15 @@ def test_duckdb_backend_round_trips_arrow():
         assert stored.schema()["s"].is_int64()
     finally:
         be.close()
+
+
+def test_steering_touches_and_warnings_reach_the_analysis(tmp_path):
+    meetings = tmp_path / "meetings.csv"
+    meetings.write_text("date,items\n2026-01-07,A NOPE-1\n2026-01-08,A\n", encoding="utf-8")
+    cfg = config(6, steering={"meetings_file": str(meetings), "labels": ["steerco"]})
+    a = flowgap.analyze(mixed_log(), cfg)
+    # A: meetings on days 2 and 3; the steerco label on day 2 is the same day as a meeting.
+    touches = {r["item"]: r["steering_touches"] for r in a.items.to_pylist()}
+    assert touches == {"A": 2, "B": 0, "C": 0}
+    assert [w.kind for w in a.warnings] == ["steering_unknown_items"]
+    assert "NOPE-1" in a.warnings[0].message

@@ -7,7 +7,6 @@ calendar, mining, summary and findings from their own modules.
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime
 
 import numpy as np
@@ -26,13 +25,8 @@ from . import timeline as tl_mod
 from .analysis import Analysis
 from .backend import US, Backend, conform, connect, to_us
 from .schemas import (
-    CENTRALITY,
     HANDOFF_EVENTS,
     ITEMS,
-    PROCESS_EDGES,
-    STEERING_COMPARISON,
-    STEERING_MEETINGS,
-    STEERING_TOUCHES,
     STINTS,
     TABLES,
     TIMELINE,
@@ -82,7 +76,7 @@ def run(result: LoadResult, config: Config, engine: str = "duckdb") -> Analysis:
         engine=engine,
         has_history=result.has_history,
         inputs=result.inputs,
-        warnings=result.warnings,
+        warnings=[*result.warnings, *tables.pop("_warnings", [])],
         rejects=len(result.rejects),
         summary=summary,
         findings=findings,
@@ -354,20 +348,14 @@ def _working_time(metrics: pa.Table, pieces: pa.Table, config: Config) -> dict[s
 # ------------------------------------------------------------ modules of other layers
 
 
-def _has_module(name: str) -> bool:
-    return importlib.util.find_spec(name) is not None
-
-
 def _steering(tables: dict, result: LoadResult, config: Config, as_of: datetime) -> None:
-    if not _has_module("flowgap.engine.steering"):
-        _temporary_no_steering(tables)
-        return
     from . import steering
 
     touches = steering.steering_touches(
         result.events, result.items, tables["timeline"], config, as_of
     )
     tables["steering_touches"] = touches
+    tables["_warnings"] = steering.steering_warnings(touches, config)
     tables["steering_meetings"] = steering.steering_meetings(touches, config)
     items = tables["items"]
     if touches.num_rows and items.num_rows:
@@ -376,26 +364,12 @@ def _steering(tables: dict, result: LoadResult, config: Config, as_of: datetime)
             zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True)
         )
         col = pa.array([counts.get(k, 0) for k in items.column("item").to_pylist()], pa.int64())
-        items = items.set_column(
-            items.schema.get_field_index("steering_touches"), ITEMS.field("steering_touches"), col
-        )
-        tables["items"] = items
+        i = items.schema.get_field_index("steering_touches")
+        tables["items"] = items = items.set_column(i, ITEMS.field("steering_touches"), col)
     tables["steering_comparison"] = steering.steering_comparison(items, touches)
 
 
-def _temporary_no_steering(tables: dict) -> None:
-    """TEMPORARY until flowgap.engine.steering lands: no touches, empty steering tables."""
-    tables["steering_touches"] = STEERING_TOUCHES.empty_table()
-    tables["steering_meetings"] = STEERING_MEETINGS.empty_table()
-    tables["steering_comparison"] = STEERING_COMPARISON.empty_table()
-
-
 def _mining(tables: dict) -> None:
-    if not _has_module("flowgap.mining") or tables["timeline"].num_rows == 0:
-        tables["status_map"] = PROCESS_EDGES.empty_table()
-        tables["handoff_graph"] = PROCESS_EDGES.empty_table()
-        tables["team_centrality"] = CENTRALITY.empty_table()
-        return
     from ..mining import mine
 
     mined = mine(tables["timeline"], tables["stints"])
@@ -406,8 +380,6 @@ def _mining(tables: dict) -> None:
 
 
 def _summary(tables: dict, config: Config, as_of: datetime, result: LoadResult) -> dict:
-    if not _has_module("flowgap.engine.summary"):
-        return _temporary_no_summary()
     from .summary import build_summary
 
     return build_summary(
@@ -419,14 +391,7 @@ def _summary(tables: dict, config: Config, as_of: datetime, result: LoadResult) 
     )
 
 
-def _temporary_no_summary() -> dict:
-    """TEMPORARY until flowgap.engine.summary lands: an empty headline."""
-    return {}
-
-
 def _findings(summary: dict, tables: dict, config: Config) -> list[dict]:
-    if not _has_module("flowgap.engine.findings"):
-        return []  # TEMPORARY until flowgap.engine.findings lands
     from .findings import build_findings
 
     return build_findings(summary, {name: tables[name] for name in TABLES}, config)
