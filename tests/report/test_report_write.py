@@ -66,3 +66,16 @@ def test_as_of_forms() -> None:
     assert run.parse_as_of("2026-11-01T12:00:00+02:00").isoformat() == (
         "2026-11-01T10:00:00+00:00")
     assert run.parse_as_of("2026-11-01T12:00:00").isoformat() == "2026-11-01T12:00:00+00:00"
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_on_for_a_terminal_unless_quiet(monkeypatch) -> None:
+    from flowgap.report import progress
+
+    monkeypatch.setattr("sys.stderr", _Terminal())
+    assert progress.enabled(quiet=False) is True
+    assert progress.enabled(quiet=True) is False
