@@ -46,10 +46,15 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pytest tests/benchmarks -s -p no:cacheprovider
 
+# The story log: one item with five days of touch that took four months, among ~150 others.
+DEMO_LOG ?= sample_logs/story.jira.ndjson.gz
+DEMO_CONFIG ?= sample_logs/story.jira.flowgap.toml
+
 demo: $(STAMP)
-	mkdir -p $(DEMO_DIR)
-	$(FLOWGAP) sample --items 300 --seed 7 -o $(DEMO_DIR)/sample.jira.ndjson.gz
-	$(FLOWGAP) inspect $(DEMO_DIR)/sample.jira.ndjson.gz -c sample_logs/flowgap.toml
+	$(FLOWGAP) analyze $(DEMO_LOG) -c $(DEMO_CONFIG) -o $(DEMO_DIR)/report
+	@echo "reports written to $(DEMO_DIR)/report (open report.html in a browser)"
+	@echo "serving the dashboard on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(FLOWGAP) serve $(DEMO_LOG) -c $(DEMO_CONFIG) --host 127.0.0.1 --port $(PORT)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache build dist
