@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SLOW = 90_000  # ms: the first analysis of an upload imports pm4py in the server
 GRID_ITEMS = json.dumps({"name": "bottleneck-items", "type": "grid"}, separators=(",", ":"))
+CSV_BUTTON = json.dumps({"name": "bottleneck-items", "type": "csv-button"}, separators=(",", ":"))
 
 
 def expect():
@@ -155,7 +157,8 @@ def test_filter_changes_url_and_figures(a, server, img_dir):
     ex(a.locator("#nav-overview")).to_have_attribute("href", f"/overview?type={chosen}")
     a.reload()
     a.wait_for_selector(".js-plotly-plot", timeout=SLOW)
-    ex(a.locator("#f-type")).to_contain_text(chosen)
+    ex(a.locator("#f-type")).to_contain_text(chosen, timeout=SLOW)
+    ex(a).to_have_url(re.compile(r"/flow\?type=" + re.escape(chosen) + "$"))
     a.click("#f-clear")
     ex(a).to_have_url(re.compile(r"/flow$"), timeout=SLOW)
 
@@ -192,6 +195,15 @@ def test_handoff_edge_click_filters_items_and_opens_a_journey(a, server, img_dir
     first = a.evaluate(
         f"() => dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowAtIndex(0).data.item"
     )
+    # The CSV export holds the rows the grid shows: the clicked edge's items.
+    button = a.locator(f"[id='{CSV_BUTTON}']")
+    with a.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename == "flowgap-bottleneck-items.csv"
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("Item,Type,Summary,Status,")
+    assert len(lines) == 1 + shown
+    assert lines[1].split(",")[0] == first
     grid = a.locator(f"[id='{GRID_ITEMS}']")
     grid.locator(".ag-row[row-index='0'] [col-id='item']").click()
     ex(a).to_have_url(re.compile(r"/journey\?item=" + re.escape(first) + "$"), timeout=SLOW)

@@ -133,11 +133,33 @@ def _iso(day: date | None) -> str | None:
 def register(app: Dash, service: DataService) -> None:
     keys = [k for k, _ in FILTER_DROPDOWNS]
 
+    def option_lists(search: str | None) -> tuple[list[list[dict]], str]:
+        """The dropdowns' options (values of the unfiltered data) and the header line."""
+        try:
+            view = current_view(service, search)
+        except Exception:  # the page itself reports problems; options stay empty
+            log.exception("filter options")
+            return [[] for _ in keys], ""
+        # Values asked for by the URL stay selectable even when the data lacks them: a
+        # dropdown drops a value missing from its options, which would rewrite a shared URL.
+        wanted = {k: set(getattr(view.filters, k)) for k in keys}
+        if view.full is None:
+            label = "no data yet: upload an export" if view.dataset is None else ""
+            lists = [[{"label": v, "value": v} for v in sorted(wanted[k])] for k in keys]
+            return lists, label
+        opts = options(view.full.items, view.full.timeline)
+        label = f"{view.dataset.label} · {view.full.items.num_rows} items"  # type: ignore[union-attr]
+        if view.filters.active:
+            label += f" · {view.selected} selected by the filters"
+        lists = [[{"label": v, "value": v} for v in sorted(set(opts[k]) | wanted[k])] for k in keys]
+        return lists, label
+
     @app.callback(
         Output("url", "search"),
         Output("f-from", "value"),
         Output("f-to", "value"),
         *[Output(f"f-{k}", "value") for k in keys],
+        *[Output(f"f-{k}", "options") for k in keys],
         Input("url", "search"),
         Input("f-from", "value"),
         Input("f-to", "value"),
@@ -147,13 +169,16 @@ def register(app: Dash, service: DataService) -> None:
     def sync_filters(search, start, end, *rest):
         lists, _clear = rest[:-1], rest[-1]
         trigger = ctx.triggered_id
-        unchanged = [no_update] * (3 + len(keys))
+        keep_options = [no_update] * len(keys)
         if trigger in (None, "url"):
+            # Options and values arrive together, so no value is dropped for lack of options.
             f = from_query(search)
-            return [no_update, _iso(f.start), _iso(f.end)] + [list(getattr(f, k)) for k in keys]
+            opts, _ = option_lists(search)
+            values = [list(getattr(f, k)) for k in keys]
+            return [no_update, _iso(f.start), _iso(f.end), *values, *opts]
         extra = {"item": query_value(search, "item") or ""}
         if trigger == "f-clear":
-            return [to_query(Filters(), extra), None, None] + [[] for _ in keys]
+            return [to_query(Filters(), extra), None, None] + [[] for _ in keys] + keep_options
         f = Filters(
             start=parse_date(start),
             end=parse_date(end),
@@ -161,30 +186,25 @@ def register(app: Dash, service: DataService) -> None:
         )
         query = to_query(f, extra)
         if query == (search or ""):
-            return unchanged
-        return [query] + [no_update] * (2 + len(keys))
+            return [no_update] * (3 + len(keys)) + keep_options
+        return [query] + [no_update] * (2 + len(keys)) + keep_options
 
     @app.callback(
-        *[Output(f"f-{k}", "options") for k in keys],
+        *[Output(f"f-{k}", "options", allow_duplicate=True) for k in keys],
+        Input("data-version", "data"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def refresh_options(_version, search):
+        return option_lists(search)[0]
+
+    @app.callback(
         Output("dataset-label", "children"),
         Input("data-version", "data"),
         Input("url", "search"),
     )
-    def filter_options(_version, search):
-        try:
-            view = current_view(service, search)
-        except Exception:  # the page itself reports problems; options stay empty
-            log.exception("filter options")
-            return [[] for _ in keys] + [""]
-        if view.full is None:
-            label = "no data yet: upload an export" if view.dataset is None else ""
-            return [[] for _ in keys] + [label]
-        opts = options(view.full.items, view.full.timeline)
-        total = view.full.items.num_rows
-        label = f"{view.dataset.label} · {total} items"  # type: ignore[union-attr]
-        if view.filters.active:
-            label += f" · {view.selected} selected by the filters"
-        return [[{"label": v, "value": v} for v in opts[k]] for k in keys] + [label]
+    def dataset_label(_version, search):
+        return option_lists(search)[1]
 
     @app.callback(
         *[Output(f"nav-{page.NAME}", "href") for page in PAGES],
