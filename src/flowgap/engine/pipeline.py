@@ -35,13 +35,15 @@ from .status_classes import build_status_classes, class_map
 
 
 def resolve_as_of(result: LoadResult, config: Config) -> datetime:
-    """``[flow] as_of`` (naive means UTC), else the latest timestamp of any event."""
+    """``[flow] as_of`` (naive means UTC), else the latest timestamp of any event, else the
+    latest ``created``/``resolved`` of the items."""
     if config.flow.as_of is not None:
         as_of = config.flow.as_of
         return as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of.astimezone(UTC)
-    candidates = []
     if result.events.num_rows:
-        candidates.append(pc.max(result.events.column("ts")).as_py())
+        return pc.max(result.events.column("ts")).as_py().astimezone(UTC)
+    # No events (an input without history): the latest date the items carry.
+    candidates = []
     for name in ("created", "resolved"):
         if result.items.num_rows and name in result.items.column_names:
             value = pc.max(result.items.column(name)).as_py()
