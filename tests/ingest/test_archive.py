@@ -116,3 +116,14 @@ def test_not_a_zip_and_empty(tmp_path: Path) -> None:
     empty = make_zip(tmp_path / "empty.zip", {})
     with pytest.raises(InputError, match="no files to load"):
         archive.load(empty, Config())
+
+
+def test_encrypted_member_refused(tmp_path: Path) -> None:
+    z = make_zip(tmp_path / "enc.zip", {"a.csv": b"case,activity,timestamp\n"})
+    data = bytearray(z.read_bytes())
+    # set the encryption bit as a password-protected export has it (zipfile cannot write one)
+    data[data.index(b"PK\x03\x04") + 6] |= 0x1
+    data[data.index(b"PK\x01\x02") + 8] |= 0x1
+    z.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="encrypted members are not supported"):
+        archive.load(z, Config())

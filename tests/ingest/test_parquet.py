@@ -184,3 +184,22 @@ def test_unsorted_input_is_sorted_on_load(loaded: LoadResult, tmp_path: Path) ->
     pq.write_table(shuffled, p)
     again = parquet.load(p, Config())
     assert again.events.equals(loaded.events)
+
+
+def test_wrong_column_type_named(tmp_path: Path) -> None:
+    p = tmp_path / "e.parquet"
+    table = pa.table(
+        {
+            "item": ["A"],
+            "ts": pa.array([datetime(2024, 1, 1, tzinfo=UTC)], pa.timestamp("us", tz="UTC")),
+            "seq": ["first"],
+            "field": ["created"],
+            "value": [None],
+            "prev": [None],
+            "actor": [None],
+            "source": ["s:1"],
+        }
+    )
+    pq.write_table(table, p)
+    with pytest.raises(InputError, match="column 'seq' of type string cannot be read as int64"):
+        parquet.load(p, Config())

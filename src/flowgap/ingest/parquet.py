@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -200,7 +201,7 @@ def _with_kind(table: pa.Table, kind: str) -> pa.Table:
     return table.replace_schema_metadata(meta)
 
 
-def _atomic_write(target: Path, write) -> None:  # type: ignore[no-untyped-def]
+def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
         write(tmp)
