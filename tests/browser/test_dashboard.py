@@ -219,6 +219,19 @@ def test_journey_search_by_key(a, server):
     a.click("#journey-go")
     ex(a.locator("#journey-key")).to_have_text("FLOW-1042", timeout=SLOW)
     ex(a.locator("#card-j-steering")).to_have_text(re.compile(r"^\d+$"))
+    touches = int(a.locator("#card-j-steering").inner_text())
+    a.wait_for_selector(".js-plotly-plot")
+    # Steering touches are diamonds on the swimlane, one per touch.
+    diamonds = a.evaluate(
+        """() => {
+            const el = document.getElementById(
+                JSON.stringify({name: 'journey-swimlane', type: 'figure'}));
+            const plot = el.querySelector('.js-plotly-plot');
+            return plot.data.filter(t => t.name === 'steering touch')
+                .reduce((n, t) => n + t.x.length, 0);
+        }"""
+    )
+    assert touches > 0 and diamonds == touches
     a.fill("#journey-item", "NOPE-1")
     a.press("#journey-item", "Enter")
     ex(a.locator("#journey-missing")).to_contain_text("No item 'NOPE-1'", timeout=SLOW)

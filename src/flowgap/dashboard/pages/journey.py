@@ -87,7 +87,7 @@ def layout(view: View, search: str) -> html.Div:
             ],
             className="cards",
         ),
-        graph(figures.item_journeys(timeline, row, n=1), "journey-swimlane"),
+        graph(figures.item_journeys(timeline, row, n=1, touches=touches), "journey-swimlane"),
         section(
             "Segments",
             grid(

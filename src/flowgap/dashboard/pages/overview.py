@@ -91,7 +91,10 @@ def layout(view: View, search: str) -> html.Div:
         section(
             "Week of work, months of waiting",
             story_list,
-            graph(figures.item_journeys(a.timeline, a.items, n=10), "worst-journeys"),
+            graph(
+                figures.item_journeys(a.timeline, a.items, n=10, touches=a.steering_touches),
+                "worst-journeys",
+            ),
             grid("worst-items", item_rows(worst)[:50], ITEM_COLUMNS, height=320),
         )
     )
