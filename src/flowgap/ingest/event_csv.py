@@ -9,6 +9,7 @@ A second row with the same item, timestamp and status is rejected as a duplicate
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -114,9 +115,9 @@ def load(path: Path, config: Config) -> LoadResult:
     return cols.into(b.result())
 
 
-def _all_numeric(values: object) -> bool:
+def _all_numeric(values: Iterable[str]) -> bool:
     any_value = False
-    for v in values:  # type: ignore[attr-defined]
+    for v in values:
         if not v:
             continue
         any_value = True
