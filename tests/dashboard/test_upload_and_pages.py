@@ -189,3 +189,45 @@ def test_no_page_renders_html_or_markdown_from_data():
         "journey",
         "steering",
     ]
+
+
+def test_config_uploaded_with_the_data_drives_the_mapping(service, sample_logs):
+    data = (sample_logs / "sample.events.csv").read_bytes()
+    config = (sample_logs / "sample.events.flowgap.toml").read_bytes()
+    plain = new_session_id()
+    kind, text = upload.handle_upload(service, plain, [data_url(data)], ["sample.events.csv"])
+    assert kind == "ok" and not text.endswith(" 0 records rejected.")
+    mapped = new_session_id()
+    kind, text = upload.handle_upload(
+        service,
+        mapped,
+        [data_url(data), data_url(config)],
+        ["sample.events.csv", "sample.events.flowgap.toml"],
+    )
+    assert kind == "ok", text
+    assert " 0 records rejected. Config: sample.events.flowgap.toml." in text
+    assert service.store.state(mapped).files == ["sample.events.csv"]  # the config is no data
+    # The other session keeps the served config.
+    assert service.store.state(plain).config_toml is None
+
+
+def test_uploaded_config_cannot_reach_server_files_or_limits(service):
+    sid = new_session_id()
+    upload.handle_upload(service, sid, [data_url(TRANSITIONS.encode())], ["t.transitions.csv"])
+    evil = (
+        b'[steering]\nmeetings_file = "/etc/passwd"\n'
+        b"[dashboard]\nupload_limit_mb = 100000\nsession_ttl_hours = 100000\n"
+    )
+    kind, text = upload.handle_upload(service, sid, [data_url(evil)], ["flowgap.toml"])
+    assert kind == "ok", text
+    assert "steering.meetings_file is ignored in uploads" in text
+    config = service.config_for(service.store.state(sid))
+    assert config.steering.meetings_file is None
+    assert config.dashboard == Config().dashboard
+    # An invalid config is one line naming the file and key, and the session keeps its data.
+    bad = b'[flow]\nflow_window = "sometimes"\n'
+    kind, text = upload.handle_upload(service, sid, [data_url(bad)], ["flowgap.toml"])
+    assert kind == "error"
+    assert text.startswith("Nothing was loaded: flowgap.toml: flow.flow_window: ")
+    assert service.store.upload_paths(sid) != []
+    assert service.store.state(sid).config_toml == evil.decode()

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import threading
+import tomllib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Any
 
 from ..config import Config
 from ..engine.analysis import Analysis
-from ..errors import FlowgapError
+from ..errors import ConfigError, FlowgapError
 from ..model import LoadResult
 from .filters import Filters, selected_items, subset
 from .sessions import SessionState, SessionStore
@@ -71,6 +72,21 @@ def digest(data: object) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
+def parse_uploaded_config(text: str, name: str) -> Config:
+    """A flowgap.toml uploaded from a browser. Raises ConfigError naming the file and key.
+
+    ``steering.meetings_file`` is dropped: a path in an uploaded file must not make the server
+    read its own files.
+    """
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(name, "-", f"not valid TOML: {exc}") from None
+    config = Config.from_dict(raw, name)
+    config.steering.meetings_file = None
+    return config
+
+
 @dataclass
 class Dataset:
     key: str  # digest of the data (upload bytes, or the demo inputs)
@@ -116,7 +132,12 @@ class DataService:
     # ------------------------------------------------------------------ config
 
     def config_for(self, state: SessionState) -> Config:
-        config = self.base_config.model_copy(deep=True)
+        if state.config_toml:
+            config = parse_uploaded_config(state.config_toml, state.config_name or "flowgap.toml")
+            # The server's limits are not the uploader's to change.
+            config.dashboard = self.base_config.dashboard.model_copy()
+        else:
+            config = self.base_config.model_copy(deep=True)
         if state.classes:
             config.statuses.classes = {**config.statuses.classes, **state.classes}
         if state.team_source is not None:

@@ -76,6 +76,9 @@ class SessionState:
     uploaded_names: list[str] = field(default_factory=list)  # as the browser named them
     #: Outcome of the last upload, shown on the upload page: (kind, text), kind ok | error.
     message: list[str] | None = None
+    #: A flowgap.toml uploaded with the data: its text and file name (replaces the served one).
+    config_toml: str | None = None
+    config_name: str | None = None
 
     def to_json(self) -> bytes:
         return json.dumps(self.__dict__, sort_keys=True).encode()
@@ -190,6 +193,7 @@ class SessionStore:
             old.unlink()
         state = self.state(sid)
         state.files, state.uploaded_names, state.upload_key = [], [], None
+        state.config_toml = state.config_name = None
         self.save_state(sid, state)
         return state
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import tomllib
 from collections import Counter
 
 import pyarrow.compute as pc
@@ -13,7 +14,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from ...config import STATUS_CLASSES
 from ...errors import FlowgapError
 from ..components import card, grid, note, pct, section
-from ..data import DataService, View
+from ..data import DataService, View, parse_uploaded_config
 from ..toml_text import config_to_toml
 
 NAME, PATH, TITLE = "upload", "/", "Upload"
@@ -197,7 +198,8 @@ def layout(view: View, search: str) -> html.Div:
                     "Drag and drop exports here, or ",
                     html.A("choose files", className="link"),
                     f" (Jira JSON/NDJSON, Jira CSV, transition or event CSV, XES, Parquet;"
-                    f" .gz and .zip too; up to {limit:g} MB).",
+                    f" .gz and .zip too; up to {limit:g} MB). Drop a flowgap.toml with"
+                    " them to use its column mapping and rules.",
                 ]
             ),
             className="upload",
@@ -213,6 +215,8 @@ def layout(view: View, search: str) -> html.Div:
         children.append(note("Nothing loaded yet.", "info"))
         return html.Div(children)
     children.append(html.P(f"Showing {view.dataset.label}.", id="upload-dataset"))
+    if view.state.config_name:
+        children.append(html.P(f"Config: {view.state.config_name} (uploaded).", id="upload-config"))
     if view.error and view.result is None:
         children.append(note(view.error, "error", id="page-error"))
         return html.Div(children)
@@ -261,39 +265,77 @@ def decode_uploads(
 def handle_upload(
     service: DataService, sid: str, contents: list[str], filenames: list[str]
 ) -> list[str]:
-    """Store and load an upload; returns the (kind, text) message for the page."""
+    """Store and load an upload; returns the (kind, text) message for the page.
+
+    A ``.toml`` file among the uploads is taken as the session's flowgap.toml (in place of the
+    served config); the other files are the data. A config alone re-analyses the data the
+    session already shows.
+    """
     store = service.store
     limit = int(service.base_config.dashboard.upload_limit_mb * 1_000_000)
+    names = ", ".join(filenames)
+    notes: list[str] = []
+    previous = store.state(sid)
+    data: list = []
     try:
         files = decode_uploads(contents, filenames, limit)
-        state = store.replace_uploads(sid, files, limit)
+        configs = [(n, d) for n, d in files if n.lower().endswith(".toml")]
+        data = [(n, d) for n, d in files if not n.lower().endswith(".toml")]
+        if len(configs) > 1:
+            raise FlowgapError(f"{names}: upload one flowgap.toml at a time")
+        state = store.state(sid)
+        if configs:
+            name, raw = configs[0]
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise FlowgapError(f"{name}: not UTF-8 text") from None
+            if tomllib.loads(text).get("steering", {}).get("meetings_file"):
+                notes.append(
+                    f"{name}: steering.meetings_file is ignored in uploads (serve with -c to"
+                    " use a meetings file)."
+                )
+            parse_uploaded_config(text, name)  # one clear line when it is invalid
+            state.config_toml, state.config_name = text, name
+            store.save_state(sid, state)
+        if data:
+            state = store.replace_uploads(sid, data, limit)
         dataset = service.dataset_for(sid, state)
-        config = service.config_for(state)
-        result = service.load(dataset, config)  # type: ignore[arg-type]
-    except FlowgapError as err:
-        _forget(store, sid)
+        if dataset is None:
+            return ["ok", f"Using {state.config_name}; upload data to analyse."]
+        result = service.load(dataset, service.config_for(state))
+    except (FlowgapError, tomllib.TOMLDecodeError) as err:
+        _undo(store, sid, previous, data)
         return ["error", f"Nothing was loaded: {err}"]
     except Exception as exc:  # any loader failure is a message, never a stack trace
         log.exception("upload failed")
-        _forget(store, sid)
-        names = ", ".join(filenames)
+        _undo(store, sid, previous, data)
         return [
             "error",
             f"Nothing was loaded: {names}: cannot be read ({type(exc).__name__}: {exc})",
         ]
     rejected = len(result.rejects)
-    return [
-        "ok",
-        f"Loaded {', '.join(filenames)}: {result.items.num_rows} items, "
-        f"{result.events.num_rows} events, {rejected} records rejected.",
-    ]
+    what = ", ".join(n for n in filenames if not n.lower().endswith(".toml")) or dataset.label
+    text = (
+        f"Loaded {what}: {result.items.num_rows} items, "
+        f"{result.events.num_rows} events, {rejected} records rejected."
+    )
+    if state.config_toml:
+        text += f" Config: {state.config_name}."
+    return ["ok", " ".join([text, *notes])]
 
 
-def _forget(store, sid: str) -> None:
+def _undo(store, sid: str, previous, data: list) -> None:
+    """After a failed upload: new data replaced the old, so forget it; a config alone is
+    rolled back to what the session had."""
     try:
-        store.forget_uploads(sid)
+        if data:
+            store.forget_uploads(sid)
+        else:
+            previous.message = None
+            store.save_state(sid, previous)
     except OSError:
-        log.exception("cannot clear uploads")
+        log.exception("cannot undo the upload")
 
 
 def register(app: Dash, service: DataService) -> None:
