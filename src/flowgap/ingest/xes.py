@@ -135,6 +135,8 @@ def _read_log(path: Path) -> object:
 
 
 def _text(value: object) -> str | None:
+    if type(value) is str:  # the common case, first: called for every attribute read
+        return value if value and not value.isspace() else None
     if value is None:
         return None
     if isinstance(value, float) and value != value:  # NaN
