@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jsonschema
 import pyarrow as pa
 from analysis_factory import make_analysis
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flowgap.engine import schemas
 from flowgap.report import json_report
@@ -97,3 +101,27 @@ def test_every_engine_table_has_a_schema_entry() -> None:
             continue
         row = tables[name]["properties"]["rows"]["items"]
         assert row["required"] == arrow.names
+
+
+@settings(deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_vectorised_rounding_keeps_six_significant_digits(x: float) -> None:
+    (r,) = json_report.round_column(pa.array([x], pa.float64())).to_pylist()
+    assert float(f"{r:.6g}") == r  # no more than 6 significant digits
+    if x != 0:
+        unit = 10 ** (math.floor(math.log10(abs(x))) - 5)
+        assert abs(r - x) <= unit * 0.5000001  # half a unit in the 6th digit
+
+
+def test_vectorised_rounding_nulls_and_signs() -> None:
+    values = [float("nan"), float("inf"), -0.0, None, 1 / 3, 86400.0 * 31.7, 1e-7]
+    assert json_report.round_column(pa.array(values, pa.float64())).to_pylist() == [
+        None, None, 0.0, None, 0.333333, 2738880.0, 1e-7]
+
+
+@settings(deadline=None)
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1),
+                    timezones=st.just(UTC)))
+def test_iso_column_matches_iso(ts: datetime) -> None:
+    col = pa.array([ts, None], pa.timestamp("us", tz="UTC"))
+    assert json_report.iso_column(col).to_pylist() == [json_report.iso(ts), None]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowgap.errors import UsageError
@@ -131,6 +131,7 @@ def test_named_metric_known_to_data_but_without_wait_is_zero() -> None:
 GROUPS = [(g, k) for g, keys in th.METRICS.items() for k in keys]
 
 
+@settings(deadline=None)
 @given(
     metric=st.sampled_from(GROUPS),
     op=st.sampled_from(sorted(th.OPS)),
@@ -146,6 +147,7 @@ def test_generated_expressions_parse_back(metric, op, number, spaces) -> None:
     assert t.number == pytest.approx(float(number) * factor)
 
 
+@settings(deadline=None)
 @given(st.text(max_size=40))
 def test_any_text_is_a_threshold_or_a_usage_error(text: str) -> None:
     try:

@@ -12,7 +12,9 @@ from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..engine.analysis import Analysis
 from ..engine.schemas import TABLES
@@ -72,13 +74,72 @@ def normalise(value: object) -> object:
     return str(value)
 
 
+def iso_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
+    """Timestamps as ISO 8601 UTC text (like :func:`iso`), column at a time.
+
+    Dropping the zone (the values are UTC already) and casting is several times faster than
+    strftime; the literal replacements are cheaper than one regex."""
+    text = pc.cast(col, pa.timestamp("us")).cast(pa.string())  # "2026-01-20 00:00:00.000000"
+    text = pc.replace_substring(text, " ", "T")
+    text = pc.replace_substring(text, ".000000", "")
+    return pc.binary_join_element_wise(text, "Z", "")
+
+
+def round_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
+    """Floats to ``SIGNIFICANT`` significant digits, NaN and infinities to null, column at a
+    time (a Python pass over every cell of big tables costs seconds).
+
+    For 1e-15 <= |x| < 1e21 the powers of ten involved are exact doubles, so n / 10**k and
+    n * 10**k of an integral n are correctly rounded: the double nearest to the rounded
+    decimal, as float(f"{x:.6g}") gives. The rare values outside that range take that
+    Python path."""
+    x = pc.cast(col, pa.float64())
+    finite = pc.fill_null(pc.is_finite(x), False)
+    absx = pc.abs(x)
+    nonzero = pc.and_(finite, pc.not_equal(absx, 0.0))
+    exponent = pc.floor(pc.log10(pc.if_else(nonzero, absx, 1.0)))
+    keep = pc.subtract(float(SIGNIFICANT - 1), exponent)  # decimals to keep (may be < 0)
+    up = pc.power(10.0, pc.max_element_wise(keep, 0.0))
+    down = pc.power(10.0, pc.max_element_wise(pc.negate(keep), 0.0))
+    small = pc.divide(pc.round(pc.multiply(x, up)), up)
+    large = pc.multiply(pc.round(pc.divide(x, down)), down)
+    out = pc.if_else(pc.greater_equal(keep, 0.0), small, large)
+    out = pc.if_else(nonzero, out, x)
+    out = pc.if_else(pc.equal(out, 0.0), 0.0, out)  # no "-0.0"
+    out = pc.if_else(finite, out, pa.scalar(None, pa.float64()))
+    outside = pc.and_(nonzero, pc.or_(pc.less(absx, 1e-15), pc.greater_equal(absx, 1e21)))
+    if pc.any(outside).as_py():
+        values = out.to_pylist()
+        raw = x.to_pylist()
+        for i in pc.indices_nonzero(outside).to_pylist():
+            values[i] = float(f"{raw[i]:.{SIGNIFICANT}g}")
+        out = pa.array(values, pa.float64())
+    return out
+
+
+def json_ready(table: pa.Table) -> pa.Table:
+    """Every column in its JSON form (rounded floats, ISO times and dates) before to_pylist."""
+    table = table.combine_chunks()
+    columns = []
+    for field, col in zip(table.schema, table.columns, strict=True):
+        t = field.type
+        if pa.types.is_floating(t):
+            col = round_column(col)
+        elif pa.types.is_timestamp(t):
+            col = iso_column(col)
+        elif pa.types.is_date(t):
+            col = col.cast(pa.string())
+        columns.append(col)
+    return pa.Table.from_arrays(columns, names=table.schema.names)
+
+
 def table_rows(table: pa.Table, cap: int | None = None) -> dict:
     """Rows as JSON data, the first ``cap`` (default ``ROW_CAP``) in the engine's order."""
     cap = ROW_CAP if cap is None else cap
     total = table.num_rows
     kept = table if total <= cap else table.slice(0, cap)
     return {
-        "rows": normalise(kept.to_pylist()),
+        "rows": json_ready(kept).to_pylist(),
         "total_rows": total,
         "truncated": kept.num_rows < total,
     }
@@ -135,11 +196,16 @@ def build_report(
         },
         "baseline": baseline_section,
     }
-    return normalise(report)  # type: ignore[return-value]
+    tables = report.pop("tables")  # already JSON-ready; the Python walk would be slow
+    report = normalise(report)
+    report["tables"] = tables  # type: ignore[index]
+    return report  # type: ignore[return-value]
 
 
 def dumps(report: dict) -> str:
-    return json.dumps(report, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    """Sorted keys, two-space indent, UTF-8; orjson writes tens of MB in a fraction of the
+    time json.dumps needs."""
+    return orjson.dumps(report, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode() + "\n"
 
 
 # --------------------------------------------------------------------------- schema
