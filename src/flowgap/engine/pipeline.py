@@ -134,11 +134,12 @@ def _with_history(
 
     ev = be.register("events", ev_arrow)
     created = be.register("created", _created(result))
-    evg = be.materialize("evg", tl_mod.event_groups(ev))
+    # Every event is only needed to cut touch after stall_after (and for its working time).
+    evg = be.materialize("evg", tl_mod.event_groups(ev)) if stall_us is not None else None
     seg = be.materialize(
         "segments",
         tl_mod.segments(
-            evg,
+            ev,
             as_of=as_of_us,
             classes=classes,
             blocked_statuses=config.statuses.blocked,

@@ -41,12 +41,16 @@ def percentiles(groups: pa.Array, values: np.ndarray, qs: tuple[float, ...]) -> 
     out: dict = {}
     if len(values) == 0:
         return out
-    keys = np.asarray(groups.to_pylist(), dtype=object)
-    order = np.argsort(keys, kind="stable")
-    keys, values = keys[order], np.asarray(values, dtype=np.float64)[order]
-    bounds = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-    for chunk_k, chunk_v in zip(np.split(keys, bounds), np.split(values, bounds), strict=True):
-        out[chunk_k[0]] = [float(np.percentile(chunk_v, q * 100)) for q in qs]
+    encoded = pc.dictionary_encode(groups)
+    codes = np.asarray(encoded.indices, dtype=np.int64)
+    names = encoded.dictionary.to_pylist()
+    values = np.asarray(values, dtype=np.float64)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    for code, name in enumerate(names):
+        chunk = values[order[bounds[code] : bounds[code + 1]]]
+        if len(chunk):
+            out[name] = [float(v) for v in np.percentile(chunk, [q * 100 for q in qs])]
     return out
 
 

@@ -6,16 +6,16 @@ happens once, when a table leaves the engine.
 
 Steps (each a flat Ibis expression over explicit columns):
 
-1. ``event_groups``: every event gets ``g``, the number of change points (status, team,
-   assignee, flag events) up to and including it in (ts, seq) order, and ``nxt``, the ts of
-   the item's next event. Events with the same ``g`` belong to one segment.
-2. ``segments``: one row per change point with the values in force (forward-filled by the
-   "running count + partition max" idiom, which also honours a value cleared to null), its
+1. ``segments``: one row per change point (status, team, assignee, flag events), numbered
+   ``g`` in (ts, seq) order, with the values in force (a running maximum over encoded
+   values, which also honours a value cleared to null), its
    end (the next change point, or ``as_of``), class, blocked flag and team; zero-length
    segments are dropped (except the item's last one, the state at ``as_of``).
-3. ``item_windows``: committed, delivered and the flow window of every item.
-4. ``timeline``: segments with the part inside the window, touch (active, not blocked, and
-   with ``stall_after`` only the first ``stall_after`` after each event) and wait.
+2. ``item_windows``: committed, delivered and the flow window of every item.
+3. ``timeline``: segments with the part inside the window, touch (active, not blocked, and
+   with ``stall_after`` only the first ``stall_after`` after each event) and wait. Only with
+   ``stall_after`` does it need every event: ``event_groups`` gives each event ``g``, the
+   number of change points up to and including it, and ``nxt``, the item's next event.
 """
 
 from __future__ import annotations
@@ -47,13 +47,26 @@ def event_groups(ev: ir.Table) -> ir.Table:
     )
 
 
-def _in_force(t: ir.Table, field: str, counter: str) -> ir.Value:
-    value = ibis.ifelse(t.field == field, t.value, NULL_STR)
-    return value.max().over(ibis.window(group_by=[t.item, t[counter]]))
+def _in_force(cp: ir.Table, field: str, window) -> ir.Value:
+    """The value of the latest ``field`` event up to each change point, null-clears included.
+
+    Every ``field`` event is encoded as a sortable string: its zero-padded change-point number,
+    then "1" + value, or "0" for a cleared value. The running maximum over the item's change
+    points is then the latest such event; all four fields share one window (one sort), where a
+    per-field "running count + partition" idiom would need four.
+    """
+    key = cp.g.cast("string").lpad(_KEY_WIDTH, "0")
+    payload = ibis.ifelse(cp.value.isnull(), ibis.literal("0"), ibis.literal("1") + cp.value)
+    latest = ibis.ifelse(cp.field == field, key + payload, NULL_STR).max().over(window)
+    present = latest.substr(_KEY_WIDTH, 1) == "1"
+    return ibis.ifelse(present, latest.substr(_KEY_WIDTH + 1), NULL_STR)
+
+
+_KEY_WIDTH = 12  # change points per item stay far below 10**12
 
 
 def segments(
-    evg: ir.Table,
+    ev: ir.Table,
     *,
     as_of: int,
     classes: dict[str, str],
@@ -64,21 +77,22 @@ def segments(
     assignee_map: dict[str, str],
 ) -> ir.Table:
     """One row per non-empty segment: item, g, status, class, team, assignee, flagged,
-    blocked, start, end, prev_class, is_last."""
-    cp = evg.filter(evg.field.isin(CHANGE_FIELDS), evg.g > 0).select(
-        "item", "g", "t", "field", "value"
-    )
+    blocked, start, end, prev_class, is_last.
+
+    ``g`` numbers the item's change points from 1 in (ts, seq) order: the same numbering as
+    :func:`event_groups` gives the events of each segment.
+    """
+    cp = ev.filter(ev.field.isin(CHANGE_FIELDS)).select("item", "t", "seq", "field", "value")
+    cp = cp.mutate(g=ibis.row_number().over(_w(cp, order=[cp.t, cp.seq])) + 1)
     cum = _w(cp, cumulative=True)
+    nxt = cp.t.lead().over(_w(cp))
     cp = cp.mutate(
-        **{f"n_{f}": (cp.field == f).cast("int64").sum().over(cum) for f in CHANGE_FIELDS}
-    )
-    cp = cp.mutate(
-        status=_in_force(cp, "status", "n_status"),
-        team_field=_in_force(cp, "team", "n_team"),
-        assignee=_in_force(cp, "assignee", "n_assignee"),
-        flag=_in_force(cp, "flag", "n_flag"),
-        end=ibis.coalesce(cp.t.lead().over(_w(cp)), ibis.literal(as_of, "int64")),
-        last_cp=cp.t.lead().over(_w(cp)).isnull(),
+        status=_in_force(cp, "status", cum),
+        team_field=_in_force(cp, "team", cum),
+        assignee=_in_force(cp, "assignee", cum),
+        flag=_in_force(cp, "flag", cum),
+        end=ibis.coalesce(nxt, ibis.literal(as_of, "int64")),
+        last_cp=nxt.isnull(),
     )
     # Zero-length segments are dropped, except the state in force at as_of itself (a change
     # at exactly as_of, e.g. an item delivered at the latest timestamp of the data).
@@ -163,7 +177,7 @@ def _overlap(a: ir.Value, b: ir.Value, ws: ir.Value, we: ir.Value) -> ir.Value:
 
 
 def timeline(
-    seg: ir.Table, windows: ir.Table, evg: ir.Table, *, as_of: int, stall_us: int | None
+    seg: ir.Table, windows: ir.Table, evg: ir.Table | None, *, as_of: int, stall_us: int | None
 ) -> ir.Table:
     """Segments with in-window time, touch, wait, and the item's window (ws, we)."""
     j = seg.join(windows.select("item", "ws", "we"), "item")
@@ -189,7 +203,9 @@ def timeline(
     return j.mutate(ntm=j.tm.min().over(_w(j, following=True, order=[j.seg])))
 
 
-def touch_pieces(tl: ir.Table, evg: ir.Table, *, as_of: int, stall_us: int | None) -> ir.Table:
+def touch_pieces(
+    tl: ir.Table, evg: ir.Table | None, *, as_of: int, stall_us: int | None
+) -> ir.Table:
     """The touch intervals (item, g, a, b), clipped to the window; ``tl`` needs touching/ws/we.
 
     Without ``stall_after`` a segment's touch is one interval; with it, each event inside an
