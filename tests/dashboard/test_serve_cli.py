@@ -39,3 +39,13 @@ def test_corrupt_demo_input_fails_before_serving(tmp_path):
     assert r.exit_code == 2
     lines = r.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"flowgap: error: {broken}: ")
+
+
+def test_unusable_session_directory_is_one_line(tmp_path, monkeypatch):
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("FLOWGAP_SESSION_DIR", str(blocker / "sessions"))
+    r = runner.invoke(app, ["serve", "--port", "1"])
+    assert r.exit_code == 2
+    assert r.output.startswith(f"flowgap: error: session directory {blocker / 'sessions'}: ")
+    assert "FLOWGAP_SESSION_DIR" in r.output

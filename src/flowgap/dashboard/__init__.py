@@ -15,6 +15,7 @@ from pathlib import Path
 import dash
 
 from ..config import Config
+from ..errors import FlowgapError
 
 __all__ = ["create_app", "default_session_root"]
 
@@ -47,8 +48,14 @@ def create_app(
 
     config = config or Config()
     root = Path(session_root) if session_root else default_session_root()
-    store = SessionStore(root, ttl_hours=config.dashboard.session_ttl_hours)
-    store.cleanup()
+    try:
+        store = SessionStore(root, ttl_hours=config.dashboard.session_ttl_hours)
+        store.cleanup()
+    except OSError as exc:
+        raise FlowgapError(
+            f"session directory {root}: cannot use it ({exc.strerror or exc});"
+            " set FLOWGAP_SESSION_DIR to a directory of your own"
+        ) from None
     service = DataService(config, store, [Path(p) for p in inputs])
 
     app = dash.Dash(
