@@ -236,3 +236,18 @@ def test_working_time_columns_are_null_without_a_calendar_and_filled_with_one():
     assert r["touch_work_s"] == 5 * 8 * HOUR  # Mon-Fri, 8 h a day
     assert r["window_work_s"] == 5 * 8 * HOUR and r["wait_work_s"] == 0.0
     assert r["flow_efficiency_work"] == 1.0
+
+
+def test_working_time_across_a_weekend_and_a_holiday():
+    # Ready from Friday 12:00 (day 4.5) to Tuesday 12:00 (day 8.5), then Dev to Thursday 12:00
+    # (day 10.5); Wednesday 2026-01-14 is a holiday.
+    log = build({"W": [(4.5, "status", "Ready"), (8.5, "status", "Dev"), (10.5, "status", "Done")]})
+    cal = {"start": "09:00:00", "end": "17:00:00", "extra_holidays": ["2026-01-14"]}
+    r = row(analyze(log, config(11, calendar=cal)).items, "W")
+    assert r["window_s"] == 6 * DAY and r["touch_s"] == 2 * DAY  # calendar time
+    # Working time: Ready = Fri 12-17 (5 h) + Mon 8 h + Tue 9-12 (3 h) = 16 h;
+    # Dev = Tue 12-17 (5 h) + Wed holiday 0 + Thu 9-12 (3 h) = 8 h.
+    assert r["touch_work_s"] == 8 * HOUR
+    assert r["wait_work_s"] == 16 * HOUR
+    assert r["window_work_s"] == 24 * HOUR
+    assert r["flow_efficiency_work"] == pytest.approx(1 / 3)
