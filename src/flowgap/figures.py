@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
+import pyarrow.compute as pc
 from plotly.colors import qualitative, sample_colorscale
 
 DAY = 86400.0
@@ -432,13 +434,18 @@ def item_journeys(
     touches (``steering_touches`` rows), when given, are diamonds on the lanes. With a
     one-row ``items`` this is that item's journey."""
     title = "Journeys of the items that waited longest"
-    tl, it = _df(timeline), _df(items)
-    if tl.empty:
-        return empty_figure(title, "No timeline segments.")
+    it = _df(items)
+    worst: list[str] | None = None
     if not it.empty and "wait_s" in it:
         worst = (it.assign(_w=it["wait_s"].fillna(-1.0))
                  .sort_values(["_w", "item"], ascending=[False, True])["item"].head(n).tolist())
-    else:
+        if isinstance(timeline, pa.Table):
+            # Only the lanes shown: a big log's timeline never goes to pandas whole.
+            timeline = timeline.filter(pc.is_in(timeline["item"], pa.array(worst, pa.string())))
+    tl = _df(timeline)
+    if tl.empty:
+        return empty_figure(title, "No timeline segments.")
+    if worst is None:
         worst = sorted(tl["item"].unique())[:n]
     tl = tl[tl["item"].isin(worst) & (tl["duration_s"] > 0)]
     if not it.empty and "delivered" in it:

@@ -79,3 +79,13 @@ def test_progress_is_on_for_a_terminal_unless_quiet(monkeypatch) -> None:
     monkeypatch.setattr("sys.stderr", _Terminal())
     assert progress.enabled(quiet=False) is True
     assert progress.enabled(quiet=True) is False
+
+
+def test_out_must_be_a_directory(tmp_path: Path) -> None:
+    out = tmp_path / "report.txt"
+    out.write_text("not a directory")
+    a = make_analysis()
+    with pytest.raises(UsageError) as err:
+        run.write_reports(a, json_report.build_report(a), out, ["json"])
+    assert str(err.value) == f"--out: {out} exists and is not a directory"
+    assert out.read_text() == "not a directory"

@@ -77,8 +77,13 @@ def write_reports(
     """Write into a temporary directory beside ``out``, then move each file in, report.json
     last: an interrupted run never leaves a half-written report looking complete."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {out} exists and is not a directory")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    except OSError as exc:
+        raise UsageError(f"--out: cannot write into {out.parent}: {exc.strerror}") from None
     try:
         staged: list[tuple[Path, Path]] = []
         if "csv" in formats:
@@ -101,6 +106,8 @@ def write_reports(
                 dst.rename(tmp / f"old-{dst.name}")
             src.replace(dst)
         return [dst for _, dst in staged]
+    except OSError as exc:
+        raise UsageError(f"--out: cannot write the reports into {out}: {exc.strerror}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
