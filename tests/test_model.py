@@ -1,0 +1,63 @@
+"""The canonical model: ordering, combining inputs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flowgap.model import LoadResult, events_from_rows, is_sorted, items_from_rows, sort_events
+
+T0 = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def row(item: str, minutes: int, seq: int) -> dict:
+    return {
+        "item": item,
+        "ts": T0 + timedelta(minutes=minutes),
+        "seq": seq,
+        "field": "status",
+        "value": "x",
+        "prev": None,
+        "actor": None,
+        "source": "t",
+    }
+
+
+@given(st.lists(st.tuples(st.sampled_from("ABC"), st.integers(0, 3), st.integers(0, 3))))
+def test_sort_events_gives_item_ts_seq_order(keys: list[tuple[str, int, int]]) -> None:
+    table = events_from_rows(row(i, m, s) for i, m, s in keys)
+    got = [(r["item"], r["ts"], r["seq"]) for r in table.to_pylist()]
+    assert got == sorted(got)
+    assert is_sorted(table)
+
+
+def test_is_sorted_detects_each_key_out_of_order() -> None:
+    import pyarrow as pa
+
+    from flowgap.model import EVENTS_SCHEMA
+
+    def table(rows: list[dict]) -> pa.Table:
+        return pa.Table.from_pylist(rows, schema=EVENTS_SCHEMA)
+
+    assert not is_sorted(table([row("B", 0, 0), row("A", 0, 0)]))
+    assert not is_sorted(table([row("A", 5, 0), row("A", 1, 0)]))
+    assert not is_sorted(table([row("A", 1, 2), row("A", 1, 1)]))
+    assert is_sorted(table([row("A", 1, 1), row("A", 1, 1), row("B", 0, 0)]))
+    unsorted = table([row("A", 1, 2), row("A", 1, 1)])
+    assert sort_events(unsorted).column("seq").to_pylist() == [1, 2]
+
+
+def test_combine_keeps_first_item_and_every_reject() -> None:
+    a = LoadResult(
+        events=events_from_rows([row("A", 0, 0)]),
+        items=items_from_rows([{"item": "A", "summary": "first"}]),
+    )
+    b = LoadResult(
+        events=events_from_rows([row("A", 1, 0), row("B", 0, 0)]),
+        items=items_from_rows([{"item": "A", "summary": "second"}, {"item": "B"}]),
+    )
+    both = LoadResult.combine([a, b])
+    assert both.items.column("summary").to_pylist() == ["first", None]
+    assert both.events.num_rows == 3 and is_sorted(both.events)
