@@ -22,7 +22,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-Inputs = Annotated[list[Path], typer.Argument(help="Input files or directories.", show_default=False)]
+Inputs = Annotated[
+    list[Path], typer.Argument(help="Input files or directories.", show_default=False)
+]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="flowgap.toml to use.", show_default=False)
 ]
@@ -30,7 +32,7 @@ FormatOpt = Annotated[
     str | None,
     typer.Option(
         "--input-format",
-        help="Force the input format: jira-json, jira-csv, transition-csv, csv, xes, parquet.",
+        help="Force the input format: jira-json, jira-csv, transition-csv, csv, xes, parquet, zip.",
         show_default=False,
     ),
 ]
