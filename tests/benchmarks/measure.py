@@ -33,6 +33,7 @@ class Measure:
     cpu_s: float  # user + system CPU of the process (less sensitive to a loaded machine)
     peak_rss_mb: float
     inner_s: float | None = None  # the work itself, timed inside the child after imports
+    inner_cpu_s: float | None = None  # CPU time of that work (all threads)
     phases: dict = field(default_factory=dict)
     facts: dict = field(default_factory=dict)
 
@@ -81,6 +82,7 @@ def run(name: str, cmd: list[str], timeout: float = 3600.0) -> Measure:
         if line.startswith("RESULT "):
             doc = orjson.loads(line[7:])
             m.inner_s, m.phases, m.facts = doc["inner_s"], doc["phases"], doc["facts"]
+            m.inner_cpu_s = doc.get("inner_cpu_s")
             hwm_kb = max(hwm_kb, int(m.facts.pop("vm_hwm_kb", 0)))
     m.peak_rss_mb = hwm_kb * 1024 / 1e6  # MB = 10^6 bytes
     return m

@@ -101,7 +101,7 @@ def bench_ingest(ds: Dataset, checks: Checks) -> dict:
     return out
 
 
-def bench_analyze(ds: Dataset, checks: Checks, work: Path) -> dict:
+def bench_analyze(ds: Dataset, checks: Checks, work: Path, steps: bool = True) -> dict:
     out_dir = work / f"report-{ds.size}"
     shutil.rmtree(out_dir, ignore_errors=True)
     cli = [sys.executable, "-m", "flowgap", "analyze", str(ds.parquet), "-c", str(ds.config),
@@ -114,6 +114,8 @@ def bench_analyze(ds: Dataset, checks: Checks, work: Path) -> dict:
         rep = orjson.loads((out_dir / "report.json").read_bytes())
         total = rep["summary"]["items"]["total"]
         checks.check(ds.size, "report counts every item", total == ds.items, f"{total}")
+    if not steps:
+        return res
     res["phases"] = measured(
         "flowgap load/analyze/reports (in-process steps)",
         task_cmd("phases", ds.parquet, ds.config, work / f"phases-{ds.size}",
@@ -205,7 +207,30 @@ def machine() -> dict:
     }
 
 
-def run_bench(sizes: list[str], only: list[str], command: str, render: bool = True) -> Checks:
+def save(results: dict, size: str, checks: Checks) -> dict:
+    """Merge this run's numbers for ``size`` into results.json as it is on disk now (another
+    targeted run may have written other sizes meanwhile) and return the merged document."""
+    on_disk = orjson.loads(RESULTS.read_bytes()) if RESULTS.is_file() else {"sizes": {}}
+    on_disk["machine"] = results["machine"]
+    on_disk.setdefault("sizes", {})[size] = results["sizes"][size]
+    mine = {(c["size"], c["check"]) for c in checks.items}
+    on_disk["checks"] = [
+        c for c in on_disk.get("checks", []) if (c["size"], c["check"]) not in mine
+    ] + checks.items
+    tmp = RESULTS.with_suffix(".tmp")
+    tmp.write_bytes(orjson.dumps(on_disk, option=orjson.OPT_INDENT_2))
+    tmp.replace(RESULTS)
+    # this size alone as well, to re-merge by hand should an older harness overwrite it
+    (CACHE / f"results-{size}.json").write_bytes(
+        orjson.dumps({"size": size, "entry": on_disk["sizes"][size],
+                      "checks": [c for c in checks.items if c["size"] == size]},
+                     option=orjson.OPT_INDENT_2))
+    return on_disk
+
+
+def run_bench(
+    sizes: list[str], only: list[str], command: str, render: bool = True, steps: bool = True
+) -> Checks:
     checks = Checks()
     results = orjson.loads(RESULTS.read_bytes()) if RESULTS.is_file() else {"sizes": {}}
     results["machine"] = machine()
@@ -216,9 +241,9 @@ def run_bench(sizes: list[str], only: list[str], command: str, render: bool = Tr
         ds = dataset(size)
         entry = results["sizes"].setdefault(size, {})
         entry["data"] = {"items": ds.items, "events": ds.events, "files": ds.files()}
-        steps = {
+        jobs = {
             "ingest": lambda ds=ds: bench_ingest(ds, checks),
-            "analyze": lambda ds=ds: bench_analyze(ds, checks, work),
+            "analyze": lambda ds=ds: bench_analyze(ds, checks, work, steps),
             "pm4py": lambda ds=ds: bench_pm4py(ds, checks, work) if ds.size in PM4PY_SIZES
             else None,
             "dashboard": lambda ds=ds: bench_dashboard(ds, checks)
@@ -228,17 +253,13 @@ def run_bench(sizes: list[str], only: list[str], command: str, render: bool = Tr
             if name not in only:
                 continue
             try:
-                got = steps[name]()
+                got = jobs[name]()
             except TaskFailed as exc:
                 checks.check(size, f"{name} ran", False, str(exc))
                 continue
             if got is not None:
-                entry[name] = got
-                entry[name]["command"] = command
-        results["checks"] = [c for c in results.get("checks", [])
-                             if (c["size"], c["check"]) not in
-                             {(n["size"], n["check"]) for n in checks.items}] + checks.items
-        RESULTS.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+                entry[name] = {**entry.get(name, {}), **got, "command": command}
+        results = save(results, size, checks)
     if render:
         report.render_into(DOC, results)
         print(f"results: {RESULTS.relative_to(ROOT)}; tables rendered into "
@@ -252,6 +273,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help=f"comma-separated, of {','.join(SIZES)} (default: all)")
     ap.add_argument("--only", default=",".join(MEASUREMENTS),
                     help=f"comma-separated, of {','.join(MEASUREMENTS)} (default: all)")
+    ap.add_argument("--no-steps", action="store_true",
+                    help="analyze: only the CLI run, not the in-process step-by-step one")
     ap.add_argument("--no-render", action="store_true",
                     help="only write results.json, leave docs/performance.md alone")
     args = ap.parse_args(argv)
@@ -269,7 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m tests.benchmarks.run " + " ".join(
         f"--{k} {','.join(getattr(args, k))}" for k in ("sizes", "only"))
     t = time.perf_counter()
-    checks = run_bench(args.sizes, args.only, command, render=not args.no_render)
+    if args.no_steps:
+        command += " --no-steps"
+    checks = run_bench(args.sizes, args.only, command, render=not args.no_render,
+                       steps=not args.no_steps)
     print(f"done in {time.perf_counter() - t:.0f} s; "
           f"{len(checks.items) - len(checks.failed)} checks ok, {len(checks.failed)} failed")
     return 1 if checks.failed else 0
