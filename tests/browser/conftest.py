@@ -49,12 +49,20 @@ def exports(tmp_path_factory) -> dict[str, Path]:
         "sample", "--items", "30", "--seed", "11", "--no-story", "-o", "demo.jira.ndjson.gz", cwd=d
     )
     _flowgap("sample", "--items", "80", "--seed", "5", "-o", "team.jira.ndjson.gz", cwd=d)
+    # The served config is the sample's with a 1 MB upload limit, to see the limit's message.
+    config = d / "served.flowgap.toml"
+    config.write_text(
+        (d / "team.jira.flowgap.toml").read_text() + "\n[dashboard]\nupload_limit_mb = 1\n"
+    )
+    huge = d / "huge.jira.ndjson"
+    huge.write_bytes(b'{"key": "X-1"}\n' * 100_000)  # 1.5 MB
     corrupt = d / "broken.jira.ndjson.gz"
     corrupt.write_bytes(b"\x1f\x8b\x08\x00" + b"definitely not gzip data" * 10)
     return {
         "demo": d / "demo.jira.ndjson.gz",
         "upload": d / "team.jira.ndjson.gz",
-        "config": d / "team.jira.flowgap.toml",
+        "config": config,
+        "huge": huge,
         "corrupt": corrupt,
     }
 

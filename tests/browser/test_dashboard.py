@@ -272,3 +272,31 @@ def test_second_browser_session_cannot_see_the_upload(browser, server, session_a
     assert "flowgap_session" not in page_a.evaluate("document.cookie")
     ex(page_a.locator("#dataset-label")).to_contain_text("your upload")
     context.close()
+
+
+def test_upload_over_the_limit_says_so(browser, server, exports, console):
+    ex = expect()
+    context, page = new_page(browser, console)
+    goto(page, server + "/")
+    page.set_input_files("#upload input[type=file]", str(exports["huge"]))
+    ex(page.locator("#upload-message")).to_have_text(
+        "Nothing was loaded: huge.jira.ndjson: upload is 1.5 MB, the limit is 1 MB"
+        " ([dashboard] upload_limit_mb)",
+        timeout=SLOW,
+    )
+    context.close()
+
+
+def test_date_range_filter(a, server):
+    ex = expect()
+    goto(a, server + "/overview?to=2025-02-15")
+    ex(a.locator("#dataset-label")).to_contain_text("selected by the filters", timeout=SLOW)
+    ex(a.locator("#f-to")).to_have_value("2025-02-15")
+    few = int(a.locator("#card-items").inner_text())
+    a.fill("#f-to", "2025-04-30")
+    a.press("#f-to", "Enter")
+    ex(a).to_have_url(re.compile(r"/overview\?to=2025-04-30$"), timeout=SLOW)
+    ex(a.locator("#card-items")).not_to_have_text(str(few), timeout=SLOW)
+    assert int(a.locator("#card-items").inner_text()) > few
+    a.click("#f-clear")
+    ex(a).to_have_url(re.compile(r"/overview$"), timeout=SLOW)

@@ -74,6 +74,18 @@ def current_view(service: DataService, search: str | None) -> View:
 # --------------------------------------------------------------------------- layout
 
 
+def _date_input(id: str) -> dcc.Input:
+    return dcc.Input(
+        id=id,
+        type="text",
+        placeholder="YYYY-MM-DD",
+        debounce=True,
+        pattern=r"\d{4}-\d{2}-\d{2}",
+        maxLength=10,
+        className="date-input",
+    )
+
+
 def layout(service: DataService) -> html.Div:
     nav = [
         dcc.Link(page.TITLE, href=page.PATH, id=f"nav-{page.NAME}", className="nav-link")
@@ -109,8 +121,10 @@ def layout(service: DataService) -> html.Div:
             ),
             html.Div(
                 [
-                    html.Label(["From ", dcc.Input(id="f-from", type="date", debounce=True)]),
-                    html.Label(["To ", dcc.Input(id="f-to", type="date", debounce=True)]),
+                    # Text, not type="date": Dash's Input calls setSelectionRange, which
+                    # date inputs do not support (a page error in Chromium).
+                    html.Label(["From ", _date_input("f-from")]),
+                    html.Label(["To ", _date_input("f-to")]),
                     *dropdowns,
                     html.Button("Clear filters", id="f-clear", n_clicks=0),
                 ],
