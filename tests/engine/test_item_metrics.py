@@ -251,3 +251,18 @@ def test_working_time_across_a_weekend_and_a_holiday():
     assert r["wait_work_s"] == 16 * HOUR
     assert r["window_work_s"] == 24 * HOUR
     assert r["flow_efficiency_work"] == pytest.approx(1 / 3)
+
+
+def test_as_of_before_the_end_of_the_data_ignores_later_events_and_items():
+    log = build(
+        {
+            "A": [(0, "status", "Ready"), (1, "status", "Dev"), (5, "status", "Done")],
+            "LATE": [(4, "status", "Ready")],  # created after as_of
+        }
+    )
+    a = analyze(log, config(3))
+    assert a.items.column("item").to_pylist() == ["A"]
+    r = row(a.items, "A")
+    assert r["is_open"] is True and r["current_status"] == "Dev"
+    assert r["window_s"] == 3 * DAY and r["touch_s"] == 2 * DAY  # Dev 1..3
+    assert max(s["end"] for s in a.timeline.to_pylist()) == at(3)

@@ -124,3 +124,17 @@ def test_steering_touches_and_warnings_reach_the_analysis(tmp_path):
     assert touches == {"A": 2, "B": 0, "C": 0}
     assert [w.kind for w in a.warnings] == ["steering_unknown_items"]
     assert "NOPE-1" in a.warnings[0].message
+
+
+def test_spark_without_java_is_one_clear_input_error(monkeypatch):
+    from flowgap.engine import backend
+    from flowgap.errors import InputError
+
+    monkeypatch.setattr(backend, "_spark_session", None)
+    monkeypatch.setattr(backend.shutil, "which", lambda name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    with pytest.raises(InputError) as err:
+        connect("spark")
+    message = str(err.value)
+    assert message.startswith("--engine spark: ") and "\n" not in message
+    assert "Java" in message or "PySpark" in message

@@ -32,6 +32,7 @@ class Backend:
         self.con = con
         self.session = session
         self._owned: list[str] = []
+        self._cached: list[Any] = []
 
     def register(self, name: str, table: pa.Table) -> ibis.Table:
         """Make an Arrow table queryable under ``name`` (a fresh unique name is used)."""
@@ -58,6 +59,7 @@ class Backend:
         else:
             frame = self.session.sql(sql).cache()
             frame.createOrReplaceTempView(unique)
+            self._cached.append(frame)
         self._owned.append(unique)
         return self.con.table(unique)
 
@@ -69,9 +71,13 @@ class Backend:
         if self.name == "duckdb":
             self.con.disconnect()  # an in-memory database: everything goes with it
         else:
+            # The session lives on (one per process): free what this run cached.
+            for frame in self._cached:
+                frame.unpersist()
             for name in self._owned:
                 self.session.catalog.dropTempView(name)
         self._owned.clear()
+        self._cached.clear()
 
 
 def connect(engine: str = "duckdb") -> Backend:

@@ -177,7 +177,7 @@ def _with_history(
     canon = result.items
     items = items_mod.assemble_items(
         canon,
-        _all_items(metrics, canon),
+        _all_items(metrics, canon, as_of_us),
         as_of=as_of,
         as_of_us=as_of_us,
         paths=items_mod.team_paths(stints_raw),
@@ -215,12 +215,17 @@ def _with_history(
     }
 
 
-def _all_items(metrics: pa.Table, canon: pa.Table) -> pa.Table:
-    """Engine metrics for every item, including items that have no timeline segment."""
+def _all_items(metrics: pa.Table, canon: pa.Table, as_of_us: int) -> pa.Table:
+    """Engine metrics for every item that exists at as_of, including items without a
+    timeline segment (items created after as_of are not part of the analysis)."""
     if canon.num_rows == 0:
         return metrics
+    created = to_us(canon.column("created"))
     missing = canon.filter(
-        pc.invert(pc.is_in(canon.column("item"), value_set=metrics.column("item")))
+        pc.and_(
+            pc.invert(pc.is_in(canon.column("item"), value_set=metrics.column("item"))),
+            pc.fill_null(pc.less_equal(created, as_of_us), True),
+        )
     )
     if missing.num_rows == 0:
         return metrics
