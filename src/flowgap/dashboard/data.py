@@ -195,6 +195,15 @@ class DataService:
         )
         return full, part, len(keep)
 
+    def filter_options(self, view: View) -> dict[str, list[str]]:
+        """The dropdowns' values of the unfiltered analysis, computed once per data + config."""
+        from .filters import options
+
+        assert view.dataset is not None and view.full is not None
+        full = view.full
+        key = ("options", view.dataset.key, digest(view.config.to_toml_dict()))
+        return self.cache.get_or_compute(key, lambda: options(full.items, full.timeline))
+
     def view(self, sid: str | None, filters: Filters) -> View:
         state = self.store.state(sid) if sid else SessionState()
         config = self.config_for(state)

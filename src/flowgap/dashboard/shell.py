@@ -17,7 +17,7 @@ from flask import Flask, Response, g, request
 
 from .components import note
 from .data import DataService, View
-from .filters import Filters, from_query, options, parse_date, query_value, to_query
+from .filters import Filters, from_query, parse_date, query_value, to_query
 from .pages import PAGES
 from .sessions import SESSION_COOKIE, SessionStore, new_session_id, valid_session_id
 
@@ -161,7 +161,7 @@ def register(app: Dash, service: DataService) -> None:
             label = "no data yet: upload an export" if view.dataset is None else ""
             lists = [[{"label": v, "value": v} for v in sorted(wanted[k])] for k in keys]
             return lists, label
-        opts = options(view.full.items, view.full.timeline)
+        opts = service.filter_options(view)
         label = f"{view.dataset.label} · {view.full.items.num_rows} items"  # type: ignore[union-attr]
         if view.filters.active:
             label += f" · {view.selected} selected by the filters"
