@@ -17,6 +17,19 @@ from .common import ITEM_COLUMNS, item_rows, missing
 NAME, PATH, TITLE = "bottlenecks", "/bottlenecks", "Bottlenecks"
 log = logging.getLogger("flowgap.dashboard")
 
+#: Rows sent to the item table: enough to browse, small enough for the browser.
+MAX_ROWS = 5000
+
+
+def _all_text(total: int) -> str:
+    if total > MAX_ROWS:
+        return (
+            f"All {total} items of the current filters; the table shows the {MAX_ROWS}"
+            " that waited longest."
+        )
+    return "All items of the current filters."
+
+
 LEGEND = (
     "Edge width = how often, colour = median wait (green short, red the slowest edge),"
     " dashed = ping-pong (work came back). Click a node or an edge to list its items below."
@@ -86,12 +99,12 @@ def layout(view: View, search: str) -> html.Div:
                 "Items",
                 html.Div(
                     [
-                        html.Span("All items of the current filters.", id="selection"),
+                        html.Span(_all_text(a.items.num_rows), id="selection"),
                         html.Button("Show all", id="selection-clear", n_clicks=0),
                     ],
                     className="selection-row",
                 ),
-                grid("bottleneck-items", item_rows(a.items), ITEM_COLUMNS),
+                grid("bottleneck-items", item_rows(a.items)[:MAX_ROWS], ITEM_COLUMNS),
             ),
             section(
                 "Work in progress and its age",
@@ -142,11 +155,13 @@ def register(app: Dash, service: DataService) -> None:
             return no_update, no_update
         prop = ctx.triggered[0]["prop_id"]
         if prop.startswith("selection-clear"):
-            rows, text = item_rows(a.items), "All items of the current filters."
+            rows, text = item_rows(a.items), _all_text(a.items.num_rows)
         else:
             data = ctx.triggered[0]["value"] or {}
             what, keys = elements.items_for_tap(data, a.timeline, a.handoff_events)
             rows = item_rows(a.items, keys)
             text = f"{len(rows)} {what}."
-        rows = [{k: cell(v) for k, v in r.items()} for r in rows]
+            if len(rows) > MAX_ROWS:
+                text += f" The table shows the {MAX_ROWS} that waited longest."
+        rows = [{k: cell(v) for k, v in r.items()} for r in rows[:MAX_ROWS]]
         return rows, text
