@@ -70,8 +70,19 @@ def is_json_file(path: Path) -> bool:
     return name.endswith(JSON_SUFFIXES)
 
 
-def load(path: Path, config: Config) -> LoadResult:
-    """Load one Jira JSON file or a directory of them."""
+def load(path: Path, config: Config, *, fast: bool = True) -> LoadResult:
+    """Load one Jira JSON file or a directory of them.
+
+    A plain NDJSON export goes through Arrow's JSON reader (``jira_arrow``), which answers
+    only when its answer is exactly this module's; everything else is walked here.
+    ``fast=False`` forces the walk (the tests compare both).
+    """
+    if fast and not path.is_dir():
+        from .jira_arrow import try_load
+
+        result = try_load(path, config, field_map(config))
+        if result is not None:
+            return result
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and is_json_file(p))
         if not files:
@@ -90,6 +101,19 @@ def load(path: Path, config: Config) -> LoadResult:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def field_map(config: Config) -> dict[Any, str]:
+    """Jira changelog field name -> canonical field name ("labels" is expanded per label)."""
+    jira = config.input.jira
+    fmap: dict[Any, str] = {
+        "status": "status", "assignee": "assignee", "resolution": "resolution",
+        "Link": "link", "labels": "labels", None: "unknown",
+        jira.flagged_field: "flag",
+    }
+    if jira.team_field is not None:
+        fmap[jira.team_field] = "team"
+    return fmap
 
 
 # --------------------------------------------------------------------------- values
@@ -337,14 +361,7 @@ class _Accumulator:
         jira = config.input.jira
         self.team_field = jira.team_field
         self.flag_field = jira.flagged_field
-        #: Jira changelog field name -> canonical field name ("labels" is expanded per label).
-        self.field_map: dict[Any, str] = {
-            "status": "status", "assignee": "assignee", "resolution": "resolution",
-            "Link": "link", "labels": "labels", None: "unknown",
-            self.flag_field: "flag",
-        }
-        if self.team_field is not None:
-            self.field_map[self.team_field] = "team"
+        self.field_map = field_map(config)
         # events columns; ts as strings, cast once at the end
         # item, ts, actor and source are constant over runs of events (an issue; a history, the
         # initial events, a comment): kept once per run with its length, expanded in Arrow.

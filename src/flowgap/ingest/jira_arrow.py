@@ -1,0 +1,721 @@
+"""The fast path of the Jira JSON loader: a plain NDJSON export read by Arrow's JSON reader.
+
+``flowgap pull`` writes one issue per line, every line in the same shape. Walking millions of
+parsed dicts in Python costs several times the parse itself, so for such a file the columns
+are read by Arrow's multi-threaded C++ reader against an explicit schema and every rule of the
+Python loader (``jira_json``) is applied to whole columns at once.
+
+It answers only when it can answer exactly as the Python loader would; ``try_load`` returns
+None otherwise and the Python loader decides (rejects, warnings, odd shapes). The screens:
+
+- one file, at most ``MAX_BYTES`` once gunzipped, starting with ``{``; every newline sits
+  between ``}`` and ``{`` (so no value spans lines) and Arrow reads one row per line; no
+  ``NaN``/``Infinity`` token anywhere (Arrow's reader accepts them, JSON does not);
+- Arrow's reader accepts every line against the schema: a value of another JSON type than
+  the schema's (a string where an object was, a number where text was) fails the whole read;
+- every issue has a non-empty unique key, a ``fields`` object and the Jira timestamp shape
+  (``2025-01-27T10:00:00.000+0100``) in every timestamp read; history and comment ids are
+  ASCII digits (histories may lack one); labels hold no nulls;
+- every ``"names":`` object in the file is byte-identical to the first line's, each
+  configured field name (team, flag, story points) maps to at most one id, and no issue has
+  a field literally named like them.
+
+pyarrow imports pandas (about a second) on the first ``pa.array``/``pa.scalar``/``to_numpy``
+call; nothing here calls them: arrays are built from buffers and read back through buffers.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+
+from ..config import Config
+from ..model import (
+    EVENTS_SCHEMA,
+    ITEMS_SCHEMA,
+    TS,
+    Finding,
+    InputSummary,
+    LoadResult,
+)
+from .common import GZIP_MAGIC
+
+FORMAT = "jira-json"
+STORY_POINT_FIELDS = ("Story Points", "Story point estimate")
+#: Larger files are streamed by the Python loader instead of being held whole in memory.
+MAX_BYTES = 1 << 30
+_TS_SHAPE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}$"
+_DIGITS = r"^[0-9]{1,18}$"
+
+S = pa.string()
+_DISPLAY_KEYS = ("value", "name", "displayName", "title", "key")
+DISP = pa.struct([(k, S) for k in _DISPLAY_KEYS])
+
+
+class _NotPlain(Exception):
+    """The file is not the plain shape this path handles: the Python loader takes it."""
+
+
+def try_load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult | None:
+    """The canonical tables of a plain NDJSON export, or None when the Python loader must."""
+    if not path.is_file():
+        return None
+    try:
+        return _load(path, config, field_map)
+    except (_NotPlain, pa.ArrowException, OSError, EOFError, zlib.error, ValueError,
+            orjson.JSONDecodeError):
+        return None
+
+
+# --------------------------------------------------------------------------- arrow helpers
+
+
+def _ints(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An integer Arrow array without nulls as a numpy view (no pandas import)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count:
+        raise _NotPlain("unexpected null")
+    dtype = np.int32 if arr.type == pa.int32() else np.int64
+    return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset:arr.offset + len(arr)]
+
+
+def _bools(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count:
+        arr = pc.fill_null(arr, _FALSE)
+    bits = np.unpackbits(np.frombuffer(arr.buffers()[1], np.uint8), bitorder="little")
+    return bits[arr.offset:arr.offset + len(arr)].astype(bool)
+
+
+def _int_array(values: np.ndarray) -> pa.Array:
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
+def _bool_array(values: np.ndarray) -> pa.Array:
+    bits = np.packbits(np.asarray(values, dtype=bool), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
+
+
+def _strings(values: list[str | None]) -> pa.Array:
+    """A small string array from Python values, through buffers."""
+    encoded = [b"" if v is None else v.encode() for v in values]
+    offsets = np.zeros(len(values) + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    valid = [v is not None for v in values]
+    validity = None if all(valid) else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(
+        S, len(values), [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
+
+
+def _scalar(value: str) -> pa.Scalar:
+    return _strings([value])[0]
+
+
+_FALSE = _bool_array(np.zeros(1, dtype=bool))[0]
+_ZERO32 = pa.Array.from_buffers(pa.int32(), 1, [None, pa.py_buffer(np.zeros(1, np.int32))])[0]
+
+
+def _nonempty(arr: pa.Array) -> pa.Array:
+    """"" -> null (``x or None``)."""
+    empty = pc.fill_null(pc.equal(pc.binary_length(arr), _ZERO32), _FALSE)
+    return pc.if_else(empty, pa.nulls(len(arr), arr.type), arr)
+
+
+def _display_struct(arr: pa.Array) -> pa.Array:
+    """``display`` of an object: its first non-empty value, name, displayName, title, key."""
+    parts = [_nonempty(pc.struct_field(arr, k)) for k in _DISPLAY_KEYS]
+    out = pc.coalesce(*parts)
+    return out
+
+
+def _offsets(lengths: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(lengths) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=out[1:])
+    return out
+
+
+def _list_of(values: pa.Array, parents: np.ndarray, n: int) -> pa.Array:
+    """A list array of ``n`` lists from child values and their (sorted) parent index."""
+    lengths = np.bincount(parents, minlength=n) if len(parents) else np.zeros(n, np.int64)
+    offsets = _offsets(lengths)
+    return pa.ListArray.from_arrays(
+        pa.Array.from_buffers(pa.int32(), n + 1, [None, pa.py_buffer(offsets)]), values)
+
+
+def _display_list(arr: pa.Array, element: pa.DataType) -> tuple[pa.Array, pa.Array]:
+    """Non-empty element displays of a list column: (list of them, ", "-joined or null)."""
+    n = len(arr)
+    flat = pc.list_flatten(arr)
+    parents = _ints(pc.list_parent_indices(arr))
+    shown = _display_struct(flat) if element == DISP else _nonempty(flat)
+    keep = ~_bools(pc.is_null(shown))
+    lists = _list_of(shown.filter(_bool_array(keep)), parents[keep], n)
+    joined = _nonempty(pc.binary_join(lists, _scalar(", ")))
+    return lists, joined
+
+
+def _display(arr: pa.Array) -> pa.Array:
+    if arr.type == DISP:
+        return _display_struct(arr)
+    if pa.types.is_list(arr.type):
+        return _display_list(arr, arr.type.value_type)[1]
+    return _nonempty(arr)
+
+
+def _check(ok: bool, why: str) -> None:
+    if not ok:
+        raise _NotPlain(why)
+
+
+def _all(mask: pa.Array) -> bool:
+    return bool(_bools(mask).all()) if len(mask) else True
+
+
+def _instants(strings: pa.Array) -> np.ndarray:
+    """Jira-shaped timestamps -> UTC microseconds (the Python loader's very cast)."""
+    _check(strings.null_count == 0, "missing timestamp")
+    _check(_all(pc.match_substring_regex(strings, _TS_SHAPE)), "timestamp shape")
+    return _ints(strings.cast(TS).cast(pa.int64()))
+
+
+def _int_ids(ids: pa.Array, allow_null: bool) -> tuple[np.ndarray, pa.Array]:
+    """Ids as integers for ordering (a missing id orders as -1) and as text for sources."""
+    if not allow_null:
+        _check(ids.null_count == 0, "missing id")
+    present = pc.drop_null(ids)
+    _check(_all(pc.match_substring_regex(present, _DIGITS)), "id shape")
+    as_int = pc.fill_null(ids.cast(pa.int64()), _int_array(np.array([-1]))[0])
+    text = pc.fill_null(ids, _scalar("None"))
+    return _ints(as_int), text
+
+
+def _order(parent: np.ndarray, inst: np.ndarray, ids: np.ndarray, n_parents: int) -> np.ndarray:
+    """The Python loader's ``_ordered`` for every parent at once.
+
+    Per parent the rows are reversed when the first does not precede the last (Cloud sends
+    newest first), then stably sorted on (instant, id); an already ordered run stays put.
+    """
+    m = len(parent)
+    if m == 0:
+        return np.zeros(0, dtype=np.int64)
+    counts = np.bincount(parent, minlength=n_parents)
+    start = _offsets(counts)[:-1].astype(np.int64)
+    pos = np.arange(m, dtype=np.int64) - start[parent]
+    first = start[parent]
+    last = first + counts[parent] - 1
+    rev = (inst[first] > inst[last]) | ((inst[first] == inst[last]) & (ids[first] > ids[last]))
+    pos = np.where(rev, counts[parent] - 1 - pos, pos)
+    return _lexsort(pos, ids, inst, parent)
+
+
+def _lexsort(*keys: np.ndarray) -> np.ndarray:
+    """``np.lexsort`` (last key primary) by Arrow's multi-column sort, several times faster."""
+    if len(keys[0]) == 0:
+        return np.zeros(0, dtype=np.int64)
+    names = [str(i) for i in range(len(keys))]
+    table = pa.Table.from_arrays([_int_array(k) for k in keys], names=names)
+    order = pc.sort_indices(table, sort_keys=[(name, "ascending") for name in reversed(names)])
+    return _ints(order.cast(pa.int64()))
+
+
+def _rank(parent_sorted: np.ndarray, n_parents: int) -> np.ndarray:
+    """Rank of each row within its parent, for rows sorted by parent."""
+    counts = np.bincount(parent_sorted, minlength=n_parents)
+    start = _offsets(counts)[:-1].astype(np.int64)
+    return np.arange(len(parent_sorted), dtype=np.int64) - start[parent_sorted]
+
+
+# --------------------------------------------------------------------------- screening
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The whole file, gunzipped; only single-member gzip and files up to MAX_BYTES."""
+    _check(path.stat().st_size <= MAX_BYTES, "too large to hold")
+    raw = path.read_bytes()
+    if raw[:2] != GZIP_MAGIC:
+        return raw
+    inflate = zlib.decompressobj(wbits=31)
+    data = inflate.decompress(raw, MAX_BYTES + 1)
+    _check(inflate.eof and not inflate.unused_data and not inflate.unconsumed_tail,
+           "several gzip members, a truncated stream or too large to hold")
+    return data
+
+
+def _screen(data: bytes) -> tuple[int, dict]:
+    """Lines of a plain NDJSON file and its first issue; raises _NotPlain otherwise."""
+    _check(data[:1] == b"{", "not NDJSON of objects")
+    # Arrow's reader takes NaN, Inf, Infinity (and negated) as numbers; JSON does not.
+    _check(b"NaN" not in data and b"Inf" not in data, "NaN or Inf token")
+    # Arrow's reader does not validate UTF-8 inside strings; the Python loader reads a line
+    # that is not UTF-8 as latin-1 (and says so). Arrow's own check is ~0.2 ns a byte.
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [
+        None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)), pa.py_buffer(data)])
+    whole.cast(pa.large_string())  # ArrowInvalid when not UTF-8: the Python loader decides
+    # every newline between "}" and "{": no value spans lines, no blank line (a JSON string
+    # cannot hold a raw newline, so this is about the structure)
+    find = data.find
+    lines = 1
+    at = find(b"\n")
+    end = len(data) - 1
+    first_end = at if at >= 0 else len(data)
+    while at >= 0:
+        _check(data[at - 1] == 0x7D and (at == end or data[at + 1] == 0x7B),
+               "a value spans lines, or a blank line")
+        if at != end:
+            lines += 1
+        at = find(b"\n", at + 1)
+    _check(data.rstrip(b"\n").endswith(b"}"), "last line")
+    first = orjson.loads(data[:first_end])
+    _check(isinstance(first, dict) and isinstance(first.get("key"), str), "first line")
+    return lines, first
+
+
+def _names(data: bytes, first: dict, lines: int) -> dict:
+    """The one ``names`` object every issue sees (the Python loader accumulates them).
+
+    Either no line has one, or every ``"names":`` in the file is the first line's object
+    byte for byte (``flowgap pull`` writes it last on every line: checked at the line ends).
+    """
+    marker = b'"names":'
+    names = first.get("names")
+    if names is None:
+        _check(marker not in data, "names on a later line only")
+        return {}
+    _check(isinstance(names, dict) and all(isinstance(v, str) for v in names.values()),
+           "names")
+    line_end = data.find(b"\n")
+    line = data[:line_end] if line_end >= 0 else data
+    blob = line[line.rfind(marker):]  # '"names":{...}}' when names closes the object
+    if blob.count(b"{") == 1 and orjson.loads(blob[len(marker):-1]) == names:
+        ending = data.count(blob + b"\n")
+        if not data.endswith(b"\n"):
+            ending += data.endswith(blob)
+        if ending == lines:
+            return names
+    whole = marker + orjson.dumps(names)
+    _check(data.count(marker) == data.count(whole) > 0, "names differ between lines")
+    return names
+
+
+def _shape(data: bytes, fid: str, names_len: int) -> pa.DataType:
+    """The Arrow type of a display field, from its first non-null, non-empty value in the file.
+
+    A later value of another JSON type makes Arrow's read fail, and the Python loader takes
+    the file."""
+    marker = orjson.dumps(fid) + b":"
+    at = data.find(marker)
+    while at >= 0:
+        i = at + len(marker)
+        inside = data.rfind(b'"names":', max(0, at - names_len - 16), at)
+        if inside >= 0 and data.find(b"}", inside) > at:  # the names object itself
+            at = data.find(marker, i)
+            continue
+        while data[i:i + 1] == b" ":
+            i += 1
+        c = data[i:i + 1]
+        if c == b"{":
+            return DISP
+        if c == b'"':
+            return S
+        if c == b"[":
+            i += 1
+            while data[i:i + 1] == b" ":
+                i += 1
+            e = data[i:i + 1]
+            if e == b"{":
+                return pa.list_(DISP)
+            if e == b'"':
+                return pa.list_(S)
+            _check(e == b"]", "display field of another type")
+        else:
+            _check(c == b"n", "display field of another type")
+        at = data.find(marker, i)
+    return DISP
+
+
+# --------------------------------------------------------------------------- the load
+
+
+def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
+    data = _read_bytes(path)
+    lines, first = _screen(data)
+    names = _names(data, first, lines)
+    jira = config.input.jira
+    # configured field name -> the one fields key holding its current value
+    wanted = {"team": jira.team_field, "flag": jira.flagged_field}
+    for i, name in enumerate(STORY_POINT_FIELDS):
+        wanted[f"points{i}"] = name
+    ids: dict[str, str | None] = {}
+    for role, name in wanted.items():
+        if name is None:
+            ids[role] = None
+            continue
+        found = [fid for fid, nm in names.items() if nm == name]
+        _check(len(found) <= 1, "a field name with several ids")
+        ids[role] = found[0] if found else None
+    base = {"created": S, "summary": S, "resolutiondate": S, "labels": pa.list_(S),
+            "components": pa.list_(DISP), "assignee": DISP, "issuetype": DISP,
+            "project": DISP, "priority": DISP,
+            "status": pa.struct([*[(k, S) for k in _DISPLAY_KEYS],
+                                 ("statusCategory", pa.struct([("key", S)]))]),
+            "comment": pa.struct([("comments", pa.list_(pa.struct([
+                ("id", S), ("created", S), ("body", S),
+                ("author", pa.struct([("displayName", S), ("name", S)]))])))])}
+    columns = dict(base)
+    literal: list[str] = []
+    for role, name in wanted.items():
+        if name is None:
+            continue
+        fid = ids[role]
+        _check(name not in base and (fid is None or fid not in base) and name != fid,
+               "a configured name collides with a standard field")
+        if name not in columns:
+            columns[name] = S  # must be absent everywhere (see the module doc)
+            literal.append(name)
+        if fid is not None and fid not in columns:
+            if role.startswith("points"):
+                columns[fid] = pa.float64()
+            else:
+                columns[fid] = _shape(data, fid, len(orjson.dumps(names)))
+    schema = pa.schema([
+        ("key", S),
+        ("fields", pa.struct(list(columns.items()))),
+        ("changelog", pa.struct([("total", pa.int64()), ("histories", pa.list_(pa.struct([
+            ("id", S), ("created", S), ("author", pa.struct([("displayName", S)])),
+            ("items", pa.list_(pa.struct([("field", S), ("fromString", S), ("toString", S)]))),
+        ])))])),
+    ])
+    table = pj.read_json(
+        pa.BufferReader(data),
+        read_options=pj.ReadOptions(use_threads=True, block_size=1 << 24),
+        parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore",
+                                      newlines_in_values=False),
+    )
+    del data
+    _check(table.num_rows == lines, "more than one value on a line")
+    batch = table.combine_chunks()
+    key = batch.column("key").chunk(0) if batch.num_rows else pa.nulls(0, S)
+    fields = batch.column("fields").chunk(0) if batch.num_rows else None
+    changelog = batch.column("changelog").chunk(0) if batch.num_rows else None
+    _check(batch.num_rows > 0, "empty")
+    return _build(path, key, fields, changelog, ids, literal, field_map, config)
+
+
+def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
+           ids: dict[str, str | None], literal: list[str], field_map: dict[Any, str],
+           config: Config) -> LoadResult:
+    n = len(key)
+    fname = path.name
+    _check(key.null_count == 0 and fields.null_count == 0, "issue without key or fields")
+    _check(not _bools(pc.equal(pc.binary_length(key), _ZERO32)).any(), "empty key")
+    _check(len(key.unique()) == n, "duplicate issue")
+    for name in literal:
+        _check(pc.struct_field(fields, name).null_count == n, "literal field name present")
+    created_i = _instants(pc.struct_field(fields, "created"))
+
+    # ---- histories, ordered per issue like the Python loader
+    hist_list = pc.struct_field(changelog, "histories")
+    histories = pc.list_flatten(hist_list)
+    h_parent = _ints(pc.list_parent_indices(hist_list))
+    h_created = pc.struct_field(histories, "created")
+    h_inst = _instants(h_created) if len(histories) else np.zeros(0, np.int64)
+    h_id_int, h_id_text = _int_ids(pc.struct_field(histories, "id"), allow_null=True)
+    items_list = pc.struct_field(histories, "items")
+    _check(items_list.null_count == 0, "history without items")
+    h_order = _order(h_parent, h_inst, h_id_int, n)
+
+    # ---- items of the ordered histories, in item order (``i_order``: sorted row -> item)
+    items = pc.list_flatten(items_list)
+    n_items = len(items)
+    i_hist_orig = _ints(pc.list_parent_indices(items_list))
+    h_rank_of = np.empty(len(histories), dtype=np.int64)
+    h_rank_of[h_order] = np.arange(len(histories), dtype=np.int64)
+    i_order = _lexsort(np.arange(n_items), h_rank_of[i_hist_orig])
+    i_hist = i_hist_orig[i_order]
+    i_issue = h_parent[i_hist]
+    from_s = _nonempty(pc.struct_field(items, "fromString"))  # item order, not sorted
+    to_s = _nonempty(pc.struct_field(items, "toString"))
+    enc = pc.dictionary_encode(pc.struct_field(items, "field"), null_encoding="encode")
+    canon_dict = [field_map.get(nm, nm) for nm in enc.dictionary.to_pylist()]
+    _check(all(isinstance(c, str) for c in canon_dict), "field name")
+    codes = _ints(enc.indices.cast(pa.int64()))[i_order] if n_items else np.zeros(0, np.int64)
+    # field names of every event: the items' canonical names, then the fixed ones
+    field_names = [*canon_dict, "created", "status", "team", "assignee", "flag", "label",
+                   "comment"]
+    fixed = {name: len(canon_dict) + i for i, name in enumerate(field_names[len(canon_dict):])}
+    code_of = {c: np.array([i for i, x in enumerate(canon_dict) if x == c], dtype=np.int64)
+               for c in ("status", "team", "assignee", "flag", "labels")}
+
+    def first_from(canon_name: str) -> tuple[np.ndarray, pa.Array]:
+        """Per issue: whether a change of the field exists, and the first one's fromString."""
+        rows = np.flatnonzero(np.isin(codes, code_of[canon_name]))
+        has = np.zeros(n, dtype=bool)
+        at = np.zeros(n, dtype=np.int64)
+        if len(rows):
+            issues, first = np.unique(i_issue[rows], return_index=True)
+            has[issues] = True
+            at[issues] = i_order[rows[first]]
+        values = from_s.take(_int_array(at)) if n_items else pa.nulls(n, S)
+        return has, values
+
+    # labels arrive as space-separated sets: one event per label added or removed
+    is_label = np.isin(codes, code_of["labels"])
+    label_rows = np.flatnonzero(is_label)
+    per_row = np.ones(n_items, dtype=np.int64)
+    lab_value: list[str | None] = []
+    lab_prev: list[str | None] = []
+    if len(label_rows):
+        idx = _int_array(i_order[label_rows])
+        for j, (old_s, new_s) in enumerate(zip(from_s.take(idx).to_pylist(),
+                                               to_s.take(idx).to_pylist(), strict=True)):
+            old = old_s.split() if old_s is not None else []
+            new = new_s.split() if new_s is not None else []
+            added = [lab for lab in new if lab not in old]
+            removed = [lab for lab in old if lab not in new]
+            lab_value += added + [None] * len(removed)
+            lab_prev += [None] * len(added) + removed
+            per_row[label_rows[j]] = len(added) + len(removed)
+    plain = np.flatnonzero(~is_label)
+    ev_pos = _offsets(per_row)[:-1].astype(np.int64)
+    n_hist_ev = int(per_row.sum())
+    lab_counts = per_row[label_rows]
+    lab_pos = np.repeat(ev_pos[label_rows], lab_counts) + (
+        np.arange(len(lab_value)) - np.repeat(_offsets(lab_counts)[:-1], lab_counts))
+    row_of_event = np.repeat(np.arange(n_items), per_row)
+    ev_hist = i_hist[row_of_event]
+    ev_issue = i_issue[row_of_event]
+    n_hist_per_issue = np.bincount(ev_issue, minlength=n) if n_hist_ev else np.zeros(n, np.int64)
+    hist_rank = _rank(ev_issue, n) if n_hist_ev else np.zeros(0, np.int64)
+    # per history event: its field code and where its value and prev come from (the item's
+    # own column for plain items, the expansion lists for labels; offsets set below)
+    hist_code = np.full(n_hist_ev, fixed["label"], dtype=np.int64)
+    hist_code[ev_pos[plain]] = codes[plain]
+    hist_src = np.empty(n_hist_ev, dtype=np.int64)
+    hist_src[ev_pos[plain]] = i_order[plain]
+    hist_lab = np.full(n_hist_ev, -1, dtype=np.int64)
+    hist_lab[lab_pos] = np.arange(len(lab_value))
+    is_lab_ev = hist_lab >= 0
+    hist_actor = pc.struct_field(pc.struct_field(histories, "author"), "displayName")
+    hist_source = pc.binary_join_element_wise(
+        _scalar(fname), pc.binary_join_element_wise(key.take(_int_array(h_parent)), h_id_text,
+                                                    _scalar("#")), _scalar(":"))
+
+    # ---- current values
+    def current(role: str) -> pa.Array:
+        fid = ids.get(role)
+        if fid is None:
+            return pa.nulls(n, S)
+        return _display(pc.struct_field(fields, fid))
+
+    status = pc.struct_field(fields, "status")
+    current_status = _display_struct(status)
+    labels_now = pc.struct_field(fields, "labels")
+    _check(pc.list_flatten(labels_now).null_count == 0, "null label")
+
+    # ---- initial events: created, status, team, assignee, flag, labels (slot order)
+    init_value: list[pa.Array] = []
+    init_issue: list[np.ndarray] = []
+    init_slot: list[np.ndarray] = []
+    init_code: list[np.ndarray] = []
+
+    def initial(name: str, values: pa.Array, slot: int) -> None:
+        keep = ~_bools(pc.is_null(values)) if name != "created" else np.ones(n, dtype=bool)
+        rows = np.flatnonzero(keep)
+        init_value.append(values.filter(_bool_array(keep)))
+        init_issue.append(rows)
+        init_slot.append(np.full(len(rows), slot, dtype=np.int64))
+        init_code.append(np.full(len(rows), fixed[name], dtype=np.int64))
+
+    initial("created", pa.nulls(n, S), 0)
+    has, ff = first_from("status")
+    initial("status", pc.if_else(_bool_array(has), ff, current_status), 1)
+    if config.input.jira.team_field is not None:
+        has, ff = first_from("team")
+        initial("team", pc.if_else(_bool_array(has), ff, current("team")), 2)
+    has, ff = first_from("assignee")
+    initial("assignee", pc.if_else(_bool_array(has), ff,
+                                   _display_struct(pc.struct_field(fields, "assignee"))), 3)
+    has, ff = first_from("flag")
+    initial("flag", pc.if_else(_bool_array(has), ff, current("flag")), 4)
+    # labels at creation: the first change's fromString split, else the current labels
+    has, ff = first_from("labels")
+    from_labels = [(i, s.split() if s is not None else []) for i, s in
+                   zip(np.flatnonzero(has).tolist(),
+                       ff.filter(_bool_array(has)).to_pylist(), strict=True)]
+    now_parent = _ints(pc.list_parent_indices(labels_now))
+    keep_now = ~has[now_parent] if len(now_parent) else np.zeros(0, dtype=bool)
+    lab_issue = np.concatenate([now_parent[keep_now],
+                                np.array([i for i, labs in from_labels for _ in labs],
+                                         dtype=np.int64)])
+    init_value.append(pa.concat_arrays([
+        pc.list_flatten(labels_now).filter(_bool_array(keep_now)),
+        _strings([lab for _, labs in from_labels for lab in labs])]))
+    init_issue.append(lab_issue)
+    # stable: a label's rank among its issue's labels keeps their order
+    lab_sort = np.argsort(lab_issue, kind="stable")
+    lab_slot = np.empty(len(lab_issue), dtype=np.int64)
+    lab_slot[lab_sort] = 5 + _rank(lab_issue[lab_sort], n) if len(lab_issue) else 0
+    init_slot.append(lab_slot)
+    init_code.append(np.full(len(lab_issue), fixed["label"], dtype=np.int64))
+    in_issue = np.concatenate(init_issue)
+    in_slot = np.concatenate(init_slot)
+    in_code = np.concatenate(init_code)
+    in_values = pa.concat_arrays(init_value)
+    k = np.bincount(in_issue, minlength=n)
+    # seq among the initial events: their rank by slot within the issue
+    by_slot = _lexsort(in_slot, in_issue)
+    in_seq = np.empty(len(in_issue), dtype=np.int64)
+    in_seq[by_slot] = _rank(in_issue[by_slot], n)
+
+    # ---- comments (``c_order``: sorted -> original comment)
+    comments_list = pc.struct_field(pc.struct_field(fields, "comment"), "comments")
+    comments = pc.list_flatten(comments_list)
+    c_parent = _ints(pc.list_parent_indices(comments_list))
+    c_inst = _instants(pc.struct_field(comments, "created")) if len(comments) else np.zeros(
+        0, np.int64)
+    c_id_int, c_id_text = _int_ids(pc.struct_field(comments, "id"), allow_null=False)
+    c_order = _order(c_parent, c_inst, c_id_int, n)
+    c_issue = c_parent[c_order]
+    c_rank = _rank(c_issue, n)
+    author = pc.struct_field(comments, "author")
+    c_actor = pc.coalesce(_nonempty(pc.struct_field(author, "displayName")),
+                          _nonempty(pc.struct_field(author, "name")))
+    c_body = pc.fill_null(pc.struct_field(comments, "body"), _scalar(""))
+    c_source = pc.binary_join_element_wise(
+        _scalar(fname),
+        pc.binary_join_element_wise(key.take(_int_array(c_parent)), c_id_text,
+                                    _scalar("#comment-")),
+        _scalar(":"))
+
+    # ---- the events table, built in canonical order (item, ts, seq) with one take per column
+    n_init, n_com, n_lab = len(in_issue), len(c_order), len(lab_value)
+    ev_issue_all = np.concatenate([in_issue, ev_issue, c_issue]).astype(np.int64)
+    seq = np.concatenate([in_seq, k[ev_issue] + hist_rank,
+                          k[c_issue] + n_hist_per_issue[c_issue] + c_rank])
+    ts = np.concatenate([created_i[in_issue], h_inst[ev_hist], c_inst[c_order]]).astype(np.int64)
+    key_rank = np.empty(n, dtype=np.int64)
+    key_rank[_ints(pc.sort_indices(key))] = np.arange(n, dtype=np.int64)
+    perm = _lexsort(seq, ts, key_rank[ev_issue_all])
+    null_at = -1  # the last slot of a pool is a null
+
+    def pooled(pieces: list[pa.Array], index: np.ndarray) -> pa.Array:
+        pool = pa.concat_arrays([*pieces, pa.nulls(1, S)])
+        index = np.where(index == null_at, len(pool) - 1, index)
+        return pool.take(_int_array(index[perm]))
+
+    zeros_i, zeros_c = np.full(n_init, null_at), np.full(n_com, null_at)
+    b_items = n_init
+    b_lab = b_items + n_items
+    b_body = b_lab + n_lab
+    value = pooled([in_values, to_s, _strings(lab_value), c_body], np.concatenate([
+        np.arange(n_init), np.where(is_lab_ev, b_lab + hist_lab, b_items + hist_src),
+        b_body + c_order]))
+    prev = pooled([from_s, _strings(lab_prev)], np.concatenate([
+        zeros_i, np.where(is_lab_ev, n_items + hist_lab, hist_src), zeros_c]))
+    actor = pooled([hist_actor, c_actor], np.concatenate([
+        zeros_i, ev_hist, len(histories) + c_order]))
+    issue_src = pc.binary_join_element_wise(_scalar(fname), key, _scalar(":"))
+    source = pooled([issue_src, hist_source, c_source], np.concatenate([
+        in_issue, n + ev_hist, n + len(histories) + c_order]))
+    codes_all = np.concatenate([in_code, hist_code, np.full(n_com, fixed["comment"])])
+    events = pa.Table.from_arrays(
+        [
+            key.take(_int_array(ev_issue_all[perm])),
+            _int_array(ts[perm]).view(TS),
+            _int_array(seq[perm]),
+            _strings(field_names).take(_int_array(codes_all[perm])),
+            value,
+            prev,
+            actor,
+            source,
+        ],
+        schema=EVENTS_SCHEMA,
+    )
+
+    # ---- items
+    project = pc.struct_field(fields, "project")
+    resolved = pc.struct_field(fields, "resolutiondate")
+    res_present = ~_bools(pc.is_null(resolved))
+    res_i = np.zeros(n, dtype=np.int64)
+    if res_present.any():
+        res_i[res_present] = _instants(resolved.filter(_bool_array(res_present)))
+    res_arr = pa.Array.from_buffers(
+        TS, n, [pa.py_buffer(np.packbits(res_present, bitorder="little")),
+                pa.py_buffer(res_i)])
+    points = pa.nulls(n, pa.float64())
+    for i in range(len(STORY_POINT_FIELDS)):
+        fid = ids.get(f"points{i}")
+        if fid is not None:
+            points = pc.coalesce(points, pc.struct_field(fields, fid))
+    components, _ = _display_list(pc.struct_field(fields, "components"), DISP)
+    labels_items = pc.fill_null(labels_now, pa.ListArray.from_arrays(
+        pa.Array.from_buffers(pa.int32(), 2, [None, pa.py_buffer(np.zeros(2, np.int32))]),
+        pa.nulls(0, S))[0])
+    items_t = pa.Table.from_arrays(
+        [
+            key,
+            pc.coalesce(_nonempty(pc.struct_field(project, "key")), _display_struct(project),
+                        pc.replace_substring_regex(key, pattern="-[^-]*$", replacement="")),
+            _display_struct(pc.struct_field(fields, "issuetype")),
+            _display_struct(pc.struct_field(fields, "priority")),
+            pc.struct_field(fields, "summary"),
+            _int_array(created_i).view(TS),
+            res_arr,
+            current_status,
+            labels_items,
+            components,
+            points,
+        ],
+        schema=ITEMS_SCHEMA,
+    )
+
+    # ---- status categories, warnings, the record count
+    # a status name's category: the first issue's in file order that has both
+    cat_key = pc.struct_field(pc.struct_field(status, "statusCategory"), "key")
+    both = _bool_array(~_bools(pc.is_null(current_status)) & ~_bools(pc.is_null(cat_key)))
+    named = pc.dictionary_encode(current_status.filter(both))
+    _, first_at = np.unique(_ints(named.indices.cast(pa.int64())), return_index=True)
+    first_at_a = _int_array(first_at)
+    categories = dict(zip(current_status.filter(both).take(first_at_a).to_pylist(),
+                          cat_key.filter(both).take(first_at_a).to_pylist(), strict=True))
+    warnings: list[Finding] = []
+    total = pc.struct_field(changelog, "total")
+    got = pc.fill_null(pc.list_value_length(hist_list), _ZERO32)
+    truncated = _bools(pc.fill_null(pc.greater(total, got.cast(pa.int64())), _FALSE))
+    truncated &= ~_bools(pc.is_null(changelog))
+    for i in np.flatnonzero(truncated).tolist():
+        k_ = key[i].as_py()
+        warnings.append(Finding(
+            "truncated_history",
+            f"{k_}: changelog truncated ({got[i].as_py()} of {total[i].as_py()} histories in the"
+            " export); run `flowgap pull` to fetch the full history",
+            item=k_, source=f"{fname}:{k_}"))
+    no_changelog = changelog.null_count
+    if no_changelog:
+        warnings.append(Finding(
+            "no_changelog", f"{fname}: {no_changelog} issue(s) have no changelog (export"
+            " made without expand=changelog): only their current state is known; use"
+            " `flowgap pull` for full histories", source=fname))
+    records = n + len(histories) + len(comments)
+    summary = InputSummary(
+        path=str(path), format=FORMAT, records_read=records, records_loaded=records,
+        records_rejected=0, record_unit="issue, history entry or comment")
+    return LoadResult(
+        events=events,
+        items=items_t,
+        rejects=[],
+        warnings=warnings,
+        inputs=[summary],
+        status_categories=categories,
+        has_history=True,
+    )

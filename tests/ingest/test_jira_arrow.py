@@ -1,0 +1,283 @@
+"""The Arrow fast path of the Jira JSON loader answers exactly as the Python walk, or not at all.
+
+Every case loads the same file both ways (``jira_json.load`` with and without ``fast``) and
+compares every output; ``answers`` says whether the fast path must take the file itself.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+
+from flowgap.config import Config
+from flowgap.ingest import jira_arrow, jira_json
+from flowgap.sample import write_sample
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "jira"
+TEAM = Config.from_dict({"input": {"jira": {"team_field": "Team"}}})
+
+
+def same(path: Path, config: Config) -> None:
+    fast = jira_json.load(path, config)
+    slow = jira_json.load(path, config, fast=False)
+    assert fast.events.schema == slow.events.schema
+    assert fast.events.to_pylist() == slow.events.to_pylist()
+    assert fast.events.equals(slow.events)
+    assert fast.items.to_pylist() == slow.items.to_pylist()
+    assert fast.items.equals(slow.items)
+    assert fast.rejects == slow.rejects
+    assert fast.warnings == slow.warnings
+    assert fast.inputs == slow.inputs
+    assert fast.status_categories == slow.status_categories
+    assert fast.has_history == slow.has_history
+
+
+def answers(path: Path, config: Config) -> bool:
+    return jira_arrow.try_load(path, config, jira_json.field_map(config)) is not None
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """A small `flowgap sample` export (with the four-month story item), one dict per line."""
+    out = tmp_path_factory.mktemp("sample") / "base.jira.ndjson"
+    write_sample(out, 60, 7, "jira-json", True)
+    return [orjson.loads(line) for line in out.read_bytes().splitlines()]
+
+
+def dump(lines: list[dict]) -> bytes:
+    return b"".join(orjson.dumps(x) + b"\n" for x in lines)
+
+
+def histories(issue: dict) -> list[dict]:
+    return issue["changelog"]["histories"]
+
+
+def copy(lines: list[dict]) -> list[dict]:
+    return orjson.loads(orjson.dumps(lines))
+
+
+# -------------------------------------------------------------- files the fast path must take
+
+
+def _reverse(lines: list[dict]) -> None:  # Jira Cloud sends histories newest first
+    for x in lines:
+        histories(x).reverse()
+
+
+def _shuffle(lines: list[dict]) -> None:  # neither order: the exact sort
+    for x in lines:
+        h = histories(x)
+        h[:] = h[1::2] + h[0::2]
+    c = lines[0]["fields"]["comment"]["comments"]
+    c[:] = c[::-1][1:] + c[-1:]
+
+
+def _same_instant(lines: list[dict]) -> None:  # equal created: ids decide, as integers
+    h = histories(lines[1])
+    for x in h[:3]:
+        x["created"] = h[0]["created"]
+    h[0]["id"], h[2]["id"] = "900", "1000"
+
+
+def _empty_and_missing(lines: list[dict]) -> None:
+    it = histories(lines[2])[0]["items"][0]
+    it["fromString"] = ""
+    del histories(lines[3])[0]["id"]
+    del histories(lines[4])[0]["author"]
+    histories(lines[5])[0]["author"]["displayName"] = ""
+    c = lines[0]["fields"]["comment"]["comments"][0]
+    c["author"] = {"name": "jdoe"}
+    del lines[0]["fields"]["comment"]["comments"][1]["body"]
+    lines[6]["fields"]["priority"] = None
+    lines[7]["fields"]["project"] = {"name": "Other"}
+    del lines[8]["fields"]["project"]
+    lines[9]["fields"]["assignee"] = {"name": "", "displayName": "Dana"}
+
+
+def _no_changelog_and_truncated(lines: list[dict]) -> None:
+    del lines[1]["changelog"]
+    lines[2]["changelog"]["total"] = 99
+    lines[3]["changelog"] = None
+
+
+def _label_changes(lines: list[dict]) -> None:
+    histories(lines[1]).append({
+        "id": "99999001", "created": histories(lines[1])[-1]["created"],
+        "author": {"displayName": "Ann"},
+        "items": [{"field": "labels", "fromString": "a b  c", "toString": "c d a"},
+                  {"field": "Flagged", "fromString": None, "toString": "Impediment"},
+                  {"field": "Sprint", "fromString": "", "toString": "S1"},
+                  {"fromString": "x", "toString": "y"}]})
+    lines[2]["fields"]["labels"] = ["z", "y", "z"]
+
+
+def _no_names(lines: list[dict]) -> None:
+    for x in lines:
+        del x["names"]
+
+
+TAKEN: dict[str, Callable[[list[dict]], None]] = {
+    "as written": lambda lines: None,
+    "reversed histories": _reverse,
+    "shuffled histories and comments": _shuffle,
+    "same instants": _same_instant,
+    "empty and missing values": _empty_and_missing,
+    "no or truncated changelog": _no_changelog_and_truncated,
+    "label, flag and other changes": _label_changes,
+    "no names at all": _no_names,
+}
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
+@pytest.mark.parametrize("case", list(TAKEN))
+def test_fast_path_takes_and_equals(base: list[dict], tmp_path: Path, case: str,
+                                    gz: bool) -> None:
+    lines = copy(base)
+    TAKEN[case](lines)
+    data = dump(lines)
+    path = tmp_path / ("x.jira.ndjson.gz" if gz else "x.jira.ndjson")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    for config in (TEAM, Config()):
+        assert answers(path, config)
+        same(path, config)
+
+
+# -------------------------------------------------------------- files it must leave alone
+
+
+def _line_edit(i: int, old: bytes, new: bytes) -> Callable[[bytes], bytes]:
+    def edit(data: bytes) -> bytes:
+        lines = data.split(b"\n")
+        assert old in lines[i]
+        lines[i] = lines[i].replace(old, new, 1)
+        return b"\n".join(lines)
+    return edit
+
+
+def _insert(i: int, text: bytes) -> Callable[[bytes], bytes]:
+    def edit(data: bytes) -> bytes:
+        lines = data.split(b"\n")
+        lines.insert(i, text)
+        return b"\n".join(lines)
+    return edit
+
+
+def _join_lines(data: bytes) -> bytes:
+    return data.replace(b"}\n{", b"}{", 1)
+
+
+def _duplicate(data: bytes) -> bytes:
+    first = data.split(b"\n")[0]
+    return data + first + b"\n"
+
+
+def _mutate(change: Callable[[list[dict]], None]) -> Callable[[bytes], bytes]:
+    def edit(data: bytes) -> bytes:
+        lines = [orjson.loads(x) for x in data.splitlines()]
+        change(lines)
+        return dump(lines)
+    return edit
+
+
+def _set(path: str, value: object, line: int = 3) -> Callable[[list[dict]], None]:
+    def change(lines: list[dict]) -> None:
+        target = lines[line]
+        *parents, last = path.split(".")
+        for p in parents:
+            target = target[int(p)] if p.isdigit() else target[p]
+        target[last] = value
+    return change
+
+
+def _names_differ(lines: list[dict]) -> None:
+    lines[5]["names"] = {**lines[5]["names"], "customfield_10042": "Squad"}
+
+
+def _names_later_only(lines: list[dict]) -> None:
+    names = lines[0].pop("names")
+    for x in lines[1:]:
+        x["names"] = names
+
+
+LEFT: dict[str, Callable[[bytes], bytes]] = {
+    "NaN": _line_edit(3, b'"customfield_10016":', b'"customfield_10016":NaN,"x":'),
+    "Infinity": _line_edit(3, b'"customfield_10016":', b'"customfield_10016":-Infinity,"x":'),
+    "blank line": _insert(4, b""),
+    "malformed line": _insert(4, b'{"key": "BAD-1", "fields": {'),
+    "two issues on one line": _join_lines,
+    "CRLF": lambda data: data.replace(b"\n", b"\r\n"),
+    "BOM": lambda data: b"\xef\xbb\xbf" + data,
+    "duplicate issue": _duplicate,
+    "latin-1 bytes": _line_edit(2, b'"summary":"', b'"summary":"\xe9'),
+    "issue without key": _mutate(lambda lines: lines[2].pop("key")),
+    "bad history timestamp": _mutate(_set("changelog.histories.0.created",
+                                          "2025-02-30T10:00:00.000+0100")),
+    "other timestamp shape": _mutate(_set("fields.created", "2025-01-27T10:00:00+01:00")),
+    "history id not digits": _mutate(_set("changelog.histories.0.id", "h-1")),
+    "numeric history id": _mutate(_set("changelog.histories.0.id", 17)),
+    "comment without id": _mutate(lambda lines: lines[0]["fields"]["comment"]["comments"][
+        0].pop("id")),
+    "string where an object was": _mutate(_set("fields.priority", "High")),
+    "number where text was": _mutate(_set("fields.summary", 12)),
+    "items not a list": _mutate(_set("changelog.histories.0.items", None)),
+    "null label": _mutate(_set("fields.labels", ["a", None])),
+    "names differ": _mutate(_names_differ),
+    "names on later lines only": _mutate(_names_later_only),
+    "literal team field": _mutate(_set("fields.Team", "Web")),
+    "ADF comment body": _mutate(lambda lines: lines[0]["fields"]["comment"]["comments"][0]
+                                .__setitem__("body", {"type": "doc", "content": []})),
+    "search page line": _insert(2, b'{"issues": [], "names": {}}'),
+}
+
+
+@pytest.mark.parametrize("case", list(LEFT))
+def test_fast_path_leaves_odd_files_to_the_walk(base: list[dict], tmp_path: Path,
+                                                case: str) -> None:
+    path = tmp_path / "x.jira.ndjson"
+    path.write_bytes(LEFT[case](dump(base)))
+    assert not answers(path, TEAM)
+    same(path, TEAM)
+
+
+def test_ids_map_to_one_field_name_only(base: list[dict], tmp_path: Path) -> None:
+    lines = copy(base)
+    for x in lines:
+        x["names"]["customfield_99"] = "Team"
+    path = tmp_path / "x.jira.ndjson"
+    path.write_bytes(dump(lines))
+    assert not answers(path, TEAM)
+    assert answers(path, Config())  # the team field is not configured: no ambiguity
+    same(path, TEAM)
+    same(path, Config())
+
+
+# -------------------------------------------------------------- the project's own files
+
+
+@pytest.mark.parametrize(("name", "config", "fast"), [
+    ("sample.jira.json", "sample.jira.flowgap.toml", False),  # one search page: the walk
+    ("story.jira.ndjson.gz", "story.jira.flowgap.toml", True),
+])
+def test_sample_logs(sample_logs: Path, name: str, config: str, fast: bool) -> None:
+    path = sample_logs / name
+    cfg = Config.load(sample_logs / config)
+    assert answers(path, cfg) is fast
+    same(path, cfg)
+
+
+@pytest.mark.parametrize("path", sorted(p for p in FIX.rglob("*") if p.is_file()),
+                         ids=lambda p: p.name)
+def test_fixtures(path: Path) -> None:
+    for config in (TEAM, Config()):
+        try:
+            slow = jira_json.load(path, config, fast=False)
+        except Exception as exc:  # an unreadable fixture: both ways fail the same
+            with pytest.raises(type(exc)):
+                jira_json.load(path, config)
+            continue
+        assert slow is not None
+        same(path, config)
