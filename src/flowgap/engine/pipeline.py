@@ -161,6 +161,14 @@ def _with_history(
 
     timeline = _timeline_table(be.to_arrow(tl))
     stints_raw = be.to_arrow(st).sort_by([("item", "ascending"), ("stint", "ascending")])
+    # A stint queues from its start to its first touch moment (all of it when untouched).
+    stints_raw = stints_raw.append_column(
+        "queue",
+        pc.subtract(
+            pc.coalesce(stints_raw.column("first_touch"), stints_raw.column("end")),
+            stints_raw.column("start"),
+        ),
+    )
     stints = _stints_table(stints_raw)
     metrics = be.to_arrow(items_mod.item_metrics(windows, tl, st, rw)).sort_by("item")
     h_raw = be.to_arrow(stints_mod.handoff_events(st)).sort_by(
@@ -184,7 +192,7 @@ def _with_history(
         steering={},
         working=working,
     )
-    total_wait_us = int(pc.sum(timeline.column("wait_s")).as_py() * US) if timeline.num_rows else 0
+    # All waiting inside windows: the denominator of both stage and team wait shares.
     total_wait_us = int(pc.sum(visits.column("wait")).as_py() or 0) if visits.num_rows else 0
     first_day = _first_day(timeline, as_of_us)
     return {
@@ -193,13 +201,7 @@ def _with_history(
         "items": items,
         "stages": stages_mod.build_stages(visits, status_classes, as_of_us=as_of_us),
         "teams": teams_mod.build_teams(
-            stints_raw.append_column(
-                "queue",
-                pc.subtract(
-                    pc.coalesce(stints_raw.column("first_touch"), stints_raw.column("end")),
-                    stints_raw.column("start"),
-                ),
-            ),
+            stints_raw,
             waits,
             h_raw,
             total_wait_us=total_wait_us,
@@ -262,9 +264,7 @@ def _timeline_table(raw: pa.Table) -> pa.Table:
 
 def _stints_table(raw: pa.Table) -> pa.Table:
     duration = pc.subtract(raw.column("end"), raw.column("start"))
-    queue = pc.subtract(
-        pc.coalesce(raw.column("first_touch"), raw.column("end")), raw.column("start")
-    )
+    queue = raw.column("queue")
     cols = {
         "item": raw.column("item"),
         "stint": raw.column("stint"),
