@@ -30,16 +30,18 @@ def segment_days(tl: ir.Table, *, as_of: int) -> ir.Table:
     )
 
 
-def build_daily(days: pa.Table, *, first_day: int, as_of_us: int) -> pa.Table:
+def build_daily(
+    days: pa.Table, statuses: dict[str, str], *, first_day: int, as_of_us: int
+) -> pa.Table:
+    """``statuses``: status -> class of every status of the timeline (each gets a row per
+    day, zero when no item is in it at the end of that day)."""
     last_day = as_of_us // DAY_US
-    if days.num_rows == 0 or first_day > last_day:
+    if not statuses or first_day > last_day:
         return DAILY.empty_table()
     n_days = last_day - first_day + 1
-    names = sorted(set(days.column("status").to_pylist()))
+    names = sorted(statuses)
     pos = {s: i for i, s in enumerate(names)}
-    cls_of = dict(
-        zip(days.column("status").to_pylist(), days.column("cls").to_pylist(), strict=True)
-    )
+    cls_of = statuses
     grid = np.zeros((len(names), n_days + 1), dtype=np.int64)
     rows = np.array([pos[s] for s in days.column("status").to_pylist()], dtype=np.int64)
     n = days.column("n").to_numpy()

@@ -211,7 +211,9 @@ def _with_history(
             h_raw.rename_columns(["wait_s" if c == "wait" else c for c in h_raw.column_names]),
             HANDOFF_EVENTS,
         ),
-        "daily": daily_mod.build_daily(seg_days, first_day=first_day, as_of_us=as_of_us),
+        "daily": daily_mod.build_daily(
+            seg_days, _timeline_statuses(timeline), first_day=first_day, as_of_us=as_of_us
+        ),
         "daily_totals": daily_mod.build_daily_totals(items, first_day=first_day, as_of_us=as_of_us),
         "weekly": daily_mod.build_weekly(items, first_day=first_day, as_of_us=as_of_us),
     }
@@ -238,6 +240,13 @@ def _all_items(metrics: pa.Table, canon: pa.Table, as_of_us: int) -> pa.Table:
     extra["item"] = missing.column("item").combine_chunks()
     extra["created"] = to_us(missing.column("created"))
     return pa.concat_tables([metrics, pa.table(extra, schema=metrics.schema)]).sort_by("item")
+
+
+def _timeline_statuses(timeline: pa.Table) -> dict[str, str]:
+    pairs = timeline.group_by(["status", "class"]).aggregate([])
+    return dict(
+        zip(pairs.column("status").to_pylist(), pairs.column("class").to_pylist(), strict=True)
+    )
 
 
 def _first_day(timeline: pa.Table, as_of_us: int) -> int:
