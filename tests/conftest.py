@@ -44,5 +44,11 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def chromium_args() -> list[str]:
+    """Flags for headless Chromium on a machine without a network or a GPU."""
+    return list(CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="session")
 def sample_logs() -> Path:
     return SAMPLE_LOGS

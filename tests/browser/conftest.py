@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM_ARGS, ROOT
-
+ROOT = Path(__file__).resolve().parents[2]
 IMG = ROOT / "docs" / "img"
 
 
@@ -114,11 +113,11 @@ def server(exports, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path):
+def browser(chromium_path, chromium_args):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=str(chromium_path), args=chromium_args)
         yield b
         b.close()
 

@@ -28,15 +28,15 @@ def test_self_contained_and_escaped() -> None:
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
 
 
-def open_in_chromium(path: Path, chromium: Path, screenshot: Path | None = None) -> dict:
+def open_in_chromium(
+    path: Path, chromium: Path, args: list[str], screenshot: Path | None = None
+) -> dict:
     from playwright.sync_api import sync_playwright
-
-    from conftest import CHROMIUM_ARGS
 
     errors: list[str] = []
     blocked: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(chromium), args=args)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
 
@@ -69,7 +69,9 @@ def open_in_chromium(path: Path, chromium: Path, screenshot: Path | None = None)
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_every_figure_renders_offline_in_chromium(tmp_path: Path, chromium_path: Path) -> None:
+def test_every_figure_renders_offline_in_chromium(
+    tmp_path: Path, chromium_path: Path, chromium_args: list[str]
+) -> None:
     a = make_analysis()
     items = a.items.to_pylist()
     items[1]["summary"] = "<img src=x onerror='window.__xss=1'>"
@@ -78,7 +80,7 @@ def test_every_figure_renders_offline_in_chromium(tmp_path: Path, chromium_path:
     a.items = pa.Table.from_pylist(items, schema=a.items.schema)
     path = tmp_path / "report.html"
     path.write_text(render(a), encoding="utf-8")
-    result = open_in_chromium(path, chromium_path)
+    result = open_in_chromium(path, chromium_path, chromium_args)
     assert result["errors"] == []
     assert result["blocked"] == []  # nothing even tried to reach the network
     assert len(result["rendered"]) == FIGURES
@@ -96,7 +98,8 @@ def test_headline_cards_show_baseline_changes() -> None:
     tables = {n: json_report.table_rows(cur.table(n)) for n in ("stages", "teams", "handoffs")}
     section = compare(tables, json_report.normalise(cur.summary), json_report.build_report(old))
     page = html.render(json_report.build_report(cur, [], section), cur)
-    assert "since baseline: 29.0 d → 29.0 d (+0.0 d, +0%) · 25.0 d → 31.7 d (+6.7 d, +27%)" \
-        in page
-    assert '<section id="baseline"><h2>Changes since the baseline (as of ' \
-           "2026-03-01T00:00:00Z)</h2>" in page
+    assert "since baseline: 29.0 d → 29.0 d (+0.0 d, +0%) · 25.0 d → 31.7 d (+6.7 d, +27%)" in page
+    assert (
+        '<section id="baseline"><h2>Changes since the baseline (as of '
+        "2026-03-01T00:00:00Z)</h2>" in page
+    )
