@@ -7,6 +7,8 @@ compares every output; ``answers`` says whether the fast path must take the file
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -281,3 +283,19 @@ def test_fixtures(path: Path) -> None:
             continue
         assert slow is not None
         same(path, config)
+
+
+def test_no_pandas_import(base: list[dict], tmp_path: Path) -> None:
+    """pyarrow imports pandas (about a second) on its first pa.array/pa.scalar/to_numpy; the
+    fast path builds everything from buffers so a fresh process never pays it."""
+    path = tmp_path / "x.jira.ndjson"
+    path.write_bytes(dump(base))
+    code = (
+        "import sys; from pathlib import Path; import flowgap;"
+        "r = flowgap.load([Path(sys.argv[1])]);"
+        "assert r.items.num_rows == int(sys.argv[2]), r.items.num_rows;"
+        "print('pandas' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path), str(len(base))],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

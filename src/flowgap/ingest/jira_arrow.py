@@ -27,6 +27,7 @@ call; nothing here calls them: arrays are built from buffers and read back throu
 from __future__ import annotations
 
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,8 @@ FORMAT = "jira-json"
 STORY_POINT_FIELDS = ("Story Points", "Story point estimate")
 #: Larger files are streamed by the Python loader instead of being held whole in memory.
 MAX_BYTES = 1 << 30
+#: Arrow parses blocks of the file on its thread pool.
+USE_THREADS = True
 _TS_SHAPE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}$"
 _DIGITS = r"^[0-9]{1,18}$"
 
@@ -122,6 +125,7 @@ def _scalar(value: str) -> pa.Scalar:
 
 
 _FALSE = _bool_array(np.zeros(1, dtype=bool))[0]
+_TRUE = _bool_array(np.ones(1, dtype=bool))[0]
 _ZERO32 = pa.Array.from_buffers(pa.int32(), 1, [None, pa.py_buffer(np.zeros(1, np.int32))])[0]
 
 
@@ -129,6 +133,13 @@ def _nonempty(arr: pa.Array) -> pa.Array:
     """"" -> null (``x or None``)."""
     empty = pc.fill_null(pc.equal(pc.binary_length(arr), _ZERO32), _FALSE)
     return pc.if_else(empty, pa.nulls(len(arr), arr.type), arr)
+
+
+def _blank(arr: pa.Array) -> np.ndarray:
+    """Where a string column is null or "" (``not x``)."""
+    if len(arr) == 0:
+        return np.zeros(0, dtype=bool)
+    return _bools(pc.fill_null(pc.equal(pc.binary_length(arr), _ZERO32), _TRUE))
 
 
 def _display_struct(arr: pa.Array) -> pa.Array:
@@ -254,13 +265,6 @@ def _read_bytes(path: Path) -> bytes:
 def _screen(data: bytes) -> tuple[int, dict]:
     """Lines of a plain NDJSON file and its first issue; raises _NotPlain otherwise."""
     _check(data[:1] == b"{", "not NDJSON of objects")
-    # Arrow's reader takes NaN, Inf, Infinity (and negated) as numbers; JSON does not.
-    _check(b"NaN" not in data and b"Inf" not in data, "NaN or Inf token")
-    # Arrow's reader does not validate UTF-8 inside strings; the Python loader reads a line
-    # that is not UTF-8 as latin-1 (and says so). Arrow's own check is ~0.2 ns a byte.
-    whole = pa.Array.from_buffers(pa.large_binary(), 1, [
-        None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)), pa.py_buffer(data)])
-    whole.cast(pa.large_string())  # ArrowInvalid when not UTF-8: the Python loader decides
     # every newline between "}" and "{": no value spans lines, no blank line (a JSON string
     # cannot hold a raw newline, so this is about the structure)
     find = data.find
@@ -278,6 +282,17 @@ def _screen(data: bytes) -> tuple[int, dict]:
     first = orjson.loads(data[:first_end])
     _check(isinstance(first, dict) and isinstance(first.get("key"), str), "first line")
     return lines, first
+
+
+def _screen_text(data: bytes) -> None:
+    """What Arrow's reader accepts and JSON (the Python loader) does not: raises _NotPlain."""
+    # NaN, Inf, Infinity (and negated) are numbers to Arrow's reader
+    _check(b"NaN" not in data and b"Inf" not in data, "NaN or Inf token")
+    # Arrow's reader does not validate UTF-8 inside strings; the Python loader reads a line
+    # that is not UTF-8 as latin-1 (and says so). Arrow's own check is ~0.2 ns a byte.
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [
+        None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)), pa.py_buffer(data)])
+    whole.cast(pa.large_string())  # ArrowInvalid when not UTF-8
 
 
 def _names(data: bytes, first: dict, lines: int) -> dict:
@@ -395,12 +410,18 @@ def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
             ("items", pa.list_(pa.struct([("field", S), ("fromString", S), ("toString", S)]))),
         ])))])),
     ])
-    table = pj.read_json(
-        pa.BufferReader(data),
-        read_options=pj.ReadOptions(use_threads=True, block_size=1 << 24),
-        parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore",
-                                      newlines_in_values=False),
-    )
+    # Arrow parses without the GIL: the text screens run meanwhile on this thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(
+            pj.read_json, pa.BufferReader(data),
+            read_options=pj.ReadOptions(use_threads=USE_THREADS, block_size=1 << 24),
+            parse_options=pj.ParseOptions(explicit_schema=schema,
+                                          unexpected_field_behavior="ignore",
+                                          newlines_in_values=False))
+        try:
+            _screen_text(data)
+        finally:
+            table = reading.result()
     del data
     _check(table.num_rows == lines, "more than one value on a line")
     batch = table.combine_chunks()
@@ -443,8 +464,11 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     i_order = _lexsort(np.arange(n_items), h_rank_of[i_hist_orig])
     i_hist = i_hist_orig[i_order]
     i_issue = h_parent[i_hist]
-    from_s = _nonempty(pc.struct_field(items, "fromString"))  # item order, not sorted
-    to_s = _nonempty(pc.struct_field(items, "toString"))
+    # fromString and toString in item order; "" counts as null (``x or None``): rather than
+    # copying the columns with nulls, the events point at a null where these are true
+    from_s = pc.struct_field(items, "fromString")
+    to_s = pc.struct_field(items, "toString")
+    from_none, to_none = _blank(from_s), _blank(to_s)
     enc = pc.dictionary_encode(pc.struct_field(items, "field"), null_encoding="encode")
     canon_dict = [field_map.get(nm, nm) for nm in enc.dictionary.to_pylist()]
     _check(all(isinstance(c, str) for c in canon_dict), "field name")
@@ -465,7 +489,7 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
             issues, first = np.unique(i_issue[rows], return_index=True)
             has[issues] = True
             at[issues] = i_order[rows[first]]
-        values = from_s.take(_int_array(at)) if n_items else pa.nulls(n, S)
+        values = _nonempty(from_s.take(_int_array(at))) if n_items else pa.nulls(n, S)
         return has, values
 
     # labels arrive as space-separated sets: one event per label added or removed
@@ -478,8 +502,8 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
         idx = _int_array(i_order[label_rows])
         for j, (old_s, new_s) in enumerate(zip(from_s.take(idx).to_pylist(),
                                                to_s.take(idx).to_pylist(), strict=True)):
-            old = old_s.split() if old_s is not None else []
-            new = new_s.split() if new_s is not None else []
+            old = old_s.split() if old_s else []
+            new = new_s.split() if new_s else []
             added = [lab for lab in new if lab not in old]
             removed = [lab for lab in old if lab not in new]
             lab_value += added + [None] * len(removed)
@@ -617,11 +641,17 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     b_items = n_init
     b_lab = b_items + n_items
     b_body = b_lab + n_lab
+    src_safe = np.where(is_lab_ev, 0, hist_src)
     value = pooled([in_values, to_s, _strings(lab_value), c_body], np.concatenate([
-        np.arange(n_init), np.where(is_lab_ev, b_lab + hist_lab, b_items + hist_src),
+        np.arange(n_init),
+        np.where(is_lab_ev, b_lab + hist_lab,
+                 np.where(to_none[src_safe], null_at, b_items + src_safe)),
         b_body + c_order]))
     prev = pooled([from_s, _strings(lab_prev)], np.concatenate([
-        zeros_i, np.where(is_lab_ev, n_items + hist_lab, hist_src), zeros_c]))
+        zeros_i,
+        np.where(is_lab_ev, n_items + hist_lab,
+                 np.where(from_none[src_safe], null_at, src_safe)),
+        zeros_c]))
     actor = pooled([hist_actor, c_actor], np.concatenate([
         zeros_i, ev_hist, len(histories) + c_order]))
     issue_src = pc.binary_join_element_wise(_scalar(fname), key, _scalar(":"))
