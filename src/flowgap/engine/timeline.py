@@ -50,14 +50,12 @@ def event_groups(ev: ir.Table) -> ir.Table:
 def _in_force(cp: ir.Table, field: str, window) -> ir.Value:
     """The value of the latest ``field`` event up to each change point, null-clears included.
 
-    Every ``field`` event is encoded as a sortable string: its zero-padded change-point number,
+    Every change point carries ``enc`` as a sortable string: its zero-padded change-point number,
     then "1" + value, or "0" for a cleared value. The running maximum over the item's change
     points is then the latest such event; all four fields share one window (one sort), where a
     per-field "running count + partition" idiom would need four.
     """
-    key = cp.g.cast("string").lpad(_KEY_WIDTH, "0")
-    payload = ibis.ifelse(cp.value.isnull(), ibis.literal("0"), ibis.literal("1") + cp.value)
-    latest = ibis.ifelse(cp.field == field, key + payload, NULL_STR).max().over(window)
+    latest = ibis.ifelse(cp.field == field, cp.enc, NULL_STR).max().over(window)
     present = latest.substr(_KEY_WIDTH, 1) == "1"
     return ibis.ifelse(present, latest.substr(_KEY_WIDTH + 1), NULL_STR)
 
@@ -84,6 +82,10 @@ def segments(
     """
     cp = ev.filter(ev.field.isin(CHANGE_FIELDS)).select("item", "t", "seq", "field", "value")
     cp = cp.mutate(g=ibis.row_number().over(_w(cp, order=[cp.t, cp.seq])) + 1)
+    # The encoding of _in_force, built once for all four fields.
+    key = cp.g.cast("string").lpad(_KEY_WIDTH, "0")
+    payload = ibis.ifelse(cp.value.isnull(), ibis.literal("0"), ibis.literal("1") + cp.value)
+    cp = cp.mutate(enc=key + payload)
     cum = _w(cp, cumulative=True)
     nxt = cp.t.lead().over(_w(cp))
     cp = cp.mutate(
