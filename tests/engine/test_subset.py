@@ -1,0 +1,211 @@
+"""analysis_subset: a selection's analysis re-aggregated from the full one equals re-running
+flowgap.analyze on the selected items (as the dashboard did) — every table, summary, finding."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pyarrow as pa
+import pytest
+
+import flowgap
+from flowgap.config import Config
+from flowgap.dashboard.filters import Filters, selected_items, subset
+from flowgap.engine.schemas import PROCESS_EDGES, TABLES
+from flowgap.engine.subset import SubsetSource, analysis_subset, directly_follows
+from flowgap.mining import discover_edges, handoff_graph, status_map
+from flowgap.model import Finding
+from flowgap.sample import STORY_KEY, generate
+
+
+def close(x: object, y: object) -> bool:
+    """Equal, floats to 1e-9 relative (sums of the same values in another order)."""
+    if isinstance(x, float) and isinstance(y, float):
+        return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) or (math.isnan(x) and math.isnan(y))
+    if isinstance(x, dict) and isinstance(y, dict):
+        return x.keys() == y.keys() and all(close(x[k], y[k]) for k in x)
+    if isinstance(x, list) and isinstance(y, list):
+        return len(x) == len(y) and all(close(a, b) for a, b in zip(x, y, strict=True))
+    return x == y
+
+
+def assert_table_equal(name: str, got: pa.Table, want: pa.Table) -> None:
+    assert got.schema.remove_metadata() == want.schema.remove_metadata(), name
+    assert got.num_rows == want.num_rows, name
+    for i, (a, b) in enumerate(zip(got.to_pylist(), want.to_pylist(), strict=True)):
+        assert close(a, b), f"{name} row {i}: {a} != {b}"
+
+
+def rerun(sample, full, keep: set) -> flowgap.Analysis:
+    pinned = sample.config.model_copy(deep=True)
+    pinned.flow.as_of = full.as_of
+    return flowgap.analyze(subset(sample.result, keep), pinned)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return generate(items=400, seed=5)
+
+
+@pytest.fixture(scope="module")
+def full(sample):
+    return flowgap.analyze(sample.result, sample.config)
+
+
+@pytest.fixture(scope="module")
+def source(sample, full):
+    return SubsetSource.build(full, sample.result)
+
+
+FILTERS = {
+    "project+type": Filters(project=("FLOW",), type=("Epic",)),
+    "type": Filters(type=("Bug", "Task")),
+    "team": Filters(team=("QA",)),
+    "label": Filters(label=("steerco", "security")),
+    "dates": Filters(start=date(2025, 3, 1), end=date(2025, 4, 15)),
+    "combined": Filters(type=("Story",), team=("Backend",), start=date(2025, 2, 1)),
+}
+
+
+def assert_same_analysis(got, want) -> None:
+    for table in TABLES:
+        assert_table_equal(table, got.table(table), want.table(table))
+    assert close(got.summary, want.summary)
+    assert close(got.findings, want.findings)
+    assert got.ping_pong_cycles == want.ping_pong_cycles
+    assert got.as_of == want.as_of
+
+
+@pytest.mark.parametrize("name", sorted(FILTERS))
+def test_filtered_analysis_equals_a_rerun_on_the_subset(sample, full, source, name):
+    keep = selected_items(full.items, full.timeline, FILTERS[name], full.as_of)
+    assert 0 < len(keep) < full.items.num_rows, "the filter must select a proper subset"
+    got = source.analysis(keep)
+    assert_same_analysis(got, rerun(sample, full, keep))
+    assert got.config.flow.as_of == full.as_of
+
+
+def test_recurring_and_meeting_touches_equal_a_rerun(sample, tmp_path):
+    """Every steering kind, a working calendar and stall_after: still equal to a re-run."""
+    keys = sample.result.items.column("item").to_pylist()
+    meetings = tmp_path / "meetings.csv"
+    meetings.write_text(
+        f"date,items\n2025-03-05,{keys[1]} {keys[2]} GONE-1\n2025-04-02,{keys[3]}\n"
+    )
+    raw = sample.config.to_toml_dict()
+    raw["steering"]["meetings_file"] = str(meetings)
+    raw["steering"]["recurring"] = [
+        {"weekday": "wednesday", "labels_any": ["security"], "priorities": ["Highest"]}
+    ]
+    raw["flow"]["stall_after"] = "3d"
+    raw["calendar"] = {"timezone": "Europe/Berlin", "holidays_country": "DE"}
+    config = Config.from_dict(raw, "test")
+    full = flowgap.analyze(sample.result, config)
+    assert {"meeting", "recurring"} <= set(full.steering_touches.column("kind").to_pylist())
+    keep = selected_items(full.items, full.timeline, Filters(*priority_or_label()), full.as_of)
+    keep |= set(keys[:4])
+    got = analysis_subset(full, keep, result=sample.result)
+    pinned = config.model_copy(deep=True)
+    pinned.flow.as_of = full.as_of
+    assert_same_analysis(got, flowgap.analyze(subset(sample.result, keep), pinned))
+    # The documented difference: only keys missing from the data are reported as unknown.
+    assert [w.message.split(":")[-1].strip() for w in got.warnings] == ["GONE-1"]
+
+
+def priority_or_label() -> tuple[date, date]:
+    return date(2025, 3, 1), date(2025, 3, 31)
+
+
+def test_arbitrary_selections_equal_a_rerun(sample, full, source):
+    keys = full.items.column("item").to_pylist()
+    for keep in (set(keys[::3]), {STORY_KEY}, set(keys[5:9])):
+        assert_same_analysis(source.analysis(keep), rerun(sample, full, keep))
+
+
+def test_the_whole_selection_is_the_full_analysis(full, source):
+    assert_same_analysis(source.analysis(full.items.column("item").to_pylist()), full)
+
+
+def test_unknown_keys_are_ignored_and_nothing_selected_is_empty(full, source):
+    got = source.analysis(["NOPE-1"])
+    assert got.items.num_rows == 0 and got.timeline.num_rows == 0
+    assert got.summary["items"]["total"] == 0
+    assert got.status_map.num_rows == 0 and got.handoff_graph.num_rows == 0
+
+
+def test_without_the_load_result_status_events_are_counted_as_visits(full):
+    keys = full.items.column("item").to_pylist()[::4]
+    got = analysis_subset(full, keys)
+    # Plain reference: runs of one status per item in the selected timeline rows.
+    tl = [r for r in full.timeline.to_pylist() if r["item"] in set(keys)]
+    runs: dict[str, int] = {}
+    for i, r in enumerate(tl):
+        if i == 0 or tl[i - 1]["item"] != r["item"] or tl[i - 1]["status"] != r["status"]:
+            runs[r["status"]] = runs.get(r["status"], 0) + 1
+    counted = dict(
+        zip(
+            got.status_classes.column("status").to_pylist(),
+            got.status_classes.column("events").to_pylist(),
+            strict=True,
+        )
+    )
+    assert {s: n for s, n in counted.items() if n} == runs
+
+
+def test_warnings_of_unselected_items_are_dropped(full):
+    keys = full.items.column("item").to_pylist()
+    full.warnings = [
+        Finding(kind="x", message="mine", item=keys[0]),
+        Finding(kind="x", message="other", item=keys[1]),
+        Finding(kind="y", message="global"),
+    ]
+    try:
+        got = analysis_subset(full, [keys[0]])
+    finally:
+        full.warnings = []
+    assert [w.message for w in got.warnings] == ["mine", "global"]
+
+
+def test_directly_follows_by_hand_and_against_pm4py(full):
+    # case a: X(t=0) -> Y(t=10 s) -> X(t=40 s); case b: X(0) -> Y(20 s); case c: X alone.
+    act = pa.chunked_array([["X", "Y", "X", "X", "Y", "X"]])
+    start = pa.chunked_array([[0, 10_000_000, 40_000_000, 0, 20_000_000, 5]], pa.int64())
+    codes = pa.array([0, 0, 0, 1, 1, 2]).to_numpy()
+    edges = directly_follows(act, start, codes).to_pylist()
+    assert edges == [
+        {"source": "X", "target": "Y", "count": 2, "median_s": 15.0, "mean_s": 15.0},
+        {"source": "Y", "target": "X", "count": 1, "median_s": 30.0, "mean_s": 30.0},
+    ]
+    assert directly_follows(act[:1], start[:1], codes[:1]).schema == PROCESS_EDGES
+    # pm4py (flowgap.mining) on the full analysis' visits and stints gives the same maps.
+    frame = pa.table(
+        {
+            "c": ["a", "a", "a", "b", "b", "c"],
+            "x": act,
+            "t": start.cast(pa.timestamp("us", tz="UTC")),
+        }
+    )
+    pm = discover_edges(frame.to_pandas(), case="c", activity="x", timestamp="t").to_pylist()
+    assert close(pm, edges)
+    src = SubsetSource.build(full)
+    everything = src.analysis(full.items.column("item").to_pylist())
+    assert_table_equal("status_map", everything.status_map, status_map(full.timeline))
+    assert_table_equal("handoff_graph", everything.handoff_graph, handoff_graph(full.stints))
+
+
+def test_without_history_only_items_and_status_counts_change(sample_logs):
+    import tomllib
+
+    config = Config.from_dict(
+        tomllib.loads((sample_logs / "sample.jira-ui.flowgap.toml").read_text()), "toml"
+    )
+    result = flowgap.load(sample_logs / "sample.jira-ui.csv", config)
+    assert not result.has_history
+    full = flowgap.analyze(result, config)
+    keys = full.items.column("item").to_pylist()
+    keep = set(keys[::2])
+    got = analysis_subset(full, keep, result=result)
+    pinned = config.model_copy(deep=True)
+    pinned.flow.as_of = full.as_of
+    assert_same_analysis(got, flowgap.analyze(subset(result, keep), pinned))
