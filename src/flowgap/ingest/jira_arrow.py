@@ -8,9 +8,12 @@ Python loader (``jira_json``) is applied to whole columns at once.
 It answers only when it can answer exactly as the Python loader would; ``try_load`` returns
 None otherwise and the Python loader decides (rejects, warnings, odd shapes). The screens:
 
-- one file, at most ``MAX_BYTES`` once gunzipped, starting with ``{``; every newline sits
-  between ``}`` and ``{`` (so no value spans lines) and Arrow reads one row per line; no
-  ``NaN``/``Infinity`` token anywhere (Arrow's reader accepts them, JSON does not);
+- one file, at most ``MAX_BYTES`` once gunzipped (one gzip member), starting with ``{``;
+  every newline sits between ``}`` and ``{`` (so no value spans lines, no blank line, no
+  CRLF) and Arrow reads one row per line;
+- what Arrow's reader takes and JSON does not: no ``NaN``/``Inf`` token anywhere, and the
+  bytes are valid UTF-8 (Arrow does not check strings; the Python loader falls back to
+  latin-1 for such a line);
 - Arrow's reader accepts every line against the schema: a value of another JSON type than
   the schema's (a string where an object was, a number where text was) fails the whole read;
 - every issue has a non-empty unique key, a ``fields`` object and the Jira timestamp shape
@@ -19,6 +22,10 @@ None otherwise and the Python loader decides (rejects, warnings, odd shapes). Th
 - every ``"names":`` object in the file is byte-identical to the first line's, each
   configured field name (team, flag, story points) maps to at most one id, and no issue has
   a field literally named like them.
+
+One difference is left on purpose: orjson refuses values nested deeper than 1024 levels and
+Arrow's reader does not; no Jira export comes near, and checking would cost a pass over the
+file.
 
 pyarrow imports pandas (about a second) on the first ``pa.array``/``pa.scalar``/``to_numpy``
 call; nothing here calls them: arrays are built from buffers and read back through buffers.

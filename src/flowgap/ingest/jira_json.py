@@ -22,11 +22,14 @@ Events follow the cross-team conventions: ``created`` (seq 0) and the initial ``
 at ``fields.created``, then the initial team, assignee, flag and labels; each changelog item
 becomes one event (labels: one per label added or removed), comments become ``comment`` events.
 
-Speed: NDJSON is streamed line by line; histories are walked once and events go straight into
-column lists. Timestamps stay strings until one vectorised Arrow cast at the end (Python only
-validates them, and orders histories on the strings when their offsets agree). Values constant
-over a run of events (item, history time, author, source) are stored once per run and expanded
-in Arrow. The cyclic garbage collector is paused while loading.
+Speed: a plain NDJSON export (``flowgap pull``'s shape) is read by Arrow's JSON reader and
+these rules are applied to whole columns (``jira_arrow``); that path answers only when its
+answer is exactly this module's, and every other file is walked here. The walk streams NDJSON
+line by line; histories are walked once and events go straight into column lists. Timestamps
+stay strings until one vectorised Arrow cast at the end (Python only validates them, and
+orders histories on the strings when their offsets agree). Values constant over a run of
+events (item, history time, author, source) are stored once per run and expanded in Arrow.
+The cyclic garbage collector is paused while loading.
 """
 
 from __future__ import annotations
