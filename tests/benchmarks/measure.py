@@ -22,6 +22,9 @@ import orjson
 ROOT = Path(__file__).resolve().parents[2]
 
 
+_SEQ = [0]
+
+
 class TaskFailed(RuntimeError):
     pass
 
@@ -48,7 +51,8 @@ def task_cmd(*args: object) -> list[str]:
 def run(name: str, cmd: list[str], timeout: float = 3600.0) -> Measure:
     """Run ``cmd`` (cwd: the project root); parse its ``RESULT`` line when it prints one."""
     env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONWARNINGS="ignore")
-    out_path = ROOT / "tests" / "benchmarks" / ".cache" / f"last-{os.getpid()}.log"
+    _SEQ[0] += 1
+    out_path = ROOT / "tests" / "benchmarks" / ".cache" / f"task-{os.getpid()}-{_SEQ[0]}.log"
     out_path.parent.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
     with out_path.open("wb") as out:

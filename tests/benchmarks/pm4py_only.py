@@ -83,7 +83,7 @@ def compute(events_path: Path, config_path: Path) -> tuple[pd.DataFrame, pd.Data
         flagged = False
         start = None
         committed = last_done = None
-        segs = []  # (start, end, status, team, flagged), positive length only
+        segs = []  # (start, end, status, team, flagged): positive length, but the last
         for e in trace:
             ts = e[TS]
             if start is not None and ts > start:
@@ -104,7 +104,9 @@ def compute(events_path: Path, config_path: Path) -> tuple[pd.DataFrame, pd.Data
                 team = value
             elif kind == "flag":
                 flagged = bool(value)
-        if start is not None and as_of > start:
+        if start is not None and as_of >= start:
+            # flowgap keeps the state in force at as_of even when it began at as_of itself
+            # (an item handed over by the log's very last event has that handoff)
             segs.append((start, as_of, status, team, flagged))
         delivered = last_done if classes.get(status) == "done" else None
         touch = 0.0

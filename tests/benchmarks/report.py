@@ -210,7 +210,12 @@ def _size(size: str, e: dict) -> list[str]:
         if "phases" in a:
             ph = a["phases"]["phases"]
             out += ["Steps inside the process (s): "
-                    + ", ".join(f"{k} {v:.2f}" for k, v in ph.items()), ""]
+                    + ", ".join(f"{k} {v:.2f}" for k, v in ph.items())]
+            peaks = a["phases"]["facts"].get("peak_mb_after")
+            if peaks:
+                out += ["Peak RSS after each step (MB): "
+                        + ", ".join(f"{k} {v:,}" for k, v in peaks.items())]
+            out += [""]
     if "pm4py" in e:
         m = e["pm4py"]["pm4py"]
         rows = [["pm4py-only (format_dataframe, EventLog traces, DFG + handover network)",

@@ -101,12 +101,27 @@ def bench_ingest(ds: Dataset, checks: Checks) -> dict:
     return out
 
 
-def bench_analyze(ds: Dataset, checks: Checks, work: Path, steps: bool = True) -> dict:
+def bench_analyze(
+    ds: Dataset, checks: Checks, work: Path, steps: bool = True, cli: bool = True
+) -> dict:
+    res: dict = {}
+    if cli:
+        res["cli"] = bench_cli(ds, checks, work)
+    if steps:
+        res["phases"] = measured(
+            "flowgap load/analyze/reports (in-process steps)",
+            task_cmd("phases", ds.parquet, ds.config, work / f"phases-{ds.size}",
+                     work / f"dump-{ds.size}"),
+        )
+    return res
+
+
+def bench_cli(ds: Dataset, checks: Checks, work: Path) -> dict:
     out_dir = work / f"report-{ds.size}"
     shutil.rmtree(out_dir, ignore_errors=True)
     cli = [sys.executable, "-m", "flowgap", "analyze", str(ds.parquet), "-c", str(ds.config),
            "-o", str(out_dir), "--format", "json,md,csv,junit", "--quiet"]
-    res = {"cli": measured("flowgap analyze (CLI)", cli)}
+    res = measured("flowgap analyze (CLI)", cli)
     files = sorted(p.name for p in out_dir.iterdir()) if out_dir.is_dir() else []
     checks.check(ds.size, "analyze wrote report.json, report.md, junit.xml, csv/",
                  {"report.json", "report.md", "junit.xml", "csv"} <= set(files), ",".join(files))
@@ -114,13 +129,6 @@ def bench_analyze(ds: Dataset, checks: Checks, work: Path, steps: bool = True) -
         rep = orjson.loads((out_dir / "report.json").read_bytes())
         total = rep["summary"]["items"]["total"]
         checks.check(ds.size, "report counts every item", total == ds.items, f"{total}")
-    if not steps:
-        return res
-    res["phases"] = measured(
-        "flowgap load/analyze/reports (in-process steps)",
-        task_cmd("phases", ds.parquet, ds.config, work / f"phases-{ds.size}",
-                 work / f"dump-{ds.size}"),
-    )
     return res
 
 
@@ -229,7 +237,12 @@ def save(results: dict, size: str, checks: Checks) -> dict:
 
 
 def run_bench(
-    sizes: list[str], only: list[str], command: str, render: bool = True, steps: bool = True
+    sizes: list[str],
+    only: list[str],
+    command: str,
+    render: bool = True,
+    steps: bool = True,
+    cli: bool = True,
 ) -> Checks:
     checks = Checks()
     results = orjson.loads(RESULTS.read_bytes()) if RESULTS.is_file() else {"sizes": {}}
@@ -243,7 +256,7 @@ def run_bench(
         entry["data"] = {"items": ds.items, "events": ds.events, "files": ds.files()}
         jobs = {
             "ingest": lambda ds=ds: bench_ingest(ds, checks),
-            "analyze": lambda ds=ds: bench_analyze(ds, checks, work, steps),
+            "analyze": lambda ds=ds: bench_analyze(ds, checks, work, steps, cli),
             "pm4py": lambda ds=ds: bench_pm4py(ds, checks, work) if ds.size in PM4PY_SIZES
             else None,
             "dashboard": lambda ds=ds: bench_dashboard(ds, checks)
@@ -259,6 +272,9 @@ def run_bench(
                 continue
             if got is not None:
                 entry[name] = {**entry.get(name, {}), **got, "command": command}
+                if name == "analyze":
+                    for key in got:
+                        entry[name][key]["command"] = command
         results = save(results, size, checks)
     if render:
         report.render_into(DOC, results)
@@ -275,6 +291,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help=f"comma-separated, of {','.join(MEASUREMENTS)} (default: all)")
     ap.add_argument("--no-steps", action="store_true",
                     help="analyze: only the CLI run, not the in-process step-by-step one")
+    ap.add_argument("--no-cli", action="store_true",
+                    help="analyze: only the in-process step-by-step run, not the CLI one")
     ap.add_argument("--no-render", action="store_true",
                     help="only write results.json, leave docs/performance.md alone")
     args = ap.parse_args(argv)
@@ -292,10 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m tests.benchmarks.run " + " ".join(
         f"--{k} {','.join(getattr(args, k))}" for k in ("sizes", "only"))
     t = time.perf_counter()
-    if args.no_steps:
-        command += " --no-steps"
+    command += " --no-steps" * args.no_steps + " --no-cli" * args.no_cli
     checks = run_bench(args.sizes, args.only, command, render=not args.no_render,
-                       steps=not args.no_steps)
+                       steps=not args.no_steps, cli=not args.no_cli)
     print(f"done in {time.perf_counter() - t:.0f} s; "
           f"{len(checks.items) - len(checks.failed)} checks ok, {len(checks.failed)} failed")
     return 1 if checks.failed else 0

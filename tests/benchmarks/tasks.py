@@ -79,18 +79,23 @@ def phases(parquet: Path, config_path: Path, out: Path, dump: Path) -> None:
     from flowgap.report import json_report
     from flowgap.report.run import write_reports
 
+    from .measure import vm_hwm_kb
+
     config = Config.load(config_path)
     steps: dict[str, float] = {}
     t0 = t = start()
     result = flowgap.load([parquet], config)
     steps["load"] = time.perf_counter() - t
+    peaks = {"load": vm_hwm_kb() / 1e3}
     t = time.perf_counter()
     analysis = flowgap.analyze(result, config)
     steps["analyze"] = time.perf_counter() - t
+    peaks["analyze"] = vm_hwm_kb() / 1e3
     t = time.perf_counter()
     report = json_report.build_report(analysis, [], None)
     write_reports(analysis, report, out, ["json", "md", "csv", "junit"])
     steps["reports"] = time.perf_counter() - t
+    peaks["reports"] = vm_hwm_kb() / 1e3
     inner = time.perf_counter() - t0
     dump.mkdir(parents=True, exist_ok=True)
     cols = ["item", "touch_s", "wait_s", "window_s", "flow_efficiency", "handoffs"]
@@ -98,7 +103,8 @@ def phases(parquet: Path, config_path: Path, out: Path, dump: Path) -> None:
     pq.write_table(analysis.handoffs.select(["from_team", "to_team", "count"]),
                    dump / "flowgap_edges.parquet")
     emit(inner, steps, events=result.events.num_rows, items=analysis.items.num_rows,
-         handoff_edges=analysis.handoffs.num_rows)
+         handoff_edges=analysis.handoffs.num_rows,
+         peak_mb_after={k: round(v * 1.024) for k, v in peaks.items()})
 
 
 def pm4py_only(parquet: Path, config_path: Path, dump: Path) -> None:
