@@ -5,13 +5,21 @@ every per-item row of the engine (timeline segments, stints, handoffs, item metr
 touches) depends only on its own item and ``as_of``. So the analysis of a selection is the
 per-item rows of the selected items, re-aggregated: no re-load, no timeline, no pm4py.
 
-What is computed once per full analysis (:class:`SubsetSource`): each per-item row's item
-number, the integer-microsecond columns the engine's builders take, the status visits, the
-``is_return`` flag of each handoff and each item's status-event counts. A selection is then a
-boolean mask per table, and the aggregates come from the engine's own builders (stages, teams,
-handoffs, daily, steering, summary, findings). The process maps are the directly-follows edges
-of the selected items' visits and stints, counted here with numpy; the tests prove them equal
-to pm4py's (``flowgap.mining``), whose import and discovery alone exceed the dashboard's budget.
+:class:`SubsetSource` prepares a full analysis once: each row's item number, the status and
+team numbers, the integer microseconds the engine's builders take, the status visits, the
+``is_return`` flag of each handoff, each item's status-event counts, and the directly-follows
+pairs of the process maps sorted by edge and duration. A selection is then a boolean mask
+over items, and the aggregate tables come from the engine's own builders (stages, teams,
+handoffs, daily, weekly, summary, findings) fed with the selected rows.
+
+Computed here rather than by the engine's functions, each proven equal in the tests:
+
+- the process maps: pm4py (``flowgap.mining``) on the selected visits and stints is the
+  reference; its import and discovery alone exceed the dashboard's budget, so the edges'
+  counts, medians and means come from the pre-sorted pairs;
+- ``steering_meetings`` and ``steering_comparison``: the engine's queries run on one
+  persistent DuckDB connection (``engine.steering`` opens a connection per call, which costs
+  more CPU than the whole query).
 
 Two things differ from re-running ``flowgap.analyze`` on the subset, by design:
 
@@ -24,9 +32,11 @@ Two things differ from re-running ``flowgap.analyze`` on the subset, by design:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,14 +49,16 @@ from . import stages as stages_mod
 from . import teams as teams_mod
 from .analysis import Analysis
 from .findings import build_findings
-from .schemas import PROCESS_EDGES, STATUS_CLASSES, TABLES
-from .stages import percentiles
-from .steering import steering_comparison, steering_meetings
+from .schemas import PROCESS_EDGES, STATUS_CLASSES, STEERING_COMPARISON, STEERING_MEETINGS, TABLES
 from .summary import build_summary
 
 US = 1_000_000
+DAY_US = daily_mod.DAY_US
 #: Tables with one row per item or per piece of an item, filtered by the selection.
 PER_ITEM = ("timeline", "stints", "items", "handoff_events", "steering_touches")
+
+
+# --------------------------------------------------------------------------- column helpers
 
 
 def _us(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -59,20 +71,106 @@ def _ts(column: pa.ChunkedArray) -> np.ndarray:
     return column.cast(pa.int64()).to_numpy()
 
 
-def _codes(keys: pa.Array, column: pa.ChunkedArray) -> np.ndarray:
-    """Item number of each row (-1 for an item not in ``keys``)."""
+def _one(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    if isinstance(column, pa.ChunkedArray):
+        return column.combine_chunks() if column.num_chunks else pa.array([], column.type)
+    return column
+
+
+def _codes(keys: pa.Array, column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Position of each value in ``keys`` (-1 for a value not in ``keys`` or null)."""
     if len(column) == 0:
         return np.zeros(0, dtype=np.int64)
-    idx = pc.index_in(column, value_set=keys)
-    return pc.fill_null(idx, -1).to_numpy().astype(np.int64)
+    return pc.fill_null(pc.index_in(column, value_set=keys), -1).to_numpy().astype(np.int64)
 
 
-def _run_starts(item: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """True where a new run of ``value`` starts within rows grouped by ``item``."""
-    new = np.ones(len(item), dtype=bool)
-    if len(item) > 1:
-        new[1:] = (item[1:] != item[:-1]) | (value[1:] != value[:-1])
-    return new
+def _encode(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """(number of each value, -1 for null; the distinct values)."""
+    encoded = pc.dictionary_encode(_one(column))
+    idx = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
+    return idx, encoded.dictionary
+
+
+def _int_sums(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Exact int64 sums of ``values`` per group 0..n-1 (numpy's bincount sums in float64,
+    which rounds above 2**53 us: split each value into 32-bit halves, each sum exact)."""
+    if len(groups) == 0:
+        return np.zeros(n, dtype=np.int64)
+    high, low = values >> 32, values & 0xFFFFFFFF
+    hs = np.rint(np.bincount(groups, weights=high, minlength=n)).astype(np.int64)
+    ls = np.rint(np.bincount(groups, weights=low, minlength=n)).astype(np.int64)
+    return (hs << 32) + ls
+
+
+def _median_sorted(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
+    """Per group, the median (linear interpolation) of ``values`` sorted by (group, value)."""
+    counts = np.bincount(groups, minlength=n)
+    offset = np.cumsum(counts) - counts
+    pos = (counts - 1) * 0.5
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.ceil(pos).astype(np.int64)
+    ok = counts > 0
+    a = np.where(ok, values[np.where(ok, offset + lo, 0)], np.nan)
+    b = np.where(ok, values[np.where(ok, offset + hi, 0)], np.nan)
+    return a + (b - a) * (pos - lo)
+
+
+@dataclass
+class _Pairs:
+    """Directly-follows pairs of one process map, sorted by (edge, seconds)."""
+
+    sources: list[str]  # per edge number
+    targets: list[str]
+    edge: np.ndarray
+    seconds: np.ndarray
+    item: np.ndarray
+
+    @classmethod
+    def build(cls, item: np.ndarray, activity: pa.ChunkedArray, start: np.ndarray) -> _Pairs:
+        act, names = _encode(activity)
+        follows = np.flatnonzero(item[1:] == item[:-1]) if len(item) > 1 else np.zeros(0, int)
+        pair = act[follows] * (len(names) + 1) + act[follows + 1]
+        edges, edge = np.unique(pair, return_inverse=True)
+        seconds = (start[follows + 1] - start[follows]) / US
+        order = np.lexsort((seconds, edge))
+        names_list = names.to_pylist()
+        return cls(
+            sources=[names_list[e // (len(names) + 1)] for e in edges],
+            targets=[names_list[e % (len(names) + 1)] for e in edges],
+            edge=edge[order].astype(np.int64),
+            seconds=seconds[order],
+            item=item[follows][order],
+        )
+
+    def edges(self, sel: np.ndarray) -> pa.Table:
+        """pm4py's frequency and performance DFG (``mining.discover_edges``) of the selected
+        items: count, median and mean of the time between entering source and target."""
+        keep = sel[self.item]
+        edge, seconds = self.edge[keep], self.seconds[keep]
+        n = len(self.sources)
+        if len(edge) == 0:
+            return PROCESS_EDGES.empty_table()
+        count = np.bincount(edge, minlength=n)
+        mean = np.bincount(edge, weights=seconds, minlength=n) / np.maximum(count, 1)
+        median = _median_sorted(seconds, edge, n)
+        rows = [
+            {
+                "source": self.sources[e],
+                "target": self.targets[e],
+                "count": int(count[e]),
+                "median_s": float(median[e]),
+                "mean_s": float(mean[e]),
+            }
+            for e in np.flatnonzero(count)
+        ]
+        rows.sort(key=lambda r: (r["source"], r["target"]))
+        return pa.Table.from_pylist(rows, schema=PROCESS_EDGES)
+
+
+def directly_follows(item: np.ndarray, activity: pa.ChunkedArray, start_us: np.ndarray) -> pa.Table:
+    """The process map of rows ordered by case (``item`` numbers) and time."""
+    pairs = _Pairs.build(np.asarray(item, dtype=np.int64), activity, np.asarray(start_us))
+    return pairs.edges(np.ones(int(item.max()) + 1 if len(item) else 0, dtype=bool))
 
 
 @dataclass
@@ -81,127 +179,197 @@ class SubsetSource:
 
     full: Analysis
     keys: pa.Array  # item keys, in full.items order
-    codes: dict[str, np.ndarray]  # table -> item number per row
-    timeline: pa.Table  # team, wait (us), status, cls, first_day, stop_day per segment
-    visits: pa.Table  # item number, status, cls, start, duration, touch, wait, current (us)
-    visit_codes: np.ndarray
-    stints: pa.Table  # item, team, touch, queue, start (us)
-    handoffs: pa.Table  # item, ts, from_team, to_team, wait (us), is_return
+    codes: dict[str, np.ndarray]  # table -> item number of each row
+    # timeline, per segment
+    seg_status: np.ndarray
+    statuses: dict[int, tuple[str, str]]  # status number -> (status, class)
+    seg_team: np.ndarray
+    teams: list[str]
+    seg_wait: np.ndarray
+    seg_start: np.ndarray
+    seg_day_group: np.ndarray  # -1: counted on no day
+    day_groups: pa.Table  # status, first_day, stop_day per day group
+    visits: pa.Table  # build_stages' input, item as its number
+    visit_item: np.ndarray
+    stints: pa.Table  # build_teams' input: item number, team, touch, queue (us)
+    handoffs: pa.Table  # build_handoffs' input: item number, from/to team, wait, is_return
     status_counts: pa.Table | None  # item number, status, n (status events)
+    status_pairs: _Pairs
+    team_pairs: _Pairs
+    _con: duckdb.DuckDBPyConnection | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def build(cls, full: Analysis, result: LoadResult | None = None) -> SubsetSource:
-        keys = full.items.column("item").combine_chunks()
+        keys = _one(full.items.column("item"))
         codes = {name: _codes(keys, full.table(name).column("item")) for name in PER_ITEM}
         tl = full.timeline
-        as_of_us = int(_as_of_us(full))
-        start = _ts(tl.column("start"))
-        end = _ts(tl.column("end"))
-        first_day = start // daily_mod.DAY_US
-        stop_day = np.where(
-            end >= as_of_us, as_of_us // daily_mod.DAY_US + 1, end // daily_mod.DAY_US
-        )
-        timeline = pa.table(
-            {
-                "team": tl.column("team"),
-                "wait": _us(tl.column("wait_s")),
-                "status": tl.column("status"),
-                "cls": tl.column("class"),
-                "first_day": first_day,
-                "stop_day": stop_day,
-            }
-        )
-        visits, visit_codes = _visits(tl, codes["timeline"], start)
-        visits = visits.append_column("item", keys.take(pa.array(visit_codes)))
+        as_of_us = _as_of_us(full)
+        item = codes["timeline"]
+        start, end = _ts(tl.column("start")), _ts(tl.column("end"))
+        status, status_names = _encode(tl.column("status"))
+        team, team_names = _encode(tl.column("team"))
+        cls_idx, cls_names = _encode(tl.column("class"))
+        statuses = {}
+        if len(status):
+            first = np.unique(status, return_index=True)[1]
+            for i in first:
+                statuses[int(status[i])] = (
+                    status_names[status[i]].as_py(),
+                    cls_names[cls_idx[i]].as_py(),
+                )
+        day_group, day_groups = _day_groups(status, status_names, start, end, as_of_us)
+        visits, visit_item = _visits(tl, item, status, start)
+        st = full.stints
+        st_item = codes["stints"]
         return cls(
             full=full,
             keys=keys,
             codes=codes,
-            timeline=timeline,
+            seg_status=status,
+            statuses=statuses,
+            seg_team=team,
+            teams=team_names.to_pylist(),
+            seg_wait=_us(tl.column("wait_s")),
+            seg_start=start,
+            seg_day_group=day_group,
+            day_groups=day_groups,
             visits=visits,
-            visit_codes=visit_codes,
-            stints=_stints(full.stints),
-            handoffs=_handoffs(full.handoff_events, full.stints),
+            visit_item=visit_item,
+            stints=pa.table(
+                {
+                    "item": st_item,
+                    "team": st.column("team"),
+                    "touch": _us(st.column("touch_s")),
+                    "queue": _us(st.column("queue_s")),
+                }
+            ),
+            handoffs=_handoffs(full.handoff_events, st, codes["handoff_events"]),
             status_counts=_status_counts(result, keys) if result is not None else None,
+            status_pairs=_Pairs.build(
+                visit_item, visits.column("status"), visits.column("start").to_numpy()
+            ),
+            team_pairs=_Pairs.build(st_item, st.column("team"), _ts(st.column("start"))),
         )
 
     def analysis(self, items: Iterable[str]) -> Analysis:
-        return _analysis(self, items)
+        """The analysis of the items with these keys (keys not in the analysis are ignored)."""
+        wanted = pa.array(list(items), pa.string())
+        sel = np.zeros(len(self.keys), dtype=bool)
+        if len(wanted):
+            sel[pc.index_in(wanted, value_set=self.keys).drop_null().to_numpy()] = True
+        return self.analysis_of_mask(sel)
+
+    def analysis_of_mask(self, sel: np.ndarray) -> Analysis:
+        """The analysis of the items whose rows of ``full.items`` are True in ``sel``."""
+        return _analysis(self, np.asarray(sel, dtype=bool))
+
+    def query(self, sql: str, schema: pa.Schema, **tables: pa.Table) -> pa.Table:
+        """``sql`` over the Arrow ``tables`` on this source's own DuckDB connection."""
+        with self._lock:
+            if self._con is None:
+                self._con = duckdb.connect()
+                self._con.execute("SET TimeZone = 'UTC'")
+            for name, table in tables.items():
+                self._con.register(name, table)
+            try:
+                return self._con.sql(sql).to_arrow_table().cast(schema)
+            finally:
+                for name in tables:
+                    self._con.unregister(name)
 
 
 def _as_of_us(full: Analysis) -> int:
     return int(pa.scalar(full.as_of, pa.timestamp("us", tz="UTC")).cast(pa.int64()).as_py())
 
 
-def _visits(tl: pa.Table, codes: np.ndarray, start: np.ndarray) -> tuple[pa.Table, np.ndarray]:
-    """Maximal runs of one status per item (``stages.visits`` on the Arrow timeline); the
-    timeline is ordered by item and segment."""
-    status = tl.column("status").combine_chunks() if tl.num_rows else pa.array([], pa.string())
-    status_codes = pc.fill_null(pc.dictionary_encode(status).indices, -1).to_numpy()
-    new = _run_starts(codes, np.asarray(status_codes))
+def _day_groups(
+    status: np.ndarray, names: pa.Array, start: np.ndarray, end: np.ndarray, as_of_us: int
+) -> tuple[np.ndarray, pa.Table]:
+    """``daily.segment_days`` as numbers: each segment's (status, first day, stop day) group,
+    -1 when it counts on no day; and the groups."""
+    first = start // DAY_US
+    stop = np.where(end >= as_of_us, as_of_us // DAY_US + 1, end // DAY_US)
+    counted = stop > first
+    group = np.full(len(status), -1, dtype=np.int64)
+    empty = pa.table(
+        {
+            "status": pa.array([], pa.string()),
+            "first_day": pa.array([], pa.int64()),
+            "stop_day": pa.array([], pa.int64()),
+        }
+    )
+    if not counted.any():
+        return group, empty
+    low = int(first[counted].min())
+    span = int(stop[counted].max()) - low + 1
+    key = (status[counted] * span + (first[counted] - low)) * span + (stop[counted] - low)
+    keys, inverse = np.unique(key, return_inverse=True)
+    group[counted] = inverse
+    return group, pa.table(
+        {
+            "status": names.take(pa.array(keys // (span * span))),
+            "first_day": keys // span % span + low,
+            "stop_day": keys % span + low,
+        }
+    )
+
+
+def _visits(
+    tl: pa.Table, item: np.ndarray, status: np.ndarray, start: np.ndarray
+) -> tuple[pa.Table, np.ndarray]:
+    """``stages.visits``: maximal runs of one status per item of the timeline (ordered by
+    item and segment), with item numbers for keys."""
+    new = np.ones(len(item), dtype=bool)
+    if len(item) > 1:
+        new[1:] = (item[1:] != item[:-1]) | (status[1:] != status[:-1])
     visit = np.cumsum(new) - 1
     n = int(new.sum())
-    last = np.ones(len(codes), dtype=bool)
-    if len(codes) > 1:
-        last[:-1] = codes[1:] != codes[:-1]
+    last = np.ones(len(item), dtype=bool)
+    if len(item) > 1:
+        last[:-1] = item[1:] != item[:-1]
+    heads = pa.array(np.flatnonzero(new))
 
     def total(column: str) -> np.ndarray:
-        return np.bincount(visit, weights=_us(tl.column(column)), minlength=n).astype(np.int64)
+        return _int_sums(visit, _us(tl.column(column)), n)
 
-    heads = np.flatnonzero(new)
-    cls = (
-        tl.column("class").combine_chunks().take(pa.array(heads))
-        if n
-        else pa.array([], pa.string())
+    cls = _one(tl.column("class")).take(heads)
+    current = (np.bincount(visit, weights=last, minlength=n) > 0) & np.asarray(
+        pc.fill_null(pc.not_equal(cls, "done"), True)
     )
-    has_last = np.bincount(visit, weights=last, minlength=n) > 0
-    current = has_last & np.asarray(pc.fill_null(pc.not_equal(cls, "done"), True))
+    visit_item = item[np.flatnonzero(new)]
     table = pa.table(
         {
-            "status": status.take(pa.array(heads)) if n else status,
+            "item": visit_item,
+            "status": _one(tl.column("status")).take(heads),
             "cls": cls,
-            "start": start[heads],
+            "start": start[np.flatnonzero(new)],
             "duration": total("duration_s"),
             "touch": total("touch_s"),
             "wait": total("wait_s"),
             "current": current,
         }
     )
-    return table, codes[heads]
+    return table, visit_item
 
 
-def _stints(st: pa.Table) -> pa.Table:
-    return pa.table(
-        {
-            "item": st.column("item"),
-            "team": st.column("team"),
-            "touch": _us(st.column("touch_s")),
-            "queue": _us(st.column("queue_s")),
-            "start": _ts(st.column("start")),
-        }
-    )
-
-
-def _handoffs(events: pa.Table, st: pa.Table) -> pa.Table:
+def _handoffs(events: pa.Table, st: pa.Table, item: np.ndarray) -> pa.Table:
     """``stints.handoff_events`` rows with ``is_return`` (A -> B -> A) from the stints: the
     handoffs are the stints after each item's first, in the same (item, time) order."""
-    item = st.column("item").combine_chunks()
-    team = st.column("team").combine_chunks()
+    st_item = _one(st.column("item"))
+    team = _one(st.column("team"))
     later = pc.is_valid(st.column("prev_team")).to_numpy(zero_copy_only=False)
-    same_item_2 = np.zeros(len(item), dtype=bool)
-    same_team_2 = np.zeros(len(item), dtype=bool)
-    if len(item) > 2:
-        same_item_2[2:] = np.asarray(pc.equal(item[2:], item[:-2]).to_numpy(zero_copy_only=False))
-        same_team_2[2:] = np.asarray(
-            pc.fill_null(pc.equal(team[2:], team[:-2]), False).to_numpy(zero_copy_only=False)
-        )
-    is_return = (same_item_2 & same_team_2)[later]
+    back = np.zeros(len(st_item), dtype=bool)
+    if len(st_item) > 2:
+        same_item = pc.equal(st_item[2:], st_item[:-2])
+        same_team = pc.fill_null(pc.equal(team[2:], team[:-2]), False)
+        back[2:] = pc.and_(same_item, same_team).to_numpy(zero_copy_only=False)
+    is_return = back[later]
     if len(is_return) != events.num_rows:
         raise ValueError("handoff events do not match the stints of the analysis")
     return pa.table(
         {
-            "item": events.column("item"),
-            "ts": events.column("ts"),
+            "item": item,
             "from_team": events.column("from_team"),
             "to_team": events.column("to_team"),
             "wait": _us(events.column("wait_s")),
@@ -228,97 +396,72 @@ def _status_counts(result: LoadResult, keys: pa.Array) -> pa.Table:
 # --------------------------------------------------------------------------- per selection
 
 
-def _analysis(src: SubsetSource, items: Iterable[str]) -> Analysis:
-    full = src.full
-    wanted = pa.array(list(items) if not isinstance(items, pa.Array) else items, pa.string())
-    sel = np.zeros(len(src.keys), dtype=bool)
-    if len(wanted):
-        idx = pc.index_in(wanted, value_set=src.keys).drop_null().to_numpy()
-        sel[idx.astype(np.int64)] = True
-
-    def pick(table: pa.Table, codes: np.ndarray) -> pa.Table:
-        return table.filter(pa.array(_mask(sel, codes)))
-
-    tables = {name: pick(full.table(name), src.codes[name]) for name in PER_ITEM}
-    if not full.has_history:
-        return _finish(src, sel, tables, {"status_map", "handoff_graph"})
-    as_of_us = _as_of_us(full)
-    tl = pick(src.timeline, src.codes["timeline"])
-    visits = pick(src.visits, src.visit_codes)
-    stints_raw = pick(src.stints, src.codes["stints"])
-    h_raw = pick(src.handoffs, src.codes["handoff_events"])
-    timeline = tables["timeline"]
-    total_wait_us = int(pc.sum(visits.column("wait")).as_py() or 0) if visits.num_rows else 0
-    tables["stages"] = stages_mod.build_stages(
-        visits, _status_classes(src, sel, tables), as_of_us=as_of_us
-    )
-    with_team = tl.filter(pc.is_valid(tl.column("team")))
-    waits = with_team.group_by("team").aggregate([("wait", "sum")]).rename_columns(["team", "wait"])
-    tables["teams"] = teams_mod.build_teams(stints_raw, waits, h_raw, total_wait_us=total_wait_us)
-    tables["handoffs"] = handoffs_mod.build_handoffs(h_raw)
-    first_day = (
-        int(pc.min(tables["timeline"].column("start").cast(pa.int64())).as_py()) // daily_mod.DAY_US
-        if timeline.num_rows
-        else as_of_us // daily_mod.DAY_US + 1
-    )
-    counted = tl.filter(pc.greater(tl.column("stop_day"), tl.column("first_day")))
-    seg_days = (
-        counted.group_by(["status", "first_day", "stop_day"])
-        .aggregate([("status", "count")])
-        .rename_columns(["status", "first_day", "stop_day", "n"])
-    )
-    statuses = tl.group_by(["status", "cls"]).aggregate([])
-    tables["daily"] = daily_mod.build_daily(
-        seg_days,
-        dict(
-            zip(
-                statuses.column("status").to_pylist(),
-                statuses.column("cls").to_pylist(),
-                strict=True,
-            )
-        ),
-        first_day=first_day,
-        as_of_us=as_of_us,
-    )
-    tables["daily_totals"] = daily_mod.build_daily_totals(
-        tables["items"], first_day=first_day, as_of_us=as_of_us
-    )
-    tables["weekly"] = daily_mod.build_weekly(
-        tables["items"], first_day=first_day, as_of_us=as_of_us
-    )
-    tables["status_map"] = directly_follows(
-        visits.column("status"), visits.column("start"), _selected(sel, src.visit_codes)
-    )
-    tables["handoff_graph"] = directly_follows(
-        stints_raw.column("team"), stints_raw.column("start"), _selected(sel, src.codes["stints"])
-    )
-    return _finish(src, sel, tables, set())
-
-
 def _mask(sel: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return sel[codes] & (codes >= 0)
 
 
-def _selected(sel: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    return codes[_mask(sel, codes)]
+def _analysis(src: SubsetSource, sel: np.ndarray) -> Analysis:
+    full = src.full
+    tables = {
+        name: full.table(name).filter(pa.array(_mask(sel, src.codes[name]))) for name in PER_ITEM
+    }
+    tables["status_classes"] = _status_classes(src, sel, tables["items"])
+    if full.has_history:
+        _flow_tables(src, sel, tables)
+    else:
+        for name, schema in TABLES.items():
+            tables.setdefault(name, schema.empty_table())
+    return _finish(src, sel, tables)
 
 
-def _finish(src: SubsetSource, sel: np.ndarray, tables: dict, empty: set[str]) -> Analysis:
+def _flow_tables(src: SubsetSource, sel: np.ndarray, tables: dict) -> None:
+    as_of_us = _as_of_us(src.full)
+    seg = _mask(sel, src.codes["timeline"])
+    visits = src.visits.filter(pa.array(sel[src.visit_item]))
+    stints_raw = src.stints.filter(pa.array(_mask(sel, src.codes["stints"])))
+    h_raw = src.handoffs.filter(pa.array(_mask(sel, src.codes["handoff_events"])))
+    total_wait_us = int(pc.sum(visits.column("wait")).as_py() or 0) if visits.num_rows else 0
+    tables["stages"] = stages_mod.build_stages(visits, tables["status_classes"], as_of_us=as_of_us)
+    team = src.seg_team[seg]
+    with_team = team >= 0
+    waits = _int_sums(team[with_team], src.seg_wait[seg][with_team], len(src.teams))
+    present = np.flatnonzero(np.bincount(team[with_team], minlength=len(src.teams)))
+    waits_table = pa.table(
+        {"team": [src.teams[i] for i in present], "wait": pa.array(waits[present], pa.int64())}
+    )
+    tables["teams"] = teams_mod.build_teams(
+        stints_raw, waits_table, h_raw, total_wait_us=total_wait_us
+    )
+    tables["handoffs"] = handoffs_mod.build_handoffs(h_raw)
+    starts = src.seg_start[seg]
+    first_day = int(starts.min()) // DAY_US if len(starts) else as_of_us // DAY_US + 1
+    groups = src.seg_day_group[seg]
+    n_days = np.bincount(groups[groups >= 0], minlength=src.day_groups.num_rows)
+    used = np.flatnonzero(n_days)
+    seg_days = src.day_groups.take(pa.array(used)).append_column(
+        "n", pa.array(n_days[used], pa.int64())
+    )
+    in_use = np.flatnonzero(np.bincount(src.seg_status[seg], minlength=len(src.statuses)))
+    statuses = dict(src.statuses[int(i)] for i in in_use)
+    tables["daily"] = daily_mod.build_daily(
+        seg_days, statuses, first_day=first_day, as_of_us=as_of_us
+    )
+    items = tables["items"]
+    tables["daily_totals"] = daily_mod.build_daily_totals(
+        items, first_day=first_day, as_of_us=as_of_us
+    )
+    tables["weekly"] = daily_mod.build_weekly(items, first_day=first_day, as_of_us=as_of_us)
+    tables["status_map"] = src.status_pairs.edges(sel)
+    tables["handoff_graph"] = src.team_pairs.edges(sel)
+
+
+def _finish(src: SubsetSource, sel: np.ndarray, tables: dict) -> Analysis:
     full = src.full
     config = full.config.model_copy(deep=True)
     config.flow.as_of = full.as_of  # what the dashboard pins for a filtered re-run
-    if not full.has_history:
-        for name, schema in TABLES.items():
-            if name not in tables:
-                tables[name] = schema.empty_table()
-        tables["status_classes"] = _status_classes(src, sel, tables)
-    for name in empty:
-        tables[name] = PROCESS_EDGES.empty_table()
     touches = tables["steering_touches"]
-    tables["steering_meetings"] = steering_meetings(touches, config)
-    tables["steering_comparison"] = steering_comparison(tables["items"], touches)
-    if "status_classes" not in tables:
-        tables["status_classes"] = _status_classes(src, sel, tables)
+    tables["steering_meetings"] = _steering_meetings(src, touches)
+    tables["steering_comparison"] = _steering_comparison(src, tables["items"], touches)
     graph = to_networkx(tables["handoff_graph"])
     tables["team_centrality"] = centrality(graph)
     ordered = {name: tables[name] for name in TABLES}
@@ -345,7 +488,7 @@ def _finish(src: SubsetSource, sel: np.ndarray, tables: dict, empty: set[str]) -
     )
 
 
-def _status_classes(src: SubsetSource, sel: np.ndarray, tables: dict) -> pa.Table:
+def _status_classes(src: SubsetSource, sel: np.ndarray, items: pa.Table) -> pa.Table:
     """``build_status_classes`` for the selection: statuses entered (with their count), the
     current statuses of the selected items, and the configured ones."""
     full = src.full
@@ -357,16 +500,15 @@ def _status_classes(src: SubsetSource, sel: np.ndarray, tables: dict) -> pa.Tabl
             grouped = chosen.group_by("status").aggregate([("n", "sum")])
             names, ns = grouped.column("status").to_pylist(), grouped.column("n_sum").to_pylist()
         else:
-            entered = src.visits.filter(pa.array(_mask(sel, src.visit_codes)))
+            entered = src.visits.filter(pa.array(sel[src.visit_item]))
             vc = pc.value_counts(entered.column("status"))
             names, ns = vc.field("values").to_pylist(), vc.field("counts").to_pylist()
         counts = {name: int(n) for name, n in zip(names, ns, strict=True) if n}
-    items = tables["items"]
-    for name in items.column("current_status").drop_null().to_pylist():
-        if full.has_history:
-            counts.setdefault(name, 0)
-        else:
-            counts[name] = counts.get(name, 0) + 1
+    current = pc.value_counts(items.column("current_status").drop_null())
+    for name, n in zip(
+        current.field("values").to_pylist(), current.field("counts").to_pylist(), strict=True
+    ):
+        counts[name] = counts.get(name, 0) + (0 if full.has_history else int(n))
     for name in full.config.statuses.classes:
         counts.setdefault(name, 0)
     known = full.status_classes
@@ -380,43 +522,52 @@ def _status_classes(src: SubsetSource, sel: np.ndarray, tables: dict) -> pa.Tabl
     )
 
 
-def directly_follows(
-    activity: pa.ChunkedArray, start: pa.ChunkedArray, codes: np.ndarray
-) -> pa.Table:
-    """pm4py's frequency and performance DFG (``mining.discover_edges``) of rows ordered by
-    case and time: each pair of consecutive rows of one case is an edge; its performance is
-    the time between the two rows' starts, in seconds."""
-    if len(codes) < 2:
-        return PROCESS_EDGES.empty_table()
-    act = activity.combine_chunks() if isinstance(activity, pa.ChunkedArray) else activity
-    t = np.asarray(start.to_numpy() if hasattr(start, "to_numpy") else start, dtype=np.int64)
-    follows = np.flatnonzero(codes[1:] == codes[:-1])
-    if len(follows) == 0:
-        return PROCESS_EDGES.empty_table()
-    src = act.take(pa.array(follows))
-    tgt = act.take(pa.array(follows + 1))
-    seconds = (t[follows + 1] - t[follows]) / US
-    edge = pc.binary_join_element_wise(src, tgt, "\x1f")
-    medians = percentiles(edge, seconds, (0.5,))
-    encoded = pc.dictionary_encode(edge)
-    idx = encoded.indices.to_numpy().astype(np.int64)
-    n = len(encoded.dictionary)
-    count = np.bincount(idx, minlength=n)
-    mean = np.bincount(idx, weights=seconds, minlength=n) / count
-    rows = []
-    for i, name in enumerate(encoded.dictionary.to_pylist()):
-        source, target = name.split("\x1f")
-        rows.append(
-            {
-                "source": source,
-                "target": target,
-                "count": int(count[i]),
-                "median_s": medians[name][0],
-                "mean_s": float(mean[i]),
-            }
+# The two queries of engine.steering (steering_meetings, steering_comparison), on the
+# source's persistent connection.
+
+
+def _steering_meetings(src: SubsetSource, touches: pa.Table) -> pa.Table:
+    steering = src.full.config.steering
+    per_touch = float(steering.minutes_per_item) * float(steering.attendees)
+    sql = f"""
+        SELECT meeting_date, count(DISTINCT item) AS items, count(*) AS touches,
+               count(*) * {per_touch!r}::DOUBLE AS cost_minutes
+        FROM touches GROUP BY meeting_date ORDER BY meeting_date
+    """
+    return src.query(sql, STEERING_MEETINGS, touches=touches.select(["item", "meeting_date"]))
+
+
+def _steering_comparison(src: SubsetSource, items: pa.Table, touches: pa.Table) -> pa.Table:
+    sql = """
+        WITH steered AS (SELECT DISTINCT item FROM touches),
+        delivered AS (
+            SELECT i.type, i.lead_time_s, i.flow_efficiency, s.item IS NOT NULL AS steered,
+                   CAST(year(i.delivered) AS VARCHAR) || '-Q'
+                       || CAST(quarter(i.delivered) AS VARCHAR) AS period
+            FROM items i LEFT JOIN steered s ON s.item = i.item
+            WHERE i.delivered IS NOT NULL
         )
-    rows.sort(key=lambda r: (r["source"], r["target"]))
-    return pa.Table.from_pylist(rows, schema=PROCESS_EDGES)
+        SELECT type, period,
+               count(*) FILTER (WHERE steered) AS steered_items,
+               count(*) FILTER (WHERE NOT steered) AS unsteered_items,
+               quantile_cont(lead_time_s, 0.5) FILTER (WHERE steered) AS steered_lead_median_s,
+               quantile_cont(lead_time_s, 0.5) FILTER (WHERE NOT steered)
+                   AS unsteered_lead_median_s,
+               quantile_cont(flow_efficiency, 0.5) FILTER (WHERE steered)
+                   AS steered_flow_efficiency_median,
+               quantile_cont(flow_efficiency, 0.5) FILTER (WHERE NOT steered)
+                   AS unsteered_flow_efficiency_median
+        FROM delivered
+        GROUP BY type, period
+        HAVING count(*) FILTER (WHERE steered) > 0
+        ORDER BY period, type NULLS LAST
+    """
+    return src.query(
+        sql,
+        STEERING_COMPARISON,
+        items=items.select(["item", "type", "delivered", "lead_time_s", "flow_efficiency"]),
+        touches=touches.select(["item"]),
+    )
 
 
 # --------------------------------------------------------------------------- entry point
