@@ -14,6 +14,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flowgap.config import Config
 from flowgap.ingest import jira_arrow, jira_json
@@ -299,3 +301,62 @@ def test_no_pandas_import(base: list[dict], tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code, str(path), str(len(base))],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# -------------------------------------------------------------- random edits: still the same
+
+PATHS = [
+    "key", "fields", "fields.created", "fields.summary", "fields.status",
+    "fields.status.name", "fields.status.statusCategory", "fields.assignee",
+    "fields.assignee.displayName", "fields.project", "fields.project.key", "fields.priority",
+    "fields.issuetype", "fields.labels", "fields.components", "fields.resolutiondate",
+    "fields.customfield_10042", "fields.customfield_10021", "fields.customfield_10016",
+    "fields.comment", "fields.comment.comments", "fields.comment.comments.0.id",
+    "fields.comment.comments.0.created", "fields.comment.comments.0.body",
+    "fields.comment.comments.0.author", "changelog", "changelog.total", "changelog.histories",
+    "changelog.histories.0.id", "changelog.histories.0.created",
+    "changelog.histories.0.author", "changelog.histories.0.items",
+    "changelog.histories.0.items.0.field", "changelog.histories.0.items.0.fromString",
+    "changelog.histories.0.items.0.toString", "names", "names.customfield_10042",
+]
+VALUES = [
+    None, "", "x", "Team", 5, 5.5, True, {}, [], {"name": "n"}, {"value": "v", "id": "1"},
+    [{"value": "Impediment"}], ["a", "b"], [None], "2025-01-01T10:00:00.000+0100",
+    "2025-01-01T10:00:00.000-0300", "2025-01-01", "12", "a b c",
+]
+
+
+def _put(line: dict, path: str, value: object) -> None:
+    target: object = line
+    *parents, last = path.split(".")
+    for p in parents:
+        if isinstance(target, list):
+            if not target:
+                return
+            target = target[0]
+        elif isinstance(target, dict) and isinstance(target.get(p), dict | list):
+            target = target[p]
+        else:
+            return
+    if isinstance(target, list):
+        if target:
+            target[0] = value
+    elif isinstance(target, dict):
+        if value is ...:
+            target.pop(last, None)
+        else:
+            target[last] = value
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 59), st.sampled_from(PATHS),
+                          st.sampled_from([*VALUES, ...])), min_size=1, max_size=4))
+def test_random_edits_load_the_same_both_ways(base: list[dict], tmp_path: Path,
+                                              edits: list[tuple[int, str, object]]) -> None:
+    lines = copy(base)
+    for i, path, value in edits:
+        _put(lines[i % len(lines)], path, copy([value])[0] if value is not ... else ...)
+    path = tmp_path / "edited.jira.ndjson"
+    path.write_bytes(dump(lines))
+    same(path, TEAM)

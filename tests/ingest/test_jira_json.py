@@ -7,6 +7,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 import pytest
 
 from flowgap.config import Config
@@ -221,6 +222,29 @@ def test_bad_values_are_rejected_not_crashes(tmp_path: Path) -> None:
     assert "X-3" in r.items.column("item").to_pylist()  # a BOM inside the file is dropped
     assert [e["value"] for e in r.events.to_pylist() if e["item"] == "X-2"] == [None, "A", "B"]
     assert [w.kind for w in r.warnings] == ["no_changelog"]
+
+
+def test_values_of_the_wrong_type_are_rejected_or_ignored(tmp_path: Path) -> None:
+    """Numbers where Jira sends text: the history is rejected; a project key or an author
+    name that is not text is ignored (the key prefix, no actor), never a crash."""
+    line = orjson.dumps({
+        "key": "N-1", "fields": {"created": "2023-01-01T00:00:00.000+0000",
+                                 "project": {"key": 5}},
+        "changelog": {"histories": [
+            {"id": "1", "created": "2023-01-02T00:00:00.000+0000",
+             "items": [{"field": "status", "fromString": "A", "toString": 7}]},
+            {"id": "2", "created": "2023-01-03T00:00:00.000+0000",
+             "author": {"displayName": 3},
+             "items": [{"field": "status", "fromString": "A", "toString": "B"}]}]}})
+    path = tmp_path / "types.ndjson"
+    path.write_bytes(line + b"\n")
+    r = jira_json.load(path, Config())
+    reconciles(r)
+    assert [(x.source, x.reason) for x in r.rejects] == [
+        ("types.ndjson:N-1#1", "history item fromString/toString is not text")]
+    assert r.items.column("project").to_pylist() == ["N"]
+    assert [(e["field"], e["value"], e["actor"]) for e in r.events.to_pylist()] == [
+        ("created", None, None), ("status", "A", None), ("status", "B", None)]
 
 
 def test_latin1_line_is_read_with_a_warning(tmp_path: Path) -> None:

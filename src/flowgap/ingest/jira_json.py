@@ -303,6 +303,10 @@ def _ndjson_rest(lines, start: int = 1):
         yield number, value, None, latin
 
 
+class _NotText(Exception):
+    """A changelog item's fromString/toString is neither text nor null."""
+
+
 # --------------------------------------------------------------------------- ordering
 
 
@@ -635,6 +639,9 @@ class _Accumulator:
                     canon = fmap.get(name, name)
                     from_s = it.get("fromString") or None
                     to_s = it.get("toString") or None
+                    if (from_s is not None and from_s.__class__ is not str) or (
+                            to_s is not None and to_s.__class__ is not str):
+                        raise _NotText
                     if canon not in first_from:
                         first_from[canon] = from_s
                     if canon == "labels":
@@ -643,16 +650,19 @@ class _Accumulator:
                     f_app(canon if canon.__class__ is str else str(canon))
                     v_app(to_s)
                     p_app(from_s)
-            except (AttributeError, TypeError):  # an item is not an object: reject the history
+            except (AttributeError, TypeError, _NotText) as exc:  # reject the whole history
                 del field_col[before:], value_col[before:], prev_col[before:]
                 self.loaded -= 1
                 self._reject(f"{key}#{hid if hid is not None else f'[{i}]'}",
-                             "history items is not a list of objects")
+                             "history item fromString/toString is not text"
+                             if isinstance(exc, _NotText)
+                             else "history items is not a list of objects")
                 continue
             m = len(field_col) - before
             if m:
                 g_ts.append(created)
-                g_actor.append(author.get("displayName") if author.__class__ is dict else None)
+                actor = author.get("displayName") if author.__class__ is dict else None
+                g_actor.append(actor if actor.__class__ is str else None)
                 g_source.append(f"{fname}:{key}#{hid}")
                 g_n.append(m)
         return first_from, len(field_col) - start
@@ -708,7 +718,9 @@ class _Accumulator:
         col = self.items
         project = display(fields.get("project"))
         if isinstance(fields.get("project"), dict):
-            project = fields["project"].get("key") or project
+            project_key = fields["project"].get("key")
+            if isinstance(project_key, str) and project_key:
+                project = project_key
         col["item"].append(key)
         col["project"].append(project or key.rsplit("-", 1)[0])
         col["type"].append(display(fields.get("issuetype")))
