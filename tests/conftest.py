@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 # Timing-based deadlines are flaky on a shared 2-core CI machine (a first pyarrow cast alone can
 # take seconds); correctness, not speed, is what property tests check here.
@@ -47,6 +52,18 @@ def chromium_path() -> Path:
 def chromium_args() -> list[str]:
     """Flags for headless Chromium on a machine without a network or a GPU."""
     return list(CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path, chromium_args: list[str]) -> Iterator[Browser]:
+    """One headless Chromium for the whole session: Playwright's sync API cannot run twice at
+    once in a process, so every browser test shares this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=str(chromium_path), args=chromium_args)
+        yield instance
+        instance.close()
 
 
 @pytest.fixture(scope="session")

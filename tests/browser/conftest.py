@@ -112,16 +112,6 @@ def server(exports, tmp_path_factory) -> Iterator[str]:
     log.close()
 
 
-@pytest.fixture(scope="session")
-def browser(chromium_path, chromium_args):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(chromium_path), args=chromium_args)
-        yield b
-        b.close()
-
-
 class Console:
     """Browser console errors and uncaught page errors; a test fails if any appeared."""
 

@@ -4,11 +4,15 @@ the network blocked."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from analysis_factory import make_analysis
 
 from flowgap.report import html, json_report
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 FIGURES = 12
 
@@ -28,50 +32,40 @@ def test_self_contained_and_escaped() -> None:
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
 
 
-def open_in_chromium(
-    path: Path, chromium: Path, args: list[str], screenshot: Path | None = None
-) -> dict:
-    from playwright.sync_api import sync_playwright
-
+def open_in_chromium(path: Path, browser: Browser) -> dict:
     errors: list[str] = []
     blocked: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=args)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
 
-            def route(r):
-                if r.request.url.startswith("file:"):
-                    r.continue_()
-                else:
-                    blocked.append(r.request.url)
-                    r.abort()
+        def route(r):
+            if r.request.url.startswith("file:"):
+                r.continue_()
+            else:
+                blocked.append(r.request.url)
+                r.abort()
 
-            page.route("**/*", route)
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(path.as_uri())
-            page.wait_for_function(
-                f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {FIGURES}",
-                timeout=60_000,
-            )
-            rendered = page.evaluate(
-                "Array.from(document.querySelectorAll('div.figure'))"
-                ".filter(d => d.querySelector('.main-svg')).map(d => d.id)"
-            )
-            alerts = page.evaluate("typeof window.__xss")
-            if screenshot is not None:
-                page.screenshot(path=str(screenshot), full_page=False)
-        finally:
-            browser.close()
+        page.route("**/*", route)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {FIGURES}",
+            timeout=60_000,
+        )
+        rendered = page.evaluate(
+            "Array.from(document.querySelectorAll('div.figure'))"
+            ".filter(d => d.querySelector('.main-svg')).map(d => d.id)"
+        )
+        alerts = page.evaluate("typeof window.__xss")
+    finally:
+        page.close()
     return {"errors": errors, "blocked": blocked, "rendered": rendered, "xss": alerts}
 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_every_figure_renders_offline_in_chromium(
-    tmp_path: Path, chromium_path: Path, chromium_args: list[str]
-) -> None:
+def test_every_figure_renders_offline_in_chromium(tmp_path: Path, browser: Browser) -> None:
     a = make_analysis()
     items = a.items.to_pylist()
     items[1]["summary"] = "<img src=x onerror='window.__xss=1'>"
@@ -80,7 +74,7 @@ def test_every_figure_renders_offline_in_chromium(
     a.items = pa.Table.from_pylist(items, schema=a.items.schema)
     path = tmp_path / "report.html"
     path.write_text(render(a), encoding="utf-8")
-    result = open_in_chromium(path, chromium_path, chromium_args)
+    result = open_in_chromium(path, browser)
     assert result["errors"] == []
     assert result["blocked"] == []  # nothing even tried to reach the network
     assert len(result["rendered"]) == FIGURES
