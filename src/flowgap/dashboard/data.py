@@ -5,7 +5,9 @@ dataset given to ``flowgap serve INPUT...``. Its classification edits and team s
 top of the served config. Results are cached in a small LRU keyed by
 (data digest, ingest-config digest) for load results and by
 (data digest, full-config digest, filter digest) for analyses, so going back to a view
-costs nothing and a filter change re-runs the engine only on the selected items.
+costs nothing. A filter change does not re-run the engine: the selected items' analysis is
+re-aggregated from the unfiltered one (:mod:`flowgap.engine.subset`, prepared once per
+dataset and config and kept in the same cache).
 """
 
 from __future__ import annotations
@@ -19,14 +21,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..engine.analysis import Analysis
 from ..errors import ConfigError, FlowgapError
 from ..model import LoadResult
-from .filters import Filters, selected_items, subset
+from .filters import Filters, selected_mask
 from .sessions import SessionState, SessionStore
+
+if TYPE_CHECKING:
+    from ..engine.subset import SubsetSource
 
 log = logging.getLogger("flowgap.dashboard")
 
@@ -179,21 +184,33 @@ class DataService:
             ("analysis", dataset.key, config_key, ""), lambda: analyze(result, config)
         )
         if not filters.active:
+            # Prepared with the first page, so that the first filter change is fast too.
+            self.subset_source(dataset, config_key, full, result)
             return full, full, full.items.num_rows
 
-        keep = selected_items(full.items, full.timeline, filters, full.as_of)
-        if not keep:
-            return full, None, 0
+        def filtered() -> tuple[Analysis | None, int]:
+            mask = selected_mask(full.items, full.timeline, filters, full.as_of)
+            count = int(mask.sum())
+            if not count:
+                return None, 0
+            source = self.subset_source(dataset, config_key, full, result)
+            return source.analysis_of_mask(mask), count
 
-        def filtered() -> Analysis:
-            pinned = config.model_copy(deep=True)
-            pinned.flow.as_of = full.as_of  # open items measured to the same date as unfiltered
-            return analyze(subset(result, keep), pinned)
-
-        part = self.cache.get_or_compute(
+        part, count = self.cache.get_or_compute(
             ("analysis", dataset.key, config_key, filters.key()), filtered
         )
-        return full, part, len(keep)
+        return full, part, count
+
+    def subset_source(
+        self, dataset: Dataset, config_key: str, full: Analysis, result: LoadResult
+    ) -> SubsetSource:
+        """The unfiltered analysis prepared for filtering (built once, about a second per
+        million events; every filter change touches it, so the LRU keeps it)."""
+        from ..engine.subset import SubsetSource
+
+        return self.cache.get_or_compute(
+            ("subset-source", dataset.key, config_key), lambda: SubsetSource.build(full, result)
+        )
 
     def filter_options(self, view: View) -> dict[str, list[str]]:
         """The dropdowns' values of the unfiltered analysis, computed once per data + config."""

@@ -1,9 +1,11 @@
 """Global filters: parsed from and written to the URL query string, applied to the items.
 
-A filter selects *items*; the dashboard then re-runs the same ``flowgap.analyze`` on the subset
-of the load result (its events and items), with ``as_of`` pinned to the unfiltered analysis'
-so that open items are measured to the same date. Every number on every page is therefore the
-engine's own definition applied to the selected items.
+A filter selects *items*; the dashboard then shows the analysis of those items with ``as_of``
+pinned to the unfiltered analysis' so that open items are measured to the same date. That
+analysis is re-aggregated from the unfiltered one's per-item rows
+(:mod:`flowgap.engine.subset`), which is tested equal to re-running ``flowgap.analyze`` on
+``subset()`` of the load result: every number on every page is the engine's own definition
+applied to the selected items.
 
 Which items a filter keeps (every given filter must hold; values within one filter are OR-ed):
 
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlencode
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -95,37 +98,51 @@ def query_value(search: str | None, key: str) -> str | None:
     return values[0] if values else None
 
 
-def selected_items(items: pa.Table, timeline: pa.Table, filters: Filters, as_of: datetime) -> set:
-    """Keys of the items the filters keep (see the module docstring for the rules)."""
-    mask = pa.array([True] * items.num_rows, pa.bool_())
+def selected_mask(
+    items: pa.Table, timeline: pa.Table, filters: Filters, as_of: datetime
+) -> np.ndarray:
+    """One bool per row of ``items``: does the item pass the filters (see the module
+    docstring for the rules)."""
+    mask = np.ones(items.num_rows, dtype=bool)
+
+    def keep(condition: pa.ChunkedArray | pa.Array) -> None:
+        nonlocal mask
+        mask &= pc.fill_null(condition, False).to_numpy(zero_copy_only=False).astype(bool)
+
     if filters.project:
-        mask = pc.and_(
-            mask, pc.fill_null(pc.is_in(items["project"], pa.array(filters.project)), False)
-        )
+        keep(pc.is_in(items["project"], pa.array(filters.project)))
     if filters.type:
-        mask = pc.and_(mask, pc.fill_null(pc.is_in(items["type"], pa.array(filters.type)), False))
+        keep(pc.is_in(items["type"], pa.array(filters.type)))
     if filters.label:
-        wanted = set(filters.label)
-        has = [bool(wanted.intersection(v or ())) for v in items["labels"].to_pylist()]
-        mask = pc.and_(mask, pa.array(has, pa.bool_()))
+        labels = items["labels"].combine_chunks() if items.num_rows else None
+        has = np.zeros(items.num_rows, dtype=bool)
+        if labels is not None and len(labels):
+            flat = pc.list_flatten(labels)
+            hit = pc.fill_null(pc.is_in(flat, pa.array(filters.label)), False)
+            owners = pc.filter(pc.list_parent_indices(labels), hit).to_numpy()
+            has[owners] = True
+        mask &= has
     if filters.start or filters.end:
         low = _utc(filters.start) if filters.start else None
         high = _utc(filters.end + timedelta(days=1)) if filters.end else None
         life_end = pc.fill_null(items["delivered"], pa.scalar(as_of, items["delivered"].type))
-        keep = pa.array([True] * items.num_rows, pa.bool_())
         if high is not None:
-            keep = pc.and_(keep, pc.less(items["created"], pa.scalar(high, items["created"].type)))
+            keep(pc.less(items["created"], pa.scalar(high, items["created"].type)))
         if low is not None:
-            keep = pc.and_(keep, pc.greater_equal(life_end, pa.scalar(low, life_end.type)))
-        mask = pc.and_(mask, pc.fill_null(keep, False))
-    keys = set(pc.filter(items["item"], mask).to_pylist())
+            keep(pc.greater_equal(life_end, pa.scalar(low, life_end.type)))
     if filters.team:
         with_team = pc.filter(
             timeline["item"],
             pc.fill_null(pc.is_in(timeline["team"], pa.array(filters.team)), False),
         )
-        keys &= set(with_team.to_pylist())
-    return keys
+        keep(pc.is_in(items["item"], value_set=pc.unique(with_team)))
+    return mask
+
+
+def selected_items(items: pa.Table, timeline: pa.Table, filters: Filters, as_of: datetime) -> set:
+    """Keys of the items the filters keep (see the module docstring for the rules)."""
+    mask = selected_mask(items, timeline, filters, as_of)
+    return set(pc.filter(items["item"], pa.array(mask)).to_pylist())
 
 
 def _utc(day: date) -> datetime:
@@ -151,10 +168,10 @@ def subset(result: LoadResult, keep: set) -> LoadResult:
 def options(items: pa.Table, timeline: pa.Table) -> dict[str, list[str]]:
     """The values each dropdown offers, from the unfiltered analysis."""
 
-    def distinct(column: pa.ChunkedArray) -> list[str]:
-        return sorted({v for v in column.to_pylist() if v})
+    def distinct(column: pa.ChunkedArray | pa.Array) -> list[str]:
+        return sorted(v for v in pc.unique(column).to_pylist() if v)
 
-    labels = sorted({label for v in items["labels"].to_pylist() for label in (v or ()) if label})
+    labels = distinct(pc.list_flatten(items["labels"])) if items.num_rows else []
     return {
         "project": distinct(items["project"]),
         "type": distinct(items["type"]),
