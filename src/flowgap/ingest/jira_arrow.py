@@ -34,7 +34,7 @@ call; nothing here calls them: arrays are built from buffers and read back throu
 from __future__ import annotations
 
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -638,46 +638,51 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     key_rank[_ints(pc.sort_indices(key))] = np.arange(n, dtype=np.int64)
     perm = _lexsort(seq, ts, key_rank[ev_issue_all])
     null_at = -1  # the last slot of a pool is a null
+    # Arrow's take runs without the GIL: the string columns are gathered two at a time.
+    gather = ThreadPoolExecutor(max_workers=2)
 
-    def pooled(pieces: list[pa.Array], index: np.ndarray) -> pa.Array:
+    def pooled(pieces: list[pa.Array], index: np.ndarray) -> Future[pa.Array]:
         pool = pa.concat_arrays([*pieces, pa.nulls(1, S)])
         index = np.where(index == null_at, len(pool) - 1, index)
-        return pool.take(_int_array(index[perm]))
+        return gather.submit(pool.take, _int_array(index[perm]))
 
     zeros_i, zeros_c = np.full(n_init, null_at), np.full(n_com, null_at)
     b_items = n_init
     b_lab = b_items + n_items
     b_body = b_lab + n_lab
     src_safe = np.where(is_lab_ev, 0, hist_src)
-    value = pooled([in_values, to_s, _strings(lab_value), c_body], np.concatenate([
-        np.arange(n_init),
-        np.where(is_lab_ev, b_lab + hist_lab,
-                 np.where(to_none[src_safe], null_at, b_items + src_safe)),
-        b_body + c_order]))
-    prev = pooled([from_s, _strings(lab_prev)], np.concatenate([
-        zeros_i,
-        np.where(is_lab_ev, n_items + hist_lab,
-                 np.where(from_none[src_safe], null_at, src_safe)),
-        zeros_c]))
-    actor = pooled([hist_actor, c_actor], np.concatenate([
-        zeros_i, ev_hist, len(histories) + c_order]))
-    issue_src = pc.binary_join_element_wise(_scalar(fname), key, _scalar(":"))
-    source = pooled([issue_src, hist_source, c_source], np.concatenate([
-        in_issue, n + ev_hist, n + len(histories) + c_order]))
-    codes_all = np.concatenate([in_code, hist_code, np.full(n_com, fixed["comment"])])
-    events = pa.Table.from_arrays(
-        [
-            key.take(_int_array(ev_issue_all[perm])),
-            _int_array(ts[perm]).view(TS),
-            _int_array(seq[perm]),
-            _strings(field_names).take(_int_array(codes_all[perm])),
-            value,
-            prev,
-            actor,
-            source,
-        ],
-        schema=EVENTS_SCHEMA,
-    )
+    with gather:
+        item_col = gather.submit(key.take, _int_array(ev_issue_all[perm]))
+        value = pooled([in_values, to_s, _strings(lab_value), c_body], np.concatenate([
+            np.arange(n_init),
+            np.where(is_lab_ev, b_lab + hist_lab,
+                     np.where(to_none[src_safe], null_at, b_items + src_safe)),
+            b_body + c_order]))
+        prev = pooled([from_s, _strings(lab_prev)], np.concatenate([
+            zeros_i,
+            np.where(is_lab_ev, n_items + hist_lab,
+                     np.where(from_none[src_safe], null_at, src_safe)),
+            zeros_c]))
+        actor = pooled([hist_actor, c_actor], np.concatenate([
+            zeros_i, ev_hist, len(histories) + c_order]))
+        issue_src = pc.binary_join_element_wise(_scalar(fname), key, _scalar(":"))
+        source = pooled([issue_src, hist_source, c_source], np.concatenate([
+            in_issue, n + ev_hist, n + len(histories) + c_order]))
+        codes_all = np.concatenate([in_code, hist_code, np.full(n_com, fixed["comment"])])
+        field_col = _strings(field_names).take(_int_array(codes_all[perm]))
+        events = pa.Table.from_arrays(
+            [
+                item_col.result(),
+                _int_array(ts[perm]).view(TS),
+                _int_array(seq[perm]),
+                field_col,
+                value.result(),
+                prev.result(),
+                actor.result(),
+                source.result(),
+            ],
+            schema=EVENTS_SCHEMA,
+        )
 
     # ---- items
     project = pc.struct_field(fields, "project")
