@@ -11,8 +11,7 @@ import math
 import pytest
 
 import flowgap
-
-sample = pytest.importorskip("flowgap.sample")
+from flowgap import sample
 
 COLUMNS = [
     "created",

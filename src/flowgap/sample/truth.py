@@ -127,7 +127,9 @@ class Partial:
         """The truth row at ``as_of`` (minutes, >= every event of the log)."""
         tail = max(as_of - self.last, 0)
         stints = self.stints
-        if tail and self.tail_team is not None and (not stints or stints[-1] != self.tail_team):
+        # The item's state at as_of counts even when it began exactly then (a handoff or a
+        # delivery that is the log's last event), as in the engine.
+        if self.tail_team is not None and (not stints or stints[-1] != self.tail_team):
             stints = [*stints, self.tail_team]
         row: dict = {
             "item": self.item,
