@@ -8,25 +8,15 @@ A search with ``expand=changelog`` returns only the newest histories of an issue
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from .client import JiraClient, JiraError
+from .client import JiraError
 from .export import parse_jira_ts
-from .pages import SUB_PAGE, Page, changelog_of, complete_comments, is_truncated
+from .pages import SUB_PAGE, Page, SearchSource, changelog_of, complete_comments, is_truncated
 
 API = "3"
 
 
-class CloudSource:
+class CloudSource(SearchSource):
     flavor = "cloud"
-
-    def __init__(
-        self, client: JiraClient, jql: str, fields: Sequence[str], page_size: int = 100
-    ) -> None:
-        self.client = client
-        self.jql = jql
-        self.fields = list(fields)
-        self.page_size = page_size
 
     def first_cursor(self) -> str | None:
         return None

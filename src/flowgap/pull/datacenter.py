@@ -7,25 +7,14 @@ itself is fetched with ``expand=changelog``, which carries every history.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from ..errors import InputError
-from .client import JiraClient
-from .pages import Page, complete_comments, is_truncated
+from .pages import Page, SearchSource, complete_comments, is_truncated
 
 API = "2"
 
 
-class DataCenterSource:
+class DataCenterSource(SearchSource):
     flavor = "datacenter"
-
-    def __init__(
-        self, client: JiraClient, jql: str, fields: Sequence[str], page_size: int = 100
-    ) -> None:
-        self.client = client
-        self.jql = jql
-        self.fields = list(fields)
-        self.page_size = page_size
 
     def first_cursor(self) -> int:
         return 0

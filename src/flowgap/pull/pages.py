@@ -3,6 +3,7 @@ truncates (comments)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,20 @@ class Page:
     next_cursor: Any
     last: bool
     total: int | None = None
+
+
+class SearchSource:
+    """What the Cloud and Data Center sources share: the client, the query, the page size."""
+
+    flavor = ""
+
+    def __init__(
+        self, client: JiraClient, jql: str, fields: Sequence[str], page_size: int = 100
+    ) -> None:
+        self.client = client
+        self.jql = jql
+        self.fields = list(fields)
+        self.page_size = page_size
 
 
 def complete_comments(client: JiraClient, api: str, issue: dict) -> None:
