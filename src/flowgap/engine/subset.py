@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import duckdb
@@ -220,6 +221,20 @@ class SubsetSource:
                 )
         day_group, day_groups = _day_groups(status, status_names, start, end, as_of_us)
         visits, visit_item = _visits(tl, item, status, start)
+        status_pairs = _Pairs.build(
+            visit_item, visits.column("status"), visits.column("start").to_numpy()
+        )
+        # build_stages groups by status: rows already in status order, status as a sorted
+        # dictionary, make its grouping and sorting cheap.
+        names = pc.unique(visits.column("status")).sort()
+        codes_v = pc.index_in(visits.column("status"), value_set=names).to_numpy()
+        order = np.argsort(codes_v, kind="stable")
+        by_status = visits.drop_columns(["cls"]).take(pa.array(order))
+        by_status = by_status.set_column(
+            by_status.schema.get_field_index("status"),
+            "status",
+            pa.DictionaryArray.from_arrays(pa.array(codes_v[order], pa.int32()), names),
+        )
         st = full.stints
         st_item = codes["stints"]
         return cls(
@@ -234,8 +249,8 @@ class SubsetSource:
             seg_start=start,
             seg_day_group=day_group,
             day_groups=day_groups,
-            visits=visits,
-            visit_item=visit_item,
+            visits=by_status,
+            visit_item=visit_item[order],
             stints=pa.table(
                 {
                     "item": st_item,
@@ -246,9 +261,7 @@ class SubsetSource:
             ),
             handoffs=_handoffs(full.handoff_events, st, codes["handoff_events"]),
             status_counts=_status_counts(result, keys) if result is not None else None,
-            status_pairs=_Pairs.build(
-                visit_item, visits.column("status"), visits.column("start").to_numpy()
-            ),
+            status_pairs=status_pairs,
             team_pairs=_Pairs.build(st_item, st.column("team"), _ts(st.column("start"))),
         )
 
@@ -268,7 +281,8 @@ class SubsetSource:
         """``sql`` over the Arrow ``tables`` on this source's own DuckDB connection."""
         with self._lock:
             if self._con is None:
-                self._con = duckdb.connect()
+                # Small queries: DuckDB's thread pool would cost more than it saves.
+                self._con = duckdb.connect(config={"threads": 1})
                 self._con.execute("SET TimeZone = 'UTC'")
             for name, table in tables.items():
                 self._con.register(name, table)
@@ -402,71 +416,109 @@ def _mask(sel: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 def _analysis(src: SubsetSource, sel: np.ndarray) -> Analysis:
     full = src.full
-    tables = {
-        name: full.table(name).filter(pa.array(_mask(sel, src.codes[name]))) for name in PER_ITEM
-    }
-    tables["status_classes"] = _status_classes(src, sel, tables["items"])
+    tables: dict = {}
+
+    def pick(*names: str) -> None:
+        for name in names:
+            rows = pa.array(_mask(sel, src.codes[name]))
+            tables[name] = full.table(name).filter(rows)
+
+    pick("items", "steering_touches")
+    # Independent groups on two threads: Arrow and numpy release the GIL in their kernels.
+    jobs = [lambda: pick("timeline", "stints", "handoff_events"), lambda: _steering(src, tables)]
     if full.has_history:
-        _flow_tables(src, sel, tables)
+        jobs += _flow_jobs(src, sel, tables)
     else:
-        for name, schema in TABLES.items():
-            tables.setdefault(name, schema.empty_table())
+        tables["status_classes"] = _status_classes(src, sel, tables["items"])
+    for job in [_POOL.submit(job) for job in jobs]:
+        job.result()
+    for name, schema in TABLES.items():
+        tables.setdefault(name, schema.empty_table())
     return _finish(src, sel, tables)
 
 
-def _flow_tables(src: SubsetSource, sel: np.ndarray, tables: dict) -> None:
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="flowgap-subset")
+
+
+def _steering(src: SubsetSource, tables: dict) -> None:
+    touches = tables["steering_touches"]
+    tables["steering_meetings"] = _steering_meetings(src, touches)
+    tables["steering_comparison"] = _steering_comparison(src, tables["items"], touches)
+
+
+def _flow_jobs(src: SubsetSource, sel: np.ndarray, tables: dict) -> list:
     as_of_us = _as_of_us(src.full)
     seg = _mask(sel, src.codes["timeline"])
-    visits = src.visits.filter(pa.array(sel[src.visit_item]))
-    stints_raw = src.stints.filter(pa.array(_mask(sel, src.codes["stints"])))
-    h_raw = src.handoffs.filter(pa.array(_mask(sel, src.codes["handoff_events"])))
-    total_wait_us = int(pc.sum(visits.column("wait")).as_py() or 0) if visits.num_rows else 0
-    tables["stages"] = stages_mod.build_stages(visits, tables["status_classes"], as_of_us=as_of_us)
-    team = src.seg_team[seg]
-    with_team = team >= 0
-    waits = _int_sums(team[with_team], src.seg_wait[seg][with_team], len(src.teams))
-    present = np.flatnonzero(np.bincount(team[with_team], minlength=len(src.teams)))
-    waits_table = pa.table(
-        {"team": [src.teams[i] for i in present], "wait": pa.array(waits[present], pa.int64())}
-    )
-    tables["teams"] = teams_mod.build_teams(
-        stints_raw, waits_table, h_raw, total_wait_us=total_wait_us
-    )
-    tables["handoffs"] = handoffs_mod.build_handoffs(h_raw)
-    starts = src.seg_start[seg]
-    first_day = int(starts.min()) // DAY_US if len(starts) else as_of_us // DAY_US + 1
-    groups = src.seg_day_group[seg]
-    n_days = np.bincount(groups[groups >= 0], minlength=src.day_groups.num_rows)
-    used = np.flatnonzero(n_days)
-    seg_days = src.day_groups.take(pa.array(used)).append_column(
-        "n", pa.array(n_days[used], pa.int64())
-    )
-    in_use = np.flatnonzero(np.bincount(src.seg_status[seg], minlength=len(src.statuses)))
-    statuses = dict(src.statuses[int(i)] for i in in_use)
-    tables["daily"] = daily_mod.build_daily(
-        seg_days, statuses, first_day=first_day, as_of_us=as_of_us
-    )
     items = tables["items"]
-    tables["daily_totals"] = daily_mod.build_daily_totals(
-        items, first_day=first_day, as_of_us=as_of_us
-    )
-    tables["weekly"] = daily_mod.build_weekly(items, first_day=first_day, as_of_us=as_of_us)
-    tables["status_map"] = src.status_pairs.edges(sel)
-    tables["handoff_graph"] = src.team_pairs.edges(sel)
+
+    def stages() -> None:
+        visits = src.visits.filter(pa.array(sel[src.visit_item]))
+        tables["status_classes"] = _status_classes(src, sel, items)
+        tables["stages"] = stages_mod.build_stages(
+            visits, tables["status_classes"], as_of_us=as_of_us
+        )
+
+    def teams() -> None:
+        stints_raw = src.stints.filter(pa.array(_mask(sel, src.codes["stints"])))
+        h_raw = src.handoffs.filter(pa.array(_mask(sel, src.codes["handoff_events"])))
+        team = src.seg_team[seg]
+        with_team = team >= 0
+        waits = _int_sums(team[with_team], src.seg_wait[seg][with_team], len(src.teams))
+        present = np.flatnonzero(np.bincount(team[with_team], minlength=len(src.teams)))
+        waits_table = pa.table(
+            {"team": [src.teams[i] for i in present], "wait": pa.array(waits[present], pa.int64())}
+        )
+        # All waiting inside windows, the denominator of both wait shares (as the pipeline).
+        total_wait_us = int(src.seg_wait[seg].sum())
+        tables["teams"] = teams_mod.build_teams(
+            stints_raw, waits_table, h_raw, total_wait_us=total_wait_us
+        )
+        tables["handoffs"] = handoffs_mod.build_handoffs(h_raw)
+
+    def daily() -> None:
+        starts = src.seg_start[seg]
+        first_day = int(starts.min()) // DAY_US if len(starts) else as_of_us // DAY_US + 1
+        groups = src.seg_day_group[seg]
+        n_days = np.bincount(groups[groups >= 0], minlength=src.day_groups.num_rows)
+        used = np.flatnonzero(n_days)
+        seg_days = src.day_groups.take(pa.array(used)).append_column(
+            "n", pa.array(n_days[used], pa.int64())
+        )
+        in_use = np.flatnonzero(np.bincount(src.seg_status[seg], minlength=len(src.statuses)))
+        statuses = dict(src.statuses[int(i)] for i in in_use)
+        tables["daily"] = daily_mod.build_daily(
+            seg_days, statuses, first_day=first_day, as_of_us=as_of_us
+        )
+        tables["daily_totals"] = daily_mod.build_daily_totals(
+            items, first_day=first_day, as_of_us=as_of_us
+        )
+        tables["weekly"] = daily_mod.build_weekly(items, first_day=first_day, as_of_us=as_of_us)
+
+    def maps() -> None:
+        tables["status_map"] = src.status_pairs.edges(sel)
+        tables["handoff_graph"] = src.team_pairs.edges(sel)
+
+    return [stages, teams, daily, maps]
 
 
 def _finish(src: SubsetSource, sel: np.ndarray, tables: dict) -> Analysis:
     full = src.full
     config = full.config.model_copy(deep=True)
     config.flow.as_of = full.as_of  # what the dashboard pins for a filtered re-run
-    touches = tables["steering_touches"]
-    tables["steering_meetings"] = _steering_meetings(src, touches)
-    tables["steering_comparison"] = _steering_comparison(src, tables["items"], touches)
     graph = to_networkx(tables["handoff_graph"])
     tables["team_centrality"] = centrality(graph)
     ordered = {name: tables[name] for name in TABLES}
+    # The summary reads the timeline's item, seg and start only: item numbers group faster.
+    seg = _mask(sel, src.codes["timeline"])
+    narrow = pa.table(
+        {
+            "item": src.codes["timeline"][seg],
+            "seg": tables["timeline"].column("seg"),
+            "start": tables["timeline"].column("start"),
+        }
+    )
     summary = build_summary(
-        ordered,
+        {**ordered, "timeline": narrow},
         config=config,
         as_of=full.as_of,
         has_history=full.has_history,
