@@ -233,6 +233,13 @@ def _order(parent: np.ndarray, inst: np.ndarray, ids: np.ndarray, n_parents: int
     last = first + counts[parent] - 1
     rev = (inst[first] > inst[last]) | ((inst[first] == inst[last]) & (ids[first] > ids[last]))
     pos = np.where(rev, counts[parent] - 1 - pos, pos)
+    order = first + pos  # each parent's rows, reversed where it was
+    # the usual case: every run is already ordered on (instant, id) and needs no sort
+    a, b = order[:-1], order[1:]
+    same = parent[a] == parent[b]
+    ordered = (inst[a] < inst[b]) | ((inst[a] == inst[b]) & (ids[a] <= ids[b]))
+    if bool(np.all(ordered | ~same)):
+        return order
     return _lexsort(pos, ids, inst, parent)
 
 
@@ -466,9 +473,11 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     items = pc.list_flatten(items_list)
     n_items = len(items)
     i_hist_orig = _ints(pc.list_parent_indices(items_list))
-    h_rank_of = np.empty(len(histories), dtype=np.int64)
-    h_rank_of[h_order] = np.arange(len(histories), dtype=np.int64)
-    i_order = _lexsort(np.arange(n_items), h_rank_of[i_hist_orig])
+    # the items of one history are contiguous: move whole runs into history order
+    i_count = _ints(pc.list_value_length(items_list).cast(pa.int64()))
+    i_start = _offsets(i_count)[:-1].astype(np.int64)
+    run = np.repeat(i_start[h_order] - _offsets(i_count[h_order])[:-1], i_count[h_order])
+    i_order = run + np.arange(n_items, dtype=np.int64)
     i_hist = i_hist_orig[i_order]
     i_issue = h_parent[i_hist]
     # fromString and toString in item order; "" counts as null (``x or None``): rather than
