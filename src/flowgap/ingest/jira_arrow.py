@@ -151,9 +151,7 @@ def _blank(arr: pa.Array) -> np.ndarray:
 
 def _display_struct(arr: pa.Array) -> pa.Array:
     """``display`` of an object: its first non-empty value, name, displayName, title, key."""
-    parts = [_nonempty(pc.struct_field(arr, k)) for k in _DISPLAY_KEYS]
-    out = pc.coalesce(*parts)
-    return out
+    return pc.coalesce(*[_nonempty(pc.struct_field(arr, k)) for k in _DISPLAY_KEYS])
 
 
 def _offsets(lengths: np.ndarray) -> np.ndarray:
