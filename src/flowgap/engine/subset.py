@@ -194,7 +194,7 @@ class SubsetSource:
     visit_item: np.ndarray
     stints: pa.Table  # build_teams' input: item number, team, touch, queue (us)
     handoffs: pa.Table  # build_handoffs' input: item number, from/to team, wait, is_return
-    status_counts: pa.Table | None  # item number, status, n (status events)
+    status_counts: pa.Table | None  # item number, status number, n; metadata: status names
     status_pairs: _Pairs
     team_pairs: _Pairs
     _con: duckdb.DuckDBPyConnection | None = None
@@ -398,13 +398,14 @@ def _status_counts(result: LoadResult, keys: pa.Array) -> pa.Table:
     status = ev.filter(pc.equal(ev.column("field"), "status"))
     status = status.filter(pc.is_valid(status.column("value")))
     grouped = status.group_by(["item", "value"]).aggregate([("value", "count")])
+    number, names = _encode(grouped.column("value"))
     return pa.table(
         {
             "code": _codes(keys, grouped.column("item")),
-            "status": grouped.column("value"),
+            "number": number,
             "n": grouped.column("value_count").cast(pa.int64()),
         }
-    )
+    ).replace_schema_metadata({"names": "\x1f".join(names.to_pylist())})
 
 
 # --------------------------------------------------------------------------- per selection
@@ -548,9 +549,14 @@ def _status_classes(src: SubsetSource, sel: np.ndarray, items: pa.Table) -> pa.T
     if full.has_history:
         if src.status_counts is not None:
             sc = src.status_counts
-            chosen = sc.filter(pa.array(_mask(sel, sc.column("code").to_numpy())))
-            grouped = chosen.group_by("status").aggregate([("n", "sum")])
-            names, ns = grouped.column("status").to_pylist(), grouped.column("n_sum").to_pylist()
+            chosen = _mask(sel, sc.column("code").to_numpy())
+            names = sc.schema.metadata[b"names"].decode().split("\x1f")
+            sums = np.bincount(
+                sc.column("number").to_numpy()[chosen],
+                weights=sc.column("n").to_numpy()[chosen],
+                minlength=len(names),
+            )
+            ns = np.rint(sums).astype(np.int64).tolist()
         else:
             entered = src.visits.filter(pa.array(sel[src.visit_item]))
             vc = pc.value_counts(entered.column("status"))
