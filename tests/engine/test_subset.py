@@ -210,3 +210,29 @@ def test_without_history_only_items_and_status_counts_change(sample_logs):
     pinned = config.model_copy(deep=True)
     pinned.flow.as_of = full.as_of
     assert_same_analysis(got, flowgap.analyze(subset(result, keep), pinned))
+
+
+def test_deferred_tables_are_computed_on_first_read_and_survive_pickling(full, source):
+    import pickle
+
+    from flowgap.engine.subset import DEFERRED, SubsetAnalysis
+
+    keep = full.items.column("item").to_pylist()[::2]
+    got = source.analysis(keep)
+    assert isinstance(got, SubsetAnalysis)
+    pending = [name for name in DEFERRED if got.__dict__[name] is not _pending()]
+    assert pending == [], "nothing no summary needs is computed before a page reads it"
+    weekly = got.weekly  # computes its group: daily, daily_totals, weekly
+    assert got.__dict__["daily"] is not _pending() and got.__dict__["status_map"] is _pending()
+    assert got.weekly is weekly
+    again = pickle.loads(pickle.dumps(got))
+    for name in DEFERRED:
+        value = getattr(again, name)
+        want = getattr(got, name)
+        assert value == want if isinstance(want, list) else value.equals(want), name
+
+
+def _pending() -> object:
+    from flowgap.engine import subset
+
+    return subset._PENDING

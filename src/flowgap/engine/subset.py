@@ -415,6 +415,74 @@ def _mask(sel: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return sel[codes] & (codes >= 0)
 
 
+_PENDING = object()
+
+
+class _Deferred:
+    """A table of :class:`SubsetAnalysis` computed on first read (with its group)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> object:
+        if obj is None:
+            return self
+        value = obj.__dict__.get(self.name, _PENDING)
+        if value is _PENDING:
+            obj._complete(self.name)  # type: ignore[attr-defined]
+            value = obj.__dict__[self.name]
+        return value
+
+    def __set__(self, obj: object, value: object) -> None:
+        obj.__dict__[self.name] = value
+
+
+#: Tables no summary or finding reads, each computed with the others of its group when a
+#: page first reads one (the overview page never needs them).
+DEFERRED = {
+    "daily": "daily",
+    "daily_totals": "daily",
+    "weekly": "daily",
+    "status_map": "maps",
+    "handoff_graph": "maps",
+    "team_centrality": "maps",
+    "ping_pong_cycles": "maps",
+    "steering_comparison": "comparison",
+}
+
+
+class SubsetAnalysis(Analysis):
+    """An :class:`Analysis` of a selection whose tables in :data:`DEFERRED` are computed on
+    first read; reading it otherwise is reading an Analysis."""
+
+    daily = _Deferred()
+    daily_totals = _Deferred()
+    weekly = _Deferred()
+    status_map = _Deferred()
+    handoff_graph = _Deferred()
+    team_centrality = _Deferred()
+    ping_pong_cycles = _Deferred()
+    steering_comparison = _Deferred()
+
+    def _complete(self, name: str) -> None:
+        with self.__dict__["_deferred_lock"]:
+            if self.__dict__.get(name, _PENDING) is not _PENDING:
+                return
+            group = DEFERRED[name]
+            self.__dict__.update(self.__dict__["_deferred"][group]())
+
+    def __getstate__(self) -> dict:
+        for name in DEFERRED:
+            getattr(self, name)
+        state = dict(self.__dict__)
+        state.pop("_deferred", None)
+        state.pop("_deferred_lock", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+
 def _analysis(src: SubsetSource, sel: np.ndarray) -> Analysis:
     full = src.full
     tables: dict = {}
@@ -425,8 +493,12 @@ def _analysis(src: SubsetSource, sel: np.ndarray) -> Analysis:
             tables[name] = full.table(name).filter(rows)
 
     pick("items", "steering_touches")
+    touches = tables["steering_touches"]
     # Independent groups on two threads: Arrow and numpy release the GIL in their kernels.
-    jobs = [lambda: pick("timeline", "stints", "handoff_events"), lambda: _steering(src, tables)]
+    jobs = [
+        lambda: pick("timeline", "stints", "handoff_events"),
+        lambda: tables.update(steering_meetings=_steering_meetings(src, touches)),
+    ]
     if full.has_history:
         jobs += _flow_jobs(src, sel, tables)
     else:
@@ -434,17 +506,12 @@ def _analysis(src: SubsetSource, sel: np.ndarray) -> Analysis:
     for job in [_POOL.submit(job) for job in jobs]:
         job.result()
     for name, schema in TABLES.items():
-        tables.setdefault(name, schema.empty_table())
+        if name not in DEFERRED:
+            tables.setdefault(name, schema.empty_table())
     return _finish(src, sel, tables)
 
 
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="flowgap-subset")
-
-
-def _steering(src: SubsetSource, tables: dict) -> None:
-    touches = tables["steering_touches"]
-    tables["steering_meetings"] = _steering_meetings(src, touches)
-    tables["steering_comparison"] = _steering_comparison(src, tables["items"], touches)
 
 
 def _flow_jobs(src: SubsetSource, sel: np.ndarray, tables: dict) -> list:
@@ -476,39 +543,49 @@ def _flow_jobs(src: SubsetSource, sel: np.ndarray, tables: dict) -> list:
         )
         tables["handoffs"] = handoffs_mod.build_handoffs(h_raw)
 
-    def daily() -> None:
-        starts = src.seg_start[seg]
-        first_day = int(starts.min()) // DAY_US if len(starts) else as_of_us // DAY_US + 1
-        groups = src.seg_day_group[seg]
-        n_days = np.bincount(groups[groups >= 0], minlength=src.day_groups.num_rows)
-        used = np.flatnonzero(n_days)
-        seg_days = src.day_groups.take(pa.array(used)).append_column(
-            "n", pa.array(n_days[used], pa.int64())
-        )
-        in_use = np.flatnonzero(np.bincount(src.seg_status[seg], minlength=len(src.statuses)))
-        statuses = dict(src.statuses[int(i)] for i in in_use)
-        tables["daily"] = daily_mod.build_daily(
-            seg_days, statuses, first_day=first_day, as_of_us=as_of_us
-        )
-        tables["daily_totals"] = daily_mod.build_daily_totals(
-            items, first_day=first_day, as_of_us=as_of_us
-        )
-        tables["weekly"] = daily_mod.build_weekly(items, first_day=first_day, as_of_us=as_of_us)
+    return [stages, teams]
 
-    def maps() -> None:
-        tables["status_map"] = src.status_pairs.edges(sel)
-        tables["handoff_graph"] = src.team_pairs.edges(sel)
 
-    return [stages, teams, daily, maps]
+def _daily(src: SubsetSource, sel: np.ndarray, items: pa.Table) -> dict:
+    as_of_us = _as_of_us(src.full)
+    if not src.full.has_history:
+        return {name: TABLES[name].empty_table() for name in ("daily", "daily_totals", "weekly")}
+    seg = _mask(sel, src.codes["timeline"])
+    starts = src.seg_start[seg]
+    first_day = int(starts.min()) // DAY_US if len(starts) else as_of_us // DAY_US + 1
+    groups = src.seg_day_group[seg]
+    n_days = np.bincount(groups[groups >= 0], minlength=src.day_groups.num_rows)
+    used = np.flatnonzero(n_days)
+    seg_days = src.day_groups.take(pa.array(used)).append_column(
+        "n", pa.array(n_days[used], pa.int64())
+    )
+    in_use = np.flatnonzero(np.bincount(src.seg_status[seg], minlength=len(src.statuses)))
+    statuses = dict(src.statuses[int(i)] for i in in_use)
+    return {
+        "daily": daily_mod.build_daily(seg_days, statuses, first_day=first_day, as_of_us=as_of_us),
+        "daily_totals": daily_mod.build_daily_totals(items, first_day=first_day, as_of_us=as_of_us),
+        "weekly": daily_mod.build_weekly(items, first_day=first_day, as_of_us=as_of_us),
+    }
+
+
+def _maps(src: SubsetSource, sel: np.ndarray) -> dict:
+    if not src.full.has_history:
+        status_map = handoff_graph = PROCESS_EDGES.empty_table()
+    else:
+        status_map, handoff_graph = src.status_pairs.edges(sel), src.team_pairs.edges(sel)
+    graph = to_networkx(handoff_graph)
+    return {
+        "status_map": status_map,
+        "handoff_graph": handoff_graph,
+        "team_centrality": centrality(graph),
+        "ping_pong_cycles": ping_pong_cycles(graph),
+    }
 
 
 def _finish(src: SubsetSource, sel: np.ndarray, tables: dict) -> Analysis:
     full = src.full
     config = full.config.model_copy(deep=True)
     config.flow.as_of = full.as_of  # what the dashboard pins for a filtered re-run
-    graph = to_networkx(tables["handoff_graph"])
-    tables["team_centrality"] = centrality(graph)
-    ordered = {name: tables[name] for name in TABLES}
     # The summary reads the timeline's item, seg and start only: item numbers group faster.
     seg = _mask(sel, src.codes["timeline"])
     narrow = pa.table(
@@ -519,14 +596,15 @@ def _finish(src: SubsetSource, sel: np.ndarray, tables: dict) -> Analysis:
         }
     )
     summary = build_summary(
-        {**ordered, "timeline": narrow},
+        {**tables, "timeline": narrow},
         config=config,
         as_of=full.as_of,
         has_history=full.has_history,
         events=tables["timeline"].num_rows,
     )
     kept = set(src.keys.filter(pa.array(sel)).to_pylist()) if full.warnings else set()
-    return Analysis(
+    items, touches = tables["items"], tables["steering_touches"]
+    analysis = SubsetAnalysis(
         config=config,
         as_of=full.as_of,
         engine=full.engine,
@@ -535,10 +613,17 @@ def _finish(src: SubsetSource, sel: np.ndarray, tables: dict) -> Analysis:
         warnings=[w for w in full.warnings if w.item is None or w.item in kept],
         rejects=full.rejects,
         summary=summary,
-        findings=build_findings(summary, ordered, config),
-        ping_pong_cycles=ping_pong_cycles(graph),
-        **ordered,
+        findings=build_findings(summary, tables, config),
+        ping_pong_cycles=_PENDING,
+        **{name: tables.get(name, _PENDING) for name in TABLES},
     )
+    analysis.__dict__["_deferred_lock"] = threading.Lock()
+    analysis.__dict__["_deferred"] = {
+        "daily": lambda: _daily(src, sel, items),
+        "maps": lambda: _maps(src, sel),
+        "comparison": lambda: {"steering_comparison": _steering_comparison(src, items, touches)},
+    }
+    return analysis
 
 
 def _status_classes(src: SubsetSource, sel: np.ndarray, items: pa.Table) -> pa.Table:
