@@ -228,6 +228,9 @@ LEFT: dict[str, Callable[[bytes], bytes]] = {
     "string where an object was": _mutate(_set("fields.priority", "High")),
     "number where text was": _mutate(_set("fields.summary", 12)),
     "items not a list": _mutate(_set("changelog.histories.0.items", None)),
+    "null history item": _mutate(_set("changelog.histories.0.items", [None])),
+    "null history": _mutate(_set("changelog.histories", [None])),
+    "null comment": _mutate(_set("fields.comment.comments", [None], line=0)),
     "null label": _mutate(_set("fields.labels", ["a", None])),
     "names differ": _mutate(_names_differ),
     "names on later lines only": _mutate(_names_later_only),
@@ -317,12 +320,19 @@ PATHS = [
     "changelog.histories.0.id", "changelog.histories.0.created",
     "changelog.histories.0.author", "changelog.histories.0.items",
     "changelog.histories.0.items.0.field", "changelog.histories.0.items.0.fromString",
-    "changelog.histories.0.items.0.toString", "names", "names.customfield_10042",
+    "changelog.histories.0.items.0.toString", "changelog.histories.0.items.0",
+    "changelog.histories.0.author.displayName", "changelog.histories.1",
+    "fields.status.statusCategory.key", "fields.components.0", "fields.labels.0",
+    "fields.comment.comments.0.author.displayName", "fields.comment.comments.1",
+    "names", "names.customfield_10042", "names.customfield_10021", "names.customfield_10016",
+    "fields.Team", "fields.Flagged",
 ]
 VALUES = [
     None, "", "x", "Team", 5, 5.5, True, {}, [], {"name": "n"}, {"value": "v", "id": "1"},
     [{"value": "Impediment"}], ["a", "b"], [None], "2025-01-01T10:00:00.000+0100",
-    "2025-01-01T10:00:00.000-0300", "2025-01-01", "12", "a b c",
+    "2025-01-01T10:00:00.000-0300", "2025-01-01", "12", "a b c", "Flagged", "Story Points",
+    {"field": "labels", "fromString": "a", "toString": "b a"}, [{"name": ""}, {"key": "K"}],
+    {"value": "", "name": "n2", "key": 3}, {"displayName": "D", "name": "N"},
 ]
 
 
@@ -339,7 +349,9 @@ def _put(line: dict, path: str, value: object) -> None:
         else:
             return
     if isinstance(target, list):
-        if target:
+        if target and value is ...:
+            target.pop(0)
+        elif target:
             target[0] = value
     elif isinstance(target, dict):
         if value is ...:

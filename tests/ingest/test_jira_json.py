@@ -326,3 +326,16 @@ def test_history_order_across_a_dst_change_and_unsorted_input(tmp_path: Path) ->
         ("status", "B", ts("2023-10-29T00:15")),
         ("status", "C", ts("2023-10-29T00:30")),
     ]
+
+
+def test_a_later_line_renaming_a_field_id_is_followed(tmp_path: Path) -> None:
+    """names maps ids to names per page or line; a later one can rename an id."""
+    def issue(key: str, names: dict) -> bytes:
+        return orjson.dumps({"key": key, "names": names, "fields": {
+            "created": "2023-01-01T00:00:00.000+0000", "customfield_1": {"value": "Web"}}})
+    path = tmp_path / "renamed.ndjson"
+    path.write_bytes(issue("R-1", {"customfield_1": "Team"}) + b"\n"
+                     + issue("R-2", {"customfield_1": "Squad"}) + b"\n")
+    r = jira_json.load(path, TEAM)
+    teams = [(e["item"], e["value"]) for e in r.events.to_pylist() if e["field"] == "team"]
+    assert teams == [("R-1", "Web")]

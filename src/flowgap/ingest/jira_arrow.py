@@ -459,6 +459,7 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     # ---- histories, ordered per issue like the Python loader
     hist_list = pc.struct_field(changelog, "histories")
     histories = pc.list_flatten(hist_list)
+    _check(histories.null_count == 0, "a history is null")
     h_parent = _ints(pc.list_parent_indices(hist_list))
     h_created = pc.struct_field(histories, "created")
     h_inst = _instants(h_created) if len(histories) else np.zeros(0, np.int64)
@@ -469,6 +470,7 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
 
     # ---- items of the ordered histories, in item order (``i_order``: sorted row -> item)
     items = pc.list_flatten(items_list)
+    _check(items.null_count == 0, "a history item is null")
     n_items = len(items)
     i_hist_orig = _ints(pc.list_parent_indices(items_list))
     # the items of one history are contiguous: move whole runs into history order
@@ -618,6 +620,7 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     # ---- comments (``c_order``: sorted -> original comment)
     comments_list = pc.struct_field(pc.struct_field(fields, "comment"), "comments")
     comments = pc.list_flatten(comments_list)
+    _check(comments.null_count == 0, "a comment is null")
     c_parent = _ints(pc.list_parent_indices(comments_list))
     c_inst = _instants(pc.struct_field(comments, "created")) if len(comments) else np.zeros(
         0, np.int64)

@@ -393,7 +393,7 @@ class _Accumulator:
         self.read = 0
         self.loaded = 0
         self.names: dict[str, str] = {}
-        self._ids_cache: tuple[int, dict[str, list[str]]] = (-1, {})
+        self._ids_cache: dict[str, list[str]] | None = None
 
     # ------------------------------------------------------------------ per file
 
@@ -401,6 +401,7 @@ class _Accumulator:
         self.fname = path.name
         self.read = self.loaded = 0
         self.names = {}
+        self._ids_cache = None
         rejected_before = len(self.rejects)
         latin_lines = 0
         no_changelog = 0
@@ -441,7 +442,7 @@ class _Accumulator:
         ):
             names = value.get("names")
             if isinstance(names, dict):
-                self.names.update(names)
+                self._add_names(names)
             return sum(
                 self._issue(v, line, f"{path}issues[{i}]")
                 for i, v in enumerate(value["issues"])
@@ -453,15 +454,21 @@ class _Accumulator:
 
     def _field_ids(self) -> dict[str, list[str]]:
         """Field ids per configured name (team, flag, story points), from ``names``."""
-        if self._ids_cache[0] == len(self.names):
-            return self._ids_cache[1]
+        if self._ids_cache is not None:
+            return self._ids_cache
         wanted = {self.team_field, self.flag_field, *STORY_POINT_FIELDS} - {None}
         ids: dict[str, list[str]] = {}
         for fid, name in self.names.items():
-            if name in wanted:
+            if isinstance(name, str) and name in wanted:
                 ids.setdefault(name, []).append(fid)
-        self._ids_cache = (len(self.names), ids)
+        self._ids_cache = ids
         return ids
+
+    def _add_names(self, names: dict) -> None:
+        """Field names of a later page or line; a change (not only a new id) drops the cache."""
+        if any(k not in self.names or self.names[k] != v for k, v in names.items()):
+            self.names.update(names)
+            self._ids_cache = None
 
     def _current(self, fields: dict, name: str | None, ids: dict[str, list[str]]) -> Any:
         if name is None:
@@ -501,7 +508,7 @@ class _Accumulator:
             return 0
         names = issue.get("names")
         if isinstance(names, dict):
-            self.names.update(names)
+            self._add_names(names)
         self.seen[key] = f"{self.fname}:{where}"
         self.loaded += 1
 
