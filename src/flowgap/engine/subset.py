@@ -495,13 +495,13 @@ def _analysis(src: SubsetSource, sel: np.ndarray) -> Analysis:
     pick("items", "steering_touches")
     touches = tables["steering_touches"]
     # Independent groups on two threads: Arrow and numpy release the GIL in their kernels.
-    jobs = [
+    # The longest first (teams and handoffs, then stages), so that neither thread idles.
+    jobs = _flow_jobs(src, sel, tables) if full.has_history else []
+    jobs += [
         lambda: pick("timeline", "stints", "handoff_events"),
         lambda: tables.update(steering_meetings=_steering_meetings(src, touches)),
     ]
-    if full.has_history:
-        jobs += _flow_jobs(src, sel, tables)
-    else:
+    if not full.has_history:
         tables["status_classes"] = _status_classes(src, sel, tables["items"])
     for job in [_POOL.submit(job) for job in jobs]:
         job.result()
@@ -543,7 +543,7 @@ def _flow_jobs(src: SubsetSource, sel: np.ndarray, tables: dict) -> list:
         )
         tables["handoffs"] = handoffs_mod.build_handoffs(h_raw)
 
-    return [stages, teams]
+    return [teams, stages]
 
 
 def _daily(src: SubsetSource, sel: np.ndarray, items: pa.Table) -> dict:
