@@ -92,21 +92,43 @@ def _us(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * US + delta.microseconds
 
 
-def _created(result: LoadResult) -> pa.Table:
-    """item -> created (int us): the items table's value, else the item's first event."""
+def _created(result: LoadResult, names: pa.Array) -> pa.Table:
+    """item code -> created (int us): the items table's value, else the item's first event
+    (only items with events: the engine reads no other)."""
     first = result.events.group_by("item").aggregate([("ts", "min")])
     first = pa.table({"item": first.column("item"), "t": to_us(first.column("ts_min"))})
     items = result.items
     if items.num_rows:
         known = pa.table({"item": items.column("item"), "c": to_us(items.column("created"))})
-        first = first.join(known, "item", join_type="full outer")
-        return pa.table(
-            {
-                "item": first.column("item"),
-                "created": pc.coalesce(first.column("c"), first.column("t")),
-            }
-        )
-    return pa.table({"item": first.column("item"), "created": first.column("t")})
+        first = first.join(known, "item", join_type="left outer")
+        created = pc.coalesce(first.column("c"), first.column("t"))
+    else:
+        created = first.column("t")
+    codes = pc.index_in(first.column("item"), value_set=names).cast(pa.int64())
+    return pa.table({"item": codes, "created": created})
+
+
+def _item_codes(items: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """(codes, names): every item as an int64 code into ``names``, sorted, so that the
+    engine's partitions and joins run on integers and an order by code is the order by name."""
+    names = pc.unique(items)
+    names = names.take(pc.sort_indices(names))
+    return pc.index_in(items, value_set=names).cast(pa.int64()), names
+
+
+def _value_codes(field: pa.ChunkedArray, value: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """(codes, values): the values of change-point events as int64 codes into ``values``
+    (null for other events and for cleared values)."""
+    is_cp = pc.is_in(field, value_set=pa.array(tl_mod.CHANGE_FIELDS))
+    cp_values = pc.if_else(is_cp, value, pa.scalar(None, pa.string()))
+    values = pc.drop_null(pc.unique(cp_values.combine_chunks()))
+    return pc.index_in(cp_values, value_set=values).cast(pa.int64()), values
+
+
+def _decode_items(table: pa.Table, names: pa.Array) -> pa.Table:
+    """The int item codes of an engine result back to item keys."""
+    i = table.schema.get_field_index("item")
+    return table.set_column(i, "item", names.take(table.column(i)))
 
 
 def _with_history(
@@ -118,28 +140,37 @@ def _with_history(
     as_of_us: int,
 ) -> dict[str, pa.Table]:
     raw = result.events
+    raw = raw.filter(pc.less_equal(to_us(raw.column("ts")), as_of_us))
+    item_codes, names = _item_codes(raw.column("item"))
+    vcodes, values = _value_codes(raw.column("field"), raw.column("value"))
     ev_arrow = pa.table(
         {
-            "item": raw.column("item"),
+            "item": item_codes,
             "t": to_us(raw.column("ts")),
             "seq": raw.column("seq"),
             "field": raw.column("field"),
             "value": raw.column("value"),
+            "vcode": vcodes,
         }
     )
-    ev_arrow = ev_arrow.filter(pc.less_equal(ev_arrow.column("t"), as_of_us))
+    del item_codes, vcodes
     classes = class_map(status_classes)
     stall = config.flow.stall_after_s
     stall_us = None if stall is None else round(stall * US)
 
     ev = be.register("events", ev_arrow)
-    created = be.register("created", _created(result))
+    created = be.register("created", _created(result, names))
+    value_table = be.register(
+        "values", pa.table({"code": pa.array(range(len(values)), pa.int64()), "value": values})
+    )
     # Every event is only needed to cut touch after stall_after (and for its working time).
     evg = be.materialize("evg", tl_mod.event_groups(ev)) if stall_us is not None else None
     seg = be.materialize(
         "segments",
         tl_mod.segments(
             ev,
+            value_table,
+            n_values=len(values),
             as_of=as_of_us,
             classes=classes,
             blocked_statuses=config.statuses.blocked,
@@ -159,8 +190,10 @@ def _with_history(
     st = be.materialize("stints", stints_mod.stints(tl))
     rw = items_mod.rework(ev, order=config.statuses.order, classes=classes)
 
-    timeline = _timeline_table(be.to_arrow(tl))
+    timeline = _timeline_table(be.to_arrow(tl), names)
+    # Sorting by item code is sorting by item (the codes follow the sorted names).
     stints_raw = be.to_arrow(st).sort_by([("item", "ascending"), ("stint", "ascending")])
+    stints_raw = _decode_items(stints_raw, names)
     # A stint queues from its start to its first touch moment (all of it when untouched).
     stints_raw = stints_raw.append_column(
         "queue",
@@ -171,15 +204,19 @@ def _with_history(
     )
     stints = _stints_table(stints_raw)
     metrics = be.to_arrow(items_mod.item_metrics(windows, tl, st, rw)).sort_by("item")
+    metrics = _decode_items(metrics, names)
     h_raw = be.to_arrow(stints_mod.handoff_events(st)).sort_by(
         [("item", "ascending"), ("ts", "ascending")]
     )
+    h_raw = _decode_items(h_raw, names)
+    # Item codes stay: the stages only count items.
     visits = be.to_arrow(stages_mod.visits(tl))
     waits = be.to_arrow(teams_mod.team_wait(tl))
     seg_days = be.to_arrow(daily_mod.segment_days(tl, as_of=as_of_us))
     working = None
     if config.calendar is not None:
         pieces = be.to_arrow(tl_mod.touch_pieces(tl, evg, as_of=as_of_us, stall_us=stall_us))
+        pieces = _decode_items(pieces, names)
         working = _working_time(metrics, pieces, config)
 
     canon = result.items
@@ -255,8 +292,8 @@ def _first_day(timeline: pa.Table, as_of_us: int) -> int:
     return int(to_us(timeline.column("start")).to_numpy().min()) // daily_mod.DAY_US
 
 
-def _timeline_table(raw: pa.Table) -> pa.Table:
-    raw = raw.sort_by([("item", "ascending"), ("seg", "ascending")])
+def _timeline_table(raw: pa.Table, names: pa.Array) -> pa.Table:
+    raw = _decode_items(raw.sort_by([("item", "ascending"), ("seg", "ascending")]), names)
     renamed = {
         "class": raw.column("cls"),
         "duration_s": raw.column("duration"),
