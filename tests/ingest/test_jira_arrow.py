@@ -119,6 +119,12 @@ def _label_changes(lines: list[dict]) -> None:
     lines[2]["fields"]["labels"] = ["z", "y", "z"]
 
 
+def _words_in_text(lines: list[dict]) -> None:  # not number tokens: the screen lets them be
+    lines[1]["fields"]["summary"] = "Infrastructure work (Info) about NaN handling -Inf"
+    lines[2]["fields"]["comment"]["comments"] = [{
+        "id": "1", "created": lines[2]["fields"]["created"], "body": "Inf", "author": None}]
+
+
 def _no_names(lines: list[dict]) -> None:
     for x in lines:
         del x["names"]
@@ -133,6 +139,7 @@ TAKEN: dict[str, Callable[[list[dict]], None]] = {
     "no or truncated changelog": _no_changelog_and_truncated,
     "label, flag and other changes": _label_changes,
     "no names at all": _no_names,
+    "Inf and NaN as words": _words_in_text,
 }
 
 
@@ -210,6 +217,7 @@ def _names_later_only(lines: list[dict]) -> None:
 LEFT: dict[str, Callable[[bytes], bytes]] = {
     "NaN": _line_edit(3, b'"customfield_10016":', b'"customfield_10016":NaN,"x":'),
     "Infinity": _line_edit(3, b'"customfield_10016":', b'"customfield_10016":-Infinity,"x":'),
+    "Inf in a list": _line_edit(3, b'"customfield_10016":', b'"x":[1,\t-Inf],"customfield_10016":'),
     "blank line": _insert(4, b""),
     "malformed line": _insert(4, b'{"key": "BAD-1", "fields": {'),
     "two issues on one line": _join_lines,

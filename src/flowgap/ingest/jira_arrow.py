@@ -298,13 +298,29 @@ def _screen(data: bytes) -> tuple[int, dict]:
 
 def _screen_text(data: bytes) -> None:
     """What Arrow's reader accepts and JSON (the Python loader) does not: raises _NotPlain."""
-    # NaN, Inf, Infinity (and negated) are numbers to Arrow's reader
-    _check(b"NaN" not in data and b"Inf" not in data, "NaN or Inf token")
+    # NaN, Inf, Infinity (and negated) are numbers to Arrow's reader. Words in text
+    # ("Information") are fine: only an occurrence where a JSON value may start counts.
+    for token in (b"NaN", b"Inf"):
+        at = data.find(token)
+        while at >= 0:
+            _check(not _value_start(data, at), "NaN or Inf token")
+            at = data.find(token, at + 3)
     # Arrow's reader does not validate UTF-8 inside strings; the Python loader reads a line
     # that is not UTF-8 as latin-1 (and says so). Arrow's own check is ~0.2 ns a byte.
     whole = pa.Array.from_buffers(pa.large_binary(), 1, [
         None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)), pa.py_buffer(data)])
     whole.cast(pa.large_string())  # ArrowInvalid when not UTF-8
+
+
+def _value_start(data: bytes, at: int) -> bool:
+    """Whether a JSON value may start at ``at``: after ``:``, ``,`` or ``[`` (and blanks, and
+    a minus sign). Inside a string this may say yes too: the Python loader then decides."""
+    i = at - 1
+    if i >= 0 and data[i] == 0x2D:  # "-"
+        i -= 1
+    while i >= 0 and data[i] in b" \t\r\n":
+        i -= 1
+    return i >= 0 and data[i] in b":,["
 
 
 def _names(data: bytes, first: dict, lines: int) -> dict:
