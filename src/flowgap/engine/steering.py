@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -34,6 +35,9 @@ from ..errors import ConfigError, InputError
 from ..model import TS, Finding
 from .calendar import WEEKDAYS, day_start_utc, local_dates
 from .schemas import STEERING_COMPARISON, STEERING_MEETINGS, STEERING_TOUCHES
+
+#: Runs SQL over named Arrow tables and returns a table of the given schema.
+Query = Callable[..., pa.Table]
 
 #: Order in which kinds win when two signals of one item share the same timestamp.
 KINDS = ("status", "label", "comment", "meeting", "recurring")
@@ -120,18 +124,25 @@ def touches_per_item(touches: pa.Table) -> pa.Table:
     ).sort_by("item")
 
 
-def steering_meetings(touches: pa.Table, config: Config) -> pa.Table:
-    """Per meeting day: items discussed, touches, and the meeting time they cost."""
+def steering_meetings(touches: pa.Table, config: Config, *, query: Query | None = None) -> pa.Table:
+    """Per meeting day: items discussed, touches, and the meeting time they cost.
+
+    ``query`` runs the SQL (default: a fresh DuckDB connection); the dashboard passes its
+    persistent one."""
     per_touch = float(config.steering.minutes_per_item) * float(config.steering.attendees)
     sql = f"""
         SELECT meeting_date, count(DISTINCT item) AS items, count(*) AS touches,
                count(*) * {per_touch!r}::DOUBLE AS cost_minutes
         FROM touches GROUP BY meeting_date ORDER BY meeting_date
     """
-    return _query(sql, STEERING_MEETINGS, touches=touches.select(["item", "meeting_date"]))
+    return (query or _query)(
+        sql, STEERING_MEETINGS, touches=touches.select(["item", "meeting_date"])
+    )
 
 
-def steering_comparison(items: pa.Table, touches: pa.Table) -> pa.Table:
+def steering_comparison(
+    items: pa.Table, touches: pa.Table, *, query: Query | None = None
+) -> pa.Table:
     """Steered versus unsteered delivered items of the same type and delivery quarter.
 
     ``items`` is the analysis ``ITEMS`` table. One row per (type, quarter) that has at least
@@ -161,7 +172,7 @@ def steering_comparison(items: pa.Table, touches: pa.Table) -> pa.Table:
         HAVING count(*) FILTER (WHERE steered) > 0
         ORDER BY period, type NULLS LAST
     """
-    return _query(
+    return (query or _query)(
         sql,
         STEERING_COMPARISON,
         items=items.select(["item", "type", "delivered", "lead_time_s", "flow_efficiency"]),
@@ -431,6 +442,7 @@ def _one_chunk(values: object) -> pa.Array:
 
 
 def _query(sql: str, schema: pa.Schema, **tables: pa.Table) -> pa.Table:
+    """``sql`` over the Arrow ``tables`` on a fresh DuckDB connection."""
     con = _connect()
     try:
         for name, table in tables.items():

@@ -17,9 +17,9 @@ Computed here rather than by the engine's functions, each proven equal in the te
 - the process maps: pm4py (``flowgap.mining``) on the selected visits and stints is the
   reference; its import and discovery alone exceed the dashboard's budget, so the edges'
   counts, medians and means come from the pre-sorted pairs;
-- ``steering_meetings`` and ``steering_comparison``: the engine's queries run on one
-  persistent DuckDB connection (``engine.steering`` opens a connection per call, which costs
-  more CPU than the whole query).
+- ``steering_meetings`` and ``steering_comparison`` are the engine's own functions, given this
+  source's persistent DuckDB connection (a fresh connection per call costs more CPU than the
+  whole query).
 
 Two things differ from re-running ``flowgap.analyze`` on the subset, by design:
 
@@ -50,7 +50,8 @@ from . import stages as stages_mod
 from . import teams as teams_mod
 from .analysis import Analysis
 from .findings import build_findings
-from .schemas import PROCESS_EDGES, STATUS_CLASSES, STEERING_COMPARISON, STEERING_MEETINGS, TABLES
+from .schemas import PROCESS_EDGES, STATUS_CLASSES, TABLES
+from .steering import steering_comparison, steering_meetings
 from .summary import build_summary
 
 US = 1_000_000
@@ -499,7 +500,9 @@ def _analysis(src: SubsetSource, sel: np.ndarray) -> Analysis:
     jobs = _flow_jobs(src, sel, tables) if full.has_history else []
     jobs += [
         lambda: pick("timeline", "stints", "handoff_events"),
-        lambda: tables.update(steering_meetings=_steering_meetings(src, touches)),
+        lambda: tables.update(
+            steering_meetings=steering_meetings(touches, src.full.config, query=src.query)
+        ),
     ]
     if not full.has_history:
         tables["status_classes"] = _status_classes(src, sel, tables["items"])
@@ -621,7 +624,9 @@ def _finish(src: SubsetSource, sel: np.ndarray, tables: dict) -> Analysis:
     analysis.__dict__["_deferred"] = {
         "daily": lambda: _daily(src, sel, items),
         "maps": lambda: _maps(src, sel),
-        "comparison": lambda: {"steering_comparison": _steering_comparison(src, items, touches)},
+        "comparison": lambda: {
+            "steering_comparison": steering_comparison(items, touches, query=src.query)
+        },
     }
     return analysis
 
@@ -662,54 +667,6 @@ def _status_classes(src: SubsetSource, sel: np.ndarray, items: pa.Table) -> pa.T
         rows.schema.get_field_index("events"),
         STATUS_CLASSES.field("events"),
         pa.array([counts[s] for s in rows.column("status").to_pylist()], pa.int64()),
-    )
-
-
-# The two queries of engine.steering (steering_meetings, steering_comparison), on the
-# source's persistent connection.
-
-
-def _steering_meetings(src: SubsetSource, touches: pa.Table) -> pa.Table:
-    steering = src.full.config.steering
-    per_touch = float(steering.minutes_per_item) * float(steering.attendees)
-    sql = f"""
-        SELECT meeting_date, count(DISTINCT item) AS items, count(*) AS touches,
-               count(*) * {per_touch!r}::DOUBLE AS cost_minutes
-        FROM touches GROUP BY meeting_date ORDER BY meeting_date
-    """
-    return src.query(sql, STEERING_MEETINGS, touches=touches.select(["item", "meeting_date"]))
-
-
-def _steering_comparison(src: SubsetSource, items: pa.Table, touches: pa.Table) -> pa.Table:
-    sql = """
-        WITH steered AS (SELECT DISTINCT item FROM touches),
-        delivered AS (
-            SELECT i.type, i.lead_time_s, i.flow_efficiency, s.item IS NOT NULL AS steered,
-                   CAST(year(i.delivered) AS VARCHAR) || '-Q'
-                       || CAST(quarter(i.delivered) AS VARCHAR) AS period
-            FROM items i LEFT JOIN steered s ON s.item = i.item
-            WHERE i.delivered IS NOT NULL
-        )
-        SELECT type, period,
-               count(*) FILTER (WHERE steered) AS steered_items,
-               count(*) FILTER (WHERE NOT steered) AS unsteered_items,
-               quantile_cont(lead_time_s, 0.5) FILTER (WHERE steered) AS steered_lead_median_s,
-               quantile_cont(lead_time_s, 0.5) FILTER (WHERE NOT steered)
-                   AS unsteered_lead_median_s,
-               quantile_cont(flow_efficiency, 0.5) FILTER (WHERE steered)
-                   AS steered_flow_efficiency_median,
-               quantile_cont(flow_efficiency, 0.5) FILTER (WHERE NOT steered)
-                   AS unsteered_flow_efficiency_median
-        FROM delivered
-        GROUP BY type, period
-        HAVING count(*) FILTER (WHERE steered) > 0
-        ORDER BY period, type NULLS LAST
-    """
-    return src.query(
-        sql,
-        STEERING_COMPARISON,
-        items=items.select(["item", "type", "delivered", "lead_time_s", "flow_efficiency"]),
-        touches=touches.select(["item"]),
     )
 
 
