@@ -125,6 +125,15 @@ def _words_in_text(lines: list[dict]) -> None:  # not number tokens: the screen 
         "id": "1", "created": lines[2]["fields"]["created"], "body": "Inf", "author": None}]
 
 
+def _own_names(lines: list[dict]) -> None:
+    """As `flowgap pull` writes them: each line names only the fields its issue has."""
+    for x in lines[1::3]:
+        del x["fields"]["customfield_10021"], x["names"]["customfield_10021"]
+    for x in lines[2::5]:
+        x["fields"]["customfield_77"] = "other"
+        x["names"]["customfield_77"] = "Sprint"
+
+
 def _no_names(lines: list[dict]) -> None:
     for x in lines:
         del x["names"]
@@ -139,6 +148,7 @@ TAKEN: dict[str, Callable[[list[dict]], None]] = {
     "no or truncated changelog": _no_changelog_and_truncated,
     "label, flag and other changes": _label_changes,
     "no names at all": _no_names,
+    "each line names its own fields": _own_names,
     "Inf and NaN as words": _words_in_text,
 }
 
@@ -208,6 +218,10 @@ def _names_differ(lines: list[dict]) -> None:
     lines[5]["names"] = {**lines[5]["names"], "customfield_10042": "Squad"}
 
 
+def _team_named_after_line_1(lines: list[dict]) -> None:
+    del lines[0]["fields"]["customfield_10042"], lines[0]["names"]["customfield_10042"]
+
+
 def _names_later_only(lines: list[dict]) -> None:
     names = lines[0].pop("names")
     for x in lines[1:]:
@@ -242,6 +256,9 @@ LEFT: dict[str, Callable[[bytes], bytes]] = {
     "null label": _mutate(_set("fields.labels", ["a", None])),
     "names differ": _mutate(_names_differ),
     "names on later lines only": _mutate(_names_later_only),
+    "team id named only after line 1": _mutate(_team_named_after_line_1),
+    "names not last on a line": _mutate(lambda lines: lines.__setitem__(
+        0, {"names": lines[0].pop("names"), **lines[0]})),
     "literal team field": _mutate(_set("fields.Team", "Web")),
     "ADF comment body": _mutate(lambda lines: lines[0]["fields"]["comment"]["comments"][0]
                                 .__setitem__("body", {"type": "doc", "content": []})),

@@ -274,26 +274,26 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _screen(data: bytes) -> tuple[int, dict]:
-    """Lines of a plain NDJSON file and its first issue; raises _NotPlain otherwise."""
-    _check(data[:1] == b"{", "not NDJSON of objects")
+def _screen(data: bytes) -> tuple[list[int], dict]:
+    """Where each line of a plain NDJSON file ends, and its first issue; raises _NotPlain
+    otherwise."""
+    _check(data[:1] == b"{" and data.rstrip(b"\n").endswith(b"}"), "not NDJSON of objects")
     # every newline between "}" and "{": no value spans lines, no blank line (a JSON string
     # cannot hold a raw newline, so this is about the structure)
     find = data.find
-    lines = 1
+    ends: list[int] = []
     at = find(b"\n")
-    end = len(data) - 1
-    first_end = at if at >= 0 else len(data)
+    last = len(data) - 1
     while at >= 0:
-        _check(data[at - 1] == 0x7D and (at == end or data[at + 1] == 0x7B),
+        _check(data[at - 1] == 0x7D and (at == last or data[at + 1] == 0x7B),
                "a value spans lines, or a blank line")
-        if at != end:
-            lines += 1
+        ends.append(at)
         at = find(b"\n", at + 1)
-    _check(data.rstrip(b"\n").endswith(b"}"), "last line")
-    first = orjson.loads(data[:first_end])
+    if not ends or ends[-1] != last:
+        ends.append(len(data))
+    first = orjson.loads(data[:ends[0]])
     _check(isinstance(first, dict) and isinstance(first.get("key"), str), "first line")
-    return lines, first
+    return ends, first
 
 
 def _screen_text(data: bytes) -> None:
@@ -323,31 +323,36 @@ def _value_start(data: bytes, at: int) -> bool:
     return i >= 0 and data[i] in b":,["
 
 
-def _names(data: bytes, first: dict, lines: int) -> dict:
-    """The one ``names`` object every issue sees (the Python loader accumulates them).
+def _names(data: bytes, ends: list[int], first: dict) -> dict[str, str]:
+    """Field id -> name, when every issue sees the same ids for the configured names.
 
-    Either no line has one, or every ``"names":`` in the file is the first line's object
-    byte for byte (``flowgap pull`` writes it last on every line: checked at the line ends).
+    The Python loader accumulates each line's ``names`` (``flowgap pull`` writes, last on
+    every line, the names of the fields that issue has). They are read here at the line
+    ends: the text after a line's last ``"names":`` up to its final ``}`` is the issue's own
+    ``names`` when it parses as one object (a nested one would leave a ``}`` over). Every id
+    must keep one name throughout, and the configured names are checked against the first
+    line's ids in ``_load``.
     """
     marker = b'"names":'
-    names = first.get("names")
-    if names is None:
-        _check(marker not in data, "names on a later line only")
-        return {}
-    _check(isinstance(names, dict) and all(isinstance(v, str) for v in names.values()),
-           "names")
-    line_end = data.find(b"\n")
-    line = data[:line_end] if line_end >= 0 else data
-    blob = line[line.rfind(marker):]  # '"names":{...}}' when names closes the object
-    if blob.count(b"{") == 1 and orjson.loads(blob[len(marker):-1]) == names:
-        ending = data.count(blob + b"\n")
-        if not data.endswith(b"\n"):
-            ending += data.endswith(blob)
-        if ending == lines:
-            return names
-    whole = marker + orjson.dumps(names)
-    _check(data.count(marker) == data.count(whole) > 0, "names differ between lines")
-    return names
+    seen: set[bytes] = set()
+    start = 0
+    rfind = data.rfind
+    for end in ends:
+        at = rfind(marker, start, end)
+        if at >= 0:
+            seen.add(data[at + len(marker):end - 1])
+        start = end + 1
+    union: dict[str, str] = {}
+    for blob in seen:
+        names = orjson.loads(blob)
+        _check(isinstance(names, dict), "names")
+        for fid, name in names.items():
+            _check(isinstance(name, str) and union.setdefault(fid, name) == name,
+                   "a field id with several names")
+    own = first.get("names")
+    _check(own is None or (isinstance(own, dict) and all(union.get(k) == v
+                                                        for k, v in own.items())), "names")
+    return union
 
 
 def _shape(data: bytes, fid: str, names_len: int) -> pa.DataType:
@@ -391,8 +396,10 @@ def _shape(data: bytes, fid: str, names_len: int) -> pa.DataType:
 
 def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
     data = _read_bytes(path)
-    lines, first = _screen(data)
-    names = _names(data, first, lines)
+    ends, first = _screen(data)
+    lines = len(ends)
+    names = _names(data, ends, first)
+    first_names = first.get("names") or {}
     jira = config.input.jira
     # configured field name -> the one fields key holding its current value
     wanted = {"team": jira.team_field, "flag": jira.flagged_field}
@@ -405,6 +412,8 @@ def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
             continue
         found = [fid for fid, nm in names.items() if nm == name]
         _check(len(found) <= 1, "a field name with several ids")
+        # known from the first issue on, as the Python loader's accumulated names have it
+        _check(not found or found[0] in first_names, "a field id named only after line 1")
         ids[role] = found[0] if found else None
     base = {"created": S, "summary": S, "resolutiondate": S, "labels": pa.list_(S),
             "components": pa.list_(DISP), "assignee": DISP, "issuetype": DISP,
@@ -429,7 +438,7 @@ def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
             if role.startswith("points"):
                 columns[fid] = pa.float64()
             else:
-                columns[fid] = _shape(data, fid, len(orjson.dumps(names)))
+                columns[fid] = _shape(data, fid, 2 * len(orjson.dumps(names)) + 64)
     schema = pa.schema([
         ("key", S),
         ("fields", pa.struct(list(columns.items()))),
