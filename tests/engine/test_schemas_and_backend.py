@@ -114,6 +114,32 @@ def test_duckdb_backend_round_trips_arrow():
         be.close()
 
 
+def test_duckdb_backend_bounds_memory_and_removes_its_spill_directory():
+    import os
+
+    import duckdb
+
+    from flowgap.engine.backend import DUCKDB_MEMORY_LIMIT
+
+    be = connect("duckdb")
+    spill = be.spill_dir
+    try:
+        setting = be.con.raw_sql(
+            "SELECT current_setting('memory_limit'), current_setting('temp_directory'), "
+            "current_setting('preserve_insertion_order')"
+        ).fetchall()[0]
+        query = "SELECT current_setting('memory_limit')"
+        bounded = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})
+        expected = bounded.execute(query).fetchall()[0][0]
+        default = duckdb.connect().execute(query).fetchall()[0][0]
+        assert setting[0] == expected != default
+        assert setting[1] == spill and os.path.isdir(spill)
+        assert setting[2] is False
+    finally:
+        be.close()
+    assert not os.path.exists(spill)
+
+
 def test_steering_touches_and_warnings_reach_the_analysis(tmp_path):
     meetings = tmp_path / "meetings.csv"
     meetings.write_text("date,items\n2026-01-07,A NOPE-1\n2026-01-08,A\n", encoding="utf-8")

@@ -22,15 +22,17 @@ ENGINES = ("duckdb", "spark")
 _spark_session: Any = None
 _DUCKDB_TYPES = {"int64": "BIGINT", "string": "VARCHAR", "boolean": "BOOLEAN", "float64": "DOUBLE"}
 _names = itertools.count()
+DUCKDB_MEMORY_LIMIT = "2GB"
 
 
 class Backend:
     """An Ibis backend plus the few operations the pipeline needs from it."""
 
-    def __init__(self, name: str, con: Any, session: Any = None) -> None:
+    def __init__(self, name: str, con: Any, session: Any = None, spill_dir: str | None = None):
         self.name = name
         self.con = con
         self.session = session
+        self.spill_dir = spill_dir
         self._owned: list[str] = []
         self._cached: list[Any] = []
 
@@ -70,6 +72,9 @@ class Backend:
         """Drop what this run registered (the Spark session itself is reused)."""
         if self.name == "duckdb":
             self.con.disconnect()  # an in-memory database: everything goes with it
+            if self.spill_dir is not None:
+                shutil.rmtree(self.spill_dir, ignore_errors=True)
+                self.spill_dir = None
         else:
             # The session lives on (one per process): free what this run cached.
             for frame in self._cached:
@@ -83,8 +88,19 @@ class Backend:
 def connect(engine: str = "duckdb") -> Backend:
     """A backend for ``engine``: ``duckdb`` (in-memory, one thread per core) or ``spark``."""
     if engine == "duckdb":
-        con = ibis.duckdb.connect(threads=os.cpu_count() or 1)
-        return Backend("duckdb", con)
+        import tempfile
+
+        # Bounded memory: beyond DUCKDB_MEMORY_LIMIT the intermediate tables spill to a private
+        # temporary directory instead of growing the process (the 10M-event budget). Every
+        # result the pipeline reads is ordered explicitly, so insertion order need not be kept.
+        spill_dir = tempfile.mkdtemp(prefix="flowgap-duckdb-")
+        con = ibis.duckdb.connect(
+            threads=os.cpu_count() or 1,
+            memory_limit=DUCKDB_MEMORY_LIMIT,
+            temp_directory=spill_dir,
+            preserve_insertion_order=False,
+        )
+        return Backend("duckdb", con, spill_dir=spill_dir)
     if engine == "spark":
         session = spark_session()
         return Backend("spark", ibis.pyspark.connect(session), session)

@@ -139,21 +139,24 @@ def _with_history(
     as_of: datetime,
     as_of_us: int,
 ) -> dict[str, pa.Table]:
-    raw = result.events
-    raw = raw.filter(pc.less_equal(to_us(raw.column("ts")), as_of_us))
+    t = to_us(result.events.column("ts"))
+    raw = result.events.select(["item", "seq", "field", "value"]).append_column("t", t)
+    del t
+    if raw.num_rows and pc.max(raw.column("t")).as_py() > as_of_us:
+        raw = raw.filter(pc.less_equal(raw.column("t"), as_of_us))
     item_codes, names = _item_codes(raw.column("item"))
     vcodes, values = _value_codes(raw.column("field"), raw.column("value"))
     ev_arrow = pa.table(
         {
             "item": item_codes,
-            "t": to_us(raw.column("ts")),
+            "t": raw.column("t"),
             "seq": raw.column("seq"),
             "field": raw.column("field"),
             "value": raw.column("value"),
             "vcode": vcodes,
         }
     )
-    del item_codes, vcodes
+    del raw, item_codes, vcodes
     classes = class_map(status_classes)
     stall = config.flow.stall_after_s
     stall_us = None if stall is None else round(stall * US)
