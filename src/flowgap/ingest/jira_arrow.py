@@ -277,7 +277,10 @@ def _read_bytes(path: Path) -> bytes:
 def _screen(data: bytes) -> tuple[list[int], dict]:
     """Where each line of a plain NDJSON file ends, and its first issue; raises _NotPlain
     otherwise."""
-    _check(data[:1] == b"{" and data.rstrip(b"\n").endswith(b"}"), "not NDJSON of objects")
+    tail = len(data) - 1
+    while tail > 0 and data[tail] == 0x0A:  # not rstrip: that would copy the whole file
+        tail -= 1
+    _check(data[:1] == b"{" and data[tail] == 0x7D, "not NDJSON of objects")
     # every newline between "}" and "{": no value spans lines, no blank line (a JSON string
     # cannot hold a raw newline, so this is about the structure)
     find = data.find
