@@ -11,11 +11,12 @@ import sys
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import ModuleType
 
 from ..config import Config
 from ..errors import UsageError
 from ..model import LoadResult
-from . import csv_export, html, json_report, junit, markdown, thresholds
+from . import csv_export, json_report, junit, markdown, thresholds
 from .baseline import compare, read_baseline
 from .fmt import days, pct, plural
 from .progress import Steps, enabled
@@ -91,7 +92,7 @@ def write_reports(
             staged.append((tmp / "csv", out / "csv"))
         renderers = {
             "md": lambda: markdown.render(report),
-            "html": lambda: html.render(report, analysis),  # type: ignore[arg-type]
+            "html": lambda: _html().render(report, analysis),  # type: ignore[arg-type]
             "junit": lambda: junit.render(report),
             "json": lambda: json_report.dumps(report),
         }
@@ -176,3 +177,10 @@ def run_analyze(
     write_reports(analysis, report, out, wanted)
     print(summary_line(report, out), file=sys.stderr)
     return 1 if any(not o.held for o in outcomes) else 0
+
+
+def _html() -> ModuleType:
+    """The HTML writer, imported only when asked for: it brings plotly and every figure (~2 s)."""
+    from . import html
+
+    return html
