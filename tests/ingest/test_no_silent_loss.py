@@ -426,8 +426,6 @@ LOADERS = {
     ),
 )
 def test_unreadable_files_raise_input_error_only(loader: str, content: bytes) -> None:
-    if loader == "jira-json" and content.startswith(b"\x1f\x8b"):
-        return  # known bug, pinned by test_jira_json_corrupt_gzip below
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / "input"
         p.write_bytes(content)
@@ -443,10 +441,6 @@ def test_unreadable_files_raise_input_error_only(loader: str, content: bytes) ->
         assert s.records_loaded == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jira_json._records catches OSError/EOFError but not zlib.error on corrupt gzip",
-)
 def test_jira_json_corrupt_gzip(tmp_path: Path) -> None:
     p = tmp_path / "issues.ndjson.gz"
     p.write_bytes(b"\x1f\x8b\x08\x00broken gzip")

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import gc
 import gzip
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -272,7 +273,7 @@ def _records(path: Path) -> Iterator[tuple[int | None, Any, str | None, bool]]:
                 yield from _ndjson_rest(fh, start=skipped + 1)
                 return
             rest = fh.read()
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise InputError(path, f"cannot read (corrupt gzip?): {exc}") from None
     data = b"\n" * skipped + first + rest
     try:
