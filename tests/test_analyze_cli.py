@@ -20,7 +20,10 @@ pytestmark = pytest.mark.slow
 def flowgap(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "flowgap", *map(str, args)],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -36,8 +39,16 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def full_run(sample: Path) -> subprocess.CompletedProcess:
     return flowgap(
-        "analyze", "abc.jira.ndjson", "-c", "abc.jira.flowgap.toml", "-o", "report",
-        "--fail-on", "lead_time.p85 > 30d", "--fail-on", "flow_efficiency.median < 5%",
+        "analyze",
+        "abc.jira.ndjson",
+        "-c",
+        "abc.jira.flowgap.toml",
+        "-o",
+        "report",
+        "--fail-on",
+        "lead_time.p85 > 30d",
+        "--fail-on",
+        "flow_efficiency.median < 5%",
         cwd=sample,
     )
 
@@ -46,7 +57,12 @@ def test_a_failed_threshold_exits_1_and_every_format_is_written(full_run, sample
     assert full_run.returncode == 1, full_run.stderr
     out = sample / "report"
     assert sorted(p.name for p in out.iterdir()) == [
-        "csv", "junit.xml", "report.html", "report.json", "report.md"]
+        "csv",
+        "junit.xml",
+        "report.html",
+        "report.json",
+        "report.md",
+    ]
     assert [p.name for p in sample.iterdir() if p.name.startswith(".")] == []  # no temp dir
     lines = full_run.stderr.strip().splitlines()
     assert lines[-1].startswith("flowgap: 60 items, flow efficiency ")
@@ -86,15 +102,41 @@ def test_csv_junit_and_markdown(full_run, sample) -> None:
 
 
 def test_same_input_gives_byte_identical_json_and_baseline_compares(full_run, sample) -> None:
-    again = flowgap("analyze", "abc.jira.ndjson", "-c", "abc.jira.flowgap.toml", "-o", "again",
-                    "--format", "json", "--fail-on", "lead_time.p85 > 30d",
-                    "--fail-on", "flow_efficiency.median < 5%", "-q", cwd=sample)
+    again = flowgap(
+        "analyze",
+        "abc.jira.ndjson",
+        "-c",
+        "abc.jira.flowgap.toml",
+        "-o",
+        "again",
+        "--format",
+        "json",
+        "--fail-on",
+        "lead_time.p85 > 30d",
+        "--fail-on",
+        "flow_efficiency.median < 5%",
+        "-q",
+        cwd=sample,
+    )
     assert again.returncode == 1, again.stderr
     assert (sample / "again" / "report.json").read_bytes() == (
-        sample / "report" / "report.json").read_bytes()
-    base = flowgap("analyze", "abc.jira.ndjson", "-c", "abc.jira.flowgap.toml", "-o", "vs",
-                   "--format", "json,md", "--baseline", "report/report.json",
-                   "--fail-on", "lead_time.p85 > baseline + 10%", cwd=sample)
+        sample / "report" / "report.json"
+    ).read_bytes()
+    base = flowgap(
+        "analyze",
+        "abc.jira.ndjson",
+        "-c",
+        "abc.jira.flowgap.toml",
+        "-o",
+        "vs",
+        "--format",
+        "json,md",
+        "--baseline",
+        "report/report.json",
+        "--fail-on",
+        "lead_time.p85 > baseline + 10%",
+        cwd=sample,
+    )
     assert base.returncode == 0, base.stderr
     report = json.loads((sample / "vs" / "report.json").read_text(encoding="utf-8"))
     assert all(m["delta"] in (0, None) for m in report["baseline"]["metrics"])
@@ -106,8 +148,7 @@ def test_same_input_gives_byte_identical_json_and_baseline_compares(full_run, sa
 def test_corrupt_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "broken.jira.ndjson"
     bad.write_bytes(b"\x00\x01\x02 not json at all \xff\xfe")
-    done = flowgap("analyze", bad.name, "-o", "out", "--input-format", "jira-json",
-                   cwd=tmp_path)
+    done = flowgap("analyze", bad.name, "-o", "out", "--input-format", "jira-json", cwd=tmp_path)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("flowgap: error: broken.jira.ndjson")
@@ -119,8 +160,9 @@ def test_unknown_metric_is_a_usage_error_listing_names(tmp_path: Path) -> None:
     done = flowgap("analyze", "whatever.xes", "--fail-on", "lead_time.p99 > 3d", cwd=tmp_path)
     assert done.returncode == 2
     (line,) = done.stderr.strip().splitlines()
-    assert line.startswith("flowgap: error: --fail-on: unknown metric lead_time.p99; "
-                           "valid metrics: items.total, ")
+    assert line.startswith(
+        "flowgap: error: --fail-on: unknown metric lead_time.p99; valid metrics: items.total, "
+    )
     assert "flow_efficiency.median" in line and "wait_share.status['NAME']" in line
 
 
@@ -130,8 +172,10 @@ def test_unknown_metric_is_a_usage_error_listing_names(tmp_path: Path) -> None:
         (["--as-of", "soon"], "flowgap: error: --as-of: 'soon' is not a date"),
         (["--format", "pdf"], "flowgap: error: --format: unknown format 'pdf'"),
         (["--engine", "oracle"], "flowgap: error: --engine: unknown engine 'oracle'"),
-        (["--fail-on", "handoffs.mean > baseline"],
-         "flowgap: error: --fail-on: a threshold relative to 'baseline' needs --baseline"),
+        (
+            ["--fail-on", "handoffs.mean > baseline"],
+            "flowgap: error: --fail-on: a threshold relative to 'baseline' needs --baseline",
+        ),
         (["--baseline", "missing.json"], "flowgap: error: missing.json: baseline report not"),
     ],
 )
@@ -143,9 +187,19 @@ def test_bad_options_exit_2(tmp_path: Path, args: list[str], message: str) -> No
 
 @pytest.mark.realdata
 def test_running_example(shared_data: Path, tmp_path: Path) -> None:
-    done = flowgap("analyze", shared_data / "running-example.xes", "-o", "out",
-                   "--format", "json,md,junit", "--as-of", "2011-02-01",
-                   "--fail-on", "handoffs.mean > 100", cwd=tmp_path)
+    done = flowgap(
+        "analyze",
+        shared_data / "running-example.xes",
+        "-o",
+        "out",
+        "--format",
+        "json,md,junit",
+        "--as-of",
+        "2011-02-01",
+        "--fail-on",
+        "handoffs.mean > 100",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     (inp,) = report["inputs"]
@@ -165,9 +219,13 @@ def run_with_tty_stderr(args: list[str], cwd: Path) -> tuple[int, str]:
     import pty
 
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "flowgap", *args], cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=follower,
-                            env={**os.environ, "COLUMNS": "120", "TERM": "xterm"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flowgap", *args],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "120", "TERM": "xterm"},
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -184,8 +242,18 @@ def run_with_tty_stderr(args: list[str], cwd: Path) -> tuple[int, str]:
 
 def test_progress_bars_on_a_terminal(sample: Path) -> None:
     code, err = run_with_tty_stderr(
-        ["analyze", "abc.jira.ndjson", "-c", "abc.jira.flowgap.toml", "-o", "tty",
-         "--format", "json"], sample)
+        [
+            "analyze",
+            "abc.jira.ndjson",
+            "-c",
+            "abc.jira.flowgap.toml",
+            "-o",
+            "tty",
+            "--format",
+            "json",
+        ],
+        sample,
+    )
     assert code == 0
     assert "Loading inputs" in err and "Analysing" in err
     assert "flowgap: 60 items" in err

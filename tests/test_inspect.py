@@ -19,7 +19,10 @@ FIX = Path(__file__).resolve().parent / "fixtures" / "jira"
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "flowgap", "inspect", *args],
-        capture_output=True, text=True, cwd=cwd, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
     )
 
 
@@ -31,12 +34,30 @@ def test_inspect_result_counts_and_findings() -> None:
     assert data["first_ts"] == "2023-01-01T00:00:00+00:00"
     assert data["last_ts"] == "2023-01-07T00:00:00+00:00"
     assert data["statuses"] == [
-        {"name": "In Progress", "count": 3, "current": 0, "class": "active", "guessed": True,
-         "category": None},
-        {"name": "Open", "count": 3, "current": 1, "class": "backlog", "guessed": True,
-         "category": "new"},
-        {"name": "Done", "count": 2, "current": 1, "class": "done", "guessed": True,
-         "category": "done"},
+        {
+            "name": "In Progress",
+            "count": 3,
+            "current": 0,
+            "class": "active",
+            "guessed": True,
+            "category": None,
+        },
+        {
+            "name": "Open",
+            "count": 3,
+            "current": 1,
+            "class": "backlog",
+            "guessed": True,
+            "category": "new",
+        },
+        {
+            "name": "Done",
+            "count": 2,
+            "current": 1,
+            "class": "done",
+            "guessed": True,
+            "category": "done",
+        },
     ]
     assert data["status_order"] == ["Open", "In Progress", "Done"]
     assert data["teams"] == [
@@ -56,10 +77,15 @@ def test_inspect_result_counts_and_findings() -> None:
 
 
 def test_configured_order_and_classes() -> None:
-    cfg = Config.from_dict({"statuses": {
-        "order": ["Open", "In Progress", "Done"],
-        "classes": {"Open": "backlog", "In Progress": "active", "Done": "done"},
-    }, "teams": {"source": ["assignee_map"], "assignee_map": {"Ann": "Platform"}}})
+    cfg = Config.from_dict(
+        {
+            "statuses": {
+                "order": ["Open", "In Progress", "Done"],
+                "classes": {"Open": "backlog", "In Progress": "active", "Done": "done"},
+            },
+            "teams": {"source": ["assignee_map"], "assignee_map": {"Ann": "Platform"}},
+        }
+    )
     data = inspect_result(flowgap.load(FIX / "reopened.ndjson", cfg), cfg)
     assert [s["guessed"] for s in data["statuses"]] == [False, False, False]
     kinds = {f["kind"]: f for f in data["findings"]}
@@ -78,7 +104,8 @@ def test_rejects_are_capped(tmp_path: Path) -> None:
     assert data["rejects"]["more"] == 5
     assert len(data["rejects"]["shown"]) == 20
     assert data["rejects"]["shown"][0] == {
-        "source": "many.ndjson:1", "reason": 'B-0: issue has no "fields" object'
+        "source": "many.ndjson:1",
+        "reason": 'B-0: issue has no "fields" object',
     }
 
 
@@ -86,8 +113,16 @@ def test_cli_json() -> None:
     run = cli(str(FIX / "v2_page.json"), str(FIX / "v3_page.json"), "--json")
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
-    assert [(Path(i["path"]).name, i["format"], i["records_read"], i["records_loaded"],
-             i["records_rejected"]) for i in data["inputs"]] == [
+    assert [
+        (
+            Path(i["path"]).name,
+            i["format"],
+            i["records_read"],
+            i["records_loaded"],
+            i["records_rejected"],
+        )
+        for i in data["inputs"]
+    ] == [
         ("v2_page.json", "jira-json", 8, 8, 0),
         ("v3_page.json", "jira-json", 7, 5, 2),
     ]
@@ -95,12 +130,19 @@ def test_cli_json() -> None:
     assert (data["items"], data["events"]) == (3, 22)
     assert data["first_ts"] == "2023-05-02T08:15:30+00:00"
     assert data["last_ts"] == "2023-06-04T07:00:00+00:00"
-    assert {"name": "En révision", "count": 2, "current": 0, "class": "wait",
-            "guessed": True, "category": None} in data["statuses"]
+    assert {
+        "name": "En révision",
+        "count": 2,
+        "current": 0,
+        "class": "wait",
+        "guessed": True,
+        "category": None,
+    } in data["statuses"]
     assert "truncated_history" in [f["kind"] for f in data["findings"]]
     assert data["rejects"]["total"] == 2
     assert data["rejects"]["shown"][1] == {
-        "source": "v3_page.json:ABC-4", "reason": 'ABC-4: issue has no "fields" object'
+        "source": "v3_page.json:ABC-4",
+        "reason": 'ABC-4: issue has no "fields" object',
     }
 
 
@@ -118,15 +160,18 @@ def test_cli_human_output() -> None:
 
 def test_cli_write_config_round_trip(tmp_path: Path) -> None:
     target = tmp_path / "flowgap.toml"
-    run = cli(str(FIX / "v2_page.json"), str(FIX / "v3_page.json"), "--write-config",
-              str(target))
+    run = cli(str(FIX / "v2_page.json"), str(FIX / "v3_page.json"), "--write-config", str(target))
     assert run.returncode == 0, run.stderr
     text = target.read_text(encoding="utf-8")
     assert '"En révision" = "wait"   # guessed;' in text
     cfg = Config.load(target)
     assert cfg.statuses.classes == {
-        "To Do": "backlog", "Ready for QA": "wait", "Selected for Development": "wait",
-        "In Progress": "active", "En révision": "wait", "Done": "done",
+        "To Do": "backlog",
+        "Ready for QA": "wait",
+        "Selected for Development": "wait",
+        "In Progress": "active",
+        "En révision": "wait",
+        "Done": "done",
     }
     # with that config nothing is guessed any more, and the file is not overwritten
     data = inspect_result(flowgap.load(FIX / "v2_page.json", cfg), cfg)
@@ -137,9 +182,20 @@ def test_cli_write_config_round_trip(tmp_path: Path) -> None:
 
 
 def test_starter_config_escapes_odd_names() -> None:
-    data = {"inputs": [], "statuses": [
-        {"name": 'Say "hi"\\now\x7f', "count": 1, "current": 0, "class": "wait",
-         "guessed": True, "category": None}], "status_order": ['Say "hi"\\now\x7f']}
+    data = {
+        "inputs": [],
+        "statuses": [
+            {
+                "name": 'Say "hi"\\now\x7f',
+                "count": 1,
+                "current": 0,
+                "class": "wait",
+                "guessed": True,
+                "category": None,
+            }
+        ],
+        "status_order": ['Say "hi"\\now\x7f'],
+    }
     import tomllib
 
     parsed = tomllib.loads(starter_config(data, Config()))

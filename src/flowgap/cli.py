@@ -84,7 +84,7 @@ def analyze(
     ] = "json,md,html,csv,junit",
     fail_on: Annotated[
         list[str] | None,
-        typer.Option("--fail-on", help="Threshold, e.g. \"flow_efficiency.median < 0.15\"."),
+        typer.Option("--fail-on", help='Threshold, e.g. "flow_efficiency.median < 0.15".'),
     ] = None,
     baseline: Annotated[
         Path | None, typer.Option("--baseline", help="Previous report.json to compare with.")
@@ -177,9 +177,7 @@ def sample(
         str,
         typer.Option(help="jira-json, transition-csv, csv, xes, jira-csv or parquet."),
     ] = "jira-json",
-    story: Annotated[
-        bool, typer.Option(help="Include the four-month story item.")
-    ] = True,
+    story: Annotated[bool, typer.Option(help="Include the four-month story item.")] = True,
 ) -> None:
     """Generate a Jira-like log with known ground truth (written beside it as CSV)."""
     from .sample import write_sample
@@ -203,9 +201,7 @@ def pull(
     token_env: Annotated[
         str, typer.Option(help="Environment variable holding the API token / PAT.")
     ] = "JIRA_TOKEN",
-    since: Annotated[
-        str | None, typer.Option(help="Only issues updated since this date.")
-    ] = None,
+    since: Annotated[str | None, typer.Option(help="Only issues updated since this date.")] = None,
     fields: Annotated[
         str | None, typer.Option(help="Comma-separated extra fields to fetch.")
     ] = None,

@@ -75,8 +75,13 @@ def empty_figure(title: str, reason: str) -> go.Figure:
     """A figure that explains why there is nothing to draw."""
     fig = _base(title, height=260)
     fig.add_annotation(
-        text=html.escape(reason), x=0.5, y=0.5, xref="paper", yref="paper",
-        showarrow=False, font={"size": 14, "color": "#666"},
+        text=html.escape(reason),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 14, "color": "#666"},
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -84,8 +89,10 @@ def empty_figure(title: str, reason: str) -> go.Figure:
 
 
 def _esc(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else (
-        html.escape(str(value))
+    return (
+        ""
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else (html.escape(str(value)))
     )
 
 
@@ -110,14 +117,26 @@ def _wait_touch_bars(df: pd.DataFrame, key: str, title: str, what: str) -> go.Fi
     df = df.sort_values(["_wait", key], ascending=[True, False])
     fig = _base(title, height=max(300, 60 + 28 * len(df)))
     names = [_esc(v) for v in df[key]]
-    fig.add_bar(y=names, x=_days(df["_wait"]), name="wait", orientation="h",
-                marker_color=CLASS_COLOURS["wait"],
-                hovertemplate="%{y}: %{x:.1f} days waiting<extra></extra>")
-    fig.add_bar(y=names, x=_days(df["_touch"]), name="touch", orientation="h",
-                marker_color=CLASS_COLOURS["active"],
-                hovertemplate="%{y}: %{x:.1f} days of touch<extra></extra>")
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "x": 1, "xanchor": "right",
-                                               "y": 1.02, "yanchor": "bottom"})
+    fig.add_bar(
+        y=names,
+        x=_days(df["_wait"]),
+        name="wait",
+        orientation="h",
+        marker_color=CLASS_COLOURS["wait"],
+        hovertemplate="%{y}: %{x:.1f} days waiting<extra></extra>",
+    )
+    fig.add_bar(
+        y=names,
+        x=_days(df["_touch"]),
+        name="touch",
+        orientation="h",
+        marker_color=CLASS_COLOURS["active"],
+        hovertemplate="%{y}: %{x:.1f} days of touch<extra></extra>",
+    )
+    fig.update_layout(
+        barmode="stack",
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+    )
     fig.update_xaxes(title_text="days (summed over items, inside flow windows)")
     return fig
 
@@ -217,9 +236,21 @@ def _graph_figure(
             sx, sy = x0 + dx * 0.08 + ox, y0 + dy * 0.08 + oy
             tx, ty = x1 - dx * 0.08 + ox, y1 - dy * 0.08 + oy
             fig.add_annotation(
-                x=tx, y=ty, ax=sx, ay=sy, xref="x", yref="y", axref="x", ayref="y",
-                showarrow=True, arrowhead=3, arrowsize=0.8, arrowwidth=width,
-                arrowcolor=colour, opacity=0.85, text="",
+                x=tx,
+                y=ty,
+                ax=sx,
+                ay=sy,
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=3,
+                arrowsize=0.8,
+                arrowwidth=width,
+                arrowcolor=colour,
+                opacity=0.85,
+                text="",
             )
             mid_x.append((sx + tx) / 2)
             mid_y.append((sy + ty) / 2)
@@ -228,19 +259,35 @@ def _graph_figure(
             f"<br>median {wait_label} {wait:.1f} days"
         )
     fig.add_scatter(
-        x=mid_x, y=mid_y, mode="markers", hovertext=mid_text, hoverinfo="text",
+        x=mid_x,
+        y=mid_y,
+        mode="markers",
+        hovertext=mid_text,
+        hoverinfo="text",
         showlegend=False,
-        marker={"size": 10, "color": list(_days(edges["median_s"].fillna(0.0)))[: len(mid_x)],
-                "colorscale": WAIT_SCALE, "cmin": 0, "cmax": wmax, "opacity": 0.6,
-                "colorbar": {"title": {"text": f"median {wait_label}<br>(days)"}}},
+        marker={
+            "size": 10,
+            "color": list(_days(edges["median_s"].fillna(0.0)))[: len(mid_x)],
+            "colorscale": WAIT_SCALE,
+            "cmin": 0,
+            "cmax": wmax,
+            "opacity": 0.6,
+            "colorbar": {"title": {"text": f"median {wait_label}<br>(days)"}},
+        },
     )
     fig.add_scatter(
-        x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
+        x=[pos[n][0] for n in nodes],
+        y=[pos[n][1] for n in nodes],
+        mode="markers+text",
         text=[_esc(n) for n in nodes],
         textposition=[("top center" if pos[n][1] >= 0 else "bottom center") for n in nodes],
-        hovertext=[node_hover.get(n, _esc(n)) for n in nodes], hoverinfo="text",
-        marker={"size": 26, "color": [node_colours.get(n, "#888") for n in nodes],
-                "line": {"width": 1, "color": "#333"}},
+        hovertext=[node_hover.get(n, _esc(n)) for n in nodes],
+        hoverinfo="text",
+        marker={
+            "size": 26,
+            "color": [node_colours.get(n, "#888") for n in nodes],
+            "line": {"width": 1, "color": "#333"},
+        },
         showlegend=False,
     )
     fig.update_xaxes(visible=False)
@@ -258,10 +305,14 @@ def handoff_graph(handoffs: TableLike) -> go.Figure:
     df = _df(handoffs)
     if df.empty:
         return empty_figure(title, "No handoffs: every item stayed with one team.")
-    edges = pd.DataFrame({
-        "source": df["from_team"], "target": df["to_team"], "count": df["count"],
-        "median_s": df["median_wait_s"],
-    })
+    edges = pd.DataFrame(
+        {
+            "source": df["from_team"],
+            "target": df["to_team"],
+            "count": df["count"],
+            "median_s": df["median_wait_s"],
+        }
+    )
     volume: dict[str, int] = {}
     for row in edges.itertuples():
         volume[row.source] = volume.get(row.source, 0) + int(row.count)
@@ -269,16 +320,23 @@ def handoff_graph(handoffs: TableLike) -> go.Figure:
     nodes = sorted(volume, key=lambda n: (-volume[n], n))
     colours = {n: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, n in enumerate(sorted(nodes))}
     hover = {n: f"{_esc(n)}<br>{volume[n]} handoffs in or out" for n in nodes}
-    fig = _graph_figure(title, nodes, edges, _circle_layout(nodes), colours, hover,
-                        "handoff wait")
+    fig = _graph_figure(title, nodes, edges, _circle_layout(nodes), colours, hover, "handoff wait")
     if "ping_pong" in df and bool(df["ping_pong"].fillna(False).any()):
         pp = df[df["ping_pong"].fillna(False)]
-        pairs = [f"{_esc(a)} → {_esc(b)}" for a, b in
-                 zip(pp["from_team"], pp["to_team"], strict=True)]
+        pairs = [
+            f"{_esc(a)} → {_esc(b)}" for a, b in zip(pp["from_team"], pp["to_team"], strict=True)
+        ]
         names = ", ".join(pairs[:4]) + (f" and {len(pairs) - 4} more" if len(pairs) > 4 else "")
-        fig.add_annotation(text=f"ping-pong: {names}", x=0, y=-0.06, xref="paper",
-                           yref="paper", showarrow=False, xanchor="left",
-                           font={"size": 11, "color": "#a33"})
+        fig.add_annotation(
+            text=f"ping-pong: {names}",
+            x=0,
+            y=-0.06,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            xanchor="left",
+            font={"size": 11, "color": "#a33"},
+        )
     return fig
 
 
@@ -295,8 +353,11 @@ def status_map(status_map: TableLike, status_classes: TableLike | None = None) -
         sc = _df(status_classes)
         if not sc.empty:
             classes = dict(zip(sc["status"], sc["class"], strict=True))
-            counts = {s: int(e) for s, e in zip(sc["status"], sc["events"], strict=True)
-                      if e is not None and not pd.isna(e)}
+            counts = {
+                s: int(e)
+                for s, e in zip(sc["status"], sc["events"], strict=True)
+                if e is not None and not pd.isna(e)
+            }
     nodes = sorted(set(df["source"]) | set(df["target"]))
     colours = {n: CLASS_COLOURS.get(classes.get(n, ""), "#888") for n in nodes}
     hover = {
@@ -305,8 +366,7 @@ def status_map(status_map: TableLike, status_classes: TableLike | None = None) -
         for n in nodes
     }
     pos = _layered_layout(nodes, df, classes)
-    return _graph_figure(title, nodes, df, pos, colours, hover, "transition time",
-                         equal_axes=False)
+    return _graph_figure(title, nodes, df, pos, colours, hover, "transition time", equal_axes=False)
 
 
 # --------------------------------------------------------------------------- flow
@@ -318,24 +378,29 @@ def lead_time_scatter(items: TableLike) -> go.Figure:
     df = _df(items)
     if df.empty or "delivered" not in df:
         return empty_figure(title, "No delivered items.")
-    df = df[df["delivered"].notna() & df["lead_time_s"].notna()].sort_values(
-        ["delivered", "item"]
-    )
+    df = df[df["delivered"].notna() & df["lead_time_s"].notna()].sort_values(["delivered", "item"])
     if df.empty:
         return empty_figure(title, "No delivered items.")
     lead = _days(df["lead_time_s"])
     fig = _base(title)
     fig.add_scatter(
-        x=df["delivered"], y=lead, mode="markers", name="items",
+        x=df["delivered"],
+        y=lead,
+        mode="markers",
+        name="items",
         marker={"size": 7, "color": CLASS_COLOURS["done"], "opacity": 0.7},
-        hovertext=[f"{_esc(i)}: {_esc(s)}" for i, s in
-                   zip(df["item"], df["summary"], strict=True)],
+        hovertext=[f"{_esc(i)}: {_esc(s)}" for i, s in zip(df["item"], df["summary"], strict=True)],
         hovertemplate="%{hovertext}<br>%{y:.1f} days<extra></extra>",
     )
     sides = ("top left", "top right", "top left")  # close lines keep their labels apart
     for (p, value), side in zip(_percentiles(df["lead_time_s"]).items(), sides, strict=False):
-        fig.add_hline(y=value / DAY, line_dash="dash", line_color="#555",
-                      annotation_text=f"p{p} {value / DAY:.1f} d", annotation_position=side)
+        fig.add_hline(
+            y=value / DAY,
+            line_dash="dash",
+            line_color="#555",
+            annotation_text=f"p{p} {value / DAY:.1f} d",
+            annotation_position=side,
+        )
     fig.update_yaxes(title_text="lead time (days)", rangemode="tozero")
     fig.update_xaxes(title_text="delivered")
     return fig
@@ -350,18 +415,27 @@ def flow_efficiency_histogram(items: TableLike) -> go.Figure:
     df = df[df["flow_efficiency"].notna()]
     fe = df["flow_efficiency"].astype("float64") * 100
     fig = _base(title)
-    fig.add_histogram(x=fe, xbins={"start": 0, "end": 100.0001, "size": 5},
-                      marker_color=CLASS_COLOURS["active"], name="items",
-                      hovertemplate="%{x}%: %{y} items<extra></extra>")
+    fig.add_histogram(
+        x=fe,
+        xbins={"start": 0, "end": 100.0001, "size": 5},
+        marker_color=CLASS_COLOURS["active"],
+        name="items",
+        hovertemplate="%{x}%: %{y} items<extra></extra>",
+    )
     median = float(np.median(fe))
     window = df["window_s"].astype("float64").sum()
     lines = [("median", median)]
     if window > 0:
         lines.append(("pooled", float(df["touch_s"].astype("float64").sum() / window * 100)))
     for (name, value), shift in zip(lines, (0, -18), strict=False):
-        fig.add_vline(x=value, line_dash="dash", line_color="#333",
-                      annotation_text=f"{name} {value:.1f}%", annotation_position="top right",
-                      annotation_yshift=shift)
+        fig.add_vline(
+            x=value,
+            line_dash="dash",
+            line_color="#333",
+            annotation_text=f"{name} {value:.1f}%",
+            annotation_position="top right",
+            annotation_yshift=shift,
+        )
     fig.update_xaxes(title_text="flow efficiency (%)", range=[0, 100])
     fig.update_yaxes(title_text="items")
     return fig
@@ -375,7 +449,9 @@ def cumulative_flow(daily: TableLike) -> go.Figure:
         return empty_figure(title, "No daily counts.")
     rank = {c: i for i, c in enumerate(CLASS_ORDER)}
     order = (
-        df.groupby("status", sort=False)["class"].first().reset_index()
+        df.groupby("status", sort=False)["class"]
+        .first()
+        .reset_index()
         .assign(_r=lambda d: d["class"].map(rank).fillna(len(rank)))
         .sort_values(["_r", "status"])
     )
@@ -387,8 +463,13 @@ def cumulative_flow(daily: TableLike) -> go.Figure:
         colour = _shade(base, shades.get(cls, 0))
         shades[cls] = shades.get(cls, 0) + 1
         fig.add_scatter(
-            x=part["date"], y=part["items"], name=_esc(status), mode="lines",
-            stackgroup="cfd", line={"width": 0.5, "color": colour}, fillcolor=colour,
+            x=part["date"],
+            y=part["items"],
+            name=_esc(status),
+            mode="lines",
+            stackgroup="cfd",
+            line={"width": 0.5, "color": colour},
+            fillcolor=colour,
             hovertemplate=f"{_esc(status)}: %{{y}}<extra></extra>",
         )
     fig.update_yaxes(title_text="items")
@@ -416,18 +497,28 @@ def ageing_wip(items: TableLike) -> go.Figure:
     open_ = open_.sort_values(["current_status", "item"])
     fig = _base(title)
     fig.add_scatter(
-        x=[_esc(s) for s in open_["current_status"]], y=_days(open_["age_s"]), mode="markers",
+        x=[_esc(s) for s in open_["current_status"]],
+        y=_days(open_["age_s"]),
+        mode="markers",
         name="open items",
-        marker={"size": 9, "color": [CLASS_COLOURS.get(c, "#888")
-                                     for c in open_["current_class"]], "opacity": 0.75},
-        hovertext=[f"{_esc(i)}: {_esc(s)}" for i, s in
-                   zip(open_["item"], open_["summary"], strict=True)],
+        marker={
+            "size": 9,
+            "color": [CLASS_COLOURS.get(c, "#888") for c in open_["current_class"]],
+            "opacity": 0.75,
+        },
+        hovertext=[
+            f"{_esc(i)}: {_esc(s)}" for i, s in zip(open_["item"], open_["summary"], strict=True)
+        ],
         hovertemplate="%{hovertext}<br>age %{y:.1f} days<extra></extra>",
     )
     for p, value in _percentiles(df["cycle_time_s"]).items():
-        fig.add_hline(y=value / DAY, line_dash="dot", line_color="#555",
-                      annotation_text=f"cycle time p{p} {value / DAY:.1f} d",
-                      annotation_position="top left")
+        fig.add_hline(
+            y=value / DAY,
+            line_dash="dot",
+            line_color="#555",
+            annotation_text=f"cycle time p{p} {value / DAY:.1f} d",
+            annotation_position="top left",
+        )
     fig.update_yaxes(title_text="age since commitment (days)", rangemode="tozero")
     return fig
 
@@ -443,8 +534,12 @@ def item_journeys(
     it = _df(items)
     worst: list[str] | None = None
     if not it.empty and "wait_s" in it:
-        worst = (it.assign(_w=it["wait_s"].fillna(-1.0))
-                 .sort_values(["_w", "item"], ascending=[False, True])["item"].head(n).tolist())
+        worst = (
+            it.assign(_w=it["wait_s"].fillna(-1.0))
+            .sort_values(["_w", "item"], ascending=[False, True])["item"]
+            .head(n)
+            .tolist()
+        )
         if isinstance(timeline, pa.Table):
             # Only the lanes shown: a big log's timeline never goes to pandas whole.
             timeline = timeline.filter(pc.is_in(timeline["item"], pa.array(worst, pa.string())))
@@ -479,16 +574,24 @@ def item_journeys(
             y=[_esc(i) for i in part["item"]],
             x=(part["end"] - part["start"]).dt.total_seconds() * 1000.0,
             base=part["start"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
-            orientation="h", name=_esc(team) if team is not None else "(no team)",
-            marker={"color": colours.get(team, "#bbb"),
-                    "opacity": [0.45 if w else 1.0 for w in wait],
-                    "pattern": {"shape": ["/" if w else "" for w in wait]}},
+            orientation="h",
+            name=_esc(team) if team is not None else "(no team)",
+            marker={
+                "color": colours.get(team, "#bbb"),
+                "opacity": [0.45 if w else 1.0 for w in wait],
+                "pattern": {"shape": ["/" if w else "" for w in wait]},
+            },
             hovertext=[
                 f"{_esc(i)} · {_esc(s)} ({_esc(c)}{', blocked' if b else ''})"
                 f"<br>{_esc(team)} · {d / DAY:.1f} days"
-                for i, s, c, b, d in zip(part["item"], part["status"], part["class"],
-                                         part["blocked"].fillna(False), part["duration_s"],
-                                         strict=True)
+                for i, s, c, b, d in zip(
+                    part["item"],
+                    part["status"],
+                    part["class"],
+                    part["blocked"].fillna(False),
+                    part["duration_s"],
+                    strict=True,
+                )
             ],
             hoverinfo="text",
         )
@@ -498,17 +601,26 @@ def item_journeys(
         if not marks.empty:
             fig.add_scatter(
                 x=marks["ts"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
-                y=[_esc(i) for i in marks["item"]], mode="markers", name="steering touch",
-                marker={"symbol": "diamond", "size": 10, "color": "#111",
-                        "line": {"width": 1, "color": "#fff"}},
-                hovertext=[f"{_esc(i)}: steering ({_esc(k)}) {_esc(d)}" for i, k, d in
-                           zip(marks["item"], marks["kind"], marks["detail"], strict=True)],
+                y=[_esc(i) for i in marks["item"]],
+                mode="markers",
+                name="steering touch",
+                marker={
+                    "symbol": "diamond",
+                    "size": 10,
+                    "color": "#111",
+                    "line": {"width": 1, "color": "#fff"},
+                },
+                hovertext=[
+                    f"{_esc(i)}: steering ({_esc(k)}) {_esc(d)}"
+                    for i, k, d in zip(marks["item"], marks["kind"], marks["detail"], strict=True)
+                ],
                 hoverinfo="text",
             )
     fig.update_layout(barmode="overlay", legend={"title": {"text": "team"}})
     fig.update_xaxes(type="date")
-    fig.update_yaxes(autorange="reversed", categoryorder="array",
-                     categoryarray=[_esc(i) for i in worst])
+    fig.update_yaxes(
+        autorange="reversed", categoryorder="array", categoryarray=[_esc(i) for i in worst]
+    )
     return fig
 
 
@@ -518,17 +630,31 @@ def steering_touches(touches: TableLike) -> go.Figure:
     df = _df(touches)
     if df.empty:
         return empty_figure(title, "No steering touches (configure [steering] to detect them).")
-    counts = (df.groupby(["meeting_date", "kind"]).size().rename("touches").reset_index()
-              .sort_values(["kind", "meeting_date"]))
+    counts = (
+        df.groupby(["meeting_date", "kind"])
+        .size()
+        .rename("touches")
+        .reset_index()
+        .sort_values(["kind", "meeting_date"])
+    )
     fig = _base(title)
-    palette = {"status": "#845ef7", "label": "#f59f00", "comment": "#1c7ed6",
-               "meeting": "#e8590c", "recurring": "#2f9e44"}
+    palette = {
+        "status": "#845ef7",
+        "label": "#f59f00",
+        "comment": "#1c7ed6",
+        "meeting": "#e8590c",
+        "recurring": "#2f9e44",
+    }
     for kind in sorted(counts["kind"].unique()):
         part = counts[counts["kind"] == kind]
-        fig.add_bar(x=part["meeting_date"], y=part["touches"], name=_esc(kind),
-                    width=3 * DAY * 1000,
-                    marker_color=palette.get(kind, "#888"),
-                    hovertemplate="%{x}: %{y} items<extra>" + _esc(kind) + "</extra>")
+        fig.add_bar(
+            x=part["meeting_date"],
+            y=part["touches"],
+            name=_esc(kind),
+            width=3 * DAY * 1000,
+            marker_color=palette.get(kind, "#888"),
+            hovertemplate="%{x}: %{y} items<extra>" + _esc(kind) + "</extra>",
+        )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="items discussed")
     return fig
@@ -542,8 +668,13 @@ def throughput_trend(weekly: TableLike) -> go.Figure:
         return empty_figure(title, "No delivered items.")
     df = df.sort_values("week")
     fig = _base(title, height=340)
-    fig.add_bar(x=df["week"], y=df["throughput"], marker_color=CLASS_COLOURS["done"],
-                name="delivered", hovertemplate="week of %{x}: %{y} items<extra></extra>")
+    fig.add_bar(
+        x=df["week"],
+        y=df["throughput"],
+        marker_color=CLASS_COLOURS["done"],
+        name="delivered",
+        hovertemplate="week of %{x}: %{y} items<extra></extra>",
+    )
     fig.update_yaxes(title_text="items delivered")
     return fig
 
@@ -556,10 +687,17 @@ def flow_efficiency_trend(weekly: TableLike) -> go.Figure:
         return empty_figure(title, "No delivered items.")
     df = df.sort_values("week")
     fig = _base(title, height=340)
-    for col, name, dash in (("flow_efficiency_median", "median", "solid"),
-                            ("flow_efficiency_pooled", "pooled", "dash")):
-        fig.add_scatter(x=df["week"], y=df[col].astype("float64") * 100, name=name,
-                        mode="lines+markers", line={"dash": dash},
-                        hovertemplate=f"{name} %{{y:.1f}}%<extra></extra>")
+    for col, name, dash in (
+        ("flow_efficiency_median", "median", "solid"),
+        ("flow_efficiency_pooled", "pooled", "dash"),
+    ):
+        fig.add_scatter(
+            x=df["week"],
+            y=df[col].astype("float64") * 100,
+            name=name,
+            mode="lines+markers",
+            line={"dash": dash},
+            hovertemplate=f"{name} %{{y:.1f}}%<extra></extra>",
+        )
     fig.update_yaxes(title_text="flow efficiency (%)", rangemode="tozero")
     return fig

@@ -99,14 +99,16 @@ def _statuses(result: LoadResult, config: Config, sev: dict[str, list]) -> list[
         category = result.status_categories.get(name)
         cls, guessed = config.status_class(name, category)
         count = entries[name]
-        out.append({
-            "name": name,
-            "count": count,
-            "current": current[name],
-            "class": cls,
-            "guessed": guessed,
-            "category": category,
-        })
+        out.append(
+            {
+                "name": name,
+                "count": count,
+                "current": current[name],
+                "class": cls,
+                "guessed": guessed,
+                "category": category,
+            }
+        )
     out.sort(key=lambda s: (-s["count"], s["name"]))
     return out
 
@@ -194,8 +196,10 @@ def _findings(
         rank = order.get
         basis = "statuses.order"
     else:
+
         def rank(name: str) -> int | None:
             return _CLASS_RANK.get(classes.get(name, ""))
+
         basis = "status classes (done -> not done, committed -> backlog)"
     moves: list[tuple[str, str, str]] = []
     for item, value, prev in zip(sev["item"], sev["value"], sev["prev"], strict=True):
@@ -207,39 +211,45 @@ def _findings(
     if moves:
         items = _unique(m[0] for m in moves)
         ex = moves[0]
-        findings.append({
-            "kind": "backward_moves",
-            "count": len(moves),
-            "message": f"{_n(len(moves), 'backward status move', 'backward status moves')} in"
-            f" {_n(len(items), 'item', 'items')} (by {basis}),"
-            f" e.g. {ex[0]}: {ex[1]} -> {ex[2]}",
-            "items": items[:EXAMPLES],
-        })
+        findings.append(
+            {
+                "kind": "backward_moves",
+                "count": len(moves),
+                "message": f"{_n(len(moves), 'backward status move', 'backward status moves')} in"
+                f" {_n(len(items), 'item', 'items')} (by {basis}),"
+                f" e.g. {ex[0]}: {ex[1]} -> {ex[2]}",
+                "items": items[:EXAMPLES],
+            }
+        )
 
     after = _events_after_done(result.events, sev, classes)
     if after:
         items = _unique(after)
-        findings.append({
-            "kind": "events_after_done",
-            "count": len(after),
-            "message": f"{_n(len(after), 'event', 'events')} after delivery in"
-            f" {_n(len(items), 'item', 'items')} still done (changes made once the item was"
-            " closed; comments and resolution not counted)",
-            "items": items[:EXAMPLES],
-        })
+        findings.append(
+            {
+                "kind": "events_after_done",
+                "count": len(after),
+                "message": f"{_n(len(after), 'event', 'events')} after delivery in"
+                f" {_n(len(items), 'item', 'items')} still done (changes made once the item was"
+                " closed; comments and resolution not counted)",
+                "items": items[:EXAMPLES],
+            }
+        )
 
     guessed = [s for s in statuses if s["guessed"]]
     if guessed:
         listed = ", ".join(f"{s['name']} ({s['class']})" for s in guessed[:EXAMPLES])
         more = f" and {len(guessed) - EXAMPLES} more" if len(guessed) > EXAMPLES else ""
-        findings.append({
-            "kind": "unmapped_statuses",
-            "count": len(guessed),
-            "message": f"{_n(len(guessed), 'status is', 'statuses are')} not in"
-            f" [statuses.classes], class guessed: {listed}{more}. Confirm them"
-            " (--write-config writes a starter file)",
-            "items": [],
-        })
+        findings.append(
+            {
+                "kind": "unmapped_statuses",
+                "count": len(guessed),
+                "message": f"{_n(len(guessed), 'status is', 'statuses are')} not in"
+                f" [statuses.classes], class guessed: {listed}{more}. Confirm them"
+                " (--write-config writes a starter file)",
+                "items": [],
+            }
+        )
 
     # loader warnings (truncated histories, no history, encodings, zones...), grouped by kind
     by_kind: dict[str, list] = defaultdict(list)
@@ -256,12 +266,14 @@ def _findings(
             message = group[0].message
         else:
             message = f"{len(group)} x {group[0].message}"
-        findings.append({
-            "kind": kind,
-            "count": len(group),
-            "message": message,
-            "items": _unique(w.item for w in group if w.item)[:EXAMPLES],
-        })
+        findings.append(
+            {
+                "kind": kind,
+                "count": len(group),
+                "message": message,
+                "items": _unique(w.item for w in group if w.item)[:EXAMPLES],
+            }
+        )
     return findings
 
 
@@ -311,7 +323,7 @@ def starter_config(data: dict, config: Config) -> str:
     lines = [
         "# flowgap.toml: starter configuration written by `flowgap inspect`.",
         f"# Inputs: {inputs}",
-        "# Every status seen is listed under [statuses.classes]. Lines marked \"# guessed\" were",
+        '# Every status seen is listed under [statuses.classes]. Lines marked "# guessed" were',
         "# guessed from the status name and Jira's status category: check them.",
         "# Classes: backlog (not committed yet), wait (committed, nobody works on it: queues),",
         "# active (someone works on it: touch time), done (delivered or closed).",
@@ -352,12 +364,12 @@ def starter_config(data: dict, config: Config) -> str:
         seen.add(s["name"])
         note = "guessed; " if s["guessed"] else ""
         lines.append(
-            f"{_toml_str(s['name'])} = \"{s['class']}\"   # {note}entries: {s['count']},"
+            f'{_toml_str(s["name"])} = "{s["class"]}"   # {note}entries: {s["count"]},'
             f" items now: {s['current']}"
         )
     for name, cls in config.statuses.classes.items():
         if name not in seen:
-            lines.append(f"{_toml_str(name)} = \"{cls}\"   # not seen in these inputs")
+            lines.append(f'{_toml_str(name)} = "{cls}"   # not seen in these inputs')
     lines += [
         "",
         "[flow]",
@@ -432,8 +444,14 @@ def print_inspection(data: dict) -> None:
     for col in ("path", "format", "unit", "read", "loaded", "rejected"):
         t.add_column(col, justify="right" if col in ("read", "loaded", "rejected") else "left")
     for i in data["inputs"]:
-        t.add_row(i["path"], i["format"], i["record_unit"], str(i["records_read"]),
-                  str(i["records_loaded"]), str(i["records_rejected"]))
+        t.add_row(
+            i["path"],
+            i["format"],
+            i["record_unit"],
+            str(i["records_read"]),
+            str(i["records_loaded"]),
+            str(i["records_rejected"]),
+        )
     console.print(t)
     console.print(
         f"items: {data['items']}   events: {data['events']}   "
@@ -444,8 +462,14 @@ def print_inspection(data: dict) -> None:
     for col in ("status", "count", "items now", "class", "guessed", "Jira category"):
         t.add_column(col, justify="right" if col in ("count", "items now") else "left")
     for s in data["statuses"]:
-        t.add_row(s["name"], str(s["count"]), str(s["current"]), s["class"],
-                  "guessed" if s["guessed"] else "configured", s["category"] or "-")
+        t.add_row(
+            s["name"],
+            str(s["count"]),
+            str(s["current"]),
+            s["class"],
+            "guessed" if s["guessed"] else "configured",
+            s["category"] or "-",
+        )
     console.print(t)
     teams = data["teams"]
     t = Table(title=f"Teams ({len(teams)})", title_justify="left")

@@ -75,8 +75,9 @@ def events_per_item() -> float:
     sample = generate(n, SEED, story=True)
     ratio = sample.result.events.num_rows / n
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"items": n, "events": sample.result.events.num_rows,
-                                "events_per_item": ratio}))
+    path.write_text(
+        json.dumps({"items": n, "events": sample.result.events.num_rows, "events_per_item": ratio})
+    )
     return ratio
 
 
@@ -103,16 +104,27 @@ def dataset(size: str, log=print) -> Dataset:
     if size in JSON_SIZES:
         write_sample(ds.ndjson, items, SEED, "jira-json", True)
         # the same bytes gzipped, as `flowgap pull` would write them
-        with ds.ndjson.open("rb") as src, ds.ndjson_gz.open("wb") as raw, gzip.GzipFile(
-            filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6
-        ) as gz:
+        with (
+            ds.ndjson.open("rb") as src,
+            ds.ndjson_gz.open("wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
+        ):
             shutil.copyfileobj(src, gz, 1 << 20)
     import pyarrow.parquet as pq
 
     events = pq.ParquetFile(ds.parquet).metadata.num_rows
     gen_s = time.perf_counter() - t0
-    manifest.write_text(json.dumps({"size": size, "items": items, "events": events,
-                                    "seed": SEED, "version": flowgap.__version__,
-                                    "generate_s": round(gen_s, 1)}))
+    manifest.write_text(
+        json.dumps(
+            {
+                "size": size,
+                "items": items,
+                "events": events,
+                "seed": SEED,
+                "version": flowgap.__version__,
+                "generate_s": round(gen_s, 1),
+            }
+        )
+    )
     log(f"[data] {size}: {events} events in {gen_s:.0f} s")
     return Dataset(size, d, items, events)

@@ -127,14 +127,16 @@ def compute(events_path: Path, config_path: Path) -> tuple[pd.DataFrame, pd.Data
                 stint_rows.append((case, tm, s, stints))
                 stints += 1
                 last_team = tm
-        rows.append((
-            case,
-            touch if window is not None else None,
-            (window - touch) if window is not None else None,
-            window,
-            (touch / window) if window else None,
-            max(stints - 1, 0),
-        ))
+        rows.append(
+            (
+                case,
+                touch if window is not None else None,
+                (window - touch) if window is not None else None,
+                window,
+                (touch / window) if window else None,
+                max(stints - 1, 0),
+            )
+        )
     items = pd.DataFrame(
         rows, columns=["item", "touch_s", "wait_s", "window_s", "flow_efficiency", "handoffs"]
     )
@@ -153,8 +155,17 @@ def compute(events_path: Path, config_path: Path) -> tuple[pd.DataFrame, pd.Data
         pm4py.convert_to_event_log(stint_df), resource_key=ACT
     )
     edges = pd.DataFrame(
-        [(a, b, n, perf.get((a, b), {}).get("mean") if isinstance(perf.get((a, b)), dict)
-          else perf.get((a, b))) for (a, b), n in freq.items()],
+        [
+            (
+                a,
+                b,
+                n,
+                perf.get((a, b), {}).get("mean")
+                if isinstance(perf.get((a, b)), dict)
+                else perf.get((a, b)),
+            )
+            for (a, b), n in freq.items()
+        ],
         columns=["from_team", "to_team", "count", "mean_s"],
     )
     phases["handoff_graph"] = time.perf_counter() - t

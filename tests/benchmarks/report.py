@@ -70,40 +70,74 @@ def budgets(results: dict) -> list[list[object]]:
     for size, label in (("1m", "1M"), ("10m", "10M")):
         m = sizes.get(size, {}).get("analyze", {}).get("cli")
         secs, mb = BUDGETS[f"analyze_{size}_s"], BUDGETS[f"analyze_{size}_mb"]
-        rows.append([f"analyze {label} events end to end (CLI process)", f"<= {secs:.0f} s",
-                     f"{_s(m['wall_s'])} s" if m else "–",
-                     _held(m["wall_s"] <= secs if m else None),
-                     f"{_s(m['cpu_s'])} s" if m else "–", _idle(m and m["cpu_s"], secs)])
+        rows.append(
+            [
+                f"analyze {label} events end to end (CLI process)",
+                f"<= {secs:.0f} s",
+                f"{_s(m['wall_s'])} s" if m else "–",
+                _held(m["wall_s"] <= secs if m else None),
+                f"{_s(m['cpu_s'])} s" if m else "–",
+                _idle(m and m["cpu_s"], secs),
+            ]
+        )
         verdict = _held(m["peak_rss_mb"] <= mb if m else None)
-        rows.append([f"analyze {label} events, peak RSS", f"<= {mb:,.0f} MB",
-                     f"{_mb(m['peak_rss_mb'])} MB" if m else "–", verdict, "", verdict])
+        rows.append(
+            [
+                f"analyze {label} events, peak RSS",
+                f"<= {mb:,.0f} MB",
+                f"{_mb(m['peak_rss_mb'])} MB" if m else "–",
+                verdict,
+                "",
+                verdict,
+            ]
+        )
     ratio, cpu_ratio = pm4py_ratio(sizes.get("1m", {}))
     target = BUDGETS["pm4py_ratio_1m"]
-    rows.append(["faster than pm4py-only at 1M (pm4py / flowgap, whole processes)",
-                 f">= {target:.0f}x", f"{ratio:.1f}x" if ratio else "–",
-                 _held(ratio >= target if ratio else None),
-                 f"{cpu_ratio:.1f}x" if cpu_ratio else "–",
-                 _held(cpu_ratio >= target if cpu_ratio else None)])
+    rows.append(
+        [
+            "faster than pm4py-only at 1M (pm4py / flowgap, whole processes)",
+            f">= {target:.0f}x",
+            f"{ratio:.1f}x" if ratio else "–",
+            _held(ratio >= target if ratio else None),
+            f"{cpu_ratio:.1f}x" if cpu_ratio else "–",
+            _held(cpu_ratio >= target if cpu_ratio else None),
+        ]
+    )
     for size in ("1m", "100k"):
         ratios = json_ratios(sizes.get(size, {}))
         if ratios:
             wall = min(r[0] for r in ratios.values())
             cpus = [r[1] for r in ratios.values() if r[1] is not None]
             cpu = min(cpus) if cpus else None
-            rows.append([f"Jira JSON ingest vs orjson parse, same bytes ({size}, worst of "
-                         "plain/gz)", ">= 50%", f"{wall:.1%}", _held(wall >= 0.5),
-                         f"{cpu:.1%}" if cpu is not None else "–",
-                         _held(cpu >= 0.5 if cpu is not None else None)])
+            rows.append(
+                [
+                    f"Jira JSON ingest vs orjson parse, same bytes ({size}, worst of plain/gz)",
+                    ">= 50%",
+                    f"{wall:.1%}",
+                    _held(wall >= 0.5),
+                    f"{cpu:.1%}" if cpu is not None else "–",
+                    _held(cpu >= 0.5 if cpu is not None else None),
+                ]
+            )
             break
     dash = sizes.get("1m", {}).get("dashboard", {}).get("filter_change")
     p95 = _pct(dash["facts"]["times"], 95) * 1000 if dash else None
-    cpu95 = (_pct(dash["facts"]["cpu_times"], 95) * 1000
-             if dash and dash["facts"].get("cpu_times") else None)
+    cpu95 = (
+        _pct(dash["facts"]["cpu_times"], 95) * 1000
+        if dash and dash["facts"].get("cpu_times")
+        else None
+    )
     target = BUDGETS["dashboard_p95_ms"]
-    rows.append(["dashboard filter change at 1M, p95 (server side)", f"<= {target:.0f} ms",
-                 f"{p95:,.0f} ms" if p95 is not None else "–",
-                 _held(p95 <= target if p95 is not None else None),
-                 f"{cpu95:,.0f} ms" if cpu95 is not None else "–", _idle(cpu95, target)])
+    rows.append(
+        [
+            "dashboard filter change at 1M, p95 (server side)",
+            f"<= {target:.0f} ms",
+            f"{p95:,.0f} ms" if p95 is not None else "–",
+            _held(p95 <= target if p95 is not None else None),
+            f"{cpu95:,.0f} ms" if cpu95 is not None else "–",
+            _idle(cpu95, target),
+        ]
+    )
     return rows
 
 
@@ -138,13 +172,24 @@ def json_ratios(entry: dict) -> dict[str, tuple[float, float | None]]:
 def render(results: dict) -> str:
     m = results.get("machine", {})
     lines = [START, "", "### Machine", ""]
-    lines += _table(["", ""], [
-        ["CPU", m.get("cpu")], ["cores", m.get("cores")], ["RAM", f"{m.get('ram_gib')} GiB"],
-        ["OS", m.get("os")], ["Python", m.get("python")],
-        ["flowgap / DuckDB / Ibis", f"{m.get('flowgap')} / {m.get('duckdb')} / {m.get('ibis')}"],
-        ["pm4py / pyarrow / pandas / orjson",
-         f"{m.get('pm4py')} / {m.get('pyarrow')} / {m.get('pandas')} / {m.get('orjson')}"],
-    ])
+    lines += _table(
+        ["", ""],
+        [
+            ["CPU", m.get("cpu")],
+            ["cores", m.get("cores")],
+            ["RAM", f"{m.get('ram_gib')} GiB"],
+            ["OS", m.get("os")],
+            ["Python", m.get("python")],
+            [
+                "flowgap / DuckDB / Ibis",
+                f"{m.get('flowgap')} / {m.get('duckdb')} / {m.get('ibis')}",
+            ],
+            [
+                "pm4py / pyarrow / pandas / orjson",
+                f"{m.get('pm4py')} / {m.get('pyarrow')} / {m.get('pandas')} / {m.get('orjson')}",
+            ],
+        ],
+    )
     lines += ["### Budgets (DESIGN section 7)", ""]
     lines += [
         "Two verdicts: *as run* judges the wall time measured on the shared, loaded machine; "
@@ -152,12 +197,23 @@ def render(results: dict) -> str:
         "an idle core, a two-threaded one at least half of it).",
         "",
     ]
-    lines += _table(["budget", "target", "measured (wall)", "verdict as run", "CPU time",
-                     "verdict idle 2 cores"], budgets(results))
+    lines += _table(
+        [
+            "budget",
+            "target",
+            "measured (wall)",
+            "verdict as run",
+            "CPU time",
+            "verdict idle 2 cores",
+        ],
+        budgets(results),
+    )
     checks = results.get("checks", [])
     bad = [c for c in checks if not c["ok"]]
-    lines += [f"Correctness checks of what was measured: {len(checks) - len(bad)} passed, "
-              f"{len(bad)} failed."]
+    lines += [
+        f"Correctness checks of what was measured: {len(checks) - len(bad)} passed, "
+        f"{len(bad)} failed."
+    ]
     lines += [f"- FAILED ({c['size']}) {c['check']}: {c['detail']}" for c in bad]
     lines += [""]
     for size, entry in results.get("sizes", {}).items():
@@ -170,11 +226,22 @@ def _size(size: str, e: dict) -> list[str]:
     d = e.get("data", {})
     out = [f"### {size}: {d.get('events', 0):,} events, {d.get('items', 0):,} items", ""]
     files = d.get("files", {})
-    shown = [n for n in ("log.parquet", "log.transitions.csv", "log.jira.ndjson",
-                         "log.jira.ndjson.gz") if n in files]
+    shown = [
+        n
+        for n in ("log.parquet", "log.transitions.csv", "log.jira.ndjson", "log.jira.ndjson.gz")
+        if n in files
+    ]
     out += ["Inputs: " + ", ".join(f"`{n}` {files[n] / 1e6:,.1f} MB" for n in shown), ""]
-    head = ["measurement", "process wall s", "work wall s", "work CPU s", "process CPU s",
-            "peak RSS MB", "load avg before / after", "run at (UTC)"]
+    head = [
+        "measurement",
+        "process wall s",
+        "work wall s",
+        "work CPU s",
+        "process CPU s",
+        "peak RSS MB",
+        "load avg before / after",
+        "run at (UTC)",
+    ]
     if "ingest" in e:
         ing = e["ingest"]
         rows = []
@@ -188,63 +255,110 @@ def _size(size: str, e: dict) -> list[str]:
                     extra += f", {m['facts']['events'] / m['inner_s']:,.0f} events/s"
                 extra += ")"
             rows.append([name + extra, *_times(m), _mb(m["peak_rss_mb"]), _load(m), m["at"]])
-        out += ["**Ingest** (`flowgap.load` of one file; orjson = read + `orjson.loads` per line "
-                "of the same bytes)", ""]
+        out += [
+            "**Ingest** (`flowgap.load` of one file; orjson = read + `orjson.loads` per line "
+            "of the same bytes)",
+            "",
+        ]
         out += _table(head, rows)
         ratios = json_ratios(e)
         if ratios:
-            out += ["Jira JSON ingest throughput relative to orjson parse of the same bytes "
-                    "(work only): " + ", ".join(
-                        f"{k} {w:.1%} by wall time"
-                        + (f", {c:.1%} by CPU time" if c is not None else "")
-                        for k, (w, c) in ratios.items()), ""]
+            out += [
+                "Jira JSON ingest throughput relative to orjson parse of the same bytes "
+                "(work only): "
+                + ", ".join(
+                    f"{k} {w:.1%} by wall time"
+                    + (f", {c:.1%} by CPU time" if c is not None else "")
+                    for k, (w, c) in ratios.items()
+                ),
+                "",
+            ]
     if "analyze" in e:
         a = e["analyze"]
         rows = []
-        for key, label in (("cli", "`flowgap analyze` CLI, Parquet in, json,md,csv,junit out"),
-                           ("phases", "same work in-process, step by step")):
+        for key, label in (
+            ("cli", "`flowgap analyze` CLI, Parquet in, json,md,csv,junit out"),
+            ("phases", "same work in-process, step by step"),
+        ):
             if key in a:
                 m = a[key]
                 rows.append([label, *_times(m), _mb(m["peak_rss_mb"]), _load(m), m["at"]])
         out += ["**Analyze end to end**", "", *_table(head, rows)]
         if "phases" in a:
             ph = a["phases"]["phases"]
-            out += ["Steps inside the process (s): "
-                    + ", ".join(f"{k} {v:.2f}" for k, v in ph.items())]
+            out += [
+                "Steps inside the process (s): " + ", ".join(f"{k} {v:.2f}" for k, v in ph.items())
+            ]
             peaks = a["phases"]["facts"].get("peak_mb_after")
             if peaks:
-                out += ["Peak RSS after each step (MB): "
-                        + ", ".join(f"{k} {v:,}" for k, v in peaks.items())]
+                out += [
+                    "Peak RSS after each step (MB): "
+                    + ", ".join(f"{k} {v:,}" for k, v in peaks.items())
+                ]
             out += [""]
     if "pm4py" in e:
         m = e["pm4py"]["pm4py"]
-        rows = [["pm4py-only (format_dataframe, EventLog traces, DFG + handover network)",
-                 *_times(m), _mb(m["peak_rss_mb"]), _load(m), m["at"]]]
+        rows = [
+            [
+                "pm4py-only (format_dataframe, EventLog traces, DFG + handover network)",
+                *_times(m),
+                _mb(m["peak_rss_mb"]),
+                _load(m),
+                m["at"],
+            ]
+        ]
         out += ["**pm4py-only, same item metrics and handoff graph**", "", *_table(head, rows)]
-        out += ["Steps inside the process (s): "
-                + ", ".join(f"{k} {v:.2f}" for k, v in m["phases"].items()), ""]
+        out += [
+            "Steps inside the process (s): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in m["phases"].items()),
+            "",
+        ]
         ratio, cpu_ratio = pm4py_ratio(e)
         if ratio and cpu_ratio:
-            out += [f"Ratio pm4py-only / `flowgap analyze` (whole processes): {ratio:.1f}x by "
-                    f"wall time, {cpu_ratio:.1f}x by CPU time. flowgap's side does more: it "
-                    "also computes stages, teams, daily, steering, findings and the process "
-                    "maps (with pm4py) and writes four reports.", ""]
+            out += [
+                f"Ratio pm4py-only / `flowgap analyze` (whole processes): {ratio:.1f}x by "
+                f"wall time, {cpu_ratio:.1f}x by CPU time. flowgap's side does more: it "
+                "also computes stages, teams, daily, steering, findings and the process "
+                "maps (with pm4py) and writes four reports.",
+                "",
+            ]
     if "dashboard" in e:
         m = e["dashboard"]["filter_change"]
         t = [x * 1000 for x in m["facts"]["times"]]
         c = [x * 1000 for x in m["facts"].get("cpu_times", [])] or [float("nan")]
         sel = m["facts"]["selected"]
-        out += ["**Dashboard filter change** (server side, in-process: filtered analyze + "
-                "overview page + filter options + JSON encoding; each a cache miss)", ""]
+        out += [
+            "**Dashboard filter change** (server side, in-process: filtered analyze + "
+            "overview page + filter options + JSON encoding; each a cache miss)",
+            "",
+        ]
         out += _table(
-            ["changes", "p50 ms", "p95 ms", "max ms", "CPU p50 / p95 ms",
-             "items selected (min–max of total)", "first page (unfiltered) s", "process CPU s",
-             "peak RSS MB", "load avg before / after"],
-            [[len(t), f"{_pct(t, 50):,.0f}", f"{_pct(t, 95):,.0f}", f"{max(t):,.0f}",
-              f"{_pct(c, 50):,.0f} / {_pct(c, 95):,.0f}",
-              f"{min(sel):,}–{max(sel):,} of {m['facts']['total_items']:,}",
-              _s(m["phases"].get("first_page")), _s(m["cpu_s"]), _mb(m["peak_rss_mb"]),
-              _load(m)]],
+            [
+                "changes",
+                "p50 ms",
+                "p95 ms",
+                "max ms",
+                "CPU p50 / p95 ms",
+                "items selected (min–max of total)",
+                "first page (unfiltered) s",
+                "process CPU s",
+                "peak RSS MB",
+                "load avg before / after",
+            ],
+            [
+                [
+                    len(t),
+                    f"{_pct(t, 50):,.0f}",
+                    f"{_pct(t, 95):,.0f}",
+                    f"{max(t):,.0f}",
+                    f"{_pct(c, 50):,.0f} / {_pct(c, 95):,.0f}",
+                    f"{min(sel):,}–{max(sel):,} of {m['facts']['total_items']:,}",
+                    _s(m["phases"].get("first_page")),
+                    _s(m["cpu_s"]),
+                    _mb(m["peak_rss_mb"]),
+                    _load(m),
+                ]
+            ],
         )
     return out
 

@@ -60,8 +60,11 @@ def measured(name: str, cmd: list[str]) -> dict:
     doc["load_before"], doc["load_after"] = before, _load()
     doc["at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     inner = f", inner {m.inner_s:.2f} s" if m.inner_s is not None else ""
-    print(f"  {name}: wall {m.wall_s:.2f} s{inner}, cpu {m.cpu_s:.2f} s, "
-          f"peak RSS {m.peak_rss_mb:.0f} MB (load {before} -> {doc['load_after']})", flush=True)
+    print(
+        f"  {name}: wall {m.wall_s:.2f} s{inner}, cpu {m.cpu_s:.2f} s, "
+        f"peak RSS {m.peak_rss_mb:.0f} MB (load {before} -> {doc['load_after']})",
+        flush=True,
+    )
     return doc
 
 
@@ -81,23 +84,41 @@ def bench_ingest(ds: Dataset, checks: Checks) -> dict:
     out["flowgap transition csv"] = measured(
         "flowgap load transition csv", task_cmd("ingest", ds.transitions, ds.config)
     )
-    out["flowgap parquet"] = measured("flowgap load parquet", task_cmd("ingest", ds.parquet,
-                                                                       ds.config))
+    out["flowgap parquet"] = measured(
+        "flowgap load parquet", task_cmd("ingest", ds.parquet, ds.config)
+    )
     pq_facts = out["flowgap parquet"]["facts"]
-    checks.check(ds.size, "parquet: events as generated", pq_facts["events"] == ds.events,
-                 f"{pq_facts['events']} vs {ds.events}")
-    checks.check(ds.size, "transition csv: same items as parquet",
-                 out["flowgap transition csv"]["facts"]["items"] == pq_facts["items"])
+    checks.check(
+        ds.size,
+        "parquet: events as generated",
+        pq_facts["events"] == ds.events,
+        f"{pq_facts['events']} vs {ds.events}",
+    )
+    checks.check(
+        ds.size,
+        "transition csv: same items as parquet",
+        out["flowgap transition csv"]["facts"]["items"] == pq_facts["items"],
+    )
     for label in ("json", "json.gz"):
         if f"flowgap {label}" not in out:
             continue
         f, o = out[f"flowgap {label}"]["facts"], out[f"orjson {label}"]["facts"]
-        checks.check(ds.size, f"{label}: same events as parquet", f["events"] == pq_facts["events"],
-                     f"{f['events']} vs {pq_facts['events']}")
-        checks.check(ds.size, f"{label}: issues parsed by orjson = items loaded",
-                     o["issues"] == f["items"] == pq_facts["items"])
-        checks.check(ds.size, f"{label}: records read = loaded + rejected, none rejected",
-                     f["records_read"] == f["records_loaded"] and f["records_rejected"] == 0)
+        checks.check(
+            ds.size,
+            f"{label}: same events as parquet",
+            f["events"] == pq_facts["events"],
+            f"{f['events']} vs {pq_facts['events']}",
+        )
+        checks.check(
+            ds.size,
+            f"{label}: issues parsed by orjson = items loaded",
+            o["issues"] == f["items"] == pq_facts["items"],
+        )
+        checks.check(
+            ds.size,
+            f"{label}: records read = loaded + rejected, none rejected",
+            f["records_read"] == f["records_loaded"] and f["records_rejected"] == 0,
+        )
     return out
 
 
@@ -110,8 +131,13 @@ def bench_analyze(
     if steps:
         res["phases"] = measured(
             "flowgap load/analyze/reports (in-process steps)",
-            task_cmd("phases", ds.parquet, ds.config, work / f"phases-{ds.size}",
-                     work / f"dump-{ds.size}"),
+            task_cmd(
+                "phases",
+                ds.parquet,
+                ds.config,
+                work / f"phases-{ds.size}",
+                work / f"dump-{ds.size}",
+            ),
         )
     return res
 
@@ -119,12 +145,28 @@ def bench_analyze(
 def bench_cli(ds: Dataset, checks: Checks, work: Path) -> dict:
     out_dir = work / f"report-{ds.size}"
     shutil.rmtree(out_dir, ignore_errors=True)
-    cli = [sys.executable, "-m", "flowgap", "analyze", str(ds.parquet), "-c", str(ds.config),
-           "-o", str(out_dir), "--format", "json,md,csv,junit", "--quiet"]
+    cli = [
+        sys.executable,
+        "-m",
+        "flowgap",
+        "analyze",
+        str(ds.parquet),
+        "-c",
+        str(ds.config),
+        "-o",
+        str(out_dir),
+        "--format",
+        "json,md,csv,junit",
+        "--quiet",
+    ]
     res = measured("flowgap analyze (CLI)", cli)
     files = sorted(p.name for p in out_dir.iterdir()) if out_dir.is_dir() else []
-    checks.check(ds.size, "analyze wrote report.json, report.md, junit.xml, csv/",
-                 {"report.json", "report.md", "junit.xml", "csv"} <= set(files), ",".join(files))
+    checks.check(
+        ds.size,
+        "analyze wrote report.json, report.md, junit.xml, csv/",
+        {"report.json", "report.md", "junit.xml", "csv"} <= set(files),
+        ",".join(files),
+    )
     if (out_dir / "report.json").is_file():
         rep = orjson.loads((out_dir / "report.json").read_bytes())
         total = rep["summary"]["items"]["total"]
@@ -134,8 +176,11 @@ def bench_cli(ds: Dataset, checks: Checks, work: Path) -> dict:
 
 def bench_pm4py(ds: Dataset, checks: Checks, work: Path) -> dict:
     dump = work / f"dump-{ds.size}"
-    res = {"pm4py": measured("pm4py-only metrics and handoff graph",
-                             task_cmd("pm4py", ds.parquet, ds.config, dump))}
+    res = {
+        "pm4py": measured(
+            "pm4py-only metrics and handoff graph", task_cmd("pm4py", ds.parquet, ds.config, dump)
+        )
+    }
     if (dump / "flowgap_items.parquet").is_file():
         compare(ds.size, dump, checks)
     else:
@@ -150,29 +195,46 @@ def compare(size: str, dump: Path, checks: Checks) -> None:
     f = pd.read_parquet(dump / "flowgap_items.parquet")
     p = pd.read_parquet(dump / "pm4py_items.parquet")
     m = f.merge(p, on="item", suffixes=("_f", "_p"), how="outer", indicator=True)
-    checks.check(size, "pm4py-only: same items", bool((m["_merge"] == "both").all()),
-                 f"{len(f)} vs {len(p)}")
+    checks.check(
+        size, "pm4py-only: same items", bool((m["_merge"] == "both").all()), f"{len(f)} vs {len(p)}"
+    )
     for col in ("touch_s", "wait_s", "window_s", "flow_efficiency", "handoffs"):
         a, b = m[f"{col}_f"].astype(float), m[f"{col}_p"].astype(float)
         same = np.isclose(a, b, rtol=1e-9, atol=1e-6) | (a.isna() & b.isna())
-        checks.check(size, f"pm4py-only {col} = flowgap's", bool(same.all()),
-                     f"{int((~same).sum())} of {len(m)} differ")
+        checks.check(
+            size,
+            f"pm4py-only {col} = flowgap's",
+            bool(same.all()),
+            f"{int((~same).sum())} of {len(m)} differ",
+        )
     fe = pd.read_parquet(dump / "flowgap_edges.parquet")
     pe = pd.read_parquet(dump / "pm4py_edges.parquet")
     e = fe.merge(pe, on=["from_team", "to_team"], how="outer", suffixes=("_f", "_p"))
-    checks.check(size, "pm4py DFG over team stints = flowgap's handoffs table",
-                 bool((e["count_f"] == e["count_p"]).all()),
-                 f"{len(fe)} edges, {int(fe['count'].sum())} handoffs")
+    checks.check(
+        size,
+        "pm4py DFG over team stints = flowgap's handoffs table",
+        bool((e["count_f"] == e["count_p"]).all()),
+        f"{len(fe)} edges, {int(fe['count'].sum())} handoffs",
+    )
 
 
 def bench_dashboard(ds: Dataset, checks: Checks) -> dict:
-    res = measured(f"dashboard filter change x{DASHBOARD_CHANGES}",
-                   task_cmd("dashboard", ds.parquet, ds.config, DASHBOARD_CHANGES))
+    res = measured(
+        f"dashboard filter change x{DASHBOARD_CHANGES}",
+        task_cmd("dashboard", ds.parquet, ds.config, DASHBOARD_CHANGES),
+    )
     f = res["facts"]
-    checks.check(ds.size, "dashboard: every filter change was a cache miss",
-                 f["cache_misses"] >= DASHBOARD_CHANGES + 2, f"{f['cache_misses']} misses")
-    checks.check(ds.size, "dashboard: filters selected a strict subset each time",
-                 all(0 < k < f["total_items"] for k in f["selected"]))
+    checks.check(
+        ds.size,
+        "dashboard: every filter change was a cache miss",
+        f["cache_misses"] >= DASHBOARD_CHANGES + 2,
+        f"{f['cache_misses']} misses",
+    )
+    checks.check(
+        ds.size,
+        "dashboard: filters selected a strict subset each time",
+        all(0 < k < f["total_items"] for k in f["selected"]),
+    )
     return {"filter_change": res}
 
 
@@ -230,9 +292,15 @@ def save(results: dict, size: str, checks: Checks) -> dict:
     tmp.replace(RESULTS)
     # this size alone as well, to re-merge by hand should an older harness overwrite it
     (CACHE / f"results-{size}.json").write_bytes(
-        orjson.dumps({"size": size, "entry": on_disk["sizes"][size],
-                      "checks": [c for c in checks.items if c["size"] == size]},
-                     option=orjson.OPT_INDENT_2))
+        orjson.dumps(
+            {
+                "size": size,
+                "entry": on_disk["sizes"][size],
+                "checks": [c for c in checks.items if c["size"] == size],
+            },
+            option=orjson.OPT_INDENT_2,
+        )
+    )
     return on_disk
 
 
@@ -257,10 +325,12 @@ def run_bench(
         jobs = {
             "ingest": lambda ds=ds: bench_ingest(ds, checks),
             "analyze": lambda ds=ds: bench_analyze(ds, checks, work, steps, cli),
-            "pm4py": lambda ds=ds: bench_pm4py(ds, checks, work) if ds.size in PM4PY_SIZES
-            else None,
-            "dashboard": lambda ds=ds: bench_dashboard(ds, checks)
-            if ds.size in DASHBOARD_SIZES else None,
+            "pm4py": lambda ds=ds: (
+                bench_pm4py(ds, checks, work) if ds.size in PM4PY_SIZES else None
+            ),
+            "dashboard": lambda ds=ds: (
+                bench_dashboard(ds, checks) if ds.size in DASHBOARD_SIZES else None
+            ),
         }
         for name in MEASUREMENTS:
             if name not in only:
@@ -278,28 +348,46 @@ def run_bench(
         results = save(results, size, checks)
     if render:
         report.render_into(DOC, results)
-        print(f"results: {RESULTS.relative_to(ROOT)}; tables rendered into "
-              f"{DOC.relative_to(ROOT)}", flush=True)
+        print(
+            f"results: {RESULTS.relative_to(ROOT)}; tables rendered into {DOC.relative_to(ROOT)}",
+            flush=True,
+        )
     return checks
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m tests.benchmarks.run", description=__doc__)
-    ap.add_argument("--sizes", default=",".join(SIZES),
-                    help=f"comma-separated, of {','.join(SIZES)} (default: all)")
-    ap.add_argument("--only", default=",".join(MEASUREMENTS),
-                    help=f"comma-separated, of {','.join(MEASUREMENTS)} (default: all)")
-    ap.add_argument("--no-steps", action="store_true",
-                    help="analyze: only the CLI run, not the in-process step-by-step one")
-    ap.add_argument("--no-cli", action="store_true",
-                    help="analyze: only the in-process step-by-step run, not the CLI one")
-    ap.add_argument("--no-render", action="store_true",
-                    help="only write results.json, leave docs/performance.md alone")
+    ap.add_argument(
+        "--sizes",
+        default=",".join(SIZES),
+        help=f"comma-separated, of {','.join(SIZES)} (default: all)",
+    )
+    ap.add_argument(
+        "--only",
+        default=",".join(MEASUREMENTS),
+        help=f"comma-separated, of {','.join(MEASUREMENTS)} (default: all)",
+    )
+    ap.add_argument(
+        "--no-steps",
+        action="store_true",
+        help="analyze: only the CLI run, not the in-process step-by-step one",
+    )
+    ap.add_argument(
+        "--no-cli",
+        action="store_true",
+        help="analyze: only the in-process step-by-step run, not the CLI one",
+    )
+    ap.add_argument(
+        "--no-render",
+        action="store_true",
+        help="only write results.json, leave docs/performance.md alone",
+    )
     args = ap.parse_args(argv)
     args.sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     args.only = [s.strip().lower() for s in args.only.split(",") if s.strip()]
-    bad = [s for s in args.sizes if s not in SIZES] + [m for m in args.only
-                                                       if m not in MEASUREMENTS]
+    bad = [s for s in args.sizes if s not in SIZES] + [
+        m for m in args.only if m not in MEASUREMENTS
+    ]
     if bad:
         ap.error(f"unknown: {', '.join(bad)}")
     return args
@@ -308,13 +396,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     command = "python -m tests.benchmarks.run " + " ".join(
-        f"--{k} {','.join(getattr(args, k))}" for k in ("sizes", "only"))
+        f"--{k} {','.join(getattr(args, k))}" for k in ("sizes", "only")
+    )
     t = time.perf_counter()
     command += " --no-steps" * args.no_steps + " --no-cli" * args.no_cli
-    checks = run_bench(args.sizes, args.only, command, render=not args.no_render,
-                       steps=not args.no_steps, cli=not args.no_cli)
-    print(f"done in {time.perf_counter() - t:.0f} s; "
-          f"{len(checks.items) - len(checks.failed)} checks ok, {len(checks.failed)} failed")
+    checks = run_bench(
+        args.sizes,
+        args.only,
+        command,
+        render=not args.no_render,
+        steps=not args.no_steps,
+        cli=not args.no_cli,
+    )
+    print(
+        f"done in {time.perf_counter() - t:.0f} s; "
+        f"{len(checks.items) - len(checks.failed)} checks ok, {len(checks.failed)} failed"
+    )
     return 1 if checks.failed else 0
 
 

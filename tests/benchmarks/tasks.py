@@ -29,8 +29,12 @@ def emit(inner_s: float, phases: dict | None = None, **facts: object) -> None:
     from .measure import vm_hwm_kb
 
     facts["vm_hwm_kb"] = vm_hwm_kb()
-    doc = {"inner_s": inner_s, "inner_cpu_s": time.process_time() - _CPU0[0],
-           "phases": phases or {}, "facts": facts}
+    doc = {
+        "inner_s": inner_s,
+        "inner_cpu_s": time.process_time() - _CPU0[0],
+        "phases": phases or {},
+        "facts": facts,
+    }
     sys.stdout.write("RESULT " + orjson.dumps(doc).decode() + "\n")
     sys.stdout.flush()
 
@@ -46,8 +50,7 @@ def parse_orjson(path: Path) -> None:
                 doc = orjson.loads(line)
                 issues += 1
                 histories += len(doc.get("changelog", {}).get("histories", ()))
-    emit(time.perf_counter() - t, issues=issues, histories=histories,
-         bytes=path.stat().st_size)
+    emit(time.perf_counter() - t, issues=issues, histories=histories, bytes=path.stat().st_size)
 
 
 def ingest(path: Path, config_path: Path) -> None:
@@ -100,11 +103,17 @@ def phases(parquet: Path, config_path: Path, out: Path, dump: Path) -> None:
     dump.mkdir(parents=True, exist_ok=True)
     cols = ["item", "touch_s", "wait_s", "window_s", "flow_efficiency", "handoffs"]
     pq.write_table(analysis.items.select(cols), dump / "flowgap_items.parquet")
-    pq.write_table(analysis.handoffs.select(["from_team", "to_team", "count"]),
-                   dump / "flowgap_edges.parquet")
-    emit(inner, steps, events=result.events.num_rows, items=analysis.items.num_rows,
-         handoff_edges=analysis.handoffs.num_rows,
-         peak_mb_after={k: round(v * 1.024) for k, v in peaks.items()})
+    pq.write_table(
+        analysis.handoffs.select(["from_team", "to_team", "count"]), dump / "flowgap_edges.parquet"
+    )
+    emit(
+        inner,
+        steps,
+        events=result.events.num_rows,
+        items=analysis.items.num_rows,
+        handoff_edges=analysis.handoffs.num_rows,
+        peak_mb_after={k: round(v * 1.024) for k, v in peaks.items()},
+    )
 
 
 def pm4py_only(parquet: Path, config_path: Path, dump: Path) -> None:
@@ -117,8 +126,7 @@ def pm4py_only(parquet: Path, config_path: Path, dump: Path) -> None:
     dump.mkdir(parents=True, exist_ok=True)
     items.to_parquet(dump / "pm4py_items.parquet")
     edges.to_parquet(dump / "pm4py_edges.parquet")
-    emit(inner, steps, items=len(items), handoff_edges=len(edges),
-         handover_edges=handover_edges)
+    emit(inner, steps, items=len(items), handoff_edges=len(edges), handover_edges=handover_edges)
 
 
 def dashboard(parquet: Path, config_path: Path, n: int) -> None:
@@ -169,8 +177,17 @@ def dashboard(parquet: Path, config_path: Path, n: int) -> None:
             times.append(dt)
             selected.append(kept)
         hits, misses = service.cache.hits, service.cache.misses
-    emit(sum(times), {"first_page": first_s}, times=times, cpu_times=cpu[1:], selected=selected,
-         total_items=total, window_days=width, cache_hits=hits, cache_misses=misses)
+    emit(
+        sum(times),
+        {"first_page": first_s},
+        times=times,
+        cpu_times=cpu[1:],
+        selected=selected,
+        total_items=total,
+        window_days=width,
+        cache_hits=hits,
+        cache_misses=misses,
+    )
 
 
 def main(argv: list[str]) -> None:

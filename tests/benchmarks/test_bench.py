@@ -19,10 +19,12 @@ def test_benchmarks() -> None:
     only = os.environ.get("FLOWGAP_BENCH_ONLY", ",".join(MEASUREMENTS)).split(",")
     command = "make bench"
     if "FLOWGAP_BENCH_SIZES" in os.environ or "FLOWGAP_BENCH_ONLY" in os.environ:
-        command = (f"FLOWGAP_BENCH_SIZES={','.join(sizes)} FLOWGAP_BENCH_ONLY={','.join(only)} "
-                   "make bench")
-    checks = run_bench([s.strip() for s in sizes if s.strip()],
-                       [m.strip() for m in only if m.strip()], command)
+        command = (
+            f"FLOWGAP_BENCH_SIZES={','.join(sizes)} FLOWGAP_BENCH_ONLY={','.join(only)} make bench"
+        )
+    checks = run_bench(
+        [s.strip() for s in sizes if s.strip()], [m.strip() for m in only if m.strip()], command
+    )
     assert not checks.failed, "\n".join(
         f"{c['size']} {c['check']}: {c['detail']}" for c in checks.failed
     )

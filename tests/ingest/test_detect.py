@@ -63,9 +63,12 @@ def test_csv_kinds(tmp_path: Path) -> None:
     assert detect_format(write(tmp_path, "a.csv", bom + b"Summary;Issue key\nx;A-1\n")) == (
         "jira-csv"
     )
-    assert detect_format(
-        write(tmp_path, "t.csv", b"item,from,to,timestamp\nA-1,Open,Done,2023-01-01\n")
-    ) == "transition-csv"
+    assert (
+        detect_format(
+            write(tmp_path, "t.csv", b"item,from,to,timestamp\nA-1,Open,Done,2023-01-01\n")
+        )
+        == "transition-csv"
+    )
     assert detect_format(write(tmp_path, "e.tsv", b"case\tactivity\ttime\n1\ta\tx\n")) == "csv"
 
 

@@ -109,20 +109,27 @@ def _no_changelog_and_truncated(lines: list[dict]) -> None:
 
 
 def _label_changes(lines: list[dict]) -> None:
-    histories(lines[1]).append({
-        "id": "99999001", "created": histories(lines[1])[-1]["created"],
-        "author": {"displayName": "Ann"},
-        "items": [{"field": "labels", "fromString": "a b  c", "toString": "c d a"},
-                  {"field": "Flagged", "fromString": None, "toString": "Impediment"},
-                  {"field": "Sprint", "fromString": "", "toString": "S1"},
-                  {"fromString": "x", "toString": "y"}]})
+    histories(lines[1]).append(
+        {
+            "id": "99999001",
+            "created": histories(lines[1])[-1]["created"],
+            "author": {"displayName": "Ann"},
+            "items": [
+                {"field": "labels", "fromString": "a b  c", "toString": "c d a"},
+                {"field": "Flagged", "fromString": None, "toString": "Impediment"},
+                {"field": "Sprint", "fromString": "", "toString": "S1"},
+                {"fromString": "x", "toString": "y"},
+            ],
+        }
+    )
     lines[2]["fields"]["labels"] = ["z", "y", "z"]
 
 
 def _words_in_text(lines: list[dict]) -> None:  # not number tokens: the screen lets them be
     lines[1]["fields"]["summary"] = "Infrastructure work (Info) about NaN handling -Inf"
-    lines[2]["fields"]["comment"]["comments"] = [{
-        "id": "1", "created": lines[2]["fields"]["created"], "body": "Inf", "author": None}]
+    lines[2]["fields"]["comment"]["comments"] = [
+        {"id": "1", "created": lines[2]["fields"]["created"], "body": "Inf", "author": None}
+    ]
 
 
 def _own_names(lines: list[dict]) -> None:
@@ -155,8 +162,7 @@ TAKEN: dict[str, Callable[[list[dict]], None]] = {
 
 @pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
 @pytest.mark.parametrize("case", list(TAKEN))
-def test_fast_path_takes_and_equals(base: list[dict], tmp_path: Path, case: str,
-                                    gz: bool) -> None:
+def test_fast_path_takes_and_equals(base: list[dict], tmp_path: Path, case: str, gz: bool) -> None:
     lines = copy(base)
     TAKEN[case](lines)
     data = dump(lines)
@@ -176,6 +182,7 @@ def _line_edit(i: int, old: bytes, new: bytes) -> Callable[[bytes], bytes]:
         assert old in lines[i]
         lines[i] = lines[i].replace(old, new, 1)
         return b"\n".join(lines)
+
     return edit
 
 
@@ -184,6 +191,7 @@ def _insert(i: int, text: bytes) -> Callable[[bytes], bytes]:
         lines = data.split(b"\n")
         lines.insert(i, text)
         return b"\n".join(lines)
+
     return edit
 
 
@@ -201,6 +209,7 @@ def _mutate(change: Callable[[list[dict]], None]) -> Callable[[bytes], bytes]:
         lines = [orjson.loads(x) for x in data.splitlines()]
         change(lines)
         return dump(lines)
+
     return edit
 
 
@@ -211,6 +220,7 @@ def _set(path: str, value: object, line: int = 3) -> Callable[[list[dict]], None
         for p in parents:
             target = target[int(p)] if p.isdigit() else target[p]
         target[last] = value
+
     return change
 
 
@@ -240,13 +250,15 @@ LEFT: dict[str, Callable[[bytes], bytes]] = {
     "duplicate issue": _duplicate,
     "latin-1 bytes": _line_edit(2, b'"summary":"', b'"summary":"\xe9'),
     "issue without key": _mutate(lambda lines: lines[2].pop("key")),
-    "bad history timestamp": _mutate(_set("changelog.histories.0.created",
-                                          "2025-02-30T10:00:00.000+0100")),
+    "bad history timestamp": _mutate(
+        _set("changelog.histories.0.created", "2025-02-30T10:00:00.000+0100")
+    ),
     "other timestamp shape": _mutate(_set("fields.created", "2025-01-27T10:00:00+01:00")),
     "history id not digits": _mutate(_set("changelog.histories.0.id", "h-1")),
     "numeric history id": _mutate(_set("changelog.histories.0.id", 17)),
-    "comment without id": _mutate(lambda lines: lines[0]["fields"]["comment"]["comments"][
-        0].pop("id")),
+    "comment without id": _mutate(
+        lambda lines: lines[0]["fields"]["comment"]["comments"][0].pop("id")
+    ),
     "string where an object was": _mutate(_set("fields.priority", "High")),
     "number where text was": _mutate(_set("fields.summary", 12)),
     "items not a list": _mutate(_set("changelog.histories.0.items", None)),
@@ -257,18 +269,23 @@ LEFT: dict[str, Callable[[bytes], bytes]] = {
     "names differ": _mutate(_names_differ),
     "names on later lines only": _mutate(_names_later_only),
     "team id named only after line 1": _mutate(_team_named_after_line_1),
-    "names not last on a line": _mutate(lambda lines: lines.__setitem__(
-        0, {"names": lines[0].pop("names"), **lines[0]})),
+    "names not last on a line": _mutate(
+        lambda lines: lines.__setitem__(0, {"names": lines[0].pop("names"), **lines[0]})
+    ),
     "literal team field": _mutate(_set("fields.Team", "Web")),
-    "ADF comment body": _mutate(lambda lines: lines[0]["fields"]["comment"]["comments"][0]
-                                .__setitem__("body", {"type": "doc", "content": []})),
+    "ADF comment body": _mutate(
+        lambda lines: lines[0]["fields"]["comment"]["comments"][0].__setitem__(
+            "body", {"type": "doc", "content": []}
+        )
+    ),
     "search page line": _insert(2, b'{"issues": [], "names": {}}'),
 }
 
 
 @pytest.mark.parametrize("case", list(LEFT))
-def test_fast_path_leaves_odd_files_to_the_walk(base: list[dict], tmp_path: Path,
-                                                case: str) -> None:
+def test_fast_path_leaves_odd_files_to_the_walk(
+    base: list[dict], tmp_path: Path, case: str
+) -> None:
     path = tmp_path / "x.jira.ndjson"
     path.write_bytes(LEFT[case](dump(base)))
     assert not answers(path, TEAM)
@@ -290,10 +307,13 @@ def test_ids_map_to_one_field_name_only(base: list[dict], tmp_path: Path) -> Non
 # -------------------------------------------------------------- the project's own files
 
 
-@pytest.mark.parametrize(("name", "config", "fast"), [
-    ("sample.jira.json", "sample.jira.flowgap.toml", False),  # one search page: the walk
-    ("story.jira.ndjson.gz", "story.jira.flowgap.toml", True),
-])
+@pytest.mark.parametrize(
+    ("name", "config", "fast"),
+    [
+        ("sample.jira.json", "sample.jira.flowgap.toml", False),  # one search page: the walk
+        ("story.jira.ndjson.gz", "story.jira.flowgap.toml", True),
+    ],
+)
 def test_sample_logs(sample_logs: Path, name: str, config: str, fast: bool) -> None:
     path = sample_logs / name
     cfg = Config.load(sample_logs / config)
@@ -301,8 +321,9 @@ def test_sample_logs(sample_logs: Path, name: str, config: str, fast: bool) -> N
     same(path, cfg)
 
 
-@pytest.mark.parametrize("path", sorted(p for p in FIX.rglob("*") if p.is_file()),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(p for p in FIX.rglob("*") if p.is_file()), ids=lambda p: p.name
+)
 def test_fixtures(path: Path) -> None:
     for config in (TEAM, Config()):
         try:
@@ -326,38 +347,94 @@ def test_no_pandas_import(base: list[dict], tmp_path: Path) -> None:
         "assert r.items.num_rows == int(sys.argv[2]), r.items.num_rows;"
         "print('pandas' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(path), str(len(base))],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(len(base))],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == "False"
 
 
 # -------------------------------------------------------------- random edits: still the same
 
 PATHS = [
-    "key", "fields", "fields.created", "fields.summary", "fields.status",
-    "fields.status.name", "fields.status.statusCategory", "fields.assignee",
-    "fields.assignee.displayName", "fields.project", "fields.project.key", "fields.priority",
-    "fields.issuetype", "fields.labels", "fields.components", "fields.resolutiondate",
-    "fields.customfield_10042", "fields.customfield_10021", "fields.customfield_10016",
-    "fields.comment", "fields.comment.comments", "fields.comment.comments.0.id",
-    "fields.comment.comments.0.created", "fields.comment.comments.0.body",
-    "fields.comment.comments.0.author", "changelog", "changelog.total", "changelog.histories",
-    "changelog.histories.0.id", "changelog.histories.0.created",
-    "changelog.histories.0.author", "changelog.histories.0.items",
-    "changelog.histories.0.items.0.field", "changelog.histories.0.items.0.fromString",
-    "changelog.histories.0.items.0.toString", "changelog.histories.0.items.0",
-    "changelog.histories.0.author.displayName", "changelog.histories.1",
-    "fields.status.statusCategory.key", "fields.components.0", "fields.labels.0",
-    "fields.comment.comments.0.author.displayName", "fields.comment.comments.1",
-    "names", "names.customfield_10042", "names.customfield_10021", "names.customfield_10016",
-    "fields.Team", "fields.Flagged",
+    "key",
+    "fields",
+    "fields.created",
+    "fields.summary",
+    "fields.status",
+    "fields.status.name",
+    "fields.status.statusCategory",
+    "fields.assignee",
+    "fields.assignee.displayName",
+    "fields.project",
+    "fields.project.key",
+    "fields.priority",
+    "fields.issuetype",
+    "fields.labels",
+    "fields.components",
+    "fields.resolutiondate",
+    "fields.customfield_10042",
+    "fields.customfield_10021",
+    "fields.customfield_10016",
+    "fields.comment",
+    "fields.comment.comments",
+    "fields.comment.comments.0.id",
+    "fields.comment.comments.0.created",
+    "fields.comment.comments.0.body",
+    "fields.comment.comments.0.author",
+    "changelog",
+    "changelog.total",
+    "changelog.histories",
+    "changelog.histories.0.id",
+    "changelog.histories.0.created",
+    "changelog.histories.0.author",
+    "changelog.histories.0.items",
+    "changelog.histories.0.items.0.field",
+    "changelog.histories.0.items.0.fromString",
+    "changelog.histories.0.items.0.toString",
+    "changelog.histories.0.items.0",
+    "changelog.histories.0.author.displayName",
+    "changelog.histories.1",
+    "fields.status.statusCategory.key",
+    "fields.components.0",
+    "fields.labels.0",
+    "fields.comment.comments.0.author.displayName",
+    "fields.comment.comments.1",
+    "names",
+    "names.customfield_10042",
+    "names.customfield_10021",
+    "names.customfield_10016",
+    "fields.Team",
+    "fields.Flagged",
 ]
 VALUES = [
-    None, "", "x", "Team", 5, 5.5, True, {}, [], {"name": "n"}, {"value": "v", "id": "1"},
-    [{"value": "Impediment"}], ["a", "b"], [None], "2025-01-01T10:00:00.000+0100",
-    "2025-01-01T10:00:00.000-0300", "2025-01-01", "12", "a b c", "Flagged", "Story Points",
-    {"field": "labels", "fromString": "a", "toString": "b a"}, [{"name": ""}, {"key": "K"}],
-    {"value": "", "name": "n2", "key": 3}, {"displayName": "D", "name": "N"},
+    None,
+    "",
+    "x",
+    "Team",
+    5,
+    5.5,
+    True,
+    {},
+    [],
+    {"name": "n"},
+    {"value": "v", "id": "1"},
+    [{"value": "Impediment"}],
+    ["a", "b"],
+    [None],
+    "2025-01-01T10:00:00.000+0100",
+    "2025-01-01T10:00:00.000-0300",
+    "2025-01-01",
+    "12",
+    "a b c",
+    "Flagged",
+    "Story Points",
+    {"field": "labels", "fromString": "a", "toString": "b a"},
+    [{"name": ""}, {"key": "K"}],
+    {"value": "", "name": "n2", "key": 3},
+    {"displayName": "D", "name": "N"},
 ]
 
 
@@ -385,12 +462,19 @@ def _put(line: dict, path: str, value: object) -> None:
             target[last] = value
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.integers(0, 59), st.sampled_from(PATHS),
-                          st.sampled_from([*VALUES, ...])), min_size=1, max_size=4))
-def test_random_edits_load_the_same_both_ways(base: list[dict], tmp_path: Path,
-                                              edits: list[tuple[int, str, object]]) -> None:
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 59), st.sampled_from(PATHS), st.sampled_from([*VALUES, ...])),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_random_edits_load_the_same_both_ways(
+    base: list[dict], tmp_path: Path, edits: list[tuple[int, str, object]]
+) -> None:
     lines = copy(base)
     for i, path, value in edits:
         _put(lines[i % len(lines)], path, copy([value])[0] if value is not ... else ...)

@@ -27,8 +27,10 @@ def test_ui_export_rows_items_and_events() -> None:
     assert (s.records_read, s.records_loaded, s.records_rejected) == (5, 2, 3)
     assert s.record_unit == "row"
     assert r.has_history is False
-    assert [(e["item"], e["field"], e["value"], e["ts"], e["seq"], e["source"])
-            for e in r.events.to_pylist()] == [
+    assert [
+        (e["item"], e["field"], e["value"], e["ts"], e["seq"], e["source"])
+        for e in r.events.to_pylist()
+    ] == [
         # 10:15 AM in Berlin (CEST, +02:00)
         ("ABC-1", "created", None, utc(2023, 5, 2, 8, 15), 0, "ui_export.csv:2"),
         ("ABC-1", "resolution", "Done", utc(2023, 5, 10, 7, 0), 1, "ui_export.csv:2"),
@@ -47,8 +49,10 @@ def test_ui_export_rows_items_and_events() -> None:
     assert items[1]["resolved"] is None
     assert r.status_categories == {"Done": "done", "En révision": "indeterminate"}
     assert [(x.source, x.reason) for x in r.rejects] == [
-        ("ui_export.csv:4",
-         "ABC-3: Created '2023-05-09' does not match the date format '%d/%b/%y %I:%M %p'"),
+        (
+            "ui_export.csv:4",
+            "ABC-3: Created '2023-05-09' does not match the date format '%d/%b/%y %I:%M %p'",
+        ),
         ("ui_export.csv:5", 'no "Issue key"'),
         ("ui_export.csv:6", "ABC-1: duplicate issue key (first at line 2)"),
     ]
@@ -74,9 +78,7 @@ def test_configured_date_format(tmp_path: Path) -> None:
 
 def test_latin1_file_is_read_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "latin.csv"
-    path.write_bytes(
-        "Issue key,Status,Created\nX-1,Geprüft,02/May/23 10:15 AM\n".encode("latin-1")
-    )
+    path.write_bytes("Issue key,Status,Created\nX-1,Geprüft,02/May/23 10:15 AM\n".encode("latin-1"))
     r = jira_csv.load(path, Config())
     assert r.items.column("current_status").to_pylist() == ["Geprüft"]
     assert "encoding" in [w.kind for w in r.warnings]

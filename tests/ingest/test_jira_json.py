@@ -227,24 +227,40 @@ def test_bad_values_are_rejected_not_crashes(tmp_path: Path) -> None:
 def test_values_of_the_wrong_type_are_rejected_or_ignored(tmp_path: Path) -> None:
     """Numbers where Jira sends text: the history is rejected; a project key or an author
     name that is not text is ignored (the key prefix, no actor), never a crash."""
-    line = orjson.dumps({
-        "key": "N-1", "fields": {"created": "2023-01-01T00:00:00.000+0000",
-                                 "project": {"key": 5}},
-        "changelog": {"histories": [
-            {"id": "1", "created": "2023-01-02T00:00:00.000+0000",
-             "items": [{"field": "status", "fromString": "A", "toString": 7}]},
-            {"id": "2", "created": "2023-01-03T00:00:00.000+0000",
-             "author": {"displayName": 3},
-             "items": [{"field": "status", "fromString": "A", "toString": "B"}]}]}})
+    line = orjson.dumps(
+        {
+            "key": "N-1",
+            "fields": {"created": "2023-01-01T00:00:00.000+0000", "project": {"key": 5}},
+            "changelog": {
+                "histories": [
+                    {
+                        "id": "1",
+                        "created": "2023-01-02T00:00:00.000+0000",
+                        "items": [{"field": "status", "fromString": "A", "toString": 7}],
+                    },
+                    {
+                        "id": "2",
+                        "created": "2023-01-03T00:00:00.000+0000",
+                        "author": {"displayName": 3},
+                        "items": [{"field": "status", "fromString": "A", "toString": "B"}],
+                    },
+                ]
+            },
+        }
+    )
     path = tmp_path / "types.ndjson"
     path.write_bytes(line + b"\n")
     r = jira_json.load(path, Config())
     reconciles(r)
     assert [(x.source, x.reason) for x in r.rejects] == [
-        ("types.ndjson:N-1#1", "history item fromString/toString is not text")]
+        ("types.ndjson:N-1#1", "history item fromString/toString is not text")
+    ]
     assert r.items.column("project").to_pylist() == ["N"]
     assert [(e["field"], e["value"], e["actor"]) for e in r.events.to_pylist()] == [
-        ("created", None, None), ("status", "A", None), ("status", "B", None)]
+        ("created", None, None),
+        ("status", "A", None),
+        ("status", "B", None),
+    ]
 
 
 def test_latin1_line_is_read_with_a_warning(tmp_path: Path) -> None:
@@ -271,14 +287,30 @@ def test_adf_flattening() -> None:
         "type": "doc",
         "content": [
             {"type": "heading", "content": [{"type": "text", "text": "Title"}]},
-            {"type": "bulletList", "content": [
-                {"type": "listItem", "content": [
-                    {"type": "paragraph", "content": [{"type": "text", "text": "one"}]}]},
-                {"type": "listItem", "content": [
-                    {"type": "paragraph", "content": [
-                        {"type": "text", "text": "two"}, {"type": "hardBreak"},
-                        {"type": "emoji", "attrs": {"shortName": ":smile:"}}]}]},
-            ]},
+            {
+                "type": "bulletList",
+                "content": [
+                    {
+                        "type": "listItem",
+                        "content": [
+                            {"type": "paragraph", "content": [{"type": "text", "text": "one"}]}
+                        ],
+                    },
+                    {
+                        "type": "listItem",
+                        "content": [
+                            {
+                                "type": "paragraph",
+                                "content": [
+                                    {"type": "text", "text": "two"},
+                                    {"type": "hardBreak"},
+                                    {"type": "emoji", "attrs": {"shortName": ":smile:"}},
+                                ],
+                            }
+                        ],
+                    },
+                ],
+            },
         ],
     }
     assert jira_json.adf_text(doc) == "Title\none\ntwo\n:smile:"
@@ -296,8 +328,7 @@ def test_array_of_issues_and_page_without_names(tmp_path: Path) -> None:
     )
     r = jira_json.load(path, TEAM)
     assert r.items.column("item").to_pylist() == ["A-1", "A-2"]
-    assert r.items.column("created").to_pylist() == [ts("2023-01-01T09:00"),
-                                                      ts("2023-01-02T15:00")]
+    assert r.items.column("created").to_pylist() == [ts("2023-01-01T09:00"), ts("2023-01-02T15:00")]
     assert [w.kind for w in r.warnings] == ["no_changelog"]
     assert "2 issue(s) have no changelog" in r.warnings[0].message
 
@@ -330,12 +361,26 @@ def test_history_order_across_a_dst_change_and_unsorted_input(tmp_path: Path) ->
 
 def test_a_later_line_renaming_a_field_id_is_followed(tmp_path: Path) -> None:
     """names maps ids to names per page or line; a later one can rename an id."""
+
     def issue(key: str, names: dict) -> bytes:
-        return orjson.dumps({"key": key, "names": names, "fields": {
-            "created": "2023-01-01T00:00:00.000+0000", "customfield_1": {"value": "Web"}}})
+        return orjson.dumps(
+            {
+                "key": key,
+                "names": names,
+                "fields": {
+                    "created": "2023-01-01T00:00:00.000+0000",
+                    "customfield_1": {"value": "Web"},
+                },
+            }
+        )
+
     path = tmp_path / "renamed.ndjson"
-    path.write_bytes(issue("R-1", {"customfield_1": "Team"}) + b"\n"
-                     + issue("R-2", {"customfield_1": "Squad"}) + b"\n")
+    path.write_bytes(
+        issue("R-1", {"customfield_1": "Team"})
+        + b"\n"
+        + issue("R-2", {"customfield_1": "Squad"})
+        + b"\n"
+    )
     r = jira_json.load(path, TEAM)
     teams = [(e["item"], e["value"]) for e in r.events.to_pylist() if e["field"] == "team"]
     assert teams == [("R-1", "Web")]

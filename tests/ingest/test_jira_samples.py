@@ -12,8 +12,19 @@ from flowgap.config import Config
 from flowgap.ingest import jira_csv, jira_json
 from flowgap.ingest.detect import detect_format
 
-ITEM_COLUMNS = ["item", "project", "type", "priority", "summary", "created", "resolved",
-                "current_status", "labels", "components", "story_points"]
+ITEM_COLUMNS = [
+    "item",
+    "project",
+    "type",
+    "priority",
+    "summary",
+    "created",
+    "resolved",
+    "current_status",
+    "labels",
+    "components",
+    "story_points",
+]
 
 
 def need(sample_logs: Path, *names: str) -> None:

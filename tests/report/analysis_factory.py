@@ -34,9 +34,19 @@ def seg(item, n, status, cls, team, start, end, touch=0.0, flagged=False) -> dic
     dur = (end - start).total_seconds()
     in_window = 0.0 if cls == "backlog" else dur
     return {
-        "item": item, "seg": n, "status": status, "class": cls, "team": team,
-        "assignee": None, "flagged": flagged, "blocked": flagged, "start": start, "end": end,
-        "duration_s": dur, "in_window_s": in_window, "touch_s": touch,
+        "item": item,
+        "seg": n,
+        "status": status,
+        "class": cls,
+        "team": team,
+        "assignee": None,
+        "flagged": flagged,
+        "blocked": flagged,
+        "start": start,
+        "end": end,
+        "duration_s": dur,
+        "in_window_s": in_window,
+        "touch_s": touch,
         "wait_s": in_window - touch,
     }
 
@@ -59,38 +69,93 @@ def timeline_rows() -> list[dict]:
     ]
 
 
-def item_row(item, summary, created, committed, delivered, status, cls, touch, handoffs,
-             teams, path, steering=0, rework=0, labels=()) -> dict:
+def item_row(
+    item,
+    summary,
+    created,
+    committed,
+    delivered,
+    status,
+    cls,
+    touch,
+    handoffs,
+    teams,
+    path,
+    steering=0,
+    rework=0,
+    labels=(),
+) -> dict:
     window_end = delivered or AS_OF
     window = (window_end - committed).total_seconds() if committed else None
     return {
-        "item": item, "project": "ABC", "type": "Story", "priority": "Medium",
-        "summary": summary, "labels": list(labels), "created": created,
-        "committed": committed, "delivered": delivered, "is_open": delivered is None,
-        "current_status": status, "current_class": cls,
+        "item": item,
+        "project": "ABC",
+        "type": "Story",
+        "priority": "Medium",
+        "summary": summary,
+        "labels": list(labels),
+        "created": created,
+        "committed": committed,
+        "delivered": delivered,
+        "is_open": delivered is None,
+        "current_status": status,
+        "current_class": cls,
         "lead_time_s": (delivered - created).total_seconds() if delivered else None,
         "cycle_time_s": (delivered - committed).total_seconds() if delivered else None,
-        "window_start": committed, "window_end": window_end if committed else None,
-        "window_s": window, "touch_s": touch if committed else None,
-        "wait_s": window - touch if committed else None, "blocked_s": 0.0 if committed else None,
+        "window_start": committed,
+        "window_end": window_end if committed else None,
+        "window_s": window,
+        "touch_s": touch if committed else None,
+        "wait_s": window - touch if committed else None,
+        "blocked_s": 0.0 if committed else None,
         "flow_efficiency": touch / window if committed else None,
-        "handoffs": handoffs, "teams_visited": teams, "team_path": path, "rework": rework,
+        "handoffs": handoffs,
+        "teams_visited": teams,
+        "team_path": path,
+        "rework": rework,
         "steering_touches": steering,
         "age_s": (AS_OF - (committed or created)).total_seconds() if delivered is None else None,
-        "touch_work_s": None, "wait_work_s": None, "window_work_s": None,
+        "touch_work_s": None,
+        "wait_work_s": None,
+        "window_work_s": None,
         "flow_efficiency_work": None,
     }
 
 
 def items_rows() -> list[dict]:
     return [
-        item_row("ABC-1", "Export invoices | monthly", ts(1, 1), ts(1, 2), ts(1, 20), "Done",
-                 "done", 3 * DAY, 2, 2, "Dev > QA > Dev", steering=2, rework=1,
-                 labels=["steerco"]),
-        item_row("ABC-2", EVIL, ts(1, 10), ts(1, 11), None, "Ready for QA", "wait", DAY, 1, 2,
-                 "Dev > QA"),
-        item_row("ABC-3", "Fast lane", ts(1, 15), ts(1, 16), ts(2, 10), "Done", "done",
-                 24 * DAY, 0, 1, "Dev"),
+        item_row(
+            "ABC-1",
+            "Export invoices | monthly",
+            ts(1, 1),
+            ts(1, 2),
+            ts(1, 20),
+            "Done",
+            "done",
+            3 * DAY,
+            2,
+            2,
+            "Dev > QA > Dev",
+            steering=2,
+            rework=1,
+            labels=["steerco"],
+        ),
+        item_row(
+            "ABC-2", EVIL, ts(1, 10), ts(1, 11), None, "Ready for QA", "wait", DAY, 1, 2, "Dev > QA"
+        ),
+        item_row(
+            "ABC-3",
+            "Fast lane",
+            ts(1, 15),
+            ts(1, 16),
+            ts(2, 10),
+            "Done",
+            "done",
+            24 * DAY,
+            0,
+            1,
+            "Dev",
+        ),
         item_row("ABC-4", "Someday", ts(2, 1), None, None, "To Do", "backlog", 0.0, 0, 0, ""),
     ]
 
@@ -98,8 +163,12 @@ def items_rows() -> list[dict]:
 def summary() -> dict:
     return {
         "items": {"total": 4, "open": 2, "delivered": 2, "with_history": 4},
-        "flow_efficiency": {"median": 0.5, "pooled": 0.3333333333, "median_work": None,
-                            "pooled_work": None},
+        "flow_efficiency": {
+            "median": 0.5,
+            "pooled": 0.3333333333,
+            "median_work": None,
+            "pooled_work": None,
+        },
         "lead_time": {"p50": 29.0 * DAY, "p85": 31.7 * DAY, "p95": 32.6 * DAY, "mean": 29 * DAY},
         "cycle_time": {"p50": 21.0 * DAY, "p85": 23.1 * DAY, "p95": 23.7 * DAY, "mean": 21 * DAY},
         "touch": {"total_s": 28 * DAY, "median_s": 3 * DAY},
@@ -113,23 +182,49 @@ def summary() -> dict:
             "status": {"Ready for QA": 0.9206349206, "Ready for Dev": 0.0793650794},
             "team": {"QA": 0.9206349206, "Dev": 0.0793650794},
         },
-        "period": {"first_ts": "2026-01-01T00:00:00Z", "last_ts": "2026-02-10T00:00:00Z",
-                   "as_of": "2026-03-01T00:00:00Z"},
+        "period": {
+            "first_ts": "2026-01-01T00:00:00Z",
+            "last_ts": "2026-02-10T00:00:00Z",
+            "as_of": "2026-03-01T00:00:00Z",
+        },
     }
 
 
 def findings() -> list[dict]:
     return [
-        {"rank": 1, "kind": "flow", "subject": "system", "impact_s": 63 * DAY,
-         "text": "Work waits 69% of its cycle time.", "item": None},
-        {"rank": 2, "kind": "bottleneck_status", "subject": "Ready for QA", "impact_s": 58 * DAY,
-         "text": "92% of all waiting happens in 'Ready for QA' (median 29.0 days per visit).",
-         "item": None},
-        {"rank": 3, "kind": "worst_item", "subject": "ABC-2", "impact_s": 48 * DAY,
-         "text": "ABC-2: 1.0 days of touch in 49.0 days (2.0%), 1 handoffs across 2 teams, "
-                 "0 steering touches.", "item": "ABC-2"},
-        {"rank": 4, "kind": "ping_pong", "subject": "Dev <> QA", "impact_s": 5 * DAY,
-         "text": "1 item went Dev -> QA -> Dev.", "item": "ABC-1"},
+        {
+            "rank": 1,
+            "kind": "flow",
+            "subject": "system",
+            "impact_s": 63 * DAY,
+            "text": "Work waits 69% of its cycle time.",
+            "item": None,
+        },
+        {
+            "rank": 2,
+            "kind": "bottleneck_status",
+            "subject": "Ready for QA",
+            "impact_s": 58 * DAY,
+            "text": "92% of all waiting happens in 'Ready for QA' (median 29.0 days per visit).",
+            "item": None,
+        },
+        {
+            "rank": 3,
+            "kind": "worst_item",
+            "subject": "ABC-2",
+            "impact_s": 48 * DAY,
+            "text": "ABC-2: 1.0 days of touch in 49.0 days (2.0%), 1 handoffs across 2 teams, "
+            "0 steering touches.",
+            "item": "ABC-2",
+        },
+        {
+            "rank": 4,
+            "kind": "ping_pong",
+            "subject": "Dev <> QA",
+            "impact_s": 5 * DAY,
+            "text": "1 item went Dev -> QA -> Dev.",
+            "item": "ABC-1",
+        },
     ]
 
 
@@ -147,117 +242,333 @@ def make_analysis(**overrides: object) -> Analysis:
         summary=summary(),
         findings=findings(),
         timeline=timeline,
-        stints=table(schemas.STINTS, [
-            {"item": "ABC-1", "stint": 0, "team": "Dev", "prev_team": None, "start": ts(1, 1),
-             "end": ts(1, 4), "duration_s": 3 * DAY, "touch_s": 2 * DAY, "queue_s": DAY},
-            {"item": "ABC-1", "stint": 1, "team": "QA", "prev_team": "Dev", "start": ts(1, 4),
-             "end": ts(1, 15), "duration_s": 11 * DAY, "touch_s": DAY, "queue_s": 10 * DAY},
-            {"item": "ABC-1", "stint": 2, "team": "Dev", "prev_team": "QA", "start": ts(1, 15),
-             "end": AS_OF, "duration_s": 45 * DAY, "touch_s": 0.0, "queue_s": 5 * DAY},
-        ]),
+        stints=table(
+            schemas.STINTS,
+            [
+                {
+                    "item": "ABC-1",
+                    "stint": 0,
+                    "team": "Dev",
+                    "prev_team": None,
+                    "start": ts(1, 1),
+                    "end": ts(1, 4),
+                    "duration_s": 3 * DAY,
+                    "touch_s": 2 * DAY,
+                    "queue_s": DAY,
+                },
+                {
+                    "item": "ABC-1",
+                    "stint": 1,
+                    "team": "QA",
+                    "prev_team": "Dev",
+                    "start": ts(1, 4),
+                    "end": ts(1, 15),
+                    "duration_s": 11 * DAY,
+                    "touch_s": DAY,
+                    "queue_s": 10 * DAY,
+                },
+                {
+                    "item": "ABC-1",
+                    "stint": 2,
+                    "team": "Dev",
+                    "prev_team": "QA",
+                    "start": ts(1, 15),
+                    "end": AS_OF,
+                    "duration_s": 45 * DAY,
+                    "touch_s": 0.0,
+                    "queue_s": 5 * DAY,
+                },
+            ],
+        ),
         items=table(schemas.ITEMS, items_rows()),
-        stages=table(schemas.STAGES, [
-            {"status": "Ready for QA", "class": "wait", "guessed": True, "visits": 2,
-             "items": 2, "total_s": 58 * DAY, "median_visit_s": 29 * DAY,
-             "p85_visit_s": 39.2 * DAY, "touch_s": 0.0, "wait_s": 58 * DAY,
-             "wait_share": 0.9206349206, "wip": 1, "wip_age_median_s": 48 * DAY,
-             "wip_age_max_s": 48 * DAY},
-            {"status": "Ready for Dev", "class": "wait", "guessed": True, "visits": 1,
-             "items": 1, "total_s": 5 * DAY, "median_visit_s": 5 * DAY,
-             "p85_visit_s": 5 * DAY, "touch_s": 0.0, "wait_s": 5 * DAY,
-             "wait_share": 0.0793650794, "wip": 0, "wip_age_median_s": None,
-             "wip_age_max_s": None},
-            {"status": "In Progress", "class": "active", "guessed": False, "visits": 3,
-             "items": 3, "total_s": 27 * DAY, "median_visit_s": DAY, "p85_visit_s": 17.4 * DAY,
-             "touch_s": 27 * DAY, "wait_s": 0.0, "wait_share": 0.0, "wip": 0,
-             "wip_age_median_s": None, "wip_age_max_s": None},
-            {"status": "In QA", "class": "active", "guessed": True, "visits": 1, "items": 1,
-             "total_s": DAY, "median_visit_s": DAY, "p85_visit_s": DAY, "touch_s": DAY,
-             "wait_s": 0.0, "wait_share": 0.0, "wip": 0, "wip_age_median_s": None,
-             "wip_age_max_s": None},
-        ]),
-        teams=table(schemas.TEAMS, [
-            {"team": "QA", "items": 2, "stints": 2, "touch_s": DAY, "wait_s": 58 * DAY,
-             "wait_share": 0.9206349206, "queue_s": 58 * DAY, "median_queue_s": 29 * DAY,
-             "handoffs_in": 2, "handoffs_out": 1},
-            {"team": "Dev", "items": 3, "stints": 4, "touch_s": 27 * DAY, "wait_s": 5 * DAY,
-             "wait_share": 0.0793650794, "queue_s": 5 * DAY, "median_queue_s": 0.0,
-             "handoffs_in": 1, "handoffs_out": 2},
-        ]),
-        handoffs=table(schemas.HANDOFFS, [
-            {"from_team": "Dev", "to_team": "QA", "count": 2, "items": 2,
-             "total_wait_s": 58 * DAY, "median_wait_s": 29 * DAY, "p85_wait_s": 39.2 * DAY,
-             "ping_pong": True, "ping_pongs": 0},
-            {"from_team": "QA", "to_team": "Dev", "count": 1, "items": 1,
-             "total_wait_s": 5 * DAY, "median_wait_s": 5 * DAY, "p85_wait_s": 5 * DAY,
-             "ping_pong": True, "ping_pongs": 1},
-        ]),
-        handoff_events=table(schemas.HANDOFF_EVENTS, [
-            {"item": "ABC-1", "ts": ts(1, 4), "from_team": "Dev", "to_team": "QA",
-             "wait_s": 10 * DAY},
-            {"item": "ABC-1", "ts": ts(1, 15), "from_team": "QA", "to_team": "Dev",
-             "wait_s": 5 * DAY},
-            {"item": "ABC-2", "ts": ts(1, 12), "from_team": "Dev", "to_team": "QA",
-             "wait_s": 48 * DAY},
-        ]),
-        daily=table(schemas.DAILY, [
-            {"date": date(2026, 1, d), "status": s, "class": c, "items": n}
-            for d in (1, 2, 3)
-            for s, c, n in (("To Do", "backlog", 1), ("In Progress", "active", d - 1),
-                            ("Done", "done", 0))
-        ]),
-        daily_totals=table(schemas.DAILY_TOTALS, [
-            {"date": date(2026, 1, 1), "wip": 0, "arrivals": 0, "departures": 0},
-            {"date": date(2026, 1, 2), "wip": 1, "arrivals": 1, "departures": 0},
-        ]),
-        weekly=table(schemas.WEEKLY, [
-            {"week": date(2026, 1, 19), "throughput": 1, "lead_p50_s": 19 * DAY,
-             "lead_p85_s": 19 * DAY, "lead_p95_s": 19 * DAY, "flow_efficiency_median": 1 / 6,
-             "flow_efficiency_pooled": 1 / 6},
-            {"week": date(2026, 2, 9), "throughput": 1, "lead_p50_s": 26 * DAY,
-             "lead_p85_s": 26 * DAY, "lead_p95_s": 26 * DAY, "flow_efficiency_median": 1.0,
-             "flow_efficiency_pooled": 1.0},
-        ]),
-        steering_touches=table(schemas.STEERING_TOUCHES, [
-            {"item": "ABC-1", "ts": ts(1, 7, 10), "meeting_date": date(2026, 1, 7),
-             "kind": "label", "detail": "steerco"},
-            {"item": "ABC-1", "ts": ts(1, 14, 10), "meeting_date": date(2026, 1, 14),
-             "kind": "comment", "detail": "Discussed in SteerCo"},
-        ]),
-        steering_meetings=table(schemas.STEERING_MEETINGS, [
-            {"meeting_date": date(2026, 1, 7), "items": 1, "touches": 1, "cost_minutes": 80.0},
-            {"meeting_date": date(2026, 1, 14), "items": 1, "touches": 1, "cost_minutes": 80.0},
-        ]),
-        steering_comparison=table(schemas.STEERING_COMPARISON, [
-            {"type": "Story", "period": "2026-Q1", "steered_items": 1, "unsteered_items": 1,
-             "steered_lead_median_s": 19 * DAY, "unsteered_lead_median_s": 26 * DAY,
-             "steered_flow_efficiency_median": 1 / 6,
-             "unsteered_flow_efficiency_median": 1.0},
-        ]),
-        status_classes=table(schemas.STATUS_CLASSES, [
-            {"status": s, "class": c, "guessed": g, "category": None, "events": n}
-            for s, c, g, n in (("To Do", "backlog", True, 4), ("In Progress", "active", False, 3),
-                               ("Ready for QA", "wait", True, 2), ("In QA", "active", True, 1),
-                               ("Ready for Dev", "wait", True, 1), ("Done", "done", True, 2))
-        ]),
-        status_map=table(schemas.PROCESS_EDGES, [
-            {"source": a, "target": b, "count": n, "median_s": m * DAY, "mean_s": m * DAY}
-            for a, b, n, m in (("To Do", "In Progress", 3, 1.0),
-                               ("In Progress", "Ready for QA", 2, 0.0),
-                               ("Ready for QA", "In QA", 1, 10.0),
-                               ("In QA", "Ready for Dev", 1, 0.0),
-                               ("Ready for Dev", "Done", 1, 5.0), ("In Progress", "Done", 1, 0.0))
-        ]),
-        handoff_graph=table(schemas.PROCESS_EDGES, [
-            {"source": "Dev", "target": "QA", "count": 2, "median_s": 29 * DAY,
-             "mean_s": 29 * DAY},
-            {"source": "QA", "target": "Dev", "count": 1, "median_s": 5 * DAY,
-             "mean_s": 5 * DAY},
-        ]),
-        team_centrality=table(schemas.CENTRALITY, [
-            {"node": "Dev", "in_degree": 1, "out_degree": 1, "betweenness": 0.0},
-            {"node": "QA", "in_degree": 1, "out_degree": 1, "betweenness": 0.0},
-        ]),
+        stages=table(
+            schemas.STAGES,
+            [
+                {
+                    "status": "Ready for QA",
+                    "class": "wait",
+                    "guessed": True,
+                    "visits": 2,
+                    "items": 2,
+                    "total_s": 58 * DAY,
+                    "median_visit_s": 29 * DAY,
+                    "p85_visit_s": 39.2 * DAY,
+                    "touch_s": 0.0,
+                    "wait_s": 58 * DAY,
+                    "wait_share": 0.9206349206,
+                    "wip": 1,
+                    "wip_age_median_s": 48 * DAY,
+                    "wip_age_max_s": 48 * DAY,
+                },
+                {
+                    "status": "Ready for Dev",
+                    "class": "wait",
+                    "guessed": True,
+                    "visits": 1,
+                    "items": 1,
+                    "total_s": 5 * DAY,
+                    "median_visit_s": 5 * DAY,
+                    "p85_visit_s": 5 * DAY,
+                    "touch_s": 0.0,
+                    "wait_s": 5 * DAY,
+                    "wait_share": 0.0793650794,
+                    "wip": 0,
+                    "wip_age_median_s": None,
+                    "wip_age_max_s": None,
+                },
+                {
+                    "status": "In Progress",
+                    "class": "active",
+                    "guessed": False,
+                    "visits": 3,
+                    "items": 3,
+                    "total_s": 27 * DAY,
+                    "median_visit_s": DAY,
+                    "p85_visit_s": 17.4 * DAY,
+                    "touch_s": 27 * DAY,
+                    "wait_s": 0.0,
+                    "wait_share": 0.0,
+                    "wip": 0,
+                    "wip_age_median_s": None,
+                    "wip_age_max_s": None,
+                },
+                {
+                    "status": "In QA",
+                    "class": "active",
+                    "guessed": True,
+                    "visits": 1,
+                    "items": 1,
+                    "total_s": DAY,
+                    "median_visit_s": DAY,
+                    "p85_visit_s": DAY,
+                    "touch_s": DAY,
+                    "wait_s": 0.0,
+                    "wait_share": 0.0,
+                    "wip": 0,
+                    "wip_age_median_s": None,
+                    "wip_age_max_s": None,
+                },
+            ],
+        ),
+        teams=table(
+            schemas.TEAMS,
+            [
+                {
+                    "team": "QA",
+                    "items": 2,
+                    "stints": 2,
+                    "touch_s": DAY,
+                    "wait_s": 58 * DAY,
+                    "wait_share": 0.9206349206,
+                    "queue_s": 58 * DAY,
+                    "median_queue_s": 29 * DAY,
+                    "handoffs_in": 2,
+                    "handoffs_out": 1,
+                },
+                {
+                    "team": "Dev",
+                    "items": 3,
+                    "stints": 4,
+                    "touch_s": 27 * DAY,
+                    "wait_s": 5 * DAY,
+                    "wait_share": 0.0793650794,
+                    "queue_s": 5 * DAY,
+                    "median_queue_s": 0.0,
+                    "handoffs_in": 1,
+                    "handoffs_out": 2,
+                },
+            ],
+        ),
+        handoffs=table(
+            schemas.HANDOFFS,
+            [
+                {
+                    "from_team": "Dev",
+                    "to_team": "QA",
+                    "count": 2,
+                    "items": 2,
+                    "total_wait_s": 58 * DAY,
+                    "median_wait_s": 29 * DAY,
+                    "p85_wait_s": 39.2 * DAY,
+                    "ping_pong": True,
+                    "ping_pongs": 0,
+                },
+                {
+                    "from_team": "QA",
+                    "to_team": "Dev",
+                    "count": 1,
+                    "items": 1,
+                    "total_wait_s": 5 * DAY,
+                    "median_wait_s": 5 * DAY,
+                    "p85_wait_s": 5 * DAY,
+                    "ping_pong": True,
+                    "ping_pongs": 1,
+                },
+            ],
+        ),
+        handoff_events=table(
+            schemas.HANDOFF_EVENTS,
+            [
+                {
+                    "item": "ABC-1",
+                    "ts": ts(1, 4),
+                    "from_team": "Dev",
+                    "to_team": "QA",
+                    "wait_s": 10 * DAY,
+                },
+                {
+                    "item": "ABC-1",
+                    "ts": ts(1, 15),
+                    "from_team": "QA",
+                    "to_team": "Dev",
+                    "wait_s": 5 * DAY,
+                },
+                {
+                    "item": "ABC-2",
+                    "ts": ts(1, 12),
+                    "from_team": "Dev",
+                    "to_team": "QA",
+                    "wait_s": 48 * DAY,
+                },
+            ],
+        ),
+        daily=table(
+            schemas.DAILY,
+            [
+                {"date": date(2026, 1, d), "status": s, "class": c, "items": n}
+                for d in (1, 2, 3)
+                for s, c, n in (
+                    ("To Do", "backlog", 1),
+                    ("In Progress", "active", d - 1),
+                    ("Done", "done", 0),
+                )
+            ],
+        ),
+        daily_totals=table(
+            schemas.DAILY_TOTALS,
+            [
+                {"date": date(2026, 1, 1), "wip": 0, "arrivals": 0, "departures": 0},
+                {"date": date(2026, 1, 2), "wip": 1, "arrivals": 1, "departures": 0},
+            ],
+        ),
+        weekly=table(
+            schemas.WEEKLY,
+            [
+                {
+                    "week": date(2026, 1, 19),
+                    "throughput": 1,
+                    "lead_p50_s": 19 * DAY,
+                    "lead_p85_s": 19 * DAY,
+                    "lead_p95_s": 19 * DAY,
+                    "flow_efficiency_median": 1 / 6,
+                    "flow_efficiency_pooled": 1 / 6,
+                },
+                {
+                    "week": date(2026, 2, 9),
+                    "throughput": 1,
+                    "lead_p50_s": 26 * DAY,
+                    "lead_p85_s": 26 * DAY,
+                    "lead_p95_s": 26 * DAY,
+                    "flow_efficiency_median": 1.0,
+                    "flow_efficiency_pooled": 1.0,
+                },
+            ],
+        ),
+        steering_touches=table(
+            schemas.STEERING_TOUCHES,
+            [
+                {
+                    "item": "ABC-1",
+                    "ts": ts(1, 7, 10),
+                    "meeting_date": date(2026, 1, 7),
+                    "kind": "label",
+                    "detail": "steerco",
+                },
+                {
+                    "item": "ABC-1",
+                    "ts": ts(1, 14, 10),
+                    "meeting_date": date(2026, 1, 14),
+                    "kind": "comment",
+                    "detail": "Discussed in SteerCo",
+                },
+            ],
+        ),
+        steering_meetings=table(
+            schemas.STEERING_MEETINGS,
+            [
+                {"meeting_date": date(2026, 1, 7), "items": 1, "touches": 1, "cost_minutes": 80.0},
+                {"meeting_date": date(2026, 1, 14), "items": 1, "touches": 1, "cost_minutes": 80.0},
+            ],
+        ),
+        steering_comparison=table(
+            schemas.STEERING_COMPARISON,
+            [
+                {
+                    "type": "Story",
+                    "period": "2026-Q1",
+                    "steered_items": 1,
+                    "unsteered_items": 1,
+                    "steered_lead_median_s": 19 * DAY,
+                    "unsteered_lead_median_s": 26 * DAY,
+                    "steered_flow_efficiency_median": 1 / 6,
+                    "unsteered_flow_efficiency_median": 1.0,
+                },
+            ],
+        ),
+        status_classes=table(
+            schemas.STATUS_CLASSES,
+            [
+                {"status": s, "class": c, "guessed": g, "category": None, "events": n}
+                for s, c, g, n in (
+                    ("To Do", "backlog", True, 4),
+                    ("In Progress", "active", False, 3),
+                    ("Ready for QA", "wait", True, 2),
+                    ("In QA", "active", True, 1),
+                    ("Ready for Dev", "wait", True, 1),
+                    ("Done", "done", True, 2),
+                )
+            ],
+        ),
+        status_map=table(
+            schemas.PROCESS_EDGES,
+            [
+                {"source": a, "target": b, "count": n, "median_s": m * DAY, "mean_s": m * DAY}
+                for a, b, n, m in (
+                    ("To Do", "In Progress", 3, 1.0),
+                    ("In Progress", "Ready for QA", 2, 0.0),
+                    ("Ready for QA", "In QA", 1, 10.0),
+                    ("In QA", "Ready for Dev", 1, 0.0),
+                    ("Ready for Dev", "Done", 1, 5.0),
+                    ("In Progress", "Done", 1, 0.0),
+                )
+            ],
+        ),
+        handoff_graph=table(
+            schemas.PROCESS_EDGES,
+            [
+                {
+                    "source": "Dev",
+                    "target": "QA",
+                    "count": 2,
+                    "median_s": 29 * DAY,
+                    "mean_s": 29 * DAY,
+                },
+                {
+                    "source": "QA",
+                    "target": "Dev",
+                    "count": 1,
+                    "median_s": 5 * DAY,
+                    "mean_s": 5 * DAY,
+                },
+            ],
+        ),
+        team_centrality=table(
+            schemas.CENTRALITY,
+            [
+                {"node": "Dev", "in_degree": 1, "out_degree": 1, "betweenness": 0.0},
+                {"node": "QA", "in_degree": 1, "out_degree": 1, "betweenness": 0.0},
+            ],
+        ),
         ping_pong_cycles=[["Dev", "QA"]],
     )
     fields.update(overrides)
@@ -273,5 +584,6 @@ def empty_analysis() -> Analysis:
             if key not in ("first_ts", "last_ts", "as_of"):
                 group[key] = {} if isinstance(group[key], dict) else None
     blank["items"] = {"total": 0, "open": 0, "delivered": 0, "with_history": 0}
-    return make_analysis(findings=[], ping_pong_cycles=[], summary=blank, has_history=False,
-                         **empty)
+    return make_analysis(
+        findings=[], ping_pong_cycles=[], summary=blank, has_history=False, **empty
+    )

@@ -24,8 +24,10 @@ def write(tmp_path: Path, content: str) -> Path:
     [
         ("{not json", "baseline is not valid JSON"),
         ('{"items": []}', "baseline is not a flowgap report.json (no schema_version)"),
-        ('{"schema_version": "2.0", "summary": {}, "tables": {}}',
-         "baseline report has schema_version 2.0; this flowgap reads 1.x"),
+        (
+            '{"schema_version": "2.0", "summary": {}, "tables": {}}',
+            "baseline report has schema_version 2.0; this flowgap reads 1.x",
+        ),
         ('{"schema_version": "1.0"}', "baseline report lacks 'summary' or 'tables'"),
     ],
 )
@@ -58,9 +60,11 @@ def test_deltas_of_headline_metrics_and_bottlenecks(tmp_path: Path) -> None:
     assert metrics["lead_time.p85"]["delta"] == pytest.approx(6.7 * DAY)
     assert metrics["items.total"]["delta"] == 0
     assert describe_delta("flow_efficiency.median", metrics["flow_efficiency.median"]) == (
-        "40.0% → 50.0% (+10.0 pts)")
+        "40.0% → 50.0% (+10.0 pts)"
+    )
     assert describe_delta("lead_time.p85", metrics["lead_time.p85"]) == (
-        "25.0 d → 31.7 d (+6.7 d, +27%)")
+        "25.0 d → 31.7 d (+6.7 d, +27%)"
+    )
     status = section["bottlenecks"]["status"]
     assert status[0]["name"] == "Ready for QA" and status[0]["delta_s"] == 2 * DAY
     assert [r["name"] for r in section["bottlenecks"]["handoff"]] == ["Dev -> QA", "QA -> Dev"]

@@ -18,9 +18,20 @@ from flowgap.report.csv_safe import neutralise
 
 @pytest.mark.parametrize(
     ("raw", "safe"),
-    [("=1+1", "'=1+1"), ("+SUM(A1)", "'+SUM(A1)"), ("-2+3", "'-2+3"), ("@cmd", "'@cmd"),
-     ("\t=x", "'\t=x"), ("\r=x", "'\r=x"), ("ABC-1", "ABC-1"), ("a=b", "a=b"), ("", ""),
-     (-2.5, -2.5), (None, None), (3, 3)],
+    [
+        ("=1+1", "'=1+1"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("@cmd", "'@cmd"),
+        ("\t=x", "'\t=x"),
+        ("\r=x", "'\r=x"),
+        ("ABC-1", "ABC-1"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (-2.5, -2.5),
+        (None, None),
+        (3, 3),
+    ],
 )
 def test_neutralise(raw: object, safe: object) -> None:
     assert neutralise(raw) == safe
@@ -30,8 +41,9 @@ def test_every_table_is_written_complete_and_neutralised(tmp_path: Path) -> None
     a = make_analysis()
     summaries = a.items.column("summary").to_pylist()
     summaries[0] = '=HYPERLINK("http://evil","x")'
-    a.items = a.items.set_column(a.items.schema.get_field_index("summary"), "summary",
-                                 pa.array(summaries, pa.string()))
+    a.items = a.items.set_column(
+        a.items.schema.get_field_index("summary"), "summary", pa.array(summaries, pa.string())
+    )
     written = csv_export.write_csvs(a, tmp_path)
     assert sorted(p.name for p in written) == sorted(f"{n}.csv" for n in TABLES)
     with (tmp_path / "items.csv").open(encoding="utf-8", newline="") as fh:

@@ -39,12 +39,18 @@ def test_report_validates_and_holds_what_ci_needs() -> None:
     assert report["schema_version"] == "1.0"
     assert report["pm4py_version"] == "2.7.23.11"
     assert report["as_of"] == "2026-03-01T00:00:00Z"
-    assert report["inputs"] == [{"path": "abc.jira.ndjson", "format": "jira-json",
-                                 "record_unit": "issue", "records_read": 5,
-                                 "records_loaded": 4, "records_rejected": 1}]
+    assert report["inputs"] == [
+        {
+            "path": "abc.jira.ndjson",
+            "format": "jira-json",
+            "record_unit": "issue",
+            "records_read": 5,
+            "records_loaded": 4,
+            "records_rejected": 1,
+        }
+    ]
     assert report["rejects"] == 1 and report["warnings_total"] == 1
-    assert report["guessed_statuses"] == ["Done", "In QA", "Ready for Dev", "Ready for QA",
-                                          "To Do"]
+    assert report["guessed_statuses"] == ["Done", "In QA", "Ready for Dev", "Ready for QA", "To Do"]
     assert report["thresholds"]["held"] == 1 and report["thresholds"]["failed"] == 0
     assert "timeline" not in report["tables"]
     assert report["tables"]["items"]["total_rows"] == 4
@@ -77,8 +83,11 @@ def test_nan_and_infinity_become_null() -> None:
     a.summary["rework"]["mean"] = float("inf")
     fe = a.items.column("flow_efficiency").to_pylist()
     fe[0] = float("nan")
-    a.items = a.items.set_column(a.items.schema.get_field_index("flow_efficiency"),
-                                 "flow_efficiency", pa.array(fe, pa.float64()))
+    a.items = a.items.set_column(
+        a.items.schema.get_field_index("flow_efficiency"),
+        "flow_efficiency",
+        pa.array(fe, pa.float64()),
+    )
     text = json_report.dumps(json_report.build_report(a))
     report = json.loads(text)
     assert report["summary"]["handoffs"]["mean"] is None
@@ -116,12 +125,22 @@ def test_vectorised_rounding_keeps_six_significant_digits(x: float) -> None:
 def test_vectorised_rounding_nulls_and_signs() -> None:
     values = [float("nan"), float("inf"), -0.0, None, 1 / 3, 86400.0 * 31.7, 1e-7]
     assert json_report.round_column(pa.array(values, pa.float64())).to_pylist() == [
-        None, None, 0.0, None, 0.333333, 2738880.0, 1e-7]
+        None,
+        None,
+        0.0,
+        None,
+        0.333333,
+        2738880.0,
+        1e-7,
+    ]
 
 
 @settings(deadline=None)
-@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1),
-                    timezones=st.just(UTC)))
+@given(
+    st.datetimes(
+        min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    )
+)
 def test_iso_column_matches_iso(ts: datetime) -> None:
     col = pa.array([ts, None], pa.timestamp("us", tz="UTC"))
     assert json_report.iso_column(col).to_pylist() == [json_report.iso(ts), None]

@@ -11,8 +11,9 @@ from flowgap.report.baseline import compare
 
 def render(**kwargs) -> str:
     a = make_analysis()
-    outcomes = th.evaluate([th.parse("lead_time.p85 > 30d"), th.parse("handoffs.mean > 3")],
-                           a.summary)
+    outcomes = th.evaluate(
+        [th.parse("lead_time.p85 > 30d"), th.parse("handoffs.mean > 3")], a.summary
+    )
     return markdown.render(json_report.build_report(a, outcomes, **kwargs))
 
 
@@ -29,8 +30,10 @@ def test_headline_numbers() -> None:
 def test_thresholds_say_which_held() -> None:
     md = render()
     assert "## Thresholds: 1 held, 1 failed" in md
-    assert ("| ❌ failed | `lead_time.p85 > 30d` | failed: lead\\_time.p85 = 31.7 d, "
-            "limit &gt; 30.0 d |") in md
+    assert (
+        "| ❌ failed | `lead_time.p85 > 30d` | failed: lead\\_time.p85 = 31.7 d, "
+        "limit &gt; 30.0 d |"
+    ) in md
     assert "| ✅ held | `handoffs.mean > 3` |" in md
 
 
@@ -44,8 +47,10 @@ def test_findings_worst_items_and_bottlenecks() -> None:
     assert "| Ready for QA | 58.0 d | 92.1% | 2 | 29.0 d | 1 |" in md
     assert "| QA | 58.0 d | 92.1% | 29.0 d | 2 |" in md
     assert "| Dev → QA | 2 | 58.0 d | 29.0 d | 39.2 d | yes |" in md
-    assert "Status classes guessed (confirm them in flowgap.toml `[statuses.classes]`): " \
-           "Done, In QA, Ready for Dev, Ready for QA, To Do." in md
+    assert (
+        "Status classes guessed (confirm them in flowgap.toml `[statuses.classes]`): "
+        "Done, In QA, Ready for Dev, Ready for QA, To Do." in md
+    )
 
 
 def test_pipes_in_ticket_text_do_not_break_tables() -> None:
@@ -61,8 +66,10 @@ def test_baseline_changes_are_shown() -> None:
     section = compare(tables, json_report.normalise(cur.summary), base)
     md = render(baseline_section=section)
     assert "Change since baseline" in md
-    assert "| Lead time p50 / p85 / p95 | 29.0 d / 31.7 d / 32.6 d | " \
-           "29.0 d → 29.0 d (+0.0 d, +0%)<br>25.0 d → 31.7 d (+6.7 d, +27%)<br>" in md
+    assert (
+        "| Lead time p50 / p85 / p95 | 29.0 d / 31.7 d / 32.6 d | "
+        "29.0 d → 29.0 d (+0.0 d, +0%)<br>25.0 d → 31.7 d (+6.7 d, +27%)<br>" in md
+    )
     assert "## Changes since the baseline (as of 2026-03-01T00:00:00Z)" in md
     assert "| `lead_time.p85` | 25.0 d → 31.7 d (+6.7 d, +27%) |" in md
 

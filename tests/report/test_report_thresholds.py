@@ -23,7 +23,11 @@ SUMMARY = {
 def test_issue_examples_parse_to_absolute_limits() -> None:
     t = th.parse("flow_efficiency.median < 0.15")
     assert (t.metric.parts, t.op, t.number, t.relative) == (
-        ("flow_efficiency", "median"), "<", 0.15, False)
+        ("flow_efficiency", "median"),
+        "<",
+        0.15,
+        False,
+    )
     assert th.parse("lead_time.p85 > 30d").number == 30 * DAY
     assert th.parse("lead_time.p85>12h").number == 12 * 3600
     assert th.parse("handoffs.mean > 3").number == 3.0
@@ -78,21 +82,35 @@ def test_unknown_metric_lists_valid_names() -> None:
         th.parse("lead_time.p99 > 3d")
     msg = str(err.value)
     assert msg.startswith("--fail-on: unknown metric lead_time.p99; valid metrics: ")
-    for name in ("flow_efficiency.median", "lead_time.p85", "handoffs.mean",
-                 "wait_share.status['NAME']"):
+    for name in (
+        "flow_efficiency.median",
+        "lead_time.p85",
+        "handoffs.mean",
+        "wait_share.status['NAME']",
+    ):
         assert name in msg
 
 
 def test_never_evaluates_python() -> None:
-    for text in ("__import__('os').system('true') > 1", "handoffs.mean > 1 or True",
-                 "handoffs.mean.__class__ > 1"):
+    for text in (
+        "__import__('os').system('true') > 1",
+        "handoffs.mean > 1 or True",
+        "handoffs.mean.__class__ > 1",
+    ):
         with pytest.raises(UsageError):
             th.parse(text)
 
 
 def test_evaluate_held_and_failed_with_messages() -> None:
-    ts = [th.parse(x) for x in ("flow_efficiency.median < 0.15", "lead_time.p85 > 30d",
-                                "handoffs.mean > 4", "wait_share.status['Ready for QA'] > 40%")]
+    ts = [
+        th.parse(x)
+        for x in (
+            "flow_efficiency.median < 0.15",
+            "lead_time.p85 > 30d",
+            "handoffs.mean > 4",
+            "wait_share.status['Ready for QA'] > 40%",
+        )
+    ]
     out = th.evaluate(ts, SUMMARY)
     assert [o.held for o in out] == [False, False, True, False]
     assert out[0].message == "failed: flow_efficiency.median = 12.0%, limit < 15.0%"
@@ -123,8 +141,11 @@ def test_named_metric_known_to_data_but_without_wait_is_zero() -> None:
     known = {"status": {"Ready for QA", "In Review"}, "team": set()}
     (o,) = th.evaluate([th.parse("wait_share.status['In Review'] > 10%")], SUMMARY, None, known)
     assert (o.actual, o.held) == (0.0, True)
-    with pytest.raises(UsageError, match=r"unknown metric wait_share.status\['Nope'\].*"
-                                         r"wait_share.status\['Ready for QA'\]"):
+    with pytest.raises(
+        UsageError,
+        match=r"unknown metric wait_share.status\['Nope'\].*"
+        r"wait_share.status\['Ready for QA'\]",
+    ):
         th.evaluate([th.parse("wait_share.status['Nope'] > 10%")], SUMMARY, None, known)
 
 

@@ -18,8 +18,13 @@ def test_all_formats_written_and_old_csv_replaced(tmp_path: Path) -> None:
     a = make_analysis()
     report = json_report.build_report(a)
     written = run.write_reports(a, report, out, list(run.FORMATS))
-    assert sorted(p.name for p in written) == ["csv", "junit.xml", "report.html", "report.json",
-                                                "report.md"]
+    assert sorted(p.name for p in written) == [
+        "csv",
+        "junit.xml",
+        "report.html",
+        "report.json",
+        "report.md",
+    ]
     assert not (out / "csv" / "stale.csv").exists()
     assert (out / "csv" / "items.csv").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["flowgap-report"]  # no temp dir left
@@ -43,16 +48,21 @@ def test_summary_line() -> None:
     report = json_report.build_report(make_analysis())
     assert run.summary_line(report, Path("flowgap-report")) == (
         "flowgap: 4 items, flow efficiency 50.0% median / 33.3% pooled, "
-        "lead time p85 31.7 d -> flowgap-report/")
+        "lead time p85 31.7 d -> flowgap-report/"
+    )
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: run.parse_formats("json,pdf"),
-         "--format: unknown format 'pdf'; choose from json,md,html,csv,junit"),
-        (lambda: run.parse_as_of("next tuesday"),
-         "--as-of: 'next tuesday' is not a date (expected YYYY-MM-DD or an ISO 8601 date-time)"),
+        (
+            lambda: run.parse_formats("json,pdf"),
+            "--format: unknown format 'pdf'; choose from json,md,html,csv,junit",
+        ),
+        (
+            lambda: run.parse_as_of("next tuesday"),
+            "--as-of: 'next tuesday' is not a date (expected YYYY-MM-DD or an ISO 8601 date-time)",
+        ),
     ],
 )
 def test_usage_errors(call, message: str) -> None:
@@ -63,8 +73,7 @@ def test_usage_errors(call, message: str) -> None:
 
 def test_as_of_forms() -> None:
     assert run.parse_as_of("2026-11-01").isoformat() == "2026-11-01T00:00:00+00:00"
-    assert run.parse_as_of("2026-11-01T12:00:00+02:00").isoformat() == (
-        "2026-11-01T10:00:00+00:00")
+    assert run.parse_as_of("2026-11-01T12:00:00+02:00").isoformat() == ("2026-11-01T10:00:00+00:00")
     assert run.parse_as_of("2026-11-01T12:00:00").isoformat() == "2026-11-01T12:00:00+00:00"
 
 

@@ -63,8 +63,9 @@ def detect_format(path: Path, config: Config | None = None) -> str:
         if _JSON_PAGE.search(text) or (_JSON_KEY.search(text) and _JSON_BODY.search(text)):
             return "jira-json"
         raise InputError(
-            path, 'JSON, but not a Jira export: expected issues with "key" and "fields" or a'
-            ' search response with "issues"'
+            path,
+            'JSON, but not a Jira export: expected issues with "key" and "fields" or a'
+            ' search response with "issues"',
         )
     return _csv_kind(path, data, config or Config())
 
@@ -97,8 +98,10 @@ def _gunzip_head(path: Path, raw: bytes) -> bytes:
 def _csv_kind(path: Path, data: bytes, config: Config) -> str:
     if b"\x00" in data[:4096]:
         raise InputError(path, f"binary data of an unknown kind; {EXPECTED}")
-    text = data.decode("utf-8-sig", errors="replace") if data[:3] == b"\xef\xbb\xbf" else (
-        data.decode("utf-8", errors="replace")
+    text = (
+        data.decode("utf-8-sig", errors="replace")
+        if data[:3] == b"\xef\xbb\xbf"
+        else (data.decode("utf-8", errors="replace"))
     )
     first = text.splitlines()[0] if text.splitlines() else ""
     delimiter = config.input.csv.delimiter or _sniff_delimiter(first)

@@ -79,8 +79,15 @@ def try_load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResul
         return None
     try:
         return _load(path, config, field_map)
-    except (_NotPlain, pa.ArrowException, OSError, EOFError, zlib.error, ValueError,
-            orjson.JSONDecodeError):
+    except (
+        _NotPlain,
+        pa.ArrowException,
+        OSError,
+        EOFError,
+        zlib.error,
+        ValueError,
+        orjson.JSONDecodeError,
+    ):
         return None
 
 
@@ -94,7 +101,7 @@ def _ints(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if arr.null_count:
         raise _NotPlain("unexpected null")
     dtype = np.int32 if arr.type == pa.int32() else np.int64
-    return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset:arr.offset + len(arr)]
+    return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr)]
 
 
 def _bools(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -103,7 +110,7 @@ def _bools(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if arr.null_count:
         arr = pc.fill_null(arr, _FALSE)
     bits = np.unpackbits(np.frombuffer(arr.buffers()[1], np.uint8), bitorder="little")
-    return bits[arr.offset:arr.offset + len(arr)].astype(bool)
+    return bits[arr.offset : arr.offset + len(arr)].astype(bool)
 
 
 def _int_array(values: np.ndarray) -> pa.Array:
@@ -124,7 +131,8 @@ def _strings(values: list[str | None]) -> pa.Array:
     valid = [v is not None for v in values]
     validity = None if all(valid) else pa.py_buffer(np.packbits(valid, bitorder="little"))
     return pa.Array.from_buffers(
-        S, len(values), [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
+        S, len(values), [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    )
 
 
 def _scalar(value: str) -> pa.Scalar:
@@ -137,7 +145,7 @@ _ZERO32 = pa.Array.from_buffers(pa.int32(), 1, [None, pa.py_buffer(np.zeros(1, n
 
 
 def _nonempty(arr: pa.Array) -> pa.Array:
-    """"" -> null (``x or None``)."""
+    """ "" -> null (``x or None``)."""
     empty = pc.fill_null(pc.equal(pc.binary_length(arr), _ZERO32), _FALSE)
     return pc.if_else(empty, pa.nulls(len(arr), arr.type), arr)
 
@@ -165,7 +173,8 @@ def _list_of(values: pa.Array, parents: np.ndarray, n: int) -> pa.Array:
     lengths = np.bincount(parents, minlength=n) if len(parents) else np.zeros(n, np.int64)
     offsets = _offsets(lengths)
     return pa.ListArray.from_arrays(
-        pa.Array.from_buffers(pa.int32(), n + 1, [None, pa.py_buffer(offsets)]), values)
+        pa.Array.from_buffers(pa.int32(), n + 1, [None, pa.py_buffer(offsets)]), values
+    )
 
 
 def _display_list(arr: pa.Array, element: pa.DataType) -> tuple[pa.Array, pa.Array]:
@@ -269,8 +278,10 @@ def _read_bytes(path: Path) -> bytes:
         return raw
     inflate = zlib.decompressobj(wbits=31)
     data = inflate.decompress(raw, MAX_BYTES + 1)
-    _check(inflate.eof and not inflate.unused_data and not inflate.unconsumed_tail,
-           "several gzip members, a truncated stream or too large to hold")
+    _check(
+        inflate.eof and not inflate.unused_data and not inflate.unconsumed_tail,
+        "several gzip members, a truncated stream or too large to hold",
+    )
     return data
 
 
@@ -288,13 +299,15 @@ def _screen(data: bytes) -> tuple[list[int], dict]:
     at = find(b"\n")
     last = len(data) - 1
     while at >= 0:
-        _check(data[at - 1] == 0x7D and (at == last or data[at + 1] == 0x7B),
-               "a value spans lines, or a blank line")
+        _check(
+            data[at - 1] == 0x7D and (at == last or data[at + 1] == 0x7B),
+            "a value spans lines, or a blank line",
+        )
         ends.append(at)
         at = find(b"\n", at + 1)
     if not ends or ends[-1] != last:
         ends.append(len(data))
-    first = orjson.loads(data[:ends[0]])
+    first = orjson.loads(data[: ends[0]])
     _check(isinstance(first, dict) and isinstance(first.get("key"), str), "first line")
     return ends, first
 
@@ -310,8 +323,11 @@ def _screen_text(data: bytes) -> None:
             at = data.find(token, at + 3)
     # Arrow's reader does not validate UTF-8 inside strings; the Python loader reads a line
     # that is not UTF-8 as latin-1 (and says so). Arrow's own check is ~0.2 ns a byte.
-    whole = pa.Array.from_buffers(pa.large_binary(), 1, [
-        None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)), pa.py_buffer(data)])
+    whole = pa.Array.from_buffers(
+        pa.large_binary(),
+        1,
+        [None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)), pa.py_buffer(data)],
+    )
     whole.cast(pa.large_string())  # ArrowInvalid when not UTF-8
 
 
@@ -343,18 +359,22 @@ def _names(data: bytes, ends: list[int], first: dict) -> dict[str, str]:
     for end in ends:
         at = rfind(marker, start, end)
         if at >= 0:
-            seen.add(data[at + len(marker):end - 1])
+            seen.add(data[at + len(marker) : end - 1])
         start = end + 1
     union: dict[str, str] = {}
     for blob in seen:
         names = orjson.loads(blob)
         _check(isinstance(names, dict), "names")
         for fid, name in names.items():
-            _check(isinstance(name, str) and union.setdefault(fid, name) == name,
-                   "a field id with several names")
+            _check(
+                isinstance(name, str) and union.setdefault(fid, name) == name,
+                "a field id with several names",
+            )
     own = first.get("names")
-    _check(own is None or (isinstance(own, dict) and all(union.get(k) == v
-                                                        for k, v in own.items())), "names")
+    _check(
+        own is None or (isinstance(own, dict) and all(union.get(k) == v for k, v in own.items())),
+        "names",
+    )
     return union
 
 
@@ -371,18 +391,18 @@ def _shape(data: bytes, fid: str, names_len: int) -> pa.DataType:
         if inside >= 0 and data.find(b"}", inside) > at:  # the names object itself
             at = data.find(marker, i)
             continue
-        while data[i:i + 1] == b" ":
+        while data[i : i + 1] == b" ":
             i += 1
-        c = data[i:i + 1]
+        c = data[i : i + 1]
         if c == b"{":
             return DISP
         if c == b'"':
             return S
         if c == b"[":
             i += 1
-            while data[i:i + 1] == b" ":
+            while data[i : i + 1] == b" ":
                 i += 1
-            e = data[i:i + 1]
+            e = data[i : i + 1]
             if e == b"{":
                 return pa.list_(DISP)
             if e == b'"':
@@ -418,22 +438,47 @@ def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
         # known from the first issue on, as the Python loader's accumulated names have it
         _check(not found or found[0] in first_names, "a field id named only after line 1")
         ids[role] = found[0] if found else None
-    base = {"created": S, "summary": S, "resolutiondate": S, "labels": pa.list_(S),
-            "components": pa.list_(DISP), "assignee": DISP, "issuetype": DISP,
-            "project": DISP, "priority": DISP,
-            "status": pa.struct([*[(k, S) for k in _DISPLAY_KEYS],
-                                 ("statusCategory", pa.struct([("key", S)]))]),
-            "comment": pa.struct([("comments", pa.list_(pa.struct([
-                ("id", S), ("created", S), ("body", S),
-                ("author", pa.struct([("displayName", S), ("name", S)]))])))])}
+    base = {
+        "created": S,
+        "summary": S,
+        "resolutiondate": S,
+        "labels": pa.list_(S),
+        "components": pa.list_(DISP),
+        "assignee": DISP,
+        "issuetype": DISP,
+        "project": DISP,
+        "priority": DISP,
+        "status": pa.struct(
+            [*[(k, S) for k in _DISPLAY_KEYS], ("statusCategory", pa.struct([("key", S)]))]
+        ),
+        "comment": pa.struct(
+            [
+                (
+                    "comments",
+                    pa.list_(
+                        pa.struct(
+                            [
+                                ("id", S),
+                                ("created", S),
+                                ("body", S),
+                                ("author", pa.struct([("displayName", S), ("name", S)])),
+                            ]
+                        )
+                    ),
+                )
+            ]
+        ),
+    }
     columns = dict(base)
     literal: list[str] = []
     for role, name in wanted.items():
         if name is None:
             continue
         fid = ids[role]
-        _check(name not in base and (fid is None or fid not in base) and name != fid,
-               "a configured name collides with a standard field")
+        _check(
+            name not in base and (fid is None or fid not in base) and name != fid,
+            "a configured name collides with a standard field",
+        )
         if name not in columns:
             columns[name] = S  # must be absent everywhere (see the module doc)
             literal.append(name)
@@ -442,22 +487,54 @@ def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
                 columns[fid] = pa.float64()
             else:
                 columns[fid] = _shape(data, fid, 2 * len(orjson.dumps(names)) + 64)
-    schema = pa.schema([
-        ("key", S),
-        ("fields", pa.struct(list(columns.items()))),
-        ("changelog", pa.struct([("total", pa.int64()), ("histories", pa.list_(pa.struct([
-            ("id", S), ("created", S), ("author", pa.struct([("displayName", S)])),
-            ("items", pa.list_(pa.struct([("field", S), ("fromString", S), ("toString", S)]))),
-        ])))])),
-    ])
+    schema = pa.schema(
+        [
+            ("key", S),
+            ("fields", pa.struct(list(columns.items()))),
+            (
+                "changelog",
+                pa.struct(
+                    [
+                        ("total", pa.int64()),
+                        (
+                            "histories",
+                            pa.list_(
+                                pa.struct(
+                                    [
+                                        ("id", S),
+                                        ("created", S),
+                                        ("author", pa.struct([("displayName", S)])),
+                                        (
+                                            "items",
+                                            pa.list_(
+                                                pa.struct(
+                                                    [
+                                                        ("field", S),
+                                                        ("fromString", S),
+                                                        ("toString", S),
+                                                    ]
+                                                )
+                                            ),
+                                        ),
+                                    ]
+                                )
+                            ),
+                        ),
+                    ]
+                ),
+            ),
+        ]
+    )
     # Arrow parses without the GIL: the text screens run meanwhile on this thread.
     with ThreadPoolExecutor(max_workers=1) as pool:
         reading = pool.submit(
-            pj.read_json, pa.BufferReader(data),
+            pj.read_json,
+            pa.BufferReader(data),
             read_options=pj.ReadOptions(use_threads=USE_THREADS, block_size=1 << 24),
-            parse_options=pj.ParseOptions(explicit_schema=schema,
-                                          unexpected_field_behavior="ignore",
-                                          newlines_in_values=False))
+            parse_options=pj.ParseOptions(
+                explicit_schema=schema, unexpected_field_behavior="ignore", newlines_in_values=False
+            ),
+        )
         try:
             _screen_text(data)
         finally:
@@ -472,9 +549,16 @@ def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
     return _build(path, key, fields, changelog, ids, literal, field_map, config)
 
 
-def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
-           ids: dict[str, str | None], literal: list[str], field_map: dict[Any, str],
-           config: Config) -> LoadResult:
+def _build(
+    path: Path,
+    key: pa.Array,
+    fields: pa.Array,
+    changelog: pa.Array,
+    ids: dict[str, str | None],
+    literal: list[str],
+    field_map: dict[Any, str],
+    config: Config,
+) -> LoadResult:
     n = len(key)
     fname = path.name
     _check(key.null_count == 0 and fields.null_count == 0, "issue without key or fields")
@@ -518,11 +602,12 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     _check(all(isinstance(c, str) for c in canon_dict), "field name")
     codes = _ints(enc.indices.cast(pa.int64()))[i_order] if n_items else np.zeros(0, np.int64)
     # field names of every event: the items' canonical names, then the fixed ones
-    field_names = [*canon_dict, "created", "status", "team", "assignee", "flag", "label",
-                   "comment"]
-    fixed = {name: len(canon_dict) + i for i, name in enumerate(field_names[len(canon_dict):])}
-    code_of = {c: np.array([i for i, x in enumerate(canon_dict) if x == c], dtype=np.int64)
-               for c in ("status", "team", "assignee", "flag", "labels")}
+    field_names = [*canon_dict, "created", "status", "team", "assignee", "flag", "label", "comment"]
+    fixed = {name: len(canon_dict) + i for i, name in enumerate(field_names[len(canon_dict) :])}
+    code_of = {
+        c: np.array([i for i, x in enumerate(canon_dict) if x == c], dtype=np.int64)
+        for c in ("status", "team", "assignee", "flag", "labels")
+    }
 
     def first_from(canon_name: str) -> tuple[np.ndarray, pa.Array]:
         """Per issue: whether a change of the field exists, and the first one's fromString."""
@@ -544,8 +629,9 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     lab_prev: list[str | None] = []
     if len(label_rows):
         idx = _int_array(i_order[label_rows])
-        for j, (old_s, new_s) in enumerate(zip(from_s.take(idx).to_pylist(),
-                                               to_s.take(idx).to_pylist(), strict=True)):
+        for j, (old_s, new_s) in enumerate(
+            zip(from_s.take(idx).to_pylist(), to_s.take(idx).to_pylist(), strict=True)
+        ):
             old = old_s.split() if old_s else []
             new = new_s.split() if new_s else []
             added = [lab for lab in new if lab not in old]
@@ -558,7 +644,8 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     n_hist_ev = int(per_row.sum())
     lab_counts = per_row[label_rows]
     lab_pos = np.repeat(ev_pos[label_rows], lab_counts) + (
-        np.arange(len(lab_value)) - np.repeat(_offsets(lab_counts)[:-1], lab_counts))
+        np.arange(len(lab_value)) - np.repeat(_offsets(lab_counts)[:-1], lab_counts)
+    )
     row_of_event = np.repeat(np.arange(n_items), per_row)
     ev_hist = i_hist[row_of_event]
     ev_issue = i_issue[row_of_event]
@@ -575,8 +662,10 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     is_lab_ev = hist_lab >= 0
     hist_actor = pc.struct_field(pc.struct_field(histories, "author"), "displayName")
     hist_source = pc.binary_join_element_wise(
-        _scalar(fname), pc.binary_join_element_wise(key.take(_int_array(h_parent)), h_id_text,
-                                                    _scalar("#")), _scalar(":"))
+        _scalar(fname),
+        pc.binary_join_element_wise(key.take(_int_array(h_parent)), h_id_text, _scalar("#")),
+        _scalar(":"),
+    )
 
     # ---- current values
     def current(role: str) -> pa.Array:
@@ -611,23 +700,37 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
         has, ff = first_from("team")
         initial("team", pc.if_else(_bool_array(has), ff, current("team")), 2)
     has, ff = first_from("assignee")
-    initial("assignee", pc.if_else(_bool_array(has), ff,
-                                   _display_struct(pc.struct_field(fields, "assignee"))), 3)
+    initial(
+        "assignee",
+        pc.if_else(_bool_array(has), ff, _display_struct(pc.struct_field(fields, "assignee"))),
+        3,
+    )
     has, ff = first_from("flag")
     initial("flag", pc.if_else(_bool_array(has), ff, current("flag")), 4)
     # labels at creation: the first change's fromString split, else the current labels
     has, ff = first_from("labels")
-    from_labels = [(i, s.split() if s is not None else []) for i, s in
-                   zip(np.flatnonzero(has).tolist(),
-                       ff.filter(_bool_array(has)).to_pylist(), strict=True)]
+    from_labels = [
+        (i, s.split() if s is not None else [])
+        for i, s in zip(
+            np.flatnonzero(has).tolist(), ff.filter(_bool_array(has)).to_pylist(), strict=True
+        )
+    ]
     now_parent = _ints(pc.list_parent_indices(labels_now))
     keep_now = ~has[now_parent] if len(now_parent) else np.zeros(0, dtype=bool)
-    lab_issue = np.concatenate([now_parent[keep_now],
-                                np.array([i for i, labs in from_labels for _ in labs],
-                                         dtype=np.int64)])
-    init_value.append(pa.concat_arrays([
-        pc.list_flatten(labels_now).filter(_bool_array(keep_now)),
-        _strings([lab for _, labs in from_labels for lab in labs])]))
+    lab_issue = np.concatenate(
+        [
+            now_parent[keep_now],
+            np.array([i for i, labs in from_labels for _ in labs], dtype=np.int64),
+        ]
+    )
+    init_value.append(
+        pa.concat_arrays(
+            [
+                pc.list_flatten(labels_now).filter(_bool_array(keep_now)),
+                _strings([lab for _, labs in from_labels for lab in labs]),
+            ]
+        )
+    )
     init_issue.append(lab_issue)
     # stable: a label's rank among its issue's labels keeps their order
     lab_sort = np.argsort(lab_issue, kind="stable")
@@ -650,27 +753,33 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     comments = pc.list_flatten(comments_list)
     _check(comments.null_count == 0, "a comment is null")
     c_parent = _ints(pc.list_parent_indices(comments_list))
-    c_inst = _instants(pc.struct_field(comments, "created")) if len(comments) else np.zeros(
-        0, np.int64)
+    c_inst = (
+        _instants(pc.struct_field(comments, "created")) if len(comments) else np.zeros(0, np.int64)
+    )
     c_id_int, c_id_text = _int_ids(pc.struct_field(comments, "id"), allow_null=False)
     c_order = _order(c_parent, c_inst, c_id_int, n)
     c_issue = c_parent[c_order]
     c_rank = _rank(c_issue, n)
     author = pc.struct_field(comments, "author")
-    c_actor = pc.coalesce(_nonempty(pc.struct_field(author, "displayName")),
-                          _nonempty(pc.struct_field(author, "name")))
+    c_actor = pc.coalesce(
+        _nonempty(pc.struct_field(author, "displayName")),
+        _nonempty(pc.struct_field(author, "name")),
+    )
     c_body = pc.fill_null(pc.struct_field(comments, "body"), _scalar(""))
     c_source = pc.binary_join_element_wise(
         _scalar(fname),
-        pc.binary_join_element_wise(key.take(_int_array(c_parent)), c_id_text,
-                                    _scalar("#comment-")),
-        _scalar(":"))
+        pc.binary_join_element_wise(
+            key.take(_int_array(c_parent)), c_id_text, _scalar("#comment-")
+        ),
+        _scalar(":"),
+    )
 
     # ---- the events table, built in canonical order (item, ts, seq) with one take per column
     n_init, n_com, n_lab = len(in_issue), len(c_order), len(lab_value)
     ev_issue_all = np.concatenate([in_issue, ev_issue, c_issue]).astype(np.int64)
-    seq = np.concatenate([in_seq, k[ev_issue] + hist_rank,
-                          k[c_issue] + n_hist_per_issue[c_issue] + c_rank])
+    seq = np.concatenate(
+        [in_seq, k[ev_issue] + hist_rank, k[c_issue] + n_hist_per_issue[c_issue] + c_rank]
+    )
     ts = np.concatenate([created_i[in_issue], h_inst[ev_hist], c_inst[c_order]]).astype(np.int64)
     key_rank = np.empty(n, dtype=np.int64)
     key_rank[_ints(pc.sort_indices(key))] = np.arange(n, dtype=np.int64)
@@ -691,21 +800,42 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     src_safe = np.where(is_lab_ev, 0, hist_src)
     with gather:
         item_col = gather.submit(key.take, _int_array(ev_issue_all[perm]))
-        value = pooled([in_values, to_s, _strings(lab_value), c_body], np.concatenate([
-            np.arange(n_init),
-            np.where(is_lab_ev, b_lab + hist_lab,
-                     np.where(to_none[src_safe], null_at, b_items + src_safe)),
-            b_body + c_order]))
-        prev = pooled([from_s, _strings(lab_prev)], np.concatenate([
-            zeros_i,
-            np.where(is_lab_ev, n_items + hist_lab,
-                     np.where(from_none[src_safe], null_at, src_safe)),
-            zeros_c]))
-        actor = pooled([hist_actor, c_actor], np.concatenate([
-            zeros_i, ev_hist, len(histories) + c_order]))
+        value = pooled(
+            [in_values, to_s, _strings(lab_value), c_body],
+            np.concatenate(
+                [
+                    np.arange(n_init),
+                    np.where(
+                        is_lab_ev,
+                        b_lab + hist_lab,
+                        np.where(to_none[src_safe], null_at, b_items + src_safe),
+                    ),
+                    b_body + c_order,
+                ]
+            ),
+        )
+        prev = pooled(
+            [from_s, _strings(lab_prev)],
+            np.concatenate(
+                [
+                    zeros_i,
+                    np.where(
+                        is_lab_ev,
+                        n_items + hist_lab,
+                        np.where(from_none[src_safe], null_at, src_safe),
+                    ),
+                    zeros_c,
+                ]
+            ),
+        )
+        actor = pooled(
+            [hist_actor, c_actor], np.concatenate([zeros_i, ev_hist, len(histories) + c_order])
+        )
         issue_src = pc.binary_join_element_wise(_scalar(fname), key, _scalar(":"))
-        source = pooled([issue_src, hist_source, c_source], np.concatenate([
-            in_issue, n + ev_hist, n + len(histories) + c_order]))
+        source = pooled(
+            [issue_src, hist_source, c_source],
+            np.concatenate([in_issue, n + ev_hist, n + len(histories) + c_order]),
+        )
         codes_all = np.concatenate([in_code, hist_code, np.full(n_com, fixed["comment"])])
         field_col = _strings(field_names).take(_int_array(codes_all[perm]))
         events = pa.Table.from_arrays(
@@ -730,22 +860,29 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     if res_present.any():
         res_i[res_present] = _instants(resolved.filter(_bool_array(res_present)))
     res_arr = pa.Array.from_buffers(
-        TS, n, [pa.py_buffer(np.packbits(res_present, bitorder="little")),
-                pa.py_buffer(res_i)])
+        TS, n, [pa.py_buffer(np.packbits(res_present, bitorder="little")), pa.py_buffer(res_i)]
+    )
     points = pa.nulls(n, pa.float64())
     for i in range(len(STORY_POINT_FIELDS)):
         fid = ids.get(f"points{i}")
         if fid is not None:
             points = pc.coalesce(points, pc.struct_field(fields, fid))
     components, _ = _display_list(pc.struct_field(fields, "components"), DISP)
-    labels_items = pc.fill_null(labels_now, pa.ListArray.from_arrays(
-        pa.Array.from_buffers(pa.int32(), 2, [None, pa.py_buffer(np.zeros(2, np.int32))]),
-        pa.nulls(0, S))[0])
+    labels_items = pc.fill_null(
+        labels_now,
+        pa.ListArray.from_arrays(
+            pa.Array.from_buffers(pa.int32(), 2, [None, pa.py_buffer(np.zeros(2, np.int32))]),
+            pa.nulls(0, S),
+        )[0],
+    )
     items_t = pa.Table.from_arrays(
         [
             key,
-            pc.coalesce(_nonempty(pc.struct_field(project, "key")), _display_struct(project),
-                        pc.replace_substring_regex(key, pattern="-[^-]*$", replacement="")),
+            pc.coalesce(
+                _nonempty(pc.struct_field(project, "key")),
+                _display_struct(project),
+                pc.replace_substring_regex(key, pattern="-[^-]*$", replacement=""),
+            ),
             _display_struct(pc.struct_field(fields, "issuetype")),
             _display_struct(pc.struct_field(fields, "priority")),
             pc.struct_field(fields, "summary"),
@@ -766,8 +903,13 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     named = pc.dictionary_encode(current_status.filter(both))
     _, first_at = np.unique(_ints(named.indices.cast(pa.int64())), return_index=True)
     first_at_a = _int_array(first_at)
-    categories = dict(zip(current_status.filter(both).take(first_at_a).to_pylist(),
-                          cat_key.filter(both).take(first_at_a).to_pylist(), strict=True))
+    categories = dict(
+        zip(
+            current_status.filter(both).take(first_at_a).to_pylist(),
+            cat_key.filter(both).take(first_at_a).to_pylist(),
+            strict=True,
+        )
+    )
     warnings: list[Finding] = []
     total = pc.struct_field(changelog, "total")
     got = pc.fill_null(pc.list_value_length(hist_list), _ZERO32)
@@ -775,21 +917,35 @@ def _build(path: Path, key: pa.Array, fields: pa.Array, changelog: pa.Array,
     truncated &= ~_bools(pc.is_null(changelog))
     for i in np.flatnonzero(truncated).tolist():
         k_ = key[i].as_py()
-        warnings.append(Finding(
-            "truncated_history",
-            f"{k_}: changelog truncated ({got[i].as_py()} of {total[i].as_py()} histories in the"
-            " export); run `flowgap pull` to fetch the full history",
-            item=k_, source=f"{fname}:{k_}"))
+        warnings.append(
+            Finding(
+                "truncated_history",
+                f"{k_}: changelog truncated ({got[i].as_py()} of {total[i].as_py()} histories"
+                " in the export); run `flowgap pull` to fetch the full history",
+                item=k_,
+                source=f"{fname}:{k_}",
+            )
+        )
     no_changelog = changelog.null_count
     if no_changelog:
-        warnings.append(Finding(
-            "no_changelog", f"{fname}: {no_changelog} issue(s) have no changelog (export"
-            " made without expand=changelog): only their current state is known; use"
-            " `flowgap pull` for full histories", source=fname))
+        warnings.append(
+            Finding(
+                "no_changelog",
+                f"{fname}: {no_changelog} issue(s) have no changelog (export"
+                " made without expand=changelog): only their current state is known; use"
+                " `flowgap pull` for full histories",
+                source=fname,
+            )
+        )
     records = n + len(histories) + len(comments)
     summary = InputSummary(
-        path=str(path), format=FORMAT, records_read=records, records_loaded=records,
-        records_rejected=0, record_unit="issue, history entry or comment")
+        path=str(path),
+        format=FORMAT,
+        records_read=records,
+        records_loaded=records,
+        records_rejected=0,
+        record_unit="issue, history entry or comment",
+    )
     return LoadResult(
         events=events,
         items=items_t,

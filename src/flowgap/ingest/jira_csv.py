@@ -117,8 +117,16 @@ def load(path: Path, config: Config) -> LoadResult:
         source = b.source(line)
         reporter = one(row, "Reporter", "Creator")
         b.events.append(
-            {"item": key, "ts": created, "seq": 0, "field": "created", "value": None,
-             "prev": None, "actor": reporter, "source": source}
+            {
+                "item": key,
+                "ts": created,
+                "seq": 0,
+                "field": "created",
+                "value": None,
+                "prev": None,
+                "actor": reporter,
+                "source": source,
+            }
         )
         status = one(row, "Status")
         category = one(row, "Status Category")
@@ -127,9 +135,16 @@ def load(path: Path, config: Config) -> LoadResult:
         resolution = one(row, "Resolution")
         if resolved is not None:
             b.events.append(
-                {"item": key, "ts": resolved, "seq": 1, "field": "resolution",
-                 "value": resolution or "Resolved", "prev": None, "actor": None,
-                 "source": source}
+                {
+                    "item": key,
+                    "ts": resolved,
+                    "seq": 1,
+                    "field": "resolution",
+                    "value": resolution or "Resolved",
+                    "prev": None,
+                    "actor": None,
+                    "source": source,
+                }
             )
         points = one(row, *STORY_POINT_COLUMNS)
         try:
@@ -156,4 +171,3 @@ def load(path: Path, config: Config) -> LoadResult:
             }
         )
     return b.result()
-

@@ -66,7 +66,6 @@ STORY_POINT_FIELDS = ("Story Points", "Story point estimate")
 _BOM = b"\xef\xbb\xbf"
 
 
-
 def is_json_file(path: Path) -> bool:
     name = path.name.lower()
     if name.endswith(".gz"):
@@ -111,8 +110,12 @@ def field_map(config: Config) -> dict[Any, str]:
     """Jira changelog field name -> canonical field name ("labels" is expanded per label)."""
     jira = config.input.jira
     fmap: dict[Any, str] = {
-        "status": "status", "assignee": "assignee", "resolution": "resolution",
-        "Link": "link", "labels": "labels", None: "unknown",
+        "status": "status",
+        "assignee": "assignee",
+        "resolution": "resolution",
+        "Link": "link",
+        "labels": "labels",
+        None: "unknown",
         jira.flagged_field: "flag",
     }
     if jira.team_field is not None:
@@ -153,9 +156,26 @@ def display(value: Any) -> str | None:
     return str(value)
 
 
-_BLOCKS = {"paragraph", "heading", "blockquote", "codeBlock", "listItem", "bulletList",
-           "orderedList", "tableRow", "table", "panel", "rule", "mediaSingle", "expand",
-           "taskList", "taskItem", "decisionList", "decisionItem", "doc"}
+_BLOCKS = {
+    "paragraph",
+    "heading",
+    "blockquote",
+    "codeBlock",
+    "listItem",
+    "bulletList",
+    "orderedList",
+    "tableRow",
+    "table",
+    "panel",
+    "rule",
+    "mediaSingle",
+    "expand",
+    "taskList",
+    "taskItem",
+    "decisionList",
+    "decisionItem",
+    "doc",
+}
 
 
 def adf_text(node: Any) -> str:
@@ -243,7 +263,7 @@ def _loads(data: bytes) -> tuple[Any, bool]:
         return orjson.loads(data), False
     except orjson.JSONDecodeError as exc:
         if data.startswith(_BOM):  # concatenated exports keep each file's BOM
-            return _loads(data[len(_BOM):])
+            return _loads(data[len(_BOM) :])
         if "utf-8" not in str(exc).lower():
             raise
     return orjson.loads(data.decode("latin-1")), True
@@ -259,7 +279,7 @@ def _records(path: Path) -> Iterator[tuple[int | None, Any, str | None, bool]]:
                 skipped += 1
                 first = fh.readline()
             if first.startswith(_BOM):
-                first = first[len(_BOM):]
+                first = first[len(_BOM) :]
             if not first.strip():
                 raise InputError(path, "empty file")
             first_value: Any = None
@@ -353,9 +373,7 @@ def _ordered(rows: list[tuple]) -> list[tuple]:
     if all(_before(rows[i], rows[i + 1]) for i in range(n - 1)):
         return rows
     # neither order held: sort exactly (the original index keeps equal keys stable)
-    keyed = sorted(
-        (_instant(r[0]), _int_id(r[1]), i) for i, r in enumerate(rows)
-    )
+    keyed = sorted((_instant(r[0]), _int_id(r[1]), i) for i, r in enumerate(rows))
     return [rows[i] for _, _, i in keyed]
 
 
@@ -415,18 +433,31 @@ class _Accumulator:
                 continue
             no_changelog += self._value(value, where)
         if latin_lines:
-            self.warnings.append(Finding(
-                "encoding", f"{self.fname}: not valid UTF-8; {latin_lines} JSON value(s) read as"
-                " latin-1", source=self.fname))
+            self.warnings.append(
+                Finding(
+                    "encoding",
+                    f"{self.fname}: not valid UTF-8; {latin_lines} JSON value(s) read as latin-1",
+                    source=self.fname,
+                )
+            )
         if no_changelog:
-            self.warnings.append(Finding(
-                "no_changelog", f"{self.fname}: {no_changelog} issue(s) have no changelog (export"
-                " made without expand=changelog): only their current state is known; use"
-                " `flowgap pull` for full histories", source=self.fname))
+            self.warnings.append(
+                Finding(
+                    "no_changelog",
+                    f"{self.fname}: {no_changelog} issue(s) have no changelog (export"
+                    " made without expand=changelog): only their current state is known; use"
+                    " `flowgap pull` for full histories",
+                    source=self.fname,
+                )
+            )
         summary = InputSummary(
-            path=str(path), format=FORMAT, records_read=self.read, records_loaded=self.loaded,
+            path=str(path),
+            format=FORMAT,
+            records_read=self.read,
+            records_loaded=self.loaded,
             records_rejected=len(self.rejects) - rejected_before,
-            record_unit="issue, history entry or comment")
+            record_unit="issue, history entry or comment",
+        )
         if not summary.reconciles:  # a loader bug, never the user's fault
             raise AssertionError(f"{path}: {summary}")
         self.inputs.append(summary)
@@ -438,15 +469,12 @@ class _Accumulator:
         return self._page_or_issue(value, line, "")
 
     def _page_or_issue(self, value: Any, line: int | None, path: str) -> int:
-        if isinstance(value, dict) and "key" not in value and isinstance(
-            value.get("issues"), list
-        ):
+        if isinstance(value, dict) and "key" not in value and isinstance(value.get("issues"), list):
             names = value.get("names")
             if isinstance(names, dict):
                 self._add_names(names)
             return sum(
-                self._issue(v, line, f"{path}issues[{i}]")
-                for i, v in enumerate(value["issues"])
+                self._issue(v, line, f"{path}issues[{i}]") for i, v in enumerate(value["issues"])
             )
         return self._issue(value, line, path or "[0]")
 
@@ -490,13 +518,13 @@ class _Accumulator:
             return 0
         key = issue.get("key")
         if not isinstance(key, str) or not key:
-            self._reject(where, "not a Jira issue: no \"key\"")
+            self._reject(where, 'not a Jira issue: no "key"')
             return 0
         if line is None:
             where = key
         fields = issue.get("fields")
         if not isinstance(fields, dict):
-            self._reject(where, f"{key}: issue has no \"fields\" object")
+            self._reject(where, f'{key}: issue has no "fields" object')
             return 0
         created_s = fields.get("created")
         try:
@@ -532,21 +560,29 @@ class _Accumulator:
             initial.append(("status", st0))
         team_field = self.team_field
         if team_field is not None:
-            team0 = (first_from["team"] if "team" in first_from
-                     else display(self._current(fields, team_field, ids)))
+            team0 = (
+                first_from["team"]
+                if "team" in first_from
+                else display(self._current(fields, team_field, ids))
+            )
             if team0:
                 initial.append(("team", team0))
-        asg0 = (first_from["assignee"] if "assignee" in first_from
-                else display(fields.get("assignee")))
+        asg0 = (
+            first_from["assignee"] if "assignee" in first_from else display(fields.get("assignee"))
+        )
         if asg0:
             initial.append(("assignee", asg0))
-        flag0 = (first_from["flag"] if "flag" in first_from
-                 else display(self._current(fields, self.flag_field, ids)))
+        flag0 = (
+            first_from["flag"]
+            if "flag" in first_from
+            else display(self._current(fields, self.flag_field, ids))
+        )
         if flag0:
             initial.append(("flag", flag0))
         labels_now = fields.get("labels")
-        labels_now = [x for x in labels_now if isinstance(x, str)] if isinstance(
-            labels_now, list) else []
+        labels_now = (
+            [x for x in labels_now if isinstance(x, str)] if isinstance(labels_now, list) else []
+        )
         labels0 = _label_set(first_from["labels"]) if "labels" in first_from else labels_now
         initial.extend(("label", lab) for lab in labels0)
 
@@ -583,11 +619,15 @@ class _Accumulator:
             raw = changelog.get("histories")
             got = len(raw) if isinstance(raw, list) else 0
             if isinstance(total, int) and total > got:
-                self.warnings.append(Finding(
-                    "truncated_history",
-                    f"{key}: changelog truncated ({got} of {total} histories in the export);"
-                    " run `flowgap pull` to fetch the full history",
-                    item=key, source=src0))
+                self.warnings.append(
+                    Finding(
+                        "truncated_history",
+                        f"{key}: changelog truncated ({got} of {total} histories in the export);"
+                        " run `flowgap pull` to fetch the full history",
+                        item=key,
+                        source=src0,
+                    )
+                )
         self._item_row(key, fields, created_s, current_status, labels_now, ids)
         return 0 if changelog is not None else 1
 
@@ -648,7 +688,8 @@ class _Accumulator:
                     from_s = it.get("fromString") or None
                     to_s = it.get("toString") or None
                     if (from_s is not None and from_s.__class__ is not str) or (
-                            to_s is not None and to_s.__class__ is not str):
+                        to_s is not None and to_s.__class__ is not str
+                    ):
                         raise _NotText
                     if canon not in first_from:
                         first_from[canon] = from_s
@@ -661,10 +702,12 @@ class _Accumulator:
             except (AttributeError, TypeError, _NotText) as exc:  # reject the whole history
                 del field_col[before:], value_col[before:], prev_col[before:]
                 self.loaded -= 1
-                self._reject(f"{key}#{hid if hid is not None else f'[{i}]'}",
-                             "history item fromString/toString is not text"
-                             if isinstance(exc, _NotText)
-                             else "history items is not a list of objects")
+                self._reject(
+                    f"{key}#{hid if hid is not None else f'[{i}]'}",
+                    "history item fromString/toString is not text"
+                    if isinstance(exc, _NotText)
+                    else "history items is not a list of objects",
+                )
                 continue
             m = len(field_col) - before
             if m:
@@ -714,15 +757,24 @@ class _Accumulator:
                 self._reject(where, f"comment created is not a timestamp: {created!r}")
                 continue
             author = c.get("author")
-            actor = display(author.get("displayName") or author.get("name")) if isinstance(
-                author, dict) else None
-            good.append((created, cid, comment_text(c.get("body")), actor,
-                         f"{self.fname}:{where}"))
+            actor = (
+                display(author.get("displayName") or author.get("name"))
+                if isinstance(author, dict)
+                else None
+            )
+            good.append((created, cid, comment_text(c.get("body")), actor, f"{self.fname}:{where}"))
             self.loaded += 1
         return [(g[0], g[2], g[3], g[4]) for g in _ordered(good)]
 
-    def _item_row(self, key: str, fields: dict, created: str, status: str | None,
-                  labels: list[str], ids: dict[str, list[str]]) -> None:
+    def _item_row(
+        self,
+        key: str,
+        fields: dict,
+        created: str,
+        status: str | None,
+        labels: list[str],
+        ids: dict[str, list[str]],
+    ) -> None:
         col = self.items
         project = display(fields.get("project"))
         if isinstance(fields.get("project"), dict):
@@ -746,7 +798,8 @@ class _Accumulator:
         col["labels"].append(labels)
         comps = fields.get("components")
         col["components"].append(
-            [d for d in (display(c) for c in comps) if d] if isinstance(comps, list) else [])
+            [d for d in (display(c) for c in comps) if d] if isinstance(comps, list) else []
+        )
         points = None
         for name in STORY_POINT_FIELDS:
             v = self._current(fields, name, ids)
@@ -775,8 +828,10 @@ class _Accumulator:
         cols["created"] = _ts_array(cols["created"])
         cols["resolved"] = _ts_array(cols["resolved"])
         items = pa.table(
-            {name: pa.array(cols[name], ITEMS_SCHEMA.field(name).type)
-             for name in ITEMS_SCHEMA.names},
+            {
+                name: pa.array(cols[name], ITEMS_SCHEMA.field(name).type)
+                for name in ITEMS_SCHEMA.names
+            },
             schema=ITEMS_SCHEMA,
         )
         return LoadResult(
@@ -805,6 +860,4 @@ def _ts_array(values: list) -> pa.Array:
         return strings.cast(TS)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         # Arrow's ISO parser is narrower than Python's: normalise the odd ones in Python.
-        return pa.array(
-            [None if v is None else parse_iso(v) for v in values], TS
-        )
+        return pa.array([None if v is None else parse_iso(v) for v in values], TS)

@@ -56,13 +56,15 @@ def metric_deltas(summary: dict, baseline_summary: dict) -> list[dict]:
             current = lookup(summary, metric)
             base = lookup(baseline_summary, metric)
             delta, pct = _delta(current, base)
-            rows.append({
-                "metric": format_path((group, key)),
-                "current": current,
-                "baseline": base,
-                "delta": delta,
-                "delta_pct": pct,
-            })
+            rows.append(
+                {
+                    "metric": format_path((group, key)),
+                    "current": current,
+                    "baseline": base,
+                    "delta": delta,
+                    "delta_pct": pct,
+                }
+            )
     return rows
 
 
@@ -82,15 +84,17 @@ def _bottleneck_deltas(current: list[dict], base: list[dict], key: str, wait: st
         c = (cur.get(name) or {}).get(wait)
         b = (old.get(name) or {}).get(wait)
         delta, pct = _delta(c if c is not None else 0.0, b if b is not None else 0.0)
-        out.append({
-            "name": name,
-            "current_wait_s": c,
-            "baseline_wait_s": b,
-            "delta_s": delta,
-            "delta_pct": pct,
-            "current_share": (cur.get(name) or {}).get("wait_share"),
-            "baseline_share": (old.get(name) or {}).get("wait_share"),
-        })
+        out.append(
+            {
+                "name": name,
+                "current_wait_s": c,
+                "baseline_wait_s": b,
+                "delta_s": delta,
+                "delta_pct": pct,
+                "current_share": (cur.get(name) or {}).get("wait_share"),
+                "baseline_share": (old.get(name) or {}).get("wait_share"),
+            }
+        )
     out.sort(key=lambda r: (-abs(r["delta_s"] or 0.0), r["name"]))
     return out
 
@@ -129,7 +133,7 @@ def compare(current_tables: dict, summary: dict, baseline: dict) -> dict:
 
 
 def describe_delta(metric_path: str, row: dict) -> str:
-    """"12.3% -> 9.8% (-2.5 pts)" style text for the Markdown and HTML reports."""
+    """ "12.3% -> 9.8% (-2.5 pts)" style text for the Markdown and HTML reports."""
     metric = Metric(tuple(metric_path.split(".")))
     cur, base, delta = row.get("current"), row.get("baseline"), row.get("delta")
     text = f"{display(metric, base)} → {display(metric, cur)}"

@@ -33,26 +33,50 @@ def headline_rows(summary: dict) -> list[tuple[str, str, list[str]]]:
     st, wip = s["steering_touches"], s["wip"]
     items = s["items"]
     rows = [
-        ("Items", f"{num(items['total'])} ({num(items['delivered'])} delivered, "
-                  f"{num(items['open'])} open)", ["items.total"]),
+        (
+            "Items",
+            f"{num(items['total'])} ({num(items['delivered'])} delivered, "
+            f"{num(items['open'])} open)",
+            ["items.total"],
+        ),
         ("Flow efficiency, median of items", pct(fe["median"]), ["flow_efficiency.median"]),
-        ("Flow efficiency, pooled (all touch / all window time)", pct(fe["pooled"]),
-         ["flow_efficiency.pooled"]),
-        ("Lead time p50 / p85 / p95", " / ".join(days(lt[k]) for k in ("p50", "p85", "p95")),
-         ["lead_time.p50", "lead_time.p85", "lead_time.p95"]),
-        ("Cycle time p50 / p85 / p95", " / ".join(days(ct[k]) for k in ("p50", "p85", "p95")),
-         ["cycle_time.p50", "cycle_time.p85", "cycle_time.p95"]),
+        (
+            "Flow efficiency, pooled (all touch / all window time)",
+            pct(fe["pooled"]),
+            ["flow_efficiency.pooled"],
+        ),
+        (
+            "Lead time p50 / p85 / p95",
+            " / ".join(days(lt[k]) for k in ("p50", "p85", "p95")),
+            ["lead_time.p50", "lead_time.p85", "lead_time.p95"],
+        ),
+        (
+            "Cycle time p50 / p85 / p95",
+            " / ".join(days(ct[k]) for k in ("p50", "p85", "p95")),
+            ["cycle_time.p50", "cycle_time.p85", "cycle_time.p95"],
+        ),
         ("Handoffs per item (mean)", num(s["handoffs"]["mean"]), ["handoffs.mean"]),
-        ("Steering touches", f"{num(st['total'])} on {plural(st['items'], 'item')}, "
-                             f"{num(st['meeting_minutes'], 0)} meeting minutes",
-         ["steering_touches.total", "steering_touches.meeting_minutes"]),
-        ("Work in progress", f"{num(wip['current'])} (median age {days(wip['median_age_s'])})",
-         ["wip.current", "wip.median_age_s"]),
+        (
+            "Steering touches",
+            f"{num(st['total'])} on {plural(st['items'], 'item')}, "
+            f"{num(st['meeting_minutes'], 0)} meeting minutes",
+            ["steering_touches.total", "steering_touches.meeting_minutes"],
+        ),
+        (
+            "Work in progress",
+            f"{num(wip['current'])} (median age {days(wip['median_age_s'])})",
+            ["wip.current", "wip.median_age_s"],
+        ),
         ("Throughput per week", num(s["throughput"]["per_week"]), ["throughput.per_week"]),
         ("Rework moves per item", num(s["rework"]["mean"]), ["rework.mean"]),
     ]
     if fe.get("median_work") is not None:
-        rows.insert(3, ("Flow efficiency in working time, median / pooled",
-                        f"{pct(fe['median_work'])} / {pct(fe['pooled_work'])}",
-                        ["flow_efficiency.median_work", "flow_efficiency.pooled_work"]))
+        rows.insert(
+            3,
+            (
+                "Flow efficiency in working time, median / pooled",
+                f"{pct(fe['median_work'])} / {pct(fe['pooled_work'])}",
+                ["flow_efficiency.median_work", "flow_efficiency.pooled_work"],
+            ),
+        )
     return rows

@@ -185,9 +185,7 @@ def build_report(
         "findings": analysis.findings,
         "ping_pong_cycles": analysis.ping_pong_cycles,
         "tables": {
-            name: table_rows(analysis.table(name))
-            for name in TABLES
-            if name not in EXCLUDED_TABLES
+            name: table_rows(analysis.table(name)) for name in TABLES if name not in EXCLUDED_TABLES
         },
         "thresholds": {
             "held": sum(o.held for o in outcomes),
@@ -298,8 +296,11 @@ def report_schema() -> dict:
         },
     }
     bottleneck_list = {"type": "array", "items": bottleneck_row}
-    tables = {name: _table_schema(schema) for name, schema in TABLES.items()
-              if name not in EXCLUDED_TABLES}
+    tables = {
+        name: _table_schema(schema)
+        for name, schema in TABLES.items()
+        if name not in EXCLUDED_TABLES
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://github.com/flowgap/flowgap/blob/main/docs/report-schema.json",
@@ -311,10 +312,25 @@ def report_schema() -> dict:
         ),
         "type": "object",
         "required": [
-            "schema_version", "flowgap_version", "pm4py_version", "engine", "as_of",
-            "has_history", "inputs", "rejects", "warnings", "warnings_total", "config",
-            "status_classes", "guessed_statuses", "summary", "findings", "ping_pong_cycles",
-            "tables", "thresholds", "baseline",
+            "schema_version",
+            "flowgap_version",
+            "pm4py_version",
+            "engine",
+            "as_of",
+            "has_history",
+            "inputs",
+            "rejects",
+            "warnings",
+            "warnings_total",
+            "config",
+            "status_classes",
+            "guessed_statuses",
+            "summary",
+            "findings",
+            "ping_pong_cycles",
+            "tables",
+            "thresholds",
+            "baseline",
         ],
         "additionalProperties": False,
         "properties": {
@@ -331,8 +347,14 @@ def report_schema() -> dict:
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["path", "format", "record_unit", "records_read",
-                                 "records_loaded", "records_rejected"],
+                    "required": [
+                        "path",
+                        "format",
+                        "record_unit",
+                        "records_read",
+                        "records_loaded",
+                        "records_rejected",
+                    ],
                     "additionalProperties": False,
                     "properties": {
                         "path": {"type": "string"},
@@ -404,8 +426,17 @@ def report_schema() -> dict:
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["expression", "metric", "op", "relative", "actual",
-                                         "limit", "baseline", "held", "message"],
+                            "required": [
+                                "expression",
+                                "metric",
+                                "op",
+                                "relative",
+                                "actual",
+                                "limit",
+                                "baseline",
+                                "held",
+                                "message",
+                            ],
                             "additionalProperties": False,
                             "properties": {
                                 "expression": {"type": "string"},

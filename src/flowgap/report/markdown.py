@@ -38,9 +38,12 @@ def render(report: dict) -> str:
     )
     lines.append("")
     if not report["has_history"]:
-        lines += ["> **No status history in the input:** only lead time can be computed. "
-                  "Flow efficiency, handoffs and bottlenecks need a Jira JSON export with "
-                  "changelogs, a transition CSV or an event log.", ""]
+        lines += [
+            "> **No status history in the input:** only lead time can be computed. "
+            "Flow efficiency, handoffs and bottlenecks need a Jira JSON export with "
+            "changelogs, a transition CSV or an event log.",
+            "",
+        ]
     deltas = {}
     if report.get("baseline"):
         deltas = {r["metric"]: r for r in report["baseline"]["metrics"]}
@@ -59,8 +62,10 @@ def render(report: dict) -> str:
         lines += [f"## Thresholds: {th['held']} held, {th['failed']} failed", ""]
         lines += _table(
             ["", "Threshold", "Result"],
-            [["✅ held" if r["held"] else "❌ failed", f"`{r['expression']}`",
-              esc(r["message"])] for r in th["results"]],
+            [
+                ["✅ held" if r["held"] else "❌ failed", f"`{r['expression']}`", esc(r["message"])]
+                for r in th["results"]
+            ],
         )
 
     findings = [f for f in report["findings"] if f["kind"] != "worst_item"]
@@ -92,8 +97,17 @@ def _bottlenecks(report: dict) -> list[str]:
         out += ["**Statuses** where work waited longest (inside flow windows):", ""]
         out += _table(
             ["Status", "Wait", "Share of all wait", "Visits", "Median per visit", "WIP now"],
-            [[esc(r["status"]), days(r["wait_s"]), pct(r["wait_share"]), num(r["visits"]),
-              days(r["median_visit_s"]), num(r["wip"])] for r in stages[:TOP]],
+            [
+                [
+                    esc(r["status"]),
+                    days(r["wait_s"]),
+                    pct(r["wait_share"]),
+                    num(r["visits"]),
+                    days(r["median_visit_s"]),
+                    num(r["wip"]),
+                ]
+                for r in stages[:TOP]
+            ],
         )
     teams = [r for r in t["teams"]["rows"] if (r["wait_s"] or 0) > 0]
     teams.sort(key=lambda r: (-r["wait_s"], r["team"]))
@@ -101,18 +115,36 @@ def _bottlenecks(report: dict) -> list[str]:
         out += ["**Teams** whose queues held work longest:", ""]
         out += _table(
             ["Team", "Wait", "Share of all wait", "Median queue before pickup", "Handoffs in"],
-            [[esc(r["team"]), days(r["wait_s"]), pct(r["wait_share"]),
-              days(r["median_queue_s"]), num(r["handoffs_in"])] for r in teams[:TOP]],
+            [
+                [
+                    esc(r["team"]),
+                    days(r["wait_s"]),
+                    pct(r["wait_share"]),
+                    days(r["median_queue_s"]),
+                    num(r["handoffs_in"]),
+                ]
+                for r in teams[:TOP]
+            ],
         )
-    edges = sorted(t["handoffs"]["rows"],
-                   key=lambda r: (-(r["total_wait_s"] or 0), r["from_team"], r["to_team"]))
+    edges = sorted(
+        t["handoffs"]["rows"],
+        key=lambda r: (-(r["total_wait_s"] or 0), r["from_team"], r["to_team"]),
+    )
     if edges:
         out += ["**Handoffs** that cost the most waiting:", ""]
         out += _table(
             ["Handoff", "Count", "Total wait", "Median wait", "p85 wait", "Ping-pong"],
-            [[f"{esc(r['from_team'])} → {esc(r['to_team'])}", num(r["count"]),
-              days(r["total_wait_s"]), days(r["median_wait_s"]), days(r["p85_wait_s"]),
-              "yes" if r["ping_pong"] else ""] for r in edges[:TOP]],
+            [
+                [
+                    f"{esc(r['from_team'])} → {esc(r['to_team'])}",
+                    num(r["count"]),
+                    days(r["total_wait_s"]),
+                    days(r["median_wait_s"]),
+                    days(r["p85_wait_s"]),
+                    "yes" if r["ping_pong"] else "",
+                ]
+                for r in edges[:TOP]
+            ],
         )
     return out if len(out) > 2 else []
 
@@ -121,8 +153,10 @@ def _baseline(b: dict) -> list[str]:
     out = [f"## Changes since the baseline (as of {esc(b['as_of'])})", ""]
     changed = [r for r in b["metrics"] if r["delta"]]
     if changed:
-        out += _table(["Metric", "Baseline → now"],
-                      [[f"`{r['metric']}`", describe_delta(r["metric"], r)] for r in changed])
+        out += _table(
+            ["Metric", "Baseline → now"],
+            [[f"`{r['metric']}`", describe_delta(r["metric"], r)] for r in changed],
+        )
     else:
         out += ["No headline metric changed.", ""]
     for kind, label in (("status", "Statuses"), ("team", "Teams"), ("handoff", "Handoffs")):
@@ -131,9 +165,15 @@ def _baseline(b: dict) -> list[str]:
             out += [f"**{label}**, wait contributed:", ""]
             out += _table(
                 ["", "Baseline", "Now", "Change"],
-                [[esc(r["name"]), days(r["baseline_wait_s"]), days(r["current_wait_s"]),
-                  (f"{r['delta_s'] / 86400:+.1f} d" if r["delta_s"] is not None else "–")]
-                 for r in rows[:TOP]],
+                [
+                    [
+                        esc(r["name"]),
+                        days(r["baseline_wait_s"]),
+                        days(r["current_wait_s"]),
+                        (f"{r['delta_s'] / 86400:+.1f} d" if r["delta_s"] is not None else "–"),
+                    ]
+                    for r in rows[:TOP]
+                ],
             )
     return out
 
@@ -142,19 +182,32 @@ def _inputs(report: dict) -> list[str]:
     out = ["## Inputs", ""]
     out += _table(
         ["File", "Format", "Read", "Loaded", "Rejected"],
-        [[esc(i["path"]), esc(i["format"]), num(i["records_read"]), num(i["records_loaded"]),
-          num(i["records_rejected"])] for i in report["inputs"]],
+        [
+            [
+                esc(i["path"]),
+                esc(i["format"]),
+                num(i["records_read"]),
+                num(i["records_loaded"]),
+                num(i["records_rejected"]),
+            ]
+            for i in report["inputs"]
+        ],
     )
     notes = []
     if report["rejects"]:
-        notes.append(f"{plural(report['rejects'], 'record')} rejected (listed by "
-                     "`flowgap inspect`).")
+        notes.append(
+            f"{plural(report['rejects'], 'record')} rejected (listed by `flowgap inspect`)."
+        )
     if report["warnings_total"]:
-        notes.append(f"{plural(report['warnings_total'], 'data-quality warning')} "
-                     "(in report.json).")
+        notes.append(
+            f"{plural(report['warnings_total'], 'data-quality warning')} (in report.json)."
+        )
     guessed = report["guessed_statuses"]
     if guessed:
-        notes.append("Status classes guessed (confirm them in flowgap.toml `[statuses.classes]`): "
-                     + ", ".join(esc(g) for g in guessed) + ".")
+        notes.append(
+            "Status classes guessed (confirm them in flowgap.toml `[statuses.classes]`): "
+            + ", ".join(esc(g) for g in guessed)
+            + "."
+        )
     notes.append("Every table, complete: `csv/` beside this report (with `--format csv`).")
     return out + [f"- {n}" for n in notes]

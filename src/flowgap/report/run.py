@@ -51,8 +51,7 @@ def parse_as_of(text: str) -> datetime:
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
 
-def _load(inputs: list[Path], config: Config, input_format: str | None, steps: Steps
-          ) -> LoadResult:
+def _load(inputs: list[Path], config: Config, input_format: str | None, steps: Steps) -> LoadResult:
     from ..ingest import load_path
 
     if not inputs:
@@ -72,9 +71,7 @@ def known_names(analysis: object) -> dict[str, set[str]]:
     return {"status": {s for s in statuses if s}, "team": {t for t in teams if t}}
 
 
-def write_reports(
-    analysis: object, report: dict, out: Path, formats: list[str]
-) -> list[Path]:
+def write_reports(analysis: object, report: dict, out: Path, formats: list[str]) -> list[Path]:
     """Write into a temporary directory beside ``out``, then move each file in, report.json
     last: an interrupted run never leaves a half-written report looking complete."""
     out = Path(out)

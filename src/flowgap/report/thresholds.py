@@ -177,7 +177,7 @@ class _Parser:
         where = f"just before {json.dumps(rest, ensure_ascii=False)}" if rest else "at the end"
         return UsageError(
             f"--fail-on {self.text!r}: {message} at column {pos + 1} ({where}); "
-            "expected METRIC OP NUMBER[d|h|%], e.g. \"lead_time.p85 > 30d\""
+            'expected METRIC OP NUMBER[d|h|%], e.g. "lead_time.p85 > 30d"'
         )
 
     def _tokenize(self, text: str) -> list[Token]:
@@ -266,8 +266,8 @@ class _Parser:
             self.i += 1
             if not relative and not metric.is_ratio:
                 raise self._error(
-                    f"'%' needs a ratio metric (flow_efficiency.*, wait_share.*), {metric} "
-                    "is not", tok.pos,
+                    f"'%' needs a ratio metric (flow_efficiency.*, wait_share.*), {metric} is not",
+                    tok.pos,
                 )
             value /= 100.0
         elif tok.kind == "name":
@@ -296,8 +296,9 @@ def _check_static(metric: Metric) -> None:
 # --------------------------------------------------------------------------- evaluation
 
 
-def lookup(summary: dict, metric: Metric, known_names: dict[str, set[str]] | None = None
-           ) -> float | None:
+def lookup(
+    summary: dict, metric: Metric, known_names: dict[str, set[str]] | None = None
+) -> float | None:
     """The metric's value in ``summary``. A named metric (``wait_share.status['X']``) whose
     name is known to the data but absent from the map is 0; unknown to the data, an error."""
     node: object = summary
@@ -344,8 +345,10 @@ def evaluate(
             if baseline_summary is None:
                 raise UsageError(f"--fail-on {t.text!r}: a 'baseline' threshold needs --baseline")
             base = lookup(baseline_summary, t.metric, known_names)
-            limit = None if base is None else (
-                base * (1.0 + t.number) if t.proportional else base + t.number
+            limit = (
+                None
+                if base is None
+                else (base * (1.0 + t.number) if t.proportional else base + t.number)
             )
         else:
             limit = t.number
