@@ -499,3 +499,31 @@ def test_dedup_keeps_the_first_signal_of_each_item_and_local_day(raw: list, zone
             best[(key, day)] = (rank, (key, ts, day, kind, detail))
     want = sorted((v[1] for v in best.values()), key=lambda r: (r[0], r[1]))
     assert [(k, ts.astimezone(UTC), day, kind, d) for k, ts, day, kind, d in got] == want
+
+
+def test_nothing_after_as_of_counts(tmp_path: Path) -> None:
+    """Signals after as_of, and items created after it, are outside the analysis."""
+    meetings = tmp_path / "meetings.csv"
+    # B is created on day 20: the meeting of day 12 cannot have discussed it as of day 15.
+    meetings.write_text("date,items\n2026-01-12,A B\n2026-01-19,A\n", encoding="utf-8")
+    config = Config.from_dict(
+        {"steering": {"comment_pattern": "(?i)steerco", "meetings_file": str(meetings)}}
+    )
+    events = events_from_rows(
+        [
+            ev("A", t(5, 9), "comment", "SteerCo: go"),
+            ev("A", t(14, 9), "comment", "SteerCo: still waiting"),
+            ev("A", t(16, 9), "comment", "SteerCo: after as_of"),
+            ev("B", t(20, 9), "created", None),
+        ]
+    )
+    items = items_from_rows([{"item": "A", "created": t(1)}, {"item": "B", "created": t(20, 9)}])
+    as_of = t(15)
+    got = steering_touches(events, items, timeline("A", [], as_of), config, as_of)
+    # A: comments on days 5 and 14, the meeting of day 12; not the comment of day 16 nor the
+    # meeting of day 19. B: nothing.
+    assert [(r["item"], r["meeting_date"].day) for r in got.to_pylist()] == [
+        ("A", 5),
+        ("A", 12),
+        ("A", 14),
+    ]

@@ -58,9 +58,17 @@ def steering_touches(
     config: Config,
     as_of: datetime,
 ) -> pa.Table:
-    """Every steering touch, one per (item, calendar day), ordered by item and time."""
+    """Every steering touch, one per (item, calendar day), ordered by item and time.
+
+    Like the rest of the analysis, nothing after ``as_of`` counts: neither signals after it nor
+    items created after it."""
     steering = config.steering
     tz = _timezone(config)
+    as_of_ts = pa.scalar(as_of, TS)
+    events = events.filter(pc.less_equal(events.column("ts"), as_of_ts))
+    if items.num_rows and "created" in items.column_names:
+        created = items.column("created")
+        items = items.filter(pc.or_kleene(pc.is_null(created), pc.less_equal(created, as_of_ts)))
     parts: list[pa.Table] = []
     unknown: list[str] = []
     if steering.statuses:
@@ -77,7 +85,11 @@ def steering_touches(
         for rule in steering.recurring:
             parts.append(_recurring_touches(rule, items, timeline, tz, first_ts, as_of))
     raw = pa.concat_tables([p.cast(_RAW) for p in parts]) if parts else _RAW.empty_table()
-    touches = _dedupe_per_day(raw, tz)
+    in_scope = pc.and_(
+        pc.less_equal(raw.column("ts"), as_of_ts),
+        pc.is_in(raw.column("item"), value_set=items.column("item").combine_chunks()),
+    )
+    touches = _dedupe_per_day(raw.filter(in_scope), tz)
     if unknown:
         touches = touches.replace_schema_metadata({UNKNOWN_KEY: json.dumps(unknown).encode()})
     return touches
