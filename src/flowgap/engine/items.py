@@ -18,23 +18,28 @@ from .backend import seconds, ts_array
 from .schemas import ITEMS
 
 
-def rework(ev: ir.Table, *, order: list[str], classes: dict[str, str]) -> ir.Table:
+def rework(
+    ev: ir.Table, *, order: list[str], classes: dict[str, str], codes: dict[str, int]
+) -> ir.Table:
     """item, rework: status moves to an earlier status.
 
     With ``statuses.order``: a move to a status earlier in that list. Without: a move from
-    done back to a non-done status, or from wait/active back to backlog.
+    done back to a non-done status, or from wait/active back to backlog. ``ev`` carries
+    ``vcode``, the code of each value in ``codes`` (value -> code): the window and the
+    comparisons run on integers.
     """
-    st = ev.filter(ev.field == "status", ev.value.notnull())
-    prev = st.value.lag().over(ibis.window(group_by=st.item, order_by=[st.t, st.seq]))
+    st = ev.filter(ev.field == "status", ev.vcode.notnull())
+    prev = st.vcode.lag().over(ibis.window(group_by=st.item, order_by=[st.t, st.seq]))
     st = st.mutate(prev=prev)
     if order:
-        rank = {name: i for i, name in enumerate(order)}
-        new_r = st.value.substitute(rank, else_=ibis.null("int64"))
+        rank = {codes[name]: i for i, name in enumerate(order) if name in codes}
+        new_r = st.vcode.substitute(rank, else_=ibis.null("int64"))
         old_r = st.prev.substitute(rank, else_=ibis.null("int64"))
         back = ibis.coalesce(new_r < old_r, False)
     else:
-        new_c = st.value.substitute(classes, else_=ibis.literal("wait"))
-        old_c = st.prev.substitute(classes, else_=ibis.literal("wait"))
+        by_code = {codes[name]: cls for name, cls in classes.items() if name in codes}
+        new_c = st.vcode.substitute(by_code, else_=ibis.literal("wait"))
+        old_c = st.prev.substitute(by_code, else_=ibis.literal("wait"))
         back = st.prev.notnull() & (
             ((old_c == "done") & (new_c != "done"))
             | (old_c.isin(["wait", "active"]) & (new_c == "backlog"))

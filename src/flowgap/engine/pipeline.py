@@ -191,9 +191,14 @@ def _with_history(
         "timeline", tl_mod.timeline(seg, windows, evg, as_of=as_of_us, stall_us=stall_us)
     )
     st = be.materialize("stints", stints_mod.stints(tl))
-    rw = items_mod.rework(ev, order=config.statuses.order, classes=classes)
+    rw = items_mod.rework(
+        ev,
+        order=config.statuses.order,
+        classes=classes,
+        codes={value: code for code, value in enumerate(values.to_pylist())},
+    )
 
-    timeline = _timeline_table(be.to_arrow(tl), names)
+    timeline = _timeline_table(be.to_arrow(tl.select(*_TIMELINE_COLUMNS)), names)
     # Sorting by item code is sorting by item (the codes follow the sorted names).
     stints_raw = be.to_arrow(st).sort_by([("item", "ascending"), ("stint", "ascending")])
     stints_raw = _decode_items(stints_raw, names)
@@ -293,6 +298,13 @@ def _first_day(timeline: pa.Table, as_of_us: int) -> int:
     if timeline.num_rows == 0:  # nothing to count: the daily tables stay empty
         return as_of_us // daily_mod.DAY_US + 1
     return int(to_us(timeline.column("start")).to_numpy().min()) // daily_mod.DAY_US
+
+
+# The engine columns the TIMELINE table is made of (only these leave the engine).
+_TIMELINE_COLUMNS = (
+    "item", "seg", "status", "cls", "team", "assignee", "flagged", "blocked",
+    "start", "end", "duration", "in_window", "touch", "wait",
+)  # fmt: skip
 
 
 def _timeline_table(raw: pa.Table, names: pa.Array) -> pa.Table:

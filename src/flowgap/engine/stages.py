@@ -6,7 +6,6 @@ change inside a status does not start a new visit).
 
 from __future__ import annotations
 
-import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
@@ -17,21 +16,16 @@ from .schemas import STAGES
 
 def visits(tl: ir.Table) -> ir.Table:
     """item, visit, status, start, duration, touch, wait, current (the run at as_of of an
-    item that is not delivered)."""
-    w = ibis.window(group_by=tl.item, order_by=tl.seg)
-    prev = tl.status.lag().over(w)
-    t = tl.mutate(new=ibis.ifelse(prev.isnull() | (prev != tl.status), 1, 0))
-    t = t.mutate(
-        visit=t.new.sum().over(ibis.window(group_by=t.item, order_by=t.seg, rows=(None, 0)))
-    )
-    v = t.group_by(["item", "visit"]).aggregate(
-        status=t.status.max(),
-        cls=t.cls.max(),
-        start=t.start.min(),
-        duration=t.duration.sum().cast("int64"),
-        touch=t.touch.sum().cast("int64"),
-        wait=t.wait.sum().cast("int64"),
-        last=t.is_last.max(),
+    item that is not delivered). ``tl`` is the timeline with its ``visit`` column (the seg
+    number of the visit's first segment)."""
+    v = tl.group_by(["item", "visit"]).aggregate(
+        status=tl.status.max(),
+        cls=tl.cls.max(),
+        start=tl.start.min(),
+        duration=tl.duration.sum().cast("int64"),
+        touch=tl.touch.sum().cast("int64"),
+        wait=tl.wait.sum().cast("int64"),
+        last=tl.is_last.max(),
     )
     return v.mutate(current=v.last & (v.cls != "done")).drop("last")
 

@@ -82,7 +82,7 @@ def segments(
     n_values: int,
 ) -> ir.Table:
     """One row per non-empty segment: item, g, status, class, team, assignee, flagged,
-    blocked, start, end, prev_class, is_last.
+    blocked, start, end, seg, prev_class, is_last, new_visit.
 
     ``g`` numbers the item's change points from 1 in (ts, seq) order: the same numbering as
     :func:`event_groups` gives the events of each segment.
@@ -109,13 +109,24 @@ def segments(
     # at exactly as_of, e.g. an item delivered at the latest timestamp of the data).
     seg = cp.filter(cp.status_c.notnull(), (cp.end > cp.t) | cp.last_cp)
     seg = seg.select("item", "g", "t", "end", "status_c", "team_field_c", "assignee_c", "flag_c")
-    for column in ("status", "team_field", "assignee", "flag"):
+    # The per-segment windows run before the strings are joined back: their sort then
+    # carries integers only.
+    w = _w(seg)
+    prev_status = seg.status_c.lag().over(w)
+    seg = seg.mutate(
+        seg=ibis.row_number().over(w),
+        prev_status_c=prev_status,
+        is_last=seg.g.lead().over(w).isnull(),
+        # A status visit starts here (a team or assignee change keeps the visit).
+        new_visit=prev_status.isnull() | (prev_status != seg.status_c),
+    )
+    for column in ("status", "team_field", "assignee", "flag", "prev_status"):
         seg = _decode(seg, values, column)
     flagged = seg.flag.notnull() & (seg.flag != "")
     blocked = flagged if flagged_is_blocked else ibis.literal(False)
     if blocked_statuses:
         blocked = blocked | seg.status.isin(blocked_statuses)
-    seg = seg.select(
+    return seg.select(
         "item",
         "g",
         "status",
@@ -126,12 +137,14 @@ def segments(
         blocked=blocked,
         start=seg.t,
         end=seg.end,
-    )
-    w = _w(seg)
-    return seg.mutate(
-        seg=ibis.row_number().over(w),
-        prev_class=seg.cls.lag().over(w),
-        is_last=seg.g.lead().over(w).isnull(),
+        seg=seg.seg,
+        prev_class=ibis.ifelse(
+            seg.prev_status.isnull(),
+            NULL_STR,
+            seg.prev_status.substitute(classes, else_=ibis.literal("wait")),
+        ),
+        is_last=seg.is_last,
+        new_visit=seg.new_visit,
     )
 
 
@@ -193,7 +206,8 @@ def _overlap(a: ir.Value, b: ir.Value, ws: ir.Value, we: ir.Value) -> ir.Value:
 def timeline(
     seg: ir.Table, windows: ir.Table, evg: ir.Table | None, *, as_of: int, stall_us: int | None
 ) -> ir.Table:
-    """Segments with in-window time, touch, wait, and the item's window (ws, we)."""
+    """Segments with in-window time, touch, wait, the item's window (ws, we), the first touch
+    moment from each segment on (ntm) and the status visit (the seg of its first segment)."""
     j = seg.join(windows.select("item", "ws", "we"), "item")
     touching = (j.cls == "active") & ~j.blocked
     j = j.mutate(in_window=_overlap(j.start, j.end, j.ws, j.we), touching=touching)
@@ -214,7 +228,14 @@ def timeline(
         # the window (segments start at change points, windows at segment starts or created).
         tm=ibis.ifelse(j.touch > 0, ibis.greatest(j.start, j.ws), ibis.null("int64")),
     )
-    return j.mutate(ntm=j.tm.min().over(_w(j, following=True, order=[j.seg])))
+    # Both windows share the item's order by seg (one sort): the first touch moment at or
+    # after each segment, and the visit it belongs to (numbered by its first segment).
+    return j.mutate(
+        ntm=j.tm.min().over(_w(j, following=True, order=[j.seg])),
+        visit=ibis.ifelse(j.new_visit, j.seg, ibis.null("int64"))
+        .max()
+        .over(_w(j, cumulative=True, order=[j.seg])),
+    )
 
 
 def touch_pieces(
