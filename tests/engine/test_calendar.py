@@ -3,7 +3,6 @@ property test against a slow day-by-day reference."""
 
 from __future__ import annotations
 
-import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -196,9 +195,12 @@ def test_a_million_intervals_in_one_pass() -> None:
     base = np.datetime64("2020-01-01T00:00", "us")
     start = base + rng.integers(0, 5 * 365 * 86400, 1_000_000).astype("timedelta64[s]")
     end = start + rng.integers(0, 200 * 86400, 1_000_000).astype("timedelta64[s]")
-    began = clock.perf_counter()
     got = working_seconds(start, end, BERLIN_DE)
-    assert clock.perf_counter() - began < 5.0
     assert got.shape == (1_000_000,)
     assert (got >= 0).all()
+    # Spread across the whole array, a sample agrees with the day-by-day reference.
+    for i in rng.choice(1_000_000, 60, replace=False):
+        s = start[i].astype("datetime64[us]").item().replace(tzinfo=UTC)
+        e = end[i].astype("datetime64[us]").item().replace(tzinfo=UTC)
+        assert got[i] == pytest.approx(reference_seconds(s, e, BERLIN_DE), abs=1e-6)
     assert (got <= (end - start).astype(np.int64) / 1e6).all()
