@@ -30,6 +30,17 @@ def test_all_formats_written_and_old_csv_replaced(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["flowgap-report"]  # no temp dir left
 
 
+def test_reports_of_formats_not_asked_for_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "flowgap-report"
+    a = make_analysis()
+    report = json_report.build_report(a)
+    run.write_reports(a, report, out, list(run.FORMATS))
+    (out / "notes.txt").write_text("mine")
+    run.write_reports(a, report, out, ["json", "junit"])
+    assert sorted(p.name for p in out.iterdir()) == ["junit.xml", "notes.txt", "report.json"]
+    assert [p.name for p in tmp_path.iterdir()] == ["flowgap-report"]
+
+
 def test_a_failing_writer_leaves_no_report(tmp_path: Path, monkeypatch) -> None:
     out = tmp_path / "out"
 

@@ -98,6 +98,12 @@ def write_reports(analysis: object, report: dict, out: Path, formats: list[str])
                 (tmp / FILES[fmt]).write_text(renderers[fmt](), encoding="utf-8")
                 staged.append((tmp / FILES[fmt], out / FILES[fmt]))
         out.mkdir(parents=True, exist_ok=True)
+        # Reports of formats not written this time are from an earlier run: they would sit
+        # beside the new ones looking current, so they go (into tmp, removed below).
+        written = {dst for _, dst in staged}
+        for old in [out / "csv", *(out / name for name in FILES.values())]:
+            if old not in written and old.exists():
+                old.rename(tmp / f"stale-{old.name}")
         for src, dst in staged:
             if dst.is_dir():
                 # A directory cannot be replaced atomically: move the old one aside first.
