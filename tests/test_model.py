@@ -61,3 +61,17 @@ def test_combine_keeps_first_item_and_every_reject() -> None:
     both = LoadResult.combine([a, b])
     assert both.items.column("summary").to_pylist() == ["first", None]
     assert both.events.num_rows == 3 and is_sorted(both.events)
+
+
+def test_combine_warns_about_keys_in_several_inputs() -> None:
+    def one(*keys: str) -> LoadResult:
+        return LoadResult(
+            events=events_from_rows([row(k, 0, 0) for k in keys]),
+            items=items_from_rows([{"item": k} for k in keys]),
+        )
+
+    both = LoadResult.combine([one("A", "B"), one("B", "C"), one("C")])
+    [warning] = both.warnings
+    assert warning.kind == "duplicate_items"
+    assert warning.message.startswith("2 item key(s) appear in more than one input (B, C)")
+    assert LoadResult.combine([one("A"), one("B")]).warnings == []

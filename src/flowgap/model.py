@@ -129,6 +129,17 @@ class LoadResult:
         items = _dedupe_items(
             pa.concat_tables([r.items for r in results], promote_options="permissive")
         )
+        warnings = [x for r in results for x in r.warnings]
+        shared = _keys_in_several(results)
+        if shared:
+            examples = ", ".join(shared[:5]) + (" ..." if len(shared) > 5 else "")
+            warnings.append(
+                Finding(
+                    "duplicate_items",
+                    f"{len(shared)} item key(s) appear in more than one input ({examples}):"
+                    " their events are combined and their attributes come from the first input",
+                )
+            )
         categories: dict[str, str] = {}
         for r in results:
             for name, cat in r.status_categories.items():
@@ -137,7 +148,7 @@ class LoadResult:
             events=sort_events(events),
             items=items,
             rejects=[x for r in results for x in r.rejects],
-            warnings=[x for r in results for x in r.warnings],
+            warnings=warnings,
             inputs=[x for r in results for x in r.inputs],
             status_categories=categories,
             has_history=all(r.has_history for r in results),
@@ -188,6 +199,17 @@ def is_sorted(events: pa.Table) -> bool:
     for b, a in ((before[1], after[1]), (before[0], after[0])):
         ok = pc.or_(pc.less(b, a), pc.and_(pc.equal(b, a), ok))
     return bool(pc.all(ok).as_py())
+
+
+def _keys_in_several(results: Sequence[LoadResult]) -> list[str]:
+    """Item keys that more than one input holds, sorted."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for r in results:
+        keys = set(r.items.column("item").to_pylist()) if r.items.num_rows else set()
+        shared |= keys & seen
+        seen |= keys
+    return sorted(shared)
 
 
 def _dedupe_items(items: pa.Table) -> pa.Table:

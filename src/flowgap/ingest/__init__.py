@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import InputError, UsageError
-from ..model import LoadResult
+from ..model import InputSummary, LoadResult, Reject, empty_events, empty_items
 
 #: Format name -> module implementing ``load(path: Path, config: Config) -> LoadResult``.
 LOADERS: dict[str, str] = {
@@ -27,9 +27,11 @@ LOADERS: dict[str, str] = {
 
 
 def load_path(path: Path, config: Config, format: str | None = None) -> LoadResult:
-    """Load one file (or a directory of Jira JSON pages / mixed exports)."""
+    """Load one file, or every file of a directory (each by its own detected format)."""
     from .detect import detect_format
 
+    if path.is_dir():
+        return load_directory(path, config, format)
     fmt = format or config.input.format or detect_format(path, config)
     if fmt not in LOADERS:
         raise UsageError(f"unknown input format {fmt!r}; known: {', '.join(LOADERS)}")
@@ -37,6 +39,40 @@ def load_path(path: Path, config: Config, format: str | None = None) -> LoadResu
         raise InputError(path, "no such file or directory")
     module = importlib.import_module(LOADERS[fmt])
     return module.load(path, config)
+
+
+def load_directory(path: Path, config: Config, format: str | None = None) -> LoadResult:
+    """Every file below ``path``, in name order. A file that is not a readable export does not
+    stop the others: it is one rejected record with the reason."""
+    files = sorted(p for p in path.rglob("*") if p.is_file())
+    # An events Parquet file reads its items companion itself.
+    names = {p.name for p in files}
+    files = [
+        p
+        for p in files
+        if not (
+            p.name.endswith(".items.parquet")
+            and p.name.removesuffix(".items.parquet") + ".parquet" in names
+        )
+    ]
+    if not files:
+        raise InputError(path, "empty directory")
+    results = []
+    for file in files:
+        try:
+            results.append(load_path(file, config, format))
+        except InputError as err:
+            results.append(_unreadable(file, err.problem))
+    return LoadResult.combine(results)
+
+
+def _unreadable(path: Path, problem: str) -> LoadResult:
+    return LoadResult(
+        events=empty_events(),
+        items=empty_items(),
+        rejects=[Reject(str(path), f"not loaded: {problem}")],
+        inputs=[InputSummary(str(path), "unknown", 1, 0, 1, record_unit="file")],
+    )
 
 
 def load_paths(

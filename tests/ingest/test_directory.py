@@ -1,0 +1,40 @@
+"""A directory input: every file loaded by its own format, nothing skipped silently."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import flowgap
+from flowgap.config import Config
+
+LOGS = Path(__file__).resolve().parents[2] / "sample_logs"
+
+
+def test_mixed_directory_loads_each_file_and_lists_what_it_cannot(tmp_path: Path) -> None:
+    for name in (
+        "sample.jira.json",
+        "sample.transitions.csv",
+        "sample.canonical.parquet",
+        "sample.canonical.items.parquet",
+    ):
+        shutil.copy(LOGS / name, tmp_path / name)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "readme.txt").write_text("not an export\n", encoding="utf-8")
+    config = Config.load(LOGS / "sample.jira.flowgap.toml")
+    result = flowgap.load(tmp_path, config)
+    formats = {Path(i.path).name: i.format for i in result.inputs}
+    assert formats == {
+        "readme.txt": "unknown",
+        "sample.canonical.parquet": "parquet",  # reads its .items.parquet companion itself
+        "sample.jira.json": "jira-json",
+        "sample.transitions.csv": "transition-csv",
+    }
+    assert all(i.reconciles for i in result.inputs)
+    assert [(Path(r.source).name, r.reason.startswith("not loaded: ")) for r in result.rejects] == [
+        ("readme.txt", True)
+    ]
+    # The three exports describe the same 40 items: said, not hidden.
+    duplicate = [w for w in result.warnings if w.kind == "duplicate_items"]
+    assert len(duplicate) == 1 and duplicate[0].message.startswith("40 item key(s)")
+    assert result.items.num_rows == 40
