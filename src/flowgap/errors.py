@@ -27,7 +27,9 @@ class ConfigError(FlowgapError):
         self.path = str(path)
         self.key = key
         self.problem = problem
-        super().__init__(f"{self.path}: {key}: {problem}")
+        # "-" stands for the file as a whole (not found, not TOML): no key to name.
+        where = self.path if key == "-" else f"{self.path}: {key}"
+        super().__init__(f"{where}: {problem}")
 
 
 class UsageError(FlowgapError):
