@@ -2,7 +2,9 @@
 
 All times inside the engine are int64 microseconds since the epoch (``t``), so sums are exact
 and every backend gives bit-identical results; conversion to timestamps and float seconds
-happens once, when a table leaves the engine.
+happens once, when a table leaves the engine. Items, too, are int64 codes inside the engine
+(the pipeline maps them back to keys), and change values are codes until the segments are
+formed, so that the heavy windows partition and sort integers.
 
 Steps (each a flat Ibis expression over explicit columns):
 
