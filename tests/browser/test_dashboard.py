@@ -37,12 +37,14 @@ def new_page(browser, console: Console):
 
 
 def shot(page, img_dir, name: str) -> None:
-    # AG Grid draws rows lazily: scroll the whole page once so every grid is painted.
-    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-    page.wait_for_timeout(400)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.wait_for_timeout(400)
+    # AG Grid paints only the rows inside the viewport: make the viewport as tall as the page
+    # so every grid is painted in the picture, then put it back.
+    size = page.viewport_size
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": height})
+    page.wait_for_timeout(600)
     page.screenshot(path=str(img_dir / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
 
 
 def goto(page, url: str) -> None:
