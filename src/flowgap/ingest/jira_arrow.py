@@ -54,9 +54,9 @@ from ..model import (
     LoadResult,
 )
 from .common import GZIP_MAGIC
+from .jira_json import STORY_POINT_FIELDS
 
 FORMAT = "jira-json"
-STORY_POINT_FIELDS = ("Story Points", "Story point estimate")
 #: Larger files are streamed by the Python loader instead of being held whole in memory.
 MAX_BYTES = 1 << 30
 #: Arrow parses blocks of the file on its thread pool.
