@@ -152,8 +152,6 @@ class TeamConfig(_Section):
     )
     status_map: dict[str, str] = Field(default_factory=dict)
     assignee_map: dict[str, str] = Field(default_factory=dict)
-    #: Team of segments no source gives a team to.
-    unknown: str = "(no team)"
 
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
