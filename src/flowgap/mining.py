@@ -1,47 +1,31 @@
-"""The pm4py boundary: process maps from the engine's reduced tables, then networkx on them.
+"""Process maps from the engine's reduced tables, then networkx on them.
 
-pm4py never sees the raw event table. The engine has already reduced the log to status
-segments (``timeline``) and team stints (``stints``); here pm4py discovers the directly-follows
-graphs over those, with frequency and performance, and networkx finds ping-pong cycles and
-centrality on the resulting small graphs.
+The engine has already reduced the log to status segments (``timeline``) and team stints
+(``stints``). The process maps are directly-follows graphs with frequency and performance, as
+pm4py defines them (``pm4py.discover_dfg`` and ``discover_performance_dfg``): an edge A -> B
+for each case where B directly follows A, its count, and the median and mean time from A to B.
+The status map is built over status visits (consecutive segments of one status merged), the
+handoff graph over team stints. networkx then finds ping-pong cycles and centrality on the
+handoff graph.
 
-pm4py traps handled here (measured on 2.7.23.x): it needs frames sorted by case and time, its
-filters break on pandas' arrow-backed strings (cast to ``object``), and importing it costs
-about 1.5 s (imported lazily, only when there is something to mine).
+Why not pm4py itself: importing pm4py (with pandas and scipy) costs about 3 s of CPU, half of
+the budget for a whole analysis of a million events, and its discovery another second; these
+are a sort and a group-by over arrays the engine already holds. pm4py remains the reference:
+the tests compare every edge with pm4py's own discovery on generated and public logs.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
-import threading
 from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .engine.schemas import CENTRALITY, PROCESS_EDGES
 
-CASE, ACTIVITY, TIMESTAMP = "case:concept:name", "concept:name", "time:timestamp"
-
-_preloading: threading.Thread | None = None
-
-
-def preload() -> None:
-    """Start importing pm4py in a background thread (idempotent).
-
-    Importing pm4py takes 1.5-2 s of one core. Called when an analysis starts, the import runs
-    while the engine works in DuckDB (which releases the GIL) instead of after it; the first
-    real use of pm4py simply waits on Python's import lock if the import is not done yet.
-    """
-    global _preloading
-    if _preloading is None and "pm4py" not in sys.modules:
-        _preloading = threading.Thread(
-            target=importlib.import_module, args=("pm4py",), name="pm4py-import", daemon=True
-        )
-        _preloading.start()
+US = 1_000_000
 
 
 @dataclass
@@ -66,77 +50,124 @@ def mine(timeline: pa.Table, stints: pa.Table) -> MiningResult:
     )
 
 
-def status_visits(timeline: pa.Table) -> pd.DataFrame:
-    """One row per visit to a status: consecutive segments of the same status are merged
-    (a segment also ends when the team, assignee or flag changes, which is not a move)."""
-    df = timeline.select(["item", "seg", "status", "start"]).to_pandas()
-    df = df.sort_values(["item", "seg"], kind="stable")
-    same_item = df["item"].eq(df["item"].shift())
-    same_status = df["status"].eq(df["status"].shift())
-    return df.loc[~(same_item & same_status), ["item", "status", "start"]]
-
-
 def status_map(timeline: pa.Table) -> pa.Table:
     """Directly-follows graph between statuses; performance = time from entering the source
-    status to entering the target (the time spent in the source on that visit)."""
-    visits = status_visits(timeline)
-    return discover_edges(visits, case="item", activity="status", timestamp="start")
+    status to entering the target (the time spent in the source on that visit).
+
+    A segment also ends when the team, assignee or flag changes, which is not a move: runs of
+    one status are merged into one visit first."""
+    tl = timeline.sort_by([("item", "ascending"), ("seg", "ascending")])
+    item = encode(tl.column("item"))[0]
+    status, names = encode(tl.column("status"))
+    new = np.ones(len(item), dtype=bool)
+    new[1:] = (item[1:] != item[:-1]) | (status[1:] != status[:-1])
+    start = _us(tl.column("start"))
+    return directly_follows(item[new], status[new], names, start[new])
 
 
 def handoff_graph(stints: pa.Table) -> pa.Table:
     """Directly-follows graph between the teams of consecutive stints (each edge a handoff);
     performance = time from the start of the source team's stint to the start of the target's."""
-    df = stints.select(["item", "stint", "team", "start"]).to_pandas()
-    df = df.sort_values(["item", "stint"], kind="stable")
-    return discover_edges(df, case="item", activity="team", timestamp="start")
+    st = stints.sort_by([("item", "ascending"), ("stint", "ascending")])
+    team, names = encode(st.column("team"))
+    return directly_follows(encode(st.column("item"))[0], team, names, _us(st.column("start")))
 
 
-def discover_edges(df: pd.DataFrame, *, case: str, activity: str, timestamp: str) -> pa.Table:
-    """pm4py's frequency and performance DFG of ``df`` (sorted by case, then time) as a
-    PROCESS_EDGES table."""
-    if df.empty:
-        return PROCESS_EDGES.empty_table()
-    from pm4py.algo.discovery.dfg.adapters.pandas import df_statistics
+def directly_follows(
+    case: np.ndarray, activity: np.ndarray, names: pa.Array, start_us: np.ndarray
+) -> pa.Table:
+    """The process map (PROCESS_EDGES) of rows ordered by case, then time: ``case`` numbers,
+    ``activity`` numbers into ``names`` (-1 for none), start times in microseconds."""
+    return DirectlyFollows.build(case, activity, names, start_us).edges()
 
-    log = pm4py_frame(df, case=case, activity=activity, timestamp=timestamp)
-    # The adapter behind pm4py.discover_dfg / discover_performance_dfg, called once for both
-    # measures and told the frame is already in case/time order: the public functions each
-    # re-check and re-sort the frame, which costs more than the discovery itself at 1M events.
-    frequency, performance = df_statistics.get_dfg_graph(
-        log,
-        measure="both",
-        activity_key=ACTIVITY,
-        case_id_glue=CASE,
-        timestamp_key=TIMESTAMP,
-        perf_aggregation_key="all",
-        sort_caseid_required=False,
-        sort_timestamp_along_case_id=False,
-    )
-    rows = []
-    for (source, target), count in sorted(frequency.items()):
-        perf = performance.get((source, target), {})
-        rows.append(
-            {
-                "source": source,
-                "target": target,
-                "count": int(count),
-                "median_s": _float(perf.get("median")),
-                "mean_s": _float(perf.get("mean")),
-            }
+
+@dataclass
+class DirectlyFollows:
+    """The directly-follows pairs of one process map, sorted by (edge, seconds): the map of any
+    selection of cases is then a mask away (the dashboard's filtered views use this)."""
+
+    sources: list[str]  # per edge number
+    targets: list[str]
+    edge: np.ndarray  # per pair
+    seconds: np.ndarray
+    case: np.ndarray
+
+    @classmethod
+    def build(
+        cls, case: np.ndarray, activity: np.ndarray, names: pa.Array, start_us: np.ndarray
+    ) -> DirectlyFollows:
+        case = np.asarray(case, dtype=np.int64)
+        activity = np.asarray(activity, dtype=np.int64)
+        start_us = np.asarray(start_us, dtype=np.int64)
+        follows = np.flatnonzero(case[1:] == case[:-1]) if len(case) > 1 else np.zeros(0, int)
+        # pm4py groups pairs by (source, target) with pandas, which drops missing activities.
+        follows = follows[(activity[follows] >= 0) & (activity[follows + 1] >= 0)]
+        n = len(names)
+        edges, edge = np.unique(activity[follows] * n + activity[follows + 1], return_inverse=True)
+        seconds = (start_us[follows + 1] - start_us[follows]) / US
+        order = np.lexsort((seconds, edge))
+        labels = names.to_pylist()
+        return cls(
+            sources=[labels[e // n] for e in edges],
+            targets=[labels[e % n] for e in edges],
+            edge=edge[order].astype(np.int64),
+            seconds=seconds[order],
+            case=case[follows][order],
         )
-    return pa.Table.from_pylist(rows, schema=PROCESS_EDGES)
+
+    def edges(self, selected: np.ndarray | None = None) -> pa.Table:
+        """Count, median and mean seconds of each edge, over the cases where ``selected``
+        (a boolean per case number) is true, or over all of them."""
+        if selected is None:
+            edge, seconds = self.edge, self.seconds
+        else:
+            keep = selected[self.case]
+            edge, seconds = self.edge[keep], self.seconds[keep]
+        n = len(self.sources)
+        if len(edge) == 0:
+            return PROCESS_EDGES.empty_table()
+        count = np.bincount(edge, minlength=n)
+        mean = np.bincount(edge, weights=seconds, minlength=n) / np.maximum(count, 1)
+        median = median_sorted(seconds, edge, n)
+        rows = [
+            {
+                "source": self.sources[e],
+                "target": self.targets[e],
+                "count": int(count[e]),
+                "median_s": float(median[e]),
+                "mean_s": float(mean[e]),
+            }
+            for e in np.flatnonzero(count)
+        ]
+        rows.sort(key=lambda r: (r["source"], r["target"]))
+        return pa.Table.from_pylist(rows, schema=PROCESS_EDGES)
 
 
-def pm4py_frame(df: pd.DataFrame, *, case: str, activity: str, timestamp: str) -> pd.DataFrame:
-    """``df`` in pm4py's column convention: ``object`` strings, datetime64 UTC, in the given
-    order (the caller sorts by case and time; ties keep the engine's order)."""
-    return pd.DataFrame(
-        {
-            CASE: df[case].astype(object),
-            ACTIVITY: df[activity].astype(object),
-            TIMESTAMP: pd.to_datetime(df[timestamp], utc=True),
-        }
-    ).reset_index(drop=True)
+def median_sorted(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
+    """Per group 0..n-1, the median (linear interpolation, as pandas) of ``values`` sorted by
+    (group, value); NaN for an empty group."""
+    counts = np.bincount(groups, minlength=n)
+    offset = np.cumsum(counts) - counts
+    pos = (counts - 1) * 0.5
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.ceil(pos).astype(np.int64)
+    ok = counts > 0
+    a = np.where(ok, values[np.where(ok, offset + lo, 0)], np.nan)
+    b = np.where(ok, values[np.where(ok, offset + hi, 0)], np.nan)
+    return a + (b - a) * (pos - lo)
+
+
+def encode(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """(number of each value, -1 for null; the distinct values)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
+    encoded = pc.dictionary_encode(column)
+    return pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64), encoded.dictionary
+
+
+def _us(column: pa.ChunkedArray) -> np.ndarray:
+    """Timestamps (us) as int64 microseconds since the epoch."""
+    return column.cast(pa.int64()).to_numpy()
 
 
 def to_networkx(edges: pa.Table) -> nx.DiGraph:
@@ -178,10 +209,3 @@ def centrality(graph: nx.DiGraph) -> pa.Table:
         for node in sorted(simple.nodes)
     ]
     return pa.Table.from_pylist(rows, schema=CENTRALITY)
-
-
-def _float(value: object) -> float | None:
-    if value is None:
-        return None
-    out = float(value)  # type: ignore[arg-type]
-    return None if np.isnan(out) else out

@@ -6,16 +6,15 @@ from __future__ import annotations
 import math
 from datetime import date
 
-import numpy as np
 import pyarrow as pa
 import pytest
 
 import flowgap
 from flowgap.config import Config
 from flowgap.dashboard.filters import Filters, selected_items, subset
-from flowgap.engine.schemas import PROCESS_EDGES, TABLES
-from flowgap.engine.subset import SubsetSource, analysis_subset, directly_follows
-from flowgap.mining import discover_edges, handoff_graph, status_map
+from flowgap.engine.schemas import TABLES
+from flowgap.engine.subset import SubsetSource, analysis_subset
+from flowgap.mining import handoff_graph, status_map
 from flowgap.model import Finding
 from flowgap.sample import STORY_KEY, generate
 
@@ -168,27 +167,7 @@ def test_warnings_of_unselected_items_are_dropped(full):
     assert [w.message for w in got.warnings] == ["mine", "global"]
 
 
-def test_directly_follows_by_hand_and_against_pm4py(full):
-    # case a: X(t=0) -> Y(t=10 s) -> X(t=40 s); case b: X(0) -> Y(20 s); case c: X alone.
-    act = pa.chunked_array([["X", "Y", "X", "X", "Y", "X"]])
-    start = pa.chunked_array([[0, 10_000_000, 40_000_000, 0, 20_000_000, 5]], pa.int64())
-    codes = np.array([0, 0, 0, 1, 1, 2])
-    edges = directly_follows(codes, act, start.to_numpy()).to_pylist()
-    assert edges == [
-        {"source": "X", "target": "Y", "count": 2, "median_s": 15.0, "mean_s": 15.0},
-        {"source": "Y", "target": "X", "count": 1, "median_s": 30.0, "mean_s": 30.0},
-    ]
-    assert directly_follows(codes[:1], act[:1], start.to_numpy()[:1]).schema == PROCESS_EDGES
-    # pm4py (flowgap.mining) on the full analysis' visits and stints gives the same maps.
-    frame = pa.table(
-        {
-            "c": ["a", "a", "a", "b", "b", "c"],
-            "x": act,
-            "t": start.cast(pa.timestamp("us", tz="UTC")),
-        }
-    )
-    pm = discover_edges(frame.to_pandas(), case="c", activity="x", timestamp="t").to_pylist()
-    assert close(pm, edges)
+def test_selecting_every_item_gives_the_full_maps(full):
     src = SubsetSource.build(full)
     everything = src.analysis(full.items.column("item").to_pylist())
     assert_table_equal("status_map", everything.status_map, status_map(full.timeline))

@@ -1,4 +1,4 @@
-"""pm4py builds the process maps from the engine's reduced tables; numbers checked by hand."""
+"""The process maps from the engine's reduced tables; numbers checked by hand."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""pm4py's handoff graph must count exactly the handoffs the engine found, edge by edge."""
+"""The handoff graph must count exactly the handoffs the engine found, edge by edge."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def analysis() -> Analysis:
     return flowgap.analyze(sample.result, sample.config)
 
 
-def test_pm4py_handoff_counts_equal_engine_handoffs(analysis: Analysis) -> None:
+def test_handoff_graph_counts_equal_engine_handoffs(analysis: Analysis) -> None:
     engine = {(r["from_team"], r["to_team"]): r["count"] for r in analysis.handoffs.to_pylist()}
     mined = {(r["source"], r["target"]): r["count"] for r in analysis.handoff_graph.to_pylist()}
     assert engine, "the sample log must contain handoffs"

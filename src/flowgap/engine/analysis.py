@@ -72,9 +72,6 @@ class Analysis:
 
 def run_analysis(result: LoadResult, config: Config, *, engine: str = "duckdb") -> Analysis:
     """Run the engine layers and the process mining. Implemented in ``engine.pipeline``."""
-    from ..mining import preload
-
-    preload()  # pm4py's import overlaps the engine's work
     from .pipeline import run
 
     return run(result, config, engine=engine)

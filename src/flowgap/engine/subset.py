@@ -3,20 +3,18 @@
 Every dashboard filter selects whole items and pins ``as_of`` to the unfiltered analysis, and
 every per-item row of the engine (timeline segments, stints, handoffs, item metrics, steering
 touches) depends only on its own item and ``as_of``. So the analysis of a selection is the
-per-item rows of the selected items, re-aggregated: no re-load, no timeline, no pm4py.
+per-item rows of the selected items, re-aggregated: no re-load, no timeline.
 
 :class:`SubsetSource` prepares a full analysis once: each row's item number, the status and
 team numbers, the integer microseconds the engine's builders take, the status visits, the
 ``is_return`` flag of each handoff, each item's status-event counts, and the directly-follows
-pairs of the process maps sorted by edge and duration. A selection is then a boolean mask
-over items, and the aggregate tables come from the engine's own builders (stages, teams,
-handoffs, daily, weekly, summary, findings) fed with the selected rows.
+pairs of the process maps sorted by edge and duration (``mining.DirectlyFollows``). A
+selection is then a boolean mask over items, and the aggregate tables come from the engine's
+own builders (stages, teams, handoffs, daily, weekly, summary, findings, process maps) fed
+with the selected rows.
 
 Computed here rather than by the engine's functions, each proven equal in the tests:
 
-- the process maps: pm4py (``flowgap.mining``) on the selected visits and stints is the
-  reference; its import and discovery alone exceed the dashboard's budget, so the edges'
-  counts, medians and means come from the pre-sorted pairs;
 - ``steering_meetings`` and ``steering_comparison`` are the engine's own functions, given this
   source's persistent DuckDB connection (a fresh connection per call costs more CPU than the
   whole query).
@@ -42,7 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..mining import centrality, ping_pong_cycles, to_networkx
+from ..mining import DirectlyFollows, centrality, ping_pong_cycles, to_networkx
 from ..model import LoadResult
 from . import daily as daily_mod
 from . import handoffs as handoffs_mod
@@ -104,77 +102,6 @@ def _int_sums(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return (hs << 32) + ls
 
 
-def _median_sorted(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
-    """Per group, the median (linear interpolation) of ``values`` sorted by (group, value)."""
-    counts = np.bincount(groups, minlength=n)
-    offset = np.cumsum(counts) - counts
-    pos = (counts - 1) * 0.5
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.ceil(pos).astype(np.int64)
-    ok = counts > 0
-    a = np.where(ok, values[np.where(ok, offset + lo, 0)], np.nan)
-    b = np.where(ok, values[np.where(ok, offset + hi, 0)], np.nan)
-    return a + (b - a) * (pos - lo)
-
-
-@dataclass
-class _Pairs:
-    """Directly-follows pairs of one process map, sorted by (edge, seconds)."""
-
-    sources: list[str]  # per edge number
-    targets: list[str]
-    edge: np.ndarray
-    seconds: np.ndarray
-    item: np.ndarray
-
-    @classmethod
-    def build(cls, item: np.ndarray, activity: pa.ChunkedArray, start: np.ndarray) -> _Pairs:
-        act, names = _encode(activity)
-        follows = np.flatnonzero(item[1:] == item[:-1]) if len(item) > 1 else np.zeros(0, int)
-        pair = act[follows] * (len(names) + 1) + act[follows + 1]
-        edges, edge = np.unique(pair, return_inverse=True)
-        seconds = (start[follows + 1] - start[follows]) / US
-        order = np.lexsort((seconds, edge))
-        names_list = names.to_pylist()
-        return cls(
-            sources=[names_list[e // (len(names) + 1)] for e in edges],
-            targets=[names_list[e % (len(names) + 1)] for e in edges],
-            edge=edge[order].astype(np.int64),
-            seconds=seconds[order],
-            item=item[follows][order],
-        )
-
-    def edges(self, sel: np.ndarray) -> pa.Table:
-        """pm4py's frequency and performance DFG (``mining.discover_edges``) of the selected
-        items: count, median and mean of the time between entering source and target."""
-        keep = sel[self.item]
-        edge, seconds = self.edge[keep], self.seconds[keep]
-        n = len(self.sources)
-        if len(edge) == 0:
-            return PROCESS_EDGES.empty_table()
-        count = np.bincount(edge, minlength=n)
-        mean = np.bincount(edge, weights=seconds, minlength=n) / np.maximum(count, 1)
-        median = _median_sorted(seconds, edge, n)
-        rows = [
-            {
-                "source": self.sources[e],
-                "target": self.targets[e],
-                "count": int(count[e]),
-                "median_s": float(median[e]),
-                "mean_s": float(mean[e]),
-            }
-            for e in np.flatnonzero(count)
-        ]
-        rows.sort(key=lambda r: (r["source"], r["target"]))
-        return pa.Table.from_pylist(rows, schema=PROCESS_EDGES)
-
-
-def directly_follows(item: np.ndarray, activity: pa.ChunkedArray, start_us: np.ndarray) -> pa.Table:
-    """The process map of rows ordered by case (``item`` numbers) and time."""
-    pairs = _Pairs.build(np.asarray(item, dtype=np.int64), activity, np.asarray(start_us))
-    return pairs.edges(np.ones(int(item.max()) + 1 if len(item) else 0, dtype=bool))
-
-
 @dataclass
 class SubsetSource:
     """The full analysis' per-item rows, prepared once for any number of selections."""
@@ -196,8 +123,8 @@ class SubsetSource:
     stints: pa.Table  # build_teams' input: item number, team, touch, queue (us)
     handoffs: pa.Table  # build_handoffs' input: item number, from/to team, wait, is_return
     status_counts: pa.Table | None  # item number, status number, n; metadata: status names
-    status_pairs: _Pairs
-    team_pairs: _Pairs
+    status_pairs: DirectlyFollows
+    team_pairs: DirectlyFollows
     _con: duckdb.DuckDBPyConnection | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -222,8 +149,8 @@ class SubsetSource:
                 )
         day_group, day_groups = _day_groups(status, status_names, start, end, as_of_us)
         visits, visit_item = _visits(tl, item, status, start)
-        status_pairs = _Pairs.build(
-            visit_item, visits.column("status"), visits.column("start").to_numpy()
+        status_pairs = DirectlyFollows.build(
+            visit_item, *_encode(visits.column("status")), visits.column("start").to_numpy()
         )
         # build_stages groups by status: rows already in status order, status as a sorted
         # dictionary, make its grouping and sorting cheap.
@@ -263,7 +190,9 @@ class SubsetSource:
             handoffs=_handoffs(full.handoff_events, st, codes["handoff_events"]),
             status_counts=_status_counts(result, keys) if result is not None else None,
             status_pairs=status_pairs,
-            team_pairs=_Pairs.build(st_item, st.column("team"), _ts(st.column("start"))),
+            team_pairs=DirectlyFollows.build(
+                st_item, *_encode(st.column("team")), _ts(st.column("start"))
+            ),
         )
 
     def analysis(self, items: Iterable[str]) -> Analysis:
