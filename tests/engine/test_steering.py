@@ -525,3 +525,18 @@ def test_nothing_after_as_of_counts(tmp_path: Path) -> None:
         ("A", 12),
         ("A", 14),
     ]
+
+
+def test_regex_any_on_repeated_and_distinct_values() -> None:
+    from flowgap.engine.steering import _regex_any
+
+    # Repeated values: matched once per distinct value, mapped back (nulls never match).
+    values = pa.chunked_array([["Steering Review", "Ready", None, "Steering Board"] * 3])
+    assert _regex_any(values, ["Review$"]).to_pylist() == [True, False, False, False] * 3
+    # A look-ahead (Python's re, RE2 has none) or a second pattern.
+    got = _regex_any(values, [r"Steering (?!Board)", "^Rea"]).to_pylist()
+    assert got == [True, True, False, False] * 3
+    # Distinct values (comments) are matched directly.
+    distinct = pa.chunked_array([["steer now", "steering here", None]])
+    assert _regex_any(distinct, [r"steer(?!ing here)"]).to_pylist() == [True, False, False]
+    assert _regex_any(distinct, ["here"]).to_pylist() == [False, True, False]

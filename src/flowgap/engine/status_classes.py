@@ -18,8 +18,9 @@ def build_status_classes(result: LoadResult, config: Config) -> pa.Table:
     """
     counts: dict[str, int] = {}
     if result.has_history and result.events.num_rows:
-        status_events = result.events.filter(pc.equal(result.events.column("field"), "status"))
-        values = status_events.column("value").drop_null()
+        events = result.events
+        values = events.column("value").filter(pc.equal(events.column("field"), "status"))
+        values = values.drop_null()
         if len(values):
             vc = pc.value_counts(values)
             for name, n in zip(

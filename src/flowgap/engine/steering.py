@@ -65,7 +65,10 @@ def steering_touches(
     steering = config.steering
     tz = _timezone(config)
     as_of_ts = pa.scalar(as_of, TS)
-    events = events.filter(pc.less_equal(events.column("ts"), as_of_ts))
+    # Only these columns are read; filtering fewer columns copies less.
+    events = events.select(["item", "ts", "field", "value"])
+    if events.num_rows and pc.max(events.column("ts")).as_py() > as_of:
+        events = events.filter(pc.less_equal(events.column("ts"), as_of_ts))
     if items.num_rows and "created" in items.column_names:
         created = items.column("created")
         items = items.filter(pc.or_kleene(pc.is_null(created), pc.less_equal(created, as_of_ts)))
@@ -422,20 +425,27 @@ def _sort_rank(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return position[indices.astype(np.int64)]
 
 
-def _regex_any(values: pa.ChunkedArray | pa.Array, patterns: list[str]) -> pa.Array:
+def _regex_any(values: pa.ChunkedArray | pa.Array, patterns: list[str]) -> pa.ChunkedArray:
+    """Whether each value matches any of ``patterns`` (null: no).
+
+    When values repeat (a log has a few dozen statuses but millions of status events) the
+    patterns run over the distinct values only, and map back by value."""
+    distinct = pc.unique(values)
+    repeated = len(distinct) * 2 < len(values)
+    target = distinct if repeated else values
     mask = None
     for pattern in patterns:
         try:
-            hit = pc.match_substring_regex(values, pattern)
+            hit = pc.match_substring_regex(target, pattern)
         except (pa.ArrowInvalid, NotImplementedError):
-            # RE2 rejects some Python syntax (look-arounds, back-references): match the
-            # distinct values with Python's re instead, then map back by value.
+            # RE2 rejects some Python syntax (look-arounds, back-references): Python's re then.
             compiled = re.compile(pattern)
-            distinct = pc.unique(values)
             matched = [v for v in distinct.to_pylist() if v is not None and compiled.search(v)]
-            hit = pc.is_in(values, value_set=pa.array(matched, pa.string()))
+            hit = pc.is_in(target, value_set=pa.array(matched, pa.string()))
         hit = pc.fill_null(hit, False)
         mask = hit if mask is None else pc.or_(mask, hit)
+    if repeated:
+        mask = pc.fill_null(pc.is_in(values, value_set=distinct.filter(mask)), False)
     return mask
 
 
