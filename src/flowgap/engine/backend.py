@@ -50,23 +50,30 @@ class Backend:
     def materialize(self, name: str, expr: ibis.Table) -> ibis.Table:
         """Compute ``expr`` once and return a table that reads the stored result."""
         unique = f"fg_{name}_{next(_names)}"
-        sql = self.con.compile(expr)
         if self.name == "duckdb":
-            # DuckDB widens integer sums to HUGEINT; pin every column to the type Ibis expects.
-            cols = ", ".join(
-                f'CAST("{name}" AS {_DUCKDB_TYPES[str(dtype)]}) AS "{name}"'
-                for name, dtype in expr.schema().items()
-            )
-            self.con.raw_sql(f'CREATE TEMP TABLE "{unique}" AS SELECT {cols} FROM ({sql})')
+            self.con.raw_sql(f'CREATE TEMP TABLE "{unique}" AS {self._pinned_sql(expr)}')
         else:
-            frame = self.session.sql(sql).cache()
+            frame = self.session.sql(self.con.compile(expr)).cache()
             frame.createOrReplaceTempView(unique)
             self._cached.append(frame)
         self._owned.append(unique)
         return self.con.table(unique)
 
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
+        if self.name == "duckdb":
+            # DuckDB's own Arrow export of the pinned query: Ibis' to_pyarrow re-checks and
+            # converts every column afterwards, which costs more than small queries themselves.
+            return self.con.con.sql(self._pinned_sql(expr)).to_arrow_table()
         return expr.to_pyarrow()
+
+    def _pinned_sql(self, expr: ibis.Table) -> str:
+        """The query of ``expr`` with every column cast to the type Ibis expects: DuckDB
+        widens integer sums to HUGEINT."""
+        cols = ", ".join(
+            f'CAST("{name}" AS {_DUCKDB_TYPES[str(dtype)]}) AS "{name}"'
+            for name, dtype in expr.schema().items()
+        )
+        return f"SELECT {cols} FROM ({self.con.compile(expr)})"
 
     def close(self) -> None:
         """Drop what this run registered (the Spark session itself is reused)."""
