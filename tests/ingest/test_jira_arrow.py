@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowgap.config import Config
+from flowgap.errors import InputError
 from flowgap.ingest import jira_arrow, jira_json
 from flowgap.sample import write_sample
 
@@ -302,6 +303,101 @@ def test_ids_map_to_one_field_name_only(base: list[dict], tmp_path: Path) -> Non
     assert answers(path, Config())  # the team field is not configured: no ambiguity
     same(path, TEAM)
     same(path, Config())
+
+
+# -------------------------------------------------------------- display field types
+
+FLAG, TEAM_ID = "customfield_10021", "customfield_10042"
+
+
+def _values(fid: str, first: object, later: object) -> Callable[[list[dict]], None]:
+    def change(lines: list[dict]) -> None:
+        for i, x in enumerate(lines):
+            x["fields"][fid] = first if i < 5 else later
+
+    return change
+
+
+SHAPES: dict[str, Callable[[list[dict]], None]] = {
+    "flag as list of options": _values(FLAG, None, [{"value": "Impediment"}]),
+    "flag as one option": _values(FLAG, None, {"value": "Impediment"}),
+    "flag as text": _values(FLAG, None, "Impediment"),
+    "flag as list of text": _values(FLAG, None, ["Impediment"]),
+    "team as text": _values(TEAM_ID, None, "Web"),
+    "team as list of options": _values(TEAM_ID, [], [{"value": "Web"}, {"value": "Ops"}]),
+    "all null": lambda lines: (
+        _values(FLAG, None, None)(lines),
+        _values(TEAM_ID, None, None)(lines),
+    ),
+}
+
+
+@pytest.mark.parametrize("near", [1, 256], ids=["guessed", "seen near"])
+@pytest.mark.parametrize("case", list(SHAPES))
+def test_display_field_of_any_one_type_is_taken(
+    base: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, near: int
+) -> None:
+    """The type is looked for in the first lines, else the usual one is guessed; a wrong guess
+    fails Arrow's read, and the first value of the whole file decides a second read."""
+    monkeypatch.setattr(jira_arrow, "_GUESS_LINES", near)
+    lines = copy(base)
+    SHAPES[case](lines)
+    path = tmp_path / "x.jira.ndjson"
+    path.write_bytes(dump(lines))
+    reads: list[object] = []
+    real = jira_arrow._read
+    monkeypatch.setattr(jira_arrow, "_read", lambda *a: reads.append(a) or real(*a))
+    assert answers(path, TEAM)
+    # the usual types: the team field one option, the flag field a list of options
+    usual = case in ("flag as list of options", "all null")
+    assert len(reads) == (1 if near == 256 or usual else 2)
+    same(path, TEAM)
+
+
+def test_display_field_of_two_types_is_left(base: list[dict], tmp_path: Path) -> None:
+    lines = copy(base)
+    lines[3]["fields"][TEAM_ID] = "Web"  # others hold an option object
+    path = tmp_path / "x.jira.ndjson"
+    path.write_bytes(dump(lines))
+    assert not answers(path, TEAM)
+    same(path, TEAM)
+
+
+# -------------------------------------------------------------- the NaN/Inf screen
+
+NUMBER_WORDS = {
+    b'"x":NaN': True,
+    b'"x": -Infinity': True,
+    b'"x":\t Inf': True,
+    b'"x":[1,\r\nNaN]': True,
+    b'"x":[Infinity]': True,
+    b'"x":"NaN"': False,
+    b'"x":"a NaN"': False,
+    b'"x":"Info","y":"-Inf"': False,
+    b'"x":"Information"': False,
+    b'"x":"a,NaN"': True,  # a separator inside a string: the Python loader decides
+    b'"x":"b: Inf"': True,
+}
+
+
+@pytest.mark.parametrize("text", list(NUMBER_WORDS), ids=lambda t: t.decode())
+def test_nan_inf_screen(text: bytes) -> None:
+    whole = jira_arrow._whole_text(b"{" + text + b"}\n")
+    if NUMBER_WORDS[text]:
+        with pytest.raises(jira_arrow._NotPlain):
+            jira_arrow._screen_numbers(whole)
+    else:
+        jira_arrow._screen_numbers(whole)
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
+def test_empty_or_short_file_is_left(tmp_path: Path, gz: bool) -> None:
+    for data in (b"", b"{", b"\n"):
+        path = tmp_path / "x.jira.ndjson"
+        path.write_bytes(gzip.compress(data) if gz else data)
+        assert not answers(path, TEAM)
+        with pytest.raises(InputError):
+            jira_json.load(path, TEAM)
 
 
 # -------------------------------------------------------------- the project's own files

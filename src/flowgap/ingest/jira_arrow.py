@@ -11,21 +11,27 @@ None otherwise and the Python loader decides (rejects, warnings, odd shapes). Th
 - one file, at most ``MAX_BYTES`` once gunzipped (one gzip member), starting with ``{``;
   every newline sits between ``}`` and ``{`` (so no value spans lines, no blank line, no
   CRLF) and Arrow reads one row per line;
-- what Arrow's reader takes and JSON does not: no ``NaN``/``Inf`` token anywhere, and the
-  bytes are valid UTF-8 (Arrow does not check strings; the Python loader falls back to
-  latin-1 for such a line);
+- what Arrow's reader takes and JSON does not: no ``NaN``/``Inf`` token where a value may
+  start, and the bytes are valid UTF-8 (Arrow does not check strings; the Python loader
+  falls back to latin-1 for such a line);
 - Arrow's reader accepts every line against the schema: a value of another JSON type than
-  the schema's (a string where an object was, a number where text was) fails the whole read;
+  the schema's (a string where an object was, a number where text was) fails the whole read.
+  The team and flag fields may be an object, text or a list of either: their type comes
+  from their first value in the first lines, else it is the usual one of Jira's exports;
+  when that guess fails the read, the first value in the whole file decides a second read;
 - every issue has a non-empty unique key, a ``fields`` object and the Jira timestamp shape
   (``2025-01-27T10:00:00.000+0100``) in every timestamp read; history and comment ids are
   ASCII digits (histories may lack one); labels hold no nulls;
-- every ``"names":`` object in the file is byte-identical to the first line's, each
-  configured field name (team, flag, story points) maps to at most one id, and no issue has
-  a field literally named like them.
+- each line's own ``names`` (last on the line, as ``flowgap pull`` writes it) keep every id
+  to one name, each configured field name (team, flag, story points) maps to at most one
+  id, known from line 1, and no issue has a field literally named like them.
 
 One difference is left on purpose: orjson refuses values nested deeper than 1024 levels and
 Arrow's reader does not; no Jira export comes near, and checking would cost a pass over the
 file.
+
+Speed: a plain file is mapped, not copied; Arrow's reader parses on its thread pool; the
+NaN/Inf screen (one RE2 pass, without the GIL) runs while ``_build`` works on one core.
 
 pyarrow imports pandas (about a second) on the first ``pa.array``/``pa.scalar``/``to_numpy``
 call; nothing here calls them: arrays are built from buffers and read back through buffers.
@@ -33,6 +39,7 @@ call; nothing here calls them: arrays are built from buffers and read back throu
 
 from __future__ import annotations
 
+import mmap
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -63,10 +70,21 @@ MAX_BYTES = 1 << 30
 USE_THREADS = True
 _TS_SHAPE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}$"
 _DIGITS = r"^[0-9]{1,18}$"
+#: A display field's type is looked for in this many lines first (see ``_shape``).
+_GUESS_LINES = 256
 
 S = pa.string()
 _DISPLAY_KEYS = ("value", "name", "displayName", "title", "key")
 DISP = pa.struct([(k, S) for k in _DISPLAY_KEYS])
+
+
+#: The file's bytes: mapped when plain, gunzipped into memory otherwise.
+Data = bytes | mmap.mmap
+
+
+#: A display field's type in Jira's own exports: the team field is one object (an Atlassian
+#: team or a select option), Flagged a list of checkbox options.
+_USUAL_SHAPE = {"team": DISP, "flag": pa.list_(DISP)}
 
 
 class _NotPlain(Exception):
@@ -270,12 +288,19 @@ def _rank(parent_sorted: np.ndarray, n_parents: int) -> np.ndarray:
 # --------------------------------------------------------------------------- screening
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The whole file, gunzipped; only single-member gzip and files up to MAX_BYTES."""
+def _read_bytes(path: Path) -> Data:
+    """The whole file, gunzipped; only single-member gzip and files up to MAX_BYTES.
+
+    A plain file is mapped, not read: copying it costs more than every screen together, and
+    Arrow's reader copies what it keeps."""
     _check(path.stat().st_size <= MAX_BYTES, "too large to hold")
-    raw = path.read_bytes()
-    if raw[:2] != GZIP_MAGIC:
-        return raw
+    with path.open("rb") as fh:
+        head = fh.read(2)
+        _check(len(head) == 2, "empty")
+        if head != GZIP_MAGIC:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        fh.seek(0)
+        raw = fh.read()
     inflate = zlib.decompressobj(wbits=31)
     data = inflate.decompress(raw, MAX_BYTES + 1)
     _check(
@@ -285,7 +310,7 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _screen(data: bytes) -> tuple[list[int], dict]:
+def _screen(data: Data) -> tuple[list[int], dict]:
     """Where each line of a plain NDJSON file ends, and its first issue; raises _NotPlain
     otherwise."""
     tail = len(data) - 1
@@ -312,37 +337,35 @@ def _screen(data: bytes) -> tuple[list[int], dict]:
     return ends, first
 
 
-def _screen_text(data: bytes) -> None:
-    """What Arrow's reader accepts and JSON (the Python loader) does not: raises _NotPlain."""
-    # NaN, Inf, Infinity (and negated) are numbers to Arrow's reader. Words in text
-    # ("Information") are fine: only an occurrence where a JSON value may start counts.
-    for token in (b"NaN", b"Inf"):
-        at = data.find(token)
-        while at >= 0:
-            _check(not _value_start(data, at), "NaN or Inf token")
-            at = data.find(token, at + 3)
-    # Arrow's reader does not validate UTF-8 inside strings; the Python loader reads a line
-    # that is not UTF-8 as latin-1 (and says so). Arrow's own check is ~0.2 ns a byte.
+#: Where Arrow's reader takes NaN, Inf, Infinity (or negated) as a number and JSON does not: at
+#: the start of a value, after ``:``, ``,`` or ``[``, blanks and a minus sign. Words in text
+#: ("Information") do not match; a match inside a string sends the file to the Python loader,
+#: which decides.
+_NAN_INF = r"[:,\[][ \t\r\n]*-?(?:NaN|Inf)"
+
+
+def _whole_text(data: Data) -> pa.Array:
+    """The file as one string, without a copy; ArrowInvalid when it is not UTF-8.
+
+    Arrow's reader does not validate UTF-8 inside strings; the Python loader reads a line
+    that is not UTF-8 as latin-1 (and says so). Arrow's own check is ~0.05 ns a byte."""
     whole = pa.Array.from_buffers(
         pa.large_binary(),
         1,
         [None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)), pa.py_buffer(data)],
     )
-    whole.cast(pa.large_string())  # ArrowInvalid when not UTF-8
+    return whole.cast(pa.large_string())
 
 
-def _value_start(data: bytes, at: int) -> bool:
-    """Whether a JSON value may start at ``at``: after ``:``, ``,`` or ``[`` (and blanks, and
-    a minus sign). Inside a string this may say yes too: the Python loader then decides."""
-    i = at - 1
-    if i >= 0 and data[i] == 0x2D:  # "-"
-        i -= 1
-    while i >= 0 and data[i] in b" \t\r\n":
-        i -= 1
-    return i >= 0 and data[i] in b":,["
+def _screen_numbers(text: pa.Array) -> None:
+    """No NaN/Inf token where a value may start (see ``_NAN_INF``): raises _NotPlain.
+
+    One RE2 pass over the whole file, which runs without the GIL: it overlaps ``_build``,
+    whose single thread leaves the other core idle."""
+    _check(not _bools(pc.match_substring_regex(text, _NAN_INF))[0], "NaN or Inf token")
 
 
-def _names(data: bytes, ends: list[int], first: dict) -> dict[str, str]:
+def _names(data: Data, ends: list[int], first: dict) -> dict[str, str]:
     """Field id -> name, when every issue sees the same ids for the configured names.
 
     The Python loader accumulates each line's ``names`` (``flowgap pull`` writes, last on
@@ -378,18 +401,20 @@ def _names(data: bytes, ends: list[int], first: dict) -> dict[str, str]:
     return union
 
 
-def _shape(data: bytes, fid: str, names_len: int) -> pa.DataType:
-    """The Arrow type of a display field, from its first non-null, non-empty value in the file.
+def _shape(data: Data, fid: str, names_len: int, end: int) -> pa.DataType | None:
+    """The Arrow type of a display field from its first non-null, non-empty value before
+    ``end``; None when there is none.
 
-    A later value of another JSON type makes Arrow's read fail, and the Python loader takes
-    the file."""
+    The type is a guess that Arrow's read checks: a value of another JSON type anywhere makes
+    the read fail (and ``_read`` looks again, over the whole file). When every value is null,
+    every type reads the same nulls."""
     marker = orjson.dumps(fid) + b":"
-    at = data.find(marker)
+    at = data.find(marker, 0, end)
     while at >= 0:
         i = at + len(marker)
         inside = data.rfind(b'"names":', max(0, at - names_len - 16), at)
         if inside >= 0 and data.find(b"}", inside) > at:  # the names object itself
-            at = data.find(marker, i)
+            at = data.find(marker, i, end)
             continue
         while data[i : i + 1] == b" ":
             i += 1
@@ -410,8 +435,8 @@ def _shape(data: bytes, fid: str, names_len: int) -> pa.DataType:
             _check(e == b"]", "display field of another type")
         else:
             _check(c == b"n", "display field of another type")
-        at = data.find(marker, i)
-    return DISP
+        at = data.find(marker, i, end)
+    return None
 
 
 # --------------------------------------------------------------------------- the load
@@ -471,6 +496,7 @@ def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
     }
     columns = dict(base)
     literal: list[str] = []
+    guess: list[str] = []
     for role, name in wanted.items():
         if name is None:
             continue
@@ -486,7 +512,42 @@ def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
             if role.startswith("points"):
                 columns[fid] = pa.float64()
             else:
-                columns[fid] = _shape(data, fid, 2 * len(orjson.dumps(names)) + 64)
+                guess.append(fid)
+                columns[fid] = _USUAL_SHAPE[role]
+    # A display field's type from its first value in the first lines, else the usual one: a
+    # whole-file look costs a fifth of the read when the field is mostly null, as flags are.
+    names_len = 2 * len(orjson.dumps(names)) + 64
+    near = ends[min(len(ends), _GUESS_LINES) - 1]
+    for fid in guess:
+        columns[fid] = _shape(data, fid, names_len, near) or columns[fid]
+    text = _whole_text(data)
+    try:
+        table = _read(data, columns)
+    except pa.ArrowInvalid:
+        # a guess may have been wrong: the first value of the whole file decides
+        exact = {fid: _shape(data, fid, names_len, len(data)) or DISP for fid in guess}
+        if all(columns[fid] == exact[fid] for fid in guess):
+            raise
+        table = _read(data, {**columns, **exact})
+    del data
+    _check(table.num_rows == lines, "more than one value on a line")
+    batch = table.combine_chunks()
+    _check(batch.num_rows > 0, "empty")
+    key = batch.column("key").chunk(0)
+    fields = batch.column("fields").chunk(0)
+    changelog = batch.column("changelog").chunk(0)
+    # The NaN/Inf screen runs without the GIL while _build, mostly one thread, builds.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        numbers = pool.submit(_screen_numbers, text)
+        try:
+            result = _build(path, key, fields, changelog, ids, literal, field_map, config)
+        finally:
+            numbers.result()
+    return result
+
+
+def _read(data: Data, columns: dict[str, pa.DataType]) -> pa.Table:
+    """The columns the loader reads, by Arrow's multi-threaded JSON reader."""
     schema = pa.schema(
         [
             ("key", S),
@@ -525,28 +586,13 @@ def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
             ),
         ]
     )
-    # Arrow parses without the GIL: the text screens run meanwhile on this thread.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(
-            pj.read_json,
-            pa.BufferReader(data),
-            read_options=pj.ReadOptions(use_threads=USE_THREADS, block_size=1 << 24),
-            parse_options=pj.ParseOptions(
-                explicit_schema=schema, unexpected_field_behavior="ignore", newlines_in_values=False
-            ),
-        )
-        try:
-            _screen_text(data)
-        finally:
-            table = reading.result()
-    del data
-    _check(table.num_rows == lines, "more than one value on a line")
-    batch = table.combine_chunks()
-    key = batch.column("key").chunk(0) if batch.num_rows else pa.nulls(0, S)
-    fields = batch.column("fields").chunk(0) if batch.num_rows else None
-    changelog = batch.column("changelog").chunk(0) if batch.num_rows else None
-    _check(batch.num_rows > 0, "empty")
-    return _build(path, key, fields, changelog, ids, literal, field_map, config)
+    return pj.read_json(
+        pa.BufferReader(data),
+        read_options=pj.ReadOptions(use_threads=USE_THREADS, block_size=1 << 24),
+        parse_options=pj.ParseOptions(
+            explicit_schema=schema, unexpected_field_behavior="ignore", newlines_in_values=False
+        ),
+    )
 
 
 def _build(
