@@ -149,3 +149,25 @@ def test_networkx_helpers_ignore_self_loops() -> None:
     assert ping_pong_cycles(graph) == []
     rows = {r["node"]: r for r in centrality(graph).to_pylist()}
     assert rows["A"]["out_degree"] == 1 and rows["A"]["in_degree"] == 0
+
+
+def test_directly_follows_paths_for_many_activities_and_huge_durations() -> None:
+    import numpy as np
+
+    from flowgap.mining import directly_follows
+
+    # 3,000 distinct activities: numbered by np.unique instead of a lookup table.
+    names = pa.array([f"T{i:04d}" for i in range(3000)])
+    case = np.array([0, 0, 0, 1, 1])
+    act = np.array([2999, 5, 2999, 2999, 5])
+    start = np.array([0, 4_000_000, 10_000_000, 0, 2_000_000])
+    got = edges(directly_follows(case, act, names, start))
+    assert got == {("T2999", "T0005"): (2, 3.0, 3.0), ("T0005", "T2999"): (1, 6.0, 6.0)}
+    # Durations spanning more than 2**62 us in total: sorted by (edge, duration) all the same.
+    big = 1 << 61
+    case = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    act = np.array([0, 1, 0, 1, 1, 0, 0, 1])
+    start = np.array([0, big, 0, 1, 0, 7, 0, 3])
+    got = edges(directly_follows(case, act, pa.array(["A", "B"]), start))
+    assert got[("A", "B")] == (3, 3e-6, (big + 1 + 3) / 3 / 1e6)
+    assert got[("B", "A")] == (1, 7e-6, 7e-6)
