@@ -345,8 +345,8 @@ def test_display_field_of_any_one_type_is_taken(
     path = tmp_path / "x.jira.ndjson"
     path.write_bytes(dump(lines))
     reads: list[object] = []
-    real = jira_arrow._read
-    monkeypatch.setattr(jira_arrow, "_read", lambda *a: reads.append(a) or real(*a))
+    real = jira_arrow._arrow_read
+    monkeypatch.setattr(jira_arrow, "_arrow_read", lambda *a: reads.append(a) or real(*a))
     assert answers(path, TEAM)
     # the usual types: the team field one option, the flag field a list of options
     usual = case in ("flag as list of options", "all null")
@@ -382,12 +382,12 @@ NUMBER_WORDS = {
 
 @pytest.mark.parametrize("text", list(NUMBER_WORDS), ids=lambda t: t.decode())
 def test_nan_inf_screen(text: bytes) -> None:
-    whole = jira_arrow._whole_text(b"{" + text + b"}\n")
+    data = b"{" + text + b"}\n"
     if NUMBER_WORDS[text]:
         with pytest.raises(jira_arrow._NotPlain):
-            jira_arrow._screen_numbers(whole)
+            jira_arrow._screen_numbers(data)
     else:
-        jira_arrow._screen_numbers(whole)
+        jira_arrow._screen_numbers(data)
 
 
 @pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
