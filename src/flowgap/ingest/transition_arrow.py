@@ -66,6 +66,7 @@ _EDGE[0x80:] = True
 #: Bytes that split lines for ``str.splitlines`` but not for a CSV reader.
 _ODD_LINE_BREAKS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\xc2\x85", b"\xe2\x80\xa8",
                     b"\xe2\x80\xa9")  # fmt: skip
+_PLAIN = bytes(range(0x20, 0x7F)) + b"\t\n"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _DAY_US = 86_400_000_000
@@ -75,6 +76,7 @@ _NO_TIME = np.iinfo(np.int64).max
 _YEARS = (1000, 8999)
 #: Naive values in a zone: Arrow's zone rules agree with zoneinfo up to 2037 (checked).
 _ZONE_YEARS = (1900, 2037)
+_BLOCK = 1 << 16
 _FIXED = {"Y": 4, "y": 2, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
 _CREATED, _INITIAL, _STATUS, _TEAM = 0, 1, 2, 3
 
@@ -101,22 +103,30 @@ def _check(ok: bool, why: str) -> None:
 # --------------------------------------------------------------------------- arrow helpers
 
 
-def _ints(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """An integer Arrow array without nulls as int64 numpy (through buffers: no pandas)."""
+def _ints(arr: pa.Array | pa.ChunkedArray, wide: bool = True) -> np.ndarray:
+    """An integer Arrow array without nulls as numpy (through buffers: no pandas); int64 when
+    ``wide``, else in its own width."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if arr.null_count:
         raise _NotPlain("unexpected null")
     dtype = {4: np.int32, 8: np.int64, 1: np.int8, 2: np.int16}[arr.type.bit_width // 8]
     if len(arr) == 0:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64 if wide else dtype)
     values = np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr)]
-    return values.astype(np.int64)
+    return values.astype(np.int64) if wide else values
 
 
 def _int_array(values: np.ndarray) -> pa.Array:
     values = np.ascontiguousarray(values, dtype=np.int64)
     return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
+def _index(values: np.ndarray) -> pa.Array:
+    """Take indices as uint32: half the memory of int64, and Arrow's take of strings runs
+    several times slower with int32 indices (measured with pyarrow 26)."""
+    values = np.ascontiguousarray(values, dtype=np.uint32)
+    return pa.Array.from_buffers(pa.uint32(), len(values), [None, pa.py_buffer(values)])
 
 
 def _strings(values: list[str]) -> pa.Array:
@@ -140,7 +150,7 @@ def _layout(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else None
     if data is None or len(data) == 0:
         data = np.zeros(1, dtype=np.uint8)
-    return offsets.astype(np.int64), data
+    return offsets, data
 
 
 def _lengths(arr: pa.Array) -> np.ndarray:
@@ -178,22 +188,19 @@ def _lexsort(*keys: np.ndarray) -> np.ndarray:
 def _screen(data: bytes, start: int) -> None:
     """Raise _NotPlain for bytes the Python loader would read otherwise than Arrow."""
     _check(not data.startswith((b"\xff\xfe", b"\xfe\xff")), "UTF-16")
-    ascii_only = data.isascii()
-    marks = (b"\x00", *(_ODD_LINE_BREAKS if not ascii_only else _ODD_LINE_BREAKS[:5]))
-    find, count = data.find, data.count
-    # a chunk at a time, so that every check after the first reads it from the cache
-    step = 1 << 18
-    for at in range(0, len(data), step):
-        stop = at + step + 2  # marks of three bytes that start in this chunk
-        for mark in marks:
-            _check(find(mark, at, stop) < 0, "NUL or a character Python splits lines at")
-        if find(b"\r", at, at + step) >= 0:
-            _check(
-                count(b"\r", at, at + step) == count(b"\r\n", at, at + step + 1),
-                "a carriage return without a newline",
-            )
-    if ascii_only:
+    # one pass keeps what is neither printable ASCII, a tab nor a newline: usually little
+    odd = data.translate(None, _PLAIN)
+    if not odd:
         return
+    for mark in (b"\x00", *_ODD_LINE_BREAKS[:5]):
+        _check(mark not in odd, "NUL or a character Python splits lines at")
+    if b"\r" in odd:
+        _check(odd.count(b"\r") == data.count(b"\r\n"), "a carriage return without a newline")
+    if odd.isascii():
+        return
+    # valid UTF-8 keeps each multi-byte character whole in ``odd``
+    for mark in _ODD_LINE_BREAKS[5:]:
+        _check(mark not in odd, "a character Python splits lines at")
     # Python falls back to latin-1 for the whole file when any byte is not UTF-8
     whole = pa.Array.from_buffers(
         pa.large_binary(),
@@ -227,7 +234,7 @@ def _read_columns(
     names = [f"c{i}" for i in range(n_fields)]
     table = pcsv.read_csv(
         pa.BufferReader(pa.py_buffer(data).slice(body, end - body)),
-        read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 22),
+        read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 24),
         parse_options=pcsv.ParseOptions(
             delimiter=delimiter,
             quote_char='"',
@@ -523,43 +530,59 @@ def _timestamps(
     out = np.zeros(len(strings), dtype=np.int64)
     if len(rows) == 0:
         return out, {}
-    sub = strings.take(_int_array(rows)) if len(rows) != len(strings) else strings
-    plan = _format_plan(fmt) if fmt else None
-    if fmt and plan is None:
-        ok = np.zeros(len(rows), dtype=bool)
-        utc = np.zeros(len(rows), dtype=np.int64)
-    else:
-        parts = _format_parts(sub, *plan) if plan is not None else _iso_parts(sub)
-        local, ok = parts.instants()
-        utc = local - parts.offset_s * 1_000_000
-        naive = ok & ~parts.aware
-        if naive.any():
-            if tz is None:
-                tz = ZoneInfo("UTC")
-            naive_ok = naive.copy()
-            zoned = _localize(local, naive_ok, parts.year, tz)
-            utc = np.where(naive, zoned, utc)
-            ok &= ~naive | naive_ok
+    sub = strings.take(_index(rows)) if len(rows) != len(strings) else strings
+    # exports repeat their timestamps (one per minute or hour): each text is read once
+    enc = pc.dictionary_encode(sub)
+    values, refused = _parse_distinct(enc.dictionary, fmt, tz, dayfirst)
+    index = _ints(enc.indices, wide=False)
+    out[rows] = values[index]
     errors: dict[int, str] = {}
-    odd = np.flatnonzero(~ok)
-    if len(odd):
-        cache: dict[str, int | str] = {}
-        for j, text in zip(odd.tolist(), sub.take(_int_array(odd)).to_pylist(), strict=True):
-            got = cache.get(text)
-            if got is None:
-                try:
-                    got = _micros(parse_timestamp(text, fmt, tz, dayfirst))
-                except ValueError as exc:
-                    got = str(exc)
-                except Exception as exc:  # the Python loader meets it too: it decides
-                    raise _NotPlain(f"timestamp {text!r}: {exc}") from exc
-                cache[text] = got
-            if isinstance(got, str):
-                errors[int(rows[j])] = got
-            else:
-                utc[j] = got
-    out[rows] = utc
+    if refused:
+        bad = np.zeros(len(values), dtype=bool)
+        bad[list(refused)] = True
+        for j in np.flatnonzero(bad[index]).tolist():
+            errors[int(rows[j])] = refused[int(index[j])]
     return out, errors
+
+
+def _parse_distinct(
+    texts: pa.Array, fmt: str | None, tz: ZoneInfo | None, dayfirst: bool
+) -> tuple[np.ndarray, dict[int, str]]:
+    """UTC microseconds of each text, and ``parse_timestamp``'s reason for those it refuses."""
+    n = len(texts)
+    utc = np.zeros(n, dtype=np.int64)
+    ok = np.zeros(n, dtype=bool)
+    plan = _format_plan(fmt) if fmt else None
+    if not fmt or plan is not None:
+        local = np.zeros(n, dtype=np.int64)
+        naive = np.zeros(n, dtype=bool)
+        years = np.zeros(n, dtype=np.int64)
+        # in blocks that stay in the cache: a dozen passes over each
+        for at in range(0, n, _BLOCK):
+            block = texts.slice(at, _BLOCK)
+            parts = _format_parts(block, *plan) if plan is not None else _iso_parts(block)
+            wall, good = parts.instants()
+            here = slice(at, at + len(block))
+            local[here] = wall
+            ok[here] = good
+            naive[here] = good & ~parts.aware
+            utc[here] = wall - parts.offset_s * 1_000_000
+            years[here] = parts.year
+        if naive.any():
+            zoned_ok = naive.copy()
+            zoned = _localize(local, zoned_ok, years, tz or ZoneInfo("UTC"))
+            utc = np.where(naive, zoned, utc)
+            ok &= ~naive | zoned_ok
+    refused: dict[int, str] = {}
+    odd = np.flatnonzero(~ok)
+    for j, text in zip(odd.tolist(), texts.take(_index(odd)).to_pylist(), strict=True):
+        try:
+            utc[j] = _micros(parse_timestamp(text, fmt, tz, dayfirst))
+        except ValueError as exc:
+            refused[j] = str(exc)
+        except Exception as exc:  # the Python loader meets it too: it decides
+            raise _NotPlain(f"timestamp {text!r}: {exc}") from exc
+    return utc, refused
 
 
 # --------------------------------------------------------------------------- the load
@@ -623,25 +646,21 @@ def _load(path: Path, config: Config) -> LoadResult:
 
     # ---- codes: items in order of first appearance; statuses, teams, authors in one pool
     surv = np.flatnonzero(alive)
-    item_enc = pc.dictionary_encode(item.take(_int_array(surv)))
-    item_code = _ints(item_enc.indices)
+    item_enc = pc.dictionary_encode(item.take(_index(surv)))
+    item_code = _ints(item_enc.indices, wide=False)
     keys = item_enc.dictionary
     k = len(keys)
     rank = np.empty(k, dtype=np.int64)
     rank[_ints(pc.sort_indices(keys))] = np.arange(k, dtype=np.int64)
     pool = pc.dictionary_encode(pa.concat_arrays([frm, to, team, author]))
     names = pool.dictionary
-    codes = _ints(pool.indices)
+    codes = _ints(pool.indices, wide=False)
     from_code, to_code, team_code, author_code = (codes[i * n : (i + 1) * n] for i in range(4))
     empty_name = np.flatnonzero(_lengths(names) == 0)
     empty_code = int(empty_name[0]) if len(empty_name) else -2
 
-    # ---- per item by (ts, line): the sort is stable, so ties keep the line order
-    s_rank, s_ts = rank[item_code], ts[surv]
-    in_order = len(surv) < 2 or bool(
-        np.all((s_rank[:-1] < s_rank[1:]) | ((s_rank[:-1] == s_rank[1:]) & (s_ts[:-1] <= s_ts[1:])))
-    )
-    perm = np.arange(len(surv)) if in_order else _lexsort(s_rank, s_ts)
+    # ---- per item by (ts, line)
+    perm = _item_order(item_code, rank, ts[surv])
     r = surv[perm]
     c = item_code[perm]
     t = ts[r]
@@ -712,6 +731,25 @@ def _load(path: Path, config: Config) -> LoadResult:
     )
 
 
+def _item_order(code: np.ndarray, rank: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """The rows (in line order) ordered by (their item's rank, ts, line)."""
+    m = len(code)
+    if m < 2:
+        return np.arange(m)
+    step = code[1:] != code[:-1]
+    if np.all(step | (ts[1:] >= ts[:-1])) and np.all(code[1:] >= code[:-1]):
+        # each item one run of rows in time order (how exports come): the runs are moved whole
+        starts = np.flatnonzero(np.concatenate([[True], step]))
+        sizes = np.diff(np.append(starts, m))
+        order = np.argsort(rank[code[starts]], kind="stable")
+        moved = np.concatenate([[0], np.cumsum(sizes[order])[:-1]]) - starts[order]
+        return np.arange(m) - np.repeat(moved, sizes[order])
+    rk = rank[code]
+    if np.all((rk[:-1] < rk[1:]) | ((rk[:-1] == rk[1:]) & (ts[:-1] <= ts[1:]))):
+        return np.arange(m)
+    return _lexsort(rk, ts)  # stable: ties keep the line order
+
+
 def _emit(
     path: Path,
     r: np.ndarray,
@@ -728,87 +766,95 @@ def _emit(
     item: pa.Array,
 ) -> tuple[pa.Table, pa.Table, list[Finding]]:
     """Events, items and warnings from the loaded rows ``r`` ordered by (item, ts, line), with
-    their item codes ``c`` (first-appearance order) and instants ``t``."""
+    their item codes ``c`` (first-appearance order) and instants ``t``. Status, team and
+    author values are codes into ``names``."""
     fname = path.name
     m = len(r)
     k = len(keys)
     if m == 0:
         return EVENTS_SCHEMA.empty_table(), ITEMS_SCHEMA.empty_table(), []
-    first = np.concatenate([[True], c[1:] != c[:-1]])
+    first = np.empty(m, dtype=bool)
+    first[0] = True
+    first[1:] = c[1:] != c[:-1]
     g_start = np.flatnonzero(first)
-    g_last = np.concatenate([g_start[1:] - 1, [m - 1]])
-    group = np.cumsum(first) - 1
-    f_code, s_code = from_code[r], to_code[r]
+    g_last = np.append(g_start[1:] - 1, m - 1)
+    f_code, s_code, tm = from_code[r], to_code[r], team_code[r]
     from_empty = f_code == empty_code
     # creation: the earliest ``created`` cell, unless it is after the first transition
     c_min = np.minimum.reduceat(created[r], g_start)
     first_ts = t[g_start]
-    late = (c_min != _NO_TIME) & (c_min > first_ts)
-    born = np.where((c_min != _NO_TIME) & ~late, c_min, first_ts)
-    prev_to = np.concatenate([[-1], s_code[:-1]])
+    has_created = c_min != _NO_TIME
+    late = has_created & (c_min > first_ts)
+    born = np.where(has_created & ~late, c_min, first_ts)
+    prev_to = np.empty_like(s_code)
+    prev_to[0] = -1
+    prev_to[1:] = s_code[:-1]
     emit_status = ~(first & from_empty)
     inconsistent = ~first & ~from_empty & (f_code != prev_to)
     # a team cell starts an event when it differs from the item's last non-empty team cell
-    tm = team_code[r]
-    has_team = np.flatnonzero(tm != empty_code)
+    with_team = np.flatnonzero(tm != empty_code)
     team_prev = np.full(m, -1, dtype=np.int64)
     emit_team = np.zeros(m, dtype=bool)
-    if len(has_team):
-        before = np.concatenate([[-1], has_team[:-1]])
-        linked = (before >= 0) & (group[np.maximum(before, 0)] == group[has_team])
-        team_prev[has_team] = np.where(linked, before, -1)
-        emit_team[has_team] = ~linked | (tm[has_team] != tm[np.maximum(before, 0)])
+    if len(with_team):
+        group = np.cumsum(first) - 1
+        before = np.concatenate([[0], with_team[:-1]])
+        linked = group[before] == group[with_team]
+        linked[0] = False
+        team_prev[with_team] = np.where(linked, tm[before], -1)
+        emit_team[with_team] = ~linked | (tm[with_team] != tm[before])
 
-    # ---- events: per row [created, initial status] (an item's first row), status, team
-    per_row = 2 * first + emit_status + emit_team
-    e_row = np.repeat(np.arange(m), per_row)
-    e_total = len(e_row)
-    row_base = np.concatenate([[0], np.cumsum(per_row)[:-1]])
-    j = np.arange(e_total) - row_base[e_row] - 2 * first[e_row]
-    kind = np.where(
-        j == -2,
-        _CREATED,
-        np.where(j == -1, _INITIAL, np.where((j == 0) & emit_status[e_row], _STATUS, _TEAM)),
-    )
-    e_group = group[e_row]
-    e_ts = np.where(kind <= _INITIAL, born[e_group], t[e_row])
-    new_run = np.concatenate([[True], (e_group[1:] != e_group[:-1]) | (e_ts[1:] != e_ts[:-1])])
-    idx = np.arange(e_total)
-    seq = idx - np.maximum.accumulate(np.where(new_run, idx, 0))
+    # ---- events: per row [created, initial status] (an item's first row), status, team;
+    # each kind is written to its positions at once
+    per_row = 2 * first.astype(np.int64) + emit_status + emit_team
+    base = np.cumsum(per_row) - per_row
+    e_total = int(per_row.sum())
+    e_row = np.repeat(np.arange(m, dtype=np.int32), per_row)
+    s_rows = np.flatnonzero(emit_status)
+    t_rows = np.flatnonzero(emit_team)
+    p_created = base[g_start]
+    p_status = base[s_rows] + 2 * first[s_rows]
+    p_team = base[t_rows] + 2 * first[t_rows] + emit_status[t_rows]
     null = len(names)
-    e_f = f_code[e_row]
-    e_s = s_code[e_row]
-    value = np.where(
-        kind == _CREATED,
-        null,
-        np.where(
-            kind == _INITIAL,
-            np.where(from_empty[e_row], e_s, e_f),
-            np.where(kind == _STATUS, e_s, tm[e_row]),
-        ),
-    )
-    e_team_prev = team_prev[e_row]
-    prev = np.where(
-        kind == _STATUS,
-        np.where(from_empty[e_row], prev_to[e_row], e_f),
-        np.where((kind == _TEAM) & (e_team_prev >= 0), tm[np.maximum(e_team_prev, 0)], null),
-    )
-    actor = author_code[r[e_row]]
-    actor = np.where(actor == empty_code, null, actor)
+    kind = np.empty(e_total, dtype=np.int8)
+    value = np.empty(e_total, dtype=np.int32)
+    prev = np.empty(e_total, dtype=np.int32)
+    kind[p_created], kind[p_created + 1] = _CREATED, _INITIAL
+    kind[p_status], kind[p_team] = _STATUS, _TEAM
+    value[p_created] = null
+    value[p_created + 1] = np.where(from_empty[g_start], s_code[g_start], f_code[g_start])
+    value[p_status] = s_code[s_rows]
+    value[p_team] = tm[t_rows]
+    prev[p_created] = prev[p_created + 1] = null
+    prev[p_status] = np.where(from_empty[s_rows], prev_to[s_rows], f_code[s_rows])
+    prev[p_team] = np.where(team_prev[t_rows] >= 0, team_prev[t_rows], null)
+    e_ts = t[e_row]
+    e_ts[p_created] = e_ts[p_created + 1] = born
+    # seq: the rank among the item's events at the same instant
+    new_run = np.empty(e_total, dtype=bool)
+    new_run[0] = True
+    np.not_equal(e_ts[1:], e_ts[:-1], out=new_run[1:])
+    new_run[p_created] = True
+    at = np.arange(e_total, dtype=np.int64)
+    seq = at - np.maximum.accumulate(np.where(new_run, at, 0))
+    del at, new_run
+    author = author_code[r]
+    author = np.where(author == empty_code, null, author)
     pool = pa.concat_arrays([names, pa.nulls(1, S)])
-    lines = pc.cast(_int_array(r + 2), S)
-    source = pc.binary_join_element_wise(_scalar(fname), lines, _scalar(":"))
+    rows = _index(e_row)
+    source = pc.binary_join_element_wise(
+        _scalar(fname), pc.cast(_int_array(r + 2), S), _scalar(":")
+    ).take(rows)
     fields = _strings(["created", "status", "status", "team"])
     events = pa.Table.from_arrays(
         [
-            keys.take(_int_array(c[e_row])),
+            keys.take(_index(c[e_row])),
             _int_array(e_ts).view(TS),
             _int_array(seq),
-            fields.take(_int_array(kind)),
-            pool.take(_int_array(value)),
-            pool.take(_int_array(prev)),
-            pool.take(_int_array(actor)),
-            source.take(_int_array(e_row)),
+            fields.take(pa.Array.from_buffers(pa.uint8(), e_total, [None, pa.py_buffer(kind)])),
+            pool.take(_index(value)),
+            pool.take(_index(prev)),
+            pool.take(_index(author[e_row])),
+            source,
         ],
         schema=EVENTS_SCHEMA,
     )
@@ -833,7 +879,7 @@ def _emit(
             nulls["summary"],
             _int_array(born[by_code]).view(TS),
             nulls["resolved"],
-            pool.take(_int_array(s_code[g_last][by_code])),
+            pool.take(_index(s_code[g_last][by_code])),
             nulls["labels"],
             nulls["components"],
             nulls["story_points"],
@@ -845,7 +891,7 @@ def _emit(
     found: list[tuple[int, int, Finding]] = []
     late_groups = np.flatnonzero(late)
     if len(late_groups):
-        key_list = keys.take(_int_array(g_code[late_groups])).to_pylist()
+        key_list = keys.take(_index(g_code[late_groups])).to_pylist()
         for g, key in zip(late_groups.tolist(), key_list, strict=True):
             when = (_EPOCH + timedelta(microseconds=int(c_min[g]))).isoformat()
             found.append(
@@ -865,9 +911,9 @@ def _emit(
     if len(odd):
         texts = zip(
             odd.tolist(),
-            item.take(_int_array(r[odd])).to_pylist(),
-            names.take(_int_array(f_code[odd])).to_pylist(),
-            names.take(_int_array(prev_to[odd])).to_pylist(),
+            item.take(_index(r[odd])).to_pylist(),
+            names.take(_index(f_code[odd])).to_pylist(),
+            names.take(_index(prev_to[odd])).to_pylist(),
             strict=True,
         )
         for i, key, moved, was in texts:
