@@ -253,7 +253,12 @@ def _read_columns(
     )
     lines = data.count(b"\n", body, end) + 1
     _check(table.num_rows == lines, "a record spans lines, or a line is blank")
-    return {i: table.column(names[i]).combine_chunks() for i in wanted}
+    # one column at a time, each dropped from the table once copied: never two copies of all
+    columns: dict[int, pa.Array] = {}
+    for i in wanted:
+        columns[i] = table.column(names[i]).combine_chunks()
+        table = table.drop_columns([names[i]])
+    return columns
 
 
 # --------------------------------------------------------------------------- timestamps
@@ -616,14 +621,7 @@ def _load(path: Path, config: Config) -> LoadResult:
     n = len(col[i_item])
     item, frm, to, ts_text = col[i_item], col[i_from], col[i_to], col[i_ts]
 
-    def optional(i: int | None) -> pa.Array:
-        if i is None:  # an absent column reads as "" in every row
-            return pa.Array.from_buffers(
-                S, n, [None, pa.py_buffer(np.zeros(n + 1, dtype=np.int32)), pa.py_buffer(b"")]
-            )
-        return col[i]
-
-    author, team = optional(i_author), optional(i_team)
+    author, team = _column_or_blank(col, i_author, n), _column_or_blank(col, i_team, n)
 
     # ---- rejects, in the Python loader's order of checks
     no_item = _lengths(item) == 0
@@ -682,17 +680,12 @@ def _load(path: Path, config: Config) -> LoadResult:
         if len(dup):
             originals = (r[head[~new]] + 2).tolist()
             for row, original, it in zip(
-                r[dup].tolist(), originals, item.take(_int_array(r[dup])).to_pylist(), strict=True
+                r[dup].tolist(), originals, item.take(_index(r[dup])).to_pylist(), strict=True
             ):
                 rejects.append((row, f"{it}: duplicate event (same transition as line {original})"))
             keep = np.ones(len(r), dtype=bool)
             keep[dup] = False
             r, c, t = r[keep], c[keep], t[keep]
-
-    events, items, warnings = _emit(
-        path, r, c, t, keys, names, from_code, to_code, team_code, author_code, empty_code,
-        created, item,
-    )  # fmt: skip
 
     # ---- rejects in line order, with the Python loader's words
     bad = np.flatnonzero(no_item)
@@ -700,14 +693,23 @@ def _load(path: Path, config: Config) -> LoadResult:
     bad = np.flatnonzero(no_to)
     rejects += [
         (row, f"{it}: missing target status (column {cfg.to_status!r})")
-        for row, it in zip(bad.tolist(), item.take(_int_array(bad)).to_pylist(), strict=True)
+        for row, it in zip(bad.tolist(), item.take(_index(bad)).to_pylist(), strict=True)
     ]
     for errors, what in ((ts_errors, "bad timestamp"), (created_errors, "bad created timestamp")):
         rows = _rows(errors)
         rejects += [
             (row, f"{it}: {what}: {errors[row]}")
-            for row, it in zip(rows.tolist(), item.take(_int_array(rows)).to_pylist(), strict=True)
+            for row, it in zip(rows.tolist(), item.take(_index(rows)).to_pylist(), strict=True)
         ]
+    # the text columns are codes now: free them before the events are built
+    del col, item, frm, to, ts_text, author, team, pool
+    # Arrow's allocator keeps freed pages for itself; numpy (malloc) builds what follows
+    pa.default_memory_pool().release_unused()
+
+    events, items, warnings = _emit(
+        path, r, c, t, keys, names, from_code, to_code, team_code, author_code, empty_code,
+        created,
+    )  # fmt: skip
     rejects.sort()
     fname = path.name
     loaded = len(r)
@@ -729,6 +731,14 @@ def _load(path: Path, config: Config) -> LoadResult:
         status_categories={},
         has_history=True,
     )
+
+
+def _column_or_blank(col: dict[int, pa.Array], i: int | None, n: int) -> pa.Array:
+    """A column; an absent one reads as "" in every row (as ``cell`` gives it)."""
+    if i is None:
+        offsets = pa.py_buffer(np.zeros(n + 1, dtype=np.int32))
+        return pa.Array.from_buffers(S, n, [None, offsets, pa.py_buffer(b"")])
+    return col[i]
 
 
 def _item_order(code: np.ndarray, rank: np.ndarray, ts: np.ndarray) -> np.ndarray:
@@ -763,7 +773,6 @@ def _emit(
     author_code: np.ndarray,
     empty_code: int,
     created: np.ndarray,
-    item: pa.Array,
 ) -> tuple[pa.Table, pa.Table, list[Finding]]:
     """Events, items and warnings from the loaded rows ``r`` ordered by (item, ts, line), with
     their item codes ``c`` (first-appearance order) and instants ``t``. Status, team and
@@ -804,10 +813,12 @@ def _emit(
         emit_team[with_team] = ~linked | (tm[with_team] != tm[before])
 
     # ---- events: per row [created, initial status] (an item's first row), status, team;
-    # each kind is written to its positions at once
-    per_row = 2 * first.astype(np.int64) + emit_status + emit_team
-    base = np.cumsum(per_row) - per_row
-    e_total = int(per_row.sum())
+    # each kind is written to its positions at once (int32: fewer bytes to move)
+    per_row = 2 * first.astype(np.int32) + emit_status + emit_team
+    base = np.cumsum(per_row, dtype=np.int64) - per_row
+    e_total = int(base[-1] + per_row[-1])
+    _check(e_total < 1 << 31, "too many events for 32-bit offsets")
+    base = base.astype(np.int32)
     e_row = np.repeat(np.arange(m, dtype=np.int32), per_row)
     s_rows = np.flatnonzero(emit_status)
     t_rows = np.flatnonzero(emit_team)
@@ -815,9 +826,9 @@ def _emit(
     p_status = base[s_rows] + 2 * first[s_rows]
     p_team = base[t_rows] + 2 * first[t_rows] + emit_status[t_rows]
     null = len(names)
-    kind = np.empty(e_total, dtype=np.int8)
-    value = np.empty(e_total, dtype=np.int32)
-    prev = np.empty(e_total, dtype=np.int32)
+    kind = np.empty(e_total, dtype=np.uint8)
+    value = np.empty(e_total, dtype=np.uint32)
+    prev = np.empty(e_total, dtype=np.uint32)
     kind[p_created], kind[p_created + 1] = _CREATED, _INITIAL
     kind[p_status], kind[p_team] = _STATUS, _TEAM
     value[p_created] = null
@@ -827,6 +838,7 @@ def _emit(
     prev[p_created] = prev[p_created + 1] = null
     prev[p_status] = np.where(from_empty[s_rows], prev_to[s_rows], f_code[s_rows])
     prev[p_team] = np.where(team_prev[t_rows] >= 0, team_prev[t_rows], null)
+    del s_rows, t_rows, p_status, p_team, base, per_row
     e_ts = t[e_row]
     e_ts[p_created] = e_ts[p_created + 1] = born
     # seq: the rank among the item's events at the same instant
@@ -834,30 +846,30 @@ def _emit(
     new_run[0] = True
     np.not_equal(e_ts[1:], e_ts[:-1], out=new_run[1:])
     new_run[p_created] = True
-    at = np.arange(e_total, dtype=np.int64)
-    seq = at - np.maximum.accumulate(np.where(new_run, at, 0))
-    del at, new_run
-    author = author_code[r]
-    author = np.where(author == empty_code, null, author)
+    at = np.arange(e_total, dtype=np.int32)
+    run_start = np.where(new_run, at, 0)
+    np.maximum.accumulate(run_start, out=run_start)
+    seq = (at - run_start).astype(np.int64)
+    del at, new_run, run_start
+    author = author_code[r].astype(np.uint32)
+    author[author == empty_code] = null
     pool = pa.concat_arrays([names, pa.nulls(1, S)])
     rows = _index(e_row)
-    source = pc.binary_join_element_wise(
-        _scalar(fname), pc.cast(_int_array(r + 2), S), _scalar(":")
-    ).take(rows)
     fields = _strings(["created", "status", "status", "team"])
-    events = pa.Table.from_arrays(
-        [
-            keys.take(_index(c[e_row])),
-            _int_array(e_ts).view(TS),
-            _int_array(seq),
-            fields.take(pa.Array.from_buffers(pa.uint8(), e_total, [None, pa.py_buffer(kind)])),
-            pool.take(_index(value)),
-            pool.take(_index(prev)),
-            pool.take(_index(author[e_row])),
-            source,
-        ],
-        schema=EVENTS_SCHEMA,
-    )
+    columns = [
+        keys.take(_index(c[e_row])),
+        _int_array(e_ts).view(TS),
+        _int_array(seq),
+        fields.take(pa.Array.from_buffers(pa.uint8(), e_total, [None, pa.py_buffer(kind)])),
+    ]
+    del kind, seq
+    for codes in (value, prev, author[e_row]):
+        columns.append(pool.take(pa.Array.from_buffers(pa.uint32(), e_total,
+                                                        [None, pa.py_buffer(codes)])))  # fmt: skip
+    del value, prev
+    columns.append(_line_sources(f"{fname}:".encode(), len(created)).take(_index(r[e_row])))
+    del e_row, rows
+    events = pa.Table.from_arrays(columns, schema=EVENTS_SCHEMA)
 
     # ---- items, in order of first appearance
     g_code = c[g_start]
@@ -911,7 +923,7 @@ def _emit(
     if len(odd):
         texts = zip(
             odd.tolist(),
-            item.take(_index(r[odd])).to_pylist(),
+            keys.take(_index(c[odd])).to_pylist(),
             names.take(_index(f_code[odd])).to_pylist(),
             names.take(_index(prev_to[odd])).to_pylist(),
             strict=True,
@@ -931,6 +943,39 @@ def _emit(
             )
     found.sort(key=lambda x: (x[0], x[1]))
     return events, items, [f for _, _, f in found]
+
+
+def _line_sources(prefix: bytes, n: int) -> pa.Array:
+    """``prefix`` + the line number of each of ``n`` data rows (line 2 on), built in numpy:
+    lines of one digit count are one block of equal-width strings, a matrix to fill."""
+    width = len(prefix)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    blocks: list[tuple[int, int, int]] = []  # (first row, rows, digits)
+    row, digits, total = 0, 1, 0
+    while row < n:
+        rows = min(n, 10**digits - 2) - row
+        if rows > 0:
+            blocks.append((row, rows, digits))
+            offsets[row + 1 : row + rows + 1] = total + (width + digits) * np.arange(
+                1, rows + 1, dtype=np.int64
+            )
+            total += (width + digits) * rows
+            row += rows
+        digits += 1
+    _check(total < 1 << 31, "too much text for 32-bit offsets")
+    data = np.empty(total, dtype=np.uint8)
+    head = np.frombuffer(prefix, dtype=np.uint8)
+    for row, rows, digits in blocks:
+        start = int(offsets[row])
+        block = data[start : start + rows * (width + digits)].reshape(rows, width + digits)
+        block[:, :width] = head
+        line = np.arange(row + 2, row + 2 + rows, dtype=np.int64)
+        for j in range(digits):
+            block[:, width + digits - 1 - j] = line % 10 + 48
+            line //= 10
+    return pa.Array.from_buffers(
+        S, n, [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
+    )
 
 
 def _rows(errors: dict[int, str]) -> np.ndarray:
