@@ -457,3 +457,45 @@ def test_created_at_the_first_transition_is_no_finding(tmp_path: Path) -> None:
     assert fast is not None
     assert [(w.kind, w.item) for w in fast.warnings] == [("created_after_transition", "E-2")]
     assert fast.warnings[0].message.startswith("E-2: created 2024-01-02T10:00:00.000001+00:00 ")
+
+
+# --------------------------------------------------------------------------- building blocks
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3)), min_size=0, max_size=60),
+    st.booleans(),
+)
+def test_item_order_is_a_stable_sort_by_key_rank_then_time(
+    rows: list[tuple[int, int]], grouped: bool
+) -> None:
+    if grouped:  # each item one run in time order, as exports come
+        rows = sorted(rows, key=lambda x: (x[0], x[1]))
+    keys = [f"K-{i}" for i, _ in rows]
+    codes: dict[str, int] = {}
+    code = np.array([codes.setdefault(k, len(codes)) for k in keys], dtype=np.int32)
+    rank_of = {k: i for i, k in enumerate(sorted(codes))}
+    rank = np.array([rank_of[k] for k in codes], dtype=np.int64)
+    ts = np.array([t for _, t in rows], dtype=np.int64)
+    got = transition_arrow._item_order(code, rank, ts)
+    expected = sorted(range(len(rows)), key=lambda i: (rank_of[keys[i]], ts[i], i))
+    assert got.tolist() == expected
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 97, 98, 99, 1000, 10_050])
+def test_line_sources_across_digit_counts(n: int) -> None:
+    got = transition_arrow._line_sources("dä.csv:".encode(), n).to_pylist()
+    assert got == [f"dä.csv:{line}" for line in range(2, n + 2)]
+
+
+def test_an_export_grouped_by_item_out_of_key_order(tmp_path: Path) -> None:
+    """Rows come per item, in time order, items not in key order: runs are moved whole."""
+    lines = []
+    for item in ("B-10", "A-2", "B-9", "A-10"):
+        for day, (old, new) in enumerate([("", "Open"), ("Open", "Doing"), ("Doing", "Done")]):
+            lines.append(f"{item},{old},{new},2024-01-0{day + 1}T10:00:00Z,ann,Dev")
+    p = write(tmp_path, "item,from,to,timestamp,author,team\n" + "\n".join(lines) + "\n")
+    fast, _ = both(p, Config())
+    assert fast is not None
+    assert fast.items.column("item").to_pylist() == ["B-10", "A-2", "B-9", "A-10"]
+    assert fast.events.column("item").to_pylist()[:1] == ["A-10"]
