@@ -1,24 +1,26 @@
-"""Process maps from the engine's reduced tables, then networkx on them.
+"""Process maps from the engine's reduced tables, then the analysis of the handoff graph.
 
 The engine has already reduced the log to status segments (``timeline``) and team stints
 (``stints``). The process maps are directly-follows graphs with frequency and performance, as
 pm4py defines them (``pm4py.discover_dfg`` and ``discover_performance_dfg``): an edge A -> B
 for each case where B directly follows A, its count, and the median and mean time from A to B.
 The status map is built over status visits (consecutive segments of one status merged), the
-handoff graph over team stints. networkx then finds ping-pong cycles and centrality on the
-handoff graph.
+handoff graph over team stints. Ping-pong cycles (edges both ways) and centrality (degrees,
+betweenness) are then read off the handoff graph.
 
-Why not pm4py itself: importing pm4py (with pandas and scipy) costs about 3 s of CPU, half of
-the budget for a whole analysis of a million events, and its discovery another second; these
-are a sort and a group-by over arrays the engine already holds. pm4py remains the reference:
-the tests compare every edge with pm4py's own discovery on generated and public logs.
+Why not pm4py and networkx themselves: importing pm4py (with pandas and scipy) costs about 3 s
+of CPU, half of the budget for a whole analysis of a million events, and its discovery another
+second; these are a sort and a group-by over arrays the engine already holds. networkx's import
+(0.4 s) cost more than Brandes' algorithm on a graph of a dozen teams. Both remain the
+reference: the tests compare every edge with pm4py's own discovery on generated and public
+logs, and the centrality and cycles with networkx on random graphs.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -41,12 +43,11 @@ def mine(timeline: pa.Table, stints: pa.Table) -> MiningResult:
     """Status process map over status visits, handoff graph over team stints."""
     status = status_map(timeline)
     handoffs = handoff_graph(stints)
-    graph = to_networkx(handoffs)
     return MiningResult(
         status_map=status,
         handoff_graph=handoffs,
-        team_centrality=centrality(graph),
-        ping_pong_cycles=ping_pong_cycles(graph),
+        team_centrality=centrality(handoffs),
+        ping_pong_cycles=ping_pong_cycles(handoffs),
     )
 
 
@@ -218,42 +219,85 @@ def _us(column: pa.ChunkedArray) -> np.ndarray:
     return column.cast(pa.int64()).to_numpy()
 
 
-def to_networkx(edges: pa.Table) -> nx.DiGraph:
-    """A PROCESS_EDGES table as a directed graph with count/median_s/mean_s on the edges."""
-    graph = nx.DiGraph()
-    for row in edges.to_pylist():
-        graph.add_edge(
-            row["source"],
-            row["target"],
-            count=row["count"],
-            median_s=row["median_s"],
-            mean_s=row["mean_s"],
-        )
-    return graph
+def _adjacency(edges: pa.Table) -> dict[str, list[str]]:
+    """Each node's successors, self-loops left out, nodes in order of first appearance and
+    successors in edge order: the order networkx iterates a graph built edge by edge, so that
+    betweenness sums run in the same order and give the same floats."""
+    adjacency: dict[str, list[str]] = {}
+    sources = edges.column("source").to_pylist()
+    targets = edges.column("target").to_pylist()
+    for source, target in zip(sources, targets, strict=True):
+        adjacency.setdefault(source, [])
+        adjacency.setdefault(target, [])
+        if source != target:
+            adjacency[source].append(target)
+    return adjacency
 
 
-def ping_pong_cycles(graph: nx.DiGraph) -> list[list[str]]:
-    """Two-node cycles A <-> B: work that goes back to a team that already had it."""
-    pairs = {
-        tuple(sorted(cycle)) for cycle in nx.simple_cycles(graph, length_bound=2) if len(cycle) == 2
-    }
-    return [list(pair) for pair in sorted(pairs)]
+def ping_pong_cycles(edges: pa.Table) -> list[list[str]]:
+    """Two-node cycles A <-> B of a PROCESS_EDGES graph: work that goes back to a team that
+    already had it."""
+    adjacency = _adjacency(edges)
+    pairs = {(s, t) for s, targets in adjacency.items() for t in targets}
+    return [list(pair) for pair in sorted({tuple(sorted(p)) for p in pairs if p[::-1] in pairs})]
 
 
-def centrality(graph: nx.DiGraph) -> pa.Table:
-    """Degree and betweenness of each team in the handoff graph (self-loops ignored)."""
-    if graph.number_of_nodes() == 0:
+def centrality(edges: pa.Table) -> pa.Table:
+    """In- and out-degree and normalised betweenness of each node of a PROCESS_EDGES graph
+    (self-loops ignored), as networkx's ``betweenness_centrality`` computes it."""
+    adjacency = _adjacency(edges)
+    if not adjacency:
         return CENTRALITY.empty_table()
-    simple = nx.DiGraph(graph)
-    simple.remove_edges_from(nx.selfloop_edges(simple))
-    betweenness = nx.betweenness_centrality(simple, normalized=True)
+    betweenness = _betweenness(adjacency)
+    in_degree = dict.fromkeys(adjacency, 0)
+    for successors in adjacency.values():
+        for target in successors:
+            in_degree[target] += 1
     rows = [
         {
             "node": node,
-            "in_degree": int(simple.in_degree(node)),
-            "out_degree": int(simple.out_degree(node)),
-            "betweenness": float(betweenness[node]),
+            "in_degree": in_degree[node],
+            "out_degree": len(adjacency[node]),
+            "betweenness": betweenness[node],
         }
-        for node in sorted(simple.nodes)
+        for node in sorted(adjacency)
     ]
     return pa.Table.from_pylist(rows, schema=CENTRALITY)
+
+
+def _betweenness(adjacency: dict[str, list[str]]) -> dict[str, float]:
+    """Brandes' algorithm on an unweighted directed graph, normalised by (n - 1)(n - 2): the
+    steps (and float operations) of networkx 3's ``betweenness_centrality``. A dozen teams
+    need no library; importing networkx took longer than everything else in this module."""
+    betweenness = dict.fromkeys(adjacency, 0.0)
+    for s in adjacency:
+        order: list[str] = []
+        preds: dict[str, list[str]] = {v: [] for v in adjacency}
+        sigma = dict.fromkeys(adjacency, 0.0)
+        sigma[s] = 1.0
+        dist = {s: 0}
+        queue = deque([s])
+        while queue:  # breadth first: count the shortest paths from s
+            v = queue.popleft()
+            order.append(v)
+            for w in adjacency[v]:
+                if w not in dist:
+                    queue.append(w)
+                    dist[w] = dist[v] + 1
+                if dist[w] == dist[v] + 1:
+                    sigma[w] += sigma[v]
+                    preds[w].append(v)
+        delta = dict.fromkeys(order, 0)
+        while order:  # back from the farthest: each node's share of the paths through it
+            w = order.pop()
+            coeff = (1 + delta[w]) / sigma[w]
+            for v in preds[w]:
+                delta[v] += sigma[v] * coeff
+            if w != s:
+                betweenness[w] += delta[w]
+    n = len(adjacency)
+    if n > 2:
+        scale = 1 / ((n - 1) * (n - 2))
+        for v in betweenness:
+            betweenness[v] *= scale
+    return betweenness

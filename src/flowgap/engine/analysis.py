@@ -63,7 +63,7 @@ class Analysis:
     status_map: pa.Table
     handoff_graph: pa.Table
     team_centrality: pa.Table
-    #: Ping-pong cycles found by networkx on the handoff graph: [["Dev", "QA"], ...].
+    #: Ping-pong cycles of the handoff graph (edges both ways): [["Dev", "QA"], ...].
     ping_pong_cycles: list[list[str]] = field(default_factory=list)
 
     def table(self, name: str) -> pa.Table:

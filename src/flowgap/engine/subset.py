@@ -40,7 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..mining import DirectlyFollows, centrality, ping_pong_cycles, to_networkx
+from ..mining import DirectlyFollows, centrality, ping_pong_cycles
 from ..model import LoadResult
 from . import daily as daily_mod
 from . import handoffs as handoffs_mod
@@ -505,12 +505,11 @@ def _maps(src: SubsetSource, sel: np.ndarray) -> dict:
         status_map = handoff_graph = PROCESS_EDGES.empty_table()
     else:
         status_map, handoff_graph = src.status_pairs.edges(sel), src.team_pairs.edges(sel)
-    graph = to_networkx(handoff_graph)
     return {
         "status_map": status_map,
         "handoff_graph": handoff_graph,
-        "team_centrality": centrality(graph),
-        "ping_pong_cycles": ping_pong_cycles(graph),
+        "team_centrality": centrality(handoff_graph),
+        "ping_pong_cycles": ping_pong_cycles(handoff_graph),
     }
 
 
