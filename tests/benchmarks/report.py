@@ -103,6 +103,17 @@ def budgets(results: dict) -> list[list[object]]:
             _held(cpu_ratio >= target if cpu_ratio else None),
         ]
     )
+    work = pm4py_work_ratio(sizes.get("1m", {}))
+    rows.append(
+        [
+            "same, work alone (pm4py-only without its import / flowgap's in-process steps)",
+            f">= {target:.0f}x",
+            f"{work[0]:.1f}x" if work else "–",
+            _held(work[0] >= target if work else None),
+            f"{work[1]:.1f}x" if work else "–",
+            _held(work[1] >= target if work else None),
+        ]
+    )
     for size in ("1m", "100k"):
         ratios = json_ratios(sizes.get(size, {}))
         if ratios:
@@ -152,6 +163,19 @@ def pm4py_ratio(entry: dict) -> tuple[float | None, float | None]:
     if not (p and f):
         return None, None
     return p["wall_s"] / f["wall_s"], p["cpu_s"] / f["cpu_s"]
+
+
+def pm4py_work_ratio(entry: dict) -> tuple[float, float] | None:
+    """(wall, CPU) ratio of the work alone: the pm4py-only task's timed work minus its
+    ``import pm4py`` step, over flowgap's in-process load + analyze + reports (which still
+    count the imports the analysis makes on first use: Ibis' DuckDB backend, pandas)."""
+    p = entry.get("pm4py", {}).get("pm4py")
+    f = entry.get("analyze", {}).get("phases")
+    if not (p and f and "import_pm4py" in p.get("phases", {})):
+        return None
+    imp = p["phases"]["import_pm4py"]
+    # The import is single-threaded: its wall time is its CPU time.
+    return (p["inner_s"] - imp) / f["inner_s"], (p["inner_cpu_s"] - imp) / f["inner_cpu_s"]
 
 
 def json_ratios(entry: dict) -> dict[str, tuple[float, float | None]]:
@@ -318,10 +342,18 @@ def _size(size: str, e: dict) -> list[str]:
             out += [
                 f"Ratio pm4py-only / `flowgap analyze` (whole processes): {ratio:.1f}x by "
                 f"wall time, {cpu_ratio:.1f}x by CPU time. flowgap's side does more: it "
-                "also computes stages, teams, daily, steering, findings and the process "
-                "maps (with pm4py) and writes four reports.",
+                "also computes stages, teams, daily, steering, findings and the status "
+                "process map and writes four reports.",
                 "",
             ]
+            work = pm4py_work_ratio(e)
+            if work:
+                out += [
+                    f"The work alone (pm4py-only without `import pm4py`, flowgap's in-process "
+                    f"load + analyze + reports): {work[0]:.1f}x by wall time, {work[1]:.1f}x "
+                    "by CPU time.",
+                    "",
+                ]
     if "dashboard" in e:
         m = e["dashboard"]["filter_change"]
         t = [x * 1000 for x in m["facts"]["times"]]
