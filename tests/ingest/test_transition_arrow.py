@@ -293,7 +293,7 @@ def _python_micros(text: str, fmt: str | None, tz: ZoneInfo, dayfirst: bool) -> 
         return (parse_timestamp(text, fmt, tz, dayfirst) - datetime(1970, 1, 1, tzinfo=UTC)) // (
             timedelta(microseconds=1)
         )
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         return str(exc)
 
 
@@ -502,3 +502,17 @@ def test_an_export_grouped_by_item_out_of_key_order(tmp_path: Path) -> None:
     assert fast is not None
     assert fast.items.column("item").to_pylist() == ["B-10", "A-2", "B-9", "A-10"]
     assert fast.events.column("item").to_pylist()[:1] == ["A-10"]
+
+
+def test_timestamps_beyond_datetime_are_rejected_not_a_crash(tmp_path: Path) -> None:
+    p = write(
+        tmp_path,
+        "item,from,to,timestamp\n"
+        "Y-1,,Open,0001-01-01T00:00+01:00\nY-2,,Open,9999-12-31T23:59-01:00\n"
+        "Y-3,,Open,2024-01-01T00:00Z\n",
+    )
+    _, slow = both(p, Config())
+    assert [(r.source, r.reason) for r in slow.rejects] == [
+        ("t.csv:2", "Y-1: bad timestamp: date value out of range"),
+        ("t.csv:3", "Y-2: bad timestamp: date value out of range"),
+    ]

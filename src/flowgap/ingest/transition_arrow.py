@@ -583,7 +583,7 @@ def _parse_distinct(
     for j, text in zip(odd.tolist(), texts.take(_index(odd)).to_pylist(), strict=True):
         try:
             utc[j] = _micros(parse_timestamp(text, fmt, tz, dayfirst))
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             refused[j] = str(exc)
         except Exception as exc:  # the Python loader meets it too: it decides
             raise _NotPlain(f"timestamp {text!r}: {exc}") from exc
@@ -650,10 +650,14 @@ def _load(path: Path, config: Config) -> LoadResult:
     k = len(keys)
     rank = np.empty(k, dtype=np.int64)
     rank[_ints(pc.sort_indices(keys))] = np.arange(k, dtype=np.int64)
-    pool = pc.dictionary_encode(pa.concat_arrays([frm, to, team, author]))
-    names = pool.dictionary
-    codes = _ints(pool.indices, wide=False)
-    from_code, to_code, team_code, author_code = (codes[i * n : (i + 1) * n] for i in range(4))
+    # the four columns as chunks of one array: one dictionary for all, without a copy
+    pool = pc.dictionary_encode(pa.chunked_array([frm, to, team, author]))
+    _check(pool.num_chunks == 4, "chunks")
+    names = pool.chunk(0).dictionary
+    _check(all(part.dictionary.equals(names) for part in pool.chunks), "one dictionary")
+    from_code, to_code, team_code, author_code = (
+        _ints(part.indices, wide=False) for part in pool.chunks
+    )
     empty_name = np.flatnonzero(_lengths(names) == 0)
     empty_code = int(empty_name[0]) if len(empty_name) else -2
 

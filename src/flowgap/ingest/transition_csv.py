@@ -82,7 +82,7 @@ def load(path: Path, config: Config, *, fast: bool = True) -> LoadResult:
             continue
         try:
             ts = parse_timestamp(cell(raw, i_ts), cfg.timestamp_format, tz, cfg.dayfirst)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:  # year 1 with an offset overflows
             b.reject(line, f"{item}: bad timestamp: {exc}")
             continue
         created: datetime | None = None
@@ -91,7 +91,7 @@ def load(path: Path, config: Config, *, fast: bool = True) -> LoadResult:
                 created = parse_timestamp(
                     cell(raw, i_created), cfg.timestamp_format, tz, cfg.dayfirst
                 )
-            except ValueError as exc:
+            except (ValueError, OverflowError) as exc:
                 b.reject(line, f"{item}: bad created timestamp: {exc}")
                 continue
         from_status = cell(raw, i_from)
