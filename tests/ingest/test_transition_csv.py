@@ -26,8 +26,13 @@ def rows_of(result, item: str) -> list[tuple]:
     ]
 
 
-def test_fixture_events_exact() -> None:
-    result = transition_csv.load(FIXTURES / "transitions.csv", Config())
+# ``fast``: the Arrow path (it answers for these plain files) or the row-by-row one
+BOTH_PATHS = pytest.mark.parametrize("fast", [True, False], ids=["arrow", "rows"])
+
+
+@BOTH_PATHS
+def test_fixture_events_exact(fast: bool) -> None:
+    result = transition_csv.load(FIXTURES / "transitions.csv", Config(), fast=fast)
     assert rows_of(result, "ABC-1") == [
         (t(2024, 2, 28, 10), 0, "created", None, None, "Ann"),
         (t(2024, 2, 28, 10), 1, "status", "To Do", None, "Ann"),
@@ -59,7 +64,8 @@ def test_fixture_events_exact() -> None:
     assert result.rejects == []
 
 
-def test_rejects_with_line_and_reason(tmp_path: Path) -> None:
+@BOTH_PATHS
+def test_rejects_with_line_and_reason(tmp_path: Path, fast: bool) -> None:
     p = tmp_path / "t.csv"
     p.write_text(
         "key;old;new;when;who\n"
@@ -86,7 +92,7 @@ def test_rejects_with_line_and_reason(tmp_path: Path) -> None:
             }
         }
     )
-    result = transition_csv.load(p, cfg)
+    result = transition_csv.load(p, cfg, fast=fast)
     reasons = [(r.source, r.reason.split(":")[0]) for r in result.rejects]
     assert reasons == [
         ("t.csv:3", "missing item key (column 'key')"),
@@ -126,13 +132,14 @@ def test_empty_file_is_input_error(tmp_path: Path) -> None:
         transition_csv.load(p, Config())
 
 
-def test_first_row_without_from_is_the_creation(tmp_path: Path) -> None:
+@BOTH_PATHS
+def test_first_row_without_from_is_the_creation(tmp_path: Path, fast: bool) -> None:
     p = tmp_path / "t.csv"
     p.write_text(
         "item,from,to,timestamp\nA-1,,Open,2024-01-01T00:00:00Z\n"
         "A-1,Open,Closed,2024-01-02T00:00:00Z\n"
     )
-    result = transition_csv.load(p, Config())
+    result = transition_csv.load(p, Config(), fast=fast)
     assert rows_of(result, "A-1") == [
         (t(2024, 1, 1), 0, "created", None, None, None),
         (t(2024, 1, 1), 1, "status", "Open", None, None),
