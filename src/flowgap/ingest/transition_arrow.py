@@ -28,6 +28,11 @@ seconds, 1-6 fraction digits, ``Z`` or a ``+01:00``/``+0100`` offset) and an exp
 time-zone rules end in 2037) or in a daylight-saving gap, is parsed by the Python loader's own
 ``parse_timestamp``, one value at a time; so are day-first and month-first numeric dates.
 
+Memory: the file's bytes are held once (gunzipped when gzip) while Arrow reads the columns
+from them in place; neither decoded text nor per-row Python objects exist. Statuses, teams
+and authors become codes of one small dictionary, and the text columns are freed before the
+events are built.
+
 pyarrow imports pandas (about a second) on the first ``pa.array``/``pa.scalar``/``to_numpy``
 call; nothing here calls them: arrays are built from buffers and read back through buffers.
 """
