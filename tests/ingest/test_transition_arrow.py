@@ -516,3 +516,29 @@ def test_timestamps_beyond_datetime_are_rejected_not_a_crash(tmp_path: Path) -> 
         ("t.csv:2", "Y-1: bad timestamp: date value out of range"),
         ("t.csv:3", "Y-2: bad timestamp: date value out of range"),
     ]
+
+
+raw_cell = st.text(alphabet='ab "\t,;', max_size=6)
+
+
+@given(
+    st.lists(st.tuples(raw_cell, raw_cell, raw_cell), min_size=1, max_size=8),
+    st.sampled_from([",", ";"]),
+)
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_stray_quotes_are_read_alike_or_left_to_python(
+    tmp_path: Path, cells: list[tuple[str, str, str]], delimiter: str
+) -> None:
+    """Cells written without quoting rules (stray quotes, delimiters, spaces): Arrow's reading
+    equals Python's csv, or the fast path declines."""
+    header = delimiter.join(["item", "from", "to", "timestamp", "author"])
+    lines = [
+        delimiter.join([f"K-{i}", old, new, "2024-01-01T00:00Z", who])
+        for i, (old, new, who) in enumerate(cells)
+    ]
+    p = tmp_path / "raw.csv"
+    p.write_bytes((header + "\n" + "\n".join(lines) + "\n").encode())
+    slow = transition_csv.load(p, Config(), fast=False)
+    fast = transition_arrow.try_load(p, Config())
+    if fast is not None:
+        assert_same(fast, slow)
