@@ -426,6 +426,7 @@ def _cell(value: str, delimiter: str, quote_all: bool) -> str:
     with_created=st.booleans(),
     zone=st.sampled_from(["UTC", "Europe/Berlin"]),
     dayfirst=st.booleans(),
+    fmt=st.sampled_from([None, None, None, "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M"]),
 )
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_generated_files_equal_python(
@@ -438,6 +439,7 @@ def test_generated_files_equal_python(
     with_created: bool,
     zone: str,
     dayfirst: bool,
+    fmt: str | None,
 ) -> None:
     names = ["item", "from", "to", "timestamp", "author", "team", "created"]
     width = 7 if with_created else 6
@@ -446,7 +448,7 @@ def test_generated_files_equal_python(
     text = ("\ufeff" if bom else "") + newline.join(lines) + newline
     p = tmp_path / "gen.csv"
     p.write_bytes(text.encode())
-    both(p, config(timezone=zone, dayfirst=dayfirst))
+    both(p, config(timezone=zone, dayfirst=dayfirst, timestamp_format=fmt))
 
 
 def test_created_at_the_first_transition_is_no_finding(tmp_path: Path) -> None:
