@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from analysis_factory import DAY, make_analysis
+from markdown_it import MarkdownIt
 
 from flowgap.report import json_report, markdown
 from flowgap.report import thresholds as th
@@ -31,8 +34,7 @@ def test_thresholds_say_which_held() -> None:
     md = render()
     assert "## Thresholds: 1 held, 1 failed" in md
     assert (
-        "| ❌ failed | `lead_time.p85 > 30d` | failed: lead\\_time.p85 = 31.7 d, "
-        "limit &gt; 30.0 d |"
+        "| ❌ failed | `lead_time.p85 > 30d` | failed: lead\\_time.p85 = 31.7 d, limit > 30.0 d |"
     ) in md
     assert "| ✅ held | `handoffs.mean > 3` |" in md
 
@@ -43,7 +45,10 @@ def test_findings_worst_items_and_bottlenecks() -> None:
     assert "## Worst items: a week of work that took months" in md
     worst = next(line for line in md.splitlines() if line.startswith("- ABC-2:"))
     # the summary is escaped: no HTML, no table break, no formula left intact as markup
-    assert "&lt;script&gt;" in worst and "<script>" not in md
+    assert "\\<script>" in worst and re.search(r"(?<!\\)<script>", md) is None
+    # rendered by a CommonMark parser: the text, not a tag
+    html = MarkdownIt("commonmark").render(md)
+    assert "&lt;script&gt;" in html and "<script>" not in html
     assert "| Ready for QA | 58.0 d | 92.1% | 2 | 29.0 d | 1 |" in md
     assert "| QA | 58.0 d | 92.1% | 29.0 d | 2 |" in md
     assert "| Dev → QA | 2 | 58.0 d | 29.0 d | 39.2 d | yes |" in md
@@ -54,7 +59,13 @@ def test_findings_worst_items_and_bottlenecks() -> None:
 
 
 def test_pipes_in_ticket_text_do_not_break_tables() -> None:
-    assert markdown.esc("a | b <i>*x*</i>") == "a \\| b &lt;i&gt;\\*x\\*&lt;/i&gt;"
+    assert markdown.esc("a | b <i>*x*</i> &amp;") == "a \\| b \\<i>\\*x\\*\\</i> \\&amp;"
+    html = (
+        MarkdownIt("commonmark")
+        .enable("table")
+        .render("| t |\n|---|\n| " + markdown.esc("a | <i>x</i> &amp;") + " |")
+    )
+    assert "a | &lt;i&gt;x&lt;/i&gt; &amp;amp;" in html
 
 
 def test_baseline_changes_are_shown() -> None:

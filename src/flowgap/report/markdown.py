@@ -11,13 +11,16 @@ from .baseline import describe_delta
 from .fmt import days, headline_rows, num, pct, plural
 
 TOP = 5
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+# Backslash escapes (CommonMark escapes any ASCII punctuation) rather than entities, so that
+# the file also reads well in a terminal: "limit > 30 d", not "limit &gt; 30 d". "<" could
+# open an HTML tag and "&" an entity; ">" only quotes at the start of a line, where no
+# escaped text goes.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#<&])")
 
 
 def esc(value: object) -> str:
-    """Plain text inside Markdown: no emphasis, links, table breaks, or HTML."""
+    """Plain text inside Markdown: no emphasis, links, table breaks, entities or HTML."""
     text = "" if value is None else str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
