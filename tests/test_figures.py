@@ -144,3 +144,13 @@ def test_one_item_journey_with_steering_touches() -> None:
     assert list(marks.x) == ["2026-01-07T10:00:00", "2026-01-14T10:00:00"]
     assert list(marks.y) == ["ABC-1", "ABC-1"]
     assert {y for t in fig.data for y in t.y} == {"ABC-1"}
+
+
+def test_handoff_graph_hover_counts_have_thousands_separators() -> None:
+    handoffs = make_analysis().handoffs
+    count = handoffs.column("count")
+    big = handoffs.set_column(
+        handoffs.schema.get_field_index("count"), "count", pa.array([1293] * len(count), pa.int64())
+    )
+    hover = list(figures.handoff_graph(big).data[-1].hovertext)
+    assert any(f"{1293 * len(count):,} handoffs in or out" in h for h in hover), hover

@@ -319,7 +319,7 @@ def handoff_graph(handoffs: TableLike) -> go.Figure:
         volume[row.target] = volume.get(row.target, 0) + int(row.count)
     nodes = sorted(volume, key=lambda n: (-volume[n], n))
     colours = {n: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, n in enumerate(sorted(nodes))}
-    hover = {n: f"{_esc(n)}<br>{volume[n]} handoffs in or out" for n in nodes}
+    hover = {n: f"{_esc(n)}<br>{volume[n]:,} handoffs in or out" for n in nodes}
     fig = _graph_figure(title, nodes, edges, _circle_layout(nodes), colours, hover, "handoff wait")
     if "ping_pong" in df and bool(df["ping_pong"].fillna(False).any()):
         pp = df[df["ping_pong"].fillna(False)]
