@@ -272,12 +272,15 @@ def test_no_pandas_import(tmp_path: Path) -> None:
         "A-1,Open,Done,2024-01-02T10:00,bob,QA,2023-01-01\nA-1,Open,Done,2024-01-02T10:00,,,\n"
         "Ä-١,Open,Done,01/02/2024 10:00,bob,QA,\n",
     )
+    none = write(tmp_path, "item,from,to,timestamp\n,,Open,2024-01-01\nA-1,,Open,x\n", "none.csv")
     code = (
         "import sys; from pathlib import Path; from flowgap.config import Config;"
         "from flowgap.ingest import transition_arrow as t;"
         "c = Config.from_dict({'input': {'transitions': {'timezone': 'Europe/Berlin'}}});"
         f"r = t.try_load(Path({str(p)!r}), c);"
         "assert r is not None and r.events.num_rows == 10 and len(r.rejects) == 1;"
+        f"r = t.try_load(Path({str(none)!r}), c);"
+        "assert r is not None and r.events.num_rows == 0 and len(r.rejects) == 2;"
         "print('pandas' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -742,6 +742,11 @@ def _load(path: Path, config: Config) -> LoadResult:
     )
 
 
+def _empty(schema: pa.Schema) -> pa.Table:
+    """``schema.empty_table()`` without its pandas import."""
+    return pa.Table.from_arrays([pa.nulls(0, f.type) for f in schema], schema=schema)
+
+
 def _column_or_blank(col: dict[int, pa.Array], i: int | None, n: int) -> pa.Array:
     """A column; an absent one reads as "" in every row (as ``cell`` gives it)."""
     if i is None:
@@ -790,7 +795,7 @@ def _emit(
     m = len(r)
     k = len(keys)
     if m == 0:
-        return EVENTS_SCHEMA.empty_table(), ITEMS_SCHEMA.empty_table(), []
+        return _empty(EVENTS_SCHEMA), _empty(ITEMS_SCHEMA), []
     first = np.empty(m, dtype=bool)
     first[0] = True
     first[1:] = c[1:] != c[:-1]
