@@ -80,9 +80,9 @@ def test_values_on_the_hand_computed_tables() -> None:
     }
     assert list(s["wait_share"]["status"]) == ["Backlog", "In Progress", "Ready for QA", "Review"]
     assert s["period"] == {
-        "first_ts": "2026-01-01T00:00:00+00:00",
-        "last_ts": "2026-02-20T00:00:00+00:00",
-        "as_of": "2026-03-01T00:00:00+00:00",
+        "first_ts": "2026-01-01T00:00:00Z",
+        "last_ts": "2026-02-20T00:00:00Z",
+        "as_of": "2026-03-01T00:00:00Z",
     }
 
 
@@ -143,4 +143,4 @@ def test_empty_analysis() -> None:
     }
     assert s["throughput"] == {"per_week": None}
     assert s["wait_share"] == {"status": {}, "team": {}}
-    assert s["period"] == {"first_ts": None, "last_ts": None, "as_of": "2026-03-01T00:00:00+00:00"}
+    assert s["period"] == {"first_ts": None, "last_ts": None, "as_of": "2026-03-01T00:00:00Z"}

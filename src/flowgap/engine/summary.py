@@ -207,5 +207,15 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, microseconds only when there are any: the one form of
+    every moment in the reports."""
+    moment = _utc(moment)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}"
+    return text + "Z"
+
+
 def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else _utc(moment).isoformat()
+    return None if moment is None else iso(moment)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from ..engine.analysis import Analysis
 from ..engine.schemas import TABLES
+from ..engine.summary import iso
 from .thresholds import METRICS, Outcome
 
 SCHEMA_VERSION = "1.0"
@@ -34,14 +35,6 @@ def package_version(name: str) -> str | None:
         return version(name)
     except PackageNotFoundError:
         return None
-
-
-def iso(ts: datetime) -> str:
-    ts = ts.astimezone(UTC) if ts.tzinfo else ts.replace(tzinfo=UTC)
-    text = ts.strftime("%Y-%m-%dT%H:%M:%S")
-    if ts.microsecond:
-        text += f".{ts.microsecond:06d}"
-    return text + "Z"
 
 
 def normalise(value: object) -> object:
