@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from engine_log import DAY, HOUR, at, build, config, row
+from engine_log import CLASSES, DAY, HOUR, at, build, config, row
 
 import flowgap
+from flowgap.config import Config
 
 
 def analyze(log, cfg):
@@ -266,3 +267,28 @@ def test_as_of_before_the_end_of_the_data_ignores_later_events_and_items():
     assert r["is_open"] is True and r["current_status"] == "Dev"
     assert r["window_s"] == 3 * DAY and r["touch_s"] == 2 * DAY  # Dev 1..3
     assert max(s["end"] for s in a.timeline.to_pylist()) == at(3)
+
+
+def test_as_of_outside_the_data_is_reported():
+    log = build({"A": [(0, "status", "Ready"), (1, "status", "Dev")]})
+
+    def kinds(analysis):
+        return [(w.kind, w.message) for w in analysis.warnings if w.kind.startswith("as_of")]
+
+    assert kinds(analyze(log, config(8))) == []  # 7 days after the last event: fine
+    assert kinds(analyze(log, config(9))) == [
+        (
+            "as_of_after_data",
+            "as_of 2026-01-14T00:00:00Z is 8 days after the last event (2026-01-06T00:00:00Z): "
+            "open items count as waiting (or working) until then",
+        )
+    ]
+    assert kinds(analyze(log, config(-1))) == [
+        (
+            "as_of_before_data",
+            "as_of 2026-01-04T00:00:00Z is before the first event (2026-01-05T00:00:00Z): "
+            "no item existed yet, so nothing is measured",
+        )
+    ]
+    # Without a given as_of (the latest event) there is nothing to say.
+    assert kinds(analyze(log, Config.from_dict({"statuses": {"classes": CLASSES}}))) == []

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import Config
-from ..model import LoadResult
+from ..model import Finding, LoadResult
 from . import daily as daily_mod
 from . import handoffs as handoffs_mod
 from . import items as items_mod
@@ -32,6 +32,7 @@ from .schemas import (
     TIMELINE,
 )
 from .status_classes import build_status_classes, class_map
+from .summary import iso
 
 
 def resolve_as_of(result: LoadResult, config: Config) -> datetime:
@@ -52,6 +53,42 @@ def resolve_as_of(result: LoadResult, config: Config) -> datetime:
     if not candidates:
         return datetime(1970, 1, 1, tzinfo=UTC)
     return max(candidates).astimezone(UTC)
+
+
+#: An ``as_of`` further than this after the last event is worth a word: open items keep
+#: waiting until then, which may not be what was meant.
+AS_OF_GAP_DAYS = 7
+
+
+def as_of_warnings(result: LoadResult, config: Config, as_of: datetime) -> list[Finding]:
+    """A given ``as_of`` before the first event, or long after the last one."""
+    if config.flow.as_of is None or not result.events.num_rows:
+        return []
+    ts = result.events.column("ts")
+    first, last = pc.min(ts).as_py(), pc.max(ts).as_py()
+    when = iso(as_of)
+    if as_of < first:
+        return [
+            Finding(
+                kind="as_of_before_data",
+                message=(
+                    f"as_of {when} is before the first event ({iso(first)}): no item existed "
+                    "yet, so nothing is measured"
+                ),
+            )
+        ]
+    gap = (as_of - last).total_seconds() / 86_400
+    if gap > AS_OF_GAP_DAYS:
+        return [
+            Finding(
+                kind="as_of_after_data",
+                message=(
+                    f"as_of {when} is {gap:,.0f} days after the last event ({iso(last)}): open "
+                    "items count as waiting (or working) until then"
+                ),
+            )
+        ]
+    return []
 
 
 def run(result: LoadResult, config: Config, engine: str = "duckdb") -> Analysis:
@@ -78,7 +115,11 @@ def run(result: LoadResult, config: Config, engine: str = "duckdb") -> Analysis:
         engine=engine,
         has_history=result.has_history,
         inputs=result.inputs,
-        warnings=[*result.warnings, *tables.pop("_warnings", [])],
+        warnings=[
+            *result.warnings,
+            *as_of_warnings(result, config, as_of),
+            *tables.pop("_warnings", []),
+        ],
         rejects=len(result.rejects),
         summary=summary,
         findings=findings,
