@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
+import pyarrow as pa
+import pyarrow.json as pj
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -147,6 +149,84 @@ def _no_names(lines: list[dict]) -> None:
         del x["names"]
 
 
+def _text(t: str, **extra: object) -> dict:
+    return {"type": "text", "text": t, **extra}
+
+
+def _para(*content: dict) -> dict:
+    return {"type": "paragraph", "content": list(content)}
+
+
+ADF_DOCS: list[object] = [
+    {"type": "doc", "version": 1, "content": [_para(_text("Plain words."))]},
+    {"type": "doc", "content": []},
+    {"type": "doc", "content": [_para(_text("a  "), {"type": "hardBreak"}, _text("b"))]},
+    {
+        "type": "doc",
+        "content": [
+            {"type": "heading", "attrs": {"level": 2}, "content": [_text("Title")]},
+            _para(
+                {"type": "mention", "attrs": {"id": "5b10", "text": "@Ann"}},
+                {"type": "mention", "attrs": {"id": "5b11"}},
+                _text(" bold", marks=[{"type": "strong"}]),
+                {"type": "emoji", "attrs": {"shortName": ":smile:", "text": "x"}},
+                {"type": "emoji", "attrs": {"shortName": ":wave:"}},
+                {"type": "inlineCard", "attrs": {"url": "https://example.test/1"}},
+            ),
+            {
+                "type": "bulletList",
+                "content": [
+                    {
+                        "type": "listItem",
+                        "content": [
+                            _para(_text("one")),
+                            {
+                                "type": "orderedList",
+                                "attrs": {"order": 1},
+                                "content": [{"type": "listItem", "content": [_para(_text("1a"))]}],
+                            },
+                        ],
+                    }
+                ],
+            },
+            {
+                "type": "table",
+                "content": [
+                    {
+                        "type": "tableRow",
+                        "content": [
+                            {"type": "tableHeader", "content": [_para(_text("h"))]},
+                            {"type": "tableCell", "attrs": {"colspan": 1}, "content": []},
+                        ],
+                    }
+                ],
+            },
+            {"type": "rule"},
+            {"type": "codeBlock", "attrs": {"language": "sql"}, "content": [_text("x\n  y\n")]},
+            {"type": "blockCard", "attrs": {"url": "https://example.test/2"}},
+            {"type": "unknownNode", "content": [_text("kept")]},
+            {"type": "panel", "content": [_para(_text(""))]},
+            None,
+        ],
+    },
+    {"type": "doc", "content": [_para(_text("\n\n")), _para(), {"content": [_text("no type")]}]},
+    None,
+    ...,
+]
+
+
+def _adf_bodies(lines: list[dict]) -> None:  # Jira Cloud, API v3
+    k = 0
+    for x in lines:
+        for c in x["fields"]["comment"]["comments"]:
+            doc = ADF_DOCS[k % len(ADF_DOCS)]
+            k += 1
+            if doc is ...:
+                del c["body"]
+            else:
+                c["body"] = copy([doc])[0]
+
+
 TAKEN: dict[str, Callable[[list[dict]], None]] = {
     "as written": lambda lines: None,
     "reversed histories": _reverse,
@@ -158,6 +238,8 @@ TAKEN: dict[str, Callable[[list[dict]], None]] = {
     "no names at all": _no_names,
     "each line names its own fields": _own_names,
     "Inf and NaN as words": _words_in_text,
+    "ADF comment bodies": _adf_bodies,
+    "ADF as deep as read": lambda lines: _adf_with(_nested(jira_arrow.ADF_DEPTH), line=3)(lines),
 }
 
 
@@ -239,6 +321,25 @@ def _names_later_only(lines: list[dict]) -> None:
         x["names"] = names
 
 
+def _nested(depth: int) -> dict:
+    """An ADF document ``depth`` nodes deep (the doc is 1, the innermost a text node)."""
+    node: dict = _text("deep")
+    for _ in range(depth - 2):
+        node = {"type": "blockquote", "content": [node]}
+    return {"type": "doc", "content": [node]}
+
+
+def _adf_with(body: object, line: int = 0) -> Callable[[list[dict]], None]:
+    """ADF bodies, the first comment of the ``line``-th commented issue holding ``body``."""
+
+    def change(lines: list[dict]) -> None:
+        _adf_bodies(lines)
+        commented = [x for x in lines if x["fields"]["comment"]["comments"]]
+        commented[line]["fields"]["comment"]["comments"][0]["body"] = body
+
+    return change
+
+
 LEFT: dict[str, Callable[[bytes], bytes]] = {
     "NaN": _line_edit(3, b'"customfield_10016":', b'"customfield_10016":NaN,"x":'),
     "Infinity": _line_edit(3, b'"customfield_10016":', b'"customfield_10016":-Infinity,"x":'),
@@ -280,6 +381,20 @@ LEFT: dict[str, Callable[[bytes], bytes]] = {
         )
     ),
     "search page line": _insert(2, b'{"issues": [], "names": {}}'),
+    "ADF text node without text": _mutate(
+        _adf_with({"type": "doc", "content": [_para({"type": "text"})]})
+    ),
+    "ADF text null": _mutate(_adf_with({"type": "doc", "content": [_para(_text(None))]}, line=4)),
+    "ADF text a number": _mutate(_adf_with({"type": "doc", "content": [_para(_text(5))]})),
+    "ADF content an object": _mutate(_adf_with({"type": "doc", "content": _para()})),
+    "ADF text in content": _mutate(_adf_with({"type": "doc", "content": ["words"]})),
+    "ADF deeper than read": _mutate(_adf_with(_nested(jira_arrow.ADF_DEPTH + 1), line=7)),
+    "ADF body a list": _mutate(_adf_with([_para(_text("x"))])),
+    "text body, ADF later": _mutate(
+        lambda lines: [x for x in lines if x["fields"]["comment"]["comments"]][3]["fields"][
+            "comment"
+        ]["comments"][0].__setitem__("body", _nested(3))
+    ),
 }
 
 
@@ -398,6 +513,63 @@ def test_empty_or_short_file_is_left(tmp_path: Path, gz: bool) -> None:
         assert not answers(path, TEAM)
         with pytest.raises(InputError):
             jira_json.load(path, TEAM)
+
+
+# -------------------------------------------------------------- ADF bodies, node by node
+
+ADF_KINDS = [
+    "doc",
+    "paragraph",
+    "heading",
+    "bulletList",
+    "listItem",
+    "table",
+    "tableRow",
+    "tableCell",
+    "tableHeader",
+    "codeBlock",
+    "text",
+    "hardBreak",
+    "mention",
+    "emoji",
+    "inlineCard",
+    "blockCard",
+    "status",
+    None,
+]
+ADF_TEXT = st.sampled_from(["", "a", "b c", "\n", "x\n", " \t", "end  ", "\x1c", "\x85", "é "])
+
+
+def adf_nodes(depth: int) -> st.SearchStrategy:
+    attrs = st.dictionaries(st.sampled_from(["text", "id", "shortName", "url"]), ADF_TEXT)
+    leaf = st.fixed_dictionaries(
+        {"type": st.sampled_from(ADF_KINDS)},
+        optional={"text": ADF_TEXT, "attrs": attrs},
+    )
+    if depth <= 1:
+        return leaf.filter(lambda n: n["type"] != "text" or "text" in n)
+    children = st.lists(st.one_of(st.none(), adf_nodes(depth - 1)), max_size=3)
+    node = st.fixed_dictionaries(
+        {"type": st.sampled_from(ADF_KINDS)},
+        optional={"text": ADF_TEXT, "attrs": attrs, "content": children},
+    )
+    return node.filter(lambda n: n["type"] != "text" or "text" in n)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), adf_nodes(5)), min_size=1, max_size=6))
+def test_adf_text_of_every_shape(docs: list[object]) -> None:
+    """Random ADF documents: Arrow's read and the vectorised walk give ``adf_text``'s text."""
+    data = b"".join(orjson.dumps({"body": d}) + b"\n" for d in docs)
+    table = pj.read_json(
+        pa.BufferReader(data),
+        parse_options=pj.ParseOptions(
+            explicit_schema=pa.schema([("body", jira_arrow._adf_type())]),
+            unexpected_field_behavior="ignore",
+        ),
+    )
+    got = jira_arrow._comment_texts(table.column("body").combine_chunks())
+    assert got.to_pylist() == [jira_json.comment_text(d) for d in docs]
 
 
 # -------------------------------------------------------------- the project's own files

@@ -22,6 +22,9 @@ None otherwise and the Python loader decides (rejects, warnings, odd shapes). Th
 - every issue has a non-empty unique key, a ``fields`` object and the Jira timestamp shape
   (``2025-01-27T10:00:00.000+0100``) in every timestamp read; history and comment ids are
   ASCII digits (histories may lack one); labels hold no nulls;
+- comment bodies are all text (API v2) or all ADF documents (Cloud, API v3) at most
+  ``ADF_DEPTH`` nodes deep whose text nodes have a text; ``adf_text`` is applied to all of
+  them at once (``_adf_texts``);
 - each line's own ``names`` (last on the line, as ``flowgap pull`` writes it) keep every id
   to one name, each configured field name (team, flag, story points) maps to at most one
   id, known from line 1, and no issue has a field literally named like them.
@@ -62,6 +65,7 @@ from ..model import (
     LoadResult,
 )
 from .common import GZIP_MAGIC
+from .jira_json import _BLOCKS as _ADF_BLOCKS
 from .jira_json import STORY_POINT_FIELDS
 
 FORMAT = "jira-json"
@@ -450,6 +454,159 @@ def _shape(data: Data, fid: str, names_len: int, end: int) -> pa.DataType | None
     return None
 
 
+# --------------------------------------------------------------------------- ADF bodies
+
+#: How deep an ADF comment body (Jira Cloud, API v3) may nest: doc, table, row, cell,
+#: paragraph, text is 6; a list in a list in a list item is 9. Deeper bodies fail the read.
+ADF_DEPTH = 12
+_ADF_ATTRS = ("text", "id", "shortName", "url")
+
+
+def _adf_type(depth: int = ADF_DEPTH) -> pa.DataType:
+    """An ADF node with the keys ``jira_json.adf_text`` reads, ``depth`` levels deep.
+
+    The deepest level's ``content`` is of Arrow's null type: any value there fails the read,
+    so no content is dropped unseen. A key of another JSON type (text that is a number,
+    content that is an object) fails it too."""
+    attrs = pa.struct([(k, S) for k in _ADF_ATTRS])
+    content: pa.DataType = pa.null()
+    for _ in range(depth):
+        node = pa.struct([("type", S), ("text", S), ("attrs", attrs), ("content", content)])
+        content = pa.list_(node)
+    return node
+
+
+_BODY = b'"body":'
+
+
+def _body_type(data: Data) -> pa.DataType:
+    """Comment bodies are text (API v2) or ADF documents (v3): the first one tells.
+
+    A body of the other kind later fails Arrow's read and the Python loader takes the file."""
+    at = data.find(_BODY)
+    if at < 0:
+        return S
+    i = at + len(_BODY)
+    while data[i : i + 1] in (b" ", b"\t"):
+        i += 1
+    return _adf_type() if data[i : i + 1] == b"{" else S
+
+
+def _comment_texts(body: pa.Array) -> pa.Array:
+    """Comment bodies as the Python loader's ``comment_text`` has them ("" when missing)."""
+    if body.type == S:
+        return pc.fill_null(body, _scalar(""))
+    return _adf_texts(body)
+
+
+#: ADF node kinds ``adf_text`` writes without looking into their content.
+_ADF_LEAVES = ("text", "hardBreak", "mention", "emoji", "inlineCard", "blockCard")
+
+
+def _adf_texts(body: pa.Array) -> pa.Array:
+    """``jira_json.adf_text`` of every ADF body at once.
+
+    ``adf_text`` walks a document depth first, writing pieces (texts, mentions, " | " after a
+    table cell) and, around a block, a newline when something was written and does not end
+    in one. Here every node gets two slots in its document's walk: entering it, after as
+    many entries as its pre-order rank and as many exits as that less its depth; leaving
+    it, twice its subtree size less one later. Pieces and newline candidates are put in
+    their slots and sorted. A candidate writes its newline when the token just before it
+    in the same document is a piece that does not end in one (after a written newline, or
+    an unwritten one, the output still ends the same). The lines are then right-stripped
+    in Python, as ``adf_text`` does (Arrow's white space is not ``str.rstrip``'s).
+    """
+    n_docs = len(body)
+    levels = [body]
+    while pa.types.is_list(levels[-1].type.field("content").type):
+        levels.append(pc.list_flatten(pc.struct_field(levels[-1], "content")))
+    parents = [np.arange(n_docs, dtype=np.int64)] + [
+        _ints(pc.list_parent_indices(pc.struct_field(level, "content"))).astype(np.int64)
+        for level in levels[:-1]
+    ]
+    # subtree sizes, from the leaves up
+    sizes = [np.ones(len(level), dtype=np.int64) for level in levels]
+    for d in range(len(levels) - 1, 0, -1):
+        sizes[d - 1] += np.bincount(
+            parents[d], weights=sizes[d], minlength=len(levels[d - 1])
+        ).astype(np.int64)
+    # pre-order ranks and documents, from the root down; only visited nodes write anything
+    kinds = [pc.struct_field(level, "type") for level in levels]
+    pre = [np.zeros(n_docs, dtype=np.int64)]
+    doc = [np.arange(n_docs, dtype=np.int64)]
+    visited = [~_bools(pc.is_null(body))]
+    for d in range(1, len(levels)):
+        p, size = parents[d], sizes[d]
+        before = np.cumsum(size) - size  # sizes of all earlier nodes of this level
+        first_of_parent = np.r_[True, p[1:] != p[:-1]] if len(p) else np.zeros(0, dtype=bool)
+        group_start = np.maximum.accumulate(np.where(first_of_parent, before, 0))
+        pre.append(pre[d - 1][p] + 1 + before - group_start)
+        doc.append(doc[d - 1][p])
+        recurses = ~_bools(
+            pc.fill_null(pc.is_in(kinds[d - 1], _strings(list(_ADF_LEAVES))), _FALSE)
+        )
+        visited.append(visited[d - 1][p] & recurses[p] & ~_bools(pc.is_null(levels[d])))
+    doc_start = _offsets(2 * sizes[0])[:-1].astype(np.int64)
+    keys: list[np.ndarray] = []
+    pieces: list[pa.Array] = []
+    conds: list[np.ndarray] = []
+
+    def put(slot: np.ndarray, where: np.ndarray, values: pa.Array | str | None) -> None:
+        """Tokens at ``slot`` where ``where``: pieces, or newline candidates (None)."""
+        keys.append(slot[where])
+        n = int(where.sum())
+        if values is None:
+            pieces.append(pa.nulls(n, S))
+        elif isinstance(values, str):
+            pieces.append(pa.repeat(_scalar(values), n))
+        else:
+            pieces.append(values.filter(_bool_array(where)))
+        conds.append(np.full(n, values is None))
+
+    for d, level in enumerate(levels):
+        kind, size = kinds[d], sizes[d]
+        enter = doc_start[doc[d]] + 2 * pre[d] - d  # enters and leaves before: pre, pre - depth
+        leave = enter + 2 * size - 1
+
+        def of(*names: str, kind: pa.Array = kind, d: int = d) -> np.ndarray:
+            hit = pc.fill_null(pc.is_in(kind, _strings(list(names))), _FALSE)
+            return _bools(hit) & visited[d]
+
+        text = pc.struct_field(level, "text")
+        # ``str(node.get("text", ""))`` gives "None" for a null and "" for a missing text,
+        # which Arrow cannot tell apart: such a text node leaves the file to the walk
+        _check(not (of("text") & _bools(pc.is_null(text))).any(), "ADF text node without text")
+        attrs = pc.struct_field(level, "attrs")
+
+        def attr(*names: str, attrs: pa.Array = attrs) -> pa.Array:
+            return pc.coalesce(*[_nonempty(pc.struct_field(attrs, k)) for k in names], _scalar(""))
+
+        put(enter, of("text"), text)
+        put(enter, of("hardBreak"), "\n")
+        put(enter, of("mention"), attr("text", "id"))
+        put(enter, of("emoji"), attr("text", "shortName"))
+        put(enter, of("inlineCard", "blockCard"), attr("url"))
+        put(leave, of("tableCell", "tableHeader"), " | ")
+        blocks = of(*_ADF_BLOCKS)
+        put(enter, blocks, None)
+        put(leave, blocks & ~of("doc"), None)
+    key = np.concatenate(keys)
+    order = np.argsort(key, kind="stable")
+    token = pa.concat_arrays(pieces).take(_int_array(order))
+    is_cond = np.concatenate(conds)[order]
+    token_doc = np.searchsorted(doc_start, key[order], side="right") - 1
+    ends_nl = _bools(pc.fill_null(pc.ends_with(token, pattern="\n"), _FALSE))
+    prev_piece = np.zeros(len(order), dtype=bool)
+    if len(order):
+        prev_piece[1:] = ~is_cond[:-1] & ~ends_nl[:-1] & (token_doc[1:] == token_doc[:-1])
+    written = ~is_cond | prev_piece
+    token = pc.if_else(_bool_array(is_cond), _scalar("\n"), token).filter(_bool_array(written))
+    joined = pc.binary_join(_list_of(token, token_doc[written], n_docs), _scalar(""))
+    return _strings(
+        ["\n".join(line.rstrip() for line in t.split("\n")).strip("\n") for t in joined.to_pylist()]
+    )
+
+
 # --------------------------------------------------------------------------- the load
 
 
@@ -496,7 +653,7 @@ def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
                             [
                                 ("id", S),
                                 ("created", S),
-                                ("body", S),
+                                ("body", _body_type(data)),
                                 ("author", pa.struct([("displayName", S), ("name", S)])),
                             ]
                         )
@@ -831,7 +988,7 @@ def _build(
         _nonempty(pc.struct_field(author, "displayName")),
         _nonempty(pc.struct_field(author, "name")),
     )
-    c_body = pc.fill_null(pc.struct_field(comments, "body"), _scalar(""))
+    c_body = _comment_texts(pc.struct_field(comments, "body"))
     c_source = pc.binary_join_element_wise(
         _scalar(fname),
         pc.binary_join_element_wise(
