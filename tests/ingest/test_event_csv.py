@@ -100,6 +100,18 @@ def test_bad_timestamps_rejected(tmp_path: Path) -> None:
     assert result.inputs[0].records_loaded == 1
 
 
+def test_timestamp_beyond_datetime_range_is_a_reject(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_text(
+        "case,activity,timestamp\nc1,A,2024-01-01T00:00:00Z\nc1,B,0001-01-01T00:00+01:00\n"
+    )
+    result = event_csv.load(p, Config())
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        ("e.csv:3", "c1: bad timestamp: date value out of range")
+    ]
+    assert result.inputs[0].records_loaded == 1
+
+
 def test_order_by_text_when_not_numeric(tmp_path: Path) -> None:
     p = tmp_path / "e.csv"
     p.write_text(

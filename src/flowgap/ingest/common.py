@@ -70,11 +70,17 @@ def zone(name: str | None, path: Path, key: str) -> ZoneInfo | None:
         raise InputError(path, f"unknown time zone {name!r} (config key {key})") from None
 
 
+OUT_OF_RANGE = "date value out of range"
+
+
 def to_utc(value: datetime, tz: ZoneInfo | None = None) -> datetime:
     """Aware -> UTC; naive -> interpreted in ``tz`` (UTC when None)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz or UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. year 1 at +01:00: a bad value, not a crash
+        raise ValueError(OUT_OF_RANGE) from None
 
 
 def parse_iso(text: str, tz: ZoneInfo | None = None) -> datetime:

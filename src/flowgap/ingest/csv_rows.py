@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import InputError
-from .common import decode_text, parse_iso, read_bytes, to_utc
+from .common import OUT_OF_RANGE, decode_text, parse_iso, read_bytes, to_utc
 
 # Python's csv module refuses fields over 128 KiB by default; ticket text can be longer.
 csv.field_size_limit(64 * 1024 * 1024)
@@ -115,8 +115,9 @@ def parse_timestamp(
             raise ValueError(f"timestamp {s!r} does not match format {fmt!r}") from None
     try:
         return parse_iso(s, tz)
-    except ValueError:
-        pass
+    except ValueError as exc:
+        if str(exc) == OUT_OF_RANGE:  # ISO 8601 indeed, beyond datetime's range in UTC
+            raise
     m = _NUMERIC_DATE.match(s)
     if not m:
         raise ValueError(f"unrecognised timestamp {s!r}")
