@@ -624,6 +624,30 @@ def test_no_pandas_import(base: list[dict], tmp_path: Path) -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_numpy_huge_pages_off_while_loading_only(
+    base: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from numpy._core.multiarray import _set_madvise_hugepage as setter
+
+    path = tmp_path / "x.jira.ndjson"
+    path.write_bytes(dump(base))
+    seen: list[bool] = []
+    real = jira_arrow._build
+
+    def build(*args: object) -> object:
+        now = setter(False)
+        setter(now)
+        seen.append(now)
+        return real(*args)
+
+    monkeypatch.setattr(jira_arrow, "_build", build)
+    for before in (True, False):
+        setter(before)
+        assert answers(path, TEAM)
+        assert setter(True) is before
+    assert seen == [False, False]
+
+
 # -------------------------------------------------------------- random edits: still the same
 
 PATHS = [
