@@ -825,7 +825,49 @@ def _build(
     for name in literal:
         _check(pc.struct_field(fields, name).null_count == n, "literal field name present")
     created_i = _instants(pc.struct_field(fields, "created"))
+    status = pc.struct_field(fields, "status")
+    current_status = _display_struct(status)
+    labels_now = pc.struct_field(fields, "labels")
+    _check(pc.list_flatten(labels_now).null_count == 0, "null label")
+    # Most of the work is in Arrow and numpy, without the GIL: the comments and the items
+    # table are built on two more threads meanwhile.
+    with ThreadPoolExecutor(max_workers=2) as side:
+        comments_f = side.submit(_comment_rows, key, fields, fname)
+        items_f = side.submit(
+            _items_table, key, fields, ids, created_i, status, current_status, labels_now
+        )
+        return _build_events(
+            path,
+            key,
+            fields,
+            changelog,
+            ids,
+            field_map,
+            config,
+            created_i,
+            current_status,
+            labels_now,
+            comments_f,
+            items_f,
+        )
 
+
+def _build_events(
+    path: Path,
+    key: pa.Array,
+    fields: pa.Array,
+    changelog: pa.Array,
+    ids: dict[str, str | None],
+    field_map: dict[Any, str],
+    config: Config,
+    created_i: np.ndarray,
+    current_status: pa.Array,
+    labels_now: pa.Array,
+    comments_f: Future,
+    items_f: Future,
+) -> LoadResult:
+    n = len(key)
+    fname = path.name
     # ---- histories, ordered per issue like the Python loader
     hist_list = pc.struct_field(changelog, "histories")
     histories = pc.list_flatten(hist_list)
@@ -932,11 +974,6 @@ def _build(
             return pa.nulls(n, S)
         return _display(pc.struct_field(fields, fid))
 
-    status = pc.struct_field(fields, "status")
-    current_status = _display_struct(status)
-    labels_now = pc.struct_field(fields, "labels")
-    _check(pc.list_flatten(labels_now).null_count == 0, "null label")
-
     # ---- initial events: created, status, team, assignee, flag, labels (slot order)
     init_value: list[pa.Array] = []
     init_issue: list[np.ndarray] = []
@@ -1007,30 +1044,9 @@ def _build(
     in_seq[by_slot] = _rank(in_issue[by_slot], n)
 
     # ---- comments (``c_order``: sorted -> original comment)
-    comments_list = pc.struct_field(pc.struct_field(fields, "comment"), "comments")
-    comments = pc.list_flatten(comments_list)
-    _check(comments.null_count == 0, "a comment is null")
-    c_parent = _ints(pc.list_parent_indices(comments_list))
-    c_inst = (
-        _instants(pc.struct_field(comments, "created")) if len(comments) else np.zeros(0, np.int64)
-    )
-    c_id_int, c_id_text = _int_ids(pc.struct_field(comments, "id"), allow_null=False)
-    c_order = _order(c_parent, c_inst, c_id_int, n)
+    c_parent, c_order, c_inst, c_actor, c_body, c_source, n_comments = comments_f.result()
     c_issue = c_parent[c_order]
     c_rank = _rank(c_issue, n)
-    author = pc.struct_field(comments, "author")
-    c_actor = pc.coalesce(
-        _nonempty(pc.struct_field(author, "displayName")),
-        _nonempty(pc.struct_field(author, "name")),
-    )
-    c_body = _comment_texts(pc.struct_field(comments, "body"))
-    c_source = pc.binary_join_element_wise(
-        _scalar(fname),
-        pc.binary_join_element_wise(
-            key.take(_int_array(c_parent)), c_id_text, _scalar("#comment-")
-        ),
-        _scalar(":"),
-    )
 
     # ---- the events table, built in canonical order (item, ts, seq) with one take per column
     n_init, n_com, n_lab = len(in_issue), len(c_order), len(lab_value)
@@ -1110,7 +1126,98 @@ def _build(
             schema=EVENTS_SCHEMA,
         )
 
-    # ---- items
+    # ---- warnings, the record count
+    items_t, categories = items_f.result()
+    warnings: list[Finding] = []
+    total = pc.struct_field(changelog, "total")
+    got = pc.fill_null(pc.list_value_length(hist_list), _ZERO32)
+    truncated = _bools(pc.fill_null(pc.greater(total, got.cast(pa.int64())), _FALSE))
+    truncated &= ~_bools(pc.is_null(changelog))
+    for i in np.flatnonzero(truncated).tolist():
+        k_ = key[i].as_py()
+        warnings.append(
+            Finding(
+                "truncated_history",
+                f"{k_}: changelog truncated ({got[i].as_py()} of {total[i].as_py()} histories"
+                " in the export); run `flowgap pull` to fetch the full history",
+                item=k_,
+                source=f"{fname}:{k_}",
+            )
+        )
+    no_changelog = changelog.null_count
+    if no_changelog:
+        warnings.append(
+            Finding(
+                "no_changelog",
+                f"{fname}: {no_changelog} issue(s) have no changelog (export"
+                " made without expand=changelog): only their current state is known; use"
+                " `flowgap pull` for full histories",
+                source=fname,
+            )
+        )
+    records = n + len(histories) + n_comments
+    summary = InputSummary(
+        path=str(path),
+        format=FORMAT,
+        records_read=records,
+        records_loaded=records,
+        records_rejected=0,
+        record_unit="issue, history entry or comment",
+    )
+    return LoadResult(
+        events=events,
+        items=items_t,
+        rejects=[],
+        warnings=warnings,
+        inputs=[summary],
+        status_categories=categories,
+        has_history=True,
+    )
+
+
+def _comment_rows(
+    key: pa.Array, fields: pa.Array, fname: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array, pa.Array, pa.Array, int]:
+    """Comments: parent issue, ``c_order`` (sorted -> original comment), instants, actor,
+    text and source of each, and how many."""
+    n = len(key)
+    comments_list = pc.struct_field(pc.struct_field(fields, "comment"), "comments")
+    comments = pc.list_flatten(comments_list)
+    _check(comments.null_count == 0, "a comment is null")
+    c_parent = _ints(pc.list_parent_indices(comments_list))
+    c_inst = (
+        _instants(pc.struct_field(comments, "created")) if len(comments) else np.zeros(0, np.int64)
+    )
+    c_id_int, c_id_text = _int_ids(pc.struct_field(comments, "id"), allow_null=False)
+    c_order = _order(c_parent, c_inst, c_id_int, n)
+    author = pc.struct_field(comments, "author")
+    c_actor = pc.coalesce(
+        _nonempty(pc.struct_field(author, "displayName")),
+        _nonempty(pc.struct_field(author, "name")),
+    )
+    c_body = _comment_texts(pc.struct_field(comments, "body"))
+    c_source = pc.binary_join_element_wise(
+        _scalar(fname),
+        pc.binary_join_element_wise(
+            key.take(_int_array(c_parent)), c_id_text, _scalar("#comment-")
+        ),
+        _scalar(":"),
+    )
+    return c_parent, c_order, c_inst, c_actor, c_body, c_source, len(comments)
+
+
+def _items_table(
+    key: pa.Array,
+    fields: pa.Array,
+    ids: dict[str, str | None],
+    created_i: np.ndarray,
+    status: pa.Array,
+    current_status: pa.Array,
+    labels_now: pa.Array,
+) -> tuple[pa.Table, dict[str, str]]:
+    """The items table, and each status name's category: the first issue's in file order
+    that has both."""
+    n = len(key)
     project = pc.struct_field(fields, "project")
     resolved = pc.struct_field(fields, "resolutiondate")
     res_present = ~_bools(pc.is_null(resolved))
@@ -1154,8 +1261,7 @@ def _build(
         schema=ITEMS_SCHEMA,
     )
 
-    # ---- status categories, warnings, the record count
-    # a status name's category: the first issue's in file order that has both
+    # ---- status categories
     cat_key = pc.struct_field(pc.struct_field(status, "statusCategory"), "key")
     both = _bool_array(~_bools(pc.is_null(current_status)) & ~_bools(pc.is_null(cat_key)))
     named = pc.dictionary_encode(current_status.filter(both))
@@ -1168,48 +1274,4 @@ def _build(
             strict=True,
         )
     )
-    warnings: list[Finding] = []
-    total = pc.struct_field(changelog, "total")
-    got = pc.fill_null(pc.list_value_length(hist_list), _ZERO32)
-    truncated = _bools(pc.fill_null(pc.greater(total, got.cast(pa.int64())), _FALSE))
-    truncated &= ~_bools(pc.is_null(changelog))
-    for i in np.flatnonzero(truncated).tolist():
-        k_ = key[i].as_py()
-        warnings.append(
-            Finding(
-                "truncated_history",
-                f"{k_}: changelog truncated ({got[i].as_py()} of {total[i].as_py()} histories"
-                " in the export); run `flowgap pull` to fetch the full history",
-                item=k_,
-                source=f"{fname}:{k_}",
-            )
-        )
-    no_changelog = changelog.null_count
-    if no_changelog:
-        warnings.append(
-            Finding(
-                "no_changelog",
-                f"{fname}: {no_changelog} issue(s) have no changelog (export"
-                " made without expand=changelog): only their current state is known; use"
-                " `flowgap pull` for full histories",
-                source=fname,
-            )
-        )
-    records = n + len(histories) + len(comments)
-    summary = InputSummary(
-        path=str(path),
-        format=FORMAT,
-        records_read=records,
-        records_loaded=records,
-        records_rejected=0,
-        record_unit="issue, history entry or comment",
-    )
-    return LoadResult(
-        events=events,
-        items=items_t,
-        rejects=[],
-        warnings=warnings,
-        inputs=[summary],
-        status_categories=categories,
-        has_history=True,
-    )
+    return items_t, categories
