@@ -68,7 +68,7 @@ def figure_points(page, name: str) -> int:
 def session_a(browser, server, exports):
     console = Console()
     context, page = new_page(browser, console)
-    goto(page, server + "/")
+    goto(page, server + "/upload")
     page.set_input_files("#upload input[type=file]", str(exports["upload"]))
     expect()(page.locator("#upload-message")).to_contain_text(
         "Loaded team.jira.ndjson.gz", timeout=SLOW
@@ -249,7 +249,7 @@ def test_steering_page(a, server, img_dir):
 def test_corrupt_upload_gives_a_readable_message(browser, server, exports, console):
     ex = expect()
     context, page = new_page(browser, console)
-    goto(page, server + "/")
+    goto(page, server + "/upload")
     page.set_input_files("#upload input[type=file]", str(exports["corrupt"]))
     message = page.locator("#upload-message")
     ex(message).to_contain_text("Nothing was loaded", timeout=SLOW)
@@ -264,7 +264,7 @@ def test_second_browser_session_cannot_see_the_upload(browser, server, session_a
     ex = expect()
     page_a, _ = session_a
     context, page = new_page(browser, console)
-    goto(page, server + "/")
+    goto(page, server + "/upload")
     ex(page.locator("#dataset-label")).to_contain_text("demo data (demo.jira.ndjson.gz)")
     assert "team.jira.ndjson.gz" not in page.inner_text("body")
     cookie_a = {c["name"]: c["value"] for c in page_a.context.cookies()}["flowgap_session"]
@@ -276,10 +276,22 @@ def test_second_browser_session_cannot_see_the_upload(browser, server, session_a
     context.close()
 
 
-def test_upload_over_the_limit_says_so(browser, server, exports, console):
+def test_home_is_the_overview_of_the_served_data(browser, server, console):
     ex = expect()
     context, page = new_page(browser, console)
     goto(page, server + "/")
+    ex(page.locator("#page h1")).to_have_text("Overview", timeout=SLOW)
+    ex(page.locator("#dataset-label")).to_contain_text("demo data")
+    page.click("#nav-upload")
+    ex(page.locator("#page h1")).to_have_text("Upload ticket history", timeout=SLOW)
+    assert page.url.endswith("/upload")
+    context.close()
+
+
+def test_upload_over_the_limit_says_so(browser, server, exports, console):
+    ex = expect()
+    context, page = new_page(browser, console)
+    goto(page, server + "/upload")
     page.set_input_files("#upload input[type=file]", str(exports["huge"]))
     ex(page.locator("#upload-message")).to_have_text(
         "Nothing was loaded: huge.jira.ndjson: upload is 1.5 MB, the limit is 1 MB"

@@ -19,6 +19,8 @@ from .components import note
 from .data import DataService, View
 from .filters import Filters, from_query, parse_date, query_value, to_query
 from .pages import PAGES
+from .pages import overview as HOME
+from .pages import upload as UPLOAD
 from .sessions import SESSION_COOKIE, SessionStore, new_session_id, valid_session_id
 
 log = logging.getLogger("flowgap.dashboard")
@@ -235,14 +237,17 @@ def register(app: Dash, service: DataService) -> None:
         Input("data-version", "data"),
     )
     def route(pathname, search, _version):
-        page = next((p for p in PAGES if (pathname or "/") == p.PATH), None)
-        if page is None:
+        path = pathname or "/"
+        page = next((p for p in PAGES if path == p.PATH), None)
+        if page is None and path != "/":
             return note(f"No page at {pathname}. Use the navigation above.", "error")
         try:
             view = current_view(service, search)
+            if page is None:  # home: the overview once there is data, else the upload page
+                page = HOME if view.full is not None else UPLOAD
             return page.layout(view, search or "")
         except Exception as exc:  # a readable line in the page, the traceback in the log
-            log.exception("page %s failed", page.NAME)
+            log.exception("page %s failed", path)
             return note(f"This page could not be drawn: {type(exc).__name__}: {exc}", "error")
 
     for page in PAGES:

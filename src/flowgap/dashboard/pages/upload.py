@@ -17,7 +17,7 @@ from ..components import card, grid, note, pct, section
 from ..data import DataService, View, parse_uploaded_config
 from ..toml_text import config_to_toml
 
-NAME, PATH, TITLE = "upload", "/", "Upload"
+NAME, PATH, TITLE = "upload", "/upload", "Upload"
 log = logging.getLogger("flowgap.dashboard")
 
 TEAM_SOURCES = (
