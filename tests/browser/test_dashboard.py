@@ -173,6 +173,23 @@ def test_handoff_edge_click_filters_items_and_opens_a_journey(a, server, img_dir
         " return el && el._cyreg && el._cyreg.cy.edges().length > 0; }",
         timeout=SLOW,
     )
+    # The status map reads left to right along the workflow: backlog before done.
+    a.wait_for_function(
+        "() => { const el = document.getElementById('cy-status');"
+        " return el && el._cyreg && el._cyreg.cy.nodes().length > 0; }",
+        timeout=SLOW,
+    )
+    xs = a.evaluate(
+        """() => {
+            const cy = document.getElementById('cy-status')._cyreg.cy;
+            const mean = (cls) => {
+                const ns = cy.nodes().filter((n) => n.data('class') === cls);
+                return ns.reduce((s, n) => s + n.position('x'), 0) / ns.length;
+            };
+            return {backlog: mean('backlog'), done: mean('done'), n: cy.nodes().length};
+        }"""
+    )
+    assert xs["n"] >= 10 and xs["backlog"] < xs["done"], xs
     shot(a, img_dir, "bottlenecks")
     total = a.evaluate(f"() => dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowCount()")
     edge = a.evaluate(

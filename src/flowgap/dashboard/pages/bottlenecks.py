@@ -36,13 +36,14 @@ LEGEND = (
 )
 
 
-def _graph(id: str, elems: list[dict], layout_name: str) -> cyto.Cytoscape:
+def _graph(id: str, elems: list[dict], layout: str | dict, height: int = 420) -> cyto.Cytoscape:
+    layout = {"name": layout} if isinstance(layout, str) else layout
     return cyto.Cytoscape(
         id=id,
         elements=elems,
         stylesheet=elements.STYLESHEET,
-        layout={"name": layout_name, "animate": False, "fit": True, "padding": 30},
-        style={"width": "100%", "height": "420px"},
+        layout={**layout, "animate": False, "fit": True, "padding": 30},
+        style={"width": "100%", "height": f"{height}px"},
         minZoom=0.3,
         maxZoom=3,
         userZoomingEnabled=True,
@@ -92,7 +93,8 @@ def layout(view: View, search: str) -> html.Div:
                 _graph(
                     "cy-status",
                     elements.status_elements(a.status_map, a.stages),
-                    "breadthfirst",
+                    "preset",  # layered left to right by elements.layered_positions
+                    height=520,
                 ),
             ),
             section(
