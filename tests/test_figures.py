@@ -110,6 +110,40 @@ def test_status_map_reads_left_to_right() -> None:
     assert x["To Do"] < x["In Progress"] < x["Ready for QA"] < x["In QA"] < x["Done"]
 
 
+def test_status_layers_follow_the_workflow() -> None:
+    classes = {
+        "Backlog": "backlog",
+        "Ready": "wait",
+        "Dev": "active",
+        "Blocked": "wait",
+        "QA": "active",
+        "Done": "done",
+    }
+    moves = {
+        ("Backlog", "Ready"): 10,
+        ("Ready", "Dev"): 10,
+        ("Dev", "QA"): 9,
+        ("QA", "Dev"): 3,  # rework: a back move, not a layer
+        ("Dev", "Blocked"): 2,
+        ("Blocked", "Dev"): 2,
+        ("QA", "Done"): 9,
+        ("Backlog", "Done"): 1,  # closed straight away: Done still comes last
+        ("Dev", "Dev"): 4,  # a self-loop changes nothing
+    }
+    layers = figures.status_layers(classes, moves)
+    assert {n: c for n, (c, _) in layers.items()} == {
+        "Backlog": 0,
+        "Ready": 1,
+        "Dev": 2,
+        "QA": 3,
+        "Blocked": 3,
+        "Done": 4,
+    }
+    # Statuses sharing a column are stacked around its middle, in workflow order.
+    assert layers["QA"][1] == -0.5 and layers["Blocked"][1] == 0.5
+    assert layers["Done"][1] == 0.0
+
+
 def test_steering_touches_counts_per_meeting_and_kind() -> None:
     fig = figures.steering_touches(make_analysis().steering_touches)
     assert sorted(t.name for t in fig.data) == ["comment", "label"]

@@ -165,39 +165,51 @@ def _circle_layout(nodes: list[str]) -> dict[str, tuple[float, float]]:
     }
 
 
-def _layered_layout(
-    nodes: list[str], edges: pd.DataFrame, classes: dict[str, str]
-) -> dict[str, tuple[float, float]]:
-    """Left to right like the workflow. Each transition pulls its target one column right of
-    its source, weighted by its count; the positions minimising the squared misfit (a
-    least-squares ranking) put rare backward moves (rework) where they belong, as arrows
-    pointing left. Backlog starts at 0, done ends at the right; names break ties."""
-    index = {n: i for i, n in enumerate(nodes)}
-    size = len(nodes)
-    m = np.zeros((size, size))
-    rhs = np.zeros(size)
-    for row in edges.itertuples():
-        s_, t_ = index[row.source], index[row.target]
-        if s_ == t_:
-            continue
-        w = float(row.count)
-        m[s_, s_] += w
-        m[t_, t_] += w
-        m[s_, t_] -= w
-        m[t_, s_] -= w
-        rhs[t_] += w
-        rhs[s_] -= w
-    # A tiny ridge fixes the free translation (and isolated nodes) without bending the rest.
-    x = np.linalg.solve(m + 1e-6 * np.eye(size), rhs)
-    rank = {n: float(x[index[n]]) for n in nodes}
-    for n in nodes:
-        if classes.get(n) == "backlog":
-            rank[n] = -math.inf
-        elif classes.get(n) == "done":
-            rank[n] = math.inf
-    # One column per status in ranking order; rows zig-zag so neighbours' labels stay apart.
-    ordered = sorted(nodes, key=lambda n: (rank[n], n))
-    return {n: (float(i), (0.0, 0.8, -0.8)[i % 3]) for i, n in enumerate(ordered)}
+_CLASS_RANK = {"backlog": 0, "wait": 1, "active": 1, "done": 2}
+
+
+def status_layers(
+    classes: dict[str, str], moves: dict[tuple[str, str], int]
+) -> dict[str, tuple[int, float]]:
+    """(column, row) of each status of a process map, left to right like the workflow.
+
+    The order: backlog statuses first, done statuses last, and in between a greedy order that
+    puts as many moves as possible forward (Eades' heuristic for a feedback arc set, weighted
+    by how often each move happened), so rework shows as arrows going back. The column: the
+    longest chain of forward moves leading to the status, so statuses worked side by side
+    share a column. Rows are centred on 0 within a column, one unit apart. Shared by the
+    report's figure and the dashboard's cytoscape map."""
+    moves = {(a, b): n for (a, b), n in moves.items() if a != b and a in classes and b in classes}
+    out = dict.fromkeys(classes, 0)
+    into = dict.fromkeys(classes, 0)
+    for (a, b), count in moves.items():
+        out[a] += count
+        into[b] += count
+    order: list[str] = []
+    left = set(classes)
+    while left:
+        best = min(left, key=lambda n: (_CLASS_RANK.get(classes[n], 1), into[n] - out[n], n))
+        order.append(best)
+        left.remove(best)
+        for (a, b), count in moves.items():  # best's moves no longer count for the rest
+            if a == best and b in left:
+                into[b] -= count
+            if b == best and a in left:
+                out[a] -= count
+    index = {n: i for i, n in enumerate(order)}
+    column = dict.fromkeys(order, 0)
+    for n in order:  # in order: every forward predecessor already has its column
+        for (a, b), count in moves.items():
+            if b == n and index[a] < index[n] and count > 0:
+                column[n] = max(column[n], column[a] + 1)
+    stacks: dict[int, list[str]] = {}
+    for n in order:
+        stacks.setdefault(column[n], []).append(n)
+    return {
+        n: (c, row - (len(names) - 1) / 2)
+        for c, names in stacks.items()
+        for row, n in enumerate(names)
+    }
 
 
 def _graph_figure(
@@ -365,7 +377,11 @@ def status_map(status_map: TableLike, status_classes: TableLike | None = None) -
         + (f"<br>entered {counts[n]} times" if n in counts else "")
         for n in nodes
     }
-    pos = _layered_layout(nodes, df, classes)
+    moves = {
+        (s, t): int(n) for s, t, n in zip(df["source"], df["target"], df["count"], strict=True)
+    }
+    layers = status_layers({n: classes.get(n, "wait") for n in nodes}, moves)
+    pos = {n: (float(c), 0.8 * r) for n, (c, r) in layers.items()}
     return _graph_figure(title, nodes, df, pos, colours, hover, "transition time", equal_axes=False)
 
 

@@ -87,7 +87,7 @@ def test_status_elements_mark_back_and_forth_moves():
     )
     els = status_elements(status_map, stages)
     nodes = {e["data"]["name"]: e["data"] for e in els if e["data"]["kind"] == "status"}
-    assert nodes["In Dev"]["colour"] == "#2f9e44" and nodes["Done"]["colour"] == "#1971c2"
+    assert nodes["In Dev"]["colour"] == "#17a398" and nodes["Done"]["colour"] == "#4c6ef5"
     assert nodes["Review"]["class"] == "wait"  # not in stages: shown as wait
     edges = {e["data"]["id"]: e for e in els if e["data"]["kind"] == "move"}
     assert edges["status:In Dev->Review"]["data"]["ping_pong"] is True
@@ -135,34 +135,3 @@ def test_tap_selects_items():
     assert status_moves(tl, "Review", "In Dev") == []
     assert items_for_tap({}, tl, hev) == ("", [])
 
-
-def test_status_map_is_layered_along_the_workflow() -> None:
-    from flowgap.dashboard.cyto import LAYER_DX, layered_positions, workflow_order
-
-    classes = {
-        "Backlog": "backlog",
-        "Ready": "wait",
-        "Dev": "active",
-        "Blocked": "wait",
-        "QA": "active",
-        "Done": "done",
-    }
-    moves = {
-        ("Backlog", "Ready"): 10,
-        ("Ready", "Dev"): 10,
-        ("Dev", "QA"): 9,
-        ("QA", "Dev"): 3,  # rework: a back move, not a layer
-        ("Dev", "Blocked"): 2,
-        ("Blocked", "Dev"): 2,
-        ("QA", "Done"): 9,
-        ("Backlog", "Done"): 1,  # closed straight away: Done still comes last
-    }
-    order = workflow_order(classes, moves)
-    assert order[0] == "Backlog" and order[-1] == "Done"
-    assert order.index("Ready") < order.index("Dev") < order.index("QA")
-    pos = layered_positions(order, moves)
-    column = {name: round(x / LAYER_DX) for name, (x, _) in pos.items()}
-    assert column == {"Backlog": 0, "Ready": 1, "Dev": 2, "QA": 3, "Blocked": 3, "Done": 4}
-    # Statuses sharing a column are stacked around its middle.
-    assert sorted(y for n, (_, y) in pos.items() if column[n] == 3) == [-75.0, 75.0]
-    assert pos["Done"][1] == 0.0

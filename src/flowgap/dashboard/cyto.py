@@ -15,14 +15,11 @@ import itertools
 import pyarrow as pa
 import pyarrow.compute as pc
 
+# Status nodes in the class colours of every chart (touch teal, wait red-orange, ...).
+from ..figures import CLASS_COLOURS, status_layers
+
 MIN_WIDTH, MAX_WIDTH = 1.5, 12.0
 _STOPS = ((0.0, (47, 158, 68)), (0.5, (245, 159, 0)), (1.0, (224, 49, 49)))
-CLASS_COLOURS = {
-    "backlog": "#adb5bd",
-    "wait": "#f59f00",
-    "active": "#2f9e44",
-    "done": "#1971c2",
-}
 
 
 def edge_width(count: float, low: float, high: float) -> float:
@@ -92,11 +89,11 @@ def status_elements(status_map: pa.Table, stages: pa.Table) -> list[dict]:
     weights = {
         (r["source"], r["target"]): r["count"] or 0 for r in rows if r["source"] and r["target"]
     }
-    positions = layered_positions(workflow_order(classes, weights), weights)
+    layers = status_layers(classes, weights)
     nodes = []
     for name in sorted(classes):
         cls = classes[name]
-        x, y = positions[name]
+        column, row = layers[name]
         nodes.append(
             {
                 "data": {
@@ -107,7 +104,7 @@ def status_elements(status_map: pa.Table, stages: pa.Table) -> list[dict]:
                     "class": cls,
                     "colour": CLASS_COLOURS.get(cls, "#868e96"),
                 },
-                "position": {"x": x, "y": y},
+                "position": {"x": column * LAYER_DX, "y": row * LAYER_DY},
             }
         )
     return nodes + _edges(
@@ -127,55 +124,8 @@ def status_elements(status_map: pa.Table, stages: pa.Table) -> list[dict]:
     )
 
 
-#: Columns and rows of the status map's layered layout, in cytoscape's model pixels.
+#: Pixels between the columns and the rows of the status map's layers (cytoscape's model).
 LAYER_DX, LAYER_DY = 150, 150
-_CLASS_RANK = {"backlog": 0, "wait": 1, "active": 1, "done": 2}
-
-
-def workflow_order(classes: dict[str, str], moves: dict[tuple[str, str], int]) -> list[str]:
-    """The statuses in the order work flows through them: backlog first, done last, and in
-    between a greedy order that puts as many moves as possible forward (Eades' heuristic for
-    a feedback arc set, weighted by how often each move happened)."""
-    out = {n: 0 for n in classes}
-    into = {n: 0 for n in classes}
-    for (a, b), count in moves.items():
-        if a != b and a in out and b in into:
-            out[a] += count
-            into[b] += count
-    order: list[str] = []
-    left = set(classes)
-    while left:
-        # The most "source-like" status left: moves out minus moves in, among what is left.
-        best = min(left, key=lambda n: (_CLASS_RANK.get(classes[n], 1), into[n] - out[n], n))
-        order.append(best)
-        left.remove(best)
-        for (a, b), count in moves.items():
-            if a == best and b in left and b != a:
-                into[b] -= count
-            if b == best and a in left and a != b:
-                out[a] -= count
-    return order
-
-
-def layered_positions(
-    order: list[str], moves: dict[tuple[str, str], int]
-) -> dict[str, tuple[float, float]]:
-    """x: the status' layer, the longest chain of forward moves (in ``order``) leading to it,
-    so statuses worked in parallel share a column; y: its row within the layer, centred."""
-    index = {n: i for i, n in enumerate(order)}
-    layer = dict.fromkeys(order, 0)
-    for n in order:  # in order: every forward predecessor already has its layer
-        for (a, b), count in moves.items():
-            if b == n and a in index and index[a] < index[n] and count > 0:
-                layer[n] = max(layer[n], layer[a] + 1)
-    rows: dict[int, list[str]] = {}
-    for n in order:
-        rows.setdefault(layer[n], []).append(n)
-    positions = {}
-    for column, names in rows.items():
-        for row, name in enumerate(names):
-            positions[name] = (column * LAYER_DX, (row - (len(names) - 1) / 2) * LAYER_DY)
-    return positions
 
 
 def _edges(rows: list[tuple], prefix: str, kind: str) -> list[dict]:
