@@ -398,12 +398,16 @@ LEFT: dict[str, Callable[[bytes], bytes]] = {
 }
 
 
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
 @pytest.mark.parametrize("case", list(LEFT))
 def test_fast_path_leaves_odd_files_to_the_walk(
-    base: list[dict], tmp_path: Path, case: str
+    base: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, gz: bool
 ) -> None:
+    if gz:  # what is not in the first lines is screened while Arrow reads the stream
+        monkeypatch.setattr(jira_arrow, "_GUESS_LINES", 2)
     path = tmp_path / "x.jira.ndjson"
-    path.write_bytes(LEFT[case](dump(base)))
+    data = LEFT[case](dump(base))
+    path.write_bytes(gzip.compress(data) if gz else data)
     assert not answers(path, TEAM)
     same(path, TEAM)
 
@@ -447,10 +451,16 @@ SHAPES: dict[str, Callable[[list[dict]], None]] = {
 }
 
 
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
 @pytest.mark.parametrize("near", [1, 256], ids=["guessed", "seen near"])
 @pytest.mark.parametrize("case", list(SHAPES))
 def test_display_field_of_any_one_type_is_taken(
-    base: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, near: int
+    base: list[dict],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
+    near: int,
+    gz: bool,
 ) -> None:
     """The type is looked for in the first lines, else the usual one is guessed; a wrong guess
     fails Arrow's read, and the first value of the whole file decides a second read."""
@@ -458,7 +468,7 @@ def test_display_field_of_any_one_type_is_taken(
     lines = copy(base)
     SHAPES[case](lines)
     path = tmp_path / "x.jira.ndjson"
-    path.write_bytes(dump(lines))
+    path.write_bytes(gzip.compress(dump(lines)) if gz else dump(lines))
     reads: list[object] = []
     real = jira_arrow._arrow_read
     monkeypatch.setattr(jira_arrow, "_arrow_read", lambda *a: reads.append(a) or real(*a))
@@ -478,6 +488,51 @@ def test_display_field_of_two_types_is_left(base: list[dict], tmp_path: Path) ->
     same(path, TEAM)
 
 
+def test_adf_bodies_after_the_first_lines(
+    base: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first lines of a gzip file have no comment: text is guessed, the read fails, and
+    the first body of the whole file decides a second read."""
+    monkeypatch.setattr(jira_arrow, "_GUESS_LINES", 2)
+    lines = copy(base)
+    _adf_bodies(lines)
+    for x in lines[:3]:
+        x["fields"]["comment"]["comments"] = []
+    path = tmp_path / "x.jira.ndjson.gz"
+    path.write_bytes(gzip.compress(dump(lines)))
+    reads: list[object] = []
+    real = jira_arrow._arrow_read
+    monkeypatch.setattr(jira_arrow, "_arrow_read", lambda *a: reads.append(a) or real(*a))
+    assert answers(path, TEAM)
+    assert len(reads) == 2
+    same(path, TEAM)
+
+
+GZIP_EDITS: dict[str, Callable[[bytes], bytes]] = {
+    "truncated": lambda z: z[: len(z) // 2],
+    "two members": lambda z: z + gzip.compress(b'{"key": "X-1", "fields": {}}\n'),
+    "bytes after the member": lambda z: z + b"\0\0\0\0",
+    "length in the trailer too small": lambda z: z[:-4] + (5).to_bytes(4, "little"),
+    "length in the trailer too large": lambda z: z[:-4] + (1 << 29).to_bytes(4, "little"),
+    "corrupt deflate data": lambda z: z[:40] + bytes(b ^ 0x55 for b in z[40:80]) + z[80:],
+}
+
+
+@pytest.mark.parametrize("case", list(GZIP_EDITS))
+def test_odd_gzip_is_left_to_the_walk(base: list[dict], tmp_path: Path, case: str) -> None:
+    path = tmp_path / "x.jira.ndjson.gz"
+    path.write_bytes(GZIP_EDITS[case](gzip.compress(dump(base))))
+    assert not answers(path, TEAM)
+    try:
+        slow = jira_json.load(path, TEAM, fast=False)
+    except InputError:
+        with pytest.raises(InputError):
+            jira_json.load(path, TEAM)
+    else:
+        assert slow is not None
+        same(path, TEAM)
+
+
 # -------------------------------------------------------------- the NaN/Inf screen
 
 NUMBER_WORDS = {
@@ -495,8 +550,11 @@ NUMBER_WORDS = {
 }
 
 
+@pytest.mark.parametrize("step", [1, 2, 3, 1 << 22])
 @pytest.mark.parametrize("text", list(NUMBER_WORDS), ids=lambda t: t.decode())
-def test_nan_inf_screen(text: bytes) -> None:
+def test_nan_inf_screen(monkeypatch: pytest.MonkeyPatch, text: bytes, step: int) -> None:
+    """Whatever the windows the words are looked for in."""
+    monkeypatch.setattr(jira_arrow, "_SCAN_STEP", step)
     data = b"{" + text + b"}\n"
     if NUMBER_WORDS[text]:
         with pytest.raises(jira_arrow._NotPlain):

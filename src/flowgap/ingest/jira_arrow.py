@@ -8,7 +8,8 @@ Python loader (``jira_json``) is applied to whole columns at once.
 It answers only when it can answer exactly as the Python loader would; ``try_load`` returns
 None otherwise and the Python loader decides (rejects, warnings, odd shapes). The screens:
 
-- one file, at most ``MAX_BYTES`` once gunzipped (one gzip member), starting with ``{``;
+- one file, at most ``MAX_BYTES`` once gunzipped (one gzip member, as long as its trailer
+  says), starting with ``{``;
   every newline sits between ``}`` and ``{`` (so no value spans lines, no blank line, no
   CRLF) and Arrow reads one row per line;
 - what Arrow's reader takes and JSON does not: no ``NaN``/``Inf`` token where a value may
@@ -33,8 +34,12 @@ One difference is left on purpose: orjson refuses values nested deeper than 1024
 Arrow's reader does not; no Jira export comes near, and checking would cost a pass over the
 file.
 
-Speed: a plain file is mapped, not copied; Arrow's reader parses on its thread pool while
-this thread screens the text for NaN and Inf.
+Speed: what Arrow reads is planned from the first lines (``_plan``); Arrow's reader then
+parses on its thread pool while this thread screens the whole file. A plain file is mapped,
+not copied; a gzip file is inflated on a thread of its own and streamed to Arrow's reader,
+which parses the first blocks while the last ones are inflated (the screens start once all
+is there, and check that the first lines planned right). The build runs on three threads.
+numpy's huge pages are off while loading (see ``_plain_pages``).
 
 pyarrow imports pandas (about a second) on the first ``pa.array``/``pa.scalar``/``to_numpy``
 call; nothing here calls them: arrays are built from buffers and read back through buffers.
@@ -46,11 +51,11 @@ import mmap
 import re
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -86,7 +91,7 @@ _DISPLAY_KEYS = ("value", "name", "displayName", "title", "key")
 DISP = pa.struct([(k, S) for k in _DISPLAY_KEYS])
 
 
-#: The file's bytes: mapped when plain, gunzipped into memory otherwise.
+#: The file's bytes: the file mapped, or its gunzipped bytes.
 Data = bytes | mmap.mmap
 
 
@@ -328,11 +333,9 @@ def _rank(parent_sorted: np.ndarray, n_parents: int) -> np.ndarray:
 # --------------------------------------------------------------------------- screening
 
 
-def _read_bytes(path: Path) -> Data:
-    """The whole file, gunzipped; only single-member gzip and files up to MAX_BYTES.
-
-    A plain file is mapped, not read: copying it costs more than every screen together, and
-    Arrow's reader copies what it keeps."""
+def _open(path: Path) -> Data | _Inflating:
+    """The file's bytes: a plain file mapped (copying it costs more than every screen
+    together, and Arrow's reader copies what it keeps), a gzip file inflating."""
     _check(path.stat().st_size <= MAX_BYTES, "too large to hold")
     with path.open("rb") as fh:
         head = fh.read(2)
@@ -340,14 +343,109 @@ def _read_bytes(path: Path) -> Data:
         if head != GZIP_MAGIC:
             return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         fh.seek(0)
-        raw = fh.read()
-    inflate = zlib.decompressobj(wbits=31)
-    data = inflate.decompress(raw, MAX_BYTES + 1)
-    _check(
-        inflate.eof and not inflate.unused_data and not inflate.unconsumed_tail,
-        "several gzip members, a truncated stream or too large to hold",
-    )
-    return data
+        return _Inflating(fh.read())
+
+
+class _Inflating:
+    """A one-member gzip file inflated on its own thread (zlib runs without the GIL) into
+    one buffer, and read meanwhile as a stream: Arrow's reader parses the first blocks while
+    the last ones are inflated, and the screens run once all is there."""
+
+    STEP = 1 << 16  # compressed bytes per zlib call
+
+    def __init__(self, raw: bytes) -> None:
+        # the trailer's length (mod 2**32, and files are at most MAX_BYTES)
+        self.size = int.from_bytes(raw[-4:], "little") if len(raw) >= 18 else 0
+        _check(0 < self.size <= MAX_BYTES, "empty, truncated or too large to hold")
+        # anonymous memory: its pages are zeroed as the inflating thread first writes them
+        self.buf: Data = mmap.mmap(-1, self.size)
+        self.done = 0  # bytes inflated
+        self.pos = 0  # bytes read as a stream
+        self.error: BaseException | None = None
+        self.finished = False
+        self.cancelled = False
+        self.closed = False  # Arrow's reader closes its stream: that cancels nothing
+        self.ready = threading.Condition()
+        threading.Thread(target=self._inflate, args=(raw,), daemon=True).start()
+
+    def _inflate(self, raw: bytes) -> None:
+        try:
+            inflate = zlib.decompressobj(wbits=31)
+            out, source = memoryview(self.buf), memoryview(raw)
+            for at in range(0, len(raw), self.STEP):
+                _check(not self.cancelled, "no longer wanted")
+                chunk = inflate.decompress(source[at : at + self.STEP])
+                end = self.done + len(chunk)
+                _check(end <= self.size, "longer than its gzip trailer says")
+                out[self.done : end] = chunk
+                with self.ready:
+                    self.done = end
+                    self.ready.notify_all()
+                if inflate.eof:
+                    break
+            _check(
+                inflate.eof and not inflate.unused_data and self.done == self.size,
+                "several gzip members or a truncated stream",
+            )
+        except BaseException as exc:  # handed to whoever waits
+            self.error = exc
+        finally:
+            with self.ready:
+                self.finished = True
+                self.ready.notify_all()
+
+    def wait(self, end: int) -> int:
+        """Bytes inflated once at least ``end`` (or all) are; raises what inflating raised."""
+        with self.ready:
+            while self.done < min(end, self.size) and not self.finished:
+                self.ready.wait()
+        if self.error is not None:
+            raise self.error
+        return self.done
+
+    def cancel(self) -> None:
+        """Stop inflating (the Python loader takes the file)."""
+        self.cancelled = True
+
+    def data(self) -> mmap.mmap:
+        self.wait(self.size)
+        return self.buf
+
+    def head(self) -> bytes:
+        """The first whole lines: ``_GUESS_LINES`` of them, or all."""
+        want = 1 << 20
+        while True:
+            done = self.wait(want)
+            view = memoryview(self.buf)[:done]
+            at, lines = -1, 0
+            while lines < _GUESS_LINES:
+                at = self.buf.find(b"\n", at + 1, done)
+                if at < 0:
+                    break
+                lines += 1
+            if lines == _GUESS_LINES or done == self.size:
+                return bytes(view[: at + 1 if lines == _GUESS_LINES else done])
+            want *= 2
+
+    # the file-like side Arrow's reader uses
+    def read(self, n: int = -1) -> memoryview:
+        end = self.size if n < 0 else min(self.pos + n, self.size)
+        self.wait(end)
+        view = memoryview(self.buf)[self.pos : end]
+        self.pos = end
+        return view
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def tell(self) -> int:
+        return self.pos
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def _screen(data: Data) -> tuple[list[int], dict]:
@@ -394,14 +492,20 @@ def _check_utf8(data: Data) -> None:
 #: literal by memchr on its first byte: one pass each is three times faster than bytes.find
 #: or RE2 on the whole file.
 _NUMBER_WORDS = (re.compile(rb"NaN"), re.compile(rb"Inf"))
+#: They are looked for in windows of this many bytes: other threads (Arrow's reader calling
+#: back for more of a gzip stream) get the GIL in between.
+_SCAN_STEP = 1 << 22
 
 
 def _screen_numbers(data: Data) -> None:
     """No NaN/Inf token where a JSON value may start: raises _NotPlain. Words in text
     ("Information") are fine."""
+    step = _SCAN_STEP
     for word in _NUMBER_WORDS:
-        for hit in word.finditer(data):
-            _check(not _value_start(data, hit.start()), "NaN or Inf token")
+        for start in range(0, len(data), step):
+            for hit in word.finditer(data, start, start + step + 2):
+                if hit.start() < start + step:  # a word across the border: found once
+                    _check(not _value_start(data, hit.start()), "NaN or Inf token")
 
 
 def _value_start(data: Data, at: int) -> bool:
@@ -432,7 +536,7 @@ def _names(data: Data, ends: list[int], first: dict) -> dict[str, str]:
     for end in ends:
         at = rfind(marker, start, end)
         if at >= 0:
-            seen.add(data[at + len(marker) : end - 1])
+            seen.add(bytes(data[at + len(marker) : end - 1]))
         start = end + 1
     union: dict[str, str] = {}
     for blob in seen:
@@ -515,16 +619,24 @@ _BODY = b'"body":'
 
 
 def _body_type(data: Data) -> pa.DataType:
-    """Comment bodies are text (API v2) or ADF documents (v3): the first one tells.
+    """Comment bodies are text (API v2) or ADF documents (v3): the first non-null one tells.
 
     A body of the other kind later fails Arrow's read and the Python loader takes the file."""
     at = data.find(_BODY)
-    if at < 0:
-        return S
-    i = at + len(_BODY)
-    while data[i : i + 1] in (b" ", b"\t"):
-        i += 1
-    return _adf_type() if data[i : i + 1] == b"{" else S
+    while at >= 0:
+        i = at + len(_BODY)
+        while data[i : i + 1] in (b" ", b"\t"):
+            i += 1
+        if data[i : i + 1] != b"n":
+            return _adf_type() if data[i : i + 1] == b"{" else S
+        at = data.find(_BODY, i)
+    return S
+
+
+def _comment_type(body: pa.DataType) -> pa.DataType:
+    author = pa.struct([("displayName", S), ("name", S)])
+    comment = pa.struct([("id", S), ("created", S), ("body", body), ("author", author)])
+    return pa.struct([("comments", pa.list_(comment))])
 
 
 def _comment_texts(body: pa.Array) -> pa.Array:
@@ -646,9 +758,64 @@ def _adf_texts(body: pa.Array) -> pa.Array:
 
 
 def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
-    data = _read_bytes(path)
-    ends, first = _screen(data)
-    lines = len(ends)
+    source = _open(path)
+    try:
+        return _load_from(path, source, config, field_map)
+    finally:
+        if isinstance(source, _Inflating):
+            source.cancel()
+
+
+def _load_from(
+    path: Path, source: Data | _Inflating, config: Config, field_map: dict[Any, str]
+) -> LoadResult:
+    stream = isinstance(source, _Inflating)
+    head = source.head() if stream else source
+    ends, first = _screen(head)
+    plan = _plan(head, ends, first, config)
+    whole: list[tuple[Data, int]] = []
+
+    def screens() -> None:
+        """The screens of the whole file (while Arrow reads it)."""
+        data = source.data() if stream else source
+        full_ends = ends
+        if stream:
+            full_ends, full_first = _screen(data)
+            # every line's names may name more fields: the ids must be those of the head
+            full = _plan(data, full_ends, full_first, config)
+            _check(full.ids == plan.ids and full.literal == plan.literal, "names after the head")
+        _check_utf8(data)
+        _screen_numbers(data)
+        whole.append((data, len(full_ends)))
+
+    table = _read(source, plan, screens, lambda: whole[0][0])
+    _check(table.num_rows == whole[0][1], "more than one value on a line")
+    # the file's bytes go before the build
+    whole.clear()
+    if stream:
+        source.buf = b""
+    source = head = b""
+    batch = table.combine_chunks()
+    _check(batch.num_rows > 0, "empty")
+    key = batch.column("key").chunk(0)
+    fields = batch.column("fields").chunk(0)
+    changelog = batch.column("changelog").chunk(0)
+    return _build(path, key, fields, changelog, plan.ids, plan.literal, field_map, config)
+
+
+class _Plan(NamedTuple):
+    """What Arrow reads, from the first lines: the columns of ``fields``, the ids of the
+    configured fields, the configured names read as literal fields, the display fields whose
+    type was guessed, and a bound on the length of a ``names`` object."""
+
+    columns: dict[str, pa.DataType]
+    ids: dict[str, str | None]
+    literal: list[str]
+    guess: list[str]
+    names_len: int
+
+
+def _plan(data: Data, ends: list[int], first: dict, config: Config) -> _Plan:
     names = _names(data, ends, first)
     first_names = first.get("names") or {}
     jira = config.input.jira
@@ -679,23 +846,7 @@ def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
         "status": pa.struct(
             [*[(k, S) for k in _DISPLAY_KEYS], ("statusCategory", pa.struct([("key", S)]))]
         ),
-        "comment": pa.struct(
-            [
-                (
-                    "comments",
-                    pa.list_(
-                        pa.struct(
-                            [
-                                ("id", S),
-                                ("created", S),
-                                ("body", _body_type(data)),
-                                ("author", pa.struct([("displayName", S), ("name", S)])),
-                            ]
-                        )
-                    ),
-                )
-            ]
-        ),
+        "comment": _comment_type(_body_type(data)),
     }
     columns = dict(base)
     literal: list[str] = []
@@ -723,42 +874,43 @@ def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
     near = ends[min(len(ends), _GUESS_LINES) - 1]
     for fid in guess:
         columns[fid] = _shape(data, fid, names_len, near) or columns[fid]
-    _check_utf8(data)
-    table = _read(data, columns, names_len, guess)
-    del data
-    _check(table.num_rows == lines, "more than one value on a line")
-    batch = table.combine_chunks()
-    _check(batch.num_rows > 0, "empty")
-    key = batch.column("key").chunk(0)
-    fields = batch.column("fields").chunk(0)
-    changelog = batch.column("changelog").chunk(0)
-    return _build(path, key, fields, changelog, ids, literal, field_map, config)
+    return _Plan(columns, ids, literal, guess, names_len)
 
 
 def _read(
-    data: Data, columns: dict[str, pa.DataType], names_len: int, guess: list[str]
+    source: Data | _Inflating,
+    plan: _Plan,
+    screens: Callable[[], None],
+    data: Callable[[], Data],
 ) -> pa.Table:
-    """Arrow's read of the file; meanwhile (Arrow parses without the GIL) the NaN/Inf screen.
+    """Arrow's read of the file; meanwhile (Arrow parses without the GIL) the screens.
 
-    When a guessed display field type fails the read, the first value of the whole file
-    decides a second one."""
+    When a guessed type (a display field's, the comment bodies') fails the read, the first
+    value in the whole file decides a second one."""
+    stream = pa.PythonFile(source, mode="r") if isinstance(source, _Inflating) else source
     with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(_arrow_read, data, columns)
+        reading = pool.submit(_arrow_read, stream, plan.columns)
         try:
-            _screen_numbers(data)
+            screens()
+        except BaseException:
+            if isinstance(source, _Inflating):
+                source.cancel()  # Arrow's reader stops at the next block
+            raise
         finally:
             error = reading.exception()
     if isinstance(error, pa.ArrowInvalid):
-        exact = {fid: _shape(data, fid, names_len, len(data)) or DISP for fid in guess}
-        if all(columns[fid] == exact[fid] for fid in guess):
+        whole = data()
+        exact = {fid: _shape(whole, fid, plan.names_len, len(whole)) or DISP for fid in plan.guess}
+        exact["comment"] = _comment_type(_body_type(whole))
+        if all(plan.columns[name] == exact[name] for name in exact):
             raise error
-        return _arrow_read(data, {**columns, **exact})
+        return _arrow_read(whole, {**plan.columns, **exact})
     if error is not None:
         raise error
     return reading.result()
 
 
-def _arrow_read(data: Data, columns: dict[str, pa.DataType]) -> pa.Table:
+def _arrow_read(data: Data | pa.NativeFile, columns: dict[str, pa.DataType]) -> pa.Table:
     """The columns the loader reads, by Arrow's multi-threaded JSON reader."""
     schema = pa.schema(
         [
@@ -799,7 +951,7 @@ def _arrow_read(data: Data, columns: dict[str, pa.DataType]) -> pa.Table:
         ]
     )
     return pj.read_json(
-        pa.BufferReader(data),
+        data if isinstance(data, pa.NativeFile) else pa.BufferReader(data),
         read_options=pj.ReadOptions(use_threads=USE_THREADS, block_size=1 << 24),
         parse_options=pj.ParseOptions(
             explicit_schema=schema, unexpected_field_behavior="ignore", newlines_in_values=False
