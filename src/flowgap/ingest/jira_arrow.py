@@ -758,17 +758,19 @@ def _adf_texts(body: pa.Array) -> pa.Array:
 
 
 def _load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult:
-    source = _open(path)
+    opened = [_open(path)]  # _load_from takes it: the bytes are let go before the build
+    inflating = opened[0] if isinstance(opened[0], _Inflating) else None
     try:
-        return _load_from(path, source, config, field_map)
+        return _load_from(path, opened, config, field_map)
     finally:
-        if isinstance(source, _Inflating):
-            source.cancel()
+        if inflating is not None:
+            inflating.cancel()
 
 
 def _load_from(
-    path: Path, source: Data | _Inflating, config: Config, field_map: dict[Any, str]
+    path: Path, opened: list[Data | _Inflating], config: Config, field_map: dict[Any, str]
 ) -> LoadResult:
+    source = opened.pop()
     stream = isinstance(source, _Inflating)
     head = source.head() if stream else source
     ends, first = _screen(head)
