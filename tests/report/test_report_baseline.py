@@ -70,3 +70,10 @@ def test_deltas_of_headline_metrics_and_bottlenecks(tmp_path: Path) -> None:
     assert [r["name"] for r in section["bottlenecks"]["handoff"]] == ["Dev -> QA", "QA -> Dev"]
     assert section["as_of"] == "2026-03-01T00:00:00Z"
     assert len(metrics) == sum(len(keys) for keys in METRICS.values())
+
+
+def test_counts_and_means_read_the_same_way_in_deltas() -> None:
+    row = {"current": 12_345.0, "baseline": 10_000.0, "delta": 2_345.0, "delta_pct": 0.2345}
+    assert describe_delta("items.total", row) == "10,000 → 12,345 (+2,345, +23%)"
+    row = {"current": 2.5, "baseline": 3.0, "delta": -0.5, "delta_pct": -1 / 6}
+    assert describe_delta("handoffs.mean", row) == "3.00 → 2.50 (-0.50, -17%)"

@@ -115,7 +115,7 @@ def test_evaluate_held_and_failed_with_messages() -> None:
     assert [o.held for o in out] == [False, False, True, False]
     assert out[0].message == "failed: flow_efficiency.median = 12.0%, limit < 15.0%"
     assert out[1].message == "failed: lead_time.p85 = 31.0 d, limit > 30.0 d"
-    assert out[2].message == "held: handoffs.mean = 3.5, limit > 4"
+    assert out[2].message == "held: handoffs.mean = 3.50, limit > 4.00"
     assert (out[3].actual, out[3].limit) == (0.45, pytest.approx(0.40))
 
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from ..errors import InputError
-from .thresholds import METRICS, Metric, display, format_path, lookup
+from .thresholds import METRICS, Metric, display, format_path, lookup, number
 
 TOP = 5
 SUPPORTED_MAJOR = "1"
@@ -141,6 +141,10 @@ def describe_delta(metric_path: str, row: dict) -> str:
         return text
     if metric.is_ratio:
         return text + f" ({delta * 100:+.1f} pts)"
-    change = f"{delta / 86400:+.1f} d" if metric.is_duration else f"{delta:+.4g}"
+    change = (
+        f"{delta / 86400:+.1f} d"
+        if metric.is_duration
+        else number(delta, signed=True, decimals=metric.is_average)
+    )
     pct = row.get("delta_pct")
     return text + (f" ({change}, {pct * 100:+.0f}%)" if pct is not None else f" ({change})")

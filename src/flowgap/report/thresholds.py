@@ -46,6 +46,7 @@ NAMED_METRICS: dict[str, tuple[str, ...]] = {"wait_share": ("status", "team")}
 
 DURATION_GROUPS = {"lead_time", "cycle_time", "touch", "wait"}
 RATIO_GROUPS = {"flow_efficiency", "wait_share"}
+AVERAGES = {"mean", "median", "per_item", "per_week"}
 UNITS = {"d": 86400.0, "h": 3600.0}
 
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -94,6 +95,11 @@ class Metric:
     @property
     def is_ratio(self) -> bool:
         return self.group in RATIO_GROUPS
+
+    @property
+    def is_average(self) -> bool:
+        """An average of counts (2.35 handoffs per item), not a count."""
+        return self.parts[-1] in AVERAGES
 
     def __str__(self) -> str:
         return format_path(self.parts)
@@ -327,7 +333,16 @@ def display(metric: Metric, value: float | None) -> str:
         return f"{value / 86400:.1f} d"
     if metric.is_ratio:
         return f"{value * 100:.1f}%"
-    return f"{value:.4g}"
+    return number(value, decimals=metric.is_average)
+
+
+def number(value: float, signed: bool = False, decimals: bool = False) -> str:
+    """A count as a whole number with thousands separators (12,345), an average or any other
+    fraction with two decimals (2.35, 3.00): never an exponent."""
+    sign = "+" if signed else ""
+    if not decimals and float(value).is_integer():
+        return f"{int(value):{sign},}"
+    return f"{value:{sign},.2f}"
 
 
 def evaluate(
