@@ -307,7 +307,7 @@ _BACKLOG = re.compile(
 _ACTIVE = re.compile(
     r"\b(in progress|progress|doing|develop|development|dev|coding|implement|implementing|"
     r"review|reviewing|testing|test|qa|verif|analysis|analysing|analyzing|design|designing|"
-    r"build|building|deploying|working|work|investigat|fixing|refine|refinement|"
+    r"build|building|deploying|releasing|merging|working|work|investigat|fixing|refine|refinement|"
     r"take in charge|resolve\b|resolving|wip)",
     re.IGNORECASE,
 )
