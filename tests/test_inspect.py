@@ -195,11 +195,14 @@ def test_starter_config_escapes_odd_names() -> None:
             }
         ],
         "status_order": ['Say "hi"\\now\x7f'],
+        "status_side_states": ['Say "hi"\\now\x7f'],
     }
     import tomllib
 
-    parsed = tomllib.loads(starter_config(data, Config()))
+    text = starter_config(data, Config())
+    parsed = tomllib.loads(text)
     assert parsed["statuses"]["classes"] == {'Say "hi"\\now\x7f': "wait"}
+    assert '# (left out: work returns from these to where it was: "Say \\"hi' in text
 
 
 @pytest.mark.parametrize(
@@ -248,3 +251,26 @@ def test_mixed_history_and_no_history_inputs() -> None:
     assert counts["In Progress"] == (3, 0)
     assert data["has_history"] is False
     assert [i["format"] for i in data["inputs"]] == ["jira-json", "jira-csv"]
+
+
+def test_side_states_are_left_out_of_the_inferred_order(tmp_path: Path) -> None:
+    # Blocked: 3 visits, work went back to where it was in 2 -> a side state. QA sends work
+    # back to Dev as often, but QA is work (active), not a side state.
+    rows = ["item,from,to,timestamp"]
+    journeys = {
+        "A-1": ["Open", "Dev", "Blocked", "Dev", "QA", "Dev", "QA", "Done"],
+        "A-2": ["Open", "Dev", "Blocked", "Dev", "QA", "Done"],
+        "A-3": ["Open", "Dev", "Blocked", "QA", "Dev", "QA", "Done"],
+    }
+    for item, path in journeys.items():
+        for day, (a, b) in enumerate(zip(path, path[1:], strict=False), start=1):
+            rows.append(f"{item},{a},{b},2024-01-{day:02d}T09:00:00Z")
+    log = tmp_path / "t.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    cfg = Config()
+    data = inspect_result(flowgap.load(log, cfg), cfg)
+    assert data["status_side_states"] == ["Blocked"]
+    assert data["status_order"] == ["Open", "Dev", "QA", "Done"]
+    text = starter_config(data, cfg)
+    assert '# order = ["Open", "Dev", "QA", "Done"]' in text
+    assert '# (left out: work returns from these to where it was: "Blocked")' in text

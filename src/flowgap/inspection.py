@@ -62,6 +62,7 @@ def inspect_result(result: LoadResult, config: Config) -> dict:
         "has_history": result.has_history,
         "statuses": statuses,
         "status_order": config.statuses.order or _inferred_order(status_ev, statuses),
+        "status_side_states": [] if config.statuses.order else side_states(status_ev, classes),
         "teams": _teams(result, config, status_ev),
         "findings": findings,
         "rejects": {
@@ -113,8 +114,39 @@ def _statuses(result: LoadResult, config: Config, sev: dict[str, list]) -> list[
     return out
 
 
+#: Side states: wait statuses that work leaves, in most visits, for the status it came from.
+SIDE_STATE_RETURNS = 0.5
+SIDE_STATE_MIN_VISITS = 3
+
+
+def side_states(sev: dict[str, list], classes: dict[str, str]) -> list[str]:
+    """Wait statuses that are detours, not steps (Blocked, a review board): in most of their
+    visits (at least ``SIDE_STATE_MIN_VISITS``) work goes back to the status it came from
+    (A -> X -> A). In a workflow order they would turn every return into rework."""
+    paths: dict[str, list[str]] = defaultdict(list)
+    for item, value in zip(sev["item"], sev["value"], strict=True):
+        path = paths[item]
+        if value is not None and (not path or path[-1] != value):
+            path.append(value)
+    visits: Counter[str] = Counter()
+    returns: Counter[str] = Counter()
+    for path in paths.values():
+        for before, here, after in zip(path, path[1:], path[2:], strict=False):
+            visits[here] += 1
+            returns[here] += before == after
+    return sorted(
+        name
+        for name, n in visits.items()
+        if classes.get(name) == "wait"
+        and n >= SIDE_STATE_MIN_VISITS
+        and returns[name] / n > SIDE_STATE_RETURNS
+    )
+
+
 def _inferred_order(sev: dict[str, list], statuses: list[dict]) -> list[str]:
-    """Statuses by their mean relative position of first entry within an item's journey."""
+    """Statuses by their mean relative position of first entry within an item's journey;
+    side states (:func:`side_states`) are left out."""
+    side = set(side_states(sev, {s["name"]: s["class"] for s in statuses}))
     journeys: dict[str, list[str]] = defaultdict(list)
     for item, value in zip(sev["item"], sev["value"], strict=True):
         if value is not None and value not in journeys[item]:
@@ -130,7 +162,7 @@ def _inferred_order(sev: dict[str, list], statuses: list[dict]) -> list[str]:
         # statuses never entered (only seen as current or previous) go by class at the end
         return (sum(pos) / len(pos) if pos else 2.0, class_rank[name], name)
 
-    return sorted(class_rank, key=key)
+    return sorted((name for name in class_rank if name not in side), key=key)
 
 
 def _teams(result: LoadResult, config: Config, sev: dict[str, list]) -> list[dict]:
@@ -352,8 +384,11 @@ def starter_config(data: dict, config: Config) -> str:
         lines.append("order = [" + ", ".join(_toml_str(s) for s in config.statuses.order) + "]")
     else:
         lines.append("# (inferred from the order items enter statuses)")
-        names = ", ".join(_toml_str(s["name"]) for s in by_order)
+        names = ", ".join(_toml_str(s["name"]) for s in by_order if s["name"] in position)
         lines.append(f"# order = [{names}]")
+        if data["status_side_states"]:
+            side = ", ".join(_toml_str(name) for name in data["status_side_states"])
+            lines.append(f"# (left out: work returns from these to where it was: {side})")
     if config.statuses.blocked:
         lines.append("blocked = [" + ", ".join(_toml_str(s) for s in config.statuses.blocked) + "]")
     else:
