@@ -157,15 +157,16 @@ def convert(
 ) -> None:
     """Write the canonical tables as Parquet (items go beside events)."""
     from . import load
-    from .ingest.parquet import write_parquet
+    from .ingest.parquet import items_path, rejects_path, write_parquet
 
+    existed = {p for p in (out, items_path(out), rejects_path(out)) if p.exists()}
     try:
         result = load(inputs, load_config(config), format=input_format)
         written = write_parquet(result, out)
     except FlowgapError as err:
         fail(err)
     for path in written:
-        typer.echo(str(path))
+        typer.echo(f"{path} (replaced)" if path in existed else str(path))
 
 
 @app.command()

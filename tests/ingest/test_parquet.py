@@ -140,22 +140,22 @@ def test_items_table_given_instead(loaded: LoadResult, tmp_path: Path) -> None:
 
 def test_convert_cli(tmp_path: Path) -> None:
     out = tmp_path / "out" / "events.parquet"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flowgap",
-            "convert",
-            str(FIXTURES / "csv" / "transitions.csv"),
-            "-o",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    argv = [
+        sys.executable,
+        "-m",
+        "flowgap",
+        "convert",
+        str(FIXTURES / "csv" / "transitions.csv"),
+        "-o",
+        str(out),
+    ]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == [str(out), str(tmp_path / "out" / "events.items.parquet")]
+    items = tmp_path / "out" / "events.items.parquet"
+    assert proc.stdout.splitlines() == [str(out), str(items)]
+    # A second run says what it replaced.
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert proc.stdout.splitlines() == [f"{out} (replaced)", f"{items} (replaced)"]
     again = parquet.load(out, Config())
     assert again.events.num_rows == 14
     assert sorted(again.items.column("item").to_pylist()) == ["ABC-1", "ABC-2"]
