@@ -243,9 +243,18 @@ TAKEN: dict[str, Callable[[list[dict]], None]] = {
 }
 
 
+@pytest.mark.parametrize("head", [256, 2], ids=["planned from all", "planned from 2 lines"])
 @pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
 @pytest.mark.parametrize("case", list(TAKEN))
-def test_fast_path_takes_and_equals(base: list[dict], tmp_path: Path, case: str, gz: bool) -> None:
+def test_fast_path_takes_and_equals(
+    base: list[dict],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
+    gz: bool,
+    head: int,
+) -> None:
+    monkeypatch.setattr(jira_arrow, "_GUESS_LINES", head)
     lines = copy(base)
     TAKEN[case](lines)
     data = dump(lines)
@@ -403,8 +412,8 @@ LEFT: dict[str, Callable[[bytes], bytes]] = {
 def test_fast_path_leaves_odd_files_to_the_walk(
     base: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, gz: bool
 ) -> None:
-    if gz:  # what is not in the first lines is screened while Arrow reads the stream
-        monkeypatch.setattr(jira_arrow, "_GUESS_LINES", 2)
+    # what is not in the first lines is screened while Arrow reads
+    monkeypatch.setattr(jira_arrow, "_GUESS_LINES", 2)
     path = tmp_path / "x.jira.ndjson"
     data = LEFT[case](dump(base))
     path.write_bytes(gzip.compress(data) if gz else data)

@@ -411,20 +411,16 @@ class _Inflating:
         self.wait(self.size)
         return self.buf
 
-    def head(self) -> bytes:
-        """The first whole lines: ``_GUESS_LINES`` of them, or all."""
+    def head(self) -> Data:
+        """The first ``_GUESS_LINES`` whole lines (``_head``), or all."""
         want = 1 << 20
         while True:
             done = self.wait(want)
-            view = memoryview(self.buf)[:done]
-            at, lines = -1, 0
-            while lines < _GUESS_LINES:
-                at = self.buf.find(b"\n", at + 1, done)
-                if at < 0:
-                    break
-                lines += 1
-            if lines == _GUESS_LINES or done == self.size:
-                return bytes(view[: at + 1 if lines == _GUESS_LINES else done])
+            head = _head(self.buf, done)
+            if head is not None:
+                return head
+            if done == self.size:
+                return self.data()
             want *= 2
 
     # the file-like side Arrow's reader uses
@@ -446,6 +442,17 @@ class _Inflating:
 
     def close(self) -> None:
         self.closed = True
+
+
+def _head(data: Data, end: int) -> bytes | None:
+    """The first ``_GUESS_LINES`` lines of ``data[:end]`` when they are there: what is read
+    is planned from them (``_plan``) while the whole file is screened as Arrow reads it."""
+    at = -1
+    for _ in range(_GUESS_LINES):
+        at = data.find(b"\n", at + 1, end)
+        if at < 0:
+            return None
+    return bytes(data[: at + 1])
 
 
 def _screen(data: Data) -> tuple[list[int], dict]:
@@ -772,7 +779,7 @@ def _load_from(
 ) -> LoadResult:
     source = opened.pop()
     stream = isinstance(source, _Inflating)
-    head = source.head() if stream else source
+    head = source.head() if stream else (_head(source, len(source)) or source)
     ends, first = _screen(head)
     plan = _plan(head, ends, first, config)
     whole: list[tuple[Data, int]] = []
@@ -781,7 +788,7 @@ def _load_from(
         """The screens of the whole file (while Arrow reads it)."""
         data = source.data() if stream else source
         full_ends = ends
-        if stream:
+        if data is not head:
             full_ends, full_first = _screen(data)
             # every line's names may name more fields: the ids must be those of the head
             full = _plan(data, full_ends, full_first, config)
