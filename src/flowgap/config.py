@@ -60,6 +60,8 @@ class TransitionCsvInput(_Section):
     timestamp: str = "timestamp"
     author: str | None = "author"
     team: str | None = "team"
+    #: Optional column with the item's creation time (else its first transition's).
+    created: str | None = "created"
     timestamp_format: str | None = None  # None: ISO 8601
     dayfirst: bool = False
     timezone: str = "UTC"

@@ -147,6 +147,20 @@ def test_first_row_without_from_is_the_creation(tmp_path: Path, fast: bool) -> N
     ]
 
 
+@BOTH_PATHS
+def test_created_column_name_is_configurable(tmp_path: Path, fast: bool) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text(
+        "item,from,to,timestamp,opened\nA-1,Open,Closed,2024-01-02T00:00:00Z,2023-12-30T08:00:00Z\n"
+    )
+    cfg = Config.from_dict({"input": {"transitions": {"created": "opened"}}})
+    result = transition_csv.load(p, cfg, fast=fast)
+    assert rows_of(result, "A-1")[0] == (t(2023, 12, 30, 8), 0, "created", None, None, None)
+    # Without the mapping the column is not read: creation is the first transition.
+    default = transition_csv.load(p, Config(), fast=fast)
+    assert rows_of(default, "A-1")[0] == (t(2024, 1, 2), 0, "created", None, None, None)
+
+
 def test_latin1_and_inconsistent_transition_warned(tmp_path: Path) -> None:
     p = tmp_path / "t.csv"
     p.write_bytes(

@@ -612,7 +612,7 @@ def _load(path: Path, config: Config) -> LoadResult:
     )
     i_author = optional_index(header, cfg.author)
     i_team = optional_index(header, cfg.team)
-    i_created = optional_index(header, "created")
+    i_created = optional_index(header, cfg.created)
     end = len(data)
     while end > body and data[end - 1] in b"\r\n":
         end -= 1

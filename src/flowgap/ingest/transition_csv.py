@@ -66,7 +66,7 @@ def load(path: Path, config: Config, *, fast: bool = True) -> LoadResult:
     i_ts = column_index(header, cfg.timestamp, path, "input.transitions.timestamp")
     i_author = optional_index(header, cfg.author)
     i_team = optional_index(header, cfg.team)
-    i_created = optional_index(header, "created")
+    i_created = optional_index(header, cfg.created)
 
     rows: list[_Row] = []
     seen: dict[tuple[str, datetime, str, str], int] = {}
