@@ -87,6 +87,23 @@ def test_month_first_and_strptime_format(tmp_path: Path) -> None:
     assert ts == [t(2024, 2, 1, 22), t(2024, 3, 1, 7, 5)]
 
 
+def test_a_day_first_date_read_month_first_says_how_to_fix_it(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_text("case,activity,timestamp\nc1,A,02/01/2024 10:00\nc1,B,13/01/2024 09:00\n")
+    result = event_csv.load(p, Config())
+    assert [r.reason for r in result.rejects] == [
+        "c1: bad timestamp: invalid date '13/01/2024 09:00': month must be in 1..12"
+        " (read month first; if the day comes first, set dayfirst = true)"
+    ]
+    dayfirst = Config.from_dict({"input": {"csv": {"dayfirst": True}}})
+    assert event_csv.load(p, dayfirst).rejects == []
+    p.write_text("case,activity,timestamp\nc1,A,01/13/2024\n")
+    (reject,) = event_csv.load(p, dayfirst).rejects
+    assert reject.reason.endswith(
+        "(read day first; if the month comes first, set dayfirst = false)"
+    )
+
+
 def test_bad_timestamps_rejected(tmp_path: Path) -> None:
     p = tmp_path / "e.csv"
     p.write_text(

@@ -138,5 +138,12 @@ def parse_timestamp(
     try:
         value = datetime(year, month, day, hour, int(mm or 0), int(ss or 0), micro)
     except ValueError as exc:
-        raise ValueError(f"invalid date {s!r}: {exc}") from None
+        hint = ""
+        if len(a) != 4 and month > 12 >= day:  # the other reading would be a date
+            hint = (
+                " (read day first; if the month comes first, set dayfirst = false)"
+                if dayfirst
+                else " (read month first; if the day comes first, set dayfirst = true)"
+            )
+        raise ValueError(f"invalid date {s!r}: {exc}{hint}") from None
     return to_utc(value, tz)
