@@ -164,3 +164,16 @@ def test_spark_without_java_is_one_clear_input_error(monkeypatch):
     message = str(err.value)
     assert message.startswith("--engine spark: ") and "\n" not in message
     assert "Java" in message or "PySpark" in message
+
+
+def test_a_backend_never_closed_still_removes_its_spill_directory():
+    import gc
+    import os
+
+    be = connect("duckdb")
+    spill = be.spill_dir
+    assert os.path.isdir(spill)
+    be.con.disconnect()
+    del be
+    gc.collect()
+    assert not os.path.exists(spill)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import weakref
 from typing import Any
 
 import ibis
@@ -107,7 +108,11 @@ def connect(engine: str = "duckdb") -> Backend:
             temp_directory=spill_dir,
             preserve_insertion_order=False,
         )
-        return Backend("duckdb", con, spill_dir=spill_dir)
+        backend = Backend("duckdb", con, spill_dir=spill_dir)
+        # A backend dropped without close() (an exception, a caller's bug) still leaves no
+        # folder behind: removed when the object goes, or at exit.
+        weakref.finalize(backend, shutil.rmtree, spill_dir, ignore_errors=True)
+        return backend
     if engine == "spark":
         session = spark_session()
         return Backend("spark", ibis.pyspark.connect(session), session)
