@@ -542,6 +542,22 @@ def test_odd_gzip_is_left_to_the_walk(base: list[dict], tmp_path: Path, case: st
         same(path, TEAM)
 
 
+def test_head_is_whole_lines() -> None:
+    data = b"{1}\n{22}\n{333}\n"
+    assert jira_arrow._head(data, len(data)) is None  # fewer lines than _GUESS_LINES
+    many = data * 100  # 300 lines, 15 bytes every 3
+    assert jira_arrow._head(many, len(many)) == many[: 85 * 15 + 4]  # 256 lines
+    assert jira_arrow._head(many, 1000) is None  # not yet 256 lines: more may come
+
+
+def test_head_of_long_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jira_arrow, "_HEAD_BYTES", 10)
+    data = b"{1}\n{22}\n{333}\n"
+    assert jira_arrow._head(data, len(data)) == b"{1}\n{22}\n"
+    assert jira_arrow._head(data, 6) is None  # not yet 10 bytes: more may come
+    assert jira_arrow._head(b"{" + b"x" * 20 + b"}\n", 22) is None  # no whole line in 10
+
+
 # -------------------------------------------------------------- the NaN/Inf screen
 
 NUMBER_WORDS = {

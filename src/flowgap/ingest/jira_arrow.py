@@ -83,8 +83,10 @@ MAX_BYTES = 1 << 30
 USE_THREADS = True
 _TS_SHAPE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}$"
 _DIGITS = r"^[0-9]{1,18}$"
-#: A display field's type is looked for in this many lines first (see ``_shape``).
+#: A display field's type is looked for in this many lines first (see ``_shape``), in at
+#: most this many bytes.
 _GUESS_LINES = 256
+_HEAD_BYTES = 1 << 23
 
 S = pa.string()
 _DISPLAY_KEYS = ("value", "name", "displayName", "title", "key")
@@ -407,7 +409,7 @@ class _Inflating:
         """Stop inflating (the Python loader takes the file)."""
         self.cancelled = True
 
-    def data(self) -> mmap.mmap:
+    def data(self) -> Data:
         self.wait(self.size)
         return self.buf
 
@@ -445,14 +447,19 @@ class _Inflating:
 
 
 def _head(data: Data, end: int) -> bytes | None:
-    """The first ``_GUESS_LINES`` lines of ``data[:end]`` when they are there: what is read
-    is planned from them (``_plan``) while the whole file is screened as Arrow reads it."""
-    at = -1
+    """The first ``_GUESS_LINES`` lines of ``data[:end]``, or the whole lines in its first
+    ``_HEAD_BYTES``; None when it holds neither yet. What is read is planned from them
+    (``_plan``), and the whole file is screened while Arrow reads it."""
+    limit = min(end, _HEAD_BYTES)
+    at = last = -1
     for _ in range(_GUESS_LINES):
-        at = data.find(b"\n", at + 1, end)
+        at = data.find(b"\n", at + 1, limit)
         if at < 0:
-            return None
-    return bytes(data[: at + 1])
+            break
+        last = at
+    if at >= 0 or (end >= _HEAD_BYTES and last >= 0):
+        return bytes(data[: last + 1])
+    return None
 
 
 def _screen(data: Data) -> tuple[list[int], dict]:
