@@ -188,3 +188,17 @@ def test_handoff_graph_hover_counts_have_thousands_separators() -> None:
     )
     hover = list(figures.handoff_graph(big).data[-1].hovertext)
     assert any(f"{1293 * len(count):,} handoffs in or out" in h for h in hover), hover
+
+
+def test_item_journeys_pick_the_same_lanes_from_arrow_and_pandas() -> None:
+    a = make_analysis()
+    items = a.items
+    i = items.schema.get_field_index("wait_s")
+    waits = items.column("wait_s").to_pylist()
+    # ties, a missing and a NaN wait: ranked by wait, then key, missing ones last
+    waits = [None, float("nan"), *([waits[0]] * (len(waits) - 2))]
+    items = items.set_column(i, "wait_s", pa.array(waits, pa.float64()))
+    arrow = figures.item_journeys(a.timeline, items, n=3)
+    frame = figures.item_journeys(a.timeline.to_pandas(), items.to_pandas(), n=3)
+    assert arrow.to_json() == frame.to_json()
+    assert len(arrow.layout.yaxis.categoryarray) == 3

@@ -547,18 +547,28 @@ def item_journeys(
     touches (``steering_touches`` rows), when given, are diamonds on the lanes. With a
     one-row ``items`` this is that item's journey."""
     title = "Journeys of the items that waited longest"
-    it = _df(items)
     worst: list[str] | None = None
-    if not it.empty and "wait_s" in it:
+    if isinstance(items, pa.Table) and items.num_rows and "wait_s" in items.column_names:
+        # The n worst in Arrow: only their rows go to pandas (the dashboard draws this on
+        # every filter change, over tens of thousands of items).
+        wait = pc.fill_null(items["wait_s"].cast(pa.float64()), -1.0)
+        wait = pc.if_else(pc.is_nan(wait), -1.0, wait)
+        ranked = pa.table({"w": wait, "item": items["item"]}).sort_by(
+            [("w", "descending"), ("item", "ascending")]
+        )
+        worst = ranked["item"].slice(0, n).to_pylist()
+        items = items.filter(pc.is_in(items["item"], pa.array(worst, pa.string())))
+    it = _df(items)
+    if worst is None and not it.empty and "wait_s" in it:
         worst = (
             it.assign(_w=it["wait_s"].fillna(-1.0))
             .sort_values(["_w", "item"], ascending=[False, True])["item"]
             .head(n)
             .tolist()
         )
-        if isinstance(timeline, pa.Table):
-            # Only the lanes shown: a big log's timeline never goes to pandas whole.
-            timeline = timeline.filter(pc.is_in(timeline["item"], pa.array(worst, pa.string())))
+    if worst is not None and isinstance(timeline, pa.Table):
+        # Only the lanes shown: a big log's timeline never goes to pandas whole.
+        timeline = timeline.filter(pc.is_in(timeline["item"], pa.array(worst, pa.string())))
     tl = _df(timeline)
     if tl.empty:
         return empty_figure(title, "No timeline segments.")
