@@ -227,6 +227,15 @@ class CalendarConfig(_Section):
 class DashboardConfig(_Section):
     upload_limit_mb: float = 200.0
     session_ttl_hours: float = 24.0
+    #: The path the dashboard is served under, behind a reverse proxy that forwards it as is.
+    url_prefix: str = "/"
+
+    @field_validator("url_prefix")
+    @classmethod
+    def _prefix(cls, v: str) -> str:
+        if not (v.startswith("/") and v.endswith("/")) or "//" in v or any(c in v for c in "?#"):
+            raise ValueError('a path that starts and ends with "/", such as "/flowgap/"')
+        return v
 
 
 class Config(_Section):

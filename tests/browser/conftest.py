@@ -6,6 +6,7 @@ a small generated sample as the shared demo dataset; tests upload a bigger sampl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -66,12 +67,15 @@ def exports(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-@pytest.fixture(scope="session")
-def server(exports, tmp_path_factory) -> Iterator[str]:
+@contextlib.contextmanager
+def serving(
+    exports: dict[str, Path], config: Path, sessions: Path, path: str = "/"
+) -> Iterator[str]:
+    """``flowgap serve`` of the demo export in a subprocess: its base URL while it runs."""
     port = _free_port()
-    sessions = tmp_path_factory.mktemp("sessions")
     env = {**os.environ, "FLOWGAP_SESSION_DIR": str(sessions), "PYTHONUNBUFFERED": "1"}
-    log = (sessions.parent / "server.log").open("w")
+    log_path = sessions.parent / f"server-{port}.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -80,7 +84,7 @@ def server(exports, tmp_path_factory) -> Iterator[str]:
             "serve",
             str(exports["demo"]),
             "-c",
-            str(exports["config"]),
+            str(config),
             "--port",
             str(port),
         ],
@@ -91,25 +95,32 @@ def server(exports, tmp_path_factory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
-    while True:
-        if proc.poll() is not None:
-            log.close()
-            pytest.fail("flowgap serve exited: " + (sessions.parent / "server.log").read_text())
-        try:
-            urllib.request.urlopen(url + "/", timeout=2)
-            break
-        except OSError:
-            if time.time() > deadline:
-                proc.kill()
-                pytest.fail("flowgap serve did not answer within 120 s")
-            time.sleep(0.5)
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        while True:
+            if proc.poll() is not None:
+                log.close()
+                pytest.fail("flowgap serve exited: " + log_path.read_text())
+            try:
+                urllib.request.urlopen(url + path, timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    pytest.fail("flowgap serve did not answer within 120 s")
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(exports, tmp_path_factory) -> Iterator[str]:
+    with serving(exports, exports["config"], tmp_path_factory.mktemp("sessions")) as url:
+        yield url
 
 
 class Console:

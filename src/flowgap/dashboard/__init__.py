@@ -64,6 +64,7 @@ def create_app(
         suppress_callback_exceptions=True,
         assets_folder=str(Path(__file__).parent / "assets"),
         update_title=None,
+        url_base_pathname=config.dashboard.url_prefix,
     )
     server = app.server
     # The request cap is a backstop for the size check in the upload callback, which gives the

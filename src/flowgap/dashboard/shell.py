@@ -12,7 +12,19 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from dash import MATCH, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import (
+    MATCH,
+    Dash,
+    Input,
+    Output,
+    State,
+    ctx,
+    dcc,
+    get_relative_path,
+    html,
+    no_update,
+    strip_relative_path,
+)
 from flask import Flask, Response, g, request
 
 from .components import note
@@ -73,6 +85,19 @@ def current_view(service: DataService, search: str | None) -> View:
     return service.view(current_sid(), from_query(search))
 
 
+# --------------------------------------------------------------------------- addresses
+
+
+def page_href(page: object) -> str:
+    """The address of a page under ``[dashboard] url_prefix``."""
+    return get_relative_path(page.PATH)  # type: ignore[attr-defined]
+
+
+def page_path(pathname: str | None) -> str:
+    """A browser path without ``url_prefix``: the ``PATH`` of a page ("/" for home)."""
+    return "/" + (strip_relative_path(pathname or "/") or "")
+
+
 # --------------------------------------------------------------------------- layout
 
 
@@ -90,7 +115,7 @@ def _date_input(id: str) -> dcc.Input:
 
 def layout(service: DataService) -> html.Div:
     nav = [
-        dcc.Link(page.TITLE, href=page.PATH, id=f"nav-{page.NAME}", className="nav-link")
+        dcc.Link(page.TITLE, href=page_href(page), id=f"nav-{page.NAME}", className="nav-link")
         for page in PAGES
     ]
     dropdowns = [
@@ -228,7 +253,7 @@ def register(app: Dash, service: DataService) -> None:
     )
     def nav_links(search):
         query = to_query(from_query(search))
-        return [page.PATH + query for page in PAGES]
+        return [page_href(page) + query for page in PAGES]
 
     @app.callback(
         Output("page", "children"),
@@ -237,7 +262,7 @@ def register(app: Dash, service: DataService) -> None:
         Input("data-version", "data"),
     )
     def route(pathname, search, _version):
-        path = pathname or "/"
+        path = page_path(pathname)
         page = next((p for p in PAGES if path == p.PATH), None)
         if page is None and path != "/":
             return note(f"No page at {pathname}. Use the navigation above.", "error")

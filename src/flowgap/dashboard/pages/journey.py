@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pyarrow.compute as pc
-from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, dcc, get_relative_path, html, no_update
 
 from ... import figures
 from ..components import card, fmt_days, grid, note, pct, section
@@ -169,4 +169,4 @@ def register(app: Dash, service: DataService) -> None:
         event = ctx.triggered[0]["value"] or {}
         if event.get("colId") != "item" or not event.get("value"):
             return no_update, no_update
-        return PATH, to_query(from_query(search), {"item": str(event["value"])})
+        return get_relative_path(PATH), to_query(from_query(search), {"item": str(event["value"])})

@@ -1,0 +1,27 @@
+"""``[dashboard] url_prefix``: validated, and the app answers only under it."""
+
+from __future__ import annotations
+
+import pytest
+
+from flowgap.config import Config
+from flowgap.dashboard import create_app
+from flowgap.errors import ConfigError
+
+
+@pytest.mark.parametrize("bad", ["flowgap/", "/flowgap", "/a//b/", "/x?y/"])
+def test_bad_prefixes_name_the_key(bad: str) -> None:
+    with pytest.raises(ConfigError, match="url_prefix"):
+        Config.from_dict({"dashboard": {"url_prefix": bad}})
+
+
+def test_app_answers_under_the_prefix_only(tmp_path) -> None:
+    config = Config.from_dict({"dashboard": {"url_prefix": "/tools/flowgap/"}})
+    client = create_app(config, session_root=tmp_path).server.test_client()
+    page = client.get("/tools/flowgap/")
+    assert page.status_code == 200
+    # Dash writes its config as JSON with "/" escaped.
+    html = page.data.decode().replace("\\u002f", "/")
+    assert '"requests_pathname_prefix":"/tools/flowgap/"' in html
+    assert client.get("/tools/flowgap/_dash-layout").status_code == 200
+    assert client.get("/").status_code == 404
