@@ -707,28 +707,31 @@ def test_no_pandas_import(base: list[dict], tmp_path: Path) -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_numpy_huge_pages_off_while_loading_only(
+def test_plain_pages_while_loading_only(
     base: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """numpy's huge pages off and Arrow's system allocator while loading; both restored."""
     from numpy._core.multiarray import _set_madvise_hugepage as setter
 
     path = tmp_path / "x.jira.ndjson"
     path.write_bytes(dump(base))
-    seen: list[bool] = []
+    seen: list[tuple[bool, str]] = []
     real = jira_arrow._build
 
     def build(*args: object) -> object:
         now = setter(False)
         setter(now)
-        seen.append(now)
+        seen.append((now, pa.default_memory_pool().backend_name))
         return real(*args)
 
     monkeypatch.setattr(jira_arrow, "_build", build)
+    pool = pa.default_memory_pool().backend_name
     for before in (True, False):
         setter(before)
         assert answers(path, TEAM)
         assert setter(True) is before
-    assert seen == [False, False]
+        assert pa.default_memory_pool().backend_name == pool
+    assert seen == [(False, "system")] * 2
 
 
 # -------------------------------------------------------------- random edits: still the same
