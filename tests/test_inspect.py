@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -263,7 +264,7 @@ def test_side_states_are_left_out_of_the_inferred_order(tmp_path: Path) -> None:
         "A-3": ["Open", "Dev", "Blocked", "QA", "Dev", "QA", "Done"],
     }
     for item, path in journeys.items():
-        for day, (a, b) in enumerate(zip(path, path[1:], strict=False), start=1):
+        for day, (a, b) in enumerate(pairwise(path), start=1):
             rows.append(f"{item},{a},{b},2024-01-{day:02d}T09:00:00Z")
     log = tmp_path / "t.csv"
     log.write_text("\n".join(rows) + "\n", encoding="utf-8")
