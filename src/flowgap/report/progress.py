@@ -6,9 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from typing import Any
 
 
 def enabled(quiet: bool) -> bool:
@@ -19,8 +17,18 @@ class Steps:
     """``with steps.task("Loading", total=3) as advance: ... advance()``; no-op when off."""
 
     def __init__(self, show: bool) -> None:
-        self.progress: Progress | None = None
+        self.progress: Any = None
         if show:
+            # rich only when it shows something: a CI run (no terminal, --quiet) skips its import.
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             self.progress = Progress(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
