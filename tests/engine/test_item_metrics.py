@@ -292,3 +292,11 @@ def test_as_of_outside_the_data_is_reported():
     ]
     # Without a given as_of (the latest event) there is nothing to say.
     assert kinds(analyze(log, Config.from_dict({"statuses": {"classes": CLASSES}}))) == []
+
+
+def test_as_of_before_the_data_with_a_workflow_order_measures_nothing():
+    log = build({"A": [(0, "status", "Ready"), (1, "status", "Dev"), (2, "status", "Done")]})
+    cfg = config(-1, statuses={"order": ["Ready", "Dev", "Done"]})
+    a = analyze(log, cfg)
+    assert a.items.num_rows == 0 and a.timeline.num_rows == 0
+    assert [w.kind for w in a.warnings] == ["as_of_before_data"]

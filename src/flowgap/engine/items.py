@@ -35,7 +35,9 @@ def rework(
         rank = {codes[name]: i for i, name in enumerate(order) if name in codes}
         new_r = st.vcode.substitute(rank, else_=ibis.null("int64"))
         old_r = st.prev.substitute(rank, else_=ibis.null("int64"))
-        back = ibis.coalesce(new_r < old_r, False)
+        # vcode is never null here: the & keeps ``back`` a column even when no status of the
+        # order is in the data (the substitutions are then constants).
+        back = st.vcode.notnull() & ibis.coalesce(new_r < old_r, False)
     else:
         by_code = {codes[name]: cls for name, cls in classes.items() if name in codes}
         new_c = st.vcode.substitute(by_code, else_=ibis.literal("wait"))
