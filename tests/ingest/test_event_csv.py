@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import flowgap
 from flowgap.config import Config
 from flowgap.errors import InputError
 from flowgap.ingest import event_csv
@@ -95,8 +96,16 @@ def test_a_day_first_date_read_month_first_says_how_to_fix_it(tmp_path: Path) ->
         "c1: bad timestamp: invalid date '13/01/2024 09:00': month must be in 1..12"
         " (read month first; if the day comes first, set dayfirst = true)"
     ]
+    # Through flowgap.load, one warning says the loaded 02/01 is probably 2 January too.
+    loaded = flowgap.load(p, Config())
+    (warning,) = [w for w in loaded.warnings if w.kind == "date_order"]
+    assert warning.message == (
+        "e.csv: 1 date(s) parse only day first and were rejected; the dates that were loaded"
+        " are probably read the wrong way round too: set dayfirst = true"
+    )
     dayfirst = Config.from_dict({"input": {"csv": {"dayfirst": True}}})
     assert event_csv.load(p, dayfirst).rejects == []
+    assert not [w for w in flowgap.load(p, dayfirst).warnings if w.kind == "date_order"]
     p.write_text("case,activity,timestamp\nc1,A,01/13/2024\n")
     (reject,) = event_csv.load(p, dayfirst).rejects
     assert reject.reason.endswith(

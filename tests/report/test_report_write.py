@@ -63,6 +63,26 @@ def test_summary_line() -> None:
     )
 
 
+def test_rejects_and_warnings_are_repeated_for_the_ci_log() -> None:
+    report = json_report.build_report(make_analysis())
+    report["inputs"] = (
+        [dict(report["inputs"][0], records_read=1228)]
+        if report["inputs"]
+        else [{"records_read": 1228}]
+    )
+    report["rejects"] = 819
+    assert run.notice_lines(report) == [
+        "flowgap: warning: 819 of 1,228 input records rejected (67%); `flowgap inspect` lists"
+        " them with their reasons",
+        "flowgap: warning: ABC-3: changelog truncated (20 of 25)",
+    ]
+    report["warnings"] = report["warnings"] * 5
+    report["warnings_total"] = 7
+    assert run.notice_lines(report)[-1] == "flowgap: 4 more warnings in report.json"
+    report["rejects"], report["warnings"], report["warnings_total"] = 0, [], 0
+    assert run.notice_lines(report) == []
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import InputError, UsageError
-from ..model import InputSummary, LoadResult, Reject, empty_events, empty_items
+from ..model import Finding, InputSummary, LoadResult, Reject, empty_events, empty_items
 
 #: Format name -> module implementing ``load(path: Path, config: Config) -> LoadResult``.
 LOADERS: dict[str, str] = {
@@ -38,7 +38,33 @@ def load_path(path: Path, config: Config, format: str | None = None) -> LoadResu
     if not path.exists():
         raise InputError(path, "no such file or directory")
     module = importlib.import_module(LOADERS[fmt])
-    return module.load(path, config)
+    result = module.load(path, config)
+    result.warnings.extend(_date_order_warnings(path, result))
+    return result
+
+
+def _date_order_warnings(path: Path, result: LoadResult) -> list[Finding]:
+    """Dates rejected because they only parse the other way round (13/04) mean the loaded
+    ones (03/04) were probably read the wrong way round too: say so once per file."""
+    from .csv_rows import DAY_FIRST_HINT, MONTH_FIRST_HINT
+
+    out = []
+    for hint, setting in ((DAY_FIRST_HINT, "true"), (MONTH_FIRST_HINT, "false")):
+        n = sum(hint in r.reason for r in result.rejects)
+        if n:
+            order = "day" if setting == "true" else "month"
+            out.append(
+                Finding(
+                    kind="date_order",
+                    message=(
+                        f"{path.name}: {n:,} date(s) parse only {order} first and were rejected;"
+                        f" the dates that were loaded are probably read the wrong way round too:"
+                        f" set dayfirst = {setting}"
+                    ),
+                    source=path.name,
+                )
+            )
+    return out
 
 
 def load_directory(path: Path, config: Config, format: str | None = None) -> LoadResult:

@@ -25,6 +25,11 @@ _NUMERIC_DATE = re.compile(
 )
 
 
+#: In the reason of a numeric date that only parses the other way round.
+DAY_FIRST_HINT = "read month first; if the day comes first, set dayfirst = true"
+MONTH_FIRST_HINT = "read day first; if the month comes first, set dayfirst = false"
+
+
 @dataclass
 class CsvFile:
     """A decoded CSV: header, data rows with the line each starts on, a decoding warning."""
@@ -140,10 +145,6 @@ def parse_timestamp(
     except ValueError as exc:
         hint = ""
         if len(a) != 4 and month > 12 >= day:  # the other reading would be a date
-            hint = (
-                " (read day first; if the month comes first, set dayfirst = false)"
-                if dayfirst
-                else " (read month first; if the day comes first, set dayfirst = true)"
-            )
+            hint = f" ({MONTH_FIRST_HINT if dayfirst else DAY_FIRST_HINT})"
         raise ValueError(f"invalid date {s!r}: {exc}{hint}") from None
     return to_utc(value, tz)

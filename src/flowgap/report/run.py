@@ -116,6 +116,28 @@ def write_reports(analysis: object, report: dict, out: Path, formats: list[str])
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+#: Data-quality warnings repeated on stderr (all of them are in report.json and report.md).
+NOTICES_SHOWN = 3
+
+
+def notice_lines(report: dict) -> list[str]:
+    """What a CI log must not hide: rejected records and data-quality warnings."""
+    lines = []
+    read = sum(i["records_read"] for i in report["inputs"])
+    if report["rejects"]:
+        share = f" ({report['rejects'] / read:.0%})" if read else ""
+        lines.append(
+            f"flowgap: warning: {report['rejects']:,} of {read:,} input records rejected{share};"
+            " `flowgap inspect` lists them with their reasons"
+        )
+    warnings = report["warnings"]
+    lines += [f"flowgap: warning: {w['message']}" for w in warnings[:NOTICES_SHOWN]]
+    more = report["warnings_total"] - min(len(warnings), NOTICES_SHOWN)
+    if more > 0:
+        lines.append(f"flowgap: {plural(more, 'more warning')} in report.json")
+    return lines
+
+
 def summary_line(report: dict, out: Path) -> str:
     s = report["summary"]
     fe = s["flow_efficiency"]
@@ -178,7 +200,8 @@ def run_analyze(
         baseline_section = compare(current_tables, summary, base_report)  # type: ignore[arg-type]
     report = json_report.build_report(analysis, outcomes, baseline_section)
     write_reports(analysis, report, out, wanted)
-    print(summary_line(report, out), file=sys.stderr)
+    for line in [summary_line(report, out), *notice_lines(report)]:
+        print(line, file=sys.stderr)
     return 1 if any(not o.held for o in outcomes) else 0
 
 
