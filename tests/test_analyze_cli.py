@@ -257,3 +257,16 @@ def test_progress_bars_on_a_terminal(sample: Path) -> None:
     assert code == 0
     assert "Loading inputs" in err and "Analysing" in err
     assert "flowgap: 60 items" in err
+
+
+def test_version_option_alone() -> None:
+    import subprocess
+    import sys
+
+    from flowgap import __version__
+
+    run = subprocess.run(
+        [sys.executable, "-m", "flowgap", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == f"flowgap {__version__}\n"

@@ -237,18 +237,26 @@ def pull(
         fail(err)
 
 
-@app.callback()
-def main(
-    version: Annotated[
-        bool, typer.Option("--version", help="Print the version and exit.", is_eager=True)
-    ] = False,
-) -> None:
-    """flowgap: why does a week of work take four months?"""
-    if version:
+def _print_version(value: bool) -> None:
+    # An eager option's callback runs while the command line is parsed, before Click asks
+    # for a command: `flowgap --version` alone works.
+    if value:
         from . import __version__
 
         typer.echo(f"flowgap {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    """flowgap: why does a week of work take four months?"""
 
 
 def run() -> None:  # pragma: no cover - entry for `python -m flowgap`
