@@ -25,3 +25,17 @@ def test_app_answers_under_the_prefix_only(tmp_path) -> None:
     assert '"requests_pathname_prefix":"/tools/flowgap/"' in html
     assert client.get("/tools/flowgap/_dash-layout").status_code == 200
     assert client.get("/").status_code == 404
+
+
+def test_paths_inside_and_outside_the_prefix(tmp_path) -> None:
+    config = Config.from_dict({"dashboard": {"url_prefix": "/tools/flowgap/"}})
+    app = create_app(config, session_root=tmp_path)
+    with app.server.test_request_context("/tools/flowgap/"):
+        from flowgap.dashboard.pages import overview
+        from flowgap.dashboard.shell import page_href, page_path
+
+        assert page_href(overview) == "/tools/flowgap/overview"
+        assert page_path("/tools/flowgap/overview") == "/overview"
+        assert page_path("/tools/flowgap/") == page_path("/tools/flowgap") == "/"
+        # A hand-made request outside the prefix gets "no page", not an error.
+        assert page_path("/overview") == "/outside-the-prefix"

@@ -44,5 +44,6 @@ def serve(
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     where = host if ":" not in host else f"[{host}]"
     note = "" if token or is_loopback(host) else " (no authentication: --insecure)"
-    print(f"flowgap dashboard on http://{where}:{port}/{note}", file=sys.stderr, flush=True)
+    prefix = config.dashboard.url_prefix
+    print(f"flowgap dashboard on http://{where}:{port}{prefix}{note}", file=sys.stderr, flush=True)
     app.run(host=host, port=port, debug=False, threaded=True, use_reloader=False)

@@ -25,6 +25,7 @@ from dash import (
     no_update,
     strip_relative_path,
 )
+from dash.exceptions import UnsupportedRelativePath
 from flask import Flask, Response, g, request
 
 from .components import note
@@ -94,8 +95,12 @@ def page_href(page: object) -> str:
 
 
 def page_path(pathname: str | None) -> str:
-    """A browser path without ``url_prefix``: the ``PATH`` of a page ("/" for home)."""
-    return "/" + (strip_relative_path(pathname or "/") or "")
+    """A browser path without ``url_prefix``: the ``PATH`` of a page ("/" for home); for a
+    path outside the prefix (only a hand-made request sends one), a path no page has."""
+    try:
+        return "/" + (strip_relative_path(pathname or "/") or "")
+    except UnsupportedRelativePath:
+        return "/outside-the-prefix"
 
 
 # --------------------------------------------------------------------------- layout
