@@ -494,6 +494,36 @@ def test_cli_sample(tmp_path: Path) -> None:
     assert "unknown sample format 'yaml'" in bad.output
 
 
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("s.xes", "xes"),
+        ("s.xes.gz", "xes"),
+        ("s.parquet", "parquet"),
+        ("s.jira.json", "jira-json"),
+        ("S.NDJSON.GZ", "jira-json"),
+    ],
+)
+def test_the_file_name_chooses_the_format(tmp_path: Path, name: str, fmt: str) -> None:
+    from flowgap.ingest.detect import detect_format
+    from flowgap.sample.writers import format_for
+
+    assert format_for(Path(name)) == fmt
+    runner = CliRunner()
+    res = runner.invoke(app, ["sample", "-o", str(tmp_path / name), "--items", "5", "--seed", "1"])
+    assert res.exit_code == 0, res.output
+    expected = {"jira-json": "jira-json", "xes": "xes", "parquet": "parquet"}[fmt]
+    assert detect_format(tmp_path / name, Config()) == expected
+
+
+def test_a_csv_name_or_no_suffix_needs_the_format(tmp_path: Path) -> None:
+    runner = CliRunner()
+    for name in ("s.csv", "s"):
+        res = runner.invoke(app, ["sample", "-o", str(tmp_path / name)])
+        assert res.exit_code == 2
+        assert "--format" in res.output
+
+
 # --------------------------------------------------------------------------- sample_logs
 
 

@@ -175,9 +175,13 @@ def sample(
     items: Annotated[int, typer.Option(help="Number of items.")] = 200,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
     format: Annotated[
-        str,
-        typer.Option(help="jira-json, transition-csv, csv, xes, jira-csv or parquet."),
-    ] = "jira-json",
+        str | None,
+        typer.Option(
+            help="jira-json, transition-csv, csv, xes, jira-csv or parquet"
+            " (default: from the file name; a .csv name needs it).",
+            show_default=False,
+        ),
+    ] = None,
     story: Annotated[bool, typer.Option(help="Include the four-month story item.")] = True,
 ) -> None:
     """Generate a Jira-like log with known ground truth (written beside it as CSV)."""

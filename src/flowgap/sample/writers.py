@@ -99,10 +99,30 @@ class _Truth:
         return [p.finish(self.as_of) for p in self.partials]
 
 
+def format_for(out: Path) -> str:
+    """The sample format a file name asks for: .xes(.gz) XES, .parquet Parquet, .json/.ndjson
+    (.gz) Jira JSON. A .csv name fits three formats: it needs ``--format``."""
+    name = Path(out).name.lower().removesuffix(".gz")
+    if name.endswith(".xes"):
+        return "xes"
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith((".json", ".ndjson", ".jsonl")):
+        return "jira-json"
+    if name.endswith(".csv"):
+        raise UsageError(
+            f"{Path(out).name}: a .csv sample needs --format transition-csv, csv or jira-csv"
+        )
+    raise UsageError(f"{Path(out).name}: say which format with --format ({', '.join(FORMATS)})")
+
+
 def write_sample(
-    out: Path, items: int = 200, seed: int = 1, format: str = "jira-json", story: bool = True
+    out: Path, items: int = 200, seed: int = 1, format: str | None = None, story: bool = True
 ) -> list[Path]:
-    """Write a simulated log; returns the log, its truth CSV and its flowgap.toml."""
+    """Write a simulated log; returns the log, its truth CSV and its flowgap.toml. Without
+    ``format`` the file name decides (:func:`format_for`)."""
+    if format is None:
+        format = format_for(out)
     if format not in FORMATS:
         raise UsageError(f"unknown sample format {format!r}; known: {', '.join(FORMATS)}")
     if items < 1:
