@@ -177,3 +177,33 @@ def test_a_backend_never_closed_still_removes_its_spill_directory():
     del be
     gc.collect()
     assert not os.path.exists(spill)
+
+
+def test_without_history_as_of_drops_later_items_and_reopens_later_resolutions():
+    items = items_from_rows(
+        [
+            {
+                "item": "X-1",
+                "created": datetime(2026, 1, 1, tzinfo=UTC),
+                "resolved": datetime(2026, 1, 11, tzinfo=UTC),
+                "current_status": "Done",
+            },
+            {
+                "item": "X-2",
+                "created": datetime(2026, 1, 2, tzinfo=UTC),
+                "resolved": datetime(2026, 1, 4, tzinfo=UTC),
+                "current_status": "Done",
+            },
+            {"item": "X-3", "created": datetime(2026, 1, 9, tzinfo=UTC), "current_status": "Open"},
+        ]
+    )
+    result = LoadResult(events=empty_events(), items=items, has_history=False)
+    cfg = flowgap.Config.from_dict({"flow": {"as_of": "2026-01-06T00:00:00Z"}})
+    a = flowgap.analyze(result, cfg)
+    rows = {r["item"]: r for r in a.items.to_pylist()}
+    assert sorted(rows) == ["X-1", "X-2"]  # X-3 did not exist yet
+    assert rows["X-1"]["is_open"] is True and rows["X-1"]["age_s"] == 5 * DAY
+    assert rows["X-1"]["current_status"] is None  # its status on 6 January is unknown
+    assert rows["X-2"]["is_open"] is False and rows["X-2"]["lead_time_s"] == 2 * DAY
+    late = flowgap.Config.from_dict({"flow": {"as_of": "2026-03-01T00:00:00Z"}})
+    assert [w.kind for w in flowgap.analyze(result, late).warnings] == ["as_of_after_data"]

@@ -61,11 +61,24 @@ AS_OF_GAP_DAYS = 7
 
 
 def as_of_warnings(result: LoadResult, config: Config, as_of: datetime) -> list[Finding]:
-    """A given ``as_of`` before the first event, or long after the last one."""
-    if config.flow.as_of is None or not result.events.num_rows:
+    """A given ``as_of`` before the first event, or long after the last one (without
+    history: the first creation and the last creation or resolution)."""
+    if config.flow.as_of is None:
         return []
-    ts = result.events.column("ts")
-    first, last = pc.min(ts).as_py(), pc.max(ts).as_py()
+    if result.events.num_rows:
+        ts = result.events.column("ts")
+        first, last = pc.min(ts).as_py(), pc.max(ts).as_py()
+    elif result.items.num_rows:
+        items = result.items
+        first = pc.min(items.column("created")).as_py()
+        last = max(
+            (v for v in (pc.max(items.column(c)).as_py() for c in ("created", "resolved")) if v),
+            default=None,
+        )
+    else:
+        return []
+    if first is None or last is None:
+        return []
     when = iso(as_of)
     if as_of < first:
         return [
@@ -382,8 +395,22 @@ def _stints_table(raw: pa.Table) -> pa.Table:
 
 
 def _without_history(result: LoadResult, as_of_us: int) -> dict[str, pa.Table]:
-    """Jira UI CSV: lead time from created/resolved only; every flow table empty."""
+    """Jira UI CSV: lead time from created/resolved only; every flow table empty.
+
+    Like the flow analysis, nothing after ``as_of`` counts: an item created later does not
+    exist yet, and one resolved later was still open (its status then is unknown)."""
     canon = result.items
+    if canon.num_rows:
+        born = pc.fill_null(pc.less_equal(to_us(canon.column("created")), as_of_us), True)
+        canon = canon.filter(born)
+        later = pc.fill_null(pc.greater(to_us(canon.column("resolved")), as_of_us), False)
+        if pc.any(later).as_py():
+            for name in ("resolved", "current_status"):
+                i = canon.schema.get_field_index(name)
+                col = canon.column(i)
+                canon = canon.set_column(
+                    i, canon.schema.field(i), pc.if_else(later, pa.scalar(None, col.type), col)
+                )
     n = canon.num_rows
     created = to_us(canon.column("created")) if n else pa.array([], pa.int64())
     resolved = to_us(canon.column("resolved")) if n else pa.array([], pa.int64())
