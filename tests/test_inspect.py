@@ -197,6 +197,7 @@ def test_starter_config_escapes_odd_names() -> None:
         ],
         "status_order": ['Say "hi"\\now\x7f'],
         "status_side_states": ['Say "hi"\\now\x7f'],
+        "findings": [],
     }
     import tomllib
 
@@ -275,3 +276,25 @@ def test_side_states_are_left_out_of_the_inferred_order(tmp_path: Path) -> None:
     text = starter_config(data, cfg)
     assert '# order = ["Open", "Dev", "QA", "Done"]' in text
     assert '# (left out: work returns from these to where it was: "Blocked")' in text
+
+
+def test_write_config_for_a_day_first_csv_maps_its_columns_and_turns_dayfirst_on(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "dd.csv"
+    log.write_text(
+        "case,activity,timestamp\nc1,Open,02/01/2024 10:00\nc1,Done,13/01/2024 09:00\n"
+        "c2,Open,14/01/2024 09:00\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "flowgap.toml"
+    run = cli(str(log), "--write-config", str(target))
+    assert run.returncode == 0, run.stderr
+    text = target.read_text(encoding="utf-8")
+    assert "[input.csv]   # the columns flowgap read (csv)" in text
+    assert "dayfirst = true   # rejected dates parse only day first" in text
+    cfg = Config.load(target)
+    assert cfg.input.csv.dayfirst is True and cfg.input.csv.item == "case"
+    data = inspect_result(flowgap.load(log, cfg), cfg)
+    assert data["rejects"]["total"] == 0
+    assert data["first_ts"].startswith("2024-01-02T10:00")

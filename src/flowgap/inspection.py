@@ -349,6 +349,49 @@ def _toml_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
+#: The config section of each format with a column mapping.
+_SECTIONS = {"transition-csv": "transitions", "csv": "csv", "xes": "xes"}
+
+
+def _input_sections(data: dict, config: Config) -> list[str]:
+    """The mapping of each CSV or XES input's format as used, every key written out (unset
+    ones commented); ``dayfirst`` turned on when rejected dates only parse day first."""
+    day_first = any(
+        f["kind"] == "date_order" and "dayfirst = true" in f["message"] for f in data["findings"]
+    )
+    lines: list[str] = []
+    for fmt in dict.fromkeys(i["format"] for i in data["inputs"]):
+        if fmt not in _SECTIONS:
+            continue
+        section = getattr(config.input, _SECTIONS[fmt])
+        values = section.model_dump(by_alias=True)
+        if day_first and "dayfirst" in values:
+            values["dayfirst"] = True
+        lines.append(f"[input.{_SECTIONS[fmt]}]   # the columns flowgap read ({fmt})")
+        for key, value in values.items():
+            if value is None:
+                lines.append(f"# {key} =")
+            else:
+                note = (
+                    "   # rejected dates parse only day first"
+                    if key == "dayfirst" and (day_first)
+                    else ""
+                )
+                lines.append(f"{key} = {_toml_value(value)}{note}")
+        lines.append("")
+    return lines
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return _toml_str(str(value))
+
+
 def starter_config(data: dict, config: Config) -> str:
     """A flowgap.toml listing every status with its class, guesses marked ``# guessed``."""
     inputs = ", ".join(f"{Path(i['path']).name} ({i['format']})" for i in data["inputs"])
@@ -373,6 +416,7 @@ def starter_config(data: dict, config: Config) -> str:
         f"# csv_date_format = {_toml_str(jira.csv_date_format)}",
         '# csv_timezone = "Europe/Berlin"',
         "",
+        *_input_sections(data, config),
         "[statuses]",
         "# Workflow order: a move to a status earlier in this list counts as rework.",
     ]
