@@ -331,3 +331,8 @@ def test_date_range_filter(a, server):
     assert int(a.locator("#card-items").inner_text()) > few
     a.click("#f-clear")
     ex(a).to_have_url(re.compile(r"/overview$"), timeout=SLOW)
+    # A hand-edited date that is not one filters nothing, and the page says so.
+    goto(a, server + "/overview?from=2025-13-01")
+    ex(a.locator("#page .note-warning")).to_have_text(
+        "Not a date (YYYY-MM-DD), ignored: from=2025-13-01.", timeout=SLOW
+    )

@@ -100,3 +100,11 @@ def test_options_are_distinct_and_sorted():
         "team": ["Dev", "Ops", "QA"],
         "label": ["steerco", "x"],
     }
+
+
+def test_bad_dates_in_the_url_are_named() -> None:
+    from flowgap.dashboard.filters import bad_dates
+
+    assert bad_dates("?from=2025-13-01&to=2025-02-01&team=QA") == ["from=2025-13-01"]
+    assert bad_dates("?from=2025-01-01&to=yesterday") == ["to=yesterday"]
+    assert bad_dates("?team=QA") == [] and bad_dates(None) == []

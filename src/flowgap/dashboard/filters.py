@@ -59,6 +59,17 @@ def parse_date(text: str | None) -> date | None:
         return None  # a hand-edited URL with a bad date filters nothing rather than failing
 
 
+def bad_dates(search: str | None) -> list[str]:
+    """``key=value`` of the date parameters of a (hand-edited) URL that are not dates: they
+    filter nothing, and the page says so."""
+    params = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+    return [
+        f"{key}={params[key][0]}"
+        for key in ("from", "to")
+        if key in params and parse_date(params[key][0]) is None
+    ]
+
+
 def from_query(search: str | None) -> Filters:
     """``?from=2026-01-01&team=QA&team=Dev`` -> Filters. Unknown keys are ignored."""
     params = parse_qs((search or "").lstrip("?"), keep_blank_values=False)

@@ -30,7 +30,7 @@ from flask import Flask, Response, g, request
 
 from .components import note
 from .data import DataService, View
-from .filters import Filters, from_query, parse_date, query_value, to_query
+from .filters import Filters, bad_dates, from_query, parse_date, query_value, to_query
 from .pages import PAGES
 from .pages import overview as HOME
 from .pages import upload as UPLOAD
@@ -275,7 +275,14 @@ def register(app: Dash, service: DataService) -> None:
             view = current_view(service, search)
             if page is None:  # home: the overview once there is data, else the upload page
                 page = HOME if view.full is not None else UPLOAD
-            return page.layout(view, search or "")
+            content = page.layout(view, search or "")
+            ignored = bad_dates(search)
+            if ignored:
+                warning = note(
+                    f"Not a date (YYYY-MM-DD), ignored: {', '.join(ignored)}.", "warning"
+                )
+                return html.Div([warning, content])
+            return content
         except Exception as exc:  # a readable line in the page, the traceback in the log
             log.exception("page %s failed", path)
             return note(f"This page could not be drawn: {type(exc).__name__}: {exc}", "error")
