@@ -489,6 +489,8 @@ def test_cli_sample(tmp_path: Path) -> None:
         str(tmp_path / "cli.jira.truth.csv"),
         str(tmp_path / "cli.jira.flowgap.toml"),
     ]
+    again = runner.invoke(app, ["sample", "-o", str(out), "--items", "12", "--seed", "3"])
+    assert again.output.splitlines()[0] == f"{out} (replaced)"
     bad = runner.invoke(app, ["sample", "-o", str(tmp_path / "x"), "--format", "yaml"])
     assert bad.exit_code == 2
     assert "unknown sample format 'yaml'" in bad.output

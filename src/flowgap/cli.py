@@ -187,12 +187,14 @@ def sample(
     """Generate a Jira-like log with known ground truth (written beside it as CSV)."""
     from .sample import write_sample
 
+    # The log, its truth and its config: which of them replace a file is only known after.
+    existed = set(out.parent.iterdir()) if out.parent.is_dir() else set()
     try:
         written = write_sample(out, items=items, seed=seed, format=format, story=story)
     except FlowgapError as err:
         fail(err)
     for path in written:
-        typer.echo(str(path))
+        typer.echo(f"{path} (replaced)" if path in existed else str(path))
 
 
 @app.command()
