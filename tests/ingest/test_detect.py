@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import flowgap
 from flowgap.config import Config
 from flowgap.errors import InputError
 from flowgap.ingest import LOADERS
@@ -104,3 +105,15 @@ def test_missing_and_directory_without_json(tmp_path: Path) -> None:
     (tmp_path / "d" / "a.csv").write_text("a,b\n")
     with pytest.raises(InputError, match="directory holds no"):
         detect_format(tmp_path / "d")
+
+
+def test_a_transition_csv_missing_a_column_says_which(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.csv", b"item,from,timestamp\nA-1,Open,2023-01-01\n")
+    assert detect_format(path) == "transition-csv"
+    with pytest.raises(
+        InputError, match=r"missing column 'to' \(config key input.transitions.to\)"
+    ):
+        flowgap.load(path, Config())
+    # An event log with a column named like "from" stays an event log.
+    log = write(tmp_path, "e.csv", b"case,activity,timestamp,from\n1,a,2023-01-01,x\n")
+    assert detect_format(log) == "csv"

@@ -9,7 +9,8 @@ The answer is a key of ``flowgap.ingest.LOADERS``:
 ``jira-json``       JSON (object, array or NDJSON) with issues ("key" + "fields") or a
                     search response ("issues"); also a directory of .json/.ndjson files
 ``jira-csv``        CSV whose header has an "Issue key" column (Jira's UI export)
-``transition-csv``  CSV whose header has the transition mapping's from and to columns
+``transition-csv``  CSV whose header has the transition mapping's from and to columns (or
+                    one of them and not the event log's item column)
 ``csv``             any other CSV with at least two columns (needs a column mapping)
 ==================  ==================================================================
 """
@@ -112,7 +113,12 @@ def _csv_kind(path: Path, data: bytes, config: Config) -> str:
     if "issue key" in names:
         return "jira-csv"
     tr = config.input.transitions
-    if tr.from_status.lower() in names and tr.to_status.lower() in names:
+    has_from, has_to = tr.from_status.lower() in names, tr.to_status.lower() in names
+    if has_from and has_to:
+        return "transition-csv"
+    # Half a transition header and no event-log item column: a transition CSV that lacks a
+    # column (its loader names the missing one), not an event log.
+    if (has_from or has_to) and config.input.csv.item.lower() not in names:
         return "transition-csv"
     if len(header) >= 2:
         return "csv"
