@@ -25,9 +25,16 @@ def summary(tables: dict[str, pa.Table] | None = None, **kw) -> dict:
     return build_summary(tables or ht.tables(), **args)
 
 
+def test_records_read_and_rejected() -> None:
+    s = summary(records=(1228, 819))
+    assert s["records"] == {"read": 1228, "rejected": 819, "rejected_share": 819 / 1228}
+    assert summary()["records"] == {"read": 0, "rejected": 0, "rejected_share": None}
+
+
 def test_keys_are_exactly_the_documented_ones() -> None:
     s = summary()
     assert {k: sorted(v) for k, v in s.items()} == {
+        "records": sorted(["read", "rejected", "rejected_share"]),
         "items": sorted(["total", "open", "delivered", "with_history"]),
         "flow_efficiency": sorted(["median", "pooled", "median_work", "pooled_work"]),
         "lead_time": sorted(["p50", "p85", "p95", "mean"]),

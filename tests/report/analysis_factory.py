@@ -162,6 +162,7 @@ def items_rows() -> list[dict]:
 
 def summary() -> dict:
     return {
+        "records": {"read": 5, "rejected": 1, "rejected_share": 0.2},
         "items": {"total": 4, "open": 2, "delivered": 2, "with_history": 4},
         "flow_efficiency": {
             "median": 0.5,

@@ -175,3 +175,12 @@ def test_any_text_is_a_threshold_or_a_usage_error(text: str) -> None:
         th.parse(text)
     except UsageError as err:
         assert "\n" not in str(err)
+
+
+def test_rejected_share_is_a_ratio_metric() -> None:
+    summary = {"records": {"read": 1228, "rejected": 819, "rejected_share": 819 / 1228}}
+    (out,) = th.evaluate([th.parse("records.rejected_share > 5%")], summary)
+    assert out.held is False
+    assert out.message == "failed: records.rejected_share = 66.7%, limit > 5.0%"
+    (count,) = th.evaluate([th.parse("records.rejected > 1000")], summary)
+    assert count.held is True and count.message == "held: records.rejected = 819, limit > 1,000"

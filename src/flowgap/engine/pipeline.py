@@ -525,7 +525,13 @@ def _summary(tables: dict, config: Config, as_of: datetime, result: LoadResult) 
         as_of=as_of,
         has_history=result.has_history,
         events=result.events.num_rows,
+        records=records_of(result.inputs),
     )
+
+
+def records_of(inputs: list) -> tuple[int, int]:
+    """(records read, records rejected) over every input."""
+    return (sum(i.records_read for i in inputs), sum(i.records_rejected for i in inputs))
 
 
 def _findings(summary: dict, tables: dict, config: Config) -> list[dict]:

@@ -48,6 +48,7 @@ from . import stages as stages_mod
 from . import teams as teams_mod
 from .analysis import Analysis
 from .findings import build_findings
+from .pipeline import records_of
 from .schemas import PROCESS_EDGES, STATUS_CLASSES, TABLES
 from .steering import steering_comparison, steering_meetings
 from .summary import build_summary
@@ -532,6 +533,8 @@ def _finish(src: SubsetSource, sel: np.ndarray, tables: dict) -> Analysis:
         as_of=full.as_of,
         has_history=full.has_history,
         events=tables["timeline"].num_rows,
+        # The inputs are the full analysis': a filter selects items, not records.
+        records=records_of(full.inputs),
     )
     kept = set(src.keys.filter(pa.array(sel)).to_pylist()) if full.warnings else set()
     items, touches = tables["items"], tables["steering_touches"]

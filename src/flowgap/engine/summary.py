@@ -25,8 +25,10 @@ def build_summary(
     as_of: datetime,
     has_history: bool,
     events: int,
+    records: tuple[int, int] = (0, 0),
 ) -> dict:
-    """Headline metrics from the analysis tables (keys of ``schemas.TABLES``)."""
+    """Headline metrics from the analysis tables (keys of ``schemas.TABLES``); ``records``:
+    (input records read, rejected)."""
     items = analysis_tables["items"]
     timeline = analysis_tables.get("timeline")
     touches = analysis_tables.get("steering_touches")
@@ -47,7 +49,13 @@ def build_summary(
     rework = _num(items, "rework")
     n_touches = touches.num_rows if touches is not None else 0
 
+    read, rejected = records
     return {
+        "records": {
+            "read": read,
+            "rejected": rejected,
+            "rejected_share": rejected / read if read else None,
+        },
         "items": {
             "total": n_items,
             "open": int(is_open.sum()),

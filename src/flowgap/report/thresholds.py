@@ -40,6 +40,7 @@ METRICS: dict[str, tuple[str, ...]] = {
     "rework": ("mean", "total"),
     "wip": ("current", "median_age_s"),
     "throughput": ("per_week",),
+    "records": ("read", "rejected", "rejected_share"),
 }
 #: Groups keyed by a name from the data: ``wait_share.status['Ready for QA']``.
 NAMED_METRICS: dict[str, tuple[str, ...]] = {"wait_share": ("status", "team")}
@@ -94,7 +95,7 @@ class Metric:
 
     @property
     def is_ratio(self) -> bool:
-        return self.group in RATIO_GROUPS
+        return self.group in RATIO_GROUPS or self.parts[-1].endswith("_share")
 
     @property
     def is_average(self) -> bool:
@@ -272,7 +273,8 @@ class _Parser:
             self.i += 1
             if not relative and not metric.is_ratio:
                 raise self._error(
-                    f"'%' needs a ratio metric (flow_efficiency.*, wait_share.*), {metric} is not",
+                    "'%' needs a ratio metric (flow_efficiency.*, wait_share.*,"
+                    f" records.rejected_share), {metric} is not",
                     tok.pos,
                 )
             value /= 100.0
