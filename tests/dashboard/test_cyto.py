@@ -134,4 +134,3 @@ def test_tap_selects_items():
     ]  # X-2 went through Blocked; repeated In Dev segments of X-1 collapse
     assert status_moves(tl, "Review", "In Dev") == []
     assert items_for_tap({}, tl, hev) == ("", [])
-
