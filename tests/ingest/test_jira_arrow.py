@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from flowgap.config import Config
 from flowgap.errors import InputError
+from flowgap.ingest import arrow_columns as ac
 from flowgap.ingest import jira_arrow, jira_json
 from flowgap.sample import write_sample
 
@@ -582,7 +583,7 @@ def test_nan_inf_screen(monkeypatch: pytest.MonkeyPatch, text: bytes, step: int)
     monkeypatch.setattr(jira_arrow, "_SCAN_STEP", step)
     data = b"{" + text + b"}\n"
     if NUMBER_WORDS[text]:
-        with pytest.raises(jira_arrow._NotPlain):
+        with pytest.raises(ac.NotPlain):
             jira_arrow._screen_numbers(data)
     else:
         jira_arrow._screen_numbers(data)

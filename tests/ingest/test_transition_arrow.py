@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowgap.config import Config
+from flowgap.ingest import arrow_columns as ac
 from flowgap.ingest import transition_arrow, transition_csv
 from flowgap.ingest.csv_rows import parse_timestamp
 from flowgap.model import LoadResult
@@ -301,7 +302,7 @@ def _python_micros(text: str, fmt: str | None, tz: ZoneInfo, dayfirst: bool) -> 
 
 
 def _strings(values: list[str]) -> pa.Array:
-    return transition_arrow._strings(values)
+    return ac.strings(values)
 
 
 def _compare_timestamps(values: list[str], fmt: str | None, zone: str) -> None:

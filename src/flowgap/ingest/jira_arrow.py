@@ -72,6 +72,7 @@ from ..model import (
     InputSummary,
     LoadResult,
 )
+from . import arrow_columns as ac
 from .common import GZIP_MAGIC
 from .jira_json import _BLOCKS as _ADF_BLOCKS
 from .jira_json import STORY_POINT_FIELDS
@@ -102,10 +103,6 @@ Data = bytes | mmap.mmap
 _USUAL_SHAPE = {"team": DISP, "flag": pa.list_(DISP)}
 
 
-class _NotPlain(Exception):
-    """The file is not the plain shape this path handles: the Python loader takes it."""
-
-
 def try_load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResult | None:
     """The canonical tables of a plain NDJSON export, or None when the Python loader must."""
     if not path.is_file():
@@ -114,7 +111,7 @@ def try_load(path: Path, config: Config, field_map: dict[Any, str]) -> LoadResul
         with _plain_pages():
             return _load(path, config, field_map)
     except (
-        _NotPlain,
+        ac.NotPlain,
         pa.ArrowException,
         OSError,
         EOFError,
@@ -166,16 +163,6 @@ def _plain_pages() -> Iterator[None]:
 # --------------------------------------------------------------------------- arrow helpers
 
 
-def _ints(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """An integer Arrow array without nulls as a numpy view (no pandas import)."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.null_count:
-        raise _NotPlain("unexpected null")
-    dtype = np.int32 if arr.type == pa.int32() else np.int64
-    return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr)]
-
-
 def _bools(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
@@ -185,30 +172,9 @@ def _bools(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return bits[arr.offset : arr.offset + len(arr)].astype(bool)
 
 
-def _int_array(values: np.ndarray) -> pa.Array:
-    values = np.ascontiguousarray(values, dtype=np.int64)
-    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
-
-
 def _bool_array(values: np.ndarray) -> pa.Array:
     bits = np.packbits(np.asarray(values, dtype=bool), bitorder="little")
     return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
-
-
-def _strings(values: list[str | None]) -> pa.Array:
-    """A small string array from Python values, through buffers."""
-    encoded = [b"" if v is None else v.encode() for v in values]
-    offsets = np.zeros(len(values) + 1, dtype=np.int32)
-    np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    valid = [v is not None for v in values]
-    validity = None if all(valid) else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    return pa.Array.from_buffers(
-        S, len(values), [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
-    )
-
-
-def _scalar(value: str) -> pa.Scalar:
-    return _strings([value])[0]
 
 
 _FALSE = _bool_array(np.zeros(1, dtype=bool))[0]
@@ -253,11 +219,11 @@ def _display_list(arr: pa.Array, element: pa.DataType) -> tuple[pa.Array, pa.Arr
     """Non-empty element displays of a list column: (list of them, ", "-joined or null)."""
     n = len(arr)
     flat = pc.list_flatten(arr)
-    parents = _ints(pc.list_parent_indices(arr))
+    parents = ac.ints(pc.list_parent_indices(arr))
     shown = _display_struct(flat) if element == DISP else _nonempty(flat)
     keep = ~_bools(pc.is_null(shown))
     lists = _list_of(shown.filter(_bool_array(keep)), parents[keep], n)
-    joined = _nonempty(pc.binary_join(lists, _scalar(", ")))
+    joined = _nonempty(pc.binary_join(lists, ac.scalar(", ")))
     return lists, joined
 
 
@@ -269,31 +235,26 @@ def _display(arr: pa.Array) -> pa.Array:
     return _nonempty(arr)
 
 
-def _check(ok: bool, why: str) -> None:
-    if not ok:
-        raise _NotPlain(why)
-
-
 def _all(mask: pa.Array) -> bool:
     return bool(_bools(mask).all()) if len(mask) else True
 
 
 def _instants(strings: pa.Array) -> np.ndarray:
     """Jira-shaped timestamps -> UTC microseconds (the Python loader's very cast)."""
-    _check(strings.null_count == 0, "missing timestamp")
-    _check(_all(pc.match_substring_regex(strings, _TS_SHAPE)), "timestamp shape")
-    return _ints(strings.cast(TS).cast(pa.int64()))
+    ac.check(strings.null_count == 0, "missing timestamp")
+    ac.check(_all(pc.match_substring_regex(strings, _TS_SHAPE)), "timestamp shape")
+    return ac.ints(strings.cast(TS).cast(pa.int64()))
 
 
 def _int_ids(ids: pa.Array, allow_null: bool) -> tuple[np.ndarray, pa.Array]:
     """Ids as integers for ordering (a missing id orders as -1) and as text for sources."""
     if not allow_null:
-        _check(ids.null_count == 0, "missing id")
+        ac.check(ids.null_count == 0, "missing id")
     present = pc.drop_null(ids)
-    _check(_all(pc.match_substring_regex(present, _DIGITS)), "id shape")
-    as_int = pc.fill_null(ids.cast(pa.int64()), _int_array(np.array([-1]))[0])
-    text = pc.fill_null(ids, _scalar("None"))
-    return _ints(as_int), text
+    ac.check(_all(pc.match_substring_regex(present, _DIGITS)), "id shape")
+    as_int = pc.fill_null(ids.cast(pa.int64()), ac.int_array(np.array([-1]))[0])
+    text = pc.fill_null(ids, ac.scalar("None"))
+    return ac.ints(as_int), text
 
 
 def _order(parent: np.ndarray, inst: np.ndarray, ids: np.ndarray, n_parents: int) -> np.ndarray:
@@ -319,17 +280,7 @@ def _order(parent: np.ndarray, inst: np.ndarray, ids: np.ndarray, n_parents: int
     ordered = (inst[a] < inst[b]) | ((inst[a] == inst[b]) & (ids[a] <= ids[b]))
     if bool(np.all(ordered | ~same)):
         return order
-    return _lexsort(pos, ids, inst, parent)
-
-
-def _lexsort(*keys: np.ndarray) -> np.ndarray:
-    """``np.lexsort`` (last key primary) by Arrow's multi-column sort, several times faster."""
-    if len(keys[0]) == 0:
-        return np.zeros(0, dtype=np.int64)
-    names = [str(i) for i in range(len(keys))]
-    table = pa.Table.from_arrays([_int_array(k) for k in keys], names=names)
-    order = pc.sort_indices(table, sort_keys=[(name, "ascending") for name in reversed(names)])
-    return _ints(order.cast(pa.int64()))
+    return ac.lexsort(pos, ids, inst, parent)
 
 
 def _rank(parent_sorted: np.ndarray, n_parents: int) -> np.ndarray:
@@ -345,10 +296,10 @@ def _rank(parent_sorted: np.ndarray, n_parents: int) -> np.ndarray:
 def _open(path: Path) -> Data | _Inflating:
     """The file's bytes: a plain file mapped (copying it costs more than every screen
     together, and Arrow's reader copies what it keeps), a gzip file inflating."""
-    _check(path.stat().st_size <= MAX_BYTES, "too large to hold")
+    ac.check(path.stat().st_size <= MAX_BYTES, "too large to hold")
     with path.open("rb") as fh:
         head = fh.read(2)
-        _check(len(head) == 2, "empty")
+        ac.check(len(head) == 2, "empty")
         if head != GZIP_MAGIC:
             return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         fh.seek(0)
@@ -365,7 +316,7 @@ class _Inflating:
     def __init__(self, raw: bytes) -> None:
         # the trailer's length (mod 2**32, and files are at most MAX_BYTES)
         self.size = int.from_bytes(raw[-4:], "little") if len(raw) >= 18 else 0
-        _check(0 < self.size <= MAX_BYTES, "empty, truncated or too large to hold")
+        ac.check(0 < self.size <= MAX_BYTES, "empty, truncated or too large to hold")
         # anonymous memory: its pages are zeroed as the inflating thread first writes them
         self.buf: Data = mmap.mmap(-1, self.size)
         self.done = 0  # bytes inflated
@@ -382,17 +333,17 @@ class _Inflating:
             inflate = zlib.decompressobj(wbits=31)
             out, source = memoryview(self.buf), memoryview(raw)
             for at in range(0, len(raw), self.STEP):
-                _check(not self.cancelled, "no longer wanted")
+                ac.check(not self.cancelled, "no longer wanted")
                 chunk = inflate.decompress(source[at : at + self.STEP])
                 end = self.done + len(chunk)
-                _check(end <= self.size, "longer than its gzip trailer says")
+                ac.check(end <= self.size, "longer than its gzip trailer says")
                 out[self.done : end] = chunk
                 with self.ready:
                     self.done = end
                     self.ready.notify_all()
                 if inflate.eof:
                     break
-            _check(
+            ac.check(
                 inflate.eof and not inflate.unused_data and self.done == self.size,
                 "several gzip members or a truncated stream",
             )
@@ -470,12 +421,12 @@ def _head(data: Data, end: int) -> bytes | None:
 
 
 def _screen(data: Data) -> tuple[list[int], dict]:
-    """Where each line of a plain NDJSON file ends, and its first issue; raises _NotPlain
+    """Where each line of a plain NDJSON file ends, and its first issue; raises ac.NotPlain
     otherwise."""
     tail = len(data) - 1
     while tail > 0 and data[tail] == 0x0A:  # not rstrip: that would copy the whole file
         tail -= 1
-    _check(data[:1] == b"{" and data[tail] == 0x7D, "not NDJSON of objects")
+    ac.check(data[:1] == b"{" and data[tail] == 0x7D, "not NDJSON of objects")
     # every newline between "}" and "{": no value spans lines, no blank line (a JSON string
     # cannot hold a raw newline, so this is about the structure)
     find = data.find
@@ -483,7 +434,7 @@ def _screen(data: Data) -> tuple[list[int], dict]:
     at = find(b"\n")
     last = len(data) - 1
     while at >= 0:
-        _check(
+        ac.check(
             data[at - 1] == 0x7D and (at == last or data[at + 1] == 0x7B),
             "a value spans lines, or a blank line",
         )
@@ -492,7 +443,7 @@ def _screen(data: Data) -> tuple[list[int], dict]:
     if not ends or ends[-1] != last:
         ends.append(len(data))
     first = orjson.loads(data[: ends[0]])
-    _check(isinstance(first, dict) and isinstance(first.get("key"), str), "first line")
+    ac.check(isinstance(first, dict) and isinstance(first.get("key"), str), "first line")
     return ends, first
 
 
@@ -519,14 +470,14 @@ _SCAN_STEP = 1 << 22
 
 
 def _screen_numbers(data: Data) -> None:
-    """No NaN/Inf token where a JSON value may start: raises _NotPlain. Words in text
+    """No NaN/Inf token where a JSON value may start: raises ac.NotPlain. Words in text
     ("Information") are fine."""
     step = _SCAN_STEP
     for word in _NUMBER_WORDS:
         for start in range(0, len(data), step):
             for hit in word.finditer(data, start, start + step + 2):
                 if hit.start() < start + step:  # a word across the border: found once
-                    _check(not _value_start(data, hit.start()), "NaN or Inf token")
+                    ac.check(not _value_start(data, hit.start()), "NaN or Inf token")
 
 
 def _value_start(data: Data, at: int) -> bool:
@@ -562,14 +513,14 @@ def _names(data: Data, ends: list[int], first: dict) -> dict[str, str]:
     union: dict[str, str] = {}
     for blob in seen:
         names = orjson.loads(blob)
-        _check(isinstance(names, dict), "names")
+        ac.check(isinstance(names, dict), "names")
         for fid, name in names.items():
-            _check(
+            ac.check(
                 isinstance(name, str) and union.setdefault(fid, name) == name,
                 "a field id with several names",
             )
     own = first.get("names")
-    _check(
+    ac.check(
         own is None or (isinstance(own, dict) and all(union.get(k) == v for k, v in own.items())),
         "names",
     )
@@ -607,9 +558,9 @@ def _shape(data: Data, fid: str, names_len: int, end: int) -> pa.DataType | None
                 return pa.list_(DISP)
             if e == b'"':
                 return pa.list_(S)
-            _check(e == b"]", "display field of another type")
+            ac.check(e == b"]", "display field of another type")
         else:
-            _check(c == b"n", "display field of another type")
+            ac.check(c == b"n", "display field of another type")
         at = data.find(marker, i, end)
     return None
 
@@ -663,7 +614,7 @@ def _comment_type(body: pa.DataType) -> pa.DataType:
 def _comment_texts(body: pa.Array) -> pa.Array:
     """Comment bodies as the Python loader's ``comment_text`` has them ("" when missing)."""
     if body.type == S:
-        return pc.fill_null(body, _scalar(""))
+        return pc.fill_null(body, ac.scalar(""))
     return _adf_texts(body)
 
 
@@ -689,7 +640,7 @@ def _adf_texts(body: pa.Array) -> pa.Array:
     while pa.types.is_list(levels[-1].type.field("content").type):
         levels.append(pc.list_flatten(pc.struct_field(levels[-1], "content")))
     parents = [np.arange(n_docs, dtype=np.int64)] + [
-        _ints(pc.list_parent_indices(pc.struct_field(level, "content"))).astype(np.int64)
+        ac.ints(pc.list_parent_indices(pc.struct_field(level, "content"))).astype(np.int64)
         for level in levels[:-1]
     ]
     # subtree sizes, from the leaves up
@@ -711,7 +662,7 @@ def _adf_texts(body: pa.Array) -> pa.Array:
         pre.append(pre[d - 1][p] + 1 + before - group_start)
         doc.append(doc[d - 1][p])
         recurses = ~_bools(
-            pc.fill_null(pc.is_in(kinds[d - 1], _strings(list(_ADF_LEAVES))), _FALSE)
+            pc.fill_null(pc.is_in(kinds[d - 1], ac.strings(list(_ADF_LEAVES))), _FALSE)
         )
         visited.append(visited[d - 1][p] & recurses[p] & ~_bools(pc.is_null(levels[d])))
     doc_start = _offsets(2 * sizes[0])[:-1].astype(np.int64)
@@ -726,7 +677,7 @@ def _adf_texts(body: pa.Array) -> pa.Array:
         if values is None:
             pieces.append(pa.nulls(n, S))
         elif isinstance(values, str):
-            pieces.append(pa.repeat(_scalar(values), n))
+            pieces.append(pa.repeat(ac.scalar(values), n))
         else:
             pieces.append(values.filter(_bool_array(where)))
         conds.append(np.full(n, values is None))
@@ -737,17 +688,19 @@ def _adf_texts(body: pa.Array) -> pa.Array:
         leave = enter + 2 * size - 1
 
         def of(*names: str, kind: pa.Array = kind, d: int = d) -> np.ndarray:
-            hit = pc.fill_null(pc.is_in(kind, _strings(list(names))), _FALSE)
+            hit = pc.fill_null(pc.is_in(kind, ac.strings(list(names))), _FALSE)
             return _bools(hit) & visited[d]
 
         text = pc.struct_field(level, "text")
         # ``str(node.get("text", ""))`` gives "None" for a null and "" for a missing text,
         # which Arrow cannot tell apart: such a text node leaves the file to the walk
-        _check(not (of("text") & _bools(pc.is_null(text))).any(), "ADF text node without text")
+        ac.check(not (of("text") & _bools(pc.is_null(text))).any(), "ADF text node without text")
         attrs = pc.struct_field(level, "attrs")
 
         def attr(*names: str, attrs: pa.Array = attrs) -> pa.Array:
-            return pc.coalesce(*[_nonempty(pc.struct_field(attrs, k)) for k in names], _scalar(""))
+            return pc.coalesce(
+                *[_nonempty(pc.struct_field(attrs, k)) for k in names], ac.scalar("")
+            )
 
         put(enter, of("text"), text)
         put(enter, of("hardBreak"), "\n")
@@ -760,7 +713,7 @@ def _adf_texts(body: pa.Array) -> pa.Array:
         put(leave, blocks & ~of("doc"), None)
     key = np.concatenate(keys)
     order = np.argsort(key, kind="stable")
-    token = pa.concat_arrays(pieces).take(_int_array(order))
+    token = pa.concat_arrays(pieces).take(ac.int_array(order))
     is_cond = np.concatenate(conds)[order]
     token_doc = np.searchsorted(doc_start, key[order], side="right") - 1
     ends_nl = _bools(pc.fill_null(pc.ends_with(token, pattern="\n"), _FALSE))
@@ -768,9 +721,9 @@ def _adf_texts(body: pa.Array) -> pa.Array:
     if len(order):
         prev_piece[1:] = ~is_cond[:-1] & ~ends_nl[:-1] & (token_doc[1:] == token_doc[:-1])
     written = ~is_cond | prev_piece
-    token = pc.if_else(_bool_array(is_cond), _scalar("\n"), token).filter(_bool_array(written))
-    joined = pc.binary_join(_list_of(token, token_doc[written], n_docs), _scalar(""))
-    return _strings(
+    token = pc.if_else(_bool_array(is_cond), ac.scalar("\n"), token).filter(_bool_array(written))
+    joined = pc.binary_join(_list_of(token, token_doc[written], n_docs), ac.scalar(""))
+    return ac.strings(
         ["\n".join(line.rstrip() for line in t.split("\n")).strip("\n") for t in joined.to_pylist()]
     )
 
@@ -806,20 +759,20 @@ def _load_from(
             full_ends, full_first = _screen(data)
             # every line's names may name more fields: the ids must be those of the head
             full = _plan(data, full_ends, full_first, config)
-            _check(full.ids == plan.ids and full.literal == plan.literal, "names after the head")
+            ac.check(full.ids == plan.ids and full.literal == plan.literal, "names after the head")
         _check_utf8(data)
         _screen_numbers(data)
         whole.append((data, len(full_ends)))
 
     table = _read(source, plan, screens, lambda: whole[0][0])
-    _check(table.num_rows == whole[0][1], "more than one value on a line")
+    ac.check(table.num_rows == whole[0][1], "more than one value on a line")
     # the file's bytes go before the build
     whole.clear()
     if stream:
         source.buf = b""
     source = head = b""
     batch = table.combine_chunks()
-    _check(batch.num_rows > 0, "empty")
+    ac.check(batch.num_rows > 0, "empty")
     key = batch.column("key").chunk(0)
     fields = batch.column("fields").chunk(0)
     changelog = batch.column("changelog").chunk(0)
@@ -852,9 +805,9 @@ def _plan(data: Data, ends: list[int], first: dict, config: Config) -> _Plan:
             ids[role] = None
             continue
         found = [fid for fid, nm in names.items() if nm == name]
-        _check(len(found) <= 1, "a field name with several ids")
+        ac.check(len(found) <= 1, "a field name with several ids")
         # known from the first issue on, as the Python loader's accumulated names have it
-        _check(not found or found[0] in first_names, "a field id named only after line 1")
+        ac.check(not found or found[0] in first_names, "a field id named only after line 1")
         ids[role] = found[0] if found else None
     base = {
         "created": S,
@@ -878,7 +831,7 @@ def _plan(data: Data, ends: list[int], first: dict, config: Config) -> _Plan:
         if name is None:
             continue
         fid = ids[role]
-        _check(
+        ac.check(
             name not in base and (fid is None or fid not in base) and name != fid,
             "a configured name collides with a standard field",
         )
@@ -994,16 +947,16 @@ def _build(
 ) -> LoadResult:
     n = len(key)
     fname = path.name
-    _check(key.null_count == 0 and fields.null_count == 0, "issue without key or fields")
-    _check(not _bools(pc.equal(pc.binary_length(key), _ZERO32)).any(), "empty key")
-    _check(len(key.unique()) == n, "duplicate issue")
+    ac.check(key.null_count == 0 and fields.null_count == 0, "issue without key or fields")
+    ac.check(not _bools(pc.equal(pc.binary_length(key), _ZERO32)).any(), "empty key")
+    ac.check(len(key.unique()) == n, "duplicate issue")
     for name in literal:
-        _check(pc.struct_field(fields, name).null_count == n, "literal field name present")
+        ac.check(pc.struct_field(fields, name).null_count == n, "literal field name present")
     created_i = _instants(pc.struct_field(fields, "created"))
     status = pc.struct_field(fields, "status")
     current_status = _display_struct(status)
     labels_now = pc.struct_field(fields, "labels")
-    _check(pc.list_flatten(labels_now).null_count == 0, "null label")
+    ac.check(pc.list_flatten(labels_now).null_count == 0, "null label")
     # Most of the work is in Arrow and numpy, without the GIL: the comments and the items
     # table are built on two more threads meanwhile.
     with ThreadPoolExecutor(max_workers=2) as side:
@@ -1046,22 +999,22 @@ def _build_events(
     # ---- histories, ordered per issue like the Python loader
     hist_list = pc.struct_field(changelog, "histories")
     histories = pc.list_flatten(hist_list)
-    _check(histories.null_count == 0, "a history is null")
-    h_parent = _ints(pc.list_parent_indices(hist_list))
+    ac.check(histories.null_count == 0, "a history is null")
+    h_parent = ac.ints(pc.list_parent_indices(hist_list))
     h_created = pc.struct_field(histories, "created")
     h_inst = _instants(h_created) if len(histories) else np.zeros(0, np.int64)
     h_id_int, h_id_text = _int_ids(pc.struct_field(histories, "id"), allow_null=True)
     items_list = pc.struct_field(histories, "items")
-    _check(items_list.null_count == 0, "history without items")
+    ac.check(items_list.null_count == 0, "history without items")
     h_order = _order(h_parent, h_inst, h_id_int, n)
 
     # ---- items of the ordered histories, in item order (``i_order``: sorted row -> item)
     items = pc.list_flatten(items_list)
-    _check(items.null_count == 0, "a history item is null")
+    ac.check(items.null_count == 0, "a history item is null")
     n_items = len(items)
-    i_hist_orig = _ints(pc.list_parent_indices(items_list))
+    i_hist_orig = ac.ints(pc.list_parent_indices(items_list))
     # the items of one history are contiguous: move whole runs into history order
-    i_count = _ints(pc.list_value_length(items_list).cast(pa.int64()))
+    i_count = ac.ints(pc.list_value_length(items_list).cast(pa.int64()))
     i_start = _offsets(i_count)[:-1].astype(np.int64)
     run = np.repeat(i_start[h_order] - _offsets(i_count[h_order])[:-1], i_count[h_order])
     i_order = run + np.arange(n_items, dtype=np.int64)
@@ -1074,8 +1027,8 @@ def _build_events(
     from_none, to_none = _blank(from_s), _blank(to_s)
     enc = pc.dictionary_encode(pc.struct_field(items, "field"), null_encoding="encode")
     canon_dict = [field_map.get(nm, nm) for nm in enc.dictionary.to_pylist()]
-    _check(all(isinstance(c, str) for c in canon_dict), "field name")
-    codes = _ints(enc.indices.cast(pa.int64()))[i_order] if n_items else np.zeros(0, np.int64)
+    ac.check(all(isinstance(c, str) for c in canon_dict), "field name")
+    codes = ac.ints(enc.indices.cast(pa.int64()))[i_order] if n_items else np.zeros(0, np.int64)
     # field names of every event: the items' canonical names, then the fixed ones
     field_names = [*canon_dict, "created", "status", "team", "assignee", "flag", "label", "comment"]
     fixed = {name: len(canon_dict) + i for i, name in enumerate(field_names[len(canon_dict) :])}
@@ -1093,7 +1046,7 @@ def _build_events(
             issues, first = np.unique(i_issue[rows], return_index=True)
             has[issues] = True
             at[issues] = i_order[rows[first]]
-        values = _nonempty(from_s.take(_int_array(at))) if n_items else pa.nulls(n, S)
+        values = _nonempty(from_s.take(ac.int_array(at))) if n_items else pa.nulls(n, S)
         return has, values
 
     # labels arrive as space-separated sets: one event per label added or removed
@@ -1103,7 +1056,7 @@ def _build_events(
     lab_value: list[str | None] = []
     lab_prev: list[str | None] = []
     if len(label_rows):
-        idx = _int_array(i_order[label_rows])
+        idx = ac.int_array(i_order[label_rows])
         for j, (old_s, new_s) in enumerate(
             zip(from_s.take(idx).to_pylist(), to_s.take(idx).to_pylist(), strict=True)
         ):
@@ -1137,9 +1090,9 @@ def _build_events(
     is_lab_ev = hist_lab >= 0
     hist_actor = pc.struct_field(pc.struct_field(histories, "author"), "displayName")
     hist_source = pc.binary_join_element_wise(
-        _scalar(fname),
-        pc.binary_join_element_wise(key.take(_int_array(h_parent)), h_id_text, _scalar("#")),
-        _scalar(":"),
+        ac.scalar(fname),
+        pc.binary_join_element_wise(key.take(ac.int_array(h_parent)), h_id_text, ac.scalar("#")),
+        ac.scalar(":"),
     )
 
     # ---- current values
@@ -1185,7 +1138,7 @@ def _build_events(
             np.flatnonzero(has).tolist(), ff.filter(_bool_array(has)).to_pylist(), strict=True
         )
     ]
-    now_parent = _ints(pc.list_parent_indices(labels_now))
+    now_parent = ac.ints(pc.list_parent_indices(labels_now))
     keep_now = ~has[now_parent] if len(now_parent) else np.zeros(0, dtype=bool)
     lab_issue = np.concatenate(
         [
@@ -1197,7 +1150,7 @@ def _build_events(
         pa.concat_arrays(
             [
                 pc.list_flatten(labels_now).filter(_bool_array(keep_now)),
-                _strings([lab for _, labs in from_labels for lab in labs]),
+                ac.strings([lab for _, labs in from_labels for lab in labs]),
             ]
         )
     )
@@ -1214,7 +1167,7 @@ def _build_events(
     in_values = pa.concat_arrays(init_value)
     k = np.bincount(in_issue, minlength=n)
     # seq among the initial events: their rank by slot within the issue
-    by_slot = _lexsort(in_slot, in_issue)
+    by_slot = ac.lexsort(in_slot, in_issue)
     in_seq = np.empty(len(in_issue), dtype=np.int64)
     in_seq[by_slot] = _rank(in_issue[by_slot], n)
 
@@ -1231,8 +1184,8 @@ def _build_events(
     )
     ts = np.concatenate([created_i[in_issue], h_inst[ev_hist], c_inst[c_order]]).astype(np.int64)
     key_rank = np.empty(n, dtype=np.int64)
-    key_rank[_ints(pc.sort_indices(key))] = np.arange(n, dtype=np.int64)
-    perm = _lexsort(seq, ts, key_rank[ev_issue_all])
+    key_rank[ac.ints(pc.sort_indices(key))] = np.arange(n, dtype=np.int64)
+    perm = ac.lexsort(seq, ts, key_rank[ev_issue_all])
     null_at = -1  # the last slot of a pool is a null
     # Arrow's take runs without the GIL: the string columns are gathered two at a time.
     gather = ThreadPoolExecutor(max_workers=2)
@@ -1240,7 +1193,7 @@ def _build_events(
     def pooled(pieces: list[pa.Array], index: np.ndarray) -> Future[pa.Array]:
         pool = pa.concat_arrays([*pieces, pa.nulls(1, S)])
         index = np.where(index == null_at, len(pool) - 1, index)
-        return gather.submit(pool.take, _int_array(index[perm]))
+        return gather.submit(pool.take, ac.int_array(index[perm]))
 
     zeros_i, zeros_c = np.full(n_init, null_at), np.full(n_com, null_at)
     b_items = n_init
@@ -1248,9 +1201,9 @@ def _build_events(
     b_body = b_lab + n_lab
     src_safe = np.where(is_lab_ev, 0, hist_src)
     with gather:
-        item_col = gather.submit(key.take, _int_array(ev_issue_all[perm]))
+        item_col = gather.submit(key.take, ac.int_array(ev_issue_all[perm]))
         value = pooled(
-            [in_values, to_s, _strings(lab_value), c_body],
+            [in_values, to_s, ac.strings(lab_value), c_body],
             np.concatenate(
                 [
                     np.arange(n_init),
@@ -1264,7 +1217,7 @@ def _build_events(
             ),
         )
         prev = pooled(
-            [from_s, _strings(lab_prev)],
+            [from_s, ac.strings(lab_prev)],
             np.concatenate(
                 [
                     zeros_i,
@@ -1280,18 +1233,18 @@ def _build_events(
         actor = pooled(
             [hist_actor, c_actor], np.concatenate([zeros_i, ev_hist, len(histories) + c_order])
         )
-        issue_src = pc.binary_join_element_wise(_scalar(fname), key, _scalar(":"))
+        issue_src = pc.binary_join_element_wise(ac.scalar(fname), key, ac.scalar(":"))
         source = pooled(
             [issue_src, hist_source, c_source],
             np.concatenate([in_issue, n + ev_hist, n + len(histories) + c_order]),
         )
         codes_all = np.concatenate([in_code, hist_code, np.full(n_com, fixed["comment"])])
-        field_col = _strings(field_names).take(_int_array(codes_all[perm]))
+        field_col = ac.strings(field_names).take(ac.int_array(codes_all[perm]))
         events = pa.Table.from_arrays(
             [
                 item_col.result(),
-                _int_array(ts[perm]).view(TS),
-                _int_array(seq[perm]),
+                ac.int_array(ts[perm]).view(TS),
+                ac.int_array(seq[perm]),
                 field_col,
                 value.result(),
                 prev.result(),
@@ -1358,8 +1311,8 @@ def _comment_rows(
     n = len(key)
     comments_list = pc.struct_field(pc.struct_field(fields, "comment"), "comments")
     comments = pc.list_flatten(comments_list)
-    _check(comments.null_count == 0, "a comment is null")
-    c_parent = _ints(pc.list_parent_indices(comments_list))
+    ac.check(comments.null_count == 0, "a comment is null")
+    c_parent = ac.ints(pc.list_parent_indices(comments_list))
     c_inst = (
         _instants(pc.struct_field(comments, "created")) if len(comments) else np.zeros(0, np.int64)
     )
@@ -1372,11 +1325,11 @@ def _comment_rows(
     )
     c_body = _comment_texts(pc.struct_field(comments, "body"))
     c_source = pc.binary_join_element_wise(
-        _scalar(fname),
+        ac.scalar(fname),
         pc.binary_join_element_wise(
-            key.take(_int_array(c_parent)), c_id_text, _scalar("#comment-")
+            key.take(ac.int_array(c_parent)), c_id_text, ac.scalar("#comment-")
         ),
-        _scalar(":"),
+        ac.scalar(":"),
     )
     return c_parent, c_order, c_inst, c_actor, c_body, c_source, len(comments)
 
@@ -1426,7 +1379,7 @@ def _items_table(
             _display_struct(pc.struct_field(fields, "issuetype")),
             _display_struct(pc.struct_field(fields, "priority")),
             pc.struct_field(fields, "summary"),
-            _int_array(created_i).view(TS),
+            ac.int_array(created_i).view(TS),
             res_arr,
             current_status,
             labels_items,
@@ -1440,8 +1393,8 @@ def _items_table(
     cat_key = pc.struct_field(pc.struct_field(status, "statusCategory"), "key")
     both = _bool_array(~_bools(pc.is_null(current_status)) & ~_bools(pc.is_null(cat_key)))
     named = pc.dictionary_encode(current_status.filter(both))
-    _, first_at = np.unique(_ints(named.indices.cast(pa.int64())), return_index=True)
-    first_at_a = _int_array(first_at)
+    _, first_at = np.unique(ac.ints(named.indices.cast(pa.int64())), return_index=True)
+    first_at_a = ac.int_array(first_at)
     categories = dict(
         zip(
             current_status.filter(both).take(first_at_a).to_pylist(),

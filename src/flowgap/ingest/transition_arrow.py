@@ -52,6 +52,7 @@ import pyarrow.csv as pcsv
 from ..config import Config
 from ..errors import InputError
 from ..model import EVENTS_SCHEMA, ITEMS_SCHEMA, TS, Finding, InputSummary, LoadResult, Reject
+from . import arrow_columns as ac
 from .common import read_bytes, zone
 from .csv_rows import optional_index, parse_timestamp, sniff_delimiter
 from .transition_csv import FORMAT, project_of
@@ -86,45 +87,17 @@ _FIXED = {"Y": 4, "y": 2, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
 _CREATED, _INITIAL, _STATUS, _TEAM = 0, 1, 2, 3
 
 
-class _NotPlain(Exception):
-    """The file is not the plain shape this path handles: the Python loader takes it."""
-
-
 def try_load(path: Path, config: Config) -> LoadResult | None:
     """The Python loader's result for a plain transition CSV, or None when it must decide."""
     if not path.is_file():
         return None
     try:
         return _load(path, config)
-    except (_NotPlain, InputError, pa.ArrowException, OSError, ValueError, csv.Error):
+    except (ac.NotPlain, InputError, pa.ArrowException, OSError, ValueError, csv.Error):
         return None
 
 
-def _check(ok: bool, why: str) -> None:
-    if not ok:
-        raise _NotPlain(why)
-
-
 # --------------------------------------------------------------------------- arrow helpers
-
-
-def _ints(arr: pa.Array | pa.ChunkedArray, wide: bool = True) -> np.ndarray:
-    """An integer Arrow array without nulls as numpy (through buffers: no pandas); int64 when
-    ``wide``, else in its own width."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.null_count:
-        raise _NotPlain("unexpected null")
-    dtype = {4: np.int32, 8: np.int64, 1: np.int8, 2: np.int16}[arr.type.bit_width // 8]
-    if len(arr) == 0:
-        return np.zeros(0, dtype=np.int64 if wide else dtype)
-    values = np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr)]
-    return values.astype(np.int64) if wide else values
-
-
-def _int_array(values: np.ndarray) -> pa.Array:
-    values = np.ascontiguousarray(values, dtype=np.int64)
-    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
 
 
 def _index(values: np.ndarray) -> pa.Array:
@@ -132,20 +105,6 @@ def _index(values: np.ndarray) -> pa.Array:
     several times slower with int32 indices (measured with pyarrow 26)."""
     values = np.ascontiguousarray(values, dtype=np.uint32)
     return pa.Array.from_buffers(pa.uint32(), len(values), [None, pa.py_buffer(values)])
-
-
-def _strings(values: list[str]) -> pa.Array:
-    """A small string array from Python strings, through buffers."""
-    encoded = [v.encode() for v in values]
-    offsets = np.zeros(len(values) + 1, dtype=np.int32)
-    np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    return pa.Array.from_buffers(
-        S, len(values), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
-    )
-
-
-def _scalar(value: str) -> pa.Scalar:
-    return _strings([value])[0]
 
 
 def _layout(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -178,34 +137,25 @@ def _strip(arr: pa.Array) -> pa.Array:
     return pc.utf8_trim(arr, characters=_PY_SPACE)
 
 
-def _lexsort(*keys: np.ndarray) -> np.ndarray:
-    """Stable order by several int64 keys (first key primary), by Arrow's sort."""
-    if len(keys[0]) == 0:
-        return np.zeros(0, dtype=np.int64)
-    names = [str(i) for i in range(len(keys))]
-    table = pa.Table.from_arrays([_int_array(k) for k in keys], names=names)
-    return _ints(pc.sort_indices(table, sort_keys=[(name, "ascending") for name in names]))
-
-
 # --------------------------------------------------------------------------- reading
 
 
 def _screen(data: bytes, start: int) -> None:
-    """Raise _NotPlain for bytes the Python loader would read otherwise than Arrow."""
-    _check(not data.startswith((b"\xff\xfe", b"\xfe\xff")), "UTF-16")
+    """Raise ac.NotPlain for bytes the Python loader would read otherwise than Arrow."""
+    ac.check(not data.startswith((b"\xff\xfe", b"\xfe\xff")), "UTF-16")
     # one pass keeps what is neither printable ASCII, a tab nor a newline: usually little
     odd = data.translate(None, _PLAIN)
     if not odd:
         return
     for mark in (b"\x00", *_ODD_LINE_BREAKS[:5]):
-        _check(mark not in odd, "NUL or a character Python splits lines at")
+        ac.check(mark not in odd, "NUL or a character Python splits lines at")
     if b"\r" in odd:
-        _check(odd.count(b"\r") == data.count(b"\r\n"), "a carriage return without a newline")
+        ac.check(odd.count(b"\r") == data.count(b"\r\n"), "a carriage return without a newline")
     if odd.isascii():
         return
     # valid UTF-8 keeps each multi-byte character whole in ``odd``
     for mark in _ODD_LINE_BREAKS[5:]:
-        _check(mark not in odd, "a character Python splits lines at")
+        ac.check(mark not in odd, "a character Python splits lines at")
     # Python falls back to latin-1 for the whole file when any byte is not UTF-8
     whole = pa.Array.from_buffers(
         pa.large_binary(),
@@ -222,14 +172,14 @@ def _screen(data: bytes, start: int) -> None:
 def _header(data: bytes, start: int) -> tuple[list[str], str, int]:
     """The stripped header cells, the delimiter and where the first data line starts."""
     nl = data.find(b"\n", start)
-    _check(nl >= 0, "no data line")
+    ac.check(nl >= 0, "no data line")
     line = data[start : nl + 1].decode("utf-8")
     delimiter = sniff_delimiter(line)
     reader = csv.reader(iter([line, "\n"]), delimiter=delimiter)
     raw = next(reader)
-    _check(reader.line_num == 1, "the header spans lines")
+    ac.check(reader.line_num == 1, "the header spans lines")
     header = [h.strip() for h in raw]
-    _check(any(header), "empty header")
+    ac.check(any(header), "empty header")
     return header, delimiter, nl + 1
 
 
@@ -257,7 +207,7 @@ def _read_columns(
         ),
     )
     lines = data.count(b"\n", body, end) + 1
-    _check(table.num_rows == lines, "a record spans lines, or a line is blank")
+    ac.check(table.num_rows == lines, "a record spans lines, or a line is blank")
     # one column at a time, each dropped from the table once copied: never two copies of all
     columns: dict[int, pa.Array] = {}
     for i in wanted:
@@ -504,15 +454,17 @@ def _localize(local: np.ndarray, ok: np.ndarray, years: np.ndarray, tz: ZoneInfo
     naive = pa.Array.from_buffers(
         pa.timestamp("us"), len(rows), [None, pa.py_buffer(np.ascontiguousarray(local[rows]))]
     )
-    early = _ints(
+    early = ac.ints(
         pc.assume_timezone(
             naive, timezone=tz.key, ambiguous="earliest", nonexistent="earliest"
-        ).cast(pa.int64())
+        ).cast(pa.int64()),
+        wide=True,
     )
-    late = _ints(
+    late = ac.ints(
         pc.assume_timezone(naive, timezone=tz.key, ambiguous="earliest", nonexistent="latest").cast(
             pa.int64()
-        )
+        ),
+        wide=True,
     )
     ok[rows[early != late]] = False  # in a gap: Python's reading differs; it decides
     utc[rows] = early
@@ -520,7 +472,7 @@ def _localize(local: np.ndarray, ok: np.ndarray, years: np.ndarray, tz: ZoneInfo
     probe = rows[np.linspace(0, len(rows) - 1, min(len(rows), 16)).astype(np.int64)]
     for r in probe[ok[probe]].tolist():
         wall = datetime(1970, 1, 1) + timedelta(microseconds=int(local[r]))
-        _check(_micros(wall.replace(tzinfo=tz)) == utc[r], "time zone rules differ")
+        ac.check(_micros(wall.replace(tzinfo=tz)) == utc[r], "time zone rules differ")
     return utc
 
 
@@ -544,7 +496,7 @@ def _timestamps(
     # exports repeat their timestamps (one per minute or hour): each text is read once
     enc = pc.dictionary_encode(sub)
     values, refused = _parse_distinct(enc.dictionary, fmt, tz, dayfirst)
-    index = _ints(enc.indices, wide=False)
+    index = ac.ints(enc.indices)
     out[rows] = values[index]
     errors: dict[int, str] = {}
     if refused:
@@ -591,7 +543,7 @@ def _parse_distinct(
         except (ValueError, OverflowError) as exc:
             refused[j] = str(exc)
         except Exception as exc:  # the Python loader meets it too: it decides
-            raise _NotPlain(f"timestamp {text!r}: {exc}") from exc
+            raise ac.NotPlain(f"timestamp {text!r}: {exc}") from exc
     return utc, refused
 
 
@@ -606,7 +558,7 @@ def _load(path: Path, config: Config) -> LoadResult:
     _screen(data, start)
     header, delimiter, body = _header(data, start)
     for name in (cfg.item, cfg.from_status, cfg.to_status, cfg.timestamp):
-        _check(name in header, "a configured column is missing")
+        ac.check(name in header, "a configured column is missing")
     i_item, i_from, i_to, i_ts = (
         header.index(name) for name in (cfg.item, cfg.from_status, cfg.to_status, cfg.timestamp)
     )
@@ -616,7 +568,7 @@ def _load(path: Path, config: Config) -> LoadResult:
     end = len(data)
     while end > body and data[end - 1] in b"\r\n":
         end -= 1
-    _check(end > body, "no rows")  # the Python loader says so
+    ac.check(end > body, "no rows")  # the Python loader says so
     wanted = sorted({i for i in (i_item, i_from, i_to, i_ts, i_author, i_team, i_created)
                      if i is not None})  # fmt: skip
     raw = _read_columns(data, body, end, len(header), wanted, delimiter)
@@ -650,19 +602,17 @@ def _load(path: Path, config: Config) -> LoadResult:
     # ---- codes: items in order of first appearance; statuses, teams, authors in one pool
     surv = np.flatnonzero(alive)
     item_enc = pc.dictionary_encode(item.take(_index(surv)))
-    item_code = _ints(item_enc.indices, wide=False)
+    item_code = ac.ints(item_enc.indices)
     keys = item_enc.dictionary
     k = len(keys)
     rank = np.empty(k, dtype=np.int64)
-    rank[_ints(pc.sort_indices(keys))] = np.arange(k, dtype=np.int64)
+    rank[ac.ints(pc.sort_indices(keys), wide=True)] = np.arange(k, dtype=np.int64)
     # the four columns as chunks of one array: one dictionary for all, without a copy
     pool = pc.dictionary_encode(pa.chunked_array([frm, to, team, author]))
-    _check(pool.num_chunks == 4, "chunks")
+    ac.check(pool.num_chunks == 4, "chunks")
     names = pool.chunk(0).dictionary
-    _check(all(part.dictionary.equals(names) for part in pool.chunks), "one dictionary")
-    from_code, to_code, team_code, author_code = (
-        _ints(part.indices, wide=False) for part in pool.chunks
-    )
+    ac.check(all(part.dictionary.equals(names) for part in pool.chunks), "one dictionary")
+    from_code, to_code, team_code, author_code = (ac.ints(part.indices) for part in pool.chunks)
     empty_name = np.flatnonzero(_lengths(names) == 0)
     empty_code = int(empty_name[0]) if len(empty_name) else -2
 
@@ -678,7 +628,7 @@ def _load(path: Path, config: Config) -> LoadResult:
     if tie.any():
         run = np.cumsum(np.concatenate([[True], ~tie])) - 1
         tied = np.flatnonzero(np.concatenate([[False], tie]) | np.concatenate([tie, [False]]))
-        o = tied[_lexsort(run[tied], from_code[r[tied]], to_code[r[tied]], r[tied])]
+        o = tied[ac.lexsort(r[tied], to_code[r[tied]], from_code[r[tied]], run[tied])]
         key = (run[o], from_code[r[o]], to_code[r[o]])
         same = np.ones(len(o) - 1, dtype=bool)
         for part in key:
@@ -722,7 +672,7 @@ def _load(path: Path, config: Config) -> LoadResult:
     rejects.sort()
     fname = path.name
     loaded = len(r)
-    _check(loaded + len(rejects) == n, "records do not reconcile")
+    ac.check(loaded + len(rejects) == n, "records do not reconcile")
     summary = InputSummary(
         path=str(path),
         format=FORMAT,
@@ -771,7 +721,7 @@ def _item_order(code: np.ndarray, rank: np.ndarray, ts: np.ndarray) -> np.ndarra
     rk = rank[code]
     if np.all((rk[:-1] < rk[1:]) | ((rk[:-1] == rk[1:]) & (ts[:-1] <= ts[1:]))):
         return np.arange(m)
-    return _lexsort(rk, ts)  # stable: ties keep the line order
+    return ac.lexsort(ts, rk)  # stable: ties keep the line order
 
 
 def _emit(
@@ -831,7 +781,7 @@ def _emit(
     per_row = 2 * first.astype(np.int32) + emit_status + emit_team
     base = np.cumsum(per_row, dtype=np.int64) - per_row
     e_total = int(base[-1] + per_row[-1])
-    _check(e_total < 1 << 31, "too many events for 32-bit offsets")
+    ac.check(e_total < 1 << 31, "too many events for 32-bit offsets")
     base = base.astype(np.int32)
     e_row = np.repeat(np.arange(m, dtype=np.int32), per_row)
     s_rows = np.flatnonzero(emit_status)
@@ -869,11 +819,11 @@ def _emit(
     author[author == empty_code] = null
     pool = pa.concat_arrays([names, pa.nulls(1, S)])
     rows = _index(e_row)
-    fields = _strings(["created", "status", "status", "team"])
+    fields = ac.strings(["created", "status", "status", "team"])
     columns = [
         keys.take(_index(c[e_row])),
-        _int_array(e_ts).view(TS),
-        _int_array(seq),
+        ac.int_array(e_ts).view(TS),
+        ac.int_array(seq),
         fields.take(pa.Array.from_buffers(pa.uint8(), e_total, [None, pa.py_buffer(kind)])),
     ]
     del kind, seq
@@ -903,7 +853,7 @@ def _emit(
             nulls["type"],
             nulls["priority"],
             nulls["summary"],
-            _int_array(born[by_code]).view(TS),
+            ac.int_array(born[by_code]).view(TS),
             nulls["resolved"],
             pool.take(_index(s_code[g_last][by_code])),
             nulls["labels"],
@@ -976,7 +926,7 @@ def _line_sources(prefix: bytes, n: int) -> pa.Array:
             total += (width + digits) * rows
             row += rows
         digits += 1
-    _check(total < 1 << 31, "too much text for 32-bit offsets")
+    ac.check(total < 1 << 31, "too much text for 32-bit offsets")
     data = np.empty(total, dtype=np.uint8)
     head = np.frombuffer(prefix, dtype=np.uint8)
     for row, rows, digits in blocks:
@@ -997,7 +947,7 @@ def _rows(errors: dict[int, str]) -> np.ndarray:
 
 
 def _strings_or_null(values: list[str | None]) -> pa.Array:
-    present = _strings([v or "" for v in values])
+    present = ac.strings([v or "" for v in values])
     valid = np.array([v is not None for v in values], dtype=bool)
     if valid.all():
         return present
