@@ -40,7 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..mining import DirectlyFollows, centrality, ping_pong_cycles
+from ..mining import DirectlyFollows, centrality, encode, ping_pong_cycles
 from ..model import LoadResult
 from . import daily as daily_mod
 from . import handoffs as handoffs_mod
@@ -83,13 +83,6 @@ def _codes(keys: pa.Array, column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     if len(column) == 0:
         return np.zeros(0, dtype=np.int64)
     return pc.fill_null(pc.index_in(column, value_set=keys), -1).to_numpy().astype(np.int64)
-
-
-def _encode(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """(number of each value, -1 for null; the distinct values)."""
-    encoded = pc.dictionary_encode(_one(column))
-    idx = pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
-    return idx, encoded.dictionary
 
 
 def _int_sums(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -137,9 +130,9 @@ class SubsetSource:
         as_of_us = _as_of_us(full)
         item = codes["timeline"]
         start, end = _ts(tl.column("start")), _ts(tl.column("end"))
-        status, status_names = _encode(tl.column("status"))
-        team, team_names = _encode(tl.column("team"))
-        cls_idx, cls_names = _encode(tl.column("class"))
+        status, status_names = encode(tl.column("status"))
+        team, team_names = encode(tl.column("team"))
+        cls_idx, cls_names = encode(tl.column("class"))
         statuses = {}
         if len(status):
             first = np.unique(status, return_index=True)[1]
@@ -151,7 +144,7 @@ class SubsetSource:
         day_group, day_groups = _day_groups(status, status_names, start, end, as_of_us)
         visits, visit_item = _visits(tl, item, status, start)
         status_pairs = DirectlyFollows.build(
-            visit_item, *_encode(visits.column("status")), visits.column("start").to_numpy()
+            visit_item, *encode(visits.column("status")), visits.column("start").to_numpy()
         )
         # build_stages groups by status: rows already in status order, status as a sorted
         # dictionary, make its grouping and sorting cheap.
@@ -192,7 +185,7 @@ class SubsetSource:
             status_counts=_status_counts(result, keys) if result is not None else None,
             status_pairs=status_pairs,
             team_pairs=DirectlyFollows.build(
-                st_item, *_encode(st.column("team")), _ts(st.column("start"))
+                st_item, *encode(st.column("team")), _ts(st.column("start"))
             ),
         )
 
@@ -329,7 +322,7 @@ def _status_counts(result: LoadResult, keys: pa.Array) -> pa.Table:
     status = ev.filter(pc.equal(ev.column("field"), "status"))
     status = status.filter(pc.is_valid(status.column("value")))
     grouped = status.group_by(["item", "value"]).aggregate([("value", "count")])
-    number, names = _encode(grouped.column("value"))
+    number, names = encode(grouped.column("value"))
     return pa.table(
         {
             "code": _codes(keys, grouped.column("item")),

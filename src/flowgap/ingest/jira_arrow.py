@@ -89,7 +89,7 @@ _DIGITS = r"^[0-9]{1,18}$"
 _GUESS_LINES = 256
 _HEAD_BYTES = 1 << 23
 
-S = pa.string()
+S = ac.S
 _DISPLAY_KEYS = ("value", "name", "displayName", "title", "key")
 DISP = pa.struct([(k, S) for k in _DISPLAY_KEYS])
 

@@ -57,7 +57,7 @@ from .common import read_bytes, zone
 from .csv_rows import optional_index, parse_timestamp, sniff_delimiter
 from .transition_csv import FORMAT, project_of
 
-S = pa.string()
+S = ac.S
 _BOM = b"\xef\xbb\xbf"
 #: Characters ``str.strip()`` removes (``str.isspace``), for Arrow's trim.
 _PY_SPACE = (
