@@ -151,3 +151,32 @@ def test_empty_analysis() -> None:
     assert s["throughput"] == {"per_week": None}
     assert s["wait_share"] == {"status": {}, "team": {}}
     assert s["period"] == {"first_ts": None, "last_ts": None, "as_of": "2026-03-01T00:00:00Z"}
+
+
+def test_summary_is_the_registry_in_its_order() -> None:
+    from flowgap.engine import summary_metrics as registry
+
+    s = summary()
+    assert list(s) == [g.name for g in registry.GROUPS]
+    for group in registry.GROUPS:
+        assert tuple(s[group.name]) == group.keys
+        for metric in group.metrics:
+            value = s[group.name][metric.key]
+            if group.named:
+                assert isinstance(value, dict)
+            elif metric.kind is registry.Kind.TIMESTAMP:
+                assert value is None or isinstance(value, str)
+            else:
+                assert value is None or isinstance(value, int | float)
+
+
+def test_nest_refuses_a_metric_the_registry_lacks_or_a_missing_one() -> None:
+    from flowgap.engine.summary_metrics import metrics, nest
+
+    values = {m.path: 0 for m in metrics()}
+    assert nest(values)["items"]["total"] == 0
+    with pytest.raises(KeyError, match="not in the registry"):
+        nest({**values, "items.extra": 1})
+    del values["lead_time.p85"]
+    with pytest.raises(KeyError, match=r"missing: \['lead_time.p85'\]"):
+        nest(values)

@@ -1,4 +1,5 @@
-"""The headline numbers of an analysis, as the nested dict documented in ``engine/analysis.py``.
+"""The headline numbers of an analysis: the nested dict whose groups and keys are declared,
+with their units and meaning, in ``engine/summary_metrics.py``.
 
 Values are raw (seconds, ratios 0..1) and deterministic: Python floats and ints, ``None`` where
 nothing can be computed (no delivered item, no calendar, ...), ISO 8601 strings for moments.
@@ -14,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import Config
-
-WEEK_S = 7 * 86400.0
+from ..units import WEEK_S
+from .summary_metrics import nest
 
 
 def build_summary(
@@ -50,54 +51,49 @@ def build_summary(
     n_touches = touches.num_rows if touches is not None else 0
 
     read, rejected = records
-    return {
-        "records": {
-            "read": read,
-            "rejected": rejected,
-            "rejected_share": rejected / read if read else None,
-        },
-        "items": {
-            "total": n_items,
-            "open": int(is_open.sum()),
-            "delivered": int(delivered.sum()),
-            "with_history": _with_history(timeline, has_history, events),
-        },
-        "flow_efficiency": {
-            "median": _median(_num(items, "flow_efficiency")),
-            "pooled": _ratio(touch, window),
-            "median_work": _median(_num(items, "flow_efficiency_work")),
-            "pooled_work": _pooled_work(items),
-        },
-        "lead_time": _spread(_num(items, "lead_time_s")[delivered]),
-        "cycle_time": _spread(_num(items, "cycle_time_s")[delivered]),
-        "touch": {"total_s": _sum(touch), "median_s": _median(touch)},
-        "wait": {"total_s": _sum(wait), "median_s": _median(wait)},
-        "handoffs": {
-            "mean": _mean(handoff_counts),
-            "median": _median(handoff_counts),
-            "total": _int_sum(handoff_counts),
-            "ping_pongs": _int_sum(_num(handoffs, "ping_pongs")) if handoffs is not None else 0,
-        },
-        "steering_touches": {
-            "total": n_touches,
-            "per_item": n_touches / n_items if n_items else None,
-            "items": len(pc.unique(touches.column("item"))) if n_touches else 0,
-            "meeting_minutes": _sum(_num(meetings, "cost_minutes"))
-            if meetings is not None
-            else 0.0,
-        },
-        "rework": {"mean": _mean(rework), "total": _int_sum(rework)},
-        "wip": {
-            "current": int(wip_mask.sum()),
-            "median_age_s": _median(_num(items, "age_s")[wip_mask]),
-        },
-        "throughput": {"per_week": _per_week(items, delivered, as_of)},
-        "wait_share": {
-            "status": _shares(analysis_tables.get("stages"), "status"),
-            "team": _shares(analysis_tables.get("teams"), "team"),
-        },
-        "period": _period(items, timeline, as_of),
+    lead = _spread(_num(items, "lead_time_s")[delivered])
+    cycle = _spread(_num(items, "cycle_time_s")[delivered])
+    period = _period(items, timeline, as_of)
+    values: dict[str, object] = {
+        "records.read": read,
+        "records.rejected": rejected,
+        "records.rejected_share": rejected / read if read else None,
+        "items.total": n_items,
+        "items.open": int(is_open.sum()),
+        "items.delivered": int(delivered.sum()),
+        "items.with_history": _with_history(timeline, has_history, events),
+        "flow_efficiency.median": _median(_num(items, "flow_efficiency")),
+        "flow_efficiency.pooled": _ratio(touch, window),
+        "flow_efficiency.median_work": _median(_num(items, "flow_efficiency_work")),
+        "flow_efficiency.pooled_work": _pooled_work(items),
+        **{f"lead_time.{k}": v for k, v in lead.items()},
+        **{f"cycle_time.{k}": v for k, v in cycle.items()},
+        "touch.total_s": _sum(touch),
+        "touch.median_s": _median(touch),
+        "wait.total_s": _sum(wait),
+        "wait.median_s": _median(wait),
+        "handoffs.mean": _mean(handoff_counts),
+        "handoffs.median": _median(handoff_counts),
+        "handoffs.total": _int_sum(handoff_counts),
+        "handoffs.ping_pongs": _int_sum(_num(handoffs, "ping_pongs"))
+        if handoffs is not None
+        else 0,
+        "steering_touches.total": n_touches,
+        "steering_touches.per_item": n_touches / n_items if n_items else None,
+        "steering_touches.items": len(pc.unique(touches.column("item"))) if n_touches else 0,
+        "steering_touches.meeting_minutes": _sum(_num(meetings, "cost_minutes"))
+        if meetings is not None
+        else 0.0,
+        "rework.mean": _mean(rework),
+        "rework.total": _int_sum(rework),
+        "wip.current": int(wip_mask.sum()),
+        "wip.median_age_s": _median(_num(items, "age_s")[wip_mask]),
+        "throughput.per_week": _per_week(items, delivered, as_of),
+        "wait_share.status": _shares(analysis_tables.get("stages"), "status"),
+        "wait_share.team": _shares(analysis_tables.get("teams"), "team"),
+        **{f"period.{k}": v for k, v in period.items()},
     }
+    return nest(values)
 
 
 # --------------------------------------------------------------------------- pieces

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from ..errors import InputError
+from ..units import DAY_S
 from .thresholds import METRICS, Metric, display, format_path, lookup, number
 
 TOP = 5
@@ -142,7 +143,7 @@ def describe_delta(metric_path: str, row: dict) -> str:
     if metric.is_ratio:
         return text + f" ({delta * 100:+.1f} pts)"
     change = (
-        f"{delta / 86400:+.1f} d"
+        f"{delta / DAY_S:+.1f} d"
         if metric.is_duration
         else number(delta, signed=True, decimals=metric.is_average)
     )

@@ -25,30 +25,33 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..engine import summary_metrics as registry
+from ..engine.summary_metrics import Kind
 from ..errors import UsageError
+from ..units import DAY_S
 
-#: Metric groups of ``Analysis.summary`` and their keys (engine/analysis.py).
+#: Metric groups of ``Analysis.summary`` and their keys (from ``engine/summary_metrics.py``).
 METRICS: dict[str, tuple[str, ...]] = {
-    "items": ("total", "open", "delivered", "with_history"),
-    "flow_efficiency": ("median", "pooled", "median_work", "pooled_work"),
-    "lead_time": ("p50", "p85", "p95", "mean"),
-    "cycle_time": ("p50", "p85", "p95", "mean"),
-    "touch": ("total_s", "median_s"),
-    "wait": ("total_s", "median_s"),
-    "handoffs": ("mean", "median", "total", "ping_pongs"),
-    "steering_touches": ("total", "per_item", "items", "meeting_minutes"),
-    "rework": ("mean", "total"),
-    "wip": ("current", "median_age_s"),
-    "throughput": ("per_week",),
-    "records": ("read", "rejected", "rejected_share"),
+    g.name: g.keys for g in registry.GROUPS if g.addressable and not g.named
 }
 #: Groups keyed by a name from the data: ``wait_share.status['Ready for QA']``.
-NAMED_METRICS: dict[str, tuple[str, ...]] = {"wait_share": ("status", "team")}
+NAMED_METRICS: dict[str, tuple[str, ...]] = {
+    g.name: g.keys for g in registry.GROUPS if g.addressable and g.named
+}
+UNITS = {"d": DAY_S, "h": DAY_S / 24}
 
-DURATION_GROUPS = {"lead_time", "cycle_time", "touch", "wait"}
-RATIO_GROUPS = {"flow_efficiency", "wait_share"}
-AVERAGES = {"mean", "median", "per_item", "per_week"}
-UNITS = {"d": 86400.0, "h": 3600.0}
+
+def _ratio_names() -> str:
+    """The ratio metrics for an error message: ``flow_efficiency.*`` for a group of ratios."""
+    names = []
+    for g in registry.GROUPS:
+        ratios = [m for m in g.metrics if m.kind is Kind.RATIO]
+        if ratios and len(ratios) == len(g.metrics):
+            names.append(f"{g.name}.*")
+        else:
+            names += [m.path for m in ratios]
+    return ", ".join(names)
+
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -90,17 +93,22 @@ class Metric:
         return self.parts[0]
 
     @property
+    def kind(self) -> Kind | None:
+        """From the registry; None for a path that names no metric."""
+        return registry.kind_of(self.parts)
+
+    @property
     def is_duration(self) -> bool:
-        return self.group in DURATION_GROUPS or self.parts[-1].endswith("_s")
+        return self.kind is Kind.DURATION
 
     @property
     def is_ratio(self) -> bool:
-        return self.group in RATIO_GROUPS or self.parts[-1].endswith("_share")
+        return self.kind is Kind.RATIO
 
     @property
     def is_average(self) -> bool:
         """An average of counts (2.35 handoffs per item), not a count."""
-        return self.parts[-1] in AVERAGES
+        return self.kind is Kind.AVERAGE
 
     def __str__(self) -> str:
         return format_path(self.parts)
@@ -260,10 +268,12 @@ class _Parser:
         value = float(num.text)
         unit = ""
         tok = self.peek()
+        # A path that names no metric gets no unit check: parse() reports it as unknown.
+        known = metric.kind is not None
         if tok.kind == "name" and tok.text in UNITS:
             unit = tok.text
             self.i += 1
-            if not metric.is_duration:
+            if known and not metric.is_duration:
                 raise self._error(
                     f"unit '{unit}' needs a duration metric, {metric} is not", tok.pos
                 )
@@ -271,11 +281,9 @@ class _Parser:
         elif tok.kind == "punct" and tok.text == "%":
             unit = "%"
             self.i += 1
-            if not relative and not metric.is_ratio:
+            if known and not relative and not metric.is_ratio:
                 raise self._error(
-                    "'%' needs a ratio metric (flow_efficiency.*, wait_share.*,"
-                    f" records.rejected_share), {metric} is not",
-                    tok.pos,
+                    f"'%' needs a ratio metric ({_ratio_names()}), {metric} is not", tok.pos
                 )
             value /= 100.0
         elif tok.kind == "name":
@@ -332,7 +340,7 @@ def display(metric: Metric, value: float | None) -> str:
     if value is None:
         return "no value"
     if metric.is_duration:
-        return f"{value / 86400:.1f} d"
+        return f"{value / DAY_S:.1f} d"
     if metric.is_ratio:
         return f"{value * 100:.1f}%"
     return number(value, decimals=metric.is_average)
