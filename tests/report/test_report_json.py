@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from flowgap.engine import schemas
 from flowgap.report import json_report
+from flowgap.report import schema as report_schema
 from flowgap.report import thresholds as th
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +29,7 @@ def validator() -> jsonschema.Draft202012Validator:
 
 def test_committed_schema_is_the_generated_one() -> None:
     committed = (ROOT / "docs" / "report-schema.json").read_text(encoding="utf-8")
-    assert committed == json_report.schema_text(), "regenerate docs/report-schema.json"
+    assert committed == report_schema.schema_text(), "regenerate: python -m flowgap.report.docs"
 
 
 def test_report_validates_and_holds_what_ci_needs() -> None:
@@ -103,10 +104,10 @@ def test_empty_analysis_validates() -> None:
 
 
 def test_every_engine_table_has_a_schema_entry() -> None:
-    schema = json_report.report_schema()
+    schema = report_schema.report_schema()
     tables = schema["properties"]["tables"]["properties"]
     for name, arrow in schemas.TABLES.items():
-        if name in json_report.EXCLUDED_TABLES:
+        if name in report_schema.EXCLUDED_TABLES:
             continue
         row = tables[name]["properties"]["rows"]["items"]
         assert row["required"] == arrow.names
@@ -144,3 +145,17 @@ def test_vectorised_rounding_nulls_and_signs() -> None:
 def test_iso_column_matches_iso(ts: datetime) -> None:
     col = pa.array([ts, None], pa.timestamp("us", tz="UTC"))
     assert json_report.iso_column(col).to_pylist() == [json_report.iso(ts), None]
+
+
+def test_the_typed_models_accept_the_report_and_refuse_an_unknown_key() -> None:
+    outcomes = th.evaluate([th.parse("handoffs.mean > 3")], make_analysis().summary)
+    report = json.loads(json_report.dumps(json_report.build_report(make_analysis(), outcomes)))
+    report_schema.Report.model_validate(report)
+    report["summary"]["lead_time"]["p85"] = "30 days"
+    report["surprise"] = 1
+    try:
+        report_schema.Report.model_validate(report)
+    except ValueError as err:
+        assert "surprise" in str(err) and "p85" in str(err)
+    else:
+        raise AssertionError("an unknown key and a text metric must not validate")

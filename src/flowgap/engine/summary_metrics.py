@@ -160,7 +160,7 @@ GROUPS: tuple[SummaryGroup, ...] = (
     _group(
         "wip",
         ("current", C, "items committed and not delivered at `as_of`"),
-        ("median_age_s", D, "the median age of those items"),
+        ("median_age_s", D, "the median `age_s` of the items of `wip.current`"),
     ),
     _group(
         "throughput",
@@ -190,7 +190,7 @@ GROUPS: tuple[SummaryGroup, ...] = (
     _group(
         "period",
         ("first_ts", T, "the first change point (creation or start of a timeline segment)"),
-        ("last_ts", T, "the last change point"),
+        ("last_ts", T, "the last change point (creation or start of a timeline segment)"),
         ("as_of", T, "the analysis date"),
         addressable=False,
     ),

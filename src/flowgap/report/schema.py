@@ -1,0 +1,269 @@
+"""The contract of report.json as typed models; ``docs/report-schema.json`` is generated from
+them (pydantic's ``model_json_schema``), never written by hand.
+
+The summary's models come from the metric registry (``engine/summary_metrics.py``), with each
+metric's meaning and unit as its description; the tables' row models come from the engine's
+Arrow schemas (``engine/schemas.py``). The report itself is built as plain data by
+``json_report.build_report`` (validating every row of big tables would cost seconds); the
+tests validate it against this schema.
+
+Regenerate the committed file with ``python -m flowgap.report.docs``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any, Literal
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.json_schema import GenerateJsonSchema
+
+from ..engine import summary_metrics as registry
+from ..engine.schemas import TABLES
+from ..engine.summary_metrics import Kind
+
+#: ``1.x``: a new minor version adds to the contract, a new major one breaks it.
+SCHEMA_VERSION = "1.0"
+WARNING_CAP = 1000
+#: Too big for the JSON and always in the CSV.
+EXCLUDED_TABLES = ("timeline",)
+SCHEMA_ID = "https://github.com/flowgap/flowgap/blob/main/docs/report-schema.json"
+
+Number = float | None
+
+
+class _Open(BaseModel):
+    """An object that may carry more keys than listed."""
+
+
+class _Closed(BaseModel):
+    """An object with exactly the keys listed (``additionalProperties: false``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class InputSummary(_Closed):
+    path: str
+    format: str
+    record_unit: str
+    records_read: int = Field(ge=0)
+    records_loaded: int = Field(ge=0)
+    records_rejected: int = Field(ge=0)
+
+
+class DataWarning(_Open):
+    kind: str
+    message: str
+    item: str | None
+    source: str | None
+
+
+class Finding(_Open):
+    rank: int
+    kind: str
+    subject: str | None
+    impact_s: Number
+    text: str
+    item: str | None
+
+
+class ThresholdResult(_Closed):
+    expression: str
+    metric: str
+    op: Literal["<", "<=", ">", ">=", "==", "!="]
+    relative: bool
+    actual: Number
+    limit: Number
+    baseline: Number
+    held: bool
+    message: str
+
+
+class Thresholds(_Closed):
+    held: int = Field(ge=0)
+    failed: int = Field(ge=0)
+    results: list[ThresholdResult]
+
+
+class MetricDelta(_Open):
+    metric: str
+    current: Number
+    baseline: Number
+    delta: Number
+    delta_pct: Number
+
+
+class BottleneckDelta(_Open):
+    name: str
+    current_wait_s: Number
+    baseline_wait_s: Number
+    delta_s: Number
+    delta_pct: Number
+    current_share: Number = None
+    baseline_share: Number = None
+
+
+class BaselineBottlenecks(_Closed):
+    status: list[BottleneckDelta]
+    team: list[BottleneckDelta]
+    handoff: list[BottleneckDelta]
+
+
+class Baseline(_Closed):
+    as_of: str | None
+    flowgap_version: str | None
+    metrics: list[MetricDelta]
+    bottlenecks: BaselineBottlenecks
+
+
+# --------------------------------------------------------------------------- from the registry
+
+
+def _metric_type(metric: registry.SummaryMetric, named: bool) -> Any:
+    value = str | None if metric.kind is Kind.TIMESTAMP else Number
+    return dict[str, value] if named else value  # type: ignore[valid-type]
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _summary_model() -> type[BaseModel]:
+    groups: dict[str, Any] = {}
+    for group in registry.GROUPS:
+        fields: dict[str, Any] = {
+            f"m{i}": (
+                _metric_type(m, group.named),
+                Field(
+                    alias=m.key, description=f"{m.description}. Unit: {registry.UNIT_TEXT[m.kind]}."
+                ),
+            )
+            for i, m in enumerate(group.metrics)
+        }
+        model = create_model(_camel(group.name), __base__=_Open, **fields)
+        groups[f"g{len(groups)}"] = (model, Field(alias=group.name))
+    return create_model("Summary", __base__=_Open, **groups)
+
+
+# --------------------------------------------------------------------------- from the tables
+
+
+def _column_type(dtype: pa.DataType) -> Any:
+    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
+        return str | None
+    if pa.types.is_integer(dtype):
+        return int | None
+    if pa.types.is_floating(dtype):
+        return Number
+    if pa.types.is_boolean(dtype):
+        return bool | None
+    if pa.types.is_timestamp(dtype):
+        return datetime | None
+    if pa.types.is_date(dtype):
+        return date | None
+    if pa.types.is_list(dtype):
+        return list[_column_type(dtype.value_type)] | None  # type: ignore[misc]
+    raise TypeError(f"no JSON schema for {dtype}")
+
+
+def _row_model(name: str, schema: pa.Schema) -> type[BaseModel]:
+    # Column names such as "class" are no Python identifiers: fields by position, aliased.
+    fields: dict[str, Any] = {
+        f"c{i}": (_column_type(f.type), Field(alias=f.name)) for i, f in enumerate(schema)
+    }
+    return create_model(f"{_camel(name)}Row", __base__=_Open, **fields)
+
+
+def _table_model(name: str, row: type[BaseModel]) -> type[BaseModel]:
+    return create_model(
+        f"{_camel(name)}Table",
+        __base__=_Closed,
+        rows=(list[row], ...),  # type: ignore[valid-type]
+        total_rows=(int, Field(ge=0)),
+        truncated=(bool, ...),
+    )
+
+
+ROWS: dict[str, type[BaseModel]] = {name: _row_model(name, s) for name, s in TABLES.items()}
+_tables: dict[str, Any] = {
+    f"t{i}": (_table_model(name, ROWS[name]), Field(alias=name))
+    for i, name in enumerate(n for n in TABLES if n not in EXCLUDED_TABLES)
+}
+Tables = create_model("Tables", __base__=_Closed, **_tables)
+Summary = _summary_model()
+StatusClassesRow = ROWS["status_classes"]
+
+
+class Report(_Closed):
+    """Written by `flowgap analyze`. Durations are seconds, ratios 0..1, timestamps ISO 8601
+    UTC. Floats are rounded to 6 significant digits; the CSVs hold every row at full
+    precision. The timeline table is only in csv/timeline.csv."""
+
+    schema_version: str = Field(pattern=r"^1\.\d+$")
+    flowgap_version: str | None
+    pm4py_version: str | None
+    engine: Literal["duckdb", "spark"]
+    as_of: datetime
+    has_history: bool = Field(
+        description="False for inputs without status history: lead time only."
+    )
+    inputs: list[InputSummary]
+    rejects: int = Field(ge=0)
+    warnings: list[DataWarning] = Field(max_length=WARNING_CAP)
+    warnings_total: int = Field(ge=0)
+    config: dict[str, Any] = Field(description="The flowgap.toml in force.")
+    status_classes: list[StatusClassesRow]  # type: ignore[valid-type]
+    guessed_statuses: list[str]
+    summary: Summary  # type: ignore[valid-type]
+    findings: list[Finding]
+    ping_pong_cycles: list[list[str]]
+    tables: Tables  # type: ignore[valid-type]
+    thresholds: Thresholds
+    baseline: Baseline | None
+
+
+# --------------------------------------------------------------------------- the schema
+
+
+class _Generator(GenerateJsonSchema):
+    """Draft 2020-12 without a title on every property (the names say it)."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    """Every ``$ref`` replaced by its definition: the schema reads top to bottom, and a path
+    like ``properties.tables.properties.items`` leads to the table itself."""
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    if "$ref" in node:
+        out.update(_inline(defs[node["$ref"].rsplit("/", 1)[1]], defs))
+    for key, value in node.items():
+        # A model's "title" is its Python class name: noise in the contract.
+        if key in ("$ref", "$defs") or (key == "title" and isinstance(value, str)):
+            continue
+        out[key] = _inline(value, defs)
+    return out
+
+
+def report_schema() -> dict:
+    """JSON Schema (draft 2020-12) of report.json; docs/report-schema.json is its output."""
+    raw = Report.model_json_schema(schema_generator=_Generator)
+    body = _inline(raw, raw.get("$defs", {}))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "flowgap report.json",
+        **body,
+        "description": " ".join((Report.__doc__ or "").split()),
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(report_schema(), indent=2, ensure_ascii=False) + "\n"
