@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .config import STATUS_CLASSES, Config
+from .engine.status_classes import build_status_classes
 from .errors import UsageError
 from .model import LoadResult
 
@@ -39,7 +40,7 @@ def inspect_result(result: LoadResult, config: Config) -> dict:
     first = pc.min(ts).as_py() if events.num_rows else None
     last = pc.max(ts).as_py() if events.num_rows else None
     status_ev = _status_events(events)
-    statuses = _statuses(result, config, status_ev)
+    statuses = _statuses(result, config)
     classes = {s["name"]: s["class"] for s in statuses}
     findings = _findings(result, config, status_ev, statuses, classes)
     rejects = result.rejects
@@ -83,33 +84,22 @@ def _status_events(events: pa.Table) -> dict[str, list]:
     return {name: sub.column(name).to_pylist() for name in sub.column_names}
 
 
-def _statuses(result: LoadResult, config: Config, sev: dict[str, list]) -> list[dict]:
-    entries = Counter(v for v in sev["value"] if v is not None)
-    keys = result.items.column("item").to_pylist()
-    now = result.items.column("current_status").to_pylist()
-    current = Counter(v for v in now if v is not None)
-    # An item without any status event (a source without history) entered its current
-    # status at least once: count that entry.
-    with_history = set(sev["item"])
-    entries.update(
-        v for k, v in zip(keys, now, strict=True) if v is not None and k not in with_history
-    )
-    names = set(entries) | set(current) | {p for p in sev["prev"] if p is not None}
-    out = []
-    for name in names:
-        category = result.status_categories.get(name)
-        cls, guessed = config.status_class(name, category)
-        count = entries[name]
-        out.append(
-            {
-                "name": name,
-                "count": count,
-                "current": current[name],
-                "class": cls,
-                "guessed": guessed,
-                "category": category,
-            }
-        )
+def _statuses(result: LoadResult, config: Config) -> list[dict]:
+    """The engine's status table (every status, its class and its entries: one definition for
+    the engine, inspect and the dashboard), with the items now in each status on top."""
+    table = build_status_classes(result, config)
+    current = Counter(v for v in result.items.column("current_status").to_pylist() if v)
+    out = [
+        {
+            "name": row["status"],
+            "count": row["events"],
+            "current": current[row["status"]],
+            "class": row["class"],
+            "guessed": row["guessed"],
+            "category": row["category"],
+        }
+        for row in table.to_pylist()
+    ]
     out.sort(key=lambda s: (-s["count"], s["name"]))
     return out
 
@@ -155,11 +145,14 @@ def _inferred_order(sev: dict[str, list], statuses: list[dict]) -> list[str]:
     for path in journeys.values():
         for i, name in enumerate(path):
             positions[name].append(i / (len(path) - 1) if len(path) > 1 else 0.0)
-    class_rank = {s["name"]: STATUS_CLASSES.index(s["class"]) for s in statuses}
+    # statuses named only in the config are not part of the data's workflow
+    class_rank = {
+        s["name"]: STATUS_CLASSES.index(s["class"]) for s in statuses if s["count"] or s["current"]
+    }
 
     def key(name: str) -> tuple:
         pos = positions.get(name)
-        # statuses never entered (only seen as current or previous) go by class at the end
+        # statuses never entered (only seen as current) go by class at the end
         return (sum(pos) / len(pos) if pos else 2.0, class_rank[name], name)
 
     return sorted((name for name in class_rank if name not in side), key=key)
@@ -344,145 +337,12 @@ def _unique(values) -> list:
 # --------------------------------------------------------------------------- starter config
 
 
-def _toml_str(text: str) -> str:
-    # JSON string escapes are valid TOML basic-string escapes; TOML also forbids a raw DEL.
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-#: The config section of each format with a column mapping.
-_SECTIONS = {"transition-csv": "transitions", "csv": "csv", "xes": "xes"}
-
-
-def _input_sections(data: dict, config: Config) -> list[str]:
-    """The mapping of each CSV or XES input's format as used, every key written out (unset
-    ones commented); ``dayfirst`` turned on when rejected dates only parse day first."""
-    day_first = any(
-        f["kind"] == "date_order" and "dayfirst = true" in f["message"] for f in data["findings"]
-    )
-    lines: list[str] = []
-    for fmt in dict.fromkeys(i["format"] for i in data["inputs"]):
-        if fmt not in _SECTIONS:
-            continue
-        section = getattr(config.input, _SECTIONS[fmt])
-        values = section.model_dump(by_alias=True)
-        if day_first and "dayfirst" in values:
-            values["dayfirst"] = True
-        lines.append(f"[input.{_SECTIONS[fmt]}]   # the columns flowgap read ({fmt})")
-        for key, value in values.items():
-            if value is None:
-                lines.append(f"# {key} =")
-            else:
-                note = (
-                    "   # rejected dates parse only day first"
-                    if key == "dayfirst" and (day_first)
-                    else ""
-                )
-                lines.append(f"{key} = {_toml_value(value)}{note}")
-        lines.append("")
-    return lines
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return _toml_str(str(value))
-
-
 def starter_config(data: dict, config: Config) -> str:
     """A flowgap.toml listing every status with its class, guesses marked ``# guessed``."""
-    inputs = ", ".join(f"{Path(i['path']).name} ({i['format']})" for i in data["inputs"])
-    lines = [
-        "# flowgap.toml: starter configuration written by `flowgap inspect`.",
-        f"# Inputs: {inputs}",
-        '# Every status seen is listed under [statuses.classes]. Lines marked "# guessed" were',
-        "# guessed from the status name and Jira's status category: check them.",
-        "# Classes: backlog (not committed yet), wait (committed, nobody works on it: queues),",
-        "# active (someone works on it: touch time), done (delivered or closed).",
-        "# Every key is documented in docs/config.md.",
-        "",
-        "[input.jira]",
-    ]
-    jira = config.input.jira
-    if jira.team_field:
-        lines.append(f"team_field = {_toml_str(jira.team_field)}")
-    else:
-        lines.append('# team_field = "Team"   # name of the Jira field holding the team')
-    lines += [
-        f"# flagged_field = {_toml_str(jira.flagged_field)}",
-        f"# csv_date_format = {_toml_str(jira.csv_date_format)}",
-        '# csv_timezone = "Europe/Berlin"',
-        "",
-        *_input_sections(data, config),
-        "[statuses]",
-        "# Workflow order: a move to a status earlier in this list counts as rework.",
-    ]
-    position = {name: i for i, name in enumerate(data["status_order"])}
-    by_order = sorted(
-        data["statuses"], key=lambda s: (position.get(s["name"], len(position)), s["name"])
-    )
-    if config.statuses.order:
-        lines.append("order = [" + ", ".join(_toml_str(s) for s in config.statuses.order) + "]")
-    else:
-        lines.append("# (inferred from the order items enter statuses)")
-        names = ", ".join(_toml_str(s["name"]) for s in by_order if s["name"] in position)
-        lines.append(f"# order = [{names}]")
-        if data["status_side_states"]:
-            side = ", ".join(_toml_str(name) for name in data["status_side_states"])
-            lines.append(f"# (left out: work returns from these to where it was: {side})")
-    if config.statuses.blocked:
-        lines.append("blocked = [" + ", ".join(_toml_str(s) for s in config.statuses.blocked) + "]")
-    else:
-        lines.append('# blocked = ["Blocked"]   # statuses that count as wait whatever their class')
-    lines += ["", "[statuses.classes]"]
-    seen = set()
-    for s in by_order:
-        seen.add(s["name"])
-        note = "guessed; " if s["guessed"] else ""
-        lines.append(
-            f'{_toml_str(s["name"])} = "{s["class"]}"   # {note}entries: {s["count"]},'
-            f" items now: {s['current']}"
-        )
-    for name, cls in config.statuses.classes.items():
-        if name not in seen:
-            lines.append(f'{_toml_str(name)} = "{cls}"   # not seen in these inputs')
-    lines += [
-        "",
-        "[flow]",
-        '# flow_window = "commitment"   # or "created": efficiency over the lead-time window',
-        "# as_of = 2026-11-01T00:00:00Z   # measure open items up to this moment",
-        "# flagged_is_blocked = true",
-        '# stall_after = "5d"   # active time with no event for longer counts as wait',
-        "",
-        "[teams]",
-        '# source = ["field", "status", "assignee_map", "assignee"]   # first that gives one',
-        '# status_map = { "In QA" = "QA" }',
-        '# assignee_map = { "Ann" = "Platform" }',
-        "",
-        "[steering]",
-        '# statuses = ["Steering Review"]   # regexes',
-        '# labels = ["steerco"]',
-        '# comment_pattern = "(?i)steering|steerco"',
-        '# meetings_file = "meetings.csv"   # columns: date, items',
-        "# minutes_per_item = 10",
-        "# attendees = 8",
-        "# [[steering.recurring]]",
-        '# weekday = "wednesday"',
-        '# labels_any = ["escalated"]',
-        '# priorities = ["Highest"]',
-        "",
-        "# [calendar]   # working time: touch and wait also reported in working hours",
-        '# timezone = "Europe/Berlin"',
-        '# days = ["monday", "tuesday", "wednesday", "thursday", "friday"]',
-        "# start = 09:00:00",
-        "# end = 17:00:00",
-        '# holidays_country = "DE"',
-        "",
-    ]
-    return "\n".join(lines)
+    # tomlkit only when a config is written
+    from .config.toml_writer import starter_config as write
+
+    return write(data, config)
 
 
 # --------------------------------------------------------------------------- command

@@ -101,59 +101,51 @@ def xes_trace(it: SimItem, clock: Clock) -> str:
     return "".join(out)
 
 
+_EVENT_CSV_HEADER = """\
+flowgap configuration for a generic event-log CSV written by `flowgap sample --format csv`.
+One row per status change; the status is composed of two columns ("Development" + "ready"
+-> "Development / ready"); dates are day first in Berlin time; "?" marks a missing cell."""
+
+
 def event_csv_config() -> str:
     """The flowgap.toml for the generic event-log CSV: its mapping, and the sample workflow
     under the composed status names (activity / sub-status)."""
+    from ..config import Config
+    from ..config.toml_writer import dumps
 
     def name(status: str) -> str:
         return wf.EVENT_CSV_SEPARATOR.join(wf.EVENT_CSV_PARTS[status])
 
-    def q(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    order = ",\n".join(f"  {q(name(s))}" for s in wf.ORDER)
-    classes = "\n".join(f"{q(name(s))} = {q(c)}" for s, c in wf.CLASSES.items())
-    steering = name(wf.STEERING)
-    return f"""\
-# flowgap configuration for a generic event-log CSV written by `flowgap sample --format csv`.
-# One row per status change; the status is composed of two columns ("Development" + "ready"
-# -> "Development / ready"); dates are day first in Berlin time; "?" marks a missing cell.
-
-[input]
-format = "csv"
-
-[input.csv]
-item = "case"
-status = ["activity", "sub_status"]
-status_separator = {q(wf.EVENT_CSV_SEPARATOR)}
-timestamp = "timestamp"
-timestamp_format = "%d/%m/%Y %H:%M"
-dayfirst = true
-timezone = {q(wf.ZONE)}
-team = "team"
-resource = "resource"
-missing_values = ["", "?"]
-order_by = "order"
-delimiter = ";"
-
-[statuses]
-order = [
-{order},
-]
-blocked = [{q(name(wf.BLOCKED))}]
-
-[statuses.classes]
-{classes}
-
-[flow]
-flow_window = "commitment"
-flagged_is_blocked = true
-
-[teams]
-source = ["field"]
-
-[steering]
-statuses = [{q("^" + steering + "$")}]
-minutes_per_item = 10
-attendees = 8
-"""
+    config = {
+        "input": {
+            "format": "csv",
+            "csv": {
+                "item": "case",
+                "status": ["activity", "sub_status"],
+                "status_separator": wf.EVENT_CSV_SEPARATOR,
+                "timestamp": "timestamp",
+                "timestamp_format": "%d/%m/%Y %H:%M",
+                "dayfirst": True,
+                "timezone": wf.ZONE,
+                "team": "team",
+                "resource": "resource",
+                "missing_values": ["", "?"],
+                "order_by": "order",
+                "delimiter": ";",
+            },
+        },
+        "statuses": {
+            "order": [name(s) for s in wf.ORDER],
+            "blocked": [name(wf.BLOCKED)],
+            "classes": {name(s): c for s, c in wf.CLASSES.items()},
+        },
+        "flow": {"flow_window": "commitment", "flagged_is_blocked": True},
+        "teams": {"source": ["field"]},
+        "steering": {
+            "statuses": ["^" + name(wf.STEERING) + "$"],
+            "minutes_per_item": 10,
+            "attendees": 8,
+        },
+    }
+    Config.from_dict(config, "event_csv_config")  # written only when flowgap reads it
+    return dumps(config, _EVENT_CSV_HEADER)

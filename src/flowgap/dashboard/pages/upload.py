@@ -6,16 +6,15 @@ import base64
 import binascii
 import logging
 import tomllib
-from collections import Counter
 
 import pyarrow.compute as pc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
-from ...config import STATUS_CLASSES
+from ...config import STATUS_CLASSES, guess_status_class
+from ...engine.status_classes import build_status_classes
 from ...errors import FlowgapError
 from ..components import card, grid, note, pct, section
 from ..data import DataService, View, parse_uploaded_config
-from ..toml_text import config_to_toml
 
 NAME, PATH, TITLE = "upload", "/upload", "Upload"
 log = logging.getLogger("flowgap.dashboard")
@@ -29,30 +28,25 @@ TEAM_SOURCES = (
 
 
 def _status_rows(view: View) -> list[dict]:
-    """Every status with how often items entered it, its guess and its class in use."""
-    from ...config import guess_status_class
-
+    """Every status with how often items entered it, its guess and its class in use: the
+    engine's status table, as ``flowgap inspect`` shows it."""
     result = view.result
-    events = result.events  # type: ignore[union-attr]
-    statuses = pc.filter(events["value"], pc.equal(events["field"], "status")).to_pylist()
-    counts = Counter(s for s in statuses if s)
+    assert result is not None
     base = view.config.statuses.classes
-    rows = []
-    for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        category = result.status_categories.get(name)  # type: ignore[union-attr]
-        cls, guessed = view.config.status_class(name, category)
-        rows.append(
-            {
-                "status": name,
-                "count": count,
-                "guess": guess_status_class(name, category),
-                "class": cls,
-                "guessed": guessed,
-                "source": "your choice"
-                if name in view.state.classes
-                else ("flowgap.toml" if name in base else "guess"),
-            }
-        )
+    rows = [
+        {
+            "status": row["status"],
+            "count": row["events"],
+            "guess": guess_status_class(row["status"], row["category"]),
+            "class": row["class"],
+            "guessed": row["guessed"],
+            "source": "your choice"
+            if row["status"] in view.state.classes
+            else ("flowgap.toml" if row["status"] in base else "guess"),
+        }
+        for row in build_status_classes(result, view.config).to_pylist()
+    ]
+    rows.sort(key=lambda r: (-r["count"], r["status"]))
     return rows
 
 
@@ -448,15 +442,17 @@ def _no_filters():
 
 
 def toml_for(view: View) -> str:
-    """The session's config with every status of the data classified, guesses named."""
+    """The session's config with every status of the data classified, guesses marked."""
+    from ...config.toml_writer import config_to_toml
+
     config = view.config.model_copy(deep=True)
-    guessed: list[str] = []
+    notes: dict[tuple[str, ...], str] = {}
     if view.result is not None:
         for row in _status_rows(view):
             if row["guessed"]:
-                guessed.append(row["status"])
+                notes["statuses", "classes", row["status"]] = "guessed"
             config.statuses.classes.setdefault(row["status"], row["class"])  # type: ignore[arg-type]
     header = "flowgap.toml written by the flowgap dashboard."
-    if guessed:
-        header += "\nThese classes are guesses nobody confirmed: " + ", ".join(guessed)
-    return config_to_toml(config, header)
+    if notes:
+        header += '\nClasses marked "# guessed" are guesses nobody confirmed: check them.'
+    return config_to_toml(config, header, notes)

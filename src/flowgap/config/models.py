@@ -1,7 +1,7 @@
-"""``flowgap.toml``: pydantic models of every section, loading with clear errors, and the
-status-class heuristics used when the config does not say how a status is classed.
+"""The pydantic models of ``flowgap.toml``, one per section, and loading with clear errors.
 
-Each section is documented key by key in ``docs/config.md``.
+Each section is documented key by key in ``docs/config.md``; a status the config does not class
+is guessed by :mod:`.status_guess`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import ConfigError
-
-StatusClass = Literal["backlog", "wait", "active", "done"]
-STATUS_CLASSES: tuple[str, ...] = ("backlog", "wait", "active", "done")
+from ..errors import ConfigError
+from ..units import DAY_S
+from .status_guess import StatusClass, guess_status_class
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm])\s*$")
 
@@ -28,7 +27,7 @@ def parse_duration(text: str) -> float:
     if not m:
         raise ValueError(f"expected a duration like '5d', '12h' or '30m', got {text!r}")
     value, unit = float(m.group(1)), m.group(2)
-    return value * {"d": 86400.0, "h": 3600.0, "m": 60.0}[unit]
+    return value * {"d": DAY_S, "h": DAY_S / 24, "m": 60.0}[unit]
 
 
 class _Section(BaseModel):
@@ -295,55 +294,3 @@ def _drop_none(value: object) -> object:
     if isinstance(value, list):
         return [_drop_none(v) for v in value]
     return value
-
-
-# --------------------------------------------------------------------------- heuristics
-
-_DONE = re.compile(
-    r"\b(done|closed|resolved|released|deployed|delivered|complete|completed|finished|"
-    r"cancel+ed|rejected|won'?t (do|fix)|declined|abandoned|duplicate|live|shipped|archived)\b",
-    re.IGNORECASE,
-)
-_WAIT = re.compile(
-    r"\b(ready|waiting|wait|queue|queued|blocked|on hold|hold|pending|awaiting|to be|"
-    r"approved|approval|accepted|parked|paused|impeded|scheduled|steering|committee|"
-    r"selected for development)\b|^waiting after ",
-    re.IGNORECASE,
-)
-_BACKLOG = re.compile(
-    r"\b(backlog|open|new|to ?do|created|funnel|idea|triage|draft|proposed|icebox|"
-    r"reopened|requested|submitted|inbox)\b",
-    re.IGNORECASE,
-)
-_ACTIVE = re.compile(
-    r"\b(in progress|progress|doing|develop|development|dev|coding|implement|implementing|"
-    r"review|reviewing|testing|test|qa|verif|analysis|analysing|analyzing|design|designing|"
-    r"build|building|deploying|releasing|merging|working|work|investigat|fixing|refine|refinement|"
-    r"take in charge|resolve\b|resolving|wip)",
-    re.IGNORECASE,
-)
-
-
-def guess_status_class(status: str, category: str | None = None) -> str:
-    """Best guess of a status' class from its name, then Jira's status category.
-
-    Names win over the category because Jira files queues such as "Ready for QA" under
-    "In Progress"; a queue is wait, not touch.
-    """
-    name = status.strip()
-    if _DONE.search(name):
-        return "done"
-    if _WAIT.search(name):
-        return "wait"
-    if _BACKLOG.search(name) and not _ACTIVE.search(name):
-        return "backlog"
-    if _ACTIVE.search(name):
-        return "active"
-    cat = (category or "").lower()
-    if cat in {"done"}:
-        return "done"
-    if cat in {"new", "to do", "todo"}:
-        return "backlog"
-    if cat in {"indeterminate", "in progress"}:
-        return "active"
-    return "wait"

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from flowgap.config import Config
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "config.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "config.md"
 TEXT = DOC.read_text(encoding="utf-8")
 EXAMPLES = re.findall(r"```toml\n(.*?)```", TEXT, flags=re.DOTALL)
 

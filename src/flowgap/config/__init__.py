@@ -1,0 +1,50 @@
+"""``flowgap.toml``: the models of every section (:mod:`.models`), the status-class heuristics
+(:mod:`.status_guess`) and the one TOML writer (:mod:`.toml_writer`).
+
+The writer is not imported here: it brings tomlkit, which only commands that write a config
+need.
+"""
+
+from __future__ import annotations
+
+from .models import (
+    CalendarConfig,
+    Config,
+    DashboardConfig,
+    FlowConfig,
+    GenericCsvInput,
+    InputConfig,
+    JiraInput,
+    RecurringMeeting,
+    StatusConfig,
+    SteeringConfig,
+    TeamConfig,
+    TeamSource,
+    TransitionCsvInput,
+    Weekday,
+    XesInput,
+    parse_duration,
+)
+from .status_guess import STATUS_CLASSES, StatusClass, guess_status_class
+
+__all__ = [
+    "STATUS_CLASSES",
+    "CalendarConfig",
+    "Config",
+    "DashboardConfig",
+    "FlowConfig",
+    "GenericCsvInput",
+    "InputConfig",
+    "JiraInput",
+    "RecurringMeeting",
+    "StatusClass",
+    "StatusConfig",
+    "SteeringConfig",
+    "TeamConfig",
+    "TeamSource",
+    "TransitionCsvInput",
+    "Weekday",
+    "XesInput",
+    "guess_status_class",
+    "parse_duration",
+]
