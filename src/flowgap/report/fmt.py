@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-DAY = 86400.0
+from ..units import DAY_S
 
 
 def days(seconds: float | None) -> str:
-    return "–" if seconds is None else f"{seconds / DAY:.1f} d"
+    return "–" if seconds is None else f"{seconds / DAY_S:.1f} d"
 
 
 def pct(ratio: float | None) -> str:

@@ -13,8 +13,10 @@ from plotly.offline import get_plotlyjs
 
 from .. import figures
 from ..engine.analysis import Analysis
+from . import tables as spec
 from .baseline import describe_delta
-from .fmt import days, headline_rows, num, pct, plural
+from .fmt import headline_rows, plural
+from .tables import HTML, Column, Fmt, TableSpec
 
 TOP = 5
 
@@ -85,6 +87,24 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _cell(column: Column, row: dict) -> str:
+    value = column.value(row)
+    if column.fmt is Fmt.TEXT:
+        return escape(spec.text(Fmt.TEXT, value))
+    if column.fmt is Fmt.CODE:
+        return f"<code>{escape(str(value))}</code>"
+    if column.fmt is Fmt.VERDICT:
+        verdict = "held" if value else "failed"
+        return f'<span class="{verdict}">{verdict}</span>'
+    return escape(spec.text(column.fmt, value))
+
+
+def table(table_spec: TableSpec, rows: list[dict]) -> str:
+    """The HTML view of a table of ``tables.py``."""
+    columns = table_spec.view(HTML)
+    return _table([c.header for c in columns], [[_cell(c, r) for c in columns] for r in rows])
+
+
 def render(report: dict, analysis: Analysis) -> str:
     s = report["summary"]
     e = escape
@@ -120,20 +140,7 @@ def render(report: dict, analysis: Analysis) -> str:
     th = report["thresholds"]
     if th["results"]:
         parts.append(f"<h2>Thresholds: {th['held']} held, {th['failed']} failed</h2>")
-        parts.append(
-            _table(
-                ["", "Threshold", "Result"],
-                [
-                    [
-                        f'<span class="{"held" if r["held"] else "failed"}">'
-                        f"{'held' if r['held'] else 'failed'}</span>",
-                        f"<code>{e(r['expression'])}</code>",
-                        e(r["message"]),
-                    ]
-                    for r in th["results"]
-                ],
-            )
-        )
+        parts.append(table(spec.THRESHOLDS, th["results"]))
     parts.append("</section>")
 
     findings = [f for f in report["findings"] if f["kind"] != "worst_item"]
@@ -167,91 +174,15 @@ def render(report: dict, analysis: Analysis) -> str:
 
 
 def _bottlenecks(report: dict) -> str:
-    t, e = report["tables"], escape
-    stages = sorted(
-        (r for r in t["stages"]["rows"] if (r["wait_s"] or 0) > 0),
-        key=lambda r: (-r["wait_s"], r["status"]),
-    )
-    teams = sorted(
-        (r for r in t["teams"]["rows"] if (r["wait_s"] or 0) > 0),
-        key=lambda r: (-r["wait_s"], r["team"]),
-    )
-    edges = sorted(
-        t["handoffs"]["rows"],
-        key=lambda r: (-(r["total_wait_s"] or 0), r["from_team"], r["to_team"]),
-    )
+    t = report["tables"]
+    stages = [r for r in t["stages"]["rows"] if (r["wait_s"] or 0) > 0]
+    teams = [r for r in t["teams"]["rows"] if (r["wait_s"] or 0) > 0]
+    edges = t["handoffs"]["rows"]
     out = ['<section id="bottlenecks"><h2>Top bottlenecks</h2>']
-    out.append(
-        _table(
-            [
-                "Status",
-                "Class",
-                "Wait",
-                "Share of wait",
-                "Visits",
-                "Median per visit",
-                "WIP",
-                "WIP median age",
-            ],
-            [
-                [
-                    e(r["status"]),
-                    e(r["class"]),
-                    days(r["wait_s"]),
-                    pct(r["wait_share"]),
-                    num(r["visits"]),
-                    days(r["median_visit_s"]),
-                    num(r["wip"]),
-                    days(r["wip_age_median_s"]),
-                ]
-                for r in stages[:10]
-            ],
-        )
-    )
-    out.append(
-        _table(
-            [
-                "Team",
-                "Items",
-                "Touch",
-                "Wait",
-                "Share of wait",
-                "Median queue",
-                "Handoffs in",
-                "Handoffs out",
-            ],
-            [
-                [
-                    e(r["team"]),
-                    num(r["items"]),
-                    days(r["touch_s"]),
-                    days(r["wait_s"]),
-                    pct(r["wait_share"]),
-                    days(r["median_queue_s"]),
-                    num(r["handoffs_in"]),
-                    num(r["handoffs_out"]),
-                ]
-                for r in teams[:10]
-            ],
-        )
-    )
-    out.append(
-        _table(
-            ["Handoff", "Count", "Items", "Total wait", "Median wait", "p85 wait", "Ping-pong"],
-            [
-                [
-                    f"{e(r['from_team'])} → {e(r['to_team'])}",
-                    num(r["count"]),
-                    num(r["items"]),
-                    days(r["total_wait_s"]),
-                    days(r["median_wait_s"]),
-                    days(r["p85_wait_s"]),
-                    "yes" if r["ping_pong"] else "",
-                ]
-                for r in edges[:10]
-            ],
-        )
-    )
+    out.append(table(spec.STAGES, spec.by_wait(stages, "wait_s", "status")[:10]))
+    out.append(table(spec.TEAMS, spec.by_wait(teams, "wait_s", "team")[:10]))
+    edges = spec.by_wait(edges, "total_wait_s", "from_team", "to_team")
+    out.append(table(spec.HANDOFFS, edges[:10]))
     return "\n".join(out) + "</section>"
 
 
@@ -260,61 +191,17 @@ def _baseline(b: dict) -> str:
     out = [
         f'<section id="baseline"><h2>Changes since the baseline (as of {e(str(b["as_of"]))})</h2>'
     ]
-    out.append(
-        _table(
-            ["Metric", "Baseline → now"],
-            [
-                [f"<code>{e(r['metric'])}</code>", e(describe_delta(r["metric"], r))]
-                for r in b["metrics"]
-                if r["delta"]
-            ],
-        )
-    )
-    for kind in ("status", "team", "handoff"):
-        out.append(
-            _table(
-                [kind.capitalize(), "Baseline wait", "Wait now"],
-                [
-                    [e(r["name"]), days(r["baseline_wait_s"]), days(r["current_wait_s"])]
-                    for r in b["bottlenecks"][kind][:TOP]
-                ],
-            )
-        )
+    out.append(table(spec.METRIC_CHANGES, [r for r in b["metrics"] if r["delta"]]))
+    for kind, label, _ in spec.BOTTLENECK_KINDS:
+        rows = b["bottlenecks"][kind][:TOP]
+        out.append(table(spec.bottleneck_changes(label), rows))
     return "\n".join(out) + "</section>"
 
 
 def _inputs(report: dict) -> str:
-    e = escape
     out = ['<section id="inputs"><h2>Inputs and status classes</h2>']
-    out.append(
-        _table(
-            ["File", "Format", "Read", "Loaded", "Rejected"],
-            [
-                [
-                    e(i["path"]),
-                    e(i["format"]),
-                    num(i["records_read"]),
-                    num(i["records_loaded"]),
-                    num(i["records_rejected"]),
-                ]
-                for i in report["inputs"]
-            ],
-        )
-    )
-    out.append(
-        _table(
-            ["Status", "Class", "Guessed", "Entered"],
-            [
-                [
-                    e(r["status"]),
-                    e(r["class"]),
-                    "guess" if r["guessed"] else "configured",
-                    num(r["events"]),
-                ]
-                for r in report["status_classes"]
-            ],
-        )
-    )
+    out.append(table(spec.INPUTS, report["inputs"]))
+    out.append(table(spec.STATUS_CLASSES, report["status_classes"]))
     out.append(
         f"<p>{plural(report['rejects'], 'record')} rejected, "
         f"{plural(report['warnings_total'], 'data-quality warning')}.</p>"

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 
+from . import tables as spec
 from .baseline import describe_delta
-from .fmt import days, headline_rows, num, pct, plural
+from .fmt import headline_rows, plural
+from .tables import MD, Column, Fmt, TableSpec
 
 TOP = 5
 # Backslash escapes (CommonMark escapes any ASCII punctuation) rather than entities, so that
@@ -28,6 +30,23 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
     return [*out, ""]
+
+
+def _cell(column: Column, row: dict) -> str:
+    value = column.value(row)
+    if column.fmt is Fmt.TEXT:
+        return esc(value)
+    if column.fmt is Fmt.CODE:
+        return f"`{value}`"
+    if column.fmt is Fmt.VERDICT:
+        return "✅ held" if value else "❌ failed"
+    return spec.text(column.fmt, value)
+
+
+def table(table_spec: TableSpec, rows: list[dict]) -> list[str]:
+    """The Markdown view of a table of ``tables.py``."""
+    columns = table_spec.view(MD)
+    return _table([c.header for c in columns], [[_cell(c, r) for c in columns] for r in rows])
 
 
 def render(report: dict) -> str:
@@ -63,13 +82,7 @@ def render(report: dict) -> str:
     th = report["thresholds"]
     if th["results"]:
         lines += [f"## Thresholds: {th['held']} held, {th['failed']} failed", ""]
-        lines += _table(
-            ["", "Threshold", "Result"],
-            [
-                ["✅ held" if r["held"] else "❌ failed", f"`{r['expression']}`", esc(r["message"])]
-                for r in th["results"]
-            ],
-        )
+        lines += table(spec.THRESHOLDS, th["results"])
 
     findings = [f for f in report["findings"] if f["kind"] != "worst_item"]
     if findings:
@@ -94,61 +107,22 @@ def render(report: dict) -> str:
 def _bottlenecks(report: dict) -> list[str]:
     t = report["tables"]
     out = ["## Top bottlenecks", ""]
-    stages = [r for r in t["stages"]["rows"] if (r["wait_s"] or 0) > 0]
-    stages.sort(key=lambda r: (-r["wait_s"], r["status"]))
+    stages = spec.by_wait(
+        [r for r in t["stages"]["rows"] if (r["wait_s"] or 0) > 0], "wait_s", "status"
+    )
     if stages:
         out += ["**Statuses** where work waited longest (inside flow windows):", ""]
-        out += _table(
-            ["Status", "Wait", "Share of all wait", "Visits", "Median per visit", "WIP now"],
-            [
-                [
-                    esc(r["status"]),
-                    days(r["wait_s"]),
-                    pct(r["wait_share"]),
-                    num(r["visits"]),
-                    days(r["median_visit_s"]),
-                    num(r["wip"]),
-                ]
-                for r in stages[:TOP]
-            ],
-        )
-    teams = [r for r in t["teams"]["rows"] if (r["wait_s"] or 0) > 0]
-    teams.sort(key=lambda r: (-r["wait_s"], r["team"]))
+        out += table(spec.STAGES, stages[:TOP])
+    teams = spec.by_wait(
+        [r for r in t["teams"]["rows"] if (r["wait_s"] or 0) > 0], "wait_s", "team"
+    )
     if teams:
         out += ["**Teams** whose queues held work longest:", ""]
-        out += _table(
-            ["Team", "Wait", "Share of all wait", "Median queue before pickup", "Handoffs in"],
-            [
-                [
-                    esc(r["team"]),
-                    days(r["wait_s"]),
-                    pct(r["wait_share"]),
-                    days(r["median_queue_s"]),
-                    num(r["handoffs_in"]),
-                ]
-                for r in teams[:TOP]
-            ],
-        )
-    edges = sorted(
-        t["handoffs"]["rows"],
-        key=lambda r: (-(r["total_wait_s"] or 0), r["from_team"], r["to_team"]),
-    )
+        out += table(spec.TEAMS, teams[:TOP])
+    edges = spec.by_wait(t["handoffs"]["rows"], "total_wait_s", "from_team", "to_team")
     if edges:
         out += ["**Handoffs** that cost the most waiting:", ""]
-        out += _table(
-            ["Handoff", "Count", "Total wait", "Median wait", "p85 wait", "Ping-pong"],
-            [
-                [
-                    f"{esc(r['from_team'])} → {esc(r['to_team'])}",
-                    num(r["count"]),
-                    days(r["total_wait_s"]),
-                    days(r["median_wait_s"]),
-                    days(r["p85_wait_s"]),
-                    "yes" if r["ping_pong"] else "",
-                ]
-                for r in edges[:TOP]
-            ],
-        )
+        out += table(spec.HANDOFFS, edges[:TOP])
     return out if len(out) > 2 else []
 
 
@@ -156,46 +130,20 @@ def _baseline(b: dict) -> list[str]:
     out = [f"## Changes since the baseline (as of {esc(b['as_of'])})", ""]
     changed = [r for r in b["metrics"] if r["delta"]]
     if changed:
-        out += _table(
-            ["Metric", "Baseline → now"],
-            [[f"`{r['metric']}`", describe_delta(r["metric"], r)] for r in changed],
-        )
+        out += table(spec.METRIC_CHANGES, changed)
     else:
         out += ["No headline metric changed.", ""]
-    for kind, label in (("status", "Statuses"), ("team", "Teams"), ("handoff", "Handoffs")):
+    for kind, label, plural_label in spec.BOTTLENECK_KINDS:
         rows = b["bottlenecks"][kind]
         if rows:
-            out += [f"**{label}**, wait contributed:", ""]
-            out += _table(
-                ["", "Baseline", "Now", "Change"],
-                [
-                    [
-                        esc(r["name"]),
-                        days(r["baseline_wait_s"]),
-                        days(r["current_wait_s"]),
-                        (f"{r['delta_s'] / 86400:+.1f} d" if r["delta_s"] is not None else "–"),
-                    ]
-                    for r in rows[:TOP]
-                ],
-            )
+            out += [f"**{plural_label}**, wait contributed:", ""]
+            out += table(spec.bottleneck_changes(label), rows[:TOP])
     return out
 
 
 def _inputs(report: dict) -> list[str]:
     out = ["## Inputs", ""]
-    out += _table(
-        ["File", "Format", "Read", "Loaded", "Rejected"],
-        [
-            [
-                esc(i["path"]),
-                esc(i["format"]),
-                num(i["records_read"]),
-                num(i["records_loaded"]),
-                num(i["records_rejected"]),
-            ]
-            for i in report["inputs"]
-        ],
-    )
+    out += table(spec.INPUTS, report["inputs"])
     notes = []
     if report["rejects"]:
         notes.append(
