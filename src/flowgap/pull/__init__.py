@@ -21,6 +21,7 @@ import httpx
 
 from ..config import Config
 from ..errors import FlowgapError, UsageError
+from ..progress import Steps, enabled
 from .client import JiraClient, JiraError, auth_header, normalize_base_url
 from .cloud import CloudSource
 from .datacenter import DataCenterSource
@@ -265,9 +266,14 @@ def _fetch(
     resumed_token = cursor if state.ids else None
     limit = state.max_issues
     total = source.total() if not state.ids else None
-    with _Progress(
-        quiet, total if limit is None or total is None else min(total, limit), done=len(state.ids)
-    ) as progress:
+    with (
+        Steps(enabled(quiet)) as steps,
+        steps.task(
+            "pulling issues",
+            total if limit is None or total is None else min(total, limit),
+            completed=len(state.ids),
+        ) as progress,
+    ):
         while True:
             remaining = None if limit is None else limit - len(state.ids)
             if remaining is not None and remaining <= 0:
@@ -306,47 +312,3 @@ def _fetch(
 def _say(message: str, quiet: bool) -> None:
     if not quiet:
         print(f"flowgap: {message}", file=sys.stderr)
-
-
-class _Progress:
-    """Issues fetched (of the total when known), on stderr, only for a terminal."""
-
-    def __init__(self, quiet: bool, total: int | None, done: int) -> None:
-        self._progress = None
-        if quiet or not sys.stderr.isatty():
-            return
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self._progress = Progress(
-            TextColumn("pulling issues"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self._task = self._progress.add_task("pull", total=total, completed=done)
-
-    def __enter__(self) -> _Progress:
-        if self._progress is not None:
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def set_total(self, total: int) -> None:
-        if self._progress is not None:
-            self._progress.update(self._task, total=total)
-
-    def advance(self, n: int) -> None:
-        if self._progress is not None:
-            self._progress.advance(self._task, n)
