@@ -9,26 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import dash_ag_grid as dag
 import plotly.graph_objects as go
 from dash import dcc, html
 
-DAY = 86400.0
+# The reports' formats ("12.3 d", "12.3%", "–" for no value); pct is also the upload page's.
+from ..report.fmt import days as fmt_days
+from ..report.fmt import num, pct
+from ..report.tables import TableSpec, grid_columns, grid_rows
 
-
-def days(seconds: float | None, digits: int = 1) -> float | None:
-    return None if seconds is None else round(seconds / DAY, digits)
-
-
-def pct(ratio: float | None) -> str:
-    return "n/a" if ratio is None else f"{ratio * 100:.1f}%"
-
-
-def fmt_days(seconds: float | None) -> str:
-    return "n/a" if seconds is None else f"{seconds / DAY:.1f} d"
+__all__ = ["fmt_days", "num", "pct"]
 
 
 def cell(value: object) -> object:
@@ -44,11 +37,23 @@ def cell(value: object) -> object:
     return value
 
 
+def grid_data(spec: TableSpec, rows: Iterable[dict]) -> list[dict]:
+    """Grid rows of a table of ``report/tables.py``: durations in days, ratios in percent,
+    every cell JSON-friendly."""
+    return [{k: cell(v) for k, v in r.items()} for r in grid_rows(spec, rows)]
+
+
+def table_grid(name: str, spec: TableSpec, rows: Iterable[dict], height: int = 380):
+    """:func:`grid` of a table of ``report/tables.py``: its columns, headers and formats."""
+    return grid(name, grid_data(spec, rows), grid_columns(spec), height)
+
+
 def grid(name: str, rows: list[dict], columns: Sequence[tuple[str, str]], height: int = 380):
     """An AG Grid (sortable, filterable) with a "Download CSV" button below it.
 
-    ``columns`` are (field, header) pairs. The CSV is produced server-side from the rows the
-    grid shows (after the user's sorting/filtering) with formula injection neutralised.
+    ``columns`` are (field, header) pairs; :func:`table_grid` takes them from a table
+    specification. The CSV is produced server-side from the rows the grid shows (after the
+    user's sorting/filtering) with formula injection neutralised.
     """
     column_defs = [{"field": f, "headerName": h} for f, h in columns]
     return html.Div(

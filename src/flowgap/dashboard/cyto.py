@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 # Status nodes in the class colours of every chart (touch teal, wait red-orange, ...).
 from ..figures import CLASS_COLOURS, status_layers
+from ..units import DAY_S
 
 MIN_WIDTH, MAX_WIDTH = 1.5, 12.0
 _STOPS = ((0.0, (47, 158, 68)), (0.5, (245, 159, 0)), (1.0, (224, 49, 49)))
@@ -42,7 +43,7 @@ def wait_colour(value: float | None, highest: float) -> str:
 
 
 def _days(seconds: float | None) -> str:
-    return "n/a" if seconds is None else f"{seconds / 86400:.1f}d"
+    return "n/a" if seconds is None else f"{seconds / DAY_S:.1f}d"
 
 
 def handoff_elements(handoffs: pa.Table, teams: pa.Table) -> list[dict]:

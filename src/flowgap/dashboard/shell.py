@@ -29,11 +29,15 @@ from dash.exceptions import UnsupportedRelativePath
 from flask import Flask, Response, g, request
 
 from .components import note
-from .data import DataService, View
+from .data import DataService
 from .filters import Filters, bad_dates, from_query, parse_date, query_value, to_query
 from .pages import PAGES
 from .pages import overview as HOME
 from .pages import upload as UPLOAD
+
+# current_sid stays importable from here until pages/upload.py imports it from pages.common.
+from .pages.common import current_sid as current_sid
+from .pages.common import current_view
 from .sessions import SESSION_COOKIE, SessionStore, new_session_id, valid_session_id
 
 log = logging.getLogger("flowgap.dashboard")
@@ -76,14 +80,6 @@ def install_sessions(server: Flask, store: SessionStore) -> None:
         elif getattr(g, "flowgap_sid", None):
             store.touch(g.flowgap_sid)
         return response
-
-
-def current_sid() -> str | None:
-    return getattr(g, "flowgap_sid", None)
-
-
-def current_view(service: DataService, search: str | None) -> View:
-    return service.view(current_sid(), from_query(search))
 
 
 # --------------------------------------------------------------------------- addresses

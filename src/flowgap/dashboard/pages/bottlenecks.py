@@ -8,11 +8,12 @@ import dash_cytoscape as cyto
 from dash import Dash, Input, Output, State, ctx, html, no_update
 
 from ... import figures
-from .. import cyto as elements
-from ..components import days, grid, section
+from ...report import tables
 from ..components import figure as graph
+from ..components import grid_data, section, table_grid
+from ..cyto import STYLESHEET, handoff_elements, items_for_tap, status_elements
 from ..data import DataService, View
-from .common import ITEM_COLUMNS, item_rows, missing
+from .common import current_view, item_rows, missing
 
 NAME, PATH, TITLE = "bottlenecks", "/bottlenecks", "Bottlenecks"
 log = logging.getLogger("flowgap.dashboard")
@@ -41,7 +42,7 @@ def _graph(id: str, elems: list[dict], layout: str | dict, height: int = 420) ->
     return cyto.Cytoscape(
         id=id,
         elements=elems,
-        stylesheet=elements.STYLESHEET,
+        stylesheet=STYLESHEET,
         layout={**layout, "animate": False, "fit": True, "padding": 30},
         style={"width": "100%", "height": f"{height}px"},
         minZoom=0.3,
@@ -57,21 +58,6 @@ def layout(view: View, search: str) -> html.Div:
         return html.Div([html.H1("Bottlenecks"), gap])
     a = view.analysis
     assert a is not None
-    wip_rows = [
-        {
-            "status": r["status"],
-            "class": r["class"],
-            "wip": r["wip"],
-            "age_median_days": days(r["wip_age_median_s"]),
-            "age_max_days": days(r["wip_age_max_s"]),
-            "wait_days": days(r["wait_s"]),
-            "wait_share_pct": None if r["wait_share"] is None else round(r["wait_share"] * 100, 1),
-            "visits": r["visits"],
-            "median_visit_days": days(r["median_visit_s"]),
-        }
-        for r in a.stages.to_pylist()
-    ]
-    wip_rows.sort(key=lambda r: -(r["wait_days"] or 0))
     return html.Div(
         [
             html.H1("Bottlenecks"),
@@ -85,15 +71,15 @@ def layout(view: View, search: str) -> html.Div:
             section(
                 "Team handoff graph",
                 html.P(LEGEND, className="legend"),
-                _graph("cy-handoffs", elements.handoff_elements(a.handoffs, a.teams), "circle"),
+                _graph("cy-handoffs", handoff_elements(a.handoffs, a.teams), "circle"),
             ),
             section(
                 "Status process map",
                 html.P(LEGEND, className="legend"),
                 _graph(
                     "cy-status",
-                    elements.status_elements(a.status_map, a.stages),
-                    "preset",  # layered left to right by elements.layered_positions
+                    status_elements(a.status_map, a.stages),
+                    "preset",  # layered left to right by cyto.status_layers
                     height=520,
                 ),
             ),
@@ -106,25 +92,15 @@ def layout(view: View, search: str) -> html.Div:
                     ],
                     className="selection-row",
                 ),
-                grid("bottleneck-items", item_rows(a.items)[:MAX_ROWS], ITEM_COLUMNS),
+                table_grid("bottleneck-items", tables.ITEMS, item_rows(a.items)[:MAX_ROWS]),
             ),
             section(
                 "Work in progress and its age",
                 graph(figures.ageing_wip(a.items), "ageing-wip"),
-                grid(
+                table_grid(
                     "stages",
-                    wip_rows,
-                    [
-                        ("status", "Status"),
-                        ("class", "Class"),
-                        ("wip", "WIP now"),
-                        ("age_median_days", "Age median (d)"),
-                        ("age_max_days", "Age max (d)"),
-                        ("wait_days", "Wait contributed (d)"),
-                        ("wait_share_pct", "Share of wait (%)"),
-                        ("visits", "Visits"),
-                        ("median_visit_days", "Median visit (d)"),
-                    ],
+                    tables.STAGES,
+                    tables.by_wait(a.stages.to_pylist(), "wait_s", "status"),
                     height=320,
                 ),
             ),
@@ -133,8 +109,6 @@ def layout(view: View, search: str) -> html.Div:
 
 
 def register(app: Dash, service: DataService) -> None:
-    from ..shell import current_view
-
     @app.callback(
         Output({"type": "grid", "name": "bottleneck-items"}, "rowData"),
         Output("selection", "children"),
@@ -147,8 +121,6 @@ def register(app: Dash, service: DataService) -> None:
         prevent_initial_call=True,
     )
     def on_tap(hn, he, sn, se, _clear, search):
-        from ..components import cell
-
         if not ctx.triggered:
             return no_update, no_update
         view = current_view(service, search)
@@ -160,10 +132,9 @@ def register(app: Dash, service: DataService) -> None:
             rows, text = item_rows(a.items), _all_text(a.items.num_rows)
         else:
             data = ctx.triggered[0]["value"] or {}
-            what, keys = elements.items_for_tap(data, a.timeline, a.handoff_events)
+            what, keys = items_for_tap(data, a.timeline, a.handoff_events)
             rows = item_rows(a.items, keys)
             text = f"{len(rows)} {what}."
             if len(rows) > MAX_ROWS:
                 text += f" The table shows the {MAX_ROWS} that waited longest."
-        rows = [{k: cell(v) for k, v in r.items()} for r in rows[:MAX_ROWS]]
-        return rows, text
+        return grid_data(tables.ITEMS, rows[:MAX_ROWS]), text

@@ -1,4 +1,8 @@
-"""What several pages share: the "no data" notes and the item rows of grids."""
+"""What several pages share: the request's session and view, the "no data" notes, item rows.
+
+The session and view readers live here rather than in ``shell.py``: the shell imports the
+pages, so a page importing the shell would close an import cycle.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,22 @@ from collections.abc import Iterable
 import pyarrow as pa
 import pyarrow.compute as pc
 from dash import html
+from flask import g
 
-from ..components import DAY, note
-from ..data import View
+from ...report.tables import ITEMS
+from ..components import note
+from ..data import DataService, View
+from ..filters import from_query
 
-ITEM_COLUMNS = (
-    ("item", "Item"),
-    ("type", "Type"),
-    ("summary", "Summary"),
-    ("current_status", "Status"),
-    ("lead_days", "Lead (d)"),
-    ("cycle_days", "Cycle (d)"),
-    ("touch_days", "Touch (d)"),
-    ("wait_days", "Wait (d)"),
-    ("flow_efficiency_pct", "Flow eff. (%)"),
-    ("handoffs", "Handoffs"),
-    ("team_path", "Teams"),
-    ("steering_touches", "Steering"),
-)
+
+def current_sid() -> str | None:
+    """The browser session of this request (set by ``shell.install_sessions``)."""
+    return getattr(g, "flowgap_sid", None)
+
+
+def current_view(service: DataService, search: str | None) -> View:
+    """The session's data under the filters of the URL query string ``search``."""
+    return service.view(current_sid(), from_query(search))
 
 
 def missing(view: View) -> html.Div | None:
@@ -42,34 +44,14 @@ def missing(view: View) -> html.Div | None:
     return None
 
 
-def _d(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / DAY, 2)
-
-
 def item_rows(items: pa.Table, keys: Iterable[str] | None = None) -> list[dict]:
-    """Grid rows of the engine's items table (optionally only ``keys``), durations in days."""
+    """Rows of the engine's items table (optionally only ``keys``), the longest wait first:
+    the rows of the item grids (``tables.ITEMS``)."""
     if keys is not None:
         items = items.filter(pc.is_in(items["item"], pa.array(sorted(set(keys)), pa.string())))
-    rows = []
-    for r in items.to_pylist():
-        fe = r.get("flow_efficiency")
-        rows.append(
-            {
-                "item": r["item"],
-                "type": r.get("type"),
-                "summary": r.get("summary"),
-                "current_status": r.get("current_status"),
-                "lead_days": _d(r.get("lead_time_s")),
-                "cycle_days": _d(r.get("cycle_time_s")),
-                "touch_days": _d(r.get("touch_s")),
-                "wait_days": _d(r.get("wait_s")),
-                "flow_efficiency_pct": None if fe is None else round(fe * 100, 1),
-                "handoffs": r.get("handoffs"),
-                "team_path": r.get("team_path"),
-                "steering_touches": r.get("steering_touches"),
-            }
-        )
-    rows.sort(key=lambda r: -(r["wait_days"] or 0.0))
+    # Only the grid's columns: to_pylist costs per cell, and the items table is wide.
+    rows = items.select([c.key for c in ITEMS.columns if c.key in items.column_names]).to_pylist()
+    rows.sort(key=lambda r: -(r.get("wait_s") or 0.0))
     return rows
 
 

@@ -6,7 +6,8 @@ import pyarrow.compute as pc
 from dash import ALL, Dash, Input, Output, State, dcc, get_relative_path, html, no_update
 
 from ... import figures
-from ..components import card, fmt_days, grid, note, pct, section
+from ...report import tables
+from ..components import card, fmt_days, note, pct, section, table_grid
 from ..components import figure as graph
 from ..data import DataService, View
 from ..filters import from_query, query_value, to_query
@@ -90,50 +91,17 @@ def layout(view: View, search: str) -> html.Div:
         graph(figures.item_journeys(timeline, row, n=1, touches=touches), "journey-swimlane"),
         section(
             "Segments",
-            grid(
-                "journey-segments",
-                [
-                    {**s, "days": round((s["duration_s"] or 0) / 86400, 2)}
-                    for s in timeline.to_pylist()
-                ],
-                [
-                    ("start", "Start"),
-                    ("end", "End"),
-                    ("status", "Status"),
-                    ("class", "Class"),
-                    ("team", "Team"),
-                    ("assignee", "Assignee"),
-                    ("flagged", "Flagged"),
-                    ("blocked", "Blocked"),
-                    ("days", "Days"),
-                ],
-                height=260,
-            ),
+            table_grid("journey-segments", tables.SEGMENTS, timeline.to_pylist(), height=260),
         ),
         section(
             "Steering touches",
-            grid(
-                "journey-steering",
-                touches.to_pylist(),
-                [("meeting_date", "Day"), ("kind", "Kind"), ("detail", "Detail")],
-                height=200,
+            table_grid(
+                "journey-steering", tables.STEERING_TOUCHES, touches.to_pylist(), height=200
             ),
         ),
         section(
             "Events",
-            grid(
-                "journey-events",
-                events.to_pylist(),
-                [
-                    ("ts", "Time (UTC)"),
-                    ("field", "Field"),
-                    ("prev", "From"),
-                    ("value", "To / text"),
-                    ("actor", "By"),
-                    ("source", "Source"),
-                ],
-                height=360,
-            ),
+            table_grid("journey-events", tables.EVENTS, events.to_pylist(), height=360),
         ),
     ]
     return html.Div(children)

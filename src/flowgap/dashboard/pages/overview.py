@@ -6,16 +6,13 @@ import pyarrow.compute as pc
 from dash import html
 
 from ... import figures
-from ..components import card, fmt_days, grid, note, pct, section
+from ...report import tables
+from ..components import card, fmt_days, note, num, pct, section, table_grid
 from ..components import figure as graph
 from ..data import View
-from .common import ITEM_COLUMNS, get, item_rows, missing
+from .common import get, item_rows, missing
 
 NAME, PATH, TITLE = "overview", "/overview", "Overview"
-
-
-def _number(value: object, digits: int = 2) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 def headline(view: View) -> html.Div:
@@ -47,13 +44,13 @@ def headline(view: View) -> html.Div:
             card("Cycle time p50 / p85 / p95", " / ".join(cycle), "cycle"),
             card(
                 "Handoffs per item",
-                _number(get(s, "handoffs", "mean")),
+                num(get(s, "handoffs", "mean")),  # type: ignore[arg-type]
                 "handoffs",
                 f"{get(s, 'handoffs', 'ping_pongs')} ping-pongs",
             ),
             card(
                 "Steering touches per item",
-                _number(get(s, "steering_touches", "per_item")),
+                num(get(s, "steering_touches", "per_item")),  # type: ignore[arg-type]
                 "steering",
                 f"{get(s, 'steering_touches', 'total')} in total",
             ),
@@ -95,7 +92,7 @@ def layout(view: View, search: str) -> html.Div:
                 figures.item_journeys(a.timeline, a.items, n=10, touches=a.steering_touches),
                 "worst-journeys",
             ),
-            grid("worst-items", item_rows(worst)[:50], ITEM_COLUMNS, height=320),
+            table_grid("worst-items", tables.ITEMS, item_rows(worst)[:50], height=320),
         )
     )
     return html.Div(children)

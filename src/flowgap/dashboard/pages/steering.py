@@ -6,12 +6,17 @@ import pyarrow.compute as pc
 from dash import html
 
 from ... import figures
-from ..components import card, days, grid, note, section
+from ...report import tables
+from ..components import card, note, section, table_grid
 from ..components import figure as graph
 from ..data import View
 from .common import get, missing
 
 NAME, PATH, TITLE = "steering", "/steering", "Steering"
+#: The item columns that matter for steering.
+STEERED_ITEMS = tables.ITEMS.select(
+    "item", "type", "summary", "steering_touches", "lead_time_s", "touch_s", "flow_efficiency"
+)
 
 
 def layout(view: View, search: str) -> html.Div:
@@ -49,57 +54,20 @@ def layout(view: View, search: str) -> html.Div:
     )
     children.append(graph(figures.steering_touches(a.steering_touches), "steering-touches"))
     steered = a.items.filter(pc.greater(pc.fill_null(a.items["steering_touches"], 0), 0))
-    per_item = sorted(
-        (
-            {
-                "item": r["item"],
-                "type": r["type"],
-                "summary": r["summary"],
-                "touches": r["steering_touches"],
-                "lead_days": days(r["lead_time_s"], 2),
-                "touch_days": days(r["touch_s"], 2),
-                "fe_pct": None
-                if r["flow_efficiency"] is None
-                else round(r["flow_efficiency"] * 100, 1),
-            }
-            for r in steered.to_pylist()
-        ),
-        key=lambda r: (-(r["touches"] or 0), r["item"]),
-    )
+    per_item = sorted(steered.to_pylist(), key=lambda r: (-(r["steering_touches"] or 0), r["item"]))
     children.append(
         section(
             "Touches per item",
-            grid(
-                "steering-items",
-                per_item,
-                [
-                    ("item", "Item"),
-                    ("type", "Type"),
-                    ("summary", "Summary"),
-                    ("touches", "Touches"),
-                    ("lead_days", "Lead (d)"),
-                    ("touch_days", "Touch (d)"),
-                    ("fe_pct", "Flow eff. (%)"),
-                ],
-                height=300,
-            ),
+            table_grid("steering-items", STEERED_ITEMS, per_item, height=300),
         )
     )
     children.append(
         section(
             "Meetings",
-            grid(
+            table_grid(
                 "steering-meetings",
-                [
-                    {**m, "cost_hours": round((m["cost_minutes"] or 0) / 60, 1)}
-                    for m in a.steering_meetings.to_pylist()
-                ],
-                [
-                    ("meeting_date", "Day"),
-                    ("items", "Items"),
-                    ("touches", "Touches"),
-                    ("cost_hours", "Person-hours"),
-                ],
+                tables.STEERING_MEETINGS,
+                a.steering_meetings.to_pylist(),
                 height=260,
             ),
         )
@@ -107,24 +75,10 @@ def layout(view: View, search: str) -> html.Div:
     children.append(
         section(
             "Steered versus comparable unsteered items (same type, same quarter of delivery)",
-            grid(
+            table_grid(
                 "steering-comparison",
-                [
-                    {
-                        **c,
-                        "steered_lead_days": days(c["steered_lead_median_s"], 2),
-                        "unsteered_lead_days": days(c["unsteered_lead_median_s"], 2),
-                    }
-                    for c in a.steering_comparison.to_pylist()
-                ],
-                [
-                    ("type", "Type"),
-                    ("period", "Quarter"),
-                    ("steered_items", "Steered items"),
-                    ("unsteered_items", "Unsteered items"),
-                    ("steered_lead_days", "Steered lead median (d)"),
-                    ("unsteered_lead_days", "Unsteered lead median (d)"),
-                ],
+                tables.STEERING_COMPARISON,
+                a.steering_comparison.to_pylist(),
                 height=260,
             ),
         )
