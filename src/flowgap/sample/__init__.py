@@ -17,6 +17,7 @@ import pyarrow as pa
 from ..config import Config
 from ..model import InputSummary, LoadResult, sort_events
 from .canonical import Columns
+from .clock import MINUTE_S
 from .simulate import STORY_KEY, simulate
 from .truth import RULES, partial, table
 from .workflow import CLASSES, SAMPLE_CONFIG_TOML, STATUS_CATEGORY
@@ -84,5 +85,5 @@ def generate(items: int = 200, seed: int = 1, story: bool = True) -> Sample:
         result=result,
         truth=truth,
         config=sample_config(),
-        as_of=datetime.fromtimestamp(as_of * 60, UTC),
+        as_of=datetime.fromtimestamp(as_of * MINUTE_S, UTC),
     )

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from ..model import EVENTS_SCHEMA, ITEMS_SCHEMA, TS
 from . import workflow as wf
-from .simulate import SimItem
+from .sim_item import SimItem
 
 _US = 60_000_000  # microseconds per minute
 

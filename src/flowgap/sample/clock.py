@@ -11,9 +11,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-DAY = 1440
-WORK_START = 8 * 60
-WORK_END = 18 * 60
+from ..units import DAY_S, US
+
+#: The simulator's unit of time is the minute: seconds and microseconds in one of them.
+MINUTE_S = 60
+MINUTE_US = MINUTE_S * US
+#: Minutes in an hour and in a day.
+HOUR = 60
+DAY = int(DAY_S) // MINUTE_S
+WORK_START = 8 * HOUR
+WORK_END = 18 * HOUR
 
 
 class Clock:
@@ -28,7 +35,7 @@ class Clock:
         if off is None:
             noon = datetime(1970, 1, 1, 12, tzinfo=UTC) + timedelta(days=day)
             delta = noon.astimezone(self.zone).utcoffset() or timedelta(0)
-            off = self._offsets[day] = int(delta.total_seconds()) // 60
+            off = self._offsets[day] = int(delta.total_seconds()) // MINUTE_S
         return off
 
     def local(self, t: int) -> int:
@@ -90,14 +97,14 @@ class Clock:
         if date_text is None:
             date_text = self._dates[day] = f"{datetime(1970, 1, 1) + timedelta(days=day):%Y-%m-%d}"
         sign = "+" if off >= 0 else "-"
-        h, m = divmod(abs(off), 60)
+        h, m = divmod(abs(off), HOUR)
         zone = f"{sign}{h:02d}:{m:02d}" if colon else f"{sign}{h:02d}{m:02d}"
         frac = ".000" if millis else ""
-        return f"{date_text}{sep}{minute // 60:02d}:{minute % 60:02d}:00{frac}{zone}"
+        return f"{date_text}{sep}{minute // HOUR:02d}:{minute % HOUR:02d}:00{frac}{zone}"
 
     def naive_local(self, t: int) -> datetime:
         return datetime(1970, 1, 1) + timedelta(minutes=self.local(t))
 
 
 def minutes_of(dt: datetime) -> int:
-    return int(dt.timestamp()) // 60
+    return int(dt.timestamp()) // MINUTE_S

@@ -9,7 +9,7 @@ from xml.sax.saxutils import quoteattr
 
 from . import workflow as wf
 from .clock import Clock
-from .simulate import SimItem
+from .sim_item import SimItem
 
 
 def status_path(it: SimItem) -> Iterator[tuple[int, str | None, str, str | None, str | None, str]]:

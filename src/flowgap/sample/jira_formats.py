@@ -9,7 +9,7 @@ from typing import Any
 
 from . import workflow as wf
 from .clock import Clock
-from .simulate import SimItem
+from .sim_item import SimItem
 
 BASE_URL = "https://flowgap-sample.atlassian.net"
 NAMES = {

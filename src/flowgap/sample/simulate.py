@@ -13,11 +13,12 @@ import gc
 import itertools
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
 
 from . import workflow as wf
-from .clock import DAY, Clock
+from .clock import DAY, HOUR, Clock
+from .sim_item import Comment, Hist, SimItem
+from .truth import RULES, Partial, Rules, partial
 
 #: Simulated period (local Berlin time): items are created from T0 on; nothing happens after H.
 PERIOD_START = date(2025, 1, 6)
@@ -40,59 +41,6 @@ _WORK_HOURS = {
     "release": (0.5, 2.0),
 }
 _DEV_WEIGHTS = [4, 4, 2, 1, 1]  # Frontend, Backend, Data, Security, UX
-
-
-@dataclass(slots=True)
-class Hist:
-    """One Jira changelog history: several field changes at one moment by one author."""
-
-    t: int  # minutes since the epoch, UTC
-    hid: int
-    author: str | None
-    #: (field, old, new); field is status, team, assignee, flag (bool), labels (tuple),
-    #: resolution.
-    changes: list[tuple[str, object, object]]
-
-
-@dataclass(slots=True)
-class Comment:
-    t: int
-    cid: int
-    author: str
-    text: str
-
-
-@dataclass(slots=True)
-class SimItem:
-    key: str
-    issue_id: int
-    type: str
-    priority: str
-    summary: str
-    reporter: str
-    created: int
-    labels0: tuple[str, ...]
-    components: tuple[str, ...]
-    story_points: float | None
-    is_story: bool = False
-    #: Full-format truth walk, when the simulator already made it (see truth.quick_check).
-    checked: object = None
-    hists: list[Hist] = field(default_factory=list)
-    comments: list[Comment] = field(default_factory=list)
-    # state after the last history
-    status: str = wf.BACKLOG
-    team: str | None = None
-    assignee: str | None = None
-    labels: tuple[str, ...] = ()
-    flagged: bool = False
-    resolution: str | None = None
-    resolved: int | None = None
-    last: int = 0
-    _next_id: int = 0
-
-    @property
-    def updated(self) -> int:
-        return self.last
 
 
 class _Stop(Exception):
@@ -149,8 +97,8 @@ class _Builder:
 def period(clock: Clock) -> tuple[int, int]:
     """First and last simulated minute (UTC)."""
     epoch = date(1970, 1, 1)
-    t0 = clock.at((PERIOD_START - epoch).days, 8 * 60)
-    horizon = clock.at((PERIOD_END - epoch).days, 17 * 60)
+    t0 = clock.at((PERIOD_START - epoch).days, 8 * HOUR)
+    horizon = clock.at((PERIOD_END - epoch).days, 17 * HOUR)
     return t0, horizon
 
 
@@ -171,8 +119,6 @@ def simulate(items: int, seed: int, story: bool) -> Iterator[SimItem]:
 
 
 def _items(rng: random.Random, clock: Clock, items: int, story: bool) -> Iterator[SimItem]:
-    from .truth import RULES, quick_check
-
     t0, horizon = period(clock)
     if story:
         yield story_item(clock)
@@ -187,6 +133,28 @@ def _items(rng: random.Random, clock: Clock, items: int, story: bool) -> Iterato
             if it.checked is not None:
                 break
         yield it
+
+
+def quick_check(it: SimItem, rules: Rules, horizon: int) -> Partial | None:
+    """Keep every ordinary item clearly better than the story item on every worst-item axis.
+
+    Returns the item's full-format partial truth when it is kept (callers reuse it); open items
+    are judged at the horizon, the latest ``as_of`` the log can have."""
+    p = partial(it, rules)
+    stints = len(p.stints) + (p.tail_team is not None and p.tail_team not in p.stints[-1:])
+    if stints - 1 > MAX_HANDOFFS or p.steering > MAX_STEERING_COMMENTS:
+        return None
+    longest = MAX_LEAD_DAYS * DAY
+    if p.delivered is not None and p.delivered - p.created > longest:
+        return None
+    if p.committed is not None:
+        window = (p.delivered if p.delivered is not None else horizon) - p.committed
+        if window > longest - 5 * DAY:
+            return None
+        slow = p.closed_touch < MIN_DELIVERED_EFFICIENCY * window
+        if p.delivered is not None and window > 0 and slow:
+            return None
+    return p
 
 
 def _person(rng: random.Random, team: str, current: str | None) -> str:
@@ -294,7 +262,7 @@ def _flow(b: _Builder, rng: random.Random, clock: Clock) -> None:
         person = _person(rng, team, it.assignee)  # type: ignore[arg-type]
         t = b.change(end, person, status=work_status, assignee=person)
         lo, hi = _WORK_HOURS[stage]
-        t = _work(b, rng, clock, t, int(rng.uniform(lo, hi) * 60), person, work_status)
+        t = _work(b, rng, clock, t, int(rng.uniform(lo, hi) * HOUR), person, work_status)
         author = person
 
 
@@ -321,7 +289,7 @@ def _queue_extras(
         return max(end, clock.align(back + int(rng.uniform(0.1, 1.5) * DAY)))
     if not steered:
         return end
-    wed = clock.next_weekday_at(it.last, 2, 11 * 60)
+    wed = clock.next_weekday_at(it.last, 2, 11 * HOUR)
     while wed + 5 < end and state["comments"] < MAX_STEERING_COMMENTS:
         if rng.random() < 0.6:
             day = clock.naive_local(wed).date().isoformat()
@@ -330,7 +298,7 @@ def _queue_extras(
             if not state["labelled"]:
                 state["labelled"] = True
                 b.change(wed + 5, wf.STEERING_CHAIR, labels=(*it.labels, wf.STEERCO_LABEL))
-        wed = clock.next_weekday_at(wed, 2, 11 * 60)
+        wed = clock.next_weekday_at(wed, 2, 11 * HOUR)
     return end
 
 
@@ -360,7 +328,7 @@ def _work(
     if u < 0.08:
         first = minutes // 3
         at = b.change(clock.add_work(start, first), person, flag=True)
-        clear = clock.add_work(at, int(rng.uniform(1.0, 16.0) * 60))
+        clear = clock.add_work(at, int(rng.uniform(1.0, 16.0) * HOUR))
         clear = b.change(clear, person, flag=False)
         return clock.add_work(clear, minutes - first)
     if u < 0.12:
@@ -380,32 +348,48 @@ def _work(
 #: team, queue status, work status). Each stint: the item waits in the team's queue from the
 #: previous stint's end, then someone works on it.
 _STORY_STINTS = [
-    ("2025-02-11", 9 * 60, "2025-02-11", 16 * 60, "Analysis", wf.SELECTED, "In Analysis"),
-    ("2025-02-24", 9 * 60, "2025-02-26", 9 * 60, "Backend", "Ready for Dev", "In Development"),
-    ("2025-03-10", 10 * 60, "2025-03-11", 15 * 60, "Frontend", "Ready for Dev", "In Development"),
+    ("2025-02-11", 9 * HOUR, "2025-02-11", 16 * HOUR, "Analysis", wf.SELECTED, "In Analysis"),
+    ("2025-02-24", 9 * HOUR, "2025-02-26", 9 * HOUR, "Backend", "Ready for Dev", "In Development"),
+    (
+        "2025-03-10",
+        10 * HOUR,
+        "2025-03-11",
+        15 * HOUR,
+        "Frontend",
+        "Ready for Dev",
+        "In Development",
+    ),
     (
         "2025-03-20",
-        9 * 60 + 30,
+        9 * HOUR + 30,
         "2025-03-20",
-        12 * 60 + 30,
+        12 * HOUR + 30,
         "Backend",
         "Ready for Review",
         "In Review",
     ),
-    ("2025-04-02", 14 * 60, "2025-04-02", 18 * 60, "Security", "Ready for Review", "In Review"),
+    ("2025-04-02", 14 * HOUR, "2025-04-02", 18 * HOUR, "Security", "Ready for Review", "In Review"),
     (
         "2025-04-14",
-        9 * 60,
+        9 * HOUR,
         "2025-04-14",
-        17 * 60 + 30,
+        17 * HOUR + 30,
         "Backend",
         "Ready for Dev",
         "In Development",
     ),
-    ("2025-04-24", 9 * 60, "2025-04-24", 14 * 60, "QA", "Ready for QA", "In QA"),
-    ("2025-05-06", 9 * 60, "2025-05-06", 17 * 60, "Frontend", "Ready for Dev", "In Development"),
-    ("2025-05-15", 10 * 60, "2025-05-15", 15 * 60, "QA", "Ready for QA", "In QA"),
-    ("2025-05-27", 10 * 60, "2025-05-27", 13 * 60, "Ops", "Ready for Release", "Releasing"),
+    ("2025-04-24", 9 * HOUR, "2025-04-24", 14 * HOUR, "QA", "Ready for QA", "In QA"),
+    (
+        "2025-05-06",
+        9 * HOUR,
+        "2025-05-06",
+        17 * HOUR,
+        "Frontend",
+        "Ready for Dev",
+        "In Development",
+    ),
+    ("2025-05-15", 10 * HOUR, "2025-05-15", 15 * HOUR, "QA", "Ready for QA", "In QA"),
+    ("2025-05-27", 10 * HOUR, "2025-05-27", 13 * HOUR, "Ops", "Ready for Release", "Releasing"),
 ]
 _STORY_PEOPLE = {
     "Analysis": "Amira Haddad",
@@ -450,27 +434,27 @@ def story_item(clock: Clock) -> SimItem:
         priority="Highest",
         summary="Customer address change must reach billing, shipping and the data warehouse",
         reporter="Katrin Albers",
-        created=at("2025-01-27", 10 * 60),
+        created=at("2025-01-27", 10 * HOUR),
         labels0=("customer",),
         components=("API", "Billing"),
         story_points=5.0,
         is_story=True,
     )
-    b = _Builder(it, at("2030-01-01", 12 * 60))
+    b = _Builder(it, at("2030-01-01", 12 * HOUR))
     moments: list[tuple[int, int, tuple]] = []  # (t, order, action)
-    moments.append((at("2025-02-03", 10 * 60), 0, ("commit",)))
+    moments.append((at("2025-02-03", 10 * HOUR), 0, ("commit",)))
     for i, (pick, pm, end, em, team, _queue, work) in enumerate(_STORY_STINTS):
         moments.append((at(pick, pm), 0, ("work", team, work)))
         last = i == len(_STORY_STINTS) - 1
         nxt = None if last else _STORY_STINTS[i + 1]
         moments.append((at(end, em), 0, ("done",) if last else ("queue", nxt[4], nxt[5])))
     # the impediment: Backend waits two hours for an answer from Security
-    moments.append((at("2025-04-14", 11 * 60), 0, ("flag", True)))
-    moments.append((at("2025-04-14", 13 * 60), 0, ("flag", False)))
-    wed = at("2025-02-05", 11 * 60)
+    moments.append((at("2025-04-14", 11 * HOUR), 0, ("flag", True)))
+    moments.append((at("2025-04-14", 13 * HOUR), 0, ("flag", False)))
+    wed = at("2025-02-05", 11 * HOUR)
     for note in _STORY_NOTES:
         moments.append((wed, 1, ("steerco", note)))
-        wed = clock.next_weekday_at(wed, 2, 11 * 60)
+        wed = clock.next_weekday_at(wed, 2, 11 * HOUR)
     moments.sort(key=lambda m: (m[0], m[1]))
     first_team = _STORY_STINTS[0][4]
     labelled = False

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from . import workflow as wf
-from .clock import DAY
-from .simulate import SimItem
+from .clock import DAY, MINUTE_S, MINUTE_US
+from .sim_item import SimItem
 
 TS = pa.timestamp("us", tz="UTC")
+#: Seconds in a simulated minute, as a float: durations are float seconds, as in the engine.
+_SECONDS = float(MINUTE_S)
 
 TRUTH_SCHEMA = pa.schema(
     [
@@ -133,9 +135,9 @@ class Partial:
             stints = [*stints, self.tail_team]
         row: dict = {
             "item": self.item,
-            "created": self.created * 60_000_000,
-            "committed": None if self.committed is None else self.committed * 60_000_000,
-            "delivered": None if self.delivered is None else self.delivered * 60_000_000,
+            "created": self.created * MINUTE_US,
+            "committed": None if self.committed is None else self.committed * MINUTE_US,
+            "delivered": None if self.delivered is None else self.delivered * MINUTE_US,
             "is_open": self.delivered is None,
             "lead_time_s": None,
             "cycle_time_s": None,
@@ -151,21 +153,21 @@ class Partial:
             "steering_touches": self.steering,
         }
         if self.delivered is not None:
-            row["lead_time_s"] = (self.delivered - self.created) * 60.0
+            row["lead_time_s"] = (self.delivered - self.created) * _SECONDS
             if self.committed is not None:
-                row["cycle_time_s"] = (self.delivered - self.committed) * 60.0
+                row["cycle_time_s"] = (self.delivered - self.committed) * _SECONDS
         if self.committed is not None:
             end = self.delivered if self.delivered is not None else as_of
             touch, blocked = self.closed_touch, self.closed_blocked
             if self.delivered is None:
                 touch += tail if self.tail_touch else 0
                 blocked += tail if self.tail_blocked else 0
-            window = (end - self.committed) * 60.0
+            window = (end - self.committed) * _SECONDS
             row["window_s"] = window
-            row["touch_s"] = touch * 60.0
-            row["wait_s"] = window - touch * 60.0
-            row["blocked_s"] = blocked * 60.0
-            row["flow_efficiency"] = touch * 60.0 / window if window > 0 else None
+            row["touch_s"] = touch * _SECONDS
+            row["wait_s"] = window - touch * _SECONDS
+            row["blocked_s"] = blocked * _SECONDS
+            row["flow_efficiency"] = touch * _SECONDS / window if window > 0 else None
         return row
 
 
@@ -260,38 +262,12 @@ def lead_only(it: SimItem) -> dict:
     row = {name: None for name in TRUTH_SCHEMA.names}
     row.update(
         item=it.key,
-        created=it.created * 60_000_000,
-        delivered=None if delivered is None else delivered * 60_000_000,
+        created=it.created * MINUTE_US,
+        delivered=None if delivered is None else delivered * MINUTE_US,
         is_open=delivered is None,
-        lead_time_s=None if delivered is None else (delivered - it.created) * 60.0,
+        lead_time_s=None if delivered is None else (delivered - it.created) * _SECONDS,
     )
     return row
-
-
-def quick_check(it: SimItem, rules: Rules, horizon: int) -> Partial | None:
-    """Keep every ordinary item clearly better than the story item on every worst-item axis.
-
-    Returns the item's full-format partial truth when it is kept (callers reuse it); open items
-    are judged at the horizon, the latest ``as_of`` the log can have."""
-    import importlib
-
-    # the package exports a function named ``simulate``: fetch the module itself
-    sim = importlib.import_module("flowgap.sample.simulate")
-    p = partial(it, rules)
-    stints = len(p.stints) + (p.tail_team is not None and p.tail_team not in p.stints[-1:])
-    if stints - 1 > sim.MAX_HANDOFFS or p.steering > sim.MAX_STEERING_COMMENTS:
-        return None
-    longest = sim.MAX_LEAD_DAYS * DAY
-    if p.delivered is not None and p.delivered - p.created > longest:
-        return None
-    if p.committed is not None:
-        window = (p.delivered if p.delivered is not None else horizon) - p.committed
-        if window > longest - 5 * DAY:
-            return None
-        slow = p.closed_touch < sim.MIN_DELIVERED_EFFICIENCY * window
-        if p.delivered is not None and window > 0 and slow:
-            return None
-    return p
 
 
 def table(rows: Iterable[dict]) -> pa.Table:

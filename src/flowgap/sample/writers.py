@@ -24,11 +24,13 @@ from typing import IO
 import orjson
 
 from ..errors import InputError, UsageError
+from ..units import US
 from . import event_formats as ev
 from . import jira_formats as jira
 from . import workflow as wf
 from .clock import Clock
-from .simulate import SimItem, simulate
+from .sim_item import SimItem
+from .simulate import simulate
 from .truth import FULL, NO_HISTORY, RULES, STATUS_ONLY, TRUTH_SCHEMA, Caps, lead_only, partial
 
 FORMATS = ("jira-json", "jira-csv", "transition-csv", "csv", "xes", "parquet")
@@ -287,6 +289,6 @@ def write_truth(path: Path, rows: list[dict]) -> None:
             for name in TRUTH_SCHEMA.names:
                 v = row[name]
                 if name in ts_cols and v is not None:
-                    v = datetime.fromtimestamp(v / 1e6, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                    v = datetime.fromtimestamp(v / US, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 cells.append(_cell(v))
             w.writerow(cells)
