@@ -1,0 +1,54 @@
+"""Plotly figures of an analysis: pure functions of the engine's tables, shared by the HTML
+report and the dashboard.
+
+Every builder takes tables (``pyarrow.Table`` or ``pandas.DataFrame`` with the columns of
+``engine/schemas.py``) and returns a ``plotly.graph_objects.Figure``. No I/O, no randomness:
+the same tables give the same figure. An empty table gives a figure that says so instead of
+raising. Ticket text shown in hover labels is HTML-escaped, because plotly interprets a subset
+of HTML in labels.
+
+One module per kind of picture: ``wait_bars`` (wait versus touch by status and team),
+``process_maps`` (handoff graph, status map, the status layout), ``distributions`` (lead time,
+flow efficiency, ageing WIP), ``trends`` (cumulative flow, weekly throughput and flow
+efficiency), ``journeys`` (item swimlanes), ``steering`` (touches per meeting); ``style``
+holds the colours and helpers they share.
+
+Stable names (the reports and the dashboard import them from ``flowgap.figures``)::
+
+    wait_by_status(stages)                  wait_by_team(teams)
+    handoff_graph(handoffs)                 status_map(status_map, status_classes=None)
+    lead_time_scatter(items)                flow_efficiency_histogram(items)
+    cumulative_flow(daily)                  ageing_wip(items)
+    item_journeys(timeline, items, n=10)    steering_touches(touches)
+    throughput_trend(weekly)                flow_efficiency_trend(weekly)
+"""
+
+from __future__ import annotations
+
+from .distributions import ageing_wip, flow_efficiency_histogram, lead_time_scatter
+from .journeys import item_journeys
+from .process_maps import handoff_graph, status_layers, status_map
+from .steering import steering_touches
+from .style import CLASS_COLOURS, CLASS_ORDER, TEAM_COLOURS, empty_figure
+from .trends import cumulative_flow, flow_efficiency_trend, throughput_trend
+from .wait_bars import wait_by_status, wait_by_team
+
+__all__ = [
+    "CLASS_COLOURS",
+    "CLASS_ORDER",
+    "TEAM_COLOURS",
+    "ageing_wip",
+    "cumulative_flow",
+    "empty_figure",
+    "flow_efficiency_histogram",
+    "flow_efficiency_trend",
+    "handoff_graph",
+    "item_journeys",
+    "lead_time_scatter",
+    "status_layers",
+    "status_map",
+    "steering_touches",
+    "throughput_trend",
+    "wait_by_status",
+    "wait_by_team",
+]

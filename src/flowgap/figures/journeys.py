@@ -1,0 +1,123 @@
+"""Item journeys: swimlanes of the items that waited longest (or of one item), segment by
+segment, coloured by team, with the steering touches on the lanes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..units import DAY_S
+from .style import TEAM_COLOURS, TableLike, base_figure, empty_figure, esc, frame
+
+
+def item_journeys(
+    timeline: TableLike, items: TableLike, n: int = 10, touches: TableLike | None = None
+) -> go.Figure:
+    """Swimlanes of the ``n`` items that waited longest: one bar per segment, coloured by
+    team; wait (and blocked) segments are hatched and pale, active ones solid; steering
+    touches (``steering_touches`` rows), when given, are diamonds on the lanes. With a
+    one-row ``items`` this is that item's journey."""
+    title = "Journeys of the items that waited longest"
+    worst: list[str] | None = None
+    if isinstance(items, pa.Table) and items.num_rows and "wait_s" in items.column_names:
+        # The n worst in Arrow: only their rows go to pandas (the dashboard draws this on
+        # every filter change, over tens of thousands of items).
+        wait = pc.fill_null(items["wait_s"].cast(pa.float64()), -1.0)
+        wait = pc.if_else(pc.is_nan(wait), -1.0, wait)
+        ranked = pa.table({"w": wait, "item": items["item"]}).sort_by(
+            [("w", "descending"), ("item", "ascending")]
+        )
+        worst = ranked["item"].slice(0, n).to_pylist()
+        items = items.filter(pc.is_in(items["item"], pa.array(worst, pa.string())))
+    it = frame(items)
+    if worst is None and not it.empty and "wait_s" in it:
+        worst = (
+            it.assign(_w=it["wait_s"].fillna(-1.0))
+            .sort_values(["_w", "item"], ascending=[False, True])["item"]
+            .head(n)
+            .tolist()
+        )
+    if worst is not None and isinstance(timeline, pa.Table):
+        # Only the lanes shown: a big log's timeline never goes to pandas whole.
+        timeline = timeline.filter(pc.is_in(timeline["item"], pa.array(worst, pa.string())))
+    tl = frame(timeline)
+    if tl.empty:
+        return empty_figure(title, "No timeline segments.")
+    if worst is None:
+        worst = sorted(tl["item"].unique())[:n]
+    tl = tl[tl["item"].isin(worst) & (tl["duration_s"] > 0)]
+    if not it.empty and "delivered" in it:
+        # A delivered item's timeline runs on to as_of; its journey ends at delivery.
+        ends = it.set_index("item")["delivered"]
+        end = tl["item"].map(ends)
+        tl = tl.assign(end=tl["end"].where(end.isna() | (tl["end"] <= end), end))
+        tl = tl[end.isna() | (tl["start"] < end)]
+        tl = tl.assign(duration_s=(tl["end"] - tl["start"]).dt.total_seconds())
+    if tl.empty:
+        return empty_figure(title, "No timeline segments.")
+    if len(worst) == 1:
+        title = f"Journey of {esc(worst[0])}"
+    lane = {item: i for i, item in enumerate(worst)}
+    tl = tl.assign(_lane=tl["item"].map(lane)).sort_values(["_lane", "seg"])
+    teams = sorted(t for t in tl["team"].dropna().unique())
+    colours = {t: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, t in enumerate(teams)}
+    fig = base_figure(title, height=max(320, 90 + 38 * len(worst)))
+    for team in [*teams, None]:
+        part = tl[tl["team"].isna()] if team is None else tl[tl["team"] == team]
+        if part.empty:
+            continue
+        wait = (part["class"] != "active") | part["blocked"].fillna(False)
+        fig.add_bar(
+            y=[esc(i) for i in part["item"]],
+            x=(part["end"] - part["start"]).dt.total_seconds() * 1000.0,
+            base=part["start"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            orientation="h",
+            name=esc(team) if team is not None else "(no team)",
+            marker={
+                "color": colours.get(team, "#bbb"),
+                "opacity": [0.45 if w else 1.0 for w in wait],
+                "pattern": {"shape": ["/" if w else "" for w in wait]},
+            },
+            hovertext=[
+                f"{esc(i)} · {esc(s)} ({esc(c)}{', blocked' if b else ''})"
+                f"<br>{esc(team)} · {d / DAY_S:.1f} days"
+                for i, s, c, b, d in zip(
+                    part["item"],
+                    part["status"],
+                    part["class"],
+                    part["blocked"].fillna(False),
+                    part["duration_s"],
+                    strict=True,
+                )
+            ],
+            hoverinfo="text",
+        )
+    marks = frame(touches) if touches is not None else pd.DataFrame()
+    if not marks.empty:
+        marks = marks[marks["item"].isin(worst)].sort_values(["item", "ts"])
+        if not marks.empty:
+            fig.add_scatter(
+                x=marks["ts"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+                y=[esc(i) for i in marks["item"]],
+                mode="markers",
+                name="steering touch",
+                marker={
+                    "symbol": "diamond",
+                    "size": 10,
+                    "color": "#111",
+                    "line": {"width": 1, "color": "#fff"},
+                },
+                hovertext=[
+                    f"{esc(i)}: steering ({esc(k)}) {esc(d)}"
+                    for i, k, d in zip(marks["item"], marks["kind"], marks["detail"], strict=True)
+                ],
+                hoverinfo="text",
+            )
+    fig.update_layout(barmode="overlay", legend={"title": {"text": "team"}})
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(
+        autorange="reversed", categoryorder="array", categoryarray=[esc(i) for i in worst]
+    )
+    return fig
