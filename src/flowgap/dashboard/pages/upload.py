@@ -15,6 +15,7 @@ from ...engine.status_classes import build_status_classes
 from ...errors import FlowgapError
 from ..components import card, grid, note, pct, section
 from ..data import DataService, View, parse_uploaded_config
+from .common import current_sid
 
 NAME, PATH, TITLE = "upload", "/upload", "Upload"
 log = logging.getLogger("flowgap.dashboard")
@@ -333,8 +334,6 @@ def _undo(store, sid: str, previous, data: list) -> None:
 
 
 def register(app: Dash, service: DataService) -> None:
-    from ..shell import current_sid
-
     store = service.store
 
     def bump(version: int | None) -> int:
@@ -454,5 +453,6 @@ def toml_for(view: View) -> str:
             config.statuses.classes.setdefault(row["status"], row["class"])  # type: ignore[arg-type]
     header = "flowgap.toml written by the flowgap dashboard."
     if notes:
-        header += '\nClasses marked "# guessed" are guesses nobody confirmed: check them.'
+        guessed = ", ".join(key[-1] for key in notes)
+        header += f"\nThese classes are guesses nobody confirmed (marked # guessed): {guessed}"
     return config_to_toml(config, header, notes)
