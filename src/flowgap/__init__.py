@@ -49,7 +49,11 @@ def analyze(
     *,
     engine: str = "duckdb",
 ) -> Analysis:
-    """Compute every flow table, the process maps and the findings for a loaded log."""
-    from .engine.analysis import run_analysis
+    """Compute every flow table, the process maps and the findings for a loaded log.
 
-    return run_analysis(result, config or Config(), engine=engine)
+    The engine computes the per-item rows once; every other table is computed on first read.
+    ``analysis.select(items)`` is the same analysis over fewer items (a dashboard filter)."""
+    from .engine.analyze import analyze as run_engine
+    from .mining import STEPS as MINING_STEPS
+
+    return run_engine(result, config or Config(), engine=engine, extra_steps=MINING_STEPS)

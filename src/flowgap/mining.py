@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .engine.runner import Aggregate
 from .engine.schemas import CENTRALITY, PROCESS_EDGES
 
 US = 1_000_000
@@ -301,3 +302,21 @@ def _betweenness(adjacency: dict[str, list[str]]) -> dict[str, float]:
         for v in betweenness:
             betweenness[v] *= scale
     return betweenness
+
+
+#: The mining layer's tables of an analysis, computed from the engine's reduced tables of
+#: the analysis' selection of items.
+STEPS = [
+    Aggregate("status_map", ("timeline",), lambda scope, timeline: status_map(timeline)),
+    Aggregate("handoff_graph", ("stints",), lambda scope, stints: handoff_graph(stints)),
+    Aggregate(
+        "team_centrality",
+        ("handoff_graph",),
+        lambda scope, handoff_graph: centrality(handoff_graph),
+    ),
+    Aggregate(
+        "ping_pong_cycles",
+        ("handoff_graph",),
+        lambda scope, handoff_graph: ping_pong_cycles(handoff_graph),
+    ),
+]

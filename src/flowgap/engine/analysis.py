@@ -1,42 +1,67 @@
-"""The result of an analysis: every table of ``schemas.TABLES`` plus the headline summary.
+"""The result of an analysis: every table of the engine (and of the layers that add steps to
+it, such as the process maps of :mod:`flowgap.mining`) plus the headline summary.
 
-``summary`` is a nested dict of metric groups; threshold expressions address it by path
-(``flow_efficiency.median``, ``lead_time.p85``, ``handoffs.mean``,
-``wait_share.status['Ready for QA']``). Its keys::
+An :class:`Analysis` keeps the per-item rows its steps computed once (see
+:mod:`flowgap.engine.runner`) and computes every other table on first read, from the rows of
+its *selection* of items. :meth:`Analysis.select` is a dashboard filter: the same steps over
+the rows of fewer items, never a second implementation.
 
-    items: {total, open, delivered, with_history}
-    flow_efficiency: {median, pooled, median_work, pooled_work}      # ratios 0..1
-    lead_time: {p50, p85, p95, mean}                                 # seconds
-    cycle_time: {p50, p85, p95, mean}                                # seconds
-    touch: {total_s, median_s}
-    wait: {total_s, median_s}
-    handoffs: {mean, median, total, ping_pongs}
-    steering_touches: {total, per_item, items, meeting_minutes}
-    rework: {mean, total}
-    wip: {current, median_age_s}
-    throughput: {per_week}
-    wait_share: {status: {name: share}, team: {name: share}}        # ratios 0..1
-    period: {first_ts, last_ts, as_of}                               # ISO strings
-
-``findings`` is a list ranked by impact, each
-``{"rank", "kind", "subject", "impact_s", "text", "item"}``; kinds include ``flow``,
-``bottleneck_status``, ``bottleneck_team``, ``bottleneck_handoff``, ``ping_pong``,
-``steering`` and ``worst_item`` (the "week of work took months" stories).
+``summary`` is the nested dict of metric groups built by :mod:`flowgap.engine.summary`;
+threshold expressions address it by path (``flow_efficiency.median``, ``lead_time.p85``).
+``findings`` is a list ranked by impact (:mod:`flowgap.engine.findings`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..config import Config
-from ..model import Finding, InputSummary, LoadResult
+from ..model import Finding, InputSummary
+from .runner import Aggregate, Scope, Step, compute
+
+#: What every analysis carries besides its tables.
+_PLAIN = ("config", "as_of", "engine", "has_history", "inputs", "warnings", "rejects")
 
 
-@dataclass
+class _Source:
+    """The rows of a full analysis, shared by every selection of it."""
+
+    def __init__(self, rows: dict[str, Any], steps: list[Step], scope: Scope) -> None:
+        self.rows = rows
+        self.steps = {step.name: step for step in steps}
+        self.scope = scope
+        self.keys: pa.Array = _one(rows["items"].column("item"))
+        self._codes: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def codes(self, name: str) -> np.ndarray:
+        """Each row's item as its position in ``keys`` (-1: an item not in the analysis)."""
+        with self._lock:
+            if name not in self._codes:
+                column = self.rows[name].column("item")
+                found = pc.index_in(column, value_set=self.keys) if len(column) else None
+                self._codes[name] = (
+                    np.zeros(0, np.int64)
+                    if found is None
+                    else pc.fill_null(found, -1).to_numpy().astype(np.int64)
+                )
+            return self._codes[name]
+
+
 class Analysis:
+    """An analysis of a selection of items (all of them unless :meth:`select` narrowed it).
+
+    Constructed by :func:`flowgap.engine.run` (lazily, from per-item rows), or directly with
+    every table given as a keyword (fixtures)."""
+
     config: Config
     as_of: datetime
     engine: str
@@ -44,34 +69,160 @@ class Analysis:
     inputs: list[InputSummary]
     warnings: list[Finding]
     rejects: int
-    summary: dict
-    findings: list[dict]
-    timeline: pa.Table
-    stints: pa.Table
-    items: pa.Table
-    stages: pa.Table
-    teams: pa.Table
-    handoffs: pa.Table
-    handoff_events: pa.Table
-    daily: pa.Table
-    daily_totals: pa.Table
-    weekly: pa.Table
-    steering_touches: pa.Table
-    steering_meetings: pa.Table
-    steering_comparison: pa.Table
-    status_classes: pa.Table
-    status_map: pa.Table
-    handoff_graph: pa.Table
-    team_centrality: pa.Table
-    #: Ping-pong cycles of the handoff graph (edges both ways): [["Dev", "QA"], ...].
-    ping_pong_cycles: list[list[str]] = field(default_factory=list)
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        as_of: datetime,
+        engine: str,
+        has_history: bool,
+        inputs: list[InputSummary],
+        warnings: list[Finding],
+        rejects: int,
+        **values: Any,
+    ) -> None:
+        self.config, self.as_of, self.engine = config, as_of, engine
+        self.has_history, self.inputs, self.warnings, self.rejects = (
+            has_history,
+            inputs,
+            warnings,
+            rejects,
+        )
+        values.setdefault("ping_pong_cycles", [])
+        self._values: dict[str, Any] = values
+        self._source: _Source | None = None
+        self._mask: np.ndarray | None = None
+        self._lock = threading.RLock()
+
+    @classmethod
+    def of_rows(
+        cls,
+        rows: dict[str, Any],
+        steps: list[Step],
+        scope: Scope,
+        *,
+        engine: str,
+        warnings: list[Finding],
+        rejects: int,
+    ) -> Analysis:
+        """The analysis of every item, its aggregates computed on first read."""
+        analysis = cls(
+            config=scope.config,
+            as_of=scope.as_of,
+            engine=engine,
+            has_history=scope.has_history,
+            inputs=scope.inputs,
+            warnings=warnings,
+            rejects=rejects,
+        )
+        analysis._values = {}
+        analysis._source = _Source(rows, steps, scope)
+        return analysis
+
+    # ------------------------------------------------------------------ reading
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.value(name)
 
     def table(self, name: str) -> pa.Table:
-        return getattr(self, name)
+        return self.value(name)
+
+    def value(self, name: str) -> Any:
+        """A table (or the summary, findings, ...) by name, computed on first read."""
+        values = self.__dict__.get("_values", {})
+        if name in values:
+            return values[name]
+        source = self.__dict__.get("_source")
+        if source is None or (name not in source.steps and name not in source.rows):
+            raise AttributeError(f"an analysis has no table {name!r}")
+        with self._lock:
+            if name not in self._values:
+                self._values[name] = self._compute(source, name)
+            return self._values[name]
+
+    def _compute(self, source: _Source, name: str) -> Any:
+        step = source.steps.get(name)
+        if isinstance(step, Aggregate):
+            return compute(name, source.steps, self.value, self._scope(source))
+        rows = source.rows[name]
+        if self._mask is None or not isinstance(rows, pa.Table):
+            return rows
+        codes = source.codes(name)
+        keep = self._mask[codes] & (codes >= 0)
+        return rows.filter(pa.array(keep))
+
+    def _scope(self, source: _Source) -> Scope:
+        # A selection pins its own copy of the config (as_of fixed); the rest is shared.
+        return replace(source.scope, config=self.config)
+
+    def complete(self) -> Analysis:
+        """Compute every table now (before pickling, or to time the whole analysis)."""
+        source = self._source
+        if source is not None:
+            for name in [*source.rows, *source.steps]:
+                self.value(name)
+        return self
+
+    def __getstate__(self) -> dict:
+        self.complete()
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_source")}
+        state["_source"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ selecting
+
+    @property
+    def keys(self) -> pa.Array:
+        """The item keys of this analysis' ``items`` rows, in their order."""
+        return _one(self.value("items").column("item"))
+
+    def select(self, items: Iterable[str] | np.ndarray) -> Analysis:
+        """The analysis of a selection: item keys, or a boolean mask over ``items`` rows.
+
+        Every per-item row of the engine depends only on its own item and ``as_of``, so a
+        selection's tables are the same steps over the selected items' rows; ``as_of`` stays
+        the full analysis' (what a filtered re-run pins)."""
+        source = self._source
+        if source is None:
+            raise ValueError("only an analysis computed by the engine can be narrowed")
+        full = np.ones(len(source.keys), dtype=bool) if self._mask is None else self._mask
+        if isinstance(items, np.ndarray) and items.dtype == bool:
+            picked = np.zeros(len(source.keys), dtype=bool)
+            picked[np.flatnonzero(full)[np.asarray(items)]] = True
+        else:
+            wanted = pa.array(list(items), pa.string())
+            picked = np.zeros(len(source.keys), dtype=bool)
+            if len(wanted):
+                found = pc.index_in(wanted, value_set=source.keys).drop_null()
+                picked[found.to_numpy().astype(np.int64)] = True
+            picked &= full
+        config = self.config.model_copy(deep=True)
+        config.flow.as_of = self.as_of
+        kept = set(source.keys.filter(pa.array(picked)).to_pylist()) if self.warnings else set()
+        narrowed = Analysis(
+            config=config,
+            as_of=self.as_of,
+            engine=self.engine,
+            has_history=self.has_history,
+            inputs=self.inputs,
+            # The full analysis' warnings of the selected items (and those of no item).
+            warnings=[w for w in self.warnings if w.item is None or w.item in kept],
+            rejects=self.rejects,
+        )
+        narrowed._values = {}
+        narrowed._source = source
+        narrowed._mask = picked
+        return narrowed
 
 
-def run_analysis(result: LoadResult, config: Config, *, engine: str = "duckdb") -> Analysis:
-    """Run the engine layers and the process mining. Implemented in ``engine.pipeline``."""
-    from .pipeline import run
-
-    return run(result, config, engine=engine)
+def _one(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    if isinstance(column, pa.ChunkedArray):
+        return column.combine_chunks() if column.num_chunks else pa.array([], column.type)
+    return column

@@ -14,18 +14,21 @@ import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 
+from ..units import DAY_US
+from .backend import to_us
+from .coded_events import CodedEvents
+from .runner import Aggregate, PerItem, RunContext, Scope
 from .schemas import DAILY, DAILY_TOTALS, WEEKLY
-
-DAY_US = 86_400 * 1_000_000
 
 
 def segment_days(tl: ir.Table, *, as_of: int) -> ir.Table:
-    """status, cls, first_day, stop_day (exclusive), n: how many segments share them."""
+    """item, status, first_day, stop_day (exclusive), n: how many of the item's segments
+    share them."""
     first = tl.start // DAY_US
     stop = ibis.ifelse(tl.end >= as_of, as_of // DAY_US + 1, tl.end // DAY_US)
-    t = tl.select("status", "cls", first_day=first.cast("int64"), stop_day=stop.cast("int64"))
+    t = tl.select("item", "status", first_day=first.cast("int64"), stop_day=stop.cast("int64"))
     t = t.filter(t.stop_day > t.first_day)
-    return t.group_by(["status", "cls", "first_day", "stop_day"]).aggregate(
+    return t.group_by(["item", "status", "first_day", "stop_day"]).aggregate(
         n=t.count().cast("int64")
     )
 
@@ -136,3 +139,78 @@ def build_weekly(items: pa.Table, *, first_day: int, as_of_us: int) -> pa.Table:
 
 def _pct(values: np.ndarray, q: float) -> float | None:
     return float(np.percentile(values, q)) if len(values) else None
+
+
+# --------------------------------------------------------------------------- steps
+
+SEGMENT_DAYS = pa.schema(
+    [
+        ("item", pa.string()),
+        ("status", pa.string()),
+        ("first_day", pa.int64()),
+        ("stop_day", pa.int64()),
+        ("n", pa.int64()),
+    ]
+)
+
+
+def _segment_days(
+    run: RunContext, timeline_segments: ir.Table, coded_events: CodedEvents
+) -> pa.Table:
+    raw = run.backend.to_arrow(segment_days(timeline_segments, as_of=run.as_of_us))  # type: ignore[union-attr]
+    raw = raw.sort_by([("item", "ascending"), ("first_day", "ascending"), ("status", "ascending")])
+    return coded_events.decode_items(raw).select(SEGMENT_DAYS.names).cast(SEGMENT_DAYS)
+
+
+def first_day(timeline: pa.Table, as_of_us: int) -> int:
+    """The first day the daily tables count: the day the timeline starts."""
+    if timeline.num_rows == 0:  # nothing to count: the daily tables stay empty
+        return as_of_us // DAY_US + 1
+    return int(to_us(timeline.column("start")).to_numpy().min()) // DAY_US
+
+
+def _timeline_statuses(timeline: pa.Table) -> dict[str, str]:
+    pairs = timeline.group_by(["status", "class"]).aggregate([])
+    return dict(
+        zip(pairs.column("status").to_pylist(), pairs.column("class").to_pylist(), strict=True)
+    )
+
+
+def _daily(scope: Scope, segment_days: pa.Table, timeline: pa.Table) -> pa.Table:
+    days = segment_days.group_by(["status", "first_day", "stop_day"]).aggregate([("n", "sum")])
+    days = pa.table(
+        {
+            "status": days.column("status"),
+            "first_day": days.column("first_day"),
+            "stop_day": days.column("stop_day"),
+            "n": days.column("n_sum"),
+        }
+    )
+    return build_daily(
+        days,
+        _timeline_statuses(timeline),
+        first_day=first_day(timeline, scope.as_of_us),
+        as_of_us=scope.as_of_us,
+    )
+
+
+def _daily_totals(scope: Scope, items: pa.Table, timeline: pa.Table) -> pa.Table:
+    return build_daily_totals(
+        items, first_day=first_day(timeline, scope.as_of_us), as_of_us=scope.as_of_us
+    )
+
+
+def _weekly(scope: Scope, items: pa.Table, timeline: pa.Table) -> pa.Table:
+    return build_weekly(
+        items, first_day=first_day(timeline, scope.as_of_us), as_of_us=scope.as_of_us
+    )
+
+
+STEPS = [
+    PerItem(
+        "segment_days", ("timeline_segments", "coded_events"), _segment_days, empty=SEGMENT_DAYS
+    ),
+    Aggregate("daily", ("segment_days", "timeline"), _daily),
+    Aggregate("daily_totals", ("items", "timeline"), _daily_totals),
+    Aggregate("weekly", ("items", "timeline"), _weekly),
+]

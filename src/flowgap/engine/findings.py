@@ -15,8 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import Config
+from ..units import DAY_S
+from .runner import Aggregate, Scope
 
-DAY_S = 86400.0
 TOP_BOTTLENECKS = 3
 TOP_STORIES = 5
 #: "Long" items, among which the worst stories are picked: window at or above this percentile.
@@ -334,3 +335,16 @@ def _touch_counts(touches: pa.Table | None, keys: list[str]) -> dict[str, int]:
     for key in mine.column("item").to_pylist():
         counts[key] += 1
     return dict(counts)
+
+
+def _findings(scope: Scope, summary: dict, **tables: pa.Table) -> list[dict]:
+    return build_findings(summary, tables, scope.config)
+
+
+STEPS = [
+    Aggregate(
+        "findings",
+        ("summary", "stages", "teams", "handoffs", "items", "steering_touches"),
+        _findings,
+    )
+]

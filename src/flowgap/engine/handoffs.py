@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from .runner import Aggregate
 from .schemas import HANDOFFS
 from .stages import percentiles
 
@@ -54,3 +55,10 @@ def build_handoffs(events: pa.Table) -> pa.Table:
         )
     out.sort(key=lambda r: (r["from_team"], r["to_team"]))
     return pa.Table.from_pylist(out, schema=HANDOFFS)
+
+
+STEPS = [
+    Aggregate(
+        "handoffs", ("handoff_rows",), lambda scope, handoff_rows: build_handoffs(handoff_rows)
+    )
+]

@@ -14,8 +14,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .backend import seconds, ts_array
+from .backend import seconds, to_us, ts_array
+from .coded_events import CodedEvents
+from .runner import PerItem, RunContext
 from .schemas import ITEMS
+from .timeline import touch_pieces
 
 
 def rework(
@@ -163,3 +166,188 @@ def assemble_items(
         else:
             cols[name] = pa.array(working[name], mask=no_ws | np.isnan(working[name]))
     return pa.table([cols[f.name] for f in ITEMS], schema=ITEMS)
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _rework(run: RunContext, coded_events: CodedEvents) -> ir.Table:
+    return rework(
+        coded_events.events,
+        order=run.config.statuses.order,
+        classes=run.classes,
+        codes=coded_events.value_codes,
+    )
+
+
+def _items(
+    run: RunContext,
+    coded_events: CodedEvents,
+    windows: ir.Table,
+    timeline_segments: ir.Table,
+    stint_segments: ir.Table,
+    rework: ir.Table,
+    event_groups: ir.Table | None,
+    stint_rows: pa.Table,
+    steering_touches: pa.Table,
+) -> pa.Table:
+    be = run.backend
+    assert be is not None
+    metrics = be.to_arrow(item_metrics(windows, timeline_segments, stint_segments, rework))
+    metrics = coded_events.decode_items(metrics.sort_by("item"))
+    working = None
+    if run.config.calendar is not None:
+        pieces = touch_pieces(
+            timeline_segments, event_groups, as_of=run.as_of_us, stall_us=run.stall_us
+        )
+        pieces = coded_events.decode_items(be.to_arrow(pieces))
+        working = _working_time(metrics, pieces, run)
+    canon = run.result.items
+    return assemble_items(
+        canon,
+        _all_items(metrics, canon, run.as_of_us),
+        as_of=run.as_of,
+        as_of_us=run.as_of_us,
+        paths=team_paths(stint_rows),
+        steering=_touch_counts(steering_touches),
+        working=working,
+    )
+
+
+def _touch_counts(touches: pa.Table) -> dict[str, int]:
+    if touches.num_rows == 0:
+        return {}
+    vc = pc.value_counts(touches.column("item"))
+    return dict(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True))
+
+
+def _all_items(metrics: pa.Table, canon: pa.Table, as_of_us: int) -> pa.Table:
+    """Engine metrics for every item that exists at as_of, including items without a
+    timeline segment (items created after as_of are not part of the analysis)."""
+    if canon.num_rows == 0:
+        return metrics
+    created = to_us(canon.column("created"))
+    missing = canon.filter(
+        pc.and_(
+            pc.invert(pc.is_in(canon.column("item"), value_set=metrics.column("item"))),
+            pc.fill_null(pc.less_equal(created, as_of_us), True),
+        )
+    )
+    if missing.num_rows == 0:
+        return metrics
+    extra = {
+        name: pa.nulls(missing.num_rows, metrics.schema.field(name).type)
+        for name in metrics.column_names
+    }
+    extra["item"] = missing.column("item").combine_chunks()
+    extra["created"] = to_us(missing.column("created"))
+    return pa.concat_tables([metrics, pa.table(extra, schema=metrics.schema)]).sort_by("item")
+
+
+def _items_without_history(run: RunContext, steering_touches: pa.Table, **_: object) -> pa.Table:
+    """Jira UI CSV: lead time from created/resolved only.
+
+    Like the flow analysis, nothing after ``as_of`` counts: an item created later does not
+    exist yet, and one resolved later was still open (its status then is unknown)."""
+    as_of_us = run.as_of_us
+    canon = run.result.items
+    if canon.num_rows:
+        born = pc.fill_null(pc.less_equal(to_us(canon.column("created")), as_of_us), True)
+        canon = canon.filter(born)
+        later = pc.fill_null(pc.greater(to_us(canon.column("resolved")), as_of_us), False)
+        if pc.any(later).as_py():
+            for name in ("resolved", "current_status"):
+                i = canon.schema.get_field_index(name)
+                col = canon.column(i)
+                canon = canon.set_column(
+                    i, canon.schema.field(i), pc.if_else(later, pa.scalar(None, col.type), col)
+                )
+    n = canon.num_rows
+    created = to_us(canon.column("created")) if n else pa.array([], pa.int64())
+    resolved = to_us(canon.column("resolved")) if n else pa.array([], pa.int64())
+    null_i = pa.nulls(n, pa.int64())
+    metrics = pa.table(
+        {
+            "item": canon.column("item").combine_chunks() if n else pa.array([], pa.string()),
+            "committed": null_i,
+            "last_status": pa.nulls(n, pa.string()),
+            "last_class": pa.nulls(n, pa.string()),
+            "created": created,
+            "delivered": resolved,
+            "ws": null_i,
+            "we": null_i,
+            "touch": null_i,
+            "blocked": null_i,
+            "stints": null_i,
+            "teams_visited": null_i,
+            "rework": null_i,
+        }
+    )
+    items = assemble_items(
+        canon,
+        metrics,
+        as_of=None,
+        as_of_us=as_of_us,
+        paths={},
+        steering=_touch_counts(steering_touches),
+        working=None,
+        has_history=False,
+    )
+    # Without history nothing is measured beyond lead time: these are unknown, not zero.
+    for name in ("handoffs", "teams_visited", "rework"):
+        i = items.schema.get_field_index(name)
+        items = items.set_column(i, ITEMS.field(name), pa.nulls(n, pa.int64()))
+    return items
+
+
+def _working_time(metrics: pa.Table, pieces: pa.Table, run: RunContext) -> dict[str, np.ndarray]:
+    """touch/wait/window in working time (calendar module), per item in ``metrics`` order."""
+    from .calendar import working_seconds
+
+    calendar = run.config.calendar
+    keys = metrics.column("item")
+    n = len(keys)
+    ws = metrics.column("ws").cast(pa.int64())
+    we = metrics.column("we").cast(pa.int64())
+    has = np.asarray(ws.is_valid())
+    window = np.full(n, np.nan)
+    if has.any():
+        a = np.asarray(ws.filter(ws.is_valid())).astype("datetime64[us]")
+        b = np.asarray(we.filter(ws.is_valid())).astype("datetime64[us]")
+        window[has] = working_seconds(a, b, calendar)
+    touch = np.zeros(n)
+    if pieces.num_rows:
+        idx = np.asarray(pc.index_in(pieces.column("item"), value_set=keys))
+        a = np.asarray(pieces.column("a")).astype("datetime64[us]")
+        b = np.asarray(pieces.column("b")).astype("datetime64[us]")
+        touch = np.bincount(idx, weights=working_seconds(a, b, calendar), minlength=n)
+    touch = np.where(has, touch, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fe = np.where(window > 0, touch / np.where(window > 0, window, 1), np.nan)
+    return {
+        "touch_work_s": touch,
+        "wait_work_s": window - touch,
+        "window_work_s": window,
+        "flow_efficiency_work": fe,
+    }
+
+
+STEPS = [
+    PerItem("rework", ("coded_events",), _rework, kept=False),
+    PerItem(
+        "items",
+        (
+            "coded_events",
+            "windows",
+            "timeline_segments",
+            "stint_segments",
+            "rework",
+            "event_groups",
+            "stint_rows",
+            "steering_touches",
+        ),
+        _items,
+        empty=ITEMS,
+        without_history=_items_without_history,
+    ),
+]

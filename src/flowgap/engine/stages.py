@@ -11,6 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .coded_events import CodedEvents
+from .runner import Aggregate, PerItem, RunContext, Scope
 from .schemas import STAGES
 
 
@@ -119,3 +121,37 @@ def build_stages(v: pa.Table, status_classes: pa.Table, *, as_of_us: int) -> pa.
         )
     rows.sort(key=lambda r: r["status"])
     return pa.Table.from_pylist(rows, schema=STAGES)
+
+
+# --------------------------------------------------------------------------- steps
+
+#: The status visits as int microseconds (what ``build_stages`` and the team wait shares read).
+VISITS = pa.schema(
+    [
+        ("item", pa.string()),
+        ("visit", pa.int64()),
+        ("status", pa.string()),
+        ("cls", pa.string()),
+        ("start", pa.int64()),
+        ("duration", pa.int64()),
+        ("touch", pa.int64()),
+        ("wait", pa.int64()),
+        ("current", pa.bool_()),
+    ]
+)
+
+
+def _visits(run: RunContext, timeline_segments: ir.Table, coded_events: CodedEvents) -> pa.Table:
+    raw = run.backend.to_arrow(visits(timeline_segments))  # type: ignore[union-attr]
+    raw = raw.sort_by([("item", "ascending"), ("start", "ascending")])
+    return coded_events.decode_items(raw).select(VISITS.names).cast(VISITS)
+
+
+def _stages(scope: Scope, visits: pa.Table, status_classes: pa.Table) -> pa.Table:
+    return build_stages(visits, status_classes, as_of_us=scope.as_of_us)
+
+
+STEPS = [
+    PerItem("visits", ("timeline_segments", "coded_events"), _visits, empty=VISITS),
+    Aggregate("stages", ("visits", "status_classes"), _stages),
+]

@@ -1,4 +1,11 @@
-"""The status -> class mapping used by an analysis, with where each class came from."""
+"""The status -> class mapping used by an analysis, with where each class came from and how
+often items entered each status: the one status count of flowgap (``inspect``, the
+dashboard's class editor and the starter config show this same count).
+
+``events`` counts entries into the status (status events); without history (a UI CSV) it
+counts the items currently in it, since each of them entered it once. Per item first
+(:func:`status_count_rows`), so that a selection of items counts its own entries.
+"""
 
 from __future__ import annotations
 
@@ -7,37 +14,64 @@ import pyarrow.compute as pc
 
 from ..config import Config
 from ..model import LoadResult
+from .runner import Aggregate, PerItem, RunContext, Scope
 from .schemas import STATUS_CLASSES
 
+#: Entries into each status per item.
+STATUS_COUNTS = pa.schema([("item", pa.string()), ("status", pa.string()), ("n", pa.int64())])
 
-def build_status_classes(result: LoadResult, config: Config) -> pa.Table:
-    """One row per status seen in the data or named in the config.
 
-    ``events`` counts entries into the status (status events); without history (UI CSV) it
-    counts the items currently in it, since each of them entered it once.
-    """
-    counts: dict[str, int] = {}
-    if result.has_history and result.events.num_rows:
-        events = result.events
-        values = events.column("value").filter(pc.equal(events.column("field"), "status"))
-        values = values.drop_null()
-        if len(values):
-            vc = pc.value_counts(values)
-            for name, n in zip(
-                vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True
-            ):
-                counts[name] = int(n)
-    current = result.items.column("current_status").drop_null() if result.items.num_rows else []
-    for name in pa.array(current, pa.string()).to_pylist():
-        if result.has_history:
-            counts.setdefault(name, 0)
-        else:
-            counts[name] = counts.get(name, 0) + 1
+def status_count_rows(result: LoadResult) -> pa.Table:
+    """item, status, n: the item's status events per status; and a row for its current
+    status (n = 0 with history, where the events counted it already; 1 without)."""
+    parts = []
+    events = result.events
+    if result.has_history and events.num_rows:
+        status = events.filter(pc.equal(events.column("field"), "status"))
+        status = status.filter(pc.is_valid(status.column("value")))
+        grouped = status.group_by(["item", "value"]).aggregate([("value", "count")])
+        parts.append(
+            pa.table(
+                {
+                    "item": grouped.column("item"),
+                    "status": grouped.column("value"),
+                    "n": grouped.column("value_count").cast(pa.int64()),
+                }
+            )
+        )
+    items = result.items
+    if items.num_rows:
+        current = items.filter(pc.is_valid(items.column("current_status")))
+        parts.append(
+            pa.table(
+                {
+                    "item": current.column("item"),
+                    "status": current.column("current_status"),
+                    "n": pa.repeat(
+                        pa.scalar(0 if result.has_history else 1, pa.int64()), current.num_rows
+                    ),
+                }
+            )
+        )
+    if not parts:
+        return STATUS_COUNTS.empty_table()
+    rows = pa.concat_tables([p.cast(STATUS_COUNTS) for p in parts])
+    return rows.sort_by([("item", "ascending"), ("status", "ascending")])
+
+
+def status_class_table(counts: pa.Table, config: Config, categories: dict[str, str]) -> pa.Table:
+    """One row per status of ``counts`` or named in the config, with its class."""
+    totals: dict[str, int] = {}
+    if counts.num_rows:
+        sums = counts.group_by("status").aggregate([("n", "sum")])
+        totals = dict(
+            zip(sums.column("status").to_pylist(), sums.column("n_sum").to_pylist(), strict=True)
+        )
     for name in config.statuses.classes:
-        counts.setdefault(name, 0)
+        totals.setdefault(name, 0)
     rows = []
-    for name in sorted(counts):
-        category = result.status_categories.get(name)
+    for name in sorted(totals):
+        category = categories.get(name)
         cls, guessed = config.status_class(name, category)
         rows.append(
             {
@@ -45,10 +79,15 @@ def build_status_classes(result: LoadResult, config: Config) -> pa.Table:
                 "class": cls,
                 "guessed": guessed,
                 "category": category,
-                "events": counts[name],
+                "events": int(totals[name]),
             }
         )
     return pa.Table.from_pylist(rows, schema=STATUS_CLASSES)
+
+
+def build_status_classes(result: LoadResult, config: Config) -> pa.Table:
+    """One row per status seen in the data or named in the config (every item counted)."""
+    return status_class_table(status_count_rows(result), config, result.status_categories)
 
 
 def class_map(status_classes: pa.Table) -> dict[str, str]:
@@ -59,3 +98,22 @@ def class_map(status_classes: pa.Table) -> dict[str, str]:
             strict=True,
         )
     )
+
+
+def _status_counts(run: RunContext) -> pa.Table:
+    return status_count_rows(run.result)
+
+
+def _status_classes(scope: Scope, status_counts: pa.Table) -> pa.Table:
+    return status_class_table(status_counts, scope.config, scope.status_categories)
+
+
+STEPS = [
+    PerItem(
+        "status_counts",
+        (),
+        _status_counts,
+        without_history=lambda run, **_: _status_counts(run),
+    ),
+    Aggregate("status_classes", ("status_counts",), _status_classes),
+]

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .backend import conform
+from .coded_events import CodedEvents
+from .runner import PerItem, RunContext
+from .schemas import HANDOFF_EVENTS, STINTS
 
 
 def stints(tl: ir.Table) -> ir.Table:
@@ -49,3 +56,90 @@ def handoff_events(st: ir.Table) -> ir.Table:
         wait=wait.cast("int64"),
         is_return=ibis.coalesce(h.prev2_team == h.team, False),
     )
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _stint_rows(run: RunContext, stint_segments: ir.Table, coded_events: CodedEvents) -> pa.Table:
+    """The stints as int microseconds, with ``queue``: from the stint's start to its first
+    touch moment (all of it when untouched)."""
+    raw = run.backend.to_arrow(stint_segments)  # type: ignore[union-attr]
+    # Sorting by item code is sorting by item (the codes follow the sorted names).
+    raw = coded_events.decode_items(raw.sort_by([("item", "ascending"), ("stint", "ascending")]))
+    queue = pc.subtract(
+        pc.coalesce(raw.column("first_touch"), raw.column("end")), raw.column("start")
+    )
+    return raw.append_column("queue", queue)
+
+
+def _stints(run: RunContext, stint_rows: pa.Table) -> pa.Table:
+    raw = stint_rows
+    cols = {
+        "item": raw.column("item"),
+        "stint": raw.column("stint"),
+        "team": raw.column("team"),
+        "prev_team": raw.column("prev_team"),
+        "start": raw.column("start"),
+        "end": raw.column("end"),
+        "duration_s": pc.subtract(raw.column("end"), raw.column("start")),
+        "touch_s": raw.column("touch"),
+        "queue_s": raw.column("queue"),
+    }
+    return conform(pa.table(cols), STINTS)
+
+
+#: The handoffs as int microseconds: item, ts, from_team, to_team, wait, is_return.
+HANDOFF_ROWS = pa.schema(
+    [
+        ("item", pa.string()),
+        ("ts", pa.int64()),
+        ("from_team", pa.string()),
+        ("to_team", pa.string()),
+        ("wait", pa.int64()),
+        ("is_return", pa.bool_()),
+    ]
+)
+
+
+def _handoff_rows(run: RunContext, stint_segments: ir.Table, coded_events: CodedEvents) -> pa.Table:
+    raw = run.backend.to_arrow(handoff_events(stint_segments))  # type: ignore[union-attr]
+    raw = coded_events.decode_items(raw.sort_by([("item", "ascending"), ("ts", "ascending")]))
+    return raw.select(HANDOFF_ROWS.names)
+
+
+def _handoff_events(run: RunContext, handoff_rows: pa.Table) -> pa.Table:
+    renamed = handoff_rows.rename_columns(
+        ["wait_s" if c == "wait" else c for c in handoff_rows.column_names]
+    )
+    return conform(renamed, HANDOFF_EVENTS)
+
+
+STEPS = [
+    PerItem(
+        "stint_segments",
+        ("timeline_segments",),
+        lambda run, timeline_segments: stints(timeline_segments),
+        kept=False,
+    ),
+    PerItem(
+        "stint_rows",
+        ("stint_segments", "coded_events"),
+        _stint_rows,
+        empty=pa.schema(
+            [
+                ("item", pa.string()),
+                ("stint", pa.int64()),
+                ("team", pa.string()),
+                ("prev_team", pa.string()),
+                ("start", pa.int64()),
+                ("end", pa.int64()),
+                ("touch", pa.int64()),
+                ("queue", pa.int64()),
+            ]
+        ),
+    ),
+    PerItem("stints", ("stint_rows",), _stints, empty=STINTS),
+    PerItem("handoff_rows", ("stint_segments", "coded_events"), _handoff_rows, empty=HANDOFF_ROWS),
+    PerItem("handoff_events", ("handoff_rows",), _handoff_events, empty=HANDOFF_EVENTS),
+]

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from ..config import Config
 from ..units import WEEK_S
+from .runner import Aggregate, Scope
 from .summary_metrics import nest
 
 
@@ -223,3 +224,29 @@ def iso(moment: datetime) -> str:
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else iso(moment)
+
+
+# --------------------------------------------------------------------------- step
+
+
+def _summary_step(scope: Scope, **tables: pa.Table) -> dict:
+    return build_summary(
+        tables,
+        config=scope.config,
+        as_of=scope.as_of,
+        has_history=scope.has_history,
+        events=scope.events,
+        records=(
+            sum(i.records_read for i in scope.inputs),
+            sum(i.records_rejected for i in scope.inputs),
+        ),
+    )
+
+
+STEPS = [
+    Aggregate(
+        "summary",
+        ("items", "timeline", "steering_touches", "steering_meetings", "handoffs", "stages", "teams"),
+        _summary_step,
+    )
+]

@@ -11,14 +11,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .coded_events import CodedEvents
+from .runner import Aggregate, PerItem, RunContext, Scope
 from .schemas import TEAMS
 from .stages import percentiles
 
 
 def team_wait(tl: ir.Table) -> ir.Table:
-    """team, wait: waiting inside flow windows in segments of that team."""
+    """item, team, wait: waiting inside flow windows in segments of that team."""
     t = tl.filter(tl.team.notnull())
-    return t.group_by("team").aggregate(wait=t.wait.sum().cast("int64"))
+    return t.group_by(["item", "team"]).aggregate(wait=t.wait.sum().cast("int64"))
 
 
 def build_teams(
@@ -68,3 +70,37 @@ def _counts(column: pa.ChunkedArray) -> dict[str, int]:
     return dict(
         zip(vc.field("values").to_pylist(), np.asarray(vc.field("counts")).tolist(), strict=True)
     )
+
+
+# --------------------------------------------------------------------------- steps
+
+#: Waiting inside flow windows per item and team, int microseconds.
+TEAM_WAITS = pa.schema([("item", pa.string()), ("team", pa.string()), ("wait", pa.int64())])
+
+
+def _team_waits(
+    run: RunContext, timeline_segments: ir.Table, coded_events: CodedEvents
+) -> pa.Table:
+    raw = run.backend.to_arrow(team_wait(timeline_segments))  # type: ignore[union-attr]
+    raw = raw.sort_by([("item", "ascending"), ("team", "ascending")])
+    return coded_events.decode_items(raw).select(TEAM_WAITS.names).cast(TEAM_WAITS)
+
+
+def _teams(
+    scope: Scope,
+    stint_rows: pa.Table,
+    team_waits: pa.Table,
+    handoff_rows: pa.Table,
+    visits: pa.Table,
+) -> pa.Table:
+    sums = team_waits.group_by("team").aggregate([("wait", "sum")])
+    waits = pa.table({"team": sums.column("team"), "wait": sums.column("wait_sum")})
+    # All waiting inside windows: the denominator of both stage and team wait shares.
+    total_wait_us = int(pc.sum(visits.column("wait")).as_py() or 0) if visits.num_rows else 0
+    return build_teams(stint_rows, waits, handoff_rows, total_wait_us=total_wait_us)
+
+
+STEPS = [
+    PerItem("team_waits", ("timeline_segments", "coded_events"), _team_waits, empty=TEAM_WAITS),
+    Aggregate("teams", ("stint_rows", "team_waits", "handoff_rows", "visits"), _teams),
+]

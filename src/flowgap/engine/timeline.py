@@ -24,8 +24,13 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
-CHANGE_FIELDS = ("status", "team", "assignee", "flag")
+from .backend import conform
+from .coded_events import CHANGE_FIELDS, CodedEvents
+from .runner import PerItem, RunContext
+from .schemas import TIMELINE
+
 NULL_STR = ibis.null("string")
 
 
@@ -261,3 +266,79 @@ def touch_pieces(
     b = ibis.least(stop, j.we)
     out = j.select("item", "g", a=a, b=b)
     return out.filter(out.b > out.a)
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _event_groups(run: RunContext, coded_events: CodedEvents) -> ir.Table | None:
+    # Every event is only needed to cut touch after stall_after (and for its working time).
+    return event_groups(coded_events.events) if run.stall_us is not None else None
+
+
+def _segments(run: RunContext, coded_events: CodedEvents) -> ir.Table:
+    config = run.config
+    return segments(
+        coded_events.events,
+        coded_events.values,
+        n_values=len(coded_events.value_names),
+        as_of=run.as_of_us,
+        classes=run.classes,
+        blocked_statuses=config.statuses.blocked,
+        flagged_is_blocked=config.flow.flagged_is_blocked,
+        team_sources=list(config.teams.source),
+        status_map=config.teams.status_map,
+        assignee_map=config.teams.assignee_map,
+    )
+
+
+def _windows(run: RunContext, segments: ir.Table, coded_events: CodedEvents) -> ir.Table:
+    return item_windows(
+        segments, coded_events.created, as_of=run.as_of_us, flow_window=run.config.flow.flow_window
+    )
+
+
+def _timeline_segments(
+    run: RunContext, segments: ir.Table, windows: ir.Table, event_groups: ir.Table | None
+) -> ir.Table:
+    return timeline(segments, windows, event_groups, as_of=run.as_of_us, stall_us=run.stall_us)
+
+
+# The engine columns the TIMELINE table is made of (only these leave the engine).
+_COLUMNS = (
+    "item", "seg", "status", "cls", "team", "assignee", "flagged", "blocked",
+    "start", "end", "duration", "in_window", "touch", "wait",
+)  # fmt: skip
+
+
+def _timeline_rows(
+    run: RunContext, timeline_segments: ir.Table, coded_events: CodedEvents
+) -> pa.Table:
+    raw = run.backend.to_arrow(timeline_segments.select(*_COLUMNS))  # type: ignore[union-attr]
+    raw = coded_events.decode_items(raw.sort_by([("item", "ascending"), ("seg", "ascending")]))
+    renamed = {
+        "class": raw.column("cls"),
+        "duration_s": raw.column("duration"),
+        "in_window_s": raw.column("in_window"),
+        "touch_s": raw.column("touch"),
+        "wait_s": raw.column("wait"),
+    }
+    cols = {
+        f.name: renamed.get(f.name, raw.column(f.name) if f.name in raw.column_names else None)
+        for f in TIMELINE
+    }
+    return conform(pa.table(cols), TIMELINE)
+
+
+STEPS = [
+    PerItem("event_groups", ("coded_events",), _event_groups, kept=False),
+    PerItem("segments", ("coded_events",), _segments, kept=False),
+    PerItem("windows", ("segments", "coded_events"), _windows, kept=False),
+    PerItem(
+        "timeline_segments",
+        ("segments", "windows", "event_groups"),
+        _timeline_segments,
+        kept=False,
+    ),
+    PerItem("timeline", ("timeline_segments", "coded_events"), _timeline_rows, empty=TIMELINE),
+]

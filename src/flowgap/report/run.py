@@ -177,12 +177,12 @@ def run_analyze(
         config = config.model_copy(deep=True)
         config.flow.as_of = parse_as_of(as_of)
 
-    from ..engine.analysis import run_analysis
+    from .. import analyze
 
     with Steps(enabled(quiet)) as steps:
         result = _load(list(inputs), config, input_format, steps)
         with steps.task("Analysing", total=None):
-            analysis = run_analysis(result, config, engine=engine)
+            analysis = analyze(result, config, engine=engine)
 
     summary = json_report.normalise(analysis.summary)
     outcomes = thresholds.evaluate(

@@ -1,0 +1,103 @@
+"""The engine's entry: a loaded log -> an :class:`Analysis` of every item.
+
+The steps are those of the table modules (each declares its own ``STEPS``); the order comes
+from what each needs (:mod:`.runner`). Layers above the engine add their steps (the process
+maps of :mod:`flowgap.mining`) through ``extra_steps``: the engine never imports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from ..config import Config
+from ..model import Finding, LoadResult
+from ..units import US
+from . import (
+    coded_events,
+    daily,
+    findings,
+    handoffs,
+    items,
+    stages,
+    status_classes,
+    steering,
+    steering_touches,
+    stints,
+    summary,
+    teams,
+    timeline,
+)
+from .analysis import Analysis
+from .as_of import as_of_warnings, resolve_as_of
+from .backend import connect
+from .runner import RunContext, Scope, Step, compute_rows
+
+#: Every step of the engine.
+STEPS: list[Step] = [
+    *coded_events.STEPS,
+    *timeline.STEPS,
+    *stints.STEPS,
+    *items.STEPS,
+    *stages.STEPS,
+    *teams.STEPS,
+    *handoffs.STEPS,
+    *daily.STEPS,
+    *status_classes.STEPS,
+    *steering_touches.STEPS,
+    *steering.STEPS,
+    *summary.STEPS,
+    *findings.STEPS,
+]
+
+
+def analyze(
+    result: LoadResult,
+    config: Config,
+    *,
+    engine: str = "duckdb",
+    extra_steps: Sequence[Step] = (),
+) -> Analysis:
+    """Compute the per-item rows of every step for ``result``; the aggregates follow on
+    first read (:class:`Analysis`)."""
+    as_of = resolve_as_of(result, config)
+    as_of_us = _us(as_of)
+    all_classes = status_classes.build_status_classes(result, config)
+    stall = config.flow.stall_after_s
+    backend = connect(engine)
+    try:
+        run = RunContext(
+            result=result,
+            config=config,
+            as_of=as_of,
+            as_of_us=as_of_us,
+            backend=backend,
+            classes=status_classes.class_map(all_classes),
+            stall_us=None if stall is None else round(stall * US),
+        )
+        steps = [*STEPS, *extra_steps]
+        rows = compute_rows(steps, run)
+    finally:
+        backend.close()
+    scope = Scope(
+        config=config,
+        as_of=as_of,
+        as_of_us=as_of_us,
+        has_history=result.has_history,
+        inputs=result.inputs,
+        events=result.events.num_rows,
+        status_categories=dict(result.status_categories),
+    )
+    warnings: list[Finding] = [
+        *result.warnings,
+        *as_of_warnings(result, config, as_of),
+        *steering.steering_warnings(rows["steering_touches"], config),
+    ]
+    return Analysis.of_rows(
+        rows, steps, scope, engine=engine, warnings=warnings, rejects=len(result.rejects)
+    )
+
+
+def _us(moment: datetime) -> int:
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * US + delta.microseconds

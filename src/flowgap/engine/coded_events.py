@@ -1,0 +1,116 @@
+"""Staging: the canonical events as the engine reads them, registered in its backend.
+
+Items and change values become int64 codes (items in sorted order, so that an order by code is
+an order by key) and timestamps int64 microseconds; every later step partitions, sorts and
+joins integers. Events after ``as_of`` are left out: nothing after it counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .backend import to_us
+from .runner import PerItem, RunContext
+
+#: The fields whose events cut the timeline into segments.
+CHANGE_FIELDS = ("status", "team", "assignee", "flag")
+
+
+@dataclass(frozen=True)
+class CodedEvents:
+    """The backend tables of the events and the dictionaries of their codes."""
+
+    events: ir.Table  # item (code), t, seq, field, value, vcode
+    created: ir.Table  # item (code), created (us)
+    values: ir.Table  # code, value: the change values
+    names: pa.Array  # item key of each item code
+    value_names: pa.Array  # change value of each value code
+    first_t: int | None  # the first event (us), None without events
+
+    @property
+    def value_codes(self) -> dict[str, int]:
+        return {value: code for code, value in enumerate(self.value_names.to_pylist())}
+
+    def decode_items(self, table: pa.Table) -> pa.Table:
+        """An engine result's int item codes back to item keys."""
+        i = table.schema.get_field_index("item")
+        return table.set_column(i, "item", self.names.take(table.column(i)))
+
+
+def coded_events(run: RunContext) -> CodedEvents:
+    events = run.result.events
+    t = to_us(events.column("ts"))
+    raw = events.select(["item", "seq", "field", "value"]).append_column("t", t)
+    del t
+    if raw.num_rows and pc.max(raw.column("t")).as_py() > run.as_of_us:
+        raw = raw.filter(pc.less_equal(raw.column("t"), run.as_of_us))
+    item_codes, names = _item_codes(raw.column("item"))
+    vcodes, values = _value_codes(raw.column("field"), raw.column("value"))
+    coded = pa.table(
+        {
+            "item": item_codes,
+            "t": raw.column("t"),
+            "seq": raw.column("seq"),
+            "field": raw.column("field"),
+            "value": raw.column("value"),
+            "vcode": vcodes,
+        }
+    )
+    first_t = pc.min(raw.column("t")).as_py() if raw.num_rows else None
+    del raw, item_codes, vcodes
+    be = run.backend
+    assert be is not None
+    return CodedEvents(
+        events=be.register("events", coded),
+        created=be.register("created", _created(run, names)),
+        values=be.register(
+            "values",
+            pa.table({"code": pa.array(range(len(values)), pa.int64()), "value": values}),
+        ),
+        names=names,
+        value_names=values,
+        first_t=first_t,
+    )
+
+
+def _created(run: RunContext, names: pa.Array) -> pa.Table:
+    """item code -> created (int us): the items table's value, else the item's first event
+    (only items with events: the engine reads no other)."""
+    result = run.result
+    first = result.events.group_by("item").aggregate([("ts", "min")])
+    first = pa.table({"item": first.column("item"), "t": to_us(first.column("ts_min"))})
+    items = result.items
+    if items.num_rows:
+        known = pa.table({"item": items.column("item"), "c": to_us(items.column("created"))})
+        first = first.join(known, "item", join_type="left outer")
+        created = pc.coalesce(first.column("c"), first.column("t"))
+    else:
+        created = first.column("t")
+    codes = pc.index_in(first.column("item"), value_set=names).cast(pa.int64())
+    return pa.table({"item": codes, "created": created})
+
+
+def _item_codes(items: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """(codes, names): every item as an int64 code into ``names``, sorted."""
+    names = pc.unique(items)
+    names = names.take(pc.sort_indices(names))
+    return pc.index_in(items, value_set=names).cast(pa.int64()), names
+
+
+def _value_codes(field: pa.ChunkedArray, value: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """(codes, values): the values of change-point events as int64 codes into ``values``
+    (null for other events and for cleared values)."""
+    is_cp = pc.is_in(field, value_set=pa.array(CHANGE_FIELDS))
+    cp_values = pc.if_else(is_cp, value, pa.scalar(None, pa.string()))
+    values = pc.drop_null(pc.unique(cp_values.combine_chunks()))
+    return pc.index_in(cp_values, value_set=values).cast(pa.int64()), values
+
+
+STEPS = [
+    # Without status history there are still events (labels, comments) to scan for steering.
+    PerItem("coded_events", (), coded_events, kept=False, without_history=coded_events)
+]
