@@ -185,13 +185,6 @@ def test_status_regex_matches_anywhere_and_all_entries(tmp_path: Path) -> None:
     ]
 
 
-def test_python_only_regex_falls_back_to_re(tmp_path: Path) -> None:
-    # RE2 has no look-ahead; the pattern must still work.
-    config = Config.from_dict({"steering": {"comment_pattern": r"(?i)steer(?!ing here)"}})
-    touches = steering_touches(story_events(), story_items(), story_timeline(), config, AS_OF)
-    assert rows(touches.select(["item", "kind"])) == [("A-1", "comment")]
-
-
 def test_day_boundary_follows_the_calendar_time_zone() -> None:
     events = events_from_rows(
         [
@@ -476,7 +469,7 @@ raw_touches = st.lists(
 def test_dedup_keeps_the_first_signal_of_each_item_and_local_day(raw: list, zone: str) -> None:
     from zoneinfo import ZoneInfo
 
-    from flowgap.engine.steering import KINDS, _dedupe_per_day
+    from flowgap.engine.steering_touches import KINDS, _dedupe_per_day
 
     base = datetime(2026, 1, 5, 20, tzinfo=UTC)
     rows = [(k, base + timedelta(seconds=s), kind, d) for k, s, kind, d in raw]
@@ -527,16 +520,42 @@ def test_nothing_after_as_of_counts(tmp_path: Path) -> None:
     ]
 
 
-def test_regex_any_on_repeated_and_distinct_values() -> None:
-    from flowgap.engine.steering import _regex_any
+def _status_touches(values: list[str | None], pattern: list[str]) -> list[str]:
+    """The statuses whose entry is a touch, one item per value (so none collapse per day)."""
+    events = events_from_rows([ev(f"K-{i}", t(5, 9), "status", v) for i, v in enumerate(values)])
+    items = items_from_rows([{"item": f"K-{i}", "created": t(1)} for i in range(len(values))])
+    config = Config.from_dict({"steering": {"statuses": pattern}})
+    got = steering_touches(events, items, TIMELINE.empty_table(), config, AS_OF)
+    return [values[int(r["item"][2:])] for r in got.to_pylist()]
 
-    # Repeated values: matched once per distinct value, mapped back (nulls never match).
-    values = pa.chunked_array([["Steering Review", "Ready", None, "Steering Board"] * 3])
-    assert _regex_any(values, ["Review$"]).to_pylist() == [True, False, False, False] * 3
-    # A look-ahead (Python's re, RE2 has none) or a second pattern.
-    got = _regex_any(values, [r"Steering (?!Board)", "^Rea"]).to_pylist()
-    assert got == [True, True, False, False] * 3
+
+def _comment_touches(values: list[str | None], pattern: str) -> list[str]:
+    events = events_from_rows([ev(f"K-{i}", t(5, 9), "comment", v) for i, v in enumerate(values)])
+    items = items_from_rows([{"item": f"K-{i}", "created": t(1)} for i in range(len(values))])
+    config = Config.from_dict({"steering": {"comment_pattern": pattern}})
+    got = steering_touches(events, items, TIMELINE.empty_table(), config, AS_OF)
+    return [values[int(r["item"][2:])] for r in got.to_pylist()]
+
+
+def test_patterns_match_repeated_and_distinct_values() -> None:
+    # Repeated values (statuses); nulls never match; any of several patterns.
+    values = ["Steering Review", "Ready", None, "Steering Board"] * 3
+    assert _status_touches(values, ["Review$"]) == ["Steering Review"] * 3
+    got = _status_touches(values, ["Steering R", "^Rea"])
+    assert got == ["Steering Review", "Ready"] * 3
     # Distinct values (comments) are matched directly.
-    distinct = pa.chunked_array([["steer now", "steering here", None]])
-    assert _regex_any(distinct, [r"steer(?!ing here)"]).to_pylist() == [True, False, False]
-    assert _regex_any(distinct, ["here"]).to_pylist() == [False, True, False]
+    distinct = ["steer now", "steering here", None]
+    assert _comment_touches(distinct, "here") == ["steering here"]
+    assert _comment_touches(distinct, "(?i)STEER NOW") == ["steer now"]
+
+
+def test_a_pattern_re2_cannot_run_is_a_config_error_naming_the_key() -> None:
+    """Patterns run in RE2 (linear time): look-arounds and back-references are refused
+    (they used to fall back to Python's backtracking ``re``, which a stranger's pattern can
+    stall for minutes)."""
+    with pytest.raises(ConfigError, match=r"steering\.comment_pattern.*not supported"):
+        _comment_touches(["steer now"], r"(?i)steer(?!ing here)")
+    with pytest.raises(ConfigError, match=r"steering\.statuses.*look-arounds"):
+        _status_touches(["Steering Review"], [r"Steering (?!Board)"])
+    with pytest.raises(ConfigError, match=r"steering\.comment_pattern"):
+        _comment_touches(["steer now"], r"(a)\1")

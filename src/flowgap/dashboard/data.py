@@ -6,8 +6,8 @@ top of the served config. Results are cached in a small LRU keyed by
 (data digest, ingest-config digest) for load results and by
 (data digest, full-config digest, filter digest) for analyses, so going back to a view
 costs nothing. A filter change does not re-run the engine: the selected items' analysis is
-re-aggregated from the unfiltered one (:mod:`flowgap.engine.subset`, prepared once per
-dataset and config and kept in the same cache).
+the unfiltered one narrowed with ``Analysis.select`` (the same steps over the selected items'
+rows; each table computed when a page first reads it).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..config import Config
 from ..engine.analysis import Analysis
@@ -29,9 +29,6 @@ from ..errors import ConfigError, FlowgapError
 from ..model import LoadResult
 from .filters import Filters, selected_mask
 from .sessions import SessionState, SessionStore
-
-if TYPE_CHECKING:
-    from ..engine.subset import SubsetSource
 
 log = logging.getLogger("flowgap.dashboard")
 
@@ -184,8 +181,6 @@ class DataService:
             ("analysis", dataset.key, config_key, ""), lambda: analyze(result, config)
         )
         if not filters.active:
-            # Prepared with the first page, so that the first filter change is fast too.
-            self.subset_source(dataset, config_key, full, result)
             return full, full, full.items.num_rows
 
         def filtered() -> tuple[Analysis | None, int]:
@@ -193,24 +188,12 @@ class DataService:
             count = int(mask.sum())
             if not count:
                 return None, 0
-            source = self.subset_source(dataset, config_key, full, result)
-            return source.analysis_of_mask(mask), count
+            return full.select(mask), count
 
         part, count = self.cache.get_or_compute(
             ("analysis", dataset.key, config_key, filters.key()), filtered
         )
         return full, part, count
-
-    def subset_source(
-        self, dataset: Dataset, config_key: str, full: Analysis, result: LoadResult
-    ) -> SubsetSource:
-        """The unfiltered analysis prepared for filtering (built once, about a second per
-        million events; every filter change touches it, so the LRU keeps it)."""
-        from ..engine.subset import SubsetSource
-
-        return self.cache.get_or_compute(
-            ("subset-source", dataset.key, config_key), lambda: SubsetSource.build(full, result)
-        )
 
     def filter_options(self, view: View) -> dict[str, list[str]]:
         """The dropdowns' values of the unfiltered analysis, computed once per data + config."""

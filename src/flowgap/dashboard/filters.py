@@ -2,10 +2,8 @@
 
 A filter selects *items*; the dashboard then shows the analysis of those items with ``as_of``
 pinned to the unfiltered analysis' so that open items are measured to the same date. That
-analysis is re-aggregated from the unfiltered one's per-item rows
-(:mod:`flowgap.engine.subset`), which is tested equal to re-running ``flowgap.analyze`` on
-``subset()`` of the load result: every number on every page is the engine's own definition
-applied to the selected items.
+analysis is ``Analysis.select`` of the unfiltered one: the engine's own steps over the
+selected items' rows, tested equal to re-running ``flowgap.analyze`` on the selected items.
 
 Which items a filter keeps (every given filter must hold; values within one filter are OR-ed):
 
@@ -26,8 +24,6 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from ..model import LoadResult
 
 LIST_KEYS = ("project", "type", "team", "label")
 
@@ -158,22 +154,6 @@ def selected_items(items: pa.Table, timeline: pa.Table, filters: Filters, as_of:
 
 def _utc(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
-
-
-def subset(result: LoadResult, keep: set) -> LoadResult:
-    """The load result restricted to the items in ``keep`` (rejects and inputs unchanged)."""
-    wanted = pa.array(sorted(keep), pa.string())
-    events = result.events.filter(pc.is_in(result.events["item"], wanted))
-    items = result.items.filter(pc.is_in(result.items["item"], wanted))
-    return LoadResult(
-        events=events,
-        items=items,
-        rejects=result.rejects,
-        warnings=[w for w in result.warnings if w.item is None or w.item in keep],
-        inputs=result.inputs,
-        status_categories=result.status_categories,
-        has_history=result.has_history,
-    )
 
 
 def options(items: pa.Table, timeline: pa.Table) -> dict[str, list[str]]:

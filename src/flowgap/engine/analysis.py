@@ -39,6 +39,8 @@ class _Source:
         self.steps = {step.name: step for step in steps}
         self.scope = scope
         self.keys: pa.Array = _one(rows["items"].column("item"))
+        #: What an analysis can be asked for: the kept rows and the aggregates.
+        self.names = [*rows, *(s.name for s in steps if isinstance(s, Aggregate))]
         self._codes: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -136,7 +138,7 @@ class Analysis:
         if name in values:
             return values[name]
         source = self.__dict__.get("_source")
-        if source is None or (name not in source.steps and name not in source.rows):
+        if source is None or name not in source.names:
             raise AttributeError(f"an analysis has no table {name!r}")
         with self._lock:
             if name not in self._values:
@@ -162,7 +164,7 @@ class Analysis:
         """Compute every table now (before pickling, or to time the whole analysis)."""
         source = self._source
         if source is not None:
-            for name in [*source.rows, *source.steps]:
+            for name in source.names:
                 self.value(name)
         return self
 

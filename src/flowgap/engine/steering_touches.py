@@ -74,6 +74,28 @@ def steering_touches(
             "value": events.column("value"),
         }
     ).filter(pc.less_equal(t, as_of_us))
+    first_t = pc.min(coded.column("t")).as_py() if coded.num_rows else None
+    be = connect("duckdb")
+    try:
+        return touches(
+            be,
+            be.register("events", coded),
+            _register_segments(be, timeline) if config.steering.recurring else None,
+            items,
+            config,
+            as_of,
+            first_t=first_t,
+        )
+    finally:
+        be.close()
+
+
+def _register_segments(be: Backend, timeline: pa.Table) -> ir.Table | None:
+    """A ``TIMELINE`` table as the segments the recurring rules read (None when empty)."""
+    from .backend import to_us
+
+    if timeline.num_rows == 0:
+        return None
     segments = pa.table(
         {
             "item": timeline.column("item"),
@@ -82,20 +104,7 @@ def steering_touches(
             "end": to_us(timeline.column("end")),
         }
     )
-    first_t = pc.min(coded.column("t")).as_py() if coded.num_rows else None
-    be = connect("duckdb")
-    try:
-        return touches(
-            be,
-            be.register("events", coded),
-            be.register("timeline", segments) if timeline.num_rows else None,
-            items,
-            config,
-            as_of,
-            first_t=first_t,
-        )
-    finally:
-        be.close()
+    return be.register("timeline", segments)
 
 
 def touches(

@@ -1,5 +1,5 @@
-"""analysis_subset: a selection's analysis re-aggregated from the full one equals re-running
-flowgap.analyze on the selected items (as the dashboard did) — every table, summary, finding."""
+"""Analysis.select: a selection's analysis (the same steps over the selected items' rows)
+equals re-running flowgap.analyze on the selected items — every table, summary, finding."""
 
 from __future__ import annotations
 
@@ -11,12 +11,26 @@ import pytest
 
 import flowgap
 from flowgap.config import Config
-from flowgap.dashboard.filters import Filters, selected_items, subset
+from flowgap.dashboard.filters import Filters, selected_items
 from flowgap.engine.schemas import TABLES
-from flowgap.engine.subset import SubsetSource, analysis_subset
 from flowgap.mining import handoff_graph, status_map
-from flowgap.model import Finding
+from flowgap.model import Finding, LoadResult
 from flowgap.sample import STORY_KEY, generate
+
+
+def subset(result: LoadResult, keep: set) -> LoadResult:
+    """The load result restricted to the items in ``keep`` (rejects and inputs unchanged):
+    the reference a selection is checked against."""
+    wanted = pa.array(sorted(keep), pa.string())
+    return LoadResult(
+        events=result.events.filter(pa.compute.is_in(result.events["item"], wanted)),
+        items=result.items.filter(pa.compute.is_in(result.items["item"], wanted)),
+        rejects=result.rejects,
+        warnings=[w for w in result.warnings if w.item is None or w.item in keep],
+        inputs=result.inputs,
+        status_categories=result.status_categories,
+        has_history=result.has_history,
+    )
 
 
 def close(x: object, y: object) -> bool:
@@ -53,11 +67,6 @@ def full(sample):
     return flowgap.analyze(sample.result, sample.config)
 
 
-@pytest.fixture(scope="module")
-def source(sample, full):
-    return SubsetSource.build(full, sample.result)
-
-
 FILTERS = {
     "project+type": Filters(project=("FLOW",), type=("Epic",)),
     "type": Filters(type=("Bug", "Task")),
@@ -78,10 +87,10 @@ def assert_same_analysis(got, want) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(FILTERS))
-def test_filtered_analysis_equals_a_rerun_on_the_subset(sample, full, source, name):
+def test_filtered_analysis_equals_a_rerun_on_the_subset(sample, full, name):
     keep = selected_items(full.items, full.timeline, FILTERS[name], full.as_of)
     assert 0 < len(keep) < full.items.num_rows, "the filter must select a proper subset"
-    got = source.analysis(keep)
+    got = full.select(keep)
     assert_same_analysis(got, rerun(sample, full, keep))
     assert got.config.flow.as_of == full.as_of
 
@@ -105,7 +114,7 @@ def test_recurring_and_meeting_touches_equal_a_rerun(sample, tmp_path):
     assert {"meeting", "recurring"} <= set(full.steering_touches.column("kind").to_pylist())
     keep = selected_items(full.items, full.timeline, Filters(*priority_or_label()), full.as_of)
     keep |= set(keys[:4])
-    got = analysis_subset(full, keep, result=sample.result)
+    got = full.select(keep)
     pinned = config.model_copy(deep=True)
     pinned.flow.as_of = full.as_of
     assert_same_analysis(got, flowgap.analyze(subset(sample.result, keep), pinned))
@@ -117,40 +126,33 @@ def priority_or_label() -> tuple[date, date]:
     return date(2025, 3, 1), date(2025, 3, 31)
 
 
-def test_arbitrary_selections_equal_a_rerun(sample, full, source):
+def test_arbitrary_selections_equal_a_rerun(sample, full):
     keys = full.items.column("item").to_pylist()
     for keep in (set(keys[::3]), {STORY_KEY}, set(keys[5:9])):
-        assert_same_analysis(source.analysis(keep), rerun(sample, full, keep))
+        assert_same_analysis(full.select(keep), rerun(sample, full, keep))
 
 
-def test_the_whole_selection_is_the_full_analysis(full, source):
-    assert_same_analysis(source.analysis(full.items.column("item").to_pylist()), full)
+def test_a_selection_of_a_selection_is_the_intersection(sample, full):
+    keys = full.items.column("item").to_pylist()
+    wide = full.select(keys[::2])
+    narrow = wide.select(keys[::3])  # keys[::6] survive both
+    assert_same_analysis(narrow, rerun(sample, full, set(keys[::6])))
+    mask = [i % 3 == 0 for i in range(wide.items.num_rows)]
+    import numpy as np
+
+    by_mask = wide.select(np.array(mask))
+    assert by_mask.items.column("item").to_pylist() == wide.items.column("item").to_pylist()[::3]
 
 
-def test_unknown_keys_are_ignored_and_nothing_selected_is_empty(full, source):
-    got = source.analysis(["NOPE-1"])
+def test_the_whole_selection_is_the_full_analysis(full):
+    assert_same_analysis(full.select(full.items.column("item").to_pylist()), full)
+
+
+def test_unknown_keys_are_ignored_and_nothing_selected_is_empty(full):
+    got = full.select(["NOPE-1"])
     assert got.items.num_rows == 0 and got.timeline.num_rows == 0
     assert got.summary["items"]["total"] == 0
     assert got.status_map.num_rows == 0 and got.handoff_graph.num_rows == 0
-
-
-def test_without_the_load_result_status_events_are_counted_as_visits(full):
-    keys = full.items.column("item").to_pylist()[::4]
-    got = analysis_subset(full, keys)
-    # Plain reference: runs of one status per item in the selected timeline rows.
-    tl = [r for r in full.timeline.to_pylist() if r["item"] in set(keys)]
-    runs: dict[str, int] = {}
-    for i, r in enumerate(tl):
-        if i == 0 or tl[i - 1]["item"] != r["item"] or tl[i - 1]["status"] != r["status"]:
-            runs[r["status"]] = runs.get(r["status"], 0) + 1
-    counted = dict(
-        zip(
-            got.status_classes.column("status").to_pylist(),
-            got.status_classes.column("events").to_pylist(),
-            strict=True,
-        )
-    )
-    assert {s: n for s, n in counted.items() if n} == runs
 
 
 def test_warnings_of_unselected_items_are_dropped(full):
@@ -161,15 +163,14 @@ def test_warnings_of_unselected_items_are_dropped(full):
         Finding(kind="y", message="global"),
     ]
     try:
-        got = analysis_subset(full, [keys[0]])
+        got = full.select([keys[0]])
     finally:
         full.warnings = []
     assert [w.message for w in got.warnings] == ["mine", "global"]
 
 
 def test_selecting_every_item_gives_the_full_maps(full):
-    src = SubsetSource.build(full)
-    everything = src.analysis(full.items.column("item").to_pylist())
+    everything = full.select(full.items.column("item").to_pylist())
     assert_table_equal("status_map", everything.status_map, status_map(full.timeline))
     assert_table_equal("handoff_graph", everything.handoff_graph, handoff_graph(full.stints))
 
@@ -185,36 +186,26 @@ def test_without_history_only_items_and_status_counts_change(sample_logs):
     full = flowgap.analyze(result, config)
     keys = full.items.column("item").to_pylist()
     keep = set(keys[::2])
-    got = analysis_subset(full, keep, result=result)
+    got = full.select(keep)
     pinned = config.model_copy(deep=True)
     pinned.flow.as_of = full.as_of
     assert_same_analysis(got, flowgap.analyze(subset(result, keep), pinned))
 
 
-def test_deferred_tables_are_computed_on_first_read_and_survive_pickling(full, source):
+def test_tables_are_computed_on_first_read_and_survive_pickling(full):
     import pickle
 
-    from flowgap.engine.subset import DEFERRED, SubsetAnalysis
-
     keep = full.items.column("item").to_pylist()[::2]
-    got = source.analysis(keep)
-    assert isinstance(got, SubsetAnalysis)
-    pending = [name for name in DEFERRED if got.__dict__[name] is not _pending()]
-    assert pending == [], "nothing no summary needs is computed before a page reads it"
-    weekly = got.weekly  # computes its group: daily, daily_totals, weekly
-    assert got.__dict__["daily"] is not _pending() and got.__dict__["status_map"] is _pending()
+    got = full.select(keep)
+    assert got._values == {}, "nothing is computed before a page reads it"
+    weekly = got.weekly  # computes what it needs: items and timeline rows, nothing else
+    assert "status_map" not in got._values and "summary" not in got._values
     assert got.weekly is weekly
     again = pickle.loads(pickle.dumps(got))
-    for name in DEFERRED:
+    for name in ("daily", "weekly", "status_map", "handoff_graph", "ping_pong_cycles"):
         value = getattr(again, name)
         want = getattr(got, name)
         assert value == want if isinstance(want, list) else value.equals(want), name
-
-
-def _pending() -> object:
-    from flowgap.engine import subset
-
-    return subset._PENDING
 
 
 def test_a_real_log_selection_equals_a_rerun(shared_data):
@@ -223,19 +214,19 @@ def test_a_real_log_selection_equals_a_rerun(shared_data):
     result = flowgap.load(shared_data / "helpdesk.xes.gz", config)
     full = flowgap.analyze(result, config)
     keep = set(full.items.column("item").to_pylist()[::5])
-    got = analysis_subset(full, keep, result=result)
+    got = full.select(keep)
     pinned = config.model_copy(deep=True)
     pinned.flow.as_of = full.as_of
     assert_same_analysis(got, flowgap.analyze(subset(result, keep), pinned))
 
 
-def test_concurrent_selections_equal_sequential_ones(full, source):
+def test_concurrent_selections_equal_sequential_ones(full):
     from concurrent.futures import ThreadPoolExecutor
 
     keys = full.items.column("item").to_pylist()
     selections = [set(keys[i::4]) for i in range(4)]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        together = list(pool.map(source.analysis, selections))
+        together = list(pool.map(full.select, selections))
     for keep, got in zip(selections, together, strict=True):
-        alone = source.analysis(keep)
+        alone = full.select(keep)
         assert_same_analysis(got, alone)
