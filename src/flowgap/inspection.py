@@ -43,6 +43,8 @@ def inspect_result(result: LoadResult, config: Config) -> dict:
     statuses = _statuses(result, config)
     classes = {s["name"]: s["class"] for s in statuses}
     findings = _findings(result, config, status_ev, statuses, classes)
+    # with a configured order there is nothing to leave out of an inferred one
+    side = [] if config.statuses.order else side_states(status_ev, classes)
     rejects = result.rejects
     return {
         "inputs": [
@@ -62,8 +64,8 @@ def inspect_result(result: LoadResult, config: Config) -> dict:
         "last_ts": _iso(last),
         "has_history": result.has_history,
         "statuses": statuses,
-        "status_order": config.statuses.order or _inferred_order(status_ev, statuses),
-        "status_side_states": [] if config.statuses.order else side_states(status_ev, classes),
+        "status_order": config.statuses.order or _inferred_order(status_ev, statuses, side),
+        "status_side_states": side,
         "teams": _teams(result, config, status_ev),
         "findings": findings,
         "rejects": {
@@ -81,6 +83,8 @@ def _iso(value: datetime | None) -> str | None:
 def _status_events(events: pa.Table) -> dict[str, list]:
     sub = events.filter(pc.equal(events.column("field"), "status"))
     sub = sub.select(["item", "ts", "value", "prev"])
+    # ts as integer microseconds: Python datetimes cost seconds per million events
+    sub = sub.set_column(1, "ts", sub.column("ts").cast(pa.int64()))
     return {name: sub.column(name).to_pylist() for name in sub.column_names}
 
 
@@ -133,10 +137,9 @@ def side_states(sev: dict[str, list], classes: dict[str, str]) -> list[str]:
     )
 
 
-def _inferred_order(sev: dict[str, list], statuses: list[dict]) -> list[str]:
+def _inferred_order(sev: dict[str, list], statuses: list[dict], side: list[str]) -> list[str]:
     """Statuses by their mean relative position of first entry within an item's journey;
     side states (:func:`side_states`) are left out."""
-    side = set(side_states(sev, {s["name"]: s["class"] for s in statuses}))
     journeys: dict[str, list[str]] = defaultdict(list)
     for item, value in zip(sev["item"], sev["value"], strict=True):
         if value is not None and value not in journeys[item]:
@@ -155,7 +158,8 @@ def _inferred_order(sev: dict[str, list], statuses: list[dict]) -> list[str]:
         # statuses never entered (only seen as current) go by class at the end
         return (sum(pos) / len(pos) if pos else 2.0, class_rank[name], name)
 
-    return sorted((name for name in class_rank if name not in side), key=key)
+    left_out = set(side)
+    return sorted((name for name in class_rank if name not in left_out), key=key)
 
 
 def _teams(result: LoadResult, config: Config, sev: dict[str, list]) -> list[dict]:
@@ -320,7 +324,8 @@ def _events_after_done(
     keep = pc.invert(pc.is_in(events.column("field"), pa.array(_AFTER_DONE_IGNORED)))
     sub = events.filter(pc.and_(keep, pc.is_in(events.column("item"), pa.array(list(done_items)))))
     out = []
-    for item, ts in zip(sub.column("item").to_pylist(), sub.column("ts").to_pylist(), strict=True):
+    ts_us = sub.column("ts").cast(pa.int64()).to_pylist()
+    for item, ts in zip(sub.column("item").to_pylist(), ts_us, strict=True):
         if ts > done_items[item]:
             out.append(item)
     return out
