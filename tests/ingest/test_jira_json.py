@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import gzip
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flowgap.config import Config
 from flowgap.errors import InputError
 from flowgap.ingest import jira_json
+from flowgap.sample import write_sample
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "jira"
 TEAM = Config.from_dict({"input": {"jira": {"team_field": "Team"}}})
@@ -282,42 +287,6 @@ def test_pretty_printed_file_copied_under_gz(tmp_path: Path) -> None:
     assert r.events.num_rows == 18
 
 
-def test_adf_flattening() -> None:
-    doc = {
-        "type": "doc",
-        "content": [
-            {"type": "heading", "content": [{"type": "text", "text": "Title"}]},
-            {
-                "type": "bulletList",
-                "content": [
-                    {
-                        "type": "listItem",
-                        "content": [
-                            {"type": "paragraph", "content": [{"type": "text", "text": "one"}]}
-                        ],
-                    },
-                    {
-                        "type": "listItem",
-                        "content": [
-                            {
-                                "type": "paragraph",
-                                "content": [
-                                    {"type": "text", "text": "two"},
-                                    {"type": "hardBreak"},
-                                    {"type": "emoji", "attrs": {"shortName": ":smile:"}},
-                                ],
-                            }
-                        ],
-                    },
-                ],
-            },
-        ],
-    }
-    assert jira_json.adf_text(doc) == "Title\none\ntwo\n:smile:"
-    assert jira_json.comment_text("plain v2") == "plain v2"
-    assert jira_json.comment_text(None) == ""
-
-
 def test_array_of_issues_and_page_without_names(tmp_path: Path) -> None:
     path = tmp_path / "issues.json"
     path.write_text(
@@ -384,3 +353,349 @@ def test_a_later_line_renaming_a_field_id_is_followed(tmp_path: Path) -> None:
     r = jira_json.load(path, TEAM)
     teams = [(e["item"], e["value"]) for e in r.events.to_pylist() if e["field"] == "team"]
     assert teams == [("R-1", "Web")]
+
+
+# ------------------------------------------------ one sample export, edited (from the fast-path
+# era's tests: what they showed about the loader itself, not about two loaders agreeing)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """A small `flowgap sample` export (with the four-month story item), one dict per line."""
+    out = tmp_path_factory.mktemp("sample") / "base.jira.ndjson"
+    write_sample(out, 60, 7, "jira-json", True)
+    return [orjson.loads(line) for line in out.read_bytes().splitlines()]
+
+
+def dump(lines: list[dict]) -> bytes:
+    return b"".join(orjson.dumps(x) + b"\n" for x in lines)
+
+
+def copy(lines: list[dict]) -> list[dict]:
+    return orjson.loads(orjson.dumps(lines))
+
+
+def load_lines(tmp_path: Path, lines: list[dict] | bytes, config: Config = TEAM, gz: bool = False):
+    data = lines if isinstance(lines, bytes) else dump(lines)
+    path = tmp_path / ("x.jira.ndjson.gz" if gz else "x.jira.ndjson")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return jira_json.load(path, config)
+
+
+def same_tables(a, b) -> None:
+    assert a.events.to_pylist() == b.events.to_pylist()
+    assert a.items.to_pylist() == b.items.to_pylist()
+    assert a.rejects == b.rejects
+
+
+def test_newest_first_and_shuffled_histories_load_as_written(
+    base: list[dict], tmp_path: Path
+) -> None:
+    """Jira Cloud sends histories newest first; neither order at all takes the exact sort."""
+    written = load_lines(tmp_path, base)
+    for reorder in (lambda h: h.reverse(), lambda h: h.__setitem__(slice(None), h[1::2] + h[0::2])):
+        lines = copy(base)
+        for x in lines:
+            reorder(x["changelog"]["histories"])
+        got = load_lines(tmp_path, lines)
+        assert got.events.drop_columns("source").equals(written.events.drop_columns("source"))
+        same_tables(got, written)
+
+
+def test_gzip_and_plain_give_the_same_tables(base: list[dict], tmp_path: Path) -> None:
+    plain = load_lines(tmp_path, base)
+    gz = load_lines(tmp_path, base, gz=True)
+    assert plain.events.drop_columns("source").equals(gz.events.drop_columns("source"))
+    assert plain.items.equals(gz.items)
+
+
+def test_label_sets_become_one_event_per_label(base: list[dict], tmp_path: Path) -> None:
+    lines = copy(base)[:2]
+    last = lines[1]["changelog"]["histories"][-1]
+    lines[1]["changelog"]["histories"].append(
+        {
+            "id": "99999001",
+            "created": last["created"],
+            "author": {"displayName": "Ann"},
+            "items": [
+                {"field": "labels", "fromString": "a b  c", "toString": "c d a"},
+                {"field": "Flagged", "fromString": None, "toString": "Impediment"},
+                {"field": "Sprint", "fromString": "", "toString": "S1"},
+                {"fromString": "x", "toString": "y"},
+            ],
+        }
+    )
+    r = load_lines(tmp_path, lines)
+    key = lines[1]["key"]
+    got = [
+        (e["field"], e["value"], e["prev"], e["actor"])
+        for e in r.events.to_pylist()
+        if e["source"] == f"x.jira.ndjson:{key}#99999001"
+    ]
+    assert got == [
+        ("label", "d", None, "Ann"),
+        ("label", None, "b", "Ann"),
+        ("flag", "Impediment", None, "Ann"),
+        ("Sprint", "S1", None, "Ann"),  # "" is no value
+        ("unknown", "y", "x", "Ann"),  # an item without a field name
+    ]
+
+
+FLAG, TEAM_ID = "customfield_10021", "customfield_10042"
+
+
+@pytest.mark.parametrize(
+    ("fid", "value", "shown"),
+    [
+        (FLAG, [{"value": "Impediment"}], "Impediment"),
+        (FLAG, {"value": "Impediment"}, "Impediment"),
+        (FLAG, "Impediment", "Impediment"),
+        (FLAG, ["Impediment", "Waiting"], "Impediment, Waiting"),
+        (TEAM_ID, "Web", "Web"),
+        (TEAM_ID, [{"value": "Web"}, {"name": "Ops"}, {"value": ""}], "Web, Ops"),
+        (TEAM_ID, {"value": "", "name": "", "displayName": "Core"}, "Core"),
+        (TEAM_ID, [], None),
+        (TEAM_ID, True, "true"),
+        (TEAM_ID, 12, "12"),
+    ],
+)
+def test_custom_field_values_of_any_shape(
+    base: list[dict], tmp_path: Path, fid: str, value: object, shown: str | None
+) -> None:
+    """The team and flag fields (found through names) as an option, text or a list of either:
+    their display value at creation when the changelog never changed them."""
+    lines = copy(base)[:1]
+    lines[0]["fields"][fid] = value
+    field = "flag" if fid == FLAG else "team"
+    lines[0]["changelog"]["histories"] = [
+        h
+        for h in lines[0]["changelog"]["histories"]
+        if not any(it.get("field") in ("Flagged", "Team") for it in h["items"])
+    ]
+    r = load_lines(tmp_path, lines)
+    initial = [e["value"] for e in r.events.to_pylist() if e["field"] == field]
+    assert initial == ([shown] if shown else [])
+
+
+def test_a_name_on_two_field_ids_takes_the_first_present(base: list[dict], tmp_path: Path) -> None:
+    lines = copy(base)[:1]
+    lines[0]["names"]["customfield_99"] = "Team"
+    lines[0]["fields"]["customfield_99"] = {"value": "Other"}
+    for h in lines[0]["changelog"]["histories"]:
+        h["items"] = [it for it in h["items"] if it.get("field") != "Team"]
+    r = load_lines(tmp_path, lines)
+    first_id = next(fid for fid, name in lines[0]["names"].items() if name == "Team")
+    expected = lines[0]["fields"][first_id]["value"]
+    assert [e["value"] for e in r.events.to_pylist() if e["field"] == "team"] == [expected]
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
+def test_line_shapes(base: list[dict], tmp_path: Path, gz: bool) -> None:
+    data = dump(base[:3])
+    first, second, third = data.splitlines()
+    # CRLF, a blank line, a BOM on the first line: read as if they were not there
+    for odd in (data.replace(b"\n", b"\r\n"), first + b"\n\n" + second + b"\n" + third + b"\n"):
+        r = load_lines(tmp_path, odd, gz=gz)
+        assert r.items.num_rows == 3 and r.rejects == [] and r.inputs[0].reconciles
+    r = load_lines(tmp_path, b"\xef\xbb\xbf" + data, gz=gz)
+    assert r.items.num_rows == 3 and r.rejects == []
+    # two issues on one line: one broken record; NaN is no JSON
+    r = load_lines(tmp_path, first + second + b"\n" + third + b"\n", gz=gz)
+    assert [(x.source, x.reason) for x in r.rejects] == [
+        (
+            "x.jira.ndjson.gz:1" if gz else "x.jira.ndjson:1",
+            "malformed JSON: unexpected content after document",
+        )
+    ]
+    nan = second.replace(b'"customfield_10016":', b'"x":NaN,"y":')
+    r = load_lines(tmp_path, first + b"\n" + nan + b"\n", gz=gz)
+    assert r.rejects[0].reason == "malformed JSON: unexpected character, expected a JSON value"
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
+@pytest.mark.parametrize("data", [b"", b"{", b"\n"])
+def test_empty_or_short_file_is_input_error(tmp_path: Path, gz: bool, data: bytes) -> None:
+    with pytest.raises(InputError):
+        load_lines(tmp_path, data, gz=gz)
+
+
+GZIP_EDITS = {
+    "truncated": (lambda z: z[: len(z) // 2], "Compressed file ended"),
+    "length in the trailer too small": (
+        lambda z: z[:-4] + (5).to_bytes(4, "little"),
+        "Incorrect length",
+    ),
+    "corrupt deflate data": (
+        lambda z: z[:40] + bytes(b ^ 0x55 for b in z[40:80]) + z[80:],
+        "while decompressing",
+    ),
+    "two members": (lambda z: z + gzip.compress(b'{"key": "X-1", "fields": {}}\n'), None),
+    "bytes after the member": (lambda z: z + b"\0\0\0\0", None),
+}
+
+
+@pytest.mark.parametrize("case", list(GZIP_EDITS))
+def test_odd_gzip(base: list[dict], tmp_path: Path, case: str) -> None:
+    """A broken stream is one clear error; a second member is read too."""
+    edit, problem = GZIP_EDITS[case]
+    path = tmp_path / "x.jira.ndjson.gz"
+    path.write_bytes(edit(gzip.compress(dump(base))))
+    if problem is None:
+        r = jira_json.load(path, TEAM)
+        assert r.items.num_rows == len(base) and r.inputs[0].reconciles
+        return
+    with pytest.raises(InputError, match=f"corrupt gzip.*{problem}"):
+        jira_json.load(path, TEAM)
+
+
+def test_loading_imports_no_pandas_and_changes_no_process_setting(
+    base: list[dict], tmp_path: Path
+) -> None:
+    """pyarrow imports pandas (about a second) on its first pa.array: loading builds its
+    columns from buffers, so a fresh process never pays it. A server loads uploads for many
+    sessions at once: loading leaves the garbage collector and Arrow's allocator alone."""
+    path = tmp_path / "x.jira.ndjson.gz"
+    path.write_bytes(gzip.compress(dump(base)))
+    code = (
+        "import gc, sys; from pathlib import Path; import pyarrow as pa; import flowgap;"
+        "pool = pa.default_memory_pool().backend_name; gc.disable();"
+        "r = flowgap.load([Path(sys.argv[1])]);"
+        "assert r.items.num_rows == int(sys.argv[2]), r.items.num_rows;"
+        "assert not gc.isenabled() and pa.default_memory_pool().backend_name == pool;"
+        "gc.enable(); flowgap.load([Path(sys.argv[1])]); assert gc.isenabled();"
+        "print('pandas' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(len(base))],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_an_adf_body_as_deep_as_json_allows_loads(base: list[dict], tmp_path: Path) -> None:
+    """orjson reads values nested up to 1024 levels: an ADF body 500 nodes deep (1000 levels)
+    loads without a RecursionError."""
+    deep = b'{"type":"blockquote","content":[' * 498 + b'{"type":"text","text":"deep"}'
+    deep += b"]}" * 498
+    lines = copy(base)[:3]
+    lines[1]["fields"]["comment"]["comments"] = [
+        {"id": "1", "created": lines[1]["fields"]["created"], "body": {"type": "doc"}}
+    ]
+    text = dump(lines).replace(b'{"type":"doc"}', b'{"type":"doc","content":[' + deep + b"]}")
+    r = load_lines(tmp_path, text)
+    key = lines[1]["key"]
+    assert r.rejects == []
+    assert [
+        e["value"] for e in r.events.to_pylist() if e["field"] == "comment" and e["item"] == key
+    ] == ["deep"]
+
+
+PATHS = [
+    "key",
+    "fields",
+    "fields.created",
+    "fields.summary",
+    "fields.status",
+    "fields.status.name",
+    "fields.status.statusCategory",
+    "fields.assignee",
+    "fields.project",
+    "fields.project.key",
+    "fields.priority",
+    "fields.labels",
+    "fields.components",
+    "fields.resolutiondate",
+    "fields.customfield_10042",
+    "fields.customfield_10021",
+    "fields.customfield_10016",
+    "fields.comment",
+    "fields.comment.comments",
+    "fields.comment.comments.0.id",
+    "fields.comment.comments.0.created",
+    "fields.comment.comments.0.body",
+    "fields.comment.comments.0.author",
+    "changelog",
+    "changelog.total",
+    "changelog.histories",
+    "changelog.histories.0.id",
+    "changelog.histories.0.created",
+    "changelog.histories.0.author",
+    "changelog.histories.0.items",
+    "changelog.histories.0.items.0.field",
+    "changelog.histories.0.items.0.fromString",
+    "changelog.histories.0.items.0.toString",
+    "changelog.histories.0.items.0",
+    "changelog.histories.1",
+    "fields.labels.0",
+    "names",
+    "names.customfield_10042",
+]
+VALUES = [
+    None,
+    "",
+    "x",
+    5,
+    5.5,
+    True,
+    {},
+    [],
+    {"name": "n"},
+    [{"value": "Impediment"}],
+    ["a", "b"],
+    [None],
+    "2025-01-01T10:00:00.000+0100",
+    "2025-01-01",
+    "a b c",
+    {"field": "labels", "fromString": "a", "toString": "b a"},
+    {"type": ["doc"], "content": "x"},
+]
+
+
+def _put(line: dict, path: str, value: object) -> None:
+    target: object = line
+    *parents, last = path.split(".")
+    for p in parents:
+        if isinstance(target, list):
+            if not target:
+                return
+            target = target[0]
+        elif isinstance(target, dict) and isinstance(target.get(p), dict | list):
+            target = target[p]
+        else:
+            return
+    if isinstance(target, list):
+        if target and value is ...:
+            target.pop(0)
+        elif target:
+            target[0] = value
+    elif isinstance(target, dict):
+        if value is ...:
+            target.pop(last, None)
+        else:
+            target[last] = value
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 59), st.sampled_from(PATHS), st.sampled_from([*VALUES, ...])),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_value_anywhere_is_loaded_or_rejected_never_a_crash(
+    base: list[dict], tmp_path: Path, edits: list[tuple[int, str, object]]
+) -> None:
+    lines = copy(base)
+    for i, path, value in edits:
+        _put(lines[i % len(lines)], path, copy([value])[0] if value is not ... else ...)
+    r = load_lines(tmp_path, lines)
+    s = r.inputs[0]
+    assert s.records_read == s.records_loaded + s.records_rejected
+    items = r.items.column("item").to_pylist()
+    assert set(r.events.column("item").to_pylist()) == set(items)
+    assert r.events.column("field").to_pylist().count("created") == len(items)

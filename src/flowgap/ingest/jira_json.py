@@ -1,12 +1,22 @@
-"""Jira REST JSON with changelog: search pages, lists of pages, NDJSON, directories, gzip.
+"""Jira REST JSON with changelog: the one loader, whatever the shape of the export.
 
-Accepted shapes (any of them gzipped, detected by content):
+``jira_shapes`` turns search pages, lists of pages, NDJSON, directories and gzip into one
+stream of issues; this module applies Jira's rules to each issue, once:
 
-- a search response ``{"issues": [...], "names": {...}}``;
-- a JSON array of search responses (or of issues);
-- NDJSON: one issue (or one search response) per line, as ``flowgap pull`` writes it;
-- a directory of such files (``.json``, ``.ndjson``, ``.jsonl``, optionally ``.gz``), loaded in
-  name order.
+- an issue needs a non-empty ``key``, a ``fields`` object and a timestamp in
+  ``fields.created``, and must not repeat an issue already loaded;
+- histories arrive newest first on Jira Cloud: they are ordered by ``created``, then by id as an
+  integer (``_ordered``); one history may change several fields;
+- initial values at ``fields.created``: ``created`` (seq 0), then the status, team, assignee,
+  flag and labels, each the ``fromString`` of its first change, else the current value;
+- each changelog item becomes one event (labels: one per label added or removed); the Flagged
+  custom field (``input.jira.flagged_field``) becomes ``flag``, cleared = null;
+- comments (plain text in API v2, Atlassian Document Format in v3, see ``jira_adf``) become
+  ``comment`` events, ordered like histories;
+- ``changelog.total`` above the histories present means a truncated history: a warning per
+  item; issues without any changelog are counted in one warning per file;
+- custom fields (team, flag, story points) are found by name through each page's or line's
+  ``names``; a later page may rename an id.
 
 **Record unit.** A record is an issue, a changelog history entry of a loaded issue, or a comment
 of a loaded issue; an unparseable NDJSON line (or a top-level value that is not an issue) is one
@@ -14,96 +24,63 @@ record too. So ``records_read == records_loaded + records_rejected`` with:
 
 - an issue without ``key`` or ``fields``, without a valid ``fields.created``, or a duplicate of
   an issue already loaded: rejected as one record (what it contains is not counted);
-- a history whose ``created`` is not a timestamp or whose ``items`` is not a list of objects:
-  rejected, with source ``file:KEY#history-id``;
+- a history whose ``created`` is not a timestamp or whose ``items`` is not a list of objects
+  with text in ``fromString``/``toString``: rejected, source ``file:KEY#history-id``;
 - a comment without a valid ``created``: rejected, source ``file:KEY#comment-id``.
 
-Events follow the cross-team conventions: ``created`` (seq 0) and the initial ``status`` (seq 1)
-at ``fields.created``, then the initial team, assignee, flag and labels; each changelog item
-becomes one event (labels: one per label added or removed), comments become ``comment`` events.
-
-Speed: a plain NDJSON export (``flowgap pull``'s shape) is read by Arrow's JSON reader and
-these rules are applied to whole columns (``jira_arrow``); that path answers only when its
-answer is exactly this module's, and every other file is walked here. The walk streams NDJSON
-line by line; histories are walked once and events go straight into column lists. Timestamps
-stay strings until one vectorised Arrow cast at the end (Python only validates them, and
-orders histories on the strings when their offsets agree). Values constant over a run of
-events (item, history time, author, source) are stored once per run and expanded in Arrow.
-The cyclic garbage collector is paused while loading.
+Speed (the budget: at least half the throughput of merely parsing the bytes with orjson): the
+walk touches each parsed value once and appends to one Python list per column; changelog items
+are read a history at a time by list comprehensions; values constant over a run of events
+(item; history time, author, source) are stored once per run. Timestamps stay text until one
+vectorised Arrow cast per column (Python only validates them, and orders histories on the text
+when their offsets agree); each column becomes one Arrow array at the end, built from buffers
+(``arrow_columns``), so loading never imports pandas.
 """
 
 from __future__ import annotations
 
-import gc
-import gzip
-import zlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
+from types import NoneType
 from typing import Any
 
 import numpy as np
-import orjson
 import pyarrow as pa
 
 from ..config import Config
-from ..errors import InputError
 from ..model import (
     EVENTS_SCHEMA,
     ITEMS_SCHEMA,
-    TS,
     Finding,
     InputSummary,
     LoadResult,
     Reject,
-    sort_events,
 )
-from .common import GZIP_MAGIC, parse_iso
+from . import arrow_columns as ac
+from .common import parse_iso
+from .jira_adf import comment_text
+from .jira_shapes import Broken, Issue, JiraFile, Names, is_json_file, json_files
+
+__all__ = ["FORMAT", "STORY_POINT_FIELDS", "display", "field_map", "is_json_file", "load"]
 
 FORMAT = "jira-json"
-JSON_SUFFIXES = (".json", ".ndjson", ".jsonl")
 STORY_POINT_FIELDS = ("Story Points", "Story point estimate")
-_BOM = b"\xef\xbb\xbf"
+_TEXT = frozenset({str, NoneType})
+_DISPLAY_KEYS = ("value", "name", "displayName", "title", "key")
+_OFFSET = itemgetter(slice(-5, None))
 
 
-def is_json_file(path: Path) -> bool:
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    return name.endswith(JSON_SUFFIXES)
+class _NotText(Exception):
+    """A changelog item's fromString/toString is neither text nor null."""
 
 
-def load(path: Path, config: Config, *, fast: bool = True) -> LoadResult:
-    """Load one Jira JSON file or a directory of them.
-
-    A plain NDJSON export goes through Arrow's JSON reader (``jira_arrow``), which answers
-    only when its answer is exactly this module's; everything else is walked here.
-    ``fast=False`` forces the walk (the tests compare both).
-    """
-    if fast and not path.is_dir():
-        from .jira_arrow import try_load
-
-        result = try_load(path, config, field_map(config))
-        if result is not None:
-            return result
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and is_json_file(p))
-        if not files:
-            raise InputError(path, "directory holds no .json, .ndjson or .jsonl files")
-    else:
-        files = [path]
+def load(path: Path, config: Config) -> LoadResult:
+    """Load one Jira JSON file, or a directory of them (in name order)."""
     acc = _Accumulator(config)
-    # Millions of short-lived dicts from orjson make the cyclic GC rescan everything again and
-    # again; nothing here builds cycles, so pausing it is safe and roughly halves the time.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for file in files:
-            acc.load_file(file)
-        return acc.result()
-    finally:
-        if was_enabled:
-            gc.enable()
+    for file in json_files(path):
+        acc.load_file(file)
+    return acc.result()
 
 
 def field_map(config: Config) -> dict[Any, str]:
@@ -136,196 +113,27 @@ def _ts(text: Any) -> datetime:
 
 def display(value: Any) -> str | None:
     """The human value of a Jira field value (string, option, user, team, list of those)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value or None
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, dict):
-        for k in ("value", "name", "displayName", "title", "key"):
+    kind = value.__class__
+    if kind is dict:  # the usual case first: an option, a user, a status
+        for k in _DISPLAY_KEYS:
             v = value.get(k)
-            if isinstance(v, str) and v:
+            if v.__class__ is str and v:
                 return v
         return None
-    if isinstance(value, list):
+    if kind is str:
+        return value or None
+    if value is None:
+        return None
+    if kind is list:
         parts = [d for d in (display(v) for v in value) if d]
         return ", ".join(parts) or None
+    if kind is bool:
+        return str(value).lower()
     return str(value)
-
-
-_BLOCKS = {
-    "paragraph",
-    "heading",
-    "blockquote",
-    "codeBlock",
-    "listItem",
-    "bulletList",
-    "orderedList",
-    "tableRow",
-    "table",
-    "panel",
-    "rule",
-    "mediaSingle",
-    "expand",
-    "taskList",
-    "taskItem",
-    "decisionList",
-    "decisionItem",
-    "doc",
-}
-
-
-def adf_text(node: Any) -> str:
-    """Flatten Atlassian Document Format to plain text (blocks on their own lines)."""
-    out: list[str] = []
-    _adf(node, out)
-    lines = "".join(out).split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip("\n")
-
-
-def _adf(node: Any, out: list[str]) -> None:
-    if isinstance(node, list):
-        for child in node:
-            _adf(child, out)
-        return
-    if not isinstance(node, dict):
-        if isinstance(node, str):
-            out.append(node)
-        return
-    kind = node.get("type")
-    attrs = node.get("attrs") if isinstance(node.get("attrs"), dict) else {}
-    if kind == "text":
-        out.append(str(node.get("text", "")))
-    elif kind == "hardBreak":
-        out.append("\n")
-    elif kind == "mention":
-        out.append(str(attrs.get("text") or attrs.get("id") or ""))
-    elif kind == "emoji":
-        out.append(str(attrs.get("text") or attrs.get("shortName") or ""))
-    elif kind in ("inlineCard", "blockCard"):
-        out.append(str(attrs.get("url") or ""))
-    elif kind == "tableCell" or kind == "tableHeader":
-        _adf(node.get("content"), out)
-        out.append(" | ")
-    else:
-        if kind in _BLOCKS and out and not out[-1].endswith("\n"):
-            out.append("\n")
-        _adf(node.get("content"), out)
-        if kind in _BLOCKS and kind != "doc" and out and not out[-1].endswith("\n"):
-            out.append("\n")
-
-
-def comment_text(body: Any) -> str:
-    """v2 bodies are text; v3 bodies are ADF documents."""
-    if body is None:
-        return ""
-    if isinstance(body, str):
-        return body
-    return adf_text(body)
 
 
 def _label_set(text: Any) -> list[str]:
     return text.split() if isinstance(text, str) else []
-
-
-# --------------------------------------------------------------------------- reading
-
-
-class _Reader:
-    """A binary line reader over the file, gunzipping by content; closes both layers."""
-
-    def __init__(self, path: Path) -> None:
-        try:
-            self.raw = path.open("rb")
-        except FileNotFoundError:
-            raise InputError(path, "no such file") from None
-        except OSError as exc:
-            raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-        self.fh: Any = self.raw
-        if self.raw.peek(2)[:2] == GZIP_MAGIC:
-            self.fh = gzip.GzipFile(fileobj=self.raw, mode="rb")
-
-    def __enter__(self) -> Any:
-        return self.fh
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fh is not self.raw:
-            self.fh.close()
-        self.raw.close()
-
-
-def _loads(data: bytes) -> tuple[Any, bool]:
-    """orjson first; bytes that are not UTF-8 are retried as latin-1 (the bool says so)."""
-    try:
-        return orjson.loads(data), False
-    except orjson.JSONDecodeError as exc:
-        if data.startswith(_BOM):  # concatenated exports keep each file's BOM
-            return _loads(data[len(_BOM) :])
-        if "utf-8" not in str(exc).lower():
-            raise
-    return orjson.loads(data.decode("latin-1")), True
-
-
-def _records(path: Path) -> Iterator[tuple[int | None, Any, str | None, bool]]:
-    """Top-level JSON values of a file: (line number or None, value, parse error, latin-1)."""
-    with _Reader(path) as fh:
-        try:
-            first = fh.readline()
-            skipped = 0
-            while first and not first.strip():
-                skipped += 1
-                first = fh.readline()
-            if first.startswith(_BOM):
-                first = first[len(_BOM) :]
-            if not first.strip():
-                raise InputError(path, "empty file")
-            first_value: Any = None
-            try:
-                first_value, latin = _loads(first)
-                ndjson = isinstance(first_value, dict)
-            except orjson.JSONDecodeError:
-                ndjson = False
-            if ndjson:
-                yield skipped + 1, first_value, None, latin
-                yield from _ndjson_rest(fh, start=skipped + 1)
-                return
-            rest = fh.read()
-        except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(path, f"cannot read (corrupt gzip?): {exc}") from None
-    data = b"\n" * skipped + first + rest
-    try:
-        value, latin = _loads(data)
-    except orjson.JSONDecodeError as exc:
-        whole_error = str(exc)
-    else:
-        yield None, value, None, latin
-        return
-    # Not one JSON document: NDJSON whose first line is broken, or not JSON at all.
-    lines = list(_ndjson_rest(iter(data.splitlines(keepends=True)), start=0))
-    if not any(err is None for _, _, err, _ in lines):
-        raise InputError(path, f"not valid JSON: {whole_error}")
-    yield from lines
-
-
-def _ndjson_rest(lines, start: int = 1):
-    number = start
-    for line in lines:
-        number += 1
-        if not line.strip():
-            continue
-        try:
-            value, latin = _loads(line)
-        except orjson.JSONDecodeError as exc:
-            yield number, None, f"malformed JSON: {exc.msg}", False
-            continue
-        yield number, value, None, latin
-
-
-class _NotText(Exception):
-    """A changelog item's fromString/toString is neither text nor null."""
 
 
 # --------------------------------------------------------------------------- ordering
@@ -350,10 +158,7 @@ def _before(a: tuple, b: tuple) -> bool:
 
 
 def _instant(text: str) -> float:
-    dt = datetime.fromisoformat(text)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
+    return _ts(text).timestamp()
 
 
 def _int_id(value: Any) -> int:
@@ -364,15 +169,27 @@ def _int_id(value: Any) -> int:
 
 
 def _ordered(rows: list[tuple]) -> list[tuple]:
-    """Rows (created, id, ...) in (created, id) order; Cloud sends them newest first."""
+    """Rows (created, id, ...) in (created, id) order; Cloud sends them newest first.
+
+    Reversed when the first does not precede the last, then kept when every row precedes the
+    next, else sorted exactly (the index keeps equal keys stable)."""
     n = len(rows)
     if n < 2:
         return rows
     if not _before(rows[0], rows[-1]):
         rows.reverse()
+    created = [r[0] for r in rows]
+    # the usual case, checked in C: one shape and offset, distinct and ascending times
+    if (
+        len(set(created)) == n
+        and created == sorted(created)
+        and len(set(map(len, created))) == 1
+        and len(set(map(_OFFSET, created))) == 1
+        and created[0][-5] in "+-"
+    ):
+        return rows
     if all(_before(rows[i], rows[i + 1]) for i in range(n - 1)):
         return rows
-    # neither order held: sort exactly (the original index keeps equal keys stable)
     keyed = sorted((_instant(r[0]), _int_id(r[1]), i) for i, r in enumerate(rows))
     return [rows[i] for _, _, i in keyed]
 
@@ -388,9 +205,8 @@ class _Accumulator:
         self.team_field = jira.team_field
         self.flag_field = jira.flagged_field
         self.field_map = field_map(config)
-        # events columns; ts as strings, cast once at the end
-        # item, ts, actor and source are constant over runs of events (an issue; a history, the
-        # initial events, a comment): kept once per run with its length, expanded in Arrow.
+        # events columns; item, ts, actor and source are constant over runs of events (an
+        # issue; a history, the initial events, a comment): kept once per run with its length.
         self.r_item: list[str] = []
         self.r_item_n: list[int] = []
         self.g_ts: list[str] = []
@@ -398,7 +214,7 @@ class _Accumulator:
         self.g_source: list[str] = []
         self.g_n: list[int] = []
         self.e_seq: list[int] = []
-        self.e_field: list[str] = []
+        self.e_field: list[Any] = []  # canonical names; a non-text Jira field name is str()ed
         self.e_value: list[str | None] = []
         self.e_prev: list[str | None] = []
         self.items: dict[str, list] = {name: [] for name in ITEMS_SCHEMA.names}
@@ -422,21 +238,22 @@ class _Accumulator:
         self.names = {}
         self._ids_cache = None
         rejected_before = len(self.rejects)
-        latin_lines = 0
         no_changelog = 0
-        for line, value, error, latin in _records(path):
-            latin_lines += latin
-            where = line if line is not None else None
-            if error is not None:
+        source = JiraFile(path)
+        for record in source:
+            if record.__class__ is Issue:
+                no_changelog += self._issue(*record)
+            elif record.__class__ is Names:
+                self._add_names(record.names)
+            else:
+                assert isinstance(record, Broken)
                 self.read += 1
-                self.rejects.append(Reject(f"{self.fname}:{line}", error))
-                continue
-            no_changelog += self._value(value, where)
-        if latin_lines:
+                self.rejects.append(Reject(f"{self.fname}:{record.line}", record.reason))
+        if source.latin:
             self.warnings.append(
                 Finding(
                     "encoding",
-                    f"{self.fname}: not valid UTF-8; {latin_lines} JSON value(s) read as latin-1",
+                    f"{self.fname}: not valid UTF-8; {source.latin} JSON value(s) read as latin-1",
                     source=self.fname,
                 )
             )
@@ -462,22 +279,6 @@ class _Accumulator:
             raise AssertionError(f"{path}: {summary}")
         self.inputs.append(summary)
 
-    def _value(self, value: Any, line: int | None) -> int:
-        """One top-level value: an issue, a search page, or a list of those."""
-        if isinstance(value, list):
-            return sum(self._page_or_issue(v, line, f"[{i}]") for i, v in enumerate(value))
-        return self._page_or_issue(value, line, "")
-
-    def _page_or_issue(self, value: Any, line: int | None, path: str) -> int:
-        if isinstance(value, dict) and "key" not in value and isinstance(value.get("issues"), list):
-            names = value.get("names")
-            if isinstance(names, dict):
-                self._add_names(names)
-            return sum(
-                self._issue(v, line, f"{path}issues[{i}]") for i, v in enumerate(value["issues"])
-            )
-        return self._issue(value, line, path or "[0]")
-
     def _reject(self, where: str, reason: str) -> None:
         self.rejects.append(Reject(f"{self.fname}:{where}", reason))
 
@@ -495,7 +296,7 @@ class _Accumulator:
 
     def _add_names(self, names: dict) -> None:
         """Field names of a later page or line; a change (not only a new id) drops the cache."""
-        if any(k not in self.names or self.names[k] != v for k, v in names.items()):
+        if not names.items() <= self.names.items():
             self.names.update(names)
             self._ids_cache = None
 
@@ -670,7 +471,7 @@ class _Accumulator:
 
     def _emit_histories(self, key: str, histories: list[tuple]) -> tuple[dict, int]:
         """Append every changelog event to the columns; the first fromString per field."""
-        first_from: dict[str, Any] = {}
+        first_from: dict[Any, Any] = {}
         if not histories:
             return first_from, 0
         fmap = self.field_map
@@ -687,16 +488,14 @@ class _Accumulator:
                     canon = fmap.get(name, name)
                     from_s = it.get("fromString") or None
                     to_s = it.get("toString") or None
-                    if (from_s is not None and from_s.__class__ is not str) or (
-                        to_s is not None and to_s.__class__ is not str
-                    ):
+                    if from_s.__class__ not in _TEXT or to_s.__class__ not in _TEXT:
                         raise _NotText
                     if canon not in first_from:
                         first_from[canon] = from_s
                     if canon == "labels":
                         self._labels(from_s, to_s)
                         continue
-                    f_app(canon if canon.__class__ is str else str(canon))
+                    f_app(canon)
                     v_app(to_s)
                     p_app(from_s)
             except (AttributeError, TypeError, _NotText) as exc:  # reject the whole history
@@ -811,32 +610,9 @@ class _Accumulator:
     # ------------------------------------------------------------------ result
 
     def result(self) -> LoadResult:
-        events = pa.table(
-            {
-                "item": _runs(pa.array(self.r_item, pa.string()), self.r_item_n),
-                "ts": _runs(_ts_array(self.g_ts), self.g_n),
-                "seq": pa.array(self.e_seq, pa.int64()),
-                "field": pa.array(self.e_field, pa.string()),
-                "value": pa.array(self.e_value, pa.string()),
-                "prev": pa.array(self.e_prev, pa.string()),
-                "actor": _runs(pa.array(self.g_actor, pa.string()), self.g_n),
-                "source": _runs(pa.array(self.g_source, pa.string()), self.g_n),
-            },
-            schema=EVENTS_SCHEMA,
-        )
-        cols = dict(self.items)
-        cols["created"] = _ts_array(cols["created"])
-        cols["resolved"] = _ts_array(cols["resolved"])
-        items = pa.table(
-            {
-                name: pa.array(cols[name], ITEMS_SCHEMA.field(name).type)
-                for name in ITEMS_SCHEMA.names
-            },
-            schema=ITEMS_SCHEMA,
-        )
         return LoadResult(
-            events=sort_events(events),
-            items=items,
+            events=self._events(),
+            items=self._items(),
             rejects=self.rejects,
             warnings=self.warnings,
             inputs=self.inputs,
@@ -844,20 +620,51 @@ class _Accumulator:
             has_history=True,
         )
 
+    def _events(self) -> pa.Table:
+        """The events in canonical order (item, ts, seq): the order is computed on integers
+        (an issue's rank by key, microseconds, seq) and each column is gathered once, its
+        runs expanded in the same step."""
+        n_issues = len(self.r_item)
+        issue = np.repeat(np.arange(n_issues, dtype=np.int64), self.r_item_n)
+        run = np.repeat(np.arange(len(self.g_n), dtype=np.int64), self.g_n)
+        by_key = sorted(range(n_issues), key=self.r_item.__getitem__)  # as Arrow: UTF-8 order
+        rank = np.empty(n_issues, dtype=np.int64)
+        rank[by_key] = np.arange(n_issues, dtype=np.int64)
+        ts = ac.timestamps(self.g_ts, parse_iso)
+        micros = ac.ints(ts.cast(pa.int64()), wide=True)
+        seq = np.asarray(self.e_seq, dtype=np.int64)
+        order = ac.lexsort(seq, micros[run], rank[issue])
+        at = ac.int_array(order)
+        at_run = ac.int_array(run[order])
+        return pa.Table.from_arrays(
+            [
+                ac.strings(self.r_item).take(ac.int_array(issue[order])),
+                ts.take(at_run),
+                ac.int_array(seq[order]),
+                ac.strings(self.e_field, coerce=True).take(at),
+                ac.strings(self.e_value).take(at),
+                ac.strings(self.e_prev).take(at),
+                ac.strings(self.g_actor).take(at_run),
+                ac.strings(self.g_source).take(at_run),
+            ],
+            schema=EVENTS_SCHEMA,
+        )
 
-def _runs(values: pa.Array, lengths: list[int]) -> pa.Array:
-    """Each value repeated by its run length."""
-    index = np.repeat(np.arange(len(lengths), dtype=np.int64), np.asarray(lengths, np.int64))
-    return values.take(pa.array(index))
-
-
-def _ts_array(values: list) -> pa.Array:
-    """Jira timestamp strings -> UTC microseconds, vectorised; per value only as a fallback."""
-    if isinstance(values, pa.Array):
-        return values
-    strings = pa.array(values, pa.string())
-    try:
-        return strings.cast(TS)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        # Arrow's ISO parser is narrower than Python's: normalise the odd ones in Python.
-        return pa.array([None if v is None else parse_iso(v) for v in values], TS)
+    def _items(self) -> pa.Table:
+        col = self.items
+        return pa.Table.from_arrays(
+            [
+                ac.strings(col["item"]),
+                ac.strings(col["project"]),
+                ac.strings(col["type"]),
+                ac.strings(col["priority"]),
+                ac.strings(col["summary"]),
+                ac.timestamps(col["created"], parse_iso),
+                ac.timestamps(col["resolved"], parse_iso),
+                ac.strings(col["current_status"]),
+                ac.string_lists(col["labels"]),
+                ac.string_lists(col["components"]),
+                ac.floats(col["story_points"]),
+            ],
+            schema=ITEMS_SCHEMA,
+        )

@@ -1,0 +1,208 @@
+"""Every shape of a Jira REST JSON export, normalised into one stream of issues.
+
+Accepted (each of them gzipped or not, detected by content, never by name):
+
+- a search response ``{"issues": [...], "names": {...}}``;
+- a JSON array of search responses, or of issues;
+- NDJSON: one issue (or one search response) per line, as ``flowgap pull`` writes it;
+- a directory of such files (``.json``, ``.ndjson``, ``.jsonl``, optionally ``.gz``), in name
+  order (:func:`json_files`).
+
+:class:`JiraFile` reads one file and yields, in file order, what stood where an issue should
+(:class:`Issue`, with its line or its position in the document), the field names of a search
+page (:class:`Names`) and NDJSON lines that are not JSON (:class:`Broken`). What an issue must
+hold is the loader's business (``jira_json``); this module only knows the shapes.
+
+The file is read as a stream (never mapped: a file truncated while it is read must give an
+error, not kill the process). An NDJSON file is read line by line; any other file is one JSON
+document, and a document that does not parse is read as NDJSON whose first line is broken.
+Bytes that are not UTF-8 are read as latin-1, per JSON value, and counted (``latin``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import orjson
+
+from ..errors import InputError
+from .common import GZIP_MAGIC
+
+JSON_SUFFIXES = (".json", ".ndjson", ".jsonl")
+_BOM = b"\xef\xbb\xbf"
+
+
+class Issue(NamedTuple):
+    """A value standing where an issue should: ``line`` is its NDJSON line (None in a
+    one-document file), ``path`` its position in the line or document (``[2]issues[0]``)."""
+
+    value: Any
+    line: int | None
+    path: str
+
+
+class Names(NamedTuple):
+    """A search page's ``names`` (field id -> field name), before the page's issues."""
+
+    names: dict
+
+
+class Broken(NamedTuple):
+    """An NDJSON line that is not JSON: one rejected record."""
+
+    line: int
+    reason: str
+
+
+def is_json_file(path: Path) -> bool:
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return name.endswith(JSON_SUFFIXES)
+
+
+def json_files(path: Path) -> list[Path]:
+    """The file itself, or a directory's JSON files in name order."""
+    if not path.is_dir():
+        return [path]
+    files = sorted(p for p in path.iterdir() if p.is_file() and is_json_file(p))
+    if not files:
+        raise InputError(path, "directory holds no .json, .ndjson or .jsonl files")
+    return files
+
+
+class JiraFile:
+    """The issues of one file, in file order; ``latin`` counts the JSON values that were read
+    as latin-1 (once the file has been iterated)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.latin = 0
+
+    def __iter__(self) -> Iterator[Issue | Names | Broken]:
+        for line, value, error, latin in _values(self.path):
+            self.latin += latin
+            if error is not None:
+                yield Broken(line or 0, error)
+            elif value.__class__ is list:
+                for i, v in enumerate(value):
+                    yield from _page_or_issue(v, line, f"[{i}]")
+            else:
+                yield from _page_or_issue(value, line, "")
+
+
+def _page_or_issue(value: Any, line: int | None, path: str) -> Iterator[Issue | Names]:
+    if isinstance(value, dict) and "key" not in value and isinstance(value.get("issues"), list):
+        names = value.get("names")
+        if isinstance(names, dict):
+            yield Names(names)
+        for i, v in enumerate(value["issues"]):
+            yield Issue(v, line, f"{path}issues[{i}]")
+    else:
+        yield Issue(value, line, path or "[0]")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Reader:
+    """A binary reader over the file, gunzipping by content; closes both layers."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self.raw = path.open("rb")
+        except FileNotFoundError:
+            raise InputError(path, "no such file") from None
+        except OSError as exc:
+            raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+        self.fh: Any = self.raw
+        if self.raw.peek(2)[:2] == GZIP_MAGIC:
+            self.fh = gzip.GzipFile(fileobj=self.raw, mode="rb")
+
+    def __enter__(self) -> Any:
+        return self.fh
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fh is not self.raw:
+            self.fh.close()
+        self.raw.close()
+
+
+def _loads(data: bytes) -> tuple[Any, bool]:
+    """orjson first; bytes that are not UTF-8 are retried as latin-1 (the bool says so)."""
+    try:
+        return orjson.loads(data), False
+    except orjson.JSONDecodeError as exc:
+        if data.startswith(_BOM):  # concatenated exports keep each file's BOM
+            return _loads(data[len(_BOM) :])
+        if "utf-8" not in str(exc).lower():
+            raise
+    return orjson.loads(data.decode("latin-1")), True
+
+
+def _values(path: Path) -> Iterator[tuple[int | None, Any, str | None, bool]]:
+    """Top-level JSON values of a file: (line number or None, value, parse error, latin-1)."""
+    with _Reader(path) as fh:
+        try:
+            first = fh.readline()
+            skipped = 0
+            while first and not first.strip():
+                skipped += 1
+                first = fh.readline()
+            if first.startswith(_BOM):
+                first = first[len(_BOM) :]
+            if not first.strip():
+                raise InputError(path, "empty file")
+            first_value: Any = None
+            try:
+                first_value, latin = _loads(first)
+                ndjson = isinstance(first_value, dict)
+            except orjson.JSONDecodeError:
+                ndjson = False
+            if ndjson:
+                yield skipped + 1, first_value, None, latin
+                yield from _lines(fh, start=skipped + 1)
+                return
+            rest = fh.read()
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(path, f"cannot read (corrupt gzip?): {exc}") from None
+    data = b"\n" * skipped + first + rest
+    try:
+        value, latin = _loads(data)
+    except orjson.JSONDecodeError as exc:
+        whole_error = str(exc)
+    else:
+        yield None, value, None, latin
+        return
+    # Not one JSON document: NDJSON whose first line is broken, or not JSON at all.
+    lines = list(_lines(data.splitlines(keepends=True), start=0))
+    if not any(err is None for _, _, err, _ in lines):
+        raise InputError(path, f"not valid JSON: {whole_error}")
+    yield from lines
+
+
+def _lines(
+    lines: Iterable[bytes], start: int
+) -> Iterator[tuple[int | None, Any, str | None, bool]]:
+    """NDJSON lines after line ``start``; blank lines are skipped, not counted as records."""
+    number = start
+    loads = orjson.loads
+    for line in lines:
+        number += 1
+        try:
+            value = loads(line)
+        except orjson.JSONDecodeError:
+            if not line.strip():
+                continue
+            try:
+                value, latin = _loads(line)
+            except orjson.JSONDecodeError as exc:
+                yield number, None, f"malformed JSON: {exc.msg}", False
+                continue
+            yield number, value, None, latin
+            continue
+        yield number, value, None, False
