@@ -1,0 +1,217 @@
+"""The CSV reader: records, values and line numbers as the rule in its docstring says, checked
+against Python's csv module reading the same text with line breaks at CR and LF only."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flowgap.errors import InputError
+from flowgap.ingest.csv_table import PY_SPACE, open_csv, sniff_delimiter
+
+
+def python_reading(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (line, stripped cells padded to the header) of each record, by Python's csv
+    module: blank lines are no record, the line of a record is where it starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip() for h in next(reader)]
+    rows = []
+    line = reader.line_num + 1
+    for row in reader:
+        if row:
+            cells = [c.strip() for c in row][: len(header)]
+            rows.append((line, cells + [""] * (len(header) - len(cells))))
+        line = reader.line_num + 1
+    return header, rows
+
+
+def our_reading(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    table = open_csv(path)
+    records = table.read_all()
+    columns = [records.values(i).to_pylist() for i in range(len(table.header))]
+    rows = list(zip(records.lines.tolist(), map(list, zip(*columns, strict=True)), strict=True))
+    return table.header, rows
+
+
+def write(tmp_path: Path, text: str, name: str = "t.csv") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text.encode())
+    return p
+
+
+PIECES = [
+    "a",
+    "b",
+    "é",
+    " ",
+    "\t",
+    '"',
+    '""',
+    ",",
+    ";",
+    "\n",
+    "\r\n",
+    "\r",
+    "\x0b",
+    "\u2028",
+    "x y",
+]
+
+
+@given(
+    body=st.lists(st.sampled_from(PIECES), max_size=40),
+    delimiter=st.sampled_from([",", ";"]),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+)
+@settings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_records_and_lines_are_pythons_csv(
+    tmp_path: Path, body: list[str], delimiter: str, newline: str
+) -> None:
+    """Any text, however its quotes are written: the same records, values and lines as
+    Python's csv module."""
+    text = delimiter.join(["h1", "h2", "h3"]) + newline + "".join(body)
+    p = write(tmp_path, text)
+    assert our_reading(p) == python_reading(text, delimiter)
+
+
+def test_quoted_values_blank_lines_and_ragged_records(tmp_path: Path) -> None:
+    text = (
+        "item,note,n\n"
+        'A,"two\nlines",1\n'  # 2: a value spanning lines
+        "\n"  # 4: blank, no record
+        "B,short\n"  # 5: a missing field is ""
+        'C,"x ""quoted""", 3,extra\n'  # 6: an extra field is ignored
+        "  \n"  # 7: spaces: a record of one empty value
+        'D,"a\r\n\r\nb",4\r\n'  # 8: a blank line inside quotes
+        "E,y,5"  # 11: no line break at the end
+    )
+    p = write(tmp_path, text)
+    header, rows = our_reading(p)
+    assert header == ["item", "note", "n"]
+    assert rows == [
+        (2, ["A", "two\nlines", "1"]),
+        (5, ["B", "short", ""]),
+        (6, ["C", 'x "quoted"', "3"]),
+        (7, ["", "", ""]),
+        (8, ["D", "a\r\n\r\nb", "4"]),
+        (11, ["E", "y", "5"]),
+    ]
+    assert (header, rows) == python_reading(text, ",")
+
+
+def test_only_cr_and_lf_split_lines(tmp_path: Path) -> None:
+    """Characters str.splitlines splits at are ordinary characters of a value."""
+    odd = ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+    lines = ["item,status"] + [f"A-{i},Op{c}en" for i, c in enumerate(odd)] + ["Z,\rY,cr"]
+    p = write(tmp_path, "\n".join(lines) + "\n")
+    _header, rows = our_reading(p)
+    assert [line for line, _ in rows] == [*list(range(2, 2 + len(odd))), 2 + len(odd), 3 + len(odd)]
+    assert [cells[1] for _, cells in rows[: len(odd)]] == [f"Op{c}en" for c in odd]
+    assert rows[-1] == (3 + len(odd), ["Y", "cr"])
+
+
+def test_header_spanning_lines_and_line_numbers_after_it(tmp_path: Path) -> None:
+    p = write(tmp_path, 'it"em,"fr\nom",to\nA,B,C\n')
+    header, rows = our_reading(p)
+    assert header == ['it"em', "fr\nom", "to"]
+    assert rows == [(3, ["A", "B", "C"])]
+
+
+def test_a_long_header_ending_in_cr_lf(tmp_path: Path) -> None:
+    """The header is found in a growing prefix: a CR LF across its end is one line break."""
+    name = "h" * ((1 << 16) - 3)
+    p = write(tmp_path, f"{name},b\r\nA,B\r\nC,D\r\n")
+    table = open_csv(p)
+    assert table.header == [name, "b"]
+    assert table.read_all().lines.tolist() == [2, 3]
+
+
+def test_strip_is_str_strip() -> None:
+    assert set(PY_SPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+
+
+def test_values_are_stripped_as_str_strip(tmp_path: Path) -> None:
+    p = write(tmp_path, "a,b\n\u00a0Zoë\u3000,\u2003\n x\x1f ,\tö\t\n")
+    _, rows = our_reading(p)
+    assert rows == [(2, ["Zoë", ""]), (3, ["x", "ö"])]
+
+
+def test_encodings_bom_and_gzip(tmp_path: Path) -> None:
+    text = "item,status\nA-1,Prüfung\n"
+    for name, data, warning in [
+        ("utf8.csv", text.encode(), None),
+        ("bom.csv", b"\xef\xbb\xbf" + text.encode(), None),
+        ("utf16.csv", text.encode("utf-16"), None),
+        ("latin1.csv", text.encode("latin-1"), "not valid UTF-8 (byte 18); read as latin-1"),
+        ("gz.csv", gzip.compress(text.encode()), None),
+    ]:
+        p = tmp_path / name
+        p.write_bytes(data)
+        table = open_csv(p)
+        assert (table.header, table.warning) == (["item", "status"], warning), name
+        assert table.read_all().values(1).to_pylist() == ["Prüfung"], name
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "empty file: no header line"),
+        (b" \n\t\r\n", "empty file: no header line"),
+        ("\u3000\n".encode(), "empty file: no header line"),
+        (b"\nitem,status\nA,B\n", "empty header line"),
+        (b" , \nA,B\n", "empty header line"),
+        (b"item,status\x00\n", "binary data, not a text file"),
+    ],
+)
+def test_unreadable_files(tmp_path: Path, data: bytes, problem: str) -> None:
+    p = tmp_path / "t.csv"
+    p.write_bytes(data)
+    with pytest.raises(InputError, match=problem):
+        open_csv(p)
+
+
+def test_header_only(tmp_path: Path) -> None:
+    for text in ("item,status", "item,status\n", "item,status\r\n\r\n"):
+        records = open_csv(write(tmp_path, text)).read_all()
+        assert len(records) == 0
+        assert records.values(0).to_pylist() == []
+
+
+def test_delimiter_from_the_header_line() -> None:
+    assert sniff_delimiter(b"a;b;c") == ";"
+    assert sniff_delimiter(b"a\tb") == "\t"
+    assert sniff_delimiter(b"a|b|c,d") == "|"
+    assert sniff_delimiter(b'"a;b;c",d') == ","  # a delimiter inside quotes splits nothing
+    assert sniff_delimiter(b"a;b,c") == ","  # a tie goes to the comma
+    assert sniff_delimiter(b"abc") == ","
+
+
+def test_a_record_longer_than_a_block(tmp_path: Path) -> None:
+    long = "x" * (17 << 20)
+    p = write(tmp_path, f'a,b\n1,"{long}"\n2,y\n')
+    records = open_csv(p).read_all()
+    assert records.lines.tolist() == [2, 3]
+    assert [len(v) for v in records.values(1).to_pylist()] == [len(long), 1]
+
+
+def test_no_pandas_import(tmp_path: Path) -> None:
+    """pyarrow imports pandas (about a second) on some calls; reading makes none."""
+    p = write(tmp_path, 'a;b\n" x ";"y\nz"\nshort\n\n\u00a0q;r;s\n')
+    code = (
+        "import sys; from pathlib import Path; from flowgap.ingest.csv_table import open_csv;"
+        f"r = open_csv(Path({str(p)!r})).read_all();"
+        "assert r.lines.tolist() == [2, 4, 6], r.lines;"
+        "assert r.values(0).to_pylist() == ['x', 'short', 'q'];"
+        "print('pandas' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
