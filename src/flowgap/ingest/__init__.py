@@ -46,7 +46,7 @@ def load_path(path: Path, config: Config, format: str | None = None) -> LoadResu
 def _date_order_warnings(path: Path, result: LoadResult) -> list[Finding]:
     """Dates rejected because they only parse the other way round (13/04) mean the loaded
     ones (03/04) were probably read the wrong way round too: say so once per file."""
-    from .csv_rows import DAY_FIRST_HINT, MONTH_FIRST_HINT
+    from .csv_timestamps import DAY_FIRST_HINT, MONTH_FIRST_HINT
 
     out = []
     for hint, setting in ((DAY_FIRST_HINT, "true"), (MONTH_FIRST_HINT, "false")):

@@ -17,7 +17,6 @@ The answer is a key of ``flowgap.ingest.LOADERS``:
 
 from __future__ import annotations
 
-import csv
 import gzip
 import re
 import zlib
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import InputError
+from .csv_table import DELIMITERS, first_line, header_cells, sniff_delimiter
 
 HEAD_BYTES = 1 << 20  # JSON markers may sit after a long first issue
 EXPECTED = (
@@ -99,17 +99,16 @@ def _gunzip_head(path: Path, raw: bytes) -> bytes:
 def _csv_kind(path: Path, data: bytes, config: Config) -> str:
     if b"\x00" in data[:4096]:
         raise InputError(path, f"binary data of an unknown kind; {EXPECTED}")
-    text = (
-        data.decode("utf-8-sig", errors="replace")
-        if data[:3] == b"\xef\xbb\xbf"
-        else (data.decode("utf-8", errors="replace"))
-    )
-    first = text.splitlines()[0] if text.splitlines() else ""
-    delimiter = config.input.csv.delimiter or _sniff_delimiter(first)
+    # the header line as the CSV loaders read it (csv_table), in valid UTF-8 for Arrow
+    line = first_line(data.removeprefix(b"\xef\xbb\xbf"))
+    line = line.decode("utf-8", errors="replace").encode("utf-8")
+    delimiter = config.input.csv.delimiter
     if delimiter is None:
-        raise InputError(path, f"cannot detect the format (not JSON, XML or CSV); {EXPECTED}")
-    header = next(csv.reader([first], delimiter=delimiter), [])
-    names = {h.strip().lower() for h in header}
+        if not any(d.encode() in line for d in DELIMITERS):
+            raise InputError(path, f"cannot detect the format (not JSON, XML or CSV); {EXPECTED}")
+        delimiter = sniff_delimiter(line)
+    header = header_cells(line, delimiter, path)
+    names = {h.lower() for h in header}
     if "issue key" in names:
         return "jira-csv"
     tr = config.input.transitions
@@ -123,9 +122,3 @@ def _csv_kind(path: Path, data: bytes, config: Config) -> str:
     if len(header) >= 2:
         return "csv"
     raise InputError(path, f"cannot detect the format; {EXPECTED}")
-
-
-def _sniff_delimiter(line: str) -> str | None:
-    counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else None

@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from ..config import Config
 from ..errors import InputError
-from ..model import LoadResult
+from ..model import TS, LoadResult
+from . import arrow_columns as ac
 from .columns import EventColumns
 from .common import LoadBuilder, zone
-from .csv_rows import cell, column_index, parse_timestamp, read_csv
-from .transition_csv import project_of
+from .csv_table import column_index, open_csv
+from .csv_timestamps import parse_column
+from .transition_csv import projects
 
 FORMAT = "csv"
 
@@ -43,11 +47,11 @@ def load(path: Path, config: Config) -> LoadResult:
         raise InputError(path, f"input.csv.delimiter must be one character, got {cfg.delimiter!r}")
     if not cfg.status:
         raise InputError(path, "input.csv.status names no column")
-    csv_file = read_csv(path, cfg.delimiter)
-    header = csv_file.header
+    csv = open_csv(path, cfg.delimiter)
+    header = csv.header
     b = LoadBuilder(path, FORMAT, record_unit="row")
-    if csv_file.warning:
-        b.warn("encoding", csv_file.warning)
+    if csv.warning:
+        b.warn("encoding", csv.warning)
     i_item = column_index(header, cfg.item, path, "input.csv.item")
     i_status = [column_index(header, c, path, "input.csv.status") for c in cfg.status]
     i_ts = column_index(header, cfg.timestamp, path, "input.csv.timestamp")
@@ -56,46 +60,61 @@ def load(path: Path, config: Config) -> LoadResult:
     i_order = (
         column_index(header, cfg.order_by, path, "input.csv.order_by") if cfg.order_by else None
     )
+    wanted = [i_item, *i_status, i_ts, i_team, i_res, i_order]
+    records = csv.read(i for i in wanted if i is not None)
+    del csv
     missing = {m.strip() for m in cfg.missing_values}
 
-    def value(raw: list[str], index: int | None) -> str | None:
-        v = cell(raw, index)
-        return None if v in missing or not v else v
+    def column(index: int | None) -> list[str | None]:
+        values = records.values(index).to_pylist()
+        return [None if v in missing or not v else v for v in values]
+
+    items, ts_texts = column(i_item), column(i_ts)
+    statuses = [column(i) for i in i_status]
+    teams, resources, orders = column(i_team), column(i_res), column(i_order)
+    lines = records.lines.tolist()
+    # the timestamps of the rows with an item and a status, each distinct text read once
+    complete = [
+        k
+        for k, item in enumerate(items)
+        if item is not None and ts_texts[k] is not None and all(s[k] is not None for s in statuses)
+    ]
+    instants, errors = parse_column(
+        records.values(i_ts), cfg.timestamp_format, tz, cfg.dayfirst, np.array(complete, int)
+    )
+    times = ac.int_array(instants).view(TS).to_pylist()
 
     rows: list[_Row] = []
-    for line, raw in csv_file.rows:
+    for k, line in enumerate(lines):
         b.read()
-        item = value(raw, i_item)
+        item = items[k]
         if item is None:
             b.reject(line, f"missing item key (column {cfg.item!r})")
             continue
-        parts = [value(raw, i) for i in i_status]
+        parts = [s[k] for s in statuses]
         if any(p is None for p in parts):
             gone = [c for c, p in zip(cfg.status, parts, strict=True) if p is None]
             b.reject(line, f"{item}: missing status (column {', '.join(map(repr, gone))})")
             continue
-        ts_text = value(raw, i_ts)
-        if ts_text is None:
+        if ts_texts[k] is None:
             b.reject(line, f"{item}: missing timestamp (column {cfg.timestamp!r})")
             continue
-        try:
-            ts = parse_timestamp(ts_text, cfg.timestamp_format, tz, cfg.dayfirst)
-        except ValueError as exc:
-            b.reject(line, f"{item}: bad timestamp: {exc}")
+        if k in errors:
+            b.reject(line, f"{item}: bad timestamp: {errors[k]}")
             continue
         rows.append(
             _Row(
                 line,
                 item,
-                ts,
+                times[k],
                 cfg.status_separator.join(p for p in parts if p is not None),
-                value(raw, i_team),
-                value(raw, i_res),
-                value(raw, i_order) or "",
+                teams[k],
+                resources[k],
+                orders[k] or "",
             )
         )
 
-    if not csv_file.rows:
+    if not lines:
         b.warn("empty", "the file has a header but no rows")
     numeric = _all_numeric(r.order for r in rows)
 
@@ -112,6 +131,9 @@ def load(path: Path, config: Config) -> LoadResult:
     for item, item_rows in by_item.items():
         item_rows.sort(key=sort_key)
         _emit_item(b, cols, item, item_rows)
+    keys = ac.strings([it["item"] for it in b.items])
+    for it, project in zip(b.items, projects(keys).to_pylist(), strict=True):
+        it["project"] = project
     return cols.into(b.result())
 
 
@@ -162,7 +184,6 @@ def _emit_item(b: LoadBuilder, cols: EventColumns, item: str, rows: list[_Row]) 
     b.items.append(
         {
             "item": item,
-            "project": project_of(item),
             "created": rows[0].ts,
             "current_status": status,
         }

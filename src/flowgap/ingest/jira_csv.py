@@ -18,6 +18,7 @@ Resolved date, or repeating a key already loaded is rejected with ``file:line`` 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from ..config import Config
 from ..errors import InputError
 from ..model import LoadResult
 from .common import LoadBuilder, to_utc, zone
-from .csv_rows import read_csv
+from .csv_table import open_csv
 
 FORMAT = "jira-csv"
 STORY_POINT_COLUMNS = (
@@ -47,13 +48,13 @@ CATEGORY_KEYS = {"to do": "new", "in progress": "indeterminate", "done": "done"}
 
 def load(path: Path, config: Config) -> LoadResult:
     jira = config.input.jira
-    csv_file = read_csv(path)
+    csv = open_csv(path)
     b = LoadBuilder(path, FORMAT, record_unit="row")
     b.has_history = False
-    if csv_file.warning:
-        b.warn("encoding", f"{path.name}: {csv_file.warning}")
+    if csv.warning:
+        b.warn("encoding", f"{path.name}: {csv.warning}")
     cols: dict[str, list[int]] = defaultdict(list)
-    for i, name in enumerate(csv_file.header):
+    for i, name in enumerate(csv.header):
         cols[name.strip().lower()].append(i)
     if "issue key" not in cols:
         raise InputError(path, 'not a Jira CSV export: no "Issue key" column')
@@ -69,14 +70,14 @@ def load(path: Path, config: Config) -> LoadResult:
         team_cols = [f"custom field ({jira.team_field.lower()})", jira.team_field.lower()]
     fmt = jira.csv_date_format
 
-    def one(row: list[str], *names: str) -> str | None:
+    def one(row: Sequence[str], *names: str) -> str | None:
         for name in names:
             for i in cols.get(name.lower(), ()):
                 if i < len(row) and row[i].strip():
                     return row[i].strip()
         return None
 
-    def many(row: list[str], name: str) -> list[str]:
+    def many(row: Sequence[str], name: str) -> list[str]:
         idx = cols.get(name.lower(), ())
         return [row[i].strip() for i in idx if i < len(row) and row[i].strip()]
 
@@ -88,7 +89,10 @@ def load(path: Path, config: Config) -> LoadResult:
     seen: dict[str, int] = {}
     b.extra_item_columns = ["assignee", "team", "sprints", "resolution"]
     b.warn("no_history", NO_HISTORY)
-    for line, row in csv_file.rows:
+    records = csv.read_all()
+    del csv
+    table = [records.values(i).to_pylist() for i in range(len(records.columns))]
+    for line, row in zip(records.lines.tolist(), zip(*table, strict=True), strict=True):
         b.read()
         key = one(row, "Issue key")
         if key is None:
