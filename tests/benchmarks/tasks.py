@@ -91,7 +91,7 @@ def phases(parquet: Path, config_path: Path, out: Path, dump: Path) -> None:
     steps["load"] = time.perf_counter() - t
     peaks = {"load": vm_hwm_kb() / 1e3}
     t = time.perf_counter()
-    analysis = flowgap.analyze(result, config)
+    analysis = flowgap.analyze(result, config).complete()  # every table, not only the rows
     steps["analyze"] = time.perf_counter() - t
     peaks["analyze"] = vm_hwm_kb() / 1e3
     t = time.perf_counter()

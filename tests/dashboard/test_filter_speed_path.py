@@ -1,5 +1,5 @@
-"""A filter change in the data layer: re-aggregated from the unfiltered analysis (the engine
-runs once per dataset and config), equal to re-running the engine on the selected items."""
+"""A filter change in the data layer: the unfiltered analysis narrowed to the selected items
+(the engine runs once per dataset and config), equal to re-running the engine on them."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import pytest
 import flowgap
 from flowgap.config import Config
 from flowgap.dashboard.data import DataService
-from flowgap.dashboard.filters import Filters, selected_mask, subset
+from flowgap.dashboard.filters import Filters, selected_mask
 from flowgap.dashboard.sessions import SessionStore
 from flowgap.engine import schemas
 from flowgap.engine.schemas import TABLES
+from selection_reference import subset
 
 
 def close(x: object, y: object) -> bool:

@@ -6,9 +6,10 @@ from datetime import UTC, date, datetime
 
 import pyarrow as pa
 
-from flowgap.dashboard.filters import Filters, from_query, options, selected_items, subset, to_query
+from flowgap.dashboard.filters import Filters, from_query, options, selected_items, to_query
 from flowgap.engine import schemas
 from flowgap.model import LoadResult, events_from_rows, items_from_rows
+from selection_reference import subset
 
 AS_OF = datetime(2026, 3, 31, tzinfo=UTC)
 

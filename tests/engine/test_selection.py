@@ -14,23 +14,9 @@ from flowgap.config import Config
 from flowgap.dashboard.filters import Filters, selected_items
 from flowgap.engine.schemas import TABLES
 from flowgap.mining import handoff_graph, status_map
-from flowgap.model import Finding, LoadResult
+from flowgap.model import Finding
 from flowgap.sample import STORY_KEY, generate
-
-
-def subset(result: LoadResult, keep: set) -> LoadResult:
-    """The load result restricted to the items in ``keep`` (rejects and inputs unchanged):
-    the reference a selection is checked against."""
-    wanted = pa.array(sorted(keep), pa.string())
-    return LoadResult(
-        events=result.events.filter(pa.compute.is_in(result.events["item"], wanted)),
-        items=result.items.filter(pa.compute.is_in(result.items["item"], wanted)),
-        rejects=result.rejects,
-        warnings=[w for w in result.warnings if w.item is None or w.item in keep],
-        inputs=result.inputs,
-        status_categories=result.status_categories,
-        has_history=result.has_history,
-    )
+from selection_reference import subset
 
 
 def close(x: object, y: object) -> bool:
