@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -15,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowgap.config import Config
-from flowgap.errors import InputError
 from flowgap.ingest import jira_json
 from flowgap.sample import write_sample
 
@@ -154,20 +152,6 @@ def test_ndjson_team_through_per_line_names() -> None:
     assert ("team", "Web", None, ts("2023-07-01T09:00"), 2) in rows(r, "NDJ-1")
 
 
-def test_directory_in_name_order_with_gz() -> None:
-    r = jira_json.load(FIX / "pages", Config())
-    reconciles(r)
-    assert [Path(s.path).name for s in r.inputs] == ["page-1.json", "page-2.json.gz"]
-    assert r.items.column("item").to_pylist() == ["DIR-1", "DIR-2"]
-    assert rows(r, "DIR-1")[-1] == ("status", "In Progress", "Open", ts("2023-08-02T09:00"), 2)
-
-
-def test_list_of_pages() -> None:
-    r = jira_json.load(FIX / "list_of_pages.json", Config())
-    assert r.items.column("item").to_pylist() == ["LST-1", "LST-2"]
-    assert r.inputs[0].records_read == 2
-
-
 def test_duplicate_issue_rejected(tmp_path: Path) -> None:
     src = (FIX / "issues.ndjson").read_bytes().splitlines()[0]
     path = tmp_path / "dup.ndjson"
@@ -177,27 +161,6 @@ def test_duplicate_issue_rejected(tmp_path: Path) -> None:
     assert [(x.source, x.reason) for x in r.rejects] == [
         ("dup.ndjson:2", "NDJ-1: duplicate issue (first at dup.ndjson:1)")
     ]
-
-
-def test_not_json_at_all_is_input_error(tmp_path: Path) -> None:
-    path = tmp_path / "export.json"
-    path.write_text("Issue key,Summary\nABC-1,x\n")
-    with pytest.raises(InputError) as err:
-        jira_json.load(path, Config())
-    assert str(err.value).startswith(f"{path}: not valid JSON")
-    assert "\n" not in str(err.value)
-
-
-def test_empty_and_truncated_gzip_are_input_errors(tmp_path: Path) -> None:
-    empty = tmp_path / "empty.json"
-    empty.write_text("  \n")
-    with pytest.raises(InputError, match="empty file"):
-        jira_json.load(empty, Config())
-    cut = tmp_path / "cut.ndjson.gz"
-    data = gzip.compress((FIX / "issues.ndjson").read_bytes() * 50)
-    cut.write_bytes(data[: len(data) // 2])
-    with pytest.raises(InputError, match="corrupt gzip"):
-        jira_json.load(cut, Config())
 
 
 def test_bad_values_are_rejected_not_crashes(tmp_path: Path) -> None:
@@ -277,14 +240,6 @@ def test_latin1_line_is_read_with_a_warning(tmp_path: Path) -> None:
     r = jira_json.load(path, Config())
     assert r.items.column("current_status").to_pylist() == ["Geprüft"]
     assert [w.kind for w in r.warnings] == ["encoding"]
-
-
-def test_pretty_printed_file_copied_under_gz(tmp_path: Path) -> None:
-    path = tmp_path / "page.json.gz"
-    with (FIX / "v2_page.json").open("rb") as src, gzip.open(path, "wb") as dst:
-        shutil.copyfileobj(src, dst)
-    r = jira_json.load(path, TEAM)
-    assert r.events.num_rows == 18
 
 
 def test_array_of_issues_and_page_without_names(tmp_path: Path) -> None:
@@ -402,13 +357,6 @@ def test_newest_first_and_shuffled_histories_load_as_written(
         same_tables(got, written)
 
 
-def test_gzip_and_plain_give_the_same_tables(base: list[dict], tmp_path: Path) -> None:
-    plain = load_lines(tmp_path, base)
-    gz = load_lines(tmp_path, base, gz=True)
-    assert plain.events.drop_columns("source").equals(gz.events.drop_columns("source"))
-    assert plain.items.equals(gz.items)
-
-
 def test_label_sets_become_one_event_per_label(base: list[dict], tmp_path: Path) -> None:
     lines = copy(base)[:2]
     last = lines[1]["changelog"]["histories"][-1]
@@ -487,65 +435,6 @@ def test_a_name_on_two_field_ids_takes_the_first_present(base: list[dict], tmp_p
     first_id = next(fid for fid, name in lines[0]["names"].items() if name == "Team")
     expected = lines[0]["fields"][first_id]["value"]
     assert [e["value"] for e in r.events.to_pylist() if e["field"] == "team"] == [expected]
-
-
-@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
-def test_line_shapes(base: list[dict], tmp_path: Path, gz: bool) -> None:
-    data = dump(base[:3])
-    first, second, third = data.splitlines()
-    # CRLF, a blank line, a BOM on the first line: read as if they were not there
-    for odd in (data.replace(b"\n", b"\r\n"), first + b"\n\n" + second + b"\n" + third + b"\n"):
-        r = load_lines(tmp_path, odd, gz=gz)
-        assert r.items.num_rows == 3 and r.rejects == [] and r.inputs[0].reconciles
-    r = load_lines(tmp_path, b"\xef\xbb\xbf" + data, gz=gz)
-    assert r.items.num_rows == 3 and r.rejects == []
-    # two issues on one line: one broken record; NaN is no JSON
-    r = load_lines(tmp_path, first + second + b"\n" + third + b"\n", gz=gz)
-    assert [(x.source, x.reason) for x in r.rejects] == [
-        (
-            "x.jira.ndjson.gz:1" if gz else "x.jira.ndjson:1",
-            "malformed JSON: unexpected content after document",
-        )
-    ]
-    nan = second.replace(b'"customfield_10016":', b'"x":NaN,"y":')
-    r = load_lines(tmp_path, first + b"\n" + nan + b"\n", gz=gz)
-    assert r.rejects[0].reason == "malformed JSON: unexpected character, expected a JSON value"
-
-
-@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
-@pytest.mark.parametrize("data", [b"", b"{", b"\n"])
-def test_empty_or_short_file_is_input_error(tmp_path: Path, gz: bool, data: bytes) -> None:
-    with pytest.raises(InputError):
-        load_lines(tmp_path, data, gz=gz)
-
-
-GZIP_EDITS = {
-    "truncated": (lambda z: z[: len(z) // 2], "Compressed file ended"),
-    "length in the trailer too small": (
-        lambda z: z[:-4] + (5).to_bytes(4, "little"),
-        "Incorrect length",
-    ),
-    "corrupt deflate data": (
-        lambda z: z[:40] + bytes(b ^ 0x55 for b in z[40:80]) + z[80:],
-        "while decompressing",
-    ),
-    "two members": (lambda z: z + gzip.compress(b'{"key": "X-1", "fields": {}}\n'), None),
-    "bytes after the member": (lambda z: z + b"\0\0\0\0", None),
-}
-
-
-@pytest.mark.parametrize("case", list(GZIP_EDITS))
-def test_odd_gzip(base: list[dict], tmp_path: Path, case: str) -> None:
-    """A broken stream is one clear error; a second member is read too."""
-    edit, problem = GZIP_EDITS[case]
-    path = tmp_path / "x.jira.ndjson.gz"
-    path.write_bytes(edit(gzip.compress(dump(base))))
-    if problem is None:
-        r = jira_json.load(path, TEAM)
-        assert r.items.num_rows == len(base) and r.inputs[0].reconciles
-        return
-    with pytest.raises(InputError, match=f"corrupt gzip.*{problem}"):
-        jira_json.load(path, TEAM)
 
 
 def test_loading_imports_no_pandas_and_changes_no_process_setting(

@@ -6,7 +6,7 @@ stream of issues; this module applies Jira's rules to each issue, once:
 - an issue needs a non-empty ``key``, a ``fields`` object and a timestamp in
   ``fields.created``, and must not repeat an issue already loaded;
 - histories arrive newest first on Jira Cloud: they are ordered by ``created``, then by id as an
-  integer (``_ordered``); one history may change several fields;
+  integer (``jira_order``); one history may change several fields;
 - initial values at ``fields.created``: ``created`` (seq 0), then the status, team, assignee,
   flag and labels, each the ``fromString`` of its first change, else the current value;
 - each changelog item becomes one event (labels: one per label added or removed); the Flagged
@@ -29,46 +29,39 @@ record too. So ``records_read == records_loaded + records_rejected`` with:
 - a comment without a valid ``created``: rejected, source ``file:KEY#comment-id``.
 
 Speed (the budget: at least half the throughput of merely parsing the bytes with orjson): the
-walk touches each parsed value once and appends to one Python list per column; changelog items
-are read a history at a time by list comprehensions; values constant over a run of events
-(item; history time, author, source) are stored once per run. Timestamps stay text until one
-vectorised Arrow cast per column (Python only validates them, and orders histories on the text
-when their offsets agree); each column becomes one Arrow array at the end, built from buffers
-(``arrow_columns``), so loading never imports pandas.
+walk touches each parsed value once and appends to one Python list per column
+(``jira_columns``), in one tight loop per changelog history (list comprehensions per history,
+or per issue, measured slower: most histories change one or two fields); values constant over
+a run of events are stored once per run; timestamps are validated by Python and ordered as
+text, and become instants in one Arrow cast at the end. The walk still costs about as much as
+orjson's parse itself: see docs/performance.md for the measured ratio.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from operator import itemgetter
+from datetime import datetime
 from pathlib import Path
 from types import NoneType
 from typing import Any
 
-import numpy as np
-import pyarrow as pa
-
 from ..config import Config
 from ..model import (
-    EVENTS_SCHEMA,
-    ITEMS_SCHEMA,
     Finding,
     InputSummary,
     LoadResult,
     Reject,
 )
-from . import arrow_columns as ac
-from .common import parse_iso
 from .jira_adf import comment_text
+from .jira_columns import Columns
+from .jira_order import ordered, timestamp
 from .jira_shapes import Broken, Issue, JiraFile, Names, is_json_file, json_files
 
-__all__ = ["FORMAT", "STORY_POINT_FIELDS", "display", "field_map", "is_json_file", "load"]
+__all__ = ["FORMAT", "STORY_POINT_FIELDS", "field_map", "is_json_file", "load"]
 
 FORMAT = "jira-json"
 STORY_POINT_FIELDS = ("Story Points", "Story point estimate")
 _TEXT = frozenset({str, NoneType})
 _DISPLAY_KEYS = ("value", "name", "displayName", "title", "key")
-_OFFSET = itemgetter(slice(-5, None))
 
 
 class _NotText(Exception):
@@ -103,14 +96,6 @@ def field_map(config: Config) -> dict[Any, str]:
 # --------------------------------------------------------------------------- values
 
 
-def _ts(text: Any) -> datetime:
-    """Parse a Jira timestamp (raises ValueError/TypeError); naive means UTC."""
-    dt = datetime.fromisoformat(text)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt
-
-
 def display(value: Any) -> str | None:
     """The human value of a Jira field value (string, option, user, team, list of those)."""
     kind = value.__class__
@@ -136,88 +121,18 @@ def _label_set(text: Any) -> list[str]:
     return text.split() if isinstance(text, str) else []
 
 
-# --------------------------------------------------------------------------- ordering
-
-
-def _before(a: tuple, b: tuple) -> bool:
-    """Whether history ``a`` may precede ``b``: created, then id as an integer.
-
-    Jira writes every timestamp of an instance in one shape (``...00.000+0200``); two strings of
-    that shape with the same offset order like their instants, which is ~20x cheaper than
-    comparing aware datetimes. Other pairs (a DST change, mixed shapes) take the exact path.
-    """
-    sa, sb = a[0], b[0]
-    if len(sa) == len(sb) and sa[-5:] == sb[-5:] and sa[-5] in "+-":
-        if sa != sb:
-            return sa < sb
-    else:
-        ta, tb = _instant(sa), _instant(sb)
-        if ta != tb:
-            return ta < tb
-    return _int_id(a[1]) <= _int_id(b[1])
-
-
-def _instant(text: str) -> float:
-    return _ts(text).timestamp()
-
-
-def _int_id(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
-
-
-def _ordered(rows: list[tuple]) -> list[tuple]:
-    """Rows (created, id, ...) in (created, id) order; Cloud sends them newest first.
-
-    Reversed when the first does not precede the last, then kept when every row precedes the
-    next, else sorted exactly (the index keeps equal keys stable)."""
-    n = len(rows)
-    if n < 2:
-        return rows
-    if not _before(rows[0], rows[-1]):
-        rows.reverse()
-    created = [r[0] for r in rows]
-    # the usual case, checked in C: one shape and offset, distinct and ascending times
-    if (
-        len(set(created)) == n
-        and created == sorted(created)
-        and len(set(map(len, created))) == 1
-        and len(set(map(_OFFSET, created))) == 1
-        and created[0][-5] in "+-"
-    ):
-        return rows
-    if all(_before(rows[i], rows[i + 1]) for i in range(n - 1)):
-        return rows
-    keyed = sorted((_instant(r[0]), _int_id(r[1]), i) for i, r in enumerate(rows))
-    return [rows[i] for _, _, i in keyed]
-
-
 # --------------------------------------------------------------------------- accumulation
 
 
-class _Accumulator:
-    """Column lists of events and items for every file of one load."""
+class _Accumulator(Columns):
+    """The walk: every file of one load, issue by issue, into the columns."""
 
     def __init__(self, config: Config) -> None:
+        super().__init__()
         jira = config.input.jira
         self.team_field = jira.team_field
         self.flag_field = jira.flagged_field
         self.field_map = field_map(config)
-        # events columns; item, ts, actor and source are constant over runs of events (an
-        # issue; a history, the initial events, a comment): kept once per run with its length.
-        self.r_item: list[str] = []
-        self.r_item_n: list[int] = []
-        self.g_ts: list[str] = []
-        self.g_actor: list[str | None] = []
-        self.g_source: list[str] = []
-        self.g_n: list[int] = []
-        self.e_seq: list[int] = []
-        self.e_field: list[Any] = []  # canonical names; a non-text Jira field name is str()ed
-        self.e_value: list[str | None] = []
-        self.e_prev: list[str | None] = []
-        self.items: dict[str, list] = {name: [] for name in ITEMS_SCHEMA.names}
         self.rejects: list[Reject] = []
         self.warnings: list[Finding] = []
         self.inputs: list[InputSummary] = []
@@ -329,7 +244,7 @@ class _Accumulator:
             return 0
         created_s = fields.get("created")
         try:
-            _ts(created_s)
+            timestamp(created_s)
         except (TypeError, ValueError):
             self._reject(where, f"{key}: fields.created is not a timestamp: {created_s!r}")
             return 0
@@ -394,9 +309,8 @@ class _Accumulator:
         # Column positions: history events were appended first, then initial, then comments.
         self.r_item.append(key)
         self.r_item_n.append(n)
-        self.e_seq.extend(range(k, k + n_hist))
-        self.e_seq.extend(range(k))
-        self.e_seq.extend(range(k + n_hist, n))
+        self.r_hist_n.append(n_hist)
+        self.r_init_n.append(k)
         self.g_ts.append(created_s)
         self.g_actor.append(None)
         self.g_source.append(src0)
@@ -445,7 +359,7 @@ class _Accumulator:
         for i, h in enumerate(raw):
             try:
                 created = h["created"]
-                fromiso(created)  # validates; ordering works on the strings (see _ordered)
+                fromiso(created)  # validates; ordering works on the text (jira_order)
                 items = h["items"]
                 if items.__class__ is not list:
                     raise TypeError
@@ -454,7 +368,7 @@ class _Accumulator:
                 continue
             good.append((created, h.get("id"), h.get("author"), items))
         self.loaded += len(good)
-        return _ordered(good)
+        return ordered(good)
 
     def _reject_history(self, key: str, i: int, h: Any) -> None:
         if not isinstance(h, dict):
@@ -463,7 +377,7 @@ class _Accumulator:
         hid = h.get("id", f"[{i}]")
         created = h.get("created")
         try:
-            _ts(created)
+            timestamp(created)
         except (TypeError, ValueError):
             self._reject(f"{key}#{hid}", f"history created is not a timestamp: {created!r}")
             return
@@ -551,7 +465,7 @@ class _Accumulator:
                 continue
             created = c.get("created")
             try:
-                _ts(created)
+                timestamp(created)
             except (TypeError, ValueError):
                 self._reject(where, f"comment created is not a timestamp: {created!r}")
                 continue
@@ -563,7 +477,7 @@ class _Accumulator:
             )
             good.append((created, cid, comment_text(c.get("body")), actor, f"{self.fname}:{where}"))
             self.loaded += 1
-        return [(g[0], g[2], g[3], g[4]) for g in _ordered(good)]
+        return [(g[0], g[2], g[3], g[4]) for g in ordered(good)]
 
     def _item_row(
         self,
@@ -589,7 +503,7 @@ class _Accumulator:
         col["created"].append(created)
         resolved = fields.get("resolutiondate")
         try:
-            _ts(resolved)
+            timestamp(resolved)
         except (TypeError, ValueError):
             resolved = None
         col["resolved"].append(resolved)
@@ -611,60 +525,11 @@ class _Accumulator:
 
     def result(self) -> LoadResult:
         return LoadResult(
-            events=self._events(),
-            items=self._items(),
+            events=self.events_table(),
+            items=self.items_table(),
             rejects=self.rejects,
             warnings=self.warnings,
             inputs=self.inputs,
             status_categories=self.categories,
             has_history=True,
-        )
-
-    def _events(self) -> pa.Table:
-        """The events in canonical order (item, ts, seq): the order is computed on integers
-        (an issue's rank by key, microseconds, seq) and each column is gathered once, its
-        runs expanded in the same step."""
-        n_issues = len(self.r_item)
-        issue = np.repeat(np.arange(n_issues, dtype=np.int64), self.r_item_n)
-        run = np.repeat(np.arange(len(self.g_n), dtype=np.int64), self.g_n)
-        by_key = sorted(range(n_issues), key=self.r_item.__getitem__)  # as Arrow: UTF-8 order
-        rank = np.empty(n_issues, dtype=np.int64)
-        rank[by_key] = np.arange(n_issues, dtype=np.int64)
-        ts = ac.timestamps(self.g_ts, parse_iso)
-        micros = ac.ints(ts.cast(pa.int64()), wide=True)
-        seq = np.asarray(self.e_seq, dtype=np.int64)
-        order = ac.lexsort(seq, micros[run], rank[issue])
-        at = ac.int_array(order)
-        at_run = ac.int_array(run[order])
-        return pa.Table.from_arrays(
-            [
-                ac.strings(self.r_item).take(ac.int_array(issue[order])),
-                ts.take(at_run),
-                ac.int_array(seq[order]),
-                ac.strings(self.e_field, coerce=True).take(at),
-                ac.strings(self.e_value).take(at),
-                ac.strings(self.e_prev).take(at),
-                ac.strings(self.g_actor).take(at_run),
-                ac.strings(self.g_source).take(at_run),
-            ],
-            schema=EVENTS_SCHEMA,
-        )
-
-    def _items(self) -> pa.Table:
-        col = self.items
-        return pa.Table.from_arrays(
-            [
-                ac.strings(col["item"]),
-                ac.strings(col["project"]),
-                ac.strings(col["type"]),
-                ac.strings(col["priority"]),
-                ac.strings(col["summary"]),
-                ac.timestamps(col["created"], parse_iso),
-                ac.timestamps(col["resolved"], parse_iso),
-                ac.strings(col["current_status"]),
-                ac.string_lists(col["labels"]),
-                ac.string_lists(col["components"]),
-                ac.floats(col["story_points"]),
-            ],
-            schema=ITEMS_SCHEMA,
         )
