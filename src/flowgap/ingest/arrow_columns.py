@@ -4,9 +4,6 @@ pyarrow imports pandas (about a second) on the first ``pa.array``/``pa.scalar``/
 call; loading never needs pandas, so the loaders build their columns with these helpers: one
 column list per field, turned into one Arrow array at the end (``strings``, ``timestamps``,
 ``floats``, ``string_lists``, ``int_array``), and read integer arrays back with ``ints``.
-
-``NotPlain`` and ``check`` are for a loader that tries a narrower reading first and hands the
-input to its general reading otherwise.
 """
 
 from __future__ import annotations
@@ -28,13 +25,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-class NotPlain(Exception):
-    """The input is not the plain shape a narrower reading handles."""
-
-
-def check(ok: bool, why: str) -> None:
-    if not ok:
-        raise NotPlain(why)
+class NotPlain(ValueError):
+    """An array holds what a helper cannot take (a null where it reads integers)."""
 
 
 def ints(arr: pa.Array | pa.ChunkedArray, *, wide: bool = False) -> np.ndarray:
