@@ -2,8 +2,8 @@
 often items entered each status: the one status count of flowgap (``inspect``, the
 dashboard's class editor and the starter config show this same count).
 
-``events`` counts entries into the status (status events); without history (a UI CSV) it
-counts the items currently in it, since each of them entered it once. Per item first
+``events`` counts entries into the status (status events); an item without any status event
+(a UI CSV has none) counts one entry into its current status. Per item first
 (:func:`status_count_rows`), so that a selection of items counts its own entries.
 """
 
@@ -23,12 +23,15 @@ STATUS_COUNTS = pa.schema([("item", pa.string()), ("status", pa.string()), ("n",
 
 def status_count_rows(result: LoadResult) -> pa.Table:
     """item, status, n: the item's status events per status; and a row for its current
-    status (n = 0 with history, where the events counted it already; 1 without)."""
+    status, which counts one entry only for an item without any status event (an export
+    without history, or such an item among others with history)."""
     parts = []
     events = result.events
-    if result.has_history and events.num_rows:
-        status = events.filter(pc.equal(events.column("field"), "status"))
-        status = status.filter(pc.is_valid(status.column("value")))
+    is_status = pc.equal(events.column("field"), "status")
+    status = events.select(["item", "value"]).filter(is_status)
+    with_events = pc.unique(status.column("item"))
+    status = status.filter(pc.is_valid(status.column("value")))
+    if status.num_rows:
         grouped = status.group_by(["item", "value"]).aggregate([("value", "count")])
         parts.append(
             pa.table(
@@ -42,14 +45,13 @@ def status_count_rows(result: LoadResult) -> pa.Table:
     items = result.items
     if items.num_rows:
         current = items.filter(pc.is_valid(items.column("current_status")))
+        entered = pc.invert(pc.is_in(current.column("item"), value_set=with_events))
         parts.append(
             pa.table(
                 {
                     "item": current.column("item"),
                     "status": current.column("current_status"),
-                    "n": pa.repeat(
-                        pa.scalar(0 if result.has_history else 1, pa.int64()), current.num_rows
-                    ),
+                    "n": entered.cast(pa.int64()),
                 }
             )
         )
