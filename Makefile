@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 		{ echo "flowgap needs Python >= 3.11 (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip uv
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[test,spark,deploy]'
+	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -e '.[test,spark,deploy]'
+	@# Bytecode for flowgap itself too (the editable install is not compiled by uv): without it
+	@# every process compiles each module anew when PYTHONDONTWRITEBYTECODE is set.
+	$(PY) -m compileall -q src
 	touch $(STAMP)
 
 install: $(STAMP)
