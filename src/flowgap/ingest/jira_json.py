@@ -458,7 +458,7 @@ class _Accumulator(Columns):
         good: list[tuple] = []
         for i, c in enumerate(raw):
             self.read += 1
-            cid = c.get("id", f"[{i}]") if isinstance(c, dict) else f"[{i}]"
+            cid = c["id"] if isinstance(c, dict) and "id" in c else f"[{i}]"
             where = f"{key}#comment-{cid}"
             if not isinstance(c, dict):
                 self._reject(where, "comment is not an object")
