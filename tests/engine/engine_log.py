@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import flowgap
 from flowgap.config import Config
+from flowgap.engine.analysis import Analysis
 from flowgap.model import LoadResult, events_from_rows, items_from_rows
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
@@ -20,6 +22,10 @@ CLASSES = {
     "Done": "done",
     "Closed": "done",
 }
+
+
+#: A status -> team map for the ping-pong log.
+STATUS_TEAMS = {"Dev": "Dev", "QA Queue": "QA", "Test": "QA"}
 
 
 def at(day: float) -> datetime:
@@ -64,3 +70,45 @@ def row(table, item: str, **where) -> dict:
     ]
     assert len(rows) == 1, rows
     return rows[0]
+
+
+def analyze(log: LoadResult, cfg: Config) -> Analysis:
+    return flowgap.analyze(log, cfg)
+
+
+def three_items() -> LoadResult:
+    """The stages and daily example of docs/metrics.md (as_of = day 3.5, Thursday noon)."""
+    return build(
+        {
+            "A": [(0, "status", "Ready"), (1, "status", "Dev"), (2.5, "status", "Done")],
+            "B": [(1, "status", "Ready"), (3, "status", "Dev")],
+            "C": [
+                (0, "status", "Ready"),
+                (0.5, "status", "QA Queue"),
+                (2, "status", "Test"),
+                (3, "status", "Done"),
+            ],
+        }
+    )
+
+
+def ping_pong_log() -> LoadResult:
+    """The teams example of docs/metrics.md: with ``STATUS_TEAMS``, Ready (no team) 0..1,
+    Dev 1..3, QA Queue 3..4, Test 4..5, Dev 5..6, Done 6..7."""
+    return build(
+        {
+            "P": [
+                (0, "status", "Ready"),
+                (1, "status", "Dev"),
+                (3, "status", "QA Queue"),
+                (4, "status", "Test"),
+                (5, "status", "Dev"),
+                (6, "status", "Done"),
+            ]
+        }
+    )
+
+
+def ping_pong_analysis() -> Analysis:
+    cfg = config(7, teams={"source": ["status"], "status_map": STATUS_TEAMS})
+    return flowgap.analyze(ping_pong_log(), cfg)

@@ -1,36 +1,15 @@
-"""Team stints, handoffs, handoff wait, ping-pong and the teams table, computed by hand."""
+"""Team stints and handoff events (engine/stints.py): a stint is a maximal run of segments with
+the same team, a handoff every stint after the first; computed by hand."""
 
 from __future__ import annotations
 
-from engine_log import DAY, at, build, config, row
+from engine_log import DAY, STATUS_TEAMS, at, build, config, ping_pong_analysis, row
 
 import flowgap
 
-STATUS_TEAMS = {"Dev": "Dev", "QA Queue": "QA", "Test": "QA"}
 
-
-def ping_pong_log():
-    # Ready (no team) 0..1, Dev 1..3, QA Queue 3..4, Test 4..5, Dev 5..6, Done 6..7
-    return build(
-        {
-            "P": [
-                (0, "status", "Ready"),
-                (1, "status", "Dev"),
-                (3, "status", "QA Queue"),
-                (4, "status", "Test"),
-                (5, "status", "Dev"),
-                (6, "status", "Done"),
-            ]
-        }
-    )
-
-
-def test_status_to_team_map_gives_stints_handoffs_and_ping_pong():
-    cfg = config(7, teams={"source": ["status"], "status_map": STATUS_TEAMS})
-    a = flowgap.analyze(ping_pong_log(), cfg)
-    r = row(a.items, "P")
-    assert r["handoffs"] == 2 and r["teams_visited"] == 2
-    assert r["team_path"] == "Dev > QA > Dev"
+def test_status_to_team_map_gives_stints_and_handoff_events():
+    a = ping_pong_analysis()
     stints = [(s["team"], s["prev_team"], s["start"], s["end"]) for s in a.stints.to_pylist()]
     assert stints == [
         ("Dev", None, at(1), at(3)),
@@ -43,26 +22,6 @@ def test_status_to_team_map_gives_stints_handoffs_and_ping_pong():
         (h["from_team"], h["to_team"], h["ts"], h["wait_s"]) for h in a.handoff_events.to_pylist()
     ]
     assert events == [("Dev", "QA", at(3), 1 * DAY), ("QA", "Dev", at(5), 0.0)]
-    edges = {(h["from_team"], h["to_team"]): h for h in a.handoffs.to_pylist()}
-    assert edges[("Dev", "QA")]["count"] == 1 and edges[("Dev", "QA")]["median_wait_s"] == DAY
-    assert edges[("Dev", "QA")]["ping_pong"] is True and edges[("Dev", "QA")]["ping_pongs"] == 0
-    assert edges[("QA", "Dev")]["ping_pong"] is True and edges[("QA", "Dev")]["ping_pongs"] == 1
-    teams = {t["team"]: t for t in a.teams.to_pylist()}
-    # Dev: touch 2 + 1 = 3 days, no wait; QA: Test 1 day touch, QA Queue 1 day wait.
-    assert (teams["Dev"]["stints"], teams["Dev"]["touch_s"], teams["Dev"]["wait_s"]) == (
-        2,
-        3 * DAY,
-        0.0,
-    )
-    assert (teams["QA"]["touch_s"], teams["QA"]["wait_s"], teams["QA"]["queue_s"]) == (
-        DAY,
-        DAY,
-        DAY,
-    )
-    # All waiting in the window: Ready 1 day (no team) + QA Queue 1 day -> QA has half.
-    assert teams["QA"]["wait_share"] == 0.5
-    assert (teams["Dev"]["handoffs_in"], teams["Dev"]["handoffs_out"]) == (1, 1)
-    assert (teams["QA"]["handoffs_in"], teams["QA"]["handoffs_out"]) == (1, 1)
 
 
 def test_assignee_map_then_assignee_and_a_gap_without_team_keep_one_stint():
@@ -121,3 +80,45 @@ def test_handoff_wait_runs_to_the_window_end_when_nobody_touches_again():
     assert row(a.handoff_events, "H")["wait_s"] == 3 * DAY  # 2 -> as_of 5
     assert row(a.stints, "H", team="QA")["queue_s"] == 3 * DAY
     assert a.handoffs.to_pylist()[0]["ping_pong"] is False
+
+
+def test_a_gap_without_a_team_inside_one_team_is_one_stint():
+    log = build(
+        {
+            "G": [
+                (0, "status", "Dev"),
+                (1, "status", "Ready"),  # no team
+                (2, "status", "Dev"),
+                (3, "status", "Done"),  # no team
+            ]
+        }
+    )
+    cfg = config(4, teams={"source": ["status"], "status_map": STATUS_TEAMS})
+    a = flowgap.analyze(log, cfg)
+    (stint,) = a.stints.to_pylist()
+    assert (stint["stint"], stint["team"], stint["prev_team"]) == (0, "Dev", None)
+    # From the first segment's start to the last one's end, the gap included.
+    assert (stint["start"], stint["end"], stint["duration_s"]) == (at(0), at(3), 3 * DAY)
+    assert stint["touch_s"] == 2 * DAY and stint["queue_s"] == 0.0
+    assert a.handoff_events.num_rows == 0
+    assert row(a.items, "G")["team_path"] == "Dev"
+
+
+def test_handoff_wait_runs_to_the_next_touch_in_any_later_stint():
+    log = build(
+        {
+            "N": [
+                (0, "status", "Dev"),
+                (1, "status", "QA Queue"),  # to QA, who never works on it
+                (2.5, "status", "Dev"),  # back to Dev, touched at once
+                (3, "status", "Done"),
+            ]
+        }
+    )
+    cfg = config(4, teams={"source": ["status"], "status_map": STATUS_TEAMS})
+    a = flowgap.analyze(log, cfg)
+    waits = [(h["from_team"], h["to_team"], h["wait_s"]) for h in a.handoff_events.to_pylist()]
+    assert waits == [("Dev", "QA", 1.5 * DAY), ("QA", "Dev", 0.0)]
+    # Nobody touched it during QA's stint: its whole length is queue.
+    assert row(a.stints, "N", team="QA")["queue_s"] == 1.5 * DAY
+    assert [s["stint"] for s in a.stints.to_pylist()] == [0, 1, 2]

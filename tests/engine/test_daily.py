@@ -1,55 +1,19 @@
-"""Stages (visits, wait shares, WIP and age), the daily CFD, WIP totals and weekly trends."""
+"""The daily tables (engine/daily.py): the cumulative flow diagram, WIP, arrivals and
+departures per day, and weekly throughput, lead-time percentiles and flow efficiency."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-from engine_log import DAY, build, config
+from engine_log import DAY, build, config, three_items
 
 import flowgap
-
-
-def three_items():
-    # as_of = day 3.5 (Thursday noon)
-    return build(
-        {
-            "A": [(0, "status", "Ready"), (1, "status", "Dev"), (2.5, "status", "Done")],
-            "B": [(1, "status", "Ready"), (3, "status", "Dev")],
-            "C": [
-                (0, "status", "Ready"),
-                (0.5, "status", "QA Queue"),
-                (2, "status", "Test"),
-                (3, "status", "Done"),
-            ],
-        }
-    )
 
 
 @pytest.fixture(scope="module")
 def analysis():
     return flowgap.analyze(three_items(), config(3.5))
-
-
-def test_stages_visits_wait_shares_and_wip(analysis):
-    stages = {s["status"]: s for s in analysis.stages.to_pylist()}
-    ready = stages["Ready"]
-    # Visits: A 1 day, B 2 days, C 0.5 day.
-    assert (ready["visits"], ready["items"], ready["total_s"]) == (3, 3, 3.5 * DAY)
-    assert ready["median_visit_s"] == 1 * DAY
-    assert ready["p85_visit_s"] == pytest.approx(1.7 * DAY)  # sorted .5,1,2: 1 + .7 * (2 - 1)
-    # Waiting: Ready 1 + 2 + 0.5 = 3.5 days, QA Queue 1.5 days; all wait 5 days.
-    assert ready["wait_s"] == 3.5 * DAY and ready["wait_share"] == pytest.approx(0.7)
-    assert stages["QA Queue"]["wait_share"] == pytest.approx(0.3)
-    assert stages["Dev"]["touch_s"] == 2 * DAY  # A 1.5 + B 0.5
-    assert stages["Dev"]["wait_share"] == 0.0
-    # Done after delivery is outside every window.
-    assert stages["Done"]["total_s"] == 1.5 * DAY and stages["Done"]["wait_s"] == 0.0
-    # WIP at as_of: B in Dev since day 3 (half a day); delivered items are not WIP.
-    assert (stages["Dev"]["wip"], stages["Dev"]["wip_age_median_s"]) == (1, 0.5 * DAY)
-    assert stages["Dev"]["wip_age_max_s"] == 0.5 * DAY
-    assert stages["Done"]["wip"] == 0 and stages["Done"]["wip_age_median_s"] is None
-    assert stages["Ready"]["wip"] == 0
 
 
 def test_daily_cfd_counts_the_status_at_the_end_of_each_day(analysis):
@@ -103,3 +67,23 @@ def test_weekly_rows_cover_every_week_to_as_of():
         (date(2026, 1, 19), 0),
     ]
     assert weeks[1]["lead_p50_s"] == 2 * DAY and weeks[2]["lead_p50_s"] is None
+
+
+def test_an_item_delivered_without_commitment_is_throughput_but_no_departure():
+    log = build(
+        {
+            "B": [(0, "status", "Backlog"), (1, "status", "Done")],  # never committed
+            "C": [(0, "status", "Dev"), (2, "status", "Done")],
+        }
+    )
+    a = flowgap.analyze(log, config(2.5))
+    totals = [(d["wip"], d["arrivals"], d["departures"]) for d in a.daily_totals.to_pylist()]
+    assert totals == [(1, 1, 0), (1, 0, 0), (0, 0, 1)]  # C only
+    (week,) = a.weekly.to_pylist()
+    assert week["throughput"] == 2  # B and C were delivered
+    assert week["lead_p50_s"] == 1.5 * DAY  # lead times 1 and 2 days
+    # B has no window: only C's flow efficiency (1.0) counts.
+    assert week["flow_efficiency_median"] == 1.0 and week["flow_efficiency_pooled"] == 1.0
+    # Backlog at the end of day 0 (B), Done from day 1.
+    cfd = {(d["date"].day, d["status"]): d["items"] for d in a.daily.to_pylist() if d["items"]}
+    assert cfd == {(5, "Backlog"): 1, (5, "Dev"): 1, (6, "Done"): 1, (6, "Dev"): 1, (7, "Done"): 2}

@@ -1,0 +1,134 @@
+"""The status classes (engine/status_classes.py): each status's class, whether it was guessed,
+its Jira category and ``events``, the one status count of flowgap (entries into the status; an
+item without any status event counts one entry into its current status)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from engine_log import DAY, analyze, at, build, config, row
+
+from flowgap.config import Config
+from flowgap.engine.schemas import STATUS_CLASSES
+from flowgap.engine.status_classes import (
+    build_status_classes,
+    class_map,
+    status_class_table,
+    status_count_rows,
+)
+from flowgap.model import LoadResult, empty_events, events_from_rows, items_from_rows
+
+
+def test_unknown_status_is_guessed_and_reported_as_a_guess():
+    log = build({"U": [(0, "status", "Ready"), (1, "status", "Limbo"), (3, "status", "Done")]})
+    a = analyze(log, config(4))
+    classes = {c["status"]: c for c in a.status_classes.to_pylist()}
+    # "Limbo" matches no heuristic and has no Jira category: guessed as a queue (wait).
+    assert classes["Limbo"]["class"] == "wait" and classes["Limbo"]["guessed"] is True
+    assert classes["Ready"]["guessed"] is False
+    stage = next(s for s in a.stages.to_pylist() if s["status"] == "Limbo")
+    assert stage["guessed"] is True and stage["wait_s"] == 2 * DAY
+    r = row(a.items, "U")
+    assert r["wait_s"] == 3 * DAY and r["touch_s"] == 0.0 and r["flow_efficiency"] == 0.0
+
+
+def test_status_classes_table_counts_entries_and_keeps_config_only_statuses():
+    log = build({"A": [(0, "status", "Ready"), (1, "status", "Dev"), (2, "status", "Ready")]})
+    a = analyze(log, config(3))
+    counts = {c["status"]: (c["events"], c["class"]) for c in a.status_classes.to_pylist()}
+    assert counts["Ready"] == (2, "wait") and counts["Dev"] == (1, "active")
+    assert counts["Closed"] == (0, "done")  # named in the config, never seen
+
+
+def counts(table) -> list[tuple]:
+    return [tuple(r.values()) for r in table.to_pylist()]
+
+
+def test_the_count_is_status_events_per_item_and_status():
+    log = build(
+        {
+            "A": [(0, "status", "Ready"), (1, "status", "Dev"), (2, "status", "Ready")],
+            "B": [(0, "status", "Ready"), (1, "assignee", "ann")],  # not a status event
+        }
+    )
+    # The current status of an item with status events adds no entry: its events counted it.
+    items = items_from_rows(
+        [
+            {"item": "A", "created": at(0), "current_status": "Ready"},
+            {"item": "B", "created": at(0), "current_status": "Renamed"},
+        ]
+    )
+    rows = status_count_rows(LoadResult(events=log.events, items=items))
+    assert sorted(counts(rows)) == [
+        ("A", "Dev", 1),
+        ("A", "Ready", 0),
+        ("A", "Ready", 2),
+        ("B", "Ready", 1),
+        ("B", "Renamed", 0),
+    ]
+    table = status_class_table(rows, config(3), {})
+    assert table.schema == STATUS_CLASSES
+    got = {r["status"]: r["events"] for r in table.to_pylist()}
+    assert (got["Ready"], got["Dev"], got["Renamed"]) == (3, 1, 0)
+
+
+def test_an_item_without_status_events_counts_one_entry_into_its_current_status():
+    items = items_from_rows(
+        [
+            {"item": "X-1", "created": datetime(2026, 1, 1, tzinfo=UTC), "current_status": "Done"},
+            {"item": "X-2", "created": datetime(2026, 1, 2, tzinfo=UTC), "current_status": "Open"},
+            {"item": "X-3", "created": datetime(2026, 1, 3, tzinfo=UTC), "current_status": "Open"},
+            {"item": "X-4", "created": datetime(2026, 1, 4, tzinfo=UTC)},  # no status at all
+        ]
+    )
+    # Without history (a Jira UI CSV): each item entered its current status once.
+    plain = LoadResult(events=empty_events(), items=items, has_history=False)
+    got = {r["status"]: r["events"] for r in build_status_classes(plain, Config()).to_pylist()}
+    assert got == {"Done": 1, "Open": 2}
+    # The same among items with history: X-2 has status events, the others none.
+    events = events_from_rows(
+        [
+            {"item": "X-2", "ts": at(0), "seq": 0, "field": "status", "value": "Open"},
+            {"item": "X-2", "ts": at(1), "seq": 0, "field": "status", "value": "Done"},
+        ]
+    )
+    mixed = LoadResult(events=events, items=items)
+    got = {r["status"]: r["events"] for r in build_status_classes(mixed, Config()).to_pylist()}
+    assert got == {"Done": 2, "Open": 2}  # Done: X-1 + X-2's event; Open: X-2's event + X-3
+
+
+def test_class_comes_from_the_config_else_a_guess_from_the_name_and_category():
+    log = build({"A": [(0, "status", "Ready"), (1, "status", "Limbo")]})
+    result = LoadResult(
+        events=log.events,
+        items=log.items,
+        status_categories={"Limbo": "indeterminate", "Ready": "new"},
+    )
+    table = build_status_classes(result, config(2))
+    by_status = {r["status"]: r for r in table.to_pylist()}
+    # Listed in [statuses] classes: that class, whatever the category says.
+    assert (by_status["Ready"]["class"], by_status["Ready"]["guessed"]) == ("wait", False)
+    assert by_status["Ready"]["category"] == "new"
+    # Not listed: guessed; no name heuristic matches "Limbo", so its category decides
+    # (indeterminate: active; without a category it would be wait).
+    limbo = by_status["Limbo"]
+    assert (limbo["class"], limbo["guessed"], limbo["category"]) == (
+        "active",
+        True,
+        "indeterminate",
+    )
+    assert class_map(table)["Limbo"] == "active"
+
+
+def test_a_selection_counts_the_entries_of_its_own_items():
+    log = build(
+        {
+            "A": [(0, "status", "Ready"), (1, "status", "Dev")],
+            "B": [(0, "status", "Ready"), (1, "status", "Dev"), (2, "status", "Ready")],
+        }
+    )
+    a = analyze(log, config(3))
+    whole = {r["status"]: r["events"] for r in a.status_classes.to_pylist()}
+    only_a = {r["status"]: r["events"] for r in a.select(["A"]).status_classes.to_pylist()}
+    assert (whole["Ready"], whole["Dev"]) == (3, 2)
+    assert (only_a["Ready"], only_a["Dev"]) == (1, 1)
