@@ -38,12 +38,13 @@ def test_neutralise(raw: object, safe: object) -> None:
 
 
 def test_every_table_is_written_complete_and_neutralised(tmp_path: Path) -> None:
-    a = make_analysis()
-    summaries = a.items.column("summary").to_pylist()
+    items = make_analysis().items
+    summaries = items.column("summary").to_pylist()
     summaries[0] = '=HYPERLINK("http://evil","x")'
-    a.items = a.items.set_column(
-        a.items.schema.get_field_index("summary"), "summary", pa.array(summaries, pa.string())
+    items = items.set_column(
+        items.schema.get_field_index("summary"), "summary", pa.array(summaries, pa.string())
     )
+    a = make_analysis(items=items)
     written = csv_export.write_csvs(a, tmp_path)
     assert sorted(p.name for p in written) == sorted(f"{n}.csv" for n in TABLES)
     with (tmp_path / "items.csv").open(encoding="utf-8", newline="") as fh:

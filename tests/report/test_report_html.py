@@ -66,12 +66,12 @@ def open_in_chromium(path: Path, browser: Browser) -> dict:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_every_figure_renders_offline_in_chromium(tmp_path: Path, browser: Browser) -> None:
-    a = make_analysis()
-    items = a.items.to_pylist()
-    items[1]["summary"] = "<img src=x onerror='window.__xss=1'>"
     import pyarrow as pa
 
-    a.items = pa.Table.from_pylist(items, schema=a.items.schema)
+    table = make_analysis().items
+    items = table.to_pylist()
+    items[1]["summary"] = "<img src=x onerror='window.__xss=1'>"
+    a = make_analysis(items=pa.Table.from_pylist(items, schema=table.schema))
     path = tmp_path / "report.html"
     path.write_text(render(a), encoding="utf-8")
     result = open_in_chromium(path, browser)
