@@ -34,9 +34,6 @@ from .filters import Filters, bad_dates, from_query, parse_date, query_value, to
 from .pages import PAGES
 from .pages import overview as HOME
 from .pages import upload as UPLOAD
-
-# current_sid stays importable from here until pages/upload.py imports it from pages.common.
-from .pages.common import current_sid as current_sid
 from .pages.common import current_view
 from .sessions import SESSION_COOKIE, SessionStore, new_session_id, valid_session_id
 
