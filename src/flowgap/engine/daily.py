@@ -170,14 +170,16 @@ def first_day(timeline: pa.Table, as_of_us: int) -> int:
 
 
 def _timeline_statuses(timeline: pa.Table) -> dict[str, str]:
-    pairs = timeline.group_by(["status", "class"]).aggregate([])
+    pairs = timeline.group_by(["status", "class"], use_threads=False).aggregate([])
     return dict(
         zip(pairs.column("status").to_pylist(), pairs.column("class").to_pylist(), strict=True)
     )
 
 
 def _daily(scope: Scope, segment_days: pa.Table, timeline: pa.Table) -> pa.Table:
-    days = segment_days.group_by(["status", "first_day", "stop_day"]).aggregate([("n", "sum")])
+    days = segment_days.group_by(
+        ["status", "first_day", "stop_day"], use_threads=False
+    ).aggregate([("n", "sum")])
     days = pa.table(
         {
             "status": days.column("status"),

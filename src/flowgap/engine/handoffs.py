@@ -9,6 +9,7 @@ marked ``ping_pong``.
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .runner import Aggregate
 from .schemas import HANDOFFS
@@ -19,20 +20,12 @@ def build_handoffs(events: pa.Table) -> pa.Table:
     """``events``: item, from_team, to_team, wait (int us), is_return."""
     if events.num_rows == 0:
         return HANDOFFS.empty_table()
-    sums = events.group_by(["from_team", "to_team"]).aggregate(
+    sums = events.group_by(["from_team", "to_team"], use_threads=False).aggregate(
         [("item", "count"), ("item", "count_distinct"), ("wait", "sum"), ("is_return", "sum")]
     )
-    edge = pa.array(
-        [
-            f"{a}\x1f{b}"
-            for a, b in zip(
-                events.column("from_team").to_pylist(),
-                events.column("to_team").to_pylist(),
-                strict=True,
-            )
-        ],
-        pa.string(),
-    )
+    edge = pc.binary_join_element_wise(
+        events.column("from_team"), events.column("to_team"), "\x1f"
+    ).combine_chunks()
     pct = percentiles(edge, events.column("wait").to_numpy() / 1e6, (0.5, 0.85))
     rows = sums.to_pylist()
     returns = {(r["from_team"], r["to_team"]): int(r["is_return_sum"] or 0) for r in rows}

@@ -54,7 +54,8 @@ def build_stages(v: pa.Table, status_classes: pa.Table, *, as_of_us: int) -> pa.
     """The STAGES table from the visits (Arrow) and the status classes in use."""
     if v.num_rows == 0:
         return STAGES.empty_table()
-    sums = v.group_by("status").aggregate(
+    # Small groups: Arrow's threads cost more than they save (and contend under load).
+    sums = v.group_by("status", use_threads=False).aggregate(
         [
             ("item", "count"),
             ("item", "count_distinct"),

@@ -65,7 +65,7 @@ def status_class_table(counts: pa.Table, config: Config, categories: dict[str, s
     """One row per status of ``counts`` or named in the config, with its class."""
     totals: dict[str, int] = {}
     if counts.num_rows:
-        sums = counts.group_by("status").aggregate([("n", "sum")])
+        sums = counts.group_by("status", use_threads=False).aggregate([("n", "sum")])
         totals = dict(
             zip(sums.column("status").to_pylist(), sums.column("n_sum").to_pylist(), strict=True)
         )

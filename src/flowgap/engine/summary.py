@@ -246,7 +246,15 @@ def _summary_step(scope: Scope, **tables: pa.Table) -> dict:
 STEPS = [
     Aggregate(
         "summary",
-        ("items", "timeline", "steering_touches", "steering_meetings", "handoffs", "stages", "teams"),
+        (
+            "items",
+            "timeline",
+            "steering_touches",
+            "steering_meetings",
+            "handoffs",
+            "stages",
+            "teams",
+        ),
         _summary_step,
     )
 ]

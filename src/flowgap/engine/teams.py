@@ -30,7 +30,7 @@ def build_teams(
     wait; ``handoffs`` from_team, to_team; ``total_wait_us`` all waiting in windows."""
     if stints.num_rows == 0:
         return TEAMS.empty_table()
-    sums = stints.group_by("team").aggregate(
+    sums = stints.group_by("team", use_threads=False).aggregate(
         [("item", "count_distinct"), ("item", "count"), ("touch", "sum"), ("queue", "sum")]
     )
     med = percentiles(
@@ -93,7 +93,7 @@ def _teams(
     handoff_rows: pa.Table,
     visits: pa.Table,
 ) -> pa.Table:
-    sums = team_waits.group_by("team").aggregate([("wait", "sum")])
+    sums = team_waits.group_by("team", use_threads=False).aggregate([("wait", "sum")])
     waits = pa.table({"team": sums.column("team"), "wait": sums.column("wait_sum")})
     # All waiting inside windows: the denominator of both stage and team wait shares.
     total_wait_us = int(pc.sum(visits.column("wait")).as_py() or 0) if visits.num_rows else 0
