@@ -59,6 +59,32 @@ def test_the_rule() -> None:
     assert isoformat(1) == "1970-01-01T00:00:00.000001+00:00"
 
 
+def test_every_iso_shape_arrow_accepts_is_read_as_the_rule_reads_it() -> None:
+    """A column Arrow's cast accepts whole is taken from it: each text alone is such a column."""
+    dates = ["2024-02-29", "2023-02-29", "2024-12-31", "0000-01-01", "0001-01-01", "9999-12-31",
+             "2024-1-01", "20240101", "2024-W01-1", "2024-001"]  # fmt: skip
+    times = ["", "T10", " 10", "T1000", "T100000", "T10:00", " 10:00:00", "T10:00:00.5",
+             "T10:00:00.123456", "T10:00:00.1234567", "T10:00:00.123456789", "T10:00:00,5",
+             "T10:00:00.", "T24:00", "T23:59:60", "T10:60", "t10:00", "_10:00"]  # fmt: skip
+    zones = ["", "Z", "z", "+01:00", "-0530", "+2400", "+24:00", "+23:59", "+02:60", "+01",
+             "-00:00", "+0100", "+01:00:30", " +01:00", "UTC"]  # fmt: skip
+    for zone in (None, "Europe/Berlin"):
+        for d in dates:
+            for t_ in times:
+                for z in zones:
+                    same_as_rule([f"{d}{t_}{z}"], None, zone)
+
+
+def test_a_column_of_every_kind() -> None:
+    """Aware and naive texts, impossible dates, other shapes and garbage in one column."""
+    values = ["2024-01-01T10:00:00+01:00", "2024-01-01 10:00", "2024-02-30T10:00:00Z",
+              "2024-02-30", "2024-01-01", "03/04/2024", "x", "", "2024-01-01T10:00:00z",
+              "2024-01-01T10+01", "0001-01-01T00:00+01:00"] * 3  # fmt: skip
+    for zone in (None, "Europe/Berlin"):
+        same_as_rule(values, None, zone)
+        same_as_rule(values[::-1], None, zone)
+
+
 def test_only_the_asked_rows_are_read() -> None:
     values = ac.strings(["2024-01-01", "x", "2024-01-02", "y"])
     got, errors = parse_column(values, None, None, False, rows=np.array([0, 2]))

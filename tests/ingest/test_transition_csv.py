@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from flowgap.config import Config
 from flowgap.errors import InputError
 from flowgap.ingest import transition_csv
+from flowgap.ingest.csv_timestamps import parse_timestamp
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "csv"
 
@@ -466,3 +468,28 @@ def test_no_pandas_import(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_naive_times_in_a_zone_across_daylight_saving(tmp_path: Path) -> None:
+    """Each creation is the rule's reading of its cell (``parse_timestamp``), whichever way
+    the column is read: Berlin's gap (02:30 on 31 March) and fold (02:30 on 27 October),
+    years past Arrow's zone rules (2040) and before them (1850), an offset."""
+    stamps = [
+        "2024-03-31 01:59:59", "2024-03-31 02:00", "2024-03-31 02:30", "2024-03-31 03:00",
+        "2024-10-27 01:59", "2024-10-27 02:00", "2024-10-27 02:30", "2024-10-27 03:00",
+        "2040-07-01T12:00", "1850-01-01T00:00", "2024-06-01", "2024-06-01T12:00:00+02:00",
+    ]  # fmt: skip
+    lines = [f"Z-{i},,Open,{s}" for i, s in enumerate(stamps)]
+    p = write(tmp_path, "item,from,to,timestamp\n" + "\n".join(lines) + "\n")
+    for name in ("Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "UTC"):
+        result = transition_csv.load(
+            p, Config.from_dict({"input": {"transitions": {"timezone": name}}})
+        )
+        created = {r["item"]: r["created"] for r in result.items.to_pylist()}
+        zone = ZoneInfo(name)
+        assert [created[f"Z-{i}"] for i in range(len(stamps))] == [
+            parse_timestamp(s, None, zone) for s in stamps
+        ], name
+    utc = transition_csv.load(p, Config())
+    created = {r["item"]: r["created"] for r in utc.items.to_pylist()}
+    assert created["Z-2"] == t(2024, 3, 31, 2, 30)

@@ -108,7 +108,11 @@ class CsvFile:
         wanted = sorted(set(columns))
         table, refused = _arrow_records(self, wanted)
         n = table.num_rows + len(refused)
-        values = {i: table.column(f"f{i}").combine_chunks() for i in wanted}
+        # one column at a time, each dropped once copied: never two copies of all of them
+        values = {}
+        for i in wanted:
+            values[i] = table.column(f"f{i}").combine_chunks()
+            table = table.drop_columns([f"f{i}"])
         del table
         if refused:
             values = _put_back(self, values, refused, wanted, n)

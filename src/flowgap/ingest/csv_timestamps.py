@@ -39,6 +39,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..model import TS
 from . import arrow_columns as ac
 from .common import OUT_OF_RANGE, parse_iso, to_utc
 from .csv_table import index_array
@@ -51,23 +52,30 @@ _NUMERIC_DATE = re.compile(
     r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})"
     r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?\s*([AaPp][Mm])?)?\s*$"
 )
-_TWO = r"[0-9]{2}"
 _ZONE = r"[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9]"
-_ISO = (
-    r"^(?P<date>[1-8][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))"
-    r"(?:[T ](?P<hm>(?:[01][0-9]|2[0-3]):[0-5][0-9])"
-    r"(?::(?P<sec>[0-5][0-9])(?:\.(?P<frac>[0-9]{1,6}))?)?"
-    rf"(?P<zone>[Zz]|{_ZONE})?)?$"
-)
-_ISO_FORMAT = "%Y-%m-%dT%H:%M:%S"
-_WITH_ZONE = rf"^(?P<core>.*?)(?P<zone>Z|{_ZONE})$"
-_DIRECTIVES = set("YmdHMSy")
-#: Years whose instants Python can convert with any offset (it overflows at 1 and 9999).
-_YEARS = (1000, 8999)
+_DATE = r"[1-8][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+_TIME = r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
+_ISO_SHAPE = rf"^{_DATE}(?:{_TIME}(?:Z|{_ZONE})?)?$"
+_ZONED = rf"(?:Z|{_ZONE})$"
+_NAIVE = pa.timestamp("us")
+#: Values sampled to decide whether reading each distinct text once pays.
+_SAMPLE = 4096
+#: Each directive read on whole columns: its full width and a value in its range.
+_FIELDS = {
+    "Y": "[1-8][0-9]{3}",
+    "y": "[0-9]{2}",
+    "m": "0[1-9]|1[0-2]",
+    "d": "0[1-9]|[12][0-9]|3[01]",
+    "H": "[01][0-9]|2[0-3]",
+    "M": "[0-5][0-9]",
+    "S": "[0-5][0-9]",
+}
 #: Naive values in a zone: Arrow's zone rules agree with zoneinfo up to 2037 (checked).
 _ZONE_YEARS = (1900, 2037)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
+_EARLIEST = (datetime(1000, 1, 2, tzinfo=UTC) - _EPOCH) // _US
+_LATEST = (datetime(8999, 12, 31, tzinfo=UTC) - _EPOCH) // _US
 
 
 def parse_timestamp(
@@ -139,120 +147,192 @@ def parse_column(
     """``parse_timestamp`` of each value (stripped strings) at ``rows`` (all without), as UTC
     microseconds (0 where refused or not asked), and the reason for each row it refuses."""
     out = np.zeros(len(values), dtype=np.int64)
-    if rows is not None and len(rows) == 0:
-        return out, {}
-    sub = values if rows is None else values.take(index_array(rows))
-    enc = pc.dictionary_encode(sub)
-    parsed, refused = _parse_distinct(enc.dictionary, fmt, tz, dayfirst)
-    index = ac.ints(enc.indices)
     at = np.arange(len(values)) if rows is None else np.asarray(rows, dtype=np.int64)
-    out[at] = parsed[index]
+    if len(at) == 0:
+        return out, {}
+    texts = values if rows is None else values.take(index_array(at))
+    # exports repeat their timestamps (one per minute or hour): each distinct text is read
+    # once, unless a sample shows they hardly repeat (encoding would cost more than it saves)
+    sample = texts.slice(0, _SAMPLE)
+    if len(pc.dictionary_encode(sample).dictionary) * 2 <= len(sample):
+        enc = pc.dictionary_encode(texts)
+        parsed, refused = _parse(enc.dictionary, fmt, tz, dayfirst)
+        index = ac.ints(enc.indices)
+        out[at] = parsed[index]
+    else:
+        parsed, refused = _parse(texts, fmt, tz, dayfirst)
+        index = np.arange(len(texts))
+        out[at] = parsed
     errors: dict[int, str] = {}
     if refused:
         bad = np.zeros(len(parsed), dtype=bool)
         bad[list(refused)] = True
-        for j in np.flatnonzero(bad[index]).tolist():
-            errors[int(at[j])] = refused[int(index[j])]
+        for k in np.flatnonzero(bad[index]).tolist():
+            errors[int(at[k])] = refused[int(index[k])]
     return out, errors
 
 
-def _parse_distinct(
+def _parse(
     texts: pa.Array, fmt: str | None, tz: ZoneInfo | None, dayfirst: bool
 ) -> tuple[np.ndarray, dict[int, str]]:
-    """UTC microseconds of each distinct text, and ``parse_timestamp``'s reason for those it
-    refuses."""
-    n = len(texts)
-    utc = np.zeros(n, dtype=np.int64)
-    ok = np.zeros(n, dtype=bool)
-    if n:
-        if not fmt:
-            read = _iso(texts)
-        elif _plain_format(fmt):
-            read = _formatted(texts, fmt)
-        else:
-            read = None
-        if read is not None:
-            wall, offset_s, aware, ok = read
-            utc = wall - offset_s * 1_000_000
-            naive = ok & ~aware
-            if naive.any() and tz is not None and tz.key != "UTC":
-                zoned, zoned_ok = _localize(wall, naive, tz)
-                utc = np.where(naive, zoned, utc)
-                ok &= ~naive | zoned_ok
+    """UTC microseconds of each text, and the reason for each one the rule refuses: Arrow
+    reads what it reads as the rule does, the rule the rest (each distinct text once)."""
+    utc, ok = _arrow_reading(texts, fmt, tz)
+    rest = np.flatnonzero(~ok)
     refused: dict[int, str] = {}
-    odd = np.flatnonzero(~ok)
-    for j, text in zip(odd.tolist(), texts.take(index_array(odd)).to_pylist(), strict=True):
+    if len(rest) == 0:
+        return utc, refused
+    enc = pc.dictionary_encode(texts.take(index_array(rest)))
+    index = ac.ints(enc.indices)
+    parsed = np.zeros(len(enc.dictionary), dtype=np.int64)
+    reasons: dict[int, str] = {}
+    for j, text in enumerate(enc.dictionary.to_pylist()):
         try:
-            utc[j] = micros(parse_timestamp(text, fmt, tz, dayfirst))
+            parsed[j] = micros(parse_timestamp(text, fmt, tz, dayfirst))
         except (ValueError, OverflowError) as exc:
-            refused[j] = str(exc)
+            reasons[j] = str(exc)
+    utc[rest] = parsed[index]
+    if reasons:
+        for k, j in enumerate(index.tolist()):
+            if j in reasons:
+                refused[int(rest[k])] = reasons[j]
     return utc, refused
 
 
+def _arrow_reading(
+    texts: pa.Array, fmt: str | None, tz: ZoneInfo | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """UTC microseconds of the texts Arrow reads as the rule does, and where it does."""
+    plan = _format_plan(fmt) if fmt else None
+    if not fmt:
+        wall, offset_s, aware, ok = _iso(texts)
+    elif plan is not None:
+        wall, offset_s, aware, ok = _formatted(texts, fmt, *plan)
+    else:
+        return np.zeros(len(texts), dtype=np.int64), np.zeros(len(texts), dtype=bool)
+    utc = wall - offset_s * 1_000_000
+    naive = ok & ~aware
+    if naive.any() and tz is not None and tz.key != "UTC":
+        zoned, zoned_ok = _localize(wall, naive, tz)
+        utc = np.where(naive, zoned, utc)
+        ok &= ~naive | zoned_ok
+    return utc, ok
+
+
 def _iso(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(wall-clock microseconds, offset seconds, aware, ok) of ISO texts of the usual shape."""
-    parts = pc.extract_regex(texts, pattern=_ISO)
-    date, hm, sec, frac, zone = (
-        pc.struct_field(parts, name) for name in ("date", "hm", "sec", "frac", "zone")
-    )
-    core = pc.binary_join_element_wise(
-        date,
-        ac.scalar("T"),
-        pc.replace_substring_regex(hm, pattern="^$", replacement="00:00"),
-        ac.scalar(":"),
-        pc.replace_substring_regex(sec, pattern="^$", replacement="00"),
-        ac.scalar(""),
-    )
-    wall, ok = _strptime(core, _ISO_FORMAT)
-    fraction = pc.cast(
-        pc.utf8_rpad(pc.fill_null(frac, ac.scalar("")), width=6, padding="0"), pa.int64()
-    )
-    wall = wall + _numbers(fraction)
-    offset_s, aware = _offsets(zone)
+    """(wall-clock or UTC microseconds, offset seconds (0), aware, ok) of ISO texts: Arrow's
+    cast to a timestamp (UTC for the aware ones). Arrow reads every ISO text it accepts as
+    the rule does (a test checks), but refuses the whole column for a single other text: the
+    whole column is tried first, then the texts of the usual shapes, then each kind apart."""
+    n = len(texts)
+    # the kind most of the first texts have: a column of naive texts read as aware costs 40
+    # times the reading of it as naive before it fails (measured with pyarrow 26)
+    head = _flags(pc.match_substring_regex(texts.slice(0, 64), pattern=_ZONED))
+    kind = TS if 2 * np.count_nonzero(head) >= len(head) else _NAIVE
+    wall = _cast(texts, kind)
+    if wall is not None:
+        return wall, np.zeros(n, dtype=np.int64), np.full(n, kind == TS), _in_years(wall)
+    wall = np.zeros(n, dtype=np.int64)
+    aware = np.zeros(n, dtype=bool)
+    ok = _flags(pc.match_substring_regex(texts, pattern=_ISO_SHAPE))
+    rows = np.flatnonzero(ok)
+    sub = texts.take(index_array(rows))
+    values = _cast(sub, kind)
+    if values is not None:
+        wall[rows], aware[rows] = values, kind == TS
+        return wall, np.zeros(n, dtype=np.int64), aware, ok
+    # aware and naive texts mixed, or an impossible date (Feb 30): each kind on its own
+    good = _real_dates(sub)
+    zoned = _flags(pc.match_substring_regex(sub, pattern=_ZONED))
+    for kind, part in ((TS, good & zoned), (_NAIVE, good & ~zoned)):
+        values = _cast(sub.take(index_array(np.flatnonzero(part))), kind)
+        if values is None:  # never seen: the rule reads them
+            good &= ~part
+        else:
+            wall[rows[part]], aware[rows[part]] = values, kind == TS
+    ok[rows] = good
+    return wall, np.zeros(n, dtype=np.int64), aware, ok
+
+
+def _cast(texts: pa.Array, kind: pa.DataType) -> np.ndarray | None:
+    """Microseconds of every text by Arrow's ISO 8601 cast, None when it refuses one."""
+    try:
+        return _numbers(texts.cast(kind))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _in_years(us: np.ndarray) -> np.ndarray:
+    """Instants safely inside years 1000-8999 (beyond them Python refuses year 0 and
+    overflows converting year 1 or 9999 with an offset: the rule says so)."""
+    return (us >= _EARLIEST) & (us < _LATEST)
+
+
+def _formatted(
+    texts: pa.Array, fmt: str, pattern: str, width: int, day_at: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(wall-clock microseconds, offset seconds, aware, ok) of texts in a plain format: those
+    its ``pattern`` matches, read by ``pc.strptime`` (the first ``width`` characters, the rest
+    an offset, when the format ends in ``%z``)."""
+    n = len(texts)
+    zoned = fmt.endswith("%z")
+    ok = _flags(pc.match_substring_regex(texts, pattern=pattern))
+    rows = np.flatnonzero(ok)
+    sub = texts.take(index_array(rows))
+    core = pc.utf8_slice_codeunits(sub, 0, width) if zoned else sub
+    core_fmt = fmt.removesuffix("%z") if zoned else fmt
+    parsed = pc.strptime(core, format=core_fmt, unit="s", error_is_null=True)
+    good = _flags(pc.is_valid(parsed))
+    if day_at is not None:  # strptime rolls an impossible day over (Feb 30 is Mar 1)
+        day = pc.cast(pc.utf8_slice_codeunits(sub, day_at, day_at + 2), pa.int64())
+        good &= _numbers(pc.day(parsed)) == _numbers(day)
+    ok[rows] = good
+    wall = np.zeros(n, dtype=np.int64)
+    wall[rows] = _numbers(parsed) * 1_000_000
+    offset_s = np.zeros(n, dtype=np.int64)
+    aware = np.zeros(n, dtype=bool)
+    if zoned:
+        offset_s[rows], aware[rows] = _offsets(pc.utf8_slice_codeunits(sub, width))
     return wall, offset_s, aware, ok
 
 
-def _formatted(texts: pa.Array, fmt: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(wall-clock microseconds, offset seconds, aware, ok) of texts in a plain format."""
-    if not fmt.endswith("%z"):
-        wall, ok = _strptime(texts, fmt)
-        return wall, np.zeros(len(texts), dtype=np.int64), np.zeros(len(texts), dtype=bool), ok
-    parts = pc.extract_regex(texts, pattern=_WITH_ZONE)
-    wall, ok = _strptime(pc.struct_field(parts, "core"), fmt[:-2])
-    offset_s, aware = _offsets(pc.struct_field(parts, "zone"))
-    ok &= aware
-    return wall, offset_s, aware, ok
-
-
-def _plain_format(fmt: str) -> bool:
-    """Whether ``fmt`` is made of the directives Arrow reads as Python does (each once, ``%z``
-    only at the end) and literal characters."""
-    body = fmt[:-2] if fmt.endswith("%z") and not fmt.endswith("%%z") else fmt
+def _format_plan(fmt: str) -> tuple[str, int, int | None] | None:
+    """For a format made of ``%Y %y %m %d %H %M %S %%`` (each once) and ASCII characters,
+    optionally ending in ``%z``: an RE2 pattern matching its texts where every field has its
+    full width and a value in its range (a day up to 31), the width of the part before
+    ``%z`` and where the day starts. None for any other format: the rule reads it."""
+    tokens = re.findall(r"%.|[^%]|%$", fmt, flags=re.DOTALL)
+    zoned = tokens[-1:] == ["%z"]
+    parts: list[str] = []
     seen: set[str] = set()
-    i = 0
-    while i < len(body):
-        if body[i] != "%":
-            i += 1
+    width = 0
+    day_at = None
+    for token in tokens[:-1] if zoned else tokens:
+        if token == "%%" or not token.startswith("%"):
+            if not token[-1].isascii():
+                return None
+            parts.append(f"\\x{{{ord(token[-1]):x}}}")  # any character, escaped for RE2
+            width += 1
             continue
-        d = body[i + 1 : i + 2]
-        if d != "%":
-            if d not in _DIRECTIVES or d in seen or (d in "yY" and seen & {"y", "Y"}):
-                return False
-            seen.add(d)
-        i += 2
-    return True
+        d = token[1:]
+        if d not in _FIELDS or d in seen or (d in "yY" and seen & {"y", "Y"}):
+            return None
+        seen.add(d)
+        if d == "d":
+            day_at = width
+        parts.append(f"(?:{_FIELDS[d]})")
+        width += 4 if d == "Y" else 2
+    zone = f"(?:Z|{_ZONE})" if zoned else ""
+    return f"^{''.join(parts)}{zone}$", width, day_at
 
 
-def _strptime(texts: pa.Array, fmt: str) -> tuple[np.ndarray, np.ndarray]:
-    """(wall-clock microseconds, ok) of each text in ``fmt``: ok where Arrow reads it and
-    writes the same text back, and the year is in range."""
-    # whole seconds: with a finer unit strftime writes %S with a fraction
-    parsed = pc.strptime(texts, format=fmt, unit="s", error_is_null=True)
-    same = _flags(pc.equal(pc.strftime(parsed, format=fmt), texts))
-    year = _numbers(pc.year(parsed))
-    ok = same & (year >= _YEARS[0]) & (year <= _YEARS[1])
-    wall = _numbers(parsed) * 1_000_000
-    return wall, ok
+def _real_dates(texts: pa.Array) -> np.ndarray:
+    """Whether each text starts with a real ``YYYY-MM-DD`` (the texts match a pattern that
+    bounds each part, the day up to 31): strptime rolls an impossible day over."""
+    date = pc.utf8_slice_codeunits(texts, 0, 10)
+    parsed = pc.strptime(date, format="%Y-%m-%d", unit="s", error_is_null=True)
+    day = pc.cast(pc.utf8_slice_codeunits(date, 8, 10), pa.int64())
+    return _flags(pc.is_valid(parsed)) & (_numbers(pc.day(parsed)) == _numbers(day))
 
 
 def _offsets(zone: pa.Array) -> tuple[np.ndarray, np.ndarray]:
