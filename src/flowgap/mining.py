@@ -5,7 +5,8 @@ The engine has already reduced the log to status segments (``timeline``) and tea
 pm4py defines them (``pm4py.discover_dfg`` and ``discover_performance_dfg``): an edge A -> B
 for each case where B directly follows A, its count, and the median and mean time from A to B.
 The status map is built over status visits (consecutive segments of one status merged), the
-handoff graph over team stints. Ping-pong cycles (edges both ways) and centrality (degrees,
+handoff graph over team stints. Two-way handoffs (pairs of teams with edges both ways, on any
+items; a *ping-pong* is A -> B -> A within one item, counted by the engine) and centrality (degrees,
 betweenness) are then read off the handoff graph.
 
 Why not pm4py and networkx themselves: importing pm4py (with pandas and scipy) costs about 3 s
@@ -36,8 +37,9 @@ class MiningResult:
     status_map: pa.Table
     handoff_graph: pa.Table
     team_centrality: pa.Table
-    #: Pairs of teams that hand work back and forth (A -> B and B -> A), sorted.
-    ping_pong_cycles: list[list[str]] = field(default_factory=list)
+    #: Pairs of teams that hand work to each other both ways (A -> B and B -> A on any
+    #: items), sorted.
+    two_way_handoffs: list[list[str]] = field(default_factory=list)
 
 
 def mine(timeline: pa.Table, stints: pa.Table) -> MiningResult:
@@ -48,7 +50,7 @@ def mine(timeline: pa.Table, stints: pa.Table) -> MiningResult:
         status_map=status,
         handoff_graph=handoffs,
         team_centrality=centrality(handoffs),
-        ping_pong_cycles=ping_pong_cycles(handoffs),
+        two_way_handoffs=two_way_pairs(handoffs),
     )
 
 
@@ -235,7 +237,7 @@ def _adjacency(edges: pa.Table) -> dict[str, list[str]]:
     return adjacency
 
 
-def ping_pong_cycles(edges: pa.Table) -> list[list[str]]:
+def two_way_pairs(edges: pa.Table) -> list[list[str]]:
     """Two-node cycles A <-> B of a PROCESS_EDGES graph: work that goes back to a team that
     already had it."""
     adjacency = _adjacency(edges)
@@ -315,8 +317,8 @@ STEPS = [
         lambda scope, handoff_graph: centrality(handoff_graph),
     ),
     Aggregate(
-        "ping_pong_cycles",
+        "two_way_handoffs",
         ("handoff_graph",),
-        lambda scope, handoff_graph: ping_pong_cycles(handoff_graph),
+        lambda scope, handoff_graph: two_way_pairs(handoff_graph),
     ),
 ]

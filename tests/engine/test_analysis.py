@@ -33,7 +33,7 @@ def test_a_fixture_analysis_reads_its_tables_by_name_and_nothing_else() -> None:
     items = pa.table({"item": ["A", "B"]})
     a = fixture_analysis(items=items)
     assert a.items is items and a.table("items") is items and a.value("items") is items
-    assert a.ping_pong_cycles == []  # the one value every analysis has
+    assert a.two_way_handoffs == []  # the one value every analysis has
     assert a.keys.to_pylist() == ["A", "B"]
     with pytest.raises(AttributeError, match="an analysis has no table 'stages'"):
         a.stages  # noqa: B018

@@ -68,7 +68,7 @@ def assert_same_analysis(got, want) -> None:
         assert_table_equal(table, got.table(table), want.table(table))
     assert close(got.summary, want.summary)
     assert close(got.findings, want.findings)
-    assert got.ping_pong_cycles == want.ping_pong_cycles
+    assert got.two_way_handoffs == want.two_way_handoffs
     assert got.as_of == want.as_of
 
 
@@ -188,7 +188,7 @@ def test_tables_are_computed_on_first_read_and_survive_pickling(full):
     assert "status_map" not in got._values and "summary" not in got._values
     assert got.weekly is weekly
     again = pickle.loads(pickle.dumps(got))
-    for name in ("daily", "weekly", "status_map", "handoff_graph", "ping_pong_cycles"):
+    for name in ("daily", "weekly", "status_map", "handoff_graph", "two_way_handoffs"):
         value = getattr(again, name)
         want = getattr(got, name)
         assert value == want if isinstance(want, list) else value.equals(want), name

@@ -1,4 +1,4 @@
-"""Centrality and ping-pong cycles equal networkx's on random graphs (the same floats: the
+"""Centrality and two-way handoffs equal networkx's on random graphs (the same floats: the
 same algorithm, the same iteration order)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowgap.engine.schemas import PROCESS_EDGES
-from flowgap.mining import centrality, ping_pong_cycles
+from flowgap.mining import centrality, two_way_pairs
 
 TEAMS = [f"T{i}" for i in range(9)]
 
@@ -46,7 +46,7 @@ def test_centrality_and_cycles_equal_networkx(edges: list[tuple[str, str]]) -> N
         for r in centrality(table(edges)).to_pylist()
     }
     assert got == rows  # exact floats
-    assert ping_pong_cycles(table(edges)) == cycles
+    assert two_way_pairs(table(edges)) == cycles
 
 
 def test_a_known_graph() -> None:
@@ -54,4 +54,4 @@ def test_a_known_graph() -> None:
     edges = [("Dev", "QA"), ("QA", "Dev"), ("QA", "Ops")]
     got = {r["node"]: r["betweenness"] for r in centrality(table(sorted(edges))).to_pylist()}
     assert got == {"Dev": 0.0, "Ops": 0.0, "QA": 0.5}
-    assert ping_pong_cycles(table(sorted(edges))) == [["Dev", "QA"]]
+    assert two_way_pairs(table(sorted(edges))) == [["Dev", "QA"]]

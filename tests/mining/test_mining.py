@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from flowgap.engine.schemas import STINTS, TIMELINE
-from flowgap.mining import centrality, mine, ping_pong_cycles
+from flowgap.mining import centrality, mine, two_way_pairs
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -121,7 +121,7 @@ def test_handoff_graph_counts_equal_stint_changes_and_finds_ping_pong() -> None:
     assert got[("QA", "Dev")] == (1, 20 * 3600.0, 20 * 3600.0)
     assert got[("QA", "Ops")] == (1, 3 * 3600.0, 3 * 3600.0)
     assert sum(c for c, _, _ in got.values()) == 5  # = stints (8) - items (3)
-    assert result.ping_pong_cycles == [["Dev", "QA"]]
+    assert result.two_way_handoffs == [["Dev", "QA"]]
     table = {r["node"]: r for r in result.team_centrality.to_pylist()}
     assert table["QA"]["in_degree"] == 1 and table["QA"]["out_degree"] == 2
     # QA lies on the only shortest path Dev -> Ops: betweenness 1 / ((3-1)(3-2)) = 0.5.
@@ -134,7 +134,7 @@ def test_empty_inputs_give_empty_tables() -> None:
     assert result.status_map.num_rows == 0
     assert result.handoff_graph.num_rows == 0
     assert result.team_centrality.num_rows == 0
-    assert result.ping_pong_cycles == []
+    assert result.two_way_handoffs == []
 
 
 def test_graph_helpers_ignore_self_loops() -> None:
@@ -145,7 +145,7 @@ def test_graph_helpers_ignore_self_loops() -> None:
             {"source": "C", "target": "C", "count": 1, "median_s": 1.0, "mean_s": 1.0},
         ]
     )
-    assert ping_pong_cycles(graph) == []
+    assert two_way_pairs(graph) == []
     rows = {r["node"]: r for r in centrality(graph).to_pylist()}
     assert rows["A"]["out_degree"] == 1 and rows["A"]["in_degree"] == 0
     # A team seen only on a self-loop is a node of the graph, with no degree.

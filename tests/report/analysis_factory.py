@@ -570,7 +570,7 @@ def make_analysis(**overrides: object) -> Analysis:
                 {"node": "QA", "in_degree": 1, "out_degree": 1, "betweenness": 0.0},
             ],
         ),
-        ping_pong_cycles=[["Dev", "QA"]],
+        two_way_handoffs=[["Dev", "QA"]],
     )
     fields.update(overrides)
     return Analysis(**fields)  # type: ignore[arg-type]
@@ -586,5 +586,5 @@ def empty_analysis() -> Analysis:
                 group[key] = {} if isinstance(group[key], dict) else None
     blank["items"] = {"total": 0, "open": 0, "delivered": 0, "with_history": 0}
     return make_analysis(
-        findings=[], ping_pong_cycles=[], summary=blank, has_history=False, **empty
+        findings=[], two_way_handoffs=[], summary=blank, has_history=False, **empty
     )

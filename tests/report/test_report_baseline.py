@@ -25,8 +25,8 @@ def write(tmp_path: Path, content: str) -> Path:
         ("{not json", "baseline is not valid JSON"),
         ('{"items": []}', "baseline is not a flowgap report.json (no schema_version)"),
         (
-            '{"schema_version": "2.0", "summary": {}, "tables": {}}',
-            "baseline report has schema_version 2.0; this flowgap reads 1.x",
+            '{"schema_version": "3.0", "summary": {}, "tables": {}}',
+            "baseline report has schema_version 3.0; this flowgap reads 1.x and 2.x",
         ),
         ('{"schema_version": "1.0"}', "baseline report lacks 'summary' or 'tables'"),
     ],

@@ -6,8 +6,9 @@ An :class:`Analysis` keeps the per-item rows its steps computed once (see
 its *selection* of items. :meth:`Analysis.select` is a dashboard filter: the same steps over
 the rows of fewer items, never a second implementation.
 
-``summary`` is the nested dict of metric groups built by :mod:`flowgap.engine.summary`;
-threshold expressions address it by path (``flow_efficiency.median``, ``lead_time.p85``).
+``summary`` is the nested dict of metric groups declared, with each metric's unit and meaning,
+in :mod:`flowgap.engine.summary_metrics` and built by :mod:`flowgap.engine.summary`; threshold
+expressions address it by path (``flow_efficiency.median``, ``lead_time.p85``).
 ``findings`` is a list ranked by impact (:mod:`flowgap.engine.findings`).
 """
 
@@ -91,7 +92,7 @@ class Analysis:
             warnings,
             rejects,
         )
-        values.setdefault("ping_pong_cycles", [])
+        values.setdefault("two_way_handoffs", [])
         self._values: dict[str, Any] = values
         self._source: _Source | None = None
         self._mask: np.ndarray | None = None

@@ -15,7 +15,9 @@ from ..units import DAY_S
 from .thresholds import METRICS, Metric, display, format_path, lookup, number
 
 TOP = 5
-SUPPORTED_MAJOR = "1"
+#: Report majors whose summary and tables a baseline comparison reads (2.0 renamed
+#: ``ping_pong_cycles`` to ``two_way_handoffs``, which a comparison does not read).
+SUPPORTED_MAJORS = ("1", "2")
 
 
 def read_baseline(path: Path) -> dict:
@@ -33,9 +35,9 @@ def read_baseline(path: Path) -> dict:
     if not isinstance(report, dict) or "schema_version" not in report:
         raise InputError(path, "baseline is not a flowgap report.json (no schema_version)")
     version = str(report["schema_version"])
-    if version.split(".")[0] != SUPPORTED_MAJOR:
+    if version.split(".")[0] not in SUPPORTED_MAJORS:
         raise InputError(
-            path, f"baseline report has schema_version {version}; this flowgap reads 1.x"
+            path, f"baseline report has schema_version {version}; this flowgap reads 1.x and 2.x"
         )
     if not isinstance(report.get("summary"), dict) or not isinstance(report.get("tables"), dict):
         raise InputError(path, "baseline report lacks 'summary' or 'tables'")

@@ -172,7 +172,7 @@ def build_report(
         "guessed_statuses": sorted(r["status"] for r in status_classes if r["guessed"]),
         "summary": analysis.summary,
         "findings": analysis.findings,
-        "ping_pong_cycles": analysis.ping_pong_cycles,
+        "two_way_handoffs": analysis.two_way_handoffs,
         "tables": {
             name: table_rows(analysis.table(name)) for name in TABLES if name not in EXCLUDED_TABLES
         },

@@ -25,7 +25,7 @@ from ..engine.schemas import TABLES
 from ..engine.summary_metrics import Kind
 
 #: ``1.x``: a new minor version adds to the contract, a new major one breaks it.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 WARNING_CAP = 1000
 #: Too big for the JSON and always in the CSV.
 EXCLUDED_TABLES = ("timeline",)
@@ -201,7 +201,7 @@ class Report(_Closed):
     UTC. Floats are rounded to 6 significant digits; the CSVs hold every row at full
     precision. The timeline table is only in csv/timeline.csv."""
 
-    schema_version: str = Field(pattern=r"^1\.\d+$")
+    schema_version: str = Field(pattern=r"^2\.\d+$")
     flowgap_version: str | None
     pm4py_version: str | None
     engine: Literal["duckdb", "spark"]
@@ -218,7 +218,12 @@ class Report(_Closed):
     guessed_statuses: list[str]
     summary: Summary  # type: ignore[valid-type]
     findings: list[Finding]
-    ping_pong_cycles: list[list[str]]
+    two_way_handoffs: list[list[str]] = Field(
+        description=(
+            "Pairs of teams that hand work to each other in both directions, on any items "
+            "(a ping-pong is A -> B -> A within one item: see the handoffs table)."
+        )
+    )
     tables: Tables  # type: ignore[valid-type]
     thresholds: Thresholds
     baseline: Baseline | None
