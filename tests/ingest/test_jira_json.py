@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowgap.config import Config
-from flowgap.ingest import jira_json
+from flowgap.ingest import jira_columns, jira_json
 from flowgap.sample import write_sample
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "jira"
@@ -588,3 +588,13 @@ def test_any_value_anywhere_is_loaded_or_rejected_never_a_crash(
     items = r.items.column("item").to_pylist()
     assert set(r.events.column("item").to_pylist()) == set(items)
     assert r.events.column("field").to_pylist().count("created") == len(items)
+
+
+def test_columns_flushed_as_the_load_goes_give_the_same_tables(
+    base: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = load_lines(tmp_path, base)
+    monkeypatch.setattr(jira_columns.Columns, "flush_every", 7)
+    flushed = load_lines(tmp_path, base)
+    assert flushed.events.equals(whole.events)
+    assert flushed.items.equals(whole.items)

@@ -129,14 +129,16 @@ def scalar(value: str) -> pa.Scalar:
     return strings([value])[0]
 
 
-def timestamps(values: list[str | None], parse: Callable[[str], datetime]) -> pa.Array:
+def timestamps(values: list[str | None] | pa.Array, parse: Callable[[str], datetime]) -> pa.Array:
     """UTC microsecond timestamps from ISO texts (None for null): one vectorised Arrow cast;
     when Arrow's parser (narrower than Python's) refuses one, ``parse(text) -> datetime``
     reads them all."""
+    texts = values if isinstance(values, pa.Array) else strings(values)
     try:
-        return strings(values).cast(TS)
+        return texts.cast(TS)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    values = texts.to_pylist()
     micros = [0 if v is None else (parse(v) - _EPOCH) // _MICROSECOND for v in values]
     nulls = values.count(None)
     return pa.Array.from_buffers(

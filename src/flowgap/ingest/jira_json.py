@@ -344,6 +344,8 @@ class _Accumulator(Columns):
                     )
                 )
         self._item_row(key, fields, created_s, current_status, labels_now, ids)
+        if len(self.e_field) >= self.flush_every:
+            self.flush()
         return 0 if changelog is not None else 1
 
     def _histories(self, key: str, changelog: dict) -> list[tuple]:
