@@ -58,8 +58,6 @@ _TIME = r"[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
 _ISO_SHAPE = rf"^{_DATE}(?:{_TIME}(?:Z|{_ZONE})?)?$"
 _ZONED = rf"(?:Z|{_ZONE})$"
 _NAIVE = pa.timestamp("us")
-#: Values sampled to decide whether reading each distinct text once pays.
-_SAMPLE = 4096
 #: Each directive read on whole columns: its full width and a value in its range.
 _FIELDS = {
     "Y": "[1-8][0-9]{3}",
@@ -151,25 +149,8 @@ def parse_column(
     if len(at) == 0:
         return out, {}
     texts = values if rows is None else values.take(index_array(at))
-    # exports repeat their timestamps (one per minute or hour): each distinct text is read
-    # once, unless a sample shows they hardly repeat (encoding would cost more than it saves)
-    sample = texts.slice(0, _SAMPLE)
-    if len(pc.dictionary_encode(sample).dictionary) * 2 <= len(sample):
-        enc = pc.dictionary_encode(texts)
-        parsed, refused = _parse(enc.dictionary, fmt, tz, dayfirst)
-        index = ac.ints(enc.indices)
-        out[at] = parsed[index]
-    else:
-        parsed, refused = _parse(texts, fmt, tz, dayfirst)
-        index = np.arange(len(texts))
-        out[at] = parsed
-    errors: dict[int, str] = {}
-    if refused:
-        bad = np.zeros(len(parsed), dtype=bool)
-        bad[list(refused)] = True
-        for k in np.flatnonzero(bad[index]).tolist():
-            errors[int(at[k])] = refused[int(index[k])]
-    return out, errors
+    out[at], refused = _parse(texts, fmt, tz, dayfirst)
+    return out, {int(at[k]): reason for k, reason in refused.items()}
 
 
 def _parse(
