@@ -9,11 +9,13 @@ dashboard's class editor and the starter config show this same count).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import Config
-from ..model import LoadResult
+from ..model import TS, LoadResult
 from .runner import Aggregate, PerItem, RunContext, Scope
 from .schemas import STATUS_CLASSES
 
@@ -21,12 +23,22 @@ from .schemas import STATUS_CLASSES
 STATUS_COUNTS = pa.schema([("item", pa.string()), ("status", pa.string()), ("n", pa.int64())])
 
 
-def status_count_rows(result: LoadResult) -> pa.Table:
+def status_count_rows(result: LoadResult, as_of: datetime | None = None) -> pa.Table:
     """item, status, n: the item's status events per status; and a row for its current
     status, which counts one entry only for an item without any status event (an export
-    without history, or such an item among others with history)."""
+    without history, or such an item among others with history).
+
+    With ``as_of`` (an analysis), nothing after it counts: neither later events nor items
+    created later. Without it (``inspect``, the class map), the whole load."""
     parts = []
     events = result.events
+    items = result.items
+    if as_of is not None:
+        at = pa.scalar(as_of, TS)
+        events = events.filter(pc.less_equal(events.column("ts"), at))
+        if items.num_rows:
+            created = items.column("created")
+            items = items.filter(pc.or_kleene(pc.is_null(created), pc.less_equal(created, at)))
     is_status = pc.equal(events.column("field"), "status")
     status = events.select(["item", "value"]).filter(is_status)
     with_events = pc.unique(status.column("item"))
@@ -42,7 +54,6 @@ def status_count_rows(result: LoadResult) -> pa.Table:
                 }
             )
         )
-    items = result.items
     if items.num_rows:
         current = items.filter(pc.is_valid(items.column("current_status")))
         entered = pc.invert(pc.is_in(current.column("item"), value_set=with_events))
@@ -103,7 +114,7 @@ def class_map(status_classes: pa.Table) -> dict[str, str]:
 
 
 def _status_counts(run: RunContext) -> pa.Table:
-    return status_count_rows(run.result)
+    return status_count_rows(run.result, as_of=run.as_of)
 
 
 def _status_classes(scope: Scope, status_counts: pa.Table) -> pa.Table:
