@@ -33,8 +33,12 @@ walk touches each parsed value once and appends to one Python list per column
 (``jira_columns``), in one tight loop per changelog history (list comprehensions per history,
 or per issue, measured slower: most histories change one or two fields); values constant over
 a run of events are stored once per run; timestamps are validated by Python and ordered as
-text, and become instants in one Arrow cast at the end. The walk still costs about as much as
-orjson's parse itself: see docs/performance.md for the measured ratio.
+text, and become instants in one Arrow cast; gzip is inflated on a thread of its own. Measured
+(CPU time, min of 5, 2 busy cores): on the bench log, whose issues are lean (260 bytes per
+event), 19% of orjson's throughput plain and 28% gzipped at 100k events; on real Jira Cloud
+issues (Apache DevLake's fixtures, 1.3 KB per event, 3,300 issues) 50%. The walk costs about
+twice orjson's parse of a lean issue: reaching the budget there takes reading fewer Python
+objects than orjson builds (a typed decoder), not a second loader.
 """
 
 from __future__ import annotations
