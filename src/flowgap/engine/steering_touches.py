@@ -46,7 +46,6 @@ UNKNOWN_KEY = b"flowgap.unknown_meeting_items"
 _DETAIL_CHARS = 120
 _SPLIT_KEYS = re.compile(r"[\s,;]+")
 
-_NULL_US = ibis.null("int64")
 _RAW = pa.schema(
     [("item", pa.string()), ("ts", TS), ("kind", pa.string()), ("detail", pa.string())]
 )
@@ -80,7 +79,7 @@ def steering_touches(
         return touches(
             be,
             be.register("events", coded),
-            _register_segments(be, timeline) if config.steering.recurring else None,
+            _spans(be, timeline, items, as_of) if config.steering.recurring else None,
             items,
             config,
             as_of,
@@ -90,27 +89,46 @@ def steering_touches(
         be.close()
 
 
-def _register_segments(be: Backend, timeline: pa.Table) -> ir.Table | None:
-    """A ``TIMELINE`` table as the segments the recurring rules read (None when empty)."""
+def _spans(be: Backend, timeline: pa.Table, items: pa.Table, as_of: datetime) -> ir.Table | None:
+    """The engine's item windows (commitment and delivery) of a ``TIMELINE`` table."""
     from .backend import to_us
+    from .timeline import item_windows
 
     if timeline.num_rows == 0:
         return None
+    tl = timeline.sort_by([("item", "ascending"), ("seg", "ascending")])
+    item = tl.column("item").combine_chunks()
+    cls = tl.column("class").combine_chunks()
+    same_as_next = np.zeros(tl.num_rows, dtype=bool)
+    same_as_next[:-1] = pc.equal(item[1:], item[:-1]).to_numpy(zero_copy_only=False)
+    first = np.ones(tl.num_rows, dtype=bool)
+    first[1:] = ~same_as_next[:-1]
+    prev_class = pa.array(np.concatenate([[None], cls.to_pylist()[:-1]]), pa.string())
     segments = pa.table(
         {
-            "item": timeline.column("item"),
-            "cls": timeline.column("class"),
-            "start": to_us(timeline.column("start")),
-            "end": to_us(timeline.column("end")),
+            "item": item,
+            "status": tl.column("status"),
+            "cls": cls,
+            "start": to_us(tl.column("start")),
+            "prev_class": pc.if_else(pa.array(first), pa.scalar(None, pa.string()), prev_class),
+            "is_last": pa.array(~same_as_next),
         }
     )
-    return be.register("timeline", segments)
+    created = pa.table({"item": items.column("item"), "created": to_us(items.column("created"))})
+    as_of_us = int(pa.scalar(as_of, TS).cast(pa.int64()).as_py())
+    windows = item_windows(
+        be.register("segments", segments),
+        be.register("created", created),
+        as_of=as_of_us,
+        flow_window="commitment",
+    )
+    return windows.select("item", "committed", "delivered")
 
 
 def touches(
     be: Backend,
     events: ir.Table,
-    segments: ir.Table | None,
+    spans: ir.Table | None,
     items: pa.Table,
     config: Config,
     as_of: datetime,
@@ -120,8 +138,9 @@ def touches(
 ) -> pa.Table:
     """Every steering touch, one per (item, calendar day), ordered by item and time.
 
-    ``events`` (item, t, field, value: nothing after ``as_of``) and ``segments`` (item, cls,
-    start, end) are tables of ``be``; ``decode`` turns their item column into keys. Like the
+    ``events`` (item, t, field, value: nothing after ``as_of``) and ``spans`` (item,
+    committed, delivered: the engine's item windows, which the recurring rules read) are
+    tables of ``be``; ``decode`` turns their item column into keys. Like the
     rest of the analysis, nothing after ``as_of`` counts: neither signals after it nor items
     created after it."""
     steering = config.steering
@@ -138,10 +157,10 @@ def touches(
     if steering.meetings_file is not None:
         table, unknown = _meeting_touches(steering.meetings_file, items, tz, config)
         parts.append(table)
-    if steering.recurring and segments is not None:
-        spans = decode(be.to_arrow(_item_spans(segments)))
+    if steering.recurring and spans is not None:
+        known = decode(be.to_arrow(spans))
         for rule in steering.recurring:
-            parts.append(_recurring_touches(rule, items, spans, tz, first_t, as_of))
+            parts.append(_recurring_touches(rule, items, known, tz, first_t, as_of))
     raw = pa.concat_tables([p.cast(_RAW) for p in parts]) if parts else _RAW.empty_table()
     in_scope = pc.and_(
         pc.less_equal(raw.column("ts"), as_of_ts),
@@ -290,24 +309,6 @@ def read_meetings_file(
 
 
 # --------------------------------------------------------------------------- recurring rules
-
-
-def _item_spans(segments: ir.Table) -> ir.Table:
-    """item, committed (first wait/active segment), delivered (start of the final run of done
-    segments), int microseconds."""
-    cls = segments.cls
-    agg = segments.group_by("item").aggregate(
-        committed=ibis.ifelse(cls.isin(["wait", "active"]), segments.start, _NULL_US).min(),
-        last_not_done_end=ibis.ifelse(cls != "done", segments.end, _NULL_US).max(),
-        first_start=segments.start.min(),
-        last_class=cls.argmax(segments.start),
-    )
-    delivered = ibis.coalesce(agg.last_not_done_end, agg.first_start)
-    return agg.select(
-        "item",
-        "committed",
-        delivered=ibis.ifelse(agg.last_class == "done", delivered, _NULL_US),
-    )
 
 
 def _recurring_touches(
@@ -500,11 +501,11 @@ def _parse_day(text: str) -> date | None:
 # --------------------------------------------------------------------------- the step
 
 
-def _step(run: RunContext, coded_events: CodedEvents, timeline_segments: ir.Table) -> pa.Table:
+def _step(run: RunContext, coded_events: CodedEvents, windows: ir.Table) -> pa.Table:
     return touches(
         run.backend,  # type: ignore[arg-type]
         coded_events.events,
-        timeline_segments,
+        windows.select("item", "committed", "delivered"),
         run.result.items,
         run.config,
         run.as_of,
@@ -516,7 +517,7 @@ def _step(run: RunContext, coded_events: CodedEvents, timeline_segments: ir.Tabl
 STEPS = [
     PerItem(
         "steering_touches",
-        ("coded_events", "timeline_segments"),
+        ("coded_events", "windows"),
         _step,
         empty=STEERING_TOUCHES,
         without_history=lambda run, coded_events, **_: touches(
