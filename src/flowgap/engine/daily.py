@@ -177,9 +177,9 @@ def _timeline_statuses(timeline: pa.Table) -> dict[str, str]:
 
 
 def _daily(scope: Scope, segment_days: pa.Table, timeline: pa.Table) -> pa.Table:
-    days = segment_days.group_by(
-        ["status", "first_day", "stop_day"], use_threads=False
-    ).aggregate([("n", "sum")])
+    days = segment_days.group_by(["status", "first_day", "stop_day"], use_threads=False).aggregate(
+        [("n", "sum")]
+    )
     days = pa.table(
         {
             "status": days.column("status"),
