@@ -142,13 +142,14 @@ def parse_column(
     dayfirst: bool,
     rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[int, str]]:
-    """``parse_timestamp`` of each value (stripped strings) at ``rows`` (all without), as UTC
-    microseconds (0 where refused or not asked), and the reason for each row it refuses."""
+    """``parse_timestamp`` of each value (stripped strings) at ``rows`` (ascending positions;
+    all without), as UTC microseconds (0 where refused or not asked), and the reason for each
+    row it refuses."""
     out = np.zeros(len(values), dtype=np.int64)
     at = np.arange(len(values)) if rows is None else np.asarray(rows, dtype=np.int64)
     if len(at) == 0:
         return out, {}
-    texts = values if rows is None else values.take(index_array(at))
+    texts = values if len(at) == len(values) else values.take(index_array(at))
     out[at], refused = _parse(texts, fmt, tz, dayfirst)
     return out, {int(at[k]): reason for k, reason in refused.items()}
 

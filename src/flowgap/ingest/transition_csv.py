@@ -151,11 +151,10 @@ def load(path: Path, config: Config) -> LoadResult:
         raise AssertionError(f"{path}: {n} read != {len(r)} loaded + {len(rejects)} rejected")
     del item, frm, to, ts_text, author, team, created_text, pool
 
-    sources = pc.binary_join_element_wise(
-        ac.scalar(f"{path.name}:"), pc.cast(ac.int_array(lines), S), ac.scalar("")
-    )
     codes = (from_code, to_code, team_code, author_code)
-    events, items, found = _emit(r, c, ts[r], created[r], keys, names, codes, empty, sources)
+    events, items, found = _emit(
+        r, c, ts[r], created[r], keys, names, codes, empty, lines, f"{path.name}:"
+    )
     warnings = [Finding("encoding", warning)] if warning else []
     if n == 0:
         warnings.append(Finding("empty", "the file has a header but no rows"))
@@ -232,11 +231,13 @@ def _emit(
     names: pa.Array,
     codes: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     empty: int,
-    sources: pa.Array,
+    lines: np.ndarray,
+    prefix: str,
 ) -> tuple[pa.Table, pa.Table, list[Finding]]:
     """Events, items and warnings from the loaded rows ``r`` ordered by (item, ts, line), with
     their item codes ``c`` (codes of ``keys`` in first-appearance order), instants ``t`` and
-    ``created`` cells. From, to, team and author are codes of ``names`` (``empty`` is "")."""
+    ``created`` cells. From, to, team and author are codes of ``names`` (``empty`` is "").
+    Each row's source is ``prefix`` and its line."""
     m = len(r)
     if m == 0:
         return _empty(EVENTS_SCHEMA), _empty(ITEMS_SCHEMA), []
@@ -272,11 +273,14 @@ def _emit(
         emit_team[with_team] = ~linked | (tm[with_team] != tm[before])
 
     # ---- events: per row [created, initial status] (an item's first row), status, team;
-    # each kind is written to its positions at once
-    per_row = 2 * first.astype(np.int64) + emit_status + emit_team
-    base = np.cumsum(per_row) - per_row
+    # each kind is written to its positions at once, in 32-bit positions while they fit, and
+    # each column is built and its inputs dropped before the next (peak memory at 10M events)
+    per_row = 2 * first.astype(np.int32) + emit_status + emit_team
+    base = np.cumsum(per_row, dtype=np.int64) - per_row
     e_total = int(base[-1] + per_row[-1])
-    e_row = np.repeat(np.arange(m, dtype=np.int64), per_row)
+    pos = np.int32 if e_total < 1 << 31 else np.int64
+    base = base.astype(pos)
+    e_row = np.repeat(np.arange(m, dtype=pos), per_row)
     s_rows = np.flatnonzero(emit_status)
     t_rows = np.flatnonzero(emit_team)
     p_created = base[g_start]
@@ -295,6 +299,7 @@ def _emit(
     prev[p_created] = prev[p_created + 1] = null
     prev[p_status] = np.where(from_empty[s_rows], prev_to[s_rows], f_code[s_rows])
     prev[p_team] = np.where(team_prev[t_rows] >= 0, team_prev[t_rows], null)
+    del s_rows, t_rows, p_status, p_team, base, per_row
     e_ts = t[e_row]
     e_ts[p_created] = e_ts[p_created + 1] = born
     # seq: the rank among the item's events at the same instant
@@ -302,25 +307,35 @@ def _emit(
     new_run[0] = True
     np.not_equal(e_ts[1:], e_ts[:-1], out=new_run[1:])
     new_run[p_created] = True
-    at = np.arange(e_total, dtype=np.int64)
-    seq = at - np.maximum.accumulate(np.where(new_run, at, 0))
+    at = np.arange(e_total, dtype=pos)
+    run_start = np.where(new_run, at, 0)
+    np.maximum.accumulate(run_start, out=run_start)
+    seq = (at - run_start).astype(np.int64)
+    del at, run_start, new_run
     actor = author_code[r].astype(np.uint32)
     actor[actor == empty] = null
     pool = pa.concat_arrays([names, pa.nulls(1, S)])
     fields = ac.strings(["created", "status", "status", "team"])
-    events = pa.Table.from_arrays(
-        [
-            keys.take(index_array(c[e_row])),
-            ac.int_array(e_ts).view(TS),
-            ac.int_array(seq),
-            fields.take(pa.Array.from_buffers(pa.uint8(), e_total, [None, pa.py_buffer(kind)])),
-            pool.take(index_array(value)),
-            pool.take(index_array(prev)),
-            pool.take(index_array(actor[e_row])),
-            sources.take(index_array(r[e_row])),
-        ],
-        schema=EVENTS_SCHEMA,
+    columns = [keys.take(index_array(c[e_row])), ac.int_array(e_ts).view(TS), ac.int_array(seq)]
+    del e_ts, seq
+    columns.append(
+        fields.take(pa.Array.from_buffers(pa.uint8(), e_total, [None, pa.py_buffer(kind)]))
     )
+    del kind
+    for codes_of_event in (value, prev):
+        columns.append(pool.take(index_array(codes_of_event)))
+    del value, prev
+    columns.append(pool.take(index_array(actor[e_row])))
+    event_lines = lines[r][e_row]
+    del e_row
+    columns.append(
+        pc.binary_join_element_wise(
+            ac.scalar(prefix), pc.cast(ac.int_array(event_lines), S), ac.scalar("")
+        )
+    )
+    del event_lines
+    events = pa.Table.from_arrays(columns, schema=EVENTS_SCHEMA)
+    del columns
 
     # ---- items, in order of first appearance
     g_code = c[g_start]
@@ -357,7 +372,7 @@ def _emit(
                     f"{key}: created {isoformat(int(c_min[g]))} is after its first transition;"
                     " the first transition's time is used",
                     key,
-                    sources[int(r[g_start[g]])].as_py(),
+                    f"{prefix}{lines[r[g_start[g]]]}",
                 ),
             )
         )
@@ -378,7 +393,7 @@ def _emit(
                     "inconsistent_transition",
                     f"{key}: moves from {moved!r} but was in {was!r}",
                     key,
-                    sources[int(r[i])].as_py(),
+                    f"{prefix}{lines[r[i]]}",
                 ),
             )
         )
