@@ -114,7 +114,7 @@ class _Terminal:
 
 
 def test_progress_is_on_for_a_terminal_unless_quiet(monkeypatch) -> None:
-    from flowgap.report import progress
+    from flowgap import progress
 
     monkeypatch.setattr("sys.stderr", _Terminal())
     assert progress.enabled(quiet=False) is True

@@ -16,10 +16,10 @@ from types import ModuleType
 from ..config import Config
 from ..errors import UsageError
 from ..model import LoadResult
+from ..progress import Steps, enabled
 from . import csv_export, json_report, junit, markdown, thresholds
 from .baseline import compare, read_baseline
 from .fmt import days, pct, plural
-from .progress import Steps, enabled
 
 FORMATS = ("json", "md", "html", "csv", "junit")
 ENGINES = ("duckdb", "spark")
