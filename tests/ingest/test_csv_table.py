@@ -150,6 +150,7 @@ def test_encodings_bom_and_gzip(tmp_path: Path) -> None:
         ("utf8.csv", text.encode(), None),
         ("bom.csv", b"\xef\xbb\xbf" + text.encode(), None),
         ("utf16.csv", text.encode("utf-16"), None),
+        ("utf16-bom.csv", ("\ufeff" + text).encode("utf-16"), None),  # a BOM in the text too
         ("latin1.csv", text.encode("latin-1"), "not valid UTF-8 (byte 18); read as latin-1"),
         ("gz.csv", gzip.compress(text.encode()), None),
     ]:

@@ -6,27 +6,29 @@ format; without one, ISO 8601 (``common.parse_iso``), else a numeric date such a
 in the configured zone (UTC without one). A value it refuses gives the reason a rejected record
 carries; a date that only parses the other way round (13/04) says which setting to change.
 
-On a column (``parse_column``) each distinct text is read once (exports repeat their
-timestamps), and the usual shapes are read by Arrow on whole columns where Arrow's answer is
-Python's:
+On a column (``parse_column``), Arrow reads what it reads exactly as the rule does and the rule
+reads the rest, one distinct text at a time (every refused value gets the rule's reason):
 
-- ISO 8601 ``YYYY-MM-DD[( |T)HH:MM[:SS[.f{1,6}]][Z|z|+HH:MM|+HHMM]]``, every field in its range
-  and years 1000-8999 (Python overflows converting year 1 or 9999 with an offset), matched by
-  one RE2 pattern and read by ``pc.strptime`` of ``YYYY-MM-DDTHH:MM:SS``;
-- an explicit format made of ``%Y %m %d %H %M %S %y %%`` and literal characters, optionally
-  ending in ``%z``: ``pc.strptime``.
+- ISO 8601 without a format: Arrow's cast of the whole column to a timestamp, aware or naive as
+  most of its first texts are. Arrow accepts fewer ISO shapes than Python and reads each as
+  Python does (a test goes through them); instants outside years 1000-8999 are left to the
+  rule (Python refuses year 0 and overflows converting year 1 or 9999 with an offset). A single
+  text Arrow refuses fails the whole cast: then the texts of the usual shapes
+  (``YYYY-MM-DD[( |T)HH:MM[:SS[.f{1,6}]][Z|+HH:MM|+HHMM]]``, every field in its range, one RE2
+  pattern) are cast, each kind apart when aware and naive ones mix or a date is impossible.
+- A format made of ``%Y %y %m %d %H %M %S %%`` and ASCII characters, optionally ending in
+  ``%z``: the texts in which every field has its full width and a value in its range (an RE2
+  pattern made from the format) are read by ``pc.strptime``, which rolls an impossible day
+  over (Feb 30 to Mar 1): the day must come back unchanged.
+- Naive values in a zone: ``pc.assume_timezone`` (an ambiguous time is the earlier instant,
+  as zoneinfo's ``fold=0``) in years 1900-2037 (Arrow's zone rules stop at 2037); a time in a
+  daylight-saving gap (Arrow's earliest and latest readings differ) is left to the rule, and a
+  few values are checked against zoneinfo itself: should the two disagree, the rule reads
+  every naive value.
 
-``pc.strptime`` is lenient where Python is not (a one-digit day, Feb 30 rolled over to Mar 1,
-second 60): a value is kept only where ``pc.strftime`` gives its text back. Naive values in a
-zone go through ``pc.assume_timezone`` (an ambiguous time is the earlier instant, as zoneinfo's
-``fold=0``) in years 1900-2037 (Arrow's zone rules stop at 2037); a time in a daylight-saving
-gap (Arrow's earliest and latest readings differ) is left to Python, and a few values are
-checked against zoneinfo itself: should the two disagree, Python reads every naive value.
-
-Every other value (day-first dates, other ISO shapes, other formats) is read by
-``parse_timestamp``, one distinct text at a time; so is every value Arrow refuses, for its
-reason. Measured on the 1M-event sample log (463k rows, 463k distinct timestamps): Arrow reads
-the column in about 0.3 s where ``parse_timestamp`` takes about 2 s.
+Measured on 463k distinct timestamps (CPU, pyarrow 26): aware ISO 0.04 s, naive ISO in Berlin
+time 0.2 s, ``%d.%m.%Y %H:%M:%S`` in Berlin time 0.3 s, where ``parse_timestamp`` takes 0.7 s,
+1.6 s and 6 s.
 """
 
 from __future__ import annotations
