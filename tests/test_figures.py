@@ -12,7 +12,7 @@ import pyarrow.compute
 import pytest
 
 from flowgap import figures
-from flowgap.engine import schemas
+from flowgap.tables import TABLES as ALL_TABLES
 
 sys.path.insert(0, str(Path(__file__).parent / "report"))
 from analysis_factory import DAY, EVIL, make_analysis
@@ -44,7 +44,7 @@ def test_every_figure_builds_and_is_deterministic() -> None:
 
 
 def test_empty_tables_explain_themselves() -> None:
-    empty = {n: s.empty_table() for n, s in schemas.TABLES.items()}
+    empty = {n: s.empty_table() for n, s in ALL_TABLES.items()}
     for fig in build_all(make_analysis(**empty)).values():
         layout = fig.to_plotly_json()["layout"]
         assert fig.data == () and layout["annotations"][0]["text"]

@@ -16,7 +16,7 @@ import pytest
 
 from flowgap import mining
 from flowgap.engine import analyze as engine
-from flowgap.engine.schemas import TABLES
+from flowgap.tables import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "flowgap"

@@ -14,7 +14,7 @@ import shutil
 import pytest
 
 import flowgap
-from flowgap.engine.schemas import TABLES
+from flowgap.tables import TABLES
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

@@ -27,9 +27,35 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .engine.runner import Aggregate
-from .engine.schemas import CENTRALITY, PROCESS_EDGES
 
 US = 1_000_000
+
+# Process mining (pm4py, in mining.py): directly-follows edges with frequency and performance.
+PROCESS_EDGES = pa.schema(
+    [
+        ("source", pa.string()),
+        ("target", pa.string()),
+        ("count", pa.int64()),
+        ("median_s", pa.float64()),  # performance: time between leaving source and entering target
+        ("mean_s", pa.float64()),
+    ]
+)
+
+CENTRALITY = pa.schema(
+    [
+        ("node", pa.string()),
+        ("in_degree", pa.int64()),
+        ("out_degree", pa.int64()),
+        ("betweenness", pa.float64()),
+    ]
+)
+
+#: The mining layer's tables of an analysis, by name.
+TABLES: dict[str, pa.Schema] = {
+    "status_map": PROCESS_EDGES,
+    "handoff_graph": PROCESS_EDGES,
+    "team_centrality": CENTRALITY,
+}
 
 
 @dataclass

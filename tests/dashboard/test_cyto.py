@@ -15,6 +15,7 @@ from flowgap.dashboard.cyto import (
     wait_colour,
 )
 from flowgap.engine import schemas
+from flowgap.mining import PROCESS_EDGES
 
 
 def table(schema: pa.Schema, rows: list[dict]) -> pa.Table:
@@ -74,7 +75,7 @@ def test_handoff_elements():
 
 def test_status_elements_mark_back_and_forth_moves():
     status_map = table(
-        schemas.PROCESS_EDGES,
+        PROCESS_EDGES,
         [
             {"source": "In Dev", "target": "Review", "count": 5, "median_s": 3600.0},
             {"source": "Review", "target": "In Dev", "count": 2, "median_s": 7200.0},

@@ -16,7 +16,7 @@ from flowgap.dashboard.data import DataService
 from flowgap.dashboard.filters import Filters, selected_mask
 from flowgap.dashboard.sessions import SessionStore
 from flowgap.engine import schemas
-from flowgap.engine.schemas import TABLES
+from flowgap.tables import TABLES
 from selection_reference import subset
 
 

@@ -19,7 +19,7 @@ from flowgap.engine import analyze as engine
 from flowgap.engine.analysis import Analysis
 from flowgap.engine.backend import connect
 from flowgap.engine.runner import Aggregate, PerItem, RunContext, Scope, compute_rows, ordered
-from flowgap.engine.schemas import TABLES
+from flowgap.tables import TABLES
 
 AS_OF = datetime(2026, 1, 10, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from engine_log import DAY, build, config
 
 import flowgap
 from flowgap.engine.backend import connect
-from flowgap.engine.schemas import TABLES
 from flowgap.errors import UsageError
 from flowgap.model import LoadResult, empty_events, items_from_rows
+from flowgap.tables import TABLES
 
 
 def mixed_log():

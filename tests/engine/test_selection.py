@@ -12,10 +12,10 @@ import pytest
 import flowgap
 from flowgap.config import Config
 from flowgap.dashboard.filters import Filters, selected_items
-from flowgap.engine.schemas import TABLES
 from flowgap.mining import handoff_graph, status_map
 from flowgap.model import Finding
 from flowgap.sample import STORY_KEY, generate
+from flowgap.tables import TABLES
 from selection_reference import subset
 
 

@@ -13,8 +13,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import hand_tables as ht
 
 from flowgap.config import Config
-from flowgap.engine.schemas import TABLES
 from flowgap.engine.summary import build_summary
+from flowgap.tables import TABLES
 
 DAY = ht.DAY
 

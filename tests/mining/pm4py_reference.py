@@ -13,7 +13,7 @@ import math
 import pandas as pd
 import pyarrow as pa
 
-from flowgap.engine.schemas import PROCESS_EDGES
+from flowgap.mining import PROCESS_EDGES
 
 CASE, ACTIVITY, TIMESTAMP = "case:concept:name", "concept:name", "time:timestamp"
 

@@ -8,8 +8,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowgap.engine.schemas import PROCESS_EDGES
-from flowgap.mining import centrality, two_way_pairs
+from flowgap.mining import PROCESS_EDGES, centrality, two_way_pairs
 
 TEAMS = [f"T{i}" for i in range(9)]
 

@@ -14,9 +14,8 @@ from pm4py_reference import status_map as pm4py_status_map
 import flowgap
 from flowgap.config import Config
 from flowgap.engine.analysis import Analysis
-from flowgap.engine.schemas import PROCESS_EDGES
 from flowgap.ingest import xes
-from flowgap.mining import directly_follows, encode, handoff_graph, status_map
+from flowgap.mining import PROCESS_EDGES, directly_follows, encode, handoff_graph, status_map
 from flowgap.sample import generate
 
 

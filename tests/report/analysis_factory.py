@@ -15,7 +15,9 @@ import pyarrow as pa
 from flowgap.config import Config
 from flowgap.engine import schemas
 from flowgap.engine.analysis import Analysis
+from flowgap.mining import CENTRALITY, PROCESS_EDGES
 from flowgap.model import Finding, InputSummary
+from flowgap.tables import TABLES as ALL_TABLES
 
 DAY = 86400.0
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)
@@ -531,7 +533,7 @@ def make_analysis(**overrides: object) -> Analysis:
             ],
         ),
         status_map=table(
-            schemas.PROCESS_EDGES,
+            PROCESS_EDGES,
             [
                 {"source": a, "target": b, "count": n, "median_s": m * DAY, "mean_s": m * DAY}
                 for a, b, n, m in (
@@ -545,7 +547,7 @@ def make_analysis(**overrides: object) -> Analysis:
             ],
         ),
         handoff_graph=table(
-            schemas.PROCESS_EDGES,
+            PROCESS_EDGES,
             [
                 {
                     "source": "Dev",
@@ -564,7 +566,7 @@ def make_analysis(**overrides: object) -> Analysis:
             ],
         ),
         team_centrality=table(
-            schemas.CENTRALITY,
+            CENTRALITY,
             [
                 {"node": "Dev", "in_degree": 1, "out_degree": 1, "betweenness": 0.0},
                 {"node": "QA", "in_degree": 1, "out_degree": 1, "betweenness": 0.0},
@@ -578,7 +580,7 @@ def make_analysis(**overrides: object) -> Analysis:
 
 def empty_analysis() -> Analysis:
     """Every table empty, summary values null: what a log with no history looks like."""
-    empty = {name: schema.empty_table() for name, schema in schemas.TABLES.items()}
+    empty = {name: schema.empty_table() for name, schema in ALL_TABLES.items()}
     blank = summary()
     for group in blank.values():
         for key in group:

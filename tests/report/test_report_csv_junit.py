@@ -10,10 +10,10 @@ import pyarrow as pa
 import pytest
 from analysis_factory import EVIL, make_analysis
 
-from flowgap.engine.schemas import TABLES
 from flowgap.report import csv_export, json_report, junit
 from flowgap.report import thresholds as th
 from flowgap.report.csv_safe import neutralise
+from flowgap.tables import TABLES
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,41 @@ from ..units import DAY_US
 from .backend import to_us
 from .coded_events import CodedEvents
 from .runner import Aggregate, PerItem, RunContext, Scope
-from .schemas import DAILY, DAILY_TOTALS, WEEKLY
+
+# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
+S = pa.float64()
+STR = pa.string()
+INT = pa.int64()
+
+DAILY = pa.schema(
+    [
+        ("date", pa.date32()),
+        ("status", STR),
+        ("class", STR),
+        ("items", INT),  # items in this status at the end of the day (CFD)
+    ]
+)
+
+DAILY_TOTALS = pa.schema(
+    [
+        ("date", pa.date32()),
+        ("wip", INT),  # committed, not delivered, at the end of the day
+        ("arrivals", INT),  # committed that day
+        ("departures", INT),  # delivered that day
+    ]
+)
+
+WEEKLY = pa.schema(
+    [
+        ("week", pa.date32()),  # Monday
+        ("throughput", INT),
+        ("lead_p50_s", S),
+        ("lead_p85_s", S),
+        ("lead_p95_s", S),
+        ("flow_efficiency_median", S),
+        ("flow_efficiency_pooled", S),
+    ]
+)
 
 
 def segment_days(tl: ir.Table, *, as_of: int) -> ir.Table:

@@ -12,8 +12,26 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .runner import Aggregate
-from .schemas import HANDOFFS
 from .stages import percentiles
+
+# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
+S = pa.float64()
+STR = pa.string()
+INT = pa.int64()
+
+HANDOFFS = pa.schema(
+    [
+        ("from_team", STR),
+        ("to_team", STR),
+        ("count", INT),
+        ("items", INT),
+        ("total_wait_s", S),
+        ("median_wait_s", S),
+        ("p85_wait_s", S),
+        ("ping_pong", pa.bool_()),  # some item went A -> B -> A over this edge
+        ("ping_pongs", INT),  # how many A -> B -> A returns came back over this edge
+    ]
+)
 
 
 def build_handoffs(events: pa.Table) -> pa.Table:

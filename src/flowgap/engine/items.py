@@ -14,11 +14,52 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..model import TS
 from .backend import seconds, to_us, ts_array
 from .coded_events import CodedEvents
 from .runner import PerItem, RunContext
-from .schemas import ITEMS
 from .timeline import touch_pieces
+
+# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
+S = pa.float64()
+STR = pa.string()
+INT = pa.int64()
+
+ITEMS = pa.schema(
+    [
+        ("item", pa.string()),
+        ("project", STR),
+        ("type", STR),
+        ("priority", STR),
+        ("summary", STR),
+        ("labels", pa.list_(STR)),
+        ("created", TS),
+        ("committed", TS),  # first entry into wait or active
+        ("delivered", TS),  # last entry into done (null while open)
+        ("is_open", pa.bool_()),
+        ("current_status", STR),
+        ("current_class", STR),
+        ("lead_time_s", S),  # created -> delivered
+        ("cycle_time_s", S),  # committed -> delivered
+        ("window_start", TS),
+        ("window_end", TS),  # delivered, or as_of for open items
+        ("window_s", S),
+        ("touch_s", S),
+        ("wait_s", S),
+        ("blocked_s", S),
+        ("flow_efficiency", S),  # touch / window; null when the window is empty
+        ("handoffs", INT),
+        ("teams_visited", INT),
+        ("team_path", STR),  # "Dev > QA > Dev"
+        ("rework", INT),
+        ("steering_touches", INT),
+        ("age_s", S),  # open items: as_of - committed (or created); null when delivered
+        ("touch_work_s", S),
+        ("wait_work_s", S),
+        ("window_work_s", S),
+        ("flow_efficiency_work", S),
+    ]
+)
 
 
 def rework(

@@ -13,7 +13,30 @@ import pyarrow.compute as pc
 
 from .coded_events import CodedEvents
 from .runner import Aggregate, PerItem, RunContext, Scope
-from .schemas import STAGES
+
+# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
+S = pa.float64()
+STR = pa.string()
+INT = pa.int64()
+
+STAGES = pa.schema(
+    [
+        ("status", STR),
+        ("class", STR),
+        ("guessed", pa.bool_()),  # class came from the heuristics, not the config
+        ("visits", INT),
+        ("items", INT),
+        ("total_s", S),
+        ("median_visit_s", S),
+        ("p85_visit_s", S),
+        ("touch_s", S),
+        ("wait_s", S),  # waiting contributed inside flow windows
+        ("wait_share", S),  # wait_s / all wait
+        ("wip", INT),  # open items in this status at as_of
+        ("wip_age_median_s", S),  # time in this status so far
+        ("wip_age_max_s", S),
+    ]
+)
 
 
 def visits(tl: ir.Table) -> ir.Table:

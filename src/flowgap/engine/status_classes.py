@@ -17,7 +17,21 @@ import pyarrow.compute as pc
 from ..config import Config
 from ..model import TS, LoadResult
 from .runner import Aggregate, PerItem, RunContext, Scope
-from .schemas import STATUS_CLASSES
+
+# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
+STR = pa.string()
+INT = pa.int64()
+
+STATUS_CLASSES = pa.schema(
+    [
+        ("status", STR),
+        ("class", STR),
+        ("guessed", pa.bool_()),
+        ("category", STR),  # Jira status category when known
+        ("events", INT),  # times an item entered it
+    ]
+)
+
 
 #: Entries into each status per item.
 STATUS_COUNTS = pa.schema([("item", pa.string()), ("status", pa.string()), ("n", pa.int64())])

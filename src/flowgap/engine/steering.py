@@ -13,13 +13,40 @@ import pyarrow.compute as pc
 from ..config import Config
 from ..model import Finding
 from .runner import Aggregate
-from .schemas import STEERING_COMPARISON, STEERING_MEETINGS
 from .steering_touches import (
     KINDS,
     read_meetings_file,
     steering_touches,
     unknown_meeting_items,
 )
+
+# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
+S = pa.float64()
+STR = pa.string()
+INT = pa.int64()
+
+STEERING_MEETINGS = pa.schema(
+    [
+        ("meeting_date", pa.date32()),
+        ("items", INT),
+        ("touches", INT),
+        ("cost_minutes", S),  # touches x minutes_per_item x attendees
+    ]
+)
+
+STEERING_COMPARISON = pa.schema(
+    [
+        ("type", STR),
+        ("period", STR),  # calendar quarter of delivery, "2026-Q1"
+        ("steered_items", INT),
+        ("unsteered_items", INT),
+        ("steered_lead_median_s", S),
+        ("unsteered_lead_median_s", S),
+        ("steered_flow_efficiency_median", S),
+        ("unsteered_flow_efficiency_median", S),
+    ]
+)
+
 
 __all__ = [
     "KINDS",

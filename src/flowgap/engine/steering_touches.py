@@ -37,7 +37,20 @@ from .backend import Backend
 from .calendar import WEEKDAYS, day_start_utc, local_dates
 from .coded_events import CodedEvents
 from .runner import PerItem, RunContext
-from .schemas import STEERING_TOUCHES
+
+# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
+STR = pa.string()
+
+STEERING_TOUCHES = pa.schema(
+    [
+        ("item", pa.string()),
+        ("ts", TS),
+        ("meeting_date", pa.date32()),
+        ("kind", STR),  # status | label | comment | meeting | recurring
+        ("detail", STR),
+    ]
+)
+
 
 #: Order in which kinds win when two signals of one item share the same timestamp.
 KINDS = ("status", "label", "comment", "meeting", "recurring")

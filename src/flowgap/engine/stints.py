@@ -12,10 +12,39 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..model import TS
 from .backend import conform
 from .coded_events import CodedEvents
 from .runner import PerItem, RunContext
-from .schemas import HANDOFF_EVENTS, STINTS
+
+# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
+S = pa.float64()
+STR = pa.string()
+INT = pa.int64()
+
+STINTS = pa.schema(
+    [
+        ("item", pa.string()),
+        ("stint", INT),  # 0-based
+        ("team", STR),
+        ("prev_team", STR),  # null for the first stint
+        ("start", TS),
+        ("end", TS),
+        ("duration_s", S),
+        ("touch_s", S),
+        ("queue_s", S),  # from the stint's start to its first active (touch) moment
+    ]
+)
+
+HANDOFF_EVENTS = pa.schema(
+    [
+        ("item", pa.string()),
+        ("ts", TS),
+        ("from_team", STR),
+        ("to_team", STR),
+        ("wait_s", S),  # handoff -> next active segment (to as_of/window end if none)
+    ]
+)
 
 
 def stints(tl: ir.Table) -> ir.Table:

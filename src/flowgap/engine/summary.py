@@ -29,7 +29,7 @@ def build_summary(
     events: int,
     records: tuple[int, int] = (0, 0),
 ) -> dict:
-    """Headline metrics from the analysis tables (keys of ``schemas.TABLES``); ``records``:
+    """Headline metrics from the analysis tables (keys of ``flowgap.tables.TABLES``); ``records``:
     (input records read, rejected)."""
     items = analysis_tables["items"]
     timeline = analysis_tables.get("timeline")

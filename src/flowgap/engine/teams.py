@@ -13,8 +13,27 @@ import pyarrow.compute as pc
 
 from .coded_events import CodedEvents
 from .runner import Aggregate, PerItem, RunContext, Scope
-from .schemas import TEAMS
 from .stages import percentiles
+
+# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
+S = pa.float64()
+STR = pa.string()
+INT = pa.int64()
+
+TEAMS = pa.schema(
+    [
+        ("team", STR),
+        ("items", INT),
+        ("stints", INT),
+        ("touch_s", S),
+        ("wait_s", S),
+        ("wait_share", S),
+        ("queue_s", S),  # total time from arrival to pickup
+        ("median_queue_s", S),
+        ("handoffs_in", INT),
+        ("handoffs_out", INT),
+    ]
+)
 
 
 def team_wait(tl: ir.Table) -> ir.Table:

@@ -26,10 +26,35 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from ..model import TS
 from .backend import conform
 from .coded_events import CHANGE_FIELDS, CodedEvents
 from .runner import PerItem, RunContext
-from .schemas import TIMELINE
+
+# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
+S = pa.float64()
+STR = pa.string()
+INT = pa.int64()
+
+TIMELINE = pa.schema(
+    [
+        ("item", pa.string()),
+        ("seg", INT),  # 0-based position of the segment within the item
+        ("status", STR),
+        ("class", STR),  # backlog | wait | active | done
+        ("team", STR),
+        ("assignee", STR),
+        ("flagged", pa.bool_()),
+        ("blocked", pa.bool_()),  # flagged (when flags block) or a blocked status
+        ("start", TS),
+        ("end", TS),  # open item: the analysis' as_of
+        ("duration_s", S),
+        ("in_window_s", S),  # part of the segment inside the item's flow window
+        ("touch_s", S),  # active, not blocked, not stalled, inside the window
+        ("wait_s", S),  # in_window_s - touch_s
+    ]
+)
+
 
 NULL_STR = ibis.null("string")
 

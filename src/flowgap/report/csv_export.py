@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..engine.analysis import Analysis
-from ..engine.schemas import TABLES
+from ..tables import TABLES
 from .csv_safe import TRIGGERS
 from .json_report import iso_column
 

@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
 from ..engine import summary_metrics as registry
-from ..engine.schemas import TABLES
 from ..engine.summary_metrics import Kind
+from ..tables import TABLES
 
 #: ``1.x``: a new minor version adds to the contract, a new major one breaks it.
 SCHEMA_VERSION = "2.0"
