@@ -75,3 +75,16 @@ def test_a_selection_keeps_the_touches_of_its_items(tmp_path: Path) -> None:
     a = flowgap.analyze(steered_log(), steered_config(tmp_path))
     assert a.select(["B"]).steering_touches.num_rows == 0
     assert a.select(["A"]).steering_touches.equals(a.steering_touches)
+
+
+def test_a_meetings_file_splits_lines_at_cr_and_lf_only(tmp_path) -> None:
+    """A vertical tab or U+2028 inside a row is no line break (it was, with str.splitlines)."""
+    from flowgap.engine.steering_touches import read_meetings_file
+
+    path = tmp_path / "meetings.csv"
+    path.write_text("date,items\r\n2026-01-07,A-1\x0bA-2\n2026-01-14,B-1\u2028B-2\r", "utf-8")
+    rows = read_meetings_file(path)
+    assert [(line, str(day), keys) for line, day, keys in rows] == [
+        (2, "2026-01-07", ["A-1", "A-2"]),
+        (3, "2026-01-14", ["B-1", "B-2"]),
+    ]

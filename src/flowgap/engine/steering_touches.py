@@ -58,6 +58,7 @@ KINDS = ("status", "label", "comment", "meeting", "recurring")
 UNKNOWN_KEY = b"flowgap.unknown_meeting_items"
 _DETAIL_CHARS = 120
 _SPLIT_KEYS = re.compile(r"[\s,;]+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 _RAW = pa.schema(
     [("item", pa.string()), ("ts", TS), ("kind", pa.string()), ("detail", pa.string())]
@@ -301,7 +302,9 @@ def read_meetings_file(
         raise InputError(path, f"cannot read the meetings file: {exc}") from None
     rows: list[tuple[int, date, list[str]]] = []
     seen_data = False
-    for line, cells in enumerate(csv.reader(text.splitlines()), start=1):
+    # Lines end at CR or LF only, as in every CSV flowgap reads (``str.splitlines`` would also
+    # split inside a value at a vertical tab, \x85 or U+2028).
+    for line, cells in enumerate(csv.reader(_LINE_BREAK.split(text)), start=1):
         cells = [c.strip() for c in cells]
         if not any(cells):
             continue
