@@ -62,7 +62,7 @@ class _Source:
 class Analysis:
     """An analysis of a selection of items (all of them unless :meth:`select` narrowed it).
 
-    Constructed by :func:`flowgap.engine.run` (lazily, from per-item rows), or directly with
+    Made by :func:`flowgap.engine.analyze.analyze` (lazily, from per-item rows), or directly with
     every table given as a keyword (fixtures)."""
 
     config: Config
