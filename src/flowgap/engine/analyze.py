@@ -62,7 +62,6 @@ def analyze(
     first read (:class:`Analysis`)."""
     as_of = resolve_as_of(result, config)
     as_of_us = _us(as_of)
-    all_classes = status_classes.build_status_classes(result, config)
     stall = config.flow.stall_after_s
     backend = connect(engine)
     try:
@@ -72,7 +71,7 @@ def analyze(
             as_of=as_of,
             as_of_us=as_of_us,
             backend=backend,
-            classes=status_classes.class_map(all_classes),
+            classes=status_classes.classes_of(result, config),
             stall_us=None if stall is None else round(stall * US),
         )
         steps = [*STEPS, *extra_steps]

@@ -191,8 +191,9 @@ SEGMENT_DAYS = pa.schema(
 def _segment_days(
     run: RunContext, timeline_segments: ir.Table, coded_events: CodedEvents
 ) -> pa.Table:
-    raw = run.backend.to_arrow(segment_days(timeline_segments, as_of=run.as_of_us))  # type: ignore[union-attr]
-    raw = raw.sort_by([("item", "ascending"), ("first_day", "ascending"), ("status", "ascending")])
+    days = segment_days(timeline_segments, as_of=run.as_of_us)
+    ordered = days.order_by(["item", "first_day", "stop_day", "status"])
+    raw = run.backend.to_arrow(ordered)  # type: ignore[union-attr]
     return coded_events.decode_items(raw).select(SEGMENT_DAYS.names).cast(SEGMENT_DAYS)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -43,31 +44,22 @@ def status_count_rows(result: LoadResult, as_of: datetime | None = None) -> pa.T
     without history, or such an item among others with history).
 
     With ``as_of`` (an analysis), nothing after it counts: neither later events nor items
-    created later. Without it (``inspect``, the class map), the whole load."""
+    created later. Without it (``inspect``), the whole load."""
     parts = []
     events = result.events
     items = result.items
     if as_of is not None:
         at = pa.scalar(as_of, TS)
-        events = events.filter(pc.less_equal(events.column("ts"), at))
+        if events.num_rows and pc.max(events.column("ts")).as_py() > as_of:
+            events = events.filter(pc.less_equal(events.column("ts"), at))
         if items.num_rows:
             created = items.column("created")
             items = items.filter(pc.or_kleene(pc.is_null(created), pc.less_equal(created, at)))
-    is_status = pc.equal(events.column("field"), "status")
-    status = events.select(["item", "value"]).filter(is_status)
+    status = events.select(["item", "value"]).filter(pc.equal(events.column("field"), "status"))
     with_events = pc.unique(status.column("item"))
     status = status.filter(pc.is_valid(status.column("value")))
     if status.num_rows:
-        grouped = status.group_by(["item", "value"]).aggregate([("value", "count")])
-        parts.append(
-            pa.table(
-                {
-                    "item": grouped.column("item"),
-                    "status": grouped.column("value"),
-                    "n": grouped.column("value_count").cast(pa.int64()),
-                }
-            )
-        )
+        parts.append(_counts_per_item(status))
     if items.num_rows:
         current = items.filter(pc.is_valid(items.column("current_status")))
         entered = pc.invert(pc.is_in(current.column("item"), value_set=with_events))
@@ -82,8 +74,24 @@ def status_count_rows(result: LoadResult, as_of: datetime | None = None) -> pa.T
         )
     if not parts:
         return STATUS_COUNTS.empty_table()
-    rows = pa.concat_tables([p.cast(STATUS_COUNTS) for p in parts])
-    return rows.sort_by([("item", "ascending"), ("status", "ascending")])
+    return pa.concat_tables([p.cast(STATUS_COUNTS) for p in parts])
+
+
+def _counts_per_item(status: pa.Table) -> pa.Table:
+    """item, status, n of status events. Items and values as integer codes, counted by one
+    sort of one int64 key: a group-by on two string columns took 12 s at 4.7M status events."""
+    item = pc.dictionary_encode(status.column("item").combine_chunks())
+    value = pc.dictionary_encode(status.column("value").combine_chunks())
+    n_values = len(value.dictionary)
+    key = item.indices.to_numpy().astype(np.int64) * n_values + value.indices.to_numpy()
+    keys, counts = np.unique(key, return_counts=True)
+    return pa.table(
+        {
+            "item": item.dictionary.take(pa.array(keys // n_values)),
+            "status": value.dictionary.take(pa.array(keys % n_values)),
+            "n": pa.array(counts, pa.int64()),
+        }
+    )
 
 
 def status_class_table(counts: pa.Table, config: Config, categories: dict[str, str]) -> pa.Table:
@@ -115,6 +123,21 @@ def status_class_table(counts: pa.Table, config: Config, categories: dict[str, s
 def build_status_classes(result: LoadResult, config: Config) -> pa.Table:
     """One row per status seen in the data or named in the config (every item counted)."""
     return status_class_table(status_count_rows(result), config, result.status_categories)
+
+
+def classes_of(result: LoadResult, config: Config) -> dict[str, str]:
+    """status -> class for every status the load or the config names (what the engine's
+    timeline classes segments by): the classes of :func:`build_status_classes`, without
+    counting entries."""
+    events = result.events
+    names = set(config.statuses.classes)
+    status = events.column("value").filter(pc.equal(events.column("field"), "status"))
+    names.update(v for v in pc.unique(status).to_pylist() if v is not None)
+    if result.items.num_rows:
+        current = pc.unique(result.items.column("current_status"))
+        names.update(v for v in current.to_pylist() if v is not None)
+    categories = result.status_categories
+    return {name: config.status_class(name, categories.get(name))[0] for name in sorted(names)}
 
 
 def class_map(status_classes: pa.Table) -> dict[str, str]:

@@ -100,8 +100,8 @@ TEAM_WAITS = pa.schema([("item", pa.string()), ("team", pa.string()), ("wait", p
 def _team_waits(
     run: RunContext, timeline_segments: ir.Table, coded_events: CodedEvents
 ) -> pa.Table:
-    raw = run.backend.to_arrow(team_wait(timeline_segments))  # type: ignore[union-attr]
-    raw = raw.sort_by([("item", "ascending"), ("team", "ascending")])
+    ordered = team_wait(timeline_segments).order_by(["item", "team"])
+    raw = run.backend.to_arrow(ordered)  # type: ignore[union-attr]
     return coded_events.decode_items(raw).select(TEAM_WAITS.names).cast(TEAM_WAITS)
 
 
