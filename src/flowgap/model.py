@@ -14,6 +14,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 TS = pa.timestamp("us", tz="UTC")
+#: The column types of the output tables: seconds (float64), text, counts.
+S = pa.float64()
+STR = pa.string()
+INT = pa.int64()
 
 #: Fields an event can change. Custom fields keep their own (configured) name.
 KNOWN_FIELDS = (

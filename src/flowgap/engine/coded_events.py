@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .backend import to_us
+from .backend import Backend, to_us
 from .runner import PerItem, RunContext
 
 #: The fields whose events cut the timeline into segments.
@@ -34,6 +34,15 @@ class CodedEvents:
     @property
     def value_codes(self) -> dict[str, int]:
         return {value: code for code, value in enumerate(self.value_names.to_pylist())}
+
+    def rows(
+        self, be: Backend, expr: ir.Table, order_by: list[str], schema: pa.Schema | None = None
+    ) -> pa.Table:
+        """An engine result as per-item rows: ordered in the backend (on the integer codes,
+        where a sort of millions of rows is cheap, unlike an Arrow sort of strings), items
+        decoded, and in ``schema``'s columns and types when given."""
+        raw = self.decode_items(be.to_arrow(expr.order_by(order_by)))
+        return raw if schema is None else raw.select(schema.names).cast(schema)
 
     def decode_items(self, table: pa.Table) -> pa.Table:
         """An engine result's int item codes back to item keys."""

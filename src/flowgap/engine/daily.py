@@ -14,15 +14,11 @@ import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 
+from ..model import INT, STR, S
 from ..units import DAY_US
 from .backend import to_us
 from .coded_events import CodedEvents
 from .runner import Aggregate, PerItem, RunContext, Scope
-
-# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
-S = pa.float64()
-STR = pa.string()
-INT = pa.int64()
 
 DAILY = pa.schema(
     [
@@ -192,9 +188,8 @@ def _segment_days(
     run: RunContext, timeline_segments: ir.Table, coded_events: CodedEvents
 ) -> pa.Table:
     days = segment_days(timeline_segments, as_of=run.as_of_us)
-    ordered = days.order_by(["item", "first_day", "stop_day", "status"])
-    raw = run.backend.to_arrow(ordered)  # type: ignore[union-attr]
-    return coded_events.decode_items(raw).select(SEGMENT_DAYS.names).cast(SEGMENT_DAYS)
+    order = ["item", "first_day", "stop_day", "status"]
+    return coded_events.rows(run.backend, days, order, SEGMENT_DAYS)
 
 
 def first_day(timeline: pa.Table, as_of_us: int) -> int:

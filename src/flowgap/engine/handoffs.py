@@ -11,13 +11,9 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..model import INT, STR, S
 from .runner import Aggregate
 from .stages import percentiles
-
-# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
-S = pa.float64()
-STR = pa.string()
-INT = pa.int64()
 
 HANDOFFS = pa.schema(
     [

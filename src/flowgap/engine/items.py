@@ -14,16 +14,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..model import TS
+from ..model import INT, STR, TS, S
 from .backend import seconds, to_us, ts_array
 from .coded_events import CodedEvents
 from .runner import PerItem, RunContext
 from .timeline import touch_pieces
-
-# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
-S = pa.float64()
-STR = pa.string()
-INT = pa.int64()
 
 ITEMS = pa.schema(
     [

@@ -11,13 +11,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..model import INT, STR, S
 from .coded_events import CodedEvents
 from .runner import Aggregate, PerItem, RunContext, Scope
-
-# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
-S = pa.float64()
-STR = pa.string()
-INT = pa.int64()
 
 STAGES = pa.schema(
     [
@@ -166,10 +162,7 @@ VISITS = pa.schema(
 
 
 def _visits(run: RunContext, timeline_segments: ir.Table, coded_events: CodedEvents) -> pa.Table:
-    # Ordered in the backend, on integers: an Arrow sort of millions of rows costs seconds.
-    ordered = visits(timeline_segments).order_by(["item", "start"])
-    raw = run.backend.to_arrow(ordered)  # type: ignore[union-attr]
-    return coded_events.decode_items(raw).select(VISITS.names).cast(VISITS)
+    return coded_events.rows(run.backend, visits(timeline_segments), ["item", "start"], VISITS)
 
 
 def _stages(scope: Scope, visits: pa.Table, status_classes: pa.Table) -> pa.Table:

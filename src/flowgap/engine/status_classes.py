@@ -16,12 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import Config
-from ..model import TS, LoadResult
+from ..model import INT, STR, TS, LoadResult
 from .runner import Aggregate, PerItem, RunContext, Scope
-
-# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
-STR = pa.string()
-INT = pa.int64()
 
 STATUS_CLASSES = pa.schema(
     [

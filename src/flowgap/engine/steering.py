@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import Config
-from ..model import Finding
+from ..model import INT, STR, Finding, S
 from .runner import Aggregate
 from .steering_touches import (
     KINDS,
@@ -19,11 +19,6 @@ from .steering_touches import (
     steering_touches,
     unknown_meeting_items,
 )
-
-# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
-S = pa.float64()
-STR = pa.string()
-INT = pa.int64()
 
 STEERING_MEETINGS = pa.schema(
     [

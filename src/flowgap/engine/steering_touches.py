@@ -32,14 +32,11 @@ import pyarrow.compute as pc
 
 from ..config import Config, RecurringMeeting
 from ..errors import ConfigError, InputError
-from ..model import TS
+from ..model import STR, TS
 from .backend import Backend
 from .calendar import WEEKDAYS, day_start_utc, local_dates
 from .coded_events import CodedEvents
 from .runner import PerItem, RunContext
-
-# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
-STR = pa.string()
 
 STEERING_TOUCHES = pa.schema(
     [

@@ -12,15 +12,10 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..model import TS
+from ..model import INT, STR, TS, S
 from .backend import conform
 from .coded_events import CodedEvents
 from .runner import PerItem, RunContext
-
-# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
-S = pa.float64()
-STR = pa.string()
-INT = pa.int64()
 
 STINTS = pa.schema(
     [
@@ -93,9 +88,8 @@ def handoff_events(st: ir.Table) -> ir.Table:
 def _stint_rows(run: RunContext, stint_segments: ir.Table, coded_events: CodedEvents) -> pa.Table:
     """The stints as int microseconds, with ``queue``: from the stint's start to its first
     touch moment (all of it when untouched)."""
-    raw = run.backend.to_arrow(stint_segments)  # type: ignore[union-attr]
-    # Sorting by item code is sorting by item (the codes follow the sorted names).
-    raw = coded_events.decode_items(raw.sort_by([("item", "ascending"), ("stint", "ascending")]))
+    # Ordering by item code is ordering by item (the codes follow the sorted names).
+    raw = coded_events.rows(run.backend, stint_segments, ["item", "stint"])
     queue = pc.subtract(
         pc.coalesce(raw.column("first_touch"), raw.column("end")), raw.column("start")
     )
@@ -132,9 +126,8 @@ HANDOFF_ROWS = pa.schema(
 
 
 def _handoff_rows(run: RunContext, stint_segments: ir.Table, coded_events: CodedEvents) -> pa.Table:
-    raw = run.backend.to_arrow(handoff_events(stint_segments))  # type: ignore[union-attr]
-    raw = coded_events.decode_items(raw.sort_by([("item", "ascending"), ("ts", "ascending")]))
-    return raw.select(HANDOFF_ROWS.names)
+    handoffs = handoff_events(stint_segments)
+    return coded_events.rows(run.backend, handoffs, ["item", "ts"], HANDOFF_ROWS)
 
 
 def _handoff_events(run: RunContext, handoff_rows: pa.Table) -> pa.Table:

@@ -11,14 +11,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..model import INT, STR, S
 from .coded_events import CodedEvents
 from .runner import Aggregate, PerItem, RunContext, Scope
 from .stages import percentiles
-
-# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
-S = pa.float64()
-STR = pa.string()
-INT = pa.int64()
 
 TEAMS = pa.schema(
     [
@@ -100,9 +96,8 @@ TEAM_WAITS = pa.schema([("item", pa.string()), ("team", pa.string()), ("wait", p
 def _team_waits(
     run: RunContext, timeline_segments: ir.Table, coded_events: CodedEvents
 ) -> pa.Table:
-    ordered = team_wait(timeline_segments).order_by(["item", "team"])
-    raw = run.backend.to_arrow(ordered)  # type: ignore[union-attr]
-    return coded_events.decode_items(raw).select(TEAM_WAITS.names).cast(TEAM_WAITS)
+    waits = team_wait(timeline_segments)
+    return coded_events.rows(run.backend, waits, ["item", "team"], TEAM_WAITS)
 
 
 def _teams(

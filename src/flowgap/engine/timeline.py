@@ -26,15 +26,10 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from ..model import TS
+from ..model import INT, STR, TS, S
 from .backend import conform
 from .coded_events import CHANGE_FIELDS, CodedEvents
 from .runner import PerItem, RunContext
-
-# Units of the output columns: seconds (float64), text, counts; timestamps are UTC.
-S = pa.float64()
-STR = pa.string()
-INT = pa.int64()
 
 TIMELINE = pa.schema(
     [
