@@ -50,7 +50,14 @@ class _Source:
         with self._lock:
             if name not in self._codes:
                 column = self.rows[name].column("item")
-                found = pc.index_in(column, value_set=self.keys) if len(column) else None
+                found = None
+                if len(column):
+                    column = column.combine_chunks()
+                    if pa.types.is_dictionary(column.type):  # engine rows: look up the keys once
+                        lookup = pc.index_in(column.dictionary, value_set=self.keys)
+                        found = lookup.take(column.indices)
+                    else:
+                        found = pc.index_in(column, value_set=self.keys)
                 self._codes[name] = (
                     np.zeros(0, np.int64)
                     if found is None

@@ -17,7 +17,7 @@ import pyarrow as pa
 from ..model import INT, STR, S
 from ..units import DAY_US
 from .backend import to_us
-from .coded_events import CodedEvents
+from .coded_events import ITEM_KEY, CodedEvents
 from .runner import Aggregate, PerItem, RunContext, Scope
 
 DAILY = pa.schema(
@@ -175,7 +175,7 @@ def _pct(values: np.ndarray, q: float) -> float | None:
 
 SEGMENT_DAYS = pa.schema(
     [
-        ("item", pa.string()),
+        ("item", ITEM_KEY),
         ("status", pa.string()),
         ("first_day", pa.int64()),
         ("stop_day", pa.int64()),

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..model import INT, STR, S
-from .coded_events import CodedEvents
+from .coded_events import ITEM_KEY, CodedEvents
 from .runner import Aggregate, PerItem, RunContext, Scope
 
 STAGES = pa.schema(
@@ -148,7 +148,7 @@ def build_stages(v: pa.Table, status_classes: pa.Table, *, as_of_us: int) -> pa.
 #: The status visits as int microseconds (what ``build_stages`` and the team wait shares read).
 VISITS = pa.schema(
     [
-        ("item", pa.string()),
+        ("item", ITEM_KEY),
         ("visit", pa.int64()),
         ("status", pa.string()),
         ("cls", pa.string()),

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from ..model import INT, STR, TS, S
 from .backend import conform
-from .coded_events import CodedEvents
+from .coded_events import ITEM_KEY, CodedEvents
 from .runner import PerItem, RunContext
 
 STINTS = pa.schema(
@@ -112,10 +112,24 @@ def _stints(run: RunContext, stint_rows: pa.Table) -> pa.Table:
     return conform(pa.table(cols), STINTS)
 
 
+#: The stints as int microseconds (what the teams table and the items' team paths read).
+STINT_ROWS = pa.schema(
+    [
+        ("item", ITEM_KEY),
+        ("stint", pa.int64()),
+        ("team", pa.string()),
+        ("prev_team", pa.string()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("touch", pa.int64()),
+        ("queue", pa.int64()),
+    ]
+)
+
 #: The handoffs as int microseconds: item, ts, from_team, to_team, wait, is_return.
 HANDOFF_ROWS = pa.schema(
     [
-        ("item", pa.string()),
+        ("item", ITEM_KEY),
         ("ts", pa.int64()),
         ("from_team", pa.string()),
         ("to_team", pa.string()),
@@ -148,18 +162,7 @@ STEPS = [
         "stint_rows",
         ("stint_segments", "coded_events"),
         _stint_rows,
-        empty=pa.schema(
-            [
-                ("item", pa.string()),
-                ("stint", pa.int64()),
-                ("team", pa.string()),
-                ("prev_team", pa.string()),
-                ("start", pa.int64()),
-                ("end", pa.int64()),
-                ("touch", pa.int64()),
-                ("queue", pa.int64()),
-            ]
-        ),
+        empty=STINT_ROWS,
     ),
     PerItem("stints", ("stint_rows",), _stints, empty=STINTS),
     PerItem("handoff_rows", ("stint_segments", "coded_events"), _handoff_rows, empty=HANDOFF_ROWS),

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..model import INT, STR, S
-from .coded_events import CodedEvents
+from .coded_events import ITEM_KEY, CodedEvents
 from .runner import Aggregate, PerItem, RunContext, Scope
 from .stages import percentiles
 
@@ -90,7 +90,7 @@ def _counts(column: pa.ChunkedArray) -> dict[str, int]:
 # --------------------------------------------------------------------------- steps
 
 #: Waiting inside flow windows per item and team, int microseconds.
-TEAM_WAITS = pa.schema([("item", pa.string()), ("team", pa.string()), ("wait", pa.int64())])
+TEAM_WAITS = pa.schema([("item", ITEM_KEY), ("team", pa.string()), ("wait", pa.int64())])
 
 
 def _team_waits(
