@@ -5,34 +5,17 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jira_helpers import FIX, TEAM, reconciles, rows, ts
 
 from flowgap.config import Config
 from flowgap.ingest import jira_columns, jira_json
 from flowgap.sample import write_sample
-
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "jira"
-TEAM = Config.from_dict({"input": {"jira": {"team_field": "Team"}}})
-
-
-def ts(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def rows(result, item: str) -> list[tuple]:
-    ev = result.events.to_pylist()
-    return [(e["field"], e["value"], e["prev"], e["ts"], e["seq"]) for e in ev if e["item"] == item]
-
-
-def reconciles(result) -> None:
-    for s in result.inputs:
-        assert s.records_read == s.records_loaded + s.records_rejected, s
 
 
 def test_v2_page_events_in_canonical_order() -> None:

@@ -6,34 +6,17 @@ from __future__ import annotations
 
 import gzip
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 import pytest
+from jira_helpers import FIX, TEAM, reconciles, rows, ts
 
 from flowgap.config import Config
 from flowgap.errors import InputError
 from flowgap.ingest import jira_json
 from flowgap.ingest.jira_shapes import Broken, Issue, JiraFile, Names, is_json_file, json_files
 from flowgap.sample import write_sample
-
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "jira"
-TEAM = Config.from_dict({"input": {"jira": {"team_field": "Team"}}})
-
-
-def ts(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def rows(result, item: str) -> list[tuple]:
-    ev = result.events.to_pylist()
-    return [(e["field"], e["value"], e["prev"], e["ts"], e["seq"]) for e in ev if e["item"] == item]
-
-
-def reconciles(result) -> None:
-    for s in result.inputs:
-        assert s.records_read == s.records_loaded + s.records_rejected, s
 
 
 @pytest.fixture(scope="module")
