@@ -101,6 +101,9 @@ class Analysis:
         )
         values.setdefault("two_way_handoffs", [])
         self._values: dict[str, Any] = values
+        #: What has been computed, whole tables by name and column projections by (name,
+        #: columns); the whole ones are also in ``_values``.
+        self._parts: dict[Any, Any] = {}
         self._source: _Source | None = None
         self._mask: np.ndarray | None = None
         self._lock = threading.RLock()
@@ -140,25 +143,34 @@ class Analysis:
     def table(self, name: str) -> pa.Table:
         return self.value(name)
 
-    def value(self, name: str) -> Any:
-        """A table (or the summary, findings, ...) by name, computed on first read."""
+    def value(self, name: str, columns: tuple[str, ...] | None = None) -> Any:
+        """A table (or the summary, findings, ...) by name, computed on first read; with
+        ``columns``, only those columns of a table of rows."""
         values = self.__dict__.get("_values", {})
         if name in values:
-            return values[name]
+            return values[name] if columns is None else values[name].select(list(columns))
         source = self.__dict__.get("_source")
         if source is None or name not in source.names:
             raise AttributeError(f"an analysis has no table {name!r}")
+        key = name if columns is None or name not in source.rows else (name, columns)
         with self._lock:
-            if name not in self._values:
-                self._values[name] = self._compute(source, name)
-            return self._values[name]
+            if key not in self._parts:
+                self._parts[key] = self._compute(source, name, columns)
+            value = self._parts[key]
+            if key == name:
+                self._values[name] = value
+            return value
 
-    def _compute(self, source: _Source, name: str) -> Any:
+    def _compute(self, source: _Source, name: str, columns: tuple[str, ...] | None) -> Any:
         step = source.steps.get(name)
         if isinstance(step, Aggregate):
             return compute(name, source.steps, self.value, self._scope(source))
         rows = source.rows[name]
-        if self._mask is None or not isinstance(rows, pa.Table):
+        if not isinstance(rows, pa.Table):
+            return rows
+        if columns is not None:
+            rows = rows.select(list(columns))
+        if self._mask is None:
             return rows
         codes = source.codes(name)
         keep = self._mask[codes] & (codes >= 0)
@@ -180,6 +192,7 @@ class Analysis:
         self.complete()
         state = {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_source")}
         state["_source"] = None
+        state["_parts"] = {}
         return state
 
     def __setstate__(self, state: dict) -> None:

@@ -238,11 +238,19 @@ def _weekly(scope: Scope, items: pa.Table, timeline: pa.Table) -> pa.Table:
     )
 
 
+#: The daily totals and weeks read the timeline only for its first day.
+_STARTS = {"timeline": ("start",)}
+
 STEPS = [
     PerItem(
         "segment_days", ("timeline_segments", "coded_events"), _segment_days, empty=SEGMENT_DAYS
     ),
-    Aggregate("daily", ("segment_days", "timeline"), _daily),
-    Aggregate("daily_totals", ("items", "timeline"), _daily_totals),
-    Aggregate("weekly", ("items", "timeline"), _weekly),
+    Aggregate(
+        "daily",
+        ("segment_days", "timeline"),
+        _daily,
+        columns={"timeline": ("status", "class", "start")},
+    ),
+    Aggregate("daily_totals", ("items", "timeline"), _daily_totals, columns=_STARTS),
+    Aggregate("weekly", ("items", "timeline"), _weekly, columns=_STARTS),
 ]

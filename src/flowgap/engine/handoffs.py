@@ -66,6 +66,9 @@ def build_handoffs(events: pa.Table) -> pa.Table:
 
 STEPS = [
     Aggregate(
-        "handoffs", ("handoff_rows",), lambda scope, handoff_rows: build_handoffs(handoff_rows)
+        "handoffs",
+        ("handoff_rows",),
+        lambda scope, handoff_rows: build_handoffs(handoff_rows),
+        columns={"handoff_rows": ("item", "from_team", "to_team", "wait", "is_return")},
     )
 ]

@@ -17,7 +17,7 @@ Steps are ordered by what they need (:mod:`graphlib`), not by hand.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from graphlib import TopologicalSorter
 from typing import TYPE_CHECKING, Any
@@ -51,11 +51,15 @@ class PerItem:
 @dataclass(frozen=True)
 class Aggregate:
     """A step computed under a selection: ``make(scope, **needs)``, where each need is the
-    selected rows of a per-item step or the value of another aggregate."""
+    selected rows of a per-item step or the value of another aggregate.
+
+    ``columns`` names, for a need of rows, the only columns the step reads: a selection then
+    copies those, not the whole table (the timeline has fourteen, the summary reads three)."""
 
     name: str
     needs: tuple[str, ...]
     make: Callable[..., Any]
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 Step = PerItem | Aggregate
@@ -125,12 +129,12 @@ def compute_rows(steps: Iterable[Step], run: RunContext) -> dict[str, Any]:
     return kept
 
 
-def compute(name: str, steps: dict[str, Step], get: Callable[[str], Any], scope: Scope) -> Any:
-    """The aggregate ``name`` from its needs, each read through ``get`` (which computes an
-    aggregate need on first read)."""
+def compute(name: str, steps: dict[str, Step], get: Callable[..., Any], scope: Scope) -> Any:
+    """The aggregate ``name`` from its needs, each read through ``get(need, columns)`` (which
+    computes an aggregate need on first read; ``columns`` is None for a whole table)."""
     step = steps[name]
     assert isinstance(step, Aggregate)
-    return step.make(scope, **{n: get(n) for n in step.needs})
+    return step.make(scope, **{n: get(n, step.columns.get(n)) for n in step.needs})
 
 
 def _is_ibis(value: object) -> bool:

@@ -171,5 +171,10 @@ def _stages(scope: Scope, visits: pa.Table, status_classes: pa.Table) -> pa.Tabl
 
 STEPS = [
     PerItem("visits", ("timeline_segments", "coded_events"), _visits, empty=VISITS),
-    Aggregate("stages", ("visits", "status_classes"), _stages),
+    Aggregate(
+        "stages",
+        ("visits", "status_classes"),
+        _stages,
+        columns={"visits": ("item", "status", "start", "duration", "touch", "wait", "current")},
+    ),
 ]

@@ -161,5 +161,10 @@ STEPS = [
         _status_counts,
         without_history=lambda run, **_: _status_counts(run),
     ),
-    Aggregate("status_classes", ("status_counts",), _status_classes),
+    Aggregate(
+        "status_classes",
+        ("status_counts",),
+        _status_classes,
+        columns={"status_counts": ("status", "n")},
+    ),
 ]

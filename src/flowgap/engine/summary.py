@@ -256,5 +256,6 @@ STEPS = [
             "teams",
         ),
         _summary_step,
+        columns={"timeline": ("item", "seg", "start")},
     )
 ]

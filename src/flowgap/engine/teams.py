@@ -116,5 +116,14 @@ def _teams(
 
 STEPS = [
     PerItem("team_waits", ("timeline_segments", "coded_events"), _team_waits, empty=TEAM_WAITS),
-    Aggregate("teams", ("stint_rows", "team_waits", "handoff_rows", "visits"), _teams),
+    Aggregate(
+        "teams",
+        ("stint_rows", "team_waits", "handoff_rows", "visits"),
+        _teams,
+        columns={
+            "stint_rows": ("item", "team", "touch", "queue"),
+            "handoff_rows": ("from_team", "to_team"),
+            "visits": ("wait",),
+        },
+    ),
 ]
