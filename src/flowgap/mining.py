@@ -27,8 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .engine.runner import Aggregate
-
-US = 1_000_000
+from .units import US
 
 # Process mining (pm4py, in mining.py): directly-follows edges with frequency and performance.
 PROCESS_EDGES = pa.schema(

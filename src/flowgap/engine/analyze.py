@@ -99,4 +99,4 @@ def analyze(
 
 def _us(moment: datetime) -> int:
     delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * US + delta.microseconds
+    return (delta.days * 86_400 + delta.seconds) * US + delta.microseconds  # exact: no floats

@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 
 from ..config import Config
 from ..model import Finding, LoadResult
+from ..units import DAY_S
 from .summary import iso
 
 
@@ -66,7 +67,7 @@ def as_of_warnings(result: LoadResult, config: Config, as_of: datetime) -> list[
                 ),
             )
         ]
-    gap = (as_of - last).total_seconds() / 86_400
+    gap = (as_of - last).total_seconds() / DAY_S
     if gap > AS_OF_GAP_DAYS:
         return [
             Finding(

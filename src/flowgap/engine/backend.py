@@ -17,6 +17,7 @@ import ibis
 import pyarrow as pa
 
 from ..errors import InputError, UsageError
+from ..units import US
 
 ENGINES = ("duckdb", "spark")
 
@@ -195,8 +196,6 @@ def _spark_schema(table: pa.Table) -> Any:
 
 
 # ----------------------------------------------------------------- Arrow at the boundary
-
-US = 1_000_000
 
 
 def to_us(column: pa.ChunkedArray | pa.Array) -> pa.Array:

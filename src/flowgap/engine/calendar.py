@@ -22,9 +22,9 @@ import pyarrow.compute as pc
 
 from ..config import CalendarConfig
 from ..errors import ConfigError
+from ..units import DAY_US, US
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_US_PER_DAY = 86_400_000_000
 
 
 def working_seconds(start: np.ndarray, end: np.ndarray, calendar: CalendarConfig) -> np.ndarray:
@@ -148,12 +148,12 @@ def _localize(naive_us: np.ndarray, zone: str) -> np.ndarray:
 def _local_date(us: int, zone: str) -> np.datetime64:
     moment = datetime.fromtimestamp(us / 1e6, ZoneInfo(zone)) if zone != "UTC" else None
     if moment is None:
-        return np.datetime64(us // _US_PER_DAY, "D")
+        return np.datetime64(us // DAY_US, "D")
     return np.datetime64(moment.date(), "D")
 
 
 def _time_us(t: time) -> int:
-    return ((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond
+    return ((t.hour * 60 + t.minute) * 60 + t.second) * US + t.microsecond
 
 
 def _zone(name: str) -> str:
