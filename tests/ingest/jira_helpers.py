@@ -23,3 +23,20 @@ def rows(result, item: str) -> list[tuple]:
 def reconciles(result) -> None:
     for s in result.inputs:
         assert s.records_read == s.records_loaded + s.records_rejected, s
+
+
+def sample_export(directory: Path, items: int) -> list[dict]:
+    """A small `flowgap sample` Jira export (seed 7, with the story item), one dict per line."""
+    import orjson
+
+    from flowgap.sample import write_sample
+
+    out = directory / "base.jira.ndjson"
+    write_sample(out, items, 7, "jira-json", True)
+    return [orjson.loads(line) for line in out.read_bytes().splitlines()]
+
+
+def dump(lines: list[dict]) -> bytes:
+    import orjson
+
+    return b"".join(orjson.dumps(x) + b"\n" for x in lines)

@@ -11,11 +11,10 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jira_helpers import FIX, TEAM, reconciles, rows, ts
+from jira_helpers import FIX, TEAM, dump, reconciles, rows, sample_export, ts
 
 from flowgap.config import Config
 from flowgap.ingest import jira_columns, jira_json
-from flowgap.sample import write_sample
 
 
 def test_v2_page_events_in_canonical_order() -> None:
@@ -299,14 +298,7 @@ def test_a_later_line_renaming_a_field_id_is_followed(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
-    """A small `flowgap sample` export (with the four-month story item), one dict per line."""
-    out = tmp_path_factory.mktemp("sample") / "base.jira.ndjson"
-    write_sample(out, 60, 7, "jira-json", True)
-    return [orjson.loads(line) for line in out.read_bytes().splitlines()]
-
-
-def dump(lines: list[dict]) -> bytes:
-    return b"".join(orjson.dumps(x) + b"\n" for x in lines)
+    return sample_export(tmp_path_factory.mktemp("sample"), 60)
 
 
 def copy(lines: list[dict]) -> list[dict]:

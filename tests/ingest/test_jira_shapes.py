@@ -10,25 +10,17 @@ from pathlib import Path
 
 import orjson
 import pytest
-from jira_helpers import FIX, TEAM, reconciles, rows, ts
+from jira_helpers import FIX, TEAM, dump, reconciles, rows, sample_export, ts
 
 from flowgap.config import Config
 from flowgap.errors import InputError
 from flowgap.ingest import jira_json
 from flowgap.ingest.jira_shapes import Broken, Issue, JiraFile, Names, is_json_file, json_files
-from flowgap.sample import write_sample
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
-    """A small `flowgap sample` export, one dict per line."""
-    out = tmp_path_factory.mktemp("sample") / "base.jira.ndjson"
-    write_sample(out, 20, 7, "jira-json", True)
-    return [orjson.loads(line) for line in out.read_bytes().splitlines()]
-
-
-def dump(lines: list[dict]) -> bytes:
-    return b"".join(orjson.dumps(x) + b"\n" for x in lines)
+    return sample_export(tmp_path_factory.mktemp("sample"), 20)
 
 
 def load_lines(tmp_path: Path, lines: list[dict] | bytes, gz: bool = False):
