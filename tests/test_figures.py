@@ -202,3 +202,15 @@ def test_item_journeys_pick_the_same_lanes_from_arrow_and_pandas() -> None:
     frame = figures.item_journeys(a.timeline.to_pandas(), items.to_pandas(), n=3)
     assert arrow.to_json() == frame.to_json()
     assert len(arrow.layout.yaxis.categoryarray) == 3
+
+
+def test_longest_waiting_ranks_by_wait_then_key_with_missing_waits_last() -> None:
+    items = pa.table(
+        {
+            "item": ["C", "A", "B", "D", "E"],
+            "wait_s": [5.0, 9.0, 9.0, None, float("nan")],
+        }
+    )
+    assert figures.longest_waiting(items, 3) == ["A", "B", "C"]
+    assert figures.longest_waiting(items, 10) == ["A", "B", "C", "D", "E"]
+    assert figures.longest_waiting(items.slice(0, 0), 3) == []

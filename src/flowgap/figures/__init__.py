@@ -20,13 +20,14 @@ Stable names (the reports and the dashboard import them from ``flowgap.figures``
     lead_time_scatter(items)                flow_efficiency_histogram(items)
     cumulative_flow(daily)                  ageing_wip(items)
     item_journeys(timeline, items, n=10)    steering_touches(touches)
+    longest_waiting(items, n=10)
     throughput_trend(weekly)                flow_efficiency_trend(weekly)
 """
 
 from __future__ import annotations
 
 from .distributions import ageing_wip, flow_efficiency_histogram, lead_time_scatter
-from .journeys import item_journeys
+from .journeys import item_journeys, longest_waiting
 from .process_maps import handoff_graph, status_layers, status_map
 from .steering import steering_touches
 from .style import CLASS_COLOURS, CLASS_ORDER, TEAM_COLOURS, empty_figure
@@ -45,6 +46,7 @@ __all__ = [
     "handoff_graph",
     "item_journeys",
     "lead_time_scatter",
+    "longest_waiting",
     "status_layers",
     "status_map",
     "steering_touches",

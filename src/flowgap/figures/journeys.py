@@ -12,6 +12,18 @@ from ..units import DAY_S
 from .style import TEAM_COLOURS, TableLike, base_figure, empty_figure, esc, frame
 
 
+def longest_waiting(items: pa.Table, n: int = 10) -> list[str]:
+    """The keys of the ``n`` items with the most waiting (``wait_s``), ties by key; done in
+    Arrow so that a caller can fetch only their timeline rows (the dashboard draws the
+    journeys on every filter change, over tens of thousands of items)."""
+    wait = pc.fill_null(items["wait_s"].cast(pa.float64()), -1.0)
+    wait = pc.if_else(pc.is_nan(wait), -1.0, wait)
+    ranked = pa.table({"w": wait, "item": items["item"]}).sort_by(
+        [("w", "descending"), ("item", "ascending")]
+    )
+    return ranked["item"].slice(0, n).to_pylist()
+
+
 def item_journeys(
     timeline: TableLike, items: TableLike, n: int = 10, touches: TableLike | None = None
 ) -> go.Figure:
@@ -21,24 +33,12 @@ def item_journeys(
     one-row ``items`` this is that item's journey."""
     title = "Journeys of the items that waited longest"
     worst: list[str] | None = None
-    if isinstance(items, pa.Table) and items.num_rows and "wait_s" in items.column_names:
-        # The n worst in Arrow: only their rows go to pandas (the dashboard draws this on
-        # every filter change, over tens of thousands of items).
-        wait = pc.fill_null(items["wait_s"].cast(pa.float64()), -1.0)
-        wait = pc.if_else(pc.is_nan(wait), -1.0, wait)
-        ranked = pa.table({"w": wait, "item": items["item"]}).sort_by(
-            [("w", "descending"), ("item", "ascending")]
-        )
-        worst = ranked["item"].slice(0, n).to_pylist()
+    if not isinstance(items, pa.Table):
+        items = pa.Table.from_pandas(frame(items), preserve_index=False)
+    if items.num_rows and "wait_s" in items.column_names:
+        worst = longest_waiting(items, n)
         items = items.filter(pc.is_in(items["item"], pa.array(worst, pa.string())))
     it = frame(items)
-    if worst is None and not it.empty and "wait_s" in it:
-        worst = (
-            it.assign(_w=it["wait_s"].fillna(-1.0))
-            .sort_values(["_w", "item"], ascending=[False, True])["item"]
-            .head(n)
-            .tolist()
-        )
     if worst is not None and isinstance(timeline, pa.Table):
         # Only the lanes shown: a big log's timeline never goes to pandas whole.
         timeline = timeline.filter(pc.is_in(timeline["item"], pa.array(worst, pa.string())))

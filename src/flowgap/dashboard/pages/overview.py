@@ -84,12 +84,16 @@ def layout(view: View, search: str) -> html.Div:
     worst_keys = [f["item"] for f in stories if f.get("item")]
     story_list = html.Ul([html.Li(f["text"]) for f in stories], id="stories") if stories else None
     worst = a.items.filter(pc.is_in(a.items["item"], _array(worst_keys))) if worst_keys else a.items
+    # Only the lanes drawn: the timeline rows of ten items, not of the whole selection.
+    lanes = a.select(figures.longest_waiting(a.items, 10))
     children.append(
         section(
             "Week of work, months of waiting",
             story_list,
             graph(
-                figures.item_journeys(a.timeline, a.items, n=10, touches=a.steering_touches),
+                figures.item_journeys(
+                    lanes.timeline, lanes.items, n=10, touches=lanes.steering_touches
+                ),
                 "worst-journeys",
             ),
             table_grid("worst-items", tables.ITEMS, item_rows(worst)[:50], height=320),
