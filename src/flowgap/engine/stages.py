@@ -39,9 +39,11 @@ def visits(tl: ir.Table) -> ir.Table:
     """item, visit, status, start, duration, touch, wait, current (the run at as_of of an
     item that is not delivered). ``tl`` is the timeline with its ``visit`` column (the seg
     number of the visit's first segment)."""
+    # A visit has one status (and so one class): any of its values will do, and is cheaper
+    # than a string max over millions of groups.
     v = tl.group_by(["item", "visit"]).aggregate(
-        status=tl.status.max(),
-        cls=tl.cls.max(),
+        status=tl.status.arbitrary(),
+        cls=tl.cls.arbitrary(),
         start=tl.start.min(),
         duration=tl.duration.sum().cast("int64"),
         touch=tl.touch.sum().cast("int64"),
