@@ -4,7 +4,12 @@ The status may be composed of several columns (joined by ``status_separator``); 
 resource columns give ``team`` and ``assignee`` events when they change. Rows are sorted by
 timestamp, then the ``order_by`` column (numerically when every value is a number), then the
 line, so out-of-order files load correctly and same-timestamp events keep a defined order.
-A second row with the same item, timestamp and status is rejected as a duplicate.
+
+Rows of one item at one timestamp are not duplicates as such: an audit log of minute resolution
+has many rows per minute that differ in team, resource or sub-state (a handoff, or a status
+left and re-entered within the minute). A row is a duplicate, and rejected, only when every
+mapped column (item, each status column, timestamp, team, resource and the ``order_by``
+column) equals an earlier row's.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ class _Row:
     team: str | None
     resource: str | None
     order: str
+    #: every mapped value, as read: equal keys make a duplicate
+    key: tuple
 
 
 def load(path: Path, config: Config) -> LoadResult:
@@ -111,6 +118,7 @@ def load(path: Path, config: Config) -> LoadResult:
                 teams[k],
                 resources[k],
                 orders[k] or "",
+                (times[k], *parts, teams[k], resources[k], orders[k]),
             )
         )
 
@@ -151,7 +159,7 @@ def _all_numeric(values: Iterable[str]) -> bool:
 
 
 def _emit_item(b: LoadBuilder, cols: EventColumns, item: str, rows: list[_Row]) -> None:
-    seen: dict[tuple[datetime, str], int] = {}
+    seen: dict[tuple, int] = {}
     prefix = f"{b.path.name}:"
 
     def add(row: _Row, field: str, value: str | None, prev: str | None) -> None:
@@ -162,13 +170,13 @@ def _emit_item(b: LoadBuilder, cols: EventColumns, item: str, rows: list[_Row]) 
     resource: str | None = None
     first = True
     for row in rows:
-        key = (row.ts, row.status)
-        if key in seen:
+        if row.key in seen:
             b.reject(
-                row.line, f"{item}: duplicate event (same time and status as line {seen[key]})"
+                row.line,
+                f"{item}: duplicate event (every mapped column equal to line {seen[row.key]})",
             )
             continue
-        seen[key] = row.line
+        seen[row.key] = row.line
         b.loaded()
         if first:
             add(row, "created", None, None)
