@@ -11,8 +11,9 @@ stream of issues; this module applies Jira's rules to each issue, once:
   flag and labels, each the ``fromString`` of its first change, else the current value;
 - each changelog item becomes one event (labels: one per label added or removed); the Flagged
   custom field (``input.jira.flagged_field``) becomes ``flag``, cleared = null;
-- comments (plain text in API v2, Atlassian Document Format in v3, see ``jira_adf``) become
-  ``comment`` events, ordered like histories;
+- comments (plain text in API v2, Atlassian Document Format in v3, see ``jira_adf``; beside
+  the fields in ``comments_data`` as Perceval collects them) become ``comment`` events,
+  ordered like histories;
 - ``changelog.total`` above the histories present means a truncated history: a warning per
   item; issues without any changelog are counted in one warning per file;
 - custom fields (team, flag, story points) are found by name through each page's or line's
@@ -306,7 +307,9 @@ class _Accumulator(Columns):
         labels0 = _label_set(first_from["labels"]) if "labels" in first_from else labels_now
         initial.extend(("label", lab) for lab in labels0)
 
-        comments = self._comments(key, fields.get("comment"))
+        # Perceval fetches comments apart and keeps them beside the fields
+        comment_block = fields.get("comment", issue.get("comments_data"))
+        comments = self._comments(key, comment_block)
         k = len(initial)
         n = k + n_hist + len(comments)
         src0 = f"{self.fname}:{key}"
