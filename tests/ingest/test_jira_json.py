@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jira_helpers import FIX, TEAM, dump, reconciles, rows, sample_export, ts
 
+import flowgap
 from flowgap.config import Config
 from flowgap.ingest import jira_columns, jira_json
 
@@ -573,3 +574,62 @@ def test_columns_flushed_as_the_load_goes_give_the_same_tables(
     flushed = load_lines(tmp_path, base)
     assert flushed.events.equals(whole.events)
     assert flushed.items.equals(whole.items)
+
+
+def server_issue(key: str, created: str, assignee: dict | None, histories: list[dict]) -> dict:
+    return {
+        "key": key,
+        "fields": {
+            "created": created,
+            "status": {"name": "In Progress"},
+            "assignee": assignee,
+        },
+        "changelog": {"total": len(histories), "histories": histories},
+    }
+
+
+def test_one_person_one_name_on_jira_server(tmp_path: Path) -> None:
+    """Jira Server/DC: a user's `name` is the login; the changelog's fromString/toString and
+    authors use the display name, its from/to the login."""
+    john = {"name": "jdoe", "key": "JIRAUSER10100", "displayName": "John Doe"}
+    handover = {
+        "id": "7",
+        "created": "2023-03-02T10:00:00.000+0000",
+        "author": john,
+        "items": [
+            {
+                "field": "assignee",
+                "fieldtype": "jira",
+                "from": "jdoe",
+                "fromString": "John Doe",
+                "to": "asmith",
+                "toString": "Alice Smith",
+            }
+        ],
+    }
+    lines = [
+        # never reassigned: the current assignee is John by his display name
+        server_issue("S-1", "2023-03-01T09:00:00.000+0000", john, []),
+        # an export cut down to logins: Alice is known only as asmith here ...
+        server_issue("S-2", "2023-03-01T09:30:00.000+0000", {"name": "asmith"}, []),
+        # ... and the changelog of a later issue names her
+        server_issue("S-3", "2023-03-01T10:00:00.000+0000", {"name": "asmith"}, [handover]),
+    ]
+    path = tmp_path / "server.jira.ndjson"
+    path.write_bytes(dump(lines))
+    result = jira_json.load(path, Config())
+    assignees = [
+        (e["item"], e["value"], e["prev"], e["actor"])
+        for e in result.events.to_pylist()
+        if e["field"] == "assignee"
+    ]
+    assert assignees == [
+        ("S-1", "John Doe", None, None),
+        ("S-2", "Alice Smith", None, None),
+        ("S-3", "John Doe", None, None),
+        ("S-3", "Alice Smith", "John Doe", "John Doe"),
+    ]
+    # teams from the assignee: two people, not four
+    team = Config.from_dict({"teams": {"source": ["assignee"]}})
+    teams = flowgap.analyze(result, team).teams.column("team").to_pylist()
+    assert sorted(teams) == ["Alice Smith", "John Doe"]

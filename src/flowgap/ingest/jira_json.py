@@ -17,7 +17,11 @@ stream of issues; this module applies Jira's rules to each issue, once:
 - ``changelog.total`` above the histories present means a truncated history: a warning per
   item; issues without any changelog are counted in one warning per file;
 - custom fields (team, flag, story points) are found by name through each page's or line's
-  ``names``; a later page may rename an id.
+  ``names``; a later page may rename an id;
+- a person is named by their display name everywhere (events, actors): a user value's
+  ``displayName`` first, and a value that is only a login (Jira Server's ``name``) is mapped to
+  the display name the changelog's user fields give it (``from``/``to`` hold the login,
+  ``fromString``/``toString`` the display name), across the whole load.
 
 **Record unit.** A record is an issue, a changelog history entry of a loaded issue, or a comment
 of a loaded issue; an unparseable NDJSON line (or a top-level value that is not an issue) is one
@@ -49,6 +53,9 @@ from pathlib import Path
 from types import NoneType
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ..config import Config
 from ..model import (
     Finding,
@@ -56,6 +63,7 @@ from ..model import (
     LoadResult,
     Reject,
 )
+from . import arrow_columns as ac
 from .jira_adf import comment_text
 from .jira_columns import Columns
 from .jira_order import ordered, timestamp
@@ -66,7 +74,12 @@ __all__ = ["FORMAT", "STORY_POINT_FIELDS", "field_map", "is_json_file", "load"]
 FORMAT = "jira-json"
 STORY_POINT_FIELDS = ("Story Points", "Story point estimate")
 _TEXT = frozenset({str, NoneType})
-_DISPLAY_KEYS = ("value", "name", "displayName", "title", "key")
+# A user's displayName before its name: on Jira Server/Data Center ``name`` is the login,
+# while the changelog's fromString/toString (and Jira Cloud, which has no login) use the
+# display name; reading the login made one person two people (and two teams).
+_DISPLAY_KEYS = ("value", "displayName", "name", "title", "key")
+#: Canonical fields whose changelog from/to hold a login and fromString/toString its name.
+_USER_FIELDS = frozenset({"assignee", "team", "reporter"})
 
 
 class _NotText(Exception):
@@ -149,6 +162,9 @@ class _Accumulator(Columns):
         self.loaded = 0
         self.names: dict[str, str] = {}
         self._ids_cache: dict[str, list[str]] | None = None
+        # login -> display name, and every display name, from the changelog's user fields
+        self.logins: dict[str, str] = {}
+        self.display_names: set[str] = set()
 
     # ------------------------------------------------------------------ per file
 
@@ -415,6 +431,8 @@ class _Accumulator(Columns):
                         raise _NotText
                     if canon not in first_from:
                         first_from[canon] = from_s
+                    if canon in _USER_FIELDS:
+                        self._learn_logins(it)
                     if canon == "labels":
                         self._labels(from_s, to_s)
                         continue
@@ -439,6 +457,15 @@ class _Accumulator(Columns):
                 g_source.append(f"{fname}:{key}#{hid}")
                 g_n.append(m)
         return first_from, len(field_col) - start
+
+    def _learn_logins(self, item: dict) -> None:
+        """A user field's change: ``from``/``to`` are logins, ``*String`` display names."""
+        for login_key, name_key in (("from", "fromString"), ("to", "toString")):
+            login, name = item.get(login_key), item.get(name_key)
+            if login.__class__ is str and name.__class__ is str and login and name:
+                self.display_names.add(name)
+                if login != name:
+                    self.logins.setdefault(login, name)
 
     def _labels(self, from_s: str | None, to_s: str | None) -> None:
         """Labels arrive as space-separated sets: one event per label added or removed."""
@@ -534,7 +561,7 @@ class _Accumulator(Columns):
 
     def result(self) -> LoadResult:
         return LoadResult(
-            events=self.events_table(),
+            events=_display_names(self.events_table(), self.logins, self.display_names),
             items=self.items_table(),
             rejects=self.rejects,
             warnings=self.warnings,
@@ -542,3 +569,21 @@ class _Accumulator(Columns):
             status_categories=self.categories,
             has_history=True,
         )
+
+
+def _display_names(events: pa.Table, logins: dict[str, str], names: set[str]) -> pa.Table:
+    """Values of user fields (and actors) that are a login become that user's display name."""
+    known = {login: name for login, name in logins.items() if login not in names}
+    if not known or not events.num_rows:
+        return events
+    # arrays from buffers (arrow_columns), no Python scalars: either would import pandas
+    value_set = ac.strings(list(known))
+    display_names = ac.strings(list(known.values()))
+    users = pc.is_in(events.column("field"), ac.strings(sorted(_USER_FIELDS)))
+    for name in ("value", "prev", "actor"):
+        column = events.column(name)
+        at = pc.index_in(column, value_set=value_set)
+        hit = pc.is_valid(at) if name == "actor" else pc.and_(users, pc.is_valid(at))
+        mapped = pc.if_else(hit, display_names.take(at), column)
+        events = events.set_column(events.schema.get_field_index(name), name, mapped)
+    return events
