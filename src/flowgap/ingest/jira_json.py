@@ -48,6 +48,7 @@ objects than orjson builds (a typed decoder), not a second loader.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from types import NoneType
@@ -74,6 +75,7 @@ __all__ = ["FORMAT", "STORY_POINT_FIELDS", "field_map", "is_json_file", "load"]
 FORMAT = "jira-json"
 STORY_POINT_FIELDS = ("Story Points", "Story point estimate")
 _TEXT = frozenset({str, NoneType})
+_FIELD_ID = re.compile(r"^customfield_\d+$")
 # A user's displayName before its name: on Jira Server/Data Center ``name`` is the login,
 # while the changelog's fromString/toString (and Jira Cloud, which has no login) use the
 # display name; reading the login made one person two people (and two teams).
@@ -162,6 +164,13 @@ class _Accumulator(Columns):
         self.loaded = 0
         self.names: dict[str, str] = {}
         self._ids_cache: dict[str, list[str]] | None = None
+        # the team field's id learned from a history item (``field`` + ``fieldId``), for the
+        # whole load: a field id is the instance's
+        self.learned_ids: dict[str, str] = {}
+        # the team field given as an id ("customfield_11500") needs no ``names``
+        self.team_is_id = self.team_field is not None and _FIELD_ID.match(self.team_field)
+        self.by_id: dict[str, str] = {self.team_field: "team"} if self.team_is_id else {}
+        self.team_unread = 0
         # login -> display name, and every display name, from the changelog's user fields
         self.logins: dict[str, str] = {}
         self.display_names: set[str] = set()
@@ -173,18 +182,39 @@ class _Accumulator(Columns):
         self.read = self.loaded = 0
         self.names = {}
         self._ids_cache = None
+        self.team_unread = 0
         rejected_before = len(self.rejects)
         no_changelog = 0
         source = JiraFile(path)
+        # While the team field's id is unknown, records wait (in file order) for an issue
+        # whose history names it: then every issue before it reads its current team too.
+        pending: list[Issue | Names | Broken] | None = None
         for record in source:
-            if record.__class__ is Issue:
-                no_changelog += self._issue(*record)
-            elif record.__class__ is Names:
-                self._add_names(record.names)
+            if pending is None and self._team_id_unknown(record):
+                pending = []
+            if pending is not None:
+                pending.append(record)
+                if self._team_id_unknown(record):
+                    continue
+                records, pending = pending, None
             else:
-                assert isinstance(record, Broken)
-                self.read += 1
-                self.rejects.append(Reject(f"{self.fname}:{record.line}", record.reason))
+                records = [record]
+            for r in records:
+                no_changelog += self._record(r)
+        for r in pending or ():
+            no_changelog += self._record(r)
+        if self.team_unread:
+            self.warnings.append(
+                Finding(
+                    "team_unresolved",
+                    f"{self.fname}: the team field {self.team_field!r} has no field id in this"
+                    " export (no `names` map, no history of it): the current team of"
+                    f" {self.team_unread} issue(s) is unknown; set [input.jira] team_field to"
+                    ' the field\'s id (such as "customfield_10001") or export with'
+                    " expand=names",
+                    source=self.fname,
+                )
+            )
         if source.latin:
             self.warnings.append(
                 Finding(
@@ -215,6 +245,60 @@ class _Accumulator(Columns):
             raise AssertionError(f"{path}: {summary}")
         self.inputs.append(summary)
 
+    def _record(self, record: Issue | Names | Broken) -> int:
+        """Load one record of the stream; 1 for an issue without a changelog."""
+        if record.__class__ is Issue:
+            return self._issue(*record)
+        if record.__class__ is Names:
+            self._add_names(record.names)
+            return 0
+        assert isinstance(record, Broken)
+        self.read += 1
+        self.rejects.append(Reject(f"{self.fname}:{record.line}", record.reason))
+        return 0
+
+    def _team_id_unknown(self, record: Issue | Names | Broken) -> bool:
+        """True while a team field named in the config has no known id and this record does
+        not tell it (a ``names`` map, an issue's own fields or names, or a history item)."""
+        team = self.team_field
+        if team is None or self.team_is_id or team in self.learned_ids:
+            return False
+        if team in self._field_ids():
+            return False
+        if record.__class__ is Names:
+            return not self._learn_from_names(record.names)
+        value = record[0] if record.__class__ is Issue else None
+        if value.__class__ is not dict:
+            return True
+        names, fields = value.get("names"), value.get("fields")
+        if isinstance(names, dict) and self._learn_from_names(names):
+            return False
+        if isinstance(fields, dict) and team in fields:
+            return False
+        return not self._learn_from_histories(value.get("changelog"))
+
+    def _learn_from_names(self, names: dict) -> bool:
+        """Whether ``names`` gives the team field an id (kept per page: ids can be renamed)."""
+        return self.team_field in names.values()
+
+    def _learn_from_histories(self, changelog: Any) -> bool:
+        """A history item of the team field carries its id: ``field`` + ``fieldId``."""
+        histories = changelog.get("histories") if isinstance(changelog, dict) else None
+        for h in histories if isinstance(histories, list) else ():
+            items = h.get("items") if isinstance(h, dict) else None
+            for it in items if isinstance(items, list) else ():
+                if isinstance(it, dict) and it.get("field") == self.team_field:
+                    fid = it.get("fieldId")
+                    if isinstance(fid, str) and fid:
+                        self._learn(fid)
+                        return True
+        return False
+
+    def _learn(self, fid: str) -> None:
+        assert self.team_field is not None
+        self.learned_ids[self.team_field] = fid
+        self._ids_cache = None
+
     def _reject(self, where: str, reason: str) -> None:
         self.rejects.append(Reject(f"{self.fname}:{where}", reason))
 
@@ -226,6 +310,9 @@ class _Accumulator(Columns):
         ids: dict[str, list[str]] = {}
         for fid, name in self.names.items():
             if isinstance(name, str) and name in wanted:
+                ids.setdefault(name, []).append(fid)
+        for name, fid in self.learned_ids.items():
+            if fid not in ids.get(name, ()):
                 ids.setdefault(name, []).append(fid)
         self._ids_cache = ids
         return ids
@@ -297,11 +384,12 @@ class _Accumulator(Columns):
             initial.append(("status", st0))
         team_field = self.team_field
         if team_field is not None:
-            team0 = (
-                first_from["team"]
-                if "team" in first_from
-                else display(self._current(fields, team_field, ids))
-            )
+            if "team" in first_from:
+                team0 = first_from["team"]
+            else:
+                if team_field not in ids and team_field not in fields:
+                    self.team_unread += 1
+                team0 = display(self._current(fields, team_field, ids))
             if team0:
                 initial.append(("team", team0))
         asg0 = (
@@ -414,6 +502,7 @@ class _Accumulator(Columns):
         if not histories:
             return first_from, 0
         fmap = self.field_map
+        by_id = self.by_id
         fname = self.fname
         field_col, value_col, prev_col = self.e_field, self.e_value, self.e_prev
         g_ts, g_actor, g_source, g_n = self.g_ts, self.g_actor, self.g_source, self.g_n
@@ -424,7 +513,10 @@ class _Accumulator(Columns):
             try:
                 for it in items:
                     name = it.get("field")
-                    canon = fmap.get(name, name)
+                    canon = fmap.get(name)
+                    if canon is None:
+                        # the team field configured by its id: its items name it by fieldId
+                        canon = by_id.get(it.get("fieldId"), name) if by_id else name
                     from_s = it.get("fromString") or None
                     to_s = it.get("toString") or None
                     if from_s.__class__ not in _TEXT or to_s.__class__ not in _TEXT:
