@@ -54,9 +54,6 @@ from pathlib import Path
 from types import NoneType
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from ..config import Config
 from ..model import (
     Finding,
@@ -64,9 +61,9 @@ from ..model import (
     LoadResult,
     Reject,
 )
-from . import arrow_columns as ac
 from .jira_adf import comment_text
 from .jira_columns import Columns
+from .jira_fields import USER_FIELDS, People, display, field_id_in_histories, label_set
 from .jira_order import ordered, timestamp
 from .jira_shapes import Broken, Issue, JiraFile, Names, is_json_file, json_files
 
@@ -76,12 +73,6 @@ FORMAT = "jira-json"
 STORY_POINT_FIELDS = ("Story Points", "Story point estimate")
 _TEXT = frozenset({str, NoneType})
 _FIELD_ID = re.compile(r"^customfield_\d+$")
-# A user's displayName before its name: on Jira Server/Data Center ``name`` is the login,
-# while the changelog's fromString/toString (and Jira Cloud, which has no login) use the
-# display name; reading the login made one person two people (and two teams).
-_DISPLAY_KEYS = ("value", "displayName", "name", "title", "key")
-#: Canonical fields whose changelog from/to hold a login and fromString/toString its name.
-_USER_FIELDS = frozenset({"assignee", "team", "reporter"})
 
 
 class _NotText(Exception):
@@ -111,34 +102,6 @@ def field_map(config: Config) -> dict[Any, str]:
     if jira.team_field is not None:
         fmap[jira.team_field] = "team"
     return fmap
-
-
-# --------------------------------------------------------------------------- values
-
-
-def display(value: Any) -> str | None:
-    """The human value of a Jira field value (string, option, user, team, list of those)."""
-    kind = value.__class__
-    if kind is dict:  # the usual case first: an option, a user, a status
-        for k in _DISPLAY_KEYS:
-            v = value.get(k)
-            if v.__class__ is str and v:
-                return v
-        return None
-    if kind is str:
-        return value or None
-    if value is None:
-        return None
-    if kind is list:
-        parts = [d for d in (display(v) for v in value) if d]
-        return ", ".join(parts) or None
-    if kind is bool:
-        return str(value).lower()
-    return str(value)
-
-
-def _label_set(text: Any) -> list[str]:
-    return text.split() if isinstance(text, str) else []
 
 
 # --------------------------------------------------------------------------- accumulation
@@ -171,9 +134,7 @@ class _Accumulator(Columns):
         self.team_is_id = self.team_field is not None and _FIELD_ID.match(self.team_field)
         self.by_id: dict[str, str] = {self.team_field: "team"} if self.team_is_id else {}
         self.team_unread = 0
-        # login -> display name, and every display name, from the changelog's user fields
-        self.logins: dict[str, str] = {}
-        self.display_names: set[str] = set()
+        self.people = People()
 
     # ------------------------------------------------------------------ per file
 
@@ -282,17 +243,10 @@ class _Accumulator(Columns):
         return self.team_field in names.values()
 
     def _learn_from_histories(self, changelog: Any) -> bool:
-        """A history item of the team field carries its id: ``field`` + ``fieldId``."""
-        histories = changelog.get("histories") if isinstance(changelog, dict) else None
-        for h in histories if isinstance(histories, list) else ():
-            items = h.get("items") if isinstance(h, dict) else None
-            for it in items if isinstance(items, list) else ():
-                if isinstance(it, dict) and it.get("field") == self.team_field:
-                    fid = it.get("fieldId")
-                    if isinstance(fid, str) and fid:
-                        self._learn(fid)
-                        return True
-        return False
+        fid = field_id_in_histories(changelog, self.team_field)
+        if fid is not None:
+            self._learn(fid)
+        return fid is not None
 
     def _learn(self, fid: str) -> None:
         assert self.team_field is not None
@@ -408,7 +362,7 @@ class _Accumulator(Columns):
         labels_now = (
             [x for x in labels_now if isinstance(x, str)] if isinstance(labels_now, list) else []
         )
-        labels0 = _label_set(first_from["labels"]) if "labels" in first_from else labels_now
+        labels0 = label_set(first_from["labels"]) if "labels" in first_from else labels_now
         initial.extend(("label", lab) for lab in labels0)
 
         # Perceval fetches comments apart and keeps them beside the fields
@@ -523,8 +477,8 @@ class _Accumulator(Columns):
                         raise _NotText
                     if canon not in first_from:
                         first_from[canon] = from_s
-                    if canon in _USER_FIELDS:
-                        self._learn_logins(it)
+                    if canon in USER_FIELDS:
+                        self.people.learn(it)
                     if canon == "labels":
                         self._labels(from_s, to_s)
                         continue
@@ -550,19 +504,10 @@ class _Accumulator(Columns):
                 g_n.append(m)
         return first_from, len(field_col) - start
 
-    def _learn_logins(self, item: dict) -> None:
-        """A user field's change: ``from``/``to`` are logins, ``*String`` display names."""
-        for login_key, name_key in (("from", "fromString"), ("to", "toString")):
-            login, name = item.get(login_key), item.get(name_key)
-            if login.__class__ is str and name.__class__ is str and login and name:
-                self.display_names.add(name)
-                if login != name:
-                    self.logins.setdefault(login, name)
-
     def _labels(self, from_s: str | None, to_s: str | None) -> None:
         """Labels arrive as space-separated sets: one event per label added or removed."""
-        old = _label_set(from_s)
-        new = _label_set(to_s)
+        old = label_set(from_s)
+        new = label_set(to_s)
         for lab in new:
             if lab not in old:
                 self.e_field.append("label")
@@ -653,7 +598,7 @@ class _Accumulator(Columns):
 
     def result(self) -> LoadResult:
         return LoadResult(
-            events=_display_names(self.events_table(), self.logins, self.display_names),
+            events=self.people.named(self.events_table()),
             items=self.items_table(),
             rejects=self.rejects,
             warnings=self.warnings,
@@ -661,21 +606,3 @@ class _Accumulator(Columns):
             status_categories=self.categories,
             has_history=True,
         )
-
-
-def _display_names(events: pa.Table, logins: dict[str, str], names: set[str]) -> pa.Table:
-    """Values of user fields (and actors) that are a login become that user's display name."""
-    known = {login: name for login, name in logins.items() if login not in names}
-    if not known or not events.num_rows:
-        return events
-    # arrays from buffers (arrow_columns), no Python scalars: either would import pandas
-    value_set = ac.strings(list(known))
-    display_names = ac.strings(list(known.values()))
-    users = pc.is_in(events.column("field"), ac.strings(sorted(_USER_FIELDS)))
-    for name in ("value", "prev", "actor"):
-        column = events.column(name)
-        at = pc.index_in(column, value_set=value_set)
-        hit = pc.is_valid(at) if name == "actor" else pc.and_(users, pc.is_valid(at))
-        mapped = pc.if_else(hit, display_names.take(at), column)
-        events = events.set_column(events.schema.get_field_index(name), name, mapped)
-    return events
