@@ -266,3 +266,36 @@ def test_same_timestamp_rows_without_order_key_apply_in_file_order(tmp_path: Pat
     assert [(r.source, r.reason) for r in result.rejects] == [
         ("e.csv:5", "c: duplicate event (every mapped column equal to line 4)")
     ]
+
+
+def test_created_column_gives_the_creation_time(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_text(
+        "case,activity,timestamp,opened\n"
+        "a,Open,2024-01-03 10:00,2024-01-01 09:00\n"
+        "a,Done,2024-01-04 10:00,2024-01-02 09:00\n"
+        "b,Open,2024-01-03 10:00,2024-01-05 09:00\n"
+        "c,Open,2024-01-03 10:00,\n"
+        "c,Done,2024-01-04 10:00,soon\n"
+    )
+    cfg = Config.from_dict({"input": {"csv": {"created": "opened"}}})
+    result = event_csv.load(p, cfg)
+    assert [r[:4] for r in rows_of(result, "a")] == [
+        (t(2024, 1, 1, 9), 0, "created", None),
+        (t(2024, 1, 3, 10), 0, "status", "Open"),
+        (t(2024, 1, 4, 10), 0, "status", "Done"),
+    ]
+    items = {r["item"]: r["created"] for r in result.items.to_pylist()}
+    # b: created after its first event, which wins; c: no created cell, its first event
+    assert items == {"a": t(2024, 1, 1, 9), "b": t(2024, 1, 3, 10), "c": t(2024, 1, 3, 10)}
+    assert [(w.kind, w.message, w.source) for w in result.warnings] == [
+        (
+            "created_after_event",
+            "b: created 2024-01-05T09:00:00+00:00 is after its first event;"
+            " the first event's time is used",
+            "e.csv:4",
+        )
+    ]
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        ("e.csv:6", "c: bad created timestamp: unrecognised timestamp 'soon'")
+    ]

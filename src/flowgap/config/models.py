@@ -83,6 +83,8 @@ class GenericCsvInput(_Section):
     missing_values: list[str] = Field(default_factory=lambda: ["", "?", "NA", "N/A", "null"])
     #: A column that orders events of the same item and timestamp.
     order_by: str | None = None
+    #: A column with the item's creation time (its earliest cell counts; else the first row's).
+    created: str | None = None
     delimiter: str | None = None  # None: sniffed
 
     @field_validator("status", mode="before")
