@@ -217,3 +217,26 @@ def test_status_attribute_names_at_least_one_attribute() -> None:
         Config.from_dict({"input": {"xes": {"status_attribute": []}}})
     one = Config.from_dict({"input": {"xes": {"status_attribute": "activity"}}})
     assert one.input.xes.status_attribute == ["activity"]
+
+
+def test_typed_and_mixed_attributes_and_offsets_without_colon(tmp_path: Path) -> None:
+    p = tmp_path / "typed.xes"
+    p.write_text(
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<log xes.version="1.0">\n'
+        '<trace><string key="concept:name" value="c1"/><int key="priority" value="3"/>\n'
+        '<event><string key="concept:name" value="A"/><int key="org:group" value="7"/>'
+        '<date key="time:timestamp" value="2024-01-01T10:00:00.000+0100"/></event>\n'
+        '<event><int key="concept:name" value="5"/><string key="org:group" value="G"/>'
+        '<date key="time:timestamp" value="2024-01-01T12:00:00Z"/></event>\n'
+        "</trace></log>\n",
+        encoding="utf-8",
+    )
+    result = xes.load(p, Config())
+    assert [r[:5] for r in rows_of(result, "c1")] == [
+        (t(2024, 1, 1, 9), 0, "created", None, None),
+        (t(2024, 1, 1, 9), 1, "status", "A", None),
+        (t(2024, 1, 1, 9), 2, "team", "7", None),
+        (t(2024, 1, 1, 12), 0, "status", "5", "A"),
+        (t(2024, 1, 1, 12), 1, "team", "G", "7"),
+    ]
+    assert result.items.column("priority").to_pylist() == ["3"]

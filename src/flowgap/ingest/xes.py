@@ -55,6 +55,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.parsers import expat
 
+import orjson
 import pyarrow as pa
 
 from ..config import Config
@@ -87,6 +88,8 @@ STANDARD_LIFECYCLE = frozenset(
 #: Non-standard lifecycle values named in the warning; the rest are counted.
 SHOWN_VALUES = 8
 _PARSE_CHUNK = 1 << 20
+#: chrono's format tried first by rustxes for ``<date>`` values
+_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%z"
 _PROLOG_LIMIT = 1 << 20  # a legitimate XES prolog is a few hundred bytes
 _CHUNK = 1 << 16
 _ITEM_TEXT_COLUMNS = ("project", "type", "priority", "summary")
@@ -196,8 +199,9 @@ def _read_table(path: Path) -> pa.Table:
         target = Path(tmpdir) / ("log.xes.gz" if is_gz else "log.xes")
         shutil.copyfile(path, target)
     try:
-        # print_debug off: it prints a line per unreadable value (which becomes null here)
-        frame = rustxes.import_xes(os.fspath(target), None, False)[0]
+        # print_debug off: it prints a line per unreadable value (which becomes null here);
+        # the format adds offsets without a colon (+0100) to the RFC 3339 it reads anyway
+        frame = rustxes.import_xes(os.fspath(target), _DATE_FORMAT, False)[0]
         return frame.to_arrow()
     except BaseException as exc:  # a Rust panic is a BaseException
         if isinstance(exc, KeyboardInterrupt | SystemExit):
@@ -227,7 +231,30 @@ def _text(value: object) -> str | None:
 def _column(table: pa.Table, name: str | None) -> list:
     if name is None or name not in table.column_names:
         return [None] * table.num_rows
-    return table.column(name).to_pylist()
+    column = table.column(name)
+    values = column.to_pylist()
+    if pa.types.is_large_string(column.type) or pa.types.is_string(column.type):
+        return _unmixed(values)
+    return values
+
+
+def _unmixed(values: list) -> list:
+    """An attribute with values of several types (``string`` here, ``int`` there) comes from
+    rustxes as text, its strings JSON-quoted (``"A"``): unquote those."""
+    quoted = [v for v in values if v is not None and len(v) >= 2 and v[0] == v[-1] == '"']
+    if not quoted:
+        return values
+    return [
+        _unquoted(v) if v is not None and len(v) >= 2 and v[0] == v[-1] == '"' else v
+        for v in values
+    ]
+
+
+def _unquoted(text: str) -> str:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return text
 
 
 def _timestamps(table: pa.Table) -> list[datetime | None]:
