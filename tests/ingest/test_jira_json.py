@@ -712,3 +712,32 @@ def test_team_field_without_any_id_is_a_warning(tmp_path: Path) -> None:
             " export with expand=names",
         )
     ]
+
+
+def test_issues_wait_for_the_team_field_id_only_so_long(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jira_json, "WAIT_RECORDS", 2)  # memory stays bounded
+    path = tmp_path / "no-names.jira.ndjson"
+    path.write_bytes(
+        dump(
+            [
+                scrum_issue("T-1", "Alpha", []),
+                scrum_issue("T-2", "Alpha", []),
+                scrum_issue("T-3", "Beta", [SCRUM_MOVE]),
+                scrum_issue("T-4", "Gamma", []),
+            ]
+        )
+    )
+    cfg = Config.from_dict({"input": {"jira": {"team_field": "Scrum Team"}}})
+    result = jira_json.load(path, cfg)
+    teams = [(e["item"], e["value"]) for e in result.events.to_pylist() if e["field"] == "team"]
+    assert teams == [("T-3", "Alpha"), ("T-3", "Beta"), ("T-4", "Gamma")]
+    assert [(w.kind, w.message) for w in result.warnings] == [
+        (
+            "team_unresolved",
+            "no-names.jira.ndjson: the id of the team field 'Scrum Team' (customfield_11500,"
+            " from a history) was found too late for 2 issue(s): their current team is"
+            ' unknown; set [input.jira] team_field = "customfield_11500"',
+        )
+    ]

@@ -73,6 +73,8 @@ FORMAT = "jira-json"
 STORY_POINT_FIELDS = ("Story Points", "Story point estimate")
 _TEXT = frozenset({str, NoneType})
 _FIELD_ID = re.compile(r"^customfield_\d+$")
+#: Records held back while the team field's id is unknown: the memory of a load stays bounded.
+WAIT_RECORDS = 10_000
 
 
 class _NotText(Exception):
@@ -147,35 +149,21 @@ class _Accumulator(Columns):
         rejected_before = len(self.rejects)
         no_changelog = 0
         source = JiraFile(path)
-        # While the team field's id is unknown, records wait (in file order) for an issue
-        # whose history names it: then every issue before it reads its current team too.
-        pending: list[Issue | Names | Broken] | None = None
+        # While the team field's id is unknown, records wait (in file order, at most
+        # WAIT_RECORDS of them) for an issue whose history names it: then every issue before
+        # it reads its current team too.
+        pending: list[Issue | Names | Broken] = []
         for record in source:
-            if pending is None and self._team_id_unknown(record):
-                pending = []
-            if pending is not None:
-                pending.append(record)
-                if self._team_id_unknown(record):
-                    continue
-                records, pending = pending, None
-            else:
-                records = [record]
-            for r in records:
+            pending.append(record)
+            if len(pending) < WAIT_RECORDS and self._team_id_unknown(record):
+                continue
+            for r in pending:
                 no_changelog += self._record(r)
-        for r in pending or ():
+            pending.clear()
+        for r in pending:
             no_changelog += self._record(r)
         if self.team_unread:
-            self.warnings.append(
-                Finding(
-                    "team_unresolved",
-                    f"{self.fname}: the team field {self.team_field!r} has no field id in this"
-                    " export (no `names` map, no history of it): the current team of"
-                    f" {self.team_unread} issue(s) is unknown; set [input.jira] team_field to"
-                    ' the field\'s id (such as "customfield_10001") or export with'
-                    " expand=names",
-                    source=self.fname,
-                )
-            )
+            self.warnings.append(Finding("team_unresolved", self._unresolved(), source=self.fname))
         if source.latin:
             self.warnings.append(
                 Finding(
@@ -205,6 +193,22 @@ class _Accumulator(Columns):
         if not summary.reconciles:  # a loader bug, never the user's fault
             raise AssertionError(f"{path}: {summary}")
         self.inputs.append(summary)
+
+    def _unresolved(self) -> str:
+        team, n = self.team_field, self.team_unread
+        fid = self.learned_ids.get(team) if team is not None else None
+        if fid is not None:  # found, but after more issues than may wait for it
+            return (
+                f"{self.fname}: the id of the team field {team!r} ({fid}, from a history) was"
+                f" found too late for {n} issue(s): their current team is unknown; set"
+                f' [input.jira] team_field = "{fid}"'
+            )
+        return (
+            f"{self.fname}: the team field {team!r} has no field id in this export (no `names`"
+            f" map, no history of it): the current team of {n} issue(s) is unknown; set"
+            ' [input.jira] team_field to the field\'s id (such as "customfield_10001") or'
+            " export with expand=names"
+        )
 
     def _record(self, record: Issue | Names | Broken) -> int:
         """Load one record of the stream; 1 for an issue without a changelog."""
