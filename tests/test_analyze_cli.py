@@ -156,6 +156,33 @@ def test_corrupt_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path) -> 
     assert not (tmp_path / "out").exists()
 
 
+def test_every_record_rejected_is_exit_2_with_the_reasons_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "events.csv"
+    log.write_text(
+        "case,activity,timestamp\nc1,A,yesterday\nc2,A,today\nc3,,2024-01-01\nc4,B,13/13/2024\n"
+    )
+    done = flowgap("analyze", log.name, "-o", "out", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "flowgap: error: events.csv: nothing to analyse: all 4 of 4 input records were rejected"
+        " (1 x bad timestamp: unrecognised timestamp 'yesterday';"
+        " 1 x bad timestamp: unrecognised timestamp 'today';"
+        " 1 x missing status (column 'activity'); and 1 other reason(s));"
+        " `flowgap inspect` lists each with its source"
+    ]
+    assert not (tmp_path / "out").exists()
+    log.write_text("case,activity,timestamp\n")
+    done = flowgap("analyze", log.name, "-o", "out", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (
+        2,
+        "flowgap: error: events.csv: nothing to analyse: no item in the input(s)"
+        " (0 records read)\n",
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_unknown_metric_is_a_usage_error_listing_names(tmp_path: Path) -> None:
     done = flowgap("analyze", "whatever.xes", "--fail-on", "lead_time.p99 > 3d", cwd=tmp_path)
     assert done.returncode == 2

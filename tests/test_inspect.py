@@ -298,3 +298,94 @@ def test_write_config_for_a_day_first_csv_maps_its_columns_and_turns_dayfirst_on
     data = inspect_result(flowgap.load(log, cfg), cfg)
     assert data["rejects"]["total"] == 0
     assert data["first_ts"].startswith("2024-01-02T10:00")
+
+
+SERVICENOW_LIKE = (
+    "number,incident_state,active,reassignment_count,sys_mod_count,caller_id,opened_at,"
+    "sys_updated_by,sys_updated_at,assignment_group,assigned_to,closed_at\n"
+    "INC1,New,true,0,0,Caller 2403,29/2/2016 01:16,Updated by 21,29/2/2016 01:23,Group 56,?,"
+    "5/3/2016 12:00\n"
+    "INC1,Resolved,true,0,2,Caller 2403,29/2/2016 01:16,Updated by 804,29/2/2016 11:29,"
+    "Group 56,Resolver 89,5/3/2016 12:00\n"
+    "INC2,Active,true,1,3,Caller 2403,29/2/2016 04:40,Updated by 703,1/3/2016 09:52,Group 70,"
+    "Resolver 31,6/3/2016 10:00\n"
+    "INC2,Active,true,1,4,Caller 2403,29/2/2016 04:40,Updated by 332,1/3/2016 09:52,Group 24,"
+    "Resolver 31,6/3/2016 10:00\n"
+)
+
+
+def test_write_config_for_a_csv_of_no_known_shape_guesses_its_mapping(tmp_path: Path) -> None:
+    log = tmp_path / "incidents.csv"
+    log.write_text(SERVICENOW_LIKE, encoding="utf-8")
+    run = cli(str(log))  # without --write-config: the missing column, and the way out
+    assert (run.returncode, run.stderr) == (
+        2,
+        f"flowgap: error: {log}: missing column 'case' (config key input.csv.item); columns:"
+        f" {SERVICENOW_LIKE.splitlines()[0].replace(',', ', ')}; --write-config flowgap.toml"
+        " writes a mapping guessed from the columns\n",
+    )
+    target = tmp_path / "flowgap.toml"
+    run = cli(str(log), "--write-config", str(target), "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["items"] == 2
+    assert run.stderr.startswith("flowgap: note: incidents.csv fits no known shape;")
+    text = target.read_text(encoding="utf-8")
+    section = text[text.index("[input.csv]") : text.index("[statuses]")].strip().splitlines()
+    assert section == [
+        "[input.csv]   # guessed from the file's columns and values: check each key",
+        'item = "number"   # an id-like column whose values repeat (rows per item)',
+        'status = ["incident_state"]   # a status-like name',
+        'status_separator = " / "',
+        'timestamp = "sys_updated_at"   # its values parse as timestamps',
+        "# timestamp_format =",
+        "dayfirst = true   # some dates parse only day first",
+        'timezone = "UTC"',
+        'team = "assignment_group"   # a group/team-like name',
+        'resource = "assigned_to"   # an assignee/resource-like name',
+        'missing_values = ["", "?", "NA", "N/A", "null"]',
+        'order_by = "sys_mod_count"   # a counter: orders the rows of one timestamp',
+        'created = "opened_at"   # a creation time: its values parse as timestamps',
+        "# delimiter =",
+    ]
+    cfg = Config.load(target)
+    result = flowgap.load(log, cfg)
+    assert result.rejects == []
+    items = {r["item"]: r["created"].isoformat() for r in result.items.to_pylist()}
+    assert items == {"INC1": "2016-02-29T01:16:00+00:00", "INC2": "2016-02-29T04:40:00+00:00"}
+
+
+def test_write_config_recognises_pm4py_standard_names(tmp_path: Path) -> None:
+    log = tmp_path / "pm4py.csv"
+    log.write_text(
+        "case:concept:name;concept:name;time:timestamp;org:group;org:resource;cost\n"
+        "1;register request;2010-12-30 11:02:00+01:00;front;Pete;50\n"
+        "1;examine casually;2010-12-31 10:06:00+01:00;back;Mike;400\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "flowgap.toml"
+    run = cli(str(log), "--write-config", str(target))
+    assert run.returncode == 0, run.stderr
+    csv = Config.load(target).input.csv
+    assert (csv.item, csv.status, csv.timestamp, csv.team, csv.resource, csv.delimiter) == (
+        "case:concept:name",
+        ["concept:name"],
+        "time:timestamp",
+        "org:group",
+        "org:resource",
+        ";",
+    )
+    assert "pm4py's standard name for the item" in target.read_text(encoding="utf-8")
+
+
+def test_write_config_says_what_it_cannot_guess(tmp_path: Path) -> None:
+    log = tmp_path / "odd.csv"
+    log.write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
+    target = tmp_path / "flowgap.toml"
+    run = cli(str(log), "--write-config", str(target))
+    assert run.returncode == 2
+    assert run.stderr == (
+        f"flowgap: error: {log}: missing column 'case' (config key input.csv.item); columns:"
+        " a, b; a mapping cannot be guessed either: no column looks like the item or the"
+        " status or the timestamp: set [input.csv] (docs/config.md)\n"
+    )
+    assert not target.exists()

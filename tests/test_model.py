@@ -75,3 +75,32 @@ def test_combine_warns_about_keys_in_several_inputs() -> None:
     assert warning.kind == "duplicate_items"
     assert warning.message.startswith("2 item key(s) appear in more than one input (B, C)")
     assert LoadResult.combine([one("A"), one("B")]).warnings == []
+
+
+def test_nothing_loaded_names_the_commonest_reasons_without_item_keys() -> None:
+    from flowgap.model import InputSummary, Reject, empty_events, empty_items
+
+    rejects = [
+        Reject("a.json:1", 'not a Jira issue: no "key"'),
+        Reject("a.json:2", 'not a Jira issue: no "key"'),
+        Reject("a.json:3", "A-1: fields.created is not a timestamp: None"),
+        Reject("a.json:4", "A-2: fields.created is not a timestamp: None"),
+        Reject("a.json:5", "malformed JSON: unexpected character"),
+    ]
+    result = LoadResult(
+        events=empty_events(),
+        items=empty_items(),
+        rejects=rejects,
+        inputs=[InputSummary("a.json", "jira-json", 5, 0, 5)],
+    )
+    assert result.nothing_loaded() == (
+        "nothing to analyse: all 5 of 5 input records were rejected"
+        ' (2 x not a Jira issue: no "key"; 2 x fields.created is not a timestamp: None;'
+        " 1 x malformed JSON: unexpected character); `flowgap inspect` lists each with its source"
+    )
+    loaded = LoadResult(
+        events=empty_events(),
+        items=items_from_rows([{"item": "A-3"}]),
+        rejects=rejects,
+    )
+    assert loaded.nothing_loaded() is None

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from .config import STATUS_CLASSES, Config
 from .engine.status_classes import build_status_classes
-from .errors import UsageError
+from .errors import InputError, UsageError
 from .model import LoadResult
 
 #: Rejects listed one by one; the rest are counted.
@@ -342,12 +342,40 @@ def _unique(values) -> list:
 # --------------------------------------------------------------------------- starter config
 
 
-def starter_config(data: dict, config: Config) -> str:
+def starter_config(data: dict, config: Config, guessed: dict[str, str] | None = None) -> str:
     """A flowgap.toml listing every status with its class, guesses marked ``# guessed``."""
     # tomlkit only when a config is written
     from .config.toml_writer import starter_config as write
 
-    return write(data, config)
+    return write(data, config, guessed)
+
+
+def _guessable(err: InputError, config: Config) -> bool:
+    """A column of the default ``[input.csv]`` mapping is missing from the file."""
+    unset = "csv" not in config.input.model_fields_set
+    return unset and "(config key input.csv." in err.problem
+
+
+def guessed_csv_config(err: InputError, config: Config) -> tuple[Config, dict[str, str]] | None:
+    """A config whose ``[input.csv]`` is guessed from the CSV the default mapping does not fit
+    (``err``: a missing column of that mapping), with the reason of each key; None when the
+    error is another, or when ``[input.csv]`` was configured (its columns are the user's)."""
+    from .ingest.csv_guess import guess_csv_mapping
+
+    if not _guessable(err, config):
+        return None
+    guess = guess_csv_mapping(Path(err.path))
+    if guess.missing:
+        raise InputError(
+            err.path,
+            f"{err.problem}; a mapping cannot be guessed either: no column looks like the"
+            f" {' or the '.join(guess.missing)}: set [input.csv] (docs/config.md)",
+        )
+    raw = config.model_dump(exclude_unset=True)
+    raw.setdefault("input", {})["csv"] = guess.mapping
+    guessed = Config.from_dict(raw)
+    guessed.source_path = config.source_path
+    return guessed, guess.reasons
 
 
 # --------------------------------------------------------------------------- command
@@ -365,11 +393,36 @@ def run_inspect(
 
     if write_config is not None and write_config.exists():
         raise UsageError(f"{write_config} already exists; remove it or choose another name")
-    result = load(list(inputs), config, format=input_format)
+    guessed: dict[str, str] | None = None
+    try:
+        result = load(list(inputs), config, format=input_format)
+    except InputError as err:
+        # a CSV that fits no known shape: with --write-config, a mapping guessed from it
+        if write_config is None:
+            if _guessable(err, config):
+                raise InputError(
+                    err.path,
+                    f"{err.problem}; --write-config flowgap.toml writes a mapping guessed from"
+                    " the columns",
+                ) from None
+            raise
+        retry = guessed_csv_config(err, config)
+        if retry is None:
+            raise
+        config, guessed = retry
+        result = load(list(inputs), config, format=input_format)
+        keys = ", ".join(
+            f"{k} = {v!r}" for k, v in config.input.csv.model_dump().items() if k in guessed
+        )
+        print(
+            f"flowgap: note: {Path(err.path).name} fits no known shape; [input.csv] guessed"
+            f" from its columns ({keys}): check them in {write_config}",
+            file=sys.stderr,
+        )
     data = inspect_result(result, config)
     if write_config is not None:
         try:
-            write_config.write_text(starter_config(data, config), encoding="utf-8")
+            write_config.write_text(starter_config(data, config, guessed), encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"{write_config}: cannot write: {exc.strerror or exc}") from None
         data["config_written"] = str(write_config)

@@ -7,6 +7,8 @@ that for every input ``records_read == records_loaded + records_rejected``.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -64,6 +66,17 @@ ITEMS_SCHEMA = pa.schema(
     ]
 )
 
+#: Reject reasons named when nothing was loaded; the rest are counted.
+REASONS_SHOWN = 3
+#: A reject reason's leading item key ("INC1: missing status"): one word before ": ".
+_ITEM_PREFIX = re.compile(r"^[^\s:]+: ")
+
+
+def _without_item(reason: str) -> str:
+    """The reason without its item key, so that one cause over many items counts once."""
+    return _ITEM_PREFIX.sub("", reason, count=1)
+
+
 REJECTS_SCHEMA = pa.schema(
     [
         pa.field("source", pa.string(), nullable=False),  # file:line, or file: KEY#history-id
@@ -117,6 +130,25 @@ class LoadResult:
     status_categories: dict[str, str] = field(default_factory=dict)
     #: False for sources without status history (Jira UI CSV): only lead time is computable.
     has_history: bool = True
+
+    def nothing_loaded(self) -> str | None:
+        """Why there is nothing to analyse (no item remains), or None when there is.
+
+        One line: how many records were read and rejected and the most common reasons, so that
+        a CI job whose export went bad fails with the cause instead of an empty report."""
+        if self.items.num_rows:
+            return None
+        read = sum(s.records_read for s in self.inputs)
+        if not self.rejects:
+            return f"nothing to analyse: no item in the input(s) ({read:,} records read)"
+        reasons = Counter(_without_item(r.reason) for r in self.rejects)
+        top = "; ".join(f"{n:,} x {reason}" for reason, n in reasons.most_common(REASONS_SHOWN))
+        more = len(reasons) - REASONS_SHOWN
+        tail = f"; and {more:,} other reason(s)" if more > 0 else ""
+        return (
+            f"nothing to analyse: all {len(self.rejects):,} of {read:,} input records were"
+            f" rejected ({top}{tail}); `flowgap inspect` lists each with its source"
+        )
 
     def rejects_table(self) -> pa.Table:
         return pa.Table.from_pylist(

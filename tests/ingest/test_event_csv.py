@@ -44,6 +44,16 @@ def test_mapped_fixture_exact(mapped: Config) -> None:
         (t(2024, 2, 1, 9), 3, "status", "In Work: analysis", "Open: new", "carla", f"{f}:3"),
         (t(2024, 2, 1, 9), 4, "team", "L2", "L1", "carla", f"{f}:3"),
         (t(2024, 2, 1, 9), 5, "assignee", "carla", None, "carla", f"{f}:3"),
+        # line 5 repeats line 3 but for its order key (n = 4): a row of its own, not a duplicate
+        (
+            t(2024, 2, 1, 9),
+            6,
+            "status",
+            "In Work: analysis",
+            "In Work: analysis",
+            "carla",
+            f"{f}:5",
+        ),
         (
             t(2024, 2, 3, 13, 30),
             0,
@@ -67,10 +77,9 @@ def test_mapped_fixture_exact(mapped: Config) -> None:
     ]
     assert [(r.source, r.reason) for r in result.rejects] == [
         (f"{f}:7", "T-1: missing status (column 'state')"),
-        (f"{f}:5", "T-1: duplicate event (same time and status as line 3)"),
     ]
     (summary,) = result.inputs
-    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (8, 6, 2)
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (8, 7, 1)
     items = {r["item"]: r for r in result.items.to_pylist()}
     assert items["T-1"]["current_status"] == "Closed: done"
     assert items["T-2"]["created"] == t(2024, 1, 2, 8)
@@ -179,3 +188,114 @@ def test_delimiter_from_header_not_free_text(tmp_path: Path) -> None:
     p.write_text('case,activity,timestamp,note\nc,A,2024-01-01,"a;b;c;d"\nc,B,2024-01-02,";;;;"\n')
     result = event_csv.load(p, Config())
     assert result.inputs[0].records_loaded == 2
+
+
+AUDIT = Config.from_dict(
+    {
+        "input": {
+            "csv": {
+                "item": "number",
+                "status": "incident_state",
+                "timestamp": "sys_updated_at",
+                "dayfirst": True,
+                "team": "assignment_group",
+                "order_by": "sys_mod_count",
+            }
+        }
+    }
+)
+
+
+def test_same_minute_rows_of_an_audit_log_are_changes_not_duplicates(tmp_path: Path) -> None:
+    # minute resolution: the order key orders the rows of one minute (file order is shuffled)
+    p = tmp_path / "audit.csv"
+    p.write_text(
+        "number,incident_state,sys_updated_at,assignment_group,sys_mod_count\n"
+        "INC1,Active,23/03/2016 11:43,Group 70,4\n"
+        "INC1,New,23/03/2016 11:40,Group 5,1\n"
+        "INC1,Active,23/03/2016 11:43,Group 5,3\n"
+        "INC2,Active,23/03/2016 12:00,Group 5,7\n"
+        "INC2,Awaiting User Info,23/03/2016 12:00,Group 5,6\n"
+        "INC2,Active,23/03/2016 12:00,Group 5,5\n"
+        "INC2,Active,23/03/2016 12:00,Group 5,7\n"
+    )
+    result = event_csv.load(p, AUDIT)
+    f = "audit.csv"
+    assert rows_of(result, "INC1") == [
+        (t(2016, 3, 23, 11, 40), 0, "created", None, None, None, f"{f}:3"),
+        (t(2016, 3, 23, 11, 40), 1, "status", "New", None, None, f"{f}:3"),
+        (t(2016, 3, 23, 11, 40), 2, "team", "Group 5", None, None, f"{f}:3"),
+        (t(2016, 3, 23, 11, 43), 0, "status", "Active", "New", None, f"{f}:4"),
+        # the handoff from Group 5 to Group 70 within the minute
+        (t(2016, 3, 23, 11, 43), 1, "status", "Active", "Active", None, f"{f}:2"),
+        (t(2016, 3, 23, 11, 43), 2, "team", "Group 70", "Group 5", None, f"{f}:2"),
+    ]
+    status = [(r[3], r[6]) for r in rows_of(result, "INC2") if r[2] == "status"]
+    assert status == [
+        ("Active", f"{f}:7"),
+        ("Awaiting User Info", f"{f}:6"),
+        ("Active", f"{f}:5"),
+    ]
+    items = {r["item"]: r["current_status"] for r in result.items.to_pylist()}
+    assert items == {"INC1": "Active", "INC2": "Active"}  # not left waiting
+    # only a row equal in every mapped column, order key included, is a duplicate
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        (f"{f}:8", "INC2: duplicate event (every mapped column equal to line 5)")
+    ]
+    (summary,) = result.inputs
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (7, 6, 1)
+
+
+def test_same_timestamp_rows_without_order_key_apply_in_file_order(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_text(
+        "case,activity,timestamp,team\n"
+        "c,A,2024-01-01 10:00,T1\nc,B,2024-01-01 10:00,T1\nc,A,2024-01-01 10:00,T2\n"
+        "c,A,2024-01-01 10:00,T2\n"
+    )
+    cfg = Config.from_dict({"input": {"csv": {"team": "team"}}})
+    result = event_csv.load(p, cfg)
+    assert [(r[2], r[3]) for r in rows_of(result, "c")] == [
+        ("created", None),
+        ("status", "A"),
+        ("team", "T1"),
+        ("status", "B"),
+        ("status", "A"),
+        ("team", "T2"),
+    ]
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        ("e.csv:5", "c: duplicate event (every mapped column equal to line 4)")
+    ]
+
+
+def test_created_column_gives_the_creation_time(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    p.write_text(
+        "case,activity,timestamp,opened\n"
+        "a,Open,2024-01-03 10:00,2024-01-01 09:00\n"
+        "a,Done,2024-01-04 10:00,2024-01-02 09:00\n"
+        "b,Open,2024-01-03 10:00,2024-01-05 09:00\n"
+        "c,Open,2024-01-03 10:00,\n"
+        "c,Done,2024-01-04 10:00,soon\n"
+    )
+    cfg = Config.from_dict({"input": {"csv": {"created": "opened"}}})
+    result = event_csv.load(p, cfg)
+    assert [r[:4] for r in rows_of(result, "a")] == [
+        (t(2024, 1, 1, 9), 0, "created", None),
+        (t(2024, 1, 3, 10), 0, "status", "Open"),
+        (t(2024, 1, 4, 10), 0, "status", "Done"),
+    ]
+    items = {r["item"]: r["created"] for r in result.items.to_pylist()}
+    # b: created after its first event, which wins; c: no created cell, its first event
+    assert items == {"a": t(2024, 1, 1, 9), "b": t(2024, 1, 3, 10), "c": t(2024, 1, 3, 10)}
+    assert [(w.kind, w.message, w.source) for w in result.warnings] == [
+        (
+            "created_after_event",
+            "b: created 2024-01-05T09:00:00+00:00 is after its first event;"
+            " the first event's time is used",
+            "e.csv:4",
+        )
+    ]
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        ("e.csv:6", "c: bad created timestamp: unrecognised timestamp 'soon'")
+    ]

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jira_helpers import FIX, TEAM, dump, reconciles, rows, sample_export, ts
 
+import flowgap
 from flowgap.config import Config
 from flowgap.ingest import jira_columns, jira_json
 
@@ -235,8 +236,9 @@ def test_array_of_issues_and_page_without_names(tmp_path: Path) -> None:
     r = jira_json.load(path, TEAM)
     assert r.items.column("item").to_pylist() == ["A-1", "A-2"]
     assert r.items.column("created").to_pylist() == [ts("2023-01-01T09:00"), ts("2023-01-02T15:00")]
-    assert [w.kind for w in r.warnings] == ["no_changelog"]
-    assert "2 issue(s) have no changelog" in r.warnings[0].message
+    # the Team field of TEAM cannot be found without `names` or a history of it: said so
+    assert [w.kind for w in r.warnings] == ["team_unresolved", "no_changelog"]
+    assert "2 issue(s) have no changelog" in r.warnings[1].message
 
 
 def test_history_order_across_a_dst_change_and_unsorted_input(tmp_path: Path) -> None:
@@ -573,3 +575,169 @@ def test_columns_flushed_as_the_load_goes_give_the_same_tables(
     flushed = load_lines(tmp_path, base)
     assert flushed.events.equals(whole.events)
     assert flushed.items.equals(whole.items)
+
+
+def server_issue(key: str, created: str, assignee: dict | None, histories: list[dict]) -> dict:
+    return {
+        "key": key,
+        "fields": {
+            "created": created,
+            "status": {"name": "In Progress"},
+            "assignee": assignee,
+        },
+        "changelog": {"total": len(histories), "histories": histories},
+    }
+
+
+def test_one_person_one_name_on_jira_server(tmp_path: Path) -> None:
+    """Jira Server/DC: a user's `name` is the login; the changelog's fromString/toString and
+    authors use the display name, its from/to the login."""
+    john = {"name": "jdoe", "key": "JIRAUSER10100", "displayName": "John Doe"}
+    handover = {
+        "id": "7",
+        "created": "2023-03-02T10:00:00.000+0000",
+        "author": john,
+        "items": [
+            {
+                "field": "assignee",
+                "fieldtype": "jira",
+                "from": "jdoe",
+                "fromString": "John Doe",
+                "to": "asmith",
+                "toString": "Alice Smith",
+            }
+        ],
+    }
+    lines = [
+        # never reassigned: the current assignee is John by his display name
+        server_issue("S-1", "2023-03-01T09:00:00.000+0000", john, []),
+        # an export cut down to logins: Alice is known only as asmith here ...
+        server_issue("S-2", "2023-03-01T09:30:00.000+0000", {"name": "asmith"}, []),
+        # ... and the changelog of a later issue names her
+        server_issue("S-3", "2023-03-01T10:00:00.000+0000", {"name": "asmith"}, [handover]),
+    ]
+    path = tmp_path / "server.jira.ndjson"
+    path.write_bytes(dump(lines))
+    result = jira_json.load(path, Config())
+    assignees = [
+        (e["item"], e["value"], e["prev"], e["actor"])
+        for e in result.events.to_pylist()
+        if e["field"] == "assignee"
+    ]
+    assert assignees == [
+        ("S-1", "John Doe", None, None),
+        ("S-2", "Alice Smith", None, None),
+        ("S-3", "John Doe", None, None),
+        ("S-3", "Alice Smith", "John Doe", "John Doe"),
+    ]
+    # teams from the assignee: two people, not four
+    team = Config.from_dict({"teams": {"source": ["assignee"]}})
+    teams = flowgap.analyze(result, team).teams.column("team").to_pylist()
+    assert sorted(teams) == ["Alice Smith", "John Doe"]
+
+
+def scrum_issue(key: str, team: str, histories: list[dict]) -> dict:
+    return {
+        "key": key,
+        "fields": {
+            "created": "2023-04-01T09:00:00.000+0000",
+            "status": {"name": "Open"},
+            "customfield_11500": {"value": team, "id": "1"},
+        },
+        "changelog": {"total": len(histories), "histories": histories},
+    }
+
+
+SCRUM_MOVE = {
+    "id": "9",
+    "created": "2023-04-02T09:00:00.000+0000",
+    "items": [
+        {
+            "field": "Scrum Team",
+            "fieldtype": "custom",
+            "fieldId": "customfield_11500",
+            "from": "1",
+            "fromString": "Alpha",
+            "to": "2",
+            "toString": "Beta",
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("team_field", ["Scrum Team", "customfield_11500"])
+def test_team_field_id_from_the_histories_or_the_config(tmp_path: Path, team_field: str) -> None:
+    """A search response without `names`: the team field's id comes from a history item
+    (`field` + `fieldId`), even for issues read before it, or from the config."""
+    path = tmp_path / "no-names.jira.ndjson"
+    path.write_bytes(
+        dump(
+            [
+                scrum_issue("T-1", "Alpha", []),
+                scrum_issue("T-2", "Beta", [SCRUM_MOVE]),
+                scrum_issue("T-3", "Gamma", []),
+            ]
+        )
+    )
+    cfg = Config.from_dict({"input": {"jira": {"team_field": team_field}}})
+    result = jira_json.load(path, cfg)
+    teams = [
+        (e["item"], e["value"], e["prev"], e["source"])
+        for e in result.events.to_pylist()
+        if e["field"] == "team"
+    ]
+    f = "no-names.jira.ndjson"
+    assert teams == [
+        ("T-1", "Alpha", None, f"{f}:T-1"),
+        ("T-2", "Alpha", None, f"{f}:T-2"),
+        ("T-2", "Beta", "Alpha", f"{f}:T-2#9"),
+        ("T-3", "Gamma", None, f"{f}:T-3"),
+    ]
+    assert [w.kind for w in result.warnings] == []
+    reconciles(result)
+
+
+def test_team_field_without_any_id_is_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "no-names.jira.ndjson"
+    path.write_bytes(dump([scrum_issue("T-1", "Alpha", []), scrum_issue("T-3", "Gamma", [])]))
+    cfg = Config.from_dict({"input": {"jira": {"team_field": "Scrum Team"}}})
+    result = jira_json.load(path, cfg)
+    assert not [e for e in result.events.to_pylist() if e["field"] == "team"]
+    assert [(w.kind, w.message) for w in result.warnings] == [
+        (
+            "team_unresolved",
+            "no-names.jira.ndjson: the team field 'Scrum Team' has no field id in this export"
+            " (no `names` map, no history of it): the current team of 2 issue(s) is unknown;"
+            ' set [input.jira] team_field to the field\'s id (such as "customfield_10001") or'
+            " export with expand=names",
+        )
+    ]
+
+
+def test_issues_wait_for_the_team_field_id_only_so_long(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jira_json, "WAIT_RECORDS", 2)  # memory stays bounded
+    path = tmp_path / "no-names.jira.ndjson"
+    path.write_bytes(
+        dump(
+            [
+                scrum_issue("T-1", "Alpha", []),
+                scrum_issue("T-2", "Alpha", []),
+                scrum_issue("T-3", "Beta", [SCRUM_MOVE]),
+                scrum_issue("T-4", "Gamma", []),
+            ]
+        )
+    )
+    cfg = Config.from_dict({"input": {"jira": {"team_field": "Scrum Team"}}})
+    result = jira_json.load(path, cfg)
+    teams = [(e["item"], e["value"]) for e in result.events.to_pylist() if e["field"] == "team"]
+    assert teams == [("T-3", "Alpha"), ("T-3", "Beta"), ("T-4", "Gamma")]
+    assert [(w.kind, w.message) for w in result.warnings] == [
+        (
+            "team_unresolved",
+            "no-names.jira.ndjson: the id of the team field 'Scrum Team' (customfield_11500,"
+            " from a history) was found too late for 2 issue(s): their current team is"
+            ' unknown; set [input.jira] team_field = "customfield_11500"',
+        )
+    ]

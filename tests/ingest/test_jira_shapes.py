@@ -181,3 +181,55 @@ def test_odd_gzip(base: list[dict], tmp_path: Path, case: str) -> None:
         return
     with pytest.raises(InputError, match=f"corrupt gzip.*{problem}"):
         jira_json.load(path, TEAM)
+
+
+def perceval(issue: dict) -> dict:
+    """How GrimoireLab's Perceval writes a Jira issue: wrapped, comments beside the fields."""
+    data = dict(issue)
+    fields = dict(data["fields"])
+    comments = fields.pop("comment", None)
+    if isinstance(comments, dict):
+        data["comments_data"] = comments["comments"]
+    data["fields"] = fields
+    return {
+        "backend_name": "Jira",
+        "backend_version": "0.13.0",
+        "category": "issue",
+        "origin": "https://issues.example.org",
+        "uuid": "0" * 40,
+        "updated_on": 1700000000.0,
+        "data": data,
+    }
+
+
+def test_collector_wrappers_load_as_the_issues_they_wrap(base: list[dict], tmp_path: Path) -> None:
+    from flowgap.ingest.detect import detect_format
+
+    plain = load_lines(tmp_path, base)
+    assert plain.events.filter(pc_equal(plain.events, "comment")).num_rows > 0
+    wrapped = [perceval(issue) for issue in base]
+    for name, data in (
+        ("lines", dump(wrapped)),  # one wrapper per line
+        ("list", orjson.dumps(wrapped)),  # a JSON list of wrappers
+    ):
+        path = tmp_path / name / "x.jira.ndjson"
+        path.parent.mkdir()
+        path.write_bytes(data)
+        assert detect_format(path) == "jira-json"
+        result = jira_json.load(path, TEAM)
+        assert result.rejects == []
+        assert result.items.equals(plain.items)
+        assert result.events.drop_columns("source").equals(plain.events.drop_columns("source"))
+        reconciles(result)
+    assert stream(tmp_path / "list" / "x.jira.ndjson")[0] == (
+        "issue",
+        base[0]["key"],
+        None,
+        "[0].data",
+    )
+
+
+def pc_equal(events, field: str):
+    import pyarrow.compute as pc
+
+    return pc.equal(events.column("field"), field)

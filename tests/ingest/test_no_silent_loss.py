@@ -173,8 +173,9 @@ def test_event_csv(rows, encoding, delimiter, data) -> None:
         if row[0] in ("?", "") or row[1] == "?" or not valid_ts(row[2]):
             rejected += 1
         else:
-            valid.append((row[0], row[2], row[1]))
-    rejected += len(valid) - len(set(valid))  # same item, time and status: a duplicate
+            team = None if row[3] in ("?", "") else row[3]  # both mean "missing"
+            valid.append((row[0], row[2], row[1], team, row[4]))
+    rejected += len(valid) - len(set(valid))  # every mapped column equal: a duplicate
     shuffled = data.draw(st.permutations(out))
     text = csv_text(["case", "activity", "timestamp", "team", "n"], shuffled, delimiter)
     with tempfile.TemporaryDirectory() as tmp:

@@ -168,3 +168,75 @@ def test_copy_with_gz_name_of_plain_file(tmp_path: Path) -> None:
     p = tmp_path / "plain.xes.gz"
     shutil.copyfile(FIXTURES / "instantaneous.xes", p)
     assert xes.load(p, Config()).inputs[0].records_loaded == 3
+
+
+def test_a_sub_state_in_the_lifecycle_is_said_and_can_compose_the_status() -> None:
+    plain = xes.load(FIXTURES / "substates.xes", Config())
+    assert [(w.kind, w.message) for w in plain.warnings] == [
+        (
+            "nonstandard_lifecycle",
+            "5 event(s) carry a lifecycle:transition outside the XES standard model"
+            " (In Progress 2, Awaiting Assignment 1, Wait - User 1, Closed 1): it is not part"
+            " of the status; if it is a sub-status, set [input.xes] status_attribute ="
+            ' ["concept:name", "lifecycle:transition"]',
+        )
+    ]
+    cfg = Config.from_dict(
+        {
+            "input": {
+                "xes": {
+                    "status_attribute": ["concept:name", "lifecycle:transition"],
+                    "team_attribute": "organization involved",
+                }
+            }
+        }
+    )
+    result = xes.load(FIXTURES / "substates.xes", cfg)
+    assert result.warnings == []
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        ("substates.xes:P-1#6", "event without lifecycle:transition")
+    ]
+    changes = [(r[0], r[2], r[3], r[4]) for r in rows_of(result, "P-1") if r[2] != "assignee"]
+    assert changes == [
+        (t(2012, 5, 1, 7), "created", None, None),
+        (t(2012, 5, 1, 7), "status", "Queued / Awaiting Assignment", None),
+        (t(2012, 5, 1, 7), "team", "G97 2nd", None),
+        (t(2012, 5, 1, 8), "status", "Accepted / In Progress", "Queued / Awaiting Assignment"),
+        (t(2012, 5, 2, 8), "status", "Accepted / Wait - User", "Accepted / In Progress"),
+        (t(2012, 5, 4, 8), "status", "Accepted / In Progress", "Accepted / Wait - User"),
+        (t(2012, 5, 4, 8), "team", "V5 3rd", "G97 2nd"),
+        (t(2012, 5, 4, 10), "status", "Completed / Closed", "Accepted / In Progress"),
+    ]
+    assert result.status_categories == {}
+
+
+def test_status_attribute_names_at_least_one_attribute() -> None:
+    from flowgap.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"input\.xes\.status_attribute"):
+        Config.from_dict({"input": {"xes": {"status_attribute": []}}})
+    one = Config.from_dict({"input": {"xes": {"status_attribute": "activity"}}})
+    assert one.input.xes.status_attribute == ["activity"]
+
+
+def test_typed_and_mixed_attributes_and_offsets_without_colon(tmp_path: Path) -> None:
+    p = tmp_path / "typed.xes"
+    p.write_text(
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<log xes.version="1.0">\n'
+        '<trace><string key="concept:name" value="c1"/><int key="priority" value="3"/>\n'
+        '<event><string key="concept:name" value="A"/><int key="org:group" value="7"/>'
+        '<date key="time:timestamp" value="2024-01-01T10:00:00.000+0100"/></event>\n'
+        '<event><int key="concept:name" value="5"/><string key="org:group" value="G"/>'
+        '<date key="time:timestamp" value="2024-01-01T12:00:00Z"/></event>\n'
+        "</trace></log>\n",
+        encoding="utf-8",
+    )
+    result = xes.load(p, Config())
+    assert [r[:5] for r in rows_of(result, "c1")] == [
+        (t(2024, 1, 1, 9), 0, "created", None, None),
+        (t(2024, 1, 1, 9), 1, "status", "A", None),
+        (t(2024, 1, 1, 9), 2, "team", "7", None),
+        (t(2024, 1, 1, 12), 0, "status", "5", "A"),
+        (t(2024, 1, 1, 12), 1, "team", "G", "7"),
+    ]
+    assert result.items.column("priority").to_pylist() == ["3"]

@@ -83,6 +83,8 @@ class GenericCsvInput(_Section):
     missing_values: list[str] = Field(default_factory=lambda: ["", "?", "NA", "N/A", "null"])
     #: A column that orders events of the same item and timestamp.
     order_by: str | None = None
+    #: A column with the item's creation time (its earliest cell counts; else the first row's).
+    created: str | None = None
     delimiter: str | None = None  # None: sniffed
 
     @field_validator("status", mode="before")
@@ -92,12 +94,27 @@ class GenericCsvInput(_Section):
 
 
 class XesInput(_Section):
-    status_attribute: str = "concept:name"
+    #: One or more event attributes whose values, joined by ``status_separator``, form the
+    #: status (e.g. ``["concept:name", "lifecycle:transition"]`` for a sub-status).
+    status_attribute: list[str] = Field(default_factory=lambda: ["concept:name"])
+    status_separator: str = " / "
     team_attribute: str | None = "org:group"
     resource_attribute: str | None = "org:resource"
     #: Turn start/complete lifecycles into state changes (complete -> "waiting after X").
     lifecycle: bool = True
     waiting_prefix: str = "waiting after "
+
+    @field_validator("status_attribute", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("status_attribute")
+    @classmethod
+    def _some(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("name at least one attribute")
+        return v
 
 
 class InputConfig(_Section):

@@ -157,9 +157,12 @@ def _dayfirst_asked(findings: Sequence[Mapping[str, Any]]) -> bool:
     return any(f["kind"] == "date_order" and "dayfirst = true" in f["message"] for f in findings)
 
 
-def _input_tables(data: Mapping[str, Any], config: Config) -> dict[str, Table]:
+def _input_tables(
+    data: Mapping[str, Any], config: Config, guessed: Mapping[str, str] | None
+) -> dict[str, Table]:
     """The mapping of each CSV or XES input's format as used, every key written out (unset
-    ones commented); ``dayfirst`` turned on when rejected dates only parse day first."""
+    ones commented); ``dayfirst`` turned on when rejected dates only parse day first. A
+    guessed ``[input.csv]`` mapping says why each key was guessed."""
     day_first = _dayfirst_asked(data["findings"])
     tables: dict[str, Table] = {}
     for fmt in dict.fromkeys(i["format"] for i in data["inputs"]):
@@ -168,11 +171,17 @@ def _input_tables(data: Mapping[str, Any], config: Config) -> dict[str, Table]:
         name = _SECTIONS[fmt]
         values = getattr(config.input, name).model_dump(by_alias=True)
         table = tomlkit.table()
-        table.comment(f"the columns flowgap read ({fmt})")
+        reasons = guessed if guessed is not None and name == "csv" else {}
+        if reasons:
+            table.comment("guessed from the file's columns and values: check each key")
+        else:
+            table.comment(f"the columns flowgap read ({fmt})")
         table.trivia.comment_ws = _NOTE_GAP
         for key, value in values.items():
             if value is None:
                 table.add(tomlkit.comment(f"{key} ="))
+            elif key in reasons:
+                table.add(key, _value(value, reasons[key]))
             elif key == "dayfirst" and day_first:
                 table.add(key, _value(True, "rejected dates parse only day first"))
             else:
@@ -188,11 +197,14 @@ def _status_note(status: Mapping[str, Any]) -> str:
     return f"{guessed}entries: {status['count']}, items now: {status['current']}"
 
 
-def starter_config(data: Mapping[str, Any], config: Config) -> str:
+def starter_config(
+    data: Mapping[str, Any], config: Config, guessed: Mapping[str, str] | None = None
+) -> str:
     """A flowgap.toml listing every status with its class, guesses marked ``# guessed``.
 
     ``data`` is what ``flowgap inspect`` found (``inputs``, ``statuses``, ``status_order``,
-    ``status_side_states``, ``findings``: see docs/inspect.md)."""
+    ``status_side_states``, ``findings``: see docs/inspect.md); ``guessed`` the reason of each
+    ``[input.csv]`` key that was guessed from the file's columns."""
     inputs = ", ".join(f"{Path(i['path']).name} ({i['format']})" for i in data["inputs"])
     doc = tomlkit.document()
     for line in _STARTER_HEADER.format(inputs=inputs).splitlines():
@@ -214,7 +226,7 @@ def starter_config(data: Mapping[str, Any], config: Config) -> str:
     )
     section = tomlkit.table(is_super_table=True)
     section.add("jira", jira)
-    for name, table in _input_tables(data, config).items():
+    for name, table in _input_tables(data, config, guessed).items():
         section.add(name, table)
     doc.add("input", section)
 

@@ -4,7 +4,15 @@ The status may be composed of several columns (joined by ``status_separator``); 
 resource columns give ``team`` and ``assignee`` events when they change. Rows are sorted by
 timestamp, then the ``order_by`` column (numerically when every value is a number), then the
 line, so out-of-order files load correctly and same-timestamp events keep a defined order.
-A second row with the same item, timestamp and status is rejected as a duplicate.
+
+Rows of one item at one timestamp are not duplicates as such: an audit log of minute resolution
+has many rows per minute that differ in team, resource or sub-state (a handoff, or a status
+left and re-entered within the minute). A row is a duplicate, and rejected, only when every
+mapped column (item, each status column, timestamp, team, resource, ``created`` and the
+``order_by`` column) equals an earlier row's.
+
+An optional ``created`` column gives the item's creation time: its earliest cell, unless that
+is after the item's first event (warned; the first event's time is used).
 """
 
 from __future__ import annotations
@@ -38,6 +46,9 @@ class _Row:
     team: str | None
     resource: str | None
     order: str
+    #: every mapped value, as read: equal keys make a duplicate
+    key: tuple
+    created: datetime | None = None
 
 
 def load(path: Path, config: Config) -> LoadResult:
@@ -60,7 +71,10 @@ def load(path: Path, config: Config) -> LoadResult:
     i_order = (
         column_index(header, cfg.order_by, path, "input.csv.order_by") if cfg.order_by else None
     )
-    wanted = [i_item, *i_status, i_ts, i_team, i_res, i_order]
+    i_created = (
+        column_index(header, cfg.created, path, "input.csv.created") if cfg.created else None
+    )
+    wanted = [i_item, *i_status, i_ts, i_team, i_res, i_order, i_created]
     records = csv.read(i for i in wanted if i is not None)
     del csv
     missing = {m.strip() for m in cfg.missing_values}
@@ -83,6 +97,16 @@ def load(path: Path, config: Config) -> LoadResult:
         records.values(i_ts), cfg.timestamp_format, tz, cfg.dayfirst, np.array(complete, int)
     )
     times = ac.int_array(instants).view(TS).to_pylist()
+    created_texts = column(i_created)
+    with_created = [k for k in complete if k not in errors and created_texts[k] is not None]
+    born, created_errors = parse_column(
+        records.values(i_created),
+        cfg.timestamp_format,
+        tz,
+        cfg.dayfirst,
+        np.array(with_created, int),
+    )
+    born_at = ac.int_array(born).view(TS).to_pylist()
 
     rows: list[_Row] = []
     for k, line in enumerate(lines):
@@ -102,6 +126,9 @@ def load(path: Path, config: Config) -> LoadResult:
         if k in errors:
             b.reject(line, f"{item}: bad timestamp: {errors[k]}")
             continue
+        if k in created_errors:
+            b.reject(line, f"{item}: bad created timestamp: {created_errors[k]}")
+            continue
         rows.append(
             _Row(
                 line,
@@ -111,6 +138,8 @@ def load(path: Path, config: Config) -> LoadResult:
                 teams[k],
                 resources[k],
                 orders[k] or "",
+                (times[k], *parts, teams[k], resources[k], orders[k], created_texts[k]),
+                born_at[k] if created_texts[k] is not None else None,
             )
         )
 
@@ -151,7 +180,7 @@ def _all_numeric(values: Iterable[str]) -> bool:
 
 
 def _emit_item(b: LoadBuilder, cols: EventColumns, item: str, rows: list[_Row]) -> None:
-    seen: dict[tuple[datetime, str], int] = {}
+    seen: dict[tuple, int] = {}
     prefix = f"{b.path.name}:"
 
     def add(row: _Row, field: str, value: str | None, prev: str | None) -> None:
@@ -161,17 +190,29 @@ def _emit_item(b: LoadBuilder, cols: EventColumns, item: str, rows: list[_Row]) 
     team: str | None = None
     resource: str | None = None
     first = True
+    # creation: the earliest ``created`` cell of the item, unless after its first event
+    cells = [r.created for r in rows if r.created is not None]
+    born = min(cells) if cells else rows[0].ts
+    if born > rows[0].ts:
+        b.warn(
+            "created_after_event",
+            f"{item}: created {born.isoformat()} is after its first event;"
+            " the first event's time is used",
+            item,
+            rows[0].line,
+        )
+        born = rows[0].ts
     for row in rows:
-        key = (row.ts, row.status)
-        if key in seen:
+        if row.key in seen:
             b.reject(
-                row.line, f"{item}: duplicate event (same time and status as line {seen[key]})"
+                row.line,
+                f"{item}: duplicate event (every mapped column equal to line {seen[row.key]})",
             )
             continue
-        seen[key] = row.line
+        seen[row.key] = row.line
         b.loaded()
         if first:
-            add(row, "created", None, None)
+            cols.add(item, born, "created", None, None, None, f"{prefix}{row.line}")
         add(row, "status", row.status, status)
         status = row.status
         if row.team != team and (row.team is not None or not first):
@@ -184,7 +225,7 @@ def _emit_item(b: LoadBuilder, cols: EventColumns, item: str, rows: list[_Row]) 
     b.items.append(
         {
             "item": item,
-            "created": rows[0].ts,
+            "created": born,
             "current_status": status,
         }
     )

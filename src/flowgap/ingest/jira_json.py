@@ -11,12 +11,17 @@ stream of issues; this module applies Jira's rules to each issue, once:
   flag and labels, each the ``fromString`` of its first change, else the current value;
 - each changelog item becomes one event (labels: one per label added or removed); the Flagged
   custom field (``input.jira.flagged_field``) becomes ``flag``, cleared = null;
-- comments (plain text in API v2, Atlassian Document Format in v3, see ``jira_adf``) become
-  ``comment`` events, ordered like histories;
+- comments (plain text in API v2, Atlassian Document Format in v3, see ``jira_adf``; beside
+  the fields in ``comments_data`` as Perceval collects them) become ``comment`` events,
+  ordered like histories;
 - ``changelog.total`` above the histories present means a truncated history: a warning per
   item; issues without any changelog are counted in one warning per file;
 - custom fields (team, flag, story points) are found by name through each page's or line's
-  ``names``; a later page may rename an id.
+  ``names``; a later page may rename an id;
+- a person is named by their display name everywhere (events, actors): a user value's
+  ``displayName`` first, and a value that is only a login (Jira Server's ``name``) is mapped to
+  the display name the changelog's user fields give it (``from``/``to`` hold the login,
+  ``fromString``/``toString`` the display name), across the whole load.
 
 **Record unit.** A record is an issue, a changelog history entry of a loaded issue, or a comment
 of a loaded issue; an unparseable NDJSON line (or a top-level value that is not an issue) is one
@@ -43,6 +48,7 @@ objects than orjson builds (a typed decoder), not a second loader.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from types import NoneType
@@ -57,6 +63,7 @@ from ..model import (
 )
 from .jira_adf import comment_text
 from .jira_columns import Columns
+from .jira_fields import USER_FIELDS, People, display, field_id_in_histories, label_set
 from .jira_order import ordered, timestamp
 from .jira_shapes import Broken, Issue, JiraFile, Names, is_json_file, json_files
 
@@ -65,7 +72,9 @@ __all__ = ["FORMAT", "STORY_POINT_FIELDS", "field_map", "is_json_file", "load"]
 FORMAT = "jira-json"
 STORY_POINT_FIELDS = ("Story Points", "Story point estimate")
 _TEXT = frozenset({str, NoneType})
-_DISPLAY_KEYS = ("value", "name", "displayName", "title", "key")
+_FIELD_ID = re.compile(r"^customfield_\d+$")
+#: Records held back while the team field's id is unknown: the memory of a load stays bounded.
+WAIT_RECORDS = 10_000
 
 
 class _NotText(Exception):
@@ -97,34 +106,6 @@ def field_map(config: Config) -> dict[Any, str]:
     return fmap
 
 
-# --------------------------------------------------------------------------- values
-
-
-def display(value: Any) -> str | None:
-    """The human value of a Jira field value (string, option, user, team, list of those)."""
-    kind = value.__class__
-    if kind is dict:  # the usual case first: an option, a user, a status
-        for k in _DISPLAY_KEYS:
-            v = value.get(k)
-            if v.__class__ is str and v:
-                return v
-        return None
-    if kind is str:
-        return value or None
-    if value is None:
-        return None
-    if kind is list:
-        parts = [d for d in (display(v) for v in value) if d]
-        return ", ".join(parts) or None
-    if kind is bool:
-        return str(value).lower()
-    return str(value)
-
-
-def _label_set(text: Any) -> list[str]:
-    return text.split() if isinstance(text, str) else []
-
-
 # --------------------------------------------------------------------------- accumulation
 
 
@@ -148,6 +129,14 @@ class _Accumulator(Columns):
         self.loaded = 0
         self.names: dict[str, str] = {}
         self._ids_cache: dict[str, list[str]] | None = None
+        # the team field's id learned from a history item (``field`` + ``fieldId``), for the
+        # whole load: a field id is the instance's
+        self.learned_ids: dict[str, str] = {}
+        # the team field given as an id ("customfield_11500") needs no ``names``
+        self.team_is_id = self.team_field is not None and _FIELD_ID.match(self.team_field)
+        self.by_id: dict[str, str] = {self.team_field: "team"} if self.team_is_id else {}
+        self.team_unread = 0
+        self.people = People()
 
     # ------------------------------------------------------------------ per file
 
@@ -156,18 +145,25 @@ class _Accumulator(Columns):
         self.read = self.loaded = 0
         self.names = {}
         self._ids_cache = None
+        self.team_unread = 0
         rejected_before = len(self.rejects)
         no_changelog = 0
         source = JiraFile(path)
+        # While the team field's id is unknown, records wait (in file order, at most
+        # WAIT_RECORDS of them) for an issue whose history names it: then every issue before
+        # it reads its current team too.
+        pending: list[Issue | Names | Broken] = []
         for record in source:
-            if record.__class__ is Issue:
-                no_changelog += self._issue(*record)
-            elif record.__class__ is Names:
-                self._add_names(record.names)
-            else:
-                assert isinstance(record, Broken)
-                self.read += 1
-                self.rejects.append(Reject(f"{self.fname}:{record.line}", record.reason))
+            pending.append(record)
+            if len(pending) < WAIT_RECORDS and self._team_id_unknown(record):
+                continue
+            for r in pending:
+                no_changelog += self._record(r)
+            pending.clear()
+        for r in pending:
+            no_changelog += self._record(r)
+        if self.team_unread:
+            self.warnings.append(Finding("team_unresolved", self._unresolved(), source=self.fname))
         if source.latin:
             self.warnings.append(
                 Finding(
@@ -198,6 +194,69 @@ class _Accumulator(Columns):
             raise AssertionError(f"{path}: {summary}")
         self.inputs.append(summary)
 
+    def _unresolved(self) -> str:
+        team, n = self.team_field, self.team_unread
+        fid = self.learned_ids.get(team) if team is not None else None
+        if fid is not None:  # found, but after more issues than may wait for it
+            return (
+                f"{self.fname}: the id of the team field {team!r} ({fid}, from a history) was"
+                f" found too late for {n} issue(s): their current team is unknown; set"
+                f' [input.jira] team_field = "{fid}"'
+            )
+        return (
+            f"{self.fname}: the team field {team!r} has no field id in this export (no `names`"
+            f" map, no history of it): the current team of {n} issue(s) is unknown; set"
+            ' [input.jira] team_field to the field\'s id (such as "customfield_10001") or'
+            " export with expand=names"
+        )
+
+    def _record(self, record: Issue | Names | Broken) -> int:
+        """Load one record of the stream; 1 for an issue without a changelog."""
+        if record.__class__ is Issue:
+            return self._issue(*record)
+        if record.__class__ is Names:
+            self._add_names(record.names)
+            return 0
+        assert isinstance(record, Broken)
+        self.read += 1
+        self.rejects.append(Reject(f"{self.fname}:{record.line}", record.reason))
+        return 0
+
+    def _team_id_unknown(self, record: Issue | Names | Broken) -> bool:
+        """True while a team field named in the config has no known id and this record does
+        not tell it (a ``names`` map, an issue's own fields or names, or a history item)."""
+        team = self.team_field
+        if team is None or self.team_is_id or team in self.learned_ids:
+            return False
+        if team in self._field_ids():
+            return False
+        if record.__class__ is Names:
+            return not self._learn_from_names(record.names)
+        value = record[0] if record.__class__ is Issue else None
+        if value.__class__ is not dict:
+            return True
+        names, fields = value.get("names"), value.get("fields")
+        if isinstance(names, dict) and self._learn_from_names(names):
+            return False
+        if isinstance(fields, dict) and team in fields:
+            return False
+        return not self._learn_from_histories(value.get("changelog"))
+
+    def _learn_from_names(self, names: dict) -> bool:
+        """Whether ``names`` gives the team field an id (kept per page: ids can be renamed)."""
+        return self.team_field in names.values()
+
+    def _learn_from_histories(self, changelog: Any) -> bool:
+        fid = field_id_in_histories(changelog, self.team_field)
+        if fid is not None:
+            self._learn(fid)
+        return fid is not None
+
+    def _learn(self, fid: str) -> None:
+        assert self.team_field is not None
+        self.learned_ids[self.team_field] = fid
+        self._ids_cache = None
+
     def _reject(self, where: str, reason: str) -> None:
         self.rejects.append(Reject(f"{self.fname}:{where}", reason))
 
@@ -209,6 +268,9 @@ class _Accumulator(Columns):
         ids: dict[str, list[str]] = {}
         for fid, name in self.names.items():
             if isinstance(name, str) and name in wanted:
+                ids.setdefault(name, []).append(fid)
+        for name, fid in self.learned_ids.items():
+            if fid not in ids.get(name, ()):
                 ids.setdefault(name, []).append(fid)
         self._ids_cache = ids
         return ids
@@ -280,11 +342,12 @@ class _Accumulator(Columns):
             initial.append(("status", st0))
         team_field = self.team_field
         if team_field is not None:
-            team0 = (
-                first_from["team"]
-                if "team" in first_from
-                else display(self._current(fields, team_field, ids))
-            )
+            if "team" in first_from:
+                team0 = first_from["team"]
+            else:
+                if team_field not in ids and team_field not in fields:
+                    self.team_unread += 1
+                team0 = display(self._current(fields, team_field, ids))
             if team0:
                 initial.append(("team", team0))
         asg0 = (
@@ -303,10 +366,12 @@ class _Accumulator(Columns):
         labels_now = (
             [x for x in labels_now if isinstance(x, str)] if isinstance(labels_now, list) else []
         )
-        labels0 = _label_set(first_from["labels"]) if "labels" in first_from else labels_now
+        labels0 = label_set(first_from["labels"]) if "labels" in first_from else labels_now
         initial.extend(("label", lab) for lab in labels0)
 
-        comments = self._comments(key, fields.get("comment"))
+        # Perceval fetches comments apart and keeps them beside the fields
+        comment_block = fields.get("comment", issue.get("comments_data"))
+        comments = self._comments(key, comment_block)
         k = len(initial)
         n = k + n_hist + len(comments)
         src0 = f"{self.fname}:{key}"
@@ -395,6 +460,7 @@ class _Accumulator(Columns):
         if not histories:
             return first_from, 0
         fmap = self.field_map
+        by_id = self.by_id
         fname = self.fname
         field_col, value_col, prev_col = self.e_field, self.e_value, self.e_prev
         g_ts, g_actor, g_source, g_n = self.g_ts, self.g_actor, self.g_source, self.g_n
@@ -405,13 +471,18 @@ class _Accumulator(Columns):
             try:
                 for it in items:
                     name = it.get("field")
-                    canon = fmap.get(name, name)
+                    canon = fmap.get(name)
+                    if canon is None:
+                        # the team field configured by its id: its items name it by fieldId
+                        canon = by_id.get(it.get("fieldId"), name) if by_id else name
                     from_s = it.get("fromString") or None
                     to_s = it.get("toString") or None
                     if from_s.__class__ not in _TEXT or to_s.__class__ not in _TEXT:
                         raise _NotText
                     if canon not in first_from:
                         first_from[canon] = from_s
+                    if canon in USER_FIELDS:
+                        self.people.learn(it)
                     if canon == "labels":
                         self._labels(from_s, to_s)
                         continue
@@ -439,8 +510,8 @@ class _Accumulator(Columns):
 
     def _labels(self, from_s: str | None, to_s: str | None) -> None:
         """Labels arrive as space-separated sets: one event per label added or removed."""
-        old = _label_set(from_s)
-        new = _label_set(to_s)
+        old = label_set(from_s)
+        new = label_set(to_s)
         for lab in new:
             if lab not in old:
                 self.e_field.append("label")
@@ -531,7 +602,7 @@ class _Accumulator(Columns):
 
     def result(self) -> LoadResult:
         return LoadResult(
-            events=self.events_table(),
+            events=self.people.named(self.events_table()),
             items=self.items_table(),
             rejects=self.rejects,
             warnings=self.warnings,

@@ -5,6 +5,8 @@ Accepted (each of them gzipped or not, detected by content, never by name):
 - a search response ``{"issues": [...], "names": {...}}``;
 - a JSON array of search responses, or of issues;
 - NDJSON: one issue (or one search response) per line, as ``flowgap pull`` writes it;
+- a collector's wrapper around each issue, in a list or one per line: GrimoireLab Perceval's
+  ``{"backend_name": "Jira", "data": {<issue>}, "origin": ..., ...}``;
 - a directory of such files (``.json``, ``.ndjson``, ``.jsonl``, optionally ``.gz``), in name
   order (:func:`json_files`).
 
@@ -99,6 +101,8 @@ class JiraFile:
 
 
 def _page_or_issue(value: Any, line: int | None, path: str) -> Iterator[Issue | Names]:
+    if _collector_item(value):
+        value, path = value["data"], f"{path or '[0]'}.data"
     if isinstance(value, dict) and "key" not in value and isinstance(value.get("issues"), list):
         names = value.get("names")
         if isinstance(names, dict):
@@ -107,6 +111,17 @@ def _page_or_issue(value: Any, line: int | None, path: str) -> Iterator[Issue | 
             yield Issue(v, line, f"{path}issues[{i}]")
     else:
         yield Issue(value, line, path or "[0]")
+
+
+def _collector_item(value: Any) -> bool:
+    """A GrimoireLab Perceval item: ``{"backend_name": "Jira", "data": {<issue>}, ...}``."""
+    return (
+        value.__class__ is dict
+        and "key" not in value
+        and isinstance(value.get("backend_name"), str)
+        and value["backend_name"].lower() == "jira"
+        and isinstance(value.get("data"), dict)
+    )
 
 
 # --------------------------------------------------------------------------- reading

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..config import Config
-from ..errors import UsageError
+from ..errors import InputError, UsageError
 from ..model import LoadResult
 from ..progress import Steps, enabled
 from . import csv_export, json_report, junit, markdown, thresholds
@@ -181,6 +181,10 @@ def run_analyze(
 
     with Steps(enabled(quiet)) as steps:
         result = _load(list(inputs), config, input_format, steps)
+        # An export that went bad must fail the CI job, not pass with an empty report.
+        empty = result.nothing_loaded()
+        if empty is not None:
+            raise InputError(", ".join(Path(p).name for p in inputs), empty)
         with steps.task("Analysing", total=None):
             analysis = analyze(result, config, engine=engine)
 
