@@ -196,6 +196,7 @@ def summary() -> dict:
 def findings() -> list[dict]:
     return [
         {
+            "ranking": "main",
             "rank": 1,
             "kind": "flow",
             "subject": "system",
@@ -204,6 +205,7 @@ def findings() -> list[dict]:
             "item": None,
         },
         {
+            "ranking": "main",
             "rank": 2,
             "kind": "bottleneck_status",
             "subject": "Ready for QA",
@@ -212,6 +214,7 @@ def findings() -> list[dict]:
             "item": None,
         },
         {
+            "ranking": "main",
             "rank": 3,
             "kind": "worst_item",
             "subject": "ABC-2",
@@ -221,12 +224,22 @@ def findings() -> list[dict]:
             "item": "ABC-2",
         },
         {
+            "ranking": "main",
             "rank": 4,
             "kind": "ping_pong",
             "subject": "Dev <> QA",
             "impact_s": 5 * DAY,
             "text": "1 item went Dev -> QA -> Dev.",
             "item": "ABC-1",
+        },
+        {
+            "ranking": "team",
+            "rank": 1,
+            "kind": "bottleneck_team",
+            "subject": "QA",
+            "impact_s": 40 * DAY,
+            "text": "63% of all waiting happens while work sits with QA.",
+            "item": None,
         },
     ]
 

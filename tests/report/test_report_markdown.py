@@ -89,3 +89,15 @@ def test_no_history_says_so() -> None:
     a = make_analysis(has_history=False)
     md = markdown.render(json_report.build_report(a))
     assert "**No status history in the input:** only lead time can be computed." in md
+
+
+def test_waiting_by_team_is_a_ranking_of_its_own() -> None:
+    lines = render().splitlines()
+    top = lines.index("## Top findings")
+    by_team = lines.index("## Where work waits, by team (a second ranking of the same waiting)")
+    assert lines[top + 2 : top + 5] == [
+        "1. Work waits 69% of its cycle time.",
+        "2. 92% of all waiting happens in 'Ready for QA' (median 29.0 days per visit).",
+        "3. 1 item went Dev -> QA -> Dev.",
+    ]
+    assert lines[by_team + 2] == "1. 63% of all waiting happens while work sits with QA."

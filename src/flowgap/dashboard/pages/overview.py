@@ -6,6 +6,7 @@ import pyarrow.compute as pc
 from dash import html
 
 from ... import figures
+from ...engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
 from ...report import tables
 from ..components import card, fmt_days, note, num, pct, section, table_grid
 from ..components import figure as graph
@@ -72,13 +73,22 @@ def layout(view: View, search: str) -> html.Div:
             note("The data has no status history: only lead time is meaningful.", "warning")
         )
     stories = [f for f in a.findings if f.get("kind") == "worst_item"]
-    others = [f for f in a.findings if f.get("kind") != "worst_item"]
+    others = [f for f in main_findings(a.findings) if f.get("kind") != "worst_item"]
+    by_team = team_findings(a.findings)
     children.append(
         section(
             "Findings",
             html.Ol([html.Li(f["text"]) for f in others], id="findings")
             if others
             else html.P("No findings."),
+            *(
+                [
+                    html.H3(TEAM_RANKING_TITLE),
+                    html.Ol([html.Li(f["text"]) for f in by_team], id="team-findings"),
+                ]
+                if by_team
+                else []
+            ),
         )
     )
     worst_keys = [f["item"] for f in stories if f.get("item")]
