@@ -101,3 +101,11 @@ def test_waiting_by_team_is_a_ranking_of_its_own() -> None:
         "3. 1 item went Dev -> QA -> Dev.",
     ]
     assert lines[by_team + 2] == "1. 63% of all waiting happens while work sits with QA."
+
+
+def test_headline_says_how_many_delivered_items_have_no_cycle_time() -> None:
+    row = next(line for line in render().splitlines() if "Cycle time p50" in line)
+    assert row == (
+        "| Cycle time p50 / p85 / p95 | 21.0 d / 23.1 d / 23.7 d (1 delivered item without a"
+        " commitment: lead time only) |"
+    )

@@ -69,6 +69,7 @@ def build_summary(
         "flow_efficiency.pooled_work": _pooled_work(items),
         **{f"lead_time.{k}": v for k, v in lead.items()},
         **{f"cycle_time.{k}": v for k, v in cycle.items()},
+        "cycle_time.uncommitted": int((delivered & ~committed).sum()),
         "touch.total_s": _sum(touch),
         "touch.median_s": _median(touch),
         "wait.total_s": _sum(wait),

@@ -52,8 +52,14 @@ def headline_rows(summary: dict) -> list[tuple[str, str, list[str]]]:
         ),
         (
             "Cycle time p50 / p85 / p95",
-            " / ".join(days(ct[k]) for k in ("p50", "p85", "p95")),
-            ["cycle_time.p50", "cycle_time.p85", "cycle_time.p95"],
+            " / ".join(days(ct[k]) for k in ("p50", "p85", "p95"))
+            + (
+                f" ({plural(ct['uncommitted'], 'delivered item')} without a commitment:"
+                " lead time only)"
+                if ct.get("uncommitted")
+                else ""
+            ),
+            ["cycle_time.p50", "cycle_time.p85", "cycle_time.p95", "cycle_time.uncommitted"],
         ),
         ("Handoffs per item (mean)", num(s["handoffs"]["mean"]), ["handoffs.mean"]),
         (

@@ -42,7 +42,14 @@ def headline(view: View) -> html.Div:
                 "sum of touch / sum of windows",
             ),
             card("Lead time p50 / p85 / p95", " / ".join(lead), "lead"),
-            card("Cycle time p50 / p85 / p95", " / ".join(cycle), "cycle"),
+            card(
+                "Cycle time p50 / p85 / p95",
+                " / ".join(cycle),
+                "cycle",
+                f"{uncommitted} delivered without a commitment: lead time only"
+                if (uncommitted := get(s, "cycle_time", "uncommitted"))
+                else "",
+            ),
             card(
                 "Handoffs per item",
                 num(get(s, "handoffs", "mean")),  # type: ignore[arg-type]
