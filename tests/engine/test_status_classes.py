@@ -44,7 +44,7 @@ def counts(table) -> list[tuple]:
     return [tuple(r.values()) for r in table.to_pylist()]
 
 
-def test_the_count_is_status_events_per_item_and_status():
+def test_the_count_is_entries_per_item_and_status():
     log = build(
         {
             "A": [(0, "status", "Ready"), (1, "status", "Dev"), (2, "status", "Ready")],
@@ -70,6 +70,29 @@ def test_the_count_is_status_events_per_item_and_status():
     assert table.schema == STATUS_CLASSES
     got = {r["status"]: r["events"] for r in table.to_pylist()}
     assert (got["Ready"], got["Dev"], got["Renamed"]) == (3, 1, 0)
+
+
+def test_the_count_is_visits_a_repeated_status_event_is_no_entry():
+    # An audit log writes a row per change of any column: Active, Active (new team), Awaiting,
+    # Active at one minute are two visits to Active and one to Awaiting.
+    log = build(
+        {
+            "I": [
+                (0, "status", "Active"),
+                (1, "status", "Active"),
+                (1, "status", "Awaiting"),
+                (1, "status", "Active"),
+                (2, "status", "Active"),
+                (3, "status", "Done"),
+                (4, "status", "Done"),
+            ]
+        }
+    )
+    rows = status_count_rows(log)
+    assert sorted(counts(rows)) == [("I", "Active", 2), ("I", "Awaiting", 1), ("I", "Done", 1)]
+    a = analyze(log, config(5))
+    got = {r["status"]: r["events"] for r in a.status_classes.to_pylist()}
+    assert (got["Active"], got["Awaiting"], got["Done"]) == (2, 1, 1)
 
 
 def test_an_item_without_status_events_counts_one_entry_into_its_current_status():
