@@ -107,3 +107,30 @@ def test_helpdesk_handoffs_between_resources(helpdesk_result, shared_data):
     got = {(h["from_team"], h["to_team"]): h["count"] for h in analysis.handoffs.to_pylist()}
     assert got == dict(expected)
     assert sum(got.values()) == sum(analysis.items.column("handoffs").to_pylist()) > 1000
+
+
+def test_bpi2013_no_active_status_is_warned_and_counts_are_visits(shared_data):
+    """BPI Challenge 2013 (closed problems): Accepted, Queued, Completed, Unmatched; by their
+    names nothing is work. Visits counted independently from the XES: consecutive events of a
+    case with the same concept:name are one visit (Accepted has 4,207 events, 2,325 visits)."""
+    from flowgap.inspection import inspect_result
+
+    config = Config()
+    result = flowgap.load([shared_data / "BPI_Challenge_2013_closed_problems.xes.gz"], config)
+    data = inspect_result(result, config)
+    counts = {s["name"]: (s["count"], s["class"]) for s in data["statuses"]}
+    assert counts == {
+        "Accepted": (2325, "wait"),
+        "Completed": (1568, "done"),
+        "Queued": (809, "wait"),
+        "Unmatched": (10, "wait"),
+    }
+    first = data["findings"][0]
+    assert first["kind"] == "no_active_status"
+    assert first["message"].startswith(
+        "No status is classed active, so flow efficiency is 0 by construction. Look at"
+        " 'Accepted' (wait, guessed, 2325 visits), 'Queued' (wait, guessed, 809 visits),"
+    )
+    analysis = flowgap.analyze(result, config)
+    assert analysis.summary["flow_efficiency"]["median"] == 0.0
+    assert [w.kind for w in analysis.warnings[:1]] == ["no_active_status"]

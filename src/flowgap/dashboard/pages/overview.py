@@ -8,7 +8,16 @@ from dash import html
 from ... import figures
 from ...engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
 from ...report import tables
-from ..components import card, fmt_days, note, num, pct, section, table_grid
+from ..components import (
+    card,
+    class_warning_notes,
+    fmt_days,
+    note,
+    num,
+    pct,
+    section,
+    table_grid,
+)
 from ..components import figure as graph
 from ..data import View
 from .common import get, item_rows, missing
@@ -74,7 +83,7 @@ def layout(view: View, search: str) -> html.Div:
         return html.Div([html.H1("Overview"), gap])
     a = view.analysis
     assert a is not None
-    children: list = [html.H1("Overview"), headline(view)]
+    children: list = [html.H1("Overview"), class_warning_notes(a.warnings), headline(view)]
     if not a.has_history:
         children.append(
             note("The data has no status history: only lead time is meaningful.", "warning")
