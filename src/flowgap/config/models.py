@@ -102,8 +102,8 @@ class XesInput(_Section):
 
 
 class InputConfig(_Section):
-    #: Force a format instead of detecting it: jira-json, jira-csv, transition-csv, csv, xes,
-    #: parquet.
+    #: Force a format instead of detecting it: jira-json, jira-statuses, jira-csv,
+    #: transition-csv, csv, xes, parquet.
     format: str | None = None
     jira: JiraInput = Field(default_factory=JiraInput)
     transitions: TransitionCsvInput = Field(default_factory=TransitionCsvInput)

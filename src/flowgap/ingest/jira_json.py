@@ -54,6 +54,7 @@ from ..model import (
     InputSummary,
     LoadResult,
     Reject,
+    settle_categories,
 )
 from .jira_adf import comment_text
 from .jira_columns import Columns
@@ -140,7 +141,7 @@ class _Accumulator(Columns):
         self.rejects: list[Reject] = []
         self.warnings: list[Finding] = []
         self.inputs: list[InputSummary] = []
-        self.categories: dict[str, str] = {}
+        self.category_votes: dict[str, dict[str, int]] = {}
         self.seen: dict[str, str] = {}
         # per file
         self.fname = ""
@@ -271,7 +272,8 @@ class _Accumulator(Columns):
         if isinstance(status, dict) and current_status:
             cat = status.get("statusCategory")
             if isinstance(cat, dict) and isinstance(cat.get("key"), str):
-                self.categories.setdefault(current_status, cat["key"])
+                votes = self.category_votes.setdefault(current_status, {})
+                votes[cat["key"]] = votes.get(cat["key"], 0) + 1
 
         # Initial values at creation: fromString of the first change, else the current value.
         initial: list[tuple[str, str | None]] = [("created", None)]
@@ -530,12 +532,15 @@ class _Accumulator(Columns):
     # ------------------------------------------------------------------ result
 
     def result(self) -> LoadResult:
+        # every issue votes for its current status' category: the majority wins
+        categories, conflicts = settle_categories(self.category_votes)
         return LoadResult(
             events=self.events_table(),
             items=self.items_table(),
             rejects=self.rejects,
-            warnings=self.warnings,
+            warnings=self.warnings + conflicts,
             inputs=self.inputs,
-            status_categories=self.categories,
+            status_categories=categories,
             has_history=True,
+            category_votes=self.category_votes,
         )
