@@ -414,7 +414,7 @@ def print_inspection(data: dict) -> None:
         f"from {data['first_ts'] or '-'} to {data['last_ts'] or '-'}"
         + ("" if data["has_history"] else "   (no status history: lead time only)")
     )
-    t = Table(title="Statuses (count = entries into it)", title_justify="left")
+    t = Table(title="Statuses (count = visits: entries into it)", title_justify="left")
     for col in ("status", "count", "items now", "class", "guessed", "Jira category"):
         t.add_column(col, justify="right" if col in ("count", "items now") else "left")
     for s in data["statuses"]:
