@@ -109,3 +109,20 @@ def test_headline_says_how_many_delivered_items_have_no_cycle_time() -> None:
         "| Cycle time p50 / p85 / p95 | 21.0 d / 23.1 d / 23.7 d (1 delivered item without a"
         " commitment: lead time only) |"
     )
+
+
+def test_class_warnings_stand_above_the_headline() -> None:
+    from flowgap.model import Finding
+
+    warning = Finding(
+        "no_active_status",
+        "No status is classed active, so flow efficiency is 0 by construction.",
+    )
+    report = json_report.build_report(make_analysis(warnings=[warning]))
+    lines = markdown.render(report).splitlines()
+    quote = (
+        "> **Check the status classes (no\\_active\\_status):** No status is classed active, so"
+        " flow efficiency is 0 by construction."
+    )
+    assert lines.index(quote) < lines.index("## Headline")
+    assert not [line for line in render().splitlines() if "Check the status classes" in line]

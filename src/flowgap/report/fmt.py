@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from ..engine.status_classes import CLASS_WARNINGS
 from ..units import DAY_S
+
+
+def class_warnings_of(report: dict) -> list[dict]:
+    """The report's warnings about the status classes: every number depends on them, so the
+    reports show them above the headline."""
+    return [w for w in report["warnings"] if w["kind"] in CLASS_WARNINGS]
 
 
 def days(seconds: float | None) -> str:

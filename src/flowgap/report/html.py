@@ -16,7 +16,7 @@ from ..engine.analysis import Analysis
 from ..engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
 from . import tables as spec
 from .baseline import describe_delta
-from .fmt import headline_rows, plural
+from .fmt import class_warnings_of, headline_rows, plural
 from .tables import HTML, Column, Fmt, TableSpec
 
 TOP = 5
@@ -136,6 +136,11 @@ def render(report: dict, analysis: Analysis) -> str:
         parts.append(
             '<p class="note">No status history in the input: only lead time can be computed. '
             "Flow efficiency, handoffs and bottlenecks need an export with status changes.</p>"
+        )
+    for w in class_warnings_of(report):
+        parts.append(
+            f'<p class="note class-warning"><strong>Check the status classes'
+            f" ({e(w['kind'])}):</strong> {e(w['message'])}</p>"
         )
     parts.append('<section id="headline"><div class="cards">' + "".join(cards) + "</div>")
     th = report["thresholds"]

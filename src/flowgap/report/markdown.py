@@ -10,7 +10,7 @@ import re
 from ..engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
 from . import tables as spec
 from .baseline import describe_delta
-from .fmt import headline_rows, plural
+from .fmt import class_warnings_of, headline_rows, plural
 from .tables import MD, Column, Fmt, TableSpec
 
 TOP = 5
@@ -67,6 +67,8 @@ def render(report: dict) -> str:
             "changelogs, a transition CSV or an event log.",
             "",
         ]
+    for w in class_warnings_of(report):
+        lines += [f"> **Check the status classes ({esc(w['kind'])}):** {esc(w['message'])}", ""]
     deltas = {}
     if report.get("baseline"):
         deltas = {r["metric"]: r for r in report["baseline"]["metrics"]}
