@@ -52,7 +52,7 @@ STATUS_CATEGORY = {
     "Done": ("done", "Done"),
 }
 FLOW = ["To Do", "In Progress", "Ready for QA", "In QA", "Done"]
-#: What ``/rest/api/N/status`` answers: every status of the site with its category.
+#: What ``/rest/api/2/status`` answers: every status of the site with its category.
 STATUS_LIST = [
     {
         "name": name,
@@ -298,7 +298,7 @@ class FakeJira:
             ("search", r"/rest/api/3/search/jql" if v == "3" else r"/rest/api/2/search"),
             ("changelog", rf"/rest/api/{v}/issue/([^/]+)/changelog"),
             ("comment", rf"/rest/api/{v}/issue/([^/]+)/comment"),
-            ("status", rf"/rest/api/{v}/status"),
+            ("status", r"/rest/api/2/status"),
             ("issue", rf"/rest/api/{v}/issue/([^/]+)"),
         ]
         for name, pattern in table:

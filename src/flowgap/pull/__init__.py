@@ -145,7 +145,7 @@ def run_pull(
             _say(f"interrupted: {len(state.ids)} issues saved; rerun with --resume", quiet)
             raise
         writer.close()
-        status_list = _status_list(client, chosen_flavor, quiet)
+        status_list = _status_list(client, quiet)
     result = finalize(out, state.merge_existing)
     saved = write_statuses(out, status_list) if status_list is not None else None
     summary = PullSummary(
@@ -167,13 +167,12 @@ def run_pull(
     return summary
 
 
-def _status_list(client: JiraClient, flavor: str, quiet: bool) -> list | None:
-    """Jira's status list with each status' category (``/rest/api/N/status``): issues carry
-    the category of their current status only. Without it the export still stands: a
-    warning, and None."""
-    api = "3" if flavor == "cloud" else "2"
+def _status_list(client: JiraClient, quiet: bool) -> list | None:
+    """Jira's status list with each status' category (``/rest/api/2/status``, which Cloud and
+    Data Center both serve): issues carry the category of their current status only. Without
+    it the export still stands: a warning, and None."""
     try:
-        statuses = client.get(f"/rest/api/{api}/status")
+        statuses = client.get("/rest/api/2/status")
     except FlowgapError as err:
         _say(f"warning: the status list was not saved: {err}", quiet)
         return None
