@@ -297,3 +297,34 @@ def test_version_option_alone() -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout == f"flowgap {__version__}\n"
+
+
+def test_a_class_mapping_with_no_work_status_is_warned_on_stderr_and_in_the_report(
+    tmp_path: Path,
+) -> None:
+    rows = ["item,from,to,timestamp"]
+    for i in range(3):
+        day = 10 + i
+        rows += [
+            f"P-{i},,Queued,2026-01-{day}T09:00:00Z",
+            f"P-{i},Queued,Accepted,2026-01-{day}T12:00:00Z",
+            f"P-{i},Accepted,Completed,2026-01-{day + 3}T12:00:00Z",
+        ]
+    (tmp_path / "moves.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    done = flowgap("analyze", "moves.csv", "-o", "out", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    message = (
+        "No status is classed active, so flow efficiency is 0 by construction. Look at"
+        " 'Accepted' (wait, guessed, 3 visits), 'Queued' (wait, guessed, 3 visits): class the"
+        " statuses where someone works as active, e.g. in flowgap.toml: [statuses.classes]"
+        ' "Accepted" = "active"'
+    )
+    # the first warning after the summary line
+    assert done.stderr.splitlines()[1] == f"flowgap: warning: {message}"
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["warnings"][0] == {
+        "kind": "no_active_status",
+        "message": message,
+        "item": None,
+        "source": None,
+    }

@@ -389,3 +389,27 @@ def test_write_config_says_what_it_cannot_guess(tmp_path: Path) -> None:
         " status or the timestamp: set [input.csv] (docs/config.md)\n"
     )
     assert not target.exists()
+
+
+def test_class_warnings_come_first_and_the_shape_corrects_a_done_guess(tmp_path: Path) -> None:
+    """Three items through Analysis, Dev Done, Test, Staged Done, Deploying, Closed; "Staged
+    Done" is configured done although items leave it for work."""
+    rows = ["item,from,to,timestamp"]
+    path = ["Analysis", "Dev Done", "Test", "Staged Done", "Deploying", "Closed"]
+    for i in range(3):
+        for step, (a, b) in enumerate(pairwise(["", *path])):
+            rows.append(f"W-{i},{a},{b},2026-02-{10 + i + step:02d}T09:00:00Z")
+    (tmp_path / "moves.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    config = Config.from_dict({"statuses": {"classes": {"Staged Done": "done"}}})
+    data = inspect_result(flowgap.load([tmp_path / "moves.csv"], config), config)
+    classes = {s["name"]: (s["class"], s["guessed"], s["count"]) for s in data["statuses"]}
+    # by name "Dev Done" would be done; all its 3 visits move on to Test (active): a queue
+    assert classes["Dev Done"] == ("wait", True, 3)
+    assert classes["Staged Done"] == ("done", False, 3)
+    assert [f["kind"] for f in data["findings"]][:1] == ["done_inside_workflow"]
+    assert data["findings"][0]["message"].startswith(
+        "'Staged Done' (configured, 3 visits) is classed done, but items leave it again in 3 of"
+        " its 3 visits (most often for 'Deploying')"
+    )
+    written = starter_config(data, config)
+    assert '"Dev Done" = "wait"' in written

@@ -32,7 +32,8 @@ FormatOpt = Annotated[
     str | None,
     typer.Option(
         "--input-format",
-        help="Force the input format: jira-json, jira-csv, transition-csv, csv, xes, parquet, zip.",
+        help="Force the input format: jira-json, jira-statuses, jira-csv, transition-csv, csv, xes,"
+        " parquet, zip.",
         show_default=False,
     ),
 ]

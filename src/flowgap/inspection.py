@@ -20,7 +20,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .config import STATUS_CLASSES, Config
-from .engine.status_classes import build_status_classes
+from .engine.status_classes import (
+    CLASS_WARNINGS,
+    class_warnings,
+    classes_of,
+    status_class_table,
+    status_count_rows,
+    status_moves,
+)
 from .errors import InputError, UsageError
 from .model import LoadResult
 
@@ -40,9 +47,14 @@ def inspect_result(result: LoadResult, config: Config) -> dict:
     first = pc.min(ts).as_py() if events.num_rows else None
     last = pc.max(ts).as_py() if events.num_rows else None
     status_ev = _status_events(events)
-    statuses = _statuses(result, config)
+    moves = status_moves(result)
+    statuses = _statuses(result, config, classes_of(result, config, moves))
     classes = {s["name"]: s["class"] for s in statuses}
-    findings = _findings(result, config, status_ev, statuses, classes)
+    findings = [
+        {"kind": w.kind, "count": 1, "message": w.message, "items": []}
+        for w in class_warnings(classes, config, moves)
+    ]
+    findings += _findings(result, config, status_ev, statuses, classes)
     # with a configured order there is nothing to leave out of an inferred one
     side = [] if config.statuses.order else side_states(status_ev, classes)
     rejects = result.rejects
@@ -88,10 +100,10 @@ def _status_events(events: pa.Table) -> dict[str, list]:
     return {name: sub.column(name).to_pylist() for name in sub.column_names}
 
 
-def _statuses(result: LoadResult, config: Config) -> list[dict]:
+def _statuses(result: LoadResult, config: Config, classes: dict[str, str]) -> list[dict]:
     """The engine's status table (every status, its class and its entries: one definition for
     the engine, inspect and the dashboard), with the items now in each status on top."""
-    table = build_status_classes(result, config)
+    table = status_class_table(status_count_rows(result), config, result.status_categories, classes)
     current = Counter(v for v in result.items.column("current_status").to_pylist() if v)
     out = [
         {
@@ -455,7 +467,7 @@ def print_inspection(data: dict) -> None:
         f"from {data['first_ts'] or '-'} to {data['last_ts'] or '-'}"
         + ("" if data["has_history"] else "   (no status history: lead time only)")
     )
-    t = Table(title="Statuses (count = entries into it)", title_justify="left")
+    t = Table(title="Statuses (count = visits: entries into it)", title_justify="left")
     for col in ("status", "count", "items now", "class", "guessed", "Jira category"):
         t.add_column(col, justify="right" if col in ("count", "items now") else "left")
     for s in data["statuses"]:
@@ -479,7 +491,9 @@ def print_inspection(data: dict) -> None:
     console.print(t)
     console.print("Data-quality findings:" if data["findings"] else "Data-quality findings: none")
     for f in data["findings"]:
-        console.print(f"  - [{f['kind']}] {f['message']}", markup=False)
+        # a wrong status class makes every number wrong: these stand out
+        style = "bold red" if f["kind"] in CLASS_WARNINGS else None
+        console.print(f"  - [{f['kind']}] {f['message']}", markup=False, style=style)
     rej = data["rejects"]
     console.print(f"Rejects: {rej['total']}")
     for r in rej["shown"]:

@@ -130,6 +130,9 @@ class LoadResult:
     status_categories: dict[str, str] = field(default_factory=dict)
     #: False for sources without status history (Jira UI CSV): only lead time is computable.
     has_history: bool = True
+    #: status -> category -> votes (issues whose current status it is, entries of Jira's
+    #: status list); ``status_categories`` holds their majority (:func:`settle_categories`).
+    category_votes: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def nothing_loaded(self) -> str | None:
         """Why there is nothing to analyse (no item remains), or None when there is.
@@ -176,10 +179,18 @@ class LoadResult:
                     " their events are combined and their attributes come from the first input",
                 )
             )
-        categories: dict[str, str] = {}
+        votes: dict[str, dict[str, int]] = {}
         for r in results:
+            for name, counted in r.category_votes.items():
+                mine = votes.setdefault(name, {})
+                for cat, n in counted.items():
+                    mine[cat] = mine.get(cat, 0) + n
+        categories, conflicts = settle_categories(votes)
+        for r in results:  # sources without votes (a Jira UI CSV, XES): first input wins
             for name, cat in r.status_categories.items():
                 categories.setdefault(name, cat)
+        # each input's conflicts are re-counted over all of them
+        warnings = [w for w in warnings if w.kind != "category_conflict"] + conflicts
         return cls(
             events=sort_events(events),
             items=items,
@@ -188,7 +199,33 @@ class LoadResult:
             inputs=[x for r in results for x in r.inputs],
             status_categories=categories,
             has_history=all(r.has_history for r in results),
+            category_votes=votes,
         )
+
+
+def settle_categories(
+    votes: dict[str, dict[str, int]],
+) -> tuple[dict[str, str], list[Finding]]:
+    """Each status' Jira category by the majority of its votes (ties: the category voted
+    first), and a ``category_conflict`` warning for each status the votes disagree on: the
+    first issue's word is not the site's."""
+    categories: dict[str, str] = {}
+    conflicts: list[Finding] = []
+    for name, counted in votes.items():
+        if not counted:
+            continue
+        ranked = sorted(counted, key=lambda cat: -counted[cat])  # stable: first voted wins ties
+        categories[name] = ranked[0]
+        if len(ranked) > 1:
+            tally = ", ".join(f"{counted[cat]} x {cat}" for cat in ranked)
+            conflicts.append(
+                Finding(
+                    "category_conflict",
+                    f"status '{name}': the issues and the status list disagree on its Jira"
+                    f" status category ({tally}): the majority, {ranked[0]}, is used",
+                )
+            )
+    return categories, conflicts
 
 
 def empty_events() -> pa.Table:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from flowgap.config import guess_status_class
+from flowgap.config import Config, StatusMoves, guess_status_class
+from flowgap.config.status_guess import guess_classes
 
 
 @pytest.mark.parametrize(
@@ -27,3 +28,48 @@ from flowgap.config import guess_status_class
 )
 def test_guess(status: str, category: str | None, expected: str) -> None:
     assert guess_status_class(status, category) == expected
+
+
+def test_active_is_a_work_status() -> None:
+    # ServiceNow's state of an incident being worked on
+    assert guess_status_class("Active") == "active"
+    assert guess_status_class("Inactive") == "wait"
+
+
+def dev_done_moves(to_test: int, visits: int = 10) -> StatusMoves:
+    """In Development -> Dev Done -> In Test for ``to_test`` of Dev Done's visits, the rest
+    of them reopened to Backlog."""
+    return StatusMoves(
+        visits={"In Development": visits, "Dev Done": visits, "In Test": to_test},
+        moves={
+            ("In Development", "Dev Done"): visits,
+            ("Dev Done", "In Test"): to_test,
+            ("Dev Done", "Backlog"): visits - to_test,
+        },
+    )
+
+
+def test_a_done_that_items_leave_for_work_is_a_queue() -> None:
+    names = ["In Development", "Dev Done", "In Test", "Backlog"]
+    assert guess_status_class("Dev Done") == "done"  # by its name alone
+    assert guess_classes(names, {}, dev_done_moves(8)) == {
+        "In Development": "active",
+        "Dev Done": "wait",
+        "In Test": "active",
+        "Backlog": "backlog",
+    }
+    # left for work in 5 of 10 visits: not most of them, a done it stays
+    assert guess_classes(names, {}, dev_done_moves(5))["Dev Done"] == "done"
+    # too few visits to tell
+    assert guess_classes(names, {}, dev_done_moves(2, visits=2))["Dev Done"] == "done"
+    # the classes of the statuses it moves to may come from the config
+    fixed = {"In Test": "wait"}
+    assert guess_classes(names, {}, dev_done_moves(8), fixed)["Dev Done"] == "done"
+
+
+def test_the_config_decides_before_the_shape() -> None:
+    config = Config.from_dict({"statuses": {"classes": {"Dev Done": "done"}}})
+    names = ["In Development", "Dev Done", "In Test", "Backlog"]
+    got = config.status_classes(names, {}, dev_done_moves(8))
+    assert got["Dev Done"] == ("done", False)
+    assert got["In Test"] == ("active", True)

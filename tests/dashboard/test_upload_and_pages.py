@@ -231,3 +231,40 @@ def test_uploaded_config_cannot_reach_server_files_or_limits(service):
     assert text.startswith("Nothing was loaded: flowgap.toml: flow.flow_window: ")
     assert service.store.upload_paths(sid) != []
     assert service.store.state(sid).config_toml == evil.decode()
+
+
+NO_WORK = "item,from,to,timestamp\n" + "".join(
+    f"P-{i},,Queued,2026-01-1{i}T09:00:00Z\n"
+    f"P-{i},Queued,Accepted,2026-01-1{i}T12:00:00Z\n"
+    f"P-{i},Accepted,Completed,2026-01-1{i + 3}T12:00:00Z\n"
+    for i in range(3)
+)
+
+
+def class_warning_texts(component) -> list[str]:
+    box = next((n for n in _walk(component) if getattr(n, "id", None) == "class-warnings"), None)
+    return [] if box is None else [note.children for note in box.children]
+
+
+def test_class_warnings_stand_on_the_upload_page_and_the_overview(service):
+    sid = new_session_id()
+    kind, text = upload.handle_upload(
+        service, sid, [data_url(NO_WORK.encode())], ["moves.transitions.csv"]
+    )
+    assert kind == "ok", text
+    view = service.view(sid, Filters())
+    expected = [
+        "no_active_status: No status is classed active, so flow efficiency is 0 by"
+        " construction. Look at 'Accepted' (wait, guessed, 3 visits), 'Queued' (wait, guessed,"
+        " 3 visits): class the statuses where someone works as active, e.g. in flowgap.toml:"
+        ' [statuses.classes] "Accepted" = "active"'
+    ]
+    assert class_warning_texts(upload.layout(view, "")) == expected
+    assert class_warning_texts(overview.layout(view, "")) == expected
+    # classed in the editor: the analysis re-runs and the warning goes (3 hours of work in
+    # Queued, then 3 days in Accepted: 4% flow efficiency is not extreme)
+    state = service.store.state(sid)
+    state.classes["Queued"] = "active"
+    service.store.save_state(sid, state)
+    again = service.view(sid, Filters())
+    assert class_warning_texts(overview.layout(again, "")) == []

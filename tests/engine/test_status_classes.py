@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from engine_log import DAY, analyze, at, build, config, row
+from engine_log import CLASSES, DAY, analyze, at, build, config, row
 
 from flowgap.config import Config
 from flowgap.engine.schemas import STATUS_CLASSES
 from flowgap.engine.status_classes import (
+    CLASS_WARNINGS,
     build_status_classes,
     class_map,
     status_class_table,
@@ -44,7 +45,7 @@ def counts(table) -> list[tuple]:
     return [tuple(r.values()) for r in table.to_pylist()]
 
 
-def test_the_count_is_status_events_per_item_and_status():
+def test_the_count_is_entries_per_item_and_status():
     log = build(
         {
             "A": [(0, "status", "Ready"), (1, "status", "Dev"), (2, "status", "Ready")],
@@ -70,6 +71,29 @@ def test_the_count_is_status_events_per_item_and_status():
     assert table.schema == STATUS_CLASSES
     got = {r["status"]: r["events"] for r in table.to_pylist()}
     assert (got["Ready"], got["Dev"], got["Renamed"]) == (3, 1, 0)
+
+
+def test_the_count_is_visits_a_repeated_status_event_is_no_entry():
+    # An audit log writes a row per change of any column: Active, Active (new team), Awaiting,
+    # Active at one minute are two visits to Active and one to Awaiting.
+    log = build(
+        {
+            "I": [
+                (0, "status", "Active"),
+                (1, "status", "Active"),
+                (1, "status", "Awaiting"),
+                (1, "status", "Active"),
+                (2, "status", "Active"),
+                (3, "status", "Done"),
+                (4, "status", "Done"),
+            ]
+        }
+    )
+    rows = status_count_rows(log)
+    assert sorted(counts(rows)) == [("I", "Active", 2), ("I", "Awaiting", 1), ("I", "Done", 1)]
+    a = analyze(log, config(5))
+    got = {r["status"]: r["events"] for r in a.status_classes.to_pylist()}
+    assert (got["Active"], got["Awaiting"], got["Done"]) == (2, 1, 1)
 
 
 def test_an_item_without_status_events_counts_one_entry_into_its_current_status():
@@ -147,3 +171,104 @@ def test_nothing_after_as_of_is_counted_and_every_item_selected_is_the_whole_cou
     every = {r["status"]: r["events"] for r in a.select(["A"]).status_classes.to_pylist()}
     assert (whole["Ready"], whole["Dev"], whole["Done"]) == (1, 1, 0)
     assert whole == every
+
+
+def dev_done_log():
+    """Three items through Analysis, Analysis Done, Dev, Dev Done, Test, Done: the two "Done"
+    columns sit between work stages."""
+    path = ["Analysis", "Analysis Done", "Dev", "Dev Done", "Test", "Done"]
+    days = [0, 1, 3, 4, 6, 7]
+    return build(
+        {
+            key: [(d + i, "status", s) for d, s in zip(days, path, strict=True)]
+            for i, key in enumerate(["A", "B", "C"])
+        }
+    )
+
+
+def test_a_done_between_two_work_stages_is_guessed_a_queue():
+    log = dev_done_log()
+    a = analyze(log, config(12))
+    classes = {c["status"]: (c["class"], c["guessed"]) for c in a.status_classes.to_pylist()}
+    assert classes["Analysis"] == ("active", True)
+    assert classes["Analysis Done"] == ("wait", True)
+    assert classes["Dev Done"] == ("wait", True)
+    assert classes["Done"] == ("done", False)
+    # committed at Analysis (day 0), delivered at Done (day 7): 3 days of touch in 7
+    r = row(a.items, "A")
+    assert (r["cycle_time_s"], r["touch_s"], r["wait_s"]) == (7 * DAY, 3 * DAY, 4 * DAY)
+    assert not [w for w in a.warnings if w.kind == "done_inside_workflow"]
+
+
+def warnings_of(a) -> list[tuple[str, str]]:
+    return [(w.kind, w.message) for w in a.warnings if w.kind in CLASS_WARNINGS]
+
+
+def test_no_active_status_is_warned_with_the_statuses_to_look_at():
+    # the shape of the BPI Challenge 2013 log: Queued, Accepted, Completed
+    log = build(
+        {
+            k: [(i, "status", "Queued"), (i + 1, "status", "Accepted"), (i + 3, "status", "Done")]
+            for i, k in enumerate("ABC")
+        }
+    )
+    a = analyze(log, config(9))
+    assert a.summary["flow_efficiency"]["median"] == 0.0
+    assert warnings_of(a) == [
+        (
+            "no_active_status",
+            "No status is classed active, so flow efficiency is 0 by construction. Look at"
+            " 'Accepted' (wait, guessed, 3 visits), 'Queued' (wait, guessed, 3 visits): class"
+            " the statuses where someone works as active, e.g. in flowgap.toml:"
+            ' [statuses.classes] "Accepted" = "active"',
+        )
+    ]
+
+
+def test_an_extreme_flow_efficiency_is_warned_either_way():
+    log = build(
+        {k: [(i, "status", "Ready"), (i + 2, "status", "Done")] for i, k in enumerate("AB")}
+    )
+    a = analyze(log, config(9, statuses={"classes": {"Ready": "active", "Done": "done"}}))
+    assert warnings_of(a) == [
+        (
+            "efficiency_extreme",
+            "Median flow efficiency is 100.0% (over 95%): nearly all the time counts as work."
+            " Look at 'Ready' (active, configured, 2 visits): a queue classed active counts as"
+            ' touch; class queues as wait, e.g. in flowgap.toml: [statuses.classes] "Ready" ='
+            ' "wait"',
+        )
+    ]
+    log = build(
+        {
+            k: [(i, "status", "Ready"), (i + 99.5, "status", "Dev"), (i + 100, "status", "Done")]
+            for i, k in enumerate("ABC")
+        }
+    )
+    a = analyze(log, config(109))
+    assert a.summary["flow_efficiency"]["median"] == 0.005
+    assert warnings_of(a) == [
+        (
+            "efficiency_extreme",
+            "Median flow efficiency is 0.5% (under 1%): almost no time counts as work. Look at"
+            " 'Ready' (wait, configured, 3 visits): a work status classed wait counts no touch;"
+            ' class work statuses as active, e.g. in flowgap.toml: [statuses.classes] "Ready"'
+            ' = "active"',
+        )
+    ]
+
+
+def test_a_done_status_that_most_visits_leave_is_warned():
+    log = dev_done_log()
+    a = analyze(log, config(12, statuses={"classes": {**CLASSES, "Dev Done": "done"}}))
+    assert warnings_of(a) == [
+        (
+            "done_inside_workflow",
+            "'Dev Done' (configured, 3 visits) is classed done, but items leave it again in 3"
+            " of its 3 visits (most often for 'Test'): each item counts as delivered there"
+            " until it comes back. If it is a step of the workflow, class it as a queue, in"
+            ' flowgap.toml: [statuses.classes] "Dev Done" = "wait"',
+        )
+    ]
+    # first among the warnings: stderr shows only the first few
+    assert a.warnings[0].kind == "done_inside_workflow"

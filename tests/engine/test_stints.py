@@ -122,3 +122,41 @@ def test_handoff_wait_runs_to_the_next_touch_in_any_later_stint():
     # Nobody touched it during QA's stint: its whole length is queue.
     assert row(a.stints, "N", team="QA")["queue_s"] == 1.5 * DAY
     assert [s["stint"] for s in a.stints.to_pylist()] == [0, 1, 2]
+
+
+def test_queue_before_pickup_stops_at_delivery():
+    log = build(
+        {
+            "D": [
+                (0, "status", "Dev"),
+                (0, "assignee", "ann"),
+                (2, "status", "Ready"),
+                (2, "assignee", "bob"),  # handed to bob, who never touches it
+                (4, "status", "Done"),
+            ]
+        }
+    )
+    cfg = config(30, teams={"source": ["assignee"]})
+    a = flowgap.analyze(log, cfg)
+    bob = row(a.stints, "D", team="bob")
+    # bob's stint runs on to as_of (day 30), but his queue ends with the item's delivery.
+    assert (bob["start"], bob["end"], bob["queue_s"]) == (at(2), at(30), 2 * DAY)
+    assert {t["team"]: t["median_queue_s"] for t in a.teams.to_pylist()} == {
+        "ann": 0.0,
+        "bob": 2 * DAY,
+    }
+
+
+def test_a_stint_that_starts_after_delivery_has_no_queue():
+    log = build(
+        {
+            "Z": [
+                (0, "status", "Dev"),
+                (0, "assignee", "ann"),
+                (1, "status", "Done"),
+                (3, "assignee", "zed"),  # reassigned after delivery
+            ]
+        }
+    )
+    a = flowgap.analyze(log, config(9, teams={"source": ["assignee"]}))
+    assert row(a.stints, "Z", team="zed")["queue_s"] == 0.0

@@ -38,7 +38,7 @@ def test_keys_are_exactly_the_documented_ones() -> None:
         "items": sorted(["total", "open", "delivered", "with_history"]),
         "flow_efficiency": sorted(["median", "pooled", "median_work", "pooled_work"]),
         "lead_time": sorted(["p50", "p85", "p95", "mean"]),
-        "cycle_time": sorted(["p50", "p85", "p95", "mean"]),
+        "cycle_time": sorted(["p50", "p85", "p95", "mean", "uncommitted"]),
         "touch": sorted(["total_s", "median_s"]),
         "wait": sorted(["total_s", "median_s"]),
         "handoffs": sorted(["mean", "median", "total", "ping_pongs"]),
@@ -66,7 +66,14 @@ def test_values_on_the_hand_computed_tables() -> None:
         {"p50": 22 * DAY, "p85": 29.7 * DAY, "p95": 31.9 * DAY, "mean": 22 * DAY}, rel=1e-12
     )
     assert s["cycle_time"] == approx(
-        {"p50": 20 * DAY, "p85": 20 * DAY, "p95": 20 * DAY, "mean": 50 / 3 * DAY}, rel=1e-12
+        {
+            "p50": 20 * DAY,
+            "p85": 20 * DAY,
+            "p95": 20 * DAY,
+            "mean": 50 / 3 * DAY,
+            "uncommitted": 0,
+        },
+        rel=1e-12,
     )
     assert s["touch"] == approx({"total_s": 16.8 * DAY, "median_s": 2.9 * DAY}, rel=1e-12)
     assert s["wait"] == approx({"total_s": 52.2 * DAY, "median_s": 12.6 * DAY}, rel=1e-12)
@@ -180,3 +187,24 @@ def test_nest_refuses_a_metric_the_registry_lacks_or_a_missing_one() -> None:
     del values["lead_time.p85"]
     with pytest.raises(KeyError, match=r"missing: \['lead_time.p85'\]"):
         nest(values)
+
+
+def test_delivered_items_without_a_commitment_are_counted() -> None:
+    from engine_log import at, build, config
+
+    import flowgap
+
+    log = build(
+        {
+            # first seen already done (e.g. closed before the export's history starts)
+            "X": [(3, "status", "Done")],
+            "Y": [(0, "status", "Backlog"), (1, "status", "Dev"), (2, "status", "Done")],
+        },
+        X={"created": at(0)},
+    )
+    s = flowgap.analyze(log, config(5)).summary
+    assert s["items"]["delivered"] == 2
+    # X has a lead time (3 days) and no cycle time: the cycle-time p50 is Y's alone
+    assert s["lead_time"]["p50"] == 2.5 * DAY
+    assert s["cycle_time"]["p50"] == 1 * DAY
+    assert s["cycle_time"]["uncommitted"] == 1

@@ -52,6 +52,15 @@ STATUS_CATEGORY = {
     "Done": ("done", "Done"),
 }
 FLOW = ["To Do", "In Progress", "Ready for QA", "In QA", "Done"]
+#: What ``/rest/api/2/status`` answers: every status of the site with its category.
+STATUS_LIST = [
+    {
+        "name": name,
+        "id": str(FLOW.index(name) + 1),
+        "statusCategory": {"key": key, "name": label},
+    }
+    for name, (key, label) in STATUS_CATEGORY.items()
+]
 TEAMS = ["Team A", "Team B", "QA"]
 PEOPLE = ["Ann Example", "Bo Müller", "Chen Li"]
 
@@ -289,6 +298,7 @@ class FakeJira:
             ("search", r"/rest/api/3/search/jql" if v == "3" else r"/rest/api/2/search"),
             ("changelog", rf"/rest/api/{v}/issue/([^/]+)/changelog"),
             ("comment", rf"/rest/api/{v}/issue/([^/]+)/comment"),
+            ("status", r"/rest/api/2/status"),
             ("issue", rf"/rest/api/{v}/issue/([^/]+)"),
         ]
         for name, pattern in table:
@@ -312,6 +322,8 @@ class FakeJira:
             return Reply(200, self._server_info())
         if route == "field":
             return Reply(200, FIELD_CATALOGUE)
+        if route == "status":
+            return Reply(200, STATUS_LIST)
         if route == "count":
             jql = str((body or {}).get("jql", ""))
             return Reply(200, {"count": len(self._select(jql))})

@@ -62,9 +62,13 @@ def test_cli_pull_writes_the_export(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         assert_export_matches(out, fake)
-    assert done.stderr == f"flowgap: wrote 10 issues to {out} (10 fetched)\n"
+    assert done.stderr == (
+        f"flowgap: wrote 10 issues to {out} (10 fetched) and the status list to"
+        " abc.jira.statuses.json\n"
+    )
     assert done.stdout == ""
-    assert_no_secret(done.stdout, done.stderr, out.read_bytes())
+    statuses = (tmp_path / "abc.jira.statuses.json").read_bytes()
+    assert_no_secret(done.stdout, done.stderr, out.read_bytes(), statuses)
 
 
 def test_cli_datacenter_with_custom_env_names_quiet_on_a_terminal(tmp_path: Path) -> None:

@@ -167,3 +167,46 @@ def test_all_fields_shorthand_completes_comments(tmp_path: Path, jira_env: None)
     line = export_lines(tmp_path / "all.ndjson")[3]
     assert len(line["fields"]["comment"]["comments"]) == 3
     assert line["fields"]["customfield_10016"] == 3.0
+
+
+@pytest.mark.parametrize(
+    ("flavor", "name"), [("cloud", "abc.ndjson"), ("datacenter", "abc.ndjson.gz")]
+)
+def test_the_status_list_is_saved_beside_the_export_and_loads_with_it(
+    tmp_path: Path, jira_env: None, flavor: str, name: str
+) -> None:
+    import orjson
+
+    import flowgap
+    from flowgap.config import Config
+
+    from .fake_jira import STATUS_LIST
+
+    with FakeJira(flavor) as fake:
+        summary = pull(fake, tmp_path / name)
+        (request,) = fake.routes("status")
+    assert request["auth"] is not None
+    assert summary.statuses == tmp_path / "abc.statuses.json"
+    assert orjson.loads(summary.statuses.read_bytes()) == STATUS_LIST
+    result = flowgap.load([tmp_path / name, summary.statuses], Config())
+    assert [(i.format, i.records_read, i.records_loaded) for i in result.inputs][1:] == [
+        ("jira-statuses", 5, 5)
+    ]
+    # the list and the issues agree
+    assert result.status_categories["Ready for QA"] == "indeterminate"
+    assert not [w for w in result.warnings if w.kind == "category_conflict"]
+
+
+def test_a_status_list_jira_refuses_leaves_the_export_standing(
+    tmp_path: Path, jira_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .fake_jira import Reply
+
+    with FakeJira("cloud") as fake:
+        fake.faults["status"] = [Reply(403, {"errorMessages": ["No permission"], "errors": {}})]
+        summary = run_pull(fake.url, "project = ABC", tmp_path / "abc.ndjson", sleep=[].append)
+    assert summary.statuses is None and summary.issues == 10
+    assert not (tmp_path / "abc.statuses.json").exists()
+    err = capsys.readouterr().err
+    assert "flowgap: warning: the status list was not saved: " in err
+    assert err.strip().splitlines()[-1].startswith("flowgap: wrote 10 issues to ")

@@ -79,7 +79,8 @@ def test_existing_export_pulls_only_changes_and_merges(tmp_path: Path, jira_env:
     assert summary.kept_from_existing == 14 - len(fetched)
     lines = {line["key"]: line for line in export_lines(out)}
     assert lines["ABC-2"]["fields"]["status"]["name"] == "Reopened"
-    assert [p.name for p in tmp_path.iterdir()] == ["abc.ndjson.gz"]  # no scratch left
+    # no scratch left, only the export and Jira's status list beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["abc.ndjson.gz", "abc.statuses.json"]
     assert lines["ABC-2"]["changelog"]["histories"][0]["id"] == "80001"
 
 

@@ -56,7 +56,12 @@ def test_outage_then_resume_gives_the_same_file(
         # The resumed run re-detects nothing: the flavour came from the state.
         assert len(fake.routes("serverInfo")) == 1
     assert out.read_bytes() == (tmp_path / "whole.ndjson.gz").read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["abc.ndjson.gz", "whole.ndjson.gz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "abc.ndjson.gz",
+        "abc.statuses.json",
+        "whole.ndjson.gz",
+        "whole.statuses.json",
+    ]
 
 
 def test_half_written_page_is_cut_on_resume(tmp_path: Path, jira_env: None) -> None:

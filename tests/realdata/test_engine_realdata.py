@@ -108,3 +108,57 @@ def test_helpdesk_handoffs_between_resources(helpdesk_result, shared_data):
     got = {(h["from_team"], h["to_team"]): h["count"] for h in analysis.handoffs.to_pylist()}
     assert got == dict(expected)
     assert sum(got.values()) == sum(analysis.items.column("handoffs").to_pylist()) > 1000
+
+
+def test_bpi2013_no_active_status_is_warned_and_counts_are_visits(shared_data):
+    """BPI Challenge 2013 (closed problems): Accepted, Queued, Completed, Unmatched; by their
+    names nothing is work. Visits counted independently from the XES: consecutive events of a
+    case with the same concept:name are one visit (Accepted has 4,207 events, 2,325 visits)."""
+    from flowgap.inspection import inspect_result
+
+    config = Config()
+    result = flowgap.load([shared_data / "BPI_Challenge_2013_closed_problems.xes.gz"], config)
+    data = inspect_result(result, config)
+    counts = {s["name"]: (s["count"], s["class"]) for s in data["statuses"]}
+    assert counts == {
+        "Accepted": (2325, "wait"),
+        "Completed": (1568, "done"),
+        "Queued": (809, "wait"),
+        "Unmatched": (10, "wait"),
+    }
+    first = data["findings"][0]
+    assert first["kind"] == "no_active_status"
+    assert first["message"].startswith(
+        "No status is classed active, so flow efficiency is 0 by construction. Look at"
+        " 'Accepted' (wait, guessed, 2325 visits), 'Queued' (wait, guessed, 809 visits),"
+    )
+    analysis = flowgap.analyze(result, config)
+    assert analysis.summary["flow_efficiency"]["median"] == 0.0
+    assert [w.kind for w in analysis.warnings[:1]] == ["no_active_status"]
+
+
+def test_devlake_team_queue_before_pickup_stops_at_delivery(shared_data, tmp_path):
+    """Apache DevLake's real Jira Cloud payloads, with the assignee as the team: people who
+    handed work on and never touched it again used to "wait" until as_of (a median of 763.9
+    days for Dingding Zhang); stopped at delivery, 6.1 days."""
+    import csv
+
+    import orjson
+
+    csv.field_size_limit(1 << 30)
+    with (shared_data / "jira_devlake" / "_raw_jira_api_issues.csv").open(
+        encoding="utf-8", newline=""
+    ) as fh:
+        issues = [orjson.loads(row["data"]) for row in csv.DictReader(fh)]
+    path = tmp_path / "devlake.ndjson"
+    path.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in issues))
+    config = Config.from_dict({"teams": {"source": ["assignee"]}})
+    analysis = flowgap.analyze(flowgap.load([path], config), config)
+    teams = {t["team"]: t for t in analysis.teams.to_pylist()}
+    assert round(teams["Dingding Zhang"]["median_queue_s"] / 86400, 1) == 6.1
+    assert teams["Dingding Zhang"]["stints"] == 13
+    # no stint's queue runs past its item's delivery
+    delivered = {r["item"]: r["delivered"] for r in analysis.items.to_pylist()}
+    for stint in analysis.stints.to_pylist():
+        end = delivered[stint["item"]] or analysis.as_of
+        assert stint["queue_s"] <= max((end - stint["start"]).total_seconds(), 0.0)

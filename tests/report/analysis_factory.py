@@ -173,7 +173,13 @@ def summary() -> dict:
             "pooled_work": None,
         },
         "lead_time": {"p50": 29.0 * DAY, "p85": 31.7 * DAY, "p95": 32.6 * DAY, "mean": 29 * DAY},
-        "cycle_time": {"p50": 21.0 * DAY, "p85": 23.1 * DAY, "p95": 23.7 * DAY, "mean": 21 * DAY},
+        "cycle_time": {
+            "p50": 21.0 * DAY,
+            "p85": 23.1 * DAY,
+            "p95": 23.7 * DAY,
+            "mean": 21 * DAY,
+            "uncommitted": 1,
+        },
         "touch": {"total_s": 28 * DAY, "median_s": 3 * DAY},
         "wait": {"total_s": 63 * DAY, "median_s": 15 * DAY},
         "handoffs": {"mean": 1.0, "median": 1.0, "total": 3, "ping_pongs": 1},
@@ -196,6 +202,7 @@ def summary() -> dict:
 def findings() -> list[dict]:
     return [
         {
+            "ranking": "main",
             "rank": 1,
             "kind": "flow",
             "subject": "system",
@@ -204,6 +211,7 @@ def findings() -> list[dict]:
             "item": None,
         },
         {
+            "ranking": "main",
             "rank": 2,
             "kind": "bottleneck_status",
             "subject": "Ready for QA",
@@ -212,6 +220,7 @@ def findings() -> list[dict]:
             "item": None,
         },
         {
+            "ranking": "main",
             "rank": 3,
             "kind": "worst_item",
             "subject": "ABC-2",
@@ -221,12 +230,22 @@ def findings() -> list[dict]:
             "item": "ABC-2",
         },
         {
+            "ranking": "main",
             "rank": 4,
             "kind": "ping_pong",
             "subject": "Dev <> QA",
             "impact_s": 5 * DAY,
             "text": "1 item went Dev -> QA -> Dev.",
             "item": "ABC-1",
+        },
+        {
+            "ranking": "team",
+            "rank": 1,
+            "kind": "bottleneck_team",
+            "subject": "QA",
+            "impact_s": 40 * DAY,
+            "text": "63% of all waiting happens while work sits with QA.",
+            "item": None,
         },
     ]
 

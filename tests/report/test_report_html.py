@@ -97,3 +97,18 @@ def test_headline_cards_show_baseline_changes() -> None:
         '<section id="baseline"><h2>Changes since the baseline (as of '
         "2026-03-01T00:00:00Z)</h2>" in page
     )
+
+
+def test_class_warnings_and_the_team_ranking() -> None:
+    from flowgap.model import Finding
+
+    warning = Finding("efficiency_extreme", "Median flow efficiency is 100.0% <over 95%>.")
+    page = render(make_analysis(warnings=[warning]))
+    note = (
+        '<p class="note class-warning"><strong>Check the status classes (efficiency_extreme):'
+        "</strong> Median flow efficiency is 100.0% &lt;over 95%&gt;.</p>"
+    )
+    assert page.index(note) < page.index('<section id="headline">')
+    assert (
+        '<ol id="team-findings"><li>63% of all waiting happens while work sits with QA.</li></ol>'
+    ) in page

@@ -161,3 +161,16 @@ def test_the_typed_models_accept_the_report_and_refuse_an_unknown_key() -> None:
         assert "surprise" in str(err) and "p85" in str(err)
     else:
         raise AssertionError("an unknown key and a text metric must not validate")
+
+
+def test_precision_is_stated_once_and_as_written() -> None:
+    """report.json rounds its floats; docs/ci.md says so, with the same number of digits and
+    its own examples, and no other page calls the written summary raw."""
+    ci = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    assert f"rounded to {json_report.SIGNIFICANT}\nsignificant digits" in ci
+    assert json_report.normalise(1900800.4) == 1900800.0 and "`1900800.0`" in ci
+    assert json_report.normalise(0.24347826) == 0.243478 and "`0.243478`" in ci
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    stated = [p.name for p in pages if "significant digits" in p.read_text(encoding="utf-8")]
+    assert stated == ["ci.md"]
+    assert not [p.name for p in pages if "unrounded" in p.read_text(encoding="utf-8")]

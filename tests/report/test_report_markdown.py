@@ -89,3 +89,40 @@ def test_no_history_says_so() -> None:
     a = make_analysis(has_history=False)
     md = markdown.render(json_report.build_report(a))
     assert "**No status history in the input:** only lead time can be computed." in md
+
+
+def test_waiting_by_team_is_a_ranking_of_its_own() -> None:
+    lines = render().splitlines()
+    top = lines.index("## Top findings")
+    by_team = lines.index("## Where work waits, by team (a second ranking of the same waiting)")
+    assert lines[top + 2 : top + 5] == [
+        "1. Work waits 69% of its cycle time.",
+        "2. 92% of all waiting happens in 'Ready for QA' (median 29.0 days per visit).",
+        "3. 1 item went Dev -> QA -> Dev.",
+    ]
+    assert lines[by_team + 2] == "1. 63% of all waiting happens while work sits with QA."
+
+
+def test_headline_says_how_many_delivered_items_have_no_cycle_time() -> None:
+    row = next(line for line in render().splitlines() if "Cycle time p50" in line)
+    assert row == (
+        "| Cycle time p50 / p85 / p95 | 21.0 d / 23.1 d / 23.7 d (1 delivered item without a"
+        " commitment: lead time only) |"
+    )
+
+
+def test_class_warnings_stand_above_the_headline() -> None:
+    from flowgap.model import Finding
+
+    warning = Finding(
+        "no_active_status",
+        "No status is classed active, so flow efficiency is 0 by construction.",
+    )
+    report = json_report.build_report(make_analysis(warnings=[warning]))
+    lines = markdown.render(report).splitlines()
+    quote = (
+        "> **Check the status classes (no\\_active\\_status):** No status is classed active, so"
+        " flow efficiency is 0 by construction."
+    )
+    assert lines.index(quote) < lines.index("## Headline")
+    assert not [line for line in render().splitlines() if "Check the status classes" in line]

@@ -25,7 +25,7 @@ from .models import (
     XesInput,
     parse_duration,
 )
-from .status_guess import STATUS_CLASSES, StatusClass, guess_status_class
+from .status_guess import STATUS_CLASSES, StatusClass, StatusMoves, guess_status_class
 
 __all__ = [
     "STATUS_CLASSES",
@@ -39,6 +39,7 @@ __all__ = [
     "RecurringMeeting",
     "StatusClass",
     "StatusConfig",
+    "StatusMoves",
     "SteeringConfig",
     "TeamConfig",
     "TeamSource",

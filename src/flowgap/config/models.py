@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Literal
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..errors import ConfigError
 from ..units import DAY_S
-from .status_guess import StatusClass, guess_status_class
+from .status_guess import StatusClass, StatusMoves, guess_classes, guess_status_class
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm])\s*$")
 
@@ -118,8 +119,8 @@ class XesInput(_Section):
 
 
 class InputConfig(_Section):
-    #: Force a format instead of detecting it: jira-json, jira-csv, transition-csv, csv, xes,
-    #: parquet.
+    #: Force a format instead of detecting it: jira-json, jira-statuses, jira-csv,
+    #: transition-csv, csv, xes, parquet.
     format: str | None = None
     jira: JiraInput = Field(default_factory=JiraInput)
     transitions: TransitionCsvInput = Field(default_factory=TransitionCsvInput)
@@ -303,6 +304,19 @@ class Config(_Section):
         if status in self.statuses.classes:
             return self.statuses.classes[status], False
         return guess_status_class(status, category), True
+
+    def status_classes(
+        self,
+        names: Iterable[str],
+        categories: Mapping[str, str],
+        moves: StatusMoves | None = None,
+    ) -> dict[str, tuple[str, bool]]:
+        """Class of each status and whether it was guessed, the guesses reading the
+        workflow's shape (``moves``) as well as names and categories."""
+        fixed = dict(self.statuses.classes)
+        names = list(names)
+        guesses = guess_classes([n for n in names if n not in fixed], categories, moves, fixed)
+        return {n: (fixed[n], False) if n in fixed else (guesses[n], True) for n in names}
 
 
 def _drop_none(value: object) -> object:

@@ -2,11 +2,17 @@
 
 A status is ``backlog`` (not committed yet), ``wait`` (committed, nobody works on it),
 ``active`` (someone works on it: touch time) or ``done`` (delivered or closed).
+
+A guess reads the name, then Jira's status category, then the workflow's shape
+(:func:`guess_classes`): names alone put "Dev Done", a column between two work stages, among
+the deliveries.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 StatusClass = Literal["backlog", "wait", "active", "done"]
@@ -32,7 +38,7 @@ _ACTIVE = re.compile(
     r"\b(in progress|progress|doing|develop|development|dev|coding|implement|implementing|"
     r"review|reviewing|testing|test|qa|verif|analysis|analysing|analyzing|design|designing|"
     r"build|building|deploying|releasing|merging|working|work|investigat|fixing|refine|refinement|"
-    r"take in charge|resolve\b|resolving|wip)",
+    r"take in charge|resolve\b|resolving|wip|active)",
     re.IGNORECASE,
 )
 
@@ -60,3 +66,61 @@ def guess_status_class(status: str, category: str | None = None) -> str:
     if cat in {"indeterminate", "in progress"}:
         return "active"
     return "wait"
+
+
+@dataclass(frozen=True)
+class StatusMoves:
+    """The workflow's shape: entries into each status (visits) and the moves between
+    statuses (one per visit that an item leaves for another status), over every item."""
+
+    visits: Mapping[str, int] = field(default_factory=dict)
+    moves: Mapping[tuple[str, str], int] = field(default_factory=dict)
+
+    def exits(self, status: str) -> dict[str, int]:
+        """Next status -> moves from ``status`` to it."""
+        return {b: n for (a, b), n in self.moves.items() if a == status}
+
+    def left_for(self, status: str, classes: Mapping[str, str], into: Iterable[str]) -> int:
+        """Visits of ``status`` that items left for a status of a class in ``into``."""
+        wanted = set(into)
+        return sum(n for b, n in self.exits(status).items() if classes.get(b) in wanted)
+
+
+#: A status must have at least this many visits for its shape to count.
+SHAPE_MIN_VISITS = 3
+#: ... and more than this share of them left for the telling class.
+SHAPE_SHARE = 0.5
+
+
+def regularly_left_for(
+    moves: StatusMoves, status: str, classes: Mapping[str, str], into: Iterable[str]
+) -> bool:
+    """Whether items leave ``status`` for a status of a class in ``into`` in most of its
+    visits (more than ``SHAPE_SHARE``, at least ``SHAPE_MIN_VISITS`` visits)."""
+    visits = moves.visits.get(status, 0)
+    if visits < SHAPE_MIN_VISITS:
+        return False
+    return moves.left_for(status, classes, into) > SHAPE_SHARE * visits
+
+
+def guess_classes(
+    names: Iterable[str],
+    categories: Mapping[str, str],
+    moves: StatusMoves | None = None,
+    fixed: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The guessed class of each of ``names``: from its name and category
+    (:func:`guess_status_class`), then from the workflow's shape: a status guessed ``done``
+    that items regularly leave for an active status is no delivery but a queue between two
+    work stages ("Analysis Done", "Dev Done"): ``wait``. ``fixed`` holds the configured
+    classes, which the shape reads for the statuses items move to."""
+    first = {name: guess_status_class(name, categories.get(name)) for name in names}
+    if moves is None or not moves.moves:
+        return first
+    known = {**first, **(fixed or {})}
+    return {
+        name: "wait"
+        if cls == "done" and regularly_left_for(moves, name, known, ("active",))
+        else cls
+        for name, cls in first.items()
+    }

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 # The reports' formats ("12.3 d", "12.3%", "–" for no value); pct is also the upload page's.
+from ..engine.status_classes import CLASS_WARNINGS
 from ..report.fmt import days as fmt_days
 from ..report.fmt import num, pct
 from ..report.tables import TableSpec, grid_columns, grid_rows
@@ -119,6 +120,16 @@ def card(label: str, value: str, name: str, note: str = "") -> html.Div:
 def note(text: str, kind: str = "info", id: str | None = None) -> html.Div:
     extra = {"id": id} if id else {}
     return html.Div(text, className=f"note note-{kind}", **extra)
+
+
+def class_warning_notes(warnings: Iterable) -> html.Div | None:
+    """The analysis' warnings about the status classes (nothing active, a done status inside
+    the workflow, an extreme flow efficiency) as warning notes, or None: every number depends
+    on the classes, so these stand above the numbers."""
+    found = [w for w in warnings if w.kind in CLASS_WARNINGS]
+    if not found:
+        return None
+    return html.Div([note(f"{w.kind}: {w.message}", "warning") for w in found], id="class-warnings")
 
 
 def section(title: str, *children, id: str | None = None) -> html.Section:

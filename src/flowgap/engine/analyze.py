@@ -63,6 +63,8 @@ def analyze(
     as_of = resolve_as_of(result, config)
     as_of_us = _us(as_of)
     stall = config.flow.stall_after_s
+    moves = status_classes.status_moves(result)
+    classes = status_classes.classes_of(result, config, moves)
     backend = connect(engine)
     try:
         run = RunContext(
@@ -71,7 +73,7 @@ def analyze(
             as_of=as_of,
             as_of_us=as_of_us,
             backend=backend,
-            classes=status_classes.classes_of(result, config),
+            classes=classes,
             stall_us=None if stall is None else round(stall * US),
         )
         steps = [*STEPS, *extra_steps]
@@ -86,8 +88,12 @@ def analyze(
         inputs=result.inputs,
         events=result.events.num_rows,
         status_categories=dict(result.status_categories),
+        classes=classes,
     )
+    fe = summary.median_flow_efficiency(rows["items"]) if "items" in rows else None
     warnings: list[Finding] = [
+        # first: a wrong class makes every number wrong, and stderr shows the first few only
+        *status_classes.class_warnings(classes, config, moves, fe),
         *result.warnings,
         *as_of_warnings(result, config, as_of),
         *steering.steering_warnings(rows["steering_touches"], config),

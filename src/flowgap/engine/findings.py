@@ -1,9 +1,14 @@
 """Findings: plain sentences with numbers, ranked by the waiting they explain.
 
-Each finding is ``{"rank", "kind", "subject", "impact_s", "text", "item"}``. ``impact_s`` is
-the seconds of waiting behind it (for steering: the meeting time it cost), and the list is
-ordered by it, largest first; ties fall back to a fixed kind order and the subject, so the same
-analysis always reads the same. Days are shown with one decimal.
+Each finding is ``{"ranking", "rank", "kind", "subject", "impact_s", "text", "item"}``.
+``impact_s`` is the seconds of waiting behind it (for steering: the meeting time it cost), and
+each ranking is ordered by it, largest first; ties fall back to a fixed kind order and the
+subject, so the same analysis always reads the same. Days are shown with one decimal.
+
+There are two rankings, each numbered from 1: ``main`` (the flow, the statuses where work
+waits, handoffs, ping-pongs, steering, the worst items) and ``team`` (the teams with whom work
+waits). Waiting by status and waiting by team are two shares of the same waiting: in one
+numbered list their percentages would add up to more than 100%.
 """
 
 from __future__ import annotations
@@ -20,8 +25,6 @@ from .runner import Aggregate, Scope
 
 TOP_BOTTLENECKS = 3
 TOP_STORIES = 5
-#: "Long" items, among which the worst stories are picked: window at or above this percentile.
-LONG_PERCENTILE = 75
 KIND_ORDER = (
     "flow",
     "lead_time",
@@ -49,7 +52,34 @@ def build_findings(summary: dict, tables: dict[str, pa.Table], config: Config) -
         found += _no_history(summary)
     found += _steering(summary, tables.get("items"), tables.get("steering_touches"))
     found.sort(key=lambda f: (-f["impact_s"], KIND_ORDER.index(f["kind"]), f["subject"]))
-    return [{"rank": i, **f} for i, f in enumerate(found, start=1)]
+    out = []
+    for ranking in RANKINGS:
+        mine = [f for f in found if ranking_of(f["kind"]) == ranking]
+        out += [{"ranking": ranking, "rank": i, **f} for i, f in enumerate(mine, start=1)]
+    return out
+
+
+#: The rankings of the findings, in the order they are listed.
+RANKINGS = ("main", "team")
+
+
+#: The heading of the ``team`` ranking wherever findings are shown.
+TEAM_RANKING_TITLE = "Where work waits, by team (a second ranking of the same waiting)"
+
+
+def ranking_of(kind: str) -> str:
+    """``team`` for the teams' shares of all waiting, ``main`` for every other kind."""
+    return "team" if kind == "bottleneck_team" else "main"
+
+
+def main_findings(findings: list[dict]) -> list[dict]:
+    """The findings of the ``main`` ranking, in rank order."""
+    return [f for f in findings if f.get("ranking", "main") == "main"]
+
+
+def team_findings(findings: list[dict]) -> list[dict]:
+    """The findings of the ``team`` ranking, in rank order."""
+    return [f for f in findings if f.get("ranking") == "team"]
 
 
 def _has_history(summary: dict, tables: dict[str, pa.Table]) -> bool:
@@ -227,27 +257,24 @@ def steered_lead_ratio(items: pa.Table | None, touches: pa.Table | None) -> floa
 
 
 def _worst_items(items: pa.Table | None, touches: pa.Table | None, config: Config) -> list[dict]:
-    """The lowest flow efficiency among the longest quarter of windows (and no better than
-    the median item), longest window first on ties; at most five, told as stories."""
+    """The items with the most waiting among those that were worked on (some touch in their
+    window), longest window then key on ties; at most five, told as stories. An item that
+    never reached an active status has no touch: its flow efficiency of 0 says nothing about
+    how work flows, only that nobody started it."""
     if items is None or items.num_rows == 0:
         return []
-    have = items.filter(
-        pc.and_(pc.is_valid(items.column("flow_efficiency")), pc.is_valid(items.column("window_s")))
-    )
-    if have.num_rows == 0:
-        return []
-    windows = have.column("window_s").to_numpy()
-    threshold = float(np.percentile(windows, LONG_PERCENTILE))
-    typical = float(np.median(have.column("flow_efficiency").to_numpy()))
-    long_items = have.filter(
+    worked = items.filter(
         pc.and_(
-            pc.greater_equal(have.column("window_s"), threshold),
-            pc.less_equal(have.column("flow_efficiency"), typical),
+            pc.is_valid(items.column("window_s")),
+            pc.greater(pc.fill_null(items.column("touch_s"), 0.0), 0.0),
         )
     )
-    worst = long_items.append_column("neg_window", pc.negate(long_items.column("window_s")))
+    if worked.num_rows == 0:
+        return []
+    worst = worked.append_column("neg_wait", pc.negate(worked.column("wait_s")))
+    worst = worst.append_column("neg_window", pc.negate(worst.column("window_s")))
     worst = worst.sort_by(
-        [("flow_efficiency", "ascending"), ("neg_window", "ascending"), ("item", "ascending")]
+        [("neg_wait", "ascending"), ("neg_window", "ascending"), ("item", "ascending")]
     ).slice(0, TOP_STORIES)
     rows = worst.to_pylist()
     steering = _touch_counts(touches, [r["item"] for r in rows])

@@ -93,6 +93,8 @@ class Scope:
     events: int
     #: Jira status categories of the load (status -> new / indeterminate / done).
     status_categories: dict[str, str]
+    #: status -> class of the whole load (the run's classes: a selection keeps them).
+    classes: dict[str, str] = field(default_factory=dict)
 
 
 def ordered(steps: Iterable[Step]) -> list[Step]:

@@ -2,8 +2,9 @@
 often items entered each status: the one status count of flowgap (``inspect``, the
 dashboard's class editor and the starter config show this same count).
 
-``events`` counts entries into the status (status events); an item without any status event
-(a UI CSV has none) counts one entry into its current status. Per item first
+``events`` counts entries into the status (visits: a status event that repeats the item's
+status in force is no entry); an item without any status event (a UI CSV has none) counts one
+entry into its current status. Per item first
 (:func:`status_count_rows`), so that a selection of items counts its own entries.
 """
 
@@ -15,8 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..config import Config
-from ..model import INT, STR, TS, LoadResult
+from ..config import Config, StatusMoves
+from ..config.status_guess import guess_classes, regularly_left_for
+from ..model import INT, STR, TS, Finding, LoadResult
 from .runner import Aggregate, PerItem, RunContext, Scope
 
 STATUS_CLASSES = pa.schema(
@@ -25,7 +27,7 @@ STATUS_CLASSES = pa.schema(
         ("class", STR),
         ("guessed", pa.bool_()),
         ("category", STR),  # Jira status category when known
-        ("events", INT),  # times an item entered it
+        ("events", INT),  # times an item entered it (visits, not raw status events)
     ]
 )
 
@@ -35,7 +37,7 @@ STATUS_COUNTS = pa.schema([("item", pa.string()), ("status", pa.string()), ("n",
 
 
 def status_count_rows(result: LoadResult, as_of: datetime | None = None) -> pa.Table:
-    """item, status, n: the item's status events per status; and a row for its current
+    """item, status, n: the item's entries into each status (visits); and a row for its current
     status, which counts one entry only for an item without any status event (an export
     without history, or such an item among others with history).
 
@@ -73,25 +75,68 @@ def status_count_rows(result: LoadResult, as_of: datetime | None = None) -> pa.T
     return pa.concat_tables([p.cast(STATUS_COUNTS) for p in parts])
 
 
-def _counts_per_item(status: pa.Table) -> pa.Table:
-    """item, status, n of status events. Items and values as integer codes, counted by one
-    sort of one int64 key: a group-by on two string columns took 12 s at 4.7M status events."""
+def _visits(status: pa.Table) -> tuple[np.ndarray, np.ndarray, pa.Array, pa.Array]:
+    """Item and status codes of each visit, in canonical order (item, ts, seq), with the
+    dictionaries of both: a status event that repeats the item's status in force is no new
+    visit (an audit log writes a row per change of any column; the engine's timeline keeps
+    such a status as one visit)."""
     item = pc.dictionary_encode(status.column("item").combine_chunks())
     value = pc.dictionary_encode(status.column("value").combine_chunks())
-    n_values = len(value.dictionary)
-    key = item.indices.to_numpy().astype(np.int64) * n_values + value.indices.to_numpy()
-    keys, counts = np.unique(key, return_counts=True)
+    item_codes = item.indices.to_numpy().astype(np.int64)
+    value_codes = value.indices.to_numpy().astype(np.int64)
+    entered = np.ones(len(item_codes), dtype=bool)
+    entered[1:] = (item_codes[1:] != item_codes[:-1]) | (value_codes[1:] != value_codes[:-1])
+    return item_codes[entered], value_codes[entered], item.dictionary, value.dictionary
+
+
+def _counts_per_item(status: pa.Table) -> pa.Table:
+    """item, status, n of visits. Items and values as integer codes, counted by one sort of
+    one int64 key: a group-by on two string columns took 12 s at 4.7M status events."""
+    items, values, item_names, value_names = _visits(status)
+    n_values = len(value_names)
+    keys, counts = np.unique(items * n_values + values, return_counts=True)
     return pa.table(
         {
-            "item": item.dictionary.take(pa.array(keys // n_values)),
-            "status": value.dictionary.take(pa.array(keys % n_values)),
+            "item": item_names.take(pa.array(keys // n_values)),
+            "status": value_names.take(pa.array(keys % n_values)),
             "n": pa.array(counts, pa.int64()),
         }
     )
 
 
-def status_class_table(counts: pa.Table, config: Config, categories: dict[str, str]) -> pa.Table:
-    """One row per status of ``counts`` or named in the config, with its class."""
+def status_moves(result: LoadResult) -> StatusMoves:
+    """The workflow's shape over the whole load: visits of each status and the moves between
+    statuses (consecutive visits of one item)."""
+    events = result.events
+    status = events.select(["item", "value"]).filter(
+        pc.and_(pc.equal(events.column("field"), "status"), pc.is_valid(events.column("value")))
+    )
+    if status.num_rows == 0:
+        return StatusMoves()
+    items, values, _, names = _visits(status)
+    n = len(names)
+    codes, visits = np.unique(values, return_counts=True)
+    same_item = items[1:] == items[:-1]
+    pairs, moves = np.unique(values[:-1][same_item] * n + values[1:][same_item], return_counts=True)
+    name = names.to_pylist()
+    return StatusMoves(
+        visits={name[c]: int(k) for c, k in zip(codes.tolist(), visits.tolist(), strict=True)},
+        moves={
+            (name[p // n], name[p % n]): int(k)
+            for p, k in zip(pairs.tolist(), moves.tolist(), strict=True)
+        },
+    )
+
+
+def status_class_table(
+    counts: pa.Table,
+    config: Config,
+    categories: dict[str, str],
+    classes: dict[str, str] | None = None,
+) -> pa.Table:
+    """One row per status of ``counts`` or named in the config, with its class: from
+    ``classes`` (the whole load's classes, :func:`classes_of`, which a selection keeps) or
+    else the config and the guess from name and category."""
     totals: dict[str, int] = {}
     if counts.num_rows:
         sums = counts.group_by("status", use_threads=False).aggregate([("n", "sum")])
@@ -100,6 +145,7 @@ def status_class_table(counts: pa.Table, config: Config, categories: dict[str, s
         )
     for name in config.statuses.classes:
         totals.setdefault(name, 0)
+    classes = classes or {}
     rows = []
     for name in sorted(totals):
         category = categories.get(name)
@@ -107,7 +153,7 @@ def status_class_table(counts: pa.Table, config: Config, categories: dict[str, s
         rows.append(
             {
                 "status": name,
-                "class": cls,
+                "class": classes.get(name, cls),
                 "guessed": guessed,
                 "category": category,
                 "events": int(totals[name]),
@@ -118,13 +164,16 @@ def status_class_table(counts: pa.Table, config: Config, categories: dict[str, s
 
 def build_status_classes(result: LoadResult, config: Config) -> pa.Table:
     """One row per status seen in the data or named in the config (every item counted)."""
-    return status_class_table(status_count_rows(result), config, result.status_categories)
+    return status_class_table(
+        status_count_rows(result),
+        config,
+        result.status_categories,
+        classes_of(result, config),
+    )
 
 
-def classes_of(result: LoadResult, config: Config) -> dict[str, str]:
-    """status -> class for every status the load or the config names (what the engine's
-    timeline classes segments by): the classes of :func:`build_status_classes`, without
-    counting entries."""
+def status_names(result: LoadResult, config: Config) -> list[str]:
+    """Every status the load or the config names, sorted."""
     events = result.events
     names = set(config.statuses.classes)
     status = events.column("value").filter(pc.equal(events.column("field"), "status"))
@@ -132,8 +181,120 @@ def classes_of(result: LoadResult, config: Config) -> dict[str, str]:
     if result.items.num_rows:
         current = pc.unique(result.items.column("current_status"))
         names.update(v for v in current.to_pylist() if v is not None)
-    categories = result.status_categories
-    return {name: config.status_class(name, categories.get(name))[0] for name in sorted(names)}
+    return sorted(names)
+
+
+def classes_of(
+    result: LoadResult, config: Config, moves: StatusMoves | None = None
+) -> dict[str, str]:
+    """status -> class for every status the load or the config names (what the engine's
+    timeline classes segments by): configured, or guessed from the name, Jira's category and
+    the workflow's shape (``moves``, computed from the load when not given)."""
+    moves = status_moves(result) if moves is None else moves
+    found = config.status_classes(status_names(result, config), result.status_categories, moves)
+    return {name: cls for name, (cls, _) in found.items()}
+
+
+def guesses_of(result: LoadResult, config: Config) -> dict[str, str]:
+    """flowgap's guess for every status of the load or the config, configured ones included
+    (what the dashboard's class editor offers beside the class in use)."""
+    names = status_names(result, config)
+    return guess_classes(
+        names, result.status_categories, status_moves(result), config.statuses.classes
+    )
+
+
+#: Median flow efficiency outside [LOW, HIGH] says more about the class mapping than the flow.
+EFFICIENCY_LOW = 0.01
+EFFICIENCY_HIGH = 0.95
+#: Statuses named per warning.
+NAMED = 3
+#: The kinds of :func:`class_warnings`.
+CLASS_WARNINGS = ("no_active_status", "done_inside_workflow", "efficiency_extreme")
+
+
+def class_warnings(
+    classes: dict[str, str],
+    config: Config,
+    moves: StatusMoves,
+    median_flow_efficiency: float | None = None,
+) -> list[Finding]:
+    """Guardrails on the class mapping, each naming the statuses to look at and the fix in
+    flowgap.toml: ``no_active_status`` (nothing is classed active: flow efficiency is 0 by
+    construction), ``done_inside_workflow`` (a done status that most of its visits leave for a
+    status that is not done) and, given the median flow efficiency (an analysis),
+    ``efficiency_extreme`` (under 1% or over 95%). Only statuses items visit count."""
+    seen = {name: n for name, n in moves.visits.items() if n}
+    if not seen:
+        return []
+
+    def listed(wanted: tuple[str, ...]) -> list[str]:
+        names = [n for n in seen if classes.get(n) in wanted]
+        return sorted(names, key=lambda n: (-seen[n], n))[:NAMED]
+
+    def how(name: str, with_class: bool = True) -> str:
+        source = "configured" if name in config.statuses.classes else "guessed"
+        cls = f"{classes.get(name)}, " if with_class else ""
+        return f"'{name}' ({cls}{source}, {seen[name]} visits)"
+
+    def fix(name: str, cls: str) -> str:
+        return f'in flowgap.toml: [statuses.classes] "{name}" = "{cls}"'
+
+    out: list[Finding] = []
+    no_active = not listed(("active",))
+    if no_active:
+        queues = listed(("wait", "backlog"))
+        if queues:
+            out.append(
+                Finding(
+                    "no_active_status",
+                    "No status is classed active, so flow efficiency is 0 by construction."
+                    f" Look at {', '.join(how(n) for n in queues)}: class the statuses where"
+                    f" someone works as active, e.g. {fix(queues[0], 'active')}",
+                )
+            )
+    done = sorted((n for n in seen if classes.get(n) == "done"), key=lambda n: (-seen[n], n))
+    for name in done:
+        if not regularly_left_for(moves, name, classes, ("backlog", "wait", "active")):
+            continue
+        exits = {b: k for b, k in moves.exits(name).items() if classes.get(b) != "done"}
+        left = sum(exits.values())
+        to = min(exits, key=lambda b: (-exits[b], b))
+        out.append(
+            Finding(
+                "done_inside_workflow",
+                f"{how(name, with_class=False)} is classed done, but items leave it again"
+                f" in {left} of its {seen[name]} visits (most often for '{to}'): each item"
+                " counts as delivered there until it comes back. If it is a step of the"
+                f" workflow, class it as a queue, {fix(name, 'wait')}",
+            )
+        )
+    fe = median_flow_efficiency
+    if fe is not None and fe > EFFICIENCY_HIGH:
+        active = listed(("active",))
+        if active:
+            out.append(
+                Finding(
+                    "efficiency_extreme",
+                    f"Median flow efficiency is {fe * 100:.1f}% (over"
+                    f" {EFFICIENCY_HIGH * 100:.0f}%): nearly all the time counts as work. Look"
+                    f" at {', '.join(how(n) for n in active)}: a queue classed active counts as"
+                    f" touch; class queues as wait, e.g. {fix(active[0], 'wait')}",
+                )
+            )
+    elif fe is not None and fe < EFFICIENCY_LOW and not no_active:
+        queues = listed(("wait",))
+        if queues:
+            out.append(
+                Finding(
+                    "efficiency_extreme",
+                    f"Median flow efficiency is {fe * 100:.1f}% (under"
+                    f" {EFFICIENCY_LOW * 100:.0f}%): almost no time counts as work. Look at"
+                    f" {', '.join(how(n) for n in queues)}: a work status classed wait counts"
+                    f" no touch; class work statuses as active, e.g. {fix(queues[0], 'active')}",
+                )
+            )
+    return out
 
 
 def class_map(status_classes: pa.Table) -> dict[str, str]:
@@ -151,7 +312,7 @@ def _status_counts(run: RunContext) -> pa.Table:
 
 
 def _status_classes(scope: Scope, status_counts: pa.Table) -> pa.Table:
-    return status_class_table(status_counts, scope.config, scope.status_categories)
+    return status_class_table(status_counts, scope.config, scope.status_categories, scope.classes)
 
 
 STEPS = [

@@ -27,7 +27,8 @@ STINTS = pa.schema(
         ("end", TS),
         ("duration_s", S),
         ("touch_s", S),
-        ("queue_s", S),  # from the stint's start to its first active (touch) moment
+        # from the stint's start to its first active (touch) moment, at most to delivery
+        ("queue_s", S),
     ]
 )
 
@@ -87,12 +88,15 @@ def handoff_events(st: ir.Table) -> ir.Table:
 
 def _stint_rows(run: RunContext, stint_segments: ir.Table, coded_events: CodedEvents) -> pa.Table:
     """The stints as int microseconds, with ``queue``: from the stint's start to its first
-    touch moment (all of it when untouched)."""
+    touch moment (all of it when untouched), stopped at the item's window end (delivery, or
+    ``as_of`` for an open item): a team that handed work on and never touched it again does
+    not "wait" on a delivered item until ``as_of``."""
     # Ordering by item code is ordering by item (the codes follow the sorted names).
     raw = coded_events.rows(run.backend, stint_segments, ["item", "stint"])
-    queue = pc.subtract(
-        pc.coalesce(raw.column("first_touch"), raw.column("end")), raw.column("start")
+    pickup = pc.min_element_wise(
+        pc.coalesce(raw.column("first_touch"), raw.column("end")), raw.column("we")
     )
+    queue = pc.max_element_wise(pc.subtract(pickup, raw.column("start")), pa.scalar(0, pa.int64()))
     return raw.append_column("queue", queue)
 
 

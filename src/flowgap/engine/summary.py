@@ -63,12 +63,13 @@ def build_summary(
         "items.open": int(is_open.sum()),
         "items.delivered": int(delivered.sum()),
         "items.with_history": _with_history(timeline, has_history, events),
-        "flow_efficiency.median": _median(_num(items, "flow_efficiency")),
+        "flow_efficiency.median": median_flow_efficiency(items),
         "flow_efficiency.pooled": _ratio(touch, window),
         "flow_efficiency.median_work": _median(_num(items, "flow_efficiency_work")),
         "flow_efficiency.pooled_work": _pooled_work(items),
         **{f"lead_time.{k}": v for k, v in lead.items()},
         **{f"cycle_time.{k}": v for k, v in cycle.items()},
+        "cycle_time.uncommitted": int((delivered & ~committed).sum()),
         "touch.total_s": _sum(touch),
         "touch.median_s": _median(touch),
         "wait.total_s": _sum(wait),
@@ -98,6 +99,11 @@ def build_summary(
 
 
 # --------------------------------------------------------------------------- pieces
+
+
+def median_flow_efficiency(items: pa.Table) -> float | None:
+    """The median of the per-item flow efficiency (items with a flow window)."""
+    return _median(_num(items, "flow_efficiency"))
 
 
 def _with_history(timeline: pa.Table | None, has_history: bool, events: int) -> int:

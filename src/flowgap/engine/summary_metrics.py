@@ -123,6 +123,13 @@ GROUPS: tuple[SummaryGroup, ...] = (
         ("p85", D, "85th percentile of the cycle time of delivered items"),
         ("p95", D, "95th percentile of the cycle time of delivered items"),
         ("mean", D, "mean cycle time of delivered items"),
+        (
+            "uncommitted",
+            C,
+            "delivered items without a cycle time: they first appear already done (never in a"
+            " `wait` or `active` status), so `lead_time` counts them and `cycle_time` does not,"
+            " which can put the cycle-time p50 above the lead-time p50",
+        ),
     ),
     _group(
         "touch",

@@ -17,6 +17,7 @@ from ..model import Finding, InputSummary, LoadResult, Reject, empty_events, emp
 #: Format name -> module implementing ``load(path: Path, config: Config) -> LoadResult``.
 LOADERS: dict[str, str] = {
     "jira-json": "flowgap.ingest.jira_json",
+    "jira-statuses": "flowgap.ingest.jira_statuses",
     "jira-csv": "flowgap.ingest.jira_csv",
     "transition-csv": "flowgap.ingest.transition_csv",
     "csv": "flowgap.ingest.event_csv",

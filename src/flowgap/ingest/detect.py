@@ -8,6 +8,8 @@ The answer is a key of ``flowgap.ingest.LOADERS``:
 ``xes``             XML whose root is ``<log`` (XES)
 ``jira-json``       JSON (object, array or NDJSON) with issues ("key" + "fields") or a
                     search response ("issues"); also a directory of .json/.ndjson files
+``jira-statuses``   JSON that is no Jira issue export but holds "statusCategory": Jira's
+                    status list (``/rest/api/2/status``)
 ``jira-csv``        CSV whose header has an "Issue key" column (Jira's UI export)
 ``transition-csv``  CSV whose header has the transition mapping's from and to columns (or
                     one of them and not the event log's item column)
@@ -34,6 +36,7 @@ EXPECTED = (
 _JSON_KEY = re.compile(rb'"key"\s*:')
 _JSON_BODY = re.compile(rb'"(fields|changelog)"\s*:')
 _JSON_PAGE = re.compile(rb'"issues"\s*:')
+_JSON_STATUS = re.compile(rb'"statusCategory"\s*:')
 
 
 def detect_format(path: Path, config: Config | None = None) -> str:
@@ -63,10 +66,12 @@ def detect_format(path: Path, config: Config | None = None) -> str:
         # separate linear scans: one pattern spanning "key" ... "fields" could go quadratic
         if _JSON_PAGE.search(text) or (_JSON_KEY.search(text) and _JSON_BODY.search(text)):
             return "jira-json"
+        if _JSON_STATUS.search(text):
+            return "jira-statuses"
         raise InputError(
             path,
-            'JSON, but not a Jira export: expected issues with "key" and "fields" or a'
-            ' search response with "issues"',
+            'JSON, but not a Jira export: expected issues with "key" and "fields", a'
+            ' search response with "issues" or Jira\'s status list (with "statusCategory")',
         )
     return _csv_kind(path, data, config or Config())
 

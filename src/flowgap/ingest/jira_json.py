@@ -60,6 +60,7 @@ from ..model import (
     InputSummary,
     LoadResult,
     Reject,
+    settle_categories,
 )
 from .jira_adf import comment_text
 from .jira_columns import Columns
@@ -121,7 +122,7 @@ class _Accumulator(Columns):
         self.rejects: list[Reject] = []
         self.warnings: list[Finding] = []
         self.inputs: list[InputSummary] = []
-        self.categories: dict[str, str] = {}
+        self.category_votes: dict[str, dict[str, int]] = {}
         self.seen: dict[str, str] = {}
         # per file
         self.fname = ""
@@ -333,7 +334,8 @@ class _Accumulator(Columns):
         if isinstance(status, dict) and current_status:
             cat = status.get("statusCategory")
             if isinstance(cat, dict) and isinstance(cat.get("key"), str):
-                self.categories.setdefault(current_status, cat["key"])
+                votes = self.category_votes.setdefault(current_status, {})
+                votes[cat["key"]] = votes.get(cat["key"], 0) + 1
 
         # Initial values at creation: fromString of the first change, else the current value.
         initial: list[tuple[str, str | None]] = [("created", None)]
@@ -601,12 +603,15 @@ class _Accumulator(Columns):
     # ------------------------------------------------------------------ result
 
     def result(self) -> LoadResult:
+        # every issue votes for its current status' category: the majority wins
+        categories, conflicts = settle_categories(self.category_votes)
         return LoadResult(
             events=self.people.named(self.events_table()),
             items=self.items_table(),
             rejects=self.rejects,
-            warnings=self.warnings,
+            warnings=self.warnings + conflicts,
             inputs=self.inputs,
-            status_categories=self.categories,
+            status_categories=categories,
             has_history=True,
+            category_votes=self.category_votes,
         )

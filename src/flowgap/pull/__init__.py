@@ -34,6 +34,7 @@ from .export import (
     partial_path,
     refuse_stale_partial,
     state_path,
+    write_statuses,
 )
 from .query import (
     DEFAULT_FIELDS,
@@ -61,6 +62,8 @@ class PullSummary:
     fetched: int  # issues fetched by this run (resumed runs count the earlier part too)
     kept_from_existing: int
     jql: str  # as sent to Jira
+    #: Jira's status list saved beside the export (None when Jira would not give it).
+    statuses: Path | None = None
 
 
 def run_pull(
@@ -142,7 +145,9 @@ def run_pull(
             _say(f"interrupted: {len(state.ids)} issues saved; rerun with --resume", quiet)
             raise
         writer.close()
+        status_list = _status_list(client, quiet)
     result = finalize(out, state.merge_existing)
+    saved = write_statuses(out, status_list) if status_list is not None else None
     summary = PullSummary(
         out=out,
         flavor=chosen_flavor,
@@ -150,14 +155,31 @@ def run_pull(
         fetched=result.fetched,
         kept_from_existing=result.kept_from_existing,
         jql=state.effective_jql,
+        statuses=saved,
     )
     kept = (
         f", {result.kept_from_existing} kept from the previous export"
         if (state.merge_existing)
         else ""
     )
-    _say(f"wrote {result.issues} issues to {out} ({result.fetched} fetched{kept})", quiet)
+    beside = f" and the status list to {saved.name}" if saved is not None else ""
+    _say(f"wrote {result.issues} issues to {out} ({result.fetched} fetched{kept}){beside}", quiet)
     return summary
+
+
+def _status_list(client: JiraClient, quiet: bool) -> list | None:
+    """Jira's status list with each status' category (``/rest/api/2/status``, which Cloud and
+    Data Center both serve): issues carry the category of their current status only. Without
+    it the export still stands: a warning, and None."""
+    try:
+        statuses = client.get("/rest/api/2/status")
+    except FlowgapError as err:
+        _say(f"warning: the status list was not saved: {err}", quiet)
+        return None
+    if not isinstance(statuses, list):
+        _say("warning: the status list was not saved: Jira's answer is not a list", quiet)
+        return None
+    return statuses
 
 
 def detect_flavor(

@@ -290,6 +290,24 @@ def _write_atomic(out: Path, lines: Iterable[bytes]) -> None:
         raise InputError(out, f"cannot write the export: {exc.strerror or exc}") from None
 
 
+def statuses_path(out: Path) -> Path:
+    """Where Jira's status list goes beside the export: ``abc.ndjson(.gz)`` ->
+    ``abc.statuses.json`` (a name the JSON loaders accept, never the export's own)."""
+    name = out.name.removesuffix(".gz")
+    for suffix in (".ndjson", ".jsonl", ".json"):
+        if name.endswith(suffix):
+            name = name.removesuffix(suffix)
+            break
+    return out.with_name(f"{name}.statuses.json")
+
+
+def write_statuses(out: Path, statuses: list) -> Path:
+    """Jira's status list, as Jira gave it (one JSON array), atomically beside the export."""
+    path = statuses_path(out)
+    _write_atomic(path, [orjson.dumps(statuses, option=orjson.OPT_INDENT_2)])
+    return path
+
+
 def _write_lines(fh: IO[bytes], lines: Iterable[bytes]) -> None:
     for line in lines:
         fh.write(line)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from ..engine.status_classes import CLASS_WARNINGS
 from ..units import DAY_S
+
+
+def class_warnings_of(report: dict) -> list[dict]:
+    """The report's warnings about the status classes: every number depends on them, so the
+    reports show them above the headline."""
+    return [w for w in report["warnings"] if w["kind"] in CLASS_WARNINGS]
 
 
 def days(seconds: float | None) -> str:
@@ -52,8 +59,14 @@ def headline_rows(summary: dict) -> list[tuple[str, str, list[str]]]:
         ),
         (
             "Cycle time p50 / p85 / p95",
-            " / ".join(days(ct[k]) for k in ("p50", "p85", "p95")),
-            ["cycle_time.p50", "cycle_time.p85", "cycle_time.p95"],
+            " / ".join(days(ct[k]) for k in ("p50", "p85", "p95"))
+            + (
+                f" ({plural(ct['uncommitted'], 'delivered item')} without a commitment:"
+                " lead time only)"
+                if ct.get("uncommitted")
+                else ""
+            ),
+            ["cycle_time.p50", "cycle_time.p85", "cycle_time.p95", "cycle_time.uncommitted"],
         ),
         ("Handoffs per item (mean)", num(s["handoffs"]["mean"]), ["handoffs.mean"]),
         (

@@ -13,9 +13,10 @@ from plotly.offline import get_plotlyjs
 
 from .. import figures
 from ..engine.analysis import Analysis
+from ..engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
 from . import tables as spec
 from .baseline import describe_delta
-from .fmt import headline_rows, plural
+from .fmt import class_warnings_of, headline_rows, plural
 from .tables import HTML, Column, Fmt, TableSpec
 
 TOP = 5
@@ -136,6 +137,11 @@ def render(report: dict, analysis: Analysis) -> str:
             '<p class="note">No status history in the input: only lead time can be computed. '
             "Flow efficiency, handoffs and bottlenecks need an export with status changes.</p>"
         )
+    for w in class_warnings_of(report):
+        parts.append(
+            f'<p class="note class-warning"><strong>Check the status classes'
+            f" ({e(w['kind'])}):</strong> {e(w['message'])}</p>"
+        )
     parts.append('<section id="headline"><div class="cards">' + "".join(cards) + "</div>")
     th = report["thresholds"]
     if th["results"]:
@@ -143,13 +149,21 @@ def render(report: dict, analysis: Analysis) -> str:
         parts.append(table(spec.THRESHOLDS, th["results"]))
     parts.append("</section>")
 
-    findings = [f for f in report["findings"] if f["kind"] != "worst_item"]
+    findings = [f for f in main_findings(report["findings"]) if f["kind"] != "worst_item"]
     worst = [f for f in report["findings"] if f["kind"] == "worst_item"]
+    by_team = team_findings(report["findings"])
     parts.append('<section id="findings"><h2>Findings</h2>')
     if findings:
         parts.append("<ol>" + "".join(f"<li>{e(f['text'])}</li>" for f in findings) + "</ol>")
     else:
         parts.append("<p>No findings.</p>")
+    if by_team:
+        parts.append(f"<h3>{e(TEAM_RANKING_TITLE)}</h3>")
+        parts.append(
+            '<ol id="team-findings">'
+            + "".join(f"<li>{e(f['text'])}</li>" for f in by_team)
+            + "</ol>"
+        )
     if worst:
         summaries = {r["item"]: r["summary"] for r in report["tables"]["items"]["rows"]}
         parts.append("<h3>Worst items: a week of work that took months</h3><ul>")

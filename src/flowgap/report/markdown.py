@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
+from ..engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
 from . import tables as spec
 from .baseline import describe_delta
-from .fmt import headline_rows, plural
+from .fmt import class_warnings_of, headline_rows, plural
 from .tables import MD, Column, Fmt, TableSpec
 
 TOP = 5
@@ -66,6 +67,8 @@ def render(report: dict) -> str:
             "changelogs, a transition CSV or an event log.",
             "",
         ]
+    for w in class_warnings_of(report):
+        lines += [f"> **Check the status classes ({esc(w['kind'])}):** {esc(w['message'])}", ""]
     deltas = {}
     if report.get("baseline"):
         deltas = {r["metric"]: r for r in report["baseline"]["metrics"]}
@@ -84,10 +87,14 @@ def render(report: dict) -> str:
         lines += [f"## Thresholds: {th['held']} held, {th['failed']} failed", ""]
         lines += table(spec.THRESHOLDS, th["results"])
 
-    findings = [f for f in report["findings"] if f["kind"] != "worst_item"]
+    findings = [f for f in main_findings(report["findings"]) if f["kind"] != "worst_item"]
     if findings:
         lines += ["## Top findings", ""]
         lines += [f"{i}. {esc(f['text'])}" for i, f in enumerate(findings[:TOP], 1)] + [""]
+    by_team = team_findings(report["findings"])
+    if by_team:
+        lines += [f"## {TEAM_RANKING_TITLE}", ""]
+        lines += [f"{i}. {esc(f['text'])}" for i, f in enumerate(by_team[:TOP], 1)] + [""]
     worst = [f for f in report["findings"] if f["kind"] == "worst_item"]
     if worst:
         summaries = {r["item"]: r["summary"] for r in report["tables"]["items"]["rows"]}

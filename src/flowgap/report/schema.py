@@ -61,6 +61,9 @@ class DataWarning(_Open):
 
 
 class Finding(_Open):
+    #: Two rankings, each numbered from 1: waiting by team is a second share of the waiting
+    #: the ``main`` ranking shares by status.
+    ranking: Literal["main", "team"]
     rank: int
     kind: str
     subject: str | None

@@ -6,8 +6,18 @@ import pyarrow.compute as pc
 from dash import html
 
 from ... import figures
+from ...engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
 from ...report import tables
-from ..components import card, fmt_days, note, num, pct, section, table_grid
+from ..components import (
+    card,
+    class_warning_notes,
+    fmt_days,
+    note,
+    num,
+    pct,
+    section,
+    table_grid,
+)
 from ..components import figure as graph
 from ..data import View
 from .common import get, item_rows, missing
@@ -41,7 +51,14 @@ def headline(view: View) -> html.Div:
                 "sum of touch / sum of windows",
             ),
             card("Lead time p50 / p85 / p95", " / ".join(lead), "lead"),
-            card("Cycle time p50 / p85 / p95", " / ".join(cycle), "cycle"),
+            card(
+                "Cycle time p50 / p85 / p95",
+                " / ".join(cycle),
+                "cycle",
+                f"{uncommitted} delivered without a commitment: lead time only"
+                if (uncommitted := get(s, "cycle_time", "uncommitted"))
+                else "",
+            ),
             card(
                 "Handoffs per item",
                 num(get(s, "handoffs", "mean")),  # type: ignore[arg-type]
@@ -66,19 +83,28 @@ def layout(view: View, search: str) -> html.Div:
         return html.Div([html.H1("Overview"), gap])
     a = view.analysis
     assert a is not None
-    children: list = [html.H1("Overview"), headline(view)]
+    children: list = [html.H1("Overview"), class_warning_notes(a.warnings), headline(view)]
     if not a.has_history:
         children.append(
             note("The data has no status history: only lead time is meaningful.", "warning")
         )
     stories = [f for f in a.findings if f.get("kind") == "worst_item"]
-    others = [f for f in a.findings if f.get("kind") != "worst_item"]
+    others = [f for f in main_findings(a.findings) if f.get("kind") != "worst_item"]
+    by_team = team_findings(a.findings)
     children.append(
         section(
             "Findings",
             html.Ol([html.Li(f["text"]) for f in others], id="findings")
             if others
             else html.P("No findings."),
+            *(
+                [
+                    html.H3(TEAM_RANKING_TITLE),
+                    html.Ol([html.Li(f["text"]) for f in by_team], id="team-findings"),
+                ]
+                if by_team
+                else []
+            ),
         )
     )
     worst_keys = [f["item"] for f in stories if f.get("item")]

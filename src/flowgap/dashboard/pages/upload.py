@@ -11,9 +11,9 @@ import pyarrow.compute as pc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from ...config import STATUS_CLASSES, guess_status_class
-from ...engine.status_classes import build_status_classes
+from ...engine.status_classes import build_status_classes, classes_of, guesses_of
 from ...errors import FlowgapError
-from ..components import card, grid, note, pct, section
+from ..components import card, class_warning_notes, grid, note, pct, section
 from ..data import DataService, View, parse_uploaded_config
 from .common import current_sid
 
@@ -34,11 +34,13 @@ def _status_rows(view: View) -> list[dict]:
     result = view.result
     assert result is not None
     base = view.config.statuses.classes
+    guesses = guesses_of(result, view.config)
     rows = [
         {
             "status": row["status"],
             "count": row["events"],
-            "guess": guess_status_class(row["status"], row["category"]),
+            "guess": guesses.get(row["status"])
+            or guess_status_class(row["status"], row["category"]),
             "class": row["class"],
             "guessed": row["guessed"],
             "source": "your choice"
@@ -218,6 +220,7 @@ def layout(view: View, search: str) -> html.Div:
     children.append(section("What was detected", *_detected(view)))
     if view.analysis is not None:
         fe = view.analysis.summary.get("flow_efficiency", {})
+        children.append(class_warning_notes(view.analysis.warnings))
         children.append(
             html.Div(
                 [
@@ -393,8 +396,9 @@ def register(app: Dash, service: DataService) -> None:
         status = trigger["status"]
         # Also fired when the editor is (re)drawn: only a real change is saved as a choice.
         view = service.view(sid, _no_filters())
+        in_use = classes_of(view.result, view.config) if view.result else {}
         category = view.result.status_categories.get(status) if view.result else None
-        if view.config.status_class(status, category)[0] == value:
+        if in_use.get(status, view.config.status_class(status, category)[0]) == value:
             return no_update
         state.classes[trigger["status"]] = value
         store.save_state(sid, state)
