@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from .config import Config
-from .errors import FlowgapError
+from .engine.selection import Selection
+from .errors import FlowgapError, UsageError
 
 app = typer.Typer(
     name="flowgap",
@@ -241,6 +242,83 @@ def pull(
         )
     except FlowgapError as err:
         fail(err)
+
+
+def _selection(
+    team: list[str] | None,
+    type_: list[str] | None,
+    project: list[str] | None,
+    label: list[str] | None,
+) -> Selection:
+    def values(given: list[str] | None) -> tuple[str, ...]:
+        return tuple(sorted(set(given or [])))
+
+    return Selection(
+        team=values(team), type=values(type_), project=values(project), label=values(label)
+    )
+
+
+TeamOpt = Annotated[
+    list[str] | None, typer.Option("--team", help="Only items that were with this team.")
+]
+TypeOpt = Annotated[list[str] | None, typer.Option("--type", help="Only items of this type.")]
+ProjectOpt = Annotated[
+    list[str] | None, typer.Option("--project", help="Only items of this project.")
+]
+LabelOpt = Annotated[
+    list[str] | None, typer.Option("--label", help="Only items carrying this label.")
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Forecast from this date (default: the data's end).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+@app.command()
+def forecast(
+    inputs: Inputs,
+    config: ConfigOpt = None,
+    input_format: FormatOpt = None,
+    items: Annotated[
+        int | None, typer.Option("--items", help="When will N more items be delivered?")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="How many items by this date (YYYY-MM-DD)?")
+    ] = None,
+    team: TeamOpt = None,
+    type_: TypeOpt = None,
+    project: ProjectOpt = None,
+    label: LabelOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Monte Carlo forecast from daily throughput: a date for N items, or items by a date."""
+    from .decisions import run
+
+    try:
+        if (items is None) == (by is None):
+            raise UsageError("give exactly one of --items N and --by DATE")
+        if items is not None and items <= 0:
+            raise UsageError(f"--items: must be at least 1, got {items}")
+        if by is not None:
+            run.parse_day("--by", by)
+        analysis = run.analyse(
+            inputs,
+            load_config(config),
+            input_format,
+            as_of,
+            _selection(team, type_, project, label),
+        )
+        result = run.forecast(analysis, items, by)
+    except FlowgapError as err:
+        fail(err)
+    typer.echo(_json(result) if as_json else run.forecast_text(result))
+
+
+def _json(value: object) -> str:
+    import json
+
+    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def _print_version(value: bool) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
 
 from ..config import Config
+from ..engine.as_of import parse_as_of
 from ..errors import UsageError
 from ..model import LoadResult
 from ..progress import Steps, enabled
@@ -35,20 +35,6 @@ def parse_formats(text: str) -> list[str]:
             f"choose from {','.join(FORMATS)}"
         )
     return list(dict.fromkeys(wanted))
-
-
-def parse_as_of(text: str) -> datetime:
-    """``2026-11-01`` (midnight UTC) or an ISO 8601 date-time; naive means UTC."""
-    try:
-        if len(text.strip()) == 10:
-            d = date.fromisoformat(text.strip())
-            return datetime(d.year, d.month, d.day, tzinfo=UTC)
-        ts = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"--as-of: {text!r} is not a date (expected YYYY-MM-DD or an ISO 8601 date-time)"
-        ) from None
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
 
 def _load(inputs: list[Path], config: Config, input_format: str | None, steps: Steps) -> LoadResult:

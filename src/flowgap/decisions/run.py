@@ -1,0 +1,95 @@
+"""``flowgap forecast`` and ``flowgap whatif``: load, analyse, narrow to a selection, decide.
+
+Each command returns plain data (what ``--json`` prints) and a few lines of text; the CLI
+only prints them. Bad input raises a ``FlowgapError`` (one line, exit 2).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from ..config import Config
+from ..engine.analysis import Analysis
+from ..engine.as_of import parse_as_of
+from ..engine.selection import Selection, selected_mask
+from ..errors import UsageError
+from ..units import DAY_S
+
+
+def parse_day(option: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option}: {text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def analyse(
+    inputs: list[Path],
+    config: Config,
+    input_format: str | None,
+    as_of: str | None,
+    selection: Selection,
+) -> Analysis:
+    """The analysis of the inputs, narrowed to the selection (the dashboard's filter rule)."""
+    from .. import analyze, load
+    from ..model import LoadResult
+
+    if not inputs:
+        raise UsageError("no input given")
+    if as_of is not None:
+        config = config.model_copy(deep=True)
+        config.flow.as_of = parse_as_of(as_of)
+    result = LoadResult.combine([load(path, config, format=input_format) for path in inputs])
+    analysis = analyze(result, config)
+    if not selection.active:
+        return analysis
+    mask = selected_mask(analysis.items, analysis.timeline, selection, analysis.as_of)
+    if not mask.any():
+        raise UsageError("the selection (--team, --type, --project, --label) keeps no item")
+    return analysis.select(mask)
+
+
+def forecast(
+    analysis: Analysis, items: int | None, by: str | None, *, distribution: bool = True
+) -> dict:
+    """The forecast the command line asks for: exactly one of ``--items`` and ``--by``."""
+    from .forecast import forecast_by, forecast_when
+
+    if (items is None) == (by is None):
+        raise UsageError("give exactly one of --items N and --by DATE")
+    if items is not None:
+        if items <= 0:
+            raise UsageError(f"--items: must be at least 1, got {items}")
+        return forecast_when(
+            analysis.items, analysis.as_of, analysis.config, items, distribution=distribution
+        )
+    return forecast_by(
+        analysis.items,
+        analysis.as_of,
+        analysis.config,
+        parse_day("--by", by or ""),
+        distribution=distribution,
+    )
+
+
+def forecast_text(result: dict) -> str:
+    window = result["window"]
+    history = (
+        f"from {window['delivered']} items delivered in the {window['days']} days before "
+        f"{window['end']} ({window['mean_per_day']:.2f} a day), {result['trials']:,} trials"
+    )
+    if "dates" in result:
+        lines = [f"{result['items']} more items, counting from {result['start']}:"]
+        lines += [
+            f"  {key}: by {value} ({result['days'][key]} days)"
+            for key, value in result["dates"].items()
+        ]
+    else:
+        lines = [f"Items delivered from {result['start']} to {result['by']}:"]
+        lines += [f"  {key}: at least {value}" for key, value in result["items"].items()]
+    return "\n".join([*lines, f"  {history}"])
+
+
+def days_text(seconds: float | None) -> str:
+    return "–" if seconds is None else f"{seconds / DAY_S:.1f} d"
