@@ -315,6 +315,50 @@ def forecast(
     typer.echo(_json(result) if as_json else run.forecast_text(result))
 
 
+@app.command()
+def whatif(
+    inputs: Inputs,
+    config: ConfigOpt = None,
+    input_format: FormatOpt = None,
+    shrink: Annotated[
+        list[str] | None,
+        typer.Option("--shrink", help='Scale the waiting in a status: "Ready for QA=50%".'),
+    ] = None,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option("--remove", help='Remove the waiting in a status: "Steering Review".'),
+    ] = None,
+    merge_teams: Annotated[
+        list[str] | None,
+        typer.Option("--merge-teams", help='Merge teams, their handoffs vanish: "Backend+QA".'),
+    ] = None,
+    team: TeamOpt = None,
+    type_: TypeOpt = None,
+    project: ProjectOpt = None,
+    label: LabelOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Replay delivered items with a change: lead and cycle time before and after."""
+    from .decisions import run
+
+    try:
+        if not (shrink or remove or merge_teams):
+            raise UsageError("give at least one change: --shrink, --remove or --merge-teams")
+        run.check_changes(shrink or [], merge_teams or [])
+        analysis = run.analyse(
+            inputs,
+            load_config(config),
+            input_format,
+            as_of,
+            _selection(team, type_, project, label),
+        )
+        result = run.whatif(analysis, shrink or [], remove or [], merge_teams or [])
+    except FlowgapError as err:
+        fail(err)
+    typer.echo(_json(result) if as_json else run.whatif_text(result))
+
+
 def _json(value: object) -> str:
     import json
 

@@ -91,5 +91,54 @@ def forecast_text(result: dict) -> str:
     return "\n".join([*lines, f"  {history}"])
 
 
-def days_text(seconds: float | None) -> str:
+def check_changes(shrink: list[str], merge_teams: list[str]) -> None:
+    """The shape of the changes, checked before the (possibly long) load."""
+    from .whatif import parse_change
+
+    statuses = {m.split("=")[0].strip() for m in shrink}
+    teams = {t.strip() for text in merge_teams for t in text.split("+")}
+    parse_change(shrink, [], merge_teams, statuses, teams) if (shrink or merge_teams) else None
+
+
+def whatif(analysis: Analysis, shrink: list[str], remove: list[str], merge: list[str]) -> dict:
+    from .whatif import parse_change
+    from .whatif import whatif as replay
+
+    statuses = {s for s in analysis.timeline["status"].to_pylist() if s}
+    teams = {t for t in analysis.timeline["team"].to_pylist() if t}
+    return replay(analysis, parse_change(shrink, remove, merge, statuses, teams))
+
+
+def whatif_text(result: dict) -> str:
+    lines = [f"What if: {'; '.join(result['changes'])}"]
+    lines.append(
+        f"  replaying {result['items']} items delivered from {result['window']['start']} "
+        f"to {result['window']['end']}"
+    )
+    conf = f"{result['confidence']:g}%"
+    for name, label in (("lead_time", "lead time"), ("cycle_time", "cycle time")):
+        m = result[name]
+        for key in ("p50", "p85"):
+            ci = m["ci"]["saved"][key] if m["ci"] else None
+            interval = f" ({conf} CI {_days(ci[0])} to {_days(ci[1])})" if ci else ""
+            lines.append(
+                f"  {label} {key}: {_days(m['before'][key])} -> {_days(m['after'][key])},"
+                f" saves {_days(m['saved'][key])}{interval}"
+            )
+    fe = result["flow_efficiency"]
+    lines.append(
+        f"  flow efficiency (median): {_pct(fe['before']['median'])} -> "
+        f"{_pct(fe['after']['median'])}"
+    )
+    if result["handoffs_removed"]:
+        lines.append(f"  handoffs removed: {result['handoffs_removed']}")
+    lines.append("  assuming " + "; ".join(result["assumptions"]))
+    return "\n".join(lines)
+
+
+def _days(seconds: float | None) -> str:
     return "–" if seconds is None else f"{seconds / DAY_S:.1f} d"
+
+
+def _pct(ratio: float | None) -> str:
+    return "–" if ratio is None else f"{ratio:.1%}"

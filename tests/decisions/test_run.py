@@ -88,3 +88,46 @@ def test_bad_requests_get_one_line_and_exit_2(work: Path, extra: list[str], mess
     assert line.startswith("flowgap: error: ")
     assert message in line
     assert "Traceback" not in done.stderr
+
+
+def test_whatif_json_shape(work: Path) -> None:
+    done = flowgap_cli(
+        "whatif", "s.jira.ndjson", "-c", "s.jira.flowgap.toml",
+        "--shrink", "Ready for QA=50%", "--merge-teams", "Backend+QA", "--json",
+        cwd=work,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    for metric in ("lead_time", "cycle_time"):
+        assert set(out[metric]["before"]) == {"p50", "p85"}
+        assert out[metric]["after"]["p85"] <= out[metric]["before"]["p85"]
+    assert set(out["flow_efficiency"]) == {"before", "after"}
+    assert out["changes"] == ["shrink 'Ready for QA' to 50%", "merge teams Backend + QA"]
+    assert len(out["assumptions"]) == 3
+
+
+def test_whatif_text_states_the_assumptions(work: Path) -> None:
+    args = ["whatif", "s.jira.ndjson", "-c", "s.jira.flowgap.toml", "--remove", "Steering Review"]
+    done = flowgap_cli(*args, cwd=work)
+    assert done.returncode == 0, done.stderr
+    assert "assuming work content (touch time) is unchanged" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--shrink", "Nope=50%"], "--shrink: unknown status 'Nope'"),
+        (["--shrink", "Ready for QA"], "--shrink: expected 'STATUS=PERCENT%'"),
+        (["--merge-teams", "Backend"], "--merge-teams: expected 'TEAM+TEAM'"),
+        (["--remove", "Nope"], "--remove: unknown status 'Nope'"),
+        ([], "give at least one change"),
+    ],
+)
+def test_whatif_bad_changes_get_one_line_and_exit_2(
+    work: Path, extra: list[str], message: str
+) -> None:
+    done = flowgap_cli("whatif", "s.jira.ndjson", "-c", "s.jira.flowgap.toml", *extra, cwd=work)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("flowgap: error: ")
+    assert message in line
