@@ -131,54 +131,51 @@ def replay(analysis: Any, change: Change, window_days: int | None = None) -> Rep
     )
     picked = items.filter(pc.fill_null(keep, False))
     keys = picked["item"].to_pylist()
-    index = {k: i for i, k in enumerate(keys)}
     n = len(keys)
     committed = _us(picked["committed"])
     delivered = _us(picked["delivered"])
-    lead_saved = np.zeros(n)
-    cycle_saved = np.zeros(n)
-    flow_saved = np.zeros(n)
     by_commitment = config.flow.flow_window == "commitment"
 
-    removed, handoffs_removed = _merged_intervals(analysis.handoff_events, change, index)
     tl = analysis.timeline.select(["item", "status", "class", "start", "end", "touch_s"])
-    tl = tl.filter(pc.is_in(tl["item"], pa.array(keys, pa.string())))
-    for r in tl.to_pylist():
-        i = index[r["item"]]
-        if r["class"] == "done":
-            continue
-        s, e = _us_one(r["start"]), _us_one(r["end"])
-        e = min(e, delivered[i])
-        if e <= s:
-            continue
-        length = (e - s) / 1e6
-        untouched = max(length - (r["touch_s"] or 0.0), 0.0)
-        if untouched <= 0:
-            continue
-        cut = sum(max(0.0, (min(e, b) - max(s, a)) / 1e6) for a, b in removed.get(i, ()))
-        cut = min(cut, untouched)
-        kept = change.scale.get(r["status"], 1.0)
-        saved = cut + (untouched - cut) * (1.0 - kept)
-        if saved <= 0:
-            continue
-        # The saving is spread evenly over the untouched part of the segment.
-        share = saved / length
-        lead_saved[i] += saved
-        in_cycle = max(0.0, (e - max(s, committed[i])) / 1e6) if committed[i] else 0.0
-        cycle_saved[i] += share * in_cycle
-        flow_saved[i] += share * (in_cycle if by_commitment else length)
+    where = pc.index_in(tl["item"], value_set=picked["item"])
+    tl = tl.filter(pc.and_(pc.is_valid(where), pc.not_equal(tl["class"], "done")))
+    pos = pc.index_in(tl["item"], value_set=picked["item"]).to_numpy().astype(np.int64)
+    order = np.argsort(pos, kind="stable")
+    tl, pos = tl.take(pa.array(order)), pos[order]
+    start_us = _us(tl["start"])
+    end_us = np.minimum(_us(tl["end"]), delivered[pos])  # nothing after delivery counts
+    length = np.maximum(end_us - start_us, 0) / 1e6
+    touch = pc.fill_null(tl["touch_s"], 0.0).to_numpy(zero_copy_only=False).astype(float)
+    untouched = np.maximum(length - touch, 0.0)
+    kept = np.ones(tl.num_rows)
+    for status, share in change.scale.items():
+        kept[pc.fill_null(pc.equal(tl["status"], status), False).to_numpy(zero_copy_only=False)] = (
+            share
+        )
+    cut = np.minimum(
+        _cut(analysis.handoff_events, change, picked, pos, start_us, end_us), untouched
+    )
+    saved = cut + (untouched - cut) * (1.0 - kept)
+    # The saving is spread evenly over the segment: the part inside the cycle window counts
+    # for the cycle time.
+    share = np.divide(saved, length, out=np.zeros_like(saved), where=length > 0)
+    in_cycle = np.maximum(end_us - np.maximum(start_us, committed[pos]), 0) / 1e6
+    lead_saved = np.bincount(pos, weights=saved, minlength=n)
+    cycle_saved = np.bincount(pos, weights=share * in_cycle, minlength=n)
+    flow_saved = cycle_saved if by_commitment else lead_saved
+    handoffs_removed = _handoffs_between(analysis.handoff_events, change, picked)
 
     lead = picked["lead_time_s"].to_numpy(zero_copy_only=False).astype(float)
     cycle = picked["cycle_time_s"].to_numpy(zero_copy_only=False).astype(float)
     flow = picked["window_s"].to_numpy(zero_copy_only=False).astype(float)
-    touch = picked["touch_s"].to_numpy(zero_copy_only=False).astype(float)
+    item_touch = picked["touch_s"].to_numpy(zero_copy_only=False).astype(float)
     return Replay(
         items=keys,
         lead_before=lead,
         lead_after=np.maximum(lead - lead_saved, 0.0),
         cycle_before=cycle,
         cycle_after=np.maximum(cycle - cycle_saved, 0.0),
-        touch=touch,
+        touch=item_touch,
         flow_before=flow,
         flow_after=np.maximum(flow - flow_saved, 0.0),
         handoffs_removed=handoffs_removed,
@@ -186,32 +183,52 @@ def replay(analysis: Any, change: Change, window_days: int | None = None) -> Rep
     )
 
 
-def _merged_intervals(
-    handoffs: pa.Table, change: Change, index: dict[str, int]
-) -> tuple[dict[int, list[tuple[int, int]]], int]:
-    """item position -> [(from, to)] microseconds of handoff waiting that vanishes."""
-    out: dict[int, list[tuple[int, int]]] = {}
-    count = 0
+def _merged_handoffs(handoffs: pa.Table, change: Change, picked: pa.Table) -> pa.Table:
+    """The handoff events of the replayed items between teams that the change merges."""
     if not change.merged or handoffs.num_rows == 0:
-        return out, 0
-    for r in handoffs.select(["item", "ts", "from_team", "to_team", "wait_s"]).to_pylist():
-        i = index.get(r["item"])
-        if i is None:
-            continue
-        if any(r["from_team"] in g and r["to_team"] in g for g in change.merged):
-            count += 1
-            a = _us_one(r["ts"])
-            out.setdefault(i, []).append((a, a + int((r["wait_s"] or 0.0) * 1e6)))
-    return out, count
+        return handoffs.slice(0, 0)
+    hit = pc.is_valid(pc.index_in(handoffs["item"], value_set=picked["item"]))
+    between = None
+    for group in change.merged:
+        names = pa.array(sorted(group), pa.string())
+        both = pc.and_(pc.is_in(handoffs["from_team"], names), pc.is_in(handoffs["to_team"], names))
+        between = both if between is None else pc.or_(between, both)
+    return handoffs.filter(pc.fill_null(pc.and_(hit, between), False))
+
+
+def _handoffs_between(handoffs: pa.Table, change: Change, picked: pa.Table) -> int:
+    return _merged_handoffs(handoffs, change, picked).num_rows
+
+
+def _cut(
+    handoffs: pa.Table,
+    change: Change,
+    picked: pa.Table,
+    pos: np.ndarray,
+    start_us: np.ndarray,
+    end_us: np.ndarray,
+) -> np.ndarray:
+    """Per segment (sorted by item position ``pos``): seconds of handoff waiting that vanish."""
+    cut = np.zeros(pos.size)
+    merged = _merged_handoffs(handoffs, change, picked)
+    if merged.num_rows == 0:
+        return cut
+    items = pc.index_in(merged["item"], value_set=picked["item"]).to_numpy().astype(np.int64)
+    froms = _us(merged["ts"])
+    waits = pc.fill_null(merged["wait_s"], 0.0).to_numpy(zero_copy_only=False)
+    tos = froms + np.round(waits * 1e6).astype(np.int64)
+    lo = np.searchsorted(pos, items, side="left")
+    hi = np.searchsorted(pos, items, side="right")
+    # One slice of the item's segments per vanishing handoff (a handful per item).
+    for a, b, first, last in zip(froms, tos, lo, hi, strict=True):
+        s, e = start_us[first:last], end_us[first:last]
+        cut[first:last] += np.maximum(np.minimum(e, b) - np.maximum(s, a), 0) / 1e6
+    return cut
 
 
 def _us(column: pa.ChunkedArray) -> np.ndarray:
     values = pc.cast(column, pa.timestamp("us", tz="UTC")).cast(pa.int64())
     return pc.fill_null(values, 0).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def _us_one(moment: Any) -> int:
-    return int(pa.scalar(moment, pa.timestamp("us", tz="UTC")).cast(pa.int64()).as_py())
 
 
 # --------------------------------------------------------------------------- result
@@ -260,15 +277,19 @@ def _bootstrap(before: np.ndarray, after: np.ndarray, boots: int, seed: int, con
 
 
 def _measure(before: np.ndarray, after: np.ndarray, boots: int, seed: int, conf: float) -> dict:
+    """p50/p85 before, after and saved; with ``boots`` > 0 their bootstrap intervals."""
     b, a = _spread(before), _spread(after)
     saved = {k: None if b[k] is None else b[k] - a[k] for k in ("p50", "p85")}  # type: ignore[operator]
     out = {"before": b, "after": a, "saved": saved}
-    out["ci"] = _bootstrap(before, after, boots, seed, conf) if before.size else None
+    out["ci"] = _bootstrap(before, after, boots, seed, conf) if before.size and boots else None
     return out
 
 
-def whatif(analysis: Any, change: Change, window_days: int | None = None) -> dict:
-    """The what-if's result (seconds, ratios 0..1), as ``flowgap whatif --json`` prints it."""
+def whatif(
+    analysis: Any, change: Change, window_days: int | None = None, *, intervals: bool = True
+) -> dict:
+    """The what-if's result (seconds, ratios 0..1), as ``flowgap whatif --json`` prints it;
+    without ``intervals`` no bootstrap (the report's actions need only the point values)."""
     cfg = analysis.config.whatif
     r = replay(analysis, change, window_days)
     if not r.items:
@@ -276,7 +297,7 @@ def whatif(analysis: Any, change: Change, window_days: int | None = None) -> dic
             f"no item was delivered in the {r.days} days before "
             f"{analysis.as_of.date().isoformat()}: nothing to replay"
         )
-    boots, seed, conf = cfg.bootstrap, cfg.seed, cfg.confidence
+    boots, seed, conf = cfg.bootstrap if intervals else 0, cfg.seed, cfg.confidence
     return {
         "changes": change.describe(),
         "items": len(r.items),
