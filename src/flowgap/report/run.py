@@ -170,10 +170,13 @@ def run_analyze(
         with steps.task("Analysing", total=None):
             analysis = analyze(result, config, engine=engine)
 
-    summary = json_report.normalise(analysis.summary)
+    from ..decisions.headline import decide
+
+    decided = decide(analysis)
+    summary = json_report.normalise(decided["summary"])
     outcomes = thresholds.evaluate(
         parsed,
-        analysis.summary,
+        decided["summary"],
         base_report["summary"] if base_report else None,
         known_names(analysis),
     )
@@ -184,7 +187,7 @@ def run_analyze(
             for name in ("stages", "teams", "handoffs")
         }
         baseline_section = compare(current_tables, summary, base_report)  # type: ignore[arg-type]
-    report = json_report.build_report(analysis, outcomes, baseline_section)
+    report = json_report.build_report(analysis, outcomes, baseline_section, decided)
     write_reports(analysis, report, out, wanted)
     for line in [summary_line(report, out), *notice_lines(report)]:
         print(line, file=sys.stderr)
