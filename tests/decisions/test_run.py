@@ -131,3 +131,26 @@ def test_whatif_bad_changes_get_one_line_and_exit_2(
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("flowgap: error: ")
     assert message in line
+
+
+def test_analyze_reports_decisions_and_thresholds_on_wip_over_sle(work: Path) -> None:
+    args = ["analyze", "s.jira.ndjson", "-c", "s.jira.flowgap.toml", "-o", "out"]
+    done = flowgap_cli(*args, "--format", "json,md", "--fail-on", "wip.over_sle > 5", cwd=work)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((work / "out" / "report.json").read_text(encoding="utf-8"))
+    wip = report["summary"]["wip"]
+    assert 0 <= wip["over_sle"] <= wip["in_trouble"] <= wip["current"]
+    assert report["in_trouble"]["total_rows"] == wip["in_trouble"]
+    (result,) = report["thresholds"]["results"]
+    assert result["metric"] == "wip.over_sle" and result["actual"] == wip["over_sle"]
+    ranks = [a["rank"] for a in report["actions"]]
+    assert ranks == list(range(1, len(ranks) + 1)) and ranks
+    saved = [a["days_saved"] for a in report["actions"]]
+    assert saved == sorted(saved, reverse=True)
+    assert report["forecast"]["by"]["window"]["days"] == 84
+    md = (work / "out" / "report.md").read_text(encoding="utf-8")
+    for heading in ("## Recommended actions", "## Service level expectations", "## Forecast"):
+        assert heading in md
+    # A threshold that must fail: exit 1.
+    done = flowgap_cli(*args, "--format", "json", "--fail-on", "wip.over_sle >= 0", cwd=work)
+    assert done.returncode == 1, done.stderr

@@ -81,7 +81,8 @@ def _with_gain(action: dict, result: dict, change: Change) -> dict:
     if change.merged:
         per_quarter = result["handoffs_removed"] * QUARTER_DAYS / result["window"]["days"]
         text = (
-            f"{action['title']}: {per_quarter:.0f} fewer handoffs a quarter, lead time p85 "
+            f"{action['title']}: {per_quarter:.0f} fewer "
+            f"handoff{'' if round(per_quarter) == 1 else 's'} a quarter, lead time p85 "
             f"{_d(before)} -> {_d(after)} ({_pct(change_ratio)})"
         )
     return {
