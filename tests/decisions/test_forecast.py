@@ -120,3 +120,18 @@ def test_bad_requests_are_usage_errors(call, message: str) -> None:
 def test_no_delivery_in_the_window_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="nothing to forecast from"):
         forecast_when(delivered_items([0, 0, 0]), AS_OF, config(3), 5)
+
+
+def test_worked_example_of_the_docs() -> None:
+    """docs/metrics.md, Forecasts: every other day of ten delivered two items."""
+    items = delivered_items([2, 0] * 5)
+    cfg = Config.from_dict({"forecast": {"window": "10d"}})
+    when = forecast_when(items, AS_OF, cfg, 4)
+    assert when["dates"] == {"p50": "2026-03-04", "p85": "2026-03-07", "p95": "2026-03-09"}
+    assert when["days"] == {"p50": 3, "p85": 6, "p95": 8}
+    # Within k days: P(Binomial(k, 1/2) >= 2) = 1 - (k + 1) / 2**k.
+    for point in when["distribution"][:6]:
+        k = (date.fromisoformat(point["date"]) - date(2026, 3, 1)).days
+        assert point["cumulative"] == pytest.approx(1 - (k + 1) / 2**k, abs=0.015)
+    by = forecast_by(items, AS_OF, cfg, date(2026, 3, 8))
+    assert by["items"] == {"p50": 8, "p85": 4, "p95": 2}
