@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .config import Config
 from .engine.selection import Selection
 from .errors import FlowgapError, UsageError
+
+if TYPE_CHECKING:
+    from .sample.simulate import OrgChange
 
 app = typer.Typer(
     name="flowgap",
@@ -184,6 +187,18 @@ def sample(
         ),
     ] = None,
     story: Annotated[bool, typer.Option(help="Include the four-month story item.")] = True,
+    shrink: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--shrink", help='The same organisation with a queue scaled: "Ready for QA=50%".'
+        ),
+    ] = None,
+    merge_teams: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--merge-teams", help='The same organisation with teams merged: "Backend+QA".'
+        ),
+    ] = None,
 ) -> None:
     """Generate a Jira-like log with known ground truth (written beside it as CSV)."""
     from .sample import write_sample
@@ -191,11 +206,30 @@ def sample(
     # The log, its truth and its config: which of them replace a file is only known after.
     existed = set(out.parent.iterdir()) if out.parent.is_dir() else set()
     try:
-        written = write_sample(out, items=items, seed=seed, format=format, story=story)
+        change = _org_change(shrink or [], merge_teams or [])
+        written = write_sample(
+            out, items=items, seed=seed, format=format, story=story, change=change
+        )
     except FlowgapError as err:
         fail(err)
     for path in written:
         typer.echo(f"{path} (replaced)" if path in existed else str(path))
+
+
+def _org_change(shrink: list[str], merge_teams: list[str]) -> OrgChange:
+    """The simulated organisation's change, parsed by the what-if's rule."""
+    from .decisions.whatif import parse_change
+    from .sample import NO_CHANGE, OrgChange
+    from .sample import workflow as wf
+    from .sample.simulate import QUEUE_STATUSES
+
+    if not (shrink or merge_teams):
+        return NO_CHANGE
+    change = parse_change(shrink, [], merge_teams, set(QUEUE_STATUSES), set(wf.TEAMS))
+    return OrgChange(
+        queue_scale=dict(change.scale),
+        merged=frozenset(team for group in change.merged for team in group),
+    )
 
 
 @app.command()

@@ -5,6 +5,7 @@ within TOLERANCE of that simulated truth (docs/metrics.md reports how close it g
 
 from __future__ import annotations
 
+import pyarrow.compute as pc
 import pytest
 
 import flowgap
@@ -51,3 +52,29 @@ def test_prediction_lands_near_the_simulated_truth(baseline, case: str) -> None:
             assert after < before, (metric, key)  # the change helps
             assert truth < before, (metric, key)  # and it did in the simulation
             assert abs(after - truth) <= TOLERANCE * truth, (metric, key, after, truth)
+
+
+def test_flowgap_sample_simulates_the_change(tmp_path) -> None:
+    """`flowgap sample --shrink "Ready for QA=0%"`: nobody waits in the QA queue longer than
+    the night or weekend until the next working minute."""
+    import subprocess
+    import sys
+
+    def qa_queue_days(*extra: str) -> list[float]:
+        out = tmp_path / f"s{len(extra)}.jira.ndjson"
+        args = ["sample", "-o", out, "--items", "80", "--seed", "2", "--no-story", *extra]
+        done = subprocess.run(
+            [sys.executable, "-m", "flowgap", *map(str, args)], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        sample_config = flowgap.Config.load(
+            out.with_name(out.name.replace(".ndjson", ".flowgap.toml"))
+        )
+        analysis = flowgap.analyze(flowgap.load(out, sample_config), sample_config)
+        tl = analysis.timeline.filter(pc.equal(analysis.timeline["status"], "Ready for QA"))
+        return [d / 86400 for d in tl["duration_s"].to_pylist()]
+
+    before = qa_queue_days()
+    after = qa_queue_days("--shrink", "Ready for QA=0%")
+    assert max(before) > 3
+    assert after and max(after) < 3

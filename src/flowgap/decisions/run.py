@@ -95,9 +95,12 @@ def check_changes(shrink: list[str], merge_teams: list[str]) -> None:
     """The shape of the changes, checked before the (possibly long) load."""
     from .whatif import parse_change
 
+    if not (shrink or merge_teams):
+        return
+    # Every name is taken as known here: the data's names are checked after the load.
     statuses = {m.split("=")[0].strip() for m in shrink}
     teams = {t.strip() for text in merge_teams for t in text.split("+")}
-    parse_change(shrink, [], merge_teams, statuses, teams) if (shrink or merge_teams) else None
+    parse_change(shrink, [], merge_teams, statuses, teams)
 
 
 def whatif(analysis: Analysis, shrink: list[str], remove: list[str], merge: list[str]) -> dict:

@@ -59,6 +59,9 @@ class OrgChange:
 
 NO_CHANGE = OrgChange()
 
+#: The statuses whose time a change can scale: the queues, where the simulator draws a wait.
+QUEUE_STATUSES = frozenset({wf.SELECTED, *(queue for queue, _ in wf.STAGES.values())})
+
 
 class _Stop(Exception):
     """The simulation reached the horizon: the item stays as it is (open)."""
