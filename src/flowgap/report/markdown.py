@@ -114,9 +114,10 @@ def decisions(report: dict) -> list[str]:
     trouble = report.get("in_trouble") or {"rows": [], "total_rows": 0}
     if trouble["total_rows"]:
         out += [f"## Items in trouble ({trouble['total_rows']})", ""]
+        chance = (report.get("config") or {}).get("service_level", {}).get("min_chance", 0.5)
         out += [
             "Open items past the service level expectation of their type, or with under "
-            "half a chance to finish within it.",
+            f"{chance:.0%} chance to finish within it.",
             "",
         ]
         out += table(spec.IN_TROUBLE, trouble["rows"][: TOP * 2])
