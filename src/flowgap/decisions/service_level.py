@@ -100,7 +100,7 @@ def wip_ages(items: pa.Table, timeline: pa.Table, config: Config) -> pa.Table:
     wip = items.filter(
         pc.and_(pc.fill_null(items["is_open"], False), pc.is_valid(items["committed"]))
     ).select(["item", "type", "summary", "age_s"])
-    last = _last_segments(timeline)
+    last = _last_segments(timeline, wip["item"])
     rows = []
     for r in wip.to_pylist():
         pool = _pool_of(pools, r["type"], sl.min_items)
@@ -162,10 +162,11 @@ def service_levels(items: pa.Table, wip: pa.Table, config: Config) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=SERVICE_LEVELS)
 
 
-def _last_segments(timeline: pa.Table) -> dict[str, dict]:
-    """item -> its last segment (where it is at ``as_of``)."""
-    if timeline.num_rows == 0:
+def _last_segments(timeline: pa.Table, keys: pa.ChunkedArray) -> dict[str, dict]:
+    """item -> its last segment (where it is at ``as_of``), for the items ``keys``."""
+    if timeline.num_rows == 0 or len(keys) == 0:
         return {}
+    timeline = timeline.filter(pc.is_in(timeline["item"], value_set=keys.combine_chunks()))
     ordered = timeline.sort_by([("item", "ascending"), ("seg", "descending")])
     out: dict[str, dict] = {}
     for r in ordered.select(["item", "status", "class", "team", "duration_s"]).to_pylist():
