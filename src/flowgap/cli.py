@@ -330,12 +330,7 @@ def forecast(
     from .decisions import run
 
     try:
-        if (items is None) == (by is None):
-            raise UsageError("give exactly one of --items N and --by DATE")
-        if items is not None and items <= 0:
-            raise UsageError(f"--items: must be at least 1, got {items}")
-        if by is not None:
-            run.parse_day("--by", by)
+        run.check_forecast(items, by)
         analysis = run.analyse(
             inputs,
             load_config(config),

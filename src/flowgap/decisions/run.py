@@ -50,26 +50,30 @@ def analyse(
     return analysis.select(mask)
 
 
+def check_forecast(items: int | None, by: str | None) -> date | None:
+    """Exactly one of ``--items N`` (N >= 1) and ``--by DATE``; the date, if given. Checked
+    before the (possibly long) load."""
+    if (items is None) == (by is None):
+        raise UsageError("give exactly one of --items N and --by DATE")
+    if items is not None and items <= 0:
+        raise UsageError(f"--items: must be at least 1, got {items}")
+    return None if by is None else parse_day("--by", by)
+
+
 def forecast(
     analysis: Analysis, items: int | None, by: str | None, *, distribution: bool = True
 ) -> dict:
     """The forecast the command line asks for: exactly one of ``--items`` and ``--by``."""
     from .forecast import forecast_by, forecast_when
 
-    if (items is None) == (by is None):
-        raise UsageError("give exactly one of --items N and --by DATE")
-    if items is not None:
-        if items <= 0:
-            raise UsageError(f"--items: must be at least 1, got {items}")
+    day = check_forecast(items, by)
+    if day is None:
+        assert items is not None
         return forecast_when(
             analysis.items, analysis.as_of, analysis.config, items, distribution=distribution
         )
     return forecast_by(
-        analysis.items,
-        analysis.as_of,
-        analysis.config,
-        parse_day("--by", by or ""),
-        distribution=distribution,
+        analysis.items, analysis.as_of, analysis.config, day, distribution=distribution
     )
 
 

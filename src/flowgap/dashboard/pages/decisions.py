@@ -104,7 +104,9 @@ def _whatif_panel(a: Analysis) -> html.Section:
     )
 
 
-def whatif_result(a: Analysis, status: str | None, share: float | None, teams: list | None):
+def whatif_result(
+    a: Analysis, status: str | None, share: float | None, teams: list[str] | None
+) -> html.Div:
     """The what-if panel's answer for the picked change (a note when the pick is incomplete)."""
     from ...decisions.whatif import parse_change, whatif
 
