@@ -122,3 +122,10 @@ def test_a_good_change_parses() -> None:
     )
     assert change.scale == {"Ready for QA": 0.5, "Steering Review": 0.0}
     assert change.merged == (frozenset({"Backend", "QA"}),)
+
+
+def test_per_item_values_for_the_distributions() -> None:
+    out = whatif(two_items(), Change(scale={"QA Queue": 0.5}), intervals=False, per_item=True)
+    assert out["per_item"]["item"] == ["A", "B"]
+    assert days(out["per_item"]["lead_time"]["after"]) == [7, 5]
+    assert out["lead_time"]["ci"] is None

@@ -286,10 +286,17 @@ def _measure(before: np.ndarray, after: np.ndarray, boots: int, seed: int, conf:
 
 
 def whatif(
-    analysis: Any, change: Change, window_days: int | None = None, *, intervals: bool = True
+    analysis: Any,
+    change: Change,
+    window_days: int | None = None,
+    *,
+    intervals: bool = True,
+    per_item: bool = False,
 ) -> dict:
     """The what-if's result (seconds, ratios 0..1), as ``flowgap whatif --json`` prints it;
-    without ``intervals`` no bootstrap (the report's actions need only the point values)."""
+    without ``intervals`` no bootstrap (the report's actions need only the point values); with
+    ``per_item`` also every replayed item's lead and cycle time before and after (what the
+    dashboard draws as distributions)."""
     cfg = analysis.config.whatif
     r = replay(analysis, change, window_days)
     if not r.items:
@@ -298,7 +305,7 @@ def whatif(
             f"{analysis.as_of.date().isoformat()}: nothing to replay"
         )
     boots, seed, conf = cfg.bootstrap if intervals else 0, cfg.seed, cfg.confidence
-    return {
+    out = {
         "changes": change.describe(),
         "items": len(r.items),
         "window": {
@@ -317,3 +324,10 @@ def whatif(
         "bootstrap": boots,
         "assumptions": list(ASSUMPTIONS),
     }
+    if per_item:
+        out["per_item"] = {
+            "item": list(r.items),
+            "lead_time": {"before": r.lead_before.tolist(), "after": r.lead_after.tolist()},
+            "cycle_time": {"before": r.cycle_before.tolist(), "after": r.cycle_after.tolist()},
+        }
+    return out

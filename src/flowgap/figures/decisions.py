@@ -44,20 +44,27 @@ def forecast_dates(when: dict | None) -> go.Figure:
 
 
 def whatif_before_after(result: dict | None) -> go.Figure:
-    """Lead and cycle time p50 and p85, before and after a what-if's change (days)."""
+    """Lead and cycle time of the replayed items before and after a what-if's change: their
+    distributions (box plots, days) when the result carries ``per_item``, else p50 and p85."""
     title = "What-if: before and after"
     if not result:
         return empty_figure(title, "Pick a change to see its effect.")
     fig = base_figure(title)
-    labels = [
-        f"{m.replace('_', ' ')} {k}" for m in ("lead_time", "cycle_time") for k in ("p50", "p85")
-    ]
-    for when, colour in (("before", "#bbb"), ("after", "#3a7")):
-        values = [
-            (result[m][when][k] or 0.0) / DAY_S
-            for m in ("lead_time", "cycle_time")
-            for k in ("p50", "p85")
-        ]
+    metrics = (("lead_time", "lead time"), ("cycle_time", "cycle time"))
+    colours = {"before": "#bbb", "after": "#3a7"}
+    if "per_item" in result:
+        for when, colour in colours.items():
+            x, y = [], []
+            for key, label in metrics:
+                values = [v / DAY_S for v in result["per_item"][key][when]]
+                x += [label] * len(values)
+                y += values
+            fig.add_box(x=x, y=y, name=when, marker_color=colour, boxpoints=False)
+        fig.update_layout(boxmode="group", yaxis={"title": "days"})
+        return fig
+    labels = [f"{label} {k}" for _, label in metrics for k in ("p50", "p85")]
+    for when, colour in colours.items():
+        values = [(result[m][when][k] or 0.0) / DAY_S for m, _ in metrics for k in ("p50", "p85")]
         fig.add_bar(
             x=labels,
             y=values,

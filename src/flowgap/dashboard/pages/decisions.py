@@ -116,7 +116,7 @@ def whatif_result(
     merge = ["+".join(teams)] if teams else []
     try:
         change = parse_change(shrink, [], merge, statuses, known_teams)
-        result = whatif(a, change)
+        result = whatif(a, change, per_item=True)
     except UsageError as err:
         return note(str(err).split(": ", 1)[-1], "warning", id="whatif-error")
     lead = result["lead_time"]
