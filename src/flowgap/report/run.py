@@ -164,15 +164,15 @@ def run_analyze(
         config.flow.as_of = parse_as_of(as_of)
 
     from .. import analyze
+    from ..decisions.headline import decide
 
     with Steps(enabled(quiet)) as steps:
         result = _load(list(inputs), config, input_format, steps)
         with steps.task("Analysing", total=None):
             analysis = analyze(result, config, engine=engine)
+        with steps.task("Forecasts, service levels and what-ifs", total=None):
+            decided = decide(analysis)
 
-    from ..decisions.headline import decide
-
-    decided = decide(analysis)
     summary = json_report.normalise(decided["summary"])
     outcomes = thresholds.evaluate(
         parsed,
