@@ -214,3 +214,25 @@ def test_longest_waiting_ranks_by_wait_then_key_with_missing_waits_last() -> Non
     assert figures.longest_waiting(items, 3) == ["A", "B", "C"]
     assert figures.longest_waiting(items, 10) == ["A", "B", "C", "D", "E"]
     assert figures.longest_waiting(items.slice(0, 0), 3) == []
+
+
+def test_decisions_figures_draw_their_data_and_say_when_empty() -> None:
+    from flowgap.figures import forecast_dates, whatif_before_after
+
+    assert "No forecast" in forecast_dates(None).layout.annotations[0].text
+    when = {
+        "dates": {"p50": "2026-03-04", "p85": "2026-03-07"},
+        "distribution": [
+            {"date": "2026-03-03", "trials": 1, "cumulative": 0.5},
+            {"date": "2026-03-04", "trials": 1, "cumulative": 1.0},
+        ],
+    }
+    fig = forecast_dates(when)
+    assert list(fig.data[0].y) == [1, 1] and list(fig.data[1].y) == [50.0, 100.0]
+    per_item = {
+        "lead_time": {"before": [86400.0, 2 * 86400.0], "after": [86400.0, 86400.0]},
+        "cycle_time": {"before": [86400.0, 86400.0], "after": [43200.0, 43200.0]},
+    }
+    boxes = whatif_before_after({"per_item": per_item})
+    assert [t.name for t in boxes.data] == ["before", "after"]
+    assert list(boxes.data[1].y) == [1.0, 1.0, 0.5, 0.5]

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .config import Config
-from .errors import FlowgapError
+from .engine.selection import Selection
+from .errors import FlowgapError, UsageError
+
+if TYPE_CHECKING:
+    from .sample.simulate import OrgChange
 
 app = typer.Typer(
     name="flowgap",
@@ -184,6 +188,18 @@ def sample(
         ),
     ] = None,
     story: Annotated[bool, typer.Option(help="Include the four-month story item.")] = True,
+    shrink: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--shrink", help='The same organisation with a queue scaled: "Ready for QA=50%".'
+        ),
+    ] = None,
+    merge_teams: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--merge-teams", help='The same organisation with teams merged: "Backend+QA".'
+        ),
+    ] = None,
 ) -> None:
     """Generate a Jira-like log with known ground truth (written beside it as CSV)."""
     from .sample import write_sample
@@ -191,11 +207,30 @@ def sample(
     # The log, its truth and its config: which of them replace a file is only known after.
     existed = set(out.parent.iterdir()) if out.parent.is_dir() else set()
     try:
-        written = write_sample(out, items=items, seed=seed, format=format, story=story)
+        change = _org_change(shrink or [], merge_teams or [])
+        written = write_sample(
+            out, items=items, seed=seed, format=format, story=story, change=change
+        )
     except FlowgapError as err:
         fail(err)
     for path in written:
         typer.echo(f"{path} (replaced)" if path in existed else str(path))
+
+
+def _org_change(shrink: list[str], merge_teams: list[str]) -> OrgChange:
+    """The simulated organisation's change, parsed by the what-if's rule."""
+    from .decisions.whatif import parse_change
+    from .sample import NO_CHANGE, OrgChange
+    from .sample import workflow as wf
+    from .sample.simulate import QUEUE_STATUSES
+
+    if not (shrink or merge_teams):
+        return NO_CHANGE
+    change = parse_change(shrink, [], merge_teams, set(QUEUE_STATUSES), set(wf.TEAMS))
+    return OrgChange(
+        queue_scale=dict(change.scale),
+        merged=frozenset(team for group in change.merged for team in group),
+    )
 
 
 @app.command()
@@ -242,6 +277,122 @@ def pull(
         )
     except FlowgapError as err:
         fail(err)
+
+
+def _selection(
+    team: list[str] | None,
+    type_: list[str] | None,
+    project: list[str] | None,
+    label: list[str] | None,
+) -> Selection:
+    def values(given: list[str] | None) -> tuple[str, ...]:
+        return tuple(sorted(set(given or [])))
+
+    return Selection(
+        team=values(team), type=values(type_), project=values(project), label=values(label)
+    )
+
+
+TeamOpt = Annotated[
+    list[str] | None, typer.Option("--team", help="Only items that were with this team.")
+]
+TypeOpt = Annotated[list[str] | None, typer.Option("--type", help="Only items of this type.")]
+ProjectOpt = Annotated[
+    list[str] | None, typer.Option("--project", help="Only items of this project.")
+]
+LabelOpt = Annotated[
+    list[str] | None, typer.Option("--label", help="Only items carrying this label.")
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Forecast from this date (default: the data's end).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+@app.command()
+def forecast(
+    inputs: Inputs,
+    config: ConfigOpt = None,
+    input_format: FormatOpt = None,
+    items: Annotated[
+        int | None, typer.Option("--items", help="When will N more items be delivered?")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="How many items by this date (YYYY-MM-DD)?")
+    ] = None,
+    team: TeamOpt = None,
+    type_: TypeOpt = None,
+    project: ProjectOpt = None,
+    label: LabelOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Monte Carlo forecast from daily throughput: a date for N items, or items by a date."""
+    from .decisions import run
+
+    try:
+        run.check_forecast(items, by)
+        analysis = run.analyse(
+            inputs,
+            load_config(config),
+            input_format,
+            as_of,
+            _selection(team, type_, project, label),
+        )
+        result = run.forecast(analysis, items, by)
+    except FlowgapError as err:
+        fail(err)
+    typer.echo(_json(result) if as_json else run.forecast_text(result))
+
+
+@app.command()
+def whatif(
+    inputs: Inputs,
+    config: ConfigOpt = None,
+    input_format: FormatOpt = None,
+    shrink: Annotated[
+        list[str] | None,
+        typer.Option("--shrink", help='Scale the waiting in a status: "Ready for QA=50%".'),
+    ] = None,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option("--remove", help='Remove the waiting in a status: "Steering Review".'),
+    ] = None,
+    merge_teams: Annotated[
+        list[str] | None,
+        typer.Option("--merge-teams", help='Merge teams, their handoffs vanish: "Backend+QA".'),
+    ] = None,
+    team: TeamOpt = None,
+    type_: TypeOpt = None,
+    project: ProjectOpt = None,
+    label: LabelOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Replay delivered items with a change: lead and cycle time before and after."""
+    from .decisions import run
+
+    try:
+        if not (shrink or remove or merge_teams):
+            raise UsageError("give at least one change: --shrink, --remove or --merge-teams")
+        run.check_changes(shrink or [], merge_teams or [])
+        analysis = run.analyse(
+            inputs,
+            load_config(config),
+            input_format,
+            as_of,
+            _selection(team, type_, project, label),
+        )
+        result = run.whatif(analysis, shrink or [], remove or [], merge_teams or [])
+    except FlowgapError as err:
+        fail(err)
+    typer.echo(_json(result) if as_json else run.whatif_text(result))
+
+
+def _json(value: object) -> str:
+    import json
+
+    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def _print_version(value: bool) -> None:

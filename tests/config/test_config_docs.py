@@ -54,6 +54,9 @@ def test_every_key_is_documented() -> None:
         "recurring",
         "calendar",
         "dashboard",
+        "forecast",
+        "service_level",
+        "whatif",
     }
     missing = _keys(Config) - documented - sections
     assert not missing, f"keys missing from docs/config.md: {sorted(missing)}"

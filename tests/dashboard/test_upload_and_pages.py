@@ -188,6 +188,7 @@ def test_no_page_renders_html_or_markdown_from_data():
         "flow",
         "journey",
         "steering",
+        "decisions",
     ]
 
 

@@ -255,6 +255,80 @@ class DashboardConfig(_Section):
         return v
 
 
+# --------------------------------------------------------------------------- decisions
+
+_WINDOW = re.compile(r"^\s*(\d+)\s*([dw])\s*$")
+
+
+def parse_window_days(text: str) -> int:
+    """``"12w"`` -> 84, ``"30d"`` -> 30: a forecast's history window in whole days."""
+    m = _WINDOW.match(text)
+    if not m or int(m.group(1)) <= 0:
+        raise ValueError(f"expected a number of days or weeks like '12w' or '30d', got {text!r}")
+    return int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+
+
+class ForecastConfig(_Section):
+    """Monte Carlo forecasts from daily throughput."""
+
+    #: History the daily throughput is sampled from: the days before ``as_of``.
+    window: str = "12w"
+    trials: int = Field(10_000, gt=0)
+    seed: int = 0
+    #: Percentiles reported, each 1..99 (``p85``: done by that date in 85% of trials).
+    percentiles: list[int] = Field(default_factory=lambda: [50, 85, 95])
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, v: str) -> str:
+        parse_window_days(v)
+        return v
+
+    @field_validator("percentiles")
+    @classmethod
+    def _percentiles(cls, v: list[int]) -> list[int]:
+        if not v or any(p < 1 or p > 99 for p in v):
+            raise ValueError("percentiles must be whole numbers from 1 to 99")
+        return sorted(set(v))
+
+    @property
+    def window_days(self) -> int:
+        return parse_window_days(self.window)
+
+
+class ServiceLevelConfig(_Section):
+    """Service level expectation per item type, and items in trouble."""
+
+    #: The SLE is the cycle time this percentage of delivered items of the type met.
+    percentile: float = Field(85.0, gt=0, lt=100)
+    #: An open item whose chance to finish within the SLE is below this is in trouble.
+    min_chance: float = Field(0.5, ge=0, le=1)
+    #: Fewer delivered items of a type than this: the type gets the SLE of all items.
+    min_items: int = Field(5, ge=1)
+
+
+class WhatIfConfig(_Section):
+    """What-if replays of delivered items."""
+
+    #: Delivered items replayed: those delivered in this window before ``as_of``.
+    window: str = "12w"
+    #: Bootstrap resamples for the confidence intervals.
+    bootstrap: int = Field(1000, gt=0)
+    #: Confidence level of the intervals, in percent.
+    confidence: float = Field(90.0, gt=0, lt=100)
+    seed: int = 0
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, v: str) -> str:
+        parse_window_days(v)
+        return v
+
+    @property
+    def window_days(self) -> int:
+        return parse_window_days(self.window)
+
+
 class Config(_Section):
     input: InputConfig = Field(default_factory=InputConfig)
     statuses: StatusConfig = Field(default_factory=StatusConfig)
@@ -263,6 +337,9 @@ class Config(_Section):
     steering: SteeringConfig = Field(default_factory=SteeringConfig)
     calendar: CalendarConfig | None = None
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+    forecast: ForecastConfig = Field(default_factory=ForecastConfig)
+    service_level: ServiceLevelConfig = Field(default_factory=ServiceLevelConfig)
+    whatif: WhatIfConfig = Field(default_factory=WhatIfConfig)
 
     #: Where the config came from (for relative paths and error messages); not a TOML key.
     source_path: Path | None = Field(default=None, exclude=True)

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pyarrow.compute as pc
 
 from ..config import Config
+from ..errors import UsageError
 from ..model import Finding, LoadResult
 from ..units import DAY_S
 from .summary import iso
+
+
+def parse_as_of(text: str) -> datetime:
+    """``2026-11-01`` (midnight UTC) or an ISO 8601 date-time; naive means UTC."""
+    try:
+        if len(text.strip()) == 10:
+            d = date.fromisoformat(text.strip())
+            return datetime(d.year, d.month, d.day, tzinfo=UTC)
+        ts = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--as-of: {text!r} is not a date (expected YYYY-MM-DD or an ISO 8601 date-time)"
+        ) from None
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
 
 def resolve_as_of(result: LoadResult, config: Config) -> datetime:

@@ -34,6 +34,8 @@ KIND_ORDER = (
     "ping_pong",
     "steering",
     "worst_item",
+    # Added by the decisions layer (flowgap.decisions), ranked with the engine's by rank().
+    "in_trouble",
 )
 
 
@@ -51,6 +53,12 @@ def build_findings(summary: dict, tables: dict[str, pa.Table], config: Config) -
     else:
         found += _no_history(summary)
     found += _steering(summary, tables.get("items"), tables.get("steering_touches"))
+    return rank(found)
+
+
+def rank(found: list[dict]) -> list[dict]:
+    """Findings ordered by impact (then kind and subject), numbered from 1."""
+    found = [{k: v for k, v in f.items() if k != "rank"} for f in found]
     found.sort(key=lambda f: (-f["impact_s"], KIND_ORDER.index(f["kind"]), f["subject"]))
     out = []
     for ranking in RANKINGS:

@@ -13,6 +13,11 @@ registry is the one list of them; everything that lists summary metrics reads it
 
 A named group (``wait_share``) holds maps keyed by names from the data:
 ``wait_share.status['Ready for QA']``.
+
+A group's ``added`` metrics are filled by the decisions layer (``flowgap.decisions.headline``,
+e.g. ``wip.over_sle``): declared here like the others, computed there, since the engine never
+imports the layers after it. ``Analysis.summary`` has the engine's metrics; the report's
+summary, the thresholds and the baseline comparison have every metric (:func:`complete`).
 """
 
 from __future__ import annotations
@@ -70,20 +75,37 @@ class SummaryGroup:
     named: bool = False
     #: Numbers a threshold or the baseline comparison can address (``period`` holds moments).
     addressable: bool = True
+    #: Metrics of the group that the decisions layer fills (after the engine's).
+    added: tuple[SummaryMetric, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
+        """The keys the engine's summary fills."""
         return tuple(m.key for m in self.metrics)
+
+    @property
+    def every(self) -> tuple[SummaryMetric, ...]:
+        """The engine's metrics and the added ones: the report's summary."""
+        return (*self.metrics, *self.added)
+
+    @property
+    def all_keys(self) -> tuple[str, ...]:
+        return tuple(m.key for m in self.every)
 
 
 def _group(
-    name: str, *metrics: tuple[str, Kind, str], named: bool = False, addressable: bool = True
+    name: str,
+    *metrics: tuple[str, Kind, str],
+    named: bool = False,
+    addressable: bool = True,
+    added: tuple[tuple[str, Kind, str], ...] = (),
 ) -> SummaryGroup:
     return SummaryGroup(
         name,
         tuple(SummaryMetric(name, key, kind, text) for key, kind, text in metrics),
         named,
         addressable,
+        tuple(SummaryMetric(name, key, kind, text) for key, kind, text in added),
     )
 
 
@@ -168,6 +190,20 @@ GROUPS: tuple[SummaryGroup, ...] = (
         "wip",
         ("current", C, "items committed and not delivered at `as_of`"),
         ("median_age_s", D, "the median `age_s` of the items of `wip.current`"),
+        added=(
+            (
+                "over_sle",
+                C,
+                "items of `wip.current` older than the service level expectation of their"
+                " type (the `service_levels` of report.json)",
+            ),
+            (
+                "in_trouble",
+                C,
+                "items of `wip.current` past their service level expectation or with under"
+                " `[service_level] min_chance` chance to finish within it",
+            ),
+        ),
     ),
     _group(
         "throughput",
@@ -211,10 +247,16 @@ def metrics() -> Iterator[SummaryMetric]:
         yield from group.metrics
 
 
+def every_metric() -> Iterator[SummaryMetric]:
+    """The engine's metrics and those the decisions layer adds, group by group."""
+    for group in GROUPS:
+        yield from group.every
+
+
 def find(group: str, key: str) -> SummaryMetric | None:
     """The metric ``group.key`` (for a named group, ``key`` is the map: ``status``)."""
     g = GROUP.get(group)
-    return next((m for m in g.metrics if m.key == key), None) if g else None
+    return next((m for m in g.every if m.key == key), None) if g else None
 
 
 def kind_of(parts: tuple[str, ...]) -> Kind | None:
@@ -238,3 +280,20 @@ def nest(values: Mapping[str, object]) -> dict[str, dict[str, object]]:
     if missing or extra:
         raise KeyError(f"summary metrics missing: {missing}, not in the registry: {extra}")
     return {g.name: {m.key: values[m.path] for m in g.metrics} for g in GROUPS}
+
+
+def complete(summary: Mapping[str, Mapping[str, object]], added: Mapping[str, object]) -> dict:
+    """The engine's ``summary`` with the decisions layer's metrics (``{"group.key": value}``,
+    exactly the ``added`` ones of the registry) in place, in the registry's order."""
+    paths = [m.path for g in GROUPS for m in g.added]
+    missing = [p for p in paths if p not in added]
+    extra = sorted(set(added) - set(paths))
+    if missing or extra:
+        raise KeyError(f"added metrics missing: {missing}, not in the registry: {extra}")
+    return {
+        g.name: {
+            **summary[g.name],
+            **{m.key: added[m.path] for m in g.added},
+        }
+        for g in GROUPS
+    }

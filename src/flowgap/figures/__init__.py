@@ -22,10 +22,12 @@ Stable names (the reports and the dashboard import them from ``flowgap.figures``
     item_journeys(timeline, items, n=10)    steering_touches(touches)
     longest_waiting(items, n=10)
     throughput_trend(weekly)                flow_efficiency_trend(weekly)
+    forecast_dates(forecast["when"])        whatif_before_after(whatif_result)
 """
 
 from __future__ import annotations
 
+from .decisions import forecast_dates, whatif_before_after
 from .distributions import ageing_wip, flow_efficiency_histogram, lead_time_scatter
 from .journeys import item_journeys, longest_waiting
 from .process_maps import handoff_graph, status_layers, status_map
@@ -43,6 +45,7 @@ __all__ = [
     "empty_figure",
     "flow_efficiency_histogram",
     "flow_efficiency_trend",
+    "forecast_dates",
     "handoff_graph",
     "item_journeys",
     "lead_time_scatter",
@@ -53,4 +56,5 @@ __all__ = [
     "throughput_trend",
     "wait_by_status",
     "wait_by_team",
+    "whatif_before_after",
 ]

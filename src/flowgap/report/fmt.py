@@ -93,3 +93,23 @@ def headline_rows(summary: dict) -> list[tuple[str, str, list[str]]]:
             ),
         )
     return rows
+
+
+def forecast_lines(fc: dict | None) -> list[str]:
+    """The report's forecast as Markdown lines: a heading, one bullet each, a blank line."""
+    if not fc:
+        return []
+    window = fc["by"]["window"]
+    out = ["## Forecast", ""]
+    when = fc["when"]
+    if when:
+        dates = ", ".join(f"{k} {v}" for k, v in when["dates"].items())
+        out.append(f"- The {when['items']} items in progress: done by {dates}.")
+    by = fc["by"]
+    counts = ", ".join(f"{k} at least {v}" for k, v in by["items"].items())
+    out.append(f"- Items delivered by {by['by']}: {counts}.")
+    out.append(
+        f"- Monte Carlo, {by['trials']:,} trials over the daily throughput of "
+        f"{window['start']} to {window['end']} ({window['delivered']} items delivered)."
+    )
+    return [*out, ""]

@@ -16,7 +16,7 @@ from ..engine.analysis import Analysis
 from ..engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
 from . import tables as spec
 from .baseline import describe_delta
-from .fmt import class_warnings_of, headline_rows, plural
+from .fmt import class_warnings_of, forecast_lines, headline_rows, plural
 from .tables import HTML, Column, Fmt, TableSpec
 
 TOP = 5
@@ -175,6 +175,7 @@ def render(report: dict, analysis: Analysis) -> str:
         parts.append("</ul>")
     parts.append("</section>")
 
+    parts.append(_decisions(report))
     parts.append('<section id="figures"><h2>Where work waits</h2><div class="grid">')
     parts += [_figure_block(fig_id, fig) for fig_id, fig in build_figures(analysis)]
     parts.append("</div></section>")
@@ -185,6 +186,42 @@ def render(report: dict, analysis: Analysis) -> str:
     parts.append(f"<script>{LOADER}</script>")
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _decisions(report: dict) -> str:
+    """Recommended actions, items in trouble, service levels and the forecast."""
+    e = escape
+    out = ['<section id="decisions">']
+    if report.get("actions"):
+        out.append("<h2>Recommended actions</h2>")
+        out.append(table(spec.ACTIONS, report["actions"]))
+    trouble = report.get("in_trouble") or {"rows": [], "total_rows": 0}
+    if trouble["total_rows"]:
+        out.append(f"<h2>Items in trouble ({trouble['total_rows']})</h2>")
+        out.append(table(spec.IN_TROUBLE, trouble["rows"]))
+    if report.get("service_levels"):
+        out.append("<h2>Service level expectations</h2>")
+        out.append(table(spec.SERVICE_LEVELS, report["service_levels"]))
+    fc = report.get("forecast")
+    if fc:
+        out.append("<h2>Forecast</h2><ul>")
+        out += [f"<li>{e(line.removeprefix('- '))}</li>" for line in forecast_lines(fc)[2:-1]]
+        out.append("</ul>")
+        if fc["when"]:
+            # The distribution as a table with bars drawn by CSS: the report's figures are
+            # the analysis' (the dashboard draws this one with figures.forecast_dates).
+            rows = [
+                [
+                    e(p["date"]),
+                    f"{p['trials']:,}",
+                    f'<span class="bar" style="display:inline-block;background:#9ab;height:0.8em;'
+                    f'width:{p["cumulative"] * 10:.1f}em"></span> {p["cumulative"]:.0%}',
+                ]
+                for p in fc["when"]["distribution"]
+            ]
+            out.append("<h3>Trials done by each date</h3>")
+            out.append(_table(["Date", "Trials done that day", "Done by then"], rows))
+    return "\n".join(out) + "</section>"
 
 
 def _bottlenecks(report: dict) -> str:

@@ -138,9 +138,15 @@ def build_report(
     analysis: Analysis,
     outcomes: list[Outcome] | None = None,
     baseline_section: dict | None = None,
+    decided: dict | None = None,
 ) -> dict:
-    """The report as plain data (already normalised)."""
+    """The report as plain data (already normalised); ``decided`` is
+    :func:`flowgap.decisions.headline.decide` of the analysis (computed when not given)."""
     outcomes = outcomes or []
+    if decided is None:
+        from ..decisions.headline import decide
+
+        decided = decide(analysis)
     warnings = [
         {"kind": w.kind, "message": w.message, "item": w.item, "source": w.source}
         for w in analysis.warnings
@@ -170,8 +176,12 @@ def build_report(
         "config": analysis.config.to_toml_dict(),
         "status_classes": status_classes,
         "guessed_statuses": sorted(r["status"] for r in status_classes if r["guessed"]),
-        "summary": analysis.summary,
-        "findings": analysis.findings,
+        "summary": decided["summary"],
+        "findings": decided["findings"],
+        "service_levels": json_ready(decided["service_levels"]).to_pylist(),
+        "in_trouble": table_rows(decided["in_trouble"]),
+        "forecast": decided["forecast"],
+        "actions": decided["actions"],
         "two_way_handoffs": analysis.two_way_handoffs,
         "tables": {
             name: table_rows(analysis.table(name)) for name in TABLES if name not in EXCLUDED_TABLES

@@ -10,7 +10,7 @@ import re
 from ..engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
 from . import tables as spec
 from .baseline import describe_delta
-from .fmt import class_warnings_of, headline_rows, plural
+from .fmt import class_warnings_of, forecast_lines, headline_rows, plural
 from .tables import MD, Column, Fmt, TableSpec
 
 TOP = 5
@@ -104,11 +104,35 @@ def render(report: dict) -> str:
             lines.append(f"- {esc(f['text'])}" + (f" — *{esc(title)}*" if title else ""))
         lines.append("")
 
+    lines += decisions(report)
     lines += _bottlenecks(report)
     if report.get("baseline"):
         lines += _baseline(report["baseline"])
     lines += _inputs(report)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def decisions(report: dict) -> list[str]:
+    """Recommended actions, items in trouble, service levels and the forecast."""
+    out: list[str] = []
+    if report.get("actions"):
+        out += ["## Recommended actions", ""]
+        out += [f"{a['rank']}. {esc(a['text'])}" for a in report["actions"][: TOP * 2]] + [""]
+    trouble = report.get("in_trouble") or {"rows": [], "total_rows": 0}
+    if trouble["total_rows"]:
+        out += [f"## Items in trouble ({trouble['total_rows']})", ""]
+        chance = (report.get("config") or {}).get("service_level", {}).get("min_chance", 0.5)
+        out += [
+            "Open items past the service level expectation of their type, or with under "
+            f"{chance:.0%} chance to finish within it.",
+            "",
+        ]
+        out += table(spec.IN_TROUBLE, trouble["rows"][: TOP * 2])
+    if report.get("service_levels"):
+        out += ["## Service level expectations", ""]
+        out += table(spec.SERVICE_LEVELS, report["service_levels"])
+    out += forecast_lines(report.get("forecast"))
+    return out
 
 
 def _bottlenecks(report: dict) -> list[str]:

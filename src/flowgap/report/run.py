@@ -9,11 +9,11 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
 
 from ..config import Config
+from ..engine.as_of import parse_as_of
 from ..errors import InputError, UsageError
 from ..model import LoadResult
 from ..progress import Steps, enabled
@@ -35,20 +35,6 @@ def parse_formats(text: str) -> list[str]:
             f"choose from {','.join(FORMATS)}"
         )
     return list(dict.fromkeys(wanted))
-
-
-def parse_as_of(text: str) -> datetime:
-    """``2026-11-01`` (midnight UTC) or an ISO 8601 date-time; naive means UTC."""
-    try:
-        if len(text.strip()) == 10:
-            d = date.fromisoformat(text.strip())
-            return datetime(d.year, d.month, d.day, tzinfo=UTC)
-        ts = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"--as-of: {text!r} is not a date (expected YYYY-MM-DD or an ISO 8601 date-time)"
-        ) from None
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
 
 def _load(inputs: list[Path], config: Config, input_format: str | None, steps: Steps) -> LoadResult:
@@ -178,6 +164,7 @@ def run_analyze(
         config.flow.as_of = parse_as_of(as_of)
 
     from .. import analyze
+    from ..decisions.headline import decide
 
     with Steps(enabled(quiet)) as steps:
         result = _load(list(inputs), config, input_format, steps)
@@ -187,11 +174,13 @@ def run_analyze(
             raise InputError(", ".join(Path(p).name for p in inputs), empty)
         with steps.task("Analysing", total=None):
             analysis = analyze(result, config, engine=engine)
+        with steps.task("Forecasts, service levels and what-ifs", total=None):
+            decided = decide(analysis)
 
-    summary = json_report.normalise(analysis.summary)
+    summary = json_report.normalise(decided["summary"])
     outcomes = thresholds.evaluate(
         parsed,
-        analysis.summary,
+        decided["summary"],
         base_report["summary"] if base_report else None,
         known_names(analysis),
     )
@@ -202,7 +191,7 @@ def run_analyze(
             for name in ("stages", "teams", "handoffs")
         }
         baseline_section = compare(current_tables, summary, base_report)  # type: ignore[arg-type]
-    report = json_report.build_report(analysis, outcomes, baseline_section)
+    report = json_report.build_report(analysis, outcomes, baseline_section, decided)
     write_reports(analysis, report, out, wanted)
     for line in [summary_line(report, out), *notice_lines(report)]:
         print(line, file=sys.stderr)

@@ -20,6 +20,7 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
+from ..decisions.service_level import IN_TROUBLE, SERVICE_LEVELS
 from ..engine import summary_metrics as registry
 from ..engine.summary_metrics import Kind
 from ..tables import TABLES
@@ -121,6 +122,78 @@ class Baseline(_Closed):
     bottlenecks: BaselineBottlenecks
 
 
+class ForecastWindow(_Closed):
+    start: date
+    end: date
+    days: int = Field(ge=1)
+    delivered: int = Field(ge=0)
+    mean_per_day: float
+
+
+class WhenPoint(_Closed):
+    date: date
+    trials: int = Field(ge=1)
+    cumulative: float = Field(description="Share of trials done by this date.")
+
+
+class ByPoint(_Closed):
+    items: int = Field(ge=0)
+    trials: int = Field(ge=1)
+    at_least: float = Field(description="Share of trials delivering at least this many items.")
+
+
+class ForecastWhen(_Closed):
+    """When will N more items be delivered (N: the current WIP)."""
+
+    items: int = Field(ge=1)
+    start: date
+    dates: dict[str, date] = Field(
+        description="pXX: the date by which the items are done in XX% of trials."
+    )
+    days: dict[str, int]
+    trials: int
+    seed: int
+    window: ForecastWindow
+    distribution: list[WhenPoint]
+
+
+class ForecastBy(_Closed):
+    """How many items will be delivered by a date (four weeks after as_of)."""
+
+    by: date
+    start: date
+    days: int = Field(ge=1)
+    items: dict[str, int] = Field(
+        description="pXX: the count reached or exceeded in XX% of trials."
+    )
+    trials: int
+    seed: int
+    window: ForecastWindow
+    distribution: list[ByPoint]
+
+
+class Forecast(_Closed):
+    """Monte Carlo forecasts from the daily throughput of `[forecast] window` before as_of."""
+
+    when: ForecastWhen | None
+    by: ForecastBy
+
+
+class Action(_Closed):
+    rank: int = Field(ge=1)
+    kind: Literal["shrink_status", "remove_status", "merge_teams", "steering"]
+    subject: str
+    finding: int | None = Field(description="Rank of the finding the action answers.")
+    text: str
+    changes: list[str]
+    lead_time_p85_before_s: Number
+    lead_time_p85_after_s: Number
+    lead_time_p85_change: Number = Field(description="after / before - 1.")
+    days_saved: Number = Field(description="Days saved on the lead time p85 (what ranks).")
+    handoffs_per_quarter: Number
+    meeting_hours_per_quarter: Number
+
+
 # --------------------------------------------------------------------------- from the registry
 
 
@@ -143,7 +216,7 @@ def _summary_model() -> type[BaseModel]:
                     alias=m.key, description=f"{m.description}. Unit: {registry.UNIT_TEXT[m.kind]}."
                 ),
             )
-            for i, m in enumerate(group.metrics)
+            for i, m in enumerate(group.every)
         }
         model = create_model(_camel(group.name), __base__=_Open, **fields)
         groups[f"g{len(groups)}"] = (model, Field(alias=group.name))
@@ -190,6 +263,8 @@ def _table_model(name: str, row: type[BaseModel]) -> type[BaseModel]:
 
 
 ROWS: dict[str, type[BaseModel]] = {name: _row_model(name, s) for name, s in TABLES.items()}
+ServiceLevelRow = _row_model("service_levels", SERVICE_LEVELS)
+InTroubleTable = _table_model("in_trouble", _row_model("in_trouble", IN_TROUBLE))
 _tables: dict[str, Any] = {
     f"t{i}": (_table_model(name, ROWS[name]), Field(alias=name))
     for i, name in enumerate(n for n in TABLES if n not in EXCLUDED_TABLES)
@@ -221,6 +296,16 @@ class Report(_Closed):
     guessed_statuses: list[str]
     summary: Summary  # type: ignore[valid-type]
     findings: list[Finding]
+    service_levels: list[ServiceLevelRow] = Field(  # type: ignore[valid-type]
+        description="The service level expectation per item type (`*`: every item)."
+    )
+    in_trouble: InTroubleTable = Field(  # type: ignore[valid-type]
+        description="Open items past their SLE or with under `min_chance` to finish within it."
+    )
+    forecast: Forecast | None = Field(
+        description="Null when no item was delivered in the forecast window."
+    )
+    actions: list[Action] = Field(description="Recommended actions, ranked by days saved.")
     two_way_handoffs: list[list[str]] = Field(
         description=(
             "Pairs of teams that hand work to each other in both directions, on any items "

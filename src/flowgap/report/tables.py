@@ -324,6 +324,45 @@ STATUS_CLASSES = TableSpec(
 )
 
 #: Rows: ``thresholds.results`` of report.json.
+IN_TROUBLE = TableSpec(
+    "in_trouble",
+    (
+        Column("item", "Item"),
+        Column("type", "Type"),
+        Column("age_s", "Age", Fmt.DAYS),
+        Column("sle_s", "SLE", Fmt.DAYS),
+        Column("chance", "Chance within SLE", Fmt.PERCENT),
+        Column("status", "Waits in"),
+        Column("team", "Team"),
+        Column("in_status_s", "For", Fmt.DAYS),
+        Column("summary", "Summary", views=frozenset({HTML, GRID})),
+    ),
+)
+
+SERVICE_LEVELS = TableSpec(
+    "service_levels",
+    (
+        Column("type", "Type"),
+        Column("sle_s", "SLE", Fmt.DAYS),
+        Column("delivered", "Delivered", Fmt.COUNT),
+        Column("pooled", "SLE of all items", Fmt.FLAG),
+        Column("wip", "Open", Fmt.COUNT),
+        Column("over_sle", "Past SLE", Fmt.COUNT),
+        Column("in_trouble", "In trouble", Fmt.COUNT),
+    ),
+)
+
+ACTIONS = TableSpec(
+    "actions",
+    (
+        Column("rank", "#", Fmt.COUNT),
+        Column("text", "Action"),
+        Column(
+            "days_saved", "Days saved (lead time p85)", Fmt.COUNT, views=frozenset({HTML, GRID})
+        ),
+    ),
+)
+
 THRESHOLDS = TableSpec(
     "thresholds",
     (

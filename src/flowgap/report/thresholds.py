@@ -32,11 +32,11 @@ from ..units import DAY_S
 
 #: Metric groups of ``Analysis.summary`` and their keys (from ``engine/summary_metrics.py``).
 METRICS: dict[str, tuple[str, ...]] = {
-    g.name: g.keys for g in registry.GROUPS if g.addressable and not g.named
+    g.name: g.all_keys for g in registry.GROUPS if g.addressable and not g.named
 }
 #: Groups keyed by a name from the data: ``wait_share.status['Ready for QA']``.
 NAMED_METRICS: dict[str, tuple[str, ...]] = {
-    g.name: g.keys for g in registry.GROUPS if g.addressable and g.named
+    g.name: g.all_keys for g in registry.GROUPS if g.addressable and g.named
 }
 UNITS = {"d": DAY_S, "h": DAY_S / 24}
 
@@ -45,8 +45,8 @@ def _ratio_names() -> str:
     """The ratio metrics for an error message: ``flow_efficiency.*`` for a group of ratios."""
     names = []
     for g in registry.GROUPS:
-        ratios = [m for m in g.metrics if m.kind is Kind.RATIO]
-        if ratios and len(ratios) == len(g.metrics):
+        ratios = [m for m in g.every if m.kind is Kind.RATIO]
+        if ratios and len(ratios) == len(g.every):
             names.append(f"{g.name}.*")
         else:
             names += [m.path for m in ratios]

@@ -18,15 +18,17 @@ from ..config import Config
 from ..model import InputSummary, LoadResult, sort_events
 from .canonical import Columns
 from .clock import MINUTE_S
-from .simulate import STORY_KEY, simulate
+from .simulate import NO_CHANGE, STORY_KEY, OrgChange, simulate
 from .truth import RULES, partial, table
 from .workflow import CLASSES, SAMPLE_CONFIG_TOML, STATUS_CATEGORY
 from .writers import FORMATS, write_sample
 
 __all__ = [
     "FORMATS",
+    "NO_CHANGE",
     "SAMPLE_CONFIG_TOML",
     "STORY_KEY",
+    "OrgChange",
     "Sample",
     "generate",
     "sample_config",
@@ -51,13 +53,16 @@ def sample_config() -> Config:
     return Config.from_dict(tomllib.loads(SAMPLE_CONFIG_TOML), "SAMPLE_CONFIG_TOML")
 
 
-def generate(items: int = 200, seed: int = 1, story: bool = True) -> Sample:
-    """Simulate ``items`` items (one of them the story item when ``story``)."""
+def generate(
+    items: int = 200, seed: int = 1, story: bool = True, change: OrgChange = NO_CHANGE
+) -> Sample:
+    """Simulate ``items`` items (one of them the story item when ``story``), in the
+    organisation with ``change`` applied when given."""
     cols = Columns("generated")
     partials = []
     as_of = 0
     records = 0  # what the Jira JSON loader counts: issues, histories and comments
-    for it in simulate(items, seed, story):
+    for it in simulate(items, seed, story, change):
         cols.add(it)
         records += 1 + len(it.hists) + len(it.comments)
         partials.append(it.checked or partial(it, RULES))

@@ -13,6 +13,7 @@ import gc
 import itertools
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 
 from . import workflow as wf
@@ -41,6 +42,25 @@ _WORK_HOURS = {
     "release": (0.5, 2.0),
 }
 _DEV_WEIGHTS = [4, 4, 2, 1, 1]  # Frontend, Backend, Data, Security, UX
+
+
+@dataclass(frozen=True)
+class OrgChange:
+    """The same organisation with a change applied (what a what-if predicts, simulated).
+
+    ``queue_scale``: queue status -> factor on the queue time drawn for it (``{"Ready for QA":
+    0.5}`` halves the QA queue); ``merged``: teams that work as one, so that an item passing
+    from one of them to another is picked up at once (its queue time is 0). The random draws
+    are the same as without the change; only their use differs."""
+
+    queue_scale: dict[str, float] = field(default_factory=dict)
+    merged: frozenset[str] = frozenset()
+
+
+NO_CHANGE = OrgChange()
+
+#: The statuses whose time a change can scale: the queues, where the simulator draws a wait.
+QUEUE_STATUSES = frozenset({wf.SELECTED, *(queue for queue, _ in wf.STAGES.values())})
 
 
 class _Stop(Exception):
@@ -102,8 +122,11 @@ def period(clock: Clock) -> tuple[int, int]:
     return t0, horizon
 
 
-def simulate(items: int, seed: int, story: bool) -> Iterator[SimItem]:
-    """Yield ``items`` simulated items (the story item first when ``story``)."""
+def simulate(
+    items: int, seed: int, story: bool, change: OrgChange = NO_CHANGE
+) -> Iterator[SimItem]:
+    """Yield ``items`` simulated items (the story item first when ``story``); ``change``
+    simulates the organisation with a change applied (the story item stays as told)."""
     if items < 1:
         raise ValueError("items must be at least 1")
     rng = random.Random(seed)
@@ -112,13 +135,15 @@ def simulate(items: int, seed: int, story: bool) -> Iterator[SimItem]:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield from _items(rng, clock, items, story)
+        yield from _items(rng, clock, items, story, change)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _items(rng: random.Random, clock: Clock, items: int, story: bool) -> Iterator[SimItem]:
+def _items(
+    rng: random.Random, clock: Clock, items: int, story: bool, change: OrgChange
+) -> Iterator[SimItem]:
     t0, horizon = period(clock)
     if story:
         yield story_item(clock)
@@ -128,7 +153,7 @@ def _items(rng: random.Random, clock: Clock, items: int, story: bool) -> Iterato
         number = i + 1 if i + 1 < 1042 or not story else i + 2
         base = t0 + span * i // max(n_random, 1)
         for _attempt in range(200):
-            it = _random_item(rng, clock, number, base, span // max(n_random, 1), horizon)
+            it = _random_item(rng, clock, number, base, span // max(n_random, 1), horizon, change)
             it.checked = quick_check(it, RULES, horizon)
             if it.checked is not None:
                 break
@@ -193,7 +218,13 @@ def _route(rng: random.Random, typ: str) -> list[tuple[str, str | None]]:
 
 
 def _random_item(
-    rng: random.Random, clock: Clock, number: int, base: int, slot: int, horizon: int
+    rng: random.Random,
+    clock: Clock,
+    number: int,
+    base: int,
+    slot: int,
+    horizon: int,
+    change: OrgChange = NO_CHANGE,
 ) -> SimItem:
     typ = rng.choices(wf.TYPES, wf.TYPE_WEIGHTS)[0]
     created = clock.align(base + rng.randrange(max(slot, 1)))
@@ -212,7 +243,7 @@ def _random_item(
     )
     b = _Builder(it, horizon)
     with contextlib.suppress(_Stop):
-        _flow(b, rng, clock)
+        _flow(b, rng, clock, change)
     return it
 
 
@@ -220,7 +251,7 @@ def _days(rng: random.Random, mean: float, cap: float) -> int:
     return int(min(cap, rng.expovariate(1.0 / mean)) * DAY)
 
 
-def _flow(b: _Builder, rng: random.Random, clock: Clock) -> None:
+def _flow(b: _Builder, rng: random.Random, clock: Clock, change: OrgChange = NO_CHANGE) -> None:
     it = b.it
     u = rng.random()
     if u < 0.07:  # never leaves the backlog
@@ -250,12 +281,16 @@ def _flow(b: _Builder, rng: random.Random, clock: Clock) -> None:
         if first and rng.random() < 0.5:
             queue_status = wf.SELECTED
         reopened = it.status == wf.DONE
+        handed = it.team is not None and it.team != team
+        merged = handed and it.team in change.merged and team in change.merged
         kw: dict[str, object] = {"status": queue_status, "team": team}
         if reopened:
             kw["resolution"] = None
         t = b.change(t, it.reporter if first or reopened else author, **kw)
         first = False
-        end = clock.align(t + _days(rng, _QUEUE_MEAN_DAYS[stage], _QUEUE_MAX_DAYS))
+        queue = _days(rng, _QUEUE_MEAN_DAYS[stage], _QUEUE_MAX_DAYS)
+        queue = 0 if merged else int(queue * change.queue_scale.get(queue_status, 1.0))
+        end = clock.align(t + queue)
         if rng.random() < 0.3:
             b.comment(t + 7, author or it.reporter, rng.choice(wf.CHATTER))
         end = _queue_extras(b, rng, clock, queue_status, end, steered, state)

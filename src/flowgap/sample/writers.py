@@ -30,7 +30,7 @@ from . import jira_formats as jira
 from . import workflow as wf
 from .clock import Clock
 from .sim_item import SimItem
-from .simulate import simulate
+from .simulate import NO_CHANGE, OrgChange, simulate
 from .truth import FULL, NO_HISTORY, RULES, STATUS_ONLY, TRUTH_SCHEMA, Caps, lead_only, partial
 
 FORMATS = ("jira-json", "jira-csv", "transition-csv", "csv", "xes", "parquet")
@@ -119,10 +119,16 @@ def format_for(out: Path) -> str:
 
 
 def write_sample(
-    out: Path, items: int = 200, seed: int = 1, format: str | None = None, story: bool = True
+    out: Path,
+    items: int = 200,
+    seed: int = 1,
+    format: str | None = None,
+    story: bool = True,
+    change: OrgChange = NO_CHANGE,
 ) -> list[Path]:
     """Write a simulated log; returns the log, its truth CSV and its flowgap.toml. Without
-    ``format`` the file name decides (:func:`format_for`)."""
+    ``format`` the file name decides (:func:`format_for`); ``change`` simulates the same
+    organisation with a change applied."""
     if format is None:
         format = format_for(out)
     if format not in FORMATS:
@@ -133,15 +139,17 @@ def write_sample(
     if out.is_dir():
         raise UsageError(f"{out}: is a directory; give the file to write")
     try:
-        return _write(out, items, seed, format, story)
+        return _write(out, items, seed, format, story, change)
     except OSError as exc:
         raise InputError(exc.filename or out, f"cannot write: {exc.strerror or exc}") from None
 
 
-def _write(out: Path, items: int, seed: int, format: str, story: bool) -> list[Path]:
+def _write(
+    out: Path, items: int, seed: int, format: str, story: bool, change: OrgChange
+) -> list[Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     clock = Clock(wf.ZONE)
-    stream = simulate(items, seed, story)
+    stream = simulate(items, seed, story, change)
     writer, caps, config_text = _WRITERS[format]
     truth = _Truth(caps)
 

@@ -3,6 +3,6 @@ and optionally ``register(app, service)`` for its callbacks."""
 
 from __future__ import annotations
 
-from . import bottlenecks, flow, journey, overview, steering, upload
+from . import bottlenecks, decisions, flow, journey, overview, steering, upload
 
-PAGES = (upload, overview, bottlenecks, flow, journey, steering)
+PAGES = (upload, overview, bottlenecks, flow, journey, steering, decisions)

@@ -1,0 +1,208 @@
+"""Monte Carlo forecasts from daily throughput: when will N more items be delivered, and how
+many items will be delivered by a date.
+
+The history is the daily throughput of the ``window`` days before ``as_of``: day ``i`` is the
+24 hours ``[as_of - (window - i) days, as_of - (window - i - 1) days)``, and its throughput
+is the number of items whose delivery (the engine's ``delivered``) falls in it, zero days
+included. Days are counted from ``as_of`` rather than from midnight so that no time zone has
+to be guessed and the last day of history is complete.
+
+Each trial draws one past day per future day (with replacement, seeded ``numpy`` generator):
+
+- *when*: the number of future days until the running sum reaches N; forecast day ``k`` ends
+  ``k`` days after ``as_of``, so the date shown is the calendar date (UTC) of that end;
+- *how many*: the sum over the whole days from ``as_of`` to the date (``by - as_of``).
+
+Percentiles are read so that the promise holds: ``p85`` of *when* is the earliest date by
+which N items were done in at least 85% of trials, ``p85`` of *how many* is the largest count
+reached or exceeded in at least 85% of trials. With a constant daily throughput every trial is
+the same and both are exact (``tests/decisions/test_forecast.py`` checks it, and checks a
+two-valued throughput against the binomial distribution).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..config import Config
+from ..errors import UsageError
+from ..units import DAY_US
+
+#: Most days simulated at once per trial (bounds the memory of a chunk of draws).
+_CHUNK_DAYS = 256
+
+
+@dataclass(frozen=True)
+class History:
+    """The daily throughput a forecast samples from."""
+
+    start: datetime
+    end: datetime  # as_of
+    per_day: np.ndarray  # int64, one count per day, oldest first
+
+    @property
+    def delivered(self) -> int:
+        return int(self.per_day.sum())
+
+
+def daily_throughput(items: pa.Table, as_of: datetime, window_days: int) -> History:
+    """Delivered items per day over the ``window_days`` days before ``as_of``."""
+    if window_days <= 0:
+        raise UsageError("the forecast window must be at least one day")
+    end = _utc(as_of)
+    start = end - timedelta(days=window_days)
+    delivered = items.column("delivered") if items.num_rows else pa.array([], pa.timestamp("us"))
+    moments = pc.drop_null(delivered).cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
+    us = moments.to_numpy(zero_copy_only=False).astype(np.int64)
+    start_us = _epoch_us(start)
+    offset = us - start_us
+    inside = offset[(offset >= 0) & (offset < window_days * DAY_US)]
+    counts = np.bincount(inside // DAY_US, minlength=window_days).astype(np.int64)
+    return History(start=start, end=end, per_day=counts)
+
+
+def _check(history: History) -> None:
+    if history.delivered == 0:
+        raise UsageError(
+            f"no item was delivered in the {len(history.per_day)} days before "
+            f"{history.end.date().isoformat()}: nothing to forecast from"
+        )
+
+
+def days_to_finish(history: History, n: int, trials: int, seed: int) -> np.ndarray:
+    """For each trial, the number of future days until ``n`` items are delivered."""
+    if n <= 0:
+        raise UsageError(f"--items: must be at least 1, got {n}")
+    _check(history)
+    rng = np.random.default_rng(seed)
+    days = np.zeros(trials, dtype=np.int64)
+    done = np.zeros(trials, dtype=np.int64)
+    pending = np.arange(trials)
+    elapsed = 0
+    # Simulate in chunks of days until every trial has reached n: the number of days needed is
+    # not known in advance (a window with few deliveries needs many days).
+    # Days per chunk: enough for most trials at the mean rate, so one chunk usually does.
+    chunk = min(max(int(1.5 * n / history.per_day.mean()) + 8, 16), _CHUNK_DAYS)
+    while pending.size:
+        draws = rng.choice(history.per_day, size=(pending.size, chunk))
+        running = done[pending][:, None] + np.cumsum(draws, axis=1)
+        reached = running >= n
+        hit = reached.any(axis=1)
+        first = np.argmax(reached, axis=1)
+        days[pending[hit]] = elapsed + first[hit] + 1
+        done[pending] = running[:, -1]
+        pending = pending[~hit]
+        elapsed += chunk
+    return days
+
+
+def items_by(history: History, days: int, trials: int, seed: int) -> np.ndarray:
+    """For each trial, the items delivered in ``days`` future days."""
+    _check(history)
+    rng = np.random.default_rng(seed)
+    totals = np.zeros(trials, dtype=np.int64)
+    for offset in range(0, days, _CHUNK_DAYS):
+        width = min(_CHUNK_DAYS, days - offset)
+        totals += rng.choice(history.per_day, size=(trials, width)).sum(axis=1)
+    return totals
+
+
+def at_least_share(values: np.ndarray, share: float) -> int:
+    """The largest value reached or exceeded in at least ``share`` of ``values``."""
+    ordered = np.sort(values)[::-1]
+    return int(ordered[max(math.ceil(share * len(ordered)) - 1, 0)])
+
+
+def within_share(values: np.ndarray, share: float) -> int:
+    """The smallest value that at least ``share`` of ``values`` do not exceed."""
+    ordered = np.sort(values)
+    return int(ordered[max(math.ceil(share * len(ordered)) - 1, 0)])
+
+
+def forecast_when(
+    items: pa.Table, as_of: datetime, config: Config, n: int, *, distribution: bool = True
+) -> dict:
+    """``{"items": n, "start": DATE, "dates": {"p50": DATE, ...}, ...}``."""
+    fc = config.forecast
+    history = daily_throughput(items, as_of, fc.window_days)
+    days = days_to_finish(history, n, fc.trials, fc.seed)
+    start = history.end
+    out = {
+        "items": n,
+        "start": start.date().isoformat(),
+        "dates": {f"p{p}": _date(start, within_share(days, p / 100)) for p in fc.percentiles},
+        "days": {f"p{p}": within_share(days, p / 100) for p in fc.percentiles},
+        **_common(history, fc.trials, fc.seed),
+    }
+    if distribution:
+        values, counts = np.unique(days, return_counts=True)
+        cumulative = np.cumsum(counts) / len(days)
+        out["distribution"] = [
+            {"date": _date(start, int(v)), "trials": int(c), "cumulative": float(s)}
+            for v, c, s in zip(values, counts, cumulative, strict=True)
+        ]
+    return out
+
+
+def forecast_by(
+    items: pa.Table, as_of: datetime, config: Config, by: date, *, distribution: bool = True
+) -> dict:
+    """``{"by": DATE, "items": {"p50": n, ...}, ...}``."""
+    fc = config.forecast
+    history = daily_throughput(items, as_of, fc.window_days)
+    start = history.end
+    days = (by - start.date()).days
+    if days <= 0:
+        raise UsageError(
+            f"--by: {by.isoformat()} is not after the analysis date {start.date().isoformat()}"
+        )
+    totals = items_by(history, days, fc.trials, fc.seed)
+    out = {
+        "by": by.isoformat(),
+        "start": start.date().isoformat(),
+        "days": days,
+        "items": {f"p{p}": at_least_share(totals, p / 100) for p in fc.percentiles},
+        **_common(history, fc.trials, fc.seed),
+    }
+    if distribution:
+        values, counts = np.unique(totals, return_counts=True)
+        # Share of trials reaching at least each count: what "p85" is read from.
+        at_least = np.cumsum(counts[::-1])[::-1] / len(totals)
+        out["distribution"] = [
+            {"items": int(v), "trials": int(c), "at_least": float(s)}
+            for v, c, s in zip(values, counts, at_least, strict=True)
+        ]
+    return out
+
+
+def _common(history: History, trials: int, seed: int) -> dict:
+    return {
+        "trials": trials,
+        "seed": seed,
+        "window": {
+            "start": history.start.date().isoformat(),
+            "end": history.end.date().isoformat(),
+            "days": len(history.per_day),
+            "delivered": history.delivered,
+            "mean_per_day": float(history.per_day.mean()),
+        },
+    }
+
+
+def _date(start: datetime, days: int) -> str:
+    return (start + timedelta(days=days)).date().isoformat()
+
+
+def _epoch_us(moment: datetime) -> int:
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

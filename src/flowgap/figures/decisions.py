@@ -1,0 +1,76 @@
+"""Pictures of the decisions layer: the forecast's distribution and a what-if's before and
+after. Pure functions of the plain data ``flowgap.decisions`` returns."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from ..units import DAY_S
+from .style import base_figure, empty_figure
+
+
+def forecast_dates(when: dict | None) -> go.Figure:
+    """Completion dates of the forecast's trials, with the share done by each date."""
+    title = "Forecast: when the items in progress will be done"
+    if not when or not when.get("distribution"):
+        return empty_figure(title, "No forecast: nothing delivered in the window or no WIP.")
+    points = when["distribution"]
+    fig = base_figure(title)
+    fig.add_bar(
+        x=[p["date"] for p in points],
+        y=[p["trials"] for p in points],
+        name="trials done that day",
+        marker_color="#9ab",
+        hovertemplate="%{x}: %{y} trials<extra></extra>",
+    )
+    fig.add_scatter(
+        x=[p["date"] for p in points],
+        y=[p["cumulative"] * 100 for p in points],
+        name="% of trials done by then",
+        yaxis="y2",
+        mode="lines",
+        line={"color": "#346"},
+        hovertemplate="%{x}: %{y:.0f}% of trials done<extra></extra>",
+    )
+    for key, day in when["dates"].items():
+        fig.add_vline(x=day, line_dash="dot", line_color="#c44")
+        fig.add_annotation(x=day, y=1, yref="paper", text=key, showarrow=False, yshift=8)
+    fig.update_layout(
+        yaxis={"title": "trials"},
+        yaxis2={"title": "% done", "overlaying": "y", "side": "right", "range": [0, 100]},
+        legend={"orientation": "h"},
+    )
+    return fig
+
+
+def whatif_before_after(result: dict | None) -> go.Figure:
+    """Lead and cycle time of the replayed items before and after a what-if's change: their
+    distributions (box plots, days) when the result carries ``per_item``, else p50 and p85."""
+    title = "What-if: before and after"
+    if not result:
+        return empty_figure(title, "Pick a change to see its effect.")
+    fig = base_figure(title)
+    metrics = (("lead_time", "lead time"), ("cycle_time", "cycle time"))
+    colours = {"before": "#bbb", "after": "#3a7"}
+    if "per_item" in result:
+        for when, colour in colours.items():
+            x, y = [], []
+            for key, label in metrics:
+                values = [v / DAY_S for v in result["per_item"][key][when]]
+                x += [label] * len(values)
+                y += values
+            fig.add_box(x=x, y=y, name=when, marker_color=colour, boxpoints=False)
+        fig.update_layout(boxmode="group", yaxis={"title": "days"})
+        return fig
+    labels = [f"{label} {k}" for _, label in metrics for k in ("p50", "p85")]
+    for when, colour in colours.items():
+        values = [(result[m][when][k] or 0.0) / DAY_S for m, _ in metrics for k in ("p50", "p85")]
+        fig.add_bar(
+            x=labels,
+            y=values,
+            name=when,
+            marker_color=colour,
+            hovertemplate="%{x}: %{y:.1f} d<extra></extra>",
+        )
+    fig.update_layout(barmode="group", yaxis={"title": "days"})
+    return fig

@@ -1,0 +1,71 @@
+"""The Decisions page renders what flowgap.decisions computes for the view's analysis, and its
+what-if panel answers a picked change (no browser)."""
+
+from __future__ import annotations
+
+import pytest
+from dash import html
+
+import flowgap
+from flowgap.dashboard.data import View
+from flowgap.dashboard.filters import Filters
+from flowgap.dashboard.pages import decisions
+from flowgap.decisions.headline import decide
+from flowgap.sample import generate
+
+
+@pytest.fixture(scope="module")
+def view() -> View:
+    sample = generate(150, 3)
+    analysis = flowgap.analyze(sample.result, sample.config)
+    return View(
+        sid=None,
+        config=sample.config,
+        filters=Filters(),
+        result=sample.result,
+        full=analysis,
+        analysis=analysis,
+    )
+
+
+def _walk(node):
+    yield node
+    children = getattr(node, "children", None)
+    if isinstance(children, list | tuple):
+        for child in children:
+            yield from _walk(child)
+    elif children is not None:
+        yield from _walk(children)
+
+
+def by_id(page, name):
+    for node in _walk(page):
+        ident = getattr(node, "id", None)
+        if ident == name or (isinstance(ident, dict) and ident.get("name") == name):
+            return node
+    raise AssertionError(f"no {name!r}")
+
+
+def test_page_shows_actions_trouble_and_forecast(view: View) -> None:
+    from dataclasses import replace
+
+    from flowgap.dashboard.data import Dataset
+
+    page = decisions.layout(replace(view, dataset=Dataset("k", "t", [], demo=False)), "")
+    decided = decide(view.analysis)
+    actions = by_id(page, "actions")
+    assert [li.children for li in actions.children] == [a["text"] for a in decided["actions"]]
+    assert len(by_id(page, "in-trouble").rowData) == decided["in_trouble"].num_rows
+    wip = decided["summary"]["wip"]
+    assert by_id(page, "card-dec-over-sle").children == str(wip["over_sle"])
+    assert by_id(page, "forecast-dates") is not None
+
+
+def test_whatif_panel(view: View) -> None:
+    answer = decisions.whatif_result(view.analysis, "Ready for QA", 50, ["Backend", "QA"])
+    summary = by_id(answer, "whatif-summary")
+    assert summary.children.startswith(
+        "shrink 'Ready for QA' to 50%; merge teams Backend + QA: lead time p85 "
+    )
+    incomplete = decisions.whatif_result(view.analysis, None, 50, ["QA"])
+    assert isinstance(incomplete, html.Div) and incomplete.id == "whatif-error"
