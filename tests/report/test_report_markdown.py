@@ -98,8 +98,11 @@ def test_waiting_by_team_is_a_ranking_of_its_own() -> None:
     assert lines[top + 2 : top + 5] == [
         "1. Work waits 69% of its cycle time.",
         "2. 92% of all waiting happens in 'Ready for QA' (median 29.0 days per visit).",
-        "3. 1 item went Dev -> QA -> Dev.",
+        "3. 1 open item in trouble: 1 past the service level expectation (the cycle time 85%"
+        " of delivered items met), 0 with under 50% chance to finish within it. The oldest,"
+        " ABC-2, is 49.0 d old against 25.0 d and waits in 'Ready for QA' (QA) for 48.0 d.",
     ]
+    assert "4. 1 item went Dev -> QA -> Dev." in lines
     assert lines[by_team + 2] == "1. 63% of all waiting happens while work sits with QA."
 
 
