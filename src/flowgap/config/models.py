@@ -186,14 +186,14 @@ class SteeringConfig(_Section):
     @classmethod
     def _regexes(cls, v: list[str]) -> list[str]:
         for pattern in v:
-            re.compile(pattern)
+            _valid_pattern(pattern)
         return v
 
     @field_validator("comment_pattern")
     @classmethod
     def _regex(cls, v: str | None) -> str | None:
         if v is not None:
-            re.compile(v)
+            _valid_pattern(v)
         return v
 
     @property
@@ -275,7 +275,8 @@ class Config(_Section):
         except ValidationError as exc:
             err = exc.errors()[0]
             key = ".".join(str(p) for p in err["loc"]) or "-"
-            raise ConfigError(path, key, err["msg"]) from None
+            # "Value error, " is pydantic's wrapping of a validator's own message.
+            raise ConfigError(path, key, err["msg"].removeprefix("Value error, ")) from None
 
     def to_toml_dict(self) -> dict:
         """The config as plain TOML-able data (dates as ISO strings, nulls dropped)."""
@@ -286,6 +287,15 @@ class Config(_Section):
         if status in self.statuses.classes:
             return self.statuses.classes[status], False
         return guess_status_class(status, category), True
+
+
+def _valid_pattern(pattern: str) -> None:
+    """``re.error`` is no ValueError: pydantic would let it escape as a traceback instead of
+    an error naming the key."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
 
 
 def _drop_none(value: object) -> object:
