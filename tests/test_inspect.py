@@ -298,3 +298,19 @@ def test_write_config_for_a_day_first_csv_maps_its_columns_and_turns_dayfirst_on
     data = inspect_result(flowgap.load(log, cfg), cfg)
     assert data["rejects"]["total"] == 0
     assert data["first_ts"].startswith("2024-01-02T10:00")
+
+
+def test_names_in_square_brackets_are_printed_as_data_not_markup(tmp_path: Path) -> None:
+    """Rich reads "[/x]" as a closing tag (an error) and "[bold]X" as a style: names are data."""
+    path = tmp_path / "[odd] t.csv"
+    path.write_text(
+        "item,from,to,timestamp,author,team\n"
+        "A-1,,[/x],2025-01-06T09:00:00Z,Ann,[bold]X\n"
+        "A-1,[/x],Done,2025-01-07T09:00:00Z,Ann,[bold]X\n"
+    )
+    done = cli(str(path))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("│ [/x]   │     1 │") for line in lines), done.stdout
+    assert any(line.startswith("│ [bold]X │") for line in lines), done.stdout
+    assert any("[odd] t.csv" in line for line in lines), done.stdout
