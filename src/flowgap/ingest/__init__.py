@@ -106,5 +106,12 @@ def load_paths(
 ) -> LoadResult:
     if not paths:
         raise UsageError("no input given")
-    results = [load_path(Path(p), config, format) for p in paths]
-    return LoadResult.combine(results)
+    return combine_inputs([load_path(Path(p), config, format) for p in paths])
+
+
+def combine_inputs(results: Sequence[LoadResult]) -> LoadResult:
+    """The inputs of one analysis as one result; records with a time far from the rest of
+    the data (a typo in the year) are rejected here (``time_span``)."""
+    from ..time_span import reject_far_times
+
+    return reject_far_times(LoadResult.combine(results))

@@ -48,11 +48,14 @@ def parse_as_of(text: str) -> datetime:
         raise UsageError(
             f"--as-of: {text!r} is not a date (expected YYYY-MM-DD or an ISO 8601 date-time)"
         ) from None
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+    try:
+        return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-14:00 is in year 10000 in UTC
+        raise UsageError(f"--as-of: {text!r} is beyond the year 9999 in UTC") from None
 
 
 def _load(inputs: list[Path], config: Config, input_format: str | None, steps: Steps) -> LoadResult:
-    from ..ingest import load_path
+    from ..ingest import combine_inputs, load_path
 
     if not inputs:
         raise UsageError("no input given")
@@ -61,7 +64,7 @@ def _load(inputs: list[Path], config: Config, input_format: str | None, steps: S
         for path in inputs:
             results.append(load_path(Path(path), config, input_format))
             advance()
-    return LoadResult.combine(results)
+    return combine_inputs(results)
 
 
 def known_names(analysis: object) -> dict[str, set[str]]:
