@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from ..config import Config
-from ..errors import FlowgapError, UsageError
+from ..errors import FlowgapError, InputError, UsageError
 from ..progress import Steps, enabled
 from .client import JiraClient, JiraError, auth_header, normalize_base_url
 from .cloud import CloudSource
@@ -35,6 +35,7 @@ from .export import (
     refuse_stale_partial,
     state_path,
 )
+from .pages import expect_list
 from .query import (
     DEFAULT_FIELDS,
     STORY_POINT_NAMES,
@@ -47,6 +48,7 @@ from .query import (
 __all__ = ["PullSummary", "detect_flavor", "run_pull"]
 
 FLAVORS = ("cloud", "datacenter")
+SERVER_INFO = "/rest/api/2/serverInfo"
 
 
 class StartAfresh(UsageError):
@@ -81,10 +83,12 @@ def run_pull(
     sleep: Callable[[float], None] = time.sleep,
     max_sleep: float = 120.0,
     transport: httpx.BaseTransport | None = None,
+    request_deadline: float = 180.0,
 ) -> PullSummary:
     """Pull every issue matching ``jql`` with its full history into ``out`` (NDJSON, .gz ok).
 
-    ``sleep``, ``max_sleep`` and ``transport`` exist so tests keep real HTTP but skip waiting.
+    ``sleep``, ``max_sleep`` and ``transport`` exist so tests keep real HTTP but skip waiting;
+    ``request_deadline`` bounds each request as a whole (seconds).
     """
     base = normalize_base_url(url)
     out = Path(out)
@@ -98,7 +102,12 @@ def run_pull(
 
     def make_client(authorization: str | None) -> JiraClient:
         return JiraClient(
-            base, authorization, sleep=sleep, max_sleep=max_sleep, transport=transport
+            base,
+            authorization,
+            sleep=sleep,
+            max_sleep=max_sleep,
+            transport=transport,
+            deadline=request_deadline,
         )
 
     if resume:
@@ -135,7 +144,8 @@ def run_pull(
             writer.close()
             raise UsageError(
                 f"{err} ({len(state.ids)} issues saved in {partial_path(out).name}; "
-                "run the same command with --resume to continue)"
+                "run the same command with --resume to continue, or delete it and "
+                f"{state_path(out).name} to start afresh)"
             ) from None
         except KeyboardInterrupt:
             writer.close()
@@ -169,7 +179,7 @@ def detect_flavor(
     """Cloud or Data Center, from ``/rest/api/2/serverInfo`` (anonymous first, then signed)."""
     with make_client(None) as anonymous:
         try:
-            info = anonymous.get("/rest/api/2/serverInfo")
+            info = anonymous.get(SERVER_INFO)
         except JiraError as err:
             if err.status not in (401, 403):
                 raise
@@ -178,7 +188,11 @@ def detect_flavor(
         # Signed in: basic when an e-mail is configured (Cloud), else a bearer PAT.
         guess = "cloud" if os.environ.get(user_env) else "datacenter"
         with make_client(auth_header(guess, user_env, token_env)) as signed:
-            info = signed.get("/rest/api/2/serverInfo")
+            info = signed.get(SERVER_INFO)
+    if info is not None and not isinstance(info, dict):
+        raise InputError(
+            base + SERVER_INFO, "Jira answered with something other than a JSON object"
+        )
     deployment = str((info or {}).get("deploymentType", "")).casefold()
     if not deployment:
         raise UsageError(
@@ -206,7 +220,8 @@ def _new_state(
         if newest is not None:
             bound = since_from_updated(newest)
     api = "3" if flavor == "cloud" else "2"
-    available = client.get(f"/rest/api/{api}/field") or []
+    path = f"/rest/api/{api}/field"
+    available = expect_list(client, path, {"fields": client.get(path)}, "fields")
     optional = [config.input.jira.flagged_field]
     if config.input.jira.team_field:
         optional.append(config.input.jira.team_field)
@@ -299,6 +314,15 @@ def _fetch(
                     break
                 source.complete(issue)
                 lines.append((issue_id, encode_issue(issue, page.names)))
+            if page.issues and not lines and not page.last and not (
+                remaining is not None and remaining <= 0
+            ):
+                # A search that ignores its cursor answers the same issues for ever.
+                raise InputError(
+                    source.client.base_url,
+                    "no progress: a page of the search held only issues already pulled; "
+                    "stopped instead of looping",
+                )
             reached = remaining is not None and len(lines) >= remaining
             # An empty page that claims more would loop forever; treat it as the end.
             done = page.last or reached or not page.issues

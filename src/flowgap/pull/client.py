@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 import orjson
@@ -24,6 +24,10 @@ from ..errors import InputError, UsageError
 
 #: Statuses worth retrying: rate limited, and the transient server-side ones.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class TooSlow(Exception):
+    """An answer that did not arrive whole within the request's deadline."""
 
 
 class JiraError(UsageError):
@@ -67,6 +71,12 @@ def auth_header(flavor: str, user_env: str, token_env: str) -> str:
         raw = f"{user}:{token}".encode()
         return "Basic " + base64.b64encode(raw).decode("ascii")
     return f"Bearer {token}"
+
+
+def _header_bytes(value: str) -> bytes:
+    """An HTTP header holds bytes: a token with non-ASCII characters goes as UTF-8, and Jira
+    refuses it with a 401 (httpx would raise UnicodeEncodeError on the text)."""
+    return value.encode("utf-8", "surrogateescape")
 
 
 def retry_after_seconds(
@@ -119,6 +129,7 @@ class JiraClient:
         backoff_base: float = 1.0,
         max_sleep: float = 120.0,
         timeout: float = 60.0,
+        deadline: float = 180.0,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -127,9 +138,13 @@ class JiraClient:
         self.backoff_base = backoff_base
         self.max_sleep = max_sleep
         self.sleep = sleep
-        headers = {"Accept": "application/json", "User-Agent": "flowgap-pull"}
+        self.deadline = deadline
+        headers: dict[str, str | bytes] = {
+            "Accept": "application/json",
+            "User-Agent": "flowgap-pull",
+        }
         if authorization:
-            headers["Authorization"] = authorization
+            headers["Authorization"] = _header_bytes(authorization)
         self._http = httpx.Client(
             base_url=base_url,
             headers=headers,
@@ -169,14 +184,12 @@ class JiraClient:
         headers = {"Content-Type": "application/json"} if body is not None else None
         for attempt in range(1, self.max_attempts + 1):
             try:
-                response = self._http.request(
-                    method, path, params=params, content=content, headers=headers
-                )
-            except httpx.TransportError as exc:
+                response = self._send(method, path, params, content, headers)
+            except (httpx.TransportError, TooSlow) as exc:
                 if attempt == self.max_attempts:
+                    why = str(exc) if isinstance(exc, TooSlow) else type(exc).__name__
                     raise InputError(
-                        self.base_url,
-                        f"cannot reach Jira after {attempt} attempts: {type(exc).__name__}",
+                        self.base_url, f"cannot reach Jira after {attempt} attempts: {why}"
                     ) from None
                 self._pause(self._backoff(attempt))
                 continue
@@ -193,6 +206,33 @@ class JiraClient:
                     ) from None
             raise self._error(response, path, attempt)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        content: bytes | None,
+        headers: dict[str, str] | None,
+    ) -> httpx.Response:
+        """One request under a deadline for the whole of it: httpx's timeout bounds each read,
+        so a server sending a byte every few seconds would hold a request for ever."""
+        until = time.monotonic() + self.deadline
+        with self._http.stream(
+            method, path, params=params, content=content, headers=headers
+        ) as streamed:
+            raw = bytearray()
+            for chunk in streamed.iter_raw():
+                raw += chunk
+                if time.monotonic() > until:
+                    raise TooSlow(f"no complete answer within {self.deadline:g} s")
+            # The raw bytes with their headers: the copy decodes a compressed body once.
+            return httpx.Response(
+                streamed.status_code,
+                headers=streamed.headers,
+                content=bytes(raw),
+                request=streamed.request,
+            )
 
     def _backoff(self, attempt: int) -> float:
         return self.backoff_base * (2 ** (attempt - 1))
@@ -227,7 +267,7 @@ class JiraClient:
                 status,
             )
         if response.is_redirect:
-            where = response.headers.get("Location", "elsewhere")
+            where = self._shown_location(response.headers.get("Location"))
             return JiraError(
                 f"Jira redirected {path} ({status}) to {where}: give the site's final base "
                 "address as --url (a login page means the REST API is behind single sign-on)",
@@ -243,12 +283,33 @@ class JiraClient:
         return JiraError(f"Jira answered {status} for {path}{said_part}", status)
 
 
+    def _shown_location(self, location: str | None) -> str:
+        """Where a redirect points, as far as it is safe to print: the scheme, host and path,
+        never the user, the query or the fragment (a server may echo a credential into any of
+        them), and only the host when the path holds a secret. No redirect is followed."""
+        if not location:
+            return "elsewhere"
+        try:
+            parts = urlsplit(urljoin(self.base_url + "/", location.strip()))
+            host = parts.hostname or ""
+            port = f":{parts.port}" if parts.port else ""
+        except ValueError:
+            return "an address that is not a URL"
+        origin = f"{parts.scheme}://{host}{port}"
+        path = parts.path
+        texts = (path, unquote(path), unquote(unquote(path)))
+        if any(secret in text for secret in self._secrets for text in texts):
+            return origin
+        return origin + path
+
+
 def _secrets_of(authorization: str | None) -> list[str]:
     """The secret parts of an Authorization value, longest first."""
     if not authorization:
         return []
     scheme, _, value = authorization.partition(" ")
-    found = [value]
+    # Also as URL-safe base64 without padding: how a server may echo it into a URL.
+    found = [value, value.replace("+", "-").replace("/", "_").rstrip("=")]
     if scheme == "Basic":
         with contextlib.suppress(ValueError, UnicodeDecodeError):
             found.append(base64.b64decode(value).decode().partition(":")[2])

@@ -1,0 +1,226 @@
+"""A Jira that misbehaves: ``flowgap pull`` always ends, with one clear error (exit 2), state a
+rerun can resume or discard, and no credential in anything it prints."""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flowgap.cli import app
+from flowgap.errors import InputError, UsageError
+from flowgap.pull import run_pull
+from flowgap.pull.client import JiraClient
+
+from .fake_jira import EMAIL, TOKEN, FakeJira, Reply
+from .helpers import assert_export_matches
+
+pytestmark = pytest.mark.timeout(120)
+BASIC = base64.b64encode(f"{EMAIL}:{TOKEN}".encode()).decode()
+
+
+def pull(fake: FakeJira, out: Path, **kw: object) -> object:
+    return run_pull(
+        fake.url, "project = ABC", out, quiet=True, sleep=lambda s: None, page_size=4, **kw
+    )
+
+
+def test_a_repeated_page_token_stops_and_the_pull_can_be_resumed(
+    tmp_path: Path, jira_env: None
+) -> None:
+    out = tmp_path / "a.ndjson"
+    with FakeJira("cloud") as fake:
+        fake.repeat_token_after = 1  # the second page answers its own token again
+        with pytest.raises(UsageError) as err:
+            pull(fake, out)
+        assert str(err.value) == (
+            f"{fake.url}/rest/api/3/search/jql: no progress: Jira answered a page token it "
+            "gave before; stopped instead of looping (4 issues saved in a.ndjson.partial; "
+            "run the same command with --resume to continue, or delete it and "
+            "a.ndjson.state.json to start afresh)"
+        )
+        assert sorted(p.name for p in tmp_path.iterdir()) == [
+            "a.ndjson.partial",
+            "a.ndjson.state.json",
+        ]
+        fake.repeat_token_after = None  # the server mended: the saved state resumes
+        pull(fake, out, resume=True)
+        assert_export_matches(out, fake)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ndjson"]
+
+
+def test_a_changelog_that_never_says_it_is_the_last_page_stops(
+    tmp_path: Path, jira_env: None
+) -> None:
+    with FakeJira("cloud") as fake:
+        fake.changelog_goes_round = True
+        with pytest.raises(InputError) as err:
+            pull(fake, tmp_path / "a.ndjson")
+        first_long = next(s for s in fake.issues if len(s.histories) > 3)
+    assert str(err.value) == (
+        f"{fake.url}/rest/api/3/issue/{first_long.id}/changelog: no progress: Jira answered "
+        "the same histories again; stopped instead of looping"
+    )
+    assert list(tmp_path.iterdir()) == []  # nothing saved: nothing to resume or to delete
+
+
+@pytest.mark.parametrize(
+    ("omit", "problem"),
+    [
+        (False, "no progress: Jira answered startAt 0 when asked for 4; stopped"),
+        (True, "no progress: a page of the search held only issues already pulled; stopped"),
+    ],
+)
+def test_a_datacenter_search_ignoring_start_at_stops(
+    tmp_path: Path, jira_env: None, omit: bool, problem: str
+) -> None:
+    with FakeJira("datacenter") as fake:
+        fake.ignore_start_at, fake.omit_start_at = True, omit
+        with pytest.raises(UsageError) as err:
+            pull(fake, tmp_path / "a.ndjson")
+        where = f"{fake.url}/rest/api/2/search" if not omit else fake.url
+    assert str(err.value).startswith(f"{where}: {problem}")
+    assert "4 issues saved in a.ndjson.partial" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ([1, 2, 3], "Jira answered with a list where a JSON object was expected"),
+        (None, "Jira answered with null where a JSON object was expected"),
+        ({"issues": 5}, "Jira answered with 'issues' as a number where a list of objects"),
+        ({"issues": [], "names": ["a"]}, "Jira answered with 'names' as a list where an object"),
+        ({"issues": ["x"]}, "Jira answered with 'issues' as a list where a list of objects"),
+    ],
+)
+def test_json_of_the_wrong_shape_is_one_error_exit_2_leaving_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: object, problem: str
+) -> None:
+    monkeypatch.setenv("JIRA_USER", EMAIL)
+    monkeypatch.setenv("JIRA_TOKEN", TOKEN)
+    out = tmp_path / "a.ndjson"
+    with FakeJira("cloud") as fake:
+        fake.faults["search"] = [Reply(200, body)]
+        done = CliRunner().invoke(
+            app, ["pull", "--url", fake.url, "--jql", "project = ABC", "-o", str(out)]
+        )
+        assert done.exit_code == 2
+        assert done.stderr.startswith(
+            f"flowgap: error: {fake.url}/rest/api/3/search/jql: {problem}"
+        ), done.stderr
+        assert done.stderr.count("\n") == 1
+        assert list(tmp_path.iterdir()) == []
+        # Nothing blocks the next plain run.
+        again = CliRunner().invoke(
+            app, ["pull", "--url", fake.url, "--jql", "project = ABC", "-o", str(out), "-q"]
+        )
+        assert again.exit_code == 0, again.stderr
+        assert_export_matches(out, fake)
+
+
+def test_field_catalogue_and_server_info_of_the_wrong_shape(
+    tmp_path: Path, jira_env: None
+) -> None:
+    with FakeJira("cloud") as fake:
+        fake.faults["field"] = [Reply(200, {"fields": []})]
+        with pytest.raises(InputError) as err:
+            pull(fake, tmp_path / "a.ndjson")
+        assert str(err.value) == (
+            f"{fake.url}/rest/api/3/field: Jira answered with 'fields' as an object where a "
+            "list of objects was expected"
+        )
+        fake.faults["serverInfo"] = [Reply(200, [1])]
+        with pytest.raises(InputError) as err:
+            pull(fake, tmp_path / "a.ndjson")
+        assert str(err.value) == (
+            f"{fake.url}/rest/api/2/serverInfo: Jira answered with something other than a "
+            "JSON object"
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+class Drip(BaseHTTPRequestHandler):
+    """Headers at once, then one byte of the body every 0.3 s: each read is quick, the whole
+    answer takes 30 s."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "100")
+        self.end_headers()
+        try:
+            for _ in range(100):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.3)
+        except OSError:
+            pass  # the client gave up, as it should
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_server_dripping_its_answer_is_bounded_by_the_request_deadline() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with (
+            JiraClient(url, None, max_attempts=2, deadline=1.0, sleep=lambda s: None) as client,
+            pytest.raises(InputError) as err,
+        ):
+            client.get("/rest/api/2/serverInfo")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert str(err.value) == (
+        f"{url}: cannot reach Jira after 2 attempts: no complete answer within 1 s"
+    )
+
+
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        (f"http://HOST/login?auth=Basic%20{BASIC}", "http://HOST/login"),
+        (f"http://HOST/cb/{BASIC}/x", "http://HOST"),
+        (f"http://ann:{TOKEN}@HOST/x#{TOKEN}", "http://HOST/x"),
+        ("/login?next=%2F", "SELF/login"),
+    ],
+)
+def test_a_redirect_is_not_followed_and_prints_no_credential(
+    tmp_path: Path, jira_env: None, location: str, shown: str
+) -> None:
+    with FakeJira("cloud") as other, FakeJira("cloud") as fake:
+        host = other.url.removeprefix("http://")
+        fake.faults["field"] = [Reply(302, None, {"Location": location.replace("HOST", host)})]
+        with pytest.raises(UsageError) as err:
+            pull(fake, tmp_path / "a.ndjson")
+        expected = shown.replace("HOST", host).replace("SELF", fake.url)
+        assert other.requests == []  # another host is never asked
+    message = str(err.value)
+    assert message.startswith(f"Jira redirected /rest/api/3/field (302) to {expected}: give")
+    assert TOKEN not in message and BASIC not in message
+    assert BASIC.rstrip("=") not in message
+
+
+@pytest.mark.parametrize("flavor", ["cloud", "datacenter"])
+def test_a_non_ascii_token_is_a_401_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flavor: str
+) -> None:
+    monkeypatch.setenv("JIRA_USER", EMAIL)
+    monkeypatch.setenv("JIRA_TOKEN", "tök€n-with-ünïcode")
+    with FakeJira(flavor) as fake:
+        args = ["--url", fake.url, "--jql", "x", "-o", str(tmp_path / "a"), "--flavor"]
+        done = CliRunner().invoke(app, ["pull", *args, flavor])
+    assert done.exit_code == 2
+    api = "3" if flavor == "cloud" else "2"
+    assert done.stderr.startswith(
+        f"flowgap: error: Jira rejected the credentials (401) for /rest/api/{api}/field"
+    )
+    assert list(tmp_path.iterdir()) == []
