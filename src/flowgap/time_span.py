@@ -60,9 +60,10 @@ def _in_years(us: np.ndarray) -> np.ndarray:
 
 
 def _outside(us: np.ndarray, centre: int) -> np.ndarray:
-    # Clipped first: an instant near int64's limits must not overflow the difference.
-    near = np.abs(np.clip(us, EARLIEST_US - 1, LATEST_US) - centre) <= MAX_DISTANCE_US
-    return ~(_in_years(us) & near)
+    """Two comparisons, no arithmetic on ``us``: fast, and nothing can overflow."""
+    low = max(EARLIEST_US, centre - MAX_DISTANCE_US)
+    high = min(LATEST_US - 1, centre + MAX_DISTANCE_US)
+    return (us < low) | (us > high)
 
 
 def _centre(result: LoadResult) -> int | None:
@@ -73,13 +74,20 @@ def _centre(result: LoadResult) -> int | None:
         us, valid = _us(result.items.column("created"))
     else:
         return None
-    us = us[valid]
+    if not valid.all():
+        us = us[valid]
     if not len(us):
         return None
     # A median of instants Python can hold: a handful of absurd years cannot move it far.
-    inside = us[_in_years(us)]
-    values = np.sort(inside if len(inside) else us)
-    return int(values[(len(values) - 1) // 2])
+    # np.partition: linear time, where a sort costs about a second at 10M events.
+    k = (len(us) - 1) // 2
+    centre = int(np.partition(us, k)[k])
+    if not EARLIEST_US <= centre < LATEST_US:
+        inside = us[_in_years(us)]
+        if len(inside):
+            k = (len(inside) - 1) // 2
+            centre = int(np.partition(inside, k)[k])
+    return centre
 
 
 def reject_far_times(result: LoadResult) -> LoadResult:
