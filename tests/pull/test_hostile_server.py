@@ -224,3 +224,26 @@ def test_a_non_ascii_token_is_a_401_not_a_crash(
         f"flowgap: error: Jira rejected the credentials (401) for /rest/api/{api}/field"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            f"ftp://ann:{TOKEN}@example.atlassian.net",
+            "--url must not contain credentials; put them in the environment variables named "
+            "by --user-env and --token-env",
+        ),
+        (
+            f"example.atlassian.net?token={TOKEN}",
+            "--url must be an http(s) address of a Jira site, got 'example.atlassian.net'",
+        ),
+        ("https://example.atlassian.net:port/", "--url is not a valid address of a Jira site"),
+    ],
+)
+def test_a_bad_url_is_refused_without_echoing_a_credential(
+    tmp_path: Path, jira_env: None, url: str, message: str
+) -> None:
+    with pytest.raises(UsageError) as err:
+        run_pull(url, "x", tmp_path / "a.ndjson", quiet=True)
+    assert str(err.value) == message

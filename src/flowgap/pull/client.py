@@ -40,15 +40,23 @@ class JiraError(UsageError):
 
 def normalize_base_url(url: str) -> str:
     """``https://x.atlassian.net/`` -> ``https://x.atlassian.net``; refuse credentials in it."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise UsageError(f"--url must be an http(s) address of a Jira site, got {url!r}")
-    if parts.username or parts.password:
-        # Do not echo the URL back: it holds the secret.
+    try:
+        parts = urlsplit(url.strip())
+        credentials = bool(parts.username or parts.password)
+        host = parts.hostname
+        _ = parts.port  # parsed lazily: a port that is no number raises here, not in httpx
+    except ValueError:  # a port that is no number, brackets that do not close, ...
+        raise UsageError("--url is not a valid address of a Jira site") from None
+    if credentials or "@" in parts.netloc:
+        # Checked first, and the URL not echoed back: it holds the secret.
         raise UsageError(
             "--url must not contain credentials; put them in the environment variables "
             "named by --user-env and --token-env"
         )
+    if parts.scheme not in {"http", "https"} or not host:
+        # Without its query and fragment, which may hold a token.
+        shown = f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.scheme else parts.path
+        raise UsageError(f"--url must be an http(s) address of a Jira site, got {shown!r}")
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
