@@ -247,3 +247,21 @@ def test_a_bad_url_is_refused_without_echoing_a_credential(
     with pytest.raises(UsageError) as err:
         run_pull(url, "x", tmp_path / "a.ndjson", quiet=True)
     assert str(err.value) == message
+
+
+def test_a_comment_page_answered_again_stops(tmp_path: Path, jira_env: None) -> None:
+    page = {
+        "startAt": 0,
+        "total": 9,
+        "comments": [{"id": "1", "body": "a"}, {"id": "2", "body": "b"}],
+    }
+    with FakeJira("datacenter") as fake:
+        fake.faults["comment"] = [Reply(200, page), Reply(200, page)]
+        with pytest.raises(InputError) as err:
+            pull(fake, tmp_path / "a.ndjson", fields=["comment"])
+        path = fake.routes("comment")[0]["path"]
+    assert str(err.value) == (
+        f"{fake.url}{path}: no progress: Jira answered the same comments again; stopped "
+        "instead of looping"
+    )
+    assert list(tmp_path.iterdir()) == []
