@@ -103,3 +103,32 @@ def test_jira_created_beyond_year_9999_in_utc_is_rejected(tmp_path: Path) -> Non
     assert done.exit_code == 0, done.output
     done = CliRunner().invoke(app, ["analyze", str(path), "-o", str(tmp_path / "out"), "-q"])
     assert done.exit_code == 0, done.output
+
+
+def test_in_a_parquet_log_only_the_far_event_goes(tmp_path: Path) -> None:
+    """A Parquet input's record is one event, and its events may share a source."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    logs = Path(__file__).resolve().parents[1] / "sample_logs"
+    events = pq.read_table(logs / "sample.canonical.parquet")
+    ts = events.column("ts").to_pylist()
+    ts[5] = ts[5].replace(year=2999)
+    events = events.set_column(
+        events.schema.get_field_index("ts"), "ts", pa.array(ts, events.schema.field("ts").type)
+    )
+    pq.write_table(events, tmp_path / "log.parquet")
+    shutil.copy(logs / "sample.canonical.items.parquet", tmp_path / "log.items.parquet")
+    result = flowgap.load(tmp_path / "log.parquet")
+    summary = result.inputs[0]
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (
+        685,
+        684,
+        1,
+    )
+    assert result.events.num_rows == events.num_rows - 1
+    assert [(r.source, r.reason.partition(" is more")[0]) for r in result.rejects] == [
+        ("generated:FLOW-10", "FLOW-10: time 2999-02-18T07:00:00Z")
+    ]

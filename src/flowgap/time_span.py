@@ -105,10 +105,11 @@ def reject_far_times(result: LoadResult) -> LoadResult:
         item_col = events.column("item").to_pylist()
         bad_sources: dict[str, int] = {}
         for i in np.flatnonzero(far):
-            # A record without provenance is rejected alone; one with it, with every event
-            # it made (a history entry or a row changes several fields at one time).
+            # One reject per record: the events a record made (a history entry or a row
+            # changing several fields) share its source and its time. Only the far events
+            # go: a Parquet input's events may share a source without sharing a time.
             bad_sources.setdefault(sources[i] or f"{item_col[i]}#{i}", int(i))
-        drop = far | np.fromiter((s in bad_sources for s in sources), bool, len(sources))
+        drop = far
         rejects = [
             Reject(
                 source,
