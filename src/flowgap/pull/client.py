@@ -11,6 +11,8 @@ import base64
 import contextlib
 import email.utils
 import os
+import socket
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -147,6 +149,8 @@ class JiraClient:
         self.max_sleep = max_sleep
         self.sleep = sleep
         self.deadline = deadline
+        #: Sockets of the connections this client opened (the deadline shuts them down).
+        self._sockets: list[socket.socket] = []
         headers: dict[str, str | bytes] = {
             "Accept": "application/json",
             "User-Agent": "flowgap-pull",
@@ -223,24 +227,58 @@ class JiraClient:
         content: bytes | None,
         headers: dict[str, str] | None,
     ) -> httpx.Response:
-        """One request under a deadline for the whole of it: httpx's timeout bounds each read,
-        so a server sending a byte every few seconds would hold a request for ever."""
-        until = time.monotonic() + self.deadline
-        with self._http.stream(
-            method, path, params=params, content=content, headers=headers
-        ) as streamed:
-            raw = bytearray()
-            for chunk in streamed.iter_raw():
-                raw += chunk
-                if time.monotonic() > until:
-                    raise TooSlow(f"no complete answer within {self.deadline:g} s")
-            # The raw bytes with their headers: the copy decodes a compressed body once.
-            return httpx.Response(
-                streamed.status_code,
-                headers=streamed.headers,
-                content=bytes(raw),
-                request=streamed.request,
-            )
+        """One request under a deadline for the whole of it. httpx's timeout bounds each read
+        only (encode/httpx#1450), so a server sending a byte every few seconds would hold a
+        request for ever: past the deadline a timer shuts the client's sockets down, which
+        wakes the blocked read (headers or body), and the body loop checks it between reads."""
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            # One request at a time per client: the other sockets are idle keep-alives,
+            # which the pool reopens when it needs them.
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(self.deadline, expire)
+        timer.daemon = True
+        timer.start()
+        too_slow = TooSlow(f"no complete answer within {self.deadline:g} s")
+        try:
+            with self._http.stream(
+                method,
+                path,
+                params=params,
+                content=content,
+                headers=headers,
+                extensions={"trace": self._trace},
+            ) as streamed:
+                raw = bytearray()
+                for chunk in streamed.iter_raw():
+                    raw += chunk
+                    if expired.is_set():
+                        raise too_slow
+                # The raw bytes with their headers: the copy decodes a compressed body once.
+                return httpx.Response(
+                    streamed.status_code,
+                    headers=streamed.headers,
+                    content=bytes(raw),
+                    request=streamed.request,
+                )
+        except httpx.TransportError:
+            if expired.is_set():
+                raise too_slow from None
+            raise
+        finally:
+            timer.cancel()
+
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's trace extension: remember the socket of every connection opened."""
+        if event == "connection.connect_tcp.complete":
+            sock = info["return_value"].get_extra_info("socket")
+            if isinstance(sock, socket.socket):
+                self._sockets = [s for s in self._sockets if s.fileno() != -1] + [sock]
 
     def _backoff(self, attempt: int) -> float:
         return self.backoff_base * (2 ** (attempt - 1))
