@@ -239,7 +239,9 @@ class JiraClient:
             # which the pool reopens when it needs them.
             for sock in self._sockets:
                 with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
+                    # The plain socket's method, also on a TLS socket: the TLS layer's own
+                    # shutdown would tear its state down under the reading thread.
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
         timer = threading.Timer(self.deadline, expire)
         timer.daemon = True
@@ -275,7 +277,8 @@ class JiraClient:
 
     def _trace(self, event: str, info: dict[str, Any]) -> None:
         """httpcore's trace extension: remember the socket of every connection opened."""
-        if event == "connection.connect_tcp.complete":
+        # After TLS starts, the TCP stream's socket object is detached: keep the TLS one's.
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
             sock = info["return_value"].get_extra_info("socket")
             if isinstance(sock, socket.socket):
                 self._sockets = [s for s in self._sockets if s.fileno() != -1] + [sock]
