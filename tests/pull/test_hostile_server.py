@@ -265,3 +265,38 @@ def test_a_comment_page_answered_again_stops(tmp_path: Path, jira_env: None) -> 
         "instead of looping"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("path", ["/headers", "/body"])
+def test_the_deadline_also_ends_a_tls_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """Over TLS the TCP socket is detached from its stream: the deadline must reach the TLS
+    socket that replaced it."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))  # httpx trusts it
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(context)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"https://127.0.0.1:{server.server_address[1]}"
+    try:
+        with (
+            JiraClient(url, None, max_attempts=2, deadline=1.0, sleep=lambda s: None) as client,
+            pytest.raises(InputError) as err,
+        ):
+            client.get(path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert str(err.value) == (
+        f"{url}: cannot reach Jira after 2 attempts: no complete answer within 1 s"
+    )
