@@ -96,6 +96,7 @@ def test_a_datacenter_search_ignoring_start_at_stops(
         ({"issues": 5}, "Jira answered with 'issues' as a number where a list of objects"),
         ({"issues": [], "names": ["a"]}, "Jira answered with 'names' as a list where an object"),
         ({"issues": ["x"]}, "Jira answered with 'issues' as a list where a list of objects"),
+        ({"issues": [{"key": "ABC-1"}]}, "ABC-1: Jira answered an issue without an id"),
     ],
 )
 def test_json_of_the_wrong_shape_is_one_error_exit_2_leaving_nothing(
@@ -110,9 +111,8 @@ def test_json_of_the_wrong_shape_is_one_error_exit_2_leaving_nothing(
             app, ["pull", "--url", fake.url, "--jql", "project = ABC", "-o", str(out)]
         )
         assert done.exit_code == 2
-        assert done.stderr.startswith(
-            f"flowgap: error: {fake.url}/rest/api/3/search/jql: {problem}"
-        ), done.stderr
+        where = fake.url if "without an id" in problem else f"{fake.url}/rest/api/3/search/jql"
+        assert done.stderr.startswith(f"flowgap: error: {where}: {problem}"), done.stderr
         assert done.stderr.count("\n") == 1
         assert list(tmp_path.iterdir()) == []
         # Nothing blocks the next plain run.

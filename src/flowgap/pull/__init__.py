@@ -307,8 +307,14 @@ def _fetch(
                 progress.set_total(page.total if limit is None else min(page.total, limit))
             lines: list[tuple[str, bytes]] = []
             for issue in page.issues:
-                issue_id = str(issue.get("id", ""))
-                if not issue_id or writer.seen(issue_id) or any(issue_id == i for i, _ in lines):
+                issue_id = str(issue.get("id") or "")
+                if not issue_id:
+                    raise InputError(
+                        source.client.base_url,
+                        "Jira answered an issue without an id in a page of the search",
+                        record=str(issue.get("key") or f"issue {len(lines) + 1} of the page"),
+                    )
+                if writer.seen(issue_id) or any(issue_id == i for i, _ in lines):
                     continue  # pages shifted under us: already written
                 if remaining is not None and len(lines) >= remaining:
                     break
