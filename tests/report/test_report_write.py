@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -215,3 +216,18 @@ def test_a_run_killed_while_switching_leaves_one_whole_set_and_is_cleaned_next(
     assert len(left) == 1 and left[0].startswith(".out-")
     run.write_reports(a, report, out, ["json"])
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the next run cleaned it
+
+
+def test_the_current_folder_is_not_a_report_folder(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    a = make_analysis()
+    for out in (Path("."), tmp_path):
+        with pytest.raises(UsageError) as err:
+            run.write_reports(a, json_report.build_report(a), out, ["json"])
+        assert str(err.value) == (
+            f"--out: {os.path.abspath(out)} is the current folder or holds it; give the reports "
+            "a folder of their own (the default is flowgap-report)"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]
+    assert list((tmp_path / "sub").iterdir()) == []

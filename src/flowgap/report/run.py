@@ -86,6 +86,13 @@ def write_reports(analysis: object, report: dict, out: Path, formats: list[str])
     out = Path(os.path.abspath(out))
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {out} exists and is not a directory")
+    here = Path.cwd().resolve()
+    if out.exists() and (out.resolve() == here or out.resolve() in here.parents):
+        # The folder is swapped for a new one: the shell would be left in a deleted folder.
+        raise UsageError(
+            f"--out: {out} is the current folder or holds it; give the reports a folder of "
+            "their own (the default is flowgap-report)"
+        )
     refuse_in_the_way(out, {"csv"}, set(FILES.values()))
     prefix = f".{out.name}-"
     try:
