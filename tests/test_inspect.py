@@ -413,3 +413,19 @@ def test_class_warnings_come_first_and_the_shape_corrects_a_done_guess(tmp_path:
     )
     written = starter_config(data, config)
     assert '"Dev Done" = "wait"' in written
+
+
+def test_names_in_square_brackets_are_printed_as_data_not_markup(tmp_path: Path) -> None:
+    """Rich reads "[/x]" as a closing tag (an error) and "[bold]X" as a style: names are data."""
+    path = tmp_path / "[odd] t.csv"
+    path.write_text(
+        "item,from,to,timestamp,author,team\n"
+        "A-1,,[/x],2025-01-06T09:00:00Z,Ann,[bold]X\n"
+        "A-1,[/x],Done,2025-01-07T09:00:00Z,Ann,[bold]X\n"
+    )
+    done = cli(path.name, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("│ [/x]   │     1 │") for line in lines), done.stdout
+    assert any(line.startswith("│ [bold]X │") for line in lines), done.stdout
+    assert any(line.startswith("│ [odd] t.csv │") for line in lines), done.stdout

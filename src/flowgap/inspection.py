@@ -447,13 +447,19 @@ def run_inspect(
 def print_inspection(data: dict) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    def row(table: Table, *cells: object) -> None:
+        # Names are data, never markup: a status called "[/x]" or "[bold]X" prints as is.
+        table.add_row(*(Text(str(c)) for c in cells))
 
     console = Console(width=None if sys.stdout.isatty() else 120, highlight=False)
     t = Table(title="Inputs", title_justify="left")
     for col in ("path", "format", "unit", "read", "loaded", "rejected"):
         t.add_column(col, justify="right" if col in ("read", "loaded", "rejected") else "left")
     for i in data["inputs"]:
-        t.add_row(
+        row(
+            t,
             i["path"],
             i["format"],
             i["record_unit"],
@@ -465,13 +471,15 @@ def print_inspection(data: dict) -> None:
     console.print(
         f"items: {data['items']}   events: {data['events']}   "
         f"from {data['first_ts'] or '-'} to {data['last_ts'] or '-'}"
-        + ("" if data["has_history"] else "   (no status history: lead time only)")
+        + ("" if data["has_history"] else "   (no status history: lead time only)"),
+        markup=False,
     )
     t = Table(title="Statuses (count = visits: entries into it)", title_justify="left")
     for col in ("status", "count", "items now", "class", "guessed", "Jira category"):
         t.add_column(col, justify="right" if col in ("count", "items now") else "left")
     for s in data["statuses"]:
-        t.add_row(
+        row(
+            t,
             s["name"],
             str(s["count"]),
             str(s["current"]),
@@ -485,7 +493,7 @@ def print_inspection(data: dict) -> None:
     for col in ("team", "source", "items"):
         t.add_column(col, justify="right" if col == "items" else "left")
     for team in teams[:REJECTS_SHOWN]:
-        t.add_row(team["name"], team["source"], str(team["items"]))
+        row(t, team["name"], team["source"], team["items"])
     if len(teams) > REJECTS_SHOWN:
         t.add_row(f"... {len(teams) - REJECTS_SHOWN} more", "", "")
     console.print(t)

@@ -74,3 +74,13 @@ def test_token_redirect_never_leaves_the_host(client):
     )
     assert r.status_code == 303
     assert r.headers["Location"] == "/evil.example/page"
+
+
+def test_a_non_ascii_token_is_refused_with_401_not_a_server_error(client):
+    """compare_digest raises TypeError on str with non-ASCII characters: a 500 before."""
+    assert client.get("/page?token=t%C3%B6k%E2%82%AC").status_code == 401
+    header = {"X-Flowgap-Token": "tök".encode().decode("latin-1")}
+    assert client.get("/page", headers=header).status_code == 401
+    assert client.get("/page", headers={"Authorization": "Bearer ünï"}).status_code == 401
+    client.set_cookie(AUTH_COOKIE, "ç")
+    assert client.get("/page").status_code == 401

@@ -207,3 +207,33 @@ def test_without_history_as_of_drops_later_items_and_reopens_later_resolutions()
     assert rows["X-2"]["is_open"] is False and rows["X-2"]["lead_time_s"] == 2 * DAY
     late = flowgap.Config.from_dict({"flow": {"as_of": "2026-03-01T00:00:00Z"}})
     assert [w.kind for w in flowgap.analyze(result, late).warnings] == ["as_of_after_data"]
+
+
+def test_spill_directories_of_killed_runs_are_removed_by_the_next_one(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    dead = tmp_path / f"flowgap-duckdb-{gone.stdout.strip()}-abc"
+    (dead / "duckdb_temp_storage").mkdir(parents=True)
+    live = tmp_path / f"flowgap-duckdb-{os.getppid()}-xyz"  # a run still going
+    live.mkdir()
+    other = tmp_path / "flowgap-duckdb-notes"
+    other.mkdir()
+    be = connect("duckdb")
+    try:
+        assert os.path.basename(be.spill_dir).startswith(f"flowgap-duckdb-{os.getpid()}-")
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [live.name, other.name, os.path.basename(be.spill_dir)]
+        )
+    finally:
+        be.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name])

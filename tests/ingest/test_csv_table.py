@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import flowgap
 from flowgap.errors import InputError
 from flowgap.ingest.csv_table import PY_SPACE, open_csv, sniff_delimiter
 
@@ -216,3 +217,19 @@ def test_no_pandas_import(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_a_windows_1252_ellipsis_stays_in_its_value_and_splits_no_row(tmp_path: Path) -> None:
+    """Read as latin-1, byte 0x85 is NEL: str.strip() removed it ("Ann…" became "Ann") and
+    str.splitlines() made a phantom row of what followed."""
+    p = tmp_path / "cp1252.csv"
+    p.write_bytes(
+        "item,from,to,timestamp,author\nA-1,,Open,2025-01-06T09:00:00Z,Ann…\n"
+        "A-1,Open,Done,2025-01-07T09:00:00Z,Bo „x“ €\n".encode("cp1252")
+    )
+    result = flowgap.load(p)
+    assert result.events.column("actor").to_pylist() == ["Ann…", "Ann…", "Bo „x“ €"]
+    assert [(i.records_read, i.records_loaded) for i in result.inputs] == [(2, 2)]
+    assert [w.message for w in result.warnings if w.kind == "encoding"] == [
+        "not valid UTF-8 (byte 64); read as Windows-1252"
+    ]

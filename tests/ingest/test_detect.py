@@ -117,3 +117,22 @@ def test_a_transition_csv_missing_a_column_says_which(tmp_path: Path) -> None:
     # An event log with a column named like "from" stays an event log.
     log = write(tmp_path, "e.csv", b"case,activity,timestamp,from\n1,a,2023-01-01,x\n")
     assert detect_format(log) == "csv"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le"])
+def test_utf16_with_a_byte_order_mark_is_text(tmp_path: Path, encoding: str) -> None:
+    """Its zero bytes made it "binary data" although it loads with --input-format."""
+    text = "item,from,to,timestamp\nA-1,,Open,2025-01-06T09:00:00Z\nA-1,Open,Done,2025-01-07\n"
+    bom = "\ufeff" if encoding != "utf-16" else ""
+    path = tmp_path / "u16.csv"
+    path.write_bytes((bom + text).encode(encoding))
+    assert detect_format(path) == "transition-csv"
+    result = flowgap.load(path)
+    summary = result.inputs[0]
+    assert (summary.format, summary.records_read, summary.records_loaded) == (
+        "transition-csv",
+        2,
+        2,
+    )
+    status = [e["value"] for e in result.events.to_pylist() if e["field"] == "status"]
+    assert status == ["Open", "Done"]

@@ -38,3 +38,27 @@ def test_mixed_directory_loads_each_file_and_lists_what_it_cannot(tmp_path: Path
     duplicate = [w for w in result.warnings if w.kind == "duplicate_items"]
     assert len(duplicate) == 1 and duplicate[0].message.startswith("40 item key(s)")
     assert result.items.num_rows == 40
+
+
+def test_a_dangling_link_in_a_directory_is_a_rejected_record(tmp_path: Path) -> None:
+    shutil.copy(LOGS / "sample.transitions.csv", tmp_path / "sample.transitions.csv")
+    (tmp_path / "gone.csv").symlink_to(tmp_path / "moved-away.csv")
+    result = flowgap.load(tmp_path)
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        (
+            str(tmp_path / "gone.csv"),
+            f"not loaded: a link to {tmp_path}/moved-away.csv, which does not exist",
+        )
+    ]
+    assert [(Path(i.path).name, i.records_read, i.records_rejected) for i in result.inputs] == [
+        ("gone.csv", 1, 1),
+        ("sample.transitions.csv", 307, 0),
+    ]
+
+
+def test_a_directory_holding_only_a_dangling_link_lists_it(tmp_path: Path) -> None:
+    (tmp_path / "gone.csv").symlink_to("nowhere.csv")
+    result = flowgap.load(tmp_path)
+    assert [r.reason for r in result.rejects] == [
+        "not loaded: a link to nowhere.csv, which does not exist"
+    ]

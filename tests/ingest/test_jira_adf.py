@@ -3,8 +3,13 @@ documents nested far deeper than Python's recursion limit."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+import flowgap
+from flowgap.cli import app
 from flowgap.ingest.jira_adf import adf_text, comment_text
 
 
@@ -141,3 +146,37 @@ def test_adf_nested_deeper_than_the_recursion_limit(depth: int) -> None:
     for _ in range(depth):
         node = {"type": "blockquote", "content": [node]}
     assert adf_text({"type": "doc", "content": [node, _para(_text("after"))]}) == "deep\nafter"
+
+
+def _deep_issue(key: str, depth: int) -> str:
+    """An issue line whose one comment is an ADF body nested ``depth`` paragraphs deep (written
+    as text: json.dumps itself recurses)."""
+    body = '{"type":"paragraph","content":[' * depth + '{"type":"text","text":"deep"}'
+    body += "]}" * depth
+    return (
+        f'{{"key":"{key}","id":"{key[-1]}","fields":{{"created":"2023-07-03T09:00:00.000+0000",'
+        '"status":{"name":"Open"},"comment":{"total":1,"comments":[{"id":"5",'
+        '"created":"2023-07-03T10:00:00.000+0000","body":{"type":"doc","content":['
+        f"{body}]}}}}]}}}},"
+        '"changelog":{"startAt":0,"total":0,"histories":[]}}'
+    )
+
+
+def test_a_comment_nested_a_thousand_deep_is_read_or_rejected_never_a_crash(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "deep.ndjson"
+    path.write_text(_deep_issue("A-1", 500) + "\n" + _deep_issue("A-2", 1000) + "\n")
+    result = flowgap.load(path)
+    assert result.items.column("item").to_pylist() == ["A-1"]
+    comments = [e["value"] for e in result.events.to_pylist() if e["field"] == "comment"]
+    assert comments == ["deep"]
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        ("deep.ndjson:2", "malformed JSON: depth limit exceeded")
+    ]
+    page = tmp_path / "deep.json"
+    page.write_text('{"issues":[' + _deep_issue("A-2", 1000) + "]}")
+    done = CliRunner().invoke(app, ["inspect", str(page)])
+    assert done.exit_code == 2
+    assert done.stderr.startswith(f"flowgap: error: {page}: not valid JSON: depth limit exceeded")
+    assert done.stderr.count("\n") == 1

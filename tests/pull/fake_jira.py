@@ -210,6 +210,14 @@ class FakeJira:
         #: after this many search pages, every search answers 503 (an outage mid-pull).
         self.fail_search_after: int | None = None
         self.search_pages_served = 0
+        #: Misbehaviours that would keep a pull going for ever: after this many search pages
+        #: a Cloud search answers the page token it was asked with again; a Data Center search
+        #: ignores startAt (answering the first page, saying ``startAt`` 0 unless
+        #: ``omit_start_at``); the changelog endpoint ignores startAt and never says isLast.
+        self.repeat_token_after: int | None = None
+        self.ignore_start_at = False
+        self.omit_start_at = False
+        self.changelog_goes_round = False
         self.requests: list[dict] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -373,7 +381,7 @@ class FakeJira:
             token = query.get("nextPageToken")
             start = int(base64.b64decode(token).decode().split(":")[1]) if token else 0
         else:
-            start = int(query.get("startAt", 0))
+            start = 0 if self.ignore_start_at else int(query.get("startAt", 0))
         chunk = selected[start : start + size]
         issues = [self._issue(s, fields, expand, full=False) for s in chunk]
         shown = {f for issue in issues for f in issue["fields"]} | set(fields)
@@ -384,6 +392,11 @@ class FakeJira:
             if nxt < len(selected):
                 out["nextPageToken"] = base64.b64encode(f"page:{nxt}".encode()).decode()
             out["isLast"] = nxt >= len(selected)
+            if self.repeat_token_after is not None and token:
+                with self._lock:
+                    served = self.search_pages_served
+                if served > self.repeat_token_after:
+                    out["nextPageToken"], out["isLast"] = token, False
         else:
             out = {
                 "expand": "names,schema",
@@ -392,6 +405,8 @@ class FakeJira:
                 "total": len(selected),
                 "issues": issues,
             }
+            if self.omit_start_at:
+                del out["startAt"]
         if names is not None:
             out["names"] = names
         return Reply(200, out)
@@ -461,6 +476,9 @@ class FakeJira:
     def _changelog(self, s: StoredIssue, query: dict) -> Reply:
         start = int(query.get("startAt", 0))
         size = min(int(query.get("maxResults", 100)), self.changelog_cap)
+        if self.changelog_goes_round:
+            values = s.histories[:size]
+            return Reply(200, {"maxResults": size, "startAt": 0, "values": values})
         values = s.histories[start : start + size]
         return Reply(
             200,

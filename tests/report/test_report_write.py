@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,104 @@ def test_out_must_be_a_directory(tmp_path: Path) -> None:
         run.write_reports(a, json_report.build_report(a), out, ["json"])
     assert str(err.value) == f"--out: {out} exists and is not a directory"
     assert out.read_text() == "not a directory"
+
+
+def test_a_folder_in_the_place_of_a_report_is_an_error_and_kept(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "report.json").mkdir(parents=True)
+    (out / "report.json" / "mine.txt").write_text("keep me")
+    a = make_analysis()
+    with pytest.raises(UsageError) as err:
+        run.write_reports(a, json_report.build_report(a), out, ["json", "md"])
+    assert str(err.value) == (
+        f"--out: {out}/report.json is a folder where the report report.json goes: move it "
+        "away (flowgap does not delete it)"
+    )
+    assert (out / "report.json" / "mine.txt").read_text() == "keep me"
+    assert sorted(p.name for p in out.iterdir()) == ["report.json"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_the_new_set_replaces_the_old_as_a_whole_keeping_the_users_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    a = make_analysis()
+    report = json_report.build_report(a)
+    run.write_reports(a, report, out, list(run.FORMATS))
+    out.chmod(0o751)
+    (out / "notes.txt").write_text("mine")
+    (out / "own").mkdir()
+    (out / "own" / "deep.txt").write_text("mine too")
+    (out / "link").symlink_to("notes.txt")
+    inode = (out / "notes.txt").stat().st_ino
+    old_dir_inode = out.stat().st_ino
+    run.write_reports(a, report, out, ["json"])
+    assert sorted(p.name for p in out.iterdir()) == ["link", "notes.txt", "own", "report.json"]
+    assert out.stat().st_ino != old_dir_inode  # a new folder took the place of the old one
+    assert (out / "notes.txt").stat().st_ino == inode  # the same file, not a copy
+    assert (out / "own" / "deep.txt").read_text() == "mine too"
+    assert (out / "link").readlink() == Path("notes.txt")
+    assert out.stat().st_mode & 0o777 == 0o751
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+KILLED = """
+import os, sys
+sys.path.insert(0, sys.argv[2])
+from analysis_factory import make_analysis
+from flowgap.report import json_report, run, switch
+real = switch.exchange
+def killed(new, out):
+    if sys.argv[3] == "after":
+        real(new, out)
+    os._exit(9)
+switch.exchange = killed
+a = make_analysis()
+report = json_report.build_report(a)
+report["summary"]["marker"] = "new"
+run.write_reports(a, report, sys.argv[1], ["json", "md", "csv"])
+"""
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_run_killed_while_switching_leaves_one_whole_set_and_is_cleaned_next(
+    tmp_path: Path, when: str
+) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    a = make_analysis()
+    report = json_report.build_report(a)
+    run.write_reports(a, report, out, ["json", "md", "csv"])
+    old = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    factory = str(Path(__file__).parent)
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED, str(out), factory, when], capture_output=True, timeout=120
+    )
+    assert done.returncode == 9, done.stderr
+    now = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert now.keys() == old.keys()
+    if when == "before":
+        assert now == old
+    else:
+        assert b'"marker": "new"' in now[Path("report.json")]
+        assert all(now[k] == old[k] for k in now if k != Path("report.json") and k.suffix != ".md")
+    left = [p.name for p in tmp_path.iterdir() if p.name != "out"]
+    assert len(left) == 1 and left[0].startswith(".out-")
+    run.write_reports(a, report, out, ["json"])
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the next run cleaned it
+
+
+def test_the_current_folder_is_not_a_report_folder(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    a = make_analysis()
+    for out in (Path("."), tmp_path):
+        with pytest.raises(UsageError) as err:
+            run.write_reports(a, json_report.build_report(a), out, ["json"])
+        assert str(err.value) == (
+            f"--out: {os.path.abspath(out)} is the current folder or holds it; give the reports "
+            "a folder of their own (the default is flowgap-report)"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]
+    assert list((tmp_path / "sub").iterdir()) == []

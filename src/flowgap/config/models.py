@@ -204,14 +204,14 @@ class SteeringConfig(_Section):
     @classmethod
     def _regexes(cls, v: list[str]) -> list[str]:
         for pattern in v:
-            re.compile(pattern)
+            _valid_pattern(pattern)
         return v
 
     @field_validator("comment_pattern")
     @classmethod
     def _regex(cls, v: str | None) -> str | None:
         if v is not None:
-            re.compile(v)
+            _valid_pattern(v)
         return v
 
     @property
@@ -370,7 +370,8 @@ class Config(_Section):
         except ValidationError as exc:
             err = exc.errors()[0]
             key = ".".join(str(p) for p in err["loc"]) or "-"
-            raise ConfigError(path, key, err["msg"]) from None
+            # "Value error, " is pydantic's wrapping of a validator's own message.
+            raise ConfigError(path, key, err["msg"].removeprefix("Value error, ")) from None
 
     def to_toml_dict(self) -> dict:
         """The config as plain TOML-able data (dates as ISO strings, nulls dropped)."""
@@ -394,6 +395,15 @@ class Config(_Section):
         names = list(names)
         guesses = guess_classes([n for n in names if n not in fixed], categories, moves, fixed)
         return {n: (fixed[n], False) if n in fixed else (guesses[n], True) for n in names}
+
+
+def _valid_pattern(pattern: str) -> None:
+    """``re.error`` is no ValueError: pydantic would let it escape as a traceback instead of
+    an error naming the key."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
 
 
 def _drop_none(value: object) -> object:

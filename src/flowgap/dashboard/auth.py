@@ -60,6 +60,14 @@ def _cookie_value(token: str) -> str:
     return hashlib.sha256(b"flowgap-auth:" + token.encode()).hexdigest()
 
 
+def _same(offered: str, expected: str) -> bool:
+    """A constant-time comparison of bytes: ``compare_digest`` refuses str with non-ASCII
+    characters (a TypeError, an HTTP 500) where a wrong token deserves a 401."""
+    return hmac.compare_digest(
+        offered.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape")
+    )
+
+
 def install(server: Flask, token: str) -> None:
     """Require ``token`` on every request of ``server``."""
     expected_cookie = _cookie_value(token)
@@ -70,13 +78,13 @@ def install(server: Flask, token: str) -> None:
         offered = request.headers.get("X-Flowgap-Token") or (
             header[7:] if header.lower().startswith("bearer ") else None
         )
-        if offered is not None and hmac.compare_digest(offered, token):
+        if offered is not None and _same(offered, token):
             return None
         cookie = request.cookies.get(AUTH_COOKIE)
-        if cookie is not None and hmac.compare_digest(cookie, expected_cookie):
+        if cookie is not None and _same(cookie, expected_cookie):
             return None
         query = request.args.get("token")
-        if query is not None and hmac.compare_digest(query, token):
+        if query is not None and _same(query, token):
             rest = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
             # One leading slash: "//evil.example/" would be a redirect to another host.
             path = "/" + request.path.lstrip("/\\")

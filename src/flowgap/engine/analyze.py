@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from ..config import Config
 from ..model import Finding, LoadResult
+from ..time_span import check_as_of
 from ..units import US
 from . import (
     coded_events,
@@ -60,6 +61,8 @@ def analyze(
 ) -> Analysis:
     """Compute the per-item rows of every step for ``result``; the aggregates follow on
     first read (:class:`Analysis`)."""
+    if config.flow.as_of is not None:
+        check_as_of(config.flow.as_of, result)
     as_of = resolve_as_of(result, config)
     as_of_us = _us(as_of)
     stall = config.flow.stall_after_s

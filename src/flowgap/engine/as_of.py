@@ -24,7 +24,10 @@ def parse_as_of(text: str) -> datetime:
         raise UsageError(
             f"--as-of: {text!r} is not a date (expected YYYY-MM-DD or an ISO 8601 date-time)"
         ) from None
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+    try:
+        return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-14:00 is in year 10000 in UTC
+        raise UsageError(f"--as-of: {text!r} is beyond the year 9999 in UTC") from None
 
 
 def resolve_as_of(result: LoadResult, config: Config) -> datetime:

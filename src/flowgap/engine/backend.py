@@ -94,15 +94,23 @@ class Backend:
         self._cached.clear()
 
 
+#: DuckDB's spill folders: ``<temp>/flowgap-duckdb-<pid>-<random>``.
+SPILL_PREFIX = "flowgap-duckdb-"
+
+
 def connect(engine: str = "duckdb") -> Backend:
     """A backend for ``engine``: ``duckdb`` (in-memory, one thread per core) or ``spark``."""
     if engine == "duckdb":
         import tempfile
 
+        from .. import scratch
+
         # Bounded memory: beyond DUCKDB_MEMORY_LIMIT the intermediate tables spill to a private
         # temporary directory instead of growing the process (the 10M-event budget). Every
         # result the pipeline reads is ordered explicitly, so insertion order need not be kept.
-        spill_dir = tempfile.mkdtemp(prefix="flowgap-duckdb-")
+        # A killed run cannot remove its folder: the next one removes those of dead processes.
+        scratch.clean_stale(tempfile.gettempdir(), SPILL_PREFIX)
+        spill_dir = str(scratch.make(tempfile.gettempdir(), SPILL_PREFIX))
         con = ibis.duckdb.connect(
             threads=os.cpu_count() or 1,
             memory_limit=DUCKDB_MEMORY_LIMIT,

@@ -7,6 +7,7 @@ every input (directories are expanded) and combines them.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -71,7 +72,10 @@ def _date_order_warnings(path: Path, result: LoadResult) -> list[Finding]:
 def load_directory(path: Path, config: Config, format: str | None = None) -> LoadResult:
     """Every file below ``path``, in name order. A file that is not a readable export does not
     stop the others: it is one rejected record with the reason."""
-    files = sorted(p for p in path.rglob("*") if p.is_file())
+    found = sorted(path.rglob("*"))
+    files = [p for p in found if p.is_file()]
+    # A link to nothing is neither a file nor skipped in silence: a rejected record.
+    dangling = [p for p in found if p.is_symlink() and not p.exists()]
     # An events Parquet file reads its items companion itself.
     names = {p.name for p in files}
     files = [
@@ -82,9 +86,12 @@ def load_directory(path: Path, config: Config, format: str | None = None) -> Loa
             and p.name.removesuffix(".items.parquet") + ".parquet" in names
         )
     ]
-    if not files:
+    if not files and not dangling:
         raise InputError(path, "empty directory")
-    results = []
+    results = [
+        _unreadable(link, f"a link to {os.readlink(link)}, which does not exist")
+        for link in dangling
+    ]
     for file in files:
         try:
             results.append(load_path(file, config, format))
@@ -107,5 +114,12 @@ def load_paths(
 ) -> LoadResult:
     if not paths:
         raise UsageError("no input given")
-    results = [load_path(Path(p), config, format) for p in paths]
-    return LoadResult.combine(results)
+    return combine_inputs([load_path(Path(p), config, format) for p in paths])
+
+
+def combine_inputs(results: Sequence[LoadResult]) -> LoadResult:
+    """The inputs of one analysis as one result; records with a time far from the rest of
+    the data (a typo in the year) are rejected here (``time_span``)."""
+    from ..time_span import reject_far_times
+
+    return reject_far_times(LoadResult.combine(results))

@@ -5,6 +5,7 @@ the bookkeeping that makes ``records_read == records_loaded + records_rejected``
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,8 +44,12 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
+_C1 = re.compile(rb"[\x80-\x9f]")
+
+
 def decode_text(data: bytes, path: Path) -> tuple[str, str | None]:
-    """Decode as UTF-8 (a BOM is dropped); fall back to latin-1 and say so.
+    """Decode as UTF-8 (a BOM is dropped), UTF-16 with a BOM; else fall back to Windows-1252
+    when bytes 0x80-0x9F occur and it decodes them, otherwise latin-1, and say so.
 
     Returns the text and a warning message when the fallback was used.
     """
@@ -55,6 +60,17 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
+        if _C1.search(data):
+            # Bytes 0x80-0x9F are invisible controls in latin-1 (and 0x85 is a line break
+            # that str.strip() removes: "Ann…" became "Ann"); in Windows-1252, the usual
+            # 8-bit export, they are … € „ and the like.
+            try:
+                return (
+                    data.decode("cp1252"),
+                    f"not valid UTF-8 (byte {exc.start}); read as Windows-1252",
+                )
+            except UnicodeDecodeError:
+                pass  # 0x81, 0x8D, 0x8F, 0x90 or 0x9D: not Windows-1252 either
         return (
             data.decode("latin-1"),
             f"not valid UTF-8 (byte {exc.start}); read as latin-1",

@@ -4,8 +4,8 @@ becomes Arrow string columns, one value per record, and the line each record sta
 The reading rule:
 
 - **Bytes**: gunzipped when gzip, then decoded by ``common.decode_text``'s rule (UTF-8 with or
-  without a BOM, UTF-16 with a BOM, anything else latin-1 with a warning) into UTF-8 bytes,
-  without a BOM left at the start.
+  without a BOM, UTF-16 with a BOM, anything else Windows-1252 or latin-1 with a warning) into
+  UTF-8 bytes, without a BOM left at the start.
   ASCII and valid UTF-8 (nearly every export) are used as they are, never decoded into one
   Python string: at 10M events that string alone would be as large as the file.
 - **Dialect**: comma, semicolon, tab or pipe, whichever splits the header line into the most

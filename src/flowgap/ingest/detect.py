@@ -54,6 +54,10 @@ def detect_format(path: Path, config: Config | None = None) -> str:
     if raw.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
     data = _gunzip_head(path, raw) if raw[:2] == b"\x1f\x8b" else raw
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 with a byte-order mark (Excel's "Unicode text"): its zero bytes are not
+        # binary data. Judged on its UTF-8 text; the CSV reader decodes it the same way.
+        data = data[: len(data) // 2 * 2].decode("utf-16", errors="ignore").encode("utf-8")
     text = data.lstrip(b"\xef\xbb\xbf").lstrip()
     if not text:
         raise InputError(path, "empty file")

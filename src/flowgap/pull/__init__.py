@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from ..config import Config
-from ..errors import FlowgapError, UsageError
+from ..errors import FlowgapError, InputError, UsageError
 from ..progress import Steps, enabled
 from .client import JiraClient, JiraError, auth_header, normalize_base_url
 from .cloud import CloudSource
@@ -36,6 +36,7 @@ from .export import (
     state_path,
     write_statuses,
 )
+from .pages import expect_list
 from .query import (
     DEFAULT_FIELDS,
     STORY_POINT_NAMES,
@@ -48,6 +49,7 @@ from .query import (
 __all__ = ["PullSummary", "detect_flavor", "run_pull"]
 
 FLAVORS = ("cloud", "datacenter")
+SERVER_INFO = "/rest/api/2/serverInfo"
 
 
 class StartAfresh(UsageError):
@@ -84,10 +86,12 @@ def run_pull(
     sleep: Callable[[float], None] = time.sleep,
     max_sleep: float = 120.0,
     transport: httpx.BaseTransport | None = None,
+    request_deadline: float = 180.0,
 ) -> PullSummary:
     """Pull every issue matching ``jql`` with its full history into ``out`` (NDJSON, .gz ok).
 
-    ``sleep``, ``max_sleep`` and ``transport`` exist so tests keep real HTTP but skip waiting.
+    ``sleep``, ``max_sleep`` and ``transport`` exist so tests keep real HTTP but skip waiting;
+    ``request_deadline`` bounds each request as a whole (seconds).
     """
     base = normalize_base_url(url)
     out = Path(out)
@@ -101,7 +105,12 @@ def run_pull(
 
     def make_client(authorization: str | None) -> JiraClient:
         return JiraClient(
-            base, authorization, sleep=sleep, max_sleep=max_sleep, transport=transport
+            base,
+            authorization,
+            sleep=sleep,
+            max_sleep=max_sleep,
+            transport=transport,
+            deadline=request_deadline,
         )
 
     if resume:
@@ -138,7 +147,8 @@ def run_pull(
             writer.close()
             raise UsageError(
                 f"{err} ({len(state.ids)} issues saved in {partial_path(out).name}; "
-                "run the same command with --resume to continue)"
+                "run the same command with --resume to continue, or delete it and "
+                f"{state_path(out).name} to start afresh)"
             ) from None
         except KeyboardInterrupt:
             writer.close()
@@ -191,7 +201,7 @@ def detect_flavor(
     """Cloud or Data Center, from ``/rest/api/2/serverInfo`` (anonymous first, then signed)."""
     with make_client(None) as anonymous:
         try:
-            info = anonymous.get("/rest/api/2/serverInfo")
+            info = anonymous.get(SERVER_INFO)
         except JiraError as err:
             if err.status not in (401, 403):
                 raise
@@ -200,7 +210,11 @@ def detect_flavor(
         # Signed in: basic when an e-mail is configured (Cloud), else a bearer PAT.
         guess = "cloud" if os.environ.get(user_env) else "datacenter"
         with make_client(auth_header(guess, user_env, token_env)) as signed:
-            info = signed.get("/rest/api/2/serverInfo")
+            info = signed.get(SERVER_INFO)
+    if info is not None and not isinstance(info, dict):
+        raise InputError(
+            base + SERVER_INFO, "Jira answered with something other than a JSON object"
+        )
     deployment = str((info or {}).get("deploymentType", "")).casefold()
     if not deployment:
         raise UsageError(
@@ -228,7 +242,8 @@ def _new_state(
         if newest is not None:
             bound = since_from_updated(newest)
     api = "3" if flavor == "cloud" else "2"
-    available = client.get(f"/rest/api/{api}/field") or []
+    path = f"/rest/api/{api}/field"
+    available = expect_list(client, path, {"fields": client.get(path)}, "fields")
     optional = [config.input.jira.flagged_field]
     if config.input.jira.team_field:
         optional.append(config.input.jira.team_field)
@@ -314,13 +329,31 @@ def _fetch(
                 progress.set_total(page.total if limit is None else min(page.total, limit))
             lines: list[tuple[str, bytes]] = []
             for issue in page.issues:
-                issue_id = str(issue.get("id", ""))
-                if not issue_id or writer.seen(issue_id) or any(issue_id == i for i, _ in lines):
+                issue_id = str(issue.get("id") or "")
+                if not issue_id:
+                    raise InputError(
+                        source.client.base_url,
+                        "Jira answered an issue without an id in a page of the search",
+                        record=str(issue.get("key") or f"issue {len(lines) + 1} of the page"),
+                    )
+                if writer.seen(issue_id) or any(issue_id == i for i, _ in lines):
                     continue  # pages shifted under us: already written
                 if remaining is not None and len(lines) >= remaining:
                     break
                 source.complete(issue)
                 lines.append((issue_id, encode_issue(issue, page.names)))
+            if (
+                page.issues
+                and not lines
+                and not page.last
+                and not (remaining is not None and remaining <= 0)
+            ):
+                # A search that ignores its cursor answers the same issues for ever.
+                raise InputError(
+                    source.client.base_url,
+                    "no progress: a page of the search held only issues already pulled; "
+                    "stopped instead of looping",
+                )
             reached = remaining is not None and len(lines) >= remaining
             # An empty page that claims more would loop forever; treat it as the end.
             done = page.last or reached or not page.issues

@@ -8,15 +8,36 @@ A search with ``expand=changelog`` returns only the newest histories of an issue
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..errors import InputError
 from .client import JiraError
 from .export import parse_jira_ts
-from .pages import SUB_PAGE, Page, SearchSource, changelog_of, complete_comments, is_truncated
+from .pages import (
+    SUB_PAGE,
+    Page,
+    SearchSource,
+    changelog_of,
+    complete_comments,
+    expect_list,
+    expect_names,
+    expect_object,
+    is_truncated,
+    new_ids,
+    no_progress,
+)
 
 API = "3"
+SEARCH = "/rest/api/3/search/jql"
 
 
 class CloudSource(SearchSource):
     flavor = "cloud"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Every page token Jira gave: one given again means the search is going round.
+        self._tokens: set[str] = set()
 
     def first_cursor(self) -> str | None:
         return None
@@ -25,8 +46,8 @@ class CloudSource(SearchSource):
         """Jira Cloud's approximate count, for the progress bar; None when unavailable."""
         try:
             body = self.client.post("/rest/api/3/search/approximate-count", {"jql": self.jql})
-        except JiraError:
-            return None
+        except (JiraError, InputError):
+            return None  # only the progress bar's total: not worth failing for
         count = body.get("count") if isinstance(body, dict) else None
         return count if isinstance(count, int) else None
 
@@ -39,12 +60,20 @@ class CloudSource(SearchSource):
         }
         if cursor:
             params["nextPageToken"] = cursor
-        body = self.client.get("/rest/api/3/search/jql", params)
+        body = expect_object(self.client, SEARCH, self.client.get(SEARCH, params))
+        issues = expect_list(self.client, SEARCH, body, "issues")
+        names = expect_names(self.client, SEARCH, body)
         token = body.get("nextPageToken")
+        if token is not None and not isinstance(token, str):
+            raise InputError(self.client.base_url + SEARCH, "nextPageToken is not a string")
         last = bool(body.get("isLast", not token)) or not token
+        if not last and (token == cursor or token in self._tokens):
+            raise no_progress(self.client, SEARCH, "Jira answered a page token it gave before")
+        if token:
+            self._tokens.add(token)
         return Page(
-            issues=list(body.get("issues") or []),
-            names=dict(body.get("names") or {}),
+            issues=issues,
+            names=names,
             next_cursor=None if last else token,
             last=last,
         )
@@ -61,12 +90,18 @@ class CloudSource(SearchSource):
 
     def _all_histories(self, issue_id: str) -> list[dict]:
         histories: list[dict] = []
+        seen: set[str] = set()
+        path = f"/rest/api/3/issue/{issue_id}/changelog"
         while True:
-            body = self.client.get(
-                f"/rest/api/3/issue/{issue_id}/changelog",
-                {"startAt": len(histories), "maxResults": SUB_PAGE},
+            body = expect_object(
+                self.client,
+                path,
+                self.client.get(path, {"startAt": len(histories), "maxResults": SUB_PAGE}),
             )
-            batch = body.get("values") or []
+            batch = expect_list(self.client, path, body, "values")
+            if batch and not new_ids(batch, seen):
+                # Neither isLast nor a total ends it: the same histories again would loop.
+                raise no_progress(self.client, path, "Jira answered the same histories again")
             histories.extend(batch)
             total = body.get("total")
             if (

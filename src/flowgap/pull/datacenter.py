@@ -8,9 +8,19 @@ itself is fetched with ``expand=changelog``, which carries every history.
 from __future__ import annotations
 
 from ..errors import InputError
-from .pages import Page, SearchSource, complete_comments, is_truncated
+from .pages import (
+    Page,
+    SearchSource,
+    complete_comments,
+    expect_list,
+    expect_names,
+    expect_object,
+    is_truncated,
+    no_progress,
+)
 
 API = "2"
+SEARCH = "/rest/api/2/search"
 
 
 class DataCenterSource(SearchSource):
@@ -24,8 +34,8 @@ class DataCenterSource(SearchSource):
 
     def page(self, cursor: int, limit: int) -> Page:
         start = int(cursor or 0)
-        body = self.client.get(
-            "/rest/api/2/search",
+        answer = self.client.get(
+            SEARCH,
             {
                 "jql": self.jql,
                 "startAt": start,
@@ -34,13 +44,21 @@ class DataCenterSource(SearchSource):
                 "expand": "changelog,names",
             },
         )
-        issues = list(body.get("issues") or [])
+        body = expect_object(self.client, SEARCH, answer)
+        issues = expect_list(self.client, SEARCH, body, "issues")
+        names = expect_names(self.client, SEARCH, body)
+        said = body.get("startAt")
+        if isinstance(said, int) and said != start:
+            # A search that ignores startAt answers the first page for ever.
+            raise no_progress(
+                self.client, SEARCH, f"Jira answered startAt {said} when asked for {start}"
+            )
         total = body.get("total")
         nxt = start + len(issues)
         last = not issues or (isinstance(total, int) and nxt >= total)
         return Page(
             issues=issues,
-            names=dict(body.get("names") or {}),
+            names=names,
             next_cursor=None if last else nxt,
             last=last,
             total=total if isinstance(total, int) else None,
@@ -48,9 +66,11 @@ class DataCenterSource(SearchSource):
 
     def complete(self, issue: dict) -> None:
         if is_truncated(issue):
-            full = self.client.get(
-                f"/rest/api/2/issue/{issue['id']}",
-                {"fields": ",".join(self.fields), "expand": "changelog"},
+            path = f"/rest/api/2/issue/{issue['id']}"
+            full = expect_object(
+                self.client,
+                path,
+                self.client.get(path, {"fields": ",".join(self.fields), "expand": "changelog"}),
             )
             changelog = full.get("changelog") if isinstance(full, dict) else None
             if not isinstance(changelog, dict) or is_truncated(full):

@@ -6,9 +6,9 @@ Exit code: 0 every threshold held, 1 a threshold failed. Bad usage, input or con
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from types import ModuleType
 
@@ -38,7 +38,7 @@ def parse_formats(text: str) -> list[str]:
 
 
 def _load(inputs: list[Path], config: Config, input_format: str | None, steps: Steps) -> LoadResult:
-    from ..ingest import load_path
+    from ..ingest import combine_inputs, load_path
 
     if not inputs:
         raise UsageError("no input given")
@@ -47,7 +47,7 @@ def _load(inputs: list[Path], config: Config, input_format: str | None, steps: S
         for path in inputs:
             results.append(load_path(Path(path), config, input_format))
             advance()
-    return LoadResult.combine(results)
+    return combine_inputs(results)
 
 
 def known_names(analysis: object) -> dict[str, set[str]]:
@@ -58,21 +58,37 @@ def known_names(analysis: object) -> dict[str, set[str]]:
 
 
 def write_reports(analysis: object, report: dict, out: Path, formats: list[str]) -> list[Path]:
-    """Write into a temporary directory beside ``out``, then move each file in, report.json
-    last: an interrupted run never leaves a half-written report looking complete."""
-    out = Path(out)
+    """Write the new report set into a folder beside ``out`` and switch the two in one step
+    (``switch.exchange``): a reader sees the old set or the new one, never a mix. Files of the
+    user's own in ``out`` are carried over (hard links); reports of formats not asked for this
+    time go with the old set. A killed run leaves only a ``.<out>-<pid>-*`` folder, which the
+    next run removes."""
+    from .. import scratch
+    from .switch import carry_over, exchange, refuse_in_the_way
+
+    out = Path(os.path.abspath(out))
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {out} exists and is not a directory")
+    here = Path.cwd().resolve()
+    if out.exists() and (out.resolve() == here or out.resolve() in here.parents):
+        # The folder is swapped for a new one: the shell would be left in a deleted folder.
+        raise UsageError(
+            f"--out: {out} is the current folder or holds it; give the reports a folder of "
+            "their own (the default is flowgap-report)"
+        )
+    refuse_in_the_way(out, {"csv"}, set(FILES.values()))
+    prefix = f".{out.name}-"
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+        scratch.clean_stale(out.parent, prefix)
+        tmp = scratch.make(out.parent, prefix, private=False)
     except OSError as exc:
         raise UsageError(f"--out: cannot write into {out.parent}: {exc.strerror}") from None
     try:
-        staged: list[tuple[Path, Path]] = []
+        written: list[str] = []
         if "csv" in formats:
             csv_export.write_csvs(analysis, tmp / "csv")  # type: ignore[arg-type]
-            staged.append((tmp / "csv", out / "csv"))
+            written.append("csv")
         renderers = {
             "md": lambda: markdown.render(report),
             "html": lambda: _html().render(report, analysis),  # type: ignore[arg-type]
@@ -82,20 +98,13 @@ def write_reports(analysis: object, report: dict, out: Path, formats: list[str])
         for fmt in ("md", "html", "junit", "json"):
             if fmt in formats:
                 (tmp / FILES[fmt]).write_text(renderers[fmt](), encoding="utf-8")
-                staged.append((tmp / FILES[fmt], out / FILES[fmt]))
-        out.mkdir(parents=True, exist_ok=True)
-        # Reports of formats not written this time are from an earlier run: they would sit
-        # beside the new ones looking current, so they go (into tmp, removed below).
-        written = {dst for _, dst in staged}
-        for old in [out / "csv", *(out / name for name in FILES.values())]:
-            if old not in written and old.exists():
-                old.rename(tmp / f"stale-{old.name}")
-        for src, dst in staged:
-            if dst.is_dir():
-                # A directory cannot be replaced atomically: move the old one aside first.
-                dst.rename(tmp / f"old-{dst.name}")
-            src.replace(dst)
-        return [dst for _, dst in staged]
+                written.append(FILES[fmt])
+        if out.is_dir():
+            carry_over(out, tmp, keep_out={"csv", *FILES.values()})
+            exchange(tmp, out)  # tmp now holds the previous set, removed below
+        else:
+            tmp.rename(out)
+        return [out / name for name in written]
     except OSError as exc:
         raise UsageError(f"--out: cannot write the reports into {out}: {exc.strerror}") from None
     finally:

@@ -1,0 +1,182 @@
+"""The span of time one analysis can hold, and the records outside it.
+
+The engine measures in int64 microseconds and its output tables in float64 seconds, which are
+exact up to 2**53 microseconds (285 years): a duration longer than that cannot be converted
+(Arrow refuses the lossy cast). A year typo in one row (``0025``, ``1700``, ``2999``) makes such
+a duration, so every instant must lie within :data:`MAX_DISTANCE_US` (100 years) of the median
+of the data: any two are then at most 200 years apart. A record with a time outside that, or
+outside years 1000-8999 (beyond them Python cannot represent an instant in every zone), is a
+rejected record; an ``as_of`` outside it is a usage error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import UsageError
+from .ingest.arrow_columns import int_array
+from .model import InputSummary, LoadResult, Reject
+from .units import DAY_US
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: How far (microseconds) an instant may lie from the median of the data.
+MAX_DISTANCE_YEARS = 100
+MAX_DISTANCE_US = round(MAX_DISTANCE_YEARS * 365.2425 * DAY_US)
+#: Instants Python converts in any zone (years 1000-8999, as the CSV timestamp rule reads).
+EARLIEST_US = (datetime(1000, 1, 2, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+LATEST_US = (datetime(8999, 12, 31, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+
+
+def _us(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(int64 microseconds, valid) read through Arrow's buffers: loading must not import
+    pandas, which pyarrow does on its first ``to_numpy``, ``pa.array`` or ``pa.scalar``."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    arr = arr.cast(pa.int64())
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, bool)
+    values = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n]
+    if not arr.null_count:
+        return values, np.ones(n, bool)
+    bits = np.frombuffer(arr.buffers()[0], dtype=np.uint8)
+    valid = np.unpackbits(bits, bitorder="little")[arr.offset : arr.offset + n].astype(bool)
+    return values, valid
+
+
+def _iso(us: int) -> str:
+    """A UTC instant for a message; years Python cannot hold are shown by their year."""
+    if EARLIEST_US <= us < LATEST_US:
+        return (_EPOCH + timedelta(microseconds=int(us))).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"year {1970 + us / (365.2425 * DAY_US):.0f}"
+
+
+def _in_years(us: np.ndarray) -> np.ndarray:
+    return (us >= EARLIEST_US) & (us < LATEST_US)
+
+
+def _outside(us: np.ndarray, centre: int) -> np.ndarray:
+    """Two comparisons, no arithmetic on ``us``: fast, and nothing can overflow."""
+    low = max(EARLIEST_US, centre - MAX_DISTANCE_US)
+    high = min(LATEST_US - 1, centre + MAX_DISTANCE_US)
+    return (us < low) | (us > high)
+
+
+def _centre(result: LoadResult) -> int | None:
+    """The median instant of the events, else of the items' creation dates."""
+    if result.events.num_rows:
+        us, valid = _us(result.events.column("ts"))
+    elif result.items.num_rows:
+        us, valid = _us(result.items.column("created"))
+    else:
+        return None
+    if not valid.all():
+        us = us[valid]
+    if not len(us):
+        return None
+    # A median of instants Python can hold: a handful of absurd years cannot move it far.
+    # np.partition: linear time, where a sort costs about a second at 10M events.
+    k = (len(us) - 1) // 2
+    centre = int(np.partition(us, k)[k])
+    if not EARLIEST_US <= centre < LATEST_US:
+        inside = us[_in_years(us)]
+        if len(inside):
+            k = (len(inside) - 1) // 2
+            centre = int(np.partition(inside, k)[k])
+    return centre
+
+
+def reject_far_times(result: LoadResult) -> LoadResult:
+    """Reject every record holding an event more than 100 years from the median of the data
+    (or outside years 1000-8999); clear item dates outside that span (the engine then uses
+    the item's first event). One reject per record (its ``source``), counted per input."""
+    centre = _centre(result)
+    if centre is None:
+        return result
+    events, items = result.events, result.items
+    ts_us, _ = _us(events.column("ts"))
+    far = _outside(ts_us, centre)
+    if far.any():
+        sources = events.column("source").to_pylist()
+        item_col = events.column("item").to_pylist()
+        bad_sources: dict[str, int] = {}
+        for i in np.flatnonzero(far):
+            # One reject per record: the events a record made (a history entry or a row
+            # changing several fields) share its source and its time. Only the far events
+            # go: a Parquet input's events may share a source without sharing a time.
+            bad_sources.setdefault(sources[i] or f"{item_col[i]}#{i}", int(i))
+        drop = far
+        rejects = [
+            Reject(
+                source,
+                f"{item_col[i]}: time {_iso(int(ts_us[i]))} is more than {MAX_DISTANCE_YEARS} "
+                f"years from the median of the data ({_iso(centre)[:10]}): a typo in the year?",
+            )
+            for source, i in bad_sources.items()
+        ]
+        events = events.take(int_array(np.flatnonzero(~drop)))
+        # An item whose every record was rejected is not loaded at all.
+        gone = set(item_col) - set(events.column("item").to_pylist())
+        if gone and items.num_rows:
+            names = items.column("item").to_pylist()
+            items = items.take(int_array([i for i, k in enumerate(names) if k not in gone]))
+        inputs = _recount(result.inputs, list(bad_sources), int(drop.sum()))
+        result = replace(result, events=events, rejects=[*result.rejects, *rejects], inputs=inputs)
+    for name in ("created", "resolved"):
+        if not items.num_rows or name not in items.column_names:
+            continue
+        col = items.column(name).combine_chunks()
+        us, valid = _us(col)
+        bad = _outside(us, centre) & valid
+        if bad.any():
+            cleared = pc.if_else(pa.array(bad), pa.scalar(None, col.type), col)
+            items = items.set_column(items.schema.get_field_index(name), name, cleared)
+    if items is not result.items:
+        result = replace(result, items=items)
+    return result
+
+
+def _recount(inputs: list[InputSummary], sources: list[str], events: int) -> list[InputSummary]:
+    """Move the rejected records from loaded to rejected in the input each came from (the
+    source starts with the input's file name); an input whose record is one event counts
+    events."""
+    out = []
+    for summary in inputs:
+        name = summary.path.replace("\\", "/").rsplit("/", 1)[-1]
+        mine = [s for s in sources if s.startswith(name + ":")]
+        if len(inputs) == 1 and not mine:
+            mine = sources  # a source not named after its file (Parquet's own provenance)
+        if summary.record_unit == "event" and mine:
+            n = events if len(inputs) == 1 else len(mine)
+        else:
+            n = len(mine)
+        n = min(n, summary.records_loaded)
+        out.append(
+            replace(
+                summary,
+                records_loaded=summary.records_loaded - n,
+                records_rejected=summary.records_rejected + n,
+            )
+        )
+    return out
+
+
+def check_as_of(as_of: datetime, result: LoadResult) -> None:
+    """An ``as_of`` too far from the data for its durations to be measured is a usage error."""
+    centre = _centre(result)
+    try:
+        moment = as_of.astimezone(UTC) if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-14:00 is in year 10000 in UTC
+        raise UsageError(f"as_of {as_of.isoformat()} is beyond the year 9999 in UTC") from None
+    us = (moment - _EPOCH) // timedelta(microseconds=1)
+    if centre is None:
+        centre = us
+    if not EARLIEST_US <= us < LATEST_US or abs(us - centre) > MAX_DISTANCE_US:
+        raise UsageError(
+            f"as_of {moment:%Y-%m-%d} is more than {MAX_DISTANCE_YEARS} years from the median "
+            f"of the data ({_iso(centre)[:10]}): durations that long cannot be measured"
+        )

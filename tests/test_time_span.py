@@ -1,0 +1,134 @@
+"""A year typo in one record is a rejected record, an ``as_of`` centuries away a usage error:
+never an Arrow or Python overflow with exit 1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import flowgap
+from flowgap.cli import app
+
+HEADER = "item,from,to,timestamp\n"
+ROWS = [
+    "A-1,,Open,2025-01-06T09:00:00Z",
+    "A-1,Open,In Progress,2025-01-07T09:00:00Z",
+    "A-1,In Progress,Done,2025-01-09T09:00:00Z",
+    "B-1,,Open,2025-01-06T10:00:00Z",
+    "B-1,Open,In Progress,2025-01-08T10:00:00Z",
+    "B-1,In Progress,Done,2025-01-10T10:00:00Z",
+]
+
+
+def write_csv(tmp_path: Path, typo_year: str) -> Path:
+    rows = list(ROWS)
+    rows[4] = rows[4].replace("2025-", f"{typo_year}-")  # B-1 enters In Progress
+    path = tmp_path / "t.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("year", "shown"),
+    [
+        ("0025", "year 25"),
+        ("1700", "1700-01-08T10:00:00Z"),
+        ("2999", "2999-01-08T10:00:00Z"),
+    ],
+)
+def test_a_year_typo_is_a_rejected_row(tmp_path: Path, year: str, shown: str) -> None:
+    path = write_csv(tmp_path, year)
+    result = flowgap.load(path)
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        (
+            "t.csv:6",
+            f"B-1: time {shown} is more than 100 years from the median of the data "
+            "(2025-01-06): a typo in the year?",
+        )
+    ]
+    summary = result.inputs[0]
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (6, 5, 1)
+    done = CliRunner().invoke(app, ["analyze", str(path), "-o", str(tmp_path / "out"), "-q"])
+    assert done.exit_code == 0, done.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["inputs"][0]["records_rejected"] == 1
+
+
+def test_as_of_centuries_after_the_data_is_a_usage_error(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "2025")
+    runner = CliRunner()
+    done = runner.invoke(
+        app, ["analyze", str(path), "-o", str(tmp_path / "out"), "-q", "--as-of", "9999-12-31"]
+    )
+    assert done.exit_code == 2
+    assert done.stderr == (
+        "flowgap: error: as_of 9999-12-31 is more than 100 years from the median of the data "
+        "(2025-01-06): durations that long cannot be measured\n"
+    )
+    done = runner.invoke(
+        app,
+        ["analyze", str(path), "-o", str(tmp_path / "o2"), "--as-of", "9999-12-31T23:59:59-14:00"],
+    )
+    assert done.exit_code == 2
+    assert done.stderr == (
+        "flowgap: error: --as-of: '9999-12-31T23:59:59-14:00' is beyond the year 9999 in UTC\n"
+    )
+    assert not (tmp_path / "out").exists() and not (tmp_path / "o2").exists()
+
+
+def test_jira_created_beyond_year_9999_in_utc_is_rejected(tmp_path: Path) -> None:
+    issue = {
+        "key": "A-1",
+        "id": "1",
+        "fields": {"created": "9999-12-31T23:59:59.000-1400", "status": {"name": "Open"}},
+        "changelog": {"startAt": 0, "maxResults": 100, "total": 0, "histories": []},
+    }
+    fine = {**issue, "key": "A-2", "id": "2"}
+    fine["fields"] = {**issue["fields"], "created": "2023-07-03T09:00:00.000+0000"}
+    path = tmp_path / "j.ndjson"
+    path.write_text(json.dumps(issue) + "\n" + json.dumps(fine) + "\n")
+    result = flowgap.load(path)
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        (
+            "j.ndjson:A-1",
+            "A-1: time year 10000 is more than 100 years from the median of the data "
+            "(2023-07-03): a typo in the year?",
+        )
+    ]
+    assert result.items.column("item").to_pylist() == ["A-2"]
+    done = CliRunner().invoke(app, ["inspect", str(path)])
+    assert done.exit_code == 0, done.output
+    done = CliRunner().invoke(app, ["analyze", str(path), "-o", str(tmp_path / "out"), "-q"])
+    assert done.exit_code == 0, done.output
+
+
+def test_in_a_parquet_log_only_the_far_event_goes(tmp_path: Path) -> None:
+    """A Parquet input's record is one event, and its events may share a source."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    logs = Path(__file__).resolve().parents[1] / "sample_logs"
+    events = pq.read_table(logs / "sample.canonical.parquet")
+    ts = events.column("ts").to_pylist()
+    ts[5] = ts[5].replace(year=2999)
+    events = events.set_column(
+        events.schema.get_field_index("ts"), "ts", pa.array(ts, events.schema.field("ts").type)
+    )
+    pq.write_table(events, tmp_path / "log.parquet")
+    shutil.copy(logs / "sample.canonical.items.parquet", tmp_path / "log.items.parquet")
+    result = flowgap.load(tmp_path / "log.parquet")
+    summary = result.inputs[0]
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (
+        685,
+        684,
+        1,
+    )
+    assert result.events.num_rows == events.num_rows - 1
+    assert [(r.source, r.reason.partition(" is more")[0]) for r in result.rejects] == [
+        ("generated:FLOW-10", "FLOW-10: time 2999-02-18T07:00:00Z")
+    ]
