@@ -51,7 +51,7 @@ def test_a_repeated_page_token_stops_and_the_pull_can_be_resumed(
         fake.repeat_token_after = None  # the server mended: the saved state resumes
         pull(fake, out, resume=True)
         assert_export_matches(out, fake)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ndjson"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ndjson", "a.statuses.json"]
 
 
 def test_a_changelog_that_never_says_it_is_the_last_page_stops(
