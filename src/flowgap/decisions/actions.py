@@ -19,7 +19,7 @@ from typing import Any
 from ..engine.findings import steered_lead_ratio
 from ..errors import UsageError
 from ..units import DAY_S
-from .whatif import Change, whatif
+from .whatif import Change, whatif, window
 
 QUARTER_DAYS = 91
 TOP = 3
@@ -57,9 +57,10 @@ def recommended_actions(analysis: Any) -> list[dict]:
             (_base(f, "merge_teams", f"{a} and {b} as one team"), Change(merged=(teams,)))
         )
     actions = []
+    prepared = window(analysis) if candidates else None  # one window for every candidate
     for action, change in candidates:
         try:
-            result = whatif(analysis, change, intervals=False)
+            result = whatif(analysis, change, intervals=False, within=prepared)
         except UsageError:  # no delivered item in the window: no gain to show
             continue
         actions.append(_with_gain(action, result, change))
