@@ -55,5 +55,9 @@ def analyze(
     ``analysis.select(items)`` is the same analysis over fewer items (a dashboard filter)."""
     from .engine.analyze import analyze as run_engine
     from .mining import STEPS as MINING_STEPS
+    from .mining import preload
 
+    # pm4py and networkx import in the background while the engine works (DuckDB does not
+    # hold the GIL): the process maps need them only after the engine's per-item rows.
+    preload()
     return run_engine(result, config or Config(), engine=engine, extra_steps=MINING_STEPS)
