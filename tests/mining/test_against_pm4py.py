@@ -32,9 +32,7 @@ def test_directly_follows_by_hand_and_against_pm4py() -> None:
     ]
     one = directly_follows(cases[:1], act[:1], start[:1])
     assert one.schema == PROCESS_EDGES and one.num_rows == 0
-    frame = pa.table(
-        {"c": ["a", "a", "a", "b", "b", "c"], "x": act, "t": start}
-    )
+    frame = pa.table({"c": ["a", "a", "a", "b", "b", "c"], "x": act, "t": start})
     assert_same_map(edges, discover_edges(frame.to_pandas(), case="c", activity="x", timestamp="t"))
 
 

@@ -2,6 +2,8 @@
 
 One module per thing it makes: :mod:`.process_maps` (pm4py's directly-follows graphs of
 statuses and teams), :mod:`.handoff_network` (networkx: centrality, two-way pairs),
+:mod:`.variants` (pm4py's variants), :mod:`.conformance` (deviations from the intended
+workflow), :mod:`.team_clusters` (networkx communities of teams),
 :mod:`.pm4py_frames` (the boundary: frames pm4py reads correctly, its import off the critical
 path). Importing this package imports neither pm4py nor networkx: the functions do, on first
 use.
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from . import handoff_network, process_maps
+from . import conformance, handoff_network, process_maps, team_clusters, variants
 from .handoff_network import CENTRALITY, centrality, two_way_pairs
 from .pm4py_frames import preload
 from .process_maps import PROCESS_EDGES, directly_follows, handoff_graph, status_map
@@ -64,4 +66,10 @@ def mine(timeline: pa.Table, stints: pa.Table) -> MiningResult:
 
 #: The mining layer's steps: aggregates of the engine's reduced tables of the analysis'
 #: selection of items (a dashboard filter reruns them on fewer items).
-STEPS = [*process_maps.STEPS, *handoff_network.STEPS]
+STEPS = [
+    *process_maps.STEPS,
+    *handoff_network.STEPS,
+    *variants.STEPS,
+    *conformance.STEPS,
+    *team_clusters.STEPS,
+]

@@ -59,7 +59,11 @@ def status_map(timeline: pa.Table) -> pa.Table:
 
     A segment also ends when the team, assignee or flag changes, which is not a move: runs of
     one status are merged into one visit first."""
-    visits = status_visits(timeline)
+    return visits_map(status_visits(timeline))
+
+
+def visits_map(visits: pa.Table) -> pa.Table:
+    """The status map of :func:`status_visits` rows."""
     return directly_follows(visits.column("item"), visits.column("status"), visits.column("start"))
 
 
@@ -144,11 +148,17 @@ def directly_follows(
 
 
 STEPS = [
+    # The visits are shared by the status map, the variants and the conformance check.
+    Aggregate(
+        "status_visits",
+        ("timeline",),
+        lambda scope, timeline: status_visits(timeline),
+        columns={"timeline": ("item", "seg", "status", "start", "end")},
+    ),
     Aggregate(
         "status_map",
-        ("timeline",),
-        lambda scope, timeline: status_map(timeline),
-        columns={"timeline": ("item", "seg", "status", "start", "end")},
+        ("status_visits",),
+        lambda scope, status_visits: visits_map(status_visits),
     ),
     Aggregate(
         "handoff_graph",
