@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from analysis_factory import make_analysis
+from analysis_factory import empty_analysis, make_analysis
 
 from flowgap.report import html, json_report
 
@@ -97,3 +97,13 @@ def test_headline_cards_show_baseline_changes() -> None:
         '<section id="baseline"><h2>Changes since the baseline (as of '
         "2026-03-01T00:00:00Z)</h2>" in page
     )
+
+
+def test_variants_conformance_and_team_clusters_have_a_section() -> None:
+    page = render()
+    section = page.split('<section id="mining">', 1)[1].split("</section>", 1)[0]
+    assert "3 distinct paths through the statuses among 4 items." in section
+    assert "<td>To Do → In Progress → Done</td>" in section
+    assert "50% of delivered items skipped &#x27;In QA&#x27;" in section
+    assert "<td>Dev, QA</td>" in section
+    assert '<section id="mining">' not in render(empty_analysis())

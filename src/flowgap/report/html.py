@@ -165,6 +165,7 @@ def render(report: dict, analysis: Analysis) -> str:
     parts += [_figure_block(fig_id, fig) for fig_id, fig in build_figures(analysis)]
     parts.append("</div></section>")
     parts.append(_bottlenecks(report))
+    parts.append(_mining(report))
     if report.get("baseline"):
         parts.append(_baseline(report["baseline"]))
     parts.append(_inputs(report))
@@ -183,6 +184,36 @@ def _bottlenecks(report: dict) -> str:
     out.append(table(spec.TEAMS, spec.by_wait(teams, "wait_s", "team")[:10]))
     edges = spec.by_wait(edges, "total_wait_s", "from_team", "to_team")
     out.append(table(spec.HANDOFFS, edges[:10]))
+    return "\n".join(out) + "</section>"
+
+
+def _mining(report: dict) -> str:
+    """Variants, conformance and team clusters (their findings above each table)."""
+    e = escape
+    variants, conformance, clusters = (
+        report["variants"],
+        report["conformance"],
+        report["team_clusters"],
+    )
+    if not (variants["top"] or conformance["delivered"] or clusters["clusters"]):
+        return ""  # no status history
+    out = ['<section id="mining"><h2>Variants, conformance, team clusters</h2>']
+    out.append(
+        f"<h3>Variants</h3><p>{variants['distinct']:,} distinct paths through the statuses "
+        f"among {plural(variants['items'], 'item')}.</p>"
+    )
+    out.append(table(spec.VARIANTS, variants["top"]))
+    workflow = " → ".join(conformance["workflow"])
+    out.append(
+        f"<h3>Conformance</h3><p>Workflow ({e(conformance['workflow_source'])}): {e(workflow)}</p>"
+    )
+    if conformance["finding"]:
+        out.append(f"<p>{e(conformance['finding'])}</p>")
+    out.append(table(spec.DEVIATIONS, conformance["deviations"][:10]))
+    out.append("<h3>Team clusters</h3>")
+    if clusters["finding"]:
+        out.append(f"<p>{e(clusters['finding'])}</p>")
+    out.append(table(spec.TEAM_CLUSTERS, clusters["clusters"][:10]))
     return "\n".join(out) + "</section>"
 
 

@@ -173,6 +173,9 @@ def build_report(
         "summary": analysis.summary,
         "findings": analysis.findings,
         "two_way_handoffs": analysis.two_way_handoffs,
+        "variants": analysis.variants,
+        "conformance": analysis.conformance,
+        "team_clusters": analysis.team_clusters,
         "tables": {
             name: table_rows(analysis.table(name)) for name in TABLES if name not in EXCLUDED_TABLES
         },
