@@ -70,3 +70,30 @@ def test_graph_helpers_ignore_self_loops() -> None:
     assert rows["A"]["out_degree"] == 1 and rows["A"]["in_degree"] == 0
     # A team seen only on a self-loop is a node of the graph, with no degree.
     assert rows["C"] == {"node": "C", "in_degree": 0, "out_degree": 0, "betweenness": 0.0}
+
+
+def test_longer_cycles_ranked_by_their_weakest_step() -> None:
+    from flowgap.mining.handoff_network import handoff_cycles
+
+    graph = pa.Table.from_pylist(
+        [
+            {"source": s, "target": t, "count": n, "median_s": 1.0, "mean_s": 1.0}
+            for s, t, n in sorted(
+                [
+                    ("Dev", "QA", 9),
+                    ("QA", "Ops", 4),
+                    ("Ops", "Dev", 6),  # Dev -> QA -> Ops -> Dev: weakest step 4
+                    ("QA", "Dev", 7),  # a two-team cycle: not listed here
+                    ("Ops", "UX", 2),
+                    ("UX", "Dev", 3),  # Dev -> QA -> Ops -> UX -> Dev: weakest step 2
+                    ("UX", "UX", 5),  # a self-loop is no cycle between teams
+                ]
+            )
+        ],
+        schema=PROCESS_EDGES,
+    )
+    assert handoff_cycles(graph) == [
+        {"teams": ["Dev", "QA", "Ops"], "handoffs": 4},
+        {"teams": ["Dev", "QA", "Ops", "UX"], "handoffs": 2},
+    ]
+    assert handoff_cycles(graph, longest=3) == [{"teams": ["Dev", "QA", "Ops"], "handoffs": 4}]

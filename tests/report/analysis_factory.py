@@ -581,6 +581,7 @@ def make_analysis(**overrides: object) -> Analysis:
 
 #: The mining layer's summaries of the items above (two delivered, two open).
 MINING: dict[str, object] = {
+    "handoff_cycles": [],
     "variants": {
         "items": 4,
         "distinct": 3,
@@ -661,6 +662,7 @@ MINING: dict[str, object] = {
 
 #: What the mining layer gives for a log without status history.
 NO_MINING: dict[str, object] = {
+    "handoff_cycles": [],
     "variants": {"items": 0, "distinct": 0, "top_share": None, "top": []},
     "conformance": {
         "workflow": [],

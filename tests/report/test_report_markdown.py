@@ -102,3 +102,9 @@ def test_variants_conformance_and_team_clusters() -> None:
     ) in md
     assert "| skipped In QA | 1 | 50.0% | 2.0 d | 20.0 d |" in md
     assert "| Dev, QA | 3 | 100.0% | 15.0 d |" in md
+
+
+def test_cycles_of_teams_are_listed() -> None:
+    a = make_analysis(handoff_cycles=[{"teams": ["Dev", "QA", "Ops"], "handoffs": 1200}])
+    md = markdown.render(json_report.build_report(a))
+    assert "- Dev → QA → Ops → Dev (at least 1,200 handoffs a step)" in md

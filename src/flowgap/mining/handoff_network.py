@@ -1,7 +1,10 @@
-"""networkx on the handoff graph pm4py discovered: centrality and two-way pairs of teams.
+"""networkx on the handoff graph pm4py discovered: centrality, two-way pairs of teams and
+longer cycles.
 
 The graph is small (one node per team, one edge per pair of teams with a handoff), never
-event-level: networkx's algorithms run on it in milliseconds.
+event-level: networkx's algorithms run on it in milliseconds. Cycles are the exception: a
+dense graph of hundreds of teams has millions of short cycles, so they are looked for among
+the busiest :data:`CYCLE_TEAMS` teams only.
 """
 
 from __future__ import annotations
@@ -70,6 +73,35 @@ def two_way_pairs(edges: pa.Table) -> list[list[str]]:
     return [list(pair) for pair in sorted({tuple(sorted(c)) for c in cycles if len(c) == 2})]
 
 
+#: Cycles are looked for among this many teams, the busiest by handoffs in and out.
+CYCLE_TEAMS = 30
+#: Cycles listed.
+TOP_CYCLES = 10
+
+
+def handoff_cycles(edges: pa.Table, longest: int = 4, top: int = TOP_CYCLES) -> list[dict]:
+    """Cycles of three to ``longest`` teams (A -> B -> C -> A: work that comes back around,
+    on any items), ranked by the handoffs on their weakest step; each starts at its first
+    team in name order. Two-team cycles are :func:`two_way_pairs`."""
+    if edges.num_rows == 0:
+        return []
+    nx = networkx()
+    graph = team_digraph(edges)
+    busy = sorted(graph.nodes, key=lambda n: (-graph.degree(n, weight="count"), n))
+    graph = graph.subgraph(busy[:CYCLE_TEAMS])
+    found = []
+    for cycle in nx.simple_cycles(graph, length_bound=longest):
+        if len(cycle) < 3:
+            continue
+        start = cycle.index(min(cycle))
+        cycle = cycle[start:] + cycle[:start]
+        steps = zip(cycle, cycle[1:] + cycle[:1], strict=True)
+        weakest = min(graph.edges[a, b]["count"] for a, b in steps)
+        found.append({"teams": cycle, "handoffs": weakest})
+    found.sort(key=lambda c: (-c["handoffs"], len(c["teams"]), c["teams"]))
+    return found[:top]
+
+
 STEPS = [
     Aggregate(
         "team_centrality",
@@ -80,5 +112,10 @@ STEPS = [
         "two_way_handoffs",
         ("handoff_graph",),
         lambda scope, handoff_graph: two_way_pairs(handoff_graph),
+    ),
+    Aggregate(
+        "handoff_cycles",
+        ("handoff_graph",),
+        lambda scope, handoff_graph: handoff_cycles(handoff_graph),
     ),
 ]

@@ -214,6 +214,10 @@ def _mining(report: dict) -> str:
     if clusters["finding"]:
         out.append(f"<p>{e(clusters['finding'])}</p>")
     out.append(table(spec.TEAM_CLUSTERS, clusters["clusters"][:10]))
+    if report["handoff_cycles"]:
+        out.append("<p>Work that comes back around (cycles of teams, weakest step):</p><ul>")
+        out += [f"<li>{e(spec.cycle_text(c))}</li>" for c in report["handoff_cycles"]]
+        out.append("</ul>")
     return "\n".join(out) + "</section>"
 
 

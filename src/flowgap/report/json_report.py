@@ -173,6 +173,7 @@ def build_report(
         "summary": analysis.summary,
         "findings": analysis.findings,
         "two_way_handoffs": analysis.two_way_handoffs,
+        "handoff_cycles": analysis.handoff_cycles,
         "variants": analysis.variants,
         "conformance": analysis.conformance,
         "team_clusters": analysis.team_clusters,

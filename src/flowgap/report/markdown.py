@@ -10,7 +10,7 @@ import re
 from . import tables as spec
 from .baseline import describe_delta
 from .fmt import headline_rows, plural
-from .tables import MD, Column, Fmt, TableSpec
+from .tables import MD, Column, Fmt, TableSpec, cycle_text
 
 TOP = 5
 # Backslash escapes (CommonMark escapes any ASCII punctuation) rather than entities, so that
@@ -160,6 +160,10 @@ def _mining(report: dict) -> list[str]:
         if clusters["finding"]:
             out += [esc(clusters["finding"]), ""]
         out += table(spec.TEAM_CLUSTERS, clusters["clusters"][:TOP])
+    cycles = report["handoff_cycles"]
+    if cycles:
+        out += ["**Work that comes back around** (cycles of teams, weakest step):", ""]
+        out += [f"- {esc(cycle_text(c))}" for c in cycles[:TOP]] + [""]
     return out
 
 

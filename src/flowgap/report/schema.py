@@ -167,6 +167,11 @@ class Conformance(_Closed):
     finding: str | None = Field(description="The biggest deviation, in words.")
 
 
+class HandoffCycle(_Closed):
+    teams: list[str] = Field(description="A -> B -> C (-> A), starting at the first in name order.")
+    handoffs: int = Field(ge=1, description="Handoffs on the cycle's weakest step.")
+
+
 class TeamCluster(_Closed):
     rank: int = Field(ge=1)
     teams: list[str]
@@ -289,6 +294,12 @@ class Report(_Closed):
         description=(
             "Pairs of teams that hand work to each other in both directions, on any items "
             "(a ping-pong is A -> B -> A within one item: see the handoffs table)."
+        )
+    )
+    handoff_cycles: list[HandoffCycle] = Field(
+        description=(
+            "Cycles of three or four teams in the handoff graph (networkx), among the 30 "
+            "busiest teams: work that comes back around, on any items."
         )
     )
     variants: Variants

@@ -213,6 +213,12 @@ def _deviation(row: dict) -> str:
     return "moved backward"
 
 
+def cycle_text(cycle: dict) -> str:
+    """A cycle of teams in words: "Dev → QA → Ops → Dev (at least 4 handoffs a step)"."""
+    teams = [*cycle["teams"], cycle["teams"][0]]
+    return f"{' → '.join(teams)} (at least {cycle['handoffs']:,} handoffs a step)"
+
+
 def _teams(row: dict) -> str:
     return ", ".join(row["teams"])
 
