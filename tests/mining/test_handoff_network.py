@@ -97,3 +97,36 @@ def test_longer_cycles_ranked_by_their_weakest_step() -> None:
         {"teams": ["Dev", "QA", "Ops", "UX"], "handoffs": 2},
     ]
     assert handoff_cycles(graph, longest=3) == [{"teams": ["Dev", "QA", "Ops"], "handoffs": 4}]
+
+
+def test_all_but_the_busiest_teams_fold_into_other() -> None:
+    from flowgap.engine.handoffs import build_handoffs
+    from flowgap.mining.handoff_network import busiest_teams, folded_handoffs
+
+    # (item, from, to, wait in s, is_return): Dev and QA are the busiest.
+    rows = [
+        ("A", "Dev", "QA", 10, False),
+        ("A", "QA", "Dev", 20, True),
+        ("B", "Dev", "QA", 30, False),
+        ("B", "QA", "Ops", 40, False),
+        ("C", "UX", "Ops", 50, False),
+    ]
+    handoff_rows = pa.table(
+        {
+            "item": [r[0] for r in rows],
+            "from_team": [r[1] for r in rows],
+            "to_team": [r[2] for r in rows],
+            "wait": [r[3] * 1_000_000 for r in rows],
+            "is_return": [r[4] for r in rows],
+        }
+    )
+    handoffs = build_handoffs(handoff_rows)
+    assert busiest_teams(handoffs) == ["QA", "Dev", "Ops", "UX"]
+    assert busiest_teams(handoffs, 2) == ["QA", "Dev"]
+    folded = folded_handoffs(handoff_rows, ["QA", "Dev"])
+    got = {
+        (r["from_team"], r["to_team"]): (r["count"], r["total_wait_s"]) for r in folded.to_pylist()
+    }
+    # UX -> Ops is between two folded teams: left out.
+    assert got == {("Dev", "QA"): (2, 40.0), ("QA", "Dev"): (1, 20.0), ("QA", "other"): (1, 40.0)}
+    assert folded_handoffs(handoff_rows, busiest_teams(handoffs)).equals(handoffs)

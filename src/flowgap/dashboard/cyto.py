@@ -5,7 +5,9 @@ edge), edge colour goes green -> amber -> red with the median wait relative to t
 and ping-pong edges (some item went A -> B -> A) are dashed and labelled. Widths and colours are
 computed here, not in the stylesheet, so they are testable and identical in every browser.
 
-Clicking (tapping) a node or an edge selects items; ``items_for_tap`` answers which.
+Clicking (tapping) a node or an edge selects items; ``items_for_tap`` answers which. With
+hundreds of teams the handoff graph shows the busiest and folds the rest into one ``other``
+node, whose edges carry the folded teams' names so that a click still selects their items.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pyarrow.compute as pc
 
 # Status nodes in the class colours of every chart (touch teal, wait red-orange, ...).
 from ..figures import CLASS_COLOURS, status_layers
+from ..mining.handoff_network import OTHER
 from ..units import DAY_S
 
 MIN_WIDTH, MAX_WIDTH = 1.5, 12.0
@@ -46,28 +49,39 @@ def _days(seconds: float | None) -> str:
     return "n/a" if seconds is None else f"{seconds / DAY_S:.1f}d"
 
 
-def handoff_elements(handoffs: pa.Table, teams: pa.Table) -> list[dict]:
-    """Nodes are teams, edges are handoffs A -> B (engine's ``handoffs`` table)."""
+def handoff_elements(
+    handoffs: pa.Table, teams: pa.Table, folded: list[str] | None = None
+) -> list[dict]:
+    """Nodes are teams, edges are handoffs A -> B (engine's ``handoffs`` table).
+
+    ``folded``: the teams folded into the ``other`` node (its edges then name them, so that a
+    click selects their items); their own nodes are left out."""
+    folded = sorted(folded or [])
     rows = handoffs.to_pylist()
-    names = {r["team"] for r in teams.to_pylist() if r["team"]}
+    names = {r["team"] for r in teams.to_pylist() if r["team"]} - set(folded)
     for r in rows:
         names.update((r["from_team"], r["to_team"]))
     team_rows = {r["team"]: r for r in teams.to_pylist()}
     nodes = []
     for name in sorted(n for n in names if n):
         t = team_rows.get(name, {})
+        label = name
+        members = [name]
+        if folded and name == OTHER:
+            label, members = f"{len(folded)} other teams", folded
         nodes.append(
             {
                 "data": {
                     "id": f"team:{name}",
                     "kind": "team",
                     "name": name,
-                    "label": name,
+                    "label": label,
                     "items": t.get("items"),
+                    "teams": members,
                 },
             }
         )
-    return nodes + _edges(
+    edges = _edges(
         [
             (r["from_team"], r["to_team"], r["count"], r["median_wait_s"], bool(r["ping_pong"]))
             for r in rows
@@ -76,6 +90,11 @@ def handoff_elements(handoffs: pa.Table, teams: pa.Table) -> list[dict]:
         prefix="team",
         kind="handoff",
     )
+    for edge in edges:
+        data = edge["data"]
+        data["from_teams"] = folded if folded and data["from"] == OTHER else [data["from"]]
+        data["to_teams"] = folded if folded and data["to"] == OTHER else [data["to"]]
+    return nodes + edges
 
 
 def status_elements(status_map: pa.Table, stages: pa.Table) -> list[dict]:
@@ -204,15 +223,18 @@ def items_for_tap(
     """(description, item keys) selected by clicking the node or edge whose data is ``data``."""
     kind = data.get("kind")
     if kind == "team":
-        keys = pc.filter(timeline["item"], pc.equal(timeline["team"], data["name"]))
+        teams = pa.array(data.get("teams") or [data["name"]], pa.string())
+        keys = pc.filter(timeline["item"], pc.is_in(timeline["team"], value_set=teams))
         return f"items that were with team {data['name']}", sorted(set(keys.to_pylist()))
     if kind == "status":
         keys = pc.filter(timeline["item"], pc.equal(timeline["status"], data["name"]))
         return f"items that were in {data['name']}", sorted(set(keys.to_pylist()))
     if kind == "handoff":
+        sources = pa.array(data.get("from_teams") or [data["from"]], pa.string())
+        targets = pa.array(data.get("to_teams") or [data["to"]], pa.string())
         mask = pc.and_(
-            pc.equal(handoff_events["from_team"], data["from"]),
-            pc.equal(handoff_events["to_team"], data["to"]),
+            pc.is_in(handoff_events["from_team"], value_set=sources),
+            pc.is_in(handoff_events["to_team"], value_set=targets),
         )
         keys = pc.filter(handoff_events["item"], pc.fill_null(mask, False))
         return (

@@ -129,4 +129,3 @@ def write_xes(analysis: Analysis, path: Path) -> Path:
             show_progress_bar=False,
         )
     return path
-

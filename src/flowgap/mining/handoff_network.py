@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from ..engine.handoffs import build_handoffs
 from ..engine.runner import Aggregate
 from .pm4py_frames import networkx
 
@@ -100,6 +102,39 @@ def handoff_cycles(edges: pa.Table, longest: int = 4, top: int = TOP_CYCLES) -> 
         found.append({"teams": cycle, "handoffs": weakest})
     found.sort(key=lambda c: (-c["handoffs"], len(c["teams"]), c["teams"]))
     return found[:top]
+
+
+#: The team all but the busiest teams are folded into, where a map shows only those.
+OTHER = "other"
+
+
+def busiest_teams(handoffs: pa.Table, n: int | None = None) -> list[str]:
+    """The ``n`` (default: all) teams with the most handoffs in and out (engine ``handoffs``
+    rows), busiest first, ties in name order."""
+    total: dict[str, int] = {}
+    for row in handoffs.select(["from_team", "to_team", "count"]).to_pylist():
+        for team in (row["from_team"], row["to_team"]):
+            if team is not None:
+                total[team] = total.get(team, 0) + (row["count"] or 0)
+    return sorted(total, key=lambda t: (-total[t], t))[:n]
+
+
+def folded_handoffs(handoff_rows: pa.Table, keep: list[str]) -> pa.Table:
+    """The handoff edges (the engine's rule, ``build_handoffs``) with every team not in
+    ``keep`` renamed :data:`OTHER`; handoffs between two folded teams are left out."""
+    kept = pa.array(keep, pa.string())
+
+    def fold(column: pa.ChunkedArray) -> pa.ChunkedArray:
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(pa.string())
+        inside = pc.fill_null(pc.is_in(column, value_set=kept), False)
+        return pc.if_else(inside, column, pa.scalar(OTHER))
+
+    rows = handoff_rows.select(["item", "from_team", "to_team", "wait", "is_return"])
+    source, target = fold(rows.column("from_team")), fold(rows.column("to_team"))
+    rows = rows.set_column(1, "from_team", source).set_column(2, "to_team", target)
+    both_folded = pc.and_(pc.equal(source, OTHER), pc.equal(target, OTHER))
+    return build_handoffs(rows.filter(pc.invert(both_folded)))
 
 
 STEPS = [

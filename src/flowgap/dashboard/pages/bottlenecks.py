@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 import dash_cytoscape as cyto
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from ... import figures
+from ...mining.handoff_network import busiest_teams, folded_handoffs
 from ...report import tables
 from ..components import figure as graph
 from ..components import grid_data, section, table_grid
@@ -20,6 +21,24 @@ log = logging.getLogger("flowgap.dashboard")
 
 #: Rows sent to the item table: enough to browse, small enough for the browser.
 MAX_ROWS = 5000
+#: Teams the handoff graph shows at first (the busiest; the rest are folded into "other").
+TOP_TEAMS = 15
+#: A layered layout (dagre, shipped with dash-cytoscape): handoffs flow left to right, in
+#: layers, instead of a circle whose edges all cross in the middle.
+HANDOFF_LAYOUT = {"name": "dagre", "rankDir": "LR", "nodeSep": 25, "rankSep": 110}
+
+cyto.load_extra_layouts()
+
+
+def team_graph(a: object, top: int) -> list[dict]:
+    """The handoff graph's elements with the ``top`` busiest teams, the rest as "other"."""
+    handoffs, teams = a.handoffs, a.teams  # type: ignore[attr-defined]
+    keep = busiest_teams(handoffs, top)
+    every = busiest_teams(handoffs)
+    if len(keep) == len(every):
+        return handoff_elements(handoffs, teams)
+    folded = folded_handoffs(a.value("handoff_rows"), keep)  # type: ignore[attr-defined]
+    return handoff_elements(folded, teams, folded=every[top:])
 
 
 def _all_text(total: int) -> str:
@@ -58,6 +77,7 @@ def layout(view: View, search: str) -> html.Div:
         return html.Div([html.H1("Bottlenecks"), gap])
     a = view.analysis
     assert a is not None
+    n_teams = len(busiest_teams(a.handoffs))
     return html.Div(
         [
             html.H1("Bottlenecks"),
@@ -71,7 +91,27 @@ def layout(view: View, search: str) -> html.Div:
             section(
                 "Team handoff graph",
                 html.P(LEGEND, className="legend"),
-                _graph("cy-handoffs", handoff_elements(a.handoffs, a.teams), "circle"),
+                html.Div(
+                    [
+                        html.Label("Teams shown (the busiest; the rest as one node)"),
+                        dcc.Slider(
+                            id="handoff-top",
+                            min=2,
+                            max=max(2, min(60, n_teams)),
+                            step=1,
+                            value=min(TOP_TEAMS, max(2, n_teams)),
+                            marks=None,
+                            tooltip={"placement": "bottom", "always_visible": True},
+                        ),
+                    ],
+                    className="slider-row",
+                ),
+                _graph(
+                    "cy-handoffs",
+                    team_graph(a, TOP_TEAMS),
+                    HANDOFF_LAYOUT,
+                    height=520,
+                ),
             ),
             section(
                 "Status process map",
@@ -109,6 +149,18 @@ def layout(view: View, search: str) -> html.Div:
 
 
 def register(app: Dash, service: DataService) -> None:
+    @app.callback(
+        Output("cy-handoffs", "elements"),
+        Input("handoff-top", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def on_top(top, search):
+        view = current_view(service, search)
+        if view.analysis is None or not top:
+            return no_update
+        return team_graph(view.analysis, int(top))
+
     @app.callback(
         Output({"type": "grid", "name": "bottleneck-items"}, "rowData"),
         Output("selection", "children"),
