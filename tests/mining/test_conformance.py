@@ -5,6 +5,7 @@ from __future__ import annotations
 from hand_logs import DAY, items, visits
 
 from flowgap.mining.conformance import conformance
+from flowgap.mining.variants import item_variants
 
 ORDER = ["Ready", "Dev", "Review", "Done"]
 PATHS = {
@@ -28,7 +29,7 @@ ITEMS = items(
 
 
 def test_deviations_against_the_configured_order() -> None:
-    got = conformance(visits(PATHS), ITEMS, ORDER)
+    got = conformance(item_variants(visits(PATHS)), ITEMS, ORDER)
     assert got["workflow"] == ORDER and got["workflow_source"] == "config"
     assert got["delivered"] == 5
     assert got["conforming"] == 2 and got["conforming_share"] == 0.4
@@ -67,7 +68,7 @@ def test_deviations_against_the_configured_order() -> None:
 
 
 def test_without_an_order_the_most_frequent_delivered_path_is_the_workflow() -> None:
-    got = conformance(visits(PATHS), ITEMS, [])
+    got = conformance(item_variants(visits(PATHS)), ITEMS, [])
     assert got["workflow"] == ORDER and got["workflow_source"] == "inferred"
     assert [(d["kind"], d["status"]) for d in got["deviations"]] == [
         ("skipped", "Review"),
@@ -79,7 +80,7 @@ def test_without_an_order_the_most_frequent_delivered_path_is_the_workflow() -> 
 def test_skipping_is_only_between_visited_steps() -> None:
     # Starting at Dev skips nothing before it; stopping early is no skip either.
     got = conformance(
-        visits({"X": ["Dev", "Review", "Done"], "Y": ["Ready", "Dev"]}),
+        item_variants(visits({"X": ["Dev", "Review", "Done"], "Y": ["Ready", "Dev"]})),
         items([("X", False, 3, None, 0), ("Y", False, 2, None, 0)]),
         ORDER,
     )

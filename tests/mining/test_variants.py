@@ -27,7 +27,7 @@ def test_each_item_gets_its_path_of_visits() -> None:
 
 
 def test_variants_ranked_by_items_with_medians_of_delivered_items() -> None:
-    got = variants(visits(PATHS), ITEMS)
+    got = variants(item_variants(visits(PATHS)), ITEMS)
     assert got["items"] == 4 and got["distinct"] == 3 and got["top_share"] == 1.0
     assert got["top"] == [
         {
@@ -59,10 +59,10 @@ def test_variants_ranked_by_items_with_medians_of_delivered_items() -> None:
             "median_flow_efficiency": 0.1,
         },
     ]
-    top_one = variants(visits(PATHS), ITEMS, top=1)
+    top_one = variants(item_variants(visits(PATHS)), ITEMS, top=1)
     assert top_one["distinct"] == 3 and top_one["top_share"] == 0.5
 
 
 def test_no_visits_no_variants() -> None:
-    got = variants(visits({}), ITEMS)
+    got = variants(item_variants(visits({})), ITEMS)
     assert got == {"items": 0, "distinct": 0, "top_share": None, "top": []}

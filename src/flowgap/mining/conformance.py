@@ -28,7 +28,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..engine.runner import Aggregate, Scope
-from .variants import item_variants
 
 ITEM_COLUMNS = ("item", "is_open", "lead_time_s", "rework")
 KIND_ORDER = ("skipped", "backward", "outside")
@@ -66,13 +65,15 @@ def deviations_of(path: tuple[str, ...], rank: dict[str, int]) -> list[tuple[str
     return found
 
 
-def conformance(visits: pa.Table, items: pa.Table, order: list[str]) -> dict[str, Any]:
-    """Deviations of delivered items from the intended workflow (module docstring)."""
+def conformance(
+    paths: dict[str, tuple[str, ...]], items: pa.Table, order: list[str]
+) -> dict[str, Any]:
+    """Deviations of delivered items from the intended workflow (module docstring);
+    ``paths``: each item's variant (:func:`.variants.item_variants`)."""
     done = items.filter(pc.invert(items.column("is_open")))
     keys = done.column("item").to_pylist()
     lead = dict(zip(keys, done.column("lead_time_s").to_pylist(), strict=True))
     rework = dict(zip(keys, done.column("rework").to_pylist(), strict=True))
-    paths = item_variants(visits)
     delivered = [k for k in keys if k in paths]
     workflow, source = intended_workflow(order, paths, set(delivered))
     rank = {status: i for i, status in enumerate(workflow)}
@@ -149,12 +150,12 @@ def _median(values: list[float | None]) -> float | None:
     return float(np.median(known)) if known else None
 
 
-def _conformance(scope: Scope, status_visits: pa.Table, items: pa.Table) -> dict[str, Any]:
-    return conformance(status_visits, items, scope.config.statuses.order)
+def _conformance(scope: Scope, item_variants: dict, items: pa.Table) -> dict[str, Any]:
+    return conformance(item_variants, items, scope.config.statuses.order)
 
 
 STEPS = [
     Aggregate(
-        "conformance", ("status_visits", "items"), _conformance, columns={"items": ITEM_COLUMNS}
+        "conformance", ("item_variants", "items"), _conformance, columns={"items": ITEM_COLUMNS}
     )
 ]

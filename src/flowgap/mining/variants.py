@@ -41,10 +41,12 @@ def item_variants(visits: pa.Table) -> dict[str, tuple[str, ...]]:
     return {str(case): tuple(path) for case, path in per_case.items()}
 
 
-def variants(visits: pa.Table, items: pa.Table, top: int = TOP_VARIANTS) -> dict[str, Any]:
-    """The most frequent variants with their share of items, and the median lead time and
-    flow efficiency of their delivered items; variants of equal size in path order."""
-    per_item = item_variants(visits)
+def variants(
+    per_item: dict[str, tuple[str, ...]], items: pa.Table, top: int = TOP_VARIANTS
+) -> dict[str, Any]:
+    """The most frequent variants (``per_item``: :func:`item_variants`) with their share of
+    items, and the median lead time and flow efficiency of their delivered items; variants of
+    equal size in path order."""
     if not per_item:
         return {"items": 0, "distinct": 0, "top_share": None, "top": []}
     keys = items.column("item").to_pylist()
@@ -86,10 +88,16 @@ def _median(values: list[float | None]) -> float | None:
 
 
 STEPS = [
+    # Each item's path, shared by the variants and the conformance check.
+    Aggregate(
+        "item_variants",
+        ("status_visits",),
+        lambda scope, status_visits: item_variants(status_visits),
+    ),
     Aggregate(
         "variants",
-        ("status_visits", "items"),
-        lambda scope, status_visits, items: variants(status_visits, items),
+        ("item_variants", "items"),
+        lambda scope, item_variants, items: variants(item_variants, items),
         columns={"items": ITEM_COLUMNS},
-    )
+    ),
 ]
