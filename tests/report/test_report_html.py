@@ -107,3 +107,14 @@ def test_variants_conformance_and_team_clusters_have_a_section() -> None:
     assert "50% of delivered items skipped &#x27;In QA&#x27;" in section
     assert "<td>Dev, QA</td>" in section
     assert '<section id="mining">' not in render(empty_analysis())
+
+
+def test_the_status_map_is_drawn_statically_when_graphviz_is_there() -> None:
+    import shutil
+
+    section = render().split('<section id="map-drawing">', 1)[1].split("</section>", 1)[0]
+    if shutil.which("dot") is None:
+        assert "Graphviz (<code>dot</code>) is not installed" in section
+    else:
+        assert section.count("<svg") == 2  # frequency, and performance in a <details>
+        assert "Ready for QA" in section and "<details>" in section

@@ -39,6 +39,7 @@ th,td{border:1px solid #d9e2ec;padding:4px 8px;text-align:left;vertical-align:to
 th{background:#eef2f7}.held{color:#177245;font-weight:600}.failed{color:#b42318;font-weight:600}
 .note{background:#fff4e5;border-left:4px solid #f59f00;padding:8px 12px}
 li{margin:4px 0}
+.svg-map svg{max-width:100%;height:auto}
 """
 
 LOADER = """
@@ -164,6 +165,7 @@ def render(report: dict, analysis: Analysis) -> str:
     parts.append('<section id="figures"><h2>Where work waits</h2><div class="grid">')
     parts += [_figure_block(fig_id, fig) for fig_id, fig in build_figures(analysis)]
     parts.append("</div></section>")
+    parts.append(_drawings(analysis))
     parts.append(_bottlenecks(report))
     parts.append(_mining(report))
     if report.get("baseline"):
@@ -184,6 +186,37 @@ def _bottlenecks(report: dict) -> str:
     out.append(table(spec.TEAMS, spec.by_wait(teams, "wait_s", "team")[:10]))
     edges = spec.by_wait(edges, "total_wait_s", "from_team", "to_team")
     out.append(table(spec.HANDOFFS, edges[:10]))
+    return "\n".join(out) + "</section>"
+
+
+def _drawings(analysis: Analysis) -> str:
+    """The status map drawn by pm4py and Graphviz (frequency, and performance folded away):
+    a static layered picture that needs no script."""
+    from ..mining.map_drawings import graphviz_available, status_map_svg
+
+    out = ['<section id="map-drawing"><h2>Status process map (static drawing)</h2>']
+    if not graphviz_available():
+        out.append(
+            '<p class="note">Graphviz (<code>dot</code>) is not installed, so there is no '
+            "static drawing here (<code>make system-deps</code> installs it); the interactive "
+            "map above shows the same edges.</p>"
+        )
+        return "\n".join(out) + "</section>"
+    visits = getattr(analysis, "status_visits", None)
+    frequency = status_map_svg(analysis.status_map, visits, "frequency")
+    if frequency is None:
+        return ""
+    out.append(
+        "<p>Moves between statuses, top-down; edge labels count the moves. The circle marks "
+        "where items' paths begin, the square where they end (so far).</p>"
+    )
+    out.append(f'<div class="svg-map">{frequency}</div>')
+    performance = status_map_svg(analysis.status_map, visits, "performance")
+    if performance is not None:
+        out.append(
+            "<details><summary>Performance view: median time from entering a status to "
+            f'the next</summary><div class="svg-map">{performance}</div></details>'
+        )
     return "\n".join(out) + "</section>"
 
 
