@@ -7,7 +7,8 @@ import shutil
 import pytest
 from hand_logs import edges, visits
 
-from flowgap.mining.map_drawings import start_end, status_map_svg
+from flowgap.mining.map_drawings import status_map_svg
+from flowgap.mining.process_maps import start_end
 
 PATHS = {
     "A": ["Ready", "Dev", "Done"],

@@ -162,3 +162,41 @@ def test_directly_follows_paths_for_many_activities_and_huge_durations() -> None
     got = edges(directly_follows(case, pa.array(["A", "B"]).take(act), us(start)))
     assert got[("A", "B")] == (3, 3e-6, (big + 1 + 3) / 3 / 1e6)
     assert got[("B", "A")] == (1, 7e-6, 7e-6)
+
+
+def test_activity_and_path_sliders_are_pm4py_dfg_filtering() -> None:
+    from hand_logs import edges as edge_table
+    from hand_logs import visits
+
+    from flowgap.mining.process_maps import filtered_map, visits_map
+
+    paths = visits(
+        {
+            "A": ["Ready", "Dev", "Done"],
+            "B": ["Ready", "Dev", "Done"],
+            "C": ["Ready", "Dev", "Review", "Done"],
+            "D": ["Ready", "Blocked", "Dev", "Done"],
+        }
+    )
+    status_map = visits_map(paths)
+
+    def pairs(table: pa.Table) -> set[tuple[str, str]]:
+        return set(zip(table["source"].to_pylist(), table["target"].to_pylist(), strict=True))
+
+    assert filtered_map(status_map, paths) is status_map
+    # pm4py keeps ceil((5 - 1) x 0.4) + 1 = 3 statuses, the most visited: the three every item
+    # visits; the side trips through Review and Blocked go with their edges.
+    assert pairs(filtered_map(status_map, paths, activities=0.4)) == {
+        ("Ready", "Dev"),
+        ("Dev", "Done"),
+    }
+    # Of 6 edges, the busiest share (the two taken 3 times); the statuses left without an
+    # edge go too.
+    assert pairs(filtered_map(status_map, paths, paths=0.3)) == {("Ready", "Dev"), ("Dev", "Done")}
+    assert pairs(filtered_map(status_map, paths, activities=0.6)) == {
+        ("Ready", "Dev"),
+        ("Dev", "Done"),
+        ("Dev", "Review"),  # ceil(4 x 0.6) + 1 = 4 statuses: Review wins the tie by name
+        ("Review", "Done"),
+    }
+    assert filtered_map(edge_table({}), paths, 0.5, 0.5).num_rows == 0

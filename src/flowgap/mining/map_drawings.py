@@ -14,33 +14,15 @@ import re
 import shutil
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .pm4py_frames import pm4py
+from .process_maps import start_end
 
 VIEWS = ("frequency", "performance")
 
 
 def graphviz_available() -> bool:
     return shutil.which("dot") is not None
-
-
-def start_end(visits: pa.Table) -> tuple[dict[str, int], dict[str, int]]:
-    """How many items' paths begin, and end, at each status (rows in item, time order)."""
-    n = visits.num_rows
-    if n == 0:
-        return {}, {}
-    item = visits.column("item")
-    status = visits.column("status").to_pylist()
-    same = pc.fill_null(pc.equal(item.slice(1), item.slice(0, n - 1)), False).to_pylist()
-    starts: dict[str, int] = {}
-    ends: dict[str, int] = {}
-    for i in range(n):
-        if i == 0 or not same[i - 1]:
-            starts[status[i]] = starts.get(status[i], 0) + 1
-        if i == n - 1 or not same[i]:
-            ends[status[i]] = ends.get(status[i], 0) + 1
-    return starts, ends
 
 
 def status_map_svg(

@@ -101,6 +101,54 @@ def status_visits(timeline: pa.Table) -> pa.Table:
     )
 
 
+def start_end(visits: pa.Table) -> tuple[dict[str, int], dict[str, int]]:
+    """How many items' paths begin, and end, at each status (visits in item, time order)."""
+    n = visits.num_rows
+    if n == 0:
+        return {}, {}
+    item = visits.column("item")
+    status = visits.column("status").to_pylist()
+    same = pc.fill_null(pc.equal(item.slice(1), item.slice(0, n - 1)), False).to_pylist()
+    starts: dict[str, int] = {}
+    ends: dict[str, int] = {}
+    for i in range(n):
+        if i == 0 or not same[i - 1]:
+            starts[status[i]] = starts.get(status[i], 0) + 1
+        if i == n - 1 or not same[i]:
+            ends[status[i]] = ends.get(status[i], 0) + 1
+    return starts, ends
+
+
+def filtered_map(
+    status_map: pa.Table, visits: pa.Table, activities: float = 1.0, paths: float = 1.0
+) -> pa.Table:
+    """The status map with pm4py's own DFG filtering (the sliders of process-mining tools):
+    the most frequent ``activities`` share of statuses, then the most frequent ``paths``
+    share of edges, each keeping every status reachable from a start and able to reach an
+    end. 1.0 and 1.0 keep everything."""
+    if status_map.num_rows == 0 or (activities >= 1.0 and paths >= 1.0):
+        return status_map
+    pm4py()  # the preloaded module, or its import now
+    from pm4py.algo.filtering.dfg import dfg_filtering
+
+    rows = status_map.to_pylist()
+    dfg = {(r["source"], r["target"]): r["count"] for r in rows}
+    starts, ends = start_end(visits)
+    counts: dict[str, int] = {}
+    for status in visits.column("status").to_pylist():
+        counts[status] = counts.get(status, 0) + 1
+    if activities < 1.0:
+        dfg, starts, ends, counts = dfg_filtering.filter_dfg_on_activities_percentage(
+            dfg, starts, ends, counts, activities
+        )
+    if paths < 1.0:
+        dfg, starts, ends, counts = dfg_filtering.filter_dfg_on_paths_percentage(
+            dfg, starts, ends, counts, paths
+        )
+    keep = pa.array([(r["source"], r["target"]) in dfg for r in rows])
+    return status_map.filter(keep)
+
+
 def handoff_graph(stints: pa.Table) -> pa.Table:
     """Directly-follows graph between the teams of consecutive stints (each edge a handoff);
     performance = time from the start of the source team's stint to the start of the target's."""
