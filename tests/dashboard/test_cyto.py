@@ -163,3 +163,23 @@ def test_folded_teams_make_one_other_node_whose_clicks_select_their_items():
     tl = _timeline([("X-1", "Review", "QA"), ("X-2", "Ops", "Ops")])
     assert items_for_tap(edge, tl, hev)[1] == ["X-1"]
     assert items_for_tap(nodes["team:other"], tl, hev)[1] == ["X-1"]
+
+
+def test_status_map_performance_view_widens_the_slow_moves():
+    status_map = table(
+        PROCESS_EDGES,
+        [
+            {"source": "In Dev", "target": "Review", "count": 5, "median_s": 86400.0},
+            {"source": "Review", "target": "Done", "count": 1, "median_s": 4 * 86400.0},
+        ],
+    )
+    stages = table(schemas.STAGES, [])
+    frequency = {e["data"]["id"]: e["data"] for e in status_elements(status_map, stages)}
+    performance = {
+        e["data"]["id"]: e["data"] for e in status_elements(status_map, stages, "performance")
+    }
+    assert frequency["status:In Dev->Review"]["width"] == 12.0  # most frequent
+    assert performance["status:Review->Done"]["width"] == 12.0  # slowest
+    assert performance["status:In Dev->Review"]["width"] == 1.5
+    assert performance["status:Review->Done"]["label"] == "4.0d · 1"
+    assert frequency["status:Review->Done"]["label"] == "1 · 4.0d"

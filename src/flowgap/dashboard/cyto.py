@@ -97,8 +97,12 @@ def handoff_elements(
     return nodes + edges
 
 
-def status_elements(status_map: pa.Table, stages: pa.Table) -> list[dict]:
-    """Nodes are statuses coloured by class, edges are directly-follows moves."""
+def status_elements(status_map: pa.Table, stages: pa.Table, view: str = "frequency") -> list[dict]:
+    """Nodes are statuses coloured by class, edges are directly-follows moves.
+
+    ``view``: "frequency" (width by how often, label "count · median"), or "performance"
+    (width by the median time from entering the source to entering the target, label
+    "median · count"): the two views of process-mining tools."""
     stage_rows = {r["status"]: r for r in stages.to_pylist()}
     rows = status_map.to_pylist()
     names = set(stage_rows)
@@ -141,6 +145,7 @@ def status_elements(status_map: pa.Table, stages: pa.Table) -> list[dict]:
         ],
         prefix="status",
         kind="move",
+        performance=view == "performance",
     )
 
 
@@ -148,15 +153,19 @@ def status_elements(status_map: pa.Table, stages: pa.Table) -> list[dict]:
 LAYER_DX, LAYER_DY = 150, 150
 
 
-def _edges(rows: list[tuple], prefix: str, kind: str) -> list[dict]:
+def _edges(rows: list[tuple], prefix: str, kind: str, performance: bool = False) -> list[dict]:
     if not rows:
         return []
     counts = [r[2] or 0 for r in rows]
     waits = [r[3] for r in rows if r[3] is not None]
     low, high, slowest = min(counts), max(counts), max(waits, default=0.0)
+    if performance:
+        low, high = min(waits, default=0.0), slowest
     out = []
     for source, target, count, median, ping in rows:
         label = f"{count} · {_days(median)}" + (" · ping-pong" if ping else "")
+        if performance:
+            label = f"{_days(median)} · {count}" + (" · ping-pong" if ping else "")
         out.append(
             {
                 "data": {
@@ -170,7 +179,9 @@ def _edges(rows: list[tuple], prefix: str, kind: str) -> list[dict]:
                     "median_wait_s": median,
                     "ping_pong": ping,
                     "label": label,
-                    "width": edge_width(count or 0, low, high),
+                    "width": edge_width(
+                        (median or 0.0) if performance else (count or 0), low, high
+                    ),
                     "colour": wait_colour(median, slowest),
                 },
                 "classes": "ping-pong" if ping else "",

@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 
 import dash_cytoscape as cyto
+import pyarrow as pa
+import pyarrow.compute as pc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from ... import figures
 from ...mining.handoff_network import busiest_teams, folded_handoffs
+from ...mining.process_maps import filtered_map
 from ...report import tables
 from ..components import figure as graph
 from ..components import grid_data, section, table_grid
@@ -28,6 +31,34 @@ TOP_TEAMS = 15
 HANDOFF_LAYOUT = {"name": "dagre", "rankDir": "LR", "nodeSep": 25, "rankSep": 110}
 
 cyto.load_extra_layouts()
+
+
+def status_graph(a: object, view: str, activities: float, paths: float) -> list[dict]:
+    """The status map's elements in one view, after pm4py's activity and path filtering."""
+    full, stages = a.status_map, a.stages  # type: ignore[attr-defined]
+    shown = filtered_map(full, a.status_visits, activities, paths)  # type: ignore[attr-defined]
+    if shown is not full:  # the statuses filtered out are no nodes either
+        present = pa.array(sorted(set(shown["source"].to_pylist() + shown["target"].to_pylist())))
+        stages = stages.filter(pc.is_in(stages["status"], value_set=present))
+    return status_elements(shown, stages, view)
+
+
+def _percent_slider(id: str, label: str) -> html.Div:
+    return html.Div(
+        [
+            html.Label(label),
+            dcc.Slider(
+                id=id,
+                min=10,
+                max=100,
+                step=5,
+                value=100,
+                marks={10: "10%", 50: "50%", 100: "100%"},
+                tooltip={"placement": "bottom", "always_visible": False},
+            ),
+        ],
+        className="slider-row",
+    )
 
 
 def team_graph(a: object, top: int) -> list[dict]:
@@ -116,9 +147,20 @@ def layout(view: View, search: str) -> html.Div:
             section(
                 "Status process map",
                 html.P(LEGEND, className="legend"),
+                dcc.RadioItems(
+                    id="status-view",
+                    options=[
+                        {"label": "Frequency (width = how often)", "value": "frequency"},
+                        {"label": "Performance (width = median time)", "value": "performance"},
+                    ],
+                    value="frequency",
+                    inline=True,
+                ),
+                _percent_slider("status-activities", "Statuses shown (most visited first)"),
+                _percent_slider("status-paths", "Paths shown (most taken first)"),
                 _graph(
                     "cy-status",
-                    status_elements(a.status_map, a.stages),
+                    status_graph(a, "frequency", 1.0, 1.0),
                     "preset",  # layered left to right by cyto.status_layers
                     height=520,
                 ),
@@ -160,6 +202,22 @@ def register(app: Dash, service: DataService) -> None:
         if view.analysis is None or not top:
             return no_update
         return team_graph(view.analysis, int(top))
+
+    @app.callback(
+        Output("cy-status", "elements"),
+        Input("status-view", "value"),
+        Input("status-activities", "value"),
+        Input("status-paths", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def on_status_view(map_view, activities, paths, search):
+        view = current_view(service, search)
+        if view.analysis is None:
+            return no_update
+        return status_graph(
+            view.analysis, map_view or "frequency", (activities or 100) / 100, (paths or 100) / 100
+        )
 
     @app.callback(
         Output({"type": "grid", "name": "bottleneck-items"}, "rowData"),
