@@ -78,3 +78,20 @@ def test_self_loops_only_make_no_cluster() -> None:
     )
     assert communities(loops) == []
     assert team_clusters(loops, no_events) == {"handoffs": 0, "clusters": [], "finding": None}
+
+
+def test_a_big_cluster_is_named_by_its_first_teams() -> None:
+    # A ring of six teams and a separate pair: the ring is the candidate.
+    ring = ["A", "B", "C", "D", "E", "F"]
+    hops = [(ring[i], ring[(i + 1) % 6]) for i in range(6)] + [("X", "Y"), ("Y", "X")]
+    counts = {hop: 3 for hop in hops}
+    handoff_events = pa.table(
+        {
+            "from_team": [a for a, _ in hops for _ in range(3)],
+            "to_team": [b for _, b in hops for _ in range(3)],
+            "wait_s": [DAY] * (3 * len(hops)),
+        }
+    )
+    got = team_clusters(edges(counts), handoff_events)
+    assert got["clusters"][0]["teams"] == ring
+    assert got["finding"].startswith("A, B, C, D and 2 other teams hand work mostly among")

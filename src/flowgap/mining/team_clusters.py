@@ -20,6 +20,8 @@ from .handoff_network import team_digraph
 from .pm4py_frames import networkx
 
 DAY_S = 86400.0
+#: Teams a finding names; a bigger cluster is "A, B, C, D and 11 other teams".
+NAMED = 4
 
 
 def communities(edges: pa.Table) -> list[list[str]]:
@@ -75,7 +77,11 @@ def _finding(rows: list[dict[str, Any]]) -> str | None:
     best = next((r for r in rows if not r["whole_graph"] and r["handoffs_inside"] > 0), None)
     if best is None:
         return None
-    names = ", ".join(best["teams"][:-1]) + f" and {best['teams'][-1]}"
+    teams = best["teams"]
+    if len(teams) > NAMED:
+        names = ", ".join(teams[:NAMED]) + f" and {len(teams) - NAMED} other teams"
+    else:
+        names = ", ".join(teams[:-1]) + f" and {teams[-1]}"
     return (
         f"{names} hand work mostly among themselves: {best['handoffs_inside']:,} handoffs "
         f"({best['share_of_handoffs']:.0%} of all) and {best['wait_inside_s'] / DAY_S:,.1f} "
