@@ -61,15 +61,19 @@ def _percent_slider(id: str, label: str) -> html.Div:
     )
 
 
-def team_graph(a: object, top: int) -> list[dict]:
-    """The handoff graph's elements with the ``top`` busiest teams, the rest as "other"."""
+def team_graph(a: object, top: int) -> tuple[list[dict], object]:
+    """The handoff graph's elements and from-to matrix with the ``top`` busiest teams, the
+    rest folded into "other"."""
     handoffs, teams = a.handoffs, a.teams  # type: ignore[attr-defined]
     keep = busiest_teams(handoffs, top)
     every = busiest_teams(handoffs)
     if len(keep) == len(every):
-        return handoff_elements(handoffs, teams)
+        return handoff_elements(handoffs, teams), figures.handoff_matrix(handoffs)
     folded = folded_handoffs(a.value("handoff_rows"), keep)  # type: ignore[attr-defined]
-    return handoff_elements(folded, teams, folded=every[top:])
+    return (
+        handoff_elements(folded, teams, folded=every[top:]),
+        figures.handoff_matrix(folded),
+    )
 
 
 def _all_text(total: int) -> str:
@@ -109,6 +113,7 @@ def layout(view: View, search: str) -> html.Div:
     a = view.analysis
     assert a is not None
     n_teams = len(busiest_teams(a.handoffs))
+    elements, matrix = team_graph(a, TOP_TEAMS)
     return html.Div(
         [
             html.H1("Bottlenecks"),
@@ -137,11 +142,12 @@ def layout(view: View, search: str) -> html.Div:
                     ],
                     className="slider-row",
                 ),
-                _graph(
-                    "cy-handoffs",
-                    team_graph(a, TOP_TEAMS),
-                    HANDOFF_LAYOUT,
-                    height=520,
+                html.Div(
+                    [
+                        _graph("cy-handoffs", elements, HANDOFF_LAYOUT, height=520),
+                        graph(matrix, "handoff-matrix"),
+                    ],
+                    className="two-col",
                 ),
             ),
             section(
@@ -193,6 +199,7 @@ def layout(view: View, search: str) -> html.Div:
 def register(app: Dash, service: DataService) -> None:
     @app.callback(
         Output("cy-handoffs", "elements"),
+        Output({"type": "figure", "name": "handoff-matrix"}, "figure"),
         Input("handoff-top", "value"),
         State("url", "search"),
         prevent_initial_call=True,
@@ -200,7 +207,7 @@ def register(app: Dash, service: DataService) -> None:
     def on_top(top, search):
         view = current_view(service, search)
         if view.analysis is None or not top:
-            return no_update
+            return no_update, no_update
         return team_graph(view.analysis, int(top))
 
     @app.callback(
