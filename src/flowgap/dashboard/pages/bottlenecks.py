@@ -61,6 +61,34 @@ def _percent_slider(id: str, label: str) -> html.Div:
     )
 
 
+def _mining_section(a: object) -> html.Section:
+    """Variants, conformance and team clusters of the selection, with their findings."""
+    variants, conformance, clusters = (
+        a.variants,  # type: ignore[attr-defined]
+        a.conformance,  # type: ignore[attr-defined]
+        a.team_clusters,  # type: ignore[attr-defined]
+    )
+    findings = [f for f in (conformance["finding"], clusters["finding"]) if f]
+    return section(
+        "Variants, conformance, team clusters",
+        *[html.P(text, className="finding") for text in findings],
+        html.H3(
+            f"Most frequent paths ({variants['distinct']:,} distinct among "
+            f"{variants['items']:,} items)"
+        ),
+        table_grid("variants", tables.VARIANTS, variants["top"], height=300),
+        html.H3(
+            f"Deviations from the workflow ({conformance['workflow_source']}: "
+            + " → ".join(conformance["workflow"])
+            + ")"
+        ),
+        table_grid("deviations", tables.DEVIATIONS, conformance["deviations"], height=300),
+        html.H3("Teams that hand work mostly among themselves"),
+        table_grid("team-clusters", tables.TEAM_CLUSTERS, clusters["clusters"], height=260),
+        id="mining",
+    )
+
+
 def team_graph(a: object, top: int) -> tuple[list[dict], object]:
     """The handoff graph's elements and from-to matrix with the ``top`` busiest teams, the
     rest folded into "other"."""
@@ -171,6 +199,7 @@ def layout(view: View, search: str) -> html.Div:
                     height=520,
                 ),
             ),
+            _mining_section(a),
             section(
                 "Items",
                 html.Div(
