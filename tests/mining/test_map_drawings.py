@@ -39,3 +39,31 @@ def test_no_edges_no_drawing() -> None:
     assert status_map_svg(empty, visits({})) is None
     with pytest.raises(ValueError):
         status_map_svg(empty, None, "colour")
+
+
+def test_dot_lines_get_stable_names_and_the_workflow_order() -> None:
+    from flowgap.mining.map_drawings import in_order
+
+    body = [
+        "\tnode [shape=box]\n",
+        '\t-5100000001 [label="In Dev (3)" fontsize=12]\n',
+        "\t7200000002 [label=Done fontsize=12]\n",
+        "\t3300000003 [label=Blocked fontsize=12]\n",
+        "\t-5100000001 -> 7200000002 [label=3 fontsize=12]\n",
+        "\t7200000002 -> -5100000001 [label=1 fontsize=12]\n",
+        "\t3300000003 -> -5100000001 [label=1 fontsize=12]\n",
+        '\t"@@startnode" -> -5100000001 [label=3]\n',
+    ]
+    got = in_order(body, ["In Dev", "Done"])
+    # Names by status name: Blocked s0, Done s1, In Dev s2.
+    assert got == [
+        "\tnode [shape=box]\n",
+        '\ts2 [label="In Dev (3)" fontsize=12]\n',
+        "\ts1 [label=Done fontsize=12]\n",
+        "\ts0 [label=Blocked fontsize=12]\n",
+        "\ts2 -> s1 [label=3 fontsize=12]\n",
+        "\ts1 -> s2 [label=1 fontsize=12 constraint=false]\n",  # back up the workflow
+        "\ts0 -> s2 [label=1 fontsize=12 constraint=false]\n",  # back from a side trip
+        '\t"@@startnode" -> s2 [label=3]\n',
+        "\ts2 -> s1 [style=invis weight=10]\n",  # the workflow, top-down
+    ]

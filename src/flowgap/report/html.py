@@ -165,7 +165,7 @@ def render(report: dict, analysis: Analysis) -> str:
     parts.append('<section id="figures"><h2>Where work waits</h2><div class="grid">')
     parts += [_figure_block(fig_id, fig) for fig_id, fig in build_figures(analysis)]
     parts.append("</div></section>")
-    parts.append(_drawings(analysis))
+    parts.append(_drawings(analysis, report["conformance"]["workflow"]))
     parts.append(_bottlenecks(report))
     parts.append(_mining(report))
     if report.get("baseline"):
@@ -189,9 +189,9 @@ def _bottlenecks(report: dict) -> str:
     return "\n".join(out) + "</section>"
 
 
-def _drawings(analysis: Analysis) -> str:
-    """The status map drawn by pm4py and Graphviz (frequency, and performance folded away):
-    a static layered picture that needs no script."""
+def _drawings(analysis: Analysis, workflow: list[str]) -> str:
+    """The status map drawn by pm4py and Graphviz (frequency, and performance folded away),
+    top-down in ``workflow`` order: a static layered picture that needs no script."""
     from ..mining.map_drawings import graphviz_available, status_map_svg
 
     out = ['<section id="map-drawing"><h2>Status process map (static drawing)</h2>']
@@ -203,7 +203,7 @@ def _drawings(analysis: Analysis) -> str:
         )
         return "\n".join(out) + "</section>"
     visits = getattr(analysis, "status_visits", None)
-    frequency = status_map_svg(analysis.status_map, visits, "frequency")
+    frequency = status_map_svg(analysis.status_map, visits, "frequency", workflow)
     if frequency is None:
         return ""
     out.append(
@@ -211,7 +211,7 @@ def _drawings(analysis: Analysis) -> str:
         "where items' paths begin, the square where they end (so far).</p>"
     )
     out.append(f'<div class="svg-map">{frequency}</div>')
-    performance = status_map_svg(analysis.status_map, visits, "performance")
+    performance = status_map_svg(analysis.status_map, visits, "performance", workflow)
     if performance is not None:
         out.append(
             "<details><summary>Performance view: median time from entering a status to "
