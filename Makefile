@@ -23,12 +23,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the tests need: Chromium for the browser tests, a Java runtime for Spark.
+# Debian packages the tests need: Chromium for the browser tests, a Java runtime for Spark,
+# Graphviz for the static process map of the HTML report.
 # Installed only when running as root and missing; otherwise those tests skip with a reason.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "installing:$$missing"; \

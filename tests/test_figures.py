@@ -23,6 +23,7 @@ def build_all(a) -> dict[str, go.Figure]:
         "wait_by_status": figures.wait_by_status(a.stages),
         "wait_by_team": figures.wait_by_team(a.teams),
         "handoff_graph": figures.handoff_graph(a.handoffs),
+        "handoff_matrix": figures.handoff_matrix(a.handoffs),
         "status_map": figures.status_map(a.status_map, a.status_classes),
         "lead_time_scatter": figures.lead_time_scatter(a.items),
         "flow_efficiency_histogram": figures.flow_efficiency_histogram(a.items),
@@ -236,3 +237,21 @@ def test_decisions_figures_draw_their_data_and_say_when_empty() -> None:
     boxes = whatif_before_after({"per_item": per_item})
     assert [t.name for t in boxes.data] == ["before", "after"]
     assert list(boxes.data[1].y) == [1.0, 1.0, 0.5, 0.5]
+
+
+def test_handoff_matrix_counts_from_rows_to_columns() -> None:
+    fig = figures.handoff_matrix(make_analysis().handoffs)
+    heat = fig.data[0]
+    assert list(heat.x) == ["Dev", "QA"] and list(heat.y) == ["Dev", "QA"]
+    assert [list(row) for row in heat.z] == [[None, 2], [1, None]]  # Dev -> QA twice
+    assert heat.text[1][0] == "QA → Dev<br>1 handoff, median wait 5.0 d"
+    # The fold of the other teams comes last whatever its volume.
+    folded = pa.table(
+        {
+            "from_team": ["other", "Dev"],
+            "to_team": ["Dev", "QA"],
+            "count": pa.array([9, 1], pa.int64()),
+            "median_wait_s": [None, 60.0],
+        }
+    )
+    assert list(figures.handoff_matrix(folded).data[0].x) == ["Dev", "QA", "other"]

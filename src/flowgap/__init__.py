@@ -1,10 +1,11 @@
 """flowgap: how work flows, from ticket history.
 
-The public API is three names::
+The public API::
 
     import flowgap
     result = flowgap.load(["export.jira.ndjson.gz"], config)   # -> LoadResult
     analysis = flowgap.analyze(result, config)                  # -> Analysis
+    frame = flowgap.to_pm4py(analysis)                          # -> pandas.DataFrame for pm4py
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
+    import pandas as pd
+
     from .engine.analysis import Analysis
 
 try:
@@ -26,7 +29,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0"
 
-__all__ = ["Config", "LoadResult", "__version__", "analyze", "load"]
+__all__ = ["Config", "LoadResult", "__version__", "analyze", "load", "to_pm4py"]
 
 
 def load(
@@ -55,5 +58,18 @@ def analyze(
     ``analysis.select(items)`` is the same analysis over fewer items (a dashboard filter)."""
     from .engine.analyze import analyze as run_engine
     from .mining import STEPS as MINING_STEPS
+    from .mining import preload
 
+    # pm4py and networkx import in the background while the engine works (DuckDB does not
+    # hold the GIL): the process maps need them only after the engine's per-item rows.
+    preload()
     return run_engine(result, config or Config(), engine=engine, extra_steps=MINING_STEPS)
+
+
+def to_pm4py(analysis: Analysis) -> pd.DataFrame:
+    """The analysis' status segments as a pm4py event frame (start and complete events per
+    segment, ``org:group`` = team, ``org:resource`` = assignee), ready for pm4py's functions
+    and ``pm4py.write_xes``."""
+    from .mining.event_log import to_pm4py as segments_frame
+
+    return segments_frame(analysis)

@@ -156,18 +156,37 @@ def serve(
 @app.command()
 def convert(
     inputs: Inputs,
-    out: Annotated[Path, typer.Option("--out", "-o", help="events.parquet to write.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="events.parquet (or segments.xes) to write.")
+    ],
     config: ConfigOpt = None,
     input_format: FormatOpt = None,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="parquet: the canonical tables (items go beside events); xes: the status "
+            "segments as an XES log (start/complete lifecycles, org:group = team).",
+        ),
+    ] = "parquet",
 ) -> None:
-    """Write the canonical tables as Parquet (items go beside events)."""
+    """Write the canonical tables as Parquet, or the status segments as XES."""
     from . import load
     from .ingest.parquet import items_path, rejects_path, write_parquet
 
+    if to not in ("parquet", "xes"):
+        fail(UsageError(f"--to: unknown format {to!r}; choose parquet or xes"))
     existed = {p for p in (out, items_path(out), rejects_path(out)) if p.exists()}
     try:
-        result = load(inputs, load_config(config), format=input_format)
-        written = write_parquet(result, out)
+        cfg = load_config(config)
+        result = load(inputs, cfg, format=input_format)
+        if to == "xes":
+            from . import analyze
+            from .mining.event_log import write_xes
+
+            written = [write_xes(analyze(result, cfg), out)]
+        else:
+            written = write_parquet(result, out)
     except FlowgapError as err:
         fail(err)
     for path in written:

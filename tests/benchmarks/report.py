@@ -206,6 +206,13 @@ def json_ratios(entry: dict) -> dict[str, tuple[float, float | None]]:
     return out
 
 
+def _bytecode(present: dict | None) -> str:
+    """Which packages had compiled bytecode (imports cost 2-3x more without it)."""
+    if not present:
+        return "not recorded"
+    return ", ".join(f"{name} {'yes' if ok else 'no'}" for name, ok in present.items())
+
+
 def render(results: dict) -> str:
     m = results.get("machine", {})
     lines = [START, "", "### Machine", ""]
@@ -225,6 +232,7 @@ def render(results: dict) -> str:
                 "pm4py / pyarrow / pandas / orjson",
                 f"{m.get('pm4py')} / {m.get('pyarrow')} / {m.get('pandas')} / {m.get('orjson')}",
             ],
+            ["bytecode compiled", _bytecode(m.get("bytecode"))],
         ],
     )
     lines += ["### Budgets (DESIGN section 7)", ""]

@@ -336,3 +336,30 @@ def test_date_range_filter(a, server):
     ex(a.locator("#page .note-warning")).to_have_text(
         "Not a date (YYYY-MM-DD), ignored: from=2025-13-01.", timeout=SLOW
     )
+
+
+def test_map_controls_fold_teams_filter_statuses_and_switch_views(a, server):
+    goto(a, server + "/bottlenecks")
+    count = (
+        "(id) => { const el = document.getElementById(id);"
+        " return el && el._cyreg ? el._cyreg.cy.nodes().length : 0; }"
+    )
+    a.wait_for_function(f"() => ({count})('cy-status') > 0", timeout=SLOW)
+    statuses = a.evaluate(f"() => ({count})('cy-status')")
+    teams = a.evaluate(f"() => ({count})('cy-handoffs')")
+    # Fewest teams: the two busiest and one node for the others.
+    a.locator("#handoff-top [role=slider]").first.focus()
+    a.keyboard.press("Home")
+    a.wait_for_function(f"() => ({count})('cy-handoffs') === 3", timeout=SLOW)
+    assert teams > 3
+    # pm4py's activity filter at its lowest: fewer statuses.
+    a.locator("#status-activities [role=slider]").first.focus()
+    a.keyboard.press("Home")
+    a.wait_for_function(f"() => ({count})('cy-status') < {statuses}", timeout=SLOW)
+    # The performance view labels edges with the median time first.
+    a.get_by_text("Performance (width = median time)").click()
+    a.wait_for_function(
+        "() => document.getElementById('cy-status')._cyreg.cy.edges()"
+        ".some((e) => /^[0-9.]+d · [0-9]+/.test(e.data('label')))",
+        timeout=SLOW,
+    )

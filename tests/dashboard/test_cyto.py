@@ -135,3 +135,51 @@ def test_tap_selects_items():
     ]  # X-2 went through Blocked; repeated In Dev segments of X-1 collapse
     assert status_moves(tl, "Review", "In Dev") == []
     assert items_for_tap({}, tl, hev) == ("", [])
+
+
+def test_folded_teams_make_one_other_node_whose_clicks_select_their_items():
+    folded = table(
+        schemas.HANDOFFS,
+        [
+            {"from_team": "Dev", "to_team": "other", "count": 3, "median_wait_s": 60.0},
+            {"from_team": "other", "to_team": "Dev", "count": 2, "median_wait_s": 60.0},
+        ],
+    )
+    els = handoff_elements(folded, TEAMS, folded=["QA", "Arch"])
+    nodes = {e["data"]["id"]: e["data"] for e in els if "source" not in e["data"]}
+    assert sorted(nodes) == ["team:Dev", "team:other"]  # Arch is folded, not a node
+    assert nodes["team:other"]["label"] == "2 other teams"
+    assert nodes["team:other"]["teams"] == ["Arch", "QA"]
+    edge = next(e["data"] for e in els if e["data"].get("id") == "team:Dev->other")
+    assert edge["from_teams"] == ["Dev"] and edge["to_teams"] == ["Arch", "QA"]
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    hev = table(
+        schemas.HANDOFF_EVENTS,
+        [
+            {"item": "X-1", "ts": t, "from_team": "Dev", "to_team": "QA", "wait_s": 1.0},
+            {"item": "X-2", "ts": t, "from_team": "Dev", "to_team": "Ops", "wait_s": 1.0},
+        ],
+    )
+    tl = _timeline([("X-1", "Review", "QA"), ("X-2", "Ops", "Ops")])
+    assert items_for_tap(edge, tl, hev)[1] == ["X-1"]
+    assert items_for_tap(nodes["team:other"], tl, hev)[1] == ["X-1"]
+
+
+def test_status_map_performance_view_widens_the_slow_moves():
+    status_map = table(
+        PROCESS_EDGES,
+        [
+            {"source": "In Dev", "target": "Review", "count": 5, "median_s": 86400.0},
+            {"source": "Review", "target": "Done", "count": 1, "median_s": 4 * 86400.0},
+        ],
+    )
+    stages = table(schemas.STAGES, [])
+    frequency = {e["data"]["id"]: e["data"] for e in status_elements(status_map, stages)}
+    performance = {
+        e["data"]["id"]: e["data"] for e in status_elements(status_map, stages, "performance")
+    }
+    assert frequency["status:In Dev->Review"]["width"] == 12.0  # most frequent
+    assert performance["status:Review->Done"]["width"] == 12.0  # slowest
+    assert performance["status:In Dev->Review"]["width"] == 1.5
+    assert performance["status:Review->Done"]["label"] == "4.0d · 1"
+    assert frequency["status:Review->Done"]["label"] == "1 · 4.0d"

@@ -12,11 +12,12 @@ from dash import dcc, html
 import flowgap
 from flowgap.config import Config
 from flowgap.dashboard.components import csv_text
-from flowgap.dashboard.data import DataService, View
+from flowgap.dashboard.data import DataService, Dataset, View
 from flowgap.dashboard.filters import Filters
-from flowgap.dashboard.pages import PAGES, journey, overview, upload
+from flowgap.dashboard.pages import PAGES, bottlenecks, journey, overview, upload
 from flowgap.dashboard.sessions import SessionStore, new_session_id
 from flowgap.model import LoadResult, events_from_rows, items_from_rows
+from flowgap.sample import generate
 
 EVIL = '<img src=x onerror="alert(1)"> **bold** =HYPERLINK("http://x")'
 TRANSITIONS = (
@@ -269,3 +270,28 @@ def test_class_warnings_stand_on_the_upload_page_and_the_overview(service):
     service.store.save_state(sid, state)
     again = service.view(sid, Filters())
     assert class_warning_texts(overview.layout(again, "")) == []
+
+
+def test_bottlenecks_show_variants_conformance_and_team_clusters():
+    sample = generate(items=120, seed=4)
+    analysis = flowgap.analyze(sample.result, sample.config)
+    view = View(
+        sid=None,
+        config=sample.config,
+        filters=Filters(),
+        result=sample.result,
+        full=analysis,
+        analysis=analysis,
+        dataset=Dataset("k", "sample", [Path("x")], demo=False),
+    )
+    page = bottlenecks.layout(view, "")
+    nodes = list(_walk(page))
+    mining = next(n for n in nodes if getattr(n, "id", None) == "mining")
+    texts = [n for n in _walk(mining) if isinstance(n, str)]
+    assert analysis.conformance["finding"] in texts
+    assert analysis.team_clusters["finding"] in texts
+    grids = {n.id["name"]: n for n in _walk(mining) if type(n).__name__ == "AgGrid"}
+    assert sorted(grids) == ["deviations", "team-clusters", "variants"]
+    top = analysis.variants["top"][0]
+    assert grids["variants"].rowData[0]["path"] == " → ".join(top["path"])
+    assert grids["variants"].rowData[0]["items"] == top["items"]

@@ -69,6 +69,8 @@ def assert_same_analysis(got, want) -> None:
     assert close(got.summary, want.summary)
     assert close(got.findings, want.findings)
     assert got.two_way_handoffs == want.two_way_handoffs
+    for name in ("variants", "conformance", "team_clusters"):
+        assert close(getattr(got, name), getattr(want, name)), name
     assert got.as_of == want.as_of
 
 

@@ -592,9 +592,109 @@ def make_analysis(**overrides: object) -> Analysis:
             ],
         ),
         two_way_handoffs=[["Dev", "QA"]],
+        **MINING,
     )
     fields.update(overrides)
     return Analysis(**fields)  # type: ignore[arg-type]
+
+
+#: The mining layer's summaries of the items above (two delivered, two open).
+MINING: dict[str, object] = {
+    "handoff_cycles": [],
+    "variants": {
+        "items": 4,
+        "distinct": 3,
+        "top_share": 1.0,
+        "top": [
+            {
+                "rank": 1,
+                "path": ["To Do", "In Progress"],
+                "items": 2,
+                "share": 0.5,
+                "delivered": 0,
+                "median_lead_time_s": None,
+                "median_flow_efficiency": None,
+            },
+            {
+                "rank": 2,
+                "path": ["To Do", "In Progress", "Done"],
+                "items": 1,
+                "share": 0.25,
+                "delivered": 1,
+                "median_lead_time_s": 2 * DAY,
+                "median_flow_efficiency": 0.5,
+            },
+            {
+                "rank": 3,
+                "path": ["To Do", "In Progress", "Ready for QA", "In QA", "Ready for Dev", "Done"],
+                "items": 1,
+                "share": 0.25,
+                "delivered": 1,
+                "median_lead_time_s": 20 * DAY,
+                "median_flow_efficiency": 0.1,
+            },
+        ],
+    },
+    "conformance": {
+        "workflow": ["To Do", "In Progress", "Ready for QA", "In QA", "Done"],
+        "workflow_source": "config",
+        "delivered": 2,
+        "conforming": 0,
+        "conforming_share": 0.0,
+        "median_lead_time_s_conforming": None,
+        "deviations": [
+            {
+                "kind": "skipped",
+                "status": "In QA",
+                "items": 1,
+                "share": 0.5,
+                "median_lead_time_s": 2 * DAY,
+                "median_lead_time_s_without": 20 * DAY,
+            },
+            {
+                "kind": "outside",
+                "status": "Ready for Dev",
+                "items": 1,
+                "share": 0.5,
+                "median_lead_time_s": 20 * DAY,
+                "median_lead_time_s_without": 2 * DAY,
+            },
+        ],
+        "finding": "50% of delivered items skipped 'In QA'; their median lead time was 2.0 "
+        "days against 20.0 days for the others.",
+    },
+    "team_clusters": {
+        "handoffs": 3,
+        "clusters": [
+            {
+                "rank": 1,
+                "teams": ["Dev", "QA"],
+                "handoffs_inside": 3,
+                "share_of_handoffs": 1.0,
+                "wait_inside_s": 15 * DAY,
+                "whole_graph": True,
+            }
+        ],
+        "finding": None,
+    },
+}
+
+#: What the mining layer gives for a log without status history.
+NO_MINING: dict[str, object] = {
+    "handoff_cycles": [],
+    "variants": {"items": 0, "distinct": 0, "top_share": None, "top": []},
+    "conformance": {
+        "workflow": [],
+        "workflow_source": "inferred",
+        "delivered": 0,
+        "conforming": 0,
+        "conforming_share": None,
+        "median_lead_time_s_conforming": None,
+        "deviations": [],
+        "finding": None,
+    },
+    "team_clusters": {"handoffs": 0, "clusters": [], "finding": None},
+}
 
 
 def empty_analysis() -> Analysis:
@@ -607,5 +707,10 @@ def empty_analysis() -> Analysis:
                 group[key] = {} if isinstance(group[key], dict) else None
     blank["items"] = {"total": 0, "open": 0, "delivered": 0, "with_history": 0}
     return make_analysis(
-        findings=[], two_way_handoffs=[], summary=blank, has_history=False, **empty
+        findings=[],
+        two_way_handoffs=[],
+        summary=blank,
+        has_history=False,
+        **empty,
+        **NO_MINING,
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from analysis_factory import make_analysis
+from analysis_factory import empty_analysis, make_analysis
 
 from flowgap.report import html, json_report
 
@@ -112,3 +112,24 @@ def test_class_warnings_and_the_team_ranking() -> None:
     assert (
         '<ol id="team-findings"><li>63% of all waiting happens while work sits with QA.</li></ol>'
     ) in page
+
+
+def test_variants_conformance_and_team_clusters_have_a_section() -> None:
+    page = render()
+    section = page.split('<section id="mining">', 1)[1].split("</section>", 1)[0]
+    assert "3 distinct paths through the statuses among 4 items." in section
+    assert "<td>To Do → In Progress → Done</td>" in section
+    assert "50% of delivered items skipped &#x27;In QA&#x27;" in section
+    assert "<td>Dev, QA</td>" in section
+    assert '<section id="mining">' not in render(empty_analysis())
+
+
+def test_the_status_map_is_drawn_statically_when_graphviz_is_there() -> None:
+    import shutil
+
+    section = render().split('<section id="map-drawing">', 1)[1].split("</section>", 1)[0]
+    if shutil.which("dot") is None:
+        assert "Graphviz (<code>dot</code>) is not installed" in section
+    else:
+        assert section.count("<svg") == 2  # frequency, and performance in a <details>
+        assert "Ready for QA" in section and "<details>" in section

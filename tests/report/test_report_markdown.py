@@ -129,3 +129,22 @@ def test_class_warnings_stand_above_the_headline() -> None:
     )
     assert lines.index(quote) < lines.index("## Headline")
     assert not [line for line in render().splitlines() if "Check the status classes" in line]
+
+
+def test_variants_conformance_and_team_clusters() -> None:
+    md = render()
+    assert "3 distinct paths through the statuses among 4 items; the most frequent:" in md
+    assert "| To Do → In Progress → Done | 1 | 25.0% | 2.0 d | 50.0% |" in md
+    assert "Workflow (config): To Do → In Progress → Ready for QA → In QA → Done" in md
+    assert (
+        "50% of delivered items skipped 'In QA'; their median lead time was 2.0 days "
+        "against 20.0 days for the others."
+    ) in md
+    assert "| skipped In QA | 1 | 50.0% | 2.0 d | 20.0 d |" in md
+    assert "| Dev, QA | 3 | 100.0% | 15.0 d |" in md
+
+
+def test_cycles_of_teams_are_listed() -> None:
+    a = make_analysis(handoff_cycles=[{"teams": ["Dev", "QA", "Ops"], "handoffs": 1200}])
+    md = markdown.render(json_report.build_report(a))
+    assert "- Dev → QA → Ops → Dev (at least 1,200 handoffs a step)" in md

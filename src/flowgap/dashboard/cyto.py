@@ -5,7 +5,9 @@ edge), edge colour goes green -> amber -> red with the median wait relative to t
 and ping-pong edges (some item went A -> B -> A) are dashed and labelled. Widths and colours are
 computed here, not in the stylesheet, so they are testable and identical in every browser.
 
-Clicking (tapping) a node or an edge selects items; ``items_for_tap`` answers which.
+Clicking (tapping) a node or an edge selects items; ``items_for_tap`` answers which. With
+hundreds of teams the handoff graph shows the busiest and folds the rest into one ``other``
+node, whose edges carry the folded teams' names so that a click still selects their items.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pyarrow.compute as pc
 
 # Status nodes in the class colours of every chart (touch teal, wait red-orange, ...).
 from ..figures import CLASS_COLOURS, status_layers
+from ..mining.handoff_network import OTHER
 from ..units import DAY_S
 
 MIN_WIDTH, MAX_WIDTH = 1.5, 12.0
@@ -46,28 +49,39 @@ def _days(seconds: float | None) -> str:
     return "n/a" if seconds is None else f"{seconds / DAY_S:.1f}d"
 
 
-def handoff_elements(handoffs: pa.Table, teams: pa.Table) -> list[dict]:
-    """Nodes are teams, edges are handoffs A -> B (engine's ``handoffs`` table)."""
+def handoff_elements(
+    handoffs: pa.Table, teams: pa.Table, folded: list[str] | None = None
+) -> list[dict]:
+    """Nodes are teams, edges are handoffs A -> B (engine's ``handoffs`` table).
+
+    ``folded``: the teams folded into the ``other`` node (its edges then name them, so that a
+    click selects their items); their own nodes are left out."""
+    folded = sorted(folded or [])
     rows = handoffs.to_pylist()
-    names = {r["team"] for r in teams.to_pylist() if r["team"]}
+    names = {r["team"] for r in teams.to_pylist() if r["team"]} - set(folded)
     for r in rows:
         names.update((r["from_team"], r["to_team"]))
     team_rows = {r["team"]: r for r in teams.to_pylist()}
     nodes = []
     for name in sorted(n for n in names if n):
         t = team_rows.get(name, {})
+        label = name
+        members = [name]
+        if folded and name == OTHER:
+            label, members = f"{len(folded)} other teams", folded
         nodes.append(
             {
                 "data": {
                     "id": f"team:{name}",
                     "kind": "team",
                     "name": name,
-                    "label": name,
+                    "label": label,
                     "items": t.get("items"),
+                    "teams": members,
                 },
             }
         )
-    return nodes + _edges(
+    edges = _edges(
         [
             (r["from_team"], r["to_team"], r["count"], r["median_wait_s"], bool(r["ping_pong"]))
             for r in rows
@@ -76,10 +90,19 @@ def handoff_elements(handoffs: pa.Table, teams: pa.Table) -> list[dict]:
         prefix="team",
         kind="handoff",
     )
+    for edge in edges:
+        data = edge["data"]
+        data["from_teams"] = folded if folded and data["from"] == OTHER else [data["from"]]
+        data["to_teams"] = folded if folded and data["to"] == OTHER else [data["to"]]
+    return nodes + edges
 
 
-def status_elements(status_map: pa.Table, stages: pa.Table) -> list[dict]:
-    """Nodes are statuses coloured by class, edges are directly-follows moves."""
+def status_elements(status_map: pa.Table, stages: pa.Table, view: str = "frequency") -> list[dict]:
+    """Nodes are statuses coloured by class, edges are directly-follows moves.
+
+    ``view``: "frequency" (width by how often, label "count · median"), or "performance"
+    (width by the median time from entering the source to entering the target, label
+    "median · count"): the two views of process-mining tools."""
     stage_rows = {r["status"]: r for r in stages.to_pylist()}
     rows = status_map.to_pylist()
     names = set(stage_rows)
@@ -122,6 +145,7 @@ def status_elements(status_map: pa.Table, stages: pa.Table) -> list[dict]:
         ],
         prefix="status",
         kind="move",
+        performance=view == "performance",
     )
 
 
@@ -129,15 +153,19 @@ def status_elements(status_map: pa.Table, stages: pa.Table) -> list[dict]:
 LAYER_DX, LAYER_DY = 150, 150
 
 
-def _edges(rows: list[tuple], prefix: str, kind: str) -> list[dict]:
+def _edges(rows: list[tuple], prefix: str, kind: str, performance: bool = False) -> list[dict]:
     if not rows:
         return []
     counts = [r[2] or 0 for r in rows]
     waits = [r[3] for r in rows if r[3] is not None]
     low, high, slowest = min(counts), max(counts), max(waits, default=0.0)
+    if performance:
+        low, high = min(waits, default=0.0), slowest
     out = []
     for source, target, count, median, ping in rows:
         label = f"{count} · {_days(median)}" + (" · ping-pong" if ping else "")
+        if performance:
+            label = f"{_days(median)} · {count}" + (" · ping-pong" if ping else "")
         out.append(
             {
                 "data": {
@@ -151,7 +179,9 @@ def _edges(rows: list[tuple], prefix: str, kind: str) -> list[dict]:
                     "median_wait_s": median,
                     "ping_pong": ping,
                     "label": label,
-                    "width": edge_width(count or 0, low, high),
+                    "width": edge_width(
+                        (median or 0.0) if performance else (count or 0), low, high
+                    ),
                     "colour": wait_colour(median, slowest),
                 },
                 "classes": "ping-pong" if ping else "",
@@ -204,15 +234,18 @@ def items_for_tap(
     """(description, item keys) selected by clicking the node or edge whose data is ``data``."""
     kind = data.get("kind")
     if kind == "team":
-        keys = pc.filter(timeline["item"], pc.equal(timeline["team"], data["name"]))
+        teams = pa.array(data.get("teams") or [data["name"]], pa.string())
+        keys = pc.filter(timeline["item"], pc.is_in(timeline["team"], value_set=teams))
         return f"items that were with team {data['name']}", sorted(set(keys.to_pylist()))
     if kind == "status":
         keys = pc.filter(timeline["item"], pc.equal(timeline["status"], data["name"]))
         return f"items that were in {data['name']}", sorted(set(keys.to_pylist()))
     if kind == "handoff":
+        sources = pa.array(data.get("from_teams") or [data["from"]], pa.string())
+        targets = pa.array(data.get("to_teams") or [data["to"]], pa.string())
         mask = pc.and_(
-            pc.equal(handoff_events["from_team"], data["from"]),
-            pc.equal(handoff_events["to_team"], data["to"]),
+            pc.is_in(handoff_events["from_team"], value_set=sources),
+            pc.is_in(handoff_events["to_team"], value_set=targets),
         )
         keys = pc.filter(handoff_events["item"], pc.fill_null(mask, False))
         return (

@@ -17,6 +17,7 @@ Stable names (the reports and the dashboard import them from ``flowgap.figures``
 
     wait_by_status(stages)                  wait_by_team(teams)
     handoff_graph(handoffs)                 status_map(status_map, status_classes=None)
+    handoff_matrix(handoffs)
     lead_time_scatter(items)                flow_efficiency_histogram(items)
     cumulative_flow(daily)                  ageing_wip(items)
     item_journeys(timeline, items, n=10)    steering_touches(touches)
@@ -30,7 +31,7 @@ from __future__ import annotations
 from .decisions import forecast_dates, whatif_before_after
 from .distributions import ageing_wip, flow_efficiency_histogram, lead_time_scatter
 from .journeys import item_journeys, longest_waiting
-from .process_maps import handoff_graph, status_layers, status_map
+from .process_maps import handoff_graph, handoff_matrix, status_layers, status_map
 from .steering import steering_touches
 from .style import CLASS_COLOURS, CLASS_ORDER, TEAM_COLOURS, empty_figure
 from .trends import cumulative_flow, flow_efficiency_trend, throughput_trend
@@ -47,6 +48,7 @@ __all__ = [
     "flow_efficiency_trend",
     "forecast_dates",
     "handoff_graph",
+    "handoff_matrix",
     "item_journeys",
     "lead_time_scatter",
     "longest_waiting",

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from ..units import DAY_S
 from .style import (
     CLASS_COLOURS,
     TEAM_COLOURS,
@@ -218,6 +219,50 @@ def handoff_graph(handoffs: TableLike) -> go.Figure:
             xanchor="left",
             font={"size": 11, "color": "#a33"},
         )
+    return fig
+
+
+def handoff_matrix(handoffs: TableLike) -> go.Figure:
+    """From-to matrix of handoffs (rows: from, columns: to), cell colour = how many; the
+    median handoff wait on hover. Readable where a graph of many teams is not. Teams in the
+    order of their handoffs in and out, busiest first (``other``, a fold of the rest, last)."""
+    title = "Handoffs from team (rows) to team (columns)"
+    df = frame(handoffs)
+    if df.empty:
+        return empty_figure(title, "No handoffs: every item stayed with one team.")
+    volume: dict[str, int] = {}
+    for a, b, n in zip(df["from_team"], df["to_team"], df["count"], strict=True):
+        volume[a] = volume.get(a, 0) + int(n)
+        volume[b] = volume.get(b, 0) + int(n)
+    teams = sorted(volume, key=lambda t: (t == "other", -volume[t], t))
+    at = {t: i for i, t in enumerate(teams)}
+    counts = [[None] * len(teams) for _ in teams]
+    hover = [[""] * len(teams) for _ in teams]
+    for a, b, n, w in zip(
+        df["from_team"], df["to_team"], df["count"], df["median_wait_s"], strict=True
+    ):
+        counts[at[a]][at[b]] = int(n)
+        wait = "n/a" if w is None or pd.isna(w) else f"{w / DAY_S:.1f} d"
+        label = f"{int(n):,} handoff" + ("" if int(n) == 1 else "s")
+        hover[at[a]][at[b]] = f"{esc(a)} → {esc(b)}<br>{label}, median wait {wait}"
+    fig = base_figure(title, height=max(360, 120 + 22 * len(teams)))
+    fig.add_trace(
+        go.Heatmap(
+            z=counts,
+            x=[esc(t) for t in teams],
+            y=[esc(t) for t in teams],
+            text=hover,
+            hoverinfo="text",
+            colorscale=WAIT_SCALE,
+            colorbar={"title": "handoffs"},
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title="from")
+    fig.update_xaxes(side="top", title="to", tickangle=-45)
+    # Room above for the team names on the top axis, below the title.
+    fig.update_layout(margin={"t": 150}, title={"y": 0.98, "yanchor": "top"})
     return fig
 
 

@@ -40,6 +40,7 @@ th,td{border:1px solid #d9e2ec;padding:4px 8px;text-align:left;vertical-align:to
 th{background:#eef2f7}.held{color:#177245;font-weight:600}.failed{color:#b42318;font-weight:600}
 .note{background:#fff4e5;border-left:4px solid #f59f00;padding:8px 12px}
 li{margin:4px 0}
+.svg-map svg{max-width:100%;height:auto}
 """
 
 LOADER = """
@@ -179,7 +180,9 @@ def render(report: dict, analysis: Analysis) -> str:
     parts.append('<section id="figures"><h2>Where work waits</h2><div class="grid">')
     parts += [_figure_block(fig_id, fig) for fig_id, fig in build_figures(analysis)]
     parts.append("</div></section>")
+    parts.append(_drawings(analysis, report["conformance"]["workflow"]))
     parts.append(_bottlenecks(report))
+    parts.append(_mining(report))
     if report.get("baseline"):
         parts.append(_baseline(report["baseline"]))
     parts.append(_inputs(report))
@@ -234,6 +237,71 @@ def _bottlenecks(report: dict) -> str:
     out.append(table(spec.TEAMS, spec.by_wait(teams, "wait_s", "team")[:10]))
     edges = spec.by_wait(edges, "total_wait_s", "from_team", "to_team")
     out.append(table(spec.HANDOFFS, edges[:10]))
+    return "\n".join(out) + "</section>"
+
+
+def _drawings(analysis: Analysis, workflow: list[str]) -> str:
+    """The status map drawn by pm4py and Graphviz (frequency, and performance folded away),
+    top-down in ``workflow`` order: a static layered picture that needs no script."""
+    from ..mining.map_drawings import graphviz_available, status_map_svg
+
+    out = ['<section id="map-drawing"><h2>Status process map (static drawing)</h2>']
+    if not graphviz_available():
+        out.append(
+            '<p class="note">Graphviz (<code>dot</code>) is not installed, so there is no '
+            "static drawing here (<code>make system-deps</code> installs it); the interactive "
+            "map above shows the same edges.</p>"
+        )
+        return "\n".join(out) + "</section>"
+    visits = getattr(analysis, "status_visits", None)
+    frequency = status_map_svg(analysis.status_map, visits, "frequency", workflow)
+    if frequency is None:
+        return ""
+    out.append(
+        "<p>Moves between statuses, top-down; edge labels count the moves. The circle marks "
+        "where items' paths begin, the square where they end (so far).</p>"
+    )
+    out.append(f'<div class="svg-map">{frequency}</div>')
+    performance = status_map_svg(analysis.status_map, visits, "performance", workflow)
+    if performance is not None:
+        out.append(
+            "<details><summary>Performance view: median time from entering a status to "
+            f'the next</summary><div class="svg-map">{performance}</div></details>'
+        )
+    return "\n".join(out) + "</section>"
+
+
+def _mining(report: dict) -> str:
+    """Variants, conformance and team clusters (their findings above each table)."""
+    e = escape
+    variants, conformance, clusters = (
+        report["variants"],
+        report["conformance"],
+        report["team_clusters"],
+    )
+    if not (variants["top"] or conformance["delivered"] or clusters["clusters"]):
+        return ""  # no status history
+    out = ['<section id="mining"><h2>Variants, conformance, team clusters</h2>']
+    out.append(
+        f"<h3>Variants</h3><p>{variants['distinct']:,} distinct paths through the statuses "
+        f"among {plural(variants['items'], 'item')}.</p>"
+    )
+    out.append(table(spec.VARIANTS, variants["top"]))
+    workflow = " → ".join(conformance["workflow"])
+    out.append(
+        f"<h3>Conformance</h3><p>Workflow ({e(conformance['workflow_source'])}): {e(workflow)}</p>"
+    )
+    if conformance["finding"]:
+        out.append(f"<p>{e(conformance['finding'])}</p>")
+    out.append(table(spec.DEVIATIONS, conformance["deviations"][:10]))
+    out.append("<h3>Team clusters</h3>")
+    if clusters["finding"]:
+        out.append(f"<p>{e(clusters['finding'])}</p>")
+    out.append(table(spec.TEAM_CLUSTERS, clusters["clusters"][:10]))
+    if report["handoff_cycles"]:
+        out.append("<p>Work that comes back around (cycles of teams, weakest step):</p><ul>")
+        out += [f"<li>{e(spec.cycle_text(c))}</li>" for c in report["handoff_cycles"]]
+        out.append("</ul>")
     return "\n".join(out) + "</section>"
 
 

@@ -183,6 +183,10 @@ def build_report(
         "forecast": decided["forecast"],
         "actions": decided["actions"],
         "two_way_handoffs": analysis.two_way_handoffs,
+        "handoff_cycles": analysis.handoff_cycles,
+        "variants": analysis.variants,
+        "conformance": analysis.conformance,
+        "team_clusters": analysis.team_clusters,
         "tables": {
             name: table_rows(analysis.table(name)) for name in TABLES if name not in EXCLUDED_TABLES
         },

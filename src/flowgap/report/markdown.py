@@ -11,7 +11,7 @@ from ..engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
 from . import tables as spec
 from .baseline import describe_delta
 from .fmt import class_warnings_of, forecast_lines, headline_rows, plural
-from .tables import MD, Column, Fmt, TableSpec
+from .tables import MD, Column, Fmt, TableSpec, cycle_text
 
 TOP = 5
 # Backslash escapes (CommonMark escapes any ASCII punctuation) rather than entities, so that
@@ -106,6 +106,7 @@ def render(report: dict) -> str:
 
     lines += decisions(report)
     lines += _bottlenecks(report)
+    lines += _mining(report)
     if report.get("baseline"):
         lines += _baseline(report["baseline"])
     lines += _inputs(report)
@@ -155,6 +156,46 @@ def _bottlenecks(report: dict) -> list[str]:
         out += ["**Handoffs** that cost the most waiting:", ""]
         out += table(spec.HANDOFFS, edges[:TOP])
     return out if len(out) > 2 else []
+
+
+def _mining(report: dict) -> list[str]:
+    """Variants, conformance and team clusters: what a process-mining user reads next."""
+    out: list[str] = []
+    variants, conformance, clusters = (
+        report["variants"],
+        report["conformance"],
+        report["team_clusters"],
+    )
+    if variants["top"]:
+        out += [
+            "## Variants",
+            "",
+            f"{variants['distinct']:,} distinct paths through the statuses among "
+            f"{plural(variants['items'], 'item')}; the most frequent:",
+            "",
+        ]
+        out += table(spec.VARIANTS, variants["top"][:TOP])
+    if conformance["delivered"]:
+        out += ["## Conformance to the workflow", ""]
+        out += [
+            f"Workflow ({conformance['workflow_source']}): "
+            + esc(" → ".join(conformance["workflow"])),
+            "",
+        ]
+        if conformance["finding"]:
+            out += [esc(conformance["finding"]), ""]
+        if conformance["deviations"]:
+            out += table(spec.DEVIATIONS, conformance["deviations"][:TOP])
+    if clusters["clusters"]:
+        out += ["## Team clusters", ""]
+        if clusters["finding"]:
+            out += [esc(clusters["finding"]), ""]
+        out += table(spec.TEAM_CLUSTERS, clusters["clusters"][:TOP])
+    cycles = report["handoff_cycles"]
+    if cycles:
+        out += ["**Work that comes back around** (cycles of teams, weakest step):", ""]
+        out += [f"- {esc(cycle_text(c))}" for c in cycles[:TOP]] + [""]
+    return out
 
 
 def _baseline(b: dict) -> list[str]:

@@ -26,7 +26,7 @@ from ..engine.summary_metrics import Kind
 from ..tables import TABLES
 
 #: ``1.x``: a new minor version adds to the contract, a new major one breaks it.
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 WARNING_CAP = 1000
 #: Too big for the JSON and always in the CSV.
 EXCLUDED_TABLES = ("timeline",)
@@ -194,6 +194,78 @@ class Action(_Closed):
     meeting_hours_per_quarter: Number
 
 
+# --------------------------------------------------------------------------- mining
+
+
+class Variant(_Closed):
+    rank: int = Field(ge=1)
+    path: list[str] = Field(description="The statuses visited, in order.")
+    items: int = Field(ge=0)
+    share: float = Field(description="Of the items with a status path.")
+    delivered: int = Field(ge=0)
+    median_lead_time_s: Number = Field(description="Of its delivered items.")
+    median_flow_efficiency: Number = Field(description="Of its delivered items.")
+
+
+class Variants(_Closed):
+    """The paths items take through the statuses (pm4py's variants), most frequent first."""
+
+    items: int = Field(ge=0, description="Items with a status path.")
+    distinct: int = Field(ge=0, description="Distinct variants.")
+    top_share: Number = Field(description="Share of the items the listed variants cover.")
+    top: list[Variant]
+
+
+class Deviation(_Closed):
+    kind: Literal["skipped", "backward", "outside"]
+    status: str | None = Field(description="The status skipped or visited outside.")
+    items: int = Field(ge=0, description="Delivered items with this deviation.")
+    share: float = Field(description="Of the delivered items.")
+    median_lead_time_s: Number = Field(description="Of the items with this deviation.")
+    median_lead_time_s_without: Number = Field(
+        description="Of the delivered items without this deviation."
+    )
+
+
+class Conformance(_Closed):
+    """Delivered items against the intended workflow: skipped steps, backward moves, statuses
+    outside it."""
+
+    workflow: list[str]
+    workflow_source: Literal["config", "inferred"] = Field(
+        description="`[statuses] order`, or the most frequent path of delivered items."
+    )
+    delivered: int = Field(ge=0)
+    conforming: int = Field(ge=0, description="Delivered items without any deviation.")
+    conforming_share: Number
+    median_lead_time_s_conforming: Number
+    deviations: list[Deviation]
+    finding: str | None = Field(description="The biggest deviation, in words.")
+
+
+class HandoffCycle(_Closed):
+    teams: list[str] = Field(description="A -> B -> C (-> A), starting at the first in name order.")
+    handoffs: int = Field(ge=1, description="Handoffs on the cycle's weakest step.")
+
+
+class TeamCluster(_Closed):
+    rank: int = Field(ge=1)
+    teams: list[str]
+    handoffs_inside: int = Field(ge=0, description="Handoffs between teams of the cluster.")
+    share_of_handoffs: Number
+    wait_inside_s: Number = Field(description="Waiting after those handoffs (wait_s).")
+    whole_graph: bool = Field(description="The cluster holds every team that handed work.")
+
+
+class TeamClusters(_Closed):
+    """Communities of teams that hand work mostly among themselves (networkx), best
+    candidate for working as one team first."""
+
+    handoffs: int = Field(ge=0)
+    clusters: list[TeamCluster]
+    finding: str | None = Field(description="The best candidate, as a question.")
+
+
 # --------------------------------------------------------------------------- from the registry
 
 
@@ -312,6 +384,15 @@ class Report(_Closed):
             "(a ping-pong is A -> B -> A within one item: see the handoffs table)."
         )
     )
+    handoff_cycles: list[HandoffCycle] = Field(
+        description=(
+            "Cycles of three or four teams in the handoff graph (networkx), among the 30 "
+            "busiest teams: work that comes back around, on any items."
+        )
+    )
+    variants: Variants
+    conformance: Conformance
+    team_clusters: TeamClusters
     tables: Tables  # type: ignore[valid-type]
     thresholds: Thresholds
     baseline: Baseline | None

@@ -200,6 +200,62 @@ HANDOFFS = TableSpec(
     ),
 )
 
+
+def _path(row: dict) -> str:
+    return " → ".join(row["path"])
+
+
+def _deviation(row: dict) -> str:
+    if row["kind"] == "skipped":
+        return f"skipped {row['status']}"
+    if row["kind"] == "outside":
+        return f"passed through {row['status']} (outside the workflow)"
+    return "moved backward"
+
+
+def cycle_text(cycle: dict) -> str:
+    """A cycle of teams in words: "Dev → QA → Ops → Dev (at least 4 handoffs a step)"."""
+    teams = [*cycle["teams"], cycle["teams"][0]]
+    return f"{' → '.join(teams)} (at least {cycle['handoffs']:,} handoffs a step)"
+
+
+def _teams(row: dict) -> str:
+    return ", ".join(row["teams"])
+
+
+#: The mining layer's summaries (report.json's ``variants``, ``conformance``, ``team_clusters``).
+VARIANTS = TableSpec(
+    "variants",
+    (
+        Column("path", "Path through the statuses", get=_path),
+        Column("items", "Items", N),
+        Column("share", "Share of items", P),
+        Column("median_lead_time_s", "Median lead time", D),
+        Column("median_flow_efficiency", "Median flow efficiency", P),
+    ),
+)
+
+DEVIATIONS = TableSpec(
+    "deviations",
+    (
+        Column("deviation", "Deviation", get=_deviation),
+        Column("items", "Delivered items", N),
+        Column("share", "Share of delivered", P),
+        Column("median_lead_time_s", "Their median lead time", D),
+        Column("median_lead_time_s_without", "Others' median lead time", D),
+    ),
+)
+
+TEAM_CLUSTERS = TableSpec(
+    "team_clusters",
+    (
+        Column("teams", "Teams", get=_teams),
+        Column("handoffs_inside", "Handoffs inside", N),
+        Column("share_of_handoffs", "Share of handoffs", P),
+        Column("wait_inside_s", "Waiting after them", D),
+    ),
+)
+
 ITEMS = TableSpec(
     "items",
     (

@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 
 import dash_cytoscape as cyto
-from dash import Dash, Input, Output, State, ctx, html, no_update
+import pyarrow as pa
+import pyarrow.compute as pc
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from ... import figures
+from ...mining.handoff_network import busiest_teams, folded_handoffs
+from ...mining.process_maps import filtered_map
 from ...report import tables
 from ..components import figure as graph
 from ..components import grid_data, section, table_grid
@@ -20,6 +24,84 @@ log = logging.getLogger("flowgap.dashboard")
 
 #: Rows sent to the item table: enough to browse, small enough for the browser.
 MAX_ROWS = 5000
+#: Teams the handoff graph shows at first (the busiest; the rest are folded into "other").
+TOP_TEAMS = 15
+#: A layered layout (dagre, shipped with dash-cytoscape): handoffs flow left to right, in
+#: layers, instead of a circle whose edges all cross in the middle.
+HANDOFF_LAYOUT = {"name": "dagre", "rankDir": "LR", "nodeSep": 25, "rankSep": 110}
+
+cyto.load_extra_layouts()
+
+
+def status_graph(a: object, view: str, activities: float, paths: float) -> list[dict]:
+    """The status map's elements in one view, after pm4py's activity and path filtering."""
+    full, stages = a.status_map, a.stages  # type: ignore[attr-defined]
+    shown = filtered_map(full, a.status_visits, activities, paths)  # type: ignore[attr-defined]
+    if shown is not full:  # the statuses filtered out are no nodes either
+        present = pa.array(sorted(set(shown["source"].to_pylist() + shown["target"].to_pylist())))
+        stages = stages.filter(pc.is_in(stages["status"], value_set=present))
+    return status_elements(shown, stages, view)
+
+
+def _percent_slider(id: str, label: str) -> html.Div:
+    return html.Div(
+        [
+            html.Label(label),
+            dcc.Slider(
+                id=id,
+                min=10,
+                max=100,
+                step=5,
+                value=100,
+                marks={10: "10%", 50: "50%", 100: "100%"},
+                tooltip={"placement": "bottom", "always_visible": False},
+            ),
+        ],
+        className="slider-row",
+    )
+
+
+def _mining_section(a: object) -> html.Section:
+    """Variants, conformance and team clusters of the selection, with their findings."""
+    variants, conformance, clusters = (
+        a.variants,  # type: ignore[attr-defined]
+        a.conformance,  # type: ignore[attr-defined]
+        a.team_clusters,  # type: ignore[attr-defined]
+    )
+    findings = [f for f in (conformance["finding"], clusters["finding"]) if f]
+    return section(
+        "Variants, conformance, team clusters",
+        *[html.P(text, className="finding") for text in findings],
+        html.H3(
+            f"Most frequent paths ({variants['distinct']:,} distinct among "
+            f"{variants['items']:,} items)"
+        ),
+        table_grid("variants", tables.VARIANTS, variants["top"], height=300),
+        html.H3(
+            f"Deviations from the workflow ({conformance['workflow_source']}: "
+            + " → ".join(conformance["workflow"])
+            + ")"
+        ),
+        table_grid("deviations", tables.DEVIATIONS, conformance["deviations"], height=300),
+        html.H3("Teams that hand work mostly among themselves"),
+        table_grid("team-clusters", tables.TEAM_CLUSTERS, clusters["clusters"], height=260),
+        id="mining",
+    )
+
+
+def team_graph(a: object, top: int) -> tuple[list[dict], object]:
+    """The handoff graph's elements and from-to matrix with the ``top`` busiest teams, the
+    rest folded into "other"."""
+    handoffs, teams = a.handoffs, a.teams  # type: ignore[attr-defined]
+    keep = busiest_teams(handoffs, top)
+    every = busiest_teams(handoffs)
+    if len(keep) == len(every):
+        return handoff_elements(handoffs, teams), figures.handoff_matrix(handoffs)
+    folded = folded_handoffs(a.value("handoff_rows"), keep)  # type: ignore[attr-defined]
+    return (
+        handoff_elements(folded, teams, folded=every[top:]),
+        figures.handoff_matrix(folded),
+    )
 
 
 def _all_text(total: int) -> str:
@@ -58,6 +140,8 @@ def layout(view: View, search: str) -> html.Div:
         return html.Div([html.H1("Bottlenecks"), gap])
     a = view.analysis
     assert a is not None
+    n_teams = len(busiest_teams(a.handoffs))
+    elements, matrix = team_graph(a, TOP_TEAMS)
     return html.Div(
         [
             html.H1("Bottlenecks"),
@@ -71,18 +155,51 @@ def layout(view: View, search: str) -> html.Div:
             section(
                 "Team handoff graph",
                 html.P(LEGEND, className="legend"),
-                _graph("cy-handoffs", handoff_elements(a.handoffs, a.teams), "circle"),
+                html.Div(
+                    [
+                        html.Label("Teams shown (the busiest; the rest as one node)"),
+                        dcc.Slider(
+                            id="handoff-top",
+                            min=2,
+                            max=max(2, min(60, n_teams)),
+                            step=1,
+                            value=min(TOP_TEAMS, max(2, n_teams)),
+                            marks=None,
+                            tooltip={"placement": "bottom", "always_visible": True},
+                        ),
+                    ],
+                    className="slider-row",
+                ),
+                html.Div(
+                    [
+                        _graph("cy-handoffs", elements, HANDOFF_LAYOUT, height=520),
+                        graph(matrix, "handoff-matrix"),
+                    ],
+                    className="two-col",
+                ),
             ),
             section(
                 "Status process map",
                 html.P(LEGEND, className="legend"),
+                dcc.RadioItems(
+                    id="status-view",
+                    options=[
+                        {"label": "Frequency (width = how often)", "value": "frequency"},
+                        {"label": "Performance (width = median time)", "value": "performance"},
+                    ],
+                    value="frequency",
+                    inline=True,
+                ),
+                _percent_slider("status-activities", "Statuses shown (most visited first)"),
+                _percent_slider("status-paths", "Paths shown (most taken first)"),
                 _graph(
                     "cy-status",
-                    status_elements(a.status_map, a.stages),
+                    status_graph(a, "frequency", 1.0, 1.0),
                     "preset",  # layered left to right by cyto.status_layers
                     height=520,
                 ),
             ),
+            _mining_section(a),
             section(
                 "Items",
                 html.Div(
@@ -109,6 +226,35 @@ def layout(view: View, search: str) -> html.Div:
 
 
 def register(app: Dash, service: DataService) -> None:
+    @app.callback(
+        Output("cy-handoffs", "elements"),
+        Output({"type": "figure", "name": "handoff-matrix"}, "figure"),
+        Input("handoff-top", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def on_top(top, search):
+        view = current_view(service, search)
+        if view.analysis is None or not top:
+            return no_update, no_update
+        return team_graph(view.analysis, int(top))
+
+    @app.callback(
+        Output("cy-status", "elements"),
+        Input("status-view", "value"),
+        Input("status-activities", "value"),
+        Input("status-paths", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def on_status_view(map_view, activities, paths, search):
+        view = current_view(service, search)
+        if view.analysis is None:
+            return no_update
+        return status_graph(
+            view.analysis, map_view or "frequency", (activities or 100) / 100, (paths or 100) / 100
+        )
+
     @app.callback(
         Output({"type": "grid", "name": "bottleneck-items"}, "rowData"),
         Output("selection", "children"),

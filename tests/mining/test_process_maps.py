@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from flowgap.engine.schemas import STINTS, TIMELINE
-from flowgap.mining import centrality, mine, two_way_pairs
+from flowgap.mining import mine
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -137,19 +137,9 @@ def test_empty_inputs_give_empty_tables() -> None:
     assert result.two_way_handoffs == []
 
 
-def test_graph_helpers_ignore_self_loops() -> None:
-    graph = pa.Table.from_pylist(
-        [
-            {"source": "A", "target": "A", "count": 2, "median_s": 1.0, "mean_s": 1.0},
-            {"source": "A", "target": "B", "count": 1, "median_s": 1.0, "mean_s": 1.0},
-            {"source": "C", "target": "C", "count": 1, "median_s": 1.0, "mean_s": 1.0},
-        ]
-    )
-    assert two_way_pairs(graph) == []
-    rows = {r["node"]: r for r in centrality(graph).to_pylist()}
-    assert rows["A"]["out_degree"] == 1 and rows["A"]["in_degree"] == 0
-    # A team seen only on a self-loop is a node of the graph, with no degree.
-    assert rows["C"] == {"node": "C", "in_degree": 0, "out_degree": 0, "betweenness": 0.0}
+def us(values) -> pa.Array:
+    """Microseconds since the epoch as UTC timestamps."""
+    return pa.array(values, pa.int64()).cast(pa.timestamp("us", "UTC"))
 
 
 def test_directly_follows_paths_for_many_activities_and_huge_durations() -> None:
@@ -162,13 +152,51 @@ def test_directly_follows_paths_for_many_activities_and_huge_durations() -> None
     case = np.array([0, 0, 0, 1, 1])
     act = np.array([2999, 5, 2999, 2999, 5])
     start = np.array([0, 4_000_000, 10_000_000, 0, 2_000_000])
-    got = edges(directly_follows(case, act, names, start))
+    got = edges(directly_follows(case, names.take(act), us(start)))
     assert got == {("T2999", "T0005"): (2, 3.0, 3.0), ("T0005", "T2999"): (1, 6.0, 6.0)}
     # Durations spanning more than 2**62 us in total: sorted by (edge, duration) all the same.
     big = 1 << 61
     case = np.array([0, 0, 1, 1, 2, 2, 3, 3])
     act = np.array([0, 1, 0, 1, 1, 0, 0, 1])
     start = np.array([0, big, 0, 1, 0, 7, 0, 3])
-    got = edges(directly_follows(case, act, pa.array(["A", "B"]), start))
+    got = edges(directly_follows(case, pa.array(["A", "B"]).take(act), us(start)))
     assert got[("A", "B")] == (3, 3e-6, (big + 1 + 3) / 3 / 1e6)
     assert got[("B", "A")] == (1, 7e-6, 7e-6)
+
+
+def test_activity_and_path_sliders_are_pm4py_dfg_filtering() -> None:
+    from hand_logs import edges as edge_table
+    from hand_logs import visits
+
+    from flowgap.mining.process_maps import filtered_map, visits_map
+
+    paths = visits(
+        {
+            "A": ["Ready", "Dev", "Done"],
+            "B": ["Ready", "Dev", "Done"],
+            "C": ["Ready", "Dev", "Review", "Done"],
+            "D": ["Ready", "Blocked", "Dev", "Done"],
+        }
+    )
+    status_map = visits_map(paths)
+
+    def pairs(table: pa.Table) -> set[tuple[str, str]]:
+        return set(zip(table["source"].to_pylist(), table["target"].to_pylist(), strict=True))
+
+    assert filtered_map(status_map, paths) is status_map
+    # pm4py keeps ceil((5 - 1) x 0.4) + 1 = 3 statuses, the most visited: the three every item
+    # visits; the side trips through Review and Blocked go with their edges.
+    assert pairs(filtered_map(status_map, paths, activities=0.4)) == {
+        ("Ready", "Dev"),
+        ("Dev", "Done"),
+    }
+    # Of 6 edges, the busiest share (the two taken 3 times); the statuses left without an
+    # edge go too.
+    assert pairs(filtered_map(status_map, paths, paths=0.3)) == {("Ready", "Dev"), ("Dev", "Done")}
+    assert pairs(filtered_map(status_map, paths, activities=0.6)) == {
+        ("Ready", "Dev"),
+        ("Dev", "Done"),
+        ("Dev", "Review"),  # ceil(4 x 0.6) + 1 = 4 statuses: Review wins the tie by name
+        ("Review", "Done"),
+    }
+    assert filtered_map(edge_table({}), paths, 0.5, 0.5).num_rows == 0

@@ -1,0 +1,161 @@
+"""Conformance of delivered items to the intended workflow.
+
+The intended workflow is ``[statuses] order`` when configured, otherwise the path of the most
+frequent variant of delivered items (the "happy path" pm4py's variants give). For each
+delivered item's variant, three kinds of deviation:
+
+- **skipped** a status S of the workflow: the item never visited S, but visited a status before
+  S and one after S in the workflow (delivered without passing ``In Review``);
+- **moved backward**: the engine's ``rework`` (a move to a status earlier in the configured
+  order; without one, back from done or to backlog): the one rule of a backward move;
+- **outside** the workflow: the item visited a status that is not in the workflow.
+
+Each deviation gets the share of delivered items with it, and their median lead time beside
+that of the delivered items without it: whether deviating items were slower.
+
+The check runs once per variant, not per item: a variant's skipped and outside statuses are
+the same for all its items. pm4py's token replay and footprints were not used: on a workflow
+that is a sequence they answer "fits or not" per variant, while the question here is which
+step was skipped or left; the variants themselves come from pm4py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..engine.runner import Aggregate, Scope
+
+ITEM_COLUMNS = ("item", "is_open", "lead_time_s", "rework")
+KIND_ORDER = ("skipped", "backward", "outside")
+
+
+def intended_workflow(
+    order: list[str], paths: dict[str, tuple[str, ...]], delivered: set[str]
+) -> tuple[list[str], str]:
+    """(the workflow, "config" or "inferred"): the configured order, or the most frequent
+    path of delivered items (ties: the first in path order)."""
+    if order:
+        return list(order), "config"
+    counts: dict[tuple[str, ...], int] = {}
+    for item, path in paths.items():
+        if item in delivered:
+            counts[path] = counts.get(path, 0) + 1
+    if not counts:
+        return [], "inferred"
+    best = min(counts, key=lambda p: (-counts[p], p))
+    return list(dict.fromkeys(best)), "inferred"
+
+
+def deviations_of(path: tuple[str, ...], rank: dict[str, int]) -> list[tuple[str, str | None]]:
+    """(kind, status) of the skipped and outside deviations of one variant."""
+    seen = [rank[s] for s in path if s in rank]
+    found: list[tuple[str, str | None]] = []
+    if seen:
+        low, high, visited = min(seen), max(seen), set(seen)
+        found += [
+            ("skipped", status)
+            for status, r in sorted(rank.items(), key=lambda kv: kv[1])
+            if low < r < high and r not in visited
+        ]
+    found += [("outside", s) for s in dict.fromkeys(path) if s not in rank]
+    return found
+
+
+def conformance(
+    paths: dict[str, tuple[str, ...]], items: pa.Table, order: list[str]
+) -> dict[str, Any]:
+    """Deviations of delivered items from the intended workflow (module docstring);
+    ``paths``: each item's variant (:func:`.variants.item_variants`)."""
+    done = items.filter(pc.invert(items.column("is_open")))
+    keys = done.column("item").to_pylist()
+    lead = dict(zip(keys, done.column("lead_time_s").to_pylist(), strict=True))
+    rework = dict(zip(keys, done.column("rework").to_pylist(), strict=True))
+    delivered = [k for k in keys if k in paths]
+    workflow, source = intended_workflow(order, paths, set(delivered))
+    rank = {status: i for i, status in enumerate(workflow)}
+    by_variant: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
+    found: dict[tuple[str, str | None], list[str]] = {}
+    deviating: set[str] = set()
+    for item in delivered:
+        path = paths[item]
+        if path not in by_variant:
+            by_variant[path] = deviations_of(path, rank)
+        kinds = list(by_variant[path])
+        if (rework.get(item) or 0) > 0:
+            kinds.append(("backward", None))
+        for kind in kinds:
+            found.setdefault(kind, []).append(item)
+        if kinds:
+            deviating.add(item)
+    n = len(delivered)
+    rows = []
+    for (kind, status), members in found.items():
+        inside = set(members)
+        rows.append(
+            {
+                "kind": kind,
+                "status": status,
+                "items": len(members),
+                "share": len(members) / n,
+                "median_lead_time_s": _median([lead[k] for k in members]),
+                "median_lead_time_s_without": _median(
+                    [lead[k] for k in delivered if k not in inside]
+                ),
+            }
+        )
+    rows.sort(key=lambda r: (-r["items"], KIND_ORDER.index(r["kind"]), r["status"] or ""))
+    conforming = [k for k in delivered if k not in deviating]
+    return {
+        "workflow": workflow,
+        "workflow_source": source,
+        "delivered": n,
+        "conforming": len(conforming),
+        "conforming_share": len(conforming) / n if n else None,
+        "median_lead_time_s_conforming": _median([lead[k] for k in conforming]),
+        "deviations": rows,
+        "finding": _finding(rows),
+    }
+
+
+def describe(row: dict[str, Any]) -> str:
+    """A deviation in words: "skipped 'In Review'", "moved backward", ..."""
+    if row["kind"] == "skipped":
+        return f"skipped '{row['status']}'"
+    if row["kind"] == "outside":
+        return f"passed through '{row['status']}', outside the workflow"
+    return "moved backward in the workflow"
+
+
+def _finding(rows: list[dict[str, Any]]) -> str | None:
+    """The biggest deviation as a sentence with its numbers."""
+    if not rows:
+        return None
+    top = rows[0]
+    text = f"{top['share']:.0%} of delivered items {describe(top)}"
+    with_, without = top["median_lead_time_s"], top["median_lead_time_s_without"]
+    if with_ is not None and without is not None:
+        text += (
+            f"; their median lead time was {with_ / 86400:.1f} days against "
+            f"{without / 86400:.1f} days for the others"
+        )
+    return text + "."
+
+
+def _median(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return float(np.median(known)) if known else None
+
+
+def _conformance(scope: Scope, item_variants: dict, items: pa.Table) -> dict[str, Any]:
+    return conformance(item_variants, items, scope.config.statuses.order)
+
+
+STEPS = [
+    Aggregate(
+        "conformance", ("item_variants", "items"), _conformance, columns={"items": ITEM_COLUMNS}
+    )
+]

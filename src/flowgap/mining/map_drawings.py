@@ -1,0 +1,100 @@
+"""Static drawings of the status process map for the offline HTML report: pm4py's DFG
+visualiser, laid out top-down in layers by Graphviz's ``dot``, as inline SVG.
+
+Two views, as process-mining tools show them: frequency (how often each move happened) and
+performance (the median time from entering the source status to entering the target), with
+pm4py's start and end markers (where items' paths begin and end). Graphviz is a system
+package (``make system-deps`` installs Debian's ``graphviz``); without its ``dot`` the report
+says so instead of drawing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+
+import pyarrow as pa
+
+from .pm4py_frames import pm4py
+from .process_maps import start_end
+
+VIEWS = ("frequency", "performance")
+
+
+def graphviz_available() -> bool:
+    return shutil.which("dot") is not None
+
+
+def status_map_svg(
+    status_map: pa.Table,
+    visits: pa.Table | None,
+    view: str = "frequency",
+    order: list[str] | None = None,
+) -> str | None:
+    """The status map as an ``<svg>`` element, or None without Graphviz or without edges;
+    ``visits`` (status visits) give the start and end markers, ``order`` (the workflow) the
+    top-down order of its statuses."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}")
+    if status_map.num_rows == 0 or not graphviz_available():
+        return None
+    pm4py()  # the preloaded module, or its import now
+    from pm4py.visualization.dfg import visualizer
+
+    rows = status_map.to_pylist()
+    key = "count" if view == "frequency" else "median_s"
+    dfg = {(r["source"], r["target"]): r[key] for r in rows if r["source"] and r["target"]}
+    starts, ends = start_end(visits) if visits is not None else ({}, {})
+    gviz = visualizer.apply(
+        dfg,
+        variant=getattr(visualizer.Variants, view.upper()),
+        parameters={
+            "format": "svg",
+            "start_activities": starts,
+            "end_activities": ends,
+            "rankdir": "TB",  # top-down in workflow order
+            "enable_graph_title": False,
+        },
+    )
+    gviz.body[:] = in_order(gviz.body, order or [])
+    svg = gviz.pipe(format="svg").decode("utf-8")
+    # Inline in HTML: the element only, without the XML prolog and DOCTYPE.
+    match = re.search(r"<svg\b.*</svg>", svg, flags=re.DOTALL)
+    return match.group(0) if match else None
+
+
+#: A node line: its name and its label, quoted or not, without a trailing " (count)".
+_NODE = re.compile(r'^\t(-?\d+) \[label=(?:"(.*?)(?: \([^()]*\))?"|([^\s"\]]+))[ \]]')
+_EDGE = re.compile(r"^\t(-?\d+) -> (-?\d+) \[(.*)\]$")
+
+
+def in_order(body: list[str], order: list[str]) -> list[str]:
+    """pm4py's DOT lines with stable node names (it names nodes by Python's salted string
+    hash, which would change the SVG from run to run) and the workflow's order top-down: an
+    invisible chain through the workflow's statuses, and moves back up (or back from a
+    status outside the workflow) that do not pull their target down."""
+    names = {}
+    for line in body:
+        if match := _NODE.match(line):
+            names[match.group(1)] = match.group(2) if match.group(2) is not None else match.group(3)
+    ids = {old: f"s{i}" for i, old in enumerate(sorted(names, key=lambda k: names[k]))}
+    rank = {status: i for i, status in enumerate(order)}
+    out = []
+    for line in body:
+        edge = _EDGE.match(line.rstrip("\n"))
+        if edge and edge.group(1) in ids and edge.group(2) in ids:
+            source, target = names[edge.group(1)], names[edge.group(2)]
+            attrs = edge.group(3)
+            # A move back up the workflow, or back from a side trip (a status outside it),
+            # must not push its target down.
+            if target in rank and (source not in rank or rank[target] < rank[source]):
+                attrs += " constraint=false"
+            line = f"\t{ids[edge.group(1)]} -> {ids[edge.group(2)]} [{attrs}]\n"
+        else:
+            line = re.sub(r"-?\d{6,}", lambda m: ids.get(m.group(0), m.group(0)), line)
+        out.append(line)
+    by_name = {name: ids[old] for old, name in names.items()}
+    chain = [by_name[s] for s in order if s in by_name]
+    out += [f"\t{a} -> {b} [style=invis weight=10]\n" for a, b in itertools.pairwise(chain)]
+    return out

@@ -1,0 +1,137 @@
+"""The status segments as a pm4py frame and as XES; read back, the same touch, wait and
+handoffs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pm4py
+import pyarrow as pa
+import pytest
+
+import flowgap
+from flowgap.engine.analysis import Analysis
+from flowgap.engine.schemas import TIMELINE
+from flowgap.mining.event_log import segment_events, write_xes
+from flowgap.mining.pm4py_frames import NO_RESOURCE
+from flowgap.sample import generate
+
+T0 = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def at(hours: int) -> datetime:
+    return datetime.fromtimestamp(T0.timestamp() + hours * 3600, tz=UTC)
+
+
+def test_a_start_per_segment_and_a_complete_for_all_but_the_last() -> None:
+    rows = [
+        ("A", 0, "Ready", "Dev", None, 0, 5),
+        ("A", 1, "In Dev", "Dev", "ann", 5, 9),
+        ("A", 2, "Done", "Dev", "ann", 9, 20),
+        ("B", 0, "Ready", None, None, 1, 20),
+    ]
+    timeline = pa.Table.from_pylist(
+        [
+            {
+                "item": item,
+                "seg": seg,
+                "status": status,
+                "team": team,
+                "assignee": who,
+                "start": at(start),
+                "end": at(end),
+            }
+            for item, seg, status, team, who, start, end in rows
+        ],
+        schema=pa.schema(
+            [TIMELINE.field(n) for n in ("item", "seg", "status", "team")]
+            + [TIMELINE.field(n) for n in ("assignee", "start", "end")]
+        ),
+    )
+    got = segment_events(timeline).to_pylist()
+    assert [(r["item"], r["status"], r["ts"], r["transition"]) for r in got] == [
+        ("A", "Ready", at(0), "start"),
+        ("A", "Ready", at(5), "complete"),
+        ("A", "In Dev", at(5), "start"),
+        ("A", "In Dev", at(9), "complete"),
+        ("A", "Done", at(9), "start"),  # still in force: no complete
+        ("B", "Ready", at(1), "start"),
+    ]
+    assert [r["team"] for r in got] == ["Dev"] * 5 + [None]
+    assert [r["assignee"] for r in got] == [None, None, "ann", "ann", "ann", None]
+
+
+@pytest.fixture(scope="module")
+def analysis() -> Analysis:
+    sample = generate(items=120, seed=4)
+    config = sample.config.model_copy(deep=True)
+    # XES has no flags: compare without blocked time.
+    config.flow.flagged_is_blocked = False
+    return flowgap.analyze(sample.result, config)
+
+
+def test_to_pm4py_is_a_frame_pm4py_reads(analysis: Analysis) -> None:
+    frame = flowgap.to_pm4py(analysis)
+    segments = analysis.timeline.num_rows
+    assert len(frame) == 2 * segments - analysis.items.num_rows
+    assert frame["org:resource"].isna().sum() == 0  # pm4py's social network refuses gaps
+    assert (frame["org:resource"] == NO_RESOURCE).any()
+    assert frame["concept:name"].dtype == object
+    # pm4py's own views work on it, gaps in resources and all.
+    handover = pm4py.discover_handover_of_work_network(frame)
+    assert handover.connections
+    starts = frame[frame["lifecycle:transition"] == "start"]
+    assert pm4py.get_start_activities(starts) == {"Backlog": analysis.items.num_rows}
+
+
+def test_xes_read_back_gives_the_same_touch_wait_and_handoffs(
+    analysis: Analysis, tmp_path: Path
+) -> None:
+    path = write_xes(analysis, tmp_path / "segments.xes")
+    log = pm4py.read_xes(str(path), variant="iterparse")
+    assert len(log) == 2 * analysis.timeline.num_rows - analysis.items.num_rows
+    assert set(log["case:concept:name"]) == set(analysis.items.column("item").to_pylist())
+
+    config = analysis.config.model_copy(deep=True)
+    config.flow.as_of = analysis.as_of
+    # The classes in force, pinned: a re-read log would otherwise have them guessed anew.
+    classes = {r["status"]: r["class"] for r in analysis.status_classes.to_pylist()}
+    config.statuses.classes = {**config.statuses.classes, **classes}
+    again = flowgap.analyze(flowgap.load(path, config), config)
+
+    def per_item(a: Analysis) -> dict:
+        rows = a.items.select(["item", "touch_s", "wait_s", "handoffs"]).to_pylist()
+        return {r["item"]: (r["touch_s"], r["wait_s"], r["handoffs"]) for r in rows}
+
+    assert per_item(again) == per_item(analysis)
+    assert again.handoff_graph.equals(analysis.handoff_graph)
+
+
+def test_convert_to_xes_from_the_command_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flowgap.cli import app
+
+    logs = Path(__file__).resolve().parents[2] / "sample_logs"
+    out = tmp_path / "story.xes"
+    args = ["convert", str(logs / "story.jira.ndjson.gz"), "-c"]
+    args += [str(logs / "story.jira.flowgap.toml"), "--to", "xes", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(out)
+    log = pm4py.read_xes(str(out), variant="iterparse")
+    assert set(log["lifecycle:transition"]) == {"start", "complete"}
+    assert log["case:concept:name"].nunique() == 151
+    bad = CliRunner().invoke(
+        app,
+        [
+            "convert",
+            str(logs / "story.jira.ndjson.gz"),
+            "--to",
+            "csv",
+            "-o",
+            str(tmp_path / "x.csv"),
+        ],
+    )
+    assert bad.exit_code == 2 and "--to: unknown format 'csv'" in bad.output
