@@ -202,3 +202,20 @@ def test_item_journeys_pick_the_same_lanes_from_arrow_and_pandas() -> None:
     frame = figures.item_journeys(a.timeline.to_pandas(), items.to_pandas(), n=3)
     assert arrow.to_json() == frame.to_json()
     assert len(arrow.layout.yaxis.categoryarray) == 3
+
+
+def test_quotes_in_status_names_reach_chart_labels_as_quotes() -> None:
+    # plotly decodes &lt; &gt; &amp; and numeric entities in labels, but not &quot;: a quote
+    # escaped that way would show as the six characters "&quot;".
+    stages = pa.table(
+        {
+            "status": ['Ready "QA"', "it's <done>"],
+            "wait_s": [2 * DAY, DAY],
+            "touch_s": [0.0, 0.0],
+        }
+    )
+    assert figures.style.esc('Ready "QA"') == 'Ready "QA"'
+    assert figures.style.esc("it's <done> & more") == "it's &lt;done&gt; &amp; more"
+    raw = figures.wait_by_status(stages).to_json()
+    assert "&quot;" not in raw and "&#x27;" not in raw
+    assert 'Ready \\"QA\\"' in raw and "&lt;done&gt;" in raw
