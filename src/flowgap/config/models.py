@@ -30,6 +30,27 @@ def parse_duration(text: str) -> float:
     return value * {"d": DAY_S, "h": DAY_S / 24, "m": 60.0}[unit]
 
 
+def check_pattern(pattern: str) -> None:
+    """Refuse a pattern RE2 cannot run (ValueError, which names the key in a config error).
+
+    Every pattern from a config (possibly a stranger's, uploaded to a shared dashboard) runs
+    in RE2, the engine of DuckDB and Arrow: linear time in the text whatever the pattern, so
+    none can stall a server. Python's ``re`` backtracks (``(a+)+$`` on 30 ``a``s and a ``!``
+    takes minutes) and never sees a user pattern. RE2 has no look-arounds or back-references.
+    """
+    import pyarrow as pa  # lazily: pyarrow.compute costs an import most commands skip here
+    import pyarrow.compute as pc
+
+    try:
+        pc.match_substring_regex(pa.array([""], pa.string()), pattern)
+    except (pa.ArrowInvalid, NotImplementedError) as exc:
+        problem = str(exc).split(":", 1)[-1].strip()
+        raise ValueError(
+            f"pattern {pattern!r} is not supported ({problem}); patterns run in RE2, which has"
+            " no look-arounds or back-references"
+        ) from None
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -186,14 +207,14 @@ class SteeringConfig(_Section):
     @classmethod
     def _regexes(cls, v: list[str]) -> list[str]:
         for pattern in v:
-            re.compile(pattern)
+            check_pattern(pattern)
         return v
 
     @field_validator("comment_pattern")
     @classmethod
     def _regex(cls, v: str | None) -> str | None:
         if v is not None:
-            re.compile(v)
+            check_pattern(v)
         return v
 
     @property
