@@ -125,6 +125,9 @@ class InputConfig(_Section):
     #: Force a format instead of detecting it: jira-json, jira-csv, transition-csv, csv, xes,
     #: parquet.
     format: str | None = None
+    #: Decompression limits of one input over all its gzip and zip layers (bombs stop here).
+    max_inflated_mb: float = Field(2048.0, gt=0)
+    max_compression_ratio: float = Field(200.0, gt=1)
     jira: JiraInput = Field(default_factory=JiraInput)
     transitions: TransitionCsvInput = Field(default_factory=TransitionCsvInput)
     csv: GenericCsvInput = Field(default_factory=GenericCsvInput)

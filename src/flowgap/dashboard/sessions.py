@@ -22,10 +22,13 @@ import shutil
 import threading
 import time
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..errors import InputError
+from ..ingest.inflate import CHUNK, Budget
 
 SESSION_COOKIE = "flowgap_session"
 _ID = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32) is 43 characters
@@ -52,14 +55,15 @@ def safe_filename(name: str) -> str:
     return cleaned[:120]
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def _write_private(path: Path, chunks: Iterable[bytes]) -> None:
     """Create ``path`` with mode 0600 from the start (no window where it is world-readable)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fd = -1
-            fh.write(data)
+            for chunk in chunks:
+                fh.write(chunk)
     finally:
         if fd != -1:
             os.close(fd)
@@ -131,7 +135,7 @@ class SessionStore:
         directory = self.directory(sid)
         # A unique temporary name: two requests of one session may save at the same time.
         tmp = directory / f"state.{secrets.token_hex(6)}.tmp"
-        _write_private(tmp, state.to_json())
+        _write_private(tmp, [state.to_json()])
         os.replace(tmp, directory / "state.json")
 
     def touch(self, sid: str) -> None:
@@ -148,12 +152,18 @@ class SessionStore:
     # ------------------------------------------------------------------ uploads
 
     def replace_uploads(
-        self, sid: str, files: list[tuple[str, bytes]], limit_bytes: int
+        self,
+        sid: str,
+        files: list[tuple[str, bytes]],
+        limit_bytes: int,
+        budget: Budget | None = None,
     ) -> SessionState:
         """Store a new upload (one or more files) in place of the previous one.
 
-        Zip archives are unpacked here (checked against path traversal and zip bombs); ``.gz``
-        stays packed because the loaders read gzip themselves.
+        Zip archives are unpacked here (checked against path traversal and zip bombs, streamed
+        to disk within ``budget``: the decompression limits, by default 10 x the upload limit
+        and ``MAX_ZIP_RATIO`` over all members); ``.gz`` stays packed because the loaders read
+        gzip themselves, within the same limits.
         """
         total = sum(len(data) for _, data in files)
         if total > limit_bytes:
@@ -172,14 +182,14 @@ class SessionStore:
         stored: list[str] = []
         for name, data in files:
             if zipfile.is_zipfile(io.BytesIO(data)):
-                members = _unzip(name, data, limit_bytes)
+                members = _unzip(name, data, uploads, limit_bytes, budget)
             else:
-                members = [(safe_filename(name), data)]
-            for member_name, member_data in members:
-                target = _unique(uploads, member_name)
-                _write_private(uploads / target, member_data)
+                target = _unique(uploads, safe_filename(name))
+                _write_private(uploads / target, [data])
+                members = [(target, hashlib.sha256(data).digest())]
+            for target, member_digest in members:
                 stored.append(target)
-                digest.update(target.encode() + b"\0" + hashlib.sha256(member_data).digest())
+                digest.update(target.encode() + b"\0" + member_digest)
         state = self.state(sid)
         state.files = stored
         state.uploaded_names = [name for name, _ in files]
@@ -231,8 +241,11 @@ def _unique(directory: Path, name: str) -> str:
     return candidate
 
 
-def _unzip(name: str, data: bytes, limit_bytes: int) -> list[tuple[str, bytes]]:
-    """Members of a zip upload, refusing traversal, links, bombs and absurd member counts."""
+def _unzip(
+    name: str, data: bytes, uploads: Path, limit_bytes: int, budget: Budget | None
+) -> list[tuple[str, bytes]]:
+    """Unpack a zip upload into ``uploads``, member by member in chunks, refusing traversal,
+    links, bombs and absurd member counts; returns each stored name with its sha256."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in archive.infolist() if not i.is_dir()]
@@ -240,32 +253,42 @@ def _unzip(name: str, data: bytes, limit_bytes: int) -> list[tuple[str, bytes]]:
         raise InputError(name, f"not a readable zip archive: {exc}") from None
     if len(infos) > MAX_ZIP_MEMBERS:
         raise InputError(name, f"zip has {len(infos)} files, at most {MAX_ZIP_MEMBERS} allowed")
-    budget = limit_bytes * 10  # uncompressed data allowed from one upload
+    budget = budget or Budget(limit_bytes * 10, MAX_ZIP_RATIO)
     declared = sum(i.file_size for i in infos)
-    if declared > budget:
+    if declared > budget.max_bytes:
         raise InputError(name, f"zip expands to {declared / 1e6:.0f} MB, more than allowed")
     out: list[tuple[str, bytes]] = []
-    read = 0
     for info in infos:
         path = PurePosixPath(info.filename.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts:
             raise InputError(name, f"zip member {info.filename!r} points outside the archive")
         if (info.external_attr >> 16) & 0o170000 == 0o120000:
             raise InputError(name, f"zip member {info.filename!r} is a symbolic link")
-        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
+        if info.compress_size and info.file_size / info.compress_size > budget.max_ratio:
             raise InputError(name, f"zip member {info.filename!r} is suspiciously compressed")
-        try:
+        target = _unique(uploads, safe_filename(path.name))
+        digest = hashlib.sha256()
+        budget.read_packed(info.compress_size)
+
+        def chunks(info: zipfile.ZipInfo = info, digest: Any = digest) -> Iterator[bytes]:
+            read = 0
             with archive.open(info) as fh:
-                # Read at most the declared size + 1: a lying header cannot make us read more.
-                content = fh.read(info.file_size + 1)
+                while chunk := fh.read(CHUNK):
+                    read += len(chunk)
+                    # A lying header cannot make us write more than it declared.
+                    if read > info.file_size:
+                        raise InputError(
+                            name, f"zip member {info.filename!r} is larger than declared"
+                        )
+                    budget.spend(len(chunk), name, record=f"member {info.filename!r}")
+                    digest.update(chunk)
+                    yield chunk
+
+        try:
+            _write_private(uploads / target, chunks())
         except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
             raise InputError(name, f"zip member {info.filename!r}: {exc}") from None
-        if len(content) > info.file_size:
-            raise InputError(name, f"zip member {info.filename!r} is larger than declared")
-        read += len(content)
-        if read > budget:
-            raise InputError(name, "zip expands to more than allowed")
-        out.append((safe_filename(path.name), content))
+        out.append((target, digest.digest()))
     if not out:
         raise InputError(name, "zip archive holds no files")
     return out

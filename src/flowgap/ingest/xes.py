@@ -33,6 +33,7 @@ from ..errors import InputError
 from ..model import ITEMS_SCHEMA, LoadResult
 from .columns import EventColumns
 from .common import GZIP_MAGIC, LoadBuilder
+from .inflate import gunzip_to
 
 FORMAT = "xes"
 QUEUED = "queued"
@@ -108,17 +109,26 @@ def _scan(buf: bytes, pos: int) -> tuple[str, int]:
 
 def _read_log(path: Path) -> object:
     """pm4py's lxml importer, legacy object (its own DataFrame conversion costs more time
-    than ours). pm4py picks gzip by file name, so mismatched names go through a temp copy."""
-    import pm4py  # lazily: importing pm4py costs about 1.5 s
-
+    than ours). A gzipped log is inflated first, within the decompression limits (``inflate``),
+    into a plain temporary file; pm4py would inflate it without any limit. A plain log named
+    ``.gz`` goes through a temp copy too (pm4py picks gzip by file name)."""
     with path.open("rb") as f:
         is_gz = f.read(2) == GZIP_MAGIC
     tmpdir = None
     target = path
-    if is_gz != path.name.lower().endswith(".gz"):
+    if is_gz or path.name.lower().endswith(".gz"):
         tmpdir = tempfile.mkdtemp(prefix="flowgap-xes-")
-        target = Path(tmpdir) / ("log.xes.gz" if is_gz else "log.xes")
-        shutil.copyfile(path, target)
+        target = Path(tmpdir) / "log.xes"
+        if is_gz:
+            try:
+                gunzip_to(path, target)
+            except BaseException:
+                shutil.rmtree(tmpdir, ignore_errors=True)
+                raise
+        else:
+            shutil.copyfile(path, target)
+    import pm4py  # lazily (about 1.5 s), and only once the log is known to inflate within limits
+
     try:
         return pm4py.read_xes(
             os.fspath(target),
