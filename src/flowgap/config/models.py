@@ -250,6 +250,10 @@ class CalendarConfig(_Section):
 class DashboardConfig(_Section):
     upload_limit_mb: float = 200.0
     session_ttl_hours: float = 24.0
+    #: Memory the server's cache of load results and analyses may hold (all sessions), and
+    #: how many it keeps; the least recently used go first.
+    cache_mb: float = Field(1024.0, gt=0)
+    cache_entries: int = Field(24, ge=1)
     #: The path the dashboard is served under, behind a reverse proxy that forwards it as is.
     url_prefix: str = "/"
 

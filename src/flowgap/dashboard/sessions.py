@@ -22,7 +22,7 @@ import shutil
 import threading
 import time
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -104,6 +104,8 @@ class SessionStore:
         os.chmod(self.root, 0o700)
         self._lock = threading.Lock()
         self._last_cleanup = 0.0
+        #: Told the ids of the sessions a cleanup removed (the data service drops their cache).
+        self.on_removed: Callable[[list[str]], object] | None = None
 
     # ------------------------------------------------------------------ paths
 
@@ -197,6 +199,28 @@ class SessionStore:
         self.save_state(sid, state)
         return state
 
+    def set_aside_uploads(self, sid: str) -> None:
+        """Keep the current upload aside (``uploads.previous``) while a new one is tried."""
+        directory = self.directory(sid)
+        current, aside = directory / "uploads", directory / "uploads.previous"
+        if aside.exists():
+            shutil.rmtree(aside)
+        if current.exists():
+            os.replace(current, aside)
+
+    def restore_uploads(self, sid: str, state: SessionState) -> None:
+        """Back to the upload set aside and the state the session had before."""
+        directory = self.directory(sid)
+        current, aside = directory / "uploads", directory / "uploads.previous"
+        if current.exists():
+            shutil.rmtree(current)
+        if aside.exists():
+            os.replace(aside, current)
+        self.save_state(sid, state)
+
+    def drop_aside(self, sid: str) -> None:
+        shutil.rmtree(self.directory(sid) / "uploads.previous", ignore_errors=True)
+
     def forget_uploads(self, sid: str) -> SessionState:
         uploads = self.uploads(sid)
         for old in uploads.iterdir():
@@ -225,9 +249,13 @@ class SessionStore:
                 if idle > self.ttl_s:
                     shutil.rmtree(entry, ignore_errors=True)
                     removed.append(entry.name)
+        if removed and self.on_removed is not None:
+            self.on_removed(removed)
         return removed
 
-    def maybe_cleanup(self, every_s: float = 300.0) -> None:
+    def maybe_cleanup(self, every_s: float | None = None) -> None:
+        """Clean up every five minutes, or four times per TTL when that is shorter."""
+        every_s = every_s if every_s is not None else min(300.0, max(self.ttl_s / 4, 1.0))
         if time.time() - self._last_cleanup > every_s:
             self.cleanup()
 

@@ -205,9 +205,7 @@ def _event_scans(ev: ir.Table, config: Config) -> ir.Table | None:
         scans.append(label.select("item", "t", kind=ibis.literal("label"), detail=label.value))
     if steering.comment_pattern:
         comment = ev.filter(ev.field == "comment", ev.value.notnull())
-        comment = comment.filter(
-            _matches(comment.value, [steering.comment_pattern])
-        )
+        comment = comment.filter(_matches(comment.value, [steering.comment_pattern]))
         # The whole text comes back (a few matching comments); it is cut in Arrow, whose
         # code-point slicing every backend then shares.
         scans.append(
