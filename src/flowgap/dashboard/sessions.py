@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import shutil
+import tempfile
 import threading
 import time
 import zipfile
@@ -33,6 +34,11 @@ from ..ingest.inflate import CHUNK, Budget
 SESSION_COOKIE = "flowgap_session"
 _ID = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32) is 43 characters
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+#: The directories after a private root, up to the file name (which stays): as text, and as
+#: Dash's JSON writes it.
+_PLAIN_DIRS = r"(?:/[^/\s'\"]+)*/"
+_SLASH = "\\u002f"
+_ESCAPED_DIRS = r"(?:\\u002f(?:[^\\\s'\"]|\\u(?!002f)[0-9a-fA-F]{4})+)*\\u002f"
 
 #: Zip bombs: an archive may expand at most this much in total, and no member may have a
 #: compression ratio above ``MAX_ZIP_RATIO`` (real exports compress ~10-30x).
@@ -252,6 +258,29 @@ class SessionStore:
         if removed and self.on_removed is not None:
             self.on_removed(removed)
         return removed
+
+    # ------------------------------------------------------------------ what users see
+
+    def redact(self, text: str, sid: str | None) -> str:
+        """``text`` as a user may see it: a path under the sessions' root or the temporary
+        directory keeps only its file name, and the session id is gone (it is the cookie
+        that opens the session's data)."""
+        for root in self._private_roots:
+            if root in text:
+                text = re.sub(re.escape(root) + _PLAIN_DIRS, "", text)
+            # Dash's JSON writes "/" as \u002f (and "<" as \u003c).
+            escaped = root.replace("/", _SLASH)
+            if escaped in text:
+                text = re.sub(re.escape(escaped) + _ESCAPED_DIRS, "", text)
+        if sid and sid in text:
+            text = text.replace(sid, "<session>")
+        return text
+
+    @property
+    def _private_roots(self) -> list[str]:
+        roots = {str(self.root), str(self.root.resolve()), tempfile.gettempdir()}
+        roots |= {str(Path(r).resolve()) for r in list(roots)}
+        return sorted(roots, key=len, reverse=True)  # the longest first: nested roots
 
     def maybe_cleanup(self, every_s: float | None = None) -> None:
         """Clean up every five minutes, or four times per TTL when that is shorter."""
