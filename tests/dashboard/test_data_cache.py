@@ -85,3 +85,30 @@ def test_a_replaced_upload_is_released_at_once(tmp_path):
         assert kind == "ok", text
     assert len(service.cache) == 2
     assert service.view(sid, Filters()).analysis.items.column("item").to_pylist() == ["U-1"]
+
+
+def test_a_page_is_drawn_once_per_data_config_and_query(tmp_path):
+    service = DataService(Config(), SessionStore(tmp_path))
+    sid = new_session_id()
+    kind, text = upload.handle_upload(service, sid, [url(MOVES.encode())], ["m.csv"])
+    assert kind == "ok", text
+    drawn = []
+
+    def draw(view, search):
+        drawn.append(search)
+        return f"page of {view.analysis.items.num_rows} items"
+
+    for search in ("", "?type=Bug", "", "?type=Bug"):
+        view = service.view(sid, Filters())
+        assert service.page(view, "overview", search, lambda v=view, s=search: draw(v, s)) == (
+            "page of 1 items"
+        )
+    assert drawn == ["", "?type=Bug"]
+    state = service.store.state(sid)
+    state.classes["In Progress"] = "wait"  # another config: drawn again, for this session
+    service.store.save_state(sid, state)
+    view = service.view(sid, Filters())
+    service.page(view, "overview", "", lambda: draw(view, ""))
+    assert drawn == ["", "?type=Bug", ""]
+    other = service.view(new_session_id(), Filters())  # no data: nothing cached for it
+    assert service.page(other, "overview", "", lambda: "no data") == "no data"

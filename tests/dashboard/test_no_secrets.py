@@ -3,7 +3,6 @@ opens the session's data): a real ``flowgap serve``, every page and every upload
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import subprocess

@@ -90,7 +90,7 @@ class LRUCache:
             return value
 
     def _measure(self, key: tuple, value: Any) -> None:
-        size = nbytes(value)  # outside the lock: it reads the value's own lock
+        size = nbytes(value)  # outside the cache's lock: sizes are summed table by table
         with self._lock:
             if key not in self._data:
                 return
@@ -217,6 +217,11 @@ class DataService:
         self.store = store
         limits = base_config.dashboard
         self.cache = LRUCache(cache_size or limits.cache_entries, int(limits.cache_mb * 1_000_000))
+        #: Pages as drawn, per (data, config, owner, page, query string): drawing a page
+        #: (figures, grid rows) costs more than reading its cached analysis, and a team on the
+        #: same data opens the same views. Bounded by entries only: a page is small next to
+        #: the analysis it shows.
+        self.pages = LRUCache(2 * limits.cache_entries)
         # An expired session's cached data and analyses go with its directory.
         store.on_removed = self.forget_sessions
         self.demo: Dataset | None = None
@@ -262,7 +267,22 @@ class DataService:
                 for part in key
             )
 
-        return self.cache.drop(keep)
+        return self.cache.drop(keep) + self.pages.drop(keep)
+
+    def page(self, view: View, name: str, search: str, draw: Callable[[], Any]) -> Any:
+        """A page of ``view`` as ``draw`` makes it, drawn once per data, config, filters and
+        query string (every page but the upload page is a function of those alone)."""
+        if view.dataset is None or view.error is not None:
+            return draw()
+        key = (
+            "page",
+            view.dataset.key,
+            digest(view.config.to_toml_dict()),
+            name,
+            search,
+            self.owner(view.sid, view.state),
+        )
+        return self.pages.get_or_compute(key, draw)
 
     # ------------------------------------------------------------------ data
 

@@ -284,7 +284,12 @@ def register(app: Dash, service: DataService) -> None:
             view = current_view(service, search)
             if page is None:  # home: the overview once there is data, else the upload page
                 page = HOME if view.full is not None else UPLOAD
-            content = page.layout(view, search or "")
+            if page is UPLOAD:  # shows the session's own messages: drawn every time
+                content = page.layout(view, search or "")
+            else:
+                content = service.page(
+                    view, page.NAME, search or "", lambda: page.layout(view, search or "")
+                )
             ignored = bad_dates(search)
             if ignored:
                 warning = note(

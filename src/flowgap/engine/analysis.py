@@ -183,8 +183,9 @@ class Analysis:
     def nbytes(self) -> int:
         """Memory held by the tables computed so far: the full analysis counts the per-item
         rows its selections share, a selection only what it computed itself."""
-        with self._lock:
-            held = [*self._values.values(), *self._parts.values()]
+        # Without the lock, which a table being computed holds: a snapshot of the dicts (one
+        # C call each under the GIL) is enough for a size.
+        held = [*list(self._values.values()), *list(self._parts.values())]
         source = self._source
         if source is not None and self._mask is None:
             held.extend(source.rows.values())
