@@ -257,3 +257,22 @@ def test_an_upload_whose_analysis_fails_falls_back_to_the_previous_data(service)
         assert service.store.state(sid).config_toml is None
         assert [p.name for p in service.store.upload_paths(sid)] == ["moves.transitions.csv"]
         assert not (service.store.directory(sid) / "uploads.previous").exists()
+
+
+def test_an_uploaded_catastrophic_pattern_is_refused_naming_the_key(service):
+    """The hardening issue's example, uploaded from a browser: refused when the config is
+    read, before any comment is matched; the session keeps what it had."""
+    sid = new_session_id()
+    kind, _ = upload.handle_upload(
+        service, sid, [data_url(TRANSITIONS.encode())], ["moves.transitions.csv"]
+    )
+    assert kind == "ok"
+    toml = b'[steering]\ncomment_pattern = "(?=a)(a+)+$"\n'
+    kind, text = upload.handle_upload(service, sid, [data_url(toml)], ["flowgap.toml"])
+    assert kind == "error"
+    assert text.startswith(
+        "Nothing was loaded: flowgap.toml: steering.comment_pattern: Value error, pattern"
+        " '(?=a)(a+)+$' is not supported ("
+    )
+    assert service.store.state(sid).config_toml is None
+    assert service.view(sid, Filters()).analysis is not None
