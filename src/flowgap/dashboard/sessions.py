@@ -39,6 +39,8 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _PLAIN_DIRS = r"(?:/[^/\s'\"]+)*/"
 _SLASH = "\\u002f"
 _ESCAPED_DIRS = r"(?:\\u002f(?:[^\\\s'\"]|\\u(?!002f)[0-9a-fA-F]{4})+)*\\u002f"
+_PLAIN_SEGMENT = r"[^/\s'\"]*"
+_ESCAPED_SEGMENT = r"(?:[^\\\s'\"]|\\u(?!002f)[0-9a-fA-F]{4})*"
 
 #: Zip bombs: an archive may expand at most this much in total, and no member may have a
 #: compression ratio above ``MAX_ZIP_RATIO`` (real exports compress ~10-30x).
@@ -262,25 +264,31 @@ class SessionStore:
     # ------------------------------------------------------------------ what users see
 
     def redact(self, text: str, sid: str | None) -> str:
-        """``text`` as a user may see it: a path under the sessions' root or the temporary
-        directory keeps only its file name, and the session id is gone (it is the cookie
-        that opens the session's data)."""
-        for root in self._private_roots:
+        """``text`` as a user may see it: a path under the sessions' root or under a
+        temporary directory of flowgap's (``<temp>/flowgap-*``: unpacked archives, inflated
+        logs, spill files) keeps only its file name, and the session id is gone (it is the
+        cookie that opens the session's data). Other paths, such as one in a ticket's
+        summary, are the data's and stay."""
+        for root, partial in self._private_roots:
             if root in text:
-                text = re.sub(re.escape(root) + _PLAIN_DIRS, "", text)
+                head = _PLAIN_SEGMENT if partial else ""
+                text = re.sub(re.escape(root) + head + _PLAIN_DIRS, "", text)
             # Dash's JSON writes "/" as \u002f (and "<" as \u003c).
             escaped = root.replace("/", _SLASH)
             if escaped in text:
-                text = re.sub(re.escape(escaped) + _ESCAPED_DIRS, "", text)
+                head = _ESCAPED_SEGMENT if partial else ""
+                text = re.sub(re.escape(escaped) + head + _ESCAPED_DIRS, "", text)
         if sid and sid in text:
             text = text.replace(sid, "<session>")
         return text
 
     @property
-    def _private_roots(self) -> list[str]:
-        roots = {str(self.root), str(self.root.resolve()), tempfile.gettempdir()}
-        roots |= {str(Path(r).resolve()) for r in list(roots)}
-        return sorted(roots, key=len, reverse=True)  # the longest first: nested roots
+    def _private_roots(self) -> list[tuple[str, bool]]:
+        """(literal start of a private path, whether it ends inside a directory's name)."""
+        temp = tempfile.gettempdir()
+        roots = {(str(self.root), False), (str(self.root.resolve()), False)}
+        roots |= {(f"{t}/flowgap-", True) for t in {temp, str(Path(temp).resolve())}}
+        return sorted(roots, key=lambda r: len(r[0]), reverse=True)  # nested roots: longest first
 
     def maybe_cleanup(self, every_s: float | None = None) -> None:
         """Clean up every five minutes, or four times per TTL when that is shorter."""
