@@ -87,11 +87,10 @@ def test_a_replaced_upload_is_released_at_once(tmp_path):
     assert service.view(sid, Filters()).analysis.items.column("item").to_pylist() == ["U-1"]
 
 
-def test_a_page_is_drawn_once_per_data_config_and_query(tmp_path):
-    service = DataService(Config(), SessionStore(tmp_path))
-    sid = new_session_id()
-    kind, text = upload.handle_upload(service, sid, [url(MOVES.encode())], ["m.csv"])
-    assert kind == "ok", text
+def test_pages_of_the_served_data_are_drawn_once_per_query(tmp_path, sample_logs):
+    """Pages of the served data under the served config are shared; a session's own
+    config (or upload) is drawn for each request."""
+    service = DataService(Config(), SessionStore(tmp_path), [sample_logs / "sample.jira.json"])
     drawn = []
 
     def draw(view, search):
@@ -99,16 +98,16 @@ def test_a_page_is_drawn_once_per_data_config_and_query(tmp_path):
         return f"page of {view.analysis.items.num_rows} items"
 
     for search in ("", "?type=Bug", "", "?type=Bug"):
-        view = service.view(sid, Filters())
-        assert service.page(view, "overview", search, lambda v=view, s=search: draw(v, s)) == (
-            "page of 1 items"
-        )
+        view = service.view(new_session_id(), Filters())  # a new browser each time
+        page = service.page(view, "overview", search, lambda v=view, s=search: draw(v, s))
+        assert page == f"page of {view.analysis.items.num_rows} items"
     assert drawn == ["", "?type=Bug"]
+    sid = new_session_id()
     state = service.store.state(sid)
-    state.classes["In Progress"] = "wait"  # another config: drawn again, for this session
+    state.classes["In Progress"] = "wait"  # the session's own config: drawn every time
     service.store.save_state(sid, state)
-    view = service.view(sid, Filters())
-    service.page(view, "overview", "", lambda: draw(view, ""))
-    assert drawn == ["", "?type=Bug", ""]
-    other = service.view(new_session_id(), Filters())  # no data: nothing cached for it
-    assert service.page(other, "overview", "", lambda: "no data") == "no data"
+    for _ in range(2):
+        view = service.view(sid, Filters())
+        service.page(view, "overview", "", lambda v=view: draw(v, "own"))
+    assert drawn == ["", "?type=Bug", "own", "own"]
+    assert len(service.pages) == 2
