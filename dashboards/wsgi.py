@@ -27,6 +27,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from flowgap.config import Config
 from flowgap.dashboard import create_app
+from flowgap.dashboard.data import use_the_system_allocator
 from flowgap.errors import FlowgapError
 
 
@@ -42,6 +43,7 @@ def build():
     config_path = os.environ.get("FLOWGAP_CONFIG")
     config = Config.load(config_path) if config_path else Config()
     inputs = [Path(p) for p in os.environ.get("FLOWGAP_INPUTS", "").split(os.pathsep) if p]
+    use_the_system_allocator()  # a worker is a server: memory goes back when freed
     app = create_app(
         config, inputs, session_root=os.environ.get("FLOWGAP_SESSION_DIR") or None, token=token
     )

@@ -255,3 +255,20 @@ def test_handoff_matrix_counts_from_rows_to_columns() -> None:
         }
     )
     assert list(figures.handoff_matrix(folded).data[0].x) == ["Dev", "QA", "other"]
+
+
+def test_quotes_in_status_names_reach_chart_labels_as_quotes() -> None:
+    # plotly decodes &lt; &gt; &amp; and numeric entities in labels, but not &quot;: a quote
+    # escaped that way would show as the six characters "&quot;".
+    stages = pa.table(
+        {
+            "status": ['Ready "QA"', "it's <done>"],
+            "wait_s": [2 * DAY, DAY],
+            "touch_s": [0.0, 0.0],
+        }
+    )
+    assert figures.style.esc('Ready "QA"') == 'Ready "QA"'
+    assert figures.style.esc("it's <done> & more") == "it's &lt;done&gt; &amp; more"
+    raw = figures.wait_by_status(stages).to_json()
+    assert "&quot;" not in raw and "&#x27;" not in raw
+    assert 'Ready \\"QA\\"' in raw and "&lt;done&gt;" in raw

@@ -18,13 +18,13 @@ from flowgap.errors import ConfigError
     [
         (
             '[steering]\ncomment_pattern = "("\n',
-            "flowgap.toml: steering.comment_pattern: not a regular expression: missing ), "
-            "unterminated subpattern at position 0",
+            "flowgap.toml: steering.comment_pattern: pattern '(' is not supported (missing ): (); "
+            "patterns run in RE2, which has no look-arounds or back-references",
         ),
         (
             '[steering]\nstatuses = ["Steering", "[x"]\n',
-            "flowgap.toml: steering.statuses: not a regular expression: unterminated "
-            "character set at position 0",
+            "flowgap.toml: steering.statuses: pattern '[x' is not supported (missing ]: [x); "
+            "patterns run in RE2, which has no look-arounds or back-references",
         ),
     ],
 )

@@ -104,3 +104,22 @@ def test_cleanup_removes_only_idle_sessions(tmp_path):
     assert not (tmp_path / old).exists()
     assert (tmp_path / fresh).exists()
     assert (tmp_path / "not-a-session").exists()
+
+
+def test_redact_keeps_file_names_and_drops_server_directories_and_the_id(tmp_path):
+    import json
+    import tempfile
+
+    from dash._utils import to_json
+
+    store = SessionStore(tmp_path / "root")
+    sid = new_session_id()
+    temp = tempfile.gettempdir()
+    text = (
+        f"{store.root}/{sid}/uploads/broken.gz: corrupt; {temp}/flowgap-zip-x1/a/b.csv:3;"
+        f" a summary naming /srv/data/z.csv; cookie {sid}"
+    )
+    expected = "broken.gz: corrupt; b.csv:3; a summary naming /srv/data/z.csv; cookie <session>"
+    assert store.redact(text, sid) == expected
+    # As Dash's JSON writes it ("/" as \u002f).
+    assert json.loads(store.redact(to_json({"m": text}), sid)) == {"m": expected}

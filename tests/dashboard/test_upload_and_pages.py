@@ -295,3 +295,48 @@ def test_bottlenecks_show_variants_conformance_and_team_clusters():
     top = analysis.variants["top"][0]
     assert grids["variants"].rowData[0]["path"] == " → ".join(top["path"])
     assert grids["variants"].rowData[0]["items"] == top["items"]
+
+
+def test_an_upload_whose_analysis_fails_falls_back_to_the_previous_data(service):
+    """Loading works but the analysis does not (an analysis date out of range): the session
+    keeps the data and config it had, and the page says what went wrong."""
+    sid = new_session_id()
+    kind, _ = upload.handle_upload(
+        service, sid, [data_url(TRANSITIONS.encode())], ["moves.transitions.csv"]
+    )
+    assert kind == "ok"
+    breaks = b"[flow]\nas_of = 9999-12-31T23:59:59Z\n"
+    other = TRANSITIONS.replace("T-1", "U-1").encode()
+    for contents, names in (
+        ([data_url(other), data_url(breaks)], ["other.transitions.csv", "flowgap.toml"]),
+        ([data_url(breaks)], ["flowgap.toml"]),  # a config alone re-analyses the data
+    ):
+        kind, text = upload.handle_upload(service, sid, contents, names)
+        assert kind == "error"
+        assert text.startswith("Nothing was loaded: ")
+        view = service.view(sid, Filters())
+        assert view.error is None
+        assert view.dataset.label == "your upload (moves.transitions.csv)"
+        assert view.analysis.items.column("item").to_pylist() == ["T-1"]
+        assert service.store.state(sid).config_toml is None
+        assert [p.name for p in service.store.upload_paths(sid)] == ["moves.transitions.csv"]
+        assert not (service.store.directory(sid) / "uploads.previous").exists()
+
+
+def test_an_uploaded_catastrophic_pattern_is_refused_naming_the_key(service):
+    """The hardening issue's example, uploaded from a browser: refused when the config is
+    read, before any comment is matched; the session keeps what it had."""
+    sid = new_session_id()
+    kind, _ = upload.handle_upload(
+        service, sid, [data_url(TRANSITIONS.encode())], ["moves.transitions.csv"]
+    )
+    assert kind == "ok"
+    toml = b'[steering]\ncomment_pattern = "(?=a)(a+)+$"\n'
+    kind, text = upload.handle_upload(service, sid, [data_url(toml)], ["flowgap.toml"])
+    assert kind == "error"
+    assert text.startswith(
+        "Nothing was loaded: flowgap.toml: steering.comment_pattern: Value error, pattern"
+        " '(?=a)(a+)+$' is not supported ("
+    )
+    assert service.store.state(sid).config_toml is None
+    assert service.view(sid, Filters()).analysis is not None

@@ -549,6 +549,31 @@ def test_patterns_match_repeated_and_distinct_values() -> None:
     assert _comment_touches(distinct, "(?i)STEER NOW") == ["steer now"]
 
 
+def test_a_catastrophic_pattern_is_refused_when_the_config_is_read() -> None:
+    """The hardening issue's example: a look-ahead over a nested quantifier. It is refused by
+    the config itself (naming the file and the key), before any text is matched; so is a
+    pattern that does not even compile (Python's ``re.error`` used to escape as a crash)."""
+    raw = {"steering": {"comment_pattern": "(?=a)(a+)+$"}}
+    with pytest.raises(ConfigError) as err:
+        Config.from_dict(raw, "uploaded.toml")
+    assert str(err.value).startswith(
+        "uploaded.toml: steering.comment_pattern: pattern '(?=a)(a+)+$' is not supported ("
+    )
+    assert str(err.value).endswith(
+        "); patterns run in RE2, which has no look-arounds or back-references"
+    )
+    with pytest.raises(ConfigError, match=r"^<config>: steering\.statuses: .*'\(' is not supp"):
+        Config.from_dict({"steering": {"statuses": ["Review", "("]}})
+
+
+def test_nested_quantifiers_run_in_linear_time_on_hostile_comments() -> None:
+    """``(a+)+$`` is valid RE2: on 28 ``a``s and a ``!`` Python's backtracking ``re`` needs
+    about 18 s, and four times longer per two more characters; RE2 answers at once even for
+    thousands of them."""
+    hostile = ["a" * 28 + "!", "a" * 5000 + "!", "a" * 40]
+    assert _comment_touches(hostile, "(a+)+$") == ["a" * 40]
+
+
 def test_a_pattern_re2_cannot_run_is_a_config_error_naming_the_key() -> None:
     """Patterns run in RE2 (linear time): look-arounds and back-references are refused
     (they used to fall back to Python's backtracking ``re``, which a stranger's pattern can

@@ -31,6 +31,27 @@ def parse_duration(text: str) -> float:
     return value * {"d": DAY_S, "h": DAY_S / 24, "m": 60.0}[unit]
 
 
+def check_pattern(pattern: str) -> None:
+    """Refuse a pattern RE2 cannot run (ValueError, which names the key in a config error).
+
+    Every pattern from a config (possibly a stranger's, uploaded to a shared dashboard) runs
+    in RE2, the engine of DuckDB and Arrow: linear time in the text whatever the pattern, so
+    none can stall a server. Python's ``re`` backtracks (``(a+)+$`` on 30 ``a``s and a ``!``
+    takes minutes) and never sees a user pattern. RE2 has no look-arounds or back-references.
+    """
+    import pyarrow as pa  # lazily: pyarrow.compute costs an import most commands skip here
+    import pyarrow.compute as pc
+
+    try:
+        pc.match_substring_regex(pa.array([""], pa.string()), pattern)
+    except (pa.ArrowInvalid, NotImplementedError) as exc:
+        problem = str(exc).split(":", 1)[-1].strip()
+        raise ValueError(
+            f"pattern {pattern!r} is not supported ({problem}); patterns run in RE2, which has"
+            " no look-arounds or back-references"
+        ) from None
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -122,6 +143,9 @@ class InputConfig(_Section):
     #: Force a format instead of detecting it: jira-json, jira-statuses, jira-csv,
     #: transition-csv, csv, xes, parquet.
     format: str | None = None
+    #: Decompression limits of one input over all its gzip and zip layers (bombs stop here).
+    max_inflated_mb: float = Field(2048.0, gt=0)
+    max_compression_ratio: float = Field(200.0, gt=1)
     jira: JiraInput = Field(default_factory=JiraInput)
     transitions: TransitionCsvInput = Field(default_factory=TransitionCsvInput)
     csv: GenericCsvInput = Field(default_factory=GenericCsvInput)
@@ -204,14 +228,14 @@ class SteeringConfig(_Section):
     @classmethod
     def _regexes(cls, v: list[str]) -> list[str]:
         for pattern in v:
-            _valid_pattern(pattern)
+            check_pattern(pattern)
         return v
 
     @field_validator("comment_pattern")
     @classmethod
     def _regex(cls, v: str | None) -> str | None:
         if v is not None:
-            _valid_pattern(v)
+            check_pattern(v)
         return v
 
     @property
@@ -244,6 +268,10 @@ class CalendarConfig(_Section):
 class DashboardConfig(_Section):
     upload_limit_mb: float = 200.0
     session_ttl_hours: float = 24.0
+    #: Memory the server's cache of load results and analyses may hold (all sessions), and
+    #: how many it keeps; the least recently used go first.
+    cache_mb: float = Field(1024.0, gt=0)
+    cache_entries: int = Field(24, ge=1)
     #: The path the dashboard is served under, behind a reverse proxy that forwards it as is.
     url_prefix: str = "/"
 
@@ -395,15 +423,6 @@ class Config(_Section):
         names = list(names)
         guesses = guess_classes([n for n in names if n not in fixed], categories, moves, fixed)
         return {n: (fixed[n], False) if n in fixed else (guesses[n], True) for n in names}
-
-
-def _valid_pattern(pattern: str) -> None:
-    """``re.error`` is no ValueError: pydantic would let it escape as a traceback instead of
-    an error naming the key."""
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"not a regular expression: {exc}") from None
 
 
 def _drop_none(value: object) -> object:

@@ -27,12 +27,14 @@ def serve(
     """Run the dashboard until interrupted. Raises a FlowgapError for an unsafe bind or an
     unreadable demo input (the CLI turns it into one line and exit code 2)."""
     from . import create_app
+    from .data import use_the_system_allocator
     from .filters import Filters
 
     token = resolve_token(host, auth_token_env, insecure)
     for path in inputs:
         if not Path(path).exists():
             raise InputError(path, "no such file or directory")
+    use_the_system_allocator()  # this process is the server: memory goes back when freed
     app = create_app(config, inputs, token=token)
     service = app._flowgap_service  # type: ignore[attr-defined]
     if service.demo is not None:

@@ -19,17 +19,28 @@ import os
 import re
 import secrets
 import shutil
+import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..errors import InputError
+from ..ingest.inflate import CHUNK, Budget
 
 SESSION_COOKIE = "flowgap_session"
 _ID = re.compile(r"^[A-Za-z0-9_-]{43}$")  # token_urlsafe(32) is 43 characters
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+#: The directories after a private root, up to the file name (which stays): as text, and as
+#: Dash's JSON writes it.
+_PLAIN_DIRS = r"(?:/[^/\s'\"]+)*/"
+_SLASH = "\\u002f"
+_ESCAPED_DIRS = r"(?:\\u002f(?:[^\\\s'\"]|\\u(?!002f)[0-9a-fA-F]{4})+)*\\u002f"
+_PLAIN_SEGMENT = r"[^/\s'\"]*"
+_ESCAPED_SEGMENT = r"(?:[^\\\s'\"]|\\u(?!002f)[0-9a-fA-F]{4})*"
 
 #: Zip bombs: an archive may expand at most this much in total, and no member may have a
 #: compression ratio above ``MAX_ZIP_RATIO`` (real exports compress ~10-30x).
@@ -52,14 +63,15 @@ def safe_filename(name: str) -> str:
     return cleaned[:120]
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def _write_private(path: Path, chunks: Iterable[bytes]) -> None:
     """Create ``path`` with mode 0600 from the start (no window where it is world-readable)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fd = -1
-            fh.write(data)
+            for chunk in chunks:
+                fh.write(chunk)
     finally:
         if fd != -1:
             os.close(fd)
@@ -100,6 +112,8 @@ class SessionStore:
         os.chmod(self.root, 0o700)
         self._lock = threading.Lock()
         self._last_cleanup = 0.0
+        #: Told the ids of the sessions a cleanup removed (the data service drops their cache).
+        self.on_removed: Callable[[list[str]], object] | None = None
 
     # ------------------------------------------------------------------ paths
 
@@ -131,7 +145,7 @@ class SessionStore:
         directory = self.directory(sid)
         # A unique temporary name: two requests of one session may save at the same time.
         tmp = directory / f"state.{secrets.token_hex(6)}.tmp"
-        _write_private(tmp, state.to_json())
+        _write_private(tmp, [state.to_json()])
         os.replace(tmp, directory / "state.json")
 
     def touch(self, sid: str) -> None:
@@ -148,12 +162,18 @@ class SessionStore:
     # ------------------------------------------------------------------ uploads
 
     def replace_uploads(
-        self, sid: str, files: list[tuple[str, bytes]], limit_bytes: int
+        self,
+        sid: str,
+        files: list[tuple[str, bytes]],
+        limit_bytes: int,
+        budget: Budget | None = None,
     ) -> SessionState:
         """Store a new upload (one or more files) in place of the previous one.
 
-        Zip archives are unpacked here (checked against path traversal and zip bombs); ``.gz``
-        stays packed because the loaders read gzip themselves.
+        Zip archives are unpacked here (checked against path traversal and zip bombs, streamed
+        to disk within ``budget``: the decompression limits, by default 10 x the upload limit
+        and ``MAX_ZIP_RATIO`` over all members); ``.gz`` stays packed because the loaders read
+        gzip themselves, within the same limits.
         """
         total = sum(len(data) for _, data in files)
         if total > limit_bytes:
@@ -172,20 +192,42 @@ class SessionStore:
         stored: list[str] = []
         for name, data in files:
             if zipfile.is_zipfile(io.BytesIO(data)):
-                members = _unzip(name, data, limit_bytes)
+                members = _unzip(name, data, uploads, limit_bytes, budget)
             else:
-                members = [(safe_filename(name), data)]
-            for member_name, member_data in members:
-                target = _unique(uploads, member_name)
-                _write_private(uploads / target, member_data)
+                target = _unique(uploads, safe_filename(name))
+                _write_private(uploads / target, [data])
+                members = [(target, hashlib.sha256(data).digest())]
+            for target, member_digest in members:
                 stored.append(target)
-                digest.update(target.encode() + b"\0" + hashlib.sha256(member_data).digest())
+                digest.update(target.encode() + b"\0" + member_digest)
         state = self.state(sid)
         state.files = stored
         state.uploaded_names = [name for name, _ in files]
         state.upload_key = digest.hexdigest()
         self.save_state(sid, state)
         return state
+
+    def set_aside_uploads(self, sid: str) -> None:
+        """Keep the current upload aside (``uploads.previous``) while a new one is tried."""
+        directory = self.directory(sid)
+        current, aside = directory / "uploads", directory / "uploads.previous"
+        if aside.exists():
+            shutil.rmtree(aside)
+        if current.exists():
+            os.replace(current, aside)
+
+    def restore_uploads(self, sid: str, state: SessionState) -> None:
+        """Back to the upload set aside and the state the session had before."""
+        directory = self.directory(sid)
+        current, aside = directory / "uploads", directory / "uploads.previous"
+        if current.exists():
+            shutil.rmtree(current)
+        if aside.exists():
+            os.replace(aside, current)
+        self.save_state(sid, state)
+
+    def drop_aside(self, sid: str) -> None:
+        shutil.rmtree(self.directory(sid) / "uploads.previous", ignore_errors=True)
 
     def forget_uploads(self, sid: str) -> SessionState:
         uploads = self.uploads(sid)
@@ -215,9 +257,42 @@ class SessionStore:
                 if idle > self.ttl_s:
                     shutil.rmtree(entry, ignore_errors=True)
                     removed.append(entry.name)
+        if removed and self.on_removed is not None:
+            self.on_removed(removed)
         return removed
 
-    def maybe_cleanup(self, every_s: float = 300.0) -> None:
+    # ------------------------------------------------------------------ what users see
+
+    def redact(self, text: str, sid: str | None) -> str:
+        """``text`` as a user may see it: a path under the sessions' root or under a
+        temporary directory of flowgap's (``<temp>/flowgap-*``: unpacked archives, inflated
+        logs, spill files) keeps only its file name, and the session id is gone (it is the
+        cookie that opens the session's data). Other paths, such as one in a ticket's
+        summary, are the data's and stay."""
+        for root, partial in self._private_roots:
+            if root in text:
+                head = _PLAIN_SEGMENT if partial else ""
+                text = re.sub(re.escape(root) + head + _PLAIN_DIRS, "", text)
+            # Dash's JSON writes "/" as \u002f (and "<" as \u003c).
+            escaped = root.replace("/", _SLASH)
+            if escaped in text:
+                head = _ESCAPED_SEGMENT if partial else ""
+                text = re.sub(re.escape(escaped) + head + _ESCAPED_DIRS, "", text)
+        if sid and sid in text:
+            text = text.replace(sid, "<session>")
+        return text
+
+    @property
+    def _private_roots(self) -> list[tuple[str, bool]]:
+        """(literal start of a private path, whether it ends inside a directory's name)."""
+        temp = tempfile.gettempdir()
+        roots = {(str(self.root), False), (str(self.root.resolve()), False)}
+        roots |= {(f"{t}/flowgap-", True) for t in {temp, str(Path(temp).resolve())}}
+        return sorted(roots, key=lambda r: len(r[0]), reverse=True)  # nested roots: longest first
+
+    def maybe_cleanup(self, every_s: float | None = None) -> None:
+        """Clean up every five minutes, or four times per TTL when that is shorter."""
+        every_s = every_s if every_s is not None else min(300.0, max(self.ttl_s / 4, 1.0))
         if time.time() - self._last_cleanup > every_s:
             self.cleanup()
 
@@ -231,8 +306,11 @@ def _unique(directory: Path, name: str) -> str:
     return candidate
 
 
-def _unzip(name: str, data: bytes, limit_bytes: int) -> list[tuple[str, bytes]]:
-    """Members of a zip upload, refusing traversal, links, bombs and absurd member counts."""
+def _unzip(
+    name: str, data: bytes, uploads: Path, limit_bytes: int, budget: Budget | None
+) -> list[tuple[str, bytes]]:
+    """Unpack a zip upload into ``uploads``, member by member in chunks, refusing traversal,
+    links, bombs and absurd member counts; returns each stored name with its sha256."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in archive.infolist() if not i.is_dir()]
@@ -240,32 +318,42 @@ def _unzip(name: str, data: bytes, limit_bytes: int) -> list[tuple[str, bytes]]:
         raise InputError(name, f"not a readable zip archive: {exc}") from None
     if len(infos) > MAX_ZIP_MEMBERS:
         raise InputError(name, f"zip has {len(infos)} files, at most {MAX_ZIP_MEMBERS} allowed")
-    budget = limit_bytes * 10  # uncompressed data allowed from one upload
+    budget = budget or Budget(limit_bytes * 10, MAX_ZIP_RATIO)
     declared = sum(i.file_size for i in infos)
-    if declared > budget:
+    if declared > budget.max_bytes:
         raise InputError(name, f"zip expands to {declared / 1e6:.0f} MB, more than allowed")
     out: list[tuple[str, bytes]] = []
-    read = 0
     for info in infos:
         path = PurePosixPath(info.filename.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts:
             raise InputError(name, f"zip member {info.filename!r} points outside the archive")
         if (info.external_attr >> 16) & 0o170000 == 0o120000:
             raise InputError(name, f"zip member {info.filename!r} is a symbolic link")
-        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
+        if info.compress_size and info.file_size / info.compress_size > budget.max_ratio:
             raise InputError(name, f"zip member {info.filename!r} is suspiciously compressed")
-        try:
+        target = _unique(uploads, safe_filename(path.name))
+        digest = hashlib.sha256()
+        budget.read_packed(info.compress_size)
+
+        def chunks(info: zipfile.ZipInfo = info, digest: Any = digest) -> Iterator[bytes]:
+            read = 0
             with archive.open(info) as fh:
-                # Read at most the declared size + 1: a lying header cannot make us read more.
-                content = fh.read(info.file_size + 1)
+                while chunk := fh.read(CHUNK):
+                    read += len(chunk)
+                    # A lying header cannot make us write more than it declared.
+                    if read > info.file_size:
+                        raise InputError(
+                            name, f"zip member {info.filename!r} is larger than declared"
+                        )
+                    budget.spend(len(chunk), name, record=f"member {info.filename!r}")
+                    digest.update(chunk)
+                    yield chunk
+
+        try:
+            _write_private(uploads / target, chunks())
         except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
             raise InputError(name, f"zip member {info.filename!r}: {exc}") from None
-        if len(content) > info.file_size:
-            raise InputError(name, f"zip member {info.filename!r} is larger than declared")
-        read += len(content)
-        if read > budget:
-            raise InputError(name, "zip expands to more than allowed")
-        out.append((safe_filename(path.name), content))
+        out.append((target, digest.digest()))
     if not out:
         raise InputError(name, "zip archive holds no files")
     return out

@@ -49,6 +49,8 @@ FILTER_DROPDOWNS = (
 
 # --------------------------------------------------------------------------- sessions
 
+_TEXT = {"application/json", "text/html", "text/plain", "text/csv", "application/toml"}
+
 
 def install_sessions(server: Flask, store: SessionStore) -> None:
     """Give every browser a random session id in an HttpOnly cookie."""
@@ -62,6 +64,20 @@ def install_sessions(server: Flask, store: SessionStore) -> None:
         else:
             g.flowgap_sid, g.flowgap_new_sid = new_session_id(), True
         store.maybe_cleanup()
+
+    @server.after_request
+    def _redact(response: Response) -> Response:
+        """No page or message shows a server path or the session id, whatever raised it (a
+        loader naming the stored upload, an engine error, a traceback's text): every text
+        response goes through one filter on its way out."""
+        sid = getattr(g, "flowgap_sid", None)
+        if response.direct_passthrough or response.mimetype not in _TEXT:
+            return response
+        body = response.get_data(as_text=True)
+        clean = store.redact(body, sid)
+        if clean != body:
+            response.set_data(clean)
+        return response
 
     @server.after_request
     def _cookie(response: Response) -> Response:
@@ -268,7 +284,12 @@ def register(app: Dash, service: DataService) -> None:
             view = current_view(service, search)
             if page is None:  # home: the overview once there is data, else the upload page
                 page = HOME if view.full is not None else UPLOAD
-            content = page.layout(view, search or "")
+            if page is UPLOAD:  # shows the session's own messages: drawn every time
+                content = page.layout(view, search or "")
+            else:
+                content = service.page(
+                    view, page.NAME, search or "", lambda: page.layout(view, search or "")
+                )
             ignored = bad_dates(search)
             if ignored:
                 warning = note(

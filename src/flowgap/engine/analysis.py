@@ -180,6 +180,17 @@ class Analysis:
         # A selection pins its own copy of the config (as_of fixed); the rest is shared.
         return replace(source.scope, config=self.config)
 
+    def nbytes(self) -> int:
+        """Memory held by the tables computed so far: the full analysis counts the per-item
+        rows its selections share, a selection only what it computed itself."""
+        # Without the lock, which a table being computed holds: a snapshot of the dicts (one
+        # C call each under the GIL) is enough for a size.
+        held = [*list(self._values.values()), *list(self._parts.values())]
+        source = self._source
+        if source is not None and self._mask is None:
+            held.extend(source.rows.values())
+        return sum(_nbytes(value) for value in held)
+
     def complete(self) -> Analysis:
         """Compute every table now (before pickling, or to time the whole analysis)."""
         source = self._source
@@ -251,3 +262,13 @@ def _one(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     if isinstance(column, pa.ChunkedArray):
         return column.combine_chunks() if column.num_chunks else pa.array([], column.type)
     return column
+
+
+def _nbytes(value: Any) -> int:
+    if isinstance(value, pa.Table | pa.ChunkedArray | pa.Array | pa.RecordBatch):
+        return value.get_total_buffer_size()
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(_nbytes(v) for v in value)
+    return 0

@@ -60,7 +60,7 @@ def empty_figure(title: str, reason: str) -> go.Figure:
     """A figure that explains why there is nothing to draw."""
     fig = base_figure(title, height=260)
     fig.add_annotation(
-        text=html.escape(reason),
+        text=esc(reason),
         x=0.5,
         y=0.5,
         xref="paper",
@@ -74,11 +74,13 @@ def empty_figure(title: str, reason: str) -> go.Figure:
 
 
 def esc(value: object) -> str:
-    """Text for a plotly label: HTML-escaped (plotly reads some HTML), empty when missing."""
+    """Text for a plotly label: ``&``, ``<`` and ``>`` escaped (plotly reads some HTML), empty
+    when missing. Quotes stay as they are: plotly decodes ``&lt;``, ``&gt;``, ``&amp;`` and
+    numeric entities in labels but not ``&quot;``, which would show as typed."""
     return (
         ""
         if value is None or (isinstance(value, float) and math.isnan(value))
-        else (html.escape(str(value)))
+        else html.escape(str(value), quote=False)
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..config import Config
 from ..errors import InputError, UsageError
 from ..model import Finding, InputSummary, LoadResult, Reject, empty_events, empty_items
+from . import inflate
 
 #: Format name -> module implementing ``load(path: Path, config: Config) -> LoadResult``.
 LOADERS: dict[str, str] = {
@@ -40,7 +41,8 @@ def load_path(path: Path, config: Config, format: str | None = None) -> LoadResu
     if not path.exists():
         raise InputError(path, "no such file or directory")
     module = importlib.import_module(LOADERS[fmt])
-    result = module.load(path, config)
+    with inflate.limits(config):  # every layer of this input (and of a directory's) shares it
+        result = module.load(path, config)
     result.warnings.extend(_date_order_warnings(path, result))
     return result
 

@@ -4,7 +4,9 @@ Everything is checked from the central directory before a byte is extracted: the
 members, the total uncompressed size, each member's compression ratio (zip bombs), names that
 escape the extraction directory (absolute, ``..``, drive letters, backslashes), symlinks,
 encryption and nested archives. Extraction then streams each member with a hard cap at its
-declared size, so a lying header cannot inflate past the checks. Each member is loaded with the
+declared size, so a lying header cannot inflate past the checks, and counts it against the
+decompression limits of the load (``inflate``), which a ``.gz`` member then shares: the total
+over every member and layer is what is limited. Each member is loaded with the
 loader its content calls for and the results are combined; sources read
 ``archive.zip!member:line``.
 """
@@ -25,12 +27,14 @@ import pyarrow.compute as pc
 from ..config import Config
 from ..errors import InputError
 from ..model import Finding, LoadResult, Reject
+from . import inflate
 
 FORMAT = "zip"
 MAX_MEMBERS = 10_000
-MAX_TOTAL_BYTES = 4 << 30  # 4 GiB uncompressed
-MAX_RATIO = 200.0
-#: Members smaller than this are not ratio-checked: tiny files compress absurdly well.
+MAX_TOTAL_BYTES = 2 << 30  # 2 GiB uncompressed: [input] max_inflated_mb's default
+MAX_RATIO = 200.0  # [input] max_compression_ratio's default
+#: Members smaller than this are not ratio-checked one by one (tiny files compress absurdly
+#: well); their total is.
 RATIO_FLOOR_BYTES = 1 << 20
 _JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|\._)")
 _NESTED = (b"PK\x03\x04", b"PK\x05\x06", b"Rar!", b"7z\xbc\xaf")
@@ -50,7 +54,7 @@ def check_members(
     infos = zf.infolist()
     if len(infos) > max_members:
         raise InputError(path, f"archive has {len(infos)} members, more than {max_members}")
-    total = 0
+    total = packed = 0
     members: list[zipfile.ZipInfo] = []
     skipped: list[str] = []
     for info in infos:
@@ -70,6 +74,7 @@ def check_members(
         if name.lower().endswith(_ARCHIVE_NAMES):
             raise InputError(path, "nested archives are not supported", record=where)
         total += info.file_size
+        packed += info.compress_size
         if total > max_total:
             raise InputError(
                 path, f"uncompressed size exceeds {max_total} bytes (zip bomb?)", record=where
@@ -86,6 +91,13 @@ def check_members(
             skipped.append(name)
             continue
         members.append(info)
+    # Thousands of members under the floor each can still be a bomb together.
+    if total >= ratio_floor and total / max(packed, 1) > max_ratio:
+        raise InputError(
+            path,
+            f"compression ratio {total / max(packed, 1):.0f}x over all members exceeds"
+            f" {max_ratio:.0f}x (zip bomb?)",
+        )
     return members, skipped
 
 
@@ -97,14 +109,17 @@ def _unsafe_name(name: str) -> bool:
     return any(part == ".." for part in PurePosixPath(name).parts)
 
 
-def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, root: Path, path: Path) -> Path:
+def _extract(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, root: Path, path: Path, budget: inflate.Budget
+) -> Path:
     target = root.joinpath(*PurePosixPath(info.filename).parts)
     if not target.resolve().is_relative_to(root.resolve()):  # belt and braces
         raise InputError(path, "unsafe member path", record=f"member {info.filename!r}")
     target.parent.mkdir(parents=True, exist_ok=True)
     written = 0
+    budget.read_packed(info.compress_size)
     with zf.open(info) as src, target.open("wb") as dst:
-        while chunk := src.read(1 << 20):
+        while chunk := src.read(inflate.CHUNK):
             written += len(chunk)
             if written > info.file_size:
                 raise InputError(
@@ -112,6 +127,7 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, root: Path, path: Path)
                     "member larger than declared (zip bomb?)",
                     record=f"member {info.filename!r}",
                 )
+            budget.spend(len(chunk), path, record=f"member {info.filename!r}")
             dst.write(chunk)
     return target
 
@@ -125,15 +141,24 @@ def load(path: Path, config: Config) -> LoadResult:
         raise InputError(path, f"not a readable zip archive: {exc}") from None
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    with zf, tempfile.TemporaryDirectory(prefix="flowgap-zip-") as tmp:
-        members, skipped = check_members(zf, path)
+    with (
+        zf,
+        tempfile.TemporaryDirectory(prefix="flowgap-zip-") as tmp,
+        inflate.limits(config) as budget,
+    ):
+        members, skipped = check_members(
+            zf,
+            path,
+            max_total=int(budget.max_bytes),
+            max_ratio=budget.max_ratio,
+        )
         if not members:
             raise InputError(path, "archive holds no files to load")
         results: list[LoadResult] = []
         for info in members:
             where = f"member {info.filename!r}"
             try:
-                target = _extract(zf, info, Path(tmp), path)
+                target = _extract(zf, info, Path(tmp), path, budget)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
                 raise InputError(path, f"corrupt member: {exc}", record=where) from None
             with target.open("rb") as fh:
@@ -145,7 +170,8 @@ def load(path: Path, config: Config) -> LoadResult:
                 if fmt == FORMAT:
                     raise InputError(target, "nested archives are not supported")
                 module = importlib.import_module(_loader(fmt))
-                result = module.load(target, config)
+                with budget.inside_archive():  # a .gz member inflates against this zip's bytes
+                    result = module.load(target, config)
             except InputError as err:
                 # name the member inside the archive, not the temporary file
                 raise InputError(path, err.problem, record=_member_record(info, err)) from None

@@ -4,9 +4,7 @@ the bookkeeping that makes ``records_read == records_loaded + records_rejected``
 
 from __future__ import annotations
 
-import gzip
 import re
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,13 +20,18 @@ from ..model import (
     events_from_rows,
     items_from_rows,
 )
+from .inflate import gunzip_file
 
 GZIP_MAGIC = b"\x1f\x8b"
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped when it is gzip (by content, not by name)."""
+    """The file's bytes, gunzipped when it is gzip (by content, not by name) within the
+    decompression limits (``inflate``)."""
     try:
+        with path.open("rb") as fh:
+            if fh.read(2) == GZIP_MAGIC:
+                return gunzip_file(path)
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
@@ -36,11 +39,6 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(path, "is a directory, expected a file") from None
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    if data[:2] == GZIP_MAGIC:
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:  # zlib.error is no OSError
-            raise InputError(path, f"corrupt gzip data: {exc}") from None
     return data
 
 

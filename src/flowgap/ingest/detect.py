@@ -20,6 +20,7 @@ The answer is a key of ``flowgap.ingest.LOADERS``:
 from __future__ import annotations
 
 import gzip
+import io
 import re
 import zlib
 from pathlib import Path
@@ -98,9 +99,9 @@ def _gunzip_head(path: Path, raw: bytes) -> bytes:
     except zlib.error as exc:
         raise InputError(path, f"corrupt gzip data: {exc}") from None
     if not out and len(raw) < HEAD_BYTES:
-        try:
-            out = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+        try:  # several gzip members: at most the head's worth of them, never the whole
+            out = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(HEAD_BYTES)
+        except (OSError, EOFError, zlib.error) as exc:
             raise InputError(path, f"corrupt gzip data: {exc}") from None
     return out
 

@@ -51,6 +51,8 @@ import shutil
 import tempfile
 import zlib
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.parsers import expat
@@ -63,6 +65,7 @@ from ..errors import InputError
 from ..model import ITEMS_SCHEMA, LoadResult
 from .columns import EventColumns
 from .common import GZIP_MAGIC, LoadBuilder
+from .inflate import gunzip_to
 
 FORMAT = "xes"
 QUEUED = "queued"
@@ -163,13 +166,11 @@ def _scan(buf: bytes, pos: int) -> tuple[str, int]:
 def check_well_formed(path: Path) -> None:
     """Expat (no handlers: it only checks) over the whole document, as a stream: a corrupt
     file becomes one line naming the place, never a panic of the Rust reader, which would
-    print a backtrace on stderr. Runs after :func:`check_prolog`, so no DTD can expand."""
+    print a backtrace on stderr. Runs after :func:`check_prolog`, so no DTD can expand, on the
+    plain file :func:`_plain_copy` gives."""
     parser = expat.ParserCreate()
     try:
-        with path.open("rb") as raw:
-            is_gz = raw.read(2) == GZIP_MAGIC
-            raw.seek(0)
-            stream = gzip.GzipFile(fileobj=raw) if is_gz else raw
+        with path.open("rb") as stream:
             while chunk := stream.read(_PARSE_CHUNK):
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
@@ -178,39 +179,50 @@ def check_well_formed(path: Path) -> None:
         raise InputError(
             path, f"corrupt XES/XML: {expat.ErrorString(exc.code)} at {where}"
         ) from None
-    except (OSError, EOFError, zlib.error) as exc:  # zlib.error is no OSError
+    except OSError as exc:
         raise InputError(path, f"cannot read: {exc}") from None
 
 
-def _read_table(path: Path) -> pa.Table:
+@contextmanager
+def _plain_copy(path: Path) -> Iterator[Path]:
+    """The log as a plain file rustxes reads by its name: the file itself, or a temporary
+    copy of it inflated within the decompression limits of the load (``inflate``; rustxes
+    would inflate without any limit) or renamed (rustxes picks gzip by file name)."""
+    with path.open("rb") as f:
+        is_gz = f.read(2) == GZIP_MAGIC
+    if not is_gz and not path.name.lower().endswith(".gz"):
+        yield path
+        return
+    tmpdir = tempfile.mkdtemp(prefix="flowgap-xes-")
+    try:
+        target = Path(tmpdir) / "log.xes"
+        if is_gz:
+            gunzip_to(path, target)
+        else:
+            shutil.copyfile(path, target)
+        yield target
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _read_table(path: Path, plain: Path) -> pa.Table:
     """The log as one flat table (one row per event, trace attributes as ``case:...``), read by
     ``rustxes``, the Rust importer pm4py itself uses when it is installed, called directly
     (pm4py's import alone costs about 1.5 s; its Python iterparse took 3.4 s on the 21,348
     events of the helpdesk log, this reader 1.5 s for the whole load: see the module's
-    docstring). rustxes picks gzip by file name, so mismatched names go through a temp copy."""
+    docstring). ``plain`` is the log as :func:`_plain_copy` gives it; errors name ``path``."""
     import rustxes  # lazily: it brings polars
 
-    with path.open("rb") as f:
-        is_gz = f.read(2) == GZIP_MAGIC
-    tmpdir = None
-    target = path
-    if is_gz != path.name.lower().endswith(".gz"):
-        tmpdir = tempfile.mkdtemp(prefix="flowgap-xes-")
-        target = Path(tmpdir) / ("log.xes.gz" if is_gz else "log.xes")
-        shutil.copyfile(path, target)
     try:
         # print_debug off: it prints a line per unreadable value (which becomes null here);
         # the format adds offsets without a colon (+0100) to the RFC 3339 it reads anyway
-        frame = rustxes.import_xes(os.fspath(target), _DATE_FORMAT, False)[0]
+        frame = rustxes.import_xes(os.fspath(plain), _DATE_FORMAT, False)[0]
         return frame.to_arrow()
     except BaseException as exc:  # a Rust panic is a BaseException
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         msg = " ".join(str(exc).split()) or type(exc).__name__
         raise InputError(path, f"corrupt XES/XML: {msg}") from None
-    finally:
-        if tmpdir:
-            shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def _text(value: object) -> str | None:
@@ -272,8 +284,12 @@ def _timestamps(table: pa.Table) -> list[datetime | None]:
 def load(path: Path, config: Config) -> LoadResult:
     cfg = config.input.xes
     check_prolog(path)
-    check_well_formed(path)
-    table = _read_table(path)
+    with _plain_copy(path) as plain:
+        try:
+            check_well_formed(plain)
+        except InputError as err:  # name the user's file, not the temporary copy
+            raise InputError(path, err.problem) from None
+        table = _read_table(path, plain)
     b = LoadBuilder(path, FORMAT, record_unit="event")
     status_keys = cfg.status_attribute
     composed_lifecycle = LIFECYCLE in status_keys

@@ -263,12 +263,16 @@ def decode_uploads(
 def handle_upload(
     service: DataService, sid: str, contents: list[str], filenames: list[str]
 ) -> list[str]:
-    """Store and load an upload; returns the (kind, text) message for the page.
+    """Store, load and analyse an upload; returns the (kind, text) message for the page.
 
     A ``.toml`` file among the uploads is taken as the session's flowgap.toml (in place of the
     served config); the other files are the data. A config alone re-analyses the data the
-    session already shows.
+    session already shows. Whatever fails (reading, loading or analysing), the session goes
+    back to the data and config it had, and the message says why.
     """
+    from ...ingest.inflate import Budget
+    from ..filters import Filters
+
     store = service.store
     limit = int(service.base_config.dashboard.upload_limit_mb * 1_000_000)
     names = ", ".join(filenames)
@@ -281,6 +285,8 @@ def handle_upload(
         data = [(n, d) for n, d in files if not n.lower().endswith(".toml")]
         if len(configs) > 1:
             raise FlowgapError(f"{names}: upload one flowgap.toml at a time")
+        if data:
+            store.set_aside_uploads(sid)
         state = store.state(sid)
         if configs:
             name, raw = configs[0]
@@ -297,21 +303,31 @@ def handle_upload(
             state.config_toml, state.config_name = text, name
             store.save_state(sid, state)
         if data:
-            state = store.replace_uploads(sid, data, limit)
+            budget = Budget.of(service.base_config)
+            budget.max_bytes = min(budget.max_bytes, limit * 10)
+            state = store.replace_uploads(sid, data, limit, budget)
         dataset = service.dataset_for(sid, state)
         if dataset is None:
+            store.drop_aside(sid)
             return ["ok", f"Using {state.config_name}; upload data to analyse."]
-        result = service.load(dataset, service.config_for(state))
+        config, owner = service.config_for(state), service.owner(sid, state)
+        result = service.load(dataset, config, owner)
+        full, _, _ = service.analyze(dataset, config, Filters(), owner)
+        full.summary  # noqa: B018  # what the first page reads: a failing analysis fails here
     except (FlowgapError, tomllib.TOMLDecodeError) as err:
-        _undo(store, sid, previous, data)
+        _undo(store, sid, previous, bool(data))
         return ["error", f"Nothing was loaded: {err}"]
-    except Exception as exc:  # any loader failure is a message, never a stack trace
+    except Exception as exc:  # any loader or engine failure is a message, never a stack trace
         log.exception("upload failed")
-        _undo(store, sid, previous, data)
+        _undo(store, sid, previous, bool(data))
         return [
             "error",
             f"Nothing was loaded: {names}: cannot be read ({type(exc).__name__}: {exc})",
         ]
+    store.drop_aside(sid)
+    if previous.upload_key and previous.upload_key != state.upload_key:
+        # The replaced upload's cached data and analyses go now, not when the LRU gets there.
+        service.forget_sessions([f"{sid}:{previous.upload_key}"])
     rejected = len(result.rejects)
     what = ", ".join(n for n in filenames if not n.lower().endswith(".toml")) or dataset.label
     text = (
@@ -323,14 +339,12 @@ def handle_upload(
     return ["ok", " ".join([text, *notes])]
 
 
-def _undo(store, sid: str, previous, data: list) -> None:
-    """After a failed upload: new data replaced the old, so forget it; a config alone is
-    rolled back to what the session had."""
+def _undo(store, sid: str, previous, replaced_data: bool) -> None:
+    """After a failed upload: back to the data (set aside) and the config the session had."""
     try:
-        if data:
-            store.forget_uploads(sid)
+        if replaced_data:
+            store.restore_uploads(sid, previous)
         else:
-            previous.message = None
             store.save_state(sid, previous)
     except OSError:
         log.exception("cannot undo the upload")
