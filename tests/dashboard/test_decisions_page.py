@@ -69,3 +69,16 @@ def test_whatif_panel(view: View) -> None:
     )
     incomplete = decisions.whatif_result(view.analysis, None, 50, ["QA"])
     assert isinstance(incomplete, html.Div) and incomplete.id == "whatif-error"
+
+
+def test_the_overview_leads_with_the_top_three_actions(view: View) -> None:
+    from dataclasses import replace
+
+    from flowgap.dashboard.data import Dataset
+    from flowgap.dashboard.pages import overview
+
+    page = overview.layout(replace(view, dataset=Dataset("k", "t", [], demo=False)), "")
+    actions = decide(view.analysis)["actions"]
+    assert len(actions) > 3
+    shown = by_id(page, "overview-actions")
+    assert [li.children for li in shown.children] == [a["text"] for a in actions[:3]]

@@ -335,7 +335,7 @@ def test_an_uploaded_catastrophic_pattern_is_refused_naming_the_key(service):
     kind, text = upload.handle_upload(service, sid, [data_url(toml)], ["flowgap.toml"])
     assert kind == "error"
     assert text.startswith(
-        "Nothing was loaded: flowgap.toml: steering.comment_pattern: Value error, pattern"
+        "Nothing was loaded: flowgap.toml: steering.comment_pattern: pattern"
         " '(?=a)(a+)+$' is not supported ("
     )
     assert service.store.state(sid).config_toml is None

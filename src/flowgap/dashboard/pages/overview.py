@@ -6,6 +6,8 @@ import pyarrow.compute as pc
 from dash import html
 
 from ... import figures
+from ...decisions.actions import recommended_actions
+from ...engine.analysis import Analysis
 from ...engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
 from ...report import tables
 from ..components import (
@@ -77,6 +79,25 @@ def headline(view: View) -> html.Div:
     )
 
 
+#: Actions shown on the first page; the Decisions page lists them all.
+TOP_ACTIONS = 3
+
+
+def what_to_change(a: Analysis) -> html.Div:
+    """The recommended actions of the selection with their simulated gain, best first."""
+    actions = recommended_actions(a) if a.has_history else []
+    body = (
+        html.Ol([html.Li(x["text"]) for x in actions[:TOP_ACTIONS]], id="overview-actions")
+        if actions
+        else html.P("No action to recommend: no bottleneck with a simulated gain.")
+    )
+    more = html.P(
+        "Every action, the items in trouble, the forecast and a what-if: the Decisions page.",
+        className="legend",
+    )
+    return section("What to change", body, more)
+
+
 def layout(view: View, search: str) -> html.Div:
     gap = missing(view)
     if gap is not None:
@@ -107,6 +128,7 @@ def layout(view: View, search: str) -> html.Div:
             ),
         )
     )
+    children.append(what_to_change(a))
     worst_keys = [f["item"] for f in stories if f.get("item")]
     story_list = html.Ul([html.Li(f["text"]) for f in stories], id="stories") if stories else None
     worst = a.items.filter(pc.is_in(a.items["item"], _array(worst_keys))) if worst_keys else a.items
