@@ -58,7 +58,8 @@ def status_map_svg(
         },
     )
     gviz.body[:] = in_order(gviz.body, order or [])
-    svg = gviz.pipe(format="svg").decode("utf-8")
+    # quiet: dot's layout warnings ("unable to reclaim box space ...") are not the user's concern
+    svg = gviz.pipe(format="svg", quiet=True).decode("utf-8")
     # Inline in HTML: the element only, without the XML prolog and DOCTYPE.
     match = re.search(r"<svg\b.*</svg>", svg, flags=re.DOTALL)
     return match.group(0) if match else None
