@@ -128,6 +128,7 @@ def test_overview_headline_and_findings(a, server, img_dir):
     ex(a.locator("#card-fe-pooled")).to_have_text(re.compile(r"^\d+\.\d%$"))
     assert a.locator("#findings li").count() >= 1
     ex(a.locator("#stories li").first).to_contain_text("days of touch")
+    ex(a.locator("#overview-actions li").first).to_contain_text("lead time p85", timeout=SLOW)
     shot(a, img_dir, "overview")
 
 
