@@ -107,16 +107,22 @@ def start_end(visits: pa.Table) -> tuple[dict[str, int], dict[str, int]]:
     if n == 0:
         return {}, {}
     item = visits.column("item")
-    status = visits.column("status").to_pylist()
-    same = pc.fill_null(pc.equal(item.slice(1), item.slice(0, n - 1)), False).to_pylist()
-    starts: dict[str, int] = {}
-    ends: dict[str, int] = {}
-    for i in range(n):
-        if i == 0 or not same[i - 1]:
-            starts[status[i]] = starts.get(status[i], 0) + 1
-        if i == n - 1 or not same[i]:
-            ends[status[i]] = ends.get(status[i], 0) + 1
-    return starts, ends
+    status = visits.column("status")
+    other = pc.invert(pc.fill_null(pc.equal(item.slice(1), item.slice(0, n - 1)), False))
+    changes = other.to_numpy(zero_copy_only=False)
+    first = np.concatenate([[True], changes])  # an item's first visit: the path begins
+    last = np.concatenate([changes, [True]])  # its last: the path ends
+    return _counts(status.filter(pa.array(first))), _counts(status.filter(pa.array(last)))
+
+
+def _counts(values: pa.ChunkedArray) -> dict[str, int]:
+    """value -> count, in the order of first appearance (Arrow's value_counts keeps it)."""
+    counted = pc.value_counts(values)
+    return dict(
+        zip(
+            counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True
+        )
+    )
 
 
 def filtered_map(
