@@ -184,12 +184,21 @@ class Analysis:
         """Memory held by the tables computed so far: the full analysis counts the per-item
         rows its selections share, a selection only what it computed itself."""
         # Without the lock, which a table being computed holds: a snapshot of the dicts (one
-        # C call each under the GIL) is enough for a size.
+        # C call each under the GIL) is enough for a size. Measured again only when a table
+        # was added: the dashboard's cache asks on every hit, and walking every table's
+        # chunks (and the mining layer's nested values) each time took most of a loaded
+        # server's time.
         held = [*list(self._values.values()), *list(self._parts.values())]
+        stamp = (len(self._values), len(self._parts))
+        measured = self.__dict__.get("_measured")
+        if measured is not None and measured[0] == stamp:
+            return measured[1]
         source = self._source
         if source is not None and self._mask is None:
             held.extend(source.rows.values())
-        return sum(_nbytes(value) for value in held)
+        size = sum(_nbytes(value) for value in held)
+        self._measured = (stamp, size)
+        return size
 
     def complete(self) -> Analysis:
         """Compute every table now (before pickling, or to time the whole analysis)."""
