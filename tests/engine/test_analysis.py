@@ -82,3 +82,16 @@ def test_complete_computes_every_table_and_a_pickled_analysis_keeps_them(
     # The rows it came from stay behind: an unpickled analysis cannot be narrowed further.
     with pytest.raises(ValueError, match="only an analysis computed by the engine"):
         again.select(["A"])
+
+
+def test_the_size_counts_each_table_once_it_is_computed(analysis: Analysis) -> None:
+    narrowed = analysis.select(["A", "B"])
+    before = narrowed.nbytes()
+    assert before == 0  # nothing computed yet: the rows belong to the full analysis
+    stages = narrowed.stages
+    assert narrowed.nbytes() == sum(
+        v.get_total_buffer_size()
+        for v in [*narrowed._values.values(), *narrowed._parts.values()]
+        if isinstance(v, pa.Table)
+    )
+    assert narrowed.nbytes() >= stages.get_total_buffer_size() > 0
