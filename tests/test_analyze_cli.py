@@ -12,19 +12,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from cli_process import flowgap_cli as flowgap
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent / "report"))
 pytestmark = pytest.mark.slow
-
-
-def flowgap(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "flowgap", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -4,28 +4,17 @@ and one clear line with exit code 2 for bad requests."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.compute as pc
 import pytest
 
 import flowgap
+from cli_process import flowgap_cli
 from flowgap.decisions.forecast import daily_throughput
 from flowgap.engine.selection import Selection, selected_mask
 
 pytestmark = pytest.mark.slow
-
-
-def flowgap_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "flowgap", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
