@@ -401,6 +401,17 @@ class Config(_Section):
             # "Value error, " is pydantic's wrapping of a validator's own message.
             raise ConfigError(path, key, err["msg"].removeprefix("Value error, ")) from None
 
+    def with_input(self, section: str, values: Mapping[str, object], name: str) -> Config:
+        """This config with the ``[input.<section>]`` mapping replaced by ``values`` (a mapping
+        picked in the dashboard), validated as a file's would be: a ConfigError names ``name``
+        and the key."""
+        raw = self.to_toml_dict()
+        raw["input"][section] = {k: v for k, v in values.items() if v is not None}
+        config = Config.from_dict(raw, name)
+        config.source_path = self.source_path
+        config.steering.meetings_file = self.steering.meetings_file
+        return config
+
     def to_toml_dict(self) -> dict:
         """The config as plain TOML-able data (dates as ISO strings, nulls dropped)."""
         return _drop_none(self.model_dump(mode="json", by_alias=True))
