@@ -232,10 +232,11 @@ def read_preview(service: DataService, sid: str, ids: list[dict], raw: list) -> 
     read = sum(i.records_read for i in result.inputs)
     loaded = sum(i.records_loaded for i in result.inputs)
     unit = result.inputs[0].record_unit if result.inputs else "record"
-    span = f"the first {preview.PREVIEW_BYTES[fmt] >> 10} KB" if pending.get("more") else "all"
+    kb = preview.PREVIEW_BYTES[fmt] >> 10
+    span = f"the first {kb} KB of the file" if pending.get("more") else "the whole file"
     parts: list = [
         html.P(
-            f"Of {span} of the file: {read} {unit}s read, {loaded} loaded,"
+            f"Of {span}: {read} {unit}s read, {loaded} loaded,"
             f" {len(result.rejects)} rejected; {result.items.num_rows} items,"
             f" {result.events.num_rows} events.",
             id="mapping-counts",
