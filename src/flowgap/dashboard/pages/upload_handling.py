@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import logging
 import tomllib
+import zipfile
 from pathlib import Path
 
 from ...errors import FlowgapError, InputError
@@ -183,8 +185,8 @@ def _unmapped(
     or nothing read), or None for any other problem."""
     from ...ingest.detect import detect_format
 
-    if len(data) != 1 or len(paths) != 1:
-        return None
+    if len(data) != 1 or len(paths) != 1 or zipfile.is_zipfile(io.BytesIO(data[0][1])):
+        return None  # several files, or an archive: its members are not mapped one by one
     try:
         fmt = config.input.format or detect_format(paths[0], config)
     except FlowgapError:
