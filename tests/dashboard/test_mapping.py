@@ -5,6 +5,8 @@ refusal of an upload over the limit (no browser here: the page's functions direc
 from __future__ import annotations
 
 import base64
+import io
+import zipfile
 
 import pytest
 
@@ -195,3 +197,13 @@ def test_an_upload_the_browser_refused_gets_the_servers_words():
         "Nothing was loaded: huge.ndjson: upload is 1.5 MB, the limit is 1 MB"
         " ([dashboard] upload_limit_mb)",
     ]
+
+
+def test_an_archive_of_an_unmapped_csv_is_not_kept_for_a_mapping(service):
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("odd.csv", ODD)
+    sid = new_session_id()
+    kind, text = upload.handle_upload(service, sid, [data_url(packed.getvalue())], ["odd.zip"])
+    assert kind == "error" and "missing column 'case'" in text
+    assert service.store.state(sid).pending is None

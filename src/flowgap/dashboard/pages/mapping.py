@@ -24,6 +24,8 @@ from .upload_handling import handle_files
 
 #: Rejected records and events shown in the preview.
 SHOWN = 200
+#: Columns of the file's first rows shown (every column stays pickable).
+SHOWN_COLUMNS = 60
 
 
 @dataclass(frozen=True)
@@ -191,10 +193,16 @@ def panel(service: DataService, sid: str) -> list:
         ),
         html.P(pending.get("problem") or "", id="mapping-problem", className="hint"),
         html.H3(f"The file's first rows ({len(found.columns)} {what})"),
+        html.P(
+            f"The first {SHOWN_COLUMNS} {what} are shown; every one can be picked below.",
+            className="hint",
+        )
+        if len(found.columns) > SHOWN_COLUMNS
+        else None,
         grid(
             "mapping-sample",
             found.rows,
-            [(c, c) for c in found.columns],
+            [(c, c) for c in found.columns[:SHOWN_COLUMNS]],
             height=min(80 + 32 * len(found.rows), 340),
         ),
         html.H3(f"[input.{section}]"),
