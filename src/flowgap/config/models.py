@@ -402,11 +402,16 @@ class Config(_Section):
             raise ConfigError(path, key, err["msg"].removeprefix("Value error, ")) from None
 
     def with_input(self, section: str, values: Mapping[str, object], name: str) -> Config:
-        """This config with the ``[input.<section>]`` mapping replaced by ``values`` (a mapping
-        picked in the dashboard), validated as a file's would be: a ConfigError names ``name``
-        and the key."""
+        """This config with the keys of ``[input.<section>]`` given in ``values`` set (a
+        mapping picked in the dashboard; ``None`` unsets a key, back to its default), validated
+        as a file's would be: a ConfigError names ``name`` and the key."""
         raw = self.to_toml_dict()
-        raw["input"][section] = {k: v for k, v in values.items() if v is not None}
+        mapped = raw["input"].setdefault(section, {})
+        for key, value in values.items():
+            if value is None:
+                mapped.pop(key, None)
+            else:
+                mapped[key] = value
         config = Config.from_dict(raw, name)
         config.source_path = self.source_path
         config.steering.meetings_file = self.steering.meetings_file

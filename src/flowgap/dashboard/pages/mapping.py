@@ -10,7 +10,7 @@ format's own loader on the bounded head of the file (``ingest.preview``), and th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
@@ -80,6 +80,14 @@ def placeholder(view_state) -> html.Div | None:
     )
 
 
+def mapped_config(service: DataService, state, fmt: str, values: dict) -> Config:
+    """The session's config with ``values`` as its ``[input.*]`` mapping: the config the
+    upload is analysed with (the mapping of the data the session shows now is not part of
+    it: it belongs to another file)."""
+    config = service.config_for(replace(state, input_map=None))
+    return config.with_input(preview.SECTIONS[fmt], values, "column mapping")
+
+
 def _model_defaults(fmt: str) -> dict:
     return Config().input.model_dump(by_alias=True)[preview.SECTIONS[fmt]]
 
@@ -89,8 +97,6 @@ def start_values(fmt: str, found: preview.Sample, picked: dict | None, head) -> 
     guesses over the defaults; a column the file does not have is left unset."""
     values = _model_defaults(fmt)
     values.update(picked if picked is not None else preview.guess(head, fmt, found))
-    if fmt == "csv" and values.get("delimiter") is None and picked is None:
-        values["delimiter"] = None
     for key in KEYS[fmt]:
         value = values.get(key.name)
         if key.kind in ("one", "optional") and value not in found.choices:
@@ -154,10 +160,9 @@ def panel(service: DataService, sid: str) -> list:
         return [note("The file to map is gone (the session expired): upload it again.", "info")]
     fmt = pending["format"]
     section = preview.SECTIONS[fmt]
-    config = service.config_for(state)
     picked = (state.input_map or {}).get(section) if pending.get("edit") else None
     try:
-        found = preview.sample(head, fmt, config.with_input(section, picked or {}, "mapping"))
+        found = preview.sample(head, fmt, mapped_config(service, state, fmt, picked or {}))
     except InputError as err:
         problem = f"{pending['name']}: {err.problem}"
         return [note(f"This file cannot be mapped: {problem}", "error", id="mapping-error")]
@@ -229,9 +234,7 @@ def read_preview(service: DataService, sid: str, ids: list[dict], raw: list) -> 
         return []
     fmt = pending["format"]
     try:
-        config = service.config_for(state).with_input(
-            preview.SECTIONS[fmt], values_of(fmt, ids, raw), "column mapping"
-        )
+        config = mapped_config(service, state, fmt, values_of(fmt, ids, raw))
         result = preview.read(head, fmt, config)
     except InputError as err:  # the head's problem is the file's: named as the user named it
         return [note(f"{pending['name']}: {err.problem}", "error", id="mapping-error")]
@@ -318,7 +321,7 @@ def register(app: Dash, service: DataService) -> None:
         section = preview.SECTIONS[pending["format"]]
         mapping = values_of(pending["format"], ids, values)
         try:
-            service.config_for(state).with_input(section, mapping, "column mapping")
+            mapped_config(service, state, pending["format"], mapping)  # one line if invalid
             message = handle_files(
                 service, sid, [(pending["name"], path.read_bytes())], {section: mapping}
             )
