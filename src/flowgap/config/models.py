@@ -401,6 +401,22 @@ class Config(_Section):
             # "Value error, " is pydantic's wrapping of a validator's own message.
             raise ConfigError(path, key, err["msg"].removeprefix("Value error, ")) from None
 
+    def with_input(self, section: str, values: Mapping[str, object], name: str) -> Config:
+        """This config with the keys of ``[input.<section>]`` given in ``values`` set (a
+        mapping picked in the dashboard; ``None`` unsets a key, back to its default), validated
+        as a file's would be: a ConfigError names ``name`` and the key."""
+        raw = self.to_toml_dict()
+        mapped = raw["input"].setdefault(section, {})
+        for key, value in values.items():
+            if value is None:
+                mapped.pop(key, None)
+            else:
+                mapped[key] = value
+        config = Config.from_dict(raw, name)
+        config.source_path = self.source_path
+        config.steering.meetings_file = self.steering.meetings_file
+        return config
+
     def to_toml_dict(self) -> dict:
         """The config as plain TOML-able data (dates as ISO strings, nulls dropped)."""
         return _drop_none(self.model_dump(mode="json", by_alias=True))

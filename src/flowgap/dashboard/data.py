@@ -255,10 +255,18 @@ class DataService:
             config.input.max_compression_ratio = self.base_config.input.max_compression_ratio
         else:
             config = self.base_config.model_copy(deep=True)
+        if state.input_map:
+            ((section, values),) = state.input_map.items()
+            config = config.with_input(section, values, "column mapping")
         if state.classes:
             config.statuses.classes = {**config.statuses.classes, **state.classes}
         if state.team_source is not None:
             config.teams.source = list(state.team_source)  # type: ignore[assignment]
+        teams = config.teams
+        for name, edits in (("status_map", state.status_map), ("assignee_map", state.assignee_map)):
+            if edits:
+                merged = {**getattr(teams, name), **edits}
+                setattr(teams, name, {k: v for k, v in merged.items() if v})
         return config
 
     @staticmethod
@@ -267,8 +275,7 @@ class DataService:
         uploaded flowgap.toml, classification edits), so that no computation of one
         session's input holds a lock another session waits for; "" for the served config,
         whose results every session may share."""
-        own = state.config_toml or state.classes or state.team_source is not None
-        return (sid or "") if own else ""
+        return (sid or "") if state.own_config else ""
 
     def forget_sessions(self, sids: list[str]) -> int:
         """Drop the cached data and analyses of these sessions (expired, or replaced)."""

@@ -48,6 +48,16 @@ MAX_ZIP_MEMBERS = 1000
 MAX_ZIP_RATIO = 200
 
 
+def over_limit(names: Iterable[str], size: int, limit_bytes: int) -> InputError:
+    """The one error an upload over ``[dashboard] upload_limit_mb`` gets, wherever it is
+    caught (in the browser before reading the file, or on the server)."""
+    return InputError(
+        ", ".join(names),
+        f"upload is {size / 1e6:.1f} MB, the limit is {limit_bytes / 1e6:g} MB"
+        " ([dashboard] upload_limit_mb)",
+    )
+
+
 def new_session_id() -> str:
     return secrets.token_urlsafe(32)
 
@@ -91,6 +101,29 @@ class SessionState:
     #: A flowgap.toml uploaded with the data: its text and file name (replaces the served one).
     config_toml: str | None = None
     config_name: str | None = None
+    #: An upload flowgap could not map by itself, waiting for its column mapping:
+    #: {"name": as the browser named it, "file": stored name, "format": "csv" | "xes",
+    #: "problem": why it could not be read}. Its bytes are in ``pending/``.
+    pending: dict[str, str] | None = None
+    #: The column mapping picked in the browser for the upload: {"csv": {...}} or
+    #: {"xes": {...}}, the keys of that ``[input.*]`` section.
+    input_map: dict[str, dict] | None = None
+    #: Status -> team and person -> team entries edited in the browser ("" removes one the
+    #: served config has).
+    status_map: dict[str, str] = field(default_factory=dict)
+    assignee_map: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def own_config(self) -> bool:
+        """Whether the session's config differs from the served one."""
+        return bool(
+            self.config_toml
+            or self.classes
+            or self.team_source is not None
+            or self.input_map
+            or self.status_map
+            or self.assignee_map
+        )
 
     def to_json(self) -> bytes:
         return json.dumps(self.__dict__, sort_keys=True).encode()
@@ -177,11 +210,7 @@ class SessionStore:
         """
         total = sum(len(data) for _, data in files)
         if total > limit_bytes:
-            raise InputError(
-                ", ".join(name for name, _ in files),
-                f"upload is {total / 1e6:.1f} MB, the limit is {limit_bytes / 1e6:.0f} MB"
-                " ([dashboard] upload_limit_mb)",
-            )
+            raise over_limit([name for name, _ in files], total, limit_bytes)
         uploads = self.uploads(sid)
         for old in uploads.iterdir():
             if old.is_dir():
@@ -229,6 +258,54 @@ class SessionStore:
     def drop_aside(self, sid: str) -> None:
         shutil.rmtree(self.directory(sid) / "uploads.previous", ignore_errors=True)
 
+    # ------------------------------------------------------------------ pending mapping
+
+    def keep_pending(
+        self, sid: str, name: str, data: bytes, fmt: str, problem: str, edit: bool = False
+    ) -> SessionState:
+        """Keep an upload flowgap could not map by itself (``pending/``, beside the data the
+        session shows), with a bounded head of it for the mapping's preview; ``edit``: the
+        session's own upload, whose mapping is edited again."""
+        from ..ingest.preview import head_name, write_head
+
+        directory = self.directory(sid) / "pending"
+        if directory.exists():
+            shutil.rmtree(directory)
+        directory.mkdir(mode=0o700)
+        target = safe_filename(name)
+        _write_private(directory / target, [data])
+        head = directory / "head"
+        head.mkdir(mode=0o700)
+        more = write_head(directory / target, head / head_name(target), fmt)
+        state = self.state(sid)
+        state.pending = {
+            "name": name,
+            "file": target,
+            "head": head_name(target),
+            "format": fmt,
+            "problem": problem,
+            "more": "yes" if more else "",
+            "edit": "yes" if edit else "",
+        }
+        self.save_state(sid, state)
+        return state
+
+    def pending_path(self, sid: str, head: bool = False) -> Path | None:
+        """The pending upload (or its head), if the session has one."""
+        pending = self.state(sid).pending
+        if not pending:
+            return None
+        directory = self.directory(sid) / "pending"
+        path = directory / "head" / pending["head"] if head else directory / pending["file"]
+        return path if path.is_file() else None
+
+    def drop_pending(self, sid: str) -> None:
+        shutil.rmtree(self.directory(sid) / "pending", ignore_errors=True)
+        state = self.state(sid)
+        if state.pending is not None:
+            state.pending = None
+            self.save_state(sid, state)
+
     def forget_uploads(self, sid: str) -> SessionState:
         uploads = self.uploads(sid)
         for old in uploads.iterdir():
@@ -236,7 +313,9 @@ class SessionStore:
         state = self.state(sid)
         state.files, state.uploaded_names, state.upload_key = [], [], None
         state.config_toml = state.config_name = None
+        state.input_map = None
         self.save_state(sid, state)
+        self.drop_pending(sid)
         return state
 
     # ------------------------------------------------------------------ expiry

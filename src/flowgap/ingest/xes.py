@@ -281,15 +281,21 @@ def _timestamps(table: pa.Table) -> list[datetime | None]:
     return [None if t is None else t.replace(tzinfo=UTC) for t in naive]
 
 
-def load(path: Path, config: Config) -> LoadResult:
-    cfg = config.input.xes
+def event_table(path: Path) -> pa.Table:
+    """The log's events as one flat table (trace attributes as ``case:...`` columns), after
+    the safety checks: what :func:`load` maps, and what the dashboard's mapping lists."""
     check_prolog(path)
     with _plain_copy(path) as plain:
         try:
             check_well_formed(plain)
         except InputError as err:  # name the user's file, not the temporary copy
             raise InputError(path, err.problem) from None
-        table = _read_table(path, plain)
+        return _read_table(path, plain)
+
+
+def load(path: Path, config: Config) -> LoadResult:
+    cfg = config.input.xes
+    table = event_table(path)
     b = LoadBuilder(path, FORMAT, record_unit="event")
     status_keys = cfg.status_attribute
     composed_lifecycle = LIFECYCLE in status_keys

@@ -1,0 +1,329 @@
+"""The upload page's editors of the session's config: the status classes, where a segment's
+team comes from (with the status -> team and person -> team maps, edited in place), the way
+back to the served configuration, and the download of flowgap.toml.
+
+Every edit is saved in the session's state and applied on top of the served (or uploaded)
+config by ``DataService.config_for``: the analysis, every page and the download follow it.
+"""
+
+from __future__ import annotations
+
+import pyarrow.compute as pc
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from ...config import STATUS_CLASSES, guess_status_class
+from ...engine.status_classes import build_status_classes, classes_of, guesses_of
+from ..data import DataService, View
+from .common import current_sid
+
+TEAM_SOURCES = (
+    ("field", "team field history"),
+    ("status", "status -> team map"),
+    ("assignee_map", "assignee -> team map"),
+    ("assignee", "the assignee"),
+)
+#: People listed in the person -> team editor, the most active first.
+MAX_PEOPLE = 200
+
+
+def status_rows(view: View) -> list[dict]:
+    """Every status with how often items entered it, its guess and its class in use: the
+    engine's status table, as ``flowgap inspect`` shows it."""
+    result = view.result
+    assert result is not None
+    base = view.config.statuses.classes
+    guesses = guesses_of(result, view.config)
+    rows = [
+        {
+            "status": row["status"],
+            "count": row["events"],
+            "guess": guesses.get(row["status"])
+            or guess_status_class(row["status"], row["category"]),
+            "class": row["class"],
+            "guessed": row["guessed"],
+            "source": "your choice"
+            if row["status"] in view.state.classes
+            else ("flowgap.toml" if row["status"] in base else "guess"),
+        }
+        for row in build_status_classes(result, view.config).to_pylist()
+    ]
+    rows.sort(key=lambda r: (-r["count"], r["status"]))
+    return rows
+
+
+def people(view: View) -> list[tuple[str, int]]:
+    """The people items were assigned to, with how many assignments, the most first; the
+    served map's people too (with 0 when the data does not name them)."""
+    result = view.result
+    assert result is not None
+    events = result.events
+    values = events["value"].filter(pc.equal(events["field"], "assignee")).drop_null()
+    counts = {r["values"]: r["counts"] for r in pc.value_counts(values).to_pylist()}
+    for person in view.config.teams.assignee_map:
+        counts.setdefault(person, 0)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_PEOPLE]
+
+
+def _team_input(kind: str, key: str, name: str, value: str | None) -> dcc.Input:
+    return dcc.Input(
+        id={"type": kind, key: name},
+        value=value or "",
+        placeholder="team",
+        debounce=True,
+        maxLength=200,
+        className="map-input",
+    )
+
+
+def _people_editor(view: View) -> html.Div:
+    mapping = view.config.teams.assignee_map
+    listed = people(view)
+    rows = [
+        html.Tr(
+            [
+                html.Td(person, className="person-name"),
+                html.Td(str(count)),
+                html.Td(_team_input("assignee-team", "person", person, mapping.get(person))),
+            ],
+            className="person-row",
+        )
+        for person, count in listed
+    ]
+    more = ""
+    if len(listed) == MAX_PEOPLE:
+        more = f" The {MAX_PEOPLE} most assigned people are listed; set others in flowgap.toml."
+    return html.Div(
+        [
+            html.H3("Assignee -> team map"),
+            html.P(
+                "The team of each person (empty: no team from this map). Saved when you"
+                " press Enter or leave the field." + more
+            ),
+            html.Table(
+                [
+                    html.Thead(html.Tr([html.Th("Person"), html.Th("Assigned"), html.Th("Team")])),
+                    html.Tbody(rows),
+                ],
+                className="editor",
+                id="assignee-map",
+            )
+            if rows
+            else html.P("No item of this data was assigned to anyone.", id="assignee-map"),
+        ],
+        className="map-editor",
+    )
+
+
+def editor(view: View) -> html.Div:
+    rows = status_rows(view)
+    sources = list(view.config.teams.source)
+    status_map = view.config.teams.status_map
+    by_status = "status" in sources
+    headers = ["Status", "Entered", "flowgap's guess", "Class from", "Class used"]
+    if by_status:
+        headers.append("Team (status -> team map)")
+    header = html.Tr([html.Th(h) for h in headers])
+    body = []
+    for r in rows:
+        cells = [
+            html.Td(r["status"], className="status-name"),
+            html.Td(str(r["count"])),
+            html.Td(r["guess"]),
+            html.Td(r["source"]),
+            html.Td(
+                dcc.RadioItems(
+                    id={"type": "class-radio", "status": r["status"]},
+                    options=[{"label": c, "value": c} for c in STATUS_CLASSES],
+                    value=r["class"],
+                    inline=True,
+                    className="class-radio",
+                )
+            ),
+        ]
+        if by_status:
+            cells.append(
+                html.Td(
+                    _team_input("status-team", "status", r["status"], status_map.get(r["status"]))
+                )
+            )
+        body.append(html.Tr(cells, className="status-row"))
+    parts: list = [
+        html.P(
+            "Which statuses are work (active), queues (wait), not started (backlog) or"
+            " finished (done)? Changing a class re-runs the analysis at once."
+        ),
+        html.Table([html.Thead(header), html.Tbody(body)], className="editor"),
+        html.H3("Team of a segment, first source that gives one"),
+        dcc.Checklist(
+            id="team-source",
+            options=[{"label": label, "value": key} for key, label in TEAM_SOURCES],
+            value=sources,
+            inline=True,
+        ),
+    ]
+    if by_status:
+        parts.append(
+            html.P(
+                "Status -> team: type the team of a status in the table above (empty: none).",
+                className="hint",
+            )
+        )
+    if "assignee_map" in sources:
+        parts.append(_people_editor(view))
+    buttons: list = [
+        html.Button("Download flowgap.toml", id="download-toml", n_clicks=0),
+        dcc.Download(id="toml-download"),
+    ]
+    state = view.state
+    edited = state.classes or state.status_map or state.assignee_map or state.config_toml
+    if edited or state.team_source is not None:
+        buttons.append(html.Button("Reset to the served configuration", id="reset-config"))
+    parts.append(html.Div(buttons, className="toml-row"))
+    return html.Div(parts)
+
+
+def toml_for(view: View) -> str:
+    """The session's config with every status of the data classified, guesses marked."""
+    from ...config.toml_writer import config_to_toml
+
+    config = view.config.model_copy(deep=True)
+    notes: dict[tuple[str, ...], str] = {}
+    if view.result is not None:
+        for row in status_rows(view):
+            if row["guessed"]:
+                notes["statuses", "classes", row["status"]] = "guessed"
+            config.statuses.classes.setdefault(row["status"], row["class"])  # type: ignore[arg-type]
+    header = "flowgap.toml written by the flowgap dashboard."
+    if view.state.input_map:
+        section = next(iter(view.state.input_map))
+        header += f"\n[input.{section}] is the column mapping picked in the dashboard."
+    if notes:
+        guessed = ", ".join(key[-1] for key in notes)
+        header += f"\nThese classes are guesses nobody confirmed (marked # guessed): {guessed}"
+    return config_to_toml(config, header, notes)
+
+
+def _no_filters():
+    from ..filters import Filters
+
+    return Filters()
+
+
+def register(app: Dash, service: DataService) -> None:
+    store = service.store
+
+    def bump(version: int | None) -> int:
+        return (version or 0) + 1
+
+    @app.callback(
+        Output("data-version", "data", allow_duplicate=True),
+        Input({"type": "class-radio", "status": ALL}, "value"),
+        State("data-version", "data"),
+        prevent_initial_call=True,
+    )
+    def on_class(values, version):
+        sid = current_sid()
+        trigger = ctx.triggered_id
+        if not sid or not isinstance(trigger, dict) or not ctx.triggered:
+            return no_update
+        value = ctx.triggered[0]["value"]
+        if value not in STATUS_CLASSES:
+            return no_update
+        state = store.state(sid)
+        status = trigger["status"]
+        # Also fired when the editor is (re)drawn: only a real change is saved as a choice.
+        view = service.view(sid, _no_filters())
+        in_use = classes_of(view.result, view.config) if view.result else {}
+        category = view.result.status_categories.get(status) if view.result else None
+        if in_use.get(status, view.config.status_class(status, category)[0]) == value:
+            return no_update
+        state.classes[trigger["status"]] = value
+        store.save_state(sid, state)
+        return bump(version)
+
+    def on_map(kind: str, key: str, attribute: str, version: int | None):
+        """A team typed in the status -> team or person -> team editor."""
+        sid = current_sid()
+        trigger = ctx.triggered_id
+        if not sid or not isinstance(trigger, dict) or not ctx.triggered:
+            return no_update
+        value = (ctx.triggered[0]["value"] or "").strip()
+        name = trigger[key]
+        state = store.state(sid)
+        current = getattr(service.config_for(state).teams, attribute).get(name, "")
+        if value == current:  # also fired when the editor is drawn
+            return no_update
+        getattr(state, attribute)[name] = value
+        store.save_state(sid, state)
+        return bump(version)
+
+    @app.callback(
+        Output("data-version", "data", allow_duplicate=True),
+        Input({"type": "status-team", "status": ALL}, "value"),
+        State("data-version", "data"),
+        prevent_initial_call=True,
+    )
+    def on_status_team(values, version):
+        return on_map("status-team", "status", "status_map", version)
+
+    @app.callback(
+        Output("data-version", "data", allow_duplicate=True),
+        Input({"type": "assignee-team", "person": ALL}, "value"),
+        State("data-version", "data"),
+        prevent_initial_call=True,
+    )
+    def on_assignee_team(values, version):
+        return on_map("assignee-team", "person", "assignee_map", version)
+
+    @app.callback(
+        Output("data-version", "data", allow_duplicate=True),
+        Input("team-source", "value"),
+        State("data-version", "data"),
+        prevent_initial_call=True,
+    )
+    def on_team_source(value, version):
+        sid = current_sid()
+        if not sid:
+            return no_update
+        order = [key for key, _ in TEAM_SOURCES if key in (value or [])]
+        state = store.state(sid)
+        if list(service.config_for(state).teams.source) == order:
+            return no_update
+        state.team_source = order
+        store.save_state(sid, state)
+        return bump(version)
+
+    @app.callback(
+        Output("data-version", "data", allow_duplicate=True),
+        Input("reset-config", "n_clicks"),
+        State("data-version", "data"),
+        prevent_initial_call=True,
+    )
+    def reset_config(clicks, version):
+        """Back to the served config: the session's classes, team source, maps and uploaded
+        flowgap.toml go; the column mapping of its upload stays (the data needs it)."""
+        sid = current_sid()
+        if not clicks or not sid:
+            return no_update
+        state = store.state(sid)
+        state.classes, state.team_source = {}, None
+        state.status_map, state.assignee_map = {}, {}
+        state.config_toml = state.config_name = None
+        state.message = ["ok", "Back to the served configuration."]
+        store.save_state(sid, state)
+        return bump(version)
+
+    @app.callback(
+        Output("toml-download", "data"),
+        Input("download-toml", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def download_toml(clicks):
+        if not clicks:
+            return no_update
+        view = service.view(current_sid(), _no_filters())
+        return {
+            "content": toml_for(view),
+            "filename": "flowgap.toml",
+            "type": "application/toml",
+        }
