@@ -75,7 +75,9 @@ def test_memory_returns_near_the_baseline_when_sessions_expire(tmp_path: Path) -
     sessions_left = [p for p in (tmp_path / "sessions").iterdir() if p.is_dir()]
     print(f"rss baseline {baseline:.0f} MB, peak {peak:.0f} MB, after expiry {after:.0f} MB")
     assert len(sessions_left) <= 1  # the last request's own session
-    # The sessions held memory (their cached analyses); expired, most of it is given back
-    # (what stays is heap the allocators keep for the next requests).
-    assert peak > baseline + 150, (baseline, peak)
-    assert after < baseline + 100, (baseline, peak, after)
+    # The sessions held memory (their cached analyses: about 100 MB for eight 3,000-item
+    # uploads); expired, most of it is given back (what stays is heap the allocators keep for
+    # the next requests). Relative to what was held, so that the check can fail either way.
+    held = peak - baseline
+    assert held > 60, (baseline, peak)
+    assert after - baseline < 0.6 * held, (baseline, peak, after)
