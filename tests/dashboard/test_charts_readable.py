@@ -4,6 +4,7 @@ analysis, statuses follow the workflow, grids page, item keys match ignoring cas
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pyarrow as pa
 import pytest
 
 import flowgap
+from flowgap import figures
 from flowgap.config import Config
 from flowgap.dashboard import chart_scope
 from flowgap.dashboard.components import grid_options, table_grid
@@ -95,7 +97,7 @@ def test_a_team_has_one_colour_on_every_selection_and_page(sample, full):
     # The journey page draws the same teams in the same colours.
     item = keys[70]
     lanes = _lane_colours(
-        _figure(journey.layout(second, f"?item={item}{'&teams=3'}"), "journey-swimlane")
+        _figure(journey.layout(second, f"?item={item}&teams=3"), "journey-swimlane")
     )
     assert lanes
     for team, colour in lanes.items():
@@ -177,13 +179,11 @@ def test_lead_and_cycle_time_switch_to_a_log_scale(sample, full):
     page = flow.layout(_view(sample, full), "")
     assert _figure(page, "lead-time-scatter").layout.yaxis.type != "log"
     assert _figure(page, "cycle-time-scatter") is not None
-    from flowgap import figures
-
     log = figures.lead_time_scatter(full.items, log_scale=True)
     assert log.layout.yaxis.type == "log"
     # The percentile labels sit on their lines: log10 of the value on a log axis.
     for shape, label in zip(log.layout.shapes, log.layout.annotations, strict=True):
-        assert label.y == pytest.approx(__import__("math").log10(shape.y0))
+        assert label.y == pytest.approx(math.log10(shape.y0))
 
 
 def test_grids_page_fifteen_rows_and_keys_look_like_links(full):
