@@ -65,3 +65,15 @@ def test_counts_get_whole_number_ticks() -> None:
     count_axis(large, 250)
     assert small.layout.yaxis.dtick == 1
     assert large.layout.yaxis.dtick is None and large.layout.yaxis.tickformat == ",d"
+
+
+def test_done_comes_last_even_when_a_side_status_is_reached_later() -> None:
+    classes = {**CLASSES, "Steering Review": "wait"}
+    moves = {
+        ("Backlog", "Build"): 5,
+        ("Build", "Done"): 5,
+        ("Done", "Steering Review"): 1,
+        ("Steering Review", "Test"): 1,
+    }
+    order = workflow_order(classes, moves)
+    assert order[0] == "Backlog" and order[-1] == "Done"

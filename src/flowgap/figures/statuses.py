@@ -22,6 +22,8 @@ import pyarrow as pa
 from .process_maps import status_layers
 from .style import CLASS_COLOURS, CLASS_ORDER, STATUS_SHADES, TableLike, frame
 
+#: Where a class sits in the workflow: backlog before everything, done after.
+_BAND = {"backlog": 0, "wait": 1, "active": 1, "done": 2}
 #: backlog, wait, active, done: the fallback order when no moves are known.
 _CLASS_RANK = {c: i for i, c in enumerate(reversed(CLASS_ORDER))}
 
@@ -33,13 +35,16 @@ def workflow_order(
 ) -> list[str]:
     """Every status of ``classes`` (status -> class) in workflow order: the ``configured``
     ones first in their order, the others as the status map lays them out from ``moves``
-    ((source, target) -> how often), left to right and top to bottom."""
+    ((source, target) -> how often), left to right and top to bottom, backlog statuses
+    first and done statuses last."""
     listed = [s for s in dict.fromkeys(configured) if s in classes]
     if moves:
         layers = status_layers(dict(classes), dict(moves))
+        # Backlog first and done last, as the map's order has them, whatever the columns: a
+        # side status reached late (a review, blocked) still belongs before delivery.
         rest = sorted(
             (s for s in classes if s not in listed),
-            key=lambda s: (*layers.get(s, (len(classes), 0.0)), s),
+            key=lambda s: (_BAND.get(classes[s], 1), *layers.get(s, (len(classes), 0.0)), s),
         )
     else:
         rest = sorted(
@@ -90,12 +95,33 @@ def status_scope(
 
 
 def status_colours(order: Sequence[str], classes: Mapping[str, str]) -> dict[str, str]:
-    """A colour per status: the shades of its class' family in workflow ``order``."""
+    """A colour per status: the shades of its class' family in workflow ``order``; a class
+    with more statuses than shades goes on with paler, then darker, variants of them."""
+    count: dict[str, int] = {}
+    for status in order:
+        cls = classes.get(status) or ""
+        count[cls] = count.get(cls, 0) + 1
+    families = {cls: _family(cls, n) for cls, n in count.items()}
     used: dict[str, int] = {}
     colours: dict[str, str] = {}
     for status in order:
-        cls = classes.get(status)
-        shades = STATUS_SHADES.get(cls or "", (CLASS_COLOURS.get(cls or "", "#888888"),))
-        colours[status] = shades[used.get(cls or "", 0) % len(shades)]
-        used[cls or ""] = used.get(cls or "", 0) + 1
+        cls = classes.get(status) or ""
+        colours[status] = families[cls][used.get(cls, 0) % len(families[cls])]
+        used[cls] = used.get(cls, 0) + 1
     return colours
+
+
+def _family(cls: str, n: int) -> list[str]:
+    base = list(STATUS_SHADES.get(cls, (CLASS_COLOURS.get(cls, "#888888"),)))
+    shades = list(base)
+    for towards, amount in (("#ffffff", 0.5), ("#000000", 0.35), ("#ffffff", 0.75)):
+        if len(shades) >= n:
+            break
+        shades += [_mix(c, towards, amount) for c in base]
+    return shades
+
+
+def _mix(colour: str, towards: str, amount: float) -> str:
+    a = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    b = [int(towards[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * amount):02x}" for x, y in zip(a, b, strict=True))
