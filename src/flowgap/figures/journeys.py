@@ -75,7 +75,9 @@ def item_journeys(
     if teams is None:
         teams = TeamScope(tuple(present[:MAX_SHOWN]), min(len(present), MAX_SHOWN) or 1)
     rank = {t: i for i, t in enumerate(teams.ranking)}
-    labels = tl["team"].map(teams.label, na_action="ignore").fillna(NO_TEAM)
+    labels = pd.Series(
+        [teams.label(t if isinstance(t, str) else None) for t in tl["team"]], index=tl.index
+    )
     shown = sorted(
         {lab for lab in labels if lab not in (OTHER, NO_TEAM)}, key=lambda t: (rank[t], t)
     )

@@ -1,10 +1,10 @@
 """The order and the colours of statuses in every chart that lists them (the cumulative flow
 diagram, ageing work in progress).
 
-**Order**: the workflow's. ``[statuses] order`` when configured (statuses it does not list
-follow); otherwise the order the status map reads left to right (:func:`status_layers`:
-backlog first, done last, and in between as many moves as possible forward), so the charts and
-the map agree. The dashboard takes it from the unfiltered analysis, so a filter never reorders.
+**Order**: the workflow's: the order the status map reads left to right
+(:func:`status_layers`: backlog first, done last, and in between as many moves as possible
+forward), so the charts and the map agree; the statuses ``[statuses] order`` lists follow it
+among themselves. The dashboard takes it from the unfiltered analysis, so a filter never reorders.
 
 **Colours**: each status in its class' family of :data:`STATUS_SHADES` (greys for backlog,
 reds and oranges for wait, greens for active, blues for done), the statuses of one class told
@@ -33,25 +33,25 @@ def workflow_order(
     moves: Mapping[tuple[str, str], int] | None = None,
     configured: Sequence[str] = (),
 ) -> list[str]:
-    """Every status of ``classes`` (status -> class) in workflow order: the ``configured``
-    ones first in their order, the others as the status map lays them out from ``moves``
-    ((source, target) -> how often), left to right and top to bottom, backlog statuses
-    first and done statuses last."""
-    listed = [s for s in dict.fromkeys(configured) if s in classes]
+    """Every status of ``classes`` (status -> class) in workflow order: as the status map
+    lays them out from ``moves`` ((source, target) -> how often), left to right and top to
+    bottom, backlog statuses first and done statuses last (without moves: by class, then
+    name); the ``configured`` ones (``[statuses] order``) then take the places of the
+    configured statuses in their configured order, the others keep theirs."""
     if moves:
         layers = status_layers(dict(classes), dict(moves))
         # Backlog first and done last, as the map's order has them, whatever the columns: a
         # side status reached late (a review, blocked) still belongs before delivery.
-        rest = sorted(
-            (s for s in classes if s not in listed),
+        laid = sorted(
+            classes,
             key=lambda s: (_BAND.get(classes[s], 1), *layers.get(s, (len(classes), 0.0)), s),
         )
     else:
-        rest = sorted(
-            (s for s in classes if s not in listed),
-            key=lambda s: (_CLASS_RANK.get(classes[s], len(_CLASS_RANK)), s),
-        )
-    return listed + rest
+        laid = sorted(classes, key=lambda s: (_CLASS_RANK.get(classes[s], len(_CLASS_RANK)), s))
+    listed = [s for s in dict.fromkeys(configured) if s in classes]
+    slots = iter(listed)
+    chosen = set(listed)
+    return [next(slots) if s in chosen else s for s in laid]
 
 
 @dataclass(frozen=True)
