@@ -149,6 +149,9 @@ def test_a_log_without_teams_says_so_on_the_team_panels(sample):
     assert notes and "names no team" in notes[0].children
     fig = _figure(page, "wait-by-team")
     assert "No team is named" in fig.layout.annotations[0].text
+    item = full.items["item"][0].as_py()
+    journey_page = journey.layout(_view(sample, full, config=config), f"?item={item}")
+    assert [n for n in _walk(journey_page) if getattr(n, "id", None) == "no-teams"]
 
 
 def test_cumulative_flow_and_ageing_wip_follow_the_configured_workflow(sample):

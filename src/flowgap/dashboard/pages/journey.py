@@ -8,7 +8,7 @@ from dash import ALL, Dash, Input, Output, State, dcc, get_relative_path, html, 
 
 from ... import figures
 from ...report import tables
-from ..chart_scope import teams_of
+from ..chart_scope import no_team_note, teams_of
 from ..components import card, fmt_days, note, pct, section, table_grid
 from ..components import figure as graph
 from ..data import DataService, View
@@ -112,6 +112,7 @@ def layout(view: View, search: str) -> html.Div:
             ],
             className="cards",
         ),
+        no_team_note(view),
         graph(
             figures.item_journeys(
                 timeline, row, n=1, touches=touches, teams=teams_of(view, search)
