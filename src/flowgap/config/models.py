@@ -186,6 +186,9 @@ class FlowConfig(_Section):
 
 
 TeamSource = Literal["field", "status", "assignee_map", "assignee"]
+#: Teams every team chart shows by name (the busiest; the others are one "other"), and the
+#: most it may show (one distinct colour each).
+SHOWN_TEAMS, MAX_SHOWN_TEAMS = 15, 40
 
 
 class TeamConfig(_Section):
@@ -195,6 +198,8 @@ class TeamConfig(_Section):
     )
     status_map: dict[str, str] = Field(default_factory=dict)
     assignee_map: dict[str, str] = Field(default_factory=dict)
+    #: Teams the team charts show by name, the busiest first; the rest are one "other".
+    shown: int = Field(SHOWN_TEAMS, ge=1, le=MAX_SHOWN_TEAMS)
 
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]

@@ -44,19 +44,63 @@ def grid_data(spec: TableSpec, rows: Iterable[dict]) -> list[dict]:
     return [{k: cell(v) for k, v in r.items()} for r in grid_rows(spec, rows)]
 
 
-def table_grid(name: str, spec: TableSpec, rows: Iterable[dict], height: int = 380):
+def table_grid(name: str, spec: TableSpec, rows: Iterable[dict], height: int | None = None):
     """:func:`grid` of a table of ``report/tables.py``: its columns, headers and formats."""
     return grid(name, grid_data(spec, rows), grid_columns(spec), height)
 
 
-def grid(name: str, rows: list[dict], columns: Sequence[tuple[str, str]], height: int = 380):
-    """An AG Grid (sortable, filterable) with a "Download CSV" button below it.
+#: Rows of a grid's page (AG Grid's alpine rows are 42 px; the header and the pager take
+#: about 90 px more), and the fewest a page shows whatever height a caller asks for.
+PAGE_ROWS, MIN_PAGE_ROWS, ROW_PX = 15, 10, 42
+
+
+def page_rows(height: int | None = None) -> int:
+    """Rows per page: :data:`PAGE_ROWS`, or what fits in ``height`` pixels, at least
+    :data:`MIN_PAGE_ROWS`."""
+    if height is None:
+        return PAGE_ROWS
+    return max(MIN_PAGE_ROWS, (height - 90) // ROW_PX)
+
+
+def grid_options(height: int | None = None) -> dict:
+    """AG Grid options of every grid: as tall as its rows (no box that shows five rows and
+    scrolls), in pages of :func:`page_rows` rows with a pager below."""
+    per_page = page_rows(height)
+    return {
+        "animateRows": False,
+        "domLayout": "autoHeight",
+        "pagination": True,
+        "paginationPageSize": per_page,
+        "paginationPageSizeSelector": sorted({per_page, 50, 100}),
+    }
+
+
+#: The column of item keys: styled as links (``.item-link`` in ``assets/style.css``); a click
+#: opens the item's journey (the journey page's ``open_item`` callback). The cells keep AG
+#: Grid's text renderer: a key is text, never HTML.
+ITEM_FIELD = "item"
+
+
+def column_def(field: str, header: str) -> dict:
+    """An AG Grid column; the item keys' cells look like links and say where they lead."""
+    col: dict = {"field": field, "headerName": header}
+    if field == ITEM_FIELD:
+        col["cellClass"] = "item-link"
+        col["headerTooltip"] = "Click a key to open its journey"
+    return col
+
+
+def grid(
+    name: str, rows: list[dict], columns: Sequence[tuple[str, str]], height: int | None = None
+):
+    """An AG Grid (sortable, filterable, paged) with a "Download CSV" button below it.
 
     ``columns`` are (field, header) pairs; :func:`table_grid` takes them from a table
-    specification. The CSV is produced server-side from the rows the grid shows (after the
-    user's sorting/filtering) with formula injection neutralised.
+    specification. ``height``: the pixels a page of rows may take (see :func:`page_rows`).
+    The CSV is produced server-side from the rows the grid shows (after the user's
+    sorting/filtering, every page) with formula injection neutralised.
     """
-    column_defs = [{"field": f, "headerName": h} for f, h in columns]
+    column_defs = [column_def(f, h) for f, h in columns]
     return html.Div(
         [
             dag.AgGrid(
@@ -65,8 +109,8 @@ def grid(name: str, rows: list[dict], columns: Sequence[tuple[str, str]], height
                 columnDefs=column_defs,
                 defaultColDef={"sortable": True, "filter": True, "resizable": True},
                 columnSize="responsiveSizeToFit",
-                dashGridOptions={"animateRows": False},
-                style={"height": f"{height}px"},
+                dashGridOptions=grid_options(height),
+                style={"height": None},
                 className="ag-theme-alpine",
             ),
             html.Button(

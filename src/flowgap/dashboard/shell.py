@@ -28,6 +28,7 @@ from dash import (
 from dash.exceptions import UnsupportedRelativePath
 from flask import Flask, Response, g, request
 
+from . import chart_scope
 from .components import note
 from .data import DataService
 from .filters import Filters, bad_dates, from_query, parse_date, query_value, to_query
@@ -167,6 +168,7 @@ def layout(service: DataService) -> html.Div:
                     html.Label(["From ", _date_input("f-from")]),
                     html.Label(["To ", _date_input("f-to")]),
                     *dropdowns,
+                    chart_scope.control(service.base_config),
                     html.Button("Clear filters", id="f-clear", n_clicks=0),
                 ],
                 className="filters",
@@ -231,7 +233,7 @@ def register(app: Dash, service: DataService) -> None:
             opts, _ = option_lists(search)
             values = [list(getattr(f, k)) for k in keys]
             return [no_update, _iso(f.start), _iso(f.end), *values, *opts]
-        extra = {"item": query_value(search, "item") or ""}
+        extra = {"item": query_value(search, "item") or "", **chart_scope.kept(search)}
         if trigger == "f-clear":
             return [to_query(Filters(), extra), None, None] + [[] for _ in keys] + keep_options
         f = Filters(
@@ -266,7 +268,7 @@ def register(app: Dash, service: DataService) -> None:
         Input("url", "search"),
     )
     def nav_links(search):
-        query = to_query(from_query(search))
+        query = to_query(from_query(search), chart_scope.kept(search))
         return [page_href(page) + query for page in PAGES]
 
     @app.callback(
@@ -301,6 +303,7 @@ def register(app: Dash, service: DataService) -> None:
             log.exception("page %s failed", path)
             return note(f"This page could not be drawn: {type(exc).__name__}: {exc}", "error")
 
+    chart_scope.register(app)
     for page in PAGES:
         if hasattr(page, "register"):
             page.register(app, service)

@@ -11,38 +11,53 @@ One module per kind of picture: ``wait_bars`` (wait versus touch by status and t
 ``process_maps`` (handoff graph, status map, the status layout), ``distributions`` (lead time,
 flow efficiency, ageing WIP), ``trends`` (cumulative flow, weekly throughput and flow
 efficiency), ``journeys`` (item swimlanes), ``steering`` (touches per meeting); ``style``
-holds the colours and helpers they share.
+holds the colours and helpers they share; ``teams`` decides which teams a chart shows by name
+and their colours, ``statuses`` the workflow order and colours of statuses.
 
 Stable names (the reports and the dashboard import them from ``flowgap.figures``)::
 
-    wait_by_status(stages)                  wait_by_team(teams)
+    wait_by_status(stages)                  wait_by_team(teams, scope)
     handoff_graph(handoffs)                 status_map(status_map, status_classes=None)
     handoff_matrix(handoffs)
-    lead_time_scatter(items)                flow_efficiency_histogram(items)
-    cumulative_flow(daily)                  ageing_wip(items)
-    item_journeys(timeline, items, n=10)    steering_touches(touches)
+    lead_time_scatter(items, log_scale)     cycle_time_scatter(items, log_scale)
+    flow_efficiency_histogram(items)
+    cumulative_flow(daily, statuses)        ageing_wip(items, statuses)
+    item_journeys(timeline, items, n=10, touches, teams)
+    steering_touches(touches)
     longest_waiting(items, n=10)
     throughput_trend(weekly)                flow_efficiency_trend(weekly)
     forecast_dates(forecast["when"])        whatif_before_after(whatif_result)
+    team_scope(teams, n)                    status_scope(status_classes, status_map, order)
 """
 
 from __future__ import annotations
 
 from .decisions import forecast_dates, whatif_before_after
-from .distributions import ageing_wip, flow_efficiency_histogram, lead_time_scatter
+from .distributions import (
+    ageing_wip,
+    cycle_time_scatter,
+    flow_efficiency_histogram,
+    lead_time_scatter,
+)
 from .journeys import item_journeys, longest_waiting
 from .process_maps import handoff_graph, handoff_matrix, status_layers, status_map
+from .statuses import StatusScope, status_scope
 from .steering import steering_touches
 from .style import CLASS_COLOURS, CLASS_ORDER, TEAM_COLOURS, empty_figure
+from .teams import OTHER, TeamScope, team_scope
 from .trends import cumulative_flow, flow_efficiency_trend, throughput_trend
 from .wait_bars import wait_by_status, wait_by_team
 
 __all__ = [
     "CLASS_COLOURS",
     "CLASS_ORDER",
+    "OTHER",
     "TEAM_COLOURS",
+    "StatusScope",
+    "TeamScope",
     "ageing_wip",
     "cumulative_flow",
+    "cycle_time_scatter",
     "empty_figure",
     "flow_efficiency_histogram",
     "flow_efficiency_trend",
@@ -54,7 +69,9 @@ __all__ = [
     "longest_waiting",
     "status_layers",
     "status_map",
+    "status_scope",
     "steering_touches",
+    "team_scope",
     "throughput_trend",
     "wait_by_status",
     "wait_by_team",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ..units import DAY_S
-from .style import base_figure, empty_figure
+from .style import base_figure, count_axis, empty_figure
 
 
 def forecast_dates(when: dict | None) -> go.Figure:
@@ -35,6 +35,7 @@ def forecast_dates(when: dict | None) -> go.Figure:
     for key, day in when["dates"].items():
         fig.add_vline(x=day, line_dash="dot", line_color="#c44")
         fig.add_annotation(x=day, y=1, yref="paper", text=key, showarrow=False, yshift=8)
+    count_axis(fig, float(max(p["trials"] for p in points)))
     fig.update_layout(
         yaxis={"title": "trials"},
         yaxis2={"title": "% done", "overlaying": "y", "side": "right", "range": [0, 100]},

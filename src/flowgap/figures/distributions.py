@@ -3,14 +3,18 @@ age of work in progress against the cycle-time percentiles."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
 from ..units import DAY_S
+from .statuses import StatusScope, workflow_order
 from .style import (
     CLASS_COLOURS,
     TableLike,
     base_figure,
+    count_axis,
     days,
     empty_figure,
     esc,
@@ -19,17 +23,34 @@ from .style import (
 )
 
 
-def lead_time_scatter(items: TableLike) -> go.Figure:
-    """Lead time of each delivered item against its delivery date, with p50/p85/p95 lines."""
-    title = "Lead time of delivered items"
+def lead_time_scatter(items: TableLike, log_scale: bool = False) -> go.Figure:
+    """Lead time of each delivered item against its delivery date, with p50/p85/p95 lines;
+    ``log_scale``: a logarithmic time axis, where a few very long items squash the rest."""
+    return _time_scatter(items, "lead_time_s", "lead time", log_scale)
+
+
+def cycle_time_scatter(items: TableLike, log_scale: bool = False) -> go.Figure:
+    """Cycle time (commitment to delivery) of each delivered item against its delivery date,
+    with p50/p85/p95 lines; ``log_scale`` as in :func:`lead_time_scatter`."""
+    return _time_scatter(items, "cycle_time_s", "cycle time", log_scale)
+
+
+def _time_scatter(items: TableLike, column: str, what: str, log_scale: bool) -> go.Figure:
+    title = f"{what.capitalize()} of delivered items"
     df = frame(items)
-    if df.empty or "delivered" not in df:
+    if df.empty or "delivered" not in df or column not in df:
         return empty_figure(title, "No delivered items.")
-    df = df[df["delivered"].notna() & df["lead_time_s"].notna()].sort_values(["delivered", "item"])
+    df = df[df["delivered"].notna() & df[column].notna()].sort_values(["delivered", "item"])
     if df.empty:
-        return empty_figure(title, "No delivered items.")
-    lead = days(df["lead_time_s"])
+        return empty_figure(title, f"No delivered item has a {what}.")
+    lead = days(df[column])
     fig = base_figure(title)
+    if log_scale:
+        # zero days has no place on a log axis: such items are left out, and said to be.
+        left_out = int((lead <= 0).sum())
+        df, lead = df[lead > 0], lead[lead > 0]
+        if left_out:
+            fig.update_layout(title_text=f"{title} ({left_out:,} of 0 days not shown)")
     fig.add_scatter(
         x=df["delivered"],
         y=lead,
@@ -40,15 +61,32 @@ def lead_time_scatter(items: TableLike) -> go.Figure:
         hovertemplate="%{hovertext}<br>%{y:.1f} days<extra></extra>",
     )
     sides = ("top left", "top right", "top left")  # close lines keep their labels apart
-    for (p, value), side in zip(percentiles(df["lead_time_s"]).items(), sides, strict=False):
-        fig.add_hline(
-            y=value / DAY_S,
-            line_dash="dash",
-            line_color="#555",
-            annotation_text=f"p{p} {value / DAY_S:.1f} d",
-            annotation_position=side,
+    for (p, value), side in zip(percentiles(df[column]).items(), sides, strict=False):
+        label = f"p{p} {value / DAY_S:.1f} d"
+        if not log_scale:
+            fig.add_hline(
+                y=value / DAY_S,
+                line_dash="dash",
+                line_color="#555",
+                annotation_text=label,
+                annotation_position=side,
+            )
+            continue
+        # On a log axis a shape is placed in data units but an annotation in log10 units.
+        fig.add_hline(y=value / DAY_S, line_dash="dash", line_color="#555")
+        fig.add_annotation(
+            x=0.0 if side.endswith("left") else 1.0,
+            xref="paper",
+            xanchor="left" if side.endswith("left") else "right",
+            y=math.log10(value / DAY_S),
+            yanchor="bottom",
+            text=label,
+            showarrow=False,
         )
-    fig.update_yaxes(title_text="lead time (days)", rangemode="tozero")
+    if log_scale:
+        fig.update_yaxes(title_text=f"{what} (days, log scale)", type="log")
+    else:
+        fig.update_yaxes(title_text=f"{what} (days)", rangemode="tozero")
     fig.update_xaxes(title_text="delivered")
     return fig
 
@@ -85,12 +123,15 @@ def flow_efficiency_histogram(items: TableLike) -> go.Figure:
         )
     fig.update_xaxes(title_text="flow efficiency (%)", range=[0, 100])
     fig.update_yaxes(title_text="items")
+    count_axis(fig, float(np.histogram(fe, bins=np.arange(0, 105, 5))[0].max()))
     return fig
 
 
-def ageing_wip(items: TableLike) -> go.Figure:
+def ageing_wip(items: TableLike, statuses: StatusScope | None = None) -> go.Figure:
     """Open committed items by current status and age, against the cycle-time percentiles of
-    delivered items (an item above the p85 line is older than 85% of finished work)."""
+    delivered items (an item above the p85 line is older than 85% of finished work). The
+    statuses read left to right in the workflow order of ``statuses`` (:mod:`.statuses`;
+    default: by class, then name), each in the colour the cumulative flow diagram gives it."""
     title = "Ageing work in progress"
     df = frame(items)
     if df.empty:
@@ -98,7 +139,11 @@ def ageing_wip(items: TableLike) -> go.Figure:
     open_ = df[df["is_open"].fillna(False) & df["committed"].notna() & df["age_s"].notna()]
     if open_.empty:
         return empty_figure(title, "No committed work in progress at the analysis date.")
-    open_ = open_.sort_values(["current_status", "item"])
+    classes = open_.groupby("current_status", sort=False)["current_class"].first().to_dict()
+    scope = statuses or StatusScope(tuple(workflow_order(classes)), classes)
+    shown = scope.arrange(classes)
+    rank = {s: i for i, s in enumerate(shown)}
+    open_ = open_.assign(_r=open_["current_status"].map(rank)).sort_values(["_r", "item"])
     fig = base_figure(title)
     fig.add_scatter(
         x=[esc(s) for s in open_["current_status"]],
@@ -107,8 +152,12 @@ def ageing_wip(items: TableLike) -> go.Figure:
         name="open items",
         marker={
             "size": 9,
-            "color": [CLASS_COLOURS.get(c, "#888") for c in open_["current_class"]],
-            "opacity": 0.75,
+            "color": [
+                scope.colour(s, c)
+                for s, c in zip(open_["current_status"], open_["current_class"], strict=True)
+            ],
+            "opacity": 0.8,
+            "line": {"width": 0.5, "color": "#fff"},
         },
         hovertext=[
             f"{esc(i)}: {esc(s)}" for i, s in zip(open_["item"], open_["summary"], strict=True)
@@ -123,5 +172,6 @@ def ageing_wip(items: TableLike) -> go.Figure:
             annotation_text=f"cycle time p{p} {value / DAY_S:.1f} d",
             annotation_position="top left",
         )
+    fig.update_xaxes(categoryorder="array", categoryarray=[esc(s) for s in shown])
     fig.update_yaxes(title_text="age since commitment (days)", rangemode="tozero")
     return fig

@@ -9,7 +9,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..units import DAY_S
-from .style import TEAM_COLOURS, TableLike, base_figure, empty_figure, esc, frame
+from .style import TableLike, base_figure, empty_figure, esc, frame
+from .teams import MAX_SHOWN, NO_TEAM, OTHER, TeamScope
 
 
 def longest_waiting(items: pa.Table, n: int = 10) -> list[str]:
@@ -25,12 +26,21 @@ def longest_waiting(items: pa.Table, n: int = 10) -> list[str]:
 
 
 def item_journeys(
-    timeline: TableLike, items: TableLike, n: int = 10, touches: TableLike | None = None
+    timeline: TableLike,
+    items: TableLike,
+    n: int = 10,
+    touches: TableLike | None = None,
+    teams: TeamScope | None = None,
 ) -> go.Figure:
     """Swimlanes of the ``n`` items that waited longest: one bar per segment, coloured by
     team; wait (and blocked) segments are hatched and pale, active ones solid; steering
     touches (``steering_touches`` rows), when given, are diamonds on the lanes. With a
-    one-row ``items`` this is that item's journey."""
+    one-row ``items`` this is that item's journey.
+
+    ``teams``: the team colours and the teams shown by name (:mod:`.teams`; pass the
+    dashboard's or the report's scope so that a team has one colour everywhere); the other
+    teams share the "other" colour and legend entry, their hover still names them. Default:
+    the teams of the lanes, each by name, coloured in name order."""
     title = "Journeys of the items that waited longest"
     worst: list[str] | None = None
     if not isinstance(items, pa.Table):
@@ -61,34 +71,44 @@ def item_journeys(
         title = f"Journey of {esc(worst[0])}"
     lane = {item: i for i, item in enumerate(worst)}
     tl = tl.assign(_lane=tl["item"].map(lane)).sort_values(["_lane", "seg"])
-    teams = sorted(t for t in tl["team"].dropna().unique())
-    colours = {t: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, t in enumerate(teams)}
+    present = sorted(t for t in tl["team"].dropna().unique())
+    if teams is None:
+        teams = TeamScope(tuple(present[:MAX_SHOWN]), min(len(present), MAX_SHOWN) or 1)
+    rank = {t: i for i, t in enumerate(teams.ranking)}
+    labels = pd.Series(
+        [teams.label(t if isinstance(t, str) else None) for t in tl["team"]], index=tl.index
+    )
+    shown = sorted(
+        {lab for lab in labels if lab not in (OTHER, NO_TEAM)}, key=lambda t: (rank[t], t)
+    )
     fig = base_figure(title, height=max(320, 90 + 38 * len(worst)))
-    for team in [*teams, None]:
-        part = tl[tl["team"].isna()] if team is None else tl[tl["team"] == team]
+    for label in [*shown, OTHER, NO_TEAM]:
+        part = tl[labels == label]
         if part.empty:
             continue
+        team = None if label == NO_TEAM else label
         wait = (part["class"] != "active") | part["blocked"].fillna(False)
         fig.add_bar(
             y=[esc(i) for i in part["item"]],
             x=(part["end"] - part["start"]).dt.total_seconds() * 1000.0,
             base=part["start"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
             orientation="h",
-            name=esc(team) if team is not None else "(no team)",
+            name=esc(label),
             marker={
-                "color": colours.get(team, "#bbb"),
+                "color": teams.colour(team),
                 "opacity": [0.45 if w else 1.0 for w in wait],
                 "pattern": {"shape": ["/" if w else "" for w in wait]},
             },
             hovertext=[
                 f"{esc(i)} · {esc(s)} ({esc(c)}{', blocked' if b else ''})"
-                f"<br>{esc(team)} · {d / DAY_S:.1f} days"
-                for i, s, c, b, d in zip(
+                f"<br>{esc(t) if t is not None else NO_TEAM} · {d / DAY_S:.1f} days"
+                for i, s, c, b, d, t in zip(
                     part["item"],
                     part["status"],
                     part["class"],
                     part["blocked"].fillna(False),
                     part["duration_s"],
+                    part["team"].astype(object).where(part["team"].notna(), None),
                     strict=True,
                 )
             ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ..units import DAY_S
-from .style import TableLike, base_figure, empty_figure, esc, frame
+from .style import TableLike, base_figure, count_axis, empty_figure, esc, frame
 
 
 def steering_touches(touches: TableLike) -> go.Figure:
@@ -41,4 +41,5 @@ def steering_touches(touches: TableLike) -> go.Figure:
         )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="items discussed")
+    count_axis(fig, float(counts.groupby("meeting_date")["touches"].sum().max()))
     return fig

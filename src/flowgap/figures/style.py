@@ -23,7 +23,22 @@ CLASS_COLOURS = {
     "done": "#4c6ef5",
 }
 CLASS_ORDER = ("done", "active", "wait", "backlog")
-TEAM_COLOURS: Sequence[str] = qualitative.Safe + qualitative.Pastel
+#: Colours of the statuses of one class, told apart by shade and hue within the class' family
+#: (greys, reds and oranges, greens and teals, blues and violets); the first is the class
+#: colour. Dark and light alternate, so neighbours in the workflow differ most.
+STATUS_SHADES = {
+    "backlog": ("#9aa5b1", "#495057", "#ced4da", "#6c757d", "#dee2e6", "#343a40"),
+    "wait": ("#e4572e", "#f59f00", "#a61e4d", "#ffa8a8", "#c92a2a", "#ffd43b", "#e8590c"),
+    "active": ("#17a398", "#2b8a3e", "#8ce99a", "#0b7285", "#94d82d", "#087f5b", "#66d9e8"),
+    "done": ("#4c6ef5", "#1864ab", "#b197fc", "#74c0fc", "#5f3dc4", "#364fc7"),
+}
+#: Team colours by rank among the busiest (``figures.teams``): distinct qualitative palettes,
+#: their greys left out (grey is "other").
+TEAM_COLOURS: Sequence[str] = tuple(
+    c
+    for palette in (qualitative.Safe, qualitative.Vivid, qualitative.Bold, qualitative.Pastel)
+    for c in palette[:-1]
+)
 WAIT_SCALE = "YlOrRd"
 PERCENTILES = (50, 85, 95)
 
@@ -87,6 +102,16 @@ def esc(value: object) -> str:
 def days(seconds: pd.Series) -> pd.Series:
     """Seconds as days, the unit of every axis."""
     return seconds.astype("float64") / DAY_S
+
+
+def count_axis(fig: go.Figure, largest: float, axis: str = "y") -> None:
+    """Whole-number ticks on an axis of counts: one tick per unit up to ten, plotly's own
+    (whole) steps above, never "0.5 items"."""
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    settings: dict[str, Any] = {"tickformat": ",d", "rangemode": "tozero"}
+    if largest <= 10:
+        settings |= {"tick0": 0, "dtick": 1}
+    update(**settings)
 
 
 def percentiles(values: pd.Series) -> dict[int, float]:

@@ -4,30 +4,25 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from .style import CLASS_COLOURS, CLASS_ORDER, TableLike, base_figure, empty_figure, esc, frame
+from .statuses import StatusScope, workflow_order
+from .style import CLASS_COLOURS, TableLike, base_figure, count_axis, empty_figure, esc, frame
 
 
-def cumulative_flow(daily: TableLike) -> go.Figure:
-    """Cumulative flow diagram: items per status at the end of each day, done at the bottom."""
+def cumulative_flow(daily: TableLike, statuses: StatusScope | None = None) -> go.Figure:
+    """Cumulative flow diagram: items per status at the end of each day, stacked in the
+    workflow order of ``statuses`` (:mod:`.statuses`; default: by class, then name) with done
+    at the bottom and the start of the workflow on top, each status in its own shade of its
+    class' colour."""
     title = "Cumulative flow"
     df = frame(daily)
     if df.empty:
         return empty_figure(title, "No daily counts.")
-    rank = {c: i for i, c in enumerate(CLASS_ORDER)}
-    order = (
-        df.groupby("status", sort=False)["class"]
-        .first()
-        .reset_index()
-        .assign(_r=lambda d: d["class"].map(rank).fillna(len(rank)))
-        .sort_values(["_r", "status"])
-    )
+    classes = df.groupby("status", sort=False)["class"].first().to_dict()
+    scope = statuses or StatusScope(tuple(workflow_order(classes)), classes)
     fig = base_figure(title, height=460)
-    shades = {c: 0 for c in CLASS_ORDER}
-    for status, cls in zip(order["status"], order["class"], strict=True):
+    for status in reversed(scope.arrange(classes)):  # the first trace is the stack's bottom
         part = df[df["status"] == status].sort_values("date")
-        base = CLASS_COLOURS.get(cls, "#888")
-        colour = _shade(base, shades.get(cls, 0))
-        shades[cls] = shades.get(cls, 0) + 1
+        colour = scope.colour(status, classes[status])
         fig.add_scatter(
             x=part["date"],
             y=part["items"],
@@ -38,16 +33,12 @@ def cumulative_flow(daily: TableLike) -> go.Figure:
             fillcolor=colour,
             hovertemplate=f"{esc(status)}: %{{y}}<extra></extra>",
         )
+    # The legend reads like the stack: the start of the workflow on top.
+    fig.update_layout(legend={"traceorder": "reversed"})
     fig.update_yaxes(title_text="items")
+    total = df.groupby("date")["items"].sum()
+    count_axis(fig, float(total.max()) if len(total) else 0.0)
     return fig
-
-
-def _shade(hex_colour: str, step: int) -> str:
-    """Lighter variants of a class colour for the statuses of one class."""
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    f = min(0.15 * step, 0.75)
-    r, g, b = (round(c + (255 - c) * f) for c in (r, g, b))
-    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def throughput_trend(weekly: TableLike) -> go.Figure:
@@ -66,6 +57,7 @@ def throughput_trend(weekly: TableLike) -> go.Figure:
         hovertemplate="week of %{x}: %{y} items<extra></extra>",
     )
     fig.update_yaxes(title_text="items delivered")
+    count_axis(fig, float(df["throughput"].max() or 0))
     return fig
 
 

@@ -55,18 +55,24 @@ document.querySelectorAll('script[type="application/json"][data-figure]').forEac
 def build_figures(analysis: Analysis) -> list[tuple[str, go.Figure]]:
     """The report's figures, in reading order, each with its element id."""
     a = analysis
+    # The teams shown by name and their colours, the statuses' order: as in the dashboard.
+    teams = figures.team_scope(a.teams, a.config.teams.shown)
+    statuses = figures.status_scope(a.status_classes, a.status_map, a.config.statuses.order)
     return [
         ("wait-by-status", figures.wait_by_status(a.stages)),
-        ("wait-by-team", figures.wait_by_team(a.teams)),
+        ("wait-by-team", figures.wait_by_team(a.teams, teams)),
         ("handoff-graph", figures.handoff_graph(a.handoffs)),
         ("status-map", figures.status_map(a.status_map, a.status_classes)),
         ("lead-time", figures.lead_time_scatter(a.items)),
         ("flow-efficiency", figures.flow_efficiency_histogram(a.items)),
-        ("cumulative-flow", figures.cumulative_flow(a.daily)),
-        ("ageing-wip", figures.ageing_wip(a.items)),
+        ("cumulative-flow", figures.cumulative_flow(a.daily, statuses)),
+        ("ageing-wip", figures.ageing_wip(a.items, statuses)),
         ("throughput", figures.throughput_trend(a.weekly)),
         ("flow-efficiency-trend", figures.flow_efficiency_trend(a.weekly)),
-        ("journeys", figures.item_journeys(a.timeline, a.items, touches=a.steering_touches)),
+        (
+            "journeys",
+            figures.item_journeys(a.timeline, a.items, touches=a.steering_touches, teams=teams),
+        ),
         ("steering", figures.steering_touches(a.steering_touches)),
     ]
 

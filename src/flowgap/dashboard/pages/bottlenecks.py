@@ -13,6 +13,7 @@ from ... import figures
 from ...mining.handoff_network import busiest_teams, folded_handoffs
 from ...mining.process_maps import filtered_map
 from ...report import tables
+from ..chart_scope import no_team_note, statuses_of, teams_of
 from ..components import figure as graph
 from ..components import grid_data, section, table_grid
 from ..cyto import STYLESHEET, handoff_elements, items_for_tap, status_elements
@@ -76,15 +77,15 @@ def _mining_section(a: object) -> html.Section:
             f"Most frequent paths ({variants['distinct']:,} distinct among "
             f"{variants['items']:,} items)"
         ),
-        table_grid("variants", tables.VARIANTS, variants["top"], height=300),
+        table_grid("variants", tables.VARIANTS, variants["top"]),
         html.H3(
             f"Deviations from the workflow ({conformance['workflow_source']}: "
             + " → ".join(conformance["workflow"])
             + ")"
         ),
-        table_grid("deviations", tables.DEVIATIONS, conformance["deviations"], height=300),
+        table_grid("deviations", tables.DEVIATIONS, conformance["deviations"]),
         html.H3("Teams that hand work mostly among themselves"),
-        table_grid("team-clusters", tables.TEAM_CLUSTERS, clusters["clusters"], height=260),
+        table_grid("team-clusters", tables.TEAM_CLUSTERS, clusters["clusters"]),
         id="mining",
     )
 
@@ -145,10 +146,11 @@ def layout(view: View, search: str) -> html.Div:
     return html.Div(
         [
             html.H1("Bottlenecks"),
+            no_team_note(view),
             html.Div(
                 [
                     graph(figures.wait_by_status(a.stages), "wait-by-status"),
-                    graph(figures.wait_by_team(a.teams), "wait-by-team"),
+                    graph(figures.wait_by_team(a.teams, teams_of(view, search)), "wait-by-team"),
                 ],
                 className="two-col",
             ),
@@ -172,7 +174,7 @@ def layout(view: View, search: str) -> html.Div:
                 ),
                 html.Div(
                     [
-                        _graph("cy-handoffs", elements, HANDOFF_LAYOUT, height=520),
+                        _graph("cy-handoffs", elements, HANDOFF_LAYOUT),
                         graph(matrix, "handoff-matrix"),
                     ],
                     className="two-col",
@@ -213,12 +215,11 @@ def layout(view: View, search: str) -> html.Div:
             ),
             section(
                 "Work in progress and its age",
-                graph(figures.ageing_wip(a.items), "ageing-wip"),
+                graph(figures.ageing_wip(a.items, statuses_of(view)), "ageing-wip"),
                 table_grid(
                     "stages",
                     tables.STAGES,
                     tables.by_wait(a.stages.to_pylist(), "wait_s", "status"),
-                    height=320,
                 ),
             ),
         ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pyarrow.compute as pc
 from dash import ALL, Dash, Input, Output, State, dcc, get_relative_path, html, no_update
 
 from ... import figures
 from ...report import tables
+from ..chart_scope import no_team_note, teams_of
 from ..components import card, fmt_days, note, pct, section, table_grid
 from ..components import figure as graph
 from ..data import DataService, View
@@ -39,6 +41,19 @@ def _picker(view: View, current: str | None) -> html.Div:
     )
 
 
+def match_key(keys: pa.ChunkedArray | pa.Array, typed: str) -> tuple[str | None, list[str]]:
+    """(the item key ``typed`` names, other keys it names): the key itself when it exists,
+    else the keys equal to it ignoring case (the first in key order; the rest listed)."""
+    typed = typed.strip()
+    if pc.any(pc.equal(keys, typed)).as_py():
+        return typed, []
+    found = pc.filter(keys, pc.equal(pc.utf8_lower(keys), typed.lower()))
+    matches = sorted(set(found.to_pylist()))
+    if not matches:
+        return None, []
+    return matches[0], matches[1:]
+
+
 def layout(view: View, search: str) -> html.Div:
     key = query_value(search, "item")
     gap = missing(view)
@@ -56,16 +71,25 @@ def layout(view: View, search: str) -> html.Div:
             )
         )
         return html.Div(children)
-    row = a.items.filter(pc.equal(a.items["item"], key))
-    if row.num_rows == 0:
+    key, others = match_key(a.items["item"], key)
+    if key is None:
         children.append(
             note(
-                f"No item {key!r} among the items of the current filters.",
+                f"No item {query_value(search, 'item')!r} among the items of the current filters.",
                 "error",
                 id="journey-missing",
             )
         )
         return html.Div(children)
+    if others:
+        children.append(
+            note(
+                f"Keys differing only in case also match: {', '.join(others)}.",
+                "info",
+                id="journey-also",
+            )
+        )
+    row = a.items.filter(pc.equal(a.items["item"], key))
     r = row.to_pylist()[0]
     timeline = a.timeline.filter(pc.equal(a.timeline["item"], key))
     touches = a.steering_touches.filter(pc.equal(a.steering_touches["item"], key))
@@ -88,20 +112,24 @@ def layout(view: View, search: str) -> html.Div:
             ],
             className="cards",
         ),
-        graph(figures.item_journeys(timeline, row, n=1, touches=touches), "journey-swimlane"),
+        no_team_note(view),
+        graph(
+            figures.item_journeys(
+                timeline, row, n=1, touches=touches, teams=teams_of(view, search)
+            ),
+            "journey-swimlane",
+        ),
         section(
             "Segments",
-            table_grid("journey-segments", tables.SEGMENTS, timeline.to_pylist(), height=260),
+            table_grid("journey-segments", tables.SEGMENTS, timeline.to_pylist()),
         ),
         section(
             "Steering touches",
-            table_grid(
-                "journey-steering", tables.STEERING_TOUCHES, touches.to_pylist(), height=200
-            ),
+            table_grid("journey-steering", tables.STEERING_TOUCHES, touches.to_pylist()),
         ),
         section(
             "Events",
-            table_grid("journey-events", tables.EVENTS, events.to_pylist(), height=360),
+            table_grid("journey-events", tables.EVENTS, events.to_pylist()),
         ),
     ]
     return html.Div(children)

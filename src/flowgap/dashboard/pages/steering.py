@@ -58,17 +58,14 @@ def layout(view: View, search: str) -> html.Div:
     children.append(
         section(
             "Touches per item",
-            table_grid("steering-items", STEERED_ITEMS, per_item, height=300),
+            table_grid("steering-items", STEERED_ITEMS, per_item),
         )
     )
     children.append(
         section(
             "Meetings",
             table_grid(
-                "steering-meetings",
-                tables.STEERING_MEETINGS,
-                a.steering_meetings.to_pylist(),
-                height=260,
+                "steering-meetings", tables.STEERING_MEETINGS, a.steering_meetings.to_pylist()
             ),
         )
     )
@@ -76,10 +73,7 @@ def layout(view: View, search: str) -> html.Div:
         section(
             "Steered versus comparable unsteered items (same type, same quarter of delivery)",
             table_grid(
-                "steering-comparison",
-                tables.STEERING_COMPARISON,
-                a.steering_comparison.to_pylist(),
-                height=260,
+                "steering-comparison", tables.STEERING_COMPARISON, a.steering_comparison.to_pylist()
             ),
         )
     )

@@ -1,0 +1,214 @@
+"""Charts that stay readable on real data (issue 15) and one colour per team (issue 14), on
+the pages as drawn (no browser): the teams shown and their colours come from the unfiltered
+analysis, statuses follow the workflow, grids page, item keys match ignoring case."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+import flowgap
+from flowgap import figures
+from flowgap.config import Config
+from flowgap.dashboard import chart_scope
+from flowgap.dashboard.components import grid_options, table_grid
+from flowgap.dashboard.data import Dataset, View
+from flowgap.dashboard.filters import Filters
+from flowgap.dashboard.pages import bottlenecks, flow, journey
+from flowgap.figures import OTHER, team_scope
+from flowgap.figures.teams import OTHER_COLOUR
+from flowgap.report import tables
+from flowgap.sample import generate
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    if children is None:
+        return
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            yield from _walk(child)
+
+
+def _figure(page, name: str):
+    return next(
+        n.figure
+        for n in _walk(page)
+        if isinstance(getattr(n, "id", None), dict) and n.id.get("name") == name
+    )
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return generate(items=150, seed=7)
+
+
+@pytest.fixture(scope="module")
+def full(sample):
+    return flowgap.analyze(sample.result, sample.config)
+
+
+def _view(sample, full, keys: list[str] | None = None, config: Config | None = None) -> View:
+    analysis = full if keys is None else full.select(keys)
+    return View(
+        sid=None,
+        config=config or sample.config,
+        filters=Filters(),
+        dataset=Dataset("k", "sample", [Path("x")], demo=False),
+        result=sample.result,
+        full=full,
+        analysis=analysis,
+    )
+
+
+def _bar_colours(fig) -> dict[str, str]:
+    """team -> colour of the square before its name in wait_by_team."""
+    found = {}
+    for text in fig.layout.yaxis.ticktext:
+        colour, name = re.fullmatch(r"<span style='color:(.+)'>■</span> (.+)", text).groups()
+        found[name] = colour
+    return found
+
+
+def _lane_colours(fig) -> dict[str, str]:
+    return {t.name: t.marker.color for t in fig.data if t.type == "bar"}
+
+
+def test_a_team_has_one_colour_on_every_selection_and_page(sample, full):
+    keys = full.items["item"].to_pylist()
+    first, second = _view(sample, full, keys[:40]), _view(sample, full, keys[60:140])
+    search = "?teams=3"
+    bars = [
+        _bar_colours(_figure(bottlenecks.layout(v, search), "wait-by-team"))
+        for v in (first, second)
+    ]
+    scope = chart_scope.teams_of(first, search)
+    assert len(scope.shown) == 3
+    for colours in bars:
+        for team, colour in colours.items():
+            assert colour == (OTHER_COLOUR if team.startswith(OTHER) else scope.colour(team))
+    shared = set(bars[0]) & set(bars[1])
+    assert shared and all(bars[0][t] == bars[1][t] for t in shared)
+    # The journey page draws the same teams in the same colours.
+    item = keys[70]
+    lanes = _lane_colours(
+        _figure(journey.layout(second, f"?item={item}&teams=3"), "journey-swimlane")
+    )
+    assert lanes
+    for team, colour in lanes.items():
+        if team in scope.shown:
+            assert colour == bars[1].get(team, scope.colour(team))
+        elif team == OTHER:
+            assert colour == OTHER_COLOUR
+
+
+def test_the_busiest_teams_of_the_whole_analysis_stay_shown_under_any_filter(sample, full):
+    scope = team_scope(full.teams, 2)
+    teams = full.teams.to_pylist()
+    ranked = sorted(teams, key=lambda r: (-r["items"], r["team"]))
+    assert scope.shown == [r["team"] for r in ranked[:2]]
+    # A selection where the second busiest team is busier than the first changes nothing.
+    narrow = _view(sample, full, full.items["item"].to_pylist()[:10])
+    assert chart_scope.teams_of(narrow, "?teams=2").shown == scope.shown
+
+
+def test_other_sums_the_folded_teams_at_the_bottom(sample, full):
+    fig = _figure(bottlenecks.layout(_view(sample, full), "?teams=2"), "wait-by-team")
+    wait = fig.data[0]
+    names = list(wait.y)
+    assert names[0].startswith(f"{OTHER} (") and len(names) == 3  # plotly's bottom is first
+    folded = [r for r in full.teams.to_pylist() if r["team"] not in team_scope(full.teams, 2).shown]
+    assert wait.x[0] == pytest.approx(sum(r["wait_s"] for r in folded) / 86400)
+    assert names[0] == f"{OTHER} ({len(folded)} teams)"
+
+
+def test_teams_shown_travel_in_the_url_and_fall_back_to_the_config():
+    config = Config.from_dict({"teams": {"shown": 7}})
+    assert chart_scope.shown_teams("", config) == 7
+    assert chart_scope.shown_teams("?teams=4&type=Bug", config) == 4
+    assert chart_scope.shown_teams("?teams=999", config) == 40
+    assert chart_scope.shown_teams("?teams=lots", config) == 7
+    assert chart_scope.kept("?type=Bug&teams=4&item=A-1") == {"teams": "4"}
+    assert chart_scope.with_teams("?type=Bug", 5) == "?type=Bug&teams=5"
+    assert chart_scope.with_teams("?type=Bug&teams=5", None) == "?type=Bug"
+    with pytest.raises(Exception, match=r"teams\.shown"):
+        Config.from_dict({"teams": {"shown": 0}})
+
+
+def test_a_log_without_teams_says_so_on_the_team_panels(sample):
+    config = Config.from_dict({**sample.config.to_toml_dict(), "teams": {"source": ["status"]}})
+    full = flowgap.analyze(sample.result, config)
+    assert full.teams.num_rows == 0
+    page = bottlenecks.layout(_view(sample, full, config=config), "")
+    notes = [n for n in _walk(page) if getattr(n, "id", None) == "no-teams"]
+    assert notes and "names no team" in notes[0].children
+    fig = _figure(page, "wait-by-team")
+    assert "No team is named" in fig.layout.annotations[0].text
+    item = full.items["item"][0].as_py()
+    journey_page = journey.layout(_view(sample, full, config=config), f"?item={item}")
+    assert [n for n in _walk(journey_page) if getattr(n, "id", None) == "no-teams"]
+
+
+def test_cumulative_flow_and_ageing_wip_follow_the_configured_workflow(sample):
+    order = ["Closed", "In Progress", "Backlog"]  # a deliberately odd order
+    config = Config.from_dict(
+        {
+            **sample.config.to_toml_dict(),
+            "statuses": {**sample.config.to_toml_dict()["statuses"], "order": order},
+        }
+    )
+    full = flowgap.analyze(sample.result, config)
+    view = _view(sample, full, config=config)
+    statuses = chart_scope.statuses_of(view)
+    known = [s for s in order if s in statuses.classes]
+    assert [s for s in statuses.order if s in known] == known
+    cfd = _figure(flow.layout(view, ""), "cumulative-flow")
+    stacked = [t.name for t in cfd.data][::-1]  # the first trace is the bottom of the stack
+    assert [s for s in stacked if s in known] == known
+    assert stacked == [s for s in statuses.order if s in stacked]
+    colours = [t.fillcolor for t in cfd.data]
+    assert len(set(colours)) == len(colours)  # every status its own colour
+    wip = _figure(bottlenecks.layout(view, ""), "ageing-wip")
+    columns = list(wip.layout.xaxis.categoryarray)
+    assert columns == [s for s in statuses.order if s in columns]
+
+
+def test_lead_and_cycle_time_switch_to_a_log_scale(sample, full):
+    page = flow.layout(_view(sample, full), "")
+    assert _figure(page, "lead-time-scatter").layout.yaxis.type != "log"
+    assert _figure(page, "cycle-time-scatter") is not None
+    log = figures.lead_time_scatter(full.items, log_scale=True)
+    assert log.layout.yaxis.type == "log"
+    # The percentile labels sit on their lines: log10 of the value on a log axis.
+    for shape, label in zip(log.layout.shapes, log.layout.annotations, strict=True):
+        assert label.y == pytest.approx(math.log10(shape.y0))
+
+
+def test_grids_page_fifteen_rows_and_keys_look_like_links(full):
+    rows = full.items.to_pylist()
+    block = table_grid("items", tables.ITEMS, rows)
+    ag = block.children[0]
+    assert ag.dashGridOptions["domLayout"] == "autoHeight"
+    assert ag.dashGridOptions["paginationPageSize"] == 15 > 5
+    assert grid_options(300)["paginationPageSize"] == 10  # an old fixed height: ten rows
+    item = next(c for c in ag.columnDefs if c["field"] == "item")
+    assert item["cellClass"] == "item-link"
+
+
+def test_item_keys_match_ignoring_case(sample, full):
+    keys = full.items["item"]
+    key = keys[5].as_py()
+    assert journey.match_key(keys, key.lower()) == (key, [])
+    assert journey.match_key(keys, f" {key} ") == (key, [])
+    assert journey.match_key(keys, "NOPE-0") == (None, [])
+    both = pa.chunked_array([["ab-1", "AB-1", "Ab-2"]])
+    assert journey.match_key(both, "ab-1") == ("ab-1", [])
+    assert journey.match_key(both, "aB-1") == ("AB-1", ["ab-1"])
+    page = journey.layout(_view(sample, full), f"?item={key.lower()}")
+    shown = next(n for n in _walk(page) if getattr(n, "id", None) == "journey-key")
+    assert shown.children == key
