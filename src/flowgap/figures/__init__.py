@@ -10,8 +10,9 @@ of HTML in labels.
 One module per kind of picture: ``wait_bars`` (wait versus touch by status and team),
 ``process_maps`` (handoff graph, status map, the status layout), ``distributions`` (lead time,
 flow efficiency, ageing WIP), ``trends`` (cumulative flow, weekly throughput and flow
-efficiency), ``journeys`` (item swimlanes), ``steering`` (touches per meeting); ``style``
-holds the colours and helpers they share.
+efficiency), ``journeys`` (item swimlanes), ``steering`` (touches per meeting),
+``time_shares`` (where the elapsed time went); ``style`` holds the colours and helpers they
+share.
 
 Stable names (the reports and the dashboard import them from ``flowgap.figures``)::
 
@@ -23,6 +24,7 @@ Stable names (the reports and the dashboard import them from ``flowgap.figures``
     item_journeys(timeline, items, n=10)    steering_touches(touches)
     longest_waiting(items, n=10)
     throughput_trend(weekly)                flow_efficiency_trend(weekly)
+    time_shares(shares, previous=None)
     forecast_dates(forecast["when"])        whatif_before_after(whatif_result)
 """
 
@@ -34,6 +36,7 @@ from .journeys import item_journeys, longest_waiting
 from .process_maps import handoff_graph, handoff_matrix, status_layers, status_map
 from .steering import steering_touches
 from .style import CLASS_COLOURS, CLASS_ORDER, TEAM_COLOURS, empty_figure
+from .time_shares import time_shares
 from .trends import cumulative_flow, flow_efficiency_trend, throughput_trend
 from .wait_bars import wait_by_status, wait_by_team
 
@@ -56,6 +59,7 @@ __all__ = [
     "status_map",
     "steering_touches",
     "throughput_trend",
+    "time_shares",
     "wait_by_status",
     "wait_by_team",
     "whatif_before_after",
