@@ -7,6 +7,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ..engine.time_shares import part_label
+from ..units import DAY_S
 from .style import CLASS_COLOURS, TableLike, base_figure, empty_figure, esc, frame
 
 #: Statuses drawn one by one; the others are folded into "Waiting in other statuses".
@@ -25,31 +26,46 @@ STATUS_COLOURS = ("#e4572e", "#ef8354", "#f7b267", "#c44536", "#d9a5b3", "#a34a2
 OTHER_COLOUR = "#bfb6ae"
 
 
-def share_parts(shares: TableLike) -> list[tuple[str, str, float, float]]:
-    """(label, colour, seconds, share) of each part with time, in drawing order: touch,
-    blocked, steering, after handoffs, the largest statuses, the other statuses together."""
+def kept_statuses(shares: TableLike) -> list[str]:
+    """The statuses drawn one by one: the ``MAX_STATUSES`` with the most waiting."""
     df = frame(shares)
     if df.empty:
         return []
-    out: list[tuple[str, str, float, float]] = []
-    statuses = 0
+    rows = df[(df["part"] == "status") & (df["seconds"] > 0)]
+    return [str(s) for s in rows["status"].head(MAX_STATUSES)]
+
+
+def share_parts(shares: TableLike, kept: list[str]) -> list[tuple[str, float, float]]:
+    """(label, seconds, share) of each part with time, in drawing order: touch, blocked,
+    steering, after handoffs, the ``kept`` statuses, the other statuses together, before the
+    first status."""
+    df = frame(shares)
+    if df.empty:
+        return []
+    out: list[tuple[str, float, float]] = []
     other_s = other_share = 0.0
     for row in df.to_dict("records"):
         seconds, share = float(row["seconds"] or 0.0), row["share"]
         if seconds <= 0 or share is None:
             continue
-        if row["part"] == "status":
-            if statuses >= MAX_STATUSES:
-                other_s, other_share = other_s + seconds, other_share + float(share)
-                continue
-            colour = STATUS_COLOURS[statuses % len(STATUS_COLOURS)]
-            statuses += 1
-        else:
-            colour = PART_COLOURS[row["part"]]
-        out.append((part_label(row), colour, seconds, float(share)))
+        if row["part"] == "status" and row["status"] not in kept:
+            other_s, other_share = other_s + seconds, other_share + float(share)
+            continue
+        out.append((part_label(row), seconds, float(share)))
     if other_s > 0:
-        out.append((OTHER_STATUSES, OTHER_COLOUR, other_s, other_share))
+        out.append((OTHER_STATUSES, other_s, other_share))
     return out
+
+
+def _colours(kept: list[str]) -> dict[str, str]:
+    """One colour per label, the same on both bars."""
+    colours = {part_label({"part": p, "status": None}): c for p, c in PART_COLOURS.items()}
+    for i, status in enumerate(kept):
+        colours[part_label({"part": "status", "status": status})] = STATUS_COLOURS[
+            i % len(STATUS_COLOURS)
+        ]
+    colours[OTHER_STATUSES] = OTHER_COLOUR
+    return colours
 
 
 def time_shares(
@@ -58,35 +74,37 @@ def time_shares(
     labels: tuple[str, str] = ("Selection", "Previous period"),
 ) -> go.Figure:
     """One bar per period (the selection, and the period before it when given), each part a
-    slice of 100%: where the elapsed item time went."""
+    slice of 100%: where the elapsed item time went. Both bars draw the same statuses (the
+    selection's largest), so a colour means the same on both."""
     title = "Where the time went (share of all elapsed item time)"
-    current = share_parts(shares)
+    kept = kept_statuses(shares)
+    current = share_parts(shares, kept)
     if not current:
         return empty_figure(title, "No flow windows in this selection: no elapsed time to split.")
     bars = [(labels[0], current)]
-    before = share_parts(previous) if previous is not None else []
+    before = share_parts(previous, kept) if previous is not None else []
     if before:
         bars.append((labels[1], before))
-    fig = base_figure(title, height=150 + 55 * len(bars))
-    # One trace per part (the legend names it), with a value on each bar that has it.
-    order: list[tuple[str, str]] = []
+    colours = _colours(kept)
+    # One trace per part (the legend names it), in the selection's order, then any part
+    # only the period before has.
+    order: list[str] = []
     for _, parts in bars:
-        for label, colour, _s, _share in parts:
-            if (label, colour) not in [(o[0], o[1]) for o in order]:
-                order.append((label, colour))
+        order += [label for label, _s, _share in parts if label not in order]
     names = [esc(name) for name, _ in bars][::-1]
-    for label, colour in order:
+    fig = base_figure(title)
+    for label in order:
         x, days_ = [], []
         for _name, parts in bars[::-1]:
             found = next((p for p in parts if p[0] == label), None)
-            x.append(100.0 * found[3] if found else 0.0)
-            days_.append(found[2] / 86400.0 if found else 0.0)
+            x.append(100.0 * found[2] if found else 0.0)
+            days_.append(found[1] / DAY_S if found else 0.0)
         fig.add_bar(
             y=names,
             x=x,
             name=esc(label),
             orientation="h",
-            marker_color=colour,
+            marker_color=colours[label],
             customdata=days_,
             text=[f"{v:.0f}%" if v >= 4 else "" for v in x],
             textposition="inside",
