@@ -180,3 +180,21 @@ def test_the_banner_names_unconfirmed_guesses_and_links_to_the_fix(full):
     # The sample's own config classes every status: no banner.
     assert unconfirmed_guesses(_view(full)) == []
     assert guardrail_banner(_view(full), "") is None
+
+
+def test_the_answer_names_the_largest_part_as_the_data_spells_it():
+    from flowgap.dashboard.pages.overview_answer import answer_line
+
+    day = 86400.0
+    shares = [
+        {"part": "touch", "status": None, "seconds": 2 * day, "share": 0.2},
+        {"part": "blocked", "status": None, "seconds": 1 * day, "share": 0.1},
+        {"part": "steering", "status": None, "seconds": 0.0, "share": 0.0},
+        {"part": "handoff", "status": None, "seconds": 3 * day, "share": 0.3},
+        {"part": "status", "status": "Ready for QA", "seconds": 4 * day, "share": 0.4},
+    ]
+    assert answer_line(shares).children == (
+        "Of 10 item-days elapsed, 20.0% was touch; the largest part, 40.0%, went to waiting in"
+        " 'Ready for QA'."
+    )
+    assert answer_line([{**r, "seconds": 0.0} for r in shares]) is None

@@ -78,11 +78,19 @@ def _ts_us(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
 def steering_statuses(statuses: pa.Array | pa.ChunkedArray, config: Config) -> np.ndarray:
     """Per row of ``statuses``: does the status match one of ``[steering] statuses`` (a
     search, as for steering touches; Arrow's regular expressions are RE2, linear time)."""
-    hit = np.zeros(len(statuses), dtype=bool)
+    if not config.steering.statuses or len(statuses) == 0:
+        return np.zeros(len(statuses), dtype=bool)
+    # Each distinct status is matched once, not each of millions of segments.
+    encoded = pc.dictionary_encode(statuses)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    names = encoded.dictionary
+    hit = np.zeros(len(names), dtype=bool)
     for pattern in config.steering.statuses:
-        match = pc.match_substring_regex(statuses, pattern)
+        match = pc.match_substring_regex(names, pattern)
         hit |= np.asarray(pc.fill_null(match, False).to_numpy(zero_copy_only=False), dtype=bool)
-    return hit
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return np.where(codes >= 0, hit[np.maximum(codes, 0)], False)
 
 
 def after_handoff(

@@ -44,7 +44,8 @@ def answer_line(shares: list[dict]) -> html.P | None:
     text = f"Of {num(round(total / DAY_S))} item-days elapsed, {pct(touch['share'])} was touch"
     if waiting:
         top = max(waiting, key=lambda r: r["seconds"])
-        text += f"; the largest part, {pct(top['share'])}, went to {part_label(top).lower()}"
+        label = part_label(top)
+        text += f"; the largest part, {pct(top['share'])}, went to {label[0].lower()}{label[1:]}"
     return html.P(text + ".", id="overview-answer", className="answer")
 
 
