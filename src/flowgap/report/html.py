@@ -234,7 +234,7 @@ def _time_shares(report: dict, analysis: Analysis) -> str:
     if not rows:
         return ""
     return (
-        '<section id="time-shares"><h2>Where the time went</h2>'
+        '<section id="where-time-went"><h2>Where the time went</h2>'
         + _figure_block("time-shares", figures.time_shares(analysis.time_shares))
         + table(spec.TIME_SHARES, rows)
         + "</section>"
