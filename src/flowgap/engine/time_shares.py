@@ -104,9 +104,11 @@ def after_handoff(
         return np.zeros(n_seg, dtype=bool)
     codes = np.concatenate([h_codes, seg_codes])
     times = np.concatenate([h_start, seg_start])
-    # A handoff sorts before a segment that starts at its moment (kind 0 before 1).
-    kind = np.concatenate([np.zeros(n_h, np.int8), np.ones(n_seg, np.int8)])
-    order = np.lexsort((kind, times, codes))
+    # By item, then time; a handoff sorts before a segment that starts at its moment (kind
+    # 0 before 1): two stable sorts of one integer key each (time and kind, then item).
+    kind = np.concatenate([np.zeros(n_h, np.int64), np.ones(n_seg, np.int64)])
+    by_time = np.argsort(times * 2 + kind, kind="stable")
+    order = by_time[np.argsort(codes[by_time], kind="stable")]
     is_h = kind[order] == 0
     # The position (in sorted order) of the latest handoff at or before each row.
     last = np.where(is_h, np.arange(len(order)), -1)
