@@ -10,6 +10,7 @@ import pytest
 
 from .conftest import Console
 from .test_dashboard import SLOW, expect, goto, new_page, shot
+from .test_url_prefix import prefixed  # noqa: F401  # the fixture: a server under a prefix
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -164,3 +165,17 @@ def test_the_banner_links_to_the_classification_editor(p, server):
     goto(p, server + "/overview")
     ex(p.locator("#overview-answer")).to_be_visible(timeout=SLOW)
     ex(p.locator("#guardrail-banner-content")).to_have_count(0)
+
+
+def test_the_overview_links_stay_under_the_url_prefix(browser, prefixed, console: Console):  # noqa: F811
+    ex = expect()
+    context, page = new_page(browser, console)
+    goto(page, prefixed + "/flowgap/")
+    ex(page.locator("#worst-journey-link")).to_be_visible(timeout=SLOW)
+    page.click("#compare-last-weeks")
+    ex(page).to_have_url(re.compile(r"/flowgap/overview\?from=\d{4}-\d\d-\d\d&to="))
+    ex(page.locator("#period-change")).to_be_visible(timeout=SLOW)
+    page.click("#worst-journey-link")
+    ex(page).to_have_url(re.compile(r"/flowgap/journey\?from=.*&item="), timeout=SLOW)
+    ex(page.locator("#page h1")).to_contain_text("journey", timeout=SLOW)
+    context.close()
