@@ -3,7 +3,7 @@
 Where the time went (the engine's ``time_shares``, against the previous period of equal length
 when the filters hold a date range: :mod:`flowgap.decisions.period_change`), and the worst
 item told as a story with its journey strip (the engine's first ``worst_item`` finding).
-Everything here is read from the analysis; nothing is computed on the page.
+The page only words and draws what the engine and the decisions layer computed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def first_day(view: View) -> date:
 
 
 def answer_line(shares: list[dict]) -> html.P | None:
-    """ "Of 1,234 item-days, 18% was touch; the largest part, 31%, waiting in 'QA Queue'.\""""
+    """The picture in one sentence: "Of 1,234 item-days elapsed, 18.0% was touch; the largest
+    part, 31.0%, went to waiting in 'QA Queue'." (None when nothing elapsed)."""
     total = sum(r["seconds"] for r in shares)
     if not total:
         return None
