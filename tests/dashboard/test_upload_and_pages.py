@@ -248,7 +248,18 @@ def class_warning_texts(component) -> list[str]:
     return [] if box is None else [note.children for note in box.children]
 
 
-def test_class_warnings_stand_on_the_upload_page_and_the_overview(service):
+def banner_texts(view) -> list[str]:
+    """The lines of the status-class banner above the pages ("kind: message")."""
+    from flowgap.dashboard.guardrails import guardrail_banner
+
+    banner = guardrail_banner(view, "")
+    if banner is None:
+        return []
+    lines = next(n for n in _walk(banner) if isinstance(n, html.Ul)).children
+    return ["".join(str(getattr(c, "children", c)) for c in li.children) for li in lines]
+
+
+def test_class_warnings_stand_on_the_upload_page_and_above_the_other_pages(service):
     sid = new_session_id()
     kind, text = upload.handle_upload(
         service, sid, [data_url(NO_WORK.encode())], ["moves.transitions.csv"]
@@ -262,14 +273,15 @@ def test_class_warnings_stand_on_the_upload_page_and_the_overview(service):
         ' [statuses.classes] "Accepted" = "active"'
     ]
     assert class_warning_texts(upload.layout(view, "")) == expected
-    assert class_warning_texts(overview.layout(view, "")) == expected
+    # Every other page shows them in the banner above it, with the way to fix them.
+    assert banner_texts(view)[:1] == expected
     # classed in the editor: the analysis re-runs and the warning goes (3 hours of work in
     # Queued, then 3 days in Accepted: 4% flow efficiency is not extreme)
     state = service.store.state(sid)
     state.classes["Queued"] = "active"
     service.store.save_state(sid, state)
     again = service.view(sid, Filters())
-    assert class_warning_texts(overview.layout(again, "")) == []
+    assert not [t for t in banner_texts(again) if t.startswith("no_active_status")]
 
 
 def test_bottlenecks_show_variants_conformance_and_team_clusters():

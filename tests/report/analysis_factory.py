@@ -15,6 +15,7 @@ import pyarrow as pa
 from flowgap.config import Config
 from flowgap.engine import schemas
 from flowgap.engine.analysis import Analysis
+from flowgap.engine.time_shares import build_time_shares
 from flowgap.mining import CENTRALITY, PROCESS_EDGES
 from flowgap.model import Finding, InputSummary
 from flowgap.tables import TABLES as ALL_TABLES
@@ -595,6 +596,13 @@ def make_analysis(**overrides: object) -> Analysis:
         **MINING,
     )
     fields.update(overrides)
+    if "time_shares" not in fields:  # the engine's own rule over the hand-written rows
+        fields["time_shares"] = build_time_shares(
+            fields["items"],  # type: ignore[arg-type]
+            fields["timeline"],  # type: ignore[arg-type]
+            fields["handoff_events"],  # type: ignore[arg-type]
+            fields["config"],  # type: ignore[arg-type]
+        )
     return Analysis(**fields)  # type: ignore[arg-type]
 
 

@@ -14,7 +14,7 @@ from flowgap.report import html, json_report
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-FIGURES = 12
+FIGURES = 13
 
 
 def render(analysis=None) -> str:

@@ -64,9 +64,40 @@ def bad_dates(search: str | None) -> list[str]:
     ]
 
 
-def from_query(search: str | None) -> Filters:
-    """``?from=2026-01-01&team=QA&team=Dev`` -> Filters. Unknown keys are ignored."""
+def url_dates(search: str | None) -> tuple[date | None, date | None]:
+    """The URL's ``from`` and ``to`` as written (what the date boxes show), reversed or not."""
     params = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+    return parse_date(params.get("from", [None])[0]), parse_date(params.get("to", [None])[0])
+
+
+def reversed_range(search: str | None) -> tuple[date, date] | None:
+    """(from, to) when the URL's ``from`` is after its ``to``: such a range holds no day, so
+    it filters nothing by date, and the page says so."""
+    start, end = url_dates(search)
+    return (start, end) if start and end and start > end else None
+
+
+def date_notes(search: str | None) -> list[str]:
+    """What the page says about the date filters of the URL: dates that are not dates, and a
+    reversed range; both filter nothing by date."""
+    notes = []
+    ignored = bad_dates(search)
+    if ignored:
+        notes.append(f"Not a date (YYYY-MM-DD), ignored: {', '.join(ignored)}.")
+    flipped = reversed_range(search)
+    if flipped:
+        notes.append(
+            f"The date range is reversed: From {flipped[0]} is after To {flipped[1]}, so it"
+            " holds no day and is ignored. Swap the two dates."
+        )
+    return notes
+
+
+def from_query(search: str | None) -> Filters:
+    """``?from=2026-01-01&team=QA&team=Dev`` -> Filters. Unknown keys are ignored, and so is a
+    reversed date range (``reversed_range``)."""
+    params = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+    flipped = reversed_range(search) is not None
 
     def values(key: str) -> tuple[str, ...]:
         seen: list[str] = []
@@ -76,8 +107,8 @@ def from_query(search: str | None) -> Filters:
         return tuple(sorted(seen))
 
     return Filters(
-        start=parse_date(params.get("from", [None])[0]),
-        end=parse_date(params.get("to", [None])[0]),
+        start=None if flipped else parse_date(params.get("from", [None])[0]),
+        end=None if flipped else parse_date(params.get("to", [None])[0]),
         **{k: values(k) for k in LIST_KEYS},
     )
 
@@ -95,6 +126,13 @@ def to_query(filters: Filters, extra: dict[str, str] | None = None) -> str:
         if value:
             pairs.append((key, value))
     return f"?{urlencode(pairs)}" if pairs else ""
+
+
+def page_link(page: str, query: str = "", fragment: str = "") -> str:
+    """The address of a page relative to the page that links to it: every page sits directly
+    under ``[dashboard] url_prefix`` (``/overview``, ``/journey``; home is the prefix itself),
+    so the address needs no app to know the prefix while a page is drawn."""
+    return f"{page}{query}{'#' + fragment if fragment else ''}"
 
 
 def query_value(search: str | None, key: str) -> str | None:

@@ -31,7 +31,16 @@ from flask import Flask, Response, g, request
 from . import chart_scope
 from .components import note
 from .data import DataService
-from .filters import Filters, bad_dates, from_query, parse_date, query_value, to_query
+from .filters import (
+    Filters,
+    date_notes,
+    from_query,
+    parse_date,
+    query_value,
+    to_query,
+    url_dates,
+)
+from .guardrails import guardrail_banner
 from .pages import PAGES
 from .pages import overview as HOME
 from .pages import upload as UPLOAD
@@ -174,6 +183,7 @@ def layout(service: DataService) -> html.Div:
                 className="filters",
                 id="filters",
             ),
+            html.Div(id="guardrail-banner"),
             html.Main(id="page", className="page"),
         ],
         className="app",
@@ -232,7 +242,10 @@ def register(app: Dash, service: DataService) -> None:
             f = from_query(search)
             opts, _ = option_lists(search)
             values = [list(getattr(f, k)) for k in keys]
-            return [no_update, _iso(f.start), _iso(f.end), *values, *opts]
+            # The boxes show the dates as the URL has them, a reversed range too (ignored
+            # by the filters, named by the page).
+            start_day, end_day = url_dates(search)
+            return [no_update, _iso(start_day), _iso(end_day), *values, *opts]
         extra = {"item": query_value(search, "item") or "", **chart_scope.kept(search)}
         if trigger == "f-clear":
             return [to_query(Filters(), extra), None, None] + [[] for _ in keys] + keep_options
@@ -292,18 +305,39 @@ def register(app: Dash, service: DataService) -> None:
                 content = service.page(
                     view, page.NAME, search or "", lambda: page.layout(view, search or "")
                 )
-            ignored = bad_dates(search)
-            if ignored:
-                warning = note(
-                    f"Not a date (YYYY-MM-DD), ignored: {', '.join(ignored)}.", "warning"
-                )
-                return html.Div([warning, content])
+            notes = date_notes(search)
+            if notes:
+                warnings = [
+                    note(text, "warning", id=f"date-note-{i}") for i, text in enumerate(notes)
+                ]
+                return html.Div([*warnings, content])
             return content
         except Exception as exc:  # a readable line in the page, the traceback in the log
             log.exception("page %s failed", path)
             return note(f"This page could not be drawn: {type(exc).__name__}: {exc}", "error")
 
     chart_scope.register(app)
+
+    @app.callback(
+        Output("guardrail-banner", "children"),
+        Input("url", "pathname"),
+        Input("url", "search"),
+        Input("data-version", "data"),
+    )
+    def banner(pathname, search, _version):
+        """The status classes' warnings above every page but the upload page, which shows
+        them beside the editor."""
+        if page_path(pathname) == UPLOAD.PATH:
+            return None
+        try:
+            view = current_view(service, search)
+            if page_path(pathname) == "/" and view.full is None:
+                return None  # home without data is the upload page
+            return guardrail_banner(view, search)
+        except Exception:  # the page itself reports problems
+            log.exception("guardrail banner")
+            return None
+
     for page in PAGES:
         if hasattr(page, "register"):
             page.register(app, service)

@@ -27,6 +27,7 @@ from . import (
     stints,
     summary,
     teams,
+    time_shares,
     timeline,
 )
 from .analysis import Analysis
@@ -49,6 +50,7 @@ STEPS: list[Step] = [
     *steering.STEPS,
     *summary.STEPS,
     *findings.STEPS,
+    *time_shares.STEPS,
 ]
 
 

@@ -14,6 +14,7 @@ numbered list their percentages would add up to more than 100%.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -88,6 +89,101 @@ def main_findings(findings: list[dict]) -> list[dict]:
 def team_findings(findings: list[dict]) -> list[dict]:
     """The findings of the ``team`` ranking, in rank order."""
     return [f for f in findings if f.get("ranking") == "team"]
+
+
+# --------------------------------------------------------------------------- groups
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """Findings shown together: their shares are of one stated whole and do not overlap."""
+
+    key: str
+    title: str
+    #: What the shares of the group are of; None for a group without shares.
+    whole: str | None
+
+
+#: The groups in the order they are shown. Status and team split the same waiting two ways:
+#: two groups, each adding up to at most 100% of it. A ping-pong's waiting is that of the
+#: handoffs between its two teams, so ping-pongs are a group of their own beside the handoffs.
+FINDING_GROUPS = (
+    FindingGroup("flow", "The flow", None),
+    FindingGroup("status", "Where work waits, by status", "all waiting inside flow windows"),
+    FindingGroup(
+        "team",
+        "Where work waits, by team",
+        "all waiting inside flow windows (the same waiting as by status, split by team)",
+    ),
+    FindingGroup(
+        "handoff", "Waiting after handoffs", "the waiting after every handoff, counted per handoff"
+    ),
+    FindingGroup(
+        "ping_pong",
+        "Work that bounces back",
+        "the waiting after every handoff, counted per handoff (a second look at the handoffs)",
+    ),
+    FindingGroup("steering", "Steering committees", None),
+    FindingGroup("in_trouble", "Items in trouble", None),
+    FindingGroup("worst_item", "Week of work, months of waiting", None),
+)
+
+GROUP_OF_KIND = {
+    "flow": "flow",
+    "lead_time": "flow",
+    "bottleneck_status": "status",
+    "bottleneck_team": "team",
+    "bottleneck_handoff": "handoff",
+    "ping_pong": "ping_pong",
+    "steering": "steering",
+    "in_trouble": "in_trouble",
+    "worst_item": "worst_item",
+}
+
+
+def group_wholes(stages: pa.Table, handoffs: pa.Table) -> dict[str, float]:
+    """The whole (seconds) each group's shares are of: all waiting inside flow windows (the
+    denominator of the stages' and teams' ``wait_share``) and all handoff waiting (the sum of
+    the handoff edges' ``total_wait_s``)."""
+
+    def total(table: pa.Table, column: str) -> float:
+        return float(pc.sum(table.column(column)).as_py() or 0.0) if table.num_rows else 0.0
+
+    waiting = total(stages, "wait_s")
+    after_handoffs = total(handoffs, "total_wait_s")
+    return {
+        "status": waiting,
+        "team": waiting,
+        "handoff": after_handoffs,
+        "ping_pong": after_handoffs,
+    }
+
+
+def grouped_findings(findings: list[dict], wholes: dict[str, float]) -> list[dict]:
+    """The findings by group, in the order of ``FINDING_GROUPS`` and within a group by rank:
+    ``{"group", "title", "whole", "whole_s", "findings"}``, each finding with ``share``
+    (its ``impact_s`` of ``whole_s``; null in a group without a whole). Empty groups are
+    left out."""
+    out = []
+    for group in FINDING_GROUPS:
+        mine = [f for f in findings if GROUP_OF_KIND.get(f["kind"]) == group.key]
+        if not mine:
+            continue
+        whole_s = wholes.get(group.key) if group.whole else None
+        rows = [
+            {**f, "share": f["impact_s"] / whole_s if whole_s else None}
+            for f in sorted(mine, key=lambda f: (f.get("ranking", "main"), f.get("rank", 0)))
+        ]
+        out.append(
+            {
+                "group": group.key,
+                "title": group.title,
+                "whole": group.whole,
+                "whole_s": whole_s,
+                "findings": rows,
+            }
+        )
+    return out
 
 
 def _has_history(summary: dict, tables: dict[str, pa.Table]) -> bool:

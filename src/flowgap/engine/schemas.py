@@ -21,6 +21,7 @@ from .steering import STEERING_COMPARISON, STEERING_MEETINGS
 from .steering_touches import STEERING_TOUCHES
 from .stints import HANDOFF_EVENTS, STINTS
 from .teams import TEAMS
+from .time_shares import TIME_SHARES
 from .timeline import TIMELINE
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "TABLES",
     "TEAMS",
     "TIMELINE",
+    "TIME_SHARES",
     "WEEKLY",
 ]
 
@@ -57,4 +59,5 @@ TABLES: dict[str, pa.Schema] = {
     "steering_meetings": STEERING_MEETINGS,
     "steering_comparison": STEERING_COMPARISON,
     "status_classes": STATUS_CLASSES,
+    "time_shares": TIME_SHARES,
 }

@@ -10,9 +10,10 @@ of HTML in labels.
 One module per kind of picture: ``wait_bars`` (wait versus touch by status and team),
 ``process_maps`` (handoff graph, status map, the status layout), ``distributions`` (lead time,
 flow efficiency, ageing WIP), ``trends`` (cumulative flow, weekly throughput and flow
-efficiency), ``journeys`` (item swimlanes), ``steering`` (touches per meeting); ``style``
-holds the colours and helpers they share; ``teams`` decides which teams a chart shows by name
-and their colours, ``statuses`` the workflow order and colours of statuses.
+efficiency), ``journeys`` (item swimlanes), ``steering`` (touches per meeting),
+``time_shares`` (where the elapsed time went); ``style`` holds the colours and helpers they
+share; ``teams`` decides which teams a chart shows by name and their colours, ``statuses`` the
+workflow order and colours of statuses.
 
 Stable names (the reports and the dashboard import them from ``flowgap.figures``)::
 
@@ -26,6 +27,7 @@ Stable names (the reports and the dashboard import them from ``flowgap.figures``
     steering_touches(touches)
     longest_waiting(items, n=10)
     throughput_trend(weekly)                flow_efficiency_trend(weekly)
+    time_shares(shares, previous=None)
     forecast_dates(forecast["when"])        whatif_before_after(whatif_result)
     team_scope(teams, n)                    status_scope(status_classes, status_map, order)
 """
@@ -45,6 +47,7 @@ from .statuses import StatusScope, status_scope
 from .steering import steering_touches
 from .style import CLASS_COLOURS, CLASS_ORDER, TEAM_COLOURS, empty_figure
 from .teams import OTHER, TeamScope, team_scope
+from .time_shares import time_shares
 from .trends import cumulative_flow, flow_efficiency_trend, throughput_trend
 from .wait_bars import wait_by_status, wait_by_team
 
@@ -73,6 +76,7 @@ __all__ = [
     "steering_touches",
     "team_scope",
     "throughput_trend",
+    "time_shares",
     "wait_by_status",
     "wait_by_team",
     "whatif_before_after",

@@ -77,7 +77,7 @@ def build_figures(analysis: Analysis) -> list[tuple[str, go.Figure]]:
     ]
 
 
-WIDE = {"status-map", "journeys", "cumulative-flow"}
+WIDE = {"status-map", "journeys", "cumulative-flow", "time-shares"}
 
 
 def _figure_block(fig_id: str, fig: go.Figure) -> str:
@@ -150,6 +150,7 @@ def render(report: dict, analysis: Analysis) -> str:
             f" ({e(w['kind'])}):</strong> {e(w['message'])}</p>"
         )
     parts.append('<section id="headline"><div class="cards">' + "".join(cards) + "</div>")
+    parts.append(_time_shares(report, analysis))
     th = report["thresholds"]
     if th["results"]:
         parts.append(f"<h2>Thresholds: {th['held']} held, {th['failed']} failed</h2>")
@@ -231,6 +232,19 @@ def _decisions(report: dict) -> str:
             out.append("<h3>Trials done by each date</h3>")
             out.append(_table(["Date", "Trials done that day", "Done by then"], rows))
     return "\n".join(out) + "</section>"
+
+
+def _time_shares(report: dict, analysis: Analysis) -> str:
+    """Every second of the flow windows in one part: the picture and its table."""
+    rows = [r for r in report["tables"]["time_shares"]["rows"] if r["seconds"]]
+    if not rows:
+        return ""
+    return (
+        '<section id="where-time-went"><h2>Where the time went</h2>'
+        + _figure_block("time-shares", figures.time_shares(analysis.time_shares))
+        + table(spec.TIME_SHARES, rows)
+        + "</section>"
+    )
 
 
 def _bottlenecks(report: dict) -> str:

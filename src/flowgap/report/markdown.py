@@ -82,6 +82,8 @@ def render(report: dict) -> str:
         rows.append(row)
     lines += _table(header, rows)
 
+    lines += _time_shares(report)
+
     th = report["thresholds"]
     if th["results"]:
         lines += [f"## Thresholds: {th['held']} held, {th['failed']} failed", ""]
@@ -134,6 +136,16 @@ def decisions(report: dict) -> list[str]:
         out += table(spec.SERVICE_LEVELS, report["service_levels"])
     out += forecast_lines(report.get("forecast"))
     return out
+
+
+def _time_shares(report: dict) -> list[str]:
+    """Every second of the flow windows in one part (docs/metrics.md, *Where the time
+    went*); parts without time are left out."""
+    rows = [r for r in report["tables"]["time_shares"]["rows"] if r["seconds"]]
+    if not rows:
+        return []
+    out = ["## Where the time went", "", "Shares of the elapsed time of all flow windows:", ""]
+    return out + table(spec.TIME_SHARES, rows)
 
 
 def _bottlenecks(report: dict) -> list[str]:

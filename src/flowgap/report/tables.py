@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from ..engine.time_shares import part_label
 from ..units import DAY_S
 from .baseline import describe_delta
 from .fmt import days, num, pct
@@ -157,6 +158,15 @@ _HTML_GRID = frozenset({HTML, GRID})
 def _edge(row: dict) -> str:
     return f"{row['from_team']} → {row['to_team']}"
 
+
+TIME_SHARES = TableSpec(
+    "time_shares",
+    (
+        Column("part", "Where the time went", get=part_label),
+        Column("seconds", "Item-days", D),
+        Column("share", "Share of elapsed time", P),
+    ),
+)
 
 STAGES = TableSpec(
     "stages",

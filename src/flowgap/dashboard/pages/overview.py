@@ -1,4 +1,6 @@
-"""Overview: headline numbers, findings as sentences, the worst "week of work took months"."""
+"""Overview: the answer at a glance (where the time went, against the period before; the
+worst item's story), the headline numbers, the findings by group, what to change, and the
+worst "week of work took months" items."""
 
 from __future__ import annotations
 
@@ -8,11 +10,10 @@ from dash import Dash, Input, Output, html, no_update
 from ... import figures
 from ...decisions.actions import recommended_actions
 from ...engine.analysis import Analysis
-from ...engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
+from ...engine.findings import group_wholes, grouped_findings
 from ...report import tables
 from ..components import (
     card,
-    class_warning_notes,
     fmt_days,
     note,
     num,
@@ -23,6 +24,7 @@ from ..components import (
 from ..components import figure as graph
 from ..data import DataService, View
 from .common import current_view, get, item_rows, missing
+from .overview_answer import time_section, worst_item_section
 
 NAME, PATH, TITLE = "overview", "/overview", "Overview"
 
@@ -113,37 +115,67 @@ def register(app: Dash, service: DataService) -> None:
         return top_actions(view.analysis)
 
 
+def findings_section(a: Analysis) -> html.Section:
+    """The engine's findings by group, each group's shares of its stated whole (the worst
+    items have a section of their own)."""
+    groups = [
+        g
+        for g in grouped_findings(a.findings, group_wholes(a.stages, a.handoffs))
+        if g["group"] != "worst_item"
+    ]
+    if not groups:
+        return section("Findings", html.P("No findings."), id="findings")
+    blocks = []
+    for g in groups:
+        badge = g["whole"] is not None and g["group"] not in SHARES_IN_TEXT
+        items = [
+            html.Li(
+                [html.Strong(f"{pct(f['share'])} "), f["text"]]
+                if badge and f["share"] is not None
+                else f["text"]
+            )
+            for f in g["findings"]
+        ]
+        whole = (
+            html.Span(
+                f" — shares of {g['whole']}: {fmt_days(g['whole_s'])}",
+                className="legend",
+            )
+            if g["whole"]
+            else None
+        )
+        blocks.append(
+            html.Div(
+                [html.H3([g["title"], whole]), html.Ul(items)],
+                id=f"findings-{g['group'].replace('_', '-')}",
+                className="finding-group",
+            )
+        )
+    return section("Findings", *blocks, id="findings")
+
+
+#: Groups whose sentences already say their share (no badge in front of them).
+SHARES_IN_TEXT = ("status", "team")
+
+
 def layout(view: View, search: str) -> html.Div:
     gap = missing(view)
     if gap is not None:
         return html.Div([html.H1("Overview"), gap])
     a = view.analysis
     assert a is not None
-    children: list = [html.H1("Overview"), class_warning_notes(a.warnings), headline(view)]
+    children: list = [html.H1("Overview")]
     if not a.has_history:
         children.append(
             note("The data has no status history: only lead time is meaningful.", "warning")
         )
-    stories = [f for f in a.findings if f.get("kind") == "worst_item"]
-    others = [f for f in main_findings(a.findings) if f.get("kind") != "worst_item"]
-    by_team = team_findings(a.findings)
-    children.append(
-        section(
-            "Findings",
-            html.Ol([html.Li(f["text"]) for f in others], id="findings")
-            if others
-            else html.P("No findings."),
-            *(
-                [
-                    html.H3(TEAM_RANKING_TITLE),
-                    html.Ol([html.Li(f["text"]) for f in by_team], id="team-findings"),
-                ]
-                if by_team
-                else []
-            ),
-        )
-    )
+    else:
+        children.append(time_section(view))
+        children.append(worst_item_section(view))
+    children.append(headline(view))
+    children.append(findings_section(a))
     children.append(what_to_change())
+    stories = [f for f in a.findings if f.get("kind") == "worst_item"]
     worst_keys = [f["item"] for f in stories if f.get("item")]
     story_list = html.Ul([html.Li(f["text"]) for f in stories], id="stories") if stories else None
     worst = a.items.filter(pc.is_in(a.items["item"], _array(worst_keys))) if worst_keys else a.items

@@ -1,0 +1,195 @@
+"""The top of the overview: the answer at a glance for the current selection.
+
+Where the time went (the engine's ``time_shares``, against the previous period of equal length
+when the filters hold a date range: :mod:`flowgap.decisions.period_change`), and the worst
+item told as a story with its journey strip (the engine's first ``worst_item`` finding).
+The page only words and draws what the engine and the decisions layer computed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from dash import dcc, html
+
+from ... import figures
+from ...decisions.period_change import PeriodChange, period_change
+from ...engine.time_shares import part_label
+from ...report.fmt import days, num, pct
+from ...units import DAY_S
+from ..components import figure as graph
+from ..components import section
+from ..data import View
+from ..filters import Filters, page_link, to_query
+
+#: The range the "compare" link proposes when the filters hold none: the last four weeks.
+SUGGESTED_DAYS = 28
+
+
+def first_day(view: View) -> date:
+    """The first day of the data (the unfiltered analysis' first change point, UTC)."""
+    first = (view.full.summary.get("period") or {}).get("first_ts")  # type: ignore[union-attr]
+    if first:
+        return datetime.fromisoformat(str(first)).date()
+    return view.full.as_of.date()  # type: ignore[union-attr]
+
+
+def answer_line(shares: list[dict]) -> html.P | None:
+    """The picture in one sentence: "Of 1,234 item-days elapsed, 18.0% was touch; the largest
+    part, 31.0%, went to waiting in 'QA Queue'." (None when nothing elapsed)."""
+    total = sum(r["seconds"] for r in shares)
+    if not total:
+        return None
+    touch = next(r for r in shares if r["part"] == "touch")
+    waiting = [r for r in shares if r["part"] != "touch" and r["seconds"] > 0]
+    text = f"Of {num(round(total / DAY_S))} item-days elapsed, {pct(touch['share'])} was touch"
+    if waiting:
+        top = max(waiting, key=lambda r: r["seconds"])
+        label = part_label(top)
+        text += f"; the largest part, {pct(top['share'])}, went to {label[0].lower()}{label[1:]}"
+    return html.P(text + ".", id="overview-answer", className="answer")
+
+
+def _change_text(row: dict) -> str:
+    change = row["change"]
+    if change is None:
+        return "–"
+    if row["unit"] == "ratio":
+        return f"{change * 100:+.1f} pts"
+    if row["unit"] == "seconds":
+        return f"{change / DAY_S:+.1f} d"
+    if row["unit"] == "count":
+        return f"{change:+,.0f}"
+    return f"{change:+.2f}"
+
+
+def _value_text(row: dict, value: float | None) -> str:
+    if row["unit"] == "ratio":
+        return pct(value)
+    if row["unit"] == "seconds":
+        return days(value)
+    return num(value)
+
+
+def _verdict(row: dict) -> str:
+    """``better``, ``worse`` or ``same`` for the change's cell (colour only)."""
+    change, better = row["change"], row["better"]
+    if change is None or better is None or abs(change) < 1e-12:
+        return "same"
+    return "better" if (change > 0) == (better == "higher") else "worse"
+
+
+def comparison_table(change: PeriodChange) -> html.Table:
+    now, then = change.current, change.previous
+    head = html.Tr(
+        [
+            html.Th(""),
+            html.Th(f"{now.start} – {now.end}"),
+            html.Th(f"{then.start} – {then.end} (before)"),
+            html.Th("Change"),
+        ]
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(r["label"]),
+                html.Td(_value_text(r, r["current"])),
+                html.Td(_value_text(r, r["previous"])),
+                html.Td(_change_text(r), className=f"change-{_verdict(r)}"),
+            ],
+            id=f"change-{r['metric'].replace('.', '-')}",
+        )
+        for r in change.rows
+    ]
+    return html.Table([html.Thead(head), html.Tbody(rows)], id="period-change", className="compact")
+
+
+def _compare_hint(view: View) -> html.P:
+    """No date range: say how to get a comparison, with a link to the last four weeks."""
+    as_of = view.full.as_of.date()  # type: ignore[union-attr]
+    last = Filters(
+        start=as_of - timedelta(days=SUGGESTED_DAYS - 1),
+        end=as_of,
+        **{k: getattr(view.filters, k) for k in ("project", "type", "team", "label")},
+    )
+    return html.P(
+        [
+            "Set a date range (From / To) to compare it with the period of equal length before"
+            " it: ",
+            dcc.Link(
+                f"the last {SUGGESTED_DAYS} days against the {SUGGESTED_DAYS} before",
+                href=page_link("overview", to_query(last)),
+                id="compare-last-weeks",
+            ),
+            ".",
+        ],
+        className="legend",
+    )
+
+
+def time_section(view: View) -> html.Section:
+    """Where the time went, and the change against the previous period."""
+    a = view.analysis
+    assert a is not None and view.full is not None
+    shares = a.time_shares.to_pylist()
+    change = period_change(view.full, a, view.filters, first_day(view))
+    previous = None
+    if change is not None and change.before is not None:
+        previous = change.before.time_shares
+    labels = ("Selection", "Previous period")
+    if change is not None:
+        labels = (
+            f"{change.current.start} – {change.current.end}",
+            f"{change.previous.start} – {change.previous.end}",
+        )
+    children: list = [
+        answer_line(shares),
+        graph(figures.time_shares(a.time_shares, previous, labels), "time-shares"),
+        html.P(
+            "Every day of every item's flow window counted once: touch, blocked, waiting for"
+            " the steering committee, waiting after a handoff (until the next team starts),"
+            " and the rest by the status it waited in.",
+            className="legend",
+        ),
+    ]
+    if change is None:
+        children.append(_compare_hint(view))
+    elif change.before is None:
+        children.append(
+            html.P(
+                f"No item was alive from {change.previous.start} to {change.previous.end}:"
+                " nothing to compare with.",
+                id="period-change-empty",
+                className="legend",
+            )
+        )
+        children.append(comparison_table(change))
+    else:
+        children.append(comparison_table(change))
+    return section("Where the time went", *children, id="where-time-went")
+
+
+def worst_item_section(view: View) -> html.Section | None:
+    """The worst item (the most waiting among items worked on) as a story, with its journey
+    strip and a link to its journey page."""
+    a = view.analysis
+    assert a is not None
+    story = next((f for f in a.findings if f.get("kind") == "worst_item" and f.get("item")), None)
+    if story is None:
+        return None
+    key = story["item"]
+    one = a.select([key])
+    strip = figures.item_journeys(one.timeline, one.items, n=1, touches=one.steering_touches)
+    strip.update_layout(height=200, margin={"t": 40, "b": 30})
+    query = to_query(view.filters, {"item": key})
+    return section(
+        "The worst item",
+        html.P(story["text"], id="worst-story", className="answer"),
+        graph(strip, "worst-strip", height=200),
+        dcc.Link(
+            f"Open the journey of {key}",
+            href=page_link("journey", query),
+            id="worst-journey-link",
+        ),
+        id="worst-item",
+    )
