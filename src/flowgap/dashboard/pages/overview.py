@@ -12,6 +12,7 @@ from ...decisions.actions import recommended_actions
 from ...engine.analysis import Analysis
 from ...engine.findings import group_wholes, grouped_findings
 from ...report import tables
+from ..chart_scope import teams_of
 from ..components import (
     card,
     fmt_days,
@@ -171,7 +172,7 @@ def layout(view: View, search: str) -> html.Div:
         )
     else:
         children.append(time_section(view))
-        children.append(worst_item_section(view))
+        children.append(worst_item_section(view, search))
     children.append(headline(view))
     children.append(findings_section(a))
     children.append(what_to_change())
@@ -187,7 +188,11 @@ def layout(view: View, search: str) -> html.Div:
             story_list,
             graph(
                 figures.item_journeys(
-                    lanes.timeline, lanes.items, n=10, touches=lanes.steering_touches
+                    lanes.timeline,
+                    lanes.items,
+                    n=10,
+                    touches=lanes.steering_touches,
+                    teams=teams_of(view, search),
                 ),
                 "worst-journeys",
             ),

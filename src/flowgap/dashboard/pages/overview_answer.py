@@ -17,6 +17,7 @@ from ...decisions.period_change import PeriodChange, period_change
 from ...engine.time_shares import part_label
 from ...report.fmt import days, num, pct
 from ...units import DAY_S
+from ..chart_scope import teams_of
 from ..components import figure as graph
 from ..components import section
 from ..data import View
@@ -169,7 +170,7 @@ def time_section(view: View) -> html.Section:
     return section("Where the time went", *children, id="where-time-went")
 
 
-def worst_item_section(view: View) -> html.Section | None:
+def worst_item_section(view: View, search: str | None = None) -> html.Section | None:
     """The worst item (the most waiting among items worked on) as a story, with its journey
     strip and a link to its journey page."""
     a = view.analysis
@@ -179,7 +180,9 @@ def worst_item_section(view: View) -> html.Section | None:
         return None
     key = story["item"]
     one = a.select([key])
-    strip = figures.item_journeys(one.timeline, one.items, n=1, touches=one.steering_touches)
+    strip = figures.item_journeys(
+        one.timeline, one.items, n=1, touches=one.steering_touches, teams=teams_of(view, search)
+    )
     strip.update_layout(height=200, margin={"t": 40, "b": 30})
     query = to_query(view.filters, {"item": key})
     return section(
