@@ -127,9 +127,11 @@ def order_edge(prefix: str, source: str, target: str) -> dict:
             "source": f"{prefix}:{source}",
             "target": f"{prefix}:{target}",
             "label": "",
+            "count": 0,  # no moves: it stands for none
             "width": 1.0,
             "colour": "#868e96",
             "z": 0,
+            "depth": "bottom",
         },
         "classes": "order",
         "selectable": False,
@@ -265,13 +267,18 @@ def _edges(rows: list[tuple], prefix: str, kind: str, performance: bool = False)
     low, high, slowest = min(counts), max(counts), max(waits, default=0.0)
     if performance:
         low, high = min(waits, default=0.0), slowest
-    # The busier an edge, the higher it is drawn: where edges cross, a click lands on the
-    # busier one, and the busiest is never under another.
-    z = {c: i for i, c in enumerate(sorted(set(counts)))}
-    # Past LABELLED edges, only the busiest carry their label (the rest on a click).
-    labelled = sorted(counts, reverse=True)[min(LABELLED, len(counts)) - 1]
+    # Where edges cross, cytoscape gives a click to the edge whose centre line is nearest,
+    # whatever their widths, so a thin edge over a wide one takes its clicks; but it never
+    # lets an edge of one z-compound-depth take a click from one drawn above it. The widest
+    # edges (half the widest or more) are drawn in front of the others (``depth`` auto),
+    # the narrowest behind (bottom: past LABELLED edges, they carry no label until clicked),
+    # and within each, wider over narrower (``z``).
+    weight = [(r[3] or 0.0) if performance else (r[2] or 0) for r in rows]
+    z = {w: i for i, w in enumerate(sorted(set(weight)))}
+    labelled = sorted(weight, reverse=True)[min(LABELLED, len(weight)) - 1]
+    widest = max(weight)
     out = []
-    for source, target, count, median, ping in rows:
+    for (source, target, count, median, ping), w in zip(rows, weight, strict=True):
         label = f"{count} · {_days(median)}" + (" · ping-pong" if ping else "")
         if performance:
             label = f"{_days(median)} · {count}" + (" · ping-pong" if ping else "")
@@ -292,11 +299,12 @@ def _edges(rows: list[tuple], prefix: str, kind: str, performance: bool = False)
                         (median or 0.0) if performance else (count or 0), low, high
                     ),
                     "colour": wait_colour(median, slowest),
-                    "z": z[count or 0],
+                    "z": z[w],
+                    "depth": (
+                        "auto" if 2 * w >= widest else "bottom" if w < labelled else "orphan"
+                    ),
                 },
-                "classes": " ".join(
-                    c for c, on in (("ping-pong", ping), ("minor", (count or 0) < labelled)) if on
-                ),
+                "classes": "ping-pong" if ping else "",
             }
         )
     return out
@@ -343,8 +351,9 @@ STYLESHEET = [
     # The workflow's order for the layout (``status_elements``): not drawn, not clickable.
     {"selector": "edge.order", "style": {"display": "none"}},
     {"selector": ".ping-pong", "style": {"line-style": "dashed"}},
-    {"selector": "edge.minor", "style": {"label": ""}},
-    {"selector": "edge.minor:selected", "style": {"label": "data(label)"}},
+    {"selector": 'edge[depth = "orphan"]', "style": {"z-compound-depth": "orphan"}},
+    {"selector": 'edge[depth = "bottom"]', "style": {"z-compound-depth": "bottom", "label": ""}},
+    {"selector": 'edge[depth = "bottom"]:selected', "style": {"label": "data(label)"}},
     {"selector": ":selected", "style": {"overlay-opacity": 0.25, "overlay-color": "#1c7ed6"}},
 ]
 

@@ -292,6 +292,8 @@ def register(app: Dash, service: DataService) -> None:
         else:
             data = ctx.triggered[0]["value"] or {}
             what, keys = items_for_tap(data, a.timeline, a.handoff_events)
+            if not what:  # not a node or an edge that stands for items
+                return no_update, no_update
             rows = item_rows(a.items, keys)
             text = f"{len(rows)} {what}."
             if len(rows) > MAX_ROWS:
