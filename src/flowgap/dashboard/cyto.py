@@ -63,7 +63,9 @@ def handoff_elements(
     the layout: teams that work early in the workflow are laid out first, on top."""
     folded = sorted(folded or [])
     rows = handoffs.to_pylist()
-    names = {r["team"] for r in teams.to_pylist() if r["team"]} - set(folded)
+    # Every team, or, when some are folded, the teams kept: those on the handoffs (a team
+    # that never handed work on or received any is not among the busiest).
+    names = set() if folded else {r["team"] for r in teams.to_pylist() if r["team"]}
     for r in rows:
         names.update((r["from_team"], r["to_team"]))
     team_rows = {r["team"]: r for r in teams.to_pylist()}
