@@ -10,6 +10,7 @@ read from the instance dash-cytoscape keeps on its container.
 from __future__ import annotations
 
 import itertools
+import json
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,6 +149,12 @@ def _order(config: Path) -> list[str]:
 def test_demo_maps_are_legible_and_in_workflow_order(page, server, exports) -> None:
     open_maps(page, server)
     check_maps(page, _order(exports["config"]), min_statuses=8, min_teams=4)
+    # The social network beside them: handovers between people, people and teams together.
+    for name in ("people-handover", "people-together", "teams-together"):
+        grid_id = json.dumps({"name": name, "type": "grid"}, separators=(",", ":"))
+        page.wait_for_function(
+            f"() => dash_ag_grid.getApi('{grid_id}').getDisplayedRowCount() > 0", timeout=SLOW
+        )
 
 
 def test_wide_maps_are_legible_and_in_workflow_order(page, wide, img_dir) -> None:

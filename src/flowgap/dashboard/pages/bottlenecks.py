@@ -25,6 +25,7 @@ from ..cyto import (
 )
 from ..data import DataService, View
 from .common import current_view, item_rows, missing
+from .social_network import social_section
 
 NAME, PATH, TITLE = "bottlenecks", "/bottlenecks", "Bottlenecks"
 log = logging.getLogger("flowgap.dashboard")
@@ -213,6 +214,7 @@ def layout(view: View, search: str) -> html.Div:
                 _graph("cy-status", status_map, STATUS_LAYOUT, height=map_height(status_map)),
             ),
             _mining_section(a),
+            social_section(a),
             section(
                 "Items",
                 html.Div(
