@@ -219,16 +219,32 @@ def sample(
             "--merge-teams", help='The same organisation with teams merged: "Backend+QA".'
         ),
     ] = None,
+    teams: Annotated[
+        int | None,
+        typer.Option(
+            help="A bigger organisation: this many teams (its 8 teams split; Jira JSON only).",
+            show_default=False,
+        ),
+    ] = None,
+    statuses: Annotated[
+        int | None,
+        typer.Option(
+            help="A bigger workflow: this many statuses (work split in steps; Jira JSON only).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Generate a Jira-like log with known ground truth (written beside it as CSV)."""
     from .sample import write_sample
+    from .sample.scale import BASE, Shape
 
     # The log, its truth and its config: which of them replace a file is only known after.
     existed = set(out.parent.iterdir()) if out.parent.is_dir() else set()
     try:
         change = _org_change(shrink or [], merge_teams or [])
+        shape = Shape(teams or BASE.teams, statuses or BASE.statuses)
         written = write_sample(
-            out, items=items, seed=seed, format=format, story=story, change=change
+            out, items=items, seed=seed, format=format, story=story, change=change, shape=shape
         )
     except FlowgapError as err:
         fail(err)

@@ -174,7 +174,7 @@ def test_handoff_edge_click_filters_items_and_opens_a_journey(a, server, img_dir
         " return el && el._cyreg && el._cyreg.cy.edges().length > 0; }",
         timeout=SLOW,
     )
-    # The status map reads left to right along the workflow: backlog before done.
+    # The status map reads top-down along the workflow: backlog above done.
     a.wait_for_function(
         "() => { const el = document.getElementById('cy-status');"
         " return el && el._cyreg && el._cyreg.cy.nodes().length > 0; }",
@@ -185,7 +185,7 @@ def test_handoff_edge_click_filters_items_and_opens_a_journey(a, server, img_dir
             const cy = document.getElementById('cy-status')._cyreg.cy;
             const mean = (cls) => {
                 const ns = cy.nodes().filter((n) => n.data('class') === cls);
-                return ns.reduce((s, n) => s + n.position('x'), 0) / ns.length;
+                return ns.reduce((s, n) => s + n.position('y'), 0) / ns.length;
             };
             return {backlog: mean('backlog'), done: mean('done'), n: cy.nodes().length};
         }"""

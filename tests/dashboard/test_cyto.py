@@ -183,3 +183,14 @@ def test_status_map_performance_view_widens_the_slow_moves():
     assert performance["status:In Dev->Review"]["width"] == 1.5
     assert performance["status:Review->Done"]["label"] == "4.0d · 1"
     assert frequency["status:Review->Done"]["label"] == "1 · 4.0d"
+
+
+def test_folding_leaves_out_the_teams_without_handoffs() -> None:
+    # Arch never handed work on: with Ops folded into "other", it is not among the busiest.
+    rows = [
+        {**r, "to_team": "other" if r["to_team"] == "Ops" else r["to_team"]}
+        for r in HANDOFFS.to_pylist()
+    ]
+    els = handoff_elements(table(schemas.HANDOFFS, rows), TEAMS, folded=["Ops"])
+    nodes = sorted(e["data"]["name"] for e in els if e["data"]["kind"] == "team")
+    assert nodes == ["Dev", "QA", "other"]

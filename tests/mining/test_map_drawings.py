@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 
 import pytest
@@ -67,3 +68,98 @@ def test_dot_lines_get_stable_names_and_the_workflow_order() -> None:
         '\t"@@startnode" -> s2 [label=3]\n',
         "\ts2 -> s1 [style=invis weight=10]\n",  # the workflow, top-down
     ]
+
+
+# --------------------------------------------------------------------------- at scale
+
+#: Graphviz's SVG: a node is a ``<g class="node">`` with a box (polygon) or a marker
+#: (ellipse) and its label, ``<text>``, "Status (visits)".
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_nodes(svg: str) -> list[dict]:
+    """Each node of a Graphviz SVG: its label's status and its box (x1, y1, x2, y2), y down."""
+    import xml.etree.ElementTree as ET
+
+    nodes = []
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") != "node":
+            continue
+        xs: list[float] = []
+        ys: list[float] = []
+        for shape in g:
+            if shape.tag == f"{SVG}polygon":
+                for point in shape.get("points", "").split():
+                    x, y = point.split(",")
+                    xs.append(float(x))
+                    ys.append(float(y))
+            elif shape.tag == f"{SVG}ellipse":
+                cx, cy = float(shape.get("cx", 0)), float(shape.get("cy", 0))
+                rx, ry = float(shape.get("rx", 0)), float(shape.get("ry", 0))
+                xs += [cx - rx, cx + rx]
+                ys += [cy - ry, cy + ry]
+        text = g.find(f"{SVG}text")
+        label = "" if text is None else (text.text or "")
+        nodes.append(
+            {
+                "name": label.rsplit(" (", 1)[0],
+                "x1": min(xs),
+                "x2": max(xs),
+                "y1": min(ys),
+                "y2": max(ys),
+                "text_x": None if text is None else float(text.get("x", 0)),
+                "text_y": None if text is None else float(text.get("y", 0)),
+            }
+        )
+    return nodes
+
+
+def overlapping(nodes: list[dict]) -> list[tuple[str, str]]:
+    return [
+        (a["name"], b["name"])
+        for i, a in enumerate(nodes)
+        for b in nodes[i + 1 :]
+        if a["x1"] < b["x2"] and b["x1"] < a["x2"] and a["y1"] < b["y2"] and b["y1"] < a["y2"]
+    ]
+
+
+def test_the_overlap_check_sees_overlapping_boxes() -> None:
+    a = {"name": "a", "x1": 0, "x2": 10, "y1": 0, "y2": 10}
+    assert overlapping([a, {**a, "name": "b", "x1": 5, "x2": 15}]) == [("a", "b")]
+    assert overlapping([a, {**a, "name": "b", "x1": 10, "x2": 20}]) == []  # touching
+
+
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory):
+    """The analysis of a generated log with 60 teams and 25 statuses."""
+    import flowgap
+    from flowgap.config import Config
+    from flowgap.sample import write_sample
+    from flowgap.sample.scale import Shape
+
+    out = tmp_path_factory.mktemp("wide") / "wide.jira.ndjson.gz"
+    log, _, toml = write_sample(out, items=300, seed=3, shape=Shape(teams=60, statuses=25))
+    config = Config.load(toml)
+    return flowgap.analyze(flowgap.load(log, config), config), config.statuses.order
+
+
+@needs_dot
+@pytest.mark.parametrize("view", ["frequency", "performance"])
+def test_the_drawing_of_25_statuses_is_top_down_in_workflow_order_without_overlaps(
+    wide, view
+) -> None:
+    a, order = wide
+    svg = status_map_svg(a.status_map, a.status_visits, view, a.conformance["workflow"])
+    assert svg is not None
+    nodes = svg_nodes(svg)
+    # The statuses, without pm4py's start (●) and end (■) markers.
+    by_name = {n["name"]: n for n in nodes if n["name"] not in ("●", "■")}
+    assert len(by_name) == 25 and len(nodes) == 27
+    assert overlapping(nodes) == []
+    # Each label sits inside its own box.
+    for n in nodes:
+        assert n["x1"] < n["text_x"] < n["x2"] and n["y1"] < n["text_y"] < n["y2"], n
+    # The workflow top-down: each of its statuses below the one before it.
+    ys = [(by_name[s]["y1"] + by_name[s]["y2"]) / 2 for s in order if s in by_name]
+    assert len(ys) == len(order)
+    assert all(a < b for a, b in itertools.pairwise(ys)), ys

@@ -2,7 +2,8 @@
 
 One module per thing it makes: :mod:`.process_maps` (pm4py's directly-follows graphs of
 statuses and teams), :mod:`.handoff_network` (networkx: centrality, two-way pairs),
-:mod:`.variants` (pm4py's variants), :mod:`.conformance` (deviations from the intended
+:mod:`.variants` (pm4py's variants), :mod:`.social_network` (handover of work and working
+together, pm4py), :mod:`.conformance` (deviations from the intended
 workflow), :mod:`.team_clusters` (networkx communities of teams),
 :mod:`.pm4py_frames` (the boundary: frames pm4py reads correctly, its import off the critical
 path). Importing this package imports neither pm4py nor networkx: the functions do, on first
@@ -15,7 +16,14 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from . import conformance, handoff_network, process_maps, team_clusters, variants
+from . import (
+    conformance,
+    handoff_network,
+    process_maps,
+    social_network,
+    team_clusters,
+    variants,
+)
 from .handoff_network import CENTRALITY, centrality, two_way_pairs
 from .pm4py_frames import preload
 from .process_maps import PROCESS_EDGES, directly_follows, handoff_graph, status_map
@@ -72,4 +80,5 @@ STEPS = [
     *variants.STEPS,
     *conformance.STEPS,
     *team_clusters.STEPS,
+    *social_network.STEPS,
 ]

@@ -157,6 +157,45 @@ def folded_handoffs(handoff_rows: pa.Table, keep: list[str]) -> pa.Table:
     return build_handoffs(rows.filter(pc.invert(both_folded)))
 
 
+def team_layers(
+    timeline: pa.Table, workflow: list[str], keep: list[str] | None = None
+) -> dict[str, int]:
+    """Each team's layer in the workflow: the position, in ``workflow``, of the median
+    status its segments were in (a team that analyses sits above one that tests), so that
+    a layered drawing of the handoff graph reads top-down like the status map. Teams never
+    in a workflow status come last. With ``keep``, the other teams are one :data:`OTHER`."""
+    rank = {status: i for i, status in enumerate(workflow)}
+    rows = timeline.select(["team", "status"])
+    counts = rows.group_by(["team", "status"]).aggregate([([], "count_all")])
+    by_team: dict[str, list[tuple[int, int]]] = {}
+    kept = set(keep) if keep is not None else None
+    for team, status, n in zip(
+        counts["team"].to_pylist(),
+        counts["status"].to_pylist(),
+        counts["count_all"].to_pylist(),
+        strict=True,
+    ):
+        if team is None:
+            continue
+        if kept is not None and team not in kept:
+            team = OTHER
+        entry = by_team.setdefault(team, [])
+        if status in rank:
+            entry.append((rank[status], n))
+    last = len(workflow)
+    out = {}
+    for team, ranks in by_team.items():
+        ranks.sort()
+        half, seen, layer = sum(n for _, n in ranks) / 2, 0, last
+        for r, n in ranks:
+            seen += n
+            if seen >= half:
+                layer = r
+                break
+        out[team] = layer
+    return out
+
+
 STEPS = [
     Aggregate(
         "team_centrality",

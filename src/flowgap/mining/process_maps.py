@@ -119,9 +119,7 @@ def _counts(values: pa.ChunkedArray) -> dict[str, int]:
     """value -> count, in the order of first appearance (Arrow's value_counts keeps it)."""
     counted = pc.value_counts(values)
     return dict(
-        zip(
-            counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True
-        )
+        zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True)
     )
 
 

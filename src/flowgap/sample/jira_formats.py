@@ -9,6 +9,7 @@ from typing import Any
 
 from . import workflow as wf
 from .clock import Clock
+from .scale import status_category, status_id, team_id
 from .sim_item import SimItem
 
 BASE_URL = "https://flowgap-sample.atlassian.net"
@@ -18,6 +19,12 @@ NAMES = {
     wf.POINTS_FIELD_ID: wf.POINTS_FIELD,
 }
 _TEAM_IDS = {name: str(10100 + i) for i, name in enumerate(wf.TEAMS)}
+
+
+def _team_id(name: str | None) -> str | None:
+    return None if name is None else _TEAM_IDS.get(name) or team_id(name)
+
+
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -47,10 +54,10 @@ def _adf(text: str) -> dict:
 
 
 def _status(name: str) -> dict:
-    cat = wf.STATUS_CATEGORY[name]
+    cat = status_category(name)
     return {
         "name": name,
-        "id": wf.STATUS_IDS[name],
+        "id": status_id(name),
         "statusCategory": {
             "key": cat,
             "name": {"new": "To Do", "done": "Done"}.get(cat, "In Progress"),
@@ -64,9 +71,9 @@ def _change_item(name: str, old: Any, new: Any) -> dict:
             "field": "status",
             "fieldtype": "jira",
             "fieldId": "status",
-            "from": wf.STATUS_IDS[old],
+            "from": status_id(old),
             "fromString": old,
-            "to": wf.STATUS_IDS[new],
+            "to": status_id(new),
             "toString": new,
         }
     if name == "team":
@@ -74,9 +81,9 @@ def _change_item(name: str, old: Any, new: Any) -> dict:
             "field": wf.TEAM_FIELD,
             "fieldtype": "custom",
             "fieldId": wf.TEAM_FIELD_ID,
-            "from": _TEAM_IDS.get(old),
+            "from": _team_id(old),
             "fromString": old,
-            "to": _TEAM_IDS.get(new),
+            "to": _team_id(new),
             "toString": new,
         }
     if name == "assignee":
@@ -171,7 +178,7 @@ def issue(it: SimItem, clock: Clock, adf: bool, newest_first: bool) -> dict:
             "reporter": _user(it.reporter),
             "assignee": _user(it.assignee),
             wf.TEAM_FIELD_ID: (
-                None if it.team is None else {"value": it.team, "id": _TEAM_IDS[it.team]}
+                None if it.team is None else {"value": it.team, "id": _team_id(it.team)}
             ),
             wf.FLAG_FIELD_ID: [{"value": wf.FLAG_VALUE, "id": "10019"}] if it.flagged else None,
             wf.POINTS_FIELD_ID: it.story_points,

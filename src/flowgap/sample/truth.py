@@ -89,13 +89,15 @@ def rules_from_config(config: object) -> Rules:
     if config.flow.flow_window != "commitment" or config.flow.stall_after:
         raise ValueError("the sample truth assumes the commitment window and no stall_after")
     s = config.steering
+    # The sample's statuses, and those a bigger shape adds (``scale.py``).
+    names = list(dict.fromkeys([*wf.CLASSES, *config.statuses.classes]))
     return Rules(
-        classes={name: config.status_class(name)[0] for name in wf.CLASSES},
+        classes={name: config.status_class(name)[0] for name in names},
         order={name: i for i, name in enumerate(config.statuses.order)},
         blocked=frozenset(config.statuses.blocked),
         flag_blocks=config.flow.flagged_is_blocked,
         steering_statuses=tuple(re.compile(p) for p in s.statuses),
-        steering_status={name: any(re.search(p, name) for p in s.statuses) for name in wf.CLASSES},
+        steering_status={name: any(re.search(p, name) for p in s.statuses) for name in names},
         steering_labels=frozenset(s.labels),
         comment_pattern=re.compile(s.comment_pattern) if s.comment_pattern else None,
     )

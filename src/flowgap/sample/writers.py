@@ -12,9 +12,11 @@ so only ``created``, ``delivered``, ``is_open`` and ``lead_time_s`` are filled.
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import os
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -29,9 +31,21 @@ from . import event_formats as ev
 from . import jira_formats as jira
 from . import workflow as wf
 from .clock import Clock
+from .scale import BASE, Shape, check, config_toml, widen
 from .sim_item import SimItem
 from .simulate import NO_CHANGE, OrgChange, simulate
-from .truth import FULL, NO_HISTORY, RULES, STATUS_ONLY, TRUTH_SCHEMA, Caps, lead_only, partial
+from .truth import (
+    FULL,
+    NO_HISTORY,
+    RULES,
+    STATUS_ONLY,
+    TRUTH_SCHEMA,
+    Caps,
+    Rules,
+    lead_only,
+    partial,
+    rules_from_config,
+)
 
 FORMATS = ("jira-json", "jira-csv", "transition-csv", "csv", "xes", "parquet")
 _FORMAT_SUFFIXES = {".json", ".ndjson", ".jsonl", ".csv", ".xes", ".parquet", ".gz"}
@@ -80,8 +94,9 @@ def _open_binary(path: Path) -> Iterator[IO[bytes]]:
 class _Truth:
     """Per-format truth, finished once the format's latest event (as_of) is known."""
 
-    def __init__(self, caps: Caps) -> None:
+    def __init__(self, caps: Caps, rules: Rules = RULES) -> None:
         self.caps = caps
+        self.rules = rules
         self.partials: list = []
         self.as_of = 0
 
@@ -90,7 +105,7 @@ class _Truth:
             self.partials.append(lead_only(it))
             return
         self.partials.append(
-            it.checked if self.caps == FULL and it.checked else partial(it, RULES, self.caps)
+            it.checked if self.caps == FULL and it.checked else partial(it, self.rules, self.caps)
         )
         last = it.last if self.caps.comments else ev.last_status_moment(it)
         self.as_of = max(self.as_of, last)
@@ -125,33 +140,47 @@ def write_sample(
     format: str | None = None,
     story: bool = True,
     change: OrgChange = NO_CHANGE,
+    shape: Shape = BASE,
 ) -> list[Path]:
     """Write a simulated log; returns the log, its truth CSV and its flowgap.toml. Without
     ``format`` the file name decides (:func:`format_for`); ``change`` simulates the same
-    organisation with a change applied."""
+    organisation with a change applied; ``shape`` a bigger organisation (``scale.py``,
+    Jira JSON only)."""
     if format is None:
         format = format_for(out)
     if format not in FORMATS:
         raise UsageError(f"unknown sample format {format!r}; known: {', '.join(FORMATS)}")
     if items < 1:
         raise UsageError(f"--items must be at least 1, got {items}")
+    if (problem := check(shape)) is not None:
+        raise UsageError(problem)
+    if not shape.is_base and format != "jira-json":
+        raise UsageError("--teams and --statuses are written as Jira JSON only (jira-json)")
     out = Path(out)
     if out.is_dir():
         raise UsageError(f"{out}: is a directory; give the file to write")
     try:
-        return _write(out, items, seed, format, story, change)
+        return _write(out, items, seed, format, story, change, shape)
     except OSError as exc:
         raise InputError(exc.filename or out, f"cannot write: {exc.strerror or exc}") from None
 
 
 def _write(
-    out: Path, items: int, seed: int, format: str, story: bool, change: OrgChange
+    out: Path,
+    items: int,
+    seed: int,
+    format: str,
+    story: bool,
+    change: OrgChange,
+    shape: Shape = BASE,
 ) -> list[Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     clock = Clock(wf.ZONE)
-    stream = simulate(items, seed, story, change)
+    stream = widen(simulate(items, seed, story, change), shape)
     writer, caps, config_text = _WRITERS[format]
-    truth = _Truth(caps)
+    truth = _Truth(caps, _rules(shape))
+    if not shape.is_base:
+        config_text = functools.partial(config_toml, shape)
 
     def tracked() -> Iterator[SimItem]:
         for it in stream:
@@ -257,6 +286,14 @@ def _parquet(out: Path, stream: Iterator[SimItem], clock: Clock) -> list[Path]:
     categories = {name: wf.STATUS_CATEGORY[name] for name in wf.CLASSES}
     result = LoadResult(events=sort_events(events), items=items, status_categories=categories)
     return [Path(p) for p in write_parquet(result, out)]
+
+
+def _rules(shape: Shape) -> Rules:
+    if shape.is_base:
+        return RULES
+    from ..config import Config
+
+    return rules_from_config(Config.from_dict(tomllib.loads(config_toml(shape)), "sample"))
 
 
 def _sample_toml() -> str:

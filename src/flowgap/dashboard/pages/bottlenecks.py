@@ -10,15 +10,23 @@ import pyarrow.compute as pc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from ... import figures
-from ...mining.handoff_network import busiest_teams, folded_handoffs
+from ...mining.handoff_network import busiest_teams, folded_handoffs, team_layers
 from ...mining.process_maps import filtered_map
 from ...report import tables
 from ..chart_scope import no_team_note, statuses_of, teams_of
 from ..components import figure as graph
 from ..components import grid_data, section, table_grid
-from ..cyto import STYLESHEET, handoff_elements, items_for_tap, status_elements
+from ..cyto import (
+    HANDOFF_LAYOUT,
+    STATUS_LAYOUT,
+    STYLESHEET,
+    handoff_elements,
+    items_for_tap,
+    status_elements,
+)
 from ..data import DataService, View
 from .common import current_view, item_rows, missing
+from .social_network import social_section
 
 NAME, PATH, TITLE = "bottlenecks", "/bottlenecks", "Bottlenecks"
 log = logging.getLogger("flowgap.dashboard")
@@ -27,21 +35,28 @@ log = logging.getLogger("flowgap.dashboard")
 MAX_ROWS = 5000
 #: Teams the handoff graph shows at first (the busiest; the rest are folded into "other").
 TOP_TEAMS = 15
-#: A layered layout (dagre, shipped with dash-cytoscape): handoffs flow left to right, in
-#: layers, instead of a circle whose edges all cross in the middle.
-HANDOFF_LAYOUT = {"name": "dagre", "rankDir": "LR", "nodeSep": 25, "rankSep": 110}
-
 cyto.load_extra_layouts()
 
 
 def status_graph(a: object, view: str, activities: float, paths: float) -> list[dict]:
-    """The status map's elements in one view, after pm4py's activity and path filtering."""
+    """The status map's elements in one view, after pm4py's activity and path filtering,
+    top-down in the order of the intended workflow (as in the report's drawing)."""
     full, stages = a.status_map, a.stages  # type: ignore[attr-defined]
     shown = filtered_map(full, a.status_visits, activities, paths)  # type: ignore[attr-defined]
     if shown is not full:  # the statuses filtered out are no nodes either
         present = pa.array(sorted(set(shown["source"].to_pylist() + shown["target"].to_pylist())))
         stages = stages.filter(pc.is_in(stages["status"], value_set=present))
-    return status_elements(shown, stages, view)
+    workflow = a.conformance["workflow"]  # type: ignore[attr-defined]
+    # A new filter gives new ids, so the map is laid out afresh in workflow order.
+    key = "" if (activities, paths) == (1.0, 1.0) else f"-{activities:g}-{paths:g}"
+    return status_elements(shown, stages, view, workflow, key)
+
+
+def map_height(elements: list[dict]) -> int:
+    """Pixels of the status map's canvas: about one row per status of the workflow (dagre
+    gives each its layer), so that its labels stay readable."""
+    layers = sum(1 for e in elements if e["data"].get("kind") == "order") + 2
+    return max(420, min(1400, 60 + 70 * layers))
 
 
 def _percent_slider(id: str, label: str) -> html.Div:
@@ -96,11 +111,14 @@ def team_graph(a: object, top: int) -> tuple[list[dict], object]:
     handoffs, teams = a.handoffs, a.teams  # type: ignore[attr-defined]
     keep = busiest_teams(handoffs, top)
     every = busiest_teams(handoffs)
+    workflow = a.conformance["workflow"]  # type: ignore[attr-defined]
     if len(keep) == len(every):
-        return handoff_elements(handoffs, teams), figures.handoff_matrix(handoffs)
+        layers = team_layers(a.timeline, workflow)  # type: ignore[attr-defined]
+        return handoff_elements(handoffs, teams, layers=layers), figures.handoff_matrix(handoffs)
     folded = folded_handoffs(a.value("handoff_rows"), keep)  # type: ignore[attr-defined]
+    layers = team_layers(a.timeline, workflow, keep)  # type: ignore[attr-defined]
     return (
-        handoff_elements(folded, teams, folded=every[top:]),
+        handoff_elements(folded, teams, folded=every[top:], layers=layers),
         figures.handoff_matrix(folded),
     )
 
@@ -143,6 +161,7 @@ def layout(view: View, search: str) -> html.Div:
     assert a is not None
     n_teams = len(busiest_teams(a.handoffs))
     elements, matrix = team_graph(a, TOP_TEAMS)
+    status_map = status_graph(a, "frequency", 1.0, 1.0)
     return html.Div(
         [
             html.H1("Bottlenecks"),
@@ -174,10 +193,10 @@ def layout(view: View, search: str) -> html.Div:
                 ),
                 html.Div(
                     [
-                        _graph("cy-handoffs", elements, HANDOFF_LAYOUT),
+                        _graph("cy-handoffs", elements, HANDOFF_LAYOUT, height=620),
                         graph(matrix, "handoff-matrix"),
                     ],
-                    className="two-col",
+                    className="map-and-matrix",
                 ),
             ),
             section(
@@ -194,14 +213,10 @@ def layout(view: View, search: str) -> html.Div:
                 ),
                 _percent_slider("status-activities", "Statuses shown (most visited first)"),
                 _percent_slider("status-paths", "Paths shown (most taken first)"),
-                _graph(
-                    "cy-status",
-                    status_graph(a, "frequency", 1.0, 1.0),
-                    "preset",  # layered left to right by cyto.status_layers
-                    height=520,
-                ),
+                _graph("cy-status", status_map, STATUS_LAYOUT, height=map_height(status_map)),
             ),
             _mining_section(a),
+            social_section(a),
             section(
                 "Items",
                 html.Div(
@@ -280,6 +295,8 @@ def register(app: Dash, service: DataService) -> None:
         else:
             data = ctx.triggered[0]["value"] or {}
             what, keys = items_for_tap(data, a.timeline, a.handoff_events)
+            if not what:  # not a node or an edge that stands for items
+                return no_update, no_update
             rows = item_rows(a.items, keys)
             text = f"{len(rows)} {what}."
             if len(rows) > MAX_ROWS:

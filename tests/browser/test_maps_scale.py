@@ -1,0 +1,176 @@
+"""The process maps in a real browser, on the demo log and on a generated log of 60 teams and
+25 statuses: no two node labels overlap, the status map reads top-down in workflow order, and
+a click on the busiest edge selects that edge. The maps of the big log are saved into
+docs/img/.
+
+The positions are cytoscape's own (``renderedBoundingBox`` with labels, ``renderedMidpoint``),
+read from the instance dash-cytoscape keeps on its container.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import Console, _flowgap, serving
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SLOW = 120_000  # ms: the first analysis imports pm4py in the server
+
+#: Each map's laid-out nodes: name, class, and the box of the node with its label on the page.
+NODES = """(id) => {
+    const el = document.getElementById(id);
+    const cy = el._cyreg.cy;
+    return cy.nodes(':visible').map((n) => {
+        const b = n.renderedBoundingBox({includeLabels: true, includeOverlays: false});
+        return {name: n.data('name'), y: n.position('y'),
+                x1: b.x1, x2: b.x2, y1: b.y1, y2: b.y2};
+    });
+}"""
+#: The visible edges: ends, count and where a click on the edge's middle lands on the page.
+EDGES = """(id) => {
+    const el = document.getElementById(id);
+    const cy = el._cyreg.cy;
+    const box = el.getBoundingClientRect();
+    return cy.edges(':visible').map((e) => {
+        const m = e.renderedMidpoint();
+        return {from: e.data('from'), to: e.data('to'), count: e.data('count'),
+                x: box.left + window.scrollX + m.x, y: box.top + window.scrollY + m.y};
+    });
+}"""
+#: True once the map has nodes and its layout has placed them (not all at one point).
+LAID_OUT = """(id) => {
+    const el = document.getElementById(id);
+    if (!el || !el._cyreg) return false;
+    const ns = el._cyreg.cy.nodes(':visible');
+    return ns.length > 1 && new Set(ns.map((n) => Math.round(n.position('y')))).size > 1;
+}"""
+
+
+def overlaps(nodes: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of nodes whose boxes (with labels) intersect; touching is not overlapping."""
+    found = []
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1 :]:
+            if a["x1"] < b["x2"] and b["x1"] < a["x2"] and a["y1"] < b["y2"] and b["y1"] < a["y2"]:
+                found.append((a["name"], b["name"]))
+    return found
+
+
+def out_of_order(nodes: list[dict], edges: list[dict], order: list[str]) -> list[str]:
+    """What breaks "top-down in workflow order": a status of the workflow not below the one
+    before it, or a move forward in the workflow that does not point down."""
+    y = {n["name"]: n["y"] for n in nodes}
+    chain = [s for s in order if s in y]
+    rank = {s: i for i, s in enumerate(chain)}
+    wrong = [f"{a} above {b}" for a, b in itertools.pairwise(chain) if y[a] >= y[b]]
+    wrong += [
+        f"{e['from']} -> {e['to']} points up"
+        for e in edges
+        if e["from"] in rank and e["to"] in rank and rank[e["from"]] < rank[e["to"]]
+        if y[e["from"]] >= y[e["to"]]
+    ]
+    return wrong
+
+
+#: The same nodes crowded into a small grid: a layout whose labels do overlap.
+CROWD = """(id) => {
+    const cy = document.getElementById(id)._cyreg.cy;
+    cy.layout({name: 'grid', animate: false, fit: false, avoidOverlap: false,
+               boundingBox: {x1: 0, y1: 0, w: 240, h: 240}}).run();
+}"""
+
+
+def open_maps(page, url: str) -> None:
+    page.goto(url + "/bottlenecks")
+    for id in ("cy-status", "cy-handoffs"):
+        page.wait_for_function(f"() => ({LAID_OUT})('{id}')", timeout=SLOW)
+    page.wait_for_timeout(500)  # the layout's fit, and its last frame
+
+
+def check_maps(page, order: list[str], min_statuses: int, min_teams: int) -> None:
+    statuses = page.evaluate(NODES, "cy-status")
+    teams = page.evaluate(NODES, "cy-handoffs")
+    assert len(statuses) >= min_statuses and len(teams) >= min_teams
+    assert overlaps(statuses) == []
+    assert overlaps(teams) == []
+    moves = page.evaluate(EDGES, "cy-status")
+    assert out_of_order(statuses, moves, order) == []
+
+
+def click_busiest(page, id: str, what: str) -> None:
+    """Click the middle of the map's busiest edge: the item list names that edge."""
+    page.locator(f"#{id}").scroll_into_view_if_needed()
+    edges = page.evaluate(EDGES, id)
+    busiest = max(edges, key=lambda e: e["count"])
+    scroll = page.evaluate("() => [window.scrollX, window.scrollY]")
+    page.mouse.click(busiest["x"] - scroll[0], busiest["y"] - scroll[1])
+    from playwright.sync_api import expect
+
+    expect(page.locator("#selection")).to_contain_text(
+        f"{what} {busiest['from']} -> {busiest['to']}.", timeout=SLOW
+    )
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    console = Console()
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    p = context.new_page()
+    console.watch(p)
+    yield p
+    context.close()
+    assert console.errors == [], f"browser console errors: {console.errors}"
+
+
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory) -> Iterator[tuple[str, list[str]]]:
+    """``flowgap serve`` of a generated log with 60 teams and 25 statuses."""
+    d = tmp_path_factory.mktemp("wide")
+    args = ["--items", "400", "--seed", "3", "--teams", "60", "--statuses", "25"]
+    _flowgap("sample", *args, "-o", "wide.jira.ndjson.gz", cwd=d)
+    config = d / "wide.jira.flowgap.toml"
+    order = tomllib.loads(config.read_text())["statuses"]["order"]
+    (d / "sessions").mkdir()
+    with serving({"demo": d / "wide.jira.ndjson.gz"}, config, d / "sessions") as url:
+        yield url, order
+
+
+def _order(config: Path) -> list[str]:
+    return tomllib.loads(config.read_text())["statuses"]["order"]
+
+
+def test_demo_maps_are_legible_and_in_workflow_order(page, server, exports) -> None:
+    open_maps(page, server)
+    check_maps(page, _order(exports["config"]), min_statuses=8, min_teams=4)
+    # The social network beside them: handovers between people, people and teams together.
+    for name in ("people-handover", "people-together", "teams-together"):
+        grid_id = json.dumps({"name": name, "type": "grid"}, separators=(",", ":"))
+        page.wait_for_function(
+            f"() => dash_ag_grid.getApi('{grid_id}').getDisplayedRowCount() > 0", timeout=SLOW
+        )
+
+
+def test_wide_maps_are_legible_and_in_workflow_order(page, wide, img_dir) -> None:
+    url, order = wide
+    open_maps(page, url)
+    check_maps(page, order, min_statuses=25, min_teams=16)
+    page.locator("#cy-status").screenshot(path=str(img_dir / "status-map-25-statuses.png"))
+    page.locator("#cy-handoffs").screenshot(path=str(img_dir / "handoff-graph-60-teams.png"))
+    # The check sees overlapping labels where there are some.
+    for id in ("cy-status", "cy-handoffs"):
+        page.evaluate(CROWD, id)
+        assert overlaps(page.evaluate(NODES, id)) != []
+
+
+@pytest.mark.parametrize(("id", "what"), [("cy-handoffs", "handed off"), ("cy-status", "moved")])
+def test_a_click_on_the_busiest_edge_selects_it(page, wide, id, what) -> None:
+    url, _ = wide
+    open_maps(page, url)
+    click_busiest(page, id, what)
