@@ -13,6 +13,7 @@ node, whose edges carry the folded teams' names so that a click still selects th
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -54,13 +55,15 @@ def handoff_elements(
     teams: pa.Table,
     folded: list[str] | None = None,
     layers: dict[str, int] | None = None,
+    colour: Callable[[str], str] | None = None,
 ) -> list[dict]:
     """Nodes are teams, edges are handoffs A -> B (engine's ``handoffs`` table).
 
     ``folded``: the teams folded into the ``other`` node (its edges then name them, so that a
     click selects their items); their own nodes are left out. ``layers``: each team's layer
     in the workflow (``handoff_network.team_layers``), which orders the nodes and edges for
-    the layout: teams that work early in the workflow are laid out first, on top."""
+    the layout: teams that work early in the workflow are laid out first, on top. ``colour``:
+    each team's colour (the shared team scope's), the node's fill."""
     folded = sorted(folded or [])
     rows = handoffs.to_pylist()
     # Every team, or, when some are folded, the teams kept: those on the handoffs (a team
@@ -86,6 +89,7 @@ def handoff_elements(
                     "name": name,
                     "items": t.get("items"),
                     "teams": members,
+                    **({"colour": colour(name)} if colour is not None else {}),
                     **node_size(label),
                 },
             }

@@ -128,17 +128,6 @@ def _cycles(nx: Any, graph: Any, longest: int) -> list[dict]:
 OTHER = "other"
 
 
-def busiest_teams(handoffs: pa.Table, n: int | None = None) -> list[str]:
-    """The ``n`` (default: all) teams with the most handoffs in and out (engine ``handoffs``
-    rows), busiest first, ties in name order."""
-    total: dict[str, int] = {}
-    for row in handoffs.select(["from_team", "to_team", "count"]).to_pylist():
-        for team in (row["from_team"], row["to_team"]):
-            if team is not None:
-                total[team] = total.get(team, 0) + (row["count"] or 0)
-    return sorted(total, key=lambda t: (-total[t], t))[:n]
-
-
 def folded_handoffs(handoff_rows: pa.Table, keep: list[str]) -> pa.Table:
     """The handoff edges (the engine's rule, ``build_handoffs``) with every team not in
     ``keep`` renamed :data:`OTHER`; handoffs between two folded teams are left out."""

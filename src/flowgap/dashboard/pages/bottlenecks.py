@@ -10,7 +10,8 @@ import pyarrow.compute as pc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from ... import figures
-from ...mining.handoff_network import busiest_teams, folded_handoffs, team_layers
+from ...figures import TeamScope
+from ...mining.handoff_network import folded_handoffs, team_layers
 from ...mining.process_maps import filtered_map
 from ...report import tables
 from ..chart_scope import no_team_note, statuses_of, teams_of
@@ -34,7 +35,6 @@ log = logging.getLogger("flowgap.dashboard")
 #: Rows sent to the item table: enough to browse, small enough for the browser.
 MAX_ROWS = 5000
 #: Teams the handoff graph shows at first (the busiest; the rest are folded into "other").
-TOP_TEAMS = 15
 cyto.load_extra_layouts()
 
 
@@ -105,21 +105,28 @@ def _mining_section(a: object) -> html.Section:
     )
 
 
-def team_graph(a: object, top: int) -> tuple[list[dict], object]:
-    """The handoff graph's elements and from-to matrix with the ``top`` busiest teams, the
-    rest folded into "other"."""
+def team_graph(a: object, scope: TeamScope) -> tuple[list[dict], object]:
+    """The handoff graph's elements and from-to matrix: the teams every team chart shows by
+    name (``scope``, the busiest over the whole analysis), the others folded into "other",
+    each node in its team's colour."""
     handoffs, teams = a.handoffs, a.teams  # type: ignore[attr-defined]
-    keep = busiest_teams(handoffs, top)
-    every = busiest_teams(handoffs)
     workflow = a.conformance["workflow"]  # type: ignore[attr-defined]
-    if len(keep) == len(every):
+    on_graph = {
+        t for t in (*handoffs["from_team"].to_pylist(), *handoffs["to_team"].to_pylist()) if t
+    }
+    folded = sorted(on_graph - set(scope.shown))
+    if not folded:
         layers = team_layers(a.timeline, workflow)  # type: ignore[attr-defined]
-        return handoff_elements(handoffs, teams, layers=layers), figures.handoff_matrix(handoffs)
-    folded = folded_handoffs(a.value("handoff_rows"), keep)  # type: ignore[attr-defined]
+        return (
+            handoff_elements(handoffs, teams, layers=layers, colour=scope.colour),
+            figures.handoff_matrix(handoffs),
+        )
+    keep = scope.shown
+    rows = folded_handoffs(a.value("handoff_rows"), keep)  # type: ignore[attr-defined]
     layers = team_layers(a.timeline, workflow, keep)  # type: ignore[attr-defined]
     return (
-        handoff_elements(folded, teams, folded=every[top:], layers=layers),
-        figures.handoff_matrix(folded),
+        handoff_elements(rows, teams, folded=folded, layers=layers, colour=scope.colour),
+        figures.handoff_matrix(rows),
     )
 
 
@@ -159,8 +166,8 @@ def layout(view: View, search: str) -> html.Div:
         return html.Div([html.H1("Bottlenecks"), gap])
     a = view.analysis
     assert a is not None
-    n_teams = len(busiest_teams(a.handoffs))
-    elements, matrix = team_graph(a, TOP_TEAMS)
+    scope = teams_of(view, search)
+    elements, matrix = team_graph(a, scope)
     status_map = status_graph(a, "frequency", 1.0, 1.0)
     return html.Div(
         [
@@ -169,27 +176,18 @@ def layout(view: View, search: str) -> html.Div:
             html.Div(
                 [
                     graph(figures.wait_by_status(a.stages), "wait-by-status"),
-                    graph(figures.wait_by_team(a.teams, teams_of(view, search)), "wait-by-team"),
+                    graph(figures.wait_by_team(a.teams, scope), "wait-by-team"),
                 ],
                 className="two-col",
             ),
             section(
                 "Team handoff graph",
                 html.P(LEGEND, className="legend"),
-                html.Div(
-                    [
-                        html.Label("Teams shown (the busiest; the rest as one node)"),
-                        dcc.Slider(
-                            id="handoff-top",
-                            min=2,
-                            max=max(2, min(60, n_teams)),
-                            step=1,
-                            value=min(TOP_TEAMS, max(2, n_teams)),
-                            marks=None,
-                            tooltip={"placement": "bottom", "always_visible": True},
-                        ),
-                    ],
-                    className="slider-row",
+                html.P(
+                    f"The {len(scope.shown)} busiest teams of all the data by name, in the colours"
+                    ' of every team chart; the rest as one node (set how many with "Teams'
+                    ' shown" above).',
+                    className="legend",
                 ),
                 html.Div(
                     [
@@ -242,19 +240,6 @@ def layout(view: View, search: str) -> html.Div:
 
 
 def register(app: Dash, service: DataService) -> None:
-    @app.callback(
-        Output("cy-handoffs", "elements"),
-        Output({"type": "figure", "name": "handoff-matrix"}, "figure"),
-        Input("handoff-top", "value"),
-        State("url", "search"),
-        prevent_initial_call=True,
-    )
-    def on_top(top, search):
-        view = current_view(service, search)
-        if view.analysis is None or not top:
-            return no_update, no_update
-        return team_graph(view.analysis, int(top))
-
     @app.callback(
         Output("cy-status", "elements"),
         Input("status-view", "value"),
