@@ -76,3 +76,35 @@ def test_swimlanes_colour_teams_by_the_scope_and_fold_the_rest() -> None:
     assert colours == {"QA": TEAM_COLOURS[0], OTHER: OTHER_COLOUR, "(no team)": NO_TEAM_COLOUR}
     other = next(t for t in fig.data if t.name == OTHER)
     assert "Dev" in other.hovertext[0]  # the hover still names the folded team
+
+
+def test_the_handoff_graph_names_the_teams_of_the_scope_and_folds_the_rest() -> None:
+    from flowgap.engine.handoffs import build_handoffs
+    from flowgap.figures.teams import handoffs_shown
+
+    rows = pa.table(
+        {
+            "item": ["A", "A", "B", "C"],
+            "from_team": ["Dev", "QA", "Dev", "UX"],
+            "to_team": ["QA", "Dev", "Ops", "Ops"],
+            "wait": [10_000_000, 20_000_000, 30_000_000, 40_000_000],
+            "is_return": [False, True, False, False],
+        }
+    )
+    handoffs = build_handoffs(rows)
+    teams = _teams({"Dev": 9, "QA": 5, "Ops": 4, "UX": 1})
+    asked: list[int] = []
+
+    def handoff_rows() -> pa.Table:
+        asked.append(1)
+        return rows
+
+    # Every team on the graph shown: the engine's edges as they are, the rows never read.
+    edges, folded = handoffs_shown(handoffs, handoff_rows, team_scope(teams, 4))
+    assert edges.equals(handoffs) and folded == [] and asked == []
+    # Two shown (Dev, QA, the busiest by items): Ops and UX are "other"; UX -> Ops, between
+    # two folded teams, is left out.
+    edges, folded = handoffs_shown(handoffs, handoff_rows, team_scope(teams, 2))
+    assert folded == ["Ops", "UX"] and asked == [1]
+    got = {(r["from_team"], r["to_team"]): r["count"] for r in edges.to_pylist()}
+    assert got == {("Dev", "QA"): 1, ("QA", "Dev"): 1, ("Dev", OTHER): 1}

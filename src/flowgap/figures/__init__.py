@@ -46,7 +46,7 @@ from .process_maps import handoff_graph, handoff_matrix, status_layers, status_m
 from .statuses import StatusScope, status_scope
 from .steering import steering_touches
 from .style import CLASS_COLOURS, CLASS_ORDER, TEAM_COLOURS, empty_figure
-from .teams import OTHER, TeamScope, team_scope
+from .teams import OTHER, TeamScope, handoffs_shown, team_scope
 from .time_shares import time_shares
 from .trends import cumulative_flow, flow_efficiency_trend, throughput_trend
 from .wait_bars import wait_by_status, wait_by_team
@@ -67,6 +67,7 @@ __all__ = [
     "forecast_dates",
     "handoff_graph",
     "handoff_matrix",
+    "handoffs_shown",
     "item_journeys",
     "lead_time_scatter",
     "longest_waiting",

@@ -22,6 +22,7 @@ from .style import (
     esc,
     frame,
 )
+from .teams import TeamScope
 
 
 def _circle_layout(nodes: list[str]) -> dict[str, tuple[float, float]]:
@@ -186,9 +187,10 @@ def _graph_figure(
     return fig
 
 
-def handoff_graph(handoffs: TableLike) -> go.Figure:
+def handoff_graph(handoffs: TableLike, teams: TeamScope | None = None) -> go.Figure:
     """Team handoff graph: edge width = number of handoffs, colour = median handoff wait.
-    Nodes on a circle, the team with most handoffs first; ping-pong edges say so on hover."""
+    Nodes on a circle, the team with most handoffs first, each in its colour of ``teams``
+    (the shared team scope); ping-pong edges say so on hover."""
     title = "Handoffs between teams"
     df = frame(handoffs)
     if df.empty:
@@ -206,7 +208,10 @@ def handoff_graph(handoffs: TableLike) -> go.Figure:
         volume[row.source] = volume.get(row.source, 0) + int(row.count)
         volume[row.target] = volume.get(row.target, 0) + int(row.count)
     nodes = sorted(volume, key=lambda n: (-volume[n], n))
-    colours = {n: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, n in enumerate(sorted(nodes))}
+    if teams is not None:
+        colours = {n: teams.colour(n) for n in nodes}
+    else:
+        colours = {n: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, n in enumerate(sorted(nodes))}
     hover = {n: f"{esc(n)}<br>{volume[n]:,} handoffs in or out" for n in nodes}
     fig = _graph_figure(title, nodes, edges, _circle_layout(nodes), colours, hover, "handoff wait")
     if "ping_pong" in df and bool(df["ping_pong"].fillna(False).any()):

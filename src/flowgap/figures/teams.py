@@ -16,14 +16,14 @@ was named for is paler still. At most :data:`MAX_SHOWN` teams are shown, one col
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 import pyarrow as pa
 
 from ..config.models import MAX_SHOWN_TEAMS, SHOWN_TEAMS
-from ..mining.handoff_network import OTHER
+from ..mining.handoff_network import OTHER, folded_handoffs
 from .style import TEAM_COLOURS, TableLike
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "OTHER_COLOUR",
     "SHOWN",
     "TeamScope",
+    "handoffs_shown",
     "team_ranking",
     "team_scope",
 ]
@@ -110,3 +111,19 @@ def team_scope(teams: TableLike, n: int | None = None) -> TeamScope:
     showing the ``n`` busiest (default :data:`SHOWN`; at most :data:`MAX_SHOWN`)."""
     shown = SHOWN if n is None else max(1, min(int(n), MAX_SHOWN))
     return TeamScope(tuple(team_ranking(teams)), shown)
+
+
+def handoffs_shown(
+    handoffs: pa.Table, handoff_rows: Callable[[], pa.Table], scope: TeamScope
+) -> tuple[pa.Table, list[str]]:
+    """The handoff edges a handoff graph draws, and the teams folded into :data:`OTHER`: the
+    engine's ``handoffs`` as they are when every team on them is shown by name, else the
+    edges recomputed from its ``handoff_rows()`` (asked for only then) with the teams
+    ``scope`` does not show renamed (``folded_handoffs``)."""
+    on_graph = {
+        t for t in (*handoffs["from_team"].to_pylist(), *handoffs["to_team"].to_pylist()) if t
+    }
+    folded = sorted(on_graph - set(scope.shown))
+    if not folded:
+        return handoffs, []
+    return folded_handoffs(handoff_rows(), scope.shown), folded

@@ -61,7 +61,7 @@ def build_figures(analysis: Analysis) -> list[tuple[str, go.Figure]]:
     return [
         ("wait-by-status", figures.wait_by_status(a.stages)),
         ("wait-by-team", figures.wait_by_team(a.teams, teams)),
-        ("handoff-graph", figures.handoff_graph(a.handoffs)),
+        ("handoff-graph", figures.handoff_graph(_handoffs_shown(a, teams), teams)),
         ("status-map", figures.status_map(a.status_map, a.status_classes)),
         ("lead-time", figures.lead_time_scatter(a.items)),
         ("flow-efficiency", figures.flow_efficiency_histogram(a.items)),
@@ -75,6 +75,12 @@ def build_figures(analysis: Analysis) -> list[tuple[str, go.Figure]]:
         ),
         ("steering", figures.steering_touches(a.steering_touches)),
     ]
+
+
+def _handoffs_shown(a: Analysis, teams: figures.TeamScope):
+    """The handoff edges of the teams shown by name, the others as "other" (as the dashboard)."""
+    edges, _ = figures.handoffs_shown(a.handoffs, lambda: a.value("handoff_rows"), teams)
+    return edges
 
 
 WIDE = {"status-map", "journeys", "cumulative-flow", "time-shares"}

@@ -10,8 +10,8 @@ import pyarrow.compute as pc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from ... import figures
-from ...figures import TeamScope
-from ...mining.handoff_network import folded_handoffs, team_layers
+from ...figures.teams import TeamScope, handoffs_shown
+from ...mining.handoff_network import team_layers
 from ...mining.process_maps import filtered_map
 from ...report import tables
 from ..chart_scope import no_team_note, statuses_of, teams_of
@@ -109,24 +109,16 @@ def team_graph(a: object, scope: TeamScope) -> tuple[list[dict], object]:
     """The handoff graph's elements and from-to matrix: the teams every team chart shows by
     name (``scope``, the busiest over the whole analysis), the others folded into "other",
     each node in its team's colour."""
-    handoffs, teams = a.handoffs, a.teams  # type: ignore[attr-defined]
-    workflow = a.conformance["workflow"]  # type: ignore[attr-defined]
-    on_graph = {
-        t for t in (*handoffs["from_team"].to_pylist(), *handoffs["to_team"].to_pylist()) if t
-    }
-    folded = sorted(on_graph - set(scope.shown))
-    if not folded:
-        layers = team_layers(a.timeline, workflow)  # type: ignore[attr-defined]
-        return (
-            handoff_elements(handoffs, teams, layers=layers, colour=scope.colour),
-            figures.handoff_matrix(handoffs),
-        )
-    keep = scope.shown
-    rows = folded_handoffs(a.value("handoff_rows"), keep)  # type: ignore[attr-defined]
-    layers = team_layers(a.timeline, workflow, keep)  # type: ignore[attr-defined]
+    edges, folded = handoffs_shown(
+        a.handoffs,  # type: ignore[attr-defined]
+        lambda: a.value("handoff_rows"),  # type: ignore[attr-defined]
+        scope,
+    )
+    keep = scope.shown if folded else None
+    layers = team_layers(a.timeline, a.conformance["workflow"], keep)  # type: ignore[attr-defined]
     return (
-        handoff_elements(rows, teams, folded=folded, layers=layers, colour=scope.colour),
-        figures.handoff_matrix(rows),
+        handoff_elements(edges, a.teams, folded=folded, layers=layers, colour=scope.colour),  # type: ignore[attr-defined]
+        figures.handoff_matrix(edges),
     )
 
 
