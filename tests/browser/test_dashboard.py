@@ -365,3 +365,18 @@ def test_map_controls_fold_teams_filter_statuses_and_switch_views(a, server):
         ".some((e) => /^[0-9.]+d · [0-9]+/.test(e.data('label')))",
         timeout=SLOW,
     )
+
+
+def test_every_page_comes_to_rest(a, server):
+    """No page keeps redrawing itself once drawn (a responsive plot in a grid column that
+    grows with it resized itself without end, at full CPU, on Bottlenecks)."""
+    watch = """() => { window.__changes = 0; new MutationObserver((ms) => {
+        window.__changes += ms.length; }).observe(document.body,
+        {subtree: true, childList: true, attributes: true, characterData: true}); }"""
+    for page in ("overview", "bottlenecks", "flow", "journey", "steering", "decisions"):
+        goto(a, f"{server}/{page}")
+        a.wait_for_load_state("networkidle", timeout=SLOW)
+        a.wait_for_timeout(3000)  # the figures' first drawing and any layout
+        a.evaluate(watch)
+        a.wait_for_timeout(2000)
+        assert a.evaluate("window.__changes") == 0, f"/{page} still changes its page"
