@@ -163,3 +163,27 @@ def test_the_drawing_of_25_statuses_is_top_down_in_workflow_order_without_overla
     ys = [(by_name[s]["y1"] + by_name[s]["y2"]) / 2 for s in order if s in by_name]
     assert len(ys) == len(order)
     assert all(a < b for a, b in itertools.pairwise(ys)), ys
+
+
+@needs_dot
+def test_the_handoff_graph_drawing_has_its_teams_and_handoffs() -> None:
+    import pyarrow as pa
+
+    from flowgap.mining.map_drawings import handoff_graph_svg
+
+    handoffs = pa.table(
+        {
+            "from_team": ["Dev", "QA", "Dev"],
+            "to_team": ["QA", "Dev", "other"],
+            "count": [5, 2, 1],
+            "median_wait_s": [86400.0, 2 * 86400.0, None],
+        }
+    )
+    frequency = handoff_graph_svg(handoffs, "frequency")
+    assert frequency is not None and frequency.startswith("<svg")
+    # Teams are nodes labelled with the handoffs they received; edges count the handoffs.
+    assert ">QA (5)<" in frequency and ">Dev (2)<" in frequency and ">other (1)<" in frequency
+    assert ">5<" in frequency and ">2<" in frequency
+    performance = handoff_graph_svg(handoffs, "performance")
+    assert performance is not None and ">1D<" in performance and ">2D<" in performance
+    assert handoff_graph_svg(handoffs.slice(0, 0)) is None

@@ -133,3 +133,15 @@ def test_the_status_map_is_drawn_statically_when_graphviz_is_there() -> None:
     else:
         assert section.count("<svg") == 2  # frequency, and performance in a <details>
         assert "Ready for QA" in section and "<details>" in section
+
+
+def test_the_handoff_graph_is_drawn_statically_when_graphviz_is_there() -> None:
+    import shutil
+
+    html = render()
+    if shutil.which("dot") is None:
+        assert '<section id="handoff-drawing">' not in html
+        return
+    section = html.split('<section id="handoff-drawing">', 1)[1].split("</section>", 1)[0]
+    assert section.count("<svg") == 2  # frequency, and performance in a <details>
+    assert "Dev" in section and "QA" in section

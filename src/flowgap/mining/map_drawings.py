@@ -1,5 +1,6 @@
-"""Static drawings of the status process map for the offline HTML report: pm4py's DFG
-visualiser, laid out top-down in layers by Graphviz's ``dot``, as inline SVG.
+"""Static drawings of the process maps for the offline HTML report (the status map and the
+team handoff graph): pm4py's DFG visualiser, laid out top-down in layers by Graphviz's
+``dot``, as inline SVG.
 
 Two views, as process-mining tools show them: frequency (how often each move happened) and
 performance (the median time from entering the source status to entering the target), with
@@ -61,6 +62,37 @@ def status_map_svg(
     # quiet: dot's layout warnings ("unable to reclaim box space ...") are not the user's concern
     svg = gviz.pipe(format="svg", quiet=True).decode("utf-8")
     # Inline in HTML: the element only, without the XML prolog and DOCTYPE.
+    match = re.search(r"<svg\b.*</svg>", svg, flags=re.DOTALL)
+    return match.group(0) if match else None
+
+
+def handoff_graph_svg(edges: pa.Table, view: str = "frequency") -> str | None:
+    """The team handoff graph as an ``<svg>`` element, or None without Graphviz or without
+    edges: ``edges`` are handoff edges (``from_team``, ``to_team``, ``count``,
+    ``median_wait_s``), those of the teams shown by name with the rest as one "other"; edge
+    labels count the handoffs (frequency) or give their median wait (performance)."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {VIEWS}")
+    if edges.num_rows == 0 or not graphviz_available():
+        return None
+    pm4py()
+    from pm4py.visualization.dfg import visualizer
+
+    key = "count" if view == "frequency" else "median_wait_s"
+    dfg = {
+        (r["from_team"], r["to_team"]): r[key] or 0
+        for r in edges.select(["from_team", "to_team", key]).to_pylist()
+        if r["from_team"] and r["to_team"]
+    }
+    if not dfg:
+        return None
+    gviz = visualizer.apply(
+        dfg,
+        variant=getattr(visualizer.Variants, view.upper()),
+        parameters={"format": "svg", "rankdir": "TB", "enable_graph_title": False},
+    )
+    gviz.body[:] = in_order(gviz.body, [])
+    svg = gviz.pipe(format="svg", quiet=True).decode("utf-8")
     match = re.search(r"<svg\b.*</svg>", svg, flags=re.DOTALL)
     return match.group(0) if match else None
 

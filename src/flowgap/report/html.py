@@ -194,6 +194,7 @@ def render(report: dict, analysis: Analysis) -> str:
     parts += [_figure_block(fig_id, fig) for fig_id, fig in build_figures(analysis)]
     parts.append("</div></section>")
     parts.append(_drawings(analysis, report["conformance"]["workflow"]))
+    parts.append(_handoff_drawing(analysis))
     parts.append(_bottlenecks(report))
     parts.append(_mining(report))
     if report.get("baseline"):
@@ -293,6 +294,33 @@ def _drawings(analysis: Analysis, workflow: list[str]) -> str:
         out.append(
             "<details><summary>Performance view: median time from entering a status to "
             f'the next</summary><div class="svg-map">{performance}</div></details>'
+        )
+    return "\n".join(out) + "</section>"
+
+
+def _handoff_drawing(analysis: Analysis) -> str:
+    """The team handoff graph drawn by pm4py and Graphviz, top-down: the teams shown by name
+    (``[teams] shown``, as in every team chart), the others as one "other"."""
+    from ..mining.map_drawings import graphviz_available, handoff_graph_svg
+
+    if not graphviz_available():
+        return ""  # the status map's drawing section says why there is none
+    teams = figures.team_scope(analysis.teams, analysis.config.teams.shown)
+    edges = _handoffs_shown(analysis, teams)
+    frequency = handoff_graph_svg(edges, "frequency")
+    if frequency is None:
+        return ""
+    out = [
+        '<section id="handoff-drawing"><h2>Team handoff graph (static drawing)</h2>',
+        f"<p>Handoffs between the {len(teams.shown)} busiest teams, the others as one "
+        '"other"; edge labels count the handoffs, a team\'s number is how many it received.</p>',
+        f'<div class="svg-map">{frequency}</div>',
+    ]
+    performance = handoff_graph_svg(edges, "performance")
+    if performance is not None:
+        out.append(
+            "<details><summary>Performance view: median wait after each handoff</summary>"
+            f'<div class="svg-map">{performance}</div></details>'
         )
     return "\n".join(out) + "</section>"
 
