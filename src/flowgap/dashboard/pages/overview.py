@@ -5,7 +5,7 @@ worst "week of work took months" items."""
 from __future__ import annotations
 
 import pyarrow.compute as pc
-from dash import Dash, Input, Output, html, no_update
+from dash import Dash, Input, Output, State, html, no_update
 
 from ... import figures
 from ...decisions.actions import recommended_actions
@@ -108,12 +108,19 @@ def what_to_change() -> html.Div:
 
 
 def register(app: Dash, service: DataService) -> None:
-    @app.callback(Output("overview-actions-box", "children"), Input("url", "search"))
-    def fill_actions(search):
+    # Fired when the box is drawn (the page is drawn again on every filter change), once: an
+    # input on the URL as well would simulate the same actions twice per change.
+    @app.callback(
+        Output("overview-actions-box", "children"),
+        Input("overview-actions-box", "id"),
+        State("url", "search"),
+    )
+    def fill_actions(_box, search):
         view = current_view(service, search)
         if view.analysis is None:
             return no_update
-        return top_actions(view.analysis)
+        a = view.analysis
+        return service.page(view, "overview-actions", search or "", lambda: top_actions(a))
 
 
 def findings_section(a: Analysis) -> html.Section:
