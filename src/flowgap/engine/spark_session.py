@@ -4,8 +4,8 @@ The target comes from ``[engine.spark]`` in ``flowgap.toml``, overridden by the 
 (``--spark-master``, ``--spark-remote``, ``--spark-conf key=value``): a master URL
 (``local[N]``, ``spark://host:port``, ``yarn``, ``k8s://...``) for a classic session whose
 driver is this process, or a Spark Connect endpoint (``sc://host:15002``) whose driver is the
-server. ``SPARK_REMOTE`` is honoured when neither is configured; ``local[N]`` (N = this
-machine's cores) is the default.
+server. ``SPARK_REMOTE`` is honoured when neither is configured; under ``spark-submit`` its
+``--master`` stands; otherwise ``local[N]`` (N = this machine's cores) is the default.
 
 One session per process: asking for another target stops the previous one. Everything a user
 can get wrong here (a bad URL, a setting without ``=``, an endpoint nobody listens on, no Java)
@@ -44,7 +44,8 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 @dataclass(frozen=True)
 class SparkTarget:
-    """Resolved: exactly one of ``master`` and ``remote``, plus pass-through settings."""
+    """Resolved: one of ``master`` and ``remote`` (neither under spark-submit, whose master
+    stands), plus pass-through settings."""
 
     master: str | None
     remote: str | None
@@ -80,7 +81,7 @@ class SparkTarget:
         return []
 
     def describe(self) -> str:
-        return self.remote or self.master or "?"
+        return self.remote or self.master or "the master spark-submit was given"
 
 
 def resolve(spark: SparkConfig, environ: Mapping[str, str] | None = None) -> SparkTarget:
@@ -96,7 +97,8 @@ def resolve(spark: SparkConfig, environ: Mapping[str, str] | None = None) -> Spa
             raise UsageError(
                 f"SPARK_REMOTE: {env['SPARK_REMOTE']!r} is not a Spark Connect URL (sc://host:port)"
             ) from None
-    if remote is None and master is None:
+    if remote is None and master is None and "PYSPARK_GATEWAY_PORT" not in env:
+        # (Under spark-submit, PYSPARK_GATEWAY_PORT is set: its --master stands.)
         master = f"local[{os.cpu_count() or 1}]"
     return SparkTarget(master=master, remote=remote, conf=conf, staging=spark.staging)
 
@@ -247,7 +249,9 @@ def _classic_session(target: SparkTarget) -> Any:
     # reachable by its executors, which SPARK_LOCAL_IP (the user's) or Spark's default gives.
     if target.on_this_machine:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    conf = SparkConf(loadDefaults=True).setMaster(target.master or "local[1]")
+    conf = SparkConf(loadDefaults=True)
+    if target.master is not None:  # else spark-submit's --master (in the JVM's defaults)
+        conf.setMaster(target.master)
     for key, value in _settings(target).items():
         conf.set(key, value)
     java_options = f"-Dlog4j2.configurationFile={_quiet_log4j()}"
@@ -264,7 +268,7 @@ def _classic_session(target: SparkTarget) -> Any:
         session.sparkContext.setLogLevel("ERROR")
     except Exception as exc:  # the JVM or the cluster refused: one line, not a stack trace
         raise InputError(
-            WHERE, f"cannot start Spark on {target.master}: {_first_line(exc)}"
+            WHERE, f"cannot start Spark on {target.describe()}: {_first_line(exc)}"
         ) from None
     return session
 
