@@ -283,6 +283,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duckdb", default="30m", help="sizes on DuckDB alone ('' for none)")
     parser.add_argument("--generate-only", action="store_true", help="only write the logs")
     args = parser.parse_args(argv)
+    import signal
+
+    # Stopped from outside: unwind, so that the cluster's processes are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     spark = [s for s in args.spark.split(",") if s]
     duck = [s for s in args.duckdb.split(",") if s]
     for size in (*spark, *duck):

@@ -80,6 +80,11 @@ class SparkTarget:
             return found
         return []
 
+    @property
+    def session_key(self) -> tuple:
+        """What a session depends on (not where the tables are staged)."""
+        return (self.master, self.remote, self.conf)
+
     def describe(self) -> str:
         return self.remote or self.master or "the master spark-submit was given"
 
@@ -154,7 +159,7 @@ def session_for(target: SparkTarget) -> Any:
     else a new one (the previous session stopped first)."""
     global _current
     if _current is not None:
-        if _current[0] == target:
+        if _current[0].session_key == target.session_key:
             return _current[1]
         stop()
     try:
@@ -306,6 +311,7 @@ def _quiet_log4j() -> str:
     """A log4j2 configuration that only lets errors through (written once per process)."""
     path = os.path.join(tempfile.gettempdir(), f"flowgap-log4j2-{os.getpid()}.properties")
     if not os.path.exists(path):
+        atexit.register(_remove, path)  # read once, when the driver's JVM starts
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(
                 "rootLogger.level = error\n"
