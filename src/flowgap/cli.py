@@ -98,15 +98,50 @@ def analyze(
         str | None, typer.Option("--as-of", help="Measure open items up to this date.")
     ] = None,
     engine: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="Spark master URL: local[N], spark://host:port, yarn, k8s://... "
+            "(over [engine.spark] master).",
+            show_default=False,
+        ),
+    ] = None,
+    spark_remote: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-remote",
+            help="Spark Connect endpoint, sc://host:15002 (over [engine.spark] remote and "
+            "SPARK_REMOTE).",
+            show_default=False,
+        ),
+    ] = None,
+    spark_conf: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--spark-conf",
+            help="A Spark setting key=value, e.g. spark.executor.memory=4g (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Analyse inputs and write reports; exit 1 when a threshold fails."""
     from .report.run import run_analyze
 
     try:
+        cfg = load_config(config)
+        if spark_master or spark_remote or spark_conf:
+            from .engine.spark_session import with_options
+
+            if engine != "spark":
+                raise UsageError(
+                    "--spark-master, --spark-remote and --spark-conf need --engine spark"
+                )
+            cfg = with_options(cfg, master=spark_master, remote=spark_remote, conf=spark_conf or [])
         code = run_analyze(
             inputs=inputs,
-            config=load_config(config),
+            config=cfg,
             input_format=input_format,
             out=out,
             formats=formats,

@@ -57,6 +57,8 @@ def test_every_key_is_documented() -> None:
         "forecast",
         "service_level",
         "whatif",
+        "engine",
+        "spark",
     }
     missing = _keys(Config) - documented - sections
     assert not missing, f"keys missing from docs/config.md: {sorted(missing)}"

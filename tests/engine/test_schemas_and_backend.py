@@ -153,11 +153,11 @@ def test_steering_touches_and_warnings_reach_the_analysis(tmp_path):
 
 
 def test_spark_without_java_is_one_clear_input_error(monkeypatch):
-    from flowgap.engine import backend
+    from flowgap.engine import spark_session
     from flowgap.errors import InputError
 
-    monkeypatch.setattr(backend, "_spark_session", None)
-    monkeypatch.setattr(backend.shutil, "which", lambda name: None)
+    monkeypatch.setattr(spark_session, "_current", None)
+    monkeypatch.setattr(spark_session.shutil, "which", lambda name: None)
     monkeypatch.delenv("JAVA_HOME", raising=False)
     with pytest.raises(InputError) as err:
         connect("spark")

@@ -362,6 +362,61 @@ class WhatIfConfig(_Section):
         return parse_window_days(self.window)
 
 
+# --------------------------------------------------------------------------- engine
+
+_MASTER = re.compile(
+    r"^(local(\[(\*|\d+)(,\d+)?\])?|spark://[^/\s]+|yarn|k8s://\S+|local-cluster\[\d+,\d+,\d+\])$"
+)
+_REMOTE = re.compile(r"^sc://[^/\s:;]+(:\d{1,5})?/?(;\S*)?$")
+
+
+class SparkConfig(_Section):
+    """Where ``--engine spark`` runs and what it is told (``[engine.spark]``)."""
+
+    #: A master URL: ``local[N]``, ``spark://host:port``, ``yarn``, ``k8s://https://...``.
+    master: str | None = None
+    #: A Spark Connect endpoint, ``sc://host:15002``; ``SPARK_REMOTE`` when neither is set.
+    remote: str | None = None
+    #: Spark settings passed through as they are (``spark.executor.memory = "4g"``).
+    conf: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    #: A folder the cluster can read where flowgap puts the tables it hands to Spark
+    #: (``hdfs://``, ``s3a://``, ``abfss://`` or a shared path); default: a local temporary
+    #: folder when Spark runs on this machine, else the tables travel over the connection.
+    staging: str | None = None
+
+    @field_validator("master")
+    @classmethod
+    def _master(cls, v: str | None) -> str | None:
+        if v is not None and not _MASTER.match(v.strip()):
+            raise ValueError(
+                f"{v!r} is not a Spark master URL (local[N], spark://host:port, yarn, k8s://...)"
+            )
+        return None if v is None else v.strip()
+
+    @field_validator("remote")
+    @classmethod
+    def _remote(cls, v: str | None) -> str | None:
+        if v is not None and not _REMOTE.match(v.strip()):
+            raise ValueError(f"{v!r} is not a Spark Connect URL (sc://host:port)")
+        return None if v is None else v.strip()
+
+    @field_validator("conf")
+    @classmethod
+    def _conf(cls, v: dict) -> dict:
+        for key in v:
+            if not key.startswith("spark."):
+                raise ValueError(f"{key!r} is not a Spark setting (they start with 'spark.')")
+        return v
+
+    def model_post_init(self, __context: object) -> None:
+        if self.master is not None and self.remote is not None:
+            raise ValueError("give master or remote, not both")
+
+
+class EngineConfig(_Section):
+    spark: SparkConfig = Field(default_factory=SparkConfig)
+
+
 class Config(_Section):
     input: InputConfig = Field(default_factory=InputConfig)
     statuses: StatusConfig = Field(default_factory=StatusConfig)
@@ -373,6 +428,7 @@ class Config(_Section):
     forecast: ForecastConfig = Field(default_factory=ForecastConfig)
     service_level: ServiceLevelConfig = Field(default_factory=ServiceLevelConfig)
     whatif: WhatIfConfig = Field(default_factory=WhatIfConfig)
+    engine: EngineConfig = Field(default_factory=EngineConfig)
 
     #: Where the config came from (for relative paths and error messages); not a TOML key.
     source_path: Path | None = Field(default=None, exclude=True)

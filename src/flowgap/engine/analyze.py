@@ -70,7 +70,7 @@ def analyze(
     stall = config.flow.stall_after_s
     moves = status_classes.status_moves(result)
     classes = status_classes.classes_of(result, config, moves)
-    backend = connect(engine)
+    backend = connect(engine, config.engine.spark)
     try:
         run = RunContext(
             result=result,

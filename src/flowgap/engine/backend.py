@@ -1,8 +1,16 @@
-"""Connect the engine to DuckDB (default, embedded) or Spark (local), register tables, execute.
+"""Connect the engine to DuckDB (default, embedded) or Spark (a local session, a cluster or a
+Spark Connect server), register tables, execute.
 
 The engine's layers are Ibis expressions; this module is the only place that knows which
 backend runs them. Intermediate layers are materialised once (a DuckDB temp table, a cached
 Spark view) because several outputs read them.
+
+On Spark, a table flowgap hands to the engine is written as Parquet to a staging folder the
+cluster reads (``[engine.spark] staging``, or a private local folder when Spark runs on this
+machine): the executors read the files themselves, nothing is pickled through the driver's
+JVM or the Connect channel. Without a staging folder and with a cluster elsewhere, the table
+goes over the connection as Arrow. Results come back as Arrow (``DataFrame.toArrow``), never
+through pandas.
 """
 
 from __future__ import annotations
@@ -11,17 +19,19 @@ import itertools
 import os
 import shutil
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import pyarrow as pa
 
-from ..errors import InputError, UsageError
+from ..errors import UsageError
 from ..units import US
+
+if TYPE_CHECKING:
+    from ..config.models import SparkConfig
 
 ENGINES = ("duckdb", "spark")
 
-_spark_session: Any = None
 _DUCKDB_TYPES = {"int64": "BIGINT", "string": "VARCHAR", "boolean": "BOOLEAN", "float64": "DOUBLE"}
 _names = itertools.count()
 DUCKDB_MEMORY_LIMIT = "2GB"
@@ -30,11 +40,20 @@ DUCKDB_MEMORY_LIMIT = "2GB"
 class Backend:
     """An Ibis backend plus the few operations the pipeline needs from it."""
 
-    def __init__(self, name: str, con: Any, session: Any = None, spill_dir: str | None = None):
+    def __init__(
+        self,
+        name: str,
+        con: Any,
+        session: Any = None,
+        spill_dir: str | None = None,
+        staging: str | None = None,
+    ):
         self.name = name
         self.con = con
         self.session = session
         self.spill_dir = spill_dir
+        #: Spark: the folder (a local path or a URI the cluster reads) of registered tables.
+        self.staging = staging
         self._owned: list[str] = []
         self._cached: list[Any] = []
 
@@ -44,7 +63,13 @@ class Backend:
         if self.name == "duckdb":
             self.con.con.register(unique, table)
         else:
-            frame = self.session.createDataFrame(table.to_pandas(), schema=_spark_schema(table))
+            _check_spark_types(table)
+            if self.staging is not None:
+                path = f"{self.staging.rstrip('/')}/{unique}.parquet"
+                _write_staged(table, path)
+                frame = self.session.read.parquet(path)
+            else:
+                frame = self.session.createDataFrame(table)
             frame.createOrReplaceTempView(unique)
         self._owned.append(unique)
         return self.con.table(unique)
@@ -66,7 +91,12 @@ class Backend:
             # DuckDB's own Arrow export of the pinned query: Ibis' to_pyarrow re-checks and
             # converts every column afterwards, which costs more than small queries themselves.
             return self.con.con.sql(self._pinned_sql(expr)).to_arrow_table()
-        return expr.to_pyarrow()
+        # Spark's own Arrow collection (Ibis' to_pyarrow goes through pandas).
+        schema = expr.schema().to_pyarrow()
+        table = self.session.sql(self.con.compile(expr)).toArrow()
+        return pa.Table.from_arrays(
+            [table.column(i).cast(f.type) for i, f in enumerate(schema)], schema=schema
+        )
 
     def _pinned_sql(self, expr: ibis.Table) -> str:
         """The query of ``expr`` with every column cast to the type Ibis expects: DuckDB
@@ -90,21 +120,27 @@ class Backend:
                 frame.unpersist()
             for name in self._owned:
                 self.session.catalog.dropTempView(name)
+            if self.staging is not None:
+                _remove_staged(self.staging)
+                self.staging = None
         self._owned.clear()
         self._cached.clear()
 
 
 #: DuckDB's spill folders: ``<temp>/flowgap-duckdb-<pid>-<random>``.
 SPILL_PREFIX = "flowgap-duckdb-"
+#: Spark's local staging folders: ``<temp>/flowgap-spark-<pid>-<random>``.
+STAGING_PREFIX = "flowgap-spark-"
 
 
-def connect(engine: str = "duckdb") -> Backend:
-    """A backend for ``engine``: ``duckdb`` (in-memory, one thread per core) or ``spark``."""
+def connect(engine: str = "duckdb", spark: SparkConfig | None = None) -> Backend:
+    """A backend for ``engine``: ``duckdb`` (in-memory, one thread per core) or ``spark``
+    (the session ``spark``, the ``[engine.spark]`` section, asks for)."""
+    import tempfile
+
+    from .. import scratch
+
     if engine == "duckdb":
-        import tempfile
-
-        from .. import scratch
-
         # Bounded memory: beyond DUCKDB_MEMORY_LIMIT the intermediate tables spill to a private
         # temporary directory instead of growing the process (the 10M-event budget). Every
         # result the pipeline reads is ordered explicitly, so insertion order need not be kept.
@@ -123,84 +159,60 @@ def connect(engine: str = "duckdb") -> Backend:
         weakref.finalize(backend, shutil.rmtree, spill_dir, ignore_errors=True)
         return backend
     if engine == "spark":
-        session = spark_session()
-        return Backend("spark", ibis.pyspark.connect(session), session)
+        from ..config.models import SparkConfig
+        from .spark_session import resolve, session_for
+
+        target = resolve(spark or SparkConfig())
+        session = session_for(target)
+        if target.staging is not None:
+            staging = f"{target.staging.rstrip('/')}/{STAGING_PREFIX}{os.getpid()}-{next(_names)}"
+        elif target.on_this_machine:
+            scratch.clean_stale(tempfile.gettempdir(), STAGING_PREFIX)
+            staging = str(scratch.make(tempfile.gettempdir(), STAGING_PREFIX))
+        else:
+            staging = None
+        backend = Backend("spark", ibis.pyspark.connect(session), session, staging=staging)
+        if staging is not None and "://" not in staging:
+            weakref.finalize(backend, shutil.rmtree, staging, ignore_errors=True)
+        return backend
     raise UsageError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
 
 
-def spark_session() -> Any:
-    """One local[2] SparkSession per process, UTC, small shuffles, quiet."""
-    global _spark_session
-    if _spark_session is not None:
-        return _spark_session
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise InputError(
-            "--engine spark", "PySpark is not installed (pip install 'flowgap[spark]')"
-        ) from None
-    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        raise InputError(
-            "--engine spark", "no Java runtime found (install Java 17 or set JAVA_HOME)"
-        )
-    # Spark warns when the host name resolves to loopback; local mode needs nothing else.
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    try:
-        session = (
-            SparkSession.builder.master("local[2]")
-            .appName("flowgap")
-            .config("spark.sql.shuffle.partitions", "2")
-            .config("spark.default.parallelism", "2")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_quiet_log4j()}")
-            .getOrCreate()
-        )
-    except Exception as exc:  # the JVM failed to start: one line, not a Java stack trace
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError("--engine spark", f"cannot start Spark: {first}") from None
-    session.sparkContext.setLogLevel("ERROR")
-    _spark_session = session
-    return session
-
-
-def _quiet_log4j() -> str:
-    """A log4j2 configuration that only lets errors through (written once per process)."""
-    import tempfile
-
-    path = os.path.join(tempfile.gettempdir(), f"flowgap-log4j2-{os.getpid()}.properties")
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(
-            "rootLogger.level = error\n"
-            "rootLogger.appenderRef.stderr.ref = console\n"
-            "appender.console.type = Console\n"
-            "appender.console.name = console\n"
-            "appender.console.target = SYSTEM_ERR\n"
-            "appender.console.layout.type = PatternLayout\n"
-            "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n\n"
-        )
-    return path
-
-
-def _spark_schema(table: pa.Table) -> Any:
-    from pyspark.sql import types as T
-
-    mapping = {
-        pa.string(): T.StringType(),
-        pa.large_string(): T.StringType(),
-        pa.int64(): T.LongType(),
-        pa.int32(): T.IntegerType(),
-        pa.float64(): T.DoubleType(),
-        pa.bool_(): T.BooleanType(),
-    }
-    fields = []
+def _check_spark_types(table: pa.Table) -> None:
+    supported = (pa.string(), pa.large_string(), pa.int64(), pa.int32(), pa.float64(), pa.bool_())
     for f in table.schema:
-        if f.type not in mapping:
+        if f.type not in supported:
             raise TypeError(f"engine column {f.name} has unsupported type {f.type}")
-        fields.append(T.StructField(f.name, mapping[f.type], True))
-    return T.StructType(fields)
+
+
+def _filesystem(uri: str) -> tuple[Any, str]:
+    """pyarrow's file system and path of a staging location; Hadoop's ``s3a://`` is S3."""
+    from pyarrow import fs
+
+    if "://" not in uri:
+        return fs.LocalFileSystem(), uri
+    if uri.startswith("s3a://"):
+        uri = "s3://" + uri[len("s3a://") :]
+    return fs.FileSystem.from_uri(uri)
+
+
+def _write_staged(table: pa.Table, uri: str) -> None:
+    import pyarrow.parquet as pq
+
+    filesystem, path = _filesystem(uri)
+    filesystem.create_dir(path.rpartition("/")[0], recursive=True)
+    pq.write_table(table, path, filesystem=filesystem, compression="zstd")
+
+
+def _remove_staged(uri: str) -> None:
+    if "://" not in uri:
+        shutil.rmtree(uri, ignore_errors=True)
+        return
+    try:
+        filesystem, path = _filesystem(uri)
+        filesystem.delete_dir(path)
+    except (OSError, pa.ArrowException):
+        pass  # a staging folder left behind costs space, not correctness
 
 
 # ----------------------------------------------------------------- Arrow at the boundary
