@@ -13,7 +13,7 @@ import flowgap
 from flowgap.config import Config
 from flowgap.dashboard.data import View
 from flowgap.dashboard.filters import Filters
-from flowgap.dashboard.pages.upload import _status_rows
+from flowgap.dashboard.pages.class_editor import status_rows
 from flowgap.engine.status_classes import build_status_classes
 from flowgap.inspection import inspect_result, starter_config
 from flowgap.sample.regen import SAMPLE_LOGS
@@ -49,7 +49,7 @@ def test_engine_inspect_starter_and_class_editor_agree(
     inspect = {s["name"]: s["count"] for s in data["statuses"]}
     editor = {
         r["status"]: r["count"]
-        for r in _status_rows(View(sid=None, config=config, filters=Filters(), result=result))
+        for r in status_rows(View(sid=None, config=config, filters=Filters(), result=result))
     }
     assert engine and sum(engine.values()) > 0
     assert inspect == engine
@@ -61,7 +61,7 @@ def test_class_editor_lists_the_statuses_of_a_log_without_history(sample_logs: P
     """The Jira UI CSV has no status events: each item entered its current status once."""
     config = Config()
     result = flowgap.load(sample_logs / "sample.jira-ui.csv", config)
-    rows = _status_rows(View(sid=None, config=config, filters=Filters(), result=result))
+    rows = status_rows(View(sid=None, config=config, filters=Filters(), result=result))
     assert [(r["status"], r["count"]) for r in rows] == [
         ("Done", 32),
         ("Backlog", 6),

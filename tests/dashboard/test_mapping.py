@@ -153,7 +153,7 @@ def test_an_xes_whose_events_carry_no_concept_name_asks_for_its_attributes(servi
     assert kind == "mapping", text
     assert "event without concept:name" in text
     ids = [{"type": "map-key", "key": k.name} for k in mapping.XES_KEYS]
-    raw = [["Schritt"], None, None, ["on"], " / "]
+    raw = ["concept:name", "time:timestamp", ["Schritt"], None, None, ["on"], " / "]
     values = mapping.values_of("xes", ids, raw)
     assert values["status_attribute"] == ["Schritt"] and values["lifecycle"] is True
     data = service.store.pending_path(sid).read_bytes()

@@ -95,8 +95,11 @@ def test_guesses_name_what_the_names_tell(tmp_path: Path):
     xes.write_text(_xes(3))
     found = preview.sample(xes, "xes", Config())
     # No standard attribute: one named like a status ("step") is taken; none for the rest.
+    # The item and the time are XES's standard attributes, which the log has.
     assert preview.guess(xes, "xes", found) == {
         "status_attribute": ["Step"],
         "team_attribute": None,
         "resource_attribute": None,
+        "case_attribute": "concept:name",
+        "timestamp_attribute": "time:timestamp",
     }

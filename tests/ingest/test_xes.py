@@ -240,3 +240,48 @@ def test_typed_and_mixed_attributes_and_offsets_without_colon(tmp_path: Path) ->
         (t(2024, 1, 1, 12), 1, "team", "G", "7"),
     ]
     assert result.items.column("priority").to_pylist() == ["3"]
+
+
+def test_the_item_and_the_time_can_be_other_attributes(tmp_path: Path) -> None:
+    """A log whose traces are named by an incident number and whose events carry their time
+    in another date attribute: [input.xes] case_attribute and timestamp_attribute."""
+    log = tmp_path / "incidents.xes"
+    log.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n'
+        '<trace><string key="IncidentID" value="IM-7"/>'
+        '<event><string key="concept:name" value="Queued"/>'
+        '<date key="logged" value="2024-01-02T10:00:00.000+00:00"/></event>'
+        '<event><string key="concept:name" value="Solved"/>'
+        '<date key="logged" value="2024-01-03T12:00:00.000+00:00"/></event></trace>\n'
+        '<trace><string key="IncidentID" value="IM-8"/>'
+        '<event><string key="concept:name" value="Queued"/></event></trace>\n'
+        "</log>\n"
+    )
+    # The standard names find neither the item nor the time: every event is rejected.
+    plain = xes.load(log, Config.from_dict({"input": {"xes": {"lifecycle": False}}}))
+    assert plain.events.num_rows == 0
+    # (two traces without a case id in a row read as one run: "trace 1")
+    assert [r.reason for r in plain.rejects] == ["trace 1 has no concept:name (case id)"] * 3
+    cfg = Config.from_dict(
+        {
+            "input": {
+                "xes": {
+                    "lifecycle": False,
+                    "case_attribute": "IncidentID",
+                    "timestamp_attribute": "logged",
+                }
+            }
+        }
+    )
+    result = xes.load(log, cfg)
+    statuses = [
+        (r["item"], r["ts"], r["value"])
+        for r in result.events.to_pylist()
+        if r["field"] == "status"
+    ]
+    assert statuses == [
+        ("IM-7", t(2024, 1, 2, 10), "Queued"),
+        ("IM-7", t(2024, 1, 3, 12), "Solved"),
+    ]
+    assert [r.reason for r in result.rejects] == ["event without a valid logged"]
+    assert result.inputs[0].records_read == 3 and result.inputs[0].reconciles

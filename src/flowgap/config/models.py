@@ -116,6 +116,10 @@ class GenericCsvInput(_Section):
 
 
 class XesInput(_Section):
+    #: The trace attribute that names the item (XES: the trace's ``concept:name``).
+    case_attribute: str = "concept:name"
+    #: The event attribute that holds when the event happened (an XES date).
+    timestamp_attribute: str = "time:timestamp"
     #: One or more event attributes whose values, joined by ``status_separator``, form the
     #: status (e.g. ``["concept:name", "lifecycle:transition"]`` for a sub-status).
     status_attribute: list[str] = Field(default_factory=lambda: ["concept:name"])

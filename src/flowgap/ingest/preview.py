@@ -17,6 +17,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
 from ..config import Config
 from ..errors import InputError
 from ..model import LoadResult
@@ -76,6 +78,12 @@ class Sample:
     #: The columns a mapping may name (XES: event attributes, not the trace's).
     choices: list[str] = field(default_factory=list)
     delimiter: str | None = None
+    #: Keys whose choices are others (XES: the item among the trace attributes, the time
+    #: among the event attributes that hold dates).
+    by_key: dict[str, list[str]] = field(default_factory=dict)
+
+    def choices_for(self, key: str) -> list[str]:
+        return self.by_key.get(key, self.choices)
 
 
 def sample(head: Path, fmt: str, config: Config) -> Sample:
@@ -89,7 +97,7 @@ def sample(head: Path, fmt: str, config: Config) -> Sample:
         values = [records.values(i).slice(0, n).to_pylist() for i in range(len(csv.header))]
         rows = [{h: values[i][k] for i, h in enumerate(csv.header)} for k in range(n)]
         return Sample(list(csv.header), rows, list(dict.fromkeys(csv.header)), csv.delimiter)
-    from .xes import event_table
+    from .xes import CASE_PREFIX, event_table
 
     table = event_table(head)
     columns = list(table.column_names)
@@ -97,8 +105,18 @@ def sample(head: Path, fmt: str, config: Config) -> Sample:
         {k: None if v is None else str(v) for k, v in row.items()}
         for row in table.slice(0, SAMPLE_ROWS).to_pylist()
     ]
-    choices = [c for c in columns if not c.startswith("case:") and c != "time:timestamp"]
-    return Sample(columns, rows, choices)
+    choices = [c for c in columns if not c.startswith(CASE_PREFIX) and c != "time:timestamp"]
+    by_key = {
+        "case_attribute": [
+            c.removeprefix(CASE_PREFIX) for c in columns if c.startswith(CASE_PREFIX)
+        ],
+        "timestamp_attribute": [
+            c
+            for c in columns
+            if not c.startswith(CASE_PREFIX) and pa.types.is_timestamp(table.column(c).type)
+        ],
+    }
+    return Sample(columns, rows, choices, by_key=by_key)
 
 
 def guess(head: Path, fmt: str, found: Sample) -> dict[str, object]:
@@ -118,6 +136,10 @@ def guess(head: Path, fmt: str, found: Sample) -> dict[str, object]:
 
     status = named("concept:name", _STATUS)
     mapping: dict[str, object] = {"status_attribute": [status] if status else []}
+    standards = (("case_attribute", "concept:name"), ("timestamp_attribute", "time:timestamp"))
+    for key, standard in standards:
+        options = found.choices_for(key)
+        mapping[key] = standard if standard in options else (options[0] if options else None)
     mapping["team_attribute"] = named("org:group", _TEAM)
     mapping["resource_attribute"] = named("org:resource", _RESOURCE)
     return mapping

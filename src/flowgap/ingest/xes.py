@@ -6,7 +6,8 @@ place entity declarations can live: billion laughs, external entities) is refuse
 checks the whole document is well-formed (a stream, no handlers), so a corrupt file is one line
 naming the place instead of a panic of the Rust reader.
 
-Mapping (``[input.xes]``): the status attributes (``concept:name``; several are joined by
+Mapping (``[input.xes]``): the item is a trace attribute (``concept:name``), the time an event
+attribute (``time:timestamp``); the status attributes (``concept:name``; several are joined by
 ``status_separator``, e.g. ``["concept:name", "lifecycle:transition"]`` when the lifecycle holds
 a sub-status) give the status, the team attribute (``org:group``) ``team`` events and the
 resource attribute (``org:resource``) ``assignee`` events, each emitted when the value changes
@@ -70,6 +71,8 @@ from .inflate import gunzip_to
 FORMAT = "xes"
 QUEUED = "queued"
 LIFECYCLE = "lifecycle:transition"
+#: Trace attributes are columns of the flat event table under this prefix.
+CASE_PREFIX = "case:"
 #: The XES lifecycle extension's standard model; other values are a source's own sub-states.
 STANDARD_LIFECYCLE = frozenset(
     {
@@ -269,10 +272,10 @@ def _unquoted(text: str) -> str:
         return text
 
 
-def _timestamps(table: pa.Table) -> list[datetime | None]:
-    if "time:timestamp" not in table.column_names:
+def _timestamps(table: pa.Table, name: str) -> list[datetime | None]:
+    if name not in table.column_names:
         return [None] * table.num_rows
-    column = table.column("time:timestamp")
+    column = table.column(name)
     if not pa.types.is_timestamp(column.type):  # no value of the log was a date
         return [None] * table.num_rows
     # The reader gives UTC instants; sub-microsecond digits go (the canonical unit). Naive
@@ -300,15 +303,16 @@ def load(path: Path, config: Config) -> LoadResult:
     status_keys = cfg.status_attribute
     composed_lifecycle = LIFECYCLE in status_keys
 
-    cases = [_text(c) for c in _column(table, "case:concept:name")]
+    case_column = CASE_PREFIX + cfg.case_attribute
+    cases = [_text(c) for c in _column(table, case_column)]
     statuses = [_column(table, key) for key in status_keys]
-    times = _timestamps(table)
+    times = _timestamps(table, cfg.timestamp_attribute)
     transitions = _column(table, LIFECYCLE)
     teams = _column(table, cfg.team_attribute)
     resources = _column(table, cfg.resource_attribute)
     # A trace is a run of events of one case id: the table is flat, in trace order.
     starts = [i for i in range(len(cases)) if i == 0 or cases[i] != cases[i - 1]]
-    trace_attrs = _trace_attributes(table, starts)
+    trace_attrs = _trace_attributes(table, starts, case_column)
 
     # Pass 1: which records are usable, and which activities are ever started.
     by_case: dict[str, list[tuple[datetime, int, str, str | None, int]]] = {}
@@ -330,7 +334,7 @@ def load(path: Path, config: Config) -> LoadResult:
             b.read()
             where = f"{case}#{e_index}" if case is not None else f"trace {t_index}#{e_index}"
             if case is None:
-                b.reject(where, f"trace {t_index} has no concept:name (case id)")
+                b.reject(where, f"trace {t_index} has no {cfg.case_attribute} (case id)")
                 continue
             parts = [_text(column[i]) for column in statuses]
             if None in parts:
@@ -340,7 +344,7 @@ def load(path: Path, config: Config) -> LoadResult:
             activity = cfg.status_separator.join(parts)  # type: ignore[arg-type]
             ts = times[i]
             if ts is None:
-                b.reject(where, "event without a valid time:timestamp")
+                b.reject(where, f"event without a valid {cfg.timestamp_attribute}")
                 continue
             transition = _text(transitions[i])
             if transition is not None:
@@ -443,9 +447,10 @@ def load(path: Path, config: Config) -> LoadResult:
     return result
 
 
-def _trace_attributes(table: pa.Table, starts: list[int]) -> list[dict]:
-    """The trace attributes (``case:...`` columns) of each trace, from its first event."""
-    names = [n for n in table.column_names if n.startswith("case:") and n != "case:concept:name"]
+def _trace_attributes(table: pa.Table, starts: list[int], case_column: str) -> list[dict]:
+    """The trace attributes (``case:...`` columns) but the item's, of each trace, from its
+    first event."""
+    names = [n for n in table.column_names if n.startswith(CASE_PREFIX) and n != case_column]
     at = pa.array(starts, pa.int64())
     values = {n: table.column(n).take(at).to_pylist() for n in names}
     return [{n: values[n][k] for n in names} for k in range(len(starts))]

@@ -59,6 +59,8 @@ CSV_KEYS = (
     Key("delimiter", "Delimiter", "text", "one character; empty: detected"),
 )
 XES_KEYS = (
+    Key("case_attribute", "Item", "one", "the trace attribute naming the item"),
+    Key("timestamp_attribute", "Timestamp", "one", "the event attribute with the event's date"),
     Key("status_attribute", "Status", "many", "one event attribute, or several joined"),
     Key("team_attribute", "Team", "optional", "the event attribute naming the team"),
     Key("resource_attribute", "Resource", "optional", "the person: becomes the assignee"),
@@ -99,10 +101,11 @@ def start_values(fmt: str, found: preview.Sample, picked: dict | None, head) -> 
     values.update(picked if picked is not None else preview.guess(head, fmt, found))
     for key in KEYS[fmt]:
         value = values.get(key.name)
-        if key.kind in ("one", "optional") and value not in found.choices:
+        choices = found.choices_for(key.name)
+        if key.kind in ("one", "optional") and value not in choices:
             values[key.name] = None
         elif key.kind == "many":
-            values[key.name] = [v for v in value or [] if v in found.choices]
+            values[key.name] = [v for v in value or [] if v in choices]
     return values
 
 
@@ -174,22 +177,13 @@ def panel(service: DataService, sid: str) -> list:
         html.Div(
             [
                 html.Label(key.label if key.kind != "flag" else "", className="map-label"),
-                _control(key, values.get(key.name), found.choices),
+                _control(key, values.get(key.name), found.choices_for(key.name)),
                 html.Span(key.help, className="map-help") if key.kind != "text" else None,
             ],
             className="map-row",
         )
         for key in KEYS[fmt]
     ]
-    if fmt == "xes":
-        controls.insert(
-            0,
-            html.P(
-                "The item is the trace's concept:name and the time each event's"
-                " time:timestamp, as XES defines them.",
-                className="hint",
-            ),
-        )
     return [
         html.H2(
             f"Map the {what} of {pending['name']}",
