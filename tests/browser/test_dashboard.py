@@ -376,7 +376,7 @@ def test_every_page_comes_to_rest(a, server):
     for page in ("overview", "bottlenecks", "flow", "journey", "steering", "decisions"):
         goto(a, f"{server}/{page}")
         a.wait_for_load_state("networkidle", timeout=SLOW)
-        a.wait_for_timeout(3000)  # the figures' first drawing and any layout
+        a.wait_for_timeout(1500)  # the figures' first drawing and any layout
         a.evaluate(watch)
-        a.wait_for_timeout(2000)
+        a.wait_for_timeout(1000)
         assert a.evaluate("window.__changes") == 0, f"/{page} still changes its page"

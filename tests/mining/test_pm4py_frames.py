@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -38,19 +42,46 @@ NOT_MINING = [
     "analyze|--help",
     f"inspect|{STORY}",
     "sample|--items|20|-o|log.jira.json",
-    # No server listens on port 9: the pull fails (exit 2) without importing pm4py.
-    "pull|--url|http://127.0.0.1:9|--jql|project = X|-o|out.ndjson",
+    # A site that refuses the credentials (``_refusing_site``): the pull fails (exit 2) at
+    # its first request, without importing pm4py.
+    "pull|--url|http://127.0.0.1:{port}|--jql|project = X|-o|out.ndjson",
 ]
 
 
+@contextlib.contextmanager
+def _refusing_site() -> Iterator[int]:
+    """A loopback HTTP server answering 401 to everything (a closed port would be retried
+    with backoff for two minutes): its port while it runs."""
+
+    class Refuse(http.server.BaseHTTPRequestHandler):
+        def _refuse(self) -> None:
+            self.send_response(401)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_POST = _refuse
+
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+
+
 def test_commands_that_do_not_mine_never_import_pm4py(tmp_path: Path) -> None:
-    run = subprocess.run(
-        [sys.executable, "-c", PROBE, *NOT_MINING],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
+    with _refusing_site() as port:
+        run = subprocess.run(
+            [sys.executable, "-c", PROBE, *(a.replace("{port}", str(port)) for a in NOT_MINING)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
     assert run.returncode == 0, run.stderr
     *codes, pm4py, networkx = run.stdout.split()
     assert codes == ["0", "0", "0", "0", "2"]
