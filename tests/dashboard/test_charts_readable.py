@@ -212,3 +212,19 @@ def test_item_keys_match_ignoring_case(sample, full):
     page = journey.layout(_view(sample, full), f"?item={key.lower()}")
     shown = next(n for n in _walk(page) if getattr(n, "id", None) == "journey-key")
     assert shown.children == key
+
+
+def test_the_journey_box_suggests_a_few_keys_holding_what_is_typed() -> None:
+    import pyarrow as pa
+
+    from flowgap.dashboard.pages import journey
+
+    keys = pa.array([f"FLOW-{n}" for n in range(3000)] + ["OPS-7"])
+    assert journey.suggestions(keys, "ops") == ["OPS-7"]
+    assert journey.suggestions(keys, " flow-299 ") == [
+        "FLOW-299",
+        *(f"FLOW-299{d}" for d in range(10)),
+    ]
+    # Never more than a few: each suggestion is a component the browser builds.
+    assert len(journey.suggestions(keys, "")) == journey.MAX_SUGGESTIONS
+    assert len(journey.suggestions(keys, "flow")) == journey.MAX_SUGGESTIONS
