@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 
-def flowgap_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+def flowgap_cli(*args: str | Path, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "flowgap", *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )

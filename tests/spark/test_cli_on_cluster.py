@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from local_cluster import APP_CONF
 
+from cli_process import flowgap_cli
+
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 
 def _flowgap(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "flowgap", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    return flowgap_cli(*args, cwd=cwd, timeout=900)  # a cluster's JVMs start slowly
 
 
 def _report(path: Path) -> dict:
