@@ -7,6 +7,8 @@ FLOWGAP := $(VENV)/bin/flowgap
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-output
 PORT ?= 8050
+# pytest workers for `make test` (pytest-xdist); each test file stays on one worker
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint bench system-deps install clean
 
@@ -42,7 +44,7 @@ system-deps:
 
 test: $(STAMP) system-deps
 	$(PY) -m ruff check src tests
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests

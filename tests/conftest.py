@@ -33,6 +33,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``pytest -n N --dist loadgroup`` (``make test``): the tests of one file run on one
+    worker, so that its module fixtures (a sample log analysed, a server, a browser page) are
+    built once, and every test under tests/spark runs on the same worker, so that one Spark
+    cluster and one Spark session serve them all."""
+    tests = ROOT / "tests"
+    for item in items:
+        relative = Path(str(item.path)).resolve().relative_to(tests)
+        group = "spark" if relative.parts[0] == "spark" else relative.as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The folder of public real logs; tests using it skip with a reason when it is absent."""
