@@ -161,7 +161,12 @@ def serve(
                     if time.time() > deadline:
                         raise RuntimeError("flowgap serve did not answer in 180 s") from None
                     time.sleep(0.5)
-            yield base, proc
+            try:
+                yield base, proc
+            except Exception:
+                # a callback's 500 says nothing more to the client: the server's log is its trace
+                print("---- flowgap serve's log (end) ----\n" + log.read_text()[-20000:])
+                raise
         finally:
             proc.terminate()
             try:
