@@ -34,16 +34,16 @@ record too. So ``records_read == records_loaded + records_rejected`` with:
 - a comment without a valid ``created``: rejected, source ``file:KEY#comment-id``.
 
 Speed (the budget: at least half the throughput of merely parsing the bytes with orjson): the
-walk touches each parsed value once and appends to one Python list per column
-(``jira_columns``), in one tight loop per changelog history (list comprehensions per history,
-or per issue, measured slower: most histories change one or two fields); values constant over
-a run of events are stored once per run; timestamps are validated by Python and ordered as
-text, and become instants in one Arrow cast; gzip is inflated on a thread of its own. Measured
-(CPU time, min of 5, 2 busy cores): on the bench log, whose issues are lean (260 bytes per
-event), 19% of orjson's throughput plain and 28% gzipped at 100k events; on real Jira Cloud
-issues (Apache DevLake's fixtures, 1.3 KB per event, 3,300 issues) 50%. The walk costs about
-twice orjson's parse of a lean issue: reaching the budget there takes reading fewer Python
-objects than orjson builds (a typed decoder), not a second loader.
+walk touches each parsed value once, right after orjson built it, and appends to one Python
+list per column (``jira_columns``), in one tight loop per changelog history; values constant
+over a run of events are stored once per run; timestamps are validated by Python and ordered
+as text, and become instants in one Arrow cast; gzip is inflated on a thread of its own. The
+walk is bound by memory, not by bytecode: rules applied column at a time over a batch of
+parsed issues (numpy and Arrow on lists pulled out by comprehensions) measured twice as slow,
+each pass re-reading objects that had left the CPU caches (docs/performance.md, "Jira JSON
+ingest: where the one loader's time goes"). On the bench log, whose issues are lean (260 bytes
+per event), the load costs about five times orjson's parse; on real Jira Cloud issues (Apache
+DevLake's fixtures, 1.3 KB per event) about twice.
 """
 
 from __future__ import annotations
