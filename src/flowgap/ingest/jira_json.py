@@ -38,11 +38,11 @@ walk touches each parsed value once, right after orjson built it, and appends to
 list per column (``jira_columns``), in one tight loop per changelog history; values constant
 over a run of events are stored once per run; timestamps are validated by Python and ordered
 as text, and become instants in one Arrow cast; gzip is inflated on a thread of its own. The
-walk is bound by memory, not by bytecode: rules applied column at a time over a batch of
-parsed issues (numpy and Arrow on lists pulled out by comprehensions) measured twice as slow,
-each pass re-reading objects that had left the CPU caches (docs/performance.md, "Jira JSON
+rules applied column at a time over a batch of parsed issues (numpy and Arrow on lists
+pulled out by comprehensions) measured twice as slow: a dozen passes where this loop makes
+one, each re-reading objects that have left the CPU caches (docs/performance.md, "Jira JSON
 ingest: where the one loader's time goes"). On the bench log, whose issues are lean (260 bytes
-per event), the load costs about five times orjson's parse; on real Jira Cloud issues (Apache
+per event), the load costs about six times orjson's parse; on real Jira Cloud issues (Apache
 DevLake's fixtures, 1.3 KB per event) about twice.
 """
 
