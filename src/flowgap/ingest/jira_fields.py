@@ -1,5 +1,5 @@
-"""Jira field values as people read them: the display text of a value, label sets, one name
-per person, and a custom field's id found in the histories.
+"""Jira field values as people read them: the display text of a value, a custom field's value
+by its name, label sets, one name per person, and a custom field's id found in the histories.
 
 A person is named by the display name everywhere. On Jira Server/Data Center a user value has
 a login (``name``) and a ``displayName``, and a changelog item of a user field holds the login
@@ -44,6 +44,18 @@ def display(value: Any) -> str | None:
     if kind is bool:
         return str(value).lower()
     return str(value)
+
+
+def field_value(fields: dict, name: str | None, ids: dict[str, list[str]]) -> Any:
+    """The value of the field called ``name`` (a custom field's name, such as the team's):
+    under the first of its ids (``ids``, from ``names``) present in ``fields``, else under
+    the name itself."""
+    if name is None:
+        return None
+    for fid in ids.get(name, ()):
+        if fid in fields:
+            return fields[fid]
+    return fields.get(name)
 
 
 def label_set(text: Any) -> list[str]:

@@ -34,16 +34,16 @@ record too. So ``records_read == records_loaded + records_rejected`` with:
 - a comment without a valid ``created``: rejected, source ``file:KEY#comment-id``.
 
 Speed (the budget: at least half the throughput of merely parsing the bytes with orjson): the
-walk touches each parsed value once and appends to one Python list per column
-(``jira_columns``), in one tight loop per changelog history (list comprehensions per history,
-or per issue, measured slower: most histories change one or two fields); values constant over
-a run of events are stored once per run; timestamps are validated by Python and ordered as
-text, and become instants in one Arrow cast; gzip is inflated on a thread of its own. Measured
-(CPU time, min of 5, 2 busy cores): on the bench log, whose issues are lean (260 bytes per
-event), 19% of orjson's throughput plain and 28% gzipped at 100k events; on real Jira Cloud
-issues (Apache DevLake's fixtures, 1.3 KB per event, 3,300 issues) 50%. The walk costs about
-twice orjson's parse of a lean issue: reaching the budget there takes reading fewer Python
-objects than orjson builds (a typed decoder), not a second loader.
+walk touches each parsed value once, right after orjson built it, and appends to one Python
+list per column (``jira_columns``), in one tight loop per changelog history; values constant
+over a run of events are stored once per run; timestamps are validated by Python and ordered
+as text, and become instants in one Arrow cast; gzip is inflated on a thread of its own. The
+rules applied column at a time over a batch of parsed issues (numpy and Arrow on lists
+pulled out by comprehensions) measured twice as slow: a dozen passes where this loop makes
+one, each re-reading objects that have left the CPU caches (docs/performance.md, "Jira JSON
+ingest: where the one loader's time goes"). On the bench log, whose issues are lean (260 bytes
+per event), the load costs about six times orjson's parse; on real Jira Cloud issues (Apache
+DevLake's fixtures, 1.3 KB per event) about twice.
 """
 
 from __future__ import annotations
@@ -62,16 +62,23 @@ from ..model import (
     Reject,
     settle_categories,
 )
-from .jira_adf import comment_text
 from .jira_columns import Columns
-from .jira_fields import USER_FIELDS, People, display, field_id_in_histories, label_set
+from .jira_comments import comment_rows
+from .jira_fields import (
+    USER_FIELDS,
+    People,
+    display,
+    field_id_in_histories,
+    field_value,
+    label_set,
+)
+from .jira_items import STORY_POINT_FIELDS, item_row
 from .jira_order import ordered, timestamp
 from .jira_shapes import Broken, Issue, JiraFile, Names, is_json_file, json_files
 
 __all__ = ["FORMAT", "STORY_POINT_FIELDS", "field_map", "is_json_file", "load"]
 
 FORMAT = "jira-json"
-STORY_POINT_FIELDS = ("Story Points", "Story point estimate")
 _TEXT = frozenset({str, NoneType})
 _FIELD_ID = re.compile(r"^customfield_\d+$")
 #: Records held back while the team field's id is unknown: the memory of a load stays bounded.
@@ -282,14 +289,6 @@ class _Accumulator(Columns):
             self.names.update(names)
             self._ids_cache = None
 
-    def _current(self, fields: dict, name: str | None, ids: dict[str, list[str]]) -> Any:
-        if name is None:
-            return None
-        for fid in ids.get(name, ()):
-            if fid in fields:
-                return fields[fid]
-        return fields.get(name)
-
     # ------------------------------------------------------------------ per issue
 
     def _issue(self, issue: Any, line: int | None, path: str) -> int:
@@ -349,7 +348,7 @@ class _Accumulator(Columns):
             else:
                 if team_field not in ids and team_field not in fields:
                     self.team_unread += 1
-                team0 = display(self._current(fields, team_field, ids))
+                team0 = display(field_value(fields, team_field, ids))
             if team0:
                 initial.append(("team", team0))
         asg0 = (
@@ -360,7 +359,7 @@ class _Accumulator(Columns):
         flag0 = (
             first_from["flag"]
             if "flag" in first_from
-            else display(self._current(fields, self.flag_field, ids))
+            else display(field_value(fields, self.flag_field, ids))
         )
         if flag0:
             initial.append(("flag", flag0))
@@ -373,7 +372,10 @@ class _Accumulator(Columns):
 
         # Perceval fetches comments apart and keeps them beside the fields
         comment_block = fields.get("comment", issue.get("comments_data"))
-        comments = self._comments(key, comment_block)
+        comments, rejected, read = comment_rows(self.fname, key, comment_block)
+        self.read += read
+        self.loaded += len(comments)
+        self.rejects.extend(rejected)
         k = len(initial)
         n = k + n_hist + len(comments)
         src0 = f"{self.fname}:{key}"
@@ -414,7 +416,7 @@ class _Accumulator(Columns):
                         source=src0,
                     )
                 )
-        self._item_row(key, fields, created_s, current_status, labels_now, ids)
+        item_row(self.items, key, fields, current_status, labels_now, ids)
         if len(self.e_field) >= self.flush_every:
             self.flush()
         return 0 if changelog is not None else 1
@@ -524,81 +526,6 @@ class _Accumulator(Columns):
                 self.e_field.append("label")
                 self.e_value.append(None)
                 self.e_prev.append(lab)
-
-    def _comments(self, key: str, block: Any) -> list[tuple]:
-        if isinstance(block, dict):
-            raw = block.get("comments")
-        elif isinstance(block, list):
-            raw = block
-        else:
-            return []
-        if not isinstance(raw, list):
-            return []
-        good: list[tuple] = []
-        for i, c in enumerate(raw):
-            self.read += 1
-            cid = c["id"] if isinstance(c, dict) and "id" in c else f"[{i}]"
-            where = f"{key}#comment-{cid}"
-            if not isinstance(c, dict):
-                self._reject(where, "comment is not an object")
-                continue
-            created = c.get("created")
-            try:
-                timestamp(created)
-            except (TypeError, ValueError):
-                self._reject(where, f"comment created is not a timestamp: {created!r}")
-                continue
-            author = c.get("author")
-            actor = (
-                display(author.get("displayName") or author.get("name"))
-                if isinstance(author, dict)
-                else None
-            )
-            good.append((created, cid, comment_text(c.get("body")), actor, f"{self.fname}:{where}"))
-            self.loaded += 1
-        return [(g[0], g[2], g[3], g[4]) for g in ordered(good)]
-
-    def _item_row(
-        self,
-        key: str,
-        fields: dict,
-        created: str,
-        status: str | None,
-        labels: list[str],
-        ids: dict[str, list[str]],
-    ) -> None:
-        col = self.items
-        project = display(fields.get("project"))
-        if isinstance(fields.get("project"), dict):
-            project_key = fields["project"].get("key")
-            if isinstance(project_key, str) and project_key:
-                project = project_key
-        col["item"].append(key)
-        col["project"].append(project or key.rsplit("-", 1)[0])
-        col["type"].append(display(fields.get("issuetype")))
-        col["priority"].append(display(fields.get("priority")))
-        summary = fields.get("summary")
-        col["summary"].append(summary if isinstance(summary, str) else None)
-        col["created"].append(created)
-        resolved = fields.get("resolutiondate")
-        try:
-            timestamp(resolved)
-        except (TypeError, ValueError):
-            resolved = None
-        col["resolved"].append(resolved)
-        col["current_status"].append(status)
-        col["labels"].append(labels)
-        comps = fields.get("components")
-        col["components"].append(
-            [d for d in (display(c) for c in comps) if d] if isinstance(comps, list) else []
-        )
-        points = None
-        for name in STORY_POINT_FIELDS:
-            v = self._current(fields, name, ids)
-            if isinstance(v, int | float) and not isinstance(v, bool):
-                points = float(v)
-                break
-        col["story_points"].append(points)
 
     # ------------------------------------------------------------------ result
 
