@@ -172,17 +172,43 @@ def run_analyze(
         config = config.model_copy(deep=True)
         config.flow.as_of = parse_as_of(as_of)
 
+    from ..mining import pm4py_worker
+
+    # pm4py imports on another core while this process loads and runs the engine.
+    pm4py_worker.start()
+    try:
+        return _analyze_and_write(
+            list(inputs), config, input_format, out, wanted, parsed, base_report, engine, quiet
+        )
+    finally:
+        pm4py_worker.stop()
+
+
+def _analyze_and_write(
+    inputs: list[Path],
+    config: Config,
+    input_format: str | None,
+    out: Path,
+    wanted: list[str],
+    parsed: list[thresholds.Threshold],
+    base_report: dict | None,
+    engine: str,
+    quiet: bool,
+) -> int:
     from .. import analyze
     from ..decisions.headline import decide
+    from ..mining import PM4PY_STEPS, pm4py_worker
 
     with Steps(enabled(quiet)) as steps:
-        result = _load(list(inputs), config, input_format, steps)
+        result = _load(inputs, config, input_format, steps)
         # An export that went bad must fail the CI job, not pass with an empty report.
         empty = result.nothing_loaded()
         if empty is not None:
             raise InputError(", ".join(Path(p).name for p in inputs), empty)
         with steps.task("Analysing", total=None):
             analysis = analyze(result, config, engine=engine)
+            if pm4py_worker.running():
+                analysis.prefetch(PM4PY_STEPS)  # pm4py's process works while this one goes on
         with steps.task("Forecasts, service levels and what-ifs", total=None):
             decided = decide(analysis)
 
