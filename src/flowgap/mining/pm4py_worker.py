@@ -84,10 +84,10 @@ _lock = threading.Lock()
 
 def start() -> bool:
     """Start the worker and its import of pm4py, once; False (nothing started) where pm4py is
-    imported in this process already."""
+    imported in this process already, or off POSIX (the pipes are passed as descriptors)."""
     global _worker
     with _lock:
-        if _worker is None and "pm4py" not in sys.modules:
+        if _worker is None and "pm4py" not in sys.modules and os.name == "posix":
             _worker = _Worker()
         return _worker is not None
 
