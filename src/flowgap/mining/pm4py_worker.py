@@ -30,9 +30,6 @@ from typing import IO, Any, TypeVar
 
 T = TypeVar("T")
 
-#: How long a worker told to stop may take to exit before it is killed.
-EXIT_WAIT_S = 5.0
-
 
 class _Worker:
     def __init__(self) -> None:
@@ -66,16 +63,14 @@ class _Worker:
         return value
 
     def close(self) -> None:
-        # The worker ends when its inbox closes. Waited for, so that no process outlives the
-        # run and its CPU time counts in the run's.
+        # Every answer is in: the worker holds nothing worth a clean exit (and may still be
+        # importing pm4py when a run fails early). Waited for, so that no process outlives
+        # the run and its CPU time counts in the run's.
         for pipe in (self.send, self.receive):
             with contextlib.suppress(OSError):
                 pipe.close()
-        try:
-            self.process.wait(timeout=EXIT_WAIT_S)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self.process.kill()
+        self.process.wait()
 
 
 _worker: _Worker | None = None
@@ -128,9 +123,7 @@ def serve(inbox: int, outbox: int) -> None:
         while True:
             try:
                 fn, args = pickle.load(receive)
-            except EOFError:
-                # Nothing left to flush: skip the interpreter's teardown of pandas and pm4py
-                # (a parent waits for this exit).
+            except EOFError:  # the parent is gone: nothing to flush, no teardown needed
                 os._exit(0)
             try:
                 answer = pickle.dumps((True, fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
