@@ -127,6 +127,10 @@ def analyze(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Analyse inputs and write reports; exit 1 when a threshold fails."""
+    from .mining import pm4py_worker
+
+    # pm4py's process imports it from here, beside the imports of the reports and the engine.
+    pm4py_worker.start()
     from .report.run import run_analyze
 
     try:
@@ -153,6 +157,8 @@ def analyze(
         )
     except FlowgapError as err:
         fail(err)
+    finally:
+        pm4py_worker.stop()
     raise typer.Exit(code)
 
 

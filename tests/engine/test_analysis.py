@@ -95,3 +95,26 @@ def test_the_size_counts_each_table_once_it_is_computed(analysis: Analysis) -> N
         if isinstance(v, pa.Table)
     )
     assert narrowed.nbytes() >= stages.get_total_buffer_size() > 0
+
+
+def test_prefetched_tables_are_those_a_read_computes(analysis: Analysis) -> None:
+    narrowed = analysis.select(["A", "B"])
+    narrowed.prefetch(["status_map", "stages"]).join()
+    assert "status_map" in narrowed._values and "stages" in narrowed._values
+    fresh = analysis.select(["A", "B"])
+    assert narrowed.status_map.equals(fresh.status_map) and narrowed.stages.equals(fresh.stages)
+
+
+def test_a_prefetch_that_fails_leaves_the_read_to_raise(
+    analysis: Analysis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flowgap.engine import analysis as module
+
+    def broken(name, steps, get, scope):
+        raise RuntimeError(f"{name} failed")
+
+    narrowed = analysis.select(["A"])
+    monkeypatch.setattr(module, "compute", broken)
+    narrowed.prefetch(["stages", "teams"]).join()  # no exception escapes the thread
+    with pytest.raises(RuntimeError, match="stages failed"):
+        narrowed.stages  # noqa: B018

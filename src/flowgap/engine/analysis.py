@@ -106,7 +106,8 @@ class Analysis:
         self._parts: dict[Any, Any] = {}
         self._source: _Source | None = None
         self._mask: np.ndarray | None = None
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()  # guards _locks
+        self._locks: dict[Any, threading.Lock] = {}
 
     @classmethod
     def of_rows(
@@ -153,13 +154,33 @@ class Analysis:
         if source is None or name not in source.names:
             raise AttributeError(f"an analysis has no table {name!r}")
         key = name if columns is None or name not in source.rows else (name, columns)
+        # One lock per table: a thread computing one table does not hold up a thread that
+        # reads another (the steps form a graph without cycles, so waits cannot go round).
         with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
             if key not in self._parts:
                 self._parts[key] = self._compute(source, name, columns)
             value = self._parts[key]
             if key == name:
                 self._values[name] = value
             return value
+
+    def prefetch(self, names: Iterable[str]) -> threading.Thread:
+        """Compute ``names`` in order in a background thread, for work that runs elsewhere
+        (pm4py's process) while this thread computes the rest. A failure is left for the
+        read of that table to raise."""
+
+        def run() -> None:
+            for name in names:
+                try:
+                    self.value(name)
+                except Exception:  # the foreground read computes it again and raises
+                    return
+
+        thread = threading.Thread(target=run, name="flowgap-prefetch", daemon=True)
+        thread.start()
+        return thread
 
     def _compute(self, source: _Source, name: str, columns: tuple[str, ...] | None) -> Any:
         step = source.steps.get(name)
@@ -210,14 +231,16 @@ class Analysis:
 
     def __getstate__(self) -> dict:
         self.complete()
-        state = {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_source")}
+        dropped = ("_lock", "_locks", "_source")
+        state = {k: v for k, v in self.__dict__.items() if k not in dropped}
         state["_source"] = None
         state["_parts"] = {}
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
+        self._locks = {}
 
     # ------------------------------------------------------------------ selecting
 

@@ -30,6 +30,7 @@ from .process_maps import PROCESS_EDGES, directly_follows, handoff_graph, status
 
 __all__ = [
     "CENTRALITY",
+    "PM4PY_STEPS",
     "PROCESS_EDGES",
     "STEPS",
     "TABLES",
@@ -71,6 +72,11 @@ def mine(timeline: pa.Table, stints: pa.Table) -> MiningResult:
         two_way_handoffs=two_way_pairs(handoffs),
     )
 
+
+#: The steps whose work is pm4py's, in the order a report first reads them. Where pm4py runs
+#: in a process of its own (:mod:`.pm4py_worker`), ``flowgap analyze`` has them computed in
+#: the background while it builds the rest of the report.
+PM4PY_STEPS = ("handoff_graph", "item_variants", "status_map")
 
 #: The mining layer's steps: aggregates of the engine's reduced tables of the analysis'
 #: selection of items (a dashboard filter reruns them on fewer items).

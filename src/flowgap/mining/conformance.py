@@ -72,50 +72,50 @@ def conformance(
     ``paths``: each item's variant (:func:`.variants.item_variants`)."""
     done = items.filter(pc.invert(items.column("is_open")))
     keys = done.column("item").to_pylist()
-    lead = dict(zip(keys, done.column("lead_time_s").to_pylist(), strict=True))
-    rework = dict(zip(keys, done.column("rework").to_pylist(), strict=True))
-    delivered = [k for k in keys if k in paths]
-    workflow, source = intended_workflow(order, paths, set(delivered))
+    of_item = [paths.get(k) for k in keys]
+    has_path = np.array([p is not None for p in of_item], dtype=bool)
+    # Null lead times are NaN here, left out of every median.
+    lead = np.asarray(done.column("lead_time_s").to_numpy(zero_copy_only=False), dtype=float)
+    rework = pc.fill_null(done.column("rework"), 0).to_numpy(zero_copy_only=False)
+    delivered = {k for k, p in zip(keys, of_item, strict=True) if p is not None}
+    workflow, source = intended_workflow(order, paths, delivered)
     rank = {status: i for i, status in enumerate(workflow)}
-    by_variant: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
-    found: dict[tuple[str, str | None], list[str]] = {}
-    deviating: set[str] = set()
-    for item in delivered:
-        path = paths[item]
-        if path not in by_variant:
-            by_variant[path] = deviations_of(path, rank)
-        kinds = list(by_variant[path])
-        if (rework.get(item) or 0) > 0:
-            kinds.append(("backward", None))
-        for kind in kinds:
-            found.setdefault(kind, []).append(item)
-        if kinds:
-            deviating.add(item)
-    n = len(delivered)
+    # Deviations are a variant's: found once per variant, then spread to its items by number.
+    variant: dict[tuple[str, ...], int] = {}
+    codes = np.array([-1 if p is None else variant.setdefault(p, len(variant)) for p in of_item])
+    with_kind: dict[tuple[str, str | None], list[int]] = {}
+    for path, code in variant.items():
+        for kind in deviations_of(path, rank):
+            with_kind.setdefault(kind, []).append(code)
+    found = {kind: np.isin(codes, members) for kind, members in with_kind.items()}
+    backward = has_path & (rework > 0)
+    if backward.any():
+        found[("backward", None)] = backward
+    deviating = np.zeros(len(keys), dtype=bool)
+    for members in found.values():
+        deviating |= members
+    n = int(has_path.sum())
     rows = []
     for (kind, status), members in found.items():
-        inside = set(members)
         rows.append(
             {
                 "kind": kind,
                 "status": status,
-                "items": len(members),
-                "share": len(members) / n,
-                "median_lead_time_s": _median([lead[k] for k in members]),
-                "median_lead_time_s_without": _median(
-                    [lead[k] for k in delivered if k not in inside]
-                ),
+                "items": int(members.sum()),
+                "share": int(members.sum()) / n,
+                "median_lead_time_s": _median(lead[members]),
+                "median_lead_time_s_without": _median(lead[has_path & ~members]),
             }
         )
     rows.sort(key=lambda r: (-r["items"], KIND_ORDER.index(r["kind"]), r["status"] or ""))
-    conforming = [k for k in delivered if k not in deviating]
+    conforming = has_path & ~deviating
     return {
         "workflow": workflow,
         "workflow_source": source,
         "delivered": n,
-        "conforming": len(conforming),
-        "conforming_share": len(conforming) / n if n else None,
-        "median_lead_time_s_conforming": _median([lead[k] for k in conforming]),
+        "conforming": int(conforming.sum()),
+        "conforming_share": int(conforming.sum()) / n if n else None,
+        "median_lead_time_s_conforming": _median(lead[conforming]),
         "deviations": rows,
         "finding": _finding(rows),
     }
@@ -145,9 +145,9 @@ def _finding(rows: list[dict[str, Any]]) -> str | None:
     return text + "."
 
 
-def _median(values: list[float | None]) -> float | None:
-    known = [v for v in values if v is not None]
-    return float(np.median(known)) if known else None
+def _median(values: np.ndarray) -> float | None:
+    known = values[~np.isnan(values)]
+    return float(np.median(known)) if len(known) else None
 
 
 def _conformance(scope: Scope, item_variants: dict, items: pa.Table) -> dict[str, Any]:

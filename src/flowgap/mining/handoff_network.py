@@ -14,7 +14,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..engine.handoffs import build_handoffs
 from ..engine.runner import Aggregate
 from .pm4py_frames import networkx
 
@@ -131,6 +130,10 @@ OTHER = "other"
 def folded_handoffs(handoff_rows: pa.Table, keep: list[str]) -> pa.Table:
     """The handoff edges (the engine's rule, ``build_handoffs``) with every team not in
     ``keep`` renamed :data:`OTHER`; handoffs between two folded teams are left out."""
+    # Imported here: the engine's handoff module brings Ibis, which pm4py's worker process
+    # (importing this package for its functions) has no use for.
+    from ..engine.handoffs import build_handoffs
+
     kept = pa.array(keep, pa.string())
 
     def fold(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -17,6 +17,7 @@ import shutil
 
 import pyarrow as pa
 
+from . import pm4py_worker
 from .pm4py_frames import pm4py
 from .process_maps import start_end
 
@@ -40,30 +41,12 @@ def status_map_svg(
         raise ValueError(f"view must be one of {VIEWS}")
     if status_map.num_rows == 0 or not graphviz_available():
         return None
-    pm4py()  # the preloaded module, or its import now
-    from pm4py.visualization.dfg import visualizer
-
     rows = status_map.to_pylist()
     key = "count" if view == "frequency" else "median_s"
     dfg = {(r["source"], r["target"]): r[key] for r in rows if r["source"] and r["target"]}
     starts, ends = start_end(visits) if visits is not None else ({}, {})
-    gviz = visualizer.apply(
-        dfg,
-        variant=getattr(visualizer.Variants, view.upper()),
-        parameters={
-            "format": "svg",
-            "start_activities": starts,
-            "end_activities": ends,
-            "rankdir": "TB",  # top-down in workflow order
-            "enable_graph_title": False,
-        },
-    )
-    gviz.body[:] = in_order(gviz.body, order or [])
-    # quiet: dot's layout warnings ("unable to reclaim box space ...") are not the user's concern
-    svg = gviz.pipe(format="svg", quiet=True).decode("utf-8")
-    # Inline in HTML: the element only, without the XML prolog and DOCTYPE.
-    match = re.search(r"<svg\b.*</svg>", svg, flags=re.DOTALL)
-    return match.group(0) if match else None
+    markers = {"start_activities": starts, "end_activities": ends}
+    return pm4py_worker.call(_draw, dfg, view, markers, order or [])
 
 
 def handoff_graph_svg(edges: pa.Table, view: str = "frequency") -> str | None:
@@ -75,9 +58,6 @@ def handoff_graph_svg(edges: pa.Table, view: str = "frequency") -> str | None:
         raise ValueError(f"view must be one of {VIEWS}")
     if edges.num_rows == 0 or not graphviz_available():
         return None
-    pm4py()
-    from pm4py.visualization.dfg import visualizer
-
     key = "count" if view == "frequency" else "median_wait_s"
     dfg = {
         (r["from_team"], r["to_team"]): r[key] or 0
@@ -86,13 +66,25 @@ def handoff_graph_svg(edges: pa.Table, view: str = "frequency") -> str | None:
     }
     if not dfg:
         return None
+    return pm4py_worker.call(_draw, dfg, view, {}, [])
+
+
+def _draw(dfg: dict, view: str, markers: dict, order: list[str]) -> str | None:
+    """pm4py's drawing of ``dfg`` as an ``<svg>`` element, top-down, nodes in ``order``
+    first; ``markers``: start and end activities, if any (where pm4py runs:
+    :mod:`.pm4py_worker`)."""
+    pm4py()  # the preloaded module, or its import now
+    from pm4py.visualization.dfg import visualizer
+
     gviz = visualizer.apply(
         dfg,
         variant=getattr(visualizer.Variants, view.upper()),
-        parameters={"format": "svg", "rankdir": "TB", "enable_graph_title": False},
+        parameters={"format": "svg", "rankdir": "TB", "enable_graph_title": False, **markers},
     )
-    gviz.body[:] = in_order(gviz.body, [])
+    gviz.body[:] = in_order(gviz.body, order)
+    # quiet: dot's layout warnings ("unable to reclaim box space ...") are not the user's concern
     svg = gviz.pipe(format="svg", quiet=True).decode("utf-8")
+    # Inline in HTML: the element only, without the XML prolog and DOCTYPE.
     match = re.search(r"<svg\b.*</svg>", svg, flags=re.DOTALL)
     return match.group(0) if match else None
 

@@ -13,7 +13,8 @@ pm4py's traps (measured on 2.7.23.x), each handled here once:
 - **Import time.** ``import pm4py`` costs about 1.5 s of CPU with bytecode (about 2.8 s
   without), networkx about 0.15 s. They are imported on first use only, so ``inspect``,
   ``pull``, ``sample`` and ``--help`` never pay for them; :func:`preload` imports them in a
-  background thread while the engine works (DuckDB runs without holding the GIL).
+  background thread while the engine works (DuckDB runs without holding the GIL), and
+  ``flowgap analyze`` runs pm4py in a process of its own (:mod:`.pm4py_worker`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from . import pm4py_worker
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,20 +47,28 @@ _preloading: threading.Thread | None = None
 _preload_lock = threading.Lock()
 
 
-def _import_all() -> None:
+def _import_all(with_pm4py: bool) -> None:
     import networkx  # noqa: F401
-    import pm4py  # noqa: F401
+
+    if with_pm4py:
+        import pm4py  # noqa: F401
 
 
 def preload() -> None:
     """Start importing pm4py and networkx in a background thread, once per process.
 
     ``flowgap.analyze`` calls it before the engine runs: the import then overlaps the engine's
-    work instead of following it."""
+    work instead of following it. Where :mod:`.pm4py_worker` runs, pm4py is its: only
+    networkx is imported here."""
     global _preloading
     with _preload_lock:
         if _preloading is None:
-            _preloading = threading.Thread(target=_import_all, name="flowgap-preload", daemon=True)
+            _preloading = threading.Thread(
+                target=_import_all,
+                args=(not pm4py_worker.running(),),
+                name="flowgap-preload",
+                daemon=True,
+            )
             _preloading.start()
 
 

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..engine.runner import Aggregate
+from . import pm4py_worker
 from .pm4py_frames import (
     ACTIVITY,
     CASE,
@@ -171,7 +172,15 @@ def directly_follows(
         return PROCESS_EDGES.empty_table()
     if not isinstance(case, np.ndarray):
         case = case_numbers(case)
-    frame = event_frame(np.asarray(case, dtype=np.int64), activity, start)
+    return pm4py_worker.call(_discover, np.asarray(case, dtype=np.int64), activity, start)
+
+
+def _discover(
+    case: np.ndarray, activity: pa.ChunkedArray | pa.Array, start: pa.ChunkedArray | pa.Array
+) -> pa.Table:
+    """pm4py's frequency and performance DFG of :func:`directly_follows`' rows (where pm4py
+    runs: :mod:`.pm4py_worker`)."""
+    frame = event_frame(case, activity, start)
     pm4py()  # the preloaded module, or its import now
     from pm4py.algo.discovery.dfg.adapters.pandas import df_statistics
 

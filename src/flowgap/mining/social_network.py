@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..engine.runner import Aggregate
+from . import pm4py_worker
 from .pm4py_frames import ACTIVITY, CASE, TIMESTAMP, case_numbers, event_frame, in_order, pm4py
 from .process_maps import PROCESS_EDGES, directly_follows
 
@@ -65,7 +66,14 @@ def working_together(timeline: pa.Table, column: str) -> pa.Table:
     runs = actor_runs(timeline, column)
     if runs.num_rows == 0:
         return TOGETHER.empty_table()
-    frame = event_frame(runs.column("item"), runs.column("actor"), runs.column("start"))
+    item, actor, start = (runs.column(c) for c in ("item", "actor", "start"))
+    return pm4py_worker.call(_together, item, actor, start)
+
+
+def _together(item: pa.ChunkedArray, actor: pa.ChunkedArray, start: pa.ChunkedArray) -> pa.Table:
+    """pm4py's working-together network of :func:`working_together`'s runs (where pm4py
+    runs: :mod:`.pm4py_worker`)."""
+    frame = event_frame(item, actor, start)
     network = pm4py().discover_working_together_network(
         frame, resource_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE
     )

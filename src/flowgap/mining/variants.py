@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..engine.runner import Aggregate
+from . import pm4py_worker
 from .pm4py_frames import ACTIVITY, CASE, event_frame, pm4py
 
 #: Variants listed in the report (the rest are counted).
@@ -28,7 +29,16 @@ def item_variants(visits: pa.Table) -> dict[str, tuple[str, ...]]:
     """Each item's variant (its statuses in visit order), by pm4py."""
     if visits.num_rows == 0:
         return {}
-    frame = event_frame(visits.column("item"), visits.column("status"), visits.column("start"))
+    item, status, start = (visits.column(c) for c in ("item", "status", "start"))
+    return pm4py_worker.call(_find_variants, item, status, start)
+
+
+def _find_variants(
+    item: pa.ChunkedArray, status: pa.ChunkedArray, start: pa.ChunkedArray
+) -> dict[str, tuple[str, ...]]:
+    """pm4py's variant of each item of :func:`item_variants`' visits (where pm4py runs:
+    :mod:`.pm4py_worker`)."""
+    frame = event_frame(item, status, start)
     pm4py()  # the preloaded module, or its import now
     from pm4py.objects.log.util import pandas_numpy_variants
 

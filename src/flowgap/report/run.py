@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -63,6 +66,61 @@ def write_reports(analysis: object, report: dict, out: Path, formats: list[str])
     user's own in ``out`` are carried over (hard links); reports of formats not asked for this
     time go with the old set. A killed run leaves only a ``.<out>-<pid>-*`` folder, which the
     next run removes."""
+    with report_folder(out) as folder:
+        if "csv" in formats:
+            folder.start_csvs(analysis)
+        return folder.write(analysis, report, formats)
+
+
+class ReportFolder:
+    """The folder the new report set is written into (``tmp``), beside ``out``."""
+
+    def __init__(self, out: Path, tmp: Path) -> None:
+        self.out, self.tmp = out, tmp
+        self._csvs: Future | None = None
+
+    def start_csvs(self, analysis: object) -> None:
+        """Start writing the CSVs: Arrow converts and writes them without the GIL, beside
+        the Python work of the other reports (the tables they need are computed by whichever
+        reads them first)."""
+        pool = ThreadPoolExecutor(1, thread_name_prefix="flowgap-csv")
+        self._csvs = pool.submit(csv_export.write_csvs, analysis, self.tmp / "csv")  # type: ignore[arg-type]
+        pool.shutdown(wait=False)
+
+    def write(self, analysis: object, report: dict, formats: list[str]) -> list[Path]:
+        """Write the reports of ``formats`` besides the CSVs (:meth:`start_csvs`), and wait
+        for those; the paths they will have in ``out``."""
+        try:
+            written: list[str] = []
+            renderers = {
+                "md": lambda: markdown.render(report),
+                "html": lambda: _html().render(report, analysis),  # type: ignore[arg-type]
+                "junit": lambda: junit.render(report),
+                "json": lambda: json_report.dumps(report),
+            }
+            for fmt in ("md", "html", "junit", "json"):
+                if fmt in formats:
+                    (self.tmp / FILES[fmt]).write_text(renderers[fmt](), encoding="utf-8")
+                    written.append(FILES[fmt])
+            if self._csvs is not None:
+                self._csvs.result()
+                written.insert(0, "csv")
+            return [self.out / name for name in written]
+        except OSError as exc:
+            raise UsageError(
+                f"--out: cannot write the reports into {self.out}: {exc.strerror}"
+            ) from None
+
+    def settle(self) -> None:
+        """Wait for the CSVs, whatever became of them (before the folder is removed)."""
+        if self._csvs is not None:
+            wait([self._csvs])
+
+
+@contextmanager
+def report_folder(out: Path) -> Iterator[ReportFolder]:
+    """A folder beside ``out`` to write the new report set into, switched with ``out`` when
+    the block ends without an error; removed in every case."""
     from .. import scratch
     from .switch import carry_over, exchange, refuse_in_the_way
 
@@ -84,30 +142,21 @@ def write_reports(analysis: object, report: dict, out: Path, formats: list[str])
         tmp = scratch.make(out.parent, prefix, private=False)
     except OSError as exc:
         raise UsageError(f"--out: cannot write into {out.parent}: {exc.strerror}") from None
+    folder = ReportFolder(out, tmp)
     try:
-        written: list[str] = []
-        if "csv" in formats:
-            csv_export.write_csvs(analysis, tmp / "csv")  # type: ignore[arg-type]
-            written.append("csv")
-        renderers = {
-            "md": lambda: markdown.render(report),
-            "html": lambda: _html().render(report, analysis),  # type: ignore[arg-type]
-            "junit": lambda: junit.render(report),
-            "json": lambda: json_report.dumps(report),
-        }
-        for fmt in ("md", "html", "junit", "json"):
-            if fmt in formats:
-                (tmp / FILES[fmt]).write_text(renderers[fmt](), encoding="utf-8")
-                written.append(FILES[fmt])
-        if out.is_dir():
-            carry_over(out, tmp, keep_out={"csv", *FILES.values()})
-            exchange(tmp, out)  # tmp now holds the previous set, removed below
-        else:
-            tmp.rename(out)
-        return [out / name for name in written]
-    except OSError as exc:
-        raise UsageError(f"--out: cannot write the reports into {out}: {exc.strerror}") from None
+        yield folder
+        try:
+            if out.is_dir():
+                carry_over(out, tmp, keep_out={"csv", *FILES.values()})
+                exchange(tmp, out)  # tmp now holds the previous set, removed below
+            else:
+                tmp.rename(out)
+        except OSError as exc:
+            raise UsageError(
+                f"--out: cannot write the reports into {out}: {exc.strerror}"
+            ) from None
     finally:
+        folder.settle()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -172,36 +221,64 @@ def run_analyze(
         config = config.model_copy(deep=True)
         config.flow.as_of = parse_as_of(as_of)
 
+    from ..mining import pm4py_worker
+
+    # pm4py imports on another core while this process loads and runs the engine.
+    pm4py_worker.start()
+    try:
+        return _analyze_and_write(
+            list(inputs), config, input_format, out, wanted, parsed, base_report, engine, quiet
+        )
+    finally:
+        pm4py_worker.stop()
+
+
+def _analyze_and_write(
+    inputs: list[Path],
+    config: Config,
+    input_format: str | None,
+    out: Path,
+    wanted: list[str],
+    parsed: list[thresholds.Threshold],
+    base_report: dict | None,
+    engine: str,
+    quiet: bool,
+) -> int:
     from .. import analyze
     from ..decisions.headline import decide
+    from ..mining import PM4PY_STEPS, pm4py_worker
 
     with Steps(enabled(quiet)) as steps:
-        result = _load(list(inputs), config, input_format, steps)
+        result = _load(inputs, config, input_format, steps)
         # An export that went bad must fail the CI job, not pass with an empty report.
         empty = result.nothing_loaded()
         if empty is not None:
             raise InputError(", ".join(Path(p).name for p in inputs), empty)
         with steps.task("Analysing", total=None):
             analysis = analyze(result, config, engine=engine)
-        with steps.task("Forecasts, service levels and what-ifs", total=None):
-            decided = decide(analysis)
-
-    summary = json_report.normalise(decided["summary"])
-    outcomes = thresholds.evaluate(
-        parsed,
-        decided["summary"],
-        base_report["summary"] if base_report else None,
-        known_names(analysis),
-    )
-    baseline_section = None
-    if base_report is not None:
-        current_tables = {
-            name: json_report.table_rows(analysis.table(name))
-            for name in ("stages", "teams", "handoffs")
-        }
-        baseline_section = compare(current_tables, summary, base_report)  # type: ignore[arg-type]
-    report = json_report.build_report(analysis, outcomes, baseline_section, decided)
-    write_reports(analysis, report, out, wanted)
+            if pm4py_worker.running():
+                analysis.prefetch(PM4PY_STEPS)  # pm4py's process works while this one goes on
+        with report_folder(out) as folder:
+            if "csv" in wanted:
+                folder.start_csvs(analysis)  # beside the forecasts and the other reports
+            with steps.task("Forecasts, service levels and what-ifs", total=None):
+                decided = decide(analysis)
+            outcomes = thresholds.evaluate(
+                parsed,
+                decided["summary"],
+                base_report["summary"] if base_report else None,
+                known_names(analysis),
+            )
+            baseline_section = None
+            if base_report is not None:
+                current_tables = {
+                    name: json_report.table_rows(analysis.table(name))
+                    for name in ("stages", "teams", "handoffs")
+                }
+                summary = json_report.normalise(decided["summary"])
+                baseline_section = compare(current_tables, summary, base_report)  # type: ignore[arg-type]
+            report = json_report.build_report(analysis, outcomes, baseline_section, decided)
+            folder.write(analysis, report, wanted)
     for line in [summary_line(report, out), *notice_lines(report)]:
         print(line, file=sys.stderr)
     return 1 if any(not o.held for o in outcomes) else 0
