@@ -44,6 +44,15 @@ def test_every_figure_builds_and_is_deterministic() -> None:
         assert json.loads(fig_json)["data"], name
 
 
+def test_every_figure_is_what_plotly_validates_it_to() -> None:
+    """The builders skip plotly's validation for speed (``style.base_figure``): each figure
+    must be valid, and already in the form validation would give it (validating changes
+    nothing in its JSON)."""
+    for name, fig in build_all(make_analysis()).items():
+        validated = go.Figure(fig.to_plotly_json())  # raises on an invalid property
+        assert json.loads(validated.to_json()) == json.loads(fig.to_json()), name
+
+
 def test_empty_tables_explain_themselves() -> None:
     empty = {n: s.empty_table() for n, s in ALL_TABLES.items()}
     for fig in build_all(make_analysis(**empty)).values():

@@ -13,6 +13,7 @@ from .statuses import StatusScope, workflow_order
 from .style import (
     CLASS_COLOURS,
     TableLike,
+    add_trace,
     base_figure,
     count_axis,
     days,
@@ -51,7 +52,9 @@ def _time_scatter(items: TableLike, column: str, what: str, log_scale: bool) -> 
         df, lead = df[lead > 0], lead[lead > 0]
         if left_out:
             fig.update_layout(title_text=f"{title} ({left_out:,} of 0 days not shown)")
-    fig.add_scatter(
+    add_trace(
+        fig,
+        "scatter",
         x=df["delivered"],
         y=lead,
         mode="markers",
@@ -100,7 +103,9 @@ def flow_efficiency_histogram(items: TableLike) -> go.Figure:
     df = df[df["flow_efficiency"].notna()]
     fe = df["flow_efficiency"].astype("float64") * 100
     fig = base_figure(title)
-    fig.add_histogram(
+    add_trace(
+        fig,
+        "histogram",
         x=fe,
         xbins={"start": 0, "end": 100.0001, "size": 5},
         marker_color=CLASS_COLOURS["active"],
@@ -145,7 +150,9 @@ def ageing_wip(items: TableLike, statuses: StatusScope | None = None) -> go.Figu
     rank = {s: i for i, s in enumerate(shown)}
     open_ = open_.assign(_r=open_["current_status"].map(rank)).sort_values(["_r", "item"])
     fig = base_figure(title)
-    fig.add_scatter(
+    add_trace(
+        fig,
+        "scatter",
         x=[esc(s) for s in open_["current_status"]],
         y=days(open_["age_s"]),
         mode="markers",
