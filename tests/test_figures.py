@@ -281,3 +281,13 @@ def test_quotes_in_status_names_reach_chart_labels_as_quotes() -> None:
     raw = figures.wait_by_status(stages).to_json()
     assert "&quot;" not in raw and "&#x27;" not in raw
     assert 'Ready \\"QA\\"' in raw and "&lt;done&gt;" in raw
+
+
+def test_per_item_scatters_use_webgl_only_past_the_threshold_asked_for() -> None:
+    a = make_analysis()
+    delivered = int(pyarrow.compute.sum(a.items["delivered"].is_valid()).as_py())
+    assert figures.lead_time_scatter(a.items).data[0].type == "scatter"  # the report's
+    assert figures.lead_time_scatter(a.items, webgl_above=delivered).data[0].type == "scatter"
+    gl = figures.cycle_time_scatter(a.items, log_scale=True, webgl_above=0)
+    assert gl.data[0].type == "scattergl"
+    assert figures.ageing_wip(a.items, webgl_above=0).data[0].type == "scattergl"

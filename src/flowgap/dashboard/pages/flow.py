@@ -7,6 +7,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from ... import figures
 from ..chart_scope import statuses_of
+from ..components import WEBGL_ABOVE
 from ..components import figure as graph
 from ..data import DataService, View
 from .common import current_view, missing
@@ -36,8 +37,14 @@ def layout(view: View, search: str) -> html.Div:
             _scale_switch(),
             html.Div(
                 [
-                    graph(figures.lead_time_scatter(a.items), "lead-time-scatter"),
-                    graph(figures.cycle_time_scatter(a.items), "cycle-time-scatter"),
+                    graph(
+                        figures.lead_time_scatter(a.items, webgl_above=WEBGL_ABOVE),
+                        "lead-time-scatter",
+                    ),
+                    graph(
+                        figures.cycle_time_scatter(a.items, webgl_above=WEBGL_ABOVE),
+                        "cycle-time-scatter",
+                    ),
                 ],
                 className="two-col",
             ),
@@ -69,6 +76,6 @@ def register(app: Dash, service: DataService) -> None:
         log_scale = "log" in (scale or [])
         items = view.analysis.items
         return (
-            figures.lead_time_scatter(items, log_scale=log_scale),
-            figures.cycle_time_scatter(items, log_scale=log_scale),
+            figures.lead_time_scatter(items, log_scale=log_scale, webgl_above=WEBGL_ABOVE),
+            figures.cycle_time_scatter(items, log_scale=log_scale, webgl_above=WEBGL_ABOVE),
         )
