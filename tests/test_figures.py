@@ -48,7 +48,14 @@ def test_every_figure_is_what_plotly_validates_it_to() -> None:
     """The builders skip plotly's validation for speed (``style.base_figure``): each figure
     must be valid, and already in the form validation would give it (validating changes
     nothing in its JSON)."""
-    for name, fig in build_all(make_analysis()).items():
+    a = make_analysis()
+    more = {
+        "cycle_time_scatter_log": figures.cycle_time_scatter(a.items, log_scale=True),
+        "lead_time_scatter_gl": figures.lead_time_scatter(a.items, webgl_above=0),
+        "time_shares": figures.time_shares(a.time_shares, a.time_shares, ("now", "before")),
+        "empty": figures.empty_figure("t", "nothing"),
+    }
+    for name, fig in (build_all(a) | more).items():
         validated = go.Figure(fig.to_plotly_json())  # raises on an invalid property
         assert json.loads(validated.to_json()) == json.loads(fig.to_json()), name
 
