@@ -44,6 +44,22 @@ def test_every_figure_builds_and_is_deterministic() -> None:
         assert json.loads(fig_json)["data"], name
 
 
+def test_every_figure_is_what_plotly_validates_it_to() -> None:
+    """The builders skip plotly's validation for speed (``style.base_figure``): each figure
+    must be valid, and already in the form validation would give it (validating changes
+    nothing in its JSON)."""
+    a = make_analysis()
+    more = {
+        "cycle_time_scatter_log": figures.cycle_time_scatter(a.items, log_scale=True),
+        "lead_time_scatter_gl": figures.lead_time_scatter(a.items, webgl_above=0),
+        "time_shares": figures.time_shares(a.time_shares, a.time_shares, ("now", "before")),
+        "empty": figures.empty_figure("t", "nothing"),
+    }
+    for name, fig in (build_all(a) | more).items():
+        validated = go.Figure(fig.to_plotly_json())  # raises on an invalid property
+        assert json.loads(validated.to_json()) == json.loads(fig.to_json()), name
+
+
 def test_empty_tables_explain_themselves() -> None:
     empty = {n: s.empty_table() for n, s in ALL_TABLES.items()}
     for fig in build_all(make_analysis(**empty)).values():
@@ -272,3 +288,13 @@ def test_quotes_in_status_names_reach_chart_labels_as_quotes() -> None:
     raw = figures.wait_by_status(stages).to_json()
     assert "&quot;" not in raw and "&#x27;" not in raw
     assert 'Ready \\"QA\\"' in raw and "&lt;done&gt;" in raw
+
+
+def test_per_item_scatters_use_webgl_only_past_the_threshold_asked_for() -> None:
+    a = make_analysis()
+    delivered = int(pyarrow.compute.sum(a.items["delivered"].is_valid()).as_py())
+    assert figures.lead_time_scatter(a.items).data[0].type == "scatter"  # the report's
+    assert figures.lead_time_scatter(a.items, webgl_above=delivered).data[0].type == "scatter"
+    gl = figures.cycle_time_scatter(a.items, log_scale=True, webgl_above=0)
+    assert gl.data[0].type == "scattergl"
+    assert figures.ageing_wip(a.items, webgl_above=0).data[0].type == "scattergl"

@@ -44,7 +44,7 @@ from .guardrails import guardrail_banner
 from .pages import PAGES
 from .pages import overview as HOME
 from .pages import upload as UPLOAD
-from .pages.common import current_view
+from .pages.common import current_view, drawn, updates_in_place
 from .sessions import SESSION_COOKIE, SessionStore, new_session_id, valid_session_id
 
 log = logging.getLogger("flowgap.dashboard")
@@ -157,6 +157,7 @@ def layout(service: DataService) -> html.Div:
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="data-version", data=0),
+            dcc.Store(id="page-drawn"),  # what the router drew: pages.common.drawn
             html.Header(
                 [
                     html.Div(
@@ -286,19 +287,26 @@ def register(app: Dash, service: DataService) -> None:
 
     @app.callback(
         Output("page", "children"),
+        Output("page-drawn", "data"),
         Input("url", "pathname"),
         Input("url", "search"),
         Input("data-version", "data"),
+        State("page-drawn", "data"),
     )
-    def route(pathname, search, _version):
+    def route(pathname, search, _version, before):
         path = page_path(pathname)
         page = next((p for p in PAGES if path == p.PATH), None)
         if page is None and path != "/":
-            return note(f"No page at {pathname}. Use the navigation above.", "error")
+            return note(f"No page at {pathname}. Use the navigation above.", "error"), None
         try:
             view = current_view(service, search)
             if page is None:  # home: the overview once there is data, else the upload page
                 page = HOME if view.full is not None else UPLOAD
+            now = drawn(page.PATH, view, search)
+            if getattr(page, "UPDATES_IN_PLACE", False) and updates_in_place(
+                page.PATH, before, now, set(ctx.triggered_prop_ids)
+            ):
+                return no_update, no_update  # the page's own callback sends what changed
             if page is UPLOAD:  # shows the session's own messages: drawn every time
                 content = page.layout(view, search or "")
             else:
@@ -310,11 +318,12 @@ def register(app: Dash, service: DataService) -> None:
                 warnings = [
                     note(text, "warning", id=f"date-note-{i}") for i, text in enumerate(notes)
                 ]
-                return html.Div([*warnings, content])
-            return content
+                return html.Div([*warnings, content]), now
+            return content, now
         except Exception as exc:  # a readable line in the page, the traceback in the log
             log.exception("page %s failed", path)
-            return note(f"This page could not be drawn: {type(exc).__name__}: {exc}", "error")
+            message = f"This page could not be drawn: {type(exc).__name__}: {exc}"
+            return note(message, "error"), None
 
     chart_scope.register(app)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ..units import DAY_S
-from .style import base_figure, count_axis, empty_figure
+from .style import add_trace, base_figure, count_axis, empty_figure
 
 
 def forecast_dates(when: dict | None) -> go.Figure:
@@ -16,14 +16,18 @@ def forecast_dates(when: dict | None) -> go.Figure:
         return empty_figure(title, "No forecast: nothing delivered in the window or no WIP.")
     points = when["distribution"]
     fig = base_figure(title)
-    fig.add_bar(
+    add_trace(
+        fig,
+        "bar",
         x=[p["date"] for p in points],
         y=[p["trials"] for p in points],
         name="trials done that day",
         marker_color="#9ab",
         hovertemplate="%{x}: %{y} trials<extra></extra>",
     )
-    fig.add_scatter(
+    add_trace(
+        fig,
+        "scatter",
         x=[p["date"] for p in points],
         y=[p["cumulative"] * 100 for p in points],
         name="% of trials done by then",
@@ -60,13 +64,15 @@ def whatif_before_after(result: dict | None) -> go.Figure:
                 values = [v / DAY_S for v in result["per_item"][key][when]]
                 x += [label] * len(values)
                 y += values
-            fig.add_box(x=x, y=y, name=when, marker_color=colour, boxpoints=False)
+            add_trace(fig, "box", x=x, y=y, name=when, marker_color=colour, boxpoints=False)
         fig.update_layout(boxmode="group", yaxis={"title": "days"})
         return fig
     labels = [f"{label} {k}" for _, label in metrics for k in ("p50", "p85")]
     for when, colour in colours.items():
         values = [(result[m][when][k] or 0.0) / DAY_S for m, _ in metrics for k in ("p50", "p85")]
-        fig.add_bar(
+        add_trace(
+            fig,
+            "bar",
             x=labels,
             y=values,
             name=when,

@@ -13,6 +13,7 @@ from .statuses import StatusScope, workflow_order
 from .style import (
     CLASS_COLOURS,
     TableLike,
+    add_trace,
     base_figure,
     count_axis,
     days,
@@ -20,22 +21,31 @@ from .style import (
     esc,
     frame,
     percentiles,
+    point_trace,
 )
 
 
-def lead_time_scatter(items: TableLike, log_scale: bool = False) -> go.Figure:
+def lead_time_scatter(
+    items: TableLike, log_scale: bool = False, webgl_above: int | None = None
+) -> go.Figure:
     """Lead time of each delivered item against its delivery date, with p50/p85/p95 lines;
-    ``log_scale``: a logarithmic time axis, where a few very long items squash the rest."""
-    return _time_scatter(items, "lead_time_s", "lead time", log_scale)
+    ``log_scale``: a logarithmic time axis, where a few very long items squash the rest;
+    ``webgl_above``: see :func:`.style.point_trace`."""
+    return _time_scatter(items, "lead_time_s", "lead time", log_scale, webgl_above)
 
 
-def cycle_time_scatter(items: TableLike, log_scale: bool = False) -> go.Figure:
+def cycle_time_scatter(
+    items: TableLike, log_scale: bool = False, webgl_above: int | None = None
+) -> go.Figure:
     """Cycle time (commitment to delivery) of each delivered item against its delivery date,
-    with p50/p85/p95 lines; ``log_scale`` as in :func:`lead_time_scatter`."""
-    return _time_scatter(items, "cycle_time_s", "cycle time", log_scale)
+    with p50/p85/p95 lines; ``log_scale`` and ``webgl_above`` as in
+    :func:`lead_time_scatter`."""
+    return _time_scatter(items, "cycle_time_s", "cycle time", log_scale, webgl_above)
 
 
-def _time_scatter(items: TableLike, column: str, what: str, log_scale: bool) -> go.Figure:
+def _time_scatter(
+    items: TableLike, column: str, what: str, log_scale: bool, webgl_above: int | None
+) -> go.Figure:
     title = f"{what.capitalize()} of delivered items"
     df = frame(items)
     if df.empty or "delivered" not in df or column not in df:
@@ -51,7 +61,9 @@ def _time_scatter(items: TableLike, column: str, what: str, log_scale: bool) -> 
         df, lead = df[lead > 0], lead[lead > 0]
         if left_out:
             fig.update_layout(title_text=f"{title} ({left_out:,} of 0 days not shown)")
-    fig.add_scatter(
+    add_trace(
+        fig,
+        point_trace(len(df), webgl_above),
         x=df["delivered"],
         y=lead,
         mode="markers",
@@ -100,7 +112,9 @@ def flow_efficiency_histogram(items: TableLike) -> go.Figure:
     df = df[df["flow_efficiency"].notna()]
     fe = df["flow_efficiency"].astype("float64") * 100
     fig = base_figure(title)
-    fig.add_histogram(
+    add_trace(
+        fig,
+        "histogram",
         x=fe,
         xbins={"start": 0, "end": 100.0001, "size": 5},
         marker_color=CLASS_COLOURS["active"],
@@ -127,11 +141,14 @@ def flow_efficiency_histogram(items: TableLike) -> go.Figure:
     return fig
 
 
-def ageing_wip(items: TableLike, statuses: StatusScope | None = None) -> go.Figure:
+def ageing_wip(
+    items: TableLike, statuses: StatusScope | None = None, webgl_above: int | None = None
+) -> go.Figure:
     """Open committed items by current status and age, against the cycle-time percentiles of
     delivered items (an item above the p85 line is older than 85% of finished work). The
     statuses read left to right in the workflow order of ``statuses`` (:mod:`.statuses`;
-    default: by class, then name), each in the colour the cumulative flow diagram gives it."""
+    default: by class, then name), each in the colour the cumulative flow diagram gives it;
+    ``webgl_above``: see :func:`.style.point_trace`."""
     title = "Ageing work in progress"
     df = frame(items)
     if df.empty:
@@ -145,7 +162,9 @@ def ageing_wip(items: TableLike, statuses: StatusScope | None = None) -> go.Figu
     rank = {s: i for i, s in enumerate(shown)}
     open_ = open_.assign(_r=open_["current_status"].map(rank)).sort_values(["_r", "item"])
     fig = base_figure(title)
-    fig.add_scatter(
+    add_trace(
+        fig,
+        point_trace(len(open_), webgl_above),
         x=[esc(s) for s in open_["current_status"]],
         y=days(open_["age_s"]),
         mode="markers",

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..units import DAY_S
-from .style import TableLike, base_figure, empty_figure, esc, frame
+from .style import TableLike, add_trace, base_figure, empty_figure, esc, frame
 from .teams import MAX_SHOWN, NO_TEAM, OTHER, TeamScope
 
 
@@ -88,7 +88,9 @@ def item_journeys(
             continue
         team = None if label == NO_TEAM else label
         wait = (part["class"] != "active") | part["blocked"].fillna(False)
-        fig.add_bar(
+        add_trace(
+            fig,
+            "bar",
             y=[esc(i) for i in part["item"]],
             x=(part["end"] - part["start"]).dt.total_seconds() * 1000.0,
             base=part["start"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -118,7 +120,9 @@ def item_journeys(
     if not marks.empty:
         marks = marks[marks["item"].isin(worst)].sort_values(["item", "ts"])
         if not marks.empty:
-            fig.add_scatter(
+            add_trace(
+                fig,
+                "scatter",
                 x=marks["ts"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
                 y=[esc(i) for i in marks["item"]],
                 mode="markers",

@@ -16,6 +16,7 @@ from .style import (
     TEAM_COLOURS,
     WAIT_SCALE,
     TableLike,
+    add_trace,
     base_figure,
     days,
     empty_figure,
@@ -147,7 +148,9 @@ def _graph_figure(
             f"<br>median {wait_label} {wait:.1f} days"
         )
     fig.update_layout(annotations=[*fig.layout.annotations, *arrows])
-    fig.add_scatter(
+    add_trace(
+        fig,
+        "scatter",
         x=mid_x,
         y=mid_y,
         mode="markers",
@@ -164,7 +167,9 @@ def _graph_figure(
             "colorbar": {"title": {"text": f"median {wait_label}<br>(days)"}},
         },
     )
-    fig.add_scatter(
+    add_trace(
+        fig,
+        "scatter",
         x=[pos[n][0] for n in nodes],
         y=[pos[n][1] for n in nodes],
         mode="markers+text",
@@ -257,18 +262,18 @@ def handoff_matrix(handoffs: TableLike) -> go.Figure:
         label = f"{int(n):,} handoff" + ("" if int(n) == 1 else "s")
         hover[at[a]][at[b]] = f"{esc(a)} → {esc(b)}<br>{label}, median wait {wait}"
     fig = base_figure(title, height=max(360, 120 + 22 * len(teams)))
-    fig.add_trace(
-        go.Heatmap(
-            z=counts,
-            x=[esc(t) for t in teams],
-            y=[esc(t) for t in teams],
-            text=hover,
-            hoverinfo="text",
-            colorscale=WAIT_SCALE,
-            colorbar={"title": "handoffs"},
-            xgap=1,
-            ygap=1,
-        )
+    add_trace(
+        fig,
+        "heatmap",
+        z=counts,
+        x=[esc(t) for t in teams],
+        y=[esc(t) for t in teams],
+        text=hover,
+        hoverinfo="text",
+        colorscale=WAIT_SCALE,
+        colorbar={"title": {"text": "handoffs"}},
+        xgap=1,
+        ygap=1,
     )
     fig.update_yaxes(autorange="reversed", title="from")
     fig.update_xaxes(side="top", title="to", tickangle=-45)

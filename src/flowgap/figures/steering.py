@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ..units import DAY_S
-from .style import TableLike, base_figure, count_axis, empty_figure, esc, frame
+from .style import TableLike, add_trace, base_figure, count_axis, empty_figure, esc, frame
 
 
 def steering_touches(touches: TableLike) -> go.Figure:
@@ -31,7 +31,9 @@ def steering_touches(touches: TableLike) -> go.Figure:
     }
     for kind in sorted(counts["kind"].unique()):
         part = counts[counts["kind"] == kind]
-        fig.add_bar(
+        add_trace(
+            fig,
+            "bar",
             x=part["meeting_date"],
             y=part["touches"],
             name=esc(kind),

@@ -3,16 +3,19 @@ that explains itself, and the conversions of tables and values for plotly."""
 
 from __future__ import annotations
 
+import copy
 import html
 import math
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-from plotly.colors import qualitative
+from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
+from plotly.colors import get_colorscale, qualitative
 
 from ..units import DAY_S
 
@@ -39,7 +42,8 @@ TEAM_COLOURS: Sequence[str] = tuple(
     for palette in (qualitative.Safe, qualitative.Vivid, qualitative.Bold, qualitative.Pastel)
     for c in palette[:-1]
 )
-WAIT_SCALE = "YlOrRd"
+#: Yellow to red, as the (position, colour) pairs plotly's validation would make of "YlOrRd".
+WAIT_SCALE = get_colorscale("YlOrRd")
 PERCENTILES = (50, 85, 95)
 
 TableLike = Any  # pyarrow.Table or pandas.DataFrame
@@ -57,18 +61,57 @@ def frame(table: TableLike) -> pd.DataFrame:
 # plotly_white's layout without its per-trace-type defaults: copying the whole named template
 # into every figure cost ~30 ms a figure, most of a dashboard filter change.
 _TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
+#: The layout every figure starts from, validated by plotly once (title, template, margins).
+_BASE_LAYOUT = go.Layout(
+    title={"text": "", "x": 0.0, "xanchor": "left"},
+    template=_TEMPLATE,
+    height=420,
+    margin={"l": 60, "r": 30, "t": 60, "b": 50},
+).to_plotly_json()
 
 
 def base_figure(title: str, height: int = 420) -> go.Figure:
-    """An empty figure with the title, the template and the margins of every figure."""
-    fig = go.Figure()
-    fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left"},
-        template=_TEMPLATE,
-        height=height,
-        margin={"l": 60, "r": 30, "t": 60, "b": 50},
+    """An empty figure with the title, the template and the margins of every figure.
+
+    The figure does not validate what is set on it afterwards: plotly's validation of every
+    property (the template's hundreds of them, each trace's arrays copied) was most of the
+    time of a figure, 40-80 ms each, on every dashboard filter change. The builders set only
+    properties plotly documents, in the form its validation would store
+    (``tests/test_figures.py`` validates every figure again)."""
+    layout = copy.deepcopy(_BASE_LAYOUT)
+    layout["title"]["text"] = title
+    layout["height"] = height
+    fig = go.Figure(layout=layout, _validate=False)
+    # Figure.add_traces validates the traces whatever the figure says; this figure's own
+    # copy of the data validator is told not to.
+    fig._data_validator.validate_coerce = partial(
+        fig._data_validator.validate_coerce, _validate=False
     )
     return fig
+
+
+def add_trace(fig: go.Figure, kind: str, **props: Any) -> None:
+    """A trace of type ``kind`` ("bar", "scatter", ...) added to a :func:`base_figure` as
+    given, without plotly's validation (``fig.add_bar`` validates every property twice)."""
+    fig.add_trace({"type": kind, **{k: _plain(v) for k, v in props.items()}})
+
+
+def point_trace(points: int, webgl_above: int | None) -> str:
+    """The trace type of a chart with a point per item: "scattergl" (drawn with WebGL) past
+    ``webgl_above`` points, else "scatter" (SVG, crisper; the default: the offline report).
+    A browser draws thousands of SVG points slowly: after a 15,000-item upload the
+    dashboard's Flow page took 12 to 17 s to draw in SVG, 4 to 6 s in WebGL (on a loaded
+    machine; docs/performance.md)."""
+    return "scattergl" if webgl_above is not None and points > webgl_above else "scatter"
+
+
+def _plain(value: Any) -> Any:
+    """A trace property as plotly's validation stores it: a pandas column as plotly's numpy
+    array of it (time-zone-aware times as their local time; ``trace.x[0]`` the first value,
+    not the value labelled 0)."""
+    if isinstance(value, pd.Series | pd.Index):
+        return copy_to_readonly_numpy_array(value)
+    return value
 
 
 def empty_figure(title: str, reason: str) -> go.Figure:

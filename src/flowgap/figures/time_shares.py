@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from ..engine.time_shares import part_label
 from ..units import DAY_S
-from .style import CLASS_COLOURS, TableLike, base_figure, empty_figure, esc, frame
+from .style import CLASS_COLOURS, TableLike, add_trace, base_figure, empty_figure, esc, frame
 
 #: Statuses drawn one by one; the others are folded into "Waiting in other statuses".
 MAX_STATUSES = 6
@@ -99,7 +99,9 @@ def time_shares(
             found = next((p for p in parts if p[0] == label), None)
             x.append(100.0 * found[2] if found else 0.0)
             days_.append(found[1] / DAY_S if found else 0.0)
-        fig.add_bar(
+        add_trace(
+            fig,
+            "bar",
             y=names,
             x=x,
             name=esc(label),

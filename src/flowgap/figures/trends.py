@@ -5,7 +5,16 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from .statuses import StatusScope, workflow_order
-from .style import CLASS_COLOURS, TableLike, base_figure, count_axis, empty_figure, esc, frame
+from .style import (
+    CLASS_COLOURS,
+    TableLike,
+    add_trace,
+    base_figure,
+    count_axis,
+    empty_figure,
+    esc,
+    frame,
+)
 
 
 def cumulative_flow(daily: TableLike, statuses: StatusScope | None = None) -> go.Figure:
@@ -23,7 +32,9 @@ def cumulative_flow(daily: TableLike, statuses: StatusScope | None = None) -> go
     for status in reversed(scope.arrange(classes)):  # the first trace is the stack's bottom
         part = df[df["status"] == status].sort_values("date")
         colour = scope.colour(status, classes[status])
-        fig.add_scatter(
+        add_trace(
+            fig,
+            "scatter",
             x=part["date"],
             y=part["items"],
             name=esc(status),
@@ -49,7 +60,9 @@ def throughput_trend(weekly: TableLike) -> go.Figure:
         return empty_figure(title, "No delivered items.")
     df = df.sort_values("week")
     fig = base_figure(title, height=340)
-    fig.add_bar(
+    add_trace(
+        fig,
+        "bar",
         x=df["week"],
         y=df["throughput"],
         marker_color=CLASS_COLOURS["done"],
@@ -73,7 +86,9 @@ def flow_efficiency_trend(weekly: TableLike) -> go.Figure:
         ("flow_efficiency_median", "median", "solid"),
         ("flow_efficiency_pooled", "pooled", "dash"),
     ):
-        fig.add_scatter(
+        add_trace(
+            fig,
+            "scatter",
             x=df["week"],
             y=df[col].astype("float64") * 100,
             name=name,

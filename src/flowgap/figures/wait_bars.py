@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .style import CLASS_COLOURS, TableLike, base_figure, days, empty_figure, esc, frame
+from .style import CLASS_COLOURS, TableLike, add_trace, base_figure, days, empty_figure, esc, frame
 from .teams import OTHER, TeamScope, team_scope
 
 
@@ -25,7 +25,9 @@ def _wait_touch_bars(
     df = df.sort_values(["_last", "_wait", key], ascending=[False, True, False])
     fig = base_figure(title, height=max(300, 60 + 28 * len(df)))
     names = [esc(v) for v in df[key]]
-    fig.add_bar(
+    add_trace(
+        fig,
+        "bar",
         y=names,
         x=days(df["_wait"]),
         name="wait",
@@ -33,7 +35,9 @@ def _wait_touch_bars(
         marker_color=CLASS_COLOURS["wait"],
         hovertemplate="%{y}: %{x:.1f} days waiting<extra></extra>",
     )
-    fig.add_bar(
+    add_trace(
+        fig,
+        "bar",
         y=names,
         x=days(df["_touch"]),
         name="touch",

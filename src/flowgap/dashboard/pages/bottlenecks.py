@@ -15,8 +15,8 @@ from ...mining.handoff_network import team_layers
 from ...mining.process_maps import filtered_map
 from ...report import tables
 from ..chart_scope import no_team_note, statuses_of, teams_of
+from ..components import WEBGL_ABOVE, grid_data, section, table_grid
 from ..components import figure as graph
-from ..components import grid_data, section, table_grid
 from ..cyto import (
     HANDOFF_LAYOUT,
     STATUS_LAYOUT,
@@ -220,7 +220,10 @@ def layout(view: View, search: str) -> html.Div:
             ),
             section(
                 "Work in progress and its age",
-                graph(figures.ageing_wip(a.items, statuses_of(view)), "ageing-wip"),
+                graph(
+                    figures.ageing_wip(a.items, statuses_of(view), webgl_above=WEBGL_ABOVE),
+                    "ageing-wip",
+                ),
                 table_grid(
                     "stages",
                     tables.STAGES,

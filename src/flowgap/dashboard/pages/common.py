@@ -16,7 +16,7 @@ from flask import g
 from ...report.tables import ITEMS
 from ..components import note
 from ..data import DataService, View
-from ..filters import from_query
+from ..filters import date_notes, from_query
 
 
 def current_sid() -> str | None:
@@ -42,6 +42,32 @@ def missing(view: View) -> html.Div | None:
     if view.analysis is None:
         return note("No item matches the filters. Widen or clear them.", "info", id="no-match")
     return None
+
+
+def drawn(path: str, view: View, search: str | None) -> dict:
+    """What the router notes of the page it drew (the ``page-drawn`` store): its path, and
+    whether it is the page itself (not a note in its place, no note above it)."""
+    return {"path": path, "whole": missing(view) is None and not date_notes(search)}
+
+
+def updates_in_place(path: str, before: dict | None, now: dict, triggered: set[str]) -> bool:
+    """Whether a change of the URL updates the page at ``path`` in place (its own callback
+    sends what changed) instead of the router drawing it again: only the query string
+    changed (``triggered``: the callback context's triggered properties), the page drawn
+    (``before``, the ``page-drawn`` store) is this one, and both before and ``now`` it is
+    the page itself (:func:`drawn`). The router and the page decide by this one rule, from
+    the same inputs.
+
+    Why: Dash builds every component of new page children afresh, so each figure was
+    purged, drawn from nothing and resized twice (plotly waits 100 ms before a resize);
+    a new ``figure`` for a figure in place is one redraw."""
+    return (
+        triggered == {"url.search"}
+        and before is not None
+        and before.get("path") == path
+        and bool(before.get("whole"))
+        and bool(now["whole"])
+    )
 
 
 def item_rows(items: pa.Table, keys: Iterable[str] | None = None) -> list[dict]:
