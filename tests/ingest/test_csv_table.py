@@ -35,7 +35,9 @@ def python_reading(text: str, delimiter: str) -> tuple[list[str], list[tuple[int
 
 
 def our_reading(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    table = open_csv(path)
+    # the reading rule itself, also for text that ends inside quotes (a whole file that does
+    # is refused: test_a_quote_that_never_closes_...)
+    table = open_csv(path, whole=False)
     records = table.read_all()
     columns = [records.values(i).to_pylist() for i in range(len(table.header))]
     rows = list(zip(records.lines.tolist(), map(list, zip(*columns, strict=True)), strict=True))
@@ -233,3 +235,20 @@ def test_a_windows_1252_ellipsis_stays_in_its_value_and_splits_no_row(tmp_path: 
     assert [w.message for w in result.warnings if w.kind == "encoding"] == [
         "not valid UTF-8 (byte 64); read as Windows-1252"
     ]
+
+
+def test_a_quote_that_never_closes_is_one_line_naming_where_it_opens(tmp_path: Path) -> None:
+    # Without the check the record of line 4 swallowed line 5 into its value, and A-6 was
+    # neither loaded nor rejected.
+    p = tmp_path / "x.csv"
+    p.write_bytes(
+        b'item,from,to,timestamp\nA-1,,"Multi\nline",2025-01-01\n'
+        b'A-5,,"Backlog,2025-01-01\nA-6,,Backlog,2025-01-01\n'
+    )
+    with pytest.raises(InputError) as info:
+        open_csv(p)
+    assert str(info.value) == (
+        f"{p}: line 4: a quote opens a value that never closes: the rest of the file would be"
+        " one value"
+    )
+    assert len(open_csv(p, whole=False).read_all()) == 2  # a head may end inside

@@ -14,7 +14,9 @@ The reading rule:
   quote anywhere but at the start of a value is an ordinary character; no escape character.
 - **Records**: a record ends at a line break (CR, LF or CR LF) outside quotes. Nothing else
   splits lines (not ``\\x0b``, ``\\x0c``, ``\\x1c``-``\\x1e``, ``\\x85``, U+2028 or U+2029, which
-  ``str.splitlines`` would split at). A blank line is no record, but its line counts.
+  ``str.splitlines`` would split at). A blank line is no record, but its line counts. A file
+  that ends inside a quoted value is refused, naming the line of the record the quote opens
+  in: every record after it would have vanished into that value.
 - **Values**: stripped as ``str.strip()`` strips (every character ``str.isspace()`` accepts);
   a record with fewer fields than the header has "" in the missing ones; fields beyond the
   header's are ignored.
@@ -143,8 +145,9 @@ class CsvFile:
         return lines
 
 
-def open_csv(path: Path, delimiter: str | None = None) -> CsvFile:
-    """Decode a CSV and read its header. A file without a header line is an InputError."""
+def open_csv(path: Path, delimiter: str | None = None, whole: bool = True) -> CsvFile:
+    """Decode a CSV and read its header. A file without a header line is an InputError, and
+    so is a ``whole`` file (not a head cut from one) that ends inside a quoted value."""
     data, warning = utf8_bytes(read_bytes(path), path)
     if _blank(data):
         raise InputError(path, "empty file: no header line")
@@ -155,7 +158,22 @@ def open_csv(path: Path, delimiter: str | None = None) -> CsvFile:
     header = header_cells(data[:stop], delimiter, path)
     if not any(header):
         raise InputError(path, "empty header line")
+    if whole:
+        _check_quotes_close(u8[end:], ord(delimiter), header_lines + 1, path)
     return CsvFile(path, header, delimiter, warning, data, end, header_lines)
+
+
+def _check_quotes_close(u8: np.ndarray, delimiter: int, first_line: int, path: Path) -> None:
+    """A quote that opens a value and never closes makes the rest of the file one value: every
+    record after it would vanish into it. Name the line where that record starts."""
+    if not len(u8) or outside_quotes(u8, np.array([len(u8)], dtype=np.int64), delimiter)[0]:
+        return
+    line = int(record_lines(u8, delimiter, first_line)[-1])
+    raise InputError(
+        path,
+        "a quote opens a value that never closes: the rest of the file would be one value",
+        record=f"line {line}",
+    )
 
 
 def _blank(data: bytes) -> bool:
