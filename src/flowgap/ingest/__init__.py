@@ -43,6 +43,9 @@ def load_path(path: Path, config: Config, format: str | None = None) -> LoadResu
     module = importlib.import_module(LOADERS[fmt])
     with inflate.limits(config):  # every layer of this input (and of a directory's) shares it
         result = module.load(path, config)
+    from .name_length import reject_long_names
+
+    result = reject_long_names(result)
     result.warnings.extend(_date_order_warnings(path, result))
     return result
 
