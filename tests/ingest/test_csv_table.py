@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 
 import flowgap
 from flowgap.errors import InputError
-from flowgap.ingest.csv_table import PY_SPACE, open_csv, sniff_delimiter
+from flowgap.ingest.csv_table import (
+    PY_SPACE,
+    column_index,
+    open_csv,
+    optional_index,
+    sniff_delimiter,
+)
 
 
 def python_reading(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -252,3 +258,27 @@ def test_a_quote_that_never_closes_is_one_line_naming_where_it_opens(tmp_path: P
         " one value"
     )
     assert len(open_csv(p, whole=False).read_all()) == 2  # a head may end inside
+
+
+def test_a_nul_byte_anywhere_is_one_line_naming_its_line(tmp_path: Path) -> None:
+    # past the first 4 KB the decoder's check missed it: "Back\x00log" became a status
+    rows = "".join(f"A-{i},x\n" for i in range(1000))
+    p = write(tmp_path, "item,to\n" + rows + "B,Back\x00log\n")
+    with pytest.raises(InputError) as info:
+        open_csv(p)
+    assert str(info.value) == f"{p}: line 1002: a NUL byte: binary data, not a text file"
+
+
+def test_a_mapped_column_named_twice_is_an_error_an_unmapped_one_is_not(tmp_path: Path) -> None:
+    header = ["item", "to", "timestamp", "to", "x", "x"]
+    p = tmp_path / "t.csv"
+    with pytest.raises(InputError) as info:
+        column_index(header, "to", p, "input.transitions.to")
+    assert str(info.value) == (
+        f"{p}: the header names column 'to' 2 times (columns 2, 4): rename all but the one"
+        " that holds the values"
+    )
+    assert column_index(header, "timestamp", p, "input.transitions.timestamp") == 2
+    assert optional_index(header, "team", p) is None
+    with pytest.raises(InputError, match="'x' 2 times"):
+        optional_index(header, "x", p)

@@ -151,6 +151,10 @@ def open_csv(path: Path, delimiter: str | None = None, whole: bool = True) -> Cs
     data, warning = utf8_bytes(read_bytes(path), path)
     if _blank(data):
         raise InputError(path, "empty file: no header line")
+    nul = data.find(b"\x00")
+    if nul >= 0:  # a text export has none; downstream, C and XML writers cut at it
+        line = data.count(b"\n", 0, nul) + 1
+        raise InputError(path, "a NUL byte: binary data, not a text file", record=f"line {line}")
     u8 = np.frombuffer(data, dtype=np.uint8)
     if delimiter is None:
         delimiter = sniff_delimiter(first_line(data))
@@ -190,20 +194,29 @@ def _blank(data: bytes) -> bool:
 
 
 def column_index(header: Sequence[str], name: str, path: Path, key: str) -> int:
-    """Position of a configured column; a missing one is an InputError naming it and the key."""
-    try:
-        return list(header).index(name)
-    except ValueError:
+    """Position of a configured column; a missing one is an InputError naming it and the key,
+    and so is one the header names twice (which of them holds the values is anyone's guess)."""
+    index = optional_index(header, name, path)
+    if index is None:
         raise InputError(
             path, f"missing column {name!r} (config key {key}); columns: {', '.join(header)}"
-        ) from None
+        )
+    return index
 
 
-def optional_index(header: Sequence[str], name: str | None) -> int | None:
-    """Position of an optional column, None when not configured or not in the file."""
-    if name is None:
+def optional_index(header: Sequence[str], name: str | None, path: Path) -> int | None:
+    """Position of an optional column, None when not configured or not in the file; a column
+    the header names twice is an InputError."""
+    if name is None or name not in header:
         return None
-    return header.index(name) if name in header else None
+    at = [i + 1 for i, h in enumerate(header) if h == name]
+    if len(at) > 1:
+        raise InputError(
+            path,
+            f"the header names column {name!r} {len(at)} times (columns"
+            f" {', '.join(map(str, at))}): rename all but the one that holds the values",
+        )
+    return at[0] - 1
 
 
 def utf8_bytes(data: bytes, path: Path) -> tuple[bytes, str | None]:
