@@ -160,7 +160,7 @@ def test_encodings_bom_and_gzip(tmp_path: Path) -> None:
         ("bom.csv", b"\xef\xbb\xbf" + text.encode(), None),
         ("utf16.csv", text.encode("utf-16"), None),
         ("utf16-bom.csv", ("\ufeff" + text).encode("utf-16"), None),  # a BOM in the text too
-        ("latin1.csv", text.encode("latin-1"), "not valid UTF-8 (byte 18); read as latin-1"),
+        ("latin1.csv", text.encode("latin-1"), "not valid UTF-8 (line 2); read as latin-1"),
         ("gz.csv", gzip.compress(text.encode()), None),
     ]:
         p = tmp_path / name
@@ -239,7 +239,7 @@ def test_a_windows_1252_ellipsis_stays_in_its_value_and_splits_no_row(tmp_path: 
     assert result.events.column("actor").to_pylist() == ["Ann…", "Ann…", "Bo „x“ €"]
     assert [(i.records_read, i.records_loaded) for i in result.inputs] == [(2, 2)]
     assert [w.message for w in result.warnings if w.kind == "encoding"] == [
-        "not valid UTF-8 (byte 64); read as Windows-1252"
+        "not valid UTF-8 (line 2); read as Windows-1252"
     ]
 
 
@@ -282,3 +282,15 @@ def test_a_mapped_column_named_twice_is_an_error_an_unmapped_one_is_not(tmp_path
     assert optional_index(header, "team", p) is None
     with pytest.raises(InputError, match="'x' 2 times"):
         optional_index(header, "x", p)
+
+
+def test_utf8_mixed_with_8_bit_text_is_read_line_by_line(tmp_path: Path) -> None:
+    # read whole as latin-1, the UTF-8 "Bäcklog" of line 2 became "BÃ¤cklog": two statuses
+    p = tmp_path / "mixed.csv"
+    p.write_bytes("item,to\nA-1,Bäcklog\n".encode() + "A-2,Bäcklog\nA-3,Ann…\n".encode("cp1252"))
+    table = open_csv(p)
+    assert table.read_all().values(1).to_pylist() == ["Bäcklog", "Bäcklog", "Ann…"]
+    assert table.warning == (
+        "UTF-8 mixed with 8-bit text: 2 line(s) not valid UTF-8 (the first: line 3) read as"
+        " Windows-1252, the others as UTF-8"
+    )
