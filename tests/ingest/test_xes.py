@@ -335,3 +335,22 @@ def test_an_event_outside_any_trace_is_rejected_not_dropped(tmp_path: Path) -> N
     assert [(r.source, r.reason) for r in result.rejects] == [
         ("x.xes:line 2", "event outside any trace: it names no case")
     ]
+
+
+def test_attribute_keys_and_cells_are_bounded(tmp_path: Path, monkeypatch) -> None:
+    # a key per event: 20,000 events asked the reader for 400 million cells (abort past 4 GB)
+    p = tmp_path / "x.xes"
+    events = "".join(
+        f'<event><string key="k{i}" value="v"/></event>' for i in range(xes.MAX_KEYS + 1)
+    )
+    p.write_bytes(_log("<trace>" + events + "</trace>"))
+    with pytest.raises(InputError, match="too large to read: more than 1,000 distinct attribute"):
+        xes.load(p, Config())
+    monkeypatch.setattr(xes, "MAX_CELLS", 5)
+    p.write_bytes(_log("<trace>" + _EVENT.format("2024-01-01T10:00:00Z") * 3 + "</trace>"))
+    with pytest.raises(InputError) as info:
+        xes.load(p, Config())
+    assert str(info.value) == (
+        f"{p}: too large to read: 3 events x 2 attribute keys, more than 5 cells at line 2,"
+        " column 233"
+    )
