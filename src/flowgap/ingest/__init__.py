@@ -101,7 +101,8 @@ def load_directory(path: Path, config: Config, format: str | None = None) -> Loa
         try:
             results.append(load_path(file, config, format))
         except InputError as err:
-            results.append(_unreadable(file, err.problem))
+            problem = f"{err.record}: {err.problem}" if err.record else err.problem
+            results.append(_unreadable(file, problem))
     return LoadResult.combine(results)
 
 
