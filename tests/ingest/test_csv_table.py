@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import flowgap
 from flowgap.errors import InputError
 from flowgap.ingest.csv_table import (
+    MAX_COLUMNS,
     PY_SPACE,
     column_index,
     open_csv,
@@ -294,3 +295,12 @@ def test_utf8_mixed_with_8_bit_text_is_read_line_by_line(tmp_path: Path) -> None
         "UTF-8 mixed with 8-bit text: 2 line(s) not valid UTF-8 (the first: line 3) read as"
         " Windows-1252, the others as UTF-8"
     )
+
+
+def test_a_header_of_too_many_columns_is_one_line(tmp_path: Path) -> None:
+    # 300,000 columns (2.6 MB) aborted the process inside Arrow's reader
+    names = ",".join(f"c{i}" for i in range(MAX_COLUMNS + 1))
+    p = write(tmp_path, f"item,to,{names}\nA,B\n")
+    with pytest.raises(InputError) as info:
+        open_csv(p)
+    assert str(info.value) == f"{p}: line 1: the header has more than 10,000 columns"
