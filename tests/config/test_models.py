@@ -37,3 +37,53 @@ def test_a_broken_pattern_names_the_key(tmp_path: Path, toml: str, message: str)
     done = CliRunner().invoke(app, ["inspect", "missing.csv", "-c", str(path)])
     assert done.exit_code == 2
     assert done.stderr == f"flowgap: error: {tmp_path}/{message}\n"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        # each was a traceback (or minutes of work) once the value reached the engine
+        (
+            '[flow]\nstall_after = "99999999999999d"',
+            "flow.stall_after: '99999999999999d' is longer than 36,500 days",
+        ),
+        (
+            '[forecast]\nwindow = "999999999w"',
+            "forecast.window: '999999999w' is longer than 36,500 days",
+        ),
+        (
+            "[forecast]\ntrials = 99999999999999999999999",
+            "forecast.trials: Input should be less than or equal to 1000000",
+        ),
+        (
+            "[whatif]\nbootstrap = 1000000000",
+            "whatif.bootstrap: Input should be less than or equal to 1000000",
+        ),
+        (
+            "[forecast]\nseed = 99999999999999999999",
+            "forecast.seed: Input should be less than 9223372036854775808",
+        ),
+        (
+            "[steering]\nminutes_per_item = nan",
+            "steering.minutes_per_item: Input should be a finite number",
+        ),
+        (
+            "[input]\nmax_inflated_mb = inf",
+            "input.max_inflated_mb: Input should be a finite number",
+        ),
+        (
+            '[input.csv]\ndelimiter = "ab"',
+            "input.csv.delimiter: a single character such as ';' or '\\t', got 'ab'",
+        ),
+        (
+            '[calendar]\ntimezone = "../../etc/passwd"',
+            "calendar.timezone: unknown time zone '../../etc/passwd', e.g. 'Europe/Berlin'",
+        ),
+    ],
+)
+def test_hostile_values_are_config_errors(tmp_path: Path, toml: str, message: str) -> None:
+    path = tmp_path / "flowgap.toml"
+    path.write_text(toml + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        Config.load(path)
+    assert str(err.value) == f"{path}: {message}"

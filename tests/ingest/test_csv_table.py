@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 
 import flowgap
 from flowgap.errors import InputError
-from flowgap.ingest.csv_table import PY_SPACE, open_csv, sniff_delimiter
+from flowgap.ingest.csv_table import (
+    MAX_COLUMNS,
+    PY_SPACE,
+    column_index,
+    open_csv,
+    optional_index,
+    sniff_delimiter,
+)
 
 
 def python_reading(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -35,7 +42,9 @@ def python_reading(text: str, delimiter: str) -> tuple[list[str], list[tuple[int
 
 
 def our_reading(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    table = open_csv(path)
+    # the reading rule itself, also for text that ends inside quotes (a whole file that does
+    # is refused: test_a_quote_that_never_closes_...)
+    table = open_csv(path, whole=False)
     records = table.read_all()
     columns = [records.values(i).to_pylist() for i in range(len(table.header))]
     rows = list(zip(records.lines.tolist(), map(list, zip(*columns, strict=True)), strict=True))
@@ -152,7 +161,7 @@ def test_encodings_bom_and_gzip(tmp_path: Path) -> None:
         ("bom.csv", b"\xef\xbb\xbf" + text.encode(), None),
         ("utf16.csv", text.encode("utf-16"), None),
         ("utf16-bom.csv", ("\ufeff" + text).encode("utf-16"), None),  # a BOM in the text too
-        ("latin1.csv", text.encode("latin-1"), "not valid UTF-8 (byte 18); read as latin-1"),
+        ("latin1.csv", text.encode("latin-1"), "not valid UTF-8 (line 2); read as latin-1"),
         ("gz.csv", gzip.compress(text.encode()), None),
     ]:
         p = tmp_path / name
@@ -231,5 +240,67 @@ def test_a_windows_1252_ellipsis_stays_in_its_value_and_splits_no_row(tmp_path: 
     assert result.events.column("actor").to_pylist() == ["Ann…", "Ann…", "Bo „x“ €"]
     assert [(i.records_read, i.records_loaded) for i in result.inputs] == [(2, 2)]
     assert [w.message for w in result.warnings if w.kind == "encoding"] == [
-        "not valid UTF-8 (byte 64); read as Windows-1252"
+        "not valid UTF-8 (line 2); read as Windows-1252"
     ]
+
+
+def test_a_quote_that_never_closes_is_one_line_naming_where_it_opens(tmp_path: Path) -> None:
+    # Without the check the record of line 4 swallowed line 5 into its value, and A-6 was
+    # neither loaded nor rejected.
+    p = tmp_path / "x.csv"
+    p.write_bytes(
+        b'item,from,to,timestamp\nA-1,,"Multi\nline",2025-01-01\n'
+        b'A-5,,"Backlog,2025-01-01\nA-6,,Backlog,2025-01-01\n'
+    )
+    with pytest.raises(InputError) as info:
+        open_csv(p)
+    assert str(info.value) == (
+        f"{p}: line 4: a quote opens a value that never closes: the rest of the file would be"
+        " one value"
+    )
+    assert len(open_csv(p, whole=False).read_all()) == 2  # a head may end inside
+
+
+def test_a_nul_byte_anywhere_is_one_line_naming_its_line(tmp_path: Path) -> None:
+    # past the first 4 KB the decoder's check missed it: "Back\x00log" became a status
+    rows = "".join(f"A-{i},x\n" for i in range(1000))
+    p = write(tmp_path, "item,to\n" + rows + "B,Back\x00log\n")
+    with pytest.raises(InputError) as info:
+        open_csv(p)
+    assert str(info.value) == f"{p}: line 1002: a NUL byte: binary data, not a text file"
+
+
+def test_a_mapped_column_named_twice_is_an_error_an_unmapped_one_is_not(tmp_path: Path) -> None:
+    header = ["item", "to", "timestamp", "to", "x", "x"]
+    p = tmp_path / "t.csv"
+    with pytest.raises(InputError) as info:
+        column_index(header, "to", p, "input.transitions.to")
+    assert str(info.value) == (
+        f"{p}: the header names column 'to' 2 times (columns 2, 4): rename all but the one"
+        " that holds the values"
+    )
+    assert column_index(header, "timestamp", p, "input.transitions.timestamp") == 2
+    assert optional_index(header, "team", p) is None
+    with pytest.raises(InputError, match="'x' 2 times"):
+        optional_index(header, "x", p)
+
+
+def test_utf8_mixed_with_8_bit_text_is_read_line_by_line(tmp_path: Path) -> None:
+    # read whole as latin-1, the UTF-8 "Bäcklog" of line 2 became "BÃ¤cklog": two statuses
+    p = tmp_path / "mixed.csv"
+    p.write_bytes("item,to\nA-1,Bäcklog\n".encode() + "A-2,Bäcklog\nA-3,Ann…\n".encode("cp1252"))
+    table = open_csv(p)
+    assert table.read_all().values(1).to_pylist() == ["Bäcklog", "Bäcklog", "Ann…"]
+    assert table.warning == (
+        "UTF-8 mixed with 8-bit text: 2 line(s) not valid UTF-8 (the first: line 3) read as"
+        " Windows-1252, the others as UTF-8"
+    )
+
+
+def test_a_header_of_too_many_columns_is_one_line(tmp_path: Path) -> None:
+    # 300,000 columns (2.6 MB) aborted the process inside Arrow's reader
+    names = ",".join(f"c{i}" for i in range(MAX_COLUMNS + 1))
+    p = write(tmp_path, f"item,to,{names}\nA,B\n")
+    with pytest.raises(InputError) as info:
+        open_csv(p)
+    assert str(info.value) == f"{p}: line 1: the header has more than 10,000 columns"

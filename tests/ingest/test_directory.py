@@ -62,3 +62,20 @@ def test_a_directory_holding_only_a_dangling_link_lists_it(tmp_path: Path) -> No
     assert [r.reason for r in result.rejects] == [
         "not loaded: a link to nowhere.csv, which does not exist"
     ]
+
+
+def test_an_unreadable_file_in_a_directory_keeps_the_line_its_error_names(tmp_path: Path) -> None:
+    (tmp_path / "bad.csv").write_text(
+        'item,from,to,timestamp\nA-1,,"Open,2025-01-01T10:00:00Z\n', encoding="utf-8"
+    )
+    (tmp_path / "good.csv").write_text(
+        "item,from,to,timestamp\nA-2,,Open,2025-01-01T10:00:00Z\n", encoding="utf-8"
+    )
+    result = flowgap.load([tmp_path])
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        (
+            str(tmp_path / "bad.csv"),
+            "not loaded: line 2: a quote opens a value that never closes: the rest of the file"
+            " would be one value",
+        )
+    ]

@@ -741,3 +741,31 @@ def test_issues_wait_for_the_team_field_id_only_so_long(
             ' unknown; set [input.jira] team_field = "customfield_11500"',
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("changelog", "what"),
+    [
+        ("x", "changelog is a JSON str, not an object"),
+        ({"histories": {"0": {}}}, "changelog.histories is a JSON dict, not a list"),
+    ],
+)
+def test_a_changelog_of_the_wrong_type_is_said_not_taken_for_none(
+    tmp_path: Path, changelog: object, what: str
+) -> None:
+    issue = {
+        "key": "A-1",
+        "fields": {"created": "2025-01-01T10:00:00.000+0000", "status": {"name": "Done"}},
+        "changelog": changelog,
+    }
+    path = tmp_path / "x.json"
+    path.write_bytes(orjson.dumps({"issues": [issue]}))
+    r = jira_json.load(path, Config())
+    assert [(w.kind, w.message, w.item, w.source) for w in r.warnings] == [
+        (
+            "unreadable_changelog",
+            f"A-1: {what}: its history is unknown, only its current state is loaded",
+            "A-1",
+            "x.json:1",
+        )
+    ]

@@ -285,3 +285,72 @@ def test_the_item_and_the_time_can_be_other_attributes(tmp_path: Path) -> None:
     ]
     assert [r.reason for r in result.rejects] == ["event without a valid logged"]
     assert result.inputs[0].records_read == 3 and result.inputs[0].reconciles
+
+
+def _log(body: str) -> bytes:
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<log>{body}</log>\n'.encode()
+
+
+_EVENT = (
+    '<event><string key="concept:name" value="A"/><date key="time:timestamp" value="{}"/></event>'
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # nested 10,000 deep, the Rust reader overflowed its stack: the process crashed
+        (
+            "<trace><event>" + '<list key="l">' * 10_000 + "</list>" * 10_000 + "</event></trace>",
+            "elements nested more than 64 deep at line 2",
+        ),
+        # a panic of the Rust reader, with its backtrace on stderr
+        ("<trace><trace></trace></trace>", "a trace inside a trace, not in the log at line 2"),
+        (
+            "<trace>" + _EVENT.format("1500-01-01T00:00:00Z") + "</trace>",
+            "date '1500-01-01T00:00:00Z' of 'time:timestamp' is outside",
+        ),
+        ("<trace>" + _EVENT.format("0000-01-01T00:00:00") + "</trace>", "years 1678-2261"),
+        ("<trace><event><event></event></event></trace>", "an event inside an event at line 2"),
+    ],
+)
+def test_what_the_rust_reader_cannot_take_is_one_line(
+    tmp_path: Path, body: str, message: str
+) -> None:
+    p = tmp_path / "x.xes"
+    p.write_bytes(_log(body))
+    with pytest.raises(InputError) as info:
+        xes.load(p, Config())
+    assert message in str(info.value)
+    assert str(info.value).startswith(f"{p}: corrupt XES/XML: ")
+
+
+def test_an_event_outside_any_trace_is_rejected_not_dropped(tmp_path: Path) -> None:
+    p = tmp_path / "x.xes"
+    inside = '<string key="concept:name" value="C1"/>' + _EVENT.format("2024-01-01T10:00:00Z")
+    p.write_bytes(_log(_EVENT.format("2024-01-01T09:00:00Z") + "\n<trace>" + inside + "</trace>"))
+    result = xes.load(p, Config())
+    summary = result.inputs[0]
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (2, 1, 1)
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        ("x.xes:line 2", "event outside any trace: it names no case")
+    ]
+
+
+def test_attribute_keys_and_cells_are_bounded(tmp_path: Path, monkeypatch) -> None:
+    # a key per event: 20,000 events asked the reader for 400 million cells (abort past 4 GB)
+    p = tmp_path / "x.xes"
+    events = "".join(
+        f'<event><string key="k{i}" value="v"/></event>' for i in range(xes.MAX_KEYS + 1)
+    )
+    p.write_bytes(_log("<trace>" + events + "</trace>"))
+    with pytest.raises(InputError, match="too large to read: more than 1,000 distinct attribute"):
+        xes.load(p, Config())
+    monkeypatch.setattr(xes, "MAX_CELLS", 5)
+    p.write_bytes(_log("<trace>" + _EVENT.format("2024-01-01T10:00:00Z") * 3 + "</trace>"))
+    with pytest.raises(InputError) as info:
+        xes.load(p, Config())
+    assert str(info.value) == (
+        f"{p}: too large to read: 3 events x 2 attribute keys, more than 5 cells at line 2,"
+        " column 233"
+    )

@@ -11,9 +11,10 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import ConfigError
 from ..units import DAY_S
@@ -22,13 +23,35 @@ from .status_guess import StatusClass, StatusMoves, guess_classes, guess_status_
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm])\s*$")
 
 
+#: The longest duration or window a config may give: the span one analysis can hold
+#: (``time_span``: 100 years either side of the data). Beyond it the engine's integer
+#: microseconds and Python's dates overflow.
+MAX_DAYS = 36_500
+
+
 def parse_duration(text: str) -> float:
     """``"5d"``, ``"12h"``, ``"30m"`` -> seconds."""
     m = _DURATION.match(text)
     if not m:
         raise ValueError(f"expected a duration like '5d', '12h' or '30m', got {text!r}")
     value, unit = float(m.group(1)), m.group(2)
-    return value * {"d": DAY_S, "h": DAY_S / 24, "m": 60.0}[unit]
+    seconds = value * {"d": DAY_S, "h": DAY_S / 24, "m": 60.0}[unit]
+    if seconds > MAX_DAYS * DAY_S:
+        raise ValueError(f"{text.strip()!r} is longer than {MAX_DAYS:,} days")
+    return seconds
+
+
+def check_zone(name: str) -> str:
+    """A time zone name the zone database knows (ValueError otherwise)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}, e.g. 'Europe/Berlin'") from None
+    return name
+
+
+#: A time zone setting: checked when the file is read, so the error names the file and key.
+Zone = Annotated[str, AfterValidator(check_zone)]
 
 
 def check_pattern(pattern: str) -> None:
@@ -53,7 +76,8 @@ def check_pattern(pattern: str) -> None:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # nan and inf are numbers TOML has, and no setting means them
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -69,7 +93,7 @@ class JiraInput(_Section):
     #: Date format of the UI CSV export (strptime), e.g. "%d/%b/%y %I:%M %p".
     csv_date_format: str = "%d/%b/%y %I:%M %p"
     #: Zone of naive timestamps in the UI CSV (the instance's zone). A warning says when assumed.
-    csv_timezone: str | None = None
+    csv_timezone: Zone | None = None
 
 
 class TransitionCsvInput(_Section):
@@ -85,7 +109,7 @@ class TransitionCsvInput(_Section):
     created: str | None = "created"
     timestamp_format: str | None = None  # None: ISO 8601
     dayfirst: bool = False
-    timezone: str = "UTC"
+    timezone: Zone = "UTC"
 
 
 class GenericCsvInput(_Section):
@@ -98,7 +122,7 @@ class GenericCsvInput(_Section):
     timestamp: str = "timestamp"
     timestamp_format: str | None = None
     dayfirst: bool = False
-    timezone: str = "UTC"
+    timezone: Zone = "UTC"
     team: str | None = None
     resource: str | None = None
     #: Cells equal to one of these are treated as missing.
@@ -108,6 +132,13 @@ class GenericCsvInput(_Section):
     #: A column with the item's creation time (its earliest cell counts; else the first row's).
     created: str | None = None
     delimiter: str | None = None  # None: sniffed
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, v: str | None) -> str | None:
+        if v is not None and (len(v) != 1 or v in '\r\n"'):
+            raise ValueError(f"a single character such as ';' or '\\t', got {v!r}")
+        return v
 
     @field_validator("status", mode="before")
     @classmethod
@@ -230,8 +261,8 @@ class SteeringConfig(_Section):
     #: CSV with columns date, items (keys separated by spaces, commas or semicolons).
     meetings_file: Path | None = None
     recurring: list[RecurringMeeting] = Field(default_factory=list)
-    minutes_per_item: float = 10.0
-    attendees: int = 8
+    minutes_per_item: float = Field(10.0, ge=0, le=24 * 60)
+    attendees: int = Field(8, ge=0, le=100_000)
 
     @field_validator("statuses")
     @classmethod
@@ -261,7 +292,7 @@ class SteeringConfig(_Section):
 class CalendarConfig(_Section):
     """Working time. When present, touch and wait are also reported in working time."""
 
-    timezone: str = "UTC"
+    timezone: Zone = "UTC"
     days: list[Weekday] = Field(
         default_factory=lambda: ["monday", "tuesday", "wednesday", "thursday", "friday"]
     )
@@ -302,7 +333,15 @@ def parse_window_days(text: str) -> int:
     m = _WINDOW.match(text)
     if not m or int(m.group(1)) <= 0:
         raise ValueError(f"expected a number of days or weeks like '12w' or '30d', got {text!r}")
-    return int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+    days = int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+    if days > MAX_DAYS:
+        raise ValueError(f"{text.strip()!r} is longer than {MAX_DAYS:,} days")
+    return days
+
+
+#: Most Monte Carlo trials or bootstrap resamples: each costs time and memory for every
+#: session of a shared server, and a million leaves the percentiles' noise far below a day.
+MAX_TRIALS = 1_000_000
 
 
 class ForecastConfig(_Section):
@@ -310,8 +349,8 @@ class ForecastConfig(_Section):
 
     #: History the daily throughput is sampled from: the days before ``as_of``.
     window: str = "12w"
-    trials: int = Field(10_000, gt=0)
-    seed: int = 0
+    trials: int = Field(10_000, gt=0, le=MAX_TRIALS)
+    seed: int = Field(0, ge=0, lt=2**63)
     #: Percentiles reported, each 1..99 (``p85``: done by that date in 85% of trials).
     percentiles: list[int] = Field(default_factory=lambda: [50, 85, 95])
 
@@ -350,10 +389,10 @@ class WhatIfConfig(_Section):
     #: Delivered items replayed: those delivered in this window before ``as_of``.
     window: str = "12w"
     #: Bootstrap resamples for the confidence intervals.
-    bootstrap: int = Field(1000, gt=0)
+    bootstrap: int = Field(1000, gt=0, le=MAX_TRIALS)
     #: Confidence level of the intervals, in percent.
     confidence: float = Field(90.0, gt=0, lt=100)
-    seed: int = 0
+    seed: int = Field(0, ge=0, lt=2**63)
 
     @field_validator("window")
     @classmethod

@@ -43,6 +43,9 @@ def load_path(path: Path, config: Config, format: str | None = None) -> LoadResu
     module = importlib.import_module(LOADERS[fmt])
     with inflate.limits(config):  # every layer of this input (and of a directory's) shares it
         result = module.load(path, config)
+    from .name_length import reject_long_names
+
+    result = reject_long_names(result)
     result.warnings.extend(_date_order_warnings(path, result))
     return result
 
@@ -98,7 +101,8 @@ def load_directory(path: Path, config: Config, format: str | None = None) -> Loa
         try:
             results.append(load_path(file, config, format))
         except InputError as err:
-            results.append(_unreadable(file, err.problem))
+            problem = f"{err.record}: {err.problem}" if err.record else err.problem
+            results.append(_unreadable(file, problem))
     return LoadResult.combine(results)
 
 

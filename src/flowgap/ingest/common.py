@@ -47,7 +47,10 @@ _C1 = re.compile(rb"[\x80-\x9f]")
 
 def decode_text(data: bytes, path: Path) -> tuple[str, str | None]:
     """Decode as UTF-8 (a BOM is dropped), UTF-16 with a BOM; else fall back to Windows-1252
-    when bytes 0x80-0x9F occur and it decodes them, otherwise latin-1, and say so.
+    when bytes 0x80-0x9F occur and it decodes them, otherwise latin-1, and say so. A file
+    that mixes the two (UTF-8 lines appended to an 8-bit export, or the reverse) is decoded
+    line by line: its UTF-8 lines as UTF-8 (read as 8-bit, "Bäcklog" became "BÃ¤cklog"),
+    the others by the fallback.
 
     Returns the text and a warning message when the fallback was used.
     """
@@ -58,21 +61,49 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        if _C1.search(data):
-            # Bytes 0x80-0x9F are invisible controls in latin-1 (and 0x85 is a line break
-            # that str.strip() removes: "Ann…" became "Ann"); in Windows-1252, the usual
-            # 8-bit export, they are … € „ and the like.
-            try:
-                return (
-                    data.decode("cp1252"),
-                    f"not valid UTF-8 (byte {exc.start}); read as Windows-1252",
-                )
-            except UnicodeDecodeError:
-                pass  # 0x81, 0x8D, 0x8F, 0x90 or 0x9D: not Windows-1252 either
-        return (
-            data.decode("latin-1"),
-            f"not valid UTF-8 (byte {exc.start}); read as latin-1",
-        )
+        line = data.count(b"\n", 0, exc.start) + 1
+        if _UTF8_SEQUENCE.search(data):
+            return _mixed(data, line)
+        codec = _fallback(data)
+        return data.decode(codec), f"not valid UTF-8 (line {line}); read as {codec}"
+
+
+#: A multi-byte UTF-8 sequence: rare in 8-bit text ("Ã¤" in latin-1), the mark of UTF-8.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _fallback(data: bytes) -> str:
+    """Windows-1252 when bytes 0x80-0x9F occur and it decodes them, else latin-1.
+
+    Bytes 0x80-0x9F are invisible controls in latin-1 (and 0x85 is a line break that
+    str.strip() removes: "Ann…" became "Ann"); in Windows-1252, the usual 8-bit export, they
+    are … € „ and the like. 0x81, 0x8D, 0x8F, 0x90 and 0x9D are not Windows-1252 either."""
+    if _C1.search(data):
+        try:
+            data.decode("cp1252")
+            return "Windows-1252"
+        except UnicodeDecodeError:
+            pass
+    return "latin-1"
+
+
+def _mixed(data: bytes, first: int) -> tuple[str, str]:
+    lines = data.split(b"\n")
+    bad = []
+    for n, raw in enumerate(lines):
+        try:
+            lines[n] = raw.decode("utf-8-sig" if n == 0 else "utf-8")
+        except UnicodeDecodeError:
+            bad.append(n)
+    codec = _fallback(b"".join(lines[n] for n in bad))
+    for n in bad:
+        lines[n] = lines[n].decode(codec)
+    return "\n".join(lines), (
+        f"UTF-8 mixed with 8-bit text: {len(bad):,} line(s) not valid UTF-8 (the first: line"
+        f" {first}) read as {codec}, the others as UTF-8"
+    )
 
 
 def zone(name: str | None, path: Path, key: str) -> ZoneInfo | None:

@@ -14,7 +14,9 @@ The reading rule:
   quote anywhere but at the start of a value is an ordinary character; no escape character.
 - **Records**: a record ends at a line break (CR, LF or CR LF) outside quotes. Nothing else
   splits lines (not ``\\x0b``, ``\\x0c``, ``\\x1c``-``\\x1e``, ``\\x85``, U+2028 or U+2029, which
-  ``str.splitlines`` would split at). A blank line is no record, but its line counts.
+  ``str.splitlines`` would split at). A blank line is no record, but its line counts. A file
+  that ends inside a quoted value is refused, naming the line of the record the quote opens
+  in: every record after it would have vanished into that value.
 - **Values**: stripped as ``str.strip()`` strips (every character ``str.isspace()`` accepts);
   a record with fewer fields than the header has "" in the missing ones; fields beyond the
   header's are ignored.
@@ -71,6 +73,9 @@ PY_SPACE = (
 _EDGE = np.zeros(256, dtype=bool)
 _EDGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 _EDGE[0x80:] = True
+#: Most columns of a header: Arrow's reader keeps a builder per column, and a 2.6 MB header of
+#: 300,000 columns aborted the process (std::bad_alloc past 4 GB); 20,000 took 320 MB.
+MAX_COLUMNS = 10_000
 #: Arrow's block: a record must fit in one (a longer one is read again in one block).
 _BLOCK = 1 << 24
 #: Bytes scanned at once when looking for line breaks with numpy (bounds the temporary masks).
@@ -143,11 +148,16 @@ class CsvFile:
         return lines
 
 
-def open_csv(path: Path, delimiter: str | None = None) -> CsvFile:
-    """Decode a CSV and read its header. A file without a header line is an InputError."""
+def open_csv(path: Path, delimiter: str | None = None, whole: bool = True) -> CsvFile:
+    """Decode a CSV and read its header. A file without a header line is an InputError, and
+    so is a ``whole`` file (not a head cut from one) that ends inside a quoted value."""
     data, warning = utf8_bytes(read_bytes(path), path)
     if _blank(data):
         raise InputError(path, "empty file: no header line")
+    nul = data.find(b"\x00")
+    if nul >= 0:  # a text export has none; downstream, C and XML writers cut at it
+        line = data.count(b"\n", 0, nul) + 1
+        raise InputError(path, "a NUL byte: binary data, not a text file", record=f"line {line}")
     u8 = np.frombuffer(data, dtype=np.uint8)
     if delimiter is None:
         delimiter = sniff_delimiter(first_line(data))
@@ -155,7 +165,22 @@ def open_csv(path: Path, delimiter: str | None = None) -> CsvFile:
     header = header_cells(data[:stop], delimiter, path)
     if not any(header):
         raise InputError(path, "empty header line")
+    if whole:
+        _check_quotes_close(u8[end:], ord(delimiter), header_lines + 1, path)
     return CsvFile(path, header, delimiter, warning, data, end, header_lines)
+
+
+def _check_quotes_close(u8: np.ndarray, delimiter: int, first_line: int, path: Path) -> None:
+    """A quote that opens a value and never closes makes the rest of the file one value: every
+    record after it would vanish into it. Name the line where that record starts."""
+    if not len(u8) or outside_quotes(u8, np.array([len(u8)], dtype=np.int64), delimiter)[0]:
+        return
+    line = int(record_lines(u8, delimiter, first_line)[-1])
+    raise InputError(
+        path,
+        "a quote opens a value that never closes: the rest of the file would be one value",
+        record=f"line {line}",
+    )
 
 
 def _blank(data: bytes) -> bool:
@@ -172,20 +197,29 @@ def _blank(data: bytes) -> bool:
 
 
 def column_index(header: Sequence[str], name: str, path: Path, key: str) -> int:
-    """Position of a configured column; a missing one is an InputError naming it and the key."""
-    try:
-        return list(header).index(name)
-    except ValueError:
+    """Position of a configured column; a missing one is an InputError naming it and the key,
+    and so is one the header names twice (which of them holds the values is anyone's guess)."""
+    index = optional_index(header, name, path)
+    if index is None:
         raise InputError(
             path, f"missing column {name!r} (config key {key}); columns: {', '.join(header)}"
-        ) from None
+        )
+    return index
 
 
-def optional_index(header: Sequence[str], name: str | None) -> int | None:
-    """Position of an optional column, None when not configured or not in the file."""
-    if name is None:
+def optional_index(header: Sequence[str], name: str | None, path: Path) -> int | None:
+    """Position of an optional column, None when not configured or not in the file; a column
+    the header names twice is an InputError."""
+    if name is None or name not in header:
         return None
-    return header.index(name) if name in header else None
+    at = [i + 1 for i, h in enumerate(header) if h == name]
+    if len(at) > 1:
+        raise InputError(
+            path,
+            f"the header names column {name!r} {len(at)} times (columns"
+            f" {', '.join(map(str, at))}): rename all but the one that holds the values",
+        )
+    return at[0] - 1
 
 
 def utf8_bytes(data: bytes, path: Path) -> tuple[bytes, str | None]:
@@ -252,6 +286,8 @@ def header_cells(record: bytes, delimiter: str, path: Path) -> list[str]:
     if not record:
         return []
     n = field_count(record, delimiter)
+    if n > MAX_COLUMNS:
+        raise InputError(path, f"the header has more than {MAX_COLUMNS:,} columns", record="line 1")
     names = [f"f{i}" for i in range(n)]
     try:
         table = pcsv.read_csv(

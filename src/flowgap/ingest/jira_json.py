@@ -325,6 +325,7 @@ class _Accumulator(Columns):
 
         changelog = issue.get("changelog")
         histories = self._histories(key, changelog) if isinstance(changelog, dict) else ()
+        self._check_changelog_shape(key, changelog, where)
         first_from, n_hist = self._emit_histories(key, histories)
 
         ids = self._field_ids()
@@ -420,6 +421,27 @@ class _Accumulator(Columns):
         if len(self.e_field) >= self.flush_every:
             self.flush()
         return 0 if changelog is not None else 1
+
+    def _check_changelog_shape(self, key: str, changelog: Any, where: str) -> None:
+        """A changelog, or its histories, of a JSON type Jira never writes holds a history
+        that cannot be read: say so, rather than load the issue as if it had none."""
+        if changelog is None:
+            return
+        if isinstance(changelog, dict):
+            raw = changelog.get("histories")
+            if raw is None or isinstance(raw, list):
+                return
+            what = f"changelog.histories is a JSON {type(raw).__name__}, not a list"
+        else:
+            what = f"changelog is a JSON {type(changelog).__name__}, not an object"
+        self.warnings.append(
+            Finding(
+                "unreadable_changelog",
+                f"{key}: {what}: its history is unknown, only its current state is loaded",
+                item=key,
+                source=f"{self.fname}:{where}",
+            )
+        )
 
     def _histories(self, key: str, changelog: dict) -> list[tuple]:
         """Valid histories as (created, id, author, items), ordered by (created, id as int).

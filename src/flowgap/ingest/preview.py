@@ -91,7 +91,7 @@ def sample(head: Path, fmt: str, config: Config) -> Sample:
     if fmt == "csv":
         from .csv_table import open_csv
 
-        csv = open_csv(head, config.input.csv.delimiter)
+        csv = open_csv(head, config.input.csv.delimiter, whole=False)
         records = csv.read_all()
         n = min(len(records), SAMPLE_ROWS)
         values = [records.values(i).slice(0, n).to_pylist() for i in range(len(csv.header))]

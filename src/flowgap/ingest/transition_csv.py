@@ -75,9 +75,9 @@ def load(path: Path, config: Config) -> LoadResult:
     i_from = column_index(header, cfg.from_status, path, "input.transitions.from")
     i_to = column_index(header, cfg.to_status, path, "input.transitions.to")
     i_ts = column_index(header, cfg.timestamp, path, "input.transitions.timestamp")
-    i_author = optional_index(header, cfg.author)
-    i_team = optional_index(header, cfg.team)
-    i_created = optional_index(header, cfg.created)
+    i_author = optional_index(header, cfg.author, path)
+    i_team = optional_index(header, cfg.team, path)
+    i_created = optional_index(header, cfg.created, path)
     records = csv.read(
         i for i in (i_item, i_from, i_to, i_ts, i_author, i_team, i_created) if i is not None
     )

@@ -1,0 +1,118 @@
+"""The longest name a record may give: an item key, a status, a team, a person, a label.
+
+Real names are short (Jira caps status and label names at 255 characters). A stranger's file
+can hold a 50 MB "status": every table, chart and message that names it then copies and wraps
+it, and ``flowgap inspect`` spent minutes wrapping one such line, ``analyze`` ran out of
+memory. So an event whose item, actor, value or previous value (comments excepted: free text)
+is longer than :data:`MAX_NAME` characters is rejected here, once per input, one reject per
+record (its ``source``), as ``time_span`` rejects a year typo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..model import LoadResult, Reject
+from ..time_span import _recount as recount_rejected  # the same bookkeeping as a year typo
+from .arrow_columns import int_array, ints, strings
+from .csv_table import string_lengths
+
+#: Most characters of a name; far above any real one.
+MAX_NAME = 1000
+#: Fields whose values are free text, not names.
+FREE_TEXT = ("comment",)
+_NAMED = ("item", "actor", "value", "prev")
+#: Names among an item's own attributes.
+ITEM_NAMES = ("current_status", "type", "project", "priority")
+
+
+def _mask(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A boolean Arrow array without nulls as numpy, through its buffers: loading must not
+    import pandas, which pyarrow does on its first ``to_numpy`` or Python scalar handed to
+    a kernel (see ``time_span``)."""
+    return ints(arr.cast(pa.int8())).astype(bool)
+
+
+def _bools(mask: np.ndarray) -> pa.Array:
+    bits = pa.py_buffer(np.packbits(mask, bitorder="little"))
+    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, bits])
+
+
+def _too_long(column: pa.ChunkedArray) -> np.ndarray:
+    # Bytes first, from the offsets: only a value over MAX_NAME bytes can be over MAX_NAME
+    # characters, and nearly every load has none.
+    if not pa.types.is_string(column.type):
+        column = column.cast(pa.string())  # large_string: offsets of another width
+    chunks = [string_lengths(c) for c in column.chunks]
+    nbytes = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+    at = np.flatnonzero(nbytes > MAX_NAME)
+    long = np.zeros(len(column), dtype=bool)
+    if len(at):
+        values = column.take(int_array(at)).to_pylist()
+        long[at] = [v is not None and len(v) > MAX_NAME for v in values]
+    return long
+
+
+def reject_long_names(result: LoadResult) -> LoadResult:
+    """``result`` without the records naming something longer than :data:`MAX_NAME`
+    characters: every event of such a record (its ``source``) goes and the record is
+    rejected; an item left without events goes; such a name among an item's own attributes
+    (current status, type, project, priority) is cleared."""
+    events = result.events
+    if not events.num_rows:
+        return result
+    bad = np.zeros(events.num_rows, dtype=bool)
+    why: dict[int, str] = {}
+    free = None
+    for name in _NAMED:
+        long = _too_long(events.column(name))
+        if name in ("value", "prev") and long.any():
+            if free is None:
+                free = _mask(pc.is_in(events.column("field"), strings(list(FREE_TEXT))))
+            long &= ~free
+        for i in np.flatnonzero(long & ~bad):
+            why[int(i)] = name
+        bad |= long
+    items = _clear_long_attributes(result.items)
+    if not bad.any():
+        return result if items is result.items else replace(result, items=items)
+    at = np.flatnonzero(bad)
+    rows = events.take(int_array(at)).select(["item", "field", "source"]).to_pylist()
+    sources: dict[str, str] = {}
+    for i, row in zip(at.tolist(), rows, strict=True):
+        what = why[i] if why[i] in ("item", "actor") else row["field"]
+        item = row["item"] if why[i] != "item" else row["item"][:40] + "..."
+        source = row["source"] or f"{item}#{i}"
+        sources.setdefault(
+            source, f"{item}: {what} is longer than {MAX_NAME:,} characters: not a name"
+        )
+    # every event of a rejected record goes with it (a row's created and status events)
+    drop = bad | _mask(pc.is_in(events.column("source"), strings(list(sources))))
+    kept = events.take(int_array(np.flatnonzero(~drop)))
+    gone = set(events.column("item").to_pylist()) - set(kept.column("item").to_pylist())
+    if gone and items.num_rows:
+        names = items.column("item").to_pylist()
+        items = items.take(int_array([k for k, key in enumerate(names) if key not in gone]))
+    return replace(
+        result,
+        events=kept,
+        items=items,
+        rejects=[*result.rejects, *(Reject(s, r) for s, r in sources.items())],
+        inputs=recount_rejected(result.inputs, list(sources), len(sources)),
+    )
+
+
+def _clear_long_attributes(items: pa.Table) -> pa.Table:
+    for name in ITEM_NAMES:
+        if not items.num_rows or name not in items.column_names:
+            continue
+        col = items.column(name)
+        long = _too_long(col)
+        if long.any():
+            cleared = pc.if_else(_bools(long), pa.nulls(len(col), col.type), col)
+            items = items.set_column(items.schema.get_field_index(name), name, cleared)
+    return items

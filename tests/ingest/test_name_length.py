@@ -1,0 +1,46 @@
+"""A name longer than any real one rejects its record (a 20 MB status stalled inspect)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flowgap.config import Config
+from flowgap.ingest import load_path
+from flowgap.ingest.name_length import MAX_NAME, reject_long_names
+from flowgap.model import LoadResult, events_from_rows, items_from_rows
+
+
+def test_a_record_naming_something_too_long_is_rejected_whole(tmp_path: Path) -> None:
+    p = tmp_path / "t.csv"
+    long = "B" * (MAX_NAME + 1)
+    p.write_text(
+        "item,from,to,timestamp,author\n"
+        f"A-1,,{long},2025-01-01T10:00:00Z,x\n"
+        "A-2,,Backlog,2025-01-01T10:00:00Z,x\n"
+        f"A-2,Backlog,Done,2025-01-02T10:00:00Z,{'é' * MAX_NAME}\n",  # 2,000 bytes: a name
+        encoding="utf-8",
+    )
+    result = load_path(p, Config())
+    summary = result.inputs[0]
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (3, 2, 1)
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        ("t.csv:2", "A-1: status is longer than 1,000 characters: not a name")
+    ]
+    assert set(result.events.column("item").to_pylist()) == {"A-2"}
+    assert result.items.column("item").to_pylist() == ["A-2"]
+
+
+def test_a_long_comment_and_a_long_current_status(tmp_path: Path) -> None:
+    # comments are free text and stay; a name among the item's attributes is cleared
+    base = {"item": "A-1", "seq": 0, "prev": None, "actor": "x", "source": "f:1"}
+    ts = datetime(2025, 1, 1, tzinfo=UTC)
+    result = LoadResult(
+        events=events_from_rows([{**base, "ts": ts, "field": "comment", "value": "c" * 5000}]),
+        items=items_from_rows([{"item": "A-1", "current_status": "S" * 1001, "type": "Bug"}]),
+    )
+    out = reject_long_names(result)
+    assert out.events.num_rows == 1 and out.rejects == []
+    assert out.items.select(["current_status", "type"]).to_pylist() == [
+        {"current_status": None, "type": "Bug"}
+    ]
