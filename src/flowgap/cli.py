@@ -192,7 +192,12 @@ def serve(
 def convert(
     inputs: Inputs,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="events.parquet (or segments.xes) to write.")
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="events.parquet (a file; with --dataset a directory) or segments.xes.",
+        ),
     ],
     config: ConfigOpt = None,
     input_format: FormatOpt = None,
@@ -204,24 +209,51 @@ def convert(
             "segments as an XES log (start/complete lifecycles, org:group = team).",
         ),
     ] = "parquet",
+    dataset: Annotated[
+        bool,
+        typer.Option(
+            "--dataset",
+            help="Write a Parquet dataset (a directory of files, one input at a time) that "
+            "Spark reads directly.",
+        ),
+    ] = False,
+    partition_by: Annotated[
+        str,
+        typer.Option(
+            "--partition-by",
+            help="With --dataset: hive partitions of the events, project and/or month ('' none).",
+        ),
+    ] = "project,month",
 ) -> None:
-    """Write the canonical tables as Parquet, or the status segments as XES."""
+    """Write the canonical tables as Parquet (one file, or a partitioned dataset), or the
+    status segments as XES."""
     from . import load
     from .ingest.parquet import items_path, rejects_path, write_parquet
 
     if to not in ("parquet", "xes"):
         fail(UsageError(f"--to: unknown format {to!r}; choose parquet or xes"))
+    if dataset and to != "parquet":
+        fail(UsageError("--dataset writes Parquet: it cannot go with --to xes"))
     existed = {p for p in (out, items_path(out), rejects_path(out)) if p.exists()}
     try:
         cfg = load_config(config)
-        result = load(inputs, cfg, format=input_format)
-        if to == "xes":
+        if dataset:
+            from .ingest.parquet_dataset import parse_partitions, write_dataset
+
+            done = write_dataset(inputs, out, cfg, input_format, parse_partitions(partition_by))
+            written = done.paths
+            typer.echo(
+                f"flowgap: {done.events:,} events and {done.items:,} items from"
+                f" {done.inputs:,} input(s); {done.rejects:,} rejected",
+                err=True,
+            )
+        elif to == "xes":
             from . import analyze
             from .mining.event_log import write_xes
 
-            written = [write_xes(analyze(result, cfg), out)]
+            written = [write_xes(analyze(load(inputs, cfg, format=input_format), cfg), out)]
         else:
-            written = write_parquet(result, out)
+            written = write_parquet(load(inputs, cfg, format=input_format), out)
     except FlowgapError as err:
         fail(err)
     for path in written:
