@@ -59,11 +59,23 @@ def _in_years(us: np.ndarray) -> np.ndarray:
     return (us >= EARLIEST_US) & (us < LATEST_US)
 
 
+def bounds(centre: int) -> tuple[int, int]:
+    """The first and last instant (us) a record may hold, given the median of the data."""
+    return max(EARLIEST_US, centre - MAX_DISTANCE_US), min(LATEST_US - 1, centre + MAX_DISTANCE_US)
+
+
 def _outside(us: np.ndarray, centre: int) -> np.ndarray:
     """Two comparisons, no arithmetic on ``us``: fast, and nothing can overflow."""
-    low = max(EARLIEST_US, centre - MAX_DISTANCE_US)
-    high = min(LATEST_US - 1, centre + MAX_DISTANCE_US)
+    low, high = bounds(centre)
     return (us < low) | (us > high)
+
+
+def far_reason(item: str, us: int, centre: int) -> str:
+    """Why a record with an event at ``us`` is rejected."""
+    return (
+        f"{item}: time {_iso(us)} is more than {MAX_DISTANCE_YEARS} years from the median of"
+        f" the data ({_iso(centre)[:10]}): a typo in the year?"
+    )
 
 
 def _centre(result: LoadResult) -> int | None:
@@ -111,11 +123,7 @@ def reject_far_times(result: LoadResult) -> LoadResult:
             bad_sources.setdefault(sources[i] or f"{item_col[i]}#{i}", int(i))
         drop = far
         rejects = [
-            Reject(
-                source,
-                f"{item_col[i]}: time {_iso(int(ts_us[i]))} is more than {MAX_DISTANCE_YEARS} "
-                f"years from the median of the data ({_iso(centre)[:10]}): a typo in the year?",
-            )
+            Reject(source, far_reason(item_col[i], int(ts_us[i]), centre))
             for source, i in bad_sources.items()
         ]
         events = events.take(int_array(np.flatnonzero(~drop)))
@@ -126,6 +134,15 @@ def reject_far_times(result: LoadResult) -> LoadResult:
             items = items.take(int_array([i for i, k in enumerate(names) if k not in gone]))
         inputs = _recount(result.inputs, list(bad_sources), int(drop.sum()))
         result = replace(result, events=events, rejects=[*result.rejects, *rejects], inputs=inputs)
+    items = clear_far_dates(items, centre)
+    if items is not result.items:
+        result = replace(result, items=items)
+    return result
+
+
+def clear_far_dates(items: pa.Table, centre: int) -> pa.Table:
+    """Item dates (created, resolved) outside the span of the data cleared: the engine then
+    uses the item's first event."""
     for name in ("created", "resolved"):
         if not items.num_rows or name not in items.column_names:
             continue
@@ -135,9 +152,7 @@ def reject_far_times(result: LoadResult) -> LoadResult:
         if bad.any():
             cleared = pc.if_else(pa.array(bad), pa.scalar(None, col.type), col)
             items = items.set_column(items.schema.get_field_index(name), name, cleared)
-    if items is not result.items:
-        result = replace(result, items=items)
-    return result
+    return items
 
 
 def _recount(inputs: list[InputSummary], sources: list[str], events: int) -> list[InputSummary]:
@@ -165,9 +180,11 @@ def _recount(inputs: list[InputSummary], sources: list[str], events: int) -> lis
     return out
 
 
-def check_as_of(as_of: datetime, result: LoadResult) -> None:
-    """An ``as_of`` too far from the data for its durations to be measured is a usage error."""
-    centre = _centre(result)
+def check_as_of(as_of: datetime, result: LoadResult | None, centre: int | None = None) -> None:
+    """An ``as_of`` too far from the data for its durations to be measured is a usage error
+    (``centre``: the median of the data, when ``result`` is not in memory)."""
+    if result is not None:
+        centre = _centre(result)
     try:
         moment = as_of.astimezone(UTC) if as_of.tzinfo else as_of.replace(tzinfo=UTC)
     except OverflowError:  # 9999-12-31T23:59:59-14:00 is in year 10000 in UTC

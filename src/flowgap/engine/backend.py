@@ -74,6 +74,13 @@ class Backend:
         self._owned.append(unique)
         return self.con.table(unique)
 
+    def register_frame(self, name: str, frame: Any) -> ibis.Table:
+        """Make a Spark DataFrame (read by the cluster itself) queryable under ``name``."""
+        unique = f"fg_{name}_{next(_names)}"
+        frame.createOrReplaceTempView(unique)
+        self._owned.append(unique)
+        return self.con.table(unique)
+
     def materialize(self, name: str, expr: ibis.Table) -> ibis.Table:
         """Compute ``expr`` once and return a table that reads the stored result."""
         unique = f"fg_{name}_{next(_names)}"

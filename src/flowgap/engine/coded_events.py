@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -67,6 +68,8 @@ def _coded(schema: pa.Schema) -> pa.Schema:
 
 
 def coded_events(run: RunContext) -> CodedEvents:
+    if getattr(run.result, "on_backend", False):
+        return _coded_on_backend(run)
     events = run.result.events
     t = to_us(events.column("ts"))
     raw = events.select(["item", "seq", "field", "value"]).append_column("t", t)
@@ -117,6 +120,68 @@ def _created(run: RunContext, names: pa.Array) -> pa.Table:
         created = first.column("t")
     codes = pc.index_in(first.column("item"), value_set=names).cast(pa.int64())
     return pa.table({"item": codes, "created": created})
+
+
+def _coded_on_backend(run: RunContext) -> CodedEvents:
+    """:func:`coded_events` of a log the backend read itself (``run.result.events`` is a
+    backend table: item, t, seq, field, value). The same codes, made there: only the item keys
+    and the change values come to the driver (for decoding), and go back as small tables."""
+    be = run.backend
+    assert be is not None
+    source = run.result
+    ev = source.events.filter(source.events.t <= run.as_of_us)
+    # Sorted here, as _item_codes sorts (and Ibis' Spark SQL of a distinct then ordered
+    # projection keeps the filter's other columns: a distinct of the wrong rows).
+    names = _sorted(be.to_arrow(ev.select("item").distinct()).column("item"))
+    is_cp = ev.field.isin(CHANGE_FIELDS)
+    found = ev.filter(is_cp, ev.value.notnull()).select("value").distinct()
+    values = _sorted(be.to_arrow(found).column("value"))
+    keys = be.register(
+        "keys", pa.table({"code": pa.array(range(len(names)), pa.int64()), "key": names})
+    )
+    value_table = be.register(
+        "values", pa.table({"code": pa.array(range(len(values)), pa.int64()), "value": values})
+    )
+    vt = value_table.select(vcode=value_table.code, cp_value=value_table.value)
+    coded = ev.join(keys, ev.item == keys.key)
+    coded = coded.left_join(vt, (coded.value == vt.cp_value) & coded.field.isin(CHANGE_FIELDS))
+    coded = coded.select(
+        item=coded.code,
+        t=coded.t,
+        seq=coded.seq,
+        field=coded.field,
+        value=coded.value,
+        vcode=coded.vcode,
+    )
+    # created: the items table's value, else the item's first event (of the whole load).
+    first = source.events.group_by("item").aggregate(t=source.events.t.min())
+    items = source.items
+    if items.num_rows:
+        known = be.register(
+            "created_known",
+            pa.table({"key": items.column("item"), "c": to_us(items.column("created"))}),
+        )
+        first = first.left_join(known, first.item == known.key)
+        first = first.select("item", created=ibis.coalesce(first.c, first.t))
+    else:
+        first = first.select("item", created=first.t)
+    created = first.left_join(keys, first.item == keys.key).select(
+        item=keys.code, created=first.created
+    )
+    first_t = be.to_arrow(ev.aggregate(t=ev.t.min())).column("t")[0].as_py()
+    return CodedEvents(
+        events=be.materialize("events", coded),
+        created=be.materialize("created", created),
+        values=value_table,
+        names=names,
+        value_names=values,
+        first_t=first_t,
+    )
+
+
+def _sorted(column: pa.ChunkedArray) -> pa.Array:
+    arr = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
+    return arr.take(pc.sort_indices(arr))
 
 
 def _item_codes(items: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:

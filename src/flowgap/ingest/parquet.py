@@ -123,7 +123,7 @@ def _read(path: Path) -> pa.Table:
         raise InputError(path, f"not a readable Parquet file: {msg}") from None
 
 
-def _conform(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Table:
+def conform(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Table:
     """Columns of ``schema`` in order, cast to its types; extra columns kept as strings."""
     missing = [name for name in schema.names if name not in table.column_names]
     if missing:
@@ -168,7 +168,7 @@ def load(path: Path, config: Config) -> LoadResult:
         kind = (raw.schema.metadata or {}).get(TABLE_KEY)
         if kind == b"items":
             raise InputError(path, "this is an items table; give its events table instead")
-        events = _conform(raw, EVENTS_SCHEMA, path, "events").select(EVENTS_SCHEMA.names)
+        events = conform(raw, EVENTS_SCHEMA, path, "events").select(EVENTS_SCHEMA.names)
         events, bad = _without_null_keys(events, name)
         rejects += bad
         tables.append(events.replace_schema_metadata(None))
@@ -180,7 +180,7 @@ def load(path: Path, config: Config) -> LoadResult:
     sibling = items_path(path)
     if sibling.exists():
         pieces = [
-            _conform(raw, ITEMS_SCHEMA, sibling, "items").replace_schema_metadata(None)
+            conform(raw, ITEMS_SCHEMA, sibling, "items").replace_schema_metadata(None)
             for _, raw in _read_any(sibling)
         ]
         items = pieces[0]
