@@ -78,7 +78,14 @@ def inspect(
 
 @app.command()
 def analyze(
-    inputs: Inputs,
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Input files or directories; with --engine spark also canonical Parquet at a "
+            "URI the cluster reads (hdfs://, s3a://, abfss://, file://).",
+            show_default=False,
+        ),
+    ],
     config: ConfigOpt = None,
     input_format: FormatOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
@@ -124,6 +131,15 @@ def analyze(
             show_default=False,
         ),
     ] = None,
+    tables_out: Annotated[
+        str | None,
+        typer.Option(
+            "--tables-out",
+            help="Also write the timeline, stints and items as Parquet here: a folder or a URI "
+            "(over [engine] tables_out).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Analyse inputs and write reports; exit 1 when a threshold fails."""
@@ -139,6 +155,9 @@ def analyze(
                     "--spark-master, --spark-remote and --spark-conf need --engine spark"
                 )
             cfg = with_options(cfg, master=spark_master, remote=spark_remote, conf=spark_conf or [])
+        if tables_out is not None:
+            engine_section = cfg.engine.model_copy(update={"tables_out": tables_out})
+            cfg = cfg.model_copy(update={"engine": engine_section})
         code = run_analyze(
             inputs=inputs,
             config=cfg,

@@ -192,7 +192,7 @@ def _check_spark_types(table: pa.Table) -> None:
             raise TypeError(f"engine column {f.name} has unsupported type {f.type}")
 
 
-def _filesystem(uri: str) -> tuple[Any, str]:
+def filesystem_of(uri: str) -> tuple[Any, str]:
     """pyarrow's file system and path of a staging location; Hadoop's ``s3a://`` is S3."""
     from pyarrow import fs
 
@@ -206,7 +206,7 @@ def _filesystem(uri: str) -> tuple[Any, str]:
 def _write_staged(table: pa.Table, uri: str) -> None:
     import pyarrow.parquet as pq
 
-    filesystem, path = _filesystem(uri)
+    filesystem, path = filesystem_of(uri)
     filesystem.create_dir(path.rpartition("/")[0], recursive=True)
     pq.write_table(table, path, filesystem=filesystem, compression="zstd")
 
@@ -216,7 +216,7 @@ def _remove_staged(uri: str) -> None:
         shutil.rmtree(uri, ignore_errors=True)
         return
     try:
-        filesystem, path = _filesystem(uri)
+        filesystem, path = filesystem_of(uri)
         filesystem.delete_dir(path)
     except (OSError, pa.ArrowException):
         pass  # a staging folder left behind costs space, not correctness
