@@ -49,6 +49,8 @@ class ParquetSource:
     sibling."""
 
     events: str
+    #: The path as the user gave it (reports name the input so).
+    given: str = ""
 
     @property
     def items(self) -> str:
@@ -65,10 +67,10 @@ def source_of(path: str) -> ParquetSource:
     """A source for ``path``: a URI as it is, a local path made absolute (the executors do
     not share this process' working directory)."""
     if "://" in path:
-        return ParquetSource(path)
+        return ParquetSource(path, path)
     if not os.path.exists(path):
         raise InputError(path, "no such file or directory")
-    return ParquetSource(os.path.abspath(path))
+    return ParquetSource(os.path.abspath(path), path)
 
 
 @dataclass
@@ -161,7 +163,7 @@ def read_source(source: ParquetSource, backend: Any) -> BackendLoad:
         )
     inputs = [
         InputSummary(
-            path=source.events,
+            path=source.given or source.events,
             format=FORMAT,
             records_read=int(stats["read"]),
             records_loaded=int(counted["n"]),
