@@ -74,9 +74,12 @@ class Backend:
         self._owned.append(unique)
         return self.con.table(unique)
 
-    def register_frame(self, name: str, frame: Any) -> ibis.Table:
+    def register_frame(self, name: str, frame: Any, cache: bool = False) -> ibis.Table:
         """Make a Spark DataFrame (read by the cluster itself) queryable under ``name``."""
         unique = f"fg_{name}_{next(_names)}"
+        if cache:
+            frame = frame.cache()
+            self._cached.append(frame)
         frame.createOrReplaceTempView(unique)
         self._owned.append(unique)
         return self.con.table(unique)

@@ -125,8 +125,9 @@ def read_source(source: ParquetSource, backend: Any) -> BackendLoad:
         F.col("source").cast("string").alias("source"),
     )
     null_key = None
-    for name in ("item", "t", "seq", "field"):
-        null_key = F.col(name).isNull() if null_key is None else null_key | F.col(name).isNull()
+    for name in REQUIRED:
+        column = F.col("t" if name == "ts" else name)
+        null_key = column.isNull() if null_key is None else null_key | column.isNull()
     t = F.when(~null_key, F.col("t"))
     stats = canon.agg(
         F.count(F.lit(1)).alias("read"),
@@ -151,7 +152,9 @@ def read_source(source: ParquetSource, backend: Any) -> BackendLoad:
     counted = valid.agg(
         F.count(F.lit(1)).alias("n"), F.min("t").alias("first"), F.max("t").alias("last")
     ).collect()[0]
-    events = backend.register_frame("events_read", valid.drop("source"))
+    # Cached (spilling to disk past the executors' memory): the queries that follow (codes,
+    # status moves and counts, first events) read it rather than the files again.
+    events = backend.register_frame("events_read", valid.drop("source"), cache=True)
     items = _items(session, source, centre)
     rejected_items.discard(None)
     if rejected_items and items.num_rows:

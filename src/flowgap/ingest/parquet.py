@@ -98,16 +98,18 @@ def _partition_values(path: Path, root: Path) -> dict[str, str | None]:
     return values
 
 
-def _read_any(path: Path) -> list[tuple[str, pa.Table]]:
-    """(name for messages, table) of each file of ``path`` (one file, or a dataset)."""
+def _read_any(path: Path, partitions: bool = False) -> list[tuple[str, pa.Table]]:
+    """(name for messages, table) of each file of ``path`` (one file, or a dataset); with
+    ``partitions``, a partition value the file lacks as a column is added as one."""
     if not path.is_dir():
         return [(path.name, _read(path))]
     out = []
     for file in dataset_files(path):
         table = _read(file)
-        for key, value in _partition_values(file, path).items():
+        for key, value in _partition_values(file, path).items() if partitions else ():
             if key not in table.column_names:
-                table = table.append_column(key, pa.array([value] * table.num_rows, pa.string()))
+                column = pa.repeat(pa.scalar(value, pa.string()), table.num_rows)
+                table = table.append_column(key, column)
         out.append((f"{path.name}/{file.relative_to(path).as_posix()}", table))
     return out
 
@@ -181,7 +183,7 @@ def load(path: Path, config: Config) -> LoadResult:
     if sibling.exists():
         pieces = [
             conform(raw, ITEMS_SCHEMA, sibling, "items").replace_schema_metadata(None)
-            for _, raw in _read_any(sibling)
+            for _, raw in _read_any(sibling, partitions=True)
         ]
         items = pieces[0]
         if len(pieces) > 1:
