@@ -70,6 +70,26 @@ def _outside(us: np.ndarray, centre: int) -> np.ndarray:
     return (us < low) | (us > high)
 
 
+def far_rejects(
+    sources: list[str | None],
+    items: list[str],
+    us: list[int],
+    centre: int,
+    first_row: list[int] | None = None,
+) -> list[Reject]:
+    """One reject per record among the far events given (source, item, time of each): the
+    events a record made (a history entry or a row changing several fields) share its source
+    and its time. Only the far events go: a Parquet input's events may share a source without
+    sharing a time. An event without a source is its own record (``item#row``)."""
+    rows = first_row if first_row is not None else list(range(len(items)))
+    found: dict[str, Reject] = {}
+    for source, item, at, row in zip(sources, items, us, rows, strict=True):
+        key = source or f"{item}#{row}"
+        if key not in found:
+            found[key] = Reject(key, far_reason(item, at, centre))
+    return list(found.values())
+
+
 def far_reason(item: str, us: int, centre: int) -> str:
     """Why a record with an event at ``us`` is rejected."""
     return (
@@ -115,24 +135,22 @@ def reject_far_times(result: LoadResult) -> LoadResult:
     if far.any():
         sources = events.column("source").to_pylist()
         item_col = events.column("item").to_pylist()
-        bad_sources: dict[str, int] = {}
-        for i in np.flatnonzero(far):
-            # One reject per record: the events a record made (a history entry or a row
-            # changing several fields) share its source and its time. Only the far events
-            # go: a Parquet input's events may share a source without sharing a time.
-            bad_sources.setdefault(sources[i] or f"{item_col[i]}#{i}", int(i))
+        far_at = np.flatnonzero(far)
+        rejects = far_rejects(
+            [sources[i] for i in far_at],
+            [item_col[i] for i in far_at],
+            [int(ts_us[i]) for i in far_at],
+            centre,
+            first_row=far_at.tolist(),
+        )
         drop = far
-        rejects = [
-            Reject(source, far_reason(item_col[i], int(ts_us[i]), centre))
-            for source, i in bad_sources.items()
-        ]
         events = events.take(int_array(np.flatnonzero(~drop)))
         # An item whose every record was rejected is not loaded at all.
         gone = set(item_col) - set(events.column("item").to_pylist())
         if gone and items.num_rows:
             names = items.column("item").to_pylist()
             items = items.take(int_array([i for i, k in enumerate(names) if k not in gone]))
-        inputs = _recount(result.inputs, list(bad_sources), int(drop.sum()))
+        inputs = _recount(result.inputs, [r.source for r in rejects], int(drop.sum()))
         result = replace(result, events=events, rejects=[*result.rejects, *rejects], inputs=inputs)
     items = clear_far_dates(items, centre)
     if items is not result.items:

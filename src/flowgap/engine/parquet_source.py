@@ -35,8 +35,16 @@ from ..ingest.parquet import (
     conform,
     null_keys_reason,
 )
-from ..model import EVENTS_SCHEMA, ITEMS_SCHEMA, Finding, InputSummary, Reject, dedupe_items
-from ..time_span import bounds, clear_far_dates, far_reason
+from ..model import (
+    EVENTS_SCHEMA,
+    ITEMS_SCHEMA,
+    Finding,
+    InputSummary,
+    Reject,
+    dedupe_items,
+    sort_events,
+)
+from ..time_span import bounds, clear_far_dates, far_rejects
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Spark reads partition values as text (a project "007" stays "007").
@@ -85,6 +93,9 @@ class BackendLoad:
     first: datetime | None
     last: datetime | None
     centre_us: int | None
+    #: The status events (item, ts, seq, field, value), canonically ordered: what the status
+    #: rules read, in Arrow on the driver.
+    status_events: pa.Table
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     inputs: list[InputSummary] = field(default_factory=list)
@@ -106,9 +117,8 @@ def read_source(source: ParquetSource, backend: Any) -> BackendLoad:
     """Read ``source`` with the backend's Spark session and apply the canonical rules there."""
     if backend.name != "spark":
         raise UsageError("canonical Parquet is read by the backend itself only with --engine spark")
-    from pyspark.sql import functions as F
-
     session = backend.session
+    F = _functions(session)
     session.conf.set(*_NO_INFERENCE)
     raw = _read(session, source.events)
     missing = [name for name in EVENTS_SCHEMA.names if name not in raw.columns]
@@ -134,19 +144,22 @@ def read_source(source: ParquetSource, backend: Any) -> BackendLoad:
         F.sum(null_key.cast("long")).alias("null_keys"),
         F.percentile_approx(t, 0.5, 10_000).alias("centre"),
     ).collect()[0]
-    rejects, rejected_items = _null_key_rejects(raw, source) if stats["null_keys"] else ([], set())
+    rejects, rejected_items = (
+        _null_key_rejects(raw, source, F) if stats["null_keys"] else ([], set())
+    )
     valid = canon.filter(~null_key)
     centre = stats["centre"]
     if centre is not None:
         low, high = bounds(int(centre))
         far = F.col("t").between(low, high)
         far_rows = valid.filter(~far).select("item", "t", "source").collect()
-        by_source: dict[str, Reject] = {}
-        for i, row in enumerate(far_rows):
-            key = row["source"] or f"{row['item']}#{i}"
-            by_source.setdefault(key, Reject(key, far_reason(row["item"], row["t"], int(centre))))
-            rejected_items.add(row["item"])
-        rejects += by_source.values()
+        rejects += far_rejects(
+            [r["source"] for r in far_rows],
+            [r["item"] for r in far_rows],
+            [r["t"] for r in far_rows],
+            int(centre),
+        )
+        rejected_items.update(r["item"] for r in far_rows)
         if far_rows:
             valid = valid.filter(far)
     counted = valid.agg(
@@ -155,6 +168,12 @@ def read_source(source: ParquetSource, backend: Any) -> BackendLoad:
     # Cached (spilling to disk past the executors' memory): the queries that follow (codes,
     # status moves and counts, first events) read it rather than the files again.
     events = backend.register_frame("events_read", valid.drop("source"), cache=True)
+    # The status rules (moves, counts, names: engine/status_classes.py) run in Arrow on the
+    # driver, over the status events only.
+    status = valid.filter(F.col("field") == "status").select(
+        "item", F.timestamp_micros("t").alias("ts"), "seq", "field", "value"
+    )
+    status_events = _status_table(status.toArrow())
     items = _items(session, source, centre)
     rejected_items.discard(None)
     if rejected_items and items.num_rows:
@@ -182,9 +201,17 @@ def read_source(source: ParquetSource, backend: Any) -> BackendLoad:
         first=_moment(counted["first"]),
         last=_moment(counted["last"]),
         centre_us=None if centre is None else int(centre),
+        status_events=status_events,
         rejects=rejects,
         inputs=inputs,
     )
+
+
+def _status_table(table: pa.Table) -> pa.Table:
+    """Spark's status events in the canonical columns and order (item, ts, seq)."""
+    fields = [EVENTS_SCHEMA.field(name) for name in ("item", "ts", "seq", "field", "value")]
+    schema = pa.schema([pa.field(f.name, f.type) for f in fields])
+    return sort_events(table.select(schema.names).cast(schema))
 
 
 def _moment(us: int | None) -> datetime | None:
@@ -204,11 +231,18 @@ def _read(session: Any, uri: str) -> Any:
     return frame
 
 
-def _null_key_rejects(raw: Any, source: ParquetSource) -> tuple[list[Reject], set]:
+def _functions(session: Any) -> Any:
+    """Spark's column functions for ``session``: a Spark Connect session has its own."""
+    if type(session).__module__.startswith("pyspark.sql.connect"):
+        from pyspark.sql.connect import functions
+    else:
+        from pyspark.sql import functions
+    return functions
+
+
+def _null_key_rejects(raw: Any, source: ParquetSource, F: Any) -> tuple[list[Reject], set]:
     """One reject per event row with a null key column: ``<file>:row N`` (N from 1 in its
     file, as the loader names it)."""
-    from pyspark.sql import functions as F
-
     bad = None
     for name in REQUIRED:
         bad = F.col(name).isNull() if bad is None else bad | F.col(name).isNull()

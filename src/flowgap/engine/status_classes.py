@@ -11,10 +11,7 @@ entry into its current status. Per item first
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -39,39 +36,37 @@ STATUS_CLASSES = pa.schema(
 STATUS_COUNTS = pa.schema([("item", pa.string()), ("status", pa.string()), ("n", pa.int64())])
 
 
+def _status_events(result: LoadResult) -> pa.Table:
+    """The events the status rules read: every event of a loaded log, or the status events
+    of a log the backend read itself (``BackendLoad.status_events``, collected for these
+    rules: the rest of its events stay on the cluster)."""
+    if getattr(result, "on_backend", False):
+        return result.status_events  # type: ignore[attr-defined]
+    return result.events
+
+
 def status_count_rows(result: LoadResult, as_of: datetime | None = None) -> pa.Table:
     """item, status, n: the item's entries into each status (visits); and a row for its current
     status, which counts one entry only for an item without any status event (an export
     without history, or such an item among others with history).
 
     With ``as_of`` (an analysis), nothing after it counts: neither later events nor items
-    created later. Without it (``inspect``), the whole load. A log read by the backend
-    (``result.on_backend``) is counted there (:func:`_count_rows_on`), by the same rule."""
-    if getattr(result, "on_backend", False):
-        return _count_rows_on(result, as_of)
-    events = result.events
-    if as_of is not None and events.num_rows and pc.max(events.column("ts")).as_py() > as_of:
-        events = events.filter(pc.less_equal(events.column("ts"), pa.scalar(as_of, TS)))
+    created later. Without it (``inspect``), the whole load."""
+    parts = []
+    events = _status_events(result)
+    items = result.items
+    if as_of is not None:
+        at = pa.scalar(as_of, TS)
+        if events.num_rows and pc.max(events.column("ts")).as_py() > as_of:
+            events = events.filter(pc.less_equal(events.column("ts"), at))
+        if items.num_rows:
+            created = items.column("created")
+            items = items.filter(pc.or_kleene(pc.is_null(created), pc.less_equal(created, at)))
     status = events.select(["item", "value"]).filter(pc.equal(events.column("field"), "status"))
     with_events = pc.unique(status.column("item"))
     status = status.filter(pc.is_valid(status.column("value")))
-    counted = _counts_per_item(status) if status.num_rows else None
-    return _with_current(counted, _items_at(result.items, as_of), with_events)
-
-
-def _items_at(items: pa.Table, as_of: datetime | None) -> pa.Table:
-    """The items created by ``as_of`` (all without it)."""
-    if as_of is None or not items.num_rows:
-        return items
-    created = items.column("created")
-    at = pa.scalar(as_of, TS)
-    return items.filter(pc.or_kleene(pc.is_null(created), pc.less_equal(created, at)))
-
-
-def _with_current(counted: pa.Table | None, items: pa.Table, with_events: pa.Array) -> pa.Table:
-    """The counted visits (item, status, n, ordered by item and status) and a row per item
-    for its current status: one entry when the item has no status event."""
-    parts = [] if counted is None else [counted]
+    if status.num_rows:
+        parts.append(_counts_per_item(status))
     if items.num_rows:
         current = items.filter(pc.is_valid(items.column("current_status")))
         entered = pc.invert(pc.is_in(current.column("item"), value_set=with_events))
@@ -93,7 +88,7 @@ def _visits(status: pa.Table) -> tuple[np.ndarray, np.ndarray, pa.Array, pa.Arra
     """Item and status codes of each visit, in canonical order (item, ts, seq), with the
     dictionaries of both: a status event that repeats the item's status in force is no new
     visit (an audit log writes a row per change of any column; the engine's timeline keeps
-    such a status as one visit). :func:`visits_expr` is this rule on a backend."""
+    such a status as one visit)."""
     item = pc.dictionary_encode(status.column("item").combine_chunks())
     value = pc.dictionary_encode(status.column("value").combine_chunks())
     item_codes = item.indices.to_numpy().astype(np.int64)
@@ -104,87 +99,24 @@ def _visits(status: pa.Table) -> tuple[np.ndarray, np.ndarray, pa.Array, pa.Arra
 
 
 def _counts_per_item(status: pa.Table) -> pa.Table:
-    """item, status, n of visits, ordered by item and status. Items and values as integer
-    codes (statuses ranked by name), counted by one sort of one int64 key: a group-by on two
-    string columns took 12 s at 4.7M status events."""
+    """item, status, n of visits. Items and values as integer codes, counted by one sort of
+    one int64 key: a group-by on two string columns took 12 s at 4.7M status events."""
     items, values, item_names, value_names = _visits(status)
     n_values = len(value_names)
-    order = pc.sort_indices(value_names).to_numpy().astype(np.int64)
-    rank = np.empty(n_values, np.int64)
-    rank[order] = np.arange(n_values)
-    keys, counts = np.unique(items * n_values + rank[values], return_counts=True)
+    keys, counts = np.unique(items * n_values + values, return_counts=True)
     return pa.table(
         {
             "item": item_names.take(pa.array(keys // n_values)),
-            "status": value_names.take(pa.array(order[keys % n_values])),
+            "status": value_names.take(pa.array(keys % n_values)),
             "n": pa.array(counts, pa.int64()),
         }
     )
 
 
-# ------------------------------------------------------------- the same rules on a backend
-
-
-def visits_expr(events: ir.Table) -> ir.Table:
-    """Every entry into a status (item, t, seq, value) of backend events (item, t, seq,
-    field, value): the rule of :func:`_visits` (a repeat of the status in force is none)."""
-    st = events.filter(events.field == "status", events.value.notnull())
-    prev = st.value.lag().over(ibis.window(group_by=st.item, order_by=[st.t, st.seq]))
-    st = st.select("item", "t", "seq", "value", entered=prev.isnull() | (prev != st.value))
-    return st.filter(st.entered).drop("entered")
-
-
-def _moves_on(result: Any) -> StatusMoves:
-    """:func:`status_moves` of a log read by the backend: two small results come back."""
-    be, visits = result.backend, visits_expr(result.events)
-    per_status = be.to_arrow(visits.group_by("value").aggregate(n=visits.count()))
-    if per_status.num_rows == 0:
-        return StatusMoves()
-    prev = visits.value.lag().over(
-        ibis.window(group_by=visits.item, order_by=[visits.t, visits.seq])
-    )
-    pairs = visits.select(a=prev, b=visits.value)
-    pairs = pairs.filter(pairs.a.notnull())
-    moved = be.to_arrow(pairs.group_by(["a", "b"]).aggregate(n=pairs.count()))
-    per_status = per_status.sort_by("value")
-    moved = moved.sort_by([("a", "ascending"), ("b", "ascending")])
-    return StatusMoves(
-        visits=dict(zip(*(per_status.column(c).to_pylist() for c in ("value", "n")), strict=True)),
-        moves={
-            (a, b): n
-            for a, b, n in zip(*(moved.column(c).to_pylist() for c in ("a", "b", "n")), strict=True)
-        },
-    )
-
-
-def _count_rows_on(result: Any, as_of: datetime | None) -> pa.Table:
-    """:func:`status_count_rows` of a log read by the backend: per-item rows come back."""
-    be, events = result.backend, result.events
-    if as_of is not None:
-        events = events.filter(events.t <= _us(as_of))
-    status = events.filter(events.field == "status")
-    with_events = be.to_arrow(status.select("item").distinct()).column("item")
-    visits = visits_expr(events)
-    counted = be.to_arrow(visits.group_by(["item", "value"]).aggregate(n=visits.count()))
-    counted = counted.rename_columns(["item", "status", "n"])
-    counted = counted.sort_by([("item", "ascending"), ("status", "ascending")])
-    return _with_current(
-        counted if counted.num_rows else None,
-        _items_at(result.items, as_of),
-        with_events.combine_chunks(),
-    )
-
-
-def _us(moment: datetime) -> int:
-    return int(pa.scalar(moment, TS).cast(pa.int64()).as_py())
-
-
 def status_moves(result: LoadResult) -> StatusMoves:
     """The workflow's shape over the whole load: visits of each status and the moves between
     statuses (consecutive visits of one item)."""
-    if getattr(result, "on_backend", False):
-        return _moves_on(result)
-    events = result.events
+    events = _status_events(result)
     status = events.select(["item", "value"]).filter(
         pc.and_(pc.equal(events.column("field"), "status"), pc.is_valid(events.column("value")))
     )
@@ -251,13 +183,9 @@ def build_status_classes(result: LoadResult, config: Config) -> pa.Table:
 
 def status_names(result: LoadResult, config: Config) -> list[str]:
     """Every status the load or the config names, sorted."""
-    events = result.events
+    events = _status_events(result)
     names = set(config.statuses.classes)
-    if getattr(result, "on_backend", False):
-        status = events.filter(events.field == "status", events.value.notnull())
-        status = result.backend.to_arrow(status.select("value").distinct()).column("value")
-    else:
-        status = events.column("value").filter(pc.equal(events.column("field"), "status"))
+    status = events.column("value").filter(pc.equal(events.column("field"), "status"))
     names.update(v for v in pc.unique(status).to_pylist() if v is not None)
     if result.items.num_rows:
         current = pc.unique(result.items.column("current_status"))
