@@ -99,7 +99,10 @@ def far_reason(item: str, us: int, centre: int) -> str:
 
 
 def _centre(result: LoadResult) -> int | None:
-    """The median instant of the events, else of the items' creation dates."""
+    """The median instant of the events, else of the items' creation dates (a log the
+    backend read itself, ``engine/parquet_source.py``, brings the median it computed)."""
+    if getattr(result, "on_backend", False):
+        return result.centre_us  # type: ignore[attr-defined]
     if result.events.num_rows:
         us, valid = _us(result.events.column("ts"))
     elif result.items.num_rows:
@@ -198,11 +201,9 @@ def _recount(inputs: list[InputSummary], sources: list[str], events: int) -> lis
     return out
 
 
-def check_as_of(as_of: datetime, result: LoadResult | None, centre: int | None = None) -> None:
-    """An ``as_of`` too far from the data for its durations to be measured is a usage error
-    (``centre``: the median of the data, when ``result`` is not in memory)."""
-    if result is not None:
-        centre = _centre(result)
+def check_as_of(as_of: datetime, result: LoadResult) -> None:
+    """An ``as_of`` too far from the data for its durations to be measured is a usage error."""
+    centre = _centre(result)
     try:
         moment = as_of.astimezone(UTC) if as_of.tzinfo else as_of.replace(tzinfo=UTC)
     except OverflowError:  # 9999-12-31T23:59:59-14:00 is in year 10000 in UTC

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from ..config import Config
-from ..errors import InputError
 from ..model import Finding, LoadResult
 from ..time_span import check_as_of
 from ..units import US
@@ -34,7 +33,7 @@ from . import (
 from .analysis import Analysis
 from .as_of import as_of_warnings, resolve_as_of
 from .backend import connect
-from .parquet_source import BackendLoad, ParquetSource, read_source
+from .parquet_source import ParquetSource, event_count, read_input
 from .runner import RunContext, Scope, Step, compute_rows
 
 #: Every step of the engine.
@@ -70,16 +69,9 @@ def analyze(
     itself (:mod:`.parquet_source`): then the events never come to this process."""
     backend = connect(engine, config.engine.spark)
     try:
-        if isinstance(result, ParquetSource):
-            result = read_source(result, backend)
-            empty = result.nothing_loaded()
-            if empty is not None:
-                raise InputError(result.inputs[0].path, empty)
+        result = read_input(result, backend)
         if config.flow.as_of is not None:
-            if isinstance(result, BackendLoad):
-                check_as_of(config.flow.as_of, None, centre=result.centre_us)
-            else:
-                check_as_of(config.flow.as_of, result)
+            check_as_of(config.flow.as_of, result)
         as_of = resolve_as_of(result, config)
         as_of_us = _us(as_of)
         stall = config.flow.stall_after_s
@@ -104,7 +96,7 @@ def analyze(
         as_of_us=as_of_us,
         has_history=result.has_history,
         inputs=result.inputs,
-        events=result.events_count if isinstance(result, BackendLoad) else result.events.num_rows,
+        events=event_count(result),
         status_categories=dict(result.status_categories),
         classes=classes,
     )

@@ -113,6 +113,23 @@ class BackendLoad:
         )
 
 
+def read_input(result: Any, backend: Any) -> Any:
+    """What the engine reads: a :class:`ParquetSource` read by the backend (an error when it
+    holds no item), a loaded log as it is."""
+    if not isinstance(result, ParquetSource):
+        return result
+    read = read_source(result, backend)
+    empty = read.nothing_loaded()
+    if empty is not None:
+        raise InputError(read.inputs[0].path, empty)
+    return read
+
+
+def event_count(result: Any) -> int:
+    """The events of a loaded log or of a :class:`BackendLoad`."""
+    return result.events_count if isinstance(result, BackendLoad) else result.events.num_rows
+
+
 def read_source(source: ParquetSource, backend: Any) -> BackendLoad:
     """Read ``source`` with the backend's Spark session and apply the canonical rules there."""
     if backend.name != "spark":
