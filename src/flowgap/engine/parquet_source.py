@@ -1,4 +1,4 @@
-"""``--engine spark`` reading canonical Parquet itself: the events never pass through the driver.
+"""``--engine spark`` reading canonical Parquet itself: the events stay on the cluster.
 
 A :class:`ParquetSource` names the events (one file or a dataset: a directory of files,
 possibly hive-partitioned; a local path or a URI the cluster reads: ``hdfs://``, ``s3a://``,
@@ -12,9 +12,11 @@ there, as the loader (:mod:`flowgap.ingest.parquet`) does in memory:
   the data is a rejected record, an item date that far is cleared. The median here is Spark's
   ``percentile_approx`` (a 100-year tolerance does not need an exact one).
 
-What comes back to the driver: counts, the time range, the rejected rows, and one row per item
-(the items table). The result, a :class:`BackendLoad`, is what the engine reads instead of a
-``LoadResult``: its ``events`` is a backend table (item, t in microseconds, seq, field, value).
+What comes back to the driver: counts, the time range, the rejected rows, the status events
+(the status rules of ``status_classes.py`` run on them in Arrow) and one row per item (the
+items table). The result, a :class:`BackendLoad`, is what the engine reads instead of a
+``LoadResult``: its ``events`` is a backend table (item, t in microseconds, seq, field, value),
+which ``coded_events.py`` codes as it codes a loaded log.
 """
 
 from __future__ import annotations
