@@ -1,9 +1,11 @@
 """Spark reads a partitioned canonical Parquet dataset itself (``flowgap convert --dataset``
 output, plus a file with null keys): every table, the rejects and the tables written with
 ``--tables-out`` equal DuckDB's, which loads the same dataset in memory: in local mode; on the
-two-worker standalone cluster (``conftest.py``), the dataset given as a ``file://`` URI
-there (the files read and checked by the executors; the whole analysis of a Parquet input on
-the cluster is ``test_cli_on_cluster.py``'s). About a minute each on 2 cores.
+two-worker standalone cluster (``conftest.py``), through its master and through Spark
+Connect, the dataset given as a ``file://`` URI there (the files read and checked by the
+executors; the whole analysis of a Parquet input on the cluster is
+``test_cli_on_cluster.py``'s). The local analysis costs about a minute on 2 cores, each
+cluster read some seconds.
 """
 
 from __future__ import annotations
@@ -86,12 +88,16 @@ def test_local_mode_reads_the_dataset_itself(dataset, tmp_path):
     assert written["timeline"].num_rows == duck.timeline.num_rows
 
 
-def test_a_standalone_cluster_reads_the_dataset_at_a_uri(dataset, spark_cluster):
-    """The executors on the workers read the files (a ``file://`` URI) and apply the rules:
-    the same rejects, counts and items as the loader. (The whole analysis of a Parquet input
-    on this cluster is ``test_cli_on_cluster.py``'s.)"""
+@pytest.mark.parametrize("through", ["master", "connect"])
+def test_the_cluster_reads_the_dataset_at_a_uri(dataset, spark_cluster, through):
+    """The executors on the workers read the files (a ``file://`` URI) and apply the rules,
+    through a master URL or Spark Connect: the same rejects, counts and items as the loader.
+    (The whole analysis of a Parquet input on this cluster is ``test_cli_on_cluster.py``'s.)"""
     out, config, loaded, _ = dataset
-    cfg = with_spark(config, master=spark_cluster.master_url, conf=APP_CONF)
+    if through == "master":
+        cfg = with_spark(config, master=spark_cluster.master_url, conf=APP_CONF)
+    else:
+        cfg = with_spark(config, remote=spark_cluster.remote_url)
     backend = connect("spark", cfg.engine.spark)
     try:
         read = read_source(source_of(out.as_uri()), backend)
@@ -110,3 +116,5 @@ def test_a_standalone_cluster_reads_the_dataset_at_a_uri(dataset, spark_cluster)
     assert n_item_codes == loaded.items.num_rows
     ts = loaded.events.column("ts")
     assert (read.first, read.last) == (pc.min(ts).as_py(), pc.max(ts).as_py())
+    status = loaded.events.filter(pc.equal(loaded.events.column("field"), "status"))
+    assert read.status_events.equals(status.select(read.status_events.column_names))

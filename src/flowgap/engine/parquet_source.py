@@ -228,8 +228,9 @@ def read_source(source: ParquetSource, backend: Any) -> BackendLoad:
 
 def _status_table(table: pa.Table) -> pa.Table:
     """Spark's status events in the canonical columns and order (item, ts, seq)."""
-    fields = [EVENTS_SCHEMA.field(name) for name in ("item", "ts", "seq", "field", "value")]
-    schema = pa.schema([pa.field(f.name, f.type) for f in fields])
+    schema = pa.schema(
+        [EVENTS_SCHEMA.field(name) for name in ("item", "ts", "seq", "field", "value")]
+    )
     return sort_events(table.select(schema.names).cast(schema))
 
 
