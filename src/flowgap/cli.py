@@ -78,7 +78,14 @@ def inspect(
 
 @app.command()
 def analyze(
-    inputs: Inputs,
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Input files or directories; with --engine spark also canonical Parquet at a "
+            "URI the cluster reads (hdfs://, s3a://, abfss://, file://).",
+            show_default=False,
+        ),
+    ],
     config: ConfigOpt = None,
     input_format: FormatOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
@@ -124,6 +131,15 @@ def analyze(
             show_default=False,
         ),
     ] = None,
+    tables_out: Annotated[
+        str | None,
+        typer.Option(
+            "--tables-out",
+            help="Also write the timeline, stints and items as Parquet here: a folder or a URI "
+            "(over [engine] tables_out).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Analyse inputs and write reports; exit 1 when a threshold fails."""
@@ -143,6 +159,9 @@ def analyze(
                     "--spark-master, --spark-remote and --spark-conf need --engine spark"
                 )
             cfg = with_options(cfg, master=spark_master, remote=spark_remote, conf=spark_conf or [])
+        if tables_out is not None:
+            engine_section = cfg.engine.model_copy(update={"tables_out": tables_out})
+            cfg = cfg.model_copy(update={"engine": engine_section})
         code = run_analyze(
             inputs=inputs,
             config=cfg,
@@ -198,7 +217,12 @@ def serve(
 def convert(
     inputs: Inputs,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="events.parquet (or segments.xes) to write.")
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="events.parquet (a file; with --dataset a directory) or segments.xes.",
+        ),
     ],
     config: ConfigOpt = None,
     input_format: FormatOpt = None,
@@ -210,24 +234,51 @@ def convert(
             "segments as an XES log (start/complete lifecycles, org:group = team).",
         ),
     ] = "parquet",
+    dataset: Annotated[
+        bool,
+        typer.Option(
+            "--dataset",
+            help="Write a Parquet dataset (a directory of files, one input at a time) that "
+            "Spark reads directly.",
+        ),
+    ] = False,
+    partition_by: Annotated[
+        str,
+        typer.Option(
+            "--partition-by",
+            help="With --dataset: hive partitions of the events, project and/or month ('' none).",
+        ),
+    ] = "project,month",
 ) -> None:
-    """Write the canonical tables as Parquet, or the status segments as XES."""
+    """Write the canonical tables as Parquet (one file, or a partitioned dataset), or the
+    status segments as XES."""
     from . import load
     from .ingest.parquet import items_path, rejects_path, write_parquet
 
     if to not in ("parquet", "xes"):
         fail(UsageError(f"--to: unknown format {to!r}; choose parquet or xes"))
+    if dataset and to != "parquet":
+        fail(UsageError("--dataset writes Parquet: it cannot go with --to xes"))
     existed = {p for p in (out, items_path(out), rejects_path(out)) if p.exists()}
     try:
         cfg = load_config(config)
-        result = load(inputs, cfg, format=input_format)
-        if to == "xes":
+        if dataset:
+            from .ingest.parquet_dataset import parse_partitions, write_dataset
+
+            done = write_dataset(inputs, out, cfg, input_format, parse_partitions(partition_by))
+            written = done.paths
+            typer.echo(
+                f"flowgap: {done.events:,} events and {done.items:,} items from"
+                f" {done.inputs:,} input(s); {done.rejects:,} rejected",
+                err=True,
+            )
+        elif to == "xes":
             from . import analyze
             from .mining.event_log import write_xes
 
-            written = [write_xes(analyze(result, cfg), out)]
+            written = [write_xes(analyze(load(inputs, cfg, format=input_format), cfg), out)]
         else:
-            written = write_parquet(result, out)
+            written = write_parquet(load(inputs, cfg, format=input_format), out)
     except FlowgapError as err:
         fail(err)
     for path in written:

@@ -165,7 +165,7 @@ class LoadResult:
         if len(results) == 1:
             return results[0]
         events = pa.concat_tables([r.events for r in results], promote_options="permissive")
-        items = _dedupe_items(
+        items = dedupe_items(
             pa.concat_tables([r.items for r in results], promote_options="permissive")
         )
         warnings = [x for r in results for x in r.warnings]
@@ -285,7 +285,8 @@ def _keys_in_several(results: Sequence[LoadResult]) -> list[str]:
     return sorted(shared)
 
 
-def _dedupe_items(items: pa.Table) -> pa.Table:
+def dedupe_items(items: pa.Table) -> pa.Table:
+    """One row per item key: the first."""
     if items.num_rows == 0:
         return items
     keys = items.column("item").to_pylist()

@@ -59,15 +59,50 @@ def _in_years(us: np.ndarray) -> np.ndarray:
     return (us >= EARLIEST_US) & (us < LATEST_US)
 
 
+def bounds(centre: int) -> tuple[int, int]:
+    """The first and last instant (us) a record may hold, given the median of the data."""
+    return max(EARLIEST_US, centre - MAX_DISTANCE_US), min(LATEST_US - 1, centre + MAX_DISTANCE_US)
+
+
 def _outside(us: np.ndarray, centre: int) -> np.ndarray:
     """Two comparisons, no arithmetic on ``us``: fast, and nothing can overflow."""
-    low = max(EARLIEST_US, centre - MAX_DISTANCE_US)
-    high = min(LATEST_US - 1, centre + MAX_DISTANCE_US)
+    low, high = bounds(centre)
     return (us < low) | (us > high)
 
 
+def far_rejects(
+    sources: list[str | None],
+    items: list[str],
+    us: list[int],
+    centre: int,
+    first_row: list[int] | None = None,
+) -> list[Reject]:
+    """One reject per record among the far events given (source, item, time of each): the
+    events a record made (a history entry or a row changing several fields) share its source
+    and its time. Only the far events go: a Parquet input's events may share a source without
+    sharing a time. An event without a source is its own record (``item#row``)."""
+    rows = first_row if first_row is not None else list(range(len(items)))
+    found: dict[str, Reject] = {}
+    for source, item, at, row in zip(sources, items, us, rows, strict=True):
+        key = source or f"{item}#{row}"
+        if key not in found:
+            found[key] = Reject(key, far_reason(item, at, centre))
+    return list(found.values())
+
+
+def far_reason(item: str, us: int, centre: int) -> str:
+    """Why a record with an event at ``us`` is rejected."""
+    return (
+        f"{item}: time {_iso(us)} is more than {MAX_DISTANCE_YEARS} years from the median of"
+        f" the data ({_iso(centre)[:10]}): a typo in the year?"
+    )
+
+
 def _centre(result: LoadResult) -> int | None:
-    """The median instant of the events, else of the items' creation dates."""
+    """The median instant of the events, else of the items' creation dates (a log the
+    backend read itself, ``engine/parquet_source.py``, brings the median it computed)."""
+    if getattr(result, "on_backend", False):
+        return result.centre_us  # type: ignore[attr-defined]
     if result.events.num_rows:
         us, valid = _us(result.events.column("ts"))
     elif result.items.num_rows:
@@ -103,29 +138,32 @@ def reject_far_times(result: LoadResult) -> LoadResult:
     if far.any():
         sources = events.column("source").to_pylist()
         item_col = events.column("item").to_pylist()
-        bad_sources: dict[str, int] = {}
-        for i in np.flatnonzero(far):
-            # One reject per record: the events a record made (a history entry or a row
-            # changing several fields) share its source and its time. Only the far events
-            # go: a Parquet input's events may share a source without sharing a time.
-            bad_sources.setdefault(sources[i] or f"{item_col[i]}#{i}", int(i))
+        far_at = np.flatnonzero(far)
+        rejects = far_rejects(
+            [sources[i] for i in far_at],
+            [item_col[i] for i in far_at],
+            [int(ts_us[i]) for i in far_at],
+            centre,
+            first_row=far_at.tolist(),
+        )
         drop = far
-        rejects = [
-            Reject(
-                source,
-                f"{item_col[i]}: time {_iso(int(ts_us[i]))} is more than {MAX_DISTANCE_YEARS} "
-                f"years from the median of the data ({_iso(centre)[:10]}): a typo in the year?",
-            )
-            for source, i in bad_sources.items()
-        ]
         events = events.take(int_array(np.flatnonzero(~drop)))
         # An item whose every record was rejected is not loaded at all.
         gone = set(item_col) - set(events.column("item").to_pylist())
         if gone and items.num_rows:
             names = items.column("item").to_pylist()
             items = items.take(int_array([i for i, k in enumerate(names) if k not in gone]))
-        inputs = _recount(result.inputs, list(bad_sources), int(drop.sum()))
+        inputs = _recount(result.inputs, [r.source for r in rejects], int(drop.sum()))
         result = replace(result, events=events, rejects=[*result.rejects, *rejects], inputs=inputs)
+    items = clear_far_dates(items, centre)
+    if items is not result.items:
+        result = replace(result, items=items)
+    return result
+
+
+def clear_far_dates(items: pa.Table, centre: int) -> pa.Table:
+    """Item dates (created, resolved) outside the span of the data cleared: the engine then
+    uses the item's first event."""
     for name in ("created", "resolved"):
         if not items.num_rows or name not in items.column_names:
             continue
@@ -135,9 +173,7 @@ def reject_far_times(result: LoadResult) -> LoadResult:
         if bad.any():
             cleared = pc.if_else(pa.array(bad), pa.scalar(None, col.type), col)
             items = items.set_column(items.schema.get_field_index(name), name, cleared)
-    if items is not result.items:
-        result = replace(result, items=items)
-    return result
+    return items
 
 
 def _recount(inputs: list[InputSummary], sources: list[str], events: int) -> list[InputSummary]:

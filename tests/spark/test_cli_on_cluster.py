@@ -27,7 +27,13 @@ def _report(path: Path) -> dict:
 
 
 def test_the_cli_on_a_cluster_writes_duckdbs_report_and_nothing_else(tmp_path, spark_cluster):
+    from flowgap.engine import spark_session
     from flowgap.sample import write_sample
+
+    # The tests' own driver, when another test left it running, holds cores of the cluster
+    # the CLI's driver needs (the Connect server holds the others): it would wait for
+    # executors without end.
+    spark_session.stop()
 
     write_sample(tmp_path / "log.parquet", items=25, seed=3)
     common = ["analyze", "log.parquet", "-c", "log.flowgap.toml", "--format", "json", "-q"]

@@ -458,6 +458,9 @@ class SparkConfig(_Section):
 
 class EngineConfig(_Section):
     spark: SparkConfig = Field(default_factory=SparkConfig)
+    #: Where ``flowgap analyze`` writes the large tables (timeline, stints, items) as Parquet:
+    #: a local folder or a URI (``hdfs://``, ``s3a://``, ``abfss://``); ``--tables-out``.
+    tables_out: str | None = None
 
 
 class Config(_Section):

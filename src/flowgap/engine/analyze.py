@@ -33,6 +33,7 @@ from . import (
 from .analysis import Analysis
 from .as_of import as_of_warnings, resolve_as_of
 from .backend import connect
+from .parquet_source import ParquetSource, event_count, read_input
 from .runner import RunContext, Scope, Step, compute_rows
 
 #: Every step of the engine.
@@ -55,23 +56,27 @@ STEPS: list[Step] = [
 
 
 def analyze(
-    result: LoadResult,
+    result: LoadResult | ParquetSource,
     config: Config,
     *,
     engine: str = "duckdb",
     extra_steps: Sequence[Step] = (),
 ) -> Analysis:
     """Compute the per-item rows of every step for ``result``; the aggregates follow on
-    first read (:class:`Analysis`)."""
-    if config.flow.as_of is not None:
-        check_as_of(config.flow.as_of, result)
-    as_of = resolve_as_of(result, config)
-    as_of_us = _us(as_of)
-    stall = config.flow.stall_after_s
-    moves = status_classes.status_moves(result)
-    classes = status_classes.classes_of(result, config, moves)
+    first read (:class:`Analysis`).
+
+    ``result`` is a loaded log, or (``--engine spark``) canonical Parquet the cluster reads
+    itself (:mod:`.parquet_source`): then the events never come to this process."""
     backend = connect(engine, config.engine.spark)
     try:
+        result = read_input(result, backend)
+        if config.flow.as_of is not None:
+            check_as_of(config.flow.as_of, result)
+        as_of = resolve_as_of(result, config)
+        as_of_us = _us(as_of)
+        stall = config.flow.stall_after_s
+        moves = status_classes.status_moves(result)
+        classes = status_classes.classes_of(result, config, moves)
         run = RunContext(
             result=result,
             config=config,
@@ -91,7 +96,7 @@ def analyze(
         as_of_us=as_of_us,
         has_history=result.has_history,
         inputs=result.inputs,
-        events=result.events.num_rows,
+        events=event_count(result),
         status_categories=dict(result.status_categories),
         classes=classes,
     )

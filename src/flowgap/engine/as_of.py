@@ -36,7 +36,10 @@ def resolve_as_of(result: LoadResult, config: Config) -> datetime:
     if config.flow.as_of is not None:
         as_of = config.flow.as_of
         return as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of.astimezone(UTC)
-    if result.events.num_rows:
+    if getattr(result, "on_backend", False):  # a log read by the backend: its range came back
+        if result.last is not None:  # type: ignore[attr-defined]
+            return result.last.astimezone(UTC)  # type: ignore[attr-defined]
+    elif result.events.num_rows:
         return pc.max(result.events.column("ts")).as_py().astimezone(UTC)
     # No events (an input without history): the latest date the items carry.
     candidates = []
@@ -60,7 +63,9 @@ def as_of_warnings(result: LoadResult, config: Config, as_of: datetime) -> list[
     history: the first creation and the last creation or resolution)."""
     if config.flow.as_of is None:
         return []
-    if result.events.num_rows:
+    if getattr(result, "on_backend", False):
+        first, last = result.first, result.last  # type: ignore[attr-defined]
+    elif result.events.num_rows:
         ts = result.events.column("ts")
         first, last = pc.min(ts).as_py(), pc.max(ts).as_py()
     elif result.items.num_rows:

@@ -74,6 +74,16 @@ class Backend:
         self._owned.append(unique)
         return self.con.table(unique)
 
+    def register_frame(self, name: str, frame: Any, cache: bool = False) -> ibis.Table:
+        """Make a Spark DataFrame (read by the cluster itself) queryable under ``name``."""
+        unique = f"fg_{name}_{next(_names)}"
+        if cache:
+            frame = frame.cache()
+            self._cached.append(frame)
+        frame.createOrReplaceTempView(unique)
+        self._owned.append(unique)
+        return self.con.table(unique)
+
     def materialize(self, name: str, expr: ibis.Table) -> ibis.Table:
         """Compute ``expr`` once and return a table that reads the stored result."""
         unique = f"fg_{name}_{next(_names)}"
@@ -185,7 +195,7 @@ def _check_spark_types(table: pa.Table) -> None:
             raise TypeError(f"engine column {f.name} has unsupported type {f.type}")
 
 
-def _filesystem(uri: str) -> tuple[Any, str]:
+def filesystem_of(uri: str) -> tuple[Any, str]:
     """pyarrow's file system and path of a staging location; Hadoop's ``s3a://`` is S3."""
     from pyarrow import fs
 
@@ -199,7 +209,7 @@ def _filesystem(uri: str) -> tuple[Any, str]:
 def _write_staged(table: pa.Table, uri: str) -> None:
     import pyarrow.parquet as pq
 
-    filesystem, path = _filesystem(uri)
+    filesystem, path = filesystem_of(uri)
     filesystem.create_dir(path.rpartition("/")[0], recursive=True)
     pq.write_table(table, path, filesystem=filesystem, compression="zstd")
 
@@ -209,7 +219,7 @@ def _remove_staged(uri: str) -> None:
         shutil.rmtree(uri, ignore_errors=True)
         return
     try:
-        filesystem, path = _filesystem(uri)
+        filesystem, path = filesystem_of(uri)
         filesystem.delete_dir(path)
     except (OSError, pa.ArrowException):
         pass  # a staging folder left behind costs space, not correctness

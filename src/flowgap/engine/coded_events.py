@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -49,7 +50,7 @@ class CodedEvents:
         faster than on strings)."""
         raw = be.to_arrow(expr.order_by(order_by))
         if schema is not None:
-            raw = raw.select(schema.names).cast(_coded(schema))
+            raw = raw.select(schema.names).cast(_coded_schema(schema))
         i = raw.schema.get_field_index("item")
         codes = raw.column(i).combine_chunks().cast(pa.int32())
         keys = pa.DictionaryArray.from_arrays(codes, self.names)
@@ -61,78 +62,96 @@ class CodedEvents:
         return table.set_column(i, "item", self.names.take(table.column(i)))
 
 
-def _coded(schema: pa.Schema) -> pa.Schema:
+def _coded_schema(schema: pa.Schema) -> pa.Schema:
     """``schema`` with the engine's int64 item codes in place of item keys."""
     return schema.set(schema.get_field_index("item"), pa.field("item", pa.int64()))
 
 
 def coded_events(run: RunContext) -> CodedEvents:
-    events = run.result.events
-    t = to_us(events.column("ts"))
-    raw = events.select(["item", "seq", "field", "value"]).append_column("t", t)
-    del t
-    if raw.num_rows and pc.max(raw.column("t")).as_py() > run.as_of_us:
-        raw = raw.filter(pc.less_equal(raw.column("t"), run.as_of_us))
-    item_codes, names = _item_codes(raw.column("item"))
-    vcodes, values = _value_codes(raw.column("field"), raw.column("value"))
-    coded = pa.table(
-        {
-            "item": item_codes,
-            "t": raw.column("t"),
-            "seq": raw.column("seq"),
-            "field": raw.column("field"),
-            "value": raw.column("value"),
-            "vcode": vcodes,
-        }
-    )
-    first_t = pc.min(raw.column("t")).as_py() if raw.num_rows else None
-    del raw, item_codes, vcodes
+    """The events coded on the backend, for every engine: a loaded log's events are
+    registered there first (DuckDB reads the Arrow table in place; Spark reads it staged),
+    a log the backend read itself (:mod:`.parquet_source`) is there already. Only the item
+    keys and the change values come to the driver (to decode results), and go back as small
+    tables."""
     be = run.backend
     assert be is not None
+    source = run.result
+    if getattr(source, "on_backend", False):
+        events = source.events  # item, t (us), seq, field, value
+    else:
+        loaded = source.events
+        events = be.register(
+            "loaded",
+            pa.table(
+                {
+                    "item": loaded.column("item"),
+                    "t": to_us(loaded.column("ts")),
+                    "seq": loaded.column("seq"),
+                    "field": loaded.column("field"),
+                    "value": loaded.column("value"),
+                }
+            ),
+        )
+    return _coded(run, events)
+
+
+def _coded(run: RunContext, events: ir.Table) -> CodedEvents:
+    be = run.backend
+    assert be is not None
+    source = run.result
+    ev = events.filter(events.t <= run.as_of_us)
+    # Items in sorted order (an order by code is an order by key), sorted here: Ibis' Spark
+    # SQL of a distinct then ordered projection keeps the filter's other columns.
+    names = _sorted(be.to_arrow(ev.select("item").distinct()).column("item"))
+    is_cp = ev.field.isin(CHANGE_FIELDS)
+    found = ev.filter(is_cp, ev.value.notnull()).select("value").distinct()
+    values = _sorted(be.to_arrow(found).column("value"))
+    keys = be.register(
+        "keys", pa.table({"code": pa.array(range(len(names)), pa.int64()), "key": names})
+    )
+    value_table = be.register(
+        "values", pa.table({"code": pa.array(range(len(values)), pa.int64()), "value": values})
+    )
+    vt = value_table.select(vcode=value_table.code, cp_value=value_table.value)
+    coded = ev.join(keys, ev.item == keys.key)
+    coded = coded.left_join(vt, (coded.value == vt.cp_value) & coded.field.isin(CHANGE_FIELDS))
+    coded = coded.select(
+        item=coded.code,
+        t=coded.t,
+        seq=coded.seq,
+        field=coded.field,
+        value=coded.value,
+        vcode=coded.vcode,
+    )
+    # created: the items table's value, else the item's first event (of the whole load).
+    first = events.group_by("item").aggregate(t=events.t.min())
+    items = source.items
+    if items.num_rows:
+        known = be.register(
+            "created_known",
+            pa.table({"key": items.column("item"), "c": to_us(items.column("created"))}),
+        )
+        first = first.left_join(known, first.item == known.key)
+        first = first.select("item", created=ibis.coalesce(first.c, first.t))
+    else:
+        first = first.select("item", created=first.t)
+    created = first.left_join(keys, first.item == keys.key).select(
+        item=keys.code, created=first.created
+    )
+    first_t = be.to_arrow(ev.aggregate(t=ev.t.min())).column("t")[0].as_py()
     return CodedEvents(
-        events=be.register("events", coded),
-        created=be.register("created", _created(run, names)),
-        values=be.register(
-            "values",
-            pa.table({"code": pa.array(range(len(values)), pa.int64()), "value": values}),
-        ),
+        events=be.materialize("events", coded),
+        created=be.materialize("created", created),
+        values=value_table,
         names=names,
         value_names=values,
         first_t=first_t,
     )
 
 
-def _created(run: RunContext, names: pa.Array) -> pa.Table:
-    """item code -> created (int us): the items table's value, else the item's first event
-    (only items with events: the engine reads no other)."""
-    result = run.result
-    first = result.events.group_by("item").aggregate([("ts", "min")])
-    first = pa.table({"item": first.column("item"), "t": to_us(first.column("ts_min"))})
-    items = result.items
-    if items.num_rows:
-        known = pa.table({"item": items.column("item"), "c": to_us(items.column("created"))})
-        first = first.join(known, "item", join_type="left outer")
-        created = pc.coalesce(first.column("c"), first.column("t"))
-    else:
-        created = first.column("t")
-    codes = pc.index_in(first.column("item"), value_set=names).cast(pa.int64())
-    return pa.table({"item": codes, "created": created})
-
-
-def _item_codes(items: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
-    """(codes, names): every item as an int64 code into ``names``, sorted."""
-    names = pc.unique(items)
-    names = names.take(pc.sort_indices(names))
-    return pc.index_in(items, value_set=names).cast(pa.int64()), names
-
-
-def _value_codes(field: pa.ChunkedArray, value: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
-    """(codes, values): the values of change-point events as int64 codes into ``values``
-    (null for other events and for cleared values)."""
-    is_cp = pc.is_in(field, value_set=pa.array(CHANGE_FIELDS))
-    cp_values = pc.if_else(is_cp, value, pa.scalar(None, pa.string()))
-    values = pc.drop_null(pc.unique(cp_values.combine_chunks()))
-    return pc.index_in(cp_values, value_set=values).cast(pa.int64()), values
+def _sorted(column: pa.ChunkedArray) -> pa.Array:
+    arr = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
+    return arr.take(pc.sort_indices(arr))
 
 
 STEPS = [

@@ -36,6 +36,15 @@ STATUS_CLASSES = pa.schema(
 STATUS_COUNTS = pa.schema([("item", pa.string()), ("status", pa.string()), ("n", pa.int64())])
 
 
+def _status_events(result: LoadResult) -> pa.Table:
+    """The events the status rules read: every event of a loaded log, or the status events
+    of a log the backend read itself (``BackendLoad.status_events``, collected for these
+    rules: the rest of its events stay on the cluster)."""
+    if getattr(result, "on_backend", False):
+        return result.status_events  # type: ignore[attr-defined]
+    return result.events
+
+
 def status_count_rows(result: LoadResult, as_of: datetime | None = None) -> pa.Table:
     """item, status, n: the item's entries into each status (visits); and a row for its current
     status, which counts one entry only for an item without any status event (an export
@@ -44,7 +53,7 @@ def status_count_rows(result: LoadResult, as_of: datetime | None = None) -> pa.T
     With ``as_of`` (an analysis), nothing after it counts: neither later events nor items
     created later. Without it (``inspect``), the whole load."""
     parts = []
-    events = result.events
+    events = _status_events(result)
     items = result.items
     if as_of is not None:
         at = pa.scalar(as_of, TS)
@@ -107,7 +116,7 @@ def _counts_per_item(status: pa.Table) -> pa.Table:
 def status_moves(result: LoadResult) -> StatusMoves:
     """The workflow's shape over the whole load: visits of each status and the moves between
     statuses (consecutive visits of one item)."""
-    events = result.events
+    events = _status_events(result)
     status = events.select(["item", "value"]).filter(
         pc.and_(pc.equal(events.column("field"), "status"), pc.is_valid(events.column("value")))
     )
@@ -174,7 +183,7 @@ def build_status_classes(result: LoadResult, config: Config) -> pa.Table:
 
 def status_names(result: LoadResult, config: Config) -> list[str]:
     """Every status the load or the config names, sorted."""
-    events = result.events
+    events = _status_events(result)
     names = set(config.statuses.classes)
     status = events.column("value").filter(pc.equal(events.column("field"), "status"))
     names.update(v for v in pc.unique(status).to_pylist() if v is not None)

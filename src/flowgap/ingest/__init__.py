@@ -30,10 +30,14 @@ LOADERS: dict[str, str] = {
 
 
 def load_path(path: Path, config: Config, format: str | None = None) -> LoadResult:
-    """Load one file, or every file of a directory (each by its own detected format)."""
+    """Load one file, a Parquet dataset (a directory of canonical Parquet files), or every
+    file of any other directory (each by its own detected format)."""
     from .detect import detect_format
+    from .parquet import is_dataset
 
-    if path.is_dir():
+    if path.is_dir() and format in (None, "parquet") and is_dataset(path):
+        format = "parquet"
+    elif path.is_dir():
         return load_directory(path, config, format)
     fmt = format or config.input.format or detect_format(path, config)
     if fmt not in LOADERS:
@@ -77,11 +81,17 @@ def _date_order_warnings(path: Path, result: LoadResult) -> list[Finding]:
 def load_directory(path: Path, config: Config, format: str | None = None) -> LoadResult:
     """Every file below ``path``, in name order. A file that is not a readable export does not
     stop the others: it is one rejected record with the reason."""
+    return LoadResult.combine(
+        [load_or_reject(file, config, format) for file in directory_inputs(path)]
+    )
+
+
+def directory_inputs(path: Path) -> list[Path]:
+    """The inputs of a directory, in name order: its files (an events Parquet file reads its
+    items companion itself) and the links to nothing among them (each a rejected record)."""
     found = sorted(path.rglob("*"))
     files = [p for p in found if p.is_file()]
-    # A link to nothing is neither a file nor skipped in silence: a rejected record.
     dangling = [p for p in found if p.is_symlink() and not p.exists()]
-    # An events Parquet file reads its items companion itself.
     names = {p.name for p in files}
     files = [
         p
@@ -93,17 +103,18 @@ def load_directory(path: Path, config: Config, format: str | None = None) -> Loa
     ]
     if not files and not dangling:
         raise InputError(path, "empty directory")
-    results = [
-        _unreadable(link, f"a link to {os.readlink(link)}, which does not exist")
-        for link in dangling
-    ]
-    for file in files:
-        try:
-            results.append(load_path(file, config, format))
-        except InputError as err:
-            problem = f"{err.record}: {err.problem}" if err.record else err.problem
-            results.append(_unreadable(file, problem))
-    return LoadResult.combine(results)
+    return sorted([*dangling, *files])
+
+
+def load_or_reject(path: Path, config: Config, format: str | None = None) -> LoadResult:
+    """One input of a directory: loaded, or one rejected record saying why not."""
+    if path.is_symlink() and not path.exists():
+        return _unreadable(path, f"a link to {os.readlink(path)}, which does not exist")
+    try:
+        return load_path(path, config, format)
+    except InputError as err:
+        problem = f"{err.record}: {err.problem}" if err.record else err.problem
+        return _unreadable(path, problem)
 
 
 def _unreadable(path: Path, problem: str) -> LoadResult:

@@ -1,9 +1,16 @@
 """Parquet of the canonical tables: ``events.parquet`` plus its sibling
 ``events.items.parquet`` (and ``events.rejects.csv`` when the source had rejects).
 
-Reading stays columnar (pyarrow, never pandas): large inputs for the Spark and DuckDB paths come
-this way. One event row is one record; a row with a null key column (item, ts, seq, field) is
-rejected with its row number.
+Each of the two may be one file or a **dataset**: a directory of many Parquet files, possibly
+hive-partitioned (``project=ABC/month=2024-01/part-0.parquet``), as ``flowgap convert
+--dataset`` and Spark write them. A directory named ``*.parquet``, or holding ``key=value``
+subdirectories, is a dataset; files and folders whose names start with ``_`` or ``.`` (Spark's
+``_SUCCESS``, checksums) are not data. A partition value missing from an items file becomes
+its column (text); the events' partition keys are not event columns and are left out.
+
+Reading stays columnar (pyarrow, never pandas). One event row is one record; a row with a null
+key column (:data:`REQUIRED`) is rejected with its file and row number. ``--engine spark``
+reads a dataset with Spark instead, by the same rules (:mod:`flowgap.engine.parquet_source`).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import io
 import os
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,12 +35,16 @@ from ..model import (
     InputSummary,
     LoadResult,
     Reject,
+    dedupe_items,
     sort_events,
 )
 
 FORMAT = "parquet"
 TABLE_KEY = b"flowgap:table"
-_REQUIRED = ("item", "ts", "seq", "field")
+#: The key columns of an event row: a row with any of them null is rejected.
+REQUIRED = ("item", "ts", "seq", "field")
+#: A null partition value, as Hive, Spark and pyarrow write it.
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -49,6 +61,59 @@ def rejects_path(events_path: Path) -> Path:
     return events_path.with_name(f"{stem_of(events_path)}.rejects.csv")
 
 
+def is_dataset(path: Path) -> bool:
+    """Whether the directory ``path`` is one Parquet dataset (not a folder of inputs)."""
+    if not path.is_dir():
+        return False
+    if path.name.lower().endswith(".parquet"):
+        return True
+    return any(p.is_dir() and _partition(p.name) is not None for p in path.iterdir())
+
+
+def _partition(name: str) -> tuple[str, str | None] | None:
+    key, sep, value = name.partition("=")
+    if not sep or not key:
+        return None
+    value = unquote(value)
+    return key, None if value == HIVE_NULL else value
+
+
+def dataset_files(path: Path) -> list[Path]:
+    """The data files of a dataset, in name order (hidden and ``_`` names are not data)."""
+    found = []
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
+        found += [Path(root) / f for f in sorted(files) if not f.startswith(("_", "."))]
+    if not found:
+        raise InputError(path, "a Parquet dataset without data files")
+    return found
+
+
+def _partition_values(path: Path, root: Path) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    for part in path.relative_to(root).parts[:-1]:
+        found = _partition(part)
+        if found is not None:
+            values[found[0]] = found[1]
+    return values
+
+
+def _read_any(path: Path, partitions: bool = False) -> list[tuple[str, pa.Table]]:
+    """(name for messages, table) of each file of ``path`` (one file, or a dataset); with
+    ``partitions``, a partition value the file lacks as a column is added as one."""
+    if not path.is_dir():
+        return [(path.name, _read(path))]
+    out = []
+    for file in dataset_files(path):
+        table = _read(file)
+        for key, value in _partition_values(file, path).items() if partitions else ():
+            if key not in table.column_names:
+                column = pa.repeat(pa.scalar(value, pa.string()), table.num_rows)
+                table = table.append_column(key, column)
+        out.append((f"{path.name}/{file.relative_to(path).as_posix()}", table))
+    return out
+
+
 def _read(path: Path) -> pa.Table:
     try:
         # Not pq.read_table: its dataset layer imports pandas (about a second) for one file.
@@ -60,7 +125,7 @@ def _read(path: Path) -> pa.Table:
         raise InputError(path, f"not a readable Parquet file: {msg}") from None
 
 
-def _conform(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Table:
+def conform(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Table:
     """Columns of ``schema`` in order, cast to its types; extra columns kept as strings."""
     missing = [name for name in schema.names if name not in table.column_names]
     if missing:
@@ -97,33 +162,35 @@ def _conform(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Ta
 
 
 def load(path: Path, config: Config) -> LoadResult:
-    raw = _read(path)
-    kind = (raw.schema.metadata or {}).get(TABLE_KEY)
-    if kind == b"items":
-        raise InputError(path, "this is an items table; give its events table instead")
-    events = _conform(raw, EVENTS_SCHEMA, path, "events").select(EVENTS_SCHEMA.names)
+    parts = _read_any(path)
     rejects: list[Reject] = []
-    warnings: list[Finding] = []
-    bad = None
-    for name in _REQUIRED:
-        nulls = pc.is_null(events.column(name))
-        bad = nulls if bad is None else pc.or_(bad, nulls)
-    if bad is not None and pc.any(bad).as_py():
-        indices = pc.indices_nonzero(bad).to_pylist()
-        for i in indices:
-            row = events.slice(i, 1).to_pylist()[0]
-            gone = [n for n in _REQUIRED if row[n] is None]
-            rejects.append(
-                Reject(f"{path.name}:row {i + 1}", f"null {', '.join(gone)} in an event row")
-            )
-        events = events.filter(pc.invert(bad))
+    tables = []
+    read = 0
+    for name, raw in parts:
+        kind = (raw.schema.metadata or {}).get(TABLE_KEY)
+        if kind == b"items":
+            raise InputError(path, "this is an items table; give its events table instead")
+        events = conform(raw, EVENTS_SCHEMA, path, "events").select(EVENTS_SCHEMA.names)
+        events, bad = _without_null_keys(events, name)
+        rejects += bad
+        tables.append(events.replace_schema_metadata(None))
+        read += raw.num_rows
+    events = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
     events = canonical_order(events)
 
+    warnings: list[Finding] = []
     sibling = items_path(path)
-    if sibling.is_file():
-        items = _conform(_read(sibling), ITEMS_SCHEMA, sibling, "items")
+    if sibling.exists():
+        pieces = [
+            conform(raw, ITEMS_SCHEMA, sibling, "items").replace_schema_metadata(None)
+            for _, raw in _read_any(sibling, partitions=True)
+        ]
+        items = pieces[0]
+        if len(pieces) > 1:
+            items = pa.concat_tables(pieces, promote_options="permissive")
         if items.column("item").null_count:
             raise InputError(sibling, "null item key in the items table")
+        items = dedupe_items(items)
     else:
         items = derive_items(events)
         warnings.append(
@@ -136,7 +203,7 @@ def load(path: Path, config: Config) -> LoadResult:
     summary = InputSummary(
         path=str(path),
         format=FORMAT,
-        records_read=raw.num_rows,
+        records_read=read,
         records_loaded=events.num_rows,
         records_rejected=len(rejects),
         record_unit="event",
@@ -144,6 +211,28 @@ def load(path: Path, config: Config) -> LoadResult:
     return LoadResult(
         events=events, items=items, rejects=rejects, warnings=warnings, inputs=[summary]
     )
+
+
+def _without_null_keys(events: pa.Table, name: str) -> tuple[pa.Table, list[Reject]]:
+    """The rows of ``events`` with every :data:`REQUIRED` column set, and a reject for each
+    other row (``name:row N``, N counted from 1 in its file)."""
+    bad = None
+    for column in REQUIRED:
+        nulls = pc.is_null(events.column(column))
+        bad = nulls if bad is None else pc.or_(bad, nulls)
+    if bad is None or not pc.any(bad).as_py():
+        return events, []
+    rejects = []
+    for i in pc.indices_nonzero(bad).to_pylist():
+        row = events.slice(i, 1).to_pylist()[0]
+        rejects.append(Reject(f"{name}:row {i + 1}", null_keys_reason(row)))
+    return events.filter(pc.invert(bad)), rejects
+
+
+def null_keys_reason(row: dict) -> str:
+    """The reject reason of an event row with null key columns (both engines word it so)."""
+    gone = [n for n in REQUIRED if row.get(n) is None]
+    return f"null {', '.join(gone)} in an event row"
 
 
 def is_canonically_sorted(events: pa.Table) -> bool:
@@ -196,13 +285,13 @@ def derive_items(events: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=ITEMS_SCHEMA)
 
 
-def _with_kind(table: pa.Table, kind: str) -> pa.Table:
+def with_kind(table: pa.Table, kind: str) -> pa.Table:
     meta = dict(table.schema.metadata or {})
     meta[TABLE_KEY] = kind.encode()
     return table.replace_schema_metadata(meta)
 
 
-def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
+def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
         write(tmp)
@@ -217,6 +306,16 @@ def _safe_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def rejects_csv(rejects: list[Reject]) -> str:
+    """The rejects list written beside the events: source, reason (formulas neutralised)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["source", "reason"])
+    for r in rejects:
+        writer.writerow([_safe_cell(r.source), _safe_cell(r.reason)])
+    return buf.getvalue()
+
+
 def write_parquet(result: LoadResult, out: Path) -> list[Path]:
     """Write events to ``out``, items to ``<stem>.items.parquet`` and, when the inputs had
     rejects, those to ``<stem>.rejects.csv``. Each file appears complete or not at all."""
@@ -225,23 +324,19 @@ def write_parquet(result: LoadResult, out: Path) -> list[Path]:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(out.parent, f"cannot create output directory: {exc.strerror}") from None
-    events = _with_kind(canonical_order(result.events.cast(EVENTS_SCHEMA)), "events")
-    items = _with_kind(result.items, "items")
+    events = with_kind(canonical_order(result.events.cast(EVENTS_SCHEMA)), "events")
+    items = with_kind(result.items, "items")
     written: list[Path] = []
     try:
-        _atomic_write(out, lambda p: pq.write_table(events, p, compression="zstd"))
+        atomic_write(out, lambda p: pq.write_table(events, p, compression="zstd"))
         written.append(out)
         ipath = items_path(out)
-        _atomic_write(ipath, lambda p: pq.write_table(items, p, compression="zstd"))
+        atomic_write(ipath, lambda p: pq.write_table(items, p, compression="zstd"))
         written.append(ipath)
         rpath = rejects_path(out)
         if result.rejects:
-            buf = io.StringIO()
-            writer = csv.writer(buf, lineterminator="\n")
-            writer.writerow(["source", "reason"])
-            for r in result.rejects:
-                writer.writerow([_safe_cell(r.source), _safe_cell(r.reason)])
-            _atomic_write(rpath, lambda p: p.write_text(buf.getvalue(), encoding="utf-8"))
+            text = rejects_csv(result.rejects)
+            atomic_write(rpath, lambda p: p.write_text(text, encoding="utf-8"))
             written.append(rpath)
         else:
             rpath.unlink(missing_ok=True)  # a stale list would claim rejects this run lacks

@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..engine.as_of import parse_as_of
@@ -23,6 +24,9 @@ from ..progress import Steps, enabled
 from . import csv_export, json_report, junit, markdown, thresholds
 from .baseline import compare, read_baseline
 from .fmt import days, pct, plural
+
+if TYPE_CHECKING:
+    from ..engine.parquet_source import ParquetSource
 
 FORMATS = ("json", "md", "html", "csv", "junit")
 ENGINES = ("duckdb", "spark")
@@ -40,17 +44,46 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def _load(inputs: list[Path], config: Config, input_format: str | None, steps: Steps) -> LoadResult:
+def _load(
+    inputs: list[str | Path], config: Config, input_format: str | None, steps: Steps
+) -> LoadResult:
     from ..ingest import combine_inputs, load_path
 
     if not inputs:
         raise UsageError("no input given")
+    uris = [str(p) for p in inputs if "://" in str(p)]
+    if uris:
+        raise UsageError(
+            f"{uris[0]}: a URI is read by the cluster itself, only with --engine spark and one"
+            " canonical Parquet input (flowgap convert output)"
+        )
     results = []
     with steps.task("Loading inputs", total=len(inputs)) as advance:
         for path in inputs:
             results.append(load_path(Path(path), config, input_format))
             advance()
     return combine_inputs(results)
+
+
+def direct_source(
+    inputs: list[str | Path], engine: str, input_format: str | None
+) -> ParquetSource | None:
+    """The canonical Parquet that Spark reads itself, when that is what is given: one input,
+    a URI, a Parquet dataset directory or a Parquet file, with ``--engine spark``. Anything
+    else is loaded in this process."""
+    from ..engine.parquet_source import source_of
+    from ..ingest.detect import detect_format
+    from ..ingest.parquet import is_dataset
+
+    if engine != "spark" or len(inputs) != 1 or input_format not in (None, "parquet"):
+        return None
+    given = str(inputs[0])
+    if "://" in given:
+        return source_of(given)
+    path = Path(given)
+    if is_dataset(path) or (path.is_file() and detect_format(path) == "parquet"):
+        return source_of(given)
+    return None
 
 
 def known_names(analysis: object) -> dict[str, set[str]]:
@@ -198,7 +231,7 @@ def summary_line(report: dict, out: Path) -> str:
 
 
 def run_analyze(
-    inputs: list[Path],
+    inputs: list[str | Path],
     config: Config,
     input_format: str | None,
     out: Path,
@@ -234,7 +267,7 @@ def run_analyze(
 
 
 def _analyze_and_write(
-    inputs: list[Path],
+    inputs: list[str | Path],
     config: Config,
     input_format: str | None,
     out: Path,
@@ -249,15 +282,24 @@ def _analyze_and_write(
     from ..mining import PM4PY_STEPS, pm4py_worker
 
     with Steps(enabled(quiet)) as steps:
-        result = _load(inputs, config, input_format, steps)
-        # An export that went bad must fail the CI job, not pass with an empty report.
-        empty = result.nothing_loaded()
-        if empty is not None:
-            raise InputError(", ".join(Path(p).name for p in inputs), empty)
+        source = direct_source(inputs, engine, input_format or config.input.format)
+        if source is None:
+            result = _load(inputs, config, input_format, steps)
+            # An export that went bad must fail the CI job, not pass with an empty report.
+            empty = result.nothing_loaded()
+            if empty is not None:
+                raise InputError(", ".join(Path(p).name for p in inputs), empty)
         with steps.task("Analysing", total=None):
-            analysis = analyze(result, config, engine=engine)
+            # Canonical Parquet with --engine spark: the cluster reads it (an empty one fails
+            # there the same way).
+            analysis = analyze(result if source is None else source, config, engine=engine)
             if pm4py_worker.running():
                 analysis.prefetch(PM4PY_STEPS)  # pm4py's process works while this one goes on
+        if config.engine.tables_out is not None:
+            from .tables_out import write_tables
+
+            with steps.task("Writing the large tables", total=None):
+                write_tables(analysis, config.engine.tables_out)
         with report_folder(out) as folder:
             if "csv" in wanted:
                 folder.start_csvs(analysis)  # beside the forecasts and the other reports
