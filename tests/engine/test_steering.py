@@ -22,6 +22,7 @@ from flowgap.engine.steering import (
     touches_per_item,
     unknown_meeting_items,
 )
+from flowgap.engine.steering_touches import MEETINGS_FILE_LIMIT
 from flowgap.errors import ConfigError, InputError
 from flowgap.model import events_from_rows, items_from_rows
 
@@ -339,6 +340,25 @@ def test_missing_meetings_file_is_a_config_error(tmp_path: Path) -> None:
     config = Config.from_dict({"steering": {"meetings_file": str(tmp_path / "nope.csv")}})
     with pytest.raises(ConfigError, match=r"steering\.meetings_file: file not found"):
         steering_touches(story_events(), story_items(), story_timeline(), config, AS_OF)
+
+
+def test_a_meetings_file_that_is_no_file_or_too_big_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"^/dev/zero: the meetings file is not a regular file$"):
+        read_meetings_file(Path("/dev/zero"))
+    big = tmp_path / "big.csv"
+    with big.open("wb") as out:
+        out.truncate(MEETINGS_FILE_LIMIT + 1)  # sparse: no disk used
+    with pytest.raises(InputError, match=r"big\.csv: the meetings file is 10,485,761 bytes"):
+        read_meetings_file(big)
+    long_line = tmp_path / "passwd.csv"
+    long_line.write_text("root:x:0:0:root:/root:/bin/bash,A-1\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_meetings_file(long_line)
+    assert "bad date 'root:x:0:0:root:/root:/bin/bash'" in str(err.value)
+    too_long = tmp_path / "long.csv"
+    too_long.write_text("x" * 100 + ",A-1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="bad date '" + "x" * 40 + "' "):
+        read_meetings_file(too_long)
 
 
 def analysis_item(item: str, type_: str, delivered: datetime | None, lead_d, fe) -> dict:

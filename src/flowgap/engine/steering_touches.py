@@ -55,6 +55,8 @@ KINDS = ("status", "label", "comment", "meeting", "recurring")
 UNKNOWN_KEY = b"flowgap.unknown_meeting_items"
 _DETAIL_CHARS = 120
 _SPLIT_KEYS = re.compile(r"[\s,;]+")
+#: A meetings file lists a few hundred meetings; past this it is not one (a device, a log).
+MEETINGS_FILE_LIMIT = 10 * 1024 * 1024
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 _RAW = pa.schema(
@@ -271,8 +273,16 @@ def read_meetings_file(
     Keys are separated by spaces, commas or semicolons, so an unquoted ``2026-01-07,A-1,A-2``
     works too. A bad row raises an :class:`InputError` naming the file and the line.
     """
+    path = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        size = path.stat().st_size
+        if not path.is_file():  # /dev/zero or a FIFO would be read without end
+            raise InputError(path, "the meetings file is not a regular file")
+        if size > MEETINGS_FILE_LIMIT:
+            raise InputError(
+                path, f"the meetings file is {size:,} bytes, over {MEETINGS_FILE_LIMIT:,}"
+            )
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         where = config.source_path if config and config.source_path else "<config>"
         raise ConfigError(where, "steering.meetings_file", f"file not found: {path}") from None
@@ -293,7 +303,9 @@ def read_meetings_file(
         day = _parse_day(cells[0])
         if day is None:
             raise InputError(
-                path, f"bad date {cells[0]!r} (expected YYYY-MM-DD)", record=f"line {line}"
+                path,
+                f"bad date {cells[0][:40]!r} (expected YYYY-MM-DD)",  # not a whole line of it
+                record=f"line {line}",
             )
         keys = [k for k in _SPLIT_KEYS.split(" ".join(cells[1:])) if k]
         if not keys:
