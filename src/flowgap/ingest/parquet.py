@@ -316,6 +316,18 @@ def rejects_csv(rejects: list[Reject]) -> str:
     return buf.getvalue()
 
 
+def write_rejects(out: Path, rejects: list[Reject]) -> list[Path]:
+    """The rejects CSV beside the events at ``out`` (the file written, if any). Without
+    rejects an older list is removed: a stale list would claim rejects this run lacks."""
+    rpath = rejects_path(out)
+    if not rejects:
+        rpath.unlink(missing_ok=True)
+        return []
+    text = rejects_csv(rejects)
+    atomic_write(rpath, lambda p: p.write_text(text, encoding="utf-8"))
+    return [rpath]
+
+
 def write_parquet(result: LoadResult, out: Path) -> list[Path]:
     """Write events to ``out``, items to ``<stem>.items.parquet`` and, when the inputs had
     rejects, those to ``<stem>.rejects.csv``. Each file appears complete or not at all."""
@@ -333,13 +345,7 @@ def write_parquet(result: LoadResult, out: Path) -> list[Path]:
         ipath = items_path(out)
         atomic_write(ipath, lambda p: pq.write_table(items, p, compression="zstd"))
         written.append(ipath)
-        rpath = rejects_path(out)
-        if result.rejects:
-            text = rejects_csv(result.rejects)
-            atomic_write(rpath, lambda p: p.write_text(text, encoding="utf-8"))
-            written.append(rpath)
-        else:
-            rpath.unlink(missing_ok=True)  # a stale list would claim rejects this run lacks
+        written += write_rejects(out, result.rejects)
     except OSError as exc:
         raise InputError(out, f"cannot write: {exc.strerror or exc}") from None
     return written

@@ -29,13 +29,11 @@ from ..config import Config
 from ..errors import InputError, UsageError
 from ..model import EVENTS_SCHEMA, Reject
 from .parquet import (
-    atomic_write,
     canonical_order,
     is_dataset,
     items_path,
-    rejects_csv,
-    rejects_path,
     with_kind,
+    write_rejects,
 )
 
 #: What the events may be partitioned by: the item's project, the event's month (UTC).
@@ -148,13 +146,7 @@ def write_dataset(
         written = [out, items_out]
         for target, tmp in ((out, tmp_events), (items_out, tmp_items)):
             _replace(target, tmp)
-        rpath = rejects_path(out)
-        if rejects:
-            text = rejects_csv(rejects)
-            atomic_write(rpath, lambda p: p.write_text(text, encoding="utf-8"))
-            written.append(rpath)
-        else:
-            rpath.unlink(missing_ok=True)  # a stale list would claim rejects this run lacks
+        written += write_rejects(out, rejects)
     except OSError as exc:
         raise InputError(out, f"cannot write: {exc.strerror or exc}") from None
     finally:
