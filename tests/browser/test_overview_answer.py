@@ -9,7 +9,9 @@ import re
 import pytest
 
 from .conftest import Console
-from .test_dashboard import SLOW, expect, goto, new_page, shot
+
+# a and session_a: test_dashboard's uploaded session and its page, one instance per module
+from .test_dashboard import SLOW, a, expect, goto, new_page, session_a, shot  # noqa: F401
 from .test_url_prefix import prefixed  # noqa: F401  # the fixture: a server under a prefix
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -17,25 +19,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 TIME_SHARES = '{"name":"time-shares","type":"figure"}'
 
 
-@pytest.fixture(scope="module")
-def session(browser, server, exports):
-    console = Console()
-    context, page = new_page(browser, console)
-    goto(page, server + "/upload")
-    page.set_input_files("#upload input[type=file]", str(exports["upload"]))
-    expect()(page.locator("#upload-message")).to_contain_text(
-        "Loaded team.jira.ndjson.gz", timeout=SLOW
-    )
-    yield page, console
-    context.close()
-
-
 @pytest.fixture
-def p(session):
-    page, console = session
-    yield page
-    assert console.errors == [], f"browser console errors: {console.errors}"
-    console.errors.clear()
+def p(a):  # noqa: F811  # the fixture a, named p in this module
+    """The page of test_dashboard's uploaded session (its own instance in this module)."""
+    return a
 
 
 def bars(page) -> list[list[float]]:
