@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from layout_walk import walk
 
 import flowgap
 from flowgap import figures
@@ -25,20 +26,10 @@ from flowgap.report import tables
 from flowgap.sample import generate
 
 
-def _walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    if children is None:
-        return
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if hasattr(child, "to_plotly_json"):
-            yield from _walk(child)
-
-
 def _figure(page, name: str):
     return next(
         n.figure
-        for n in _walk(page)
+        for n in walk(page)
         if isinstance(getattr(n, "id", None), dict) and n.id.get("name") == name
     )
 
@@ -145,13 +136,13 @@ def test_a_log_without_teams_says_so_on_the_team_panels(sample):
     full = flowgap.analyze(sample.result, config)
     assert full.teams.num_rows == 0
     page = bottlenecks.layout(_view(sample, full, config=config), "")
-    notes = [n for n in _walk(page) if getattr(n, "id", None) == "no-teams"]
+    notes = [n for n in walk(page) if getattr(n, "id", None) == "no-teams"]
     assert notes and "names no team" in notes[0].children
     fig = _figure(page, "wait-by-team")
     assert "No team is named" in fig.layout.annotations[0].text
     item = full.items["item"][0].as_py()
     journey_page = journey.layout(_view(sample, full, config=config), f"?item={item}")
-    assert [n for n in _walk(journey_page) if getattr(n, "id", None) == "no-teams"]
+    assert [n for n in walk(journey_page) if getattr(n, "id", None) == "no-teams"]
 
 
 def test_cumulative_flow_and_ageing_wip_follow_the_configured_workflow(sample):
@@ -210,7 +201,7 @@ def test_item_keys_match_ignoring_case(sample, full):
     assert journey.match_key(both, "ab-1") == ("ab-1", [])
     assert journey.match_key(both, "aB-1") == ("AB-1", ["ab-1"])
     page = journey.layout(_view(sample, full), f"?item={key.lower()}")
-    shown = next(n for n in _walk(page) if getattr(n, "id", None) == "journey-key")
+    shown = next(n for n in walk(page) if getattr(n, "id", None) == "journey-key")
     assert shown.children == key
 
 

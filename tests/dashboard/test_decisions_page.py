@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from dash import html
+from layout_walk import walk
 
 import flowgap
 from flowgap.dashboard.data import View
@@ -28,18 +29,8 @@ def view() -> View:
     )
 
 
-def _walk(node):
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, list | tuple):
-        for child in children:
-            yield from _walk(child)
-    elif children is not None:
-        yield from _walk(children)
-
-
 def by_id(page, name):
-    for node in _walk(page):
+    for node in walk(page):
         ident = getattr(node, "id", None)
         if ident == name or (isinstance(ident, dict) and ident.get("name") == name):
             return node

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from dash import dcc, html
+from layout_walk import walk
 
 import flowgap
 from flowgap.dashboard.data import Dataset, View
@@ -45,24 +46,15 @@ def _view(full, filters: Filters = Filters()) -> View:
     )
 
 
-def _walk(node):
-    yield node
-    children = getattr(node, "children", None)
-    if children is None:
-        return
-    for child in children if isinstance(children, list | tuple) else [children]:
-        yield from _walk(child)
-
-
 def by_id(page, name):
-    found = [n for n in _walk(page) if getattr(n, "id", None) == name]
+    found = [n for n in walk(page) if getattr(n, "id", None) == name]
     assert len(found) == 1, name
     return found[0]
 
 
 def text_of(node) -> str:
     return "".join(
-        n if isinstance(n, str) else "" for n in _walk(node) if not hasattr(n, "to_plotly_json")
+        n if isinstance(n, str) else "" for n in walk(node) if not hasattr(n, "to_plotly_json")
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from dash import dcc, html
+from layout_walk import walk
 
 import flowgap
 from flowgap.config import Config
@@ -98,18 +99,6 @@ def test_csv_export_neutralises_formulas():
     assert csv_text(rows, columns) == ("Item,Summary,N\nA-1,'=cmd|' /C calc'!A0,-3\n'@x,,2\n")
 
 
-def _walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    if children is None:
-        return
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if hasattr(child, "to_plotly_json"):
-            yield from _walk(child)
-        else:
-            yield child
-
-
 @pytest.fixture(scope="module")
 def evil_view() -> View:
     t0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -161,7 +150,7 @@ def test_ticket_text_is_only_ever_plain_text(evil_view):
 
     view = replace(evil_view, dataset=Dataset("k", "test", [Path("x")], demo=False))
     page = journey.layout(view, "?item=X-1")
-    nodes = list(_walk(page))
+    nodes = list(walk(page))
     assert EVIL in nodes  # the summary is a text child, escaped by React
     for node in nodes:
         assert not isinstance(node, dcc.Markdown)
@@ -244,7 +233,7 @@ NO_WORK = "item,from,to,timestamp\n" + "".join(
 
 
 def class_warning_texts(component) -> list[str]:
-    box = next((n for n in _walk(component) if getattr(n, "id", None) == "class-warnings"), None)
+    box = next((n for n in walk(component) if getattr(n, "id", None) == "class-warnings"), None)
     return [] if box is None else [note.children for note in box.children]
 
 
@@ -255,7 +244,7 @@ def banner_texts(view) -> list[str]:
     banner = guardrail_banner(view, "")
     if banner is None:
         return []
-    lines = next(n for n in _walk(banner) if isinstance(n, html.Ul)).children
+    lines = next(n for n in walk(banner) if isinstance(n, html.Ul)).children
     return ["".join(str(getattr(c, "children", c)) for c in li.children) for li in lines]
 
 
@@ -297,12 +286,12 @@ def test_bottlenecks_show_variants_conformance_and_team_clusters():
         dataset=Dataset("k", "sample", [Path("x")], demo=False),
     )
     page = bottlenecks.layout(view, "")
-    nodes = list(_walk(page))
+    nodes = list(walk(page))
     mining = next(n for n in nodes if getattr(n, "id", None) == "mining")
-    texts = [n for n in _walk(mining) if isinstance(n, str)]
+    texts = [n for n in walk(mining) if isinstance(n, str)]
     assert analysis.conformance["finding"] in texts
     assert analysis.team_clusters["finding"] in texts
-    grids = {n.id["name"]: n for n in _walk(mining) if type(n).__name__ == "AgGrid"}
+    grids = {n.id["name"]: n for n in walk(mining) if type(n).__name__ == "AgGrid"}
     assert sorted(grids) == ["deviations", "team-clusters", "variants"]
     top = analysis.variants["top"][0]
     assert grids["variants"].rowData[0]["path"] == " → ".join(top["path"])
