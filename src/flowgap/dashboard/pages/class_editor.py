@@ -14,7 +14,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from ...config import STATUS_CLASSES, guess_status_class
 from ...engine.status_classes import build_status_classes, classes_of, guesses_of
 from ..data import DataService, View
-from .common import current_sid
+from .common import bump, current_sid
 
 TEAM_SOURCES = (
     ("field", "team field history"),
@@ -211,9 +211,6 @@ def _no_filters():
 
 def register(app: Dash, service: DataService) -> None:
     store = service.store
-
-    def bump(version: int | None) -> int:
-        return (version or 0) + 1
 
     @app.callback(
         Output("data-version", "data", allow_duplicate=True),

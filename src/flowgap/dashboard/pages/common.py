@@ -24,6 +24,12 @@ def current_sid() -> str | None:
     return getattr(g, "flowgap_sid", None)
 
 
+def bump(version: int | None) -> int:
+    """The next ``data-version``: every page that shows the session's data draws itself
+    again when it changes (an upload, a mapping, a class or team choice)."""
+    return (version or 0) + 1
+
+
 def current_view(service: DataService, search: str | None) -> View:
     """The session's data under the filters of the URL query string ``search``."""
     return service.view(current_sid(), from_query(search))

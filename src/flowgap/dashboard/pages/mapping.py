@@ -19,7 +19,7 @@ from ...errors import FlowgapError, InputError
 from ...ingest import preview
 from ..components import grid, note
 from ..data import DataService
-from .common import current_sid
+from .common import bump, current_sid
 from .upload_handling import handle_files
 
 #: Rejected records and events shown in the preview.
@@ -324,7 +324,7 @@ def register(app: Dash, service: DataService) -> None:
         state = store.state(sid)
         state.message = message
         store.save_state(sid, state)
-        return (version or 0) + 1
+        return bump(version)
 
     @app.callback(
         Output("data-version", "data", allow_duplicate=True),
@@ -340,7 +340,7 @@ def register(app: Dash, service: DataService) -> None:
         state = store.state(sid)
         state.message = None
         store.save_state(sid, state)
-        return (version or 0) + 1
+        return bump(version)
 
     @app.callback(
         Output("data-version", "data", allow_duplicate=True),
@@ -360,4 +360,4 @@ def register(app: Dash, service: DataService) -> None:
         ((section, _),) = state.input_map.items()
         name = state.uploaded_names[0] if state.uploaded_names else paths[0].name
         store.keep_pending(sid, name, paths[0].read_bytes(), section, "", edit=True)
-        return (version or 0) + 1
+        return bump(version)

@@ -12,7 +12,7 @@ from ..components import card, class_warning_notes, grid, note, pct, section
 from ..data import DataService, View
 from . import class_editor, mapping
 from .class_editor import TEAM_SOURCES, toml_for  # noqa: F401  # the page's public names
-from .common import current_sid
+from .common import bump, current_sid
 from .upload_handling import (  # noqa: F401  # the page's public names
     decode_uploads,
     handle_files,
@@ -176,9 +176,6 @@ def layout(view: View, search: str) -> html.Div:
 
 def register(app: Dash, service: DataService) -> None:
     store = service.store
-
-    def bump(version: int | None) -> int:
-        return (version or 0) + 1
 
     def save_message(sid: str, message: list[str]) -> None:
         state = store.state(sid)
