@@ -268,9 +268,15 @@ def test_progress_while_a_file_is_read_sent_and_analysed(browser, server, files,
     ex(page.locator("#upload-message")).to_contain_text(
         "gross.csv needs a column mapping", timeout=SLOW
     )
+    # Dash calls the mapping callback (n_clicks 0) when the panel is drawn: that request is not
+    # an analysis, so it must not be followed. Wait for it, then read what the panel showed.
+    ex(page.locator("#mapping-title")).to_be_visible(timeout=SLOW)
+    page.wait_for_load_state("networkidle")
+    ex(page.locator("#upload-progress")).to_have_count(0)
     phases = page.evaluate("window.flowgapUpload.phases")
     kinds = [p["phase"] for p in phases]
     assert kinds[0] == "reading" and kinds[-1] == "done", kinds
+    assert kinds.count("done") == 1, kinds
     assert "sending" in kinds and "analysing" in kinds, kinds
     assert kinds.index("reading") < kinds.index("sending") < kinds.index("analysing")
     sent = [p for p in phases if p["phase"] == "sending"]
@@ -286,6 +292,12 @@ def test_progress_while_a_file_is_read_sent_and_analysed(browser, server, files,
     ex(page.locator("#mapping-counts")).to_contain_text(
         re.compile(r"^Of the first 256 KB of the file: \d+ rows read"), timeout=SLOW
     )
+    # A click on "Analyse" is followed: the server's analysis shows, then the panel goes.
+    page.click("#mapping-apply")
+    ex(page.locator("#upload-message")).to_contain_text("Loaded gross.csv", timeout=SLOW)
+    ex(page.locator("#upload-progress")).to_have_count(0)
+    after = [p["phase"] for p in page.evaluate("window.flowgapUpload.phases")][len(kinds) :]
+    assert after[0] == "analysing" and after[-1] == "done", after
     context.close()
 
 

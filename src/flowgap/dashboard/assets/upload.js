@@ -142,10 +142,22 @@
     }
     for (var i = 0; i < WATCHED.length; i++) {
       if (body.indexOf(WATCHED[i].marker) >= 0) {
-        return WATCHED[i].what;
+        return WATCHED[i].what === "mapping" && !clicked(body) ? null : WATCHED[i].what;
       }
     }
     return null;
+  }
+
+  // Dash also calls the mapping callback, with n_clicks 0, when the mapping panel is drawn
+  // (prevent_initial_call does not hold for inputs a callback inserts): only a click analyses.
+  function clicked(body) {
+    try {
+      return JSON.parse(body).inputs.some(function (input) {
+        return input.id === "mapping-apply" && input.property === "n_clicks" && input.value > 0;
+      });
+    } catch (e) {
+      return false;
+    }
   }
 
   function analysing(names) {
