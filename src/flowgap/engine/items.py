@@ -15,8 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..model import INT, STR, TS, S
-from .backend import seconds, to_us, ts_array
+from .backend import Backend, seconds, to_us, ts_array
 from .coded_events import CodedEvents
+from .lookups import lookup
 from .runner import PerItem, RunContext
 from .timeline import touch_pieces
 
@@ -58,7 +59,12 @@ ITEMS = pa.schema(
 
 
 def rework(
-    ev: ir.Table, *, order: list[str], classes: dict[str, str], codes: dict[str, int]
+    ev: ir.Table,
+    *,
+    order: list[str],
+    classes: dict[str, str],
+    codes: dict[str, int],
+    be: Backend | None = None,
 ) -> ir.Table:
     """item, rework: status moves to an earlier status.
 
@@ -72,15 +78,18 @@ def rework(
     st = st.mutate(prev=prev)
     if order:
         rank = {codes[name]: i for i, name in enumerate(order) if name in codes}
-        new_r = st.vcode.substitute(rank, else_=ibis.null("int64"))
-        old_r = st.prev.substitute(rank, else_=ibis.null("int64"))
+        ranks = lookup(be, "order", rank, pa.int64(), pa.int64())
+        st = ranks.apply(st, "vcode", "_new", ibis.null("int64"))
+        st = ranks.apply(st, "prev", "_old", ibis.null("int64"))
         # vcode is never null here: the & keeps ``back`` a column even when no status of the
         # order is in the data (the substitutions are then constants).
-        back = st.vcode.notnull() & ibis.coalesce(new_r < old_r, False)
+        back = st.vcode.notnull() & ibis.coalesce(st._new < st._old, False)
     else:
         by_code = {codes[name]: cls for name, cls in classes.items() if name in codes}
-        new_c = st.vcode.substitute(by_code, else_=ibis.literal("wait"))
-        old_c = st.prev.substitute(by_code, else_=ibis.literal("wait"))
+        code_classes = lookup(be, "code_classes", by_code, pa.int64(), pa.string())
+        st = code_classes.apply(st, "vcode", "_new", ibis.literal("wait"))
+        st = code_classes.apply(st, "prev", "_old", ibis.literal("wait"))
+        new_c, old_c = st._new, st._old
         back = st.prev.notnull() & (
             ((old_c == "done") & (new_c != "done"))
             | (old_c.isin(["wait", "active"]) & (new_c == "backlog"))
@@ -213,6 +222,7 @@ def _rework(run: RunContext, coded_events: CodedEvents) -> ir.Table:
         order=run.config.statuses.order,
         classes=run.classes,
         codes=coded_events.value_codes,
+        be=run.backend,
     )
 
 

@@ -29,6 +29,7 @@ import pyarrow as pa
 from ..model import INT, STR, TS, S
 from .backend import conform
 from .coded_events import CHANGE_FIELDS, CodedEvents
+from .lookups import Lookup, lookup
 from .runner import PerItem, RunContext
 
 TIMELINE = pa.schema(
@@ -100,12 +101,12 @@ def segments(
     values: ir.Table,
     *,
     as_of: int,
-    classes: dict[str, str],
+    classes: Lookup,
     blocked_statuses: list[str],
     flagged_is_blocked: bool,
     team_sources: list[str],
-    status_map: dict[str, str],
-    assignee_map: dict[str, str],
+    status_map: Lookup,
+    assignee_map: Lookup,
     n_values: int,
 ) -> ir.Table:
     """One row per non-empty segment: item, g, status, class, team, assignee, flagged,
@@ -149,6 +150,10 @@ def segments(
     )
     for column in ("status", "team_field", "assignee", "flag", "prev_status"):
         seg = _decode(seg, values, column)
+    wait = ibis.literal("wait")
+    seg = classes.apply(seg, "status", "_cls", wait)
+    seg = classes.apply(seg, "prev_status", "_prev_cls", wait)
+    seg = _team(seg, team_sources, status_map, assignee_map)
     flagged = seg.flag.notnull() & (seg.flag != "")
     blocked = flagged if flagged_is_blocked else ibis.literal(False)
     if blocked_statuses:
@@ -157,40 +162,39 @@ def segments(
         "item",
         "g",
         "status",
-        cls=seg.status.substitute(classes, else_=ibis.literal("wait")),
-        team=_team(seg, team_sources, status_map, assignee_map),
+        cls=seg._cls,
+        team=seg._team,
         assignee=seg.assignee,
         flagged=flagged,
         blocked=blocked,
         start=seg.t,
         end=seg.end,
         seg=seg.seg,
-        prev_class=ibis.ifelse(
-            seg.prev_status.isnull(),
-            NULL_STR,
-            seg.prev_status.substitute(classes, else_=ibis.literal("wait")),
-        ),
+        prev_class=ibis.ifelse(seg.prev_status.isnull(), NULL_STR, seg._prev_cls),
         is_last=seg.is_last,
         new_visit=seg.new_visit,
     )
 
 
-def _team(seg: ir.Table, sources: list[str], status_map: dict, assignee_map: dict) -> ir.Value:
-    candidates = []
+def _team(seg: ir.Table, sources: list[str], status_map: Lookup, assignee_map: Lookup) -> ir.Table:
+    """``seg`` with ``_team``: the first of ``sources`` that gives the segment a team."""
+    candidates: list[str] = []
     for source in sources:
         if source == "field":
-            candidates.append(seg.team_field)
-        elif source == "status" and status_map:
-            candidates.append(seg.status.substitute(status_map, else_=NULL_STR))
-        elif source == "assignee_map" and assignee_map:
-            candidates.append(seg.assignee.substitute(assignee_map, else_=NULL_STR))
+            candidates.append("team_field")
+        elif source == "status" and status_map.mapping:
+            seg = status_map.apply(seg, "status", "_status_team", NULL_STR)
+            candidates.append("_status_team")
+        elif source == "assignee_map" and assignee_map.mapping:
+            seg = assignee_map.apply(seg, "assignee", "_assignee_team", NULL_STR)
+            candidates.append("_assignee_team")
         elif source == "assignee":
-            candidates.append(seg.assignee)
+            candidates.append("assignee")
     if not candidates:
-        return NULL_STR
+        return seg.mutate(_team=NULL_STR)
     if len(candidates) == 1:
-        return candidates[0]
-    return ibis.coalesce(*candidates)
+        return seg.mutate(_team=seg[candidates[0]])
+    return seg.mutate(_team=ibis.coalesce(*(seg[c] for c in candidates)))
 
 
 def item_windows(seg: ir.Table, created: ir.Table, *, as_of: int, flow_window: str) -> ir.Table:
@@ -297,18 +301,18 @@ def _event_groups(run: RunContext, coded_events: CodedEvents) -> ir.Table | None
 
 
 def _segments(run: RunContext, coded_events: CodedEvents) -> ir.Table:
-    config = run.config
+    config, be, text = run.config, run.backend, pa.string()
     return segments(
         coded_events.events,
         coded_events.values,
         n_values=len(coded_events.value_names),
         as_of=run.as_of_us,
-        classes=run.classes,
+        classes=lookup(be, "classes", run.classes, text, text),
         blocked_statuses=config.statuses.blocked,
         flagged_is_blocked=config.flow.flagged_is_blocked,
         team_sources=list(config.teams.source),
-        status_map=config.teams.status_map,
-        assignee_map=config.teams.assignee_map,
+        status_map=lookup(be, "status_teams", config.teams.status_map, text, text),
+        assignee_map=lookup(be, "assignee_teams", config.teams.assignee_map, text, text),
     )
 
 
