@@ -3,10 +3,13 @@ windows and its share, and the current WIP and its age."""
 
 from __future__ import annotations
 
+import numpy as np
+import pyarrow as pa
 import pytest
 from engine_log import DAY, analyze, build, config, three_items
 
 import flowgap
+from flowgap.engine import stages
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +75,28 @@ def test_a_visit_spans_changes_inside_a_status_and_a_return_is_a_new_visit():
     )
     assert (ready["class"], ready["guessed"]) == ("wait", False)
     assert stages["Test"]["wip"] == 0 and stages["Test"]["wip_age_max_s"] is None
+
+
+def test_percentiles_of_many_groups_are_numpys_bit_for_bit(monkeypatch):
+    """Past GROUPS_EACH groups the percentiles come from one sort of every value: the same
+    floats np.percentile gives for each group (ties, one-value groups, q = 1)."""
+    rng = np.random.default_rng(7)
+    for trial in range(60):
+        m = int(rng.integers(1, 400))
+        groups = pa.array([f"g{x}" for x in rng.integers(0, int(rng.integers(1, 40)), m)])
+        if trial % 2:
+            values = rng.integers(0, 10**12, m) / 1e6
+        else:
+            values = rng.integers(0, 4, m).astype(float)
+        for qs in ((0.5, 0.85), (0.5, 1.0)):
+            want = {
+                g: [
+                    float(v)
+                    for v in np.percentile(values[np.array(groups) == g], [q * 100 for q in qs])
+                ]
+                for g in set(groups.to_pylist())
+            }
+            monkeypatch.setattr(stages, "GROUPS_EACH", 0)
+            assert stages.percentiles(groups, values, qs) == want
+            monkeypatch.setattr(stages, "GROUPS_EACH", 1000)
+            assert stages.percentiles(groups, values, qs) == want

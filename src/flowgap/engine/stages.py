@@ -53,8 +53,17 @@ def visits(tl: ir.Table) -> ir.Table:
     return v.mutate(current=v.last & (v.cls != "done")).drop("last")
 
 
+#: The most groups :func:`percentiles` computes one by one.
+GROUPS_EACH = 1000
+
+
 def percentiles(groups: pa.Array, values: np.ndarray, qs: tuple[float, ...]) -> dict:
-    """group -> [percentile per q] with linear interpolation (numpy's default)."""
+    """group -> [percentile per q] with linear interpolation, bit for bit what
+    ``np.percentile(chunk, [q * 100 for q in qs])`` gives for each group's chunk.
+
+    Up to :data:`GROUPS_EACH` groups, ``np.percentile`` on each; past it, one sort of all
+    values by (group, value) and numpy's interpolation over every group at once (a call per
+    group cost 18 s for 200,000 statuses; the one sort costs 3x more than the calls at 20)."""
     out: dict = {}
     if len(values) == 0:
         return out
@@ -62,12 +71,33 @@ def percentiles(groups: pa.Array, values: np.ndarray, qs: tuple[float, ...]) -> 
     codes = np.asarray(encoded.indices, dtype=np.int64)
     names = encoded.dictionary.to_pylist()
     values = np.asarray(values, dtype=np.float64)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
-    for code, name in enumerate(names):
-        chunk = values[order[bounds[code] : bounds[code + 1]]]
-        if len(chunk):
-            out[name] = [float(v) for v in np.percentile(chunk, [q * 100 for q in qs])]
+    if len(names) <= GROUPS_EACH:
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+        for code, name in enumerate(names):
+            chunk = values[order[bounds[code] : bounds[code + 1]]]
+            if len(chunk):
+                out[name] = [float(v) for v in np.percentile(chunk, [q * 100 for q in qs])]
+        return out
+    ordered = values[np.lexsort((values, codes))]
+    bounds = np.searchsorted(np.sort(codes, kind="stable"), np.arange(len(names) + 1))
+    first, n = bounds[:-1], np.diff(bounds)
+    present = n > 0
+    # As np.percentile: q / 100, the virtual index (n - 1) * q, its neighbours clipped to the
+    # last value, and np.lib's _lerp (from the nearer end, so that q = 1 gives the maximum).
+    columns = []
+    for q in np.true_divide(np.asarray([q * 100 for q in qs]), 100):
+        virtual = (n[present] - 1) * q
+        below = np.floor(virtual)
+        above = virtual >= n[present] - 1
+        lo = np.where(above, n[present] - 1, below).astype(np.int64)
+        hi = np.where(above, n[present] - 1, below + 1).astype(np.int64)
+        gamma = virtual - np.where(above, -1, below)
+        a, b = ordered[first[present] + lo], ordered[first[present] + hi]
+        diff = b - a
+        columns.append(np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma))
+    for i, code in enumerate(np.flatnonzero(present)):
+        out[names[code]] = [float(c[i]) for c in columns]
     return out
 
 
