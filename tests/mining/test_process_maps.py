@@ -200,3 +200,26 @@ def test_activity_and_path_sliders_are_pm4py_dfg_filtering() -> None:
         ("Review", "Done"),
     }
     assert filtered_map(edge_table({}), paths, 0.5, 0.5).num_rows == 0
+
+
+def test_a_drawn_map_keeps_its_busiest_statuses() -> None:
+    from flowgap.mining.process_maps import PROCESS_EDGES, busiest_map, map_statuses
+
+    def edges(rows):
+        return pa.Table.from_pylist(
+            [
+                {"source": s, "target": t, "count": n, "median_s": 1.0, "mean_s": 1.0}
+                for s, t, n in rows
+            ],
+            schema=PROCESS_EDGES,
+        )
+
+    chain = edges([("A", "B", 5), ("B", "C", 4), ("C", "D", 1), ("B", "E", 2)])
+    assert busiest_map(chain, limit=5) is chain  # no more statuses than the limit: as it is
+    # weights (moves in and out): A 5, B 11, C 5, D 1, E 2; three kept: B, then A and C by name
+    kept = busiest_map(chain, limit=3)
+    assert kept.select(["source", "target"]).to_pylist() == [
+        {"source": "A", "target": "B"},
+        {"source": "B", "target": "C"},
+    ]
+    assert (map_statuses(chain), map_statuses(kept)) == (5, 3)

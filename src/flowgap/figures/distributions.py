@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..units import DAY_S
-from .statuses import StatusScope, workflow_order
+from .statuses import StatusScope, chart_labels, workflow_order
 from .style import (
     CLASS_COLOURS,
     TableLike,
@@ -157,6 +157,10 @@ def ageing_wip(
     if open_.empty:
         return empty_figure(title, "No committed work in progress at the analysis date.")
     classes = open_.groupby("current_status", sort=False)["current_class"].first().to_dict()
+    labels = chart_labels(open_["current_status"].value_counts().to_dict(), classes)
+    if any(label != status for status, label in labels.items()):
+        open_ = open_.assign(current_status=open_["current_status"].map(labels))
+        classes = open_.groupby("current_status", sort=False)["current_class"].first().to_dict()
     scope = statuses or StatusScope(tuple(workflow_order(classes)), classes)
     shown = scope.arrange(classes)
     rank = {s: i for i, s in enumerate(shown)}

@@ -6,6 +6,11 @@ diagram, ageing work in progress).
 forward), so the charts and the map agree; the statuses ``[statuses] order`` lists follow it
 among themselves. The dashboard takes it from the unfiltered analysis, so a filter never reorders.
 
+**How many**: a chart names at most :data:`CHART_STATUSES` statuses, those that weigh most in
+it (item-days in the cumulative flow diagram, open items in ageing WIP); the others are
+folded into one band per class, "other wait statuses" and so on (:func:`chart_labels`). A log
+can have thousands of statuses, and a chart of thousands of bands reads as none.
+
 **Colours**: each status in its class' family of :data:`STATUS_SHADES` (greys for backlog,
 reds and oranges for wait, greens for active, blues for done), the statuses of one class told
 apart by distinct shades in workflow order.
@@ -52,6 +57,26 @@ def workflow_order(
     slots = iter(listed)
     chosen = set(listed)
     return [next(slots) if s in chosen else s for s in laid]
+
+
+#: The most statuses a chart names; the rest are folded into one band per class.
+CHART_STATUSES = 40
+
+
+def other_label(cls: str) -> str:
+    """The band of a class' statuses a chart does not name."""
+    return f"other {cls} statuses"
+
+
+def chart_labels(
+    weights: Mapping[str, float], classes: Mapping[str, str], limit: int = CHART_STATUSES
+) -> dict[str, str]:
+    """status -> what a chart calls it: itself for the ``limit`` statuses of most ``weight``
+    (ties by name), :func:`other_label` of its class for the rest."""
+    if len(weights) <= limit:
+        return {s: s for s in weights}
+    named = set(sorted(weights, key=lambda s: (-weights[s], s))[:limit])
+    return {s: s if s in named else other_label(classes.get(s) or "wait") for s in weights}
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from .statuses import StatusScope, workflow_order
+from .statuses import StatusScope, chart_labels, workflow_order
 from .style import (
     CLASS_COLOURS,
     TableLike,
@@ -27,10 +27,19 @@ def cumulative_flow(daily: TableLike, statuses: StatusScope | None = None) -> go
     if df.empty:
         return empty_figure(title, "No daily counts.")
     classes = df.groupby("status", sort=False)["class"].first().to_dict()
+    labels = chart_labels(df.groupby("status", sort=False)["items"].sum().to_dict(), classes)
+    if any(label != status for status, label in labels.items()):
+        df = (
+            df.assign(status=df["status"].map(labels))
+            .groupby(["status", "class", "date"], as_index=False, sort=False)["items"]
+            .sum()
+        )
+        classes = df.groupby("status", sort=False)["class"].first().to_dict()
     scope = statuses or StatusScope(tuple(workflow_order(classes)), classes)
+    parts = {status: part.sort_values("date") for status, part in df.groupby("status", sort=False)}
     fig = base_figure(title, height=460)
     for status in reversed(scope.arrange(classes)):  # the first trace is the stack's bottom
-        part = df[df["status"] == status].sort_values("date")
+        part = parts[status]
         colour = scope.colour(status, classes[status])
         add_trace(
             fig,

@@ -45,7 +45,11 @@ def status_map_svg(
     key = "count" if view == "frequency" else "median_s"
     dfg = {(r["source"], r["target"]): r[key] for r in rows if r["source"] and r["target"]}
     starts, ends = start_end(visits) if visits is not None else ({}, {})
-    markers = {"start_activities": starts, "end_activities": ends}
+    drawn = {s for edge in dfg for s in edge}
+    markers = {
+        "start_activities": {s: n for s, n in starts.items() if s in drawn},
+        "end_activities": {s: n for s, n in ends.items() if s in drawn},
+    }
     return pm4py_worker.call(_draw, dfg, view, markers, order or [])
 
 

@@ -154,6 +154,32 @@ def filtered_map(
     return status_map.filter(keep)
 
 
+#: The most statuses a drawn status map shows. A log can have thousands of statuses: a map of
+#: them reads as a hairball, and Graphviz takes minutes to lay it out.
+MAP_STATUSES = 50
+
+
+def busiest_map(status_map: pa.Table, limit: int = MAP_STATUSES) -> pa.Table:
+    """The edges of ``status_map`` among its ``limit`` busiest statuses (most moves in and
+    out, ties by name): what every drawing of the map shows. The map itself when it has no
+    more statuses than that."""
+    weight: dict[str, int] = {}
+    rows = status_map.select(["source", "target", "count"]).to_pylist()
+    for r in rows:
+        for status in (r["source"], r["target"]):
+            weight[status] = weight.get(status, 0) + int(r["count"] or 0)
+    if len(weight) <= limit:
+        return status_map
+    kept = set(sorted(weight, key=lambda s: (-weight[s], s is None, s or ""))[:limit])
+    return status_map.filter(pa.array([r["source"] in kept and r["target"] in kept for r in rows]))
+
+
+def map_statuses(status_map: pa.Table) -> int:
+    """How many statuses ``status_map`` connects."""
+    ends = pa.concat_arrays([status_map.column(c).combine_chunks() for c in ("source", "target")])
+    return len(pc.unique(ends))
+
+
 def handoff_graph(stints: pa.Table) -> pa.Table:
     """Directly-follows graph between the teams of consecutive stints (each edge a handoff);
     performance = time from the start of the source team's stint to the start of the target's."""

@@ -271,6 +271,7 @@ def _drawings(analysis: Analysis, workflow: list[str]) -> str:
     """The status map drawn by pm4py and Graphviz (frequency, and performance folded away),
     top-down in ``workflow`` order: a static layered picture that needs no script."""
     from ..mining.map_drawings import graphviz_available, status_map_svg
+    from ..mining.process_maps import busiest_map, map_statuses
 
     out = ['<section id="map-drawing"><h2>Status process map (static drawing)</h2>']
     if not graphviz_available():
@@ -281,15 +282,22 @@ def _drawings(analysis: Analysis, workflow: list[str]) -> str:
         )
         return "\n".join(out) + "</section>"
     visits = getattr(analysis, "status_visits", None)
-    frequency = status_map_svg(analysis.status_map, visits, "frequency", workflow)
+    drawn = busiest_map(analysis.status_map)
+    frequency = status_map_svg(drawn, visits, "frequency", workflow)
     if frequency is None:
         return ""
     out.append(
         "<p>Moves between statuses, top-down; edge labels count the moves. The circle marks "
         "where items' paths begin, the square where they end (so far).</p>"
     )
+    if drawn is not analysis.status_map:
+        shown, total = map_statuses(drawn), map_statuses(analysis.status_map)
+        out.append(
+            f'<p class="note">{shown} of {total:,} statuses are drawn: the busiest (most moves '
+            "in and out). The tables list every status.</p>"
+        )
     out.append(f'<div class="svg-map">{frequency}</div>')
-    performance = status_map_svg(analysis.status_map, visits, "performance", workflow)
+    performance = status_map_svg(drawn, visits, "performance", workflow)
     if performance is not None:
         out.append(
             "<details><summary>Performance view: median time from entering a status to "

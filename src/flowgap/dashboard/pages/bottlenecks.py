@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from ... import figures
 from ...figures.teams import TeamScope, handoffs_shown
 from ...mining.handoff_network import team_layers
-from ...mining.process_maps import filtered_map
+from ...mining.process_maps import busiest_map, filtered_map
 from ...report import tables
 from ..chart_scope import no_team_note, statuses_of, teams_of
 from ..components import WEBGL_ABOVE, grid_data, section, table_grid
@@ -42,7 +42,7 @@ def status_graph(a: object, view: str, activities: float, paths: float) -> list[
     """The status map's elements in one view, after pm4py's activity and path filtering,
     top-down in the order of the intended workflow (as in the report's drawing)."""
     full, stages = a.status_map, a.stages  # type: ignore[attr-defined]
-    shown = filtered_map(full, a.status_visits, activities, paths)  # type: ignore[attr-defined]
+    shown = busiest_map(filtered_map(full, a.status_visits, activities, paths))  # type: ignore[attr-defined]
     if shown is not full:  # the statuses filtered out are no nodes either
         present = pa.array(sorted(set(shown["source"].to_pylist() + shown["target"].to_pylist())))
         stages = stages.filter(pc.is_in(stages["status"], value_set=present))

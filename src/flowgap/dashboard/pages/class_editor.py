@@ -24,6 +24,8 @@ TEAM_SOURCES = (
 )
 #: People listed in the person -> team editor, the most active first.
 MAX_PEOPLE = 200
+#: Statuses listed in the class editor, the most entered first.
+MAX_STATUSES = 200
 
 
 def status_rows(view: View) -> list[dict]:
@@ -115,7 +117,10 @@ def _people_editor(view: View) -> html.Div:
 
 
 def editor(view: View) -> html.Div:
-    rows = status_rows(view)
+    every = status_rows(view)
+    # A log with a free-text status column can have thousands: a radio group each would
+    # make a page no browser can draw.
+    rows = every[:MAX_STATUSES]
     sources = list(view.config.teams.source)
     status_map = view.config.teams.status_map
     by_status = "status" in sources
@@ -151,6 +156,12 @@ def editor(view: View) -> html.Div:
         html.P(
             "Which statuses are work (active), queues (wait), not started (backlog) or"
             " finished (done)? Changing a class re-runs the analysis at once."
+            + (
+                f" The {MAX_STATUSES} most entered of {len(every):,} statuses are listed;"
+                " class the others in flowgap.toml."
+                if len(every) > MAX_STATUSES
+                else ""
+            )
         ),
         html.Table([html.Thead(header), html.Tbody(body)], className="editor"),
         html.H3("Team of a segment, first source that gives one"),
