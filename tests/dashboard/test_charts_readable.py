@@ -16,7 +16,7 @@ import flowgap
 from flowgap import figures
 from flowgap.config import Config
 from flowgap.dashboard import chart_scope
-from flowgap.dashboard.components import grid_options, table_grid
+from flowgap.dashboard.components import GRID_ROWS, grid_options, table_grid
 from flowgap.dashboard.data import Dataset, View
 from flowgap.dashboard.filters import Filters
 from flowgap.dashboard.pages import bottlenecks, flow, journey
@@ -219,3 +219,15 @@ def test_the_journey_box_suggests_a_few_keys_holding_what_is_typed() -> None:
     # Never more than a few: each suggestion is a component the browser builds.
     assert len(journey.suggestions(keys, "")) == journey.MAX_SUGGESTIONS
     assert len(journey.suggestions(keys, "flow")) == journey.MAX_SUGGESTIONS
+
+
+def test_a_grid_sends_at_most_grid_rows_and_says_how_many_it_left_out(full):
+    row = full.items.to_pylist()[0]
+    rows = [dict(row, item=f"K-{i}") for i in range(GRID_ROWS + 7)]
+    block = table_grid("items", tables.ITEMS, rows)
+    ag, note = block.children[0], block.children[1]
+    assert [r["item"] for r in ag.rowData] == [f"K-{i}" for i in range(GRID_ROWS)]
+    assert note.children.startswith(f"The first {GRID_ROWS:,} of {GRID_ROWS + 7:,} rows")
+    small = table_grid("items", tables.ITEMS, rows[:3])
+    assert len(small.children[0].rowData) == 3
+    assert not any("grid-cut" in (getattr(c, "className", "") or "") for c in small.children)

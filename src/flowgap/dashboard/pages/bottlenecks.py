@@ -15,7 +15,7 @@ from ...mining.handoff_network import team_layers
 from ...mining.process_maps import busiest_map, filtered_map
 from ...report import tables
 from ..chart_scope import no_team_note, statuses_of, teams_of
-from ..components import WEBGL_ABOVE, grid_data, section, table_grid
+from ..components import GRID_ROWS, WEBGL_ABOVE, grid_data, section, table_grid
 from ..components import figure as graph
 from ..cyto import (
     HANDOFF_LAYOUT,
@@ -32,8 +32,6 @@ from .social_network import social_section
 NAME, PATH, TITLE = "bottlenecks", "/bottlenecks", "Bottlenecks"
 log = logging.getLogger("flowgap.dashboard")
 
-#: Rows sent to the item table: enough to browse, small enough for the browser.
-MAX_ROWS = 5000
 #: Teams the handoff graph shows at first (the busiest; the rest are folded into "other").
 cyto.load_extra_layouts()
 
@@ -123,9 +121,9 @@ def team_graph(a: object, scope: TeamScope) -> tuple[list[dict], object]:
 
 
 def _all_text(total: int) -> str:
-    if total > MAX_ROWS:
+    if total > GRID_ROWS:
         return (
-            f"All {total} items of the current filters; the table shows the {MAX_ROWS}"
+            f"All {total} items of the current filters; the table shows the {GRID_ROWS}"
             " that waited longest."
         )
     return "All items of the current filters."
@@ -216,7 +214,7 @@ def layout(view: View, search: str) -> html.Div:
                     ],
                     className="selection-row",
                 ),
-                table_grid("bottleneck-items", tables.ITEMS, item_rows(a.items)[:MAX_ROWS]),
+                table_grid("bottleneck-items", tables.ITEMS, item_rows(a.items)[:GRID_ROWS]),
             ),
             section(
                 "Work in progress and its age",
@@ -279,6 +277,6 @@ def register(app: Dash, service: DataService) -> None:
                 return no_update, no_update
             rows = item_rows(a.items, keys)
             text = f"{len(rows)} {what}."
-            if len(rows) > MAX_ROWS:
-                text += f" The table shows the {MAX_ROWS} that waited longest."
-        return grid_data(tables.ITEMS, rows[:MAX_ROWS]), text
+            if len(rows) > GRID_ROWS:
+                text += f" The table shows the {GRID_ROWS} that waited longest."
+        return grid_data(tables.ITEMS, rows[:GRID_ROWS]), text
