@@ -10,6 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowgap.mining import PROCESS_EDGES, centrality, two_way_pairs
+from flowgap.mining.handoff_network import (
+    BETWEENNESS_MIN_SOURCES,
+    BETWEENNESS_WORK,
+    betweenness_sources,
+)
 
 TEAMS = [f"T{i}" for i in range(9)]
 
@@ -161,3 +166,25 @@ def test_cycles_of_a_dense_graph_are_the_best_ones_found_quickly() -> None:
         schema=PROCESS_EDGES,
     )
     assert handoff_cycles(loops) == []
+
+
+def test_betweenness_of_a_large_graph_is_estimated_from_sampled_teams() -> None:
+    """Past BETWEENNESS_WORK (teams x edges) Brandes' algorithm runs from a fixed sample of
+    source teams: networkx's estimate with ``k`` and seed 0, the same on every run."""
+    assert betweenness_sources(442, 884) is None  # BPI Challenge 2013's teams: exact
+    assert betweenness_sources(6_000, 6_000) == BETWEENNESS_WORK // 6_000
+    assert betweenness_sources(75_000, 75_000) == BETWEENNESS_MIN_SOURCES
+    # A chain of hubs: n teams, each handing work to the next and to a spoke of its own.
+    n = 800
+    edges = [(f"T{i:04}", f"T{i + 1:04}") for i in range(n - 1)]
+    edges += [(f"T{i:04}", f"S{i:04}") for i in range(n)]
+    simple = nx.DiGraph(sorted(edges))  # node order as flowgap builds it (the sample uses it)
+    k = betweenness_sources(simple.number_of_nodes(), simple.number_of_edges())
+    assert k is not None and k < simple.number_of_nodes()
+    want = nx.betweenness_centrality(simple, k=k, normalized=True, seed=0)
+    got = {r["node"]: r["betweenness"] for r in centrality(table(sorted(edges))).to_pylist()}
+    assert got == want
+    assert got == {
+        r["node"]: r["betweenness"] for r in centrality(table(sorted(edges))).to_pylist()
+    }
+    assert got["T0400"] > 0.0

@@ -48,23 +48,25 @@ def team_clusters(edges: pa.Table, handoff_events: pa.Table) -> dict[str, Any]:
     waits = handoff_events.column("wait_s").to_pylist()
     total = len(sources)
     teams = {t for t in sources + targets if t is not None}
+    found = [members for members in communities(edges) if len(members) >= 2]
+    # One pass over the handoffs, each counted in the cluster holding both its teams (a pass
+    # per cluster was quadratic: thousands of clusters times every handoff).
+    cluster_of = {team: i for i, members in enumerate(found) for team in members}
+    counts, sums = [0] * len(found), [0.0] * len(found)
+    for source, target, w in zip(sources, targets, waits, strict=True):
+        i = cluster_of.get(source)
+        if i is not None and cluster_of.get(target) == i:
+            counts[i] += 1
+            sums[i] += w or 0.0
     rows = []
-    for members in communities(edges):
-        if len(members) < 2:
-            continue
-        inside = set(members)
-        count, wait = 0, 0.0
-        for source, target, w in zip(sources, targets, waits, strict=True):
-            if source in inside and target in inside:
-                count += 1
-                wait += w or 0.0
+    for i, members in enumerate(found):
         rows.append(
             {
                 "teams": members,
-                "handoffs_inside": count,
-                "share_of_handoffs": count / total if total else None,
-                "wait_inside_s": wait,
-                "whole_graph": inside >= teams,
+                "handoffs_inside": counts[i],
+                "share_of_handoffs": counts[i] / total if total else None,
+                "wait_inside_s": sums[i],
+                "whole_graph": set(members) >= teams,
             }
         )
     rows.sort(key=lambda r: (-r["wait_inside_s"], -r["handoffs_inside"], r["teams"]))
