@@ -78,3 +78,29 @@ def test_working_together_counts_items_per_pair() -> None:
         {"a": "Ann", "b": "Cid", "items": 1},
         {"a": "Bob", "b": "Cid", "items": 1},
     ]
+
+
+def test_working_together_is_computed_among_the_actors_on_most_items(monkeypatch) -> None:
+    """Past TOGETHER_ACTORS actors, the pairs are those among the actors on the most items
+    (ties by name), each with the count it has over the whole log."""
+    from flowgap.mining import social_network
+
+    log = timeline(
+        [
+            ("Y-1", "Ann", 0),
+            ("Y-1", "Bob", 1),
+            ("Y-1", "Dan", 2),
+            ("Y-2", "Ann", 0),
+            ("Y-2", "Bob", 1),
+            ("Y-3", "Bob", 0),
+            ("Y-3", "Cid", 1),
+            ("Y-4", "Dan", 0),
+            ("Y-4", "Eve", 1),
+        ]
+    )
+    everyone = {(r["a"], r["b"]): r["items"] for r in working_together(log, "assignee").to_pylist()}
+    # items per person: Bob 3, Ann 2, Dan 2, Cid 1, Eve 1: the three busiest are Bob, Ann, Dan
+    monkeypatch.setattr(social_network, "TOGETHER_ACTORS", 3)
+    busiest = {(r["a"], r["b"]): r["items"] for r in working_together(log, "assignee").to_pylist()}
+    assert busiest == {p: n for p, n in everyone.items() if set(p) <= {"Ann", "Bob", "Dan"}}
+    assert busiest[("Ann", "Bob")] == 2 and ("Bob", "Cid") in everyone

@@ -54,6 +54,18 @@ def actor_runs(timeline: pa.Table, column: str) -> pa.Table:
     )
 
 
+def busiest_actors(runs: pa.Table, limit: int) -> pa.Table:
+    """The runs of the ``limit`` actors on the most items (ties by name): all of them when
+    there are no more actors than that."""
+    pairs = runs.select(["item", "actor"]).group_by(["actor", "item"]).aggregate([])
+    per_actor = pairs.group_by("actor").aggregate([("item", "count")])
+    if per_actor.num_rows <= limit:
+        return runs
+    ranked = per_actor.sort_by([("item_count", "descending"), ("actor", "ascending")])
+    kept = ranked.column("actor").slice(0, limit)
+    return runs.filter(pc.is_in(runs.column("actor"), value_set=kept.combine_chunks()))
+
+
 def handover(timeline: pa.Table, column: str) -> pa.Table:
     """Handover of work between the values of ``column`` (PROCESS_EDGES: count, median and
     mean seconds the work stayed with the source before it went to the target)."""
@@ -61,9 +73,16 @@ def handover(timeline: pa.Table, column: str) -> pa.Table:
     return directly_follows(runs.column("item"), runs.column("actor"), runs.column("start"))
 
 
+#: The most actors (teams or people) working together is computed among: those on the most
+#: items. pm4py's working-together network is quadratic in the actors (12,000 teams took
+#: 2.5 s, 75,000 took 107 s); the pairs a page lists are among the busiest anyway.
+TOGETHER_ACTORS = 1000
+
+
 def working_together(timeline: pa.Table, column: str) -> pa.Table:
-    """Pairs (a < b) of ``column`` values that worked on the same items, with how many."""
-    runs = actor_runs(timeline, column)
+    """Pairs (a < b) of ``column`` values that worked on the same items, with how many:
+    among the :data:`TOGETHER_ACTORS` values on the most items (ties by name)."""
+    runs = busiest_actors(actor_runs(timeline, column), TOGETHER_ACTORS)
     if runs.num_rows == 0:
         return TOGETHER.empty_table()
     item, actor, start = (runs.column(c) for c in ("item", "actor", "start"))
@@ -109,4 +128,13 @@ STEPS = [
     ),
 ]
 
-__all__ = ["PROCESS_EDGES", "STEPS", "TOGETHER", "actor_runs", "handover", "working_together"]
+__all__ = [
+    "PROCESS_EDGES",
+    "STEPS",
+    "TOGETHER",
+    "TOGETHER_ACTORS",
+    "actor_runs",
+    "busiest_actors",
+    "handover",
+    "working_together",
+]
