@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..engine.analysis import Analysis
-from ..engine.summary import iso
 from ..tables import TABLES
+from ..units import iso
 from .schema import EXCLUDED_TABLES, SCHEMA_VERSION, WARNING_CAP
 from .thresholds import Outcome
 
