@@ -63,6 +63,13 @@ def normalise(value: object) -> object:
     return str(value)
 
 
+def input_location(path: str) -> str:
+    """How report.json names an input: a URI (``file:///data/x.parquet``, ``hdfs://nn/x``) as
+    given, a local path with forward slashes. (A URI through ``Path`` loses the slashes of its
+    authority: ``file:/data/x.parquet``.)"""
+    return path if "://" in path else Path(path).as_posix()
+
+
 def iso_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
     """Timestamps as ISO 8601 UTC text (like :func:`iso`), column at a time.
 
@@ -161,7 +168,7 @@ def build_report(
         "has_history": analysis.has_history,
         "inputs": [
             {
-                "path": Path(i.path).as_posix(),
+                "path": input_location(i.path),
                 "format": i.format,
                 "record_unit": i.record_unit,
                 "records_read": i.records_read,
