@@ -4,6 +4,7 @@ never an Arrow or Python overflow with exit 1."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 import flowgap
 from flowgap.cli import app
+from flowgap.units import iso, iso_day
 
 HEADER = "item,from,to,timestamp\n"
 ROWS = [
@@ -77,6 +79,29 @@ def test_as_of_centuries_after_the_data_is_a_usage_error(tmp_path: Path) -> None
         "flowgap: error: --as-of: '9999-12-31T23:59:59-14:00' is beyond the year 9999 in UTC\n"
     )
     assert not (tmp_path / "out").exists() and not (tmp_path / "o2").exists()
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "0999-12-31"])
+def test_an_as_of_before_year_1000_shows_four_digits(tmp_path: Path, as_of: str) -> None:
+    path = write_csv(tmp_path, "2025")
+    done = CliRunner().invoke(
+        app, ["analyze", str(path), "-o", str(tmp_path / "out"), "-q", "--as-of", as_of]
+    )
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"flowgap: error: as_of {as_of} is more than 100 years from the median of the data "
+        "(2025-01-06): durations that long cannot be measured\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_moments_and_days_are_iso_8601_with_four_digit_years() -> None:
+    assert iso(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00Z"
+    assert iso(datetime(999, 12, 31, 23, 59, 59, 5)) == "0999-12-31T23:59:59.000005Z"
+    assert iso(datetime(2026, 1, 1, 1, tzinfo=timezone(timedelta(hours=2)))) == (
+        "2025-12-31T23:00:00Z"
+    )
+    assert iso_day(datetime(5, 3, 4, 22, tzinfo=UTC)) == "0005-03-04"
 
 
 def test_jira_created_beyond_year_9999_in_utc_is_rejected(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-from .config import Config
 from .model import LoadResult
 
 if TYPE_CHECKING:
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
+    from .config import Config
     from .engine.analysis import Analysis
 
 try:
@@ -32,6 +32,16 @@ except PackageNotFoundError:  # running from a source tree without install
 __all__ = ["Config", "LoadResult", "__version__", "analyze", "load", "to_pm4py"]
 
 
+def __getattr__(name: str) -> object:
+    """``flowgap.Config`` on first use: the configuration brings pydantic (about 0.15 s), which
+    ``flowgap --help``, ``--version`` and a plain ``import flowgap`` do not need."""
+    if name == "Config":
+        from .config import Config
+
+        return Config
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def load(
     paths: Sequence[str | Path] | str | Path,
     config: Config | None = None,
@@ -39,6 +49,7 @@ def load(
     format: str | None = None,
 ) -> LoadResult:
     """Load one or more inputs (files or directories) into the canonical tables."""
+    from .config import Config
     from .ingest import load_paths
 
     if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
@@ -56,6 +67,7 @@ def analyze(
 
     The engine computes the per-item rows once; every other table is computed on first read.
     ``analysis.select(items)`` is the same analysis over fewer items (a dashboard filter)."""
+    from .config import Config
     from .engine.analyze import analyze as run_engine
     from .mining import STEPS as MINING_STEPS
     from .mining import preload

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .config import Config
 from .engine.selection import Selection
 from .errors import FlowgapError, UsageError
 
 if TYPE_CHECKING:
+    from .config import Config
     from .sample.simulate import OrgChange
 
 app = typer.Typer(
@@ -50,6 +50,8 @@ def fail(err: FlowgapError) -> None:
 
 
 def load_config(path: Path | None) -> Config:
+    from .config import Config  # pydantic: only for the commands that read a configuration
+
     if path is None:
         default = Path("flowgap.toml")
         return Config.load(default) if default.is_file() else Config()

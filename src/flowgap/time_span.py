@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from .errors import UsageError
 from .ingest.arrow_columns import int_array
 from .model import InputSummary, LoadResult, Reject
-from .units import DAY_US
+from .units import DAY_US, iso_day
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: How far (microseconds) an instant may lie from the median of the data.
@@ -213,6 +213,6 @@ def check_as_of(as_of: datetime, result: LoadResult) -> None:
         centre = us
     if not EARLIEST_US <= us < LATEST_US or abs(us - centre) > MAX_DISTANCE_US:
         raise UsageError(
-            f"as_of {moment:%Y-%m-%d} is more than {MAX_DISTANCE_YEARS} years from the median "
+            f"as_of {iso_day(moment)} is more than {MAX_DISTANCE_YEARS} years from the median "
             f"of the data ({_iso(centre)[:10]}): durations that long cannot be measured"
         )

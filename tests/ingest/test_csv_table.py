@@ -174,9 +174,9 @@ def test_encodings_bom_and_gzip(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        (b"", "empty file: no header line"),
-        (b" \n\t\r\n", "empty file: no header line"),
-        ("\u3000\n".encode(), "empty file: no header line"),
+        (b"", "holds no records \\(empty file\\)"),
+        (b" \n\t\r\n", "holds no records \\(only whitespace\\)"),
+        ("\u3000\n".encode(), "holds no records \\(only whitespace\\)"),
         (b"\nitem,status\nA,B\n", "empty header line"),
         (b" , \nA,B\n", "empty header line"),
         (b"item,status\x00\n", "binary data, not a text file"),

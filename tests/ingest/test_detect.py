@@ -83,7 +83,7 @@ def test_transition_mapping_from_config(tmp_path: Path) -> None:
 def test_undetectable_inputs_name_the_file_and_the_expectation(tmp_path: Path) -> None:
     cases = {
         "empty.json": (b"", "empty file"),
-        "blank.csv": (b"\n  \n", "empty file"),
+        "blank.csv": (b"\n  \n", "holds no records (only whitespace)"),
         "other.json": (b'{"hello": "world"}', "JSON, but not a Jira export"),
         "words.txt": (b"just some words\n", "expected Jira JSON"),
         "blob.bin": (b"\x00\x01\x02\x03garbage", "binary data"),
@@ -136,3 +136,41 @@ def test_utf16_with_a_byte_order_mark_is_text(tmp_path: Path, encoding: str) -> 
     )
     status = [e["value"] for e in result.events.to_pylist() if e["field"] == "status"]
     assert status == ["Open", "Done"]
+
+
+WHITESPACE = "holds no records (only whitespace)"
+
+
+@pytest.mark.parametrize("loader", [None, "csv", "transition-csv", "jira-json", "xes"])
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "holds no records (empty file)"),
+        (b"   \n\n  ", WHITESPACE),
+        (gzip.compress(b""), "holds no records (empty file)"),
+        (gzip.compress(b"   \n\n  "), WHITESPACE),
+        (gzip.compress(b"\xef\xbb\xbf \t\r\n" + "\u3000\u00a0\n".encode()), WHITESPACE),
+        (gzip.compress(b" " * 3_000_000), WHITESPACE),  # past the 1 MiB head, within the limits
+    ],
+)
+def test_a_file_of_only_whitespace_holds_no_records(
+    tmp_path: Path, data: bytes, problem: str, loader: str | None
+) -> None:
+    path = write(tmp_path, "x.csv.gz", data)
+    with pytest.raises(InputError) as err:
+        flowgap.load(path, Config(), format=loader)
+    assert str(err.value) == f"{path}: {problem}"
+
+
+def test_a_whitespace_bomb_stops_at_the_decompression_limits(tmp_path: Path) -> None:
+    path = write(tmp_path, "bomb.csv.gz", gzip.compress(b" " * (64 << 20)))
+    with pytest.raises(InputError, match="max_compression_ratio"):
+        detect_format(path)
+
+
+def test_records_after_a_mib_of_whitespace_are_not_called_empty(tmp_path: Path) -> None:
+    text = b" " * (2 << 20) + b"item,from,to,timestamp\nA-1,,Open,2025-01-06\n"
+    for data in (text, gzip.compress(text)):
+        path = write(tmp_path, "late.csv", data)
+        with pytest.raises(InputError, match=r"first 1 MiB hold only whitespace.*--input-format"):
+            detect_format(path)

@@ -100,7 +100,7 @@ def test_not_json_at_all_is_input_error(tmp_path: Path) -> None:
 def test_empty_and_truncated_gzip_are_input_errors(tmp_path: Path) -> None:
     empty = tmp_path / "empty.json"
     empty.write_text("  \n")
-    with pytest.raises(InputError, match="empty file"):
+    with pytest.raises(InputError, match="only whitespace"):
         jira_json.load(empty, Config())
     cut = tmp_path / "cut.ndjson.gz"
     data = gzip.compress((FIX / "issues.ndjson").read_bytes() * 50)

@@ -201,7 +201,7 @@ def test_every_reject_kind_and_warning(tmp_path: Path) -> None:
         "A-1,Open,Doing,2024-02-30T10:00:00Z,ann,,\n"  # 5: bad timestamp (Feb 30)
         "A-1,Open,Doing,2024-01-02T10:00:00Z,ann,,yesterday\n"  # 6: bad created
         "A-1,Open,Doing,2024-01-02T11:00:00+01:00,bob,Dev,\n"  # 7: loaded
-        "A-1,Open,Doing,2024-01-02T10:00:00Z,bob,QA,\n"  # 8: duplicate of 7 (same instant)
+        "A-1,Open,Doing,2024-01-02T10:00:00Z,bob,Dev,\n"  # 8: duplicate of 7 (same instant)
         "A-1,Review,Done,2024-01-03T10:00:00Z,cy,QA,\n"  # 9: inconsistent (was Doing)
         "B-2,Open,Doing,2024-01-05T10:00:00Z,,Dev,2024-01-06T00:00:00Z\n"  # 10: created late
         "B-2,Doing,Done,2024-01-04T10:00:00Z,dan,,\n"  # 11: earlier than line 10
@@ -214,8 +214,8 @@ def test_every_reject_kind_and_warning(tmp_path: Path) -> None:
         ("t.csv:4", "A-1: missing target status (column 'to')"),
         ("t.csv:5", "A-1: bad timestamp: unrecognised timestamp '2024-02-30T10:00:00Z'"),
         ("t.csv:6", "A-1: bad created timestamp: unrecognised timestamp 'yesterday'"),
-        ("t.csv:8", "A-1: duplicate event (same transition as line 7)"),
-        ("t.csv:12", "B-2: duplicate event (same transition as line 11)"),
+        ("t.csv:8", "A-1: duplicate event (same transition and team as line 7)"),
+        ("t.csv:12", "B-2: duplicate event (same transition and team as line 11)"),
         ("t.csv:13", "C-3: bad timestamp: unrecognised timestamp 'not a time'"),
     ]
     assert [(w.kind, w.source) for w in result.warnings] == [
@@ -255,6 +255,38 @@ def test_team_changes_and_created_column(tmp_path: Path) -> None:
         (4, 1, "status", "Done", "Doing"),
         (4, 2, "team", "QA", "Dev"),
     ]
+
+
+def test_rows_that_differ_only_in_team_are_a_handoff_not_a_duplicate(tmp_path: Path) -> None:
+    """As in an event-log CSV, a row at the same instant with the same transition but another
+    team is a team change: it adds a team event (and no second status change, nor a warning
+    that the item was not in its "from"); only a row of the same team too is a duplicate."""
+    p = write(
+        tmp_path,
+        f"{HEADER}\n"
+        "H-1,,Open,2024-01-01T10:00:00Z,ann,Dev,\n"
+        "H-1,,Open,2024-01-01T10:00:00Z,ann,Ops,\n"  # 3: created, handed to Ops at once
+        "H-1,Open,Doing,2024-01-02T10:00:00Z,bob,Dev,\n"
+        "H-1,Open,Doing,2024-01-02T10:00:00Z,bob,QA,\n"  # 5: handed to QA in the same second
+        "H-1,Open,Doing,2024-01-02T10:00:00Z,cy,QA,\n",  # 6: line 5 again (the author aside)
+    )
+    result = transition_csv.load(p, Config())
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        ("t.csv:6", "H-1: duplicate event (same transition and team as line 5)")
+    ]
+    assert result.warnings == []
+    rows = [(r["ts"].day, r["field"], r["value"], r["prev"]) for r in result.events.to_pylist()]
+    assert rows == [
+        (1, "created", None, None),
+        (1, "status", "Open", None),
+        (1, "team", "Dev", None),
+        (1, "team", "Ops", "Dev"),
+        (2, "status", "Doing", "Open"),
+        (2, "team", "Dev", "Ops"),
+        (2, "team", "QA", "Dev"),
+    ]
+    (summary,) = result.inputs
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (5, 4, 1)
 
 
 def test_dialects_crlf_bom_quotes_semicolons(tmp_path: Path) -> None:
@@ -451,7 +483,7 @@ def test_no_pandas_import(tmp_path: Path) -> None:
     p = write(
         tmp_path,
         f"{HEADER}\nA-1,,Open,2024-03-31 02:30,ann,Dev,\n"
-        "A-1,Open,Done,2024-01-02T10:00,bob,QA,2023-01-01\nA-1,Open,Done,2024-01-02T10:00,,,\n"
+        "A-1,Open,Done,2024-01-02T10:00,bob,QA,2023-01-01\nA-1,Open,Done,2024-01-02T10:00,,QA,\n"
         "Ä-١,Open,Done,01/02/2024 10:00,bob,QA,\n",
     )
     none = write(tmp_path, "item,from,to,timestamp\n,,Open,2024-01-01\nA-1,,Open,x\n", "none.csv")

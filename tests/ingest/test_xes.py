@@ -146,7 +146,7 @@ def test_corrupt_xml_is_one_line_input_error(tmp_path: Path) -> None:
     ("content", "message"),
     [
         (b"", "empty file"),
-        (b"   \n", "empty file"),
+        (b"   \n", "only whitespace"),
         (b"case,activity\n1,A\n", "not an XML"),
         (b"\x1f\x8b\x08\x00garbage", "cannot read"),
     ],

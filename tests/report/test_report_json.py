@@ -13,6 +13,7 @@ from analysis_factory import make_analysis
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flowgap.model import InputSummary
 from flowgap.report import json_report
 from flowgap.report import schema as report_schema
 from flowgap.report import thresholds as th
@@ -174,3 +175,19 @@ def test_precision_is_stated_once_and_as_written() -> None:
     stated = [p.name for p in pages if "significant digits" in p.read_text(encoding="utf-8")]
     assert stated == ["ci.md"]
     assert not [p.name for p in pages if "unrounded" in p.read_text(encoding="utf-8")]
+
+
+def test_input_uris_are_written_as_given_and_local_paths_with_slashes() -> None:
+    """``Path("file:///data/x")`` is ``file:/data/x``: a URI went through it and lost the
+    slashes of its authority (``hdfs://nn/x`` became ``hdfs:/nn/x``)."""
+    given = [
+        ("file:///data/events.parquet", "file:///data/events.parquet"),
+        ("hdfs://nn:8020/logs/events", "hdfs://nn:8020/logs/events"),
+        ("s3a://bucket/events.parquet", "s3a://bucket/events.parquet"),
+        ("/data/./events.parquet", "/data/events.parquet"),
+        ("logs/jira.ndjson", "logs/jira.ndjson"),
+    ]
+    a = make_analysis(inputs=[InputSummary(path, "parquet", 1, 1, 0, "event") for path, _ in given])
+    report = json.loads(json_report.dumps(json_report.build_report(a)))
+    validator().validate(report)
+    assert [i["path"] for i in report["inputs"]] == [shown for _, shown in given]

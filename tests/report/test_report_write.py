@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -231,3 +233,104 @@ def test_the_current_folder_is_not_a_report_folder(tmp_path: Path, monkeypatch) 
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]
     assert list((tmp_path / "sub").iterdir()) == []
+
+
+def _parent_refuses(monkeypatch, out: Path) -> None:
+    """Making a folder beside ``out`` fails as in a parent this process may not write (what
+    chmod cannot make root feel)."""
+    from flowgap import scratch
+
+    real = scratch.make
+
+    def make(parent, prefix, **kw):
+        if Path(parent) == out.parent:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(parent))
+        return real(parent, prefix, **kw)
+
+    monkeypatch.setattr(scratch, "make", make)
+
+
+def test_a_folder_whose_parent_may_not_be_written_gets_its_reports_one_by_one(
+    tmp_path: Path, monkeypatch
+) -> None:
+    out = tmp_path / "out"
+    a = make_analysis()
+    report = json_report.build_report(a)
+    run.write_reports(a, report, out, ["json", "md", "csv", "junit"])
+    (out / "mine.txt").write_text("the user's")
+    _parent_refuses(monkeypatch, out)
+    report["summary"]["marker"] = "new"
+    written = run.write_reports(a, report, out, ["json", "md", "csv"])
+    assert [p.name for p in written] == ["csv", "report.md", "report.json"]
+    assert '"marker": "new"' in (out / "report.json").read_text()
+    assert sorted(p.name for p in out.iterdir()) == ["csv", "mine.txt", "report.json", "report.md"]
+    assert (out / "csv" / "items.csv").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # nothing written beside it
+
+    def boom(*args: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(json_report, "dumps", boom)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(UsageError, match="No space left"):
+        run.write_reports(a, report, out, ["json", "md", "csv"])
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before  # nothing half-written, no scratch folder left inside
+
+
+def test_a_missing_folder_in_a_parent_that_may_not_be_written_is_an_error(
+    tmp_path: Path, monkeypatch
+) -> None:
+    out = tmp_path / "out"
+    _parent_refuses(monkeypatch, out)
+    a = make_analysis()
+    with pytest.raises(UsageError, match=f"--out: cannot write into {tmp_path}: Permission"):
+        run.write_reports(a, json_report.build_report(a), out, ["json"])
+    assert list(tmp_path.iterdir()) == []
+
+
+AS_NOBODY = """
+import os, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from analysis_factory import make_analysis
+from flowgap.report import csv_export, json_report, markdown, run, switch
+a = make_analysis()
+report = json_report.build_report(a)
+if os.geteuid() == 0:  # root writes anywhere: the check needs a user the mode bits bind
+    os.setgid(65534)
+    os.setuid(65534)
+out = Path(sys.argv[1])
+assert not os.access(out.parent, os.W_OK) and os.access(out, os.W_OK)
+run.write_reports(a, report, out, ["json", "md", "csv"])
+print(sorted(p.name for p in out.iterdir()), sorted(os.listdir(out.parent)))
+"""
+
+
+def test_a_read_only_parent_for_real() -> None:
+    """The parent's mode bits, not a simulation: as root, the writing process drops to the
+    user nobody first."""
+    import subprocess
+    import sys
+    import tempfile
+
+    top = Path(tempfile.mkdtemp())  # not tmp_path: its parents are closed to other users
+    try:
+        out = top / "parent" / "out"
+        out.mkdir(parents=True)
+        top.chmod(0o755)
+        if os.geteuid() == 0:
+            os.chown(out, 65534, 65534)
+        out.parent.chmod(0o555)
+        factory = str(Path(__file__).parent)
+        done = subprocess.run(
+            [sys.executable, "-c", AS_NOBODY, str(out), factory],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == "['csv', 'report.json', 'report.md'] ['out']\n"
+    finally:
+        (top / "parent").chmod(0o755)
+        shutil.rmtree(top)

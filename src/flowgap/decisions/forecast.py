@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 
 from ..config import Config
 from ..errors import UsageError
-from ..units import DAY_US
+from ..units import DAY_US, iso_day
 
 #: Most days simulated at once per trial (bounds the memory of a chunk of draws).
 _CHUNK_DAYS = 256
@@ -71,7 +71,7 @@ def _check(history: History) -> None:
     if history.delivered == 0:
         raise UsageError(
             f"no item was delivered in the {len(history.per_day)} days before "
-            f"{history.end.date().isoformat()}: nothing to forecast from"
+            f"{iso_day(history.end)}: nothing to forecast from"
         )
 
 
@@ -135,7 +135,7 @@ def forecast_when(
     start = history.end
     out = {
         "items": n,
-        "start": start.date().isoformat(),
+        "start": iso_day(start),
         "dates": {f"p{p}": _date(start, within_share(days, p / 100)) for p in fc.percentiles},
         "days": {f"p{p}": within_share(days, p / 100) for p in fc.percentiles},
         **_common(history, fc.trials, fc.seed),
@@ -159,13 +159,11 @@ def forecast_by(
     start = history.end
     days = (by - start.date()).days
     if days <= 0:
-        raise UsageError(
-            f"--by: {by.isoformat()} is not after the analysis date {start.date().isoformat()}"
-        )
+        raise UsageError(f"--by: {by.isoformat()} is not after the analysis date {iso_day(start)}")
     totals = items_by(history, days, fc.trials, fc.seed)
     out = {
         "by": by.isoformat(),
-        "start": start.date().isoformat(),
+        "start": iso_day(start),
         "days": days,
         "items": {f"p{p}": at_least_share(totals, p / 100) for p in fc.percentiles},
         **_common(history, fc.trials, fc.seed),
@@ -187,7 +185,7 @@ def _common(history: History, trials: int, seed: int) -> dict:
         "seed": seed,
         "window": {
             "start": history.start.date().isoformat(),
-            "end": history.end.date().isoformat(),
+            "end": iso_day(history.end),
             "days": len(history.per_day),
             "delivered": history.delivered,
             "mean_per_day": float(history.per_day.mean()),

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UsageError
+from ..units import iso_day
 
 ASSUMPTIONS = (
     "work content (touch time) is unchanged",
@@ -336,7 +337,7 @@ def whatif(
     if not r.items:
         raise UsageError(
             f"no item was delivered in the {r.days} days before "
-            f"{analysis.as_of.date().isoformat()}: nothing to replay"
+            f"{iso_day(analysis.as_of)}: nothing to replay"
         )
     boots, seed, conf = cfg.bootstrap if intervals else 0, cfg.seed, cfg.confidence
     out = {
@@ -345,7 +346,7 @@ def whatif(
         "window": {
             "days": r.days,
             "start": (analysis.as_of - timedelta(days=r.days)).date().isoformat(),
-            "end": analysis.as_of.date().isoformat(),
+            "end": iso_day(analysis.as_of),
         },
         "lead_time": _measure(r.lead_before, r.lead_after, boots, seed, conf),
         "cycle_time": _measure(r.cycle_before, r.cycle_after, boots, seed, conf),

@@ -9,8 +9,7 @@ import pyarrow.compute as pc
 from ..config import Config
 from ..errors import UsageError
 from ..model import Finding, LoadResult
-from ..units import DAY_S
-from .summary import iso
+from ..units import DAY_S, iso
 
 
 def parse_as_of(text: str) -> datetime:

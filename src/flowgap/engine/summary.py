@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import Config
-from ..units import WEEK_S
+from ..units import WEEK_S, iso
 from .runner import Aggregate, Scope
 from .summary_metrics import nest
 
@@ -216,16 +216,6 @@ def _spread(values: np.ndarray) -> dict:
 
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def iso(moment: datetime) -> str:
-    """ISO 8601 in UTC with a ``Z``, microseconds only when there are any: the one form of
-    every moment in the reports."""
-    moment = _utc(moment)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
-    return text + "Z"
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -4,6 +4,7 @@ the bookkeeping that makes ``records_read == records_loaded + records_rejected``
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,6 +24,37 @@ from ..model import (
 from .inflate import gunzip_file
 
 GZIP_MAGIC = b"\x1f\x8b"
+_UTF8_BOM = b"\xef\xbb\xbf"
+#: A byte that is no ASCII whitespace (``str.isspace()``'s: also the separators 0x1C-0x1F).
+_NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c\x1c-\x1f]")
+_DECODE_PIECE = 1 << 16
+
+
+def blank(chunks: Iterable[bytes]) -> bool:
+    """Whether the text of ``chunks`` (UTF-8, one leading BOM aside) is only whitespace
+    (``str.isspace()``'s, "\\u3000" too): the one rule of a file that holds no records. It
+    stops at the first character that is no space, and decodes only the non-ASCII bytes met
+    before it, so a big file costs nothing and a big blank one a single pass."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    first = True
+    for chunk in chunks:
+        if first:
+            chunk, first = chunk.removeprefix(_UTF8_BOM), False
+        pos = 0
+        while m := _NOT_SPACE.search(chunk, pos):
+            if chunk[m.start()] < 0x80:
+                return False
+            end = m.start() + _DECODE_PIECE
+            if decoder.decode(chunk[m.start() : end]).strip():
+                return False
+            pos = end
+    return not decoder.decode(b"", final=True).strip()
+
+
+def no_records(path: Path, *, whitespace: bool) -> InputError:
+    """The one error of a file without a single record: nothing at all, or only whitespace."""
+    what = "only whitespace" if whitespace else "empty file"
+    return InputError(path, f"holds no records ({what})")
 
 
 def read_bytes(path: Path) -> bytes:

@@ -56,7 +56,7 @@ import pyarrow.csv as pcsv
 
 from ..errors import InputError
 from . import arrow_columns as ac
-from .common import decode_text, read_bytes
+from .common import blank, decode_text, no_records, read_bytes
 
 S = ac.S
 DELIMITERS = (",", ";", "\t", "|")
@@ -152,8 +152,8 @@ def open_csv(path: Path, delimiter: str | None = None, whole: bool = True) -> Cs
     """Decode a CSV and read its header. A file without a header line is an InputError, and
     so is a ``whole`` file (not a head cut from one) that ends inside a quoted value."""
     data, warning = utf8_bytes(read_bytes(path), path)
-    if _blank(data):
-        raise InputError(path, "empty file: no header line")
+    if blank((data,)):
+        raise no_records(path, whitespace=bool(data))
     nul = data.find(b"\x00")
     if nul >= 0:  # a text export has none; downstream, C and XML writers cut at it
         line = data.count(b"\n", 0, nul) + 1
@@ -181,19 +181,6 @@ def _check_quotes_close(u8: np.ndarray, delimiter: int, first_line: int, path: P
         "a quote opens a value that never closes: the rest of the file would be one value",
         record=f"line {line}",
     )
-
-
-def _blank(data: bytes) -> bool:
-    """Whether the text is only whitespace (``str.isspace()``'s), without decoding a big file."""
-    rest = data.lstrip(b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
-    if not rest:
-        return True
-    if rest[0] < 0x80:  # an ASCII character that is no space
-        return False
-    head = rest[: 1 << 16].decode("utf-8", errors="ignore")
-    if head.strip() or len(rest) <= 1 << 16:
-        return not head.strip()
-    return not rest.decode("utf-8", errors="ignore").strip()
 
 
 def column_index(header: Sequence[str], name: str, path: Path, key: str) -> int:

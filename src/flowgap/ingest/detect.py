@@ -27,6 +27,8 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import InputError
+from . import inflate
+from .common import GZIP_MAGIC, blank, no_records
 from .csv_table import DELIMITERS, first_line, header_cells, sniff_delimiter
 
 HEAD_BYTES = 1 << 20  # JSON markers may sit after a long first issue
@@ -59,9 +61,9 @@ def detect_format(path: Path, config: Config | None = None) -> str:
         # UTF-16 with a byte-order mark (Excel's "Unicode text"): its zero bytes are not
         # binary data. Judged on its UTF-8 text; the CSV reader decodes it the same way.
         data = data[: len(data) // 2 * 2].decode("utf-16", errors="ignore").encode("utf-8")
+    if blank((data,)):
+        _no_records(path, data, config or Config())
     text = data.lstrip(b"\xef\xbb\xbf").lstrip()
-    if not text:
-        raise InputError(path, "empty file")
     if text[:1] == b"<":
         head = text[:4096]
         if re.search(rb"<log[\s>]", head) or b"xes" in head.lower():
@@ -89,6 +91,30 @@ def _head(path: Path) -> bytes:
         raise InputError(path, "no such file") from None
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _no_records(path: Path, head: bytes, config: Config) -> None:
+    """A head of only whitespace: the file holds no records when the rest is whitespace too,
+    read in chunks (and inflated within the decompression limits, ``inflate``), never whole;
+    else its records start too far in to tell its format."""
+    with path.open("rb") as raw, inflate.limits(config) as budget:
+        if raw.read(2) != GZIP_MAGIC:
+            raw.seek(0)
+            only_spaces = blank(iter(lambda: raw.read(inflate.CHUNK), b""))
+        else:
+            raw.seek(0)
+            try:
+                with inflate.GzipStream(raw, path, budget) as gz:  # type: ignore[arg-type]
+                    only_spaces = blank(gz.chunks())
+            except (OSError, EOFError, zlib.error) as exc:  # zlib.error is no OSError
+                raise InputError(path, f"corrupt gzip data: {exc}") from None
+    if only_spaces:
+        raise no_records(path, whitespace=bool(head))
+    raise InputError(
+        path,
+        f"the first {HEAD_BYTES >> 20} MiB hold only whitespace: cannot detect the format"
+        " (force one with --input-format)",
+    )
 
 
 def _gunzip_head(path: Path, raw: bytes) -> bytes:

@@ -35,7 +35,7 @@ import orjson
 
 from ..errors import InputError
 from . import inflate
-from .common import GZIP_MAGIC
+from .common import GZIP_MAGIC, blank, no_records
 
 JSON_SUFFIXES = (".json", ".ndjson", ".jsonl")
 _BOM = b"\xef\xbb\xbf"
@@ -234,15 +234,13 @@ def _values(path: Path) -> Iterator[tuple[int | None, Any, str | None, bool]]:
     """Top-level JSON values of a file: (line number or None, value, parse error, latin-1)."""
     with _Reader(path) as fh:
         try:
-            first = fh.readline()
+            first = fh.readline().removeprefix(_BOM)
             skipped = 0
-            while first and not first.strip():
+            while first and blank((first,)):
                 skipped += 1
                 first = fh.readline()
-            if first.startswith(_BOM):
-                first = first[len(_BOM) :]
-            if not first.strip():
-                raise InputError(path, "empty file")
+            if not first:
+                raise no_records(path, whitespace=skipped > 0)
             first_value: Any = None
             try:
                 first_value, latin = _loads(first)

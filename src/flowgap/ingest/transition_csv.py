@@ -5,14 +5,18 @@ A row is one record. The rules, each applied once, to whole columns:
 
 - **Rejected**, with ``file:line`` and the reason, checked in this order: no item key; no
   target status; a timestamp ``parse_timestamp`` refuses; a ``created`` cell it refuses; the
-  same item, time, from and to as an earlier line (that line stays).
+  same item, time, from, to and team as an earlier line (that line stays). A row that differs
+  from an earlier one only in its team is no duplicate: it is a team change at that moment
+  (a handoff), as in an event-log CSV.
 - **Order**: an item's rows by time, then line.
 - **Creation**: the earliest ``created`` cell of the item's rows, unless it is after the first
   transition (warned: the first transition's time is used), else the first transition's time;
   the initial status (the first row's from, else its to) at that time.
 - **Events**: each row is a status change to its ``to`` from its ``from`` (from the status the
   item was in when ``from`` is empty), except a first row without ``from``, which is the
-  creation itself; a ``from`` other than the status the item is in is warned. A team cell that
+  creation itself, and a row repeating an earlier transition of the item at the same time
+  (with another team), which adds its team change only; a ``from`` other than the status the
+  item is in is warned. A team cell that
   differs from the item's last team cell is a team change. The author is the actor of every
   event of the row.
 - **Items** in order of first appearance: key, project (``ABC`` of ``ABC-123``), creation and
@@ -124,10 +128,12 @@ def load(path: Path, config: Config) -> LoadResult:
     empty_name = np.flatnonzero(string_lengths(names) == 0)
     empty = int(empty_name[0]) if len(empty_name) else -2
 
-    # ---- per item by (ts, line); duplicates (same item, ts, from, to): the first line wins
+    # ---- per item by (ts, line); duplicates (same item, ts, from, to, team): the first line
+    # wins; a row repeating a transition with another team is a team change only
     order = _item_order(item_code, rank, ts[surv])
     r, c = surv[order], item_code[order]
-    r, c, dup, original = _drop_duplicates(r, c, ts[r], from_code, to_code)
+    r, c, dup, original = _drop_duplicates(r, c, ts[r], (from_code, to_code, team_code))
+    repeats = np.isin(r, _drop_duplicates(r, c, ts[r], (from_code, to_code))[2])
 
     rejects = [
         (row, f"missing item key (column {cfg.item!r})") for row in np.flatnonzero(no_item).tolist()
@@ -144,7 +150,7 @@ def load(path: Path, config: Config) -> LoadResult:
             for row, key in zip(bad.tolist(), _keys(item, bad), strict=True)
         ]
     rejects += [
-        (row, f"{key}: duplicate event (same transition as line {lines[first]})")
+        (row, f"{key}: duplicate event (same transition and team as line {lines[first]})")
         for row, first, key in zip(dup.tolist(), original.tolist(), _keys(item, dup), strict=True)
     ]
     rejects.sort()
@@ -154,7 +160,7 @@ def load(path: Path, config: Config) -> LoadResult:
 
     codes = (from_code, to_code, team_code, author_code)
     events, items, found = _emit(
-        r, c, ts[r], created[r], keys, names, codes, empty, lines, f"{path.name}:"
+        r, c, ts[r], created[r], keys, names, codes, empty, lines, f"{path.name}:", repeats
     )
     warnings = [Finding("encoding", warning)] if warning else []
     if n == 0:
@@ -198,20 +204,20 @@ def _item_order(code: np.ndarray, rank: np.ndarray, ts: np.ndarray) -> np.ndarra
 
 
 def _drop_duplicates(
-    r: np.ndarray, c: np.ndarray, t: np.ndarray, from_code: np.ndarray, to_code: np.ndarray
+    r: np.ndarray, c: np.ndarray, t: np.ndarray, parts: tuple[np.ndarray, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rows ``r`` (item codes ``c``, instants ``t``, ordered by item, ts, line) without the
-    repeats of an earlier line's item, ts, from and to; and the repeated rows with the row each
-    repeats."""
+    repeats of an earlier line's item, ts and codes in each of ``parts`` (indexed by row); and
+    the repeated rows with the row each repeats."""
     none = np.zeros(0, dtype=np.int64)
     tie = (c[1:] == c[:-1]) & (t[1:] == t[:-1])
     if not tie.any():
         return r, c, none, none
     run = np.cumsum(np.concatenate([[True], ~tie])) - 1
     tied = np.flatnonzero(np.concatenate([[False], tie]) | np.concatenate([tie, [False]]))
-    o = tied[ac.lexsort(r[tied], to_code[r[tied]], from_code[r[tied]], run[tied])]
+    o = tied[ac.lexsort(r[tied], *(p[r[tied]] for p in reversed(parts)), run[tied])]
     same = np.ones(len(o) - 1, dtype=bool)
-    for part in (run[o], from_code[r[o]], to_code[r[o]]):
+    for part in (run[o], *(p[r[o]] for p in parts)):
         same &= part[1:] == part[:-1]
     new = np.concatenate([[True], ~same])
     head = o[np.maximum.accumulate(np.where(new, np.arange(len(o)), 0))]
@@ -234,11 +240,13 @@ def _emit(
     empty: int,
     lines: np.ndarray,
     prefix: str,
+    repeats: np.ndarray,
 ) -> tuple[pa.Table, pa.Table, list[Finding]]:
     """Events, items and warnings from the loaded rows ``r`` ordered by (item, ts, line), with
     their item codes ``c`` (codes of ``keys`` in first-appearance order), instants ``t`` and
     ``created`` cells. From, to, team and author are codes of ``names`` (``empty`` is "").
-    Each row's source is ``prefix`` and its line."""
+    Each row's source is ``prefix`` and its line; ``repeats`` marks the rows that repeat an
+    earlier transition at the same time (another team's): they add no status change."""
     m = len(r)
     if m == 0:
         return _empty(EVENTS_SCHEMA), _empty(ITEMS_SCHEMA), []
@@ -259,8 +267,8 @@ def _emit(
     prev_to = np.empty_like(s_code)
     prev_to[0] = -1
     prev_to[1:] = s_code[:-1]
-    emit_status = ~(first & from_empty)
-    inconsistent = ~first & ~from_empty & (f_code != prev_to)
+    emit_status = ~(first & from_empty) & ~repeats
+    inconsistent = ~first & ~from_empty & (f_code != prev_to) & ~repeats
     # a team cell starts an event when it differs from the item's last non-empty team cell
     with_team = np.flatnonzero(tm != empty)
     team_prev = np.full(m, -1, dtype=np.int64)

@@ -49,7 +49,6 @@ the Rust reader panic or crash) cost a Python call per element: on BPI Challenge
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import os
 import re
@@ -69,8 +68,9 @@ import pyarrow as pa
 from ..config import Config
 from ..errors import InputError
 from ..model import ITEMS_SCHEMA, LoadResult
+from . import inflate
 from .columns import EventColumns
-from .common import GZIP_MAGIC, LoadBuilder
+from .common import GZIP_MAGIC, LoadBuilder, blank, no_records
 from .inflate import gunzip_to
 
 FORMAT = "xes"
@@ -110,28 +110,34 @@ def check_prolog(path: Path) -> None:
     """Refuse DOCTYPE/ENTITY declarations and non-XML before any XML parser runs.
 
     Walks the prolog (XML declaration, comments, processing instructions) up to the root
-    element, reading (and gunzipping) only as much as needed.
+    element, reading (and gunzipping, within the decompression limits) only as much as
+    needed; whitespace already walked is dropped, so a file of only whitespace is read once
+    in chunks and holds no records.
     """
     try:
         with path.open("rb") as raw:
             is_gz = raw.read(2) == GZIP_MAGIC
             raw.seek(0)
-            stream = gzip.GzipFile(fileobj=raw) if is_gz else raw
+            stream = inflate.GzipStream(raw, path) if is_gz else raw  # type: ignore[arg-type]
             buf = b""
             pos = 0
+            spaces = False
             while True:
                 verdict, pos = _scan(buf, pos)
                 if verdict == "root":
                     return
                 if verdict != "more":
                     raise InputError(path, verdict)
+                if pos and pos == len(buf):  # only whitespace so far
+                    spaces = spaces or bool(buf.removeprefix(b"\xef\xbb\xbf"))
+                    buf, pos = b"", 0
                 if len(buf) > _PROLOG_LIMIT:
                     raise InputError(path, "no XML root element in the first MiB")
                 chunk = stream.read(_CHUNK)
                 if not chunk:
-                    raise InputError(
-                        path, "empty file" if not buf.strip() else "no XML root element"
-                    )
+                    if blank((buf,)):
+                        raise no_records(path, whitespace=spaces or bool(buf))
+                    raise InputError(path, "no XML root element")
                 buf += chunk
     except (OSError, EOFError, zlib.error) as exc:  # zlib.error is no OSError
         raise InputError(path, f"cannot read: {exc}") from None

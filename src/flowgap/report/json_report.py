@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..engine.analysis import Analysis
-from ..engine.summary import iso
 from ..tables import TABLES
+from ..units import iso
 from .schema import EXCLUDED_TABLES, SCHEMA_VERSION, WARNING_CAP
 from .thresholds import Outcome
 
@@ -61,6 +61,13 @@ def normalise(value: object) -> object:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def input_location(path: str) -> str:
+    """How report.json names an input: a URI (``file:///data/x.parquet``, ``hdfs://nn/x``) as
+    given, a local path with forward slashes. (A URI through ``Path`` loses the slashes of its
+    authority: ``file:/data/x.parquet``.)"""
+    return path if "://" in path else Path(path).as_posix()
 
 
 def iso_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
@@ -161,7 +168,7 @@ def build_report(
         "has_history": analysis.has_history,
         "inputs": [
             {
-                "path": Path(i.path).as_posix(),
+                "path": input_location(i.path),
                 "format": i.format,
                 "record_unit": i.record_unit,
                 "records_read": i.records_read,

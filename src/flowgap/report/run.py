@@ -150,12 +150,21 @@ class ReportFolder:
             wait([self._csvs])
 
 
+#: The scratch folder of a run inside ``out`` (where ``out``'s parent may not be written).
+INSIDE_PREFIX = ".flowgap-new-"
+
+
 @contextmanager
 def report_folder(out: Path) -> Iterator[ReportFolder]:
     """A folder beside ``out`` to write the new report set into, switched with ``out`` when
-    the block ends without an error; removed in every case."""
+    the block ends without an error; removed in every case.
+
+    Where the parent of an existing ``out`` may not be written (a folder of one's own in a
+    shared one), the folder is made inside ``out`` and each report is then renamed into
+    place on its own (``switch.put_in_place``): every report is whole, old or new, but for a
+    moment the set may mix the two (``report.json`` goes last)."""
     from .. import scratch
-    from .switch import carry_over, exchange, refuse_in_the_way
+    from .switch import carry_over, exchange, put_in_place, refuse_in_the_way
 
     out = Path(os.path.abspath(out))
     if out.exists() and not out.is_dir():
@@ -169,17 +178,30 @@ def report_folder(out: Path) -> Iterator[ReportFolder]:
         )
     refuse_in_the_way(out, {"csv"}, set(FILES.values()))
     prefix = f".{out.name}-"
+    inside = False
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         scratch.clean_stale(out.parent, prefix)
         tmp = scratch.make(out.parent, prefix, private=False)
+    except PermissionError as exc:
+        if not out.is_dir():
+            raise UsageError(f"--out: cannot write into {out.parent}: {exc.strerror}") from None
+        inside = True
     except OSError as exc:
         raise UsageError(f"--out: cannot write into {out.parent}: {exc.strerror}") from None
+    try:
+        scratch.clean_stale(out, INSIDE_PREFIX)  # a killed run's, in either case
+        if inside:
+            tmp = scratch.make(out, INSIDE_PREFIX, private=False)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot write into {out}: {exc.strerror}") from None
     folder = ReportFolder(out, tmp)
     try:
         yield folder
         try:
-            if out.is_dir():
+            if inside:
+                put_in_place(tmp, out, ["csv", *FILES.values()])
+            elif out.is_dir():
                 carry_over(out, tmp, keep_out={"csv", *FILES.values()})
                 exchange(tmp, out)  # tmp now holds the previous set, removed below
             else:

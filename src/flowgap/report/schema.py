@@ -46,7 +46,10 @@ class _Closed(BaseModel):
 
 
 class InputSummary(_Closed):
-    path: str
+    path: str = Field(
+        description="The input as given: a local path (forward slashes) or a URI as given "
+        "(file:///..., hdfs://..., s3a://...)."
+    )
     format: str
     record_unit: str
     records_read: int = Field(ge=0)

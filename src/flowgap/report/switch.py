@@ -62,6 +62,23 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
+def put_in_place(new: Path, out: Path, names: list[str]) -> None:
+    """Rename each of ``names`` from ``new`` (a folder inside ``out``) into ``out``, one at a
+    time in the order given, ``report.json`` last: for an ``out`` whose parent may not be
+    written, where the folder cannot be swapped whole. Each rename replaces one report whole
+    (a folder by ``exchange``); a name ``new`` lacks leaves ``out`` (into ``new``, which the
+    caller removes)."""
+    for name in sorted(names, key=lambda n: n == "report.json"):
+        src, dst = new / name, out / name
+        if src.exists():
+            if src.is_dir() and dst.is_dir() and not dst.is_symlink():
+                exchange(src, dst)  # src then holds the old folder
+            else:
+                os.replace(src, dst)
+        elif dst.exists() or dst.is_symlink():
+            os.replace(dst, src)
+
+
 def exchange(new: Path, out: Path) -> None:
     """Swap the folders ``new`` and ``out`` (``new`` then holds what ``out`` held)."""
     os.chmod(new, stat.S_IMODE(out.stat().st_mode))  # the folder keeps its permissions
