@@ -298,3 +298,39 @@ def test_per_item_scatters_use_webgl_only_past_the_threshold_asked_for() -> None
     gl = figures.cycle_time_scatter(a.items, log_scale=True, webgl_above=0)
     assert gl.data[0].type == "scattergl"
     assert figures.ageing_wip(a.items, webgl_above=0).data[0].type == "scattergl"
+
+
+def test_a_lane_of_thousands_of_segments_draws_its_longest() -> None:
+    """An item of 100,000 status changes made a page of 22 MB: a lane draws at most
+    LANE_SEGMENTS segments, the longest, and the title says so."""
+    from flowgap.figures.journeys import LANE_SEGMENTS
+
+    n = LANE_SEGMENTS + 200
+    start = pa.array([i * 60_000_000 for i in range(n)], pa.timestamp("us", "UTC"))
+    # every fifth segment lasts two minutes (it covers the next minute's slot), the rest one
+    end = pa.array(
+        [i * 60_000_000 + (120_000_000 if i % 5 == 0 else 60_000_000) for i in range(n)],
+        pa.timestamp("us", "UTC"),
+    )
+    timeline = pa.table(
+        {
+            "item": ["BIG-1"] * n,
+            "seg": list(range(n)),
+            "status": ["Dev", "QA"] * (n // 2),
+            "class": ["active"] * n,
+            "team": ["A"] * n,
+            "blocked": [False] * n,
+            "start": start,
+            "end": end,
+            "duration_s": [120.0 if i % 5 == 0 else 60.0 for i in range(n)],
+        }
+    )
+    items = pa.table({"item": ["BIG-1"], "wait_s": [0.0]})
+    fig = figures.item_journeys(timeline, items, n=1)
+    spans = [x for t in fig.data for x in t.x]
+    assert len(spans) == LANE_SEGMENTS
+    assert spans.count(120_000.0) == n // 5  # every long one is drawn
+    assert (
+        fig.layout.title.text
+        == f"Journey of BIG-1 (the {LANE_SEGMENTS:,} longest segments of a lane drawn)"
+    )

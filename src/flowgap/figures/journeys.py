@@ -12,6 +12,10 @@ from ..units import DAY_S
 from .style import TableLike, add_trace, base_figure, empty_figure, esc, frame
 from .teams import MAX_SHOWN, NO_TEAM, OTHER, TeamScope
 
+#: The most segments a lane draws: an item with 100,000 status changes made an overview page
+#: of 22 MB; a lane is at most a couple of thousand pixels wide.
+LANE_SEGMENTS = 1000
+
 
 def longest_waiting(items: pa.Table, n: int = 10) -> list[str]:
     """The keys of the ``n`` items with the most waiting (``wait_s``), ties by key; done in
@@ -70,7 +74,13 @@ def item_journeys(
     if len(worst) == 1:
         title = f"Journey of {esc(worst[0])}"
     lane = {item: i for i, item in enumerate(worst)}
-    tl = tl.assign(_lane=tl["item"].map(lane)).sort_values(["_lane", "seg"])
+    tl = tl.assign(_lane=tl["item"].map(lane))
+    if (tl.groupby("_lane").size() > LANE_SEGMENTS).any():
+        # The longest segments of each lane; the shortest would be less than a pixel wide.
+        tl = tl.sort_values("duration_s", ascending=False, kind="stable")
+        tl = tl.groupby("_lane").head(LANE_SEGMENTS)
+        title += f" (the {LANE_SEGMENTS:,} longest segments of a lane drawn)"
+    tl = tl.sort_values(["_lane", "seg"])
     present = sorted(t for t in tl["team"].dropna().unique())
     if teams is None:
         teams = TeamScope(tuple(present[:MAX_SHOWN]), min(len(present), MAX_SHOWN) or 1)
