@@ -7,6 +7,7 @@ with the callbacks' triggers as a browser sends them."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -20,16 +21,32 @@ OVERVIEW = ("period-compare", "worst-story", "worst-journeys")  # its groups of 
 ACTIONS = "overview-actions-box.children"
 
 
-@pytest.fixture(scope="module")
-def client(sample_logs, tmp_path_factory):
-    config = Config.load(sample_logs / "sample.jira.flowgap.toml")
-    app = create_app(
-        config, [sample_logs / "sample.jira.json"], session_root=tmp_path_factory.mktemp("s")
-    )
+def _client(config: Path, log: Path, root: Path):
+    app = create_app(Config.load(config), [log], session_root=root)
     client = app.server.test_client()
     deps = json.loads(client.get("/_dash-dependencies").data)
     client.deps = [d for d in deps if {"id": "url", "property": "search"} in d["inputs"]]
     return client
+
+
+@pytest.fixture(scope="module")
+def client(sample_logs, tmp_path_factory):
+    return _client(
+        sample_logs / "sample.jira.flowgap.toml",
+        sample_logs / "sample.jira.json",
+        tmp_path_factory.mktemp("s"),
+    )
+
+
+@pytest.fixture(scope="module")
+def lead_only(sample_logs, tmp_path_factory):
+    """A log without status history (a Jira UI export): the Overview without its time and
+    worst-item sections."""
+    return _client(
+        sample_logs / "sample.jira-ui.flowgap.toml",
+        sample_logs / "sample.jira-ui.csv",
+        tmp_path_factory.mktemp("s"),
+    )
 
 
 def fire(client, output: str, values: dict, changed: list[str]) -> dict | None:
@@ -154,6 +171,21 @@ def _fresh(client, path: str, search: str):
     ],
 )
 def test_a_page_updated_in_place_is_the_page_a_fresh_load_draws(client, path, parts, first, then):
+    _in_place_equals_fresh(client, path, parts, first, then)
+
+
+def test_an_overview_without_status_history_updates_in_place_too(lead_only) -> None:
+    """Only the sections the page has are sent: the time and worst-item groups send nothing."""
+    _, before = _fresh(lead_only, "/overview", "")
+    assert before["shape"] == "rest"
+    _in_place_equals_fresh(lead_only, "/overview", (OVERVIEW[2],), "", "?type=Bug")
+    values = {"url.pathname": "/overview", "url.search": "?type=Bug", "page-drawn.data": before}
+    assert all(fire(lead_only, part, values, ["url.search"]) is None for part in OVERVIEW[:2])
+
+
+def _in_place_equals_fresh(client, path: str, parts: tuple, first: str, then: str) -> None:
+    """The page of ``first`` updated in place by ``parts`` (the callbacks by a part of their
+    outputs) to ``then`` equals the page a fresh load of ``then`` draws."""
     shown, before = _fresh(client, path, first)
     assert before["whole"], "the first page updates in place"
     values = {"url.pathname": path, "url.search": then, "page-drawn.data": before}
