@@ -57,6 +57,18 @@ def table_grid(name: str, spec: TableSpec, rows: Iterable[dict], height: int | N
     return grid(name, grid_data(spec, rows[:GRID_ROWS]), grid_columns(spec), height, total)
 
 
+def table_row_data(spec: TableSpec, rows: Iterable[dict]) -> list[dict]:
+    """The ``rowData`` of :func:`table_grid` of these rows, for a grid updated in place."""
+    rows = list(rows)
+    return row_data(grid_data(spec, rows[:GRID_ROWS]), grid_columns(spec))
+
+
+def row_data(rows: list[dict], columns: Sequence[tuple[str, str]]) -> list[dict]:
+    """The ``rowData`` a :func:`grid` sends: its first :data:`GRID_ROWS` rows, the columns'
+    fields only."""
+    return [{f: cell(r.get(f)) for f, _ in columns} for r in rows[:GRID_ROWS]]
+
+
 #: Rows of a grid's page (AG Grid's alpine rows are 42 px; the header and the pager take
 #: about 90 px more), and the fewest a page shows whatever height a caller asks for.
 PAGE_ROWS, MIN_PAGE_ROWS, ROW_PX = 15, 10, 42
@@ -130,7 +142,7 @@ def grid(
         [
             dag.AgGrid(
                 id={"type": "grid", "name": name},
-                rowData=[{f: cell(r.get(f)) for f, _ in columns} for r in rows],
+                rowData=row_data(rows, columns),
                 columnDefs=column_defs,
                 defaultColDef={"sortable": True, "filter": True, "resizable": True},
                 columnSize="responsiveSizeToFit",

@@ -44,7 +44,7 @@ from .guardrails import guardrail_banner
 from .pages import PAGES
 from .pages import overview as HOME
 from .pages import upload as UPLOAD
-from .pages.common import current_view, drawn, updates_in_place
+from .pages.common import current_view, drawn, page_shape, updates_in_place
 from .sessions import SESSION_COOKIE, SessionStore, new_session_id, valid_session_id
 
 log = logging.getLogger("flowgap.dashboard")
@@ -302,7 +302,7 @@ def register(app: Dash, service: DataService) -> None:
             view = current_view(service, search)
             if page is None:  # home: the overview once there is data, else the upload page
                 page = HOME if view.full is not None else UPLOAD
-            now = drawn(page.PATH, view, search)
+            now = drawn(page.PATH, view, search, page_shape(page, view))
             if getattr(page, "UPDATES_IN_PLACE", False) and updates_in_place(
                 page.PATH, before, now, set(ctx.triggered_prop_ids)
             ):

@@ -50,10 +50,21 @@ def missing(view: View) -> html.Div | None:
     return None
 
 
-def drawn(path: str, view: View, search: str | None) -> dict:
-    """What the router notes of the page it drew (the ``page-drawn`` store): its path, and
-    whether it is the page itself (not a note in its place, no note above it)."""
-    return {"path": path, "whole": missing(view) is None and not date_notes(search)}
+def drawn(path: str, view: View, search: str | None, shape: str = "") -> dict:
+    """What the router notes of the page it drew (the ``page-drawn`` store): its path,
+    whether it is the page itself (not a note in its place, no note above it), and its
+    ``shape`` (:func:`page_shape`)."""
+    whole = missing(view) is None and not date_notes(search)
+    return {"path": path, "whole": whole, "shape": shape}
+
+
+def page_shape(page: object, view: View) -> str:
+    """Which of its parts the page drawn for ``view`` has, for a page whose parts come and go
+    with the selection (its ``shape(view)``; "" for any other page). Dash refuses a callback
+    whose outputs are only partly on the page, so such a page updates each part that comes
+    and goes with a callback of its own, and only while the parts stay the same."""
+    shape = getattr(page, "shape", None)
+    return shape(view) if shape is not None else ""
 
 
 def updates_in_place(path: str, before: dict | None, now: dict, triggered: set[str]) -> bool:
@@ -61,8 +72,8 @@ def updates_in_place(path: str, before: dict | None, now: dict, triggered: set[s
     sends what changed) instead of the router drawing it again: only the query string
     changed (``triggered``: the callback context's triggered properties), the page drawn
     (``before``, the ``page-drawn`` store) is this one, and both before and ``now`` it is
-    the page itself (:func:`drawn`). The router and the page decide by this one rule, from
-    the same inputs.
+    the page itself, with the same parts (:func:`drawn`). The router and the page decide by
+    this one rule, from the same inputs.
 
     Why: Dash builds every component of new page children afresh, so each figure was
     purged, drawn from nothing and resized twice (plotly waits 100 ms before a resize);
@@ -73,6 +84,7 @@ def updates_in_place(path: str, before: dict | None, now: dict, triggered: set[s
         and before.get("path") == path
         and bool(before.get("whole"))
         and bool(now["whole"])
+        and before.get("shape", "") == now.get("shape", "")
     )
 
 

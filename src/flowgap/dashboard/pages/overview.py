@@ -1,33 +1,67 @@
 """Overview: the answer at a glance (where the time went, against the period before; the
 worst item's story), the headline numbers, the findings by group, what to change, and the
-worst "week of work took months" items."""
+worst "week of work took months" items. A filter change updates the page in place
+(``UPDATES_IN_PLACE``: see :func:`.common.updates_in_place`): :func:`parts` are what depends
+on the selection, :data:`SLOTS` where each goes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
 import pyarrow.compute as pc
-from dash import Dash, Input, Output, State, html, no_update
+from dash import Dash, Input, Output, State, ctx, html, no_update
 
 from ... import figures
 from ...decisions.actions import recommended_actions
 from ...engine.analysis import Analysis
 from ...engine.findings import group_wholes, grouped_findings
 from ...report import tables
+from ...report.tables import grid_columns
 from ..chart_scope import teams_of
 from ..components import (
     card,
     fmt_days,
+    grid,
     note,
     num,
     pct,
     section,
-    table_grid,
+    table_row_data,
 )
 from ..components import figure as graph
 from ..data import DataService, View
-from .common import current_view, get, item_rows, missing
-from .overview_answer import time_section, worst_item_section
+from .common import current_view, drawn, get, item_rows, missing, updates_in_place
+from .overview_answer import (
+    TIME_SLOTS,
+    WORST_SLOTS,
+    time_parts,
+    time_section,
+    worst_item_section,
+    worst_parts,
+    worst_story,
+)
 
 NAME, PATH, TITLE = "overview", "/overview", "Overview"
+UPDATES_IN_PLACE = True
+
+
+#: Where each of :func:`parts` goes: a component's id and property.
+SLOTS: dict[str, tuple[str | dict, str]] = {
+    "headline": ("headline", "children"),
+    "findings": ("findings", "children"),
+    "stories": ("overview-stories", "children"),
+    "worst-journeys": ({"type": "figure", "name": "worst-journeys"}, "figure"),
+    "worst-items": ({"type": "grid", "name": "worst-items"}, "rowData"),
+}
+
+
+def _has_time(view: View) -> bool:
+    return view.analysis is not None and view.analysis.has_history
+
+
+def _has_worst(view: View) -> bool:
+    return _has_time(view) and worst_story(view) is not None
 
 
 def headline(view: View) -> html.Div:
@@ -107,22 +141,6 @@ def what_to_change() -> html.Div:
     )
 
 
-def register(app: Dash, service: DataService) -> None:
-    # Fired when the box is drawn (the page is drawn again on every filter change), once: an
-    # input on the URL as well would simulate the same actions twice per change.
-    @app.callback(
-        Output("overview-actions-box", "children"),
-        Input("overview-actions-box", "id"),
-        State("url", "search"),
-    )
-    def fill_actions(_box, search):
-        view = current_view(service, search)
-        if view.analysis is None:
-            return no_update
-        a = view.analysis
-        return service.page(view, "overview-actions", search or "", lambda: top_actions(a))
-
-
 def findings_section(a: Analysis) -> html.Section:
     """The engine's findings by group, each group's shares of its stated whole (the worst
     items have a section of their own)."""
@@ -166,47 +184,141 @@ def findings_section(a: Analysis) -> html.Section:
 SHARES_IN_TEXT = ("status", "team")
 
 
+def parts(view: View, search: str | None) -> dict[str, Any]:
+    """What the page shows of the selection below the time and the worst item
+    (:func:`.overview_answer.time_parts`, :func:`.overview_answer.worst_parts`), by
+    :data:`SLOTS` name: the page is drawn from them, and a filter change sends them, so both
+    show the same."""
+    a = view.analysis
+    assert a is not None
+    stories = [f for f in a.findings if f.get("kind") == "worst_item"]
+    worst_keys = [f["item"] for f in stories if f.get("item")]
+    worst = a.items.filter(pc.is_in(a.items["item"], _array(worst_keys))) if worst_keys else a.items
+    # Only the lanes drawn: the timeline rows of ten items, not of the whole selection.
+    lanes = a.select(figures.longest_waiting(a.items, 10))
+    return {
+        # The children of the cards and of the findings' section: the page draws them with
+        # the same functions.
+        "headline": headline(view).children,
+        "findings": findings_section(a).children,
+        "stories": html.Ul([html.Li(f["text"]) for f in stories], id="stories")
+        if stories
+        else None,
+        "worst-journeys": figures.item_journeys(
+            lanes.timeline,
+            lanes.items,
+            n=10,
+            touches=lanes.steering_touches,
+            teams=teams_of(view, search),
+        ),
+        "worst-items": table_row_data(tables.ITEMS, item_rows(worst)[:WORST_ROWS]),
+    }
+
+
+class PartGroup(NamedTuple):
+    """Parts of the page that one callback updates in place: a section that comes and goes
+    with the selection is a group of its own (:func:`.common.page_shape`)."""
+
+    slots: dict[str, tuple[str | dict, str]]  # where each part goes
+    make: Callable[[View, str | None], dict[str, Any]]  # the parts, by slot name
+    present: Callable[[View], bool]  # whether the page has them
+
+
+#: "Where the time went" needs a status history, "The worst item" a worst item.
+PART_GROUPS: dict[str, PartGroup] = {
+    "time": PartGroup(TIME_SLOTS, lambda view, _search: time_parts(view), _has_time),
+    "worst": PartGroup(WORST_SLOTS, worst_parts, _has_worst),
+    "rest": PartGroup(SLOTS, parts, lambda view: view.analysis is not None),
+}
+
+
+def shape(view: View) -> str:
+    """The groups of parts the page has (:func:`.common.page_shape`)."""
+    return "+".join(name for name, group in PART_GROUPS.items() if group.present(view))
+
+
+#: Rows of the worst items' grid.
+WORST_ROWS = 50
+
+
 def layout(view: View, search: str) -> html.Div:
     gap = missing(view)
     if gap is not None:
         return html.Div([html.H1("Overview"), gap])
     a = view.analysis
     assert a is not None
+    shown = parts(view, search)
     children: list = [html.H1("Overview")]
-    if not a.has_history:
+    if not _has_time(view):
         children.append(
             note("The data has no status history: only lead time is meaningful.", "warning")
         )
     else:
-        children.append(time_section(view))
-        children.append(worst_item_section(view, search))
+        children.append(time_section(time_parts(view)))
+        if _has_worst(view):
+            children.append(worst_item_section(worst_parts(view, search)))
     children.append(headline(view))
     children.append(findings_section(a))
     children.append(what_to_change())
-    stories = [f for f in a.findings if f.get("kind") == "worst_item"]
-    worst_keys = [f["item"] for f in stories if f.get("item")]
-    story_list = html.Ul([html.Li(f["text"]) for f in stories], id="stories") if stories else None
-    worst = a.items.filter(pc.is_in(a.items["item"], _array(worst_keys))) if worst_keys else a.items
-    # Only the lanes drawn: the timeline rows of ten items, not of the whole selection.
-    lanes = a.select(figures.longest_waiting(a.items, 10))
     children.append(
         section(
             "Week of work, months of waiting",
-            story_list,
-            graph(
-                figures.item_journeys(
-                    lanes.timeline,
-                    lanes.items,
-                    n=10,
-                    touches=lanes.steering_touches,
-                    teams=teams_of(view, search),
-                ),
-                "worst-journeys",
-            ),
-            table_grid("worst-items", tables.ITEMS, item_rows(worst)[:50], height=320),
+            html.Div(shown["stories"], id="overview-stories"),
+            graph(shown["worst-journeys"], "worst-journeys"),
+            grid("worst-items", shown["worst-items"], grid_columns(tables.ITEMS), height=320),
         )
     )
     return html.Div(children)
+
+
+def register(app: Dash, service: DataService) -> None:
+    for name, group in PART_GROUPS.items():
+        _register_parts(app, service, name, group)
+
+    # The actions are simulated after the page is drawn (:func:`what_to_change`), once per
+    # filter change: when the box is drawn (the router drew the page again), or for the URL
+    # when the page updates in place (and only then: the box drawn again fires it as well).
+    @app.callback(
+        Output("overview-actions-box", "children"),
+        Input("overview-actions-box", "id"),
+        Input("url", "search"),
+        State("page-drawn", "data"),
+    )
+    def fill_actions(_box, search, before):
+        view = current_view(service, search)
+        if view.analysis is None:
+            return no_update
+        triggered = set(ctx.triggered_prop_ids)
+        if "url.search" in triggered and not updates_in_place(
+            PATH, before, drawn(PATH, view, search, shape(view)), triggered
+        ):
+            return no_update
+        a = view.analysis
+        return service.page(view, "overview-actions", search or "", lambda: top_actions(a))
+
+
+def _register_parts(app: Dash, service: DataService, name: str, group: PartGroup) -> None:
+    """The update in place of one of :data:`PART_GROUPS`: its slots' new values when the
+    filters change and the page stays (:func:`.common.updates_in_place`)."""
+    slots = group.slots
+
+    @app.callback(
+        *[Output(oid, prop, allow_duplicate=True) for oid, prop in slots.values()],  # type: ignore[arg-type]
+        Input("url", "pathname"),
+        Input("url", "search"),
+        State("page-drawn", "data"),
+        prevent_initial_call=True,
+    )
+    def on_filters(_pathname, search, before):
+        view = current_view(service, search)
+        now = drawn(PATH, view, search, shape(view))
+        triggered = set(ctx.triggered_prop_ids)
+        if not group.present(view) or not updates_in_place(PATH, before, now, triggered):
+            return [no_update] * len(slots)
+        shown = service.page(  # kept, like the pages, for the served data
+            view, f"{NAME}-{name}", search or "", lambda: group.make(view, search)
+        )
+        return [shown[slot] for slot in slots]
 
 
 def _array(keys: list[str]):

@@ -9,6 +9,7 @@ The page only words and draws what the engine and the decisions layer computed.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from dash import dcc, html
 
@@ -22,6 +23,21 @@ from ..components import figure as graph
 from ..components import section
 from ..data import View
 from ..filters import Filters, page_link, to_query
+
+#: Where each of :func:`time_parts` goes on the page: a component's id and property.
+TIME_SLOTS: dict[str, tuple[str | dict, str]] = {
+    "answer": ("overview-answer-box", "children"),
+    "time-shares": ({"type": "figure", "name": "time-shares"}, "figure"),
+    "compare": ("period-compare", "children"),
+}
+
+#: Where each of :func:`worst_parts` goes.
+WORST_SLOTS: dict[str, tuple[str | dict, str]] = {
+    "worst-story": ("worst-story", "children"),
+    "worst-strip": ({"type": "figure", "name": "worst-strip"}, "figure"),
+    "worst-link": ("worst-journey-link", "children"),
+    "worst-href": ("worst-journey-link", "href"),
+}
 
 #: The range the "compare" link proposes when the filters hold none: the last four weeks.
 SUGGESTED_DAYS = 28
@@ -128,8 +144,11 @@ def _compare_hint(view: View) -> html.P:
     )
 
 
-def time_section(view: View) -> html.Section:
-    """Where the time went, and the change against the previous period."""
+def time_parts(view: View) -> dict[str, Any]:
+    """What "Where the time went" shows of the selection: the answer line (``answer``), the
+    figure (``time-shares``) and the comparison with the previous period or the hint that
+    offers one (``compare``). The section is drawn from them, and a filter change sends them
+    (:data:`TIME_SLOTS`)."""
     a = view.analysis
     assert a is not None and view.full is not None
     shares = a.time_shares.to_pylist()
@@ -143,20 +162,11 @@ def time_section(view: View) -> html.Section:
             f"{change.current.start} – {change.current.end}",
             f"{change.previous.start} – {change.previous.end}",
         )
-    children: list = [
-        answer_line(shares),
-        graph(figures.time_shares(a.time_shares, previous, labels), "time-shares"),
-        html.P(
-            "Every day of every item's flow window counted once: touch, blocked, waiting for"
-            " the steering committee, waiting after a handoff (until the next team starts),"
-            " and the rest by the status it waited in.",
-            className="legend",
-        ),
-    ]
+    compare: list = []
     if change is None:
-        children.append(_compare_hint(view))
+        compare.append(_compare_hint(view))
     elif change.before is None:
-        children.append(
+        compare.append(
             html.P(
                 f"No item was alive from {change.previous.start} to {change.previous.end}:"
                 " nothing to compare with.",
@@ -164,35 +174,68 @@ def time_section(view: View) -> html.Section:
                 className="legend",
             )
         )
-        children.append(comparison_table(change))
+        compare.append(comparison_table(change))
     else:
-        children.append(comparison_table(change))
-    return section("Where the time went", *children, id="where-time-went")
+        compare.append(comparison_table(change))
+    return {
+        "answer": answer_line(shares),
+        "time-shares": figures.time_shares(a.time_shares, previous, labels),
+        "compare": compare,
+    }
 
 
-def worst_item_section(view: View, search: str | None = None) -> html.Section | None:
-    """The worst item (the most waiting among items worked on) as a story, with its journey
-    strip and a link to its journey page."""
+def time_section(parts: dict[str, Any]) -> html.Section:
+    """Where the time went, and the change against the previous period (:func:`time_parts`)."""
+    return section(
+        "Where the time went",
+        html.Div(parts["answer"], id="overview-answer-box"),
+        graph(parts["time-shares"], "time-shares"),
+        html.P(
+            "Every day of every item's flow window counted once: touch, blocked, waiting for"
+            " the steering committee, waiting after a handoff (until the next team starts),"
+            " and the rest by the status it waited in.",
+            className="legend",
+        ),
+        html.Div(parts["compare"], id="period-compare"),
+        id="where-time-went",
+    )
+
+
+def worst_story(view: View) -> dict | None:
+    """The worst item's finding (the most waiting among items worked on), if there is one."""
     a = view.analysis
     assert a is not None
-    story = next((f for f in a.findings if f.get("kind") == "worst_item" and f.get("item")), None)
-    if story is None:
-        return None
+    return next((f for f in a.findings if f.get("kind") == "worst_item" and f.get("item")), None)
+
+
+def worst_parts(view: View, search: str | None = None) -> dict[str, Any]:
+    """What "The worst item" shows (:func:`worst_story` must be there): its story
+    (``worst-story``), its journey strip (``worst-strip``), the link to its journey page
+    (``worst-link``, ``worst-href``); :data:`WORST_SLOTS`."""
+    a = view.analysis
+    story = worst_story(view)
+    assert a is not None and story is not None
     key = story["item"]
     one = a.select([key])
     strip = figures.item_journeys(
         one.timeline, one.items, n=1, touches=one.steering_touches, teams=teams_of(view, search)
     )
     strip.update_layout(height=200, margin={"t": 40, "b": 30})
-    query = to_query(view.filters, {"item": key})
+    return {
+        "worst-story": story["text"],
+        "worst-strip": strip,
+        "worst-link": f"Open the journey of {key}",
+        "worst-href": page_link("journey", to_query(view.filters, {"item": key})),
+    }
+
+
+def worst_item_section(parts: dict[str, Any]) -> html.Section:
+    """The worst item as a story, with its journey strip and a link to its journey page
+    (:func:`worst_parts`)."""
     return section(
         "The worst item",
-        html.P(story["text"], id="worst-story", className="answer"),
-        graph(strip, "worst-strip", height=200),
-        dcc.Link(
-            f"Open the journey of {key}",
-            href=page_link("journey", query),
-            id="worst-journey-link",
-        ),
+        html.P(parts["worst-story"], id="worst-story", className="answer"),
+        graph(parts["worst-strip"], "worst-strip", height=200),
+        dcc.Link(parts["worst-link"], href=parts["worst-href"], id="worst-journey-link"),
         id="worst-item",
     )
