@@ -297,6 +297,12 @@ from analysis_factory import make_analysis
 from flowgap.report import csv_export, json_report, markdown, run, switch
 a = make_analysis()
 report = json_report.build_report(a)
+# A first write, still as this user, imports every module the writing imports on first use:
+# the user nobody may not read the source tree (a checkout under a private folder).
+import shutil, tempfile
+rehearsal = Path(tempfile.mkdtemp())
+run.write_reports(a, report, rehearsal / "out", ["json", "md", "csv"])
+shutil.rmtree(rehearsal)
 if os.geteuid() == 0:  # root writes anywhere: the check needs a user the mode bits bind
     os.setgid(65534)
     os.setuid(65534)
