@@ -25,6 +25,7 @@ import ibis
 import pyarrow as pa
 
 from ..errors import UsageError
+from ..locations import is_uri
 from ..units import US
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ def connect(engine: str = "duckdb", spark: SparkConfig | None = None) -> Backend
         else:
             staging = None
         backend = Backend("spark", ibis.pyspark.connect(session), session, staging=staging)
-        if staging is not None and "://" not in staging:
+        if staging is not None and not is_uri(staging):
             weakref.finalize(backend, shutil.rmtree, staging, ignore_errors=True)
         return backend
     raise UsageError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
@@ -199,7 +200,7 @@ def filesystem_of(uri: str) -> tuple[Any, str]:
     """pyarrow's file system and path of a staging location; Hadoop's ``s3a://`` is S3."""
     from pyarrow import fs
 
-    if "://" not in uri:
+    if not is_uri(uri):
         return fs.LocalFileSystem(), uri
     if uri.startswith("s3a://"):
         uri = "s3://" + uri[len("s3a://") :]
@@ -215,7 +216,7 @@ def _write_staged(table: pa.Table, uri: str) -> None:
 
 
 def _remove_staged(uri: str) -> None:
-    if "://" not in uri:
+    if not is_uri(uri):
         shutil.rmtree(uri, ignore_errors=True)
         return
     try:

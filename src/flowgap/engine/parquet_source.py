@@ -37,6 +37,7 @@ from ..ingest.parquet import (
     conform,
     null_keys_reason,
 )
+from ..locations import is_uri
 from ..model import (
     EVENTS_SCHEMA,
     ITEMS_SCHEMA,
@@ -76,7 +77,7 @@ class ParquetSource:
 def source_of(path: str) -> ParquetSource:
     """A source for ``path``: a URI as it is, a local path made absolute (the executors do
     not share this process' working directory)."""
-    if "://" in path:
+    if is_uri(path):
         return ParquetSource(path, path)
     if not os.path.exists(path):
         raise InputError(path, "no such file or directory")

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..engine.analysis import Analysis
+from ..locations import is_uri
 from ..tables import TABLES
 from ..units import iso
 from .schema import EXCLUDED_TABLES, SCHEMA_VERSION, WARNING_CAP
@@ -67,7 +68,7 @@ def input_location(path: str) -> str:
     """How report.json names an input: a URI (``file:///data/x.parquet``, ``hdfs://nn/x``) as
     given, a local path with forward slashes. (A URI through ``Path`` loses the slashes of its
     authority: ``file:/data/x.parquet``.)"""
-    return path if "://" in path else Path(path).as_posix()
+    return path if is_uri(path) else Path(path).as_posix()
 
 
 def iso_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:

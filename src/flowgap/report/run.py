@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from ..config import Config
 from ..engine.as_of import parse_as_of
 from ..errors import InputError, UsageError
+from ..locations import is_uri
 from ..model import LoadResult
 from ..progress import Steps, enabled
 from . import csv_export, json_report, junit, markdown, thresholds
@@ -51,7 +52,7 @@ def _load(
 
     if not inputs:
         raise UsageError("no input given")
-    uris = [str(p) for p in inputs if "://" in str(p)]
+    uris = [str(p) for p in inputs if is_uri(p)]
     if uris:
         raise UsageError(
             f"{uris[0]}: a URI is read by the cluster itself, only with --engine spark and one"
@@ -78,7 +79,7 @@ def direct_source(
     if engine != "spark" or len(inputs) != 1 or input_format not in (None, "parquet"):
         return None
     given = str(inputs[0])
-    if "://" in given:
+    if is_uri(given):
         return source_of(given)
     path = Path(given)
     if is_dataset(path) or (path.is_file() and detect_format(path) == "parquet"):

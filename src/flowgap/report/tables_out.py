@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from ..engine.backend import filesystem_of
 from ..errors import UsageError
+from ..locations import is_uri
 
 #: The tables written, by their name in an analysis.
 TABLES_OUT = ("timeline", "stints", "items")
@@ -24,7 +25,7 @@ TABLES_OUT = ("timeline", "stints", "items")
 
 def write_tables(analysis: Any, where: str) -> list[str]:
     """Write :data:`TABLES_OUT` of ``analysis`` into the folder or URI ``where``."""
-    filesystem, root = filesystem_of(where if "://" in where else os.path.abspath(where))
+    filesystem, root = filesystem_of(where if is_uri(where) else os.path.abspath(where))
     root = root.rstrip("/")
     written = []
     try:
