@@ -231,3 +231,12 @@ def test_a_grid_sends_at_most_grid_rows_and_says_how_many_it_left_out(full):
     small = table_grid("items", tables.ITEMS, rows[:3])
     assert len(small.children[0].rowData) == 3
     assert not any("grid-cut" in (getattr(c, "className", "") or "") for c in small.children)
+
+
+def test_a_grid_of_an_arrow_table_converts_only_the_rows_it_sends(full):
+    row = full.items.to_pylist()[0]
+    rows = [dict(row, item=f"K-{i}") for i in range(GRID_ROWS + 7)]
+    from_list = table_grid("items", tables.ITEMS, rows)
+    from_table = table_grid("items", tables.ITEMS, pa.Table.from_pylist(rows))
+    assert from_table.children[0].rowData == from_list.children[0].rowData
+    assert from_table.children[1].children == from_list.children[1].children

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 import dash_ag_grid as dag
 import plotly.graph_objects as go
+import pyarrow as pa
 from dash import dcc, html
 
 # The reports' formats ("12.3 d", "12.3%", "–" for no value); pct is also the upload page's.
@@ -50,10 +51,17 @@ def grid_data(spec: TableSpec, rows: Iterable[dict]) -> list[dict]:
 GRID_ROWS = 5000
 
 
-def table_grid(name: str, spec: TableSpec, rows: Iterable[dict], height: int | None = None):
-    """:func:`grid` of a table of ``report/tables.py``: its columns, headers and formats."""
-    rows = list(rows)
-    total = len(rows)
+def table_grid(
+    name: str, spec: TableSpec, rows: Iterable[dict] | pa.Table, height: int | None = None
+):
+    """:func:`grid` of a table of ``report/tables.py``: its columns, headers and formats.
+    ``rows`` may be an Arrow table: only the rows sent are converted (an item's timeline can
+    hold 100,000 segments)."""
+    if isinstance(rows, pa.Table):
+        total, rows = rows.num_rows, rows.slice(0, GRID_ROWS).to_pylist()
+    else:
+        rows = list(rows)
+        total = len(rows)
     return grid(name, grid_data(spec, rows[:GRID_ROWS]), grid_columns(spec), height, total)
 
 

@@ -134,15 +134,15 @@ def layout(view: View, search: str) -> html.Div:
         ),
         section(
             "Segments",
-            table_grid("journey-segments", tables.SEGMENTS, timeline.to_pylist()),
+            table_grid("journey-segments", tables.SEGMENTS, timeline),
         ),
         section(
             "Steering touches",
-            table_grid("journey-steering", tables.STEERING_TOUCHES, touches.to_pylist()),
+            table_grid("journey-steering", tables.STEERING_TOUCHES, touches),
         ),
         section(
             "Events",
-            table_grid("journey-events", tables.EVENTS, events.to_pylist()),
+            table_grid("journey-events", tables.EVENTS, events),
         ),
     ]
     return html.Div(children)
