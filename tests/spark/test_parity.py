@@ -15,6 +15,7 @@ import pytest
 from local_cluster import APP_CONF, needs_spark
 
 import flowgap
+from flowgap.engine import lookups
 from flowgap.tables import TABLES
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -66,6 +67,15 @@ def test_the_log_reaches_every_layer(log):
 
 def test_local_mode_gives_identical_tables(log):
     result, config, duck = log
+    spark = flowgap.analyze(result, with_spark(config, master="local[2]"), engine="spark")
+    assert_same_tables(duck, spark)
+
+
+def test_mappings_joined_on_spark_give_identical_tables(log, monkeypatch):
+    """Past INLINE_KEYS keys a mapping (status -> class, workflow rank) is a registered table
+    joined on the backend (engine/lookups.py): forced here for every mapping."""
+    result, config, duck = log
+    monkeypatch.setattr(lookups, "INLINE_KEYS", 0)
     spark = flowgap.analyze(result, with_spark(config, master="local[2]"), engine="spark")
     assert_same_tables(duck, spark)
 
