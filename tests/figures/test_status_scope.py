@@ -154,3 +154,17 @@ def test_a_chart_names_its_busiest_statuses_and_folds_the_rest_by_class() -> Non
     assert len(names) == CHART_STATUSES + 2
     assert {"other done statuses", "other wait statuses"} <= set(names)
     assert sum(sum(t.y) for t in fig.data) == daily["items"].sum()
+
+
+def test_a_folded_band_sits_after_the_last_named_status_of_its_class() -> None:
+    scope = figures.StatusScope(tuple(CLASSES), CLASSES)  # Backlog, Build, Ready, Test, Done
+    chart = {"Backlog": "backlog", "Ready": "wait", "Done": "done"}
+    chart |= {"other wait statuses": "wait", "other backlog statuses": "backlog", "New": "wait"}
+    assert scope.arrange(chart) == [
+        "Backlog",
+        "other backlog statuses",
+        "Ready",
+        "other wait statuses",
+        "Done",
+        "New",
+    ]

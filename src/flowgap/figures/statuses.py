@@ -91,10 +91,21 @@ class StatusScope:
         return status_colours(self.order, self.classes)
 
     def arrange(self, classes: Mapping[str, str]) -> list[str]:
-        """The statuses of a chart (``classes``: status -> class) in this order; statuses
-        the scope does not know follow, by class then name."""
-        known = [s for s in self.order if s in classes]
-        return known + [s for s in workflow_order(classes) if s not in set(known)]
+        """The statuses of a chart (``classes``: status -> class) in this order; a band of
+        folded statuses (:func:`other_label`) right after the last named status of its
+        class; other statuses the scope does not know follow, by class then name."""
+        out = [s for s in self.order if s in classes]
+        known = set(out)
+        for status in workflow_order(classes):
+            if status in known:
+                continue
+            cls = classes[status]
+            same = [i for i, s in enumerate(out) if s in known and classes.get(s) == cls]
+            if status == other_label(cls) and same:
+                out.insert(same[-1] + 1, status)
+            else:
+                out.append(status)
+        return out
 
     def colour(self, status: str, cls: str | None = None) -> str:
         found = self.colours.get(status)
