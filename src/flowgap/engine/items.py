@@ -64,7 +64,7 @@ def rework(
     order: list[str],
     classes: dict[str, str],
     codes: dict[str, int],
-    be: Backend | None = None,
+    be: Backend,
 ) -> ir.Table:
     """item, rework: status moves to an earlier status.
 
@@ -217,6 +217,7 @@ def assemble_items(
 
 
 def _rework(run: RunContext, coded_events: CodedEvents) -> ir.Table:
+    assert run.backend is not None
     return rework(
         coded_events.events,
         order=run.config.statuses.order,

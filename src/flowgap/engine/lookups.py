@@ -44,14 +44,14 @@ class Lookup:
 
 
 def lookup(
-    be: Backend | None,
+    be: Backend,
     name: str,
     mapping: Mapping[Any, Any],
     key_type: pa.DataType,
     value_type: pa.DataType,
 ) -> Lookup:
     """``mapping`` as a :class:`Lookup`: registered in ``be`` past :data:`INLINE_KEYS` keys."""
-    if len(mapping) <= INLINE_KEYS or be is None:
+    if len(mapping) <= INLINE_KEYS:
         return Lookup(mapping)
     table = pa.table(
         {

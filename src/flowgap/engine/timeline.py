@@ -302,6 +302,7 @@ def _event_groups(run: RunContext, coded_events: CodedEvents) -> ir.Table | None
 
 def _segments(run: RunContext, coded_events: CodedEvents) -> ir.Table:
     config, be, text = run.config, run.backend, pa.string()
+    assert be is not None
     return segments(
         coded_events.events,
         coded_events.values,

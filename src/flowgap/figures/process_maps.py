@@ -311,9 +311,11 @@ def status_map(status_map: TableLike, status_classes: TableLike | None = None) -
     colour = median time between leaving one status and entering the next, nodes by class."""
     title = "Status process map"
     if isinstance(status_map, pa.Table) and status_map.num_rows:
-        total, status_map = map_statuses(status_map), busiest_map(status_map)
-        if map_statuses(status_map) < total:
-            title += f" ({map_statuses(status_map)} of {total:,} statuses: the busiest)"
+        drawn = busiest_map(status_map)
+        if drawn is not status_map:
+            shown, total = map_statuses(drawn), map_statuses(status_map)
+            title += f" ({shown} of {total:,} statuses: the busiest)"
+            status_map = drawn
     df = frame(status_map)
     if df.empty:
         return empty_figure(title, "No status transitions in the log.")

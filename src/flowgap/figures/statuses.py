@@ -100,8 +100,12 @@ class StatusScope:
             if status in known:
                 continue
             cls = classes[status]
-            same = [i for i, s in enumerate(out) if s in known and classes.get(s) == cls]
-            if status == other_label(cls) and same:
+            same = (
+                [i for i, s in enumerate(out) if s in known and classes.get(s) == cls]
+                if status == other_label(cls)
+                else []
+            )
+            if same:
                 out.insert(same[-1] + 1, status)
             else:
                 out.append(status)
