@@ -7,6 +7,7 @@ flow, journey, steering); the router and the global filters are in ``shell.py``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Sequence
@@ -46,6 +47,7 @@ def create_app(
     from .data import DataService
     from .sessions import SessionStore
 
+    _import_pil_before_serving()
     config = config or Config()
     root = Path(session_root) if session_root else default_session_root()
     try:
@@ -78,3 +80,15 @@ def create_app(
     shell.register(app, service)
     app._flowgap_service = service  # type: ignore[attr-defined]  # tests and wsgi reach it
     return app
+
+
+def _import_pil_before_serving() -> None:
+    """Import ``PIL.Image`` now, before any request thread runs.
+
+    plotly's JSON encoder checks every value against ``sys.modules["PIL.Image"]`` once that
+    module is present. pm4py's import, which ``flowgap.analyze`` starts in a background
+    thread (``mining.pm4py_frames.preload``), imports Pillow: a response encoded during that
+    import met a half-initialised module and failed with a 500 ("partially initialized module
+    'PIL.Image' has no attribute 'Image'"), seen twice in one run of the test suite."""
+    with contextlib.suppress(ImportError):  # without Pillow, plotly never looks for it
+        import PIL.Image  # noqa: F401
