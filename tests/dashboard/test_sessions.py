@@ -123,3 +123,37 @@ def test_redact_keeps_file_names_and_drops_server_directories_and_the_id(tmp_pat
     assert store.redact(text, sid) == expected
     # As Dash's JSON writes it ("/" as \u002f).
     assert json.loads(store.redact(to_json({"m": text}), sid)) == {"m": expected}
+
+
+def test_edits_of_one_session_at_the_same_time_are_all_kept(tmp_path):
+    """Each read-change-save holds the session's lock: twenty edits at once, none lost (the
+    threads open the lock file each, as requests of two server processes would)."""
+    import threading
+
+    store = SessionStore(tmp_path)
+    sid = new_session_id()
+    start = threading.Barrier(20)
+
+    def pick(i: int) -> None:
+        start.wait()
+        with store.edit(sid) as state:
+            seen = dict(state.classes)
+            time.sleep(0.01)  # a slow request: without the lock the others read the same
+            state.classes = {**seen, f"status {i}": "wait"}
+
+    threads = [threading.Thread(target=pick, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(store.state(sid).classes) == sorted(f"status {i}" for i in range(20))
+    assert _mode(store.directory(sid) / "state.lock") == 0o600
+
+
+def test_an_edit_that_fails_saves_nothing(tmp_path):
+    store = SessionStore(tmp_path)
+    sid = new_session_id()
+    with pytest.raises(RuntimeError), store.edit(sid) as state:
+        state.classes["Review"] = "wait"
+        raise RuntimeError("the request failed half-way")
+    assert store.state(sid).classes == {}

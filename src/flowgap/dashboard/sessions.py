@@ -12,6 +12,8 @@ serve the same session.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import io
 import json
@@ -155,14 +157,15 @@ class SessionStore:
             raise ValueError("invalid session id")
         path = self.root / sid
         if create and not path.exists():
-            path.mkdir(mode=0o700)
+            # exist_ok: a session's first requests arrive together (the page and its parts).
+            path.mkdir(mode=0o700, exist_ok=True)
             os.chmod(path, 0o700)
         return path
 
     def uploads(self, sid: str) -> Path:
         path = self.directory(sid) / "uploads"
         if not path.exists():
-            path.mkdir(mode=0o700)
+            path.mkdir(mode=0o700, exist_ok=True)
         return path
 
     # ------------------------------------------------------------------ state
@@ -180,6 +183,24 @@ class SessionStore:
         tmp = directory / f"state.{secrets.token_hex(6)}.tmp"
         _write_private(tmp, [state.to_json()])
         os.replace(tmp, directory / "state.json")
+
+    @contextlib.contextmanager
+    def edit(self, sid: str) -> Iterator[SessionState]:
+        """The session's state to change, saved when the block ends without an error.
+
+        Two requests of one session run at once (a class picked while the page redraws):
+        each read-change-save holds the session's lock, an ``flock`` so that it also holds
+        across server processes, or the second save would drop the first one's change.
+        """
+        directory = self.directory(sid)
+        lock = os.open(directory / "state.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            state = self.state(sid)
+            yield state
+            self.save_state(sid, state)
+        finally:
+            os.close(lock)  # closing releases the lock
 
     def touch(self, sid: str) -> None:
         """Mark the session as used now (the TTL counts from the last use)."""

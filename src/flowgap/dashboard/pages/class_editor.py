@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from ...config import STATUS_CLASSES, guess_status_class
-from ...engine.status_classes import build_status_classes, classes_of, guesses_of
+from ...engine.status_classes import build_status_classes, guesses_of
 from ..data import DataService, View
 from .common import bump, current_sid
 
@@ -26,6 +26,23 @@ TEAM_SOURCES = (
 MAX_PEOPLE = 200
 #: Statuses listed in the class editor, the most entered first.
 MAX_STATUSES = 200
+
+
+def drawn_id(kind: str, drawn: str, **key: str) -> dict[str, str]:
+    """The id of an editor control, carrying the value it was drawn with.
+
+    Dash calls an editor's callback with that value whenever the editor is drawn (inserted
+    inputs ignore ``prevent_initial_call``). Only a value other than the drawn one is the
+    user's: comparing with the session's state instead would save a stale value as a
+    choice when the state changed between drawing and the call (a reset clicked meanwhile).
+    """
+    return {"type": kind, **key, "drawn": drawn}
+
+
+def user_change(value: object) -> bool:
+    """Whether the triggering control now holds a value the user chose (see ``drawn_id``)."""
+    trigger = ctx.triggered_id
+    return isinstance(trigger, dict) and bool(ctx.triggered) and value != trigger["drawn"]
 
 
 def status_rows(view: View) -> list[dict]:
@@ -68,7 +85,7 @@ def people(view: View) -> list[tuple[str, int]]:
 
 def _team_input(kind: str, key: str, name: str, value: str | None) -> dcc.Input:
     return dcc.Input(
-        id={"type": kind, key: name},
+        id=drawn_id(kind, value or "", **{key: name}),
         value=value or "",
         placeholder="team",
         debounce=True,
@@ -137,7 +154,7 @@ def editor(view: View) -> html.Div:
             html.Td(r["source"]),
             html.Td(
                 dcc.RadioItems(
-                    id={"type": "class-radio", "status": r["status"]},
+                    id=drawn_id("class-radio", r["class"], status=r["status"]),
                     options=[{"label": c, "value": c} for c in STATUS_CLASSES],
                     value=r["class"],
                     inline=True,
@@ -166,7 +183,7 @@ def editor(view: View) -> html.Div:
         html.Table([html.Thead(header), html.Tbody(body)], className="editor"),
         html.H3("Team of a segment, first source that gives one"),
         dcc.Checklist(
-            id="team-source",
+            id=drawn_id("team-source", ",".join(sources)),
             options=[{"label": label, "value": key} for key, label in TEAM_SOURCES],
             value=sources,
             inline=True,
@@ -225,80 +242,64 @@ def register(app: Dash, service: DataService) -> None:
 
     @app.callback(
         Output("data-version", "data", allow_duplicate=True),
-        Input({"type": "class-radio", "status": ALL}, "value"),
+        Input({"type": "class-radio", "status": ALL, "drawn": ALL}, "value"),
         State("data-version", "data"),
         prevent_initial_call=True,
     )
     def on_class(values, version):
         sid = current_sid()
-        trigger = ctx.triggered_id
-        if not sid or not isinstance(trigger, dict) or not ctx.triggered:
+        value = ctx.triggered[0]["value"] if ctx.triggered else None
+        if not sid or not user_change(value) or value not in STATUS_CLASSES:
             return no_update
-        value = ctx.triggered[0]["value"]
-        if value not in STATUS_CLASSES:
-            return no_update
-        state = store.state(sid)
-        status = trigger["status"]
-        # Also fired when the editor is (re)drawn: only a real change is saved as a choice.
-        view = service.view(sid, _no_filters())
-        in_use = classes_of(view.result, view.config) if view.result else {}
-        category = view.result.status_categories.get(status) if view.result else None
-        if in_use.get(status, view.config.status_class(status, category)[0]) == value:
-            return no_update
-        state.classes[trigger["status"]] = value
-        store.save_state(sid, state)
+        with store.edit(sid) as state:
+            state.classes[ctx.triggered_id["status"]] = value
         return bump(version)
 
-    def on_map(kind: str, key: str, attribute: str, version: int | None):
+    def on_map(key: str, attribute: str, version: int | None):
         """A team typed in the status -> team or person -> team editor."""
         sid = current_sid()
-        trigger = ctx.triggered_id
-        if not sid or not isinstance(trigger, dict) or not ctx.triggered:
+        value = (ctx.triggered[0]["value"] or "").strip() if ctx.triggered else None
+        if not sid or not user_change(value):
             return no_update
-        value = (ctx.triggered[0]["value"] or "").strip()
-        name = trigger[key]
-        state = store.state(sid)
-        current = getattr(service.config_for(state).teams, attribute).get(name, "")
-        if value == current:  # also fired when the editor is drawn
-            return no_update
-        getattr(state, attribute)[name] = value
-        store.save_state(sid, state)
+        with store.edit(sid) as state:
+            getattr(state, attribute)[ctx.triggered_id[key]] = value
         return bump(version)
 
     @app.callback(
         Output("data-version", "data", allow_duplicate=True),
-        Input({"type": "status-team", "status": ALL}, "value"),
+        Input({"type": "status-team", "status": ALL, "drawn": ALL}, "value"),
         State("data-version", "data"),
         prevent_initial_call=True,
     )
     def on_status_team(values, version):
-        return on_map("status-team", "status", "status_map", version)
+        return on_map("status", "status_map", version)
 
     @app.callback(
         Output("data-version", "data", allow_duplicate=True),
-        Input({"type": "assignee-team", "person": ALL}, "value"),
+        Input({"type": "assignee-team", "person": ALL, "drawn": ALL}, "value"),
         State("data-version", "data"),
         prevent_initial_call=True,
     )
     def on_assignee_team(values, version):
-        return on_map("assignee-team", "person", "assignee_map", version)
+        return on_map("person", "assignee_map", version)
 
     @app.callback(
         Output("data-version", "data", allow_duplicate=True),
-        Input("team-source", "value"),
+        Input({"type": "team-source", "drawn": ALL}, "value"),
         State("data-version", "data"),
         prevent_initial_call=True,
     )
-    def on_team_source(value, version):
+    def on_team_source(values, version):
         sid = current_sid()
-        if not sid:
+        value = ctx.triggered[0]["value"] if ctx.triggered else None
+        known = [key for key, _ in TEAM_SOURCES]
+        if not sid or not isinstance(value, list) or not all(v in known for v in value):
             return no_update
-        order = [key for key, _ in TEAM_SOURCES if key in (value or [])]
-        state = store.state(sid)
-        if list(service.config_for(state).teams.source) == order:
+        if not user_change(",".join(value)):
             return no_update
-        state.team_source = order
-        store.save_state(sid, state)
+        order = [key for key in known if key in value]
+        with store.edit(sid) as state:
+            state.team_source = order
         return bump(version)
 
     @app.callback(
@@ -313,12 +314,11 @@ def register(app: Dash, service: DataService) -> None:
         sid = current_sid()
         if not clicks or not sid:
             return no_update
-        state = store.state(sid)
-        state.classes, state.team_source = {}, None
-        state.status_map, state.assignee_map = {}, {}
-        state.config_toml = state.config_name = None
-        state.message = ["ok", "Back to the served configuration."]
-        store.save_state(sid, state)
+        with store.edit(sid) as state:
+            state.classes, state.team_source = {}, None
+            state.status_map, state.assignee_map = {}, {}
+            state.config_toml = state.config_name = None
+            state.message = ["ok", "Back to the served configuration."]
         return bump(version)
 
     @app.callback(

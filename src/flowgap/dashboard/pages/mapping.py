@@ -321,9 +321,8 @@ def register(app: Dash, service: DataService) -> None:
             )
         except FlowgapError as err:
             message = ["error", f"Nothing was loaded: {err}"]
-        state = store.state(sid)
-        state.message = message
-        store.save_state(sid, state)
+        with store.edit(sid) as state:
+            state.message = message
         return bump(version)
 
     @app.callback(
@@ -337,9 +336,8 @@ def register(app: Dash, service: DataService) -> None:
         if not clicks or not sid:
             return no_update
         store.drop_pending(sid)
-        state = store.state(sid)
-        state.message = None
-        store.save_state(sid, state)
+        with store.edit(sid) as state:
+            state.message = None
         return bump(version)
 
     @app.callback(

@@ -178,9 +178,8 @@ def register(app: Dash, service: DataService) -> None:
     store = service.store
 
     def save_message(sid: str, message: list[str]) -> None:
-        state = store.state(sid)
-        state.message = message
-        store.save_state(sid, state)
+        with store.edit(sid) as state:
+            state.message = message
 
     @app.callback(
         Output("data-version", "data", allow_duplicate=True),
