@@ -93,14 +93,29 @@ def test_subset_keeps_only_selected_items():
     assert part.events.schema == events.schema
 
 
-def test_options_are_distinct_and_sorted():
+def test_options_are_distinct_the_most_used_first():
     opts = options(items_table(), timeline_table())
     assert opts == {
         "project": ["A", "B"],
-        "type": ["Bug", "Story"],
-        "team": ["Dev", "Ops", "QA"],
+        "type": ["Story", "Bug"],
+        "team": ["Dev", "Ops", "QA"],  # Dev has two segments; Ops and QA one, by name
         "label": ["steerco", "x"],
     }
+
+
+def test_a_dropdown_lists_the_most_used_values_and_finds_the_rest_when_typed():
+    from flowgap.dashboard.filters import OPTIONS_SHOWN, shown_options
+
+    values = [f"Team {i:05}" for i in range(OPTIONS_SHOWN * 3)]  # ranked: most used first
+    listed = shown_options(values, [])
+    assert listed == values[:OPTIONS_SHOWN]
+    # A value asked for by the URL stays listed, even one the data lacks.
+    assert shown_options(values, ["Team 00899", "Gone"]) == sorted(
+        [*values[:OPTIONS_SHOWN], "Team 00899", "Gone"]
+    )
+    assert shown_options(values, [], "team 0089") == [f"Team {i:05}" for i in range(890, 900)]
+    assert len(shown_options(values, [], "TEAM")) == OPTIONS_SHOWN
+    assert shown_options(values, [], "nobody") == []
 
 
 def test_bad_dates_in_the_url_are_named() -> None:

@@ -12,6 +12,7 @@ line's ``--team``/``--type``/``--project``/``--label`` use it too).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qs, urlencode
@@ -29,6 +30,7 @@ __all__ = [
     "options",
     "selected_items",
     "selected_mask",
+    "shown_options",
     "to_query",
 ]
 
@@ -141,16 +143,35 @@ def query_value(search: str | None, key: str) -> str | None:
     return values[0] if values else None
 
 
+#: Values a filter dropdown lists before anything is typed: the ones with the most items (a log
+#: can name 75,000 teams, and every address change sends the lists). Typing searches them all.
+OPTIONS_SHOWN = 300
+
+
 def options(items: pa.Table, timeline: pa.Table) -> dict[str, list[str]]:
-    """The values each dropdown offers, from the unfiltered analysis."""
+    """Every value each dropdown can filter on, from the unfiltered analysis, the most used
+    first (items; for teams, timeline segments), ties by name."""
 
-    def distinct(column: pa.ChunkedArray | pa.Array) -> list[str]:
-        return sorted(v for v in pc.unique(column).to_pylist() if v)
+    def ranked(column: pa.ChunkedArray | pa.Array) -> list[str]:
+        counts = pc.value_counts(column).to_pylist()
+        pairs = [(-c["counts"], c["values"]) for c in counts if c["values"]]
+        return [value for _, value in sorted(pairs)]
 
-    labels = distinct(pc.list_flatten(items["labels"])) if items.num_rows else []
+    labels = ranked(pc.list_flatten(items["labels"])) if items.num_rows else []
     return {
-        "project": distinct(items["project"]),
-        "type": distinct(items["type"]),
-        "team": distinct(timeline["team"]),
+        "project": ranked(items["project"]),
+        "type": ranked(items["type"]),
+        "team": ranked(timeline["team"]),
         "label": labels,
     }
+
+
+def shown_options(values: list[str], chosen: Iterable[str], typed: str | None = None) -> list[str]:
+    """What a dropdown lists, by name: the first :data:`OPTIONS_SHOWN` of ``values`` (ranked
+    by :func:`options`) that contain ``typed`` (any case), and the ``chosen`` ones whatever
+    they are (a dropdown drops a value missing from its options, which would rewrite a
+    shared URL)."""
+    needle = (typed or "").casefold()
+    found = (v for v in values if needle in v.casefold()) if needle else iter(values)
+    picked = [v for _, v in zip(range(OPTIONS_SHOWN), found, strict=False)]
+    return sorted(set(picked) | set(chosen))

@@ -32,11 +32,13 @@ from . import chart_scope
 from .components import note
 from .data import DataService
 from .filters import (
+    OPTIONS_SHOWN,
     Filters,
     date_notes,
     from_query,
     parse_date,
     query_value,
+    shown_options,
     to_query,
     url_dates,
 )
@@ -219,8 +221,32 @@ def register(app: Dash, service: DataService) -> None:
         label = f"{view.dataset.label} · {view.full.items.num_rows} items"  # type: ignore[union-attr]
         if view.filters.active:
             label += f" · {view.selected} selected by the filters"
-        lists = [[{"label": v, "value": v} for v in sorted(set(opts[k]) | wanted[k])] for k in keys]
+        lists = [
+            [{"label": v, "value": v} for v in shown_options(opts[k], wanted[k])] for k in keys
+        ]
         return lists, label
+
+    def searched(key: str, typed: str | None, chosen: list[str] | None, search: str | None):
+        """The options of dropdown ``key`` matching what is typed in it, when the data has
+        more values than it lists (otherwise the browser has them all and filters itself)."""
+        view = current_view(service, search)
+        if view.full is None:
+            return no_update
+        values = service.filter_options(view)[key]
+        if len(values) <= OPTIONS_SHOWN:
+            return no_update
+        typed = typed[:200] if isinstance(typed, str) else None
+        kept = [v for v in chosen or [] if isinstance(v, str)]
+        return [{"label": v, "value": v} for v in shown_options(values, kept, typed)]
+
+    for key in keys:
+        app.callback(
+            Output(f"f-{key}", "options", allow_duplicate=True),
+            Input(f"f-{key}", "search_value"),
+            State(f"f-{key}", "value"),
+            State("url", "search"),
+            prevent_initial_call=True,
+        )(lambda typed, chosen, search, key=key: searched(key, typed, chosen, search))
 
     @app.callback(
         Output("url", "search"),
