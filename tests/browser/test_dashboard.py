@@ -166,6 +166,53 @@ def test_filter_changes_url_and_figures(a, server, img_dir):
     ex(a).to_have_url(re.compile(r"/flow$"), timeout=SLOW)
 
 
+#: Whether the status map shows the performance view: every labelled edge says its median
+#: time first ("2.1 d · 34"; the frequency view says its count first).
+PERFORMANCE_VIEW = """() => {
+    const edges = document.getElementById('cy-status')._cyreg.cy.edges()
+        .filter((e) => e.data('label'));
+    return edges.length > 0
+        && edges.every((e) => isNaN(Number(e.data('label').split(' · ')[0])));
+}"""
+
+
+def test_a_bottlenecks_filter_change_updates_the_page_in_place(a, server):
+    """The maps, grids and figures stay the components they were (not built afresh) and
+    show the selection; the status map keeps the view the user set on it."""
+    ex = expect()
+    goto(a, server + "/bottlenecks")
+    a.wait_for_function(
+        f"() => dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowCount() > 0", timeout=SLOW
+    )
+    total = a.evaluate(f"() => dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowCount()")
+    a.get_by_label("Performance (width = median time)").check()
+    a.wait_for_function(PERFORMANCE_VIEW, timeout=SLOW)
+    a.evaluate(
+        """() => { window.__kept = ['cy-handoffs', 'cy-status', 'selection'].map(
+                       (id) => document.getElementById(id)); }"""
+    )
+    a.click("#f-type")
+    option = a.get_by_role("option").first
+    chosen = option.inner_text().strip()
+    option.click()
+    a.keyboard.press("Escape")
+    ex(a).to_have_url(re.compile(r"/bottlenecks\?type=" + re.escape(chosen) + "$"), timeout=SLOW)
+    a.wait_for_function(
+        f"""() => {{
+            const n = dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowCount();
+            return n > 0 && n < {total};
+        }}""",
+        timeout=SLOW,
+    )
+    kept = a.evaluate(
+        """() => ['cy-handoffs', 'cy-status', 'selection'].map(
+                     (id, i) => document.getElementById(id) === window.__kept[i])"""
+    )
+    assert kept == [True, True, True]
+    ex(a.get_by_label("Performance (width = median time)")).to_be_checked()
+    assert a.evaluate(PERFORMANCE_VIEW)
+
+
 def test_handoff_edge_click_filters_items_and_opens_a_journey(a, server, img_dir):
     ex = expect()
     goto(a, server + "/bottlenecks")

@@ -19,6 +19,7 @@ from flowgap.dashboard import create_app
 ROUTE, FLOW = "page.children", "flow-efficiency-histogram"
 OVERVIEW = ("period-compare", "worst-story", "worst-journeys")  # its groups of parts
 ACTIONS = "overview-actions-box.children"
+BOTTLENECKS = "team-legend.children"
 
 
 def _client(config: Path, log: Path, root: Path):
@@ -168,6 +169,10 @@ def _fresh(client, path: str, search: str):
         ("/overview", OVERVIEW, "?from=2025-03-01&to=2025-04-30", "?project=FLOW&type=Task"),
         ("/flow", (FLOW,), "", "?type=Bug"),
         ("/flow", (FLOW,), "?type=Story", "?from=2025-03-01&to=2025-04-30"),
+        ("/bottlenecks", (BOTTLENECKS,), "", "?type=Bug"),
+        ("/bottlenecks", (BOTTLENECKS,), "?type=Story", "?from=2025-03-01&to=2025-04-30"),
+        # Fewer teams by name: the legend, the team chart, the graph and the matrix follow.
+        ("/bottlenecks", (BOTTLENECKS,), "?type=Bug", "?type=Bug&teams=2"),
     ],
 )
 def test_a_page_updated_in_place_is_the_page_a_fresh_load_draws(client, path, parts, first, then):
@@ -229,3 +234,26 @@ def test_an_overview_that_gains_or_loses_a_section_is_drawn_again(client) -> Non
     }
     assert fire(client, ROUTE, values, ["url.search"]) is not None
     assert all(fire(client, part, values, ["url.search"]) is None for part in OVERVIEW)
+
+
+def test_bottlenecks_in_place_keep_the_status_map_controls(client) -> None:
+    """The status map of a page updated in place is drawn with the view and filtering the
+    user set on it (a page drawn again starts from the defaults); odd values count as unset."""
+    _, before = _fresh(client, "/bottlenecks", "")
+    values = {
+        "url.pathname": "/bottlenecks",
+        "url.search": "?type=Bug",
+        "page-drawn.data": before,
+        "status-view.value": "performance",
+        "status-activities.value": 50,
+        "status-paths.value": "a lot",
+    }
+    sent = fire(client, BOTTLENECKS, values, ["url.search"])
+    assert sent is not None
+    from flowgap.dashboard.pages.bottlenecks import MAP_DEFAULTS, map_controls
+
+    assert map_controls("performance", 50, "a lot") == ("performance", 50, 100)
+    assert map_controls({"x": 1}, True, None) == MAP_DEFAULTS
+    default = fire(client, BOTTLENECKS, {**values, "status-view.value": None}, ["url.search"])
+    assert sent["cy-status.elements"] != default["cy-status.elements"]
+    assert sent["team-legend.children"] == default["team-legend.children"]

@@ -1,8 +1,15 @@
-"""Bottlenecks: where the wait is (status, team), the process map and the handoff graph, WIP."""
+"""Bottlenecks: where the wait is (status, team), the process map and the handoff graph, WIP.
+
+A filter change updates the page in place (``UPDATES_IN_PLACE``: see
+:func:`.common.updates_in_place`): :func:`parts` are what depends on the selection,
+:data:`SLOTS` where each goes; the layout draws the same parts. Rebuilding the page instead
+made the browser build its eight grids, four figures and two maps afresh (about 2 s).
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import dash_cytoscape as cyto
 import pyarrow as pa
@@ -15,7 +22,14 @@ from ...mining.handoff_network import team_layers
 from ...mining.process_maps import busiest_map, filtered_map
 from ...report import tables
 from ..chart_scope import no_team_note, statuses_of, teams_of
-from ..components import GRID_ROWS, WEBGL_ABOVE, grid_data, section, table_grid
+from ..components import (
+    GRID_ROWS,
+    WEBGL_ABOVE,
+    row_data,
+    section,
+    table_grid,
+    table_row_data,
+)
 from ..components import figure as graph
 from ..cyto import (
     HANDOFF_LAYOUT,
@@ -26,10 +40,12 @@ from ..cyto import (
     status_elements,
 )
 from ..data import DataService, View
-from .common import current_view, item_rows, missing
-from .social_network import social_section
+from .common import current_view, drawn, item_rows, missing, updates_in_place
+from .social_network import GRIDS as SOCIAL_GRIDS
+from .social_network import social_rows, social_section
 
 NAME, PATH, TITLE = "bottlenecks", "/bottlenecks", "Bottlenecks"
+UPDATES_IN_PLACE = True
 log = logging.getLogger("flowgap.dashboard")
 
 #: Teams the handoff graph shows at first (the busiest; the rest are folded into "other").
@@ -75,30 +91,150 @@ def _percent_slider(id: str, label: str) -> html.Div:
     )
 
 
-def _mining_section(a: object) -> html.Section:
-    """Variants, conformance and team clusters of the selection, with their findings."""
-    variants, conformance, clusters = (
-        a.variants,  # type: ignore[attr-defined]
-        a.conformance,  # type: ignore[attr-defined]
-        a.team_clusters,  # type: ignore[attr-defined]
-    )
-    findings = [f for f in (conformance["finding"], clusters["finding"]) if f]
-    return section(
-        "Variants, conformance, team clusters",
-        *[html.P(text, className="finding") for text in findings],
-        html.H3(
+def _figure_id(name: str) -> dict:
+    return {"type": "figure", "name": name}
+
+
+def _grid_id(name: str) -> dict:
+    return {"type": "grid", "name": name}
+
+
+#: Where each of :func:`parts` goes: a component's id and property.
+SLOTS: dict[str, tuple[str | dict, str]] = {
+    "wait-by-status": (_figure_id("wait-by-status"), "figure"),
+    "wait-by-team": (_figure_id("wait-by-team"), "figure"),
+    "team-legend": ("team-legend", "children"),
+    "handoffs": ("cy-handoffs", "elements"),
+    "handoff-matrix": (_figure_id("handoff-matrix"), "figure"),
+    "status-map": ("cy-status", "elements"),
+    "status-map-style": ("cy-status", "style"),
+    "mining-findings": ("mining-findings", "children"),
+    "variants-title": ("variants-title", "children"),
+    "variants": (_grid_id("variants"), "rowData"),
+    "deviations-title": ("deviations-title", "children"),
+    "deviations": (_grid_id("deviations"), "rowData"),
+    "team-clusters": (_grid_id("team-clusters"), "rowData"),
+    **{name: (_grid_id(name), "rowData") for name, _, _ in SOCIAL_GRIDS},
+    "selection": ("selection", "children"),
+    "bottleneck-items": (_grid_id("bottleneck-items"), "rowData"),
+    "ageing-wip": (_figure_id("ageing-wip"), "figure"),
+    "stages": (_grid_id("stages"), "rowData"),
+}
+
+#: The status map's controls as drawn: frequency view, every status and path.
+MAP_DEFAULTS = ("frequency", 100, 100)
+
+
+def map_controls(view: object, activities: object, paths: object) -> tuple[str, int, int]:
+    """The status map's controls as the browser sent them, anything odd as drawn."""
+
+    def percent(value: object) -> int:
+        ok = isinstance(value, int | float) and 10 <= value <= 100
+        return int(value) if ok else 100  # type: ignore[arg-type]
+
+    shown = view if view in ("frequency", "performance") else MAP_DEFAULTS[0]
+    return shown, percent(activities), percent(paths)  # type: ignore[return-value]
+
+
+def _map_style(elements: list[dict]) -> dict:
+    return {"width": "100%", "height": f"{map_height(elements)}px"}
+
+
+def _stage_rows(a: object) -> list[dict]:
+    return tables.by_wait(a.stages.to_pylist(), "wait_s", "status")  # type: ignore[attr-defined]
+
+
+#: The page's grids by slot: how the rows of :func:`parts` become a grid's ``rowData``.
+GRIDS: dict[str, Any] = {
+    "variants": tables.VARIANTS,
+    "deviations": tables.DEVIATIONS,
+    "team-clusters": tables.TEAM_CLUSTERS,
+    "bottleneck-items": tables.ITEMS,
+    "stages": tables.STAGES,
+}
+SOCIAL_COLUMNS = {name: columns for name, columns, _ in SOCIAL_GRIDS}
+
+
+def slot_value(slot: str, value: Any) -> Any:
+    """What the in-place update sends to ``slot`` for the part ``value`` of :func:`parts`
+    (the same as the layout draws: grids get their ``rowData``)."""
+    if slot in GRIDS:
+        return table_row_data(GRIDS[slot], value)
+    if slot in SOCIAL_COLUMNS:
+        return row_data(value, SOCIAL_COLUMNS[slot])
+    return value
+
+
+def parts(view: View, search: str | None, controls: tuple = MAP_DEFAULTS) -> dict[str, Any]:
+    """Everything of the page that depends on the selection, by slot (:data:`SLOTS`; a grid's
+    rows as :func:`.components.table_grid` takes them); the status map in the view and
+    with the filtering of the map's ``controls``."""
+    a = view.analysis
+    assert a is not None
+    scope = teams_of(view, search)
+    handoffs, matrix = team_graph(a, scope)
+    map_view, activities, paths = controls
+    status_map = status_graph(a, map_view, activities / 100, paths / 100)
+    variants, conformance, clusters = a.variants, a.conformance, a.team_clusters  # type: ignore[attr-defined]
+    return {
+        "wait-by-status": figures.wait_by_status(a.stages),
+        "wait-by-team": figures.wait_by_team(a.teams, scope),
+        "team-legend": (
+            f"The {len(scope.shown)} busiest teams of all the data by name, in the colours"
+            ' of every team chart; the rest as one node (set how many with "Teams'
+            ' shown" above).'
+        ),
+        "handoffs": handoffs,
+        "handoff-matrix": matrix,
+        "status-map": status_map,
+        "status-map-style": _map_style(status_map),
+        "mining-findings": [
+            html.P(text, className="finding")
+            for text in (conformance["finding"], clusters["finding"])
+            if text
+        ],
+        "variants-title": (
             f"Most frequent paths ({variants['distinct']:,} distinct among "
             f"{variants['items']:,} items)"
         ),
-        table_grid("variants", tables.VARIANTS, variants["top"]),
-        html.H3(
+        "variants": variants["top"],
+        "deviations-title": (
             f"Deviations from the workflow ({conformance['workflow_source']}: "
             + " → ".join(conformance["workflow"])
             + ")"
         ),
-        table_grid("deviations", tables.DEVIATIONS, conformance["deviations"]),
+        "deviations": conformance["deviations"],
+        "team-clusters": clusters["clusters"],
+        **social_rows(a),
+        "selection": _all_text(a.items.num_rows),
+        "bottleneck-items": item_rows(a.items)[:GRID_ROWS],
+        "ageing-wip": figures.ageing_wip(a.items, statuses_of(view), webgl_above=WEBGL_ABOVE),
+        "stages": _stage_rows(a),
+    }
+
+
+def shape(view: View) -> str:
+    """What comes and goes with the selection besides the slots (:func:`.common.page_shape`):
+    the note of a log without teams, and the note of a stage grid cut at ``GRID_ROWS``."""
+    a = view.analysis
+    if a is None:
+        return ""
+    no_teams = "no-teams" if no_team_note(view) is not None else ""
+    cut = "stages-cut" if a.stages.num_rows > GRID_ROWS else ""
+    return "+".join(x for x in (no_teams, cut) if x)
+
+
+def _mining_section(shown: dict[str, Any]) -> html.Section:
+    """Variants, conformance and team clusters of the selection, with their findings."""
+    return section(
+        "Variants, conformance, team clusters",
+        html.Div(shown["mining-findings"], id="mining-findings"),
+        html.H3(shown["variants-title"], id="variants-title"),
+        table_grid("variants", tables.VARIANTS, shown["variants"]),
+        html.H3(shown["deviations-title"], id="deviations-title"),
+        table_grid("deviations", tables.DEVIATIONS, shown["deviations"]),
         html.H3("Teams that hand work mostly among themselves"),
-        table_grid("team-clusters", tables.TEAM_CLUSTERS, clusters["clusters"]),
+        table_grid("team-clusters", tables.TEAM_CLUSTERS, shown["team-clusters"]),
         id="mining",
     )
 
@@ -135,14 +271,14 @@ LEGEND = (
 )
 
 
-def _graph(id: str, elems: list[dict], layout: str | dict, height: int = 420) -> cyto.Cytoscape:
+def _graph(id: str, elems: list[dict], layout: str | dict, style: dict) -> cyto.Cytoscape:
     layout = {"name": layout} if isinstance(layout, str) else layout
     return cyto.Cytoscape(
         id=id,
         elements=elems,
         stylesheet=STYLESHEET,
         layout={**layout, "animate": False, "fit": True, "padding": 30},
-        style={"width": "100%", "height": f"{height}px"},
+        style=style,
         minZoom=0.3,
         maxZoom=3,
         userZoomingEnabled=True,
@@ -154,35 +290,31 @@ def layout(view: View, search: str) -> html.Div:
     gap = missing(view)
     if gap is not None:
         return html.Div([html.H1("Bottlenecks"), gap])
-    a = view.analysis
-    assert a is not None
-    scope = teams_of(view, search)
-    elements, matrix = team_graph(a, scope)
-    status_map = status_graph(a, "frequency", 1.0, 1.0)
+    shown = parts(view, search)
     return html.Div(
         [
             html.H1("Bottlenecks"),
             no_team_note(view),
             html.Div(
                 [
-                    graph(figures.wait_by_status(a.stages), "wait-by-status"),
-                    graph(figures.wait_by_team(a.teams, scope), "wait-by-team"),
+                    graph(shown["wait-by-status"], "wait-by-status"),
+                    graph(shown["wait-by-team"], "wait-by-team"),
                 ],
                 className="two-col",
             ),
             section(
                 "Team handoff graph",
                 html.P(LEGEND, className="legend"),
-                html.P(
-                    f"The {len(scope.shown)} busiest teams of all the data by name, in the colours"
-                    ' of every team chart; the rest as one node (set how many with "Teams'
-                    ' shown" above).',
-                    className="legend",
-                ),
+                html.P(shown["team-legend"], className="legend", id="team-legend"),
                 html.Div(
                     [
-                        _graph("cy-handoffs", elements, HANDOFF_LAYOUT, height=620),
-                        graph(matrix, "handoff-matrix"),
+                        _graph(
+                            "cy-handoffs",
+                            shown["handoffs"],
+                            HANDOFF_LAYOUT,
+                            {"width": "100%", "height": "620px"},
+                        ),
+                        graph(shown["handoff-matrix"], "handoff-matrix"),
                     ],
                     className="map-and-matrix",
                 ),
@@ -196,37 +328,30 @@ def layout(view: View, search: str) -> html.Div:
                         {"label": "Frequency (width = how often)", "value": "frequency"},
                         {"label": "Performance (width = median time)", "value": "performance"},
                     ],
-                    value="frequency",
+                    value=MAP_DEFAULTS[0],
                     inline=True,
                 ),
                 _percent_slider("status-activities", "Statuses shown (most visited first)"),
                 _percent_slider("status-paths", "Paths shown (most taken first)"),
-                _graph("cy-status", status_map, STATUS_LAYOUT, height=map_height(status_map)),
+                _graph("cy-status", shown["status-map"], STATUS_LAYOUT, shown["status-map-style"]),
             ),
-            _mining_section(a),
-            social_section(a),
+            _mining_section(shown),
+            social_section({name: shown[name] for name in SOCIAL_COLUMNS}),
             section(
                 "Items",
                 html.Div(
                     [
-                        html.Span(_all_text(a.items.num_rows), id="selection"),
+                        html.Span(shown["selection"], id="selection"),
                         html.Button("Show all", id="selection-clear", n_clicks=0),
                     ],
                     className="selection-row",
                 ),
-                table_grid("bottleneck-items", tables.ITEMS, item_rows(a.items)[:GRID_ROWS]),
+                table_grid("bottleneck-items", tables.ITEMS, shown["bottleneck-items"]),
             ),
             section(
                 "Work in progress and its age",
-                graph(
-                    figures.ageing_wip(a.items, statuses_of(view), webgl_above=WEBGL_ABOVE),
-                    "ageing-wip",
-                ),
-                table_grid(
-                    "stages",
-                    tables.STAGES,
-                    tables.by_wait(a.stages.to_pylist(), "wait_s", "status"),
-                ),
+                graph(shown["ageing-wip"], "ageing-wip"),
+                table_grid("stages", tables.STAGES, shown["stages"]),
             ),
         ]
     )
@@ -234,7 +359,32 @@ def layout(view: View, search: str) -> html.Div:
 
 def register(app: Dash, service: DataService) -> None:
     @app.callback(
+        *[Output(oid, prop, allow_duplicate=True) for oid, prop in SLOTS.values()],  # type: ignore[arg-type]
+        Input("url", "pathname"),
+        Input("url", "search"),
+        State("page-drawn", "data"),
+        State("status-view", "value"),
+        State("status-activities", "value"),
+        State("status-paths", "value"),
+        prevent_initial_call=True,
+    )
+    def on_filters(_pathname, search, before, map_view, activities, paths):
+        view = current_view(service, search)
+        now = drawn(PATH, view, search, shape(view))
+        if not updates_in_place(PATH, before, now, set(ctx.triggered_prop_ids)):
+            return [no_update] * len(SLOTS)
+        controls = map_controls(map_view, activities, paths)
+
+        def values() -> dict[str, Any]:
+            return {slot: slot_value(slot, v) for slot, v in parts(view, search, controls).items()}
+
+        # Kept, like the pages, for the served data.
+        shown = service.page(view, f"{NAME}-parts-{controls}", search or "", values)
+        return [shown[slot] for slot in SLOTS]
+
+    @app.callback(
         Output("cy-status", "elements"),
+        Output("cy-status", "style"),
         Input("status-view", "value"),
         Input("status-activities", "value"),
         Input("status-paths", "value"),
@@ -244,10 +394,10 @@ def register(app: Dash, service: DataService) -> None:
     def on_status_view(map_view, activities, paths, search):
         view = current_view(service, search)
         if view.analysis is None:
-            return no_update
-        return status_graph(
-            view.analysis, map_view or "frequency", (activities or 100) / 100, (paths or 100) / 100
-        )
+            return no_update, no_update
+        _, activities, paths = controls = map_controls(map_view, activities, paths)
+        elements = status_graph(view.analysis, controls[0], activities / 100, paths / 100)
+        return elements, _map_style(elements)
 
     @app.callback(
         Output({"type": "grid", "name": "bottleneck-items"}, "rowData"),
@@ -279,4 +429,4 @@ def register(app: Dash, service: DataService) -> None:
             text = f"{len(rows)} {what}."
             if len(rows) > GRID_ROWS:
                 text += f" The table shows the {GRID_ROWS} that waited longest."
-        return grid_data(tables.ITEMS, rows[:GRID_ROWS]), text
+        return table_row_data(tables.ITEMS, rows), text

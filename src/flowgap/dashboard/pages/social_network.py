@@ -34,12 +34,37 @@ def handover_rows(edges: pa.Table) -> list[dict]:
     return rows[:MAX_ROWS]
 
 
-def social_section(a: object) -> html.Section:
-    """Handover of work between people, and working together of people and teams."""
-    handover = handover_rows(a.value("people_handover"))  # type: ignore[attr-defined]
-    people = a.value("people_together").to_pylist()[:MAX_ROWS]  # type: ignore[attr-defined]
-    teams = a.value("teams_together").to_pylist()[:MAX_ROWS]  # type: ignore[attr-defined]
-    pairs = [("a", "One"), ("b", "The other"), ("items", "Items both worked on")]
+PAIRS = [("a", "One"), ("b", "The other"), ("items", "Items both worked on")]
+#: The section's grids: name, columns, height.
+GRIDS = (
+    (
+        "people-handover",
+        [
+            ("source", "From"),
+            ("target", "To"),
+            ("count", "Handovers"),
+            ("median_d", "Median days with the giver"),
+        ],
+        300,
+    ),
+    ("people-together", PAIRS, 300),
+    ("teams-together", PAIRS, 260),
+)
+
+
+def social_rows(a: object) -> dict[str, list[dict]]:
+    """The rows of each of :data:`GRIDS` for the analysis ``a``, the busiest pairs first."""
+    return {
+        "people-handover": handover_rows(a.value("people_handover")),  # type: ignore[attr-defined]
+        "people-together": a.value("people_together").to_pylist()[:MAX_ROWS],  # type: ignore[attr-defined]
+        "teams-together": a.value("teams_together").to_pylist()[:MAX_ROWS],  # type: ignore[attr-defined]
+    }
+
+
+def social_section(rows: dict[str, list[dict]]) -> html.Section:
+    """Handover of work between people, and working together of people and teams, from
+    :func:`social_rows`."""
+    grids = {name: grid(name, rows[name], columns, height=h) for name, columns, h in GRIDS}
     return section(
         "Social network",
         html.P(
@@ -50,32 +75,14 @@ def social_section(a: object) -> html.Section:
         ),
         html.Div(
             [
+                html.Div([html.H3("Handover of work between people"), grids["people-handover"]]),
                 html.Div(
-                    [
-                        html.H3("Handover of work between people"),
-                        grid(
-                            "people-handover",
-                            handover,
-                            [
-                                ("source", "From"),
-                                ("target", "To"),
-                                ("count", "Handovers"),
-                                ("median_d", "Median days with the giver"),
-                            ],
-                            height=300,
-                        ),
-                    ]
-                ),
-                html.Div(
-                    [
-                        html.H3("People who worked on the same items"),
-                        grid("people-together", people, pairs, height=300),
-                    ]
+                    [html.H3("People who worked on the same items"), grids["people-together"]]
                 ),
             ],
             className="two-col",
         ),
         html.H3("Teams that worked on the same items"),
-        grid("teams-together", teams, pairs, height=260),
+        grids["teams-together"],
         id="social-network",
     )
