@@ -42,7 +42,7 @@ def test_thresholds_say_which_held() -> None:
 def test_findings_worst_items_and_bottlenecks() -> None:
     md = render()
     assert "1. Work waits 69% of its cycle time." in md
-    assert "## Worst items: a week of work that took months" in md
+    assert "## Worst items: the most waiting among items worked on" in md
     worst = next(line for line in md.splitlines() if line.startswith("- ABC-2:"))
     # the summary is escaped: no HTML, no table break, no formula left intact as markup
     assert "\\<script>" in worst and re.search(r"(?<!\\)<script>", md) is None

@@ -72,6 +72,10 @@ def rank(found: list[dict]) -> list[dict]:
 RANKINGS = ("main", "team")
 
 
+#: The heading of the worst items wherever they are listed: they are ranked by waiting, and
+#: not every one is "a week of work that took months", so the heading claims only the rank.
+WORST_ITEMS_TITLE = "Worst items: the most waiting among items worked on"
+
 #: The heading of the ``team`` ranking wherever findings are shown.
 TEAM_RANKING_TITLE = "Where work waits, by team (a second ranking of the same waiting)"
 
@@ -125,7 +129,7 @@ FINDING_GROUPS = (
     ),
     FindingGroup("steering", "Steering committees", None),
     FindingGroup("in_trouble", "Items in trouble", None),
-    FindingGroup("worst_item", "Week of work, months of waiting", None),
+    FindingGroup("worst_item", WORST_ITEMS_TITLE, None),
 )
 
 GROUP_OF_KIND = {

@@ -95,6 +95,25 @@ def headline_rows(summary: dict) -> list[tuple[str, str, list[str]]]:
     return rows
 
 
+def actions_window(actions: list[dict]) -> str | None:
+    """The one line that names the items the actions' gains replay: their p85 "before" is
+    theirs, not the headline's."""
+    window = next((a["window"] for a in actions if a.get("window")), None)
+    if window is None:
+        return None
+    return (
+        f"Each gain replays the {plural(window['items'], 'item')} delivered from "
+        f"{window['start']} to {window['end']} (the last {window['days']} days, "
+        "[whatif] window), so its lead time p85 before the change is theirs, not the "
+        "headline's p85 of every delivered item."
+    )
+
+
+def why_empty(what: str, reason: str | None) -> str:
+    """The one line an empty section shows instead of its content."""
+    return f"No {what}: {reason or 'nothing to show'}."
+
+
 def forecast_lines(fc: dict | None) -> list[str]:
     """The report's forecast as Markdown lines: a heading, one bullet each, a blank line."""
     if not fc:

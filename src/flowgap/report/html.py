@@ -13,10 +13,22 @@ from plotly.offline import get_plotlyjs
 
 from .. import figures
 from ..engine.analysis import Analysis
-from ..engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
+from ..engine.findings import (
+    TEAM_RANKING_TITLE,
+    WORST_ITEMS_TITLE,
+    main_findings,
+    team_findings,
+)
 from . import tables as spec
 from .baseline import describe_delta
-from .fmt import class_warnings_of, forecast_lines, headline_rows, plural
+from .fmt import (
+    actions_window,
+    class_warnings_of,
+    forecast_lines,
+    headline_rows,
+    plural,
+    why_empty,
+)
 from .tables import HTML, Column, Fmt, TableSpec
 
 TOP = 5
@@ -180,7 +192,7 @@ def render(report: dict, analysis: Analysis) -> str:
         )
     if worst:
         summaries = {r["item"]: r["summary"] for r in report["tables"]["items"]["rows"]}
-        parts.append("<h3>Worst items: a week of work that took months</h3><ul>")
+        parts.append(f"<h3>{e(WORST_ITEMS_TITLE)}</h3><ul>")
         for f in worst[:TOP]:
             title = summaries.get(f["item"])
             parts.append(
@@ -208,10 +220,17 @@ def render(report: dict, analysis: Analysis) -> str:
 def _decisions(report: dict) -> str:
     """Recommended actions, items in trouble, service levels and the forecast."""
     e = escape
-    out = ['<section id="decisions">']
-    if report.get("actions"):
-        out.append("<h2>Recommended actions</h2>")
-        out.append(table(spec.ACTIONS, report["actions"]))
+    out = ['<section id="decisions">', "<h2>Recommended actions</h2>"]
+    why = report.get("why_empty") or {}
+    actions = report.get("actions") or []
+    if actions:
+        note = actions_window(actions)
+        out += [f'<p class="actions-window">{e(note)}</p>'] if note else []
+        out.append(table(spec.ACTIONS, actions))
+    else:
+        out.append(
+            f'<p class="why-empty">{e(why_empty("recommended action", why.get("actions")))}</p>'
+        )
     trouble = report.get("in_trouble") or {"rows": [], "total_rows": 0}
     if trouble["total_rows"]:
         out.append(f"<h2>Items in trouble ({trouble['total_rows']})</h2>")
@@ -220,7 +239,10 @@ def _decisions(report: dict) -> str:
         out.append("<h2>Service level expectations</h2>")
         out.append(table(spec.SERVICE_LEVELS, report["service_levels"]))
     fc = report.get("forecast")
-    if fc:
+    if not fc:
+        out.append("<h2>Forecast</h2>")
+        out.append(f'<p class="why-empty">{e(why_empty("forecast", why.get("forecast")))}</p>')
+    else:
         out.append("<h2>Forecast</h2><ul>")
         out += [f"<li>{e(line.removeprefix('- '))}</li>" for line in forecast_lines(fc)[2:-1]]
         out.append("</ul>")

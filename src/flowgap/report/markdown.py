@@ -7,10 +7,22 @@ from __future__ import annotations
 
 import re
 
-from ..engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
+from ..engine.findings import (
+    TEAM_RANKING_TITLE,
+    WORST_ITEMS_TITLE,
+    main_findings,
+    team_findings,
+)
 from . import tables as spec
 from .baseline import describe_delta
-from .fmt import class_warnings_of, forecast_lines, headline_rows, plural
+from .fmt import (
+    actions_window,
+    class_warnings_of,
+    forecast_lines,
+    headline_rows,
+    plural,
+    why_empty,
+)
 from .tables import MD, Column, Fmt, TableSpec, cycle_text
 
 TOP = 5
@@ -100,7 +112,7 @@ def render(report: dict) -> str:
     worst = [f for f in report["findings"] if f["kind"] == "worst_item"]
     if worst:
         summaries = {r["item"]: r["summary"] for r in report["tables"]["items"]["rows"]}
-        lines += ["## Worst items: a week of work that took months", ""]
+        lines += [f"## {WORST_ITEMS_TITLE}", ""]
         for f in worst[:TOP]:
             title = summaries.get(f["item"])
             lines.append(f"- {esc(f['text'])}" + (f" — *{esc(title)}*" if title else ""))
@@ -117,10 +129,15 @@ def render(report: dict) -> str:
 
 def decisions(report: dict) -> list[str]:
     """Recommended actions, items in trouble, service levels and the forecast."""
-    out: list[str] = []
-    if report.get("actions"):
-        out += ["## Recommended actions", ""]
-        out += [f"{a['rank']}. {esc(a['text'])}" for a in report["actions"][: TOP * 2]] + [""]
+    out: list[str] = ["## Recommended actions", ""]
+    why = report.get("why_empty") or {}
+    actions = report.get("actions") or []
+    if actions:
+        note = actions_window(actions)
+        out += [esc(note), ""] if note else []
+        out += [f"{a['rank']}. {esc(a['text'])}" for a in actions[: TOP * 2]] + [""]
+    else:
+        out += [esc(why_empty("recommended action", why.get("actions"))), ""]
     trouble = report.get("in_trouble") or {"rows": [], "total_rows": 0}
     if trouble["total_rows"]:
         out += [f"## Items in trouble ({trouble['total_rows']})", ""]
@@ -134,7 +151,10 @@ def decisions(report: dict) -> list[str]:
     if report.get("service_levels"):
         out += ["## Service level expectations", ""]
         out += table(spec.SERVICE_LEVELS, report["service_levels"])
-    out += forecast_lines(report.get("forecast"))
+    if report.get("forecast"):
+        out += forecast_lines(report["forecast"])
+    else:
+        out += ["## Forecast", "", esc(why_empty("forecast", why.get("forecast"))), ""]
     return out
 
 

@@ -398,7 +398,10 @@ IN_TROUBLE = TableSpec(
         Column("age_s", "Age", Fmt.DAYS),
         Column("sle_s", "SLE", Fmt.DAYS),
         Column("chance", "Chance within SLE", Fmt.PERCENT),
-        Column("status", "Waits in"),
+        # The current status, a queue or not (the class tells): "waits in" would be false
+        # for an item being worked on.
+        Column("status", "Now in"),
+        Column("class", "Class", views=_HTML_GRID),
         Column("team", "Team"),
         Column("in_status_s", "For", Fmt.DAYS),
         Column("summary", "Summary", views=frozenset({HTML, GRID})),
