@@ -235,9 +235,18 @@ def _no_history(summary: dict) -> list[dict]:
     return out
 
 
+def bottleneck_statuses(rows: list[dict]) -> list[dict]:
+    """The stage rows that may rank as bottlenecks wherever statuses are ranked: some wait
+    inside flow windows, and not a done status (the time in 'Resolved' before a reopen is
+    wait inside the window, but "wait less in 'Resolved'" is no advice)."""
+    return [r for r in rows if (r.get("wait_s") or 0.0) > 0 and r.get("class") != "done"]
+
+
 def _status_bottlenecks(stages: pa.Table | None) -> list[dict]:
     out = []
-    for row in _top(stages, "wait_s", "status"):
+    rows = bottleneck_statuses(stages.to_pylist()) if stages is not None else []
+    rows.sort(key=lambda r: (-r["wait_s"], str(r["status"])))
+    for row in rows[:TOP_BOTTLENECKS]:
         text = (
             f"{pct(row['wait_share'])} of all waiting happens in '{row['status']}' "
             f"(median {days(row['median_visit_s'])} days per visit"

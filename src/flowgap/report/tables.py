@@ -173,10 +173,12 @@ STAGES = TableSpec(
     (
         Column("status", "Status"),
         Column("class", "Class", views=_HTML_GRID),
-        Column("wait_s", "Wait", D),
+        # Two different spans: the wait counts only time inside flow windows, a visit's
+        # median whole visits (a done status's visits run on after delivery).
+        Column("wait_s", "Wait in flow windows", D),
         Column("wait_share", "Share of wait", P),
         Column("visits", "Visits", N),
-        Column("median_visit_s", "Median per visit", D),
+        Column("median_visit_s", "Median visit (whole)", D),
         Column("wip", "WIP now", N),
         Column("wip_age_median_s", "WIP median age", D, _HTML_GRID),
         Column("wip_age_max_s", "WIP max age", D, frozenset({GRID})),
