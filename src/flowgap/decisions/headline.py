@@ -75,5 +75,23 @@ def decide(analysis: Any) -> dict:
         "forecast": forecast,
         "actions": actions,
         # One line each for the reports and the dashboard: an empty section says why.
-        "why_empty": {"forecast": no_forecast, "actions": no_actions},
+        "why_empty": {
+            "forecast": no_forecast,
+            "actions": no_actions,
+            "in_trouble": _no_trouble(analysis, wip),
+            "service_levels": None if analysis.has_history else NO_HISTORY,
+        },
     }
+
+
+def _no_trouble(analysis: Any, wip: pa.Table) -> str | None:
+    """Why no item is in trouble, or None when some are."""
+    if not analysis.has_history:
+        return NO_HISTORY
+    if service_level.is_in_trouble(wip, analysis.config).any():
+        return None
+    chance = analysis.config.service_level.min_chance
+    return (
+        f"no open item is past the service level expectation of its type or under {chance:.0%}"
+        " chance to finish within it"
+    )

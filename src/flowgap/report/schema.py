@@ -187,6 +187,10 @@ class WhyEmpty(_Closed):
 
     forecast: str | None = Field(description="Why `forecast` is null.")
     actions: str | None = Field(description="Why `actions` is empty.")
+    in_trouble: str | None = Field(description="Why `in_trouble` has no row.")
+    service_levels: str | None = Field(
+        description="Why `service_levels` says nothing (no status history: no cycle time)."
+    )
 
 
 class ActionWindow(_Closed):
