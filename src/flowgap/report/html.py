@@ -284,7 +284,7 @@ def _time_shares(report: dict, analysis: Analysis) -> str:
     head = '<section id="where-time-went"><h2>Where the time went</h2>'
     if not rows:
         reason = NO_HISTORY_REASON if not report["has_history"] else "no item has a flow window"
-        return head + _why(why_empty("time to split", reason)) + "</section>"
+        return head + _why(why_empty("split of the elapsed time", reason)) + "</section>"
     return (
         head
         + f"<p>{escape(TIME_SHARES_NOTE)}</p>"

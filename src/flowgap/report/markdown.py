@@ -176,7 +176,7 @@ def _time_shares(report: dict) -> list[str]:
     out = ["## Where the time went", ""]
     if not rows:
         reason = NO_HISTORY_REASON if not report["has_history"] else "no item has a flow window"
-        return [*out, esc(why_empty("time to split", reason)), ""]
+        return [*out, esc(why_empty("split of the elapsed time", reason)), ""]
     return [*out, esc(TIME_SHARES_NOTE), "", *table(spec.TIME_SHARES, rows)]
 
 
