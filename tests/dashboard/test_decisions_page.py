@@ -41,11 +41,14 @@ def test_page_shows_actions_trouble_and_forecast(view: View) -> None:
     from dataclasses import replace
 
     from flowgap.dashboard.data import Dataset
+    from flowgap.report.fmt import actions_window
 
     page = decisions.layout(replace(view, dataset=Dataset("k", "t", [], demo=False)), "")
     decided = decide(view.analysis)
     actions = by_id(page, "actions")
     assert [li.children for li in actions.children] == [a["text"] for a in decided["actions"]]
+    # The actions' "before" is the replayed window's p85, not the headline's: said above them.
+    assert by_id(page, "actions-window").children == actions_window(decided["actions"])
     assert len(by_id(page, "in-trouble").rowData) == decided["in_trouble"].num_rows
     wip = decided["summary"]["wip"]
     assert by_id(page, "card-dec-over-sle").children == str(wip["over_sle"])
@@ -73,4 +76,6 @@ def test_the_overview_leads_with_the_top_three_actions(view: View) -> None:
     actions = decide(view.analysis)["actions"]
     assert len(actions) > 3
     shown = overview.top_actions(view.analysis)
-    assert [li.children for li in shown.children] == [a["text"] for a in actions[:3]]
+    listed = by_id(shown, "overview-actions")  # below the line naming the items replayed
+    assert [li.children for li in listed.children] == [a["text"] for a in actions[:3]]
+    assert shown.children[0].children.startswith("Each gain replays the ")

@@ -48,3 +48,60 @@ def test_decide_adds_the_summary_metrics_and_the_trouble_finding() -> None:
     }  # fmt: skip
     assert [a["rank"] for a in decided["actions"]] == [1, 2, 3]
     assert decided["in_trouble"].num_rows == 0
+
+
+def fast_item_waits(teams: bool = True):
+    """Only C, the fastest of three delivered items, waits (two days in QA Queue after a
+    handoff from Dev): halving that queue or merging Dev and QA leaves the lead time p85 of
+    9, 8 and 5 days where it is. Without ``teams`` no handoff (nobody's team is known)."""
+    from test_whatif import STATUS_TEAMS, analyze, build, config
+
+    log = build(
+        {
+            "A": [(0, "status", "Backlog"), (1, "status", "Dev"), (9, "status", "Done")],
+            "B": [(0, "status", "Backlog"), (1, "status", "Dev"), (8, "status", "Done")],
+            "C": [
+                (0, "status", "Backlog"),
+                (1, "status", "Dev"),
+                (2, "status", "QA Queue"),
+                (4, "status", "Test"),
+                (5, "status", "Done"),
+            ],
+        }
+    )
+    if not teams:
+        return analyze(log, config(10))
+    return analyze(log, config(10, teams={"source": ["status"], "status_map": STATUS_TEAMS}))
+
+
+def test_a_change_that_gains_nothing_is_no_action() -> None:
+    """Halving 'QA Queue' saves no day on the p85: no action (it was listed as "8.8 d ->
+    8.8 d (+0%)"). Merging Dev and QA saves no day either, but a handoff a quarter: kept."""
+    actions = recommended_actions(fast_item_waits())
+    assert [(a["kind"], a["subject"]) for a in actions] == [("merge_teams", "Dev -> QA")]
+    assert actions[0]["days_saved"] == pytest.approx(0.0)
+    assert actions[0]["handoffs_per_quarter"] >= 1
+
+
+def test_each_action_names_the_items_it_replays() -> None:
+    """The p85 "before" is the window's, not the headline's: the window is in every action
+    and in the one line each report shows above the actions."""
+    from flowgap.report.fmt import actions_window
+
+    actions = recommended_actions(two_items())
+    assert {tuple(sorted(a["window"].items())) for a in actions} == {
+        (("days", 84), ("end", "2026-01-15"), ("items", 2), ("start", "2025-10-23"))
+    }
+    assert actions_window(actions) == (
+        "Each gain replays the 2 items delivered from 2025-10-23 to 2026-01-15 (the last 84"
+        " days, [whatif] window), so its lead time p85 before the change is theirs, not the"
+        " headline's p85 of every delivered item."
+    )
+
+
+def test_no_action_says_why() -> None:
+    from flowgap.decisions.actions import NO_GAIN
+
+    decided = decide(fast_item_waits(teams=False))
+    assert decided["actions"] == []
+    assert decided["why_empty"]["actions"] == NO_GAIN

@@ -148,6 +148,21 @@ def test_trouble_finding_names_the_oldest() -> None:
     )
 
 
+def test_an_item_being_worked_on_is_not_said_to_wait() -> None:
+    """The oldest item in trouble sits in an active status: it "is in" it, it does not wait
+    there (the helpdesk log's "waits in 'Resolve ticket' for 1311.9 d")."""
+    worked = pa.Table.from_pylist(
+        [
+            {**r, "status": "Testing", "class": "active"} if r["seg"] == 1 else r
+            for r in timeline().to_pylist()
+        ]
+    )
+    (finding,) = trouble_finding(wip_ages(items(), worked, CONFIG), CONFIG)
+    assert finding["text"].endswith(
+        "S-old, is 12.0 d old against 9.0 d and is in 'Testing' (QA) for 2.0 d."
+    )
+
+
 def test_wip_over_sle_is_a_threshold_metric() -> None:
     assert [m.key for m in GROUP["wip"].added] == ["over_sle", "in_trouble"]
     (t,) = [thresholds.parse("wip.over_sle > 5")]

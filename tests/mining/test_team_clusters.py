@@ -95,3 +95,19 @@ def test_a_big_cluster_is_named_by_its_first_teams() -> None:
     got = team_clusters(edges(counts), handoff_events)
     assert got["clusters"][0]["teams"] == ring
     assert got["finding"].startswith("A, B, C, D and 2 other teams hand work mostly among")
+
+
+def test_one_team_past_the_named_ones_is_one_other_team() -> None:
+    # A ring of five teams: four named and "1 other team", not "1 other teams".
+    ring = ["A", "B", "C", "D", "E"]
+    hops = [(ring[i], ring[(i + 1) % 5]) for i in range(5)] + [("X", "Y"), ("Y", "X")]
+    handoff_events = pa.table(
+        {
+            "from_team": [a for a, _ in hops for _ in range(3)],
+            "to_team": [b for _, b in hops for _ in range(3)],
+            "wait_s": [DAY] * (3 * len(hops)),
+        }
+    )
+    got = team_clusters(edges({hop: 3 for hop in hops}), handoff_events)
+    assert got["clusters"][0]["teams"] == ring
+    assert got["finding"].startswith("A, B, C, D and 1 other team hand work mostly among")

@@ -38,7 +38,7 @@ def test_report_validates_and_holds_what_ci_needs() -> None:
     outcomes = th.evaluate([th.parse("handoffs.mean > 3")], a.summary)
     report = json.loads(json_report.dumps(json_report.build_report(a, outcomes)))
     validator().validate(report)
-    assert report["schema_version"] == "2.1"
+    assert report["schema_version"] == "2.2"
     assert report["pm4py_version"] == "2.7.23.11"
     assert report["as_of"] == "2026-03-01T00:00:00Z"
     assert report["inputs"] == [

@@ -42,7 +42,7 @@ def test_thresholds_say_which_held() -> None:
 def test_findings_worst_items_and_bottlenecks() -> None:
     md = render()
     assert "1. Work waits 69% of its cycle time." in md
-    assert "## Worst items: a week of work that took months" in md
+    assert "## Worst items: the most waiting among items worked on" in md
     worst = next(line for line in md.splitlines() if line.startswith("- ABC-2:"))
     # the summary is escaped: no HTML, no table break, no formula left intact as markup
     assert "\\<script>" in worst and re.search(r"(?<!\\)<script>", md) is None
@@ -148,3 +148,45 @@ def test_cycles_of_teams_are_listed() -> None:
     a = make_analysis(handoff_cycles=[{"teams": ["Dev", "QA", "Ops"], "handoffs": 1200}])
     md = markdown.render(json_report.build_report(a))
     assert "- Dev → QA → Ops → Dev (at least 1,200 handoffs a step)" in md
+
+
+def test_a_done_status_is_no_bottleneck_and_the_headers_say_what_they_cover() -> None:
+    """A reopened item's time in 'Done' is wait inside its window, but 'Done' is not ranked
+    (the DevLake log ranked 'Resolved' with 0.6 d of wait beside a median visit of 124 d)."""
+    from flowgap.engine.findings import bottleneck_statuses
+
+    rows = [
+        {"status": "Done", "class": "done", "wait_s": 5 * DAY},
+        {"status": "Ready", "class": "wait", "wait_s": 1 * DAY},
+        {"status": "Dev", "class": "active", "wait_s": 0.0},
+    ]
+    assert [r["status"] for r in bottleneck_statuses(rows)] == ["Ready"]
+    md = render()
+    assert "| Status | Wait in flow windows | Share of wait | Visits | Median visit (whole) |" in md
+
+
+def test_a_log_without_history_shows_no_false_zero_and_says_why_sections_are_empty(
+    sample_logs,
+) -> None:
+    """The Jira UI CSV export (no status history) showed "Work in progress 0" with 8 open
+    items and "Throughput per week 0" with 32 delivered, and dropped the forecast and the
+    actions without a word."""
+    import flowgap
+    from flowgap.config import Config
+
+    config = Config.load(sample_logs / "sample.jira-ui.flowgap.toml")
+    result = flowgap.load(sample_logs / "sample.jira-ui.csv", config)
+    md = markdown.render(json_report.build_report(flowgap.analyze(result, config)))
+    assert "| Items | 40 (32 delivered, 8 open) |" in md
+    assert "| Work in progress | – (needs status history) |" in md
+    assert "| Throughput per week | – (needs status history) |" in md
+    why = "it needs status history (when work was committed and delivered)."
+    for heading, line in [
+        ("## Recommended actions", f"No recommended action: {why}"),
+        ("## Items in trouble", f"No item in trouble: {why}"),
+        ("## Service level expectations", f"No service level expectation: {why}"),
+        ("## Forecast", f"No forecast: {why}"),
+        ("## Top bottlenecks", f"No bottleneck: {why}"),
+    ]:
+        lines = md.splitlines()
+        assert lines[lines.index(heading) + 2] == line

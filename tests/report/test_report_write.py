@@ -79,6 +79,11 @@ def test_rejects_and_warnings_are_repeated_for_the_ci_log() -> None:
         " them with their reasons",
         "flowgap: warning: ABC-3: changelog truncated (20 of 25)",
     ]
+    # A share under 10% keeps one decimal (the findings' rule): not "1 of 307 ... (0%)".
+    report["inputs"], report["rejects"] = [dict(report["inputs"][0], records_read=307)], 1
+    assert run.notice_lines(report)[0].startswith(
+        "flowgap: warning: 1 of 307 input records rejected (0.3%);"
+    )
     report["warnings"] = report["warnings"] * 5
     report["warnings_total"] = 7
     assert run.notice_lines(report)[-1] == "flowgap: 4 more warnings in report.json"

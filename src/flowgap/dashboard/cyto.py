@@ -80,7 +80,8 @@ def handoff_elements(
         label = name
         members = [name]
         if folded and name == OTHER:
-            label, members = f"{len(folded)} other teams", folded
+            label = f"{len(folded)} other team{'' if len(folded) == 1 else 's'}"
+            members = folded
         nodes.append(
             {
                 "data": {

@@ -8,8 +8,11 @@ ranked by the days it saves on the lead time p85.
 - steering touches (``steering``): stop the weekly review; its gain is the meeting time a
   quarter (and, when steered items were not faster than comparable ones, that fact).
 
-The gains come from :mod:`.whatif` over the items delivered in the ``[whatif] window``; a
-quarter is 91 days of that window's rate.
+The gains come from :mod:`.whatif` over the items delivered in the ``[whatif] window``
+before as_of (each action names that window: its "before" is not the headline's p85, which
+covers every delivered item); a quarter is 91 days of that window's rate. A change that gains
+nothing the text would show (no day off the p85 at its 0.1-day precision, no handoff a
+quarter) is not an action.
 """
 
 from __future__ import annotations
@@ -25,8 +28,21 @@ QUARTER_DAYS = 91
 TOP = 3
 
 
+#: Why there is no action, when no change was tried or none gained.
+NO_BOTTLENECK = "no status or handoff bottleneck was found to act on"
+NO_GAIN = (
+    "no change to the top bottlenecks, replayed on the recently delivered items, saves 0.1 day"
+    " on the lead time p85 or a handoff a quarter"
+)
+
+
 def recommended_actions(analysis: Any) -> list[dict]:
     """The actions, ranked by days saved (lead time p85), largest first."""
+    return actions_and_reason(analysis)[0]
+
+
+def actions_and_reason(analysis: Any) -> tuple[list[dict], str | None]:
+    """The actions, and when there is none, why (one clause, lower case)."""
     findings = analysis.findings
     candidates: list[tuple[dict, Change]] = []
     steering_statuses = _steering_statuses(analysis)
@@ -57,20 +73,33 @@ def recommended_actions(analysis: Any) -> list[dict]:
             (_base(f, "merge_teams", f"{a} and {b} as one team"), Change(merged=(teams,)))
         )
     actions = []
+    reason = NO_BOTTLENECK if not candidates else NO_GAIN
     prepared = window(analysis) if candidates else None  # one window for every candidate
     for action, change in candidates:
         try:
             result = whatif(analysis, change, intervals=False, within=prepared)
-        except UsageError:  # no delivered item in the window: no gain to show
+        except UsageError as err:  # no delivered item in the window: no gain to show
+            reason = str(err)
             continue
-        actions.append(_with_gain(action, result, change))
+        gained = _with_gain(action, result, change)
+        if _gains(gained):
+            actions.append(gained)
     actions += _steering(analysis)
     actions.sort(key=lambda a: (-(a["days_saved"] or 0.0), a["kind"], a["subject"]))
-    return [{"rank": i, **a} for i, a in enumerate(actions, start=1)]
+    ranked = [{"rank": i, **a} for i, a in enumerate(actions, start=1)]
+    return ranked, None if ranked else reason
 
 
 def _base(finding: dict, kind: str, title: str) -> dict:
     return {"kind": kind, "subject": finding["subject"], "finding": finding["rank"], "title": title}
+
+
+def _gains(action: dict) -> bool:
+    """Whether the action's text shows a gain: at least 0.1 day off the p85 (its precision) or,
+    for a merge, at least one handoff fewer a quarter."""
+    if (action["days_saved"] or 0.0) >= 0.05:
+        return True
+    return round(action["handoffs_per_quarter"] or 0.0) >= 1
 
 
 def _with_gain(action: dict, result: dict, change: Change) -> dict:
@@ -90,6 +119,7 @@ def _with_gain(action: dict, result: dict, change: Change) -> dict:
         **{k: v for k, v in action.items() if k != "title"},
         "text": text,
         "changes": result["changes"],
+        "window": {**result["window"], "items": result["items"]},
         "lead_time_p85_before_s": before,
         "lead_time_p85_after_s": after,
         "lead_time_p85_change": change_ratio,
@@ -125,6 +155,7 @@ def _steering(analysis: Any) -> list[dict]:
             ),
             "text": text,
             "changes": ["no steering review"],
+            "window": None,
             "lead_time_p85_before_s": None,
             "lead_time_p85_after_s": None,
             "lead_time_p85_change": None,

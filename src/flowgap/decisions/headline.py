@@ -36,29 +36,62 @@ def decided_findings(analysis: Any, wip: pa.Table) -> list[dict]:
     return rank([*analysis.findings, *service_level.trouble_finding(wip, analysis.config)])
 
 
+#: Why the decisions need what a log without status history lacks.
+NO_HISTORY = "it needs status history (when work was committed and delivered)"
+
+
 def report_forecast(analysis: Any) -> dict | None:
     """When the current WIP will be done, and how many items in the next four weeks; None
     when nothing was delivered in the window (nothing to sample)."""
+    return forecast_and_reason(analysis)[0]
+
+
+def forecast_and_reason(analysis: Any) -> tuple[dict | None, str | None]:
+    """The report's forecast, and when there is none, why (one clause, lower case)."""
+    if not analysis.has_history:
+        return None, NO_HISTORY
     items, as_of, config = analysis.items, analysis.as_of, analysis.config
     wip = int(analysis.summary["wip"]["current"] or 0)
     try:
         by = forecast_by(items, as_of, config, (as_of + timedelta(days=BY_DAYS)).date())
         when = forecast_when(items, as_of, config, wip) if wip else None
-    except UsageError:
-        return None
-    return {"when": when, "by": by}
+    except UsageError as err:
+        return None, str(err)
+    return {"when": when, "by": by}, None
 
 
 def decide(analysis: Any) -> dict:
     """Everything the reports add from the decisions layer, as plain data."""
-    from .actions import recommended_actions
+    from .actions import actions_and_reason
 
     wip = service_level.wip_ages(analysis.items, analysis.timeline, analysis.config)
+    forecast, no_forecast = forecast_and_reason(analysis)
+    actions, no_actions = actions_and_reason(analysis) if analysis.has_history else ([], NO_HISTORY)
     return {
         "summary": decided_summary(analysis, wip),
         "findings": decided_findings(analysis, wip),
         "service_levels": service_level.service_levels(analysis.items, wip, analysis.config),
         "in_trouble": service_level.in_trouble(wip, analysis.config),
-        "forecast": report_forecast(analysis) if analysis.has_history else None,
-        "actions": recommended_actions(analysis) if analysis.has_history else [],
+        "forecast": forecast,
+        "actions": actions,
+        # One line each for the reports and the dashboard: an empty section says why.
+        "why_empty": {
+            "forecast": no_forecast,
+            "actions": no_actions,
+            "in_trouble": _no_trouble(analysis, wip),
+            "service_levels": None if analysis.has_history else NO_HISTORY,
+        },
     }
+
+
+def _no_trouble(analysis: Any, wip: pa.Table) -> str | None:
+    """Why no item is in trouble, or None when some are."""
+    if not analysis.has_history:
+        return NO_HISTORY
+    if service_level.is_in_trouble(wip, analysis.config).any():
+        return None
+    chance = analysis.config.service_level.min_chance
+    return (
+        f"no open item is past the service level expectation of its type or under {chance:.0%}"
+        " chance to finish within it"
+    )

@@ -47,7 +47,7 @@ IN_TROUBLE = pa.schema(
         ("sle_s", S),
         ("chance", S),  # to finish within the SLE, given the age; null without an SLE
         ("over_sle", pa.bool_()),
-        ("status", STR),  # where it waits now
+        ("status", STR),  # where it is now (waiting or worked on: see class)
         ("class", STR),
         ("team", STR),
         ("in_status_s", S),  # time in the current status at as_of
@@ -205,7 +205,7 @@ def trouble_finding(rows: pa.Table, config: Config) -> list[dict]:
         f"{_d(worst['sle_s'])}"
     )
     if worst["status"]:
-        text += f" and waits in '{worst['status']}'"
+        text += f" and {where_now(worst['class'])} '{worst['status']}'"
         if worst["team"]:
             text += f" ({worst['team']})"
         text += f" for {_d(worst['in_status_s'])}"
@@ -218,6 +218,12 @@ def trouble_finding(rows: pa.Table, config: Config) -> list[dict]:
             "item": worst["item"],
         }
     ]
+
+
+def where_now(status_class: str | None) -> str:
+    """The verb for an open item's current status: only a queue (or the backlog) is waiting;
+    an item in an active status is being worked on, whatever its age."""
+    return "waits in" if status_class in ("wait", "backlog") else "is in"
 
 
 def _d(seconds: float | None) -> str:

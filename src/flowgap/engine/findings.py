@@ -72,6 +72,10 @@ def rank(found: list[dict]) -> list[dict]:
 RANKINGS = ("main", "team")
 
 
+#: The heading of the worst items wherever they are listed: they are ranked by waiting, and
+#: not every one is "a week of work that took months", so the heading claims only the rank.
+WORST_ITEMS_TITLE = "Worst items: the most waiting among items worked on"
+
 #: The heading of the ``team`` ranking wherever findings are shown.
 TEAM_RANKING_TITLE = "Where work waits, by team (a second ranking of the same waiting)"
 
@@ -125,7 +129,7 @@ FINDING_GROUPS = (
     ),
     FindingGroup("steering", "Steering committees", None),
     FindingGroup("in_trouble", "Items in trouble", None),
-    FindingGroup("worst_item", "Week of work, months of waiting", None),
+    FindingGroup("worst_item", WORST_ITEMS_TITLE, None),
 )
 
 GROUP_OF_KIND = {
@@ -231,9 +235,18 @@ def _no_history(summary: dict) -> list[dict]:
     return out
 
 
+def bottleneck_statuses(rows: list[dict]) -> list[dict]:
+    """The stage rows that may rank as bottlenecks wherever statuses are ranked: some wait
+    inside flow windows, and not a done status (the time in 'Resolved' before a reopen is
+    wait inside the window, but "wait less in 'Resolved'" is no advice)."""
+    return [r for r in rows if (r.get("wait_s") or 0.0) > 0 and r.get("class") != "done"]
+
+
 def _status_bottlenecks(stages: pa.Table | None) -> list[dict]:
     out = []
-    for row in _top(stages, "wait_s", "status"):
+    rows = bottleneck_statuses(stages.to_pylist()) if stages is not None else []
+    rows.sort(key=lambda r: (-r["wait_s"], str(r["status"])))
+    for row in rows[:TOP_BOTTLENECKS]:
         text = (
             f"{pct(row['wait_share'])} of all waiting happens in '{row['status']}' "
             f"(median {days(row['median_visit_s'])} days per visit"

@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ..engine.findings import pct
 from ..engine.runner import Aggregate
 from .handoff_network import team_digraph
 from .pm4py_frames import networkx
@@ -81,12 +82,13 @@ def _finding(rows: list[dict[str, Any]]) -> str | None:
         return None
     teams = best["teams"]
     if len(teams) > NAMED:
-        names = ", ".join(teams[:NAMED]) + f" and {len(teams) - NAMED} other teams"
+        others = len(teams) - NAMED
+        names = ", ".join(teams[:NAMED]) + f" and {others} other team{'' if others == 1 else 's'}"
     else:
         names = ", ".join(teams[:-1]) + f" and {teams[-1]}"
     return (
         f"{names} hand work mostly among themselves: {best['handoffs_inside']:,} handoffs "
-        f"({best['share_of_handoffs']:.0%} of all) and {best['wait_inside_s'] / DAY_S:,.1f} "
+        f"({pct(best['share_of_handoffs'])} of all) and {best['wait_inside_s'] / DAY_S:,.1f} "
         "days of waiting after them happen inside this group. Would they deliver faster "
         "working as one team?"
     )

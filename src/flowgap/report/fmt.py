@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..decisions.headline import NO_HISTORY
 from ..engine.status_classes import CLASS_WARNINGS
 from ..units import DAY_S
 
@@ -33,7 +34,12 @@ def plural(n: float | None, word: str) -> str:
     return f"{num(n)} {word}" + ("" if n == 1 else "s")
 
 
-def headline_rows(summary: dict) -> list[tuple[str, str, list[str]]]:
+#: What a headline number that needs a commitment shows for a log without status history:
+#: its 0 would be false (the engine counts no item as committed there), so "–" and why.
+NEEDS_HISTORY = "– (needs status history)"
+
+
+def headline_rows(summary: dict, has_history: bool = True) -> list[tuple[str, str, list[str]]]:
     """(label, value, metric paths it shows) for the headline table of every report."""
     s = summary
     fe, lt, ct = s["flow_efficiency"], s["lead_time"], s["cycle_time"]
@@ -77,10 +83,16 @@ def headline_rows(summary: dict) -> list[tuple[str, str, list[str]]]:
         ),
         (
             "Work in progress",
-            f"{num(wip['current'])} (median age {days(wip['median_age_s'])})",
+            f"{num(wip['current'])} (median age {days(wip['median_age_s'])})"
+            if has_history
+            else NEEDS_HISTORY,
             ["wip.current", "wip.median_age_s"],
         ),
-        ("Throughput per week", num(s["throughput"]["per_week"]), ["throughput.per_week"]),
+        (
+            "Throughput per week",
+            num(s["throughput"]["per_week"]) if has_history else NEEDS_HISTORY,
+            ["throughput.per_week"],
+        ),
         ("Rework moves per item", num(s["rework"]["mean"]), ["rework.mean"]),
     ]
     if fe.get("median_work") is not None:
@@ -93,6 +105,44 @@ def headline_rows(summary: dict) -> list[tuple[str, str, list[str]]]:
             ),
         )
     return rows
+
+
+#: Beside the "Where the time went" picture: its status rows are what is left of a status's
+#: waiting after blocked, steering and handoff time took theirs, so they are smaller than the
+#: status's share of all waiting in the findings and the bottleneck tables.
+TIME_SHARES_NOTE = (
+    "Shares of the elapsed time of all flow windows, each second counted once: blocked, "
+    'steering and after-a-handoff come first, so "Waiting in" a status is only the rest of '
+    "its waiting, less than its share of all waiting in the findings and bottlenecks."
+)
+
+#: Why a section has nothing to show, for what only a status history gives (the decisions
+#: layer's words, so the reports and the dashboard say it alike).
+NO_HISTORY_REASON = NO_HISTORY
+
+
+def no_worst_items(has_history: bool) -> str:
+    """Why no item is told as a worst item (they are the items worked on with most waiting)."""
+    return NO_HISTORY_REASON if not has_history else "no item was worked on (no touch)"
+
+
+def actions_window(actions: list[dict]) -> str | None:
+    """The one line that names the items the actions' gains replay: their p85 "before" is
+    theirs, not the headline's."""
+    window = next((a["window"] for a in actions if a.get("window")), None)
+    if window is None:
+        return None
+    return (
+        f"Each gain replays the {plural(window['items'], 'item')} delivered from "
+        f"{window['start']} to {window['end']} (the last {window['days']} days, "
+        "[whatif] window), so its lead time p85 before the change is theirs, not the "
+        "headline's p85 of every delivered item."
+    )
+
+
+def why_empty(what: str, reason: str | None) -> str:
+    """The one line an empty section shows instead of its content."""
+    return f"No {what}: {reason or 'nothing to show'}."
 
 
 def forecast_lines(fc: dict | None) -> list[str]:

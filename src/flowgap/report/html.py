@@ -13,10 +13,26 @@ from plotly.offline import get_plotlyjs
 
 from .. import figures
 from ..engine.analysis import Analysis
-from ..engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
+from ..engine.findings import (
+    TEAM_RANKING_TITLE,
+    WORST_ITEMS_TITLE,
+    bottleneck_statuses,
+    main_findings,
+    team_findings,
+)
 from . import tables as spec
 from .baseline import describe_delta
-from .fmt import class_warnings_of, forecast_lines, headline_rows, plural
+from .fmt import (
+    NO_HISTORY_REASON,
+    TIME_SHARES_NOTE,
+    actions_window,
+    class_warnings_of,
+    forecast_lines,
+    headline_rows,
+    no_worst_items,
+    plural,
+    why_empty,
+)
 from .tables import HTML, Column, Fmt, TableSpec
 
 TOP = 5
@@ -124,7 +140,7 @@ def render(report: dict, analysis: Analysis) -> str:
     e = escape
     deltas = {r["metric"]: r for r in (report.get("baseline") or {}).get("metrics", [])}
     cards = []
-    for label, value, paths in headline_rows(s):
+    for label, value, paths in headline_rows(s, report["has_history"]):
         delta = " · ".join(describe_delta(p, deltas[p]) for p in paths if p in deltas)
         cards.append(
             f'<div class="card"><div class="label">{e(label)}</div>'
@@ -178,9 +194,12 @@ def render(report: dict, analysis: Analysis) -> str:
             + "".join(f"<li>{e(f['text'])}</li>" for f in by_team)
             + "</ol>"
         )
-    if worst:
+    parts.append(f"<h3>{e(WORST_ITEMS_TITLE)}</h3>")
+    if not worst:
+        parts.append(_why(why_empty("worst item", no_worst_items(report["has_history"]))))
+    else:
         summaries = {r["item"]: r["summary"] for r in report["tables"]["items"]["rows"]}
-        parts.append("<h3>Worst items: a week of work that took months</h3><ul>")
+        parts.append("<ul>")
         for f in worst[:TOP]:
             title = summaries.get(f["item"])
             parts.append(
@@ -208,19 +227,32 @@ def render(report: dict, analysis: Analysis) -> str:
 def _decisions(report: dict) -> str:
     """Recommended actions, items in trouble, service levels and the forecast."""
     e = escape
-    out = ['<section id="decisions">']
-    if report.get("actions"):
-        out.append("<h2>Recommended actions</h2>")
-        out.append(table(spec.ACTIONS, report["actions"]))
+    out = ['<section id="decisions">', "<h2>Recommended actions</h2>"]
+    why = report.get("why_empty") or {}
+    actions = report.get("actions") or []
+    if actions:
+        note = actions_window(actions)
+        out += [f'<p class="actions-window">{e(note)}</p>'] if note else []
+        out.append(table(spec.ACTIONS, actions))
+    else:
+        out.append(_why(why_empty("recommended action", why.get("actions"))))
     trouble = report.get("in_trouble") or {"rows": [], "total_rows": 0}
     if trouble["total_rows"]:
         out.append(f"<h2>Items in trouble ({trouble['total_rows']})</h2>")
         out.append(table(spec.IN_TROUBLE, trouble["rows"]))
-    if report.get("service_levels"):
-        out.append("<h2>Service level expectations</h2>")
+    else:
+        out.append("<h2>Items in trouble</h2>")
+        out.append(_why(why_empty("item in trouble", why.get("in_trouble"))))
+    out.append("<h2>Service level expectations</h2>")
+    if report.get("service_levels") and not why.get("service_levels"):
         out.append(table(spec.SERVICE_LEVELS, report["service_levels"]))
+    else:
+        out.append(_why(why_empty("service level expectation", why.get("service_levels"))))
     fc = report.get("forecast")
-    if fc:
+    if not fc:
+        out.append("<h2>Forecast</h2>")
+        out.append(_why(why_empty("forecast", why.get("forecast"))))
+    else:
         out.append("<h2>Forecast</h2><ul>")
         out += [f"<li>{e(line.removeprefix('- '))}</li>" for line in forecast_lines(fc)[2:-1]]
         out.append("</ul>")
@@ -241,13 +273,21 @@ def _decisions(report: dict) -> str:
     return "\n".join(out) + "</section>"
 
 
+def _why(line: str) -> str:
+    """An empty section's one line saying why."""
+    return f'<p class="why-empty">{escape(line)}</p>'
+
+
 def _time_shares(report: dict, analysis: Analysis) -> str:
     """Every second of the flow windows in one part: the picture and its table."""
     rows = [r for r in report["tables"]["time_shares"]["rows"] if r["seconds"]]
+    head = '<section id="where-time-went"><h2>Where the time went</h2>'
     if not rows:
-        return ""
+        reason = NO_HISTORY_REASON if not report["has_history"] else "no item has a flow window"
+        return head + _why(why_empty("split of the elapsed time", reason)) + "</section>"
     return (
-        '<section id="where-time-went"><h2>Where the time went</h2>'
+        head
+        + f"<p>{escape(TIME_SHARES_NOTE)}</p>"
         + _figure_block("time-shares", figures.time_shares(analysis.time_shares))
         + table(spec.TIME_SHARES, rows)
         + "</section>"
@@ -256,10 +296,17 @@ def _time_shares(report: dict, analysis: Analysis) -> str:
 
 def _bottlenecks(report: dict) -> str:
     t = report["tables"]
-    stages = [r for r in t["stages"]["rows"] if (r["wait_s"] or 0) > 0]
+    stages = bottleneck_statuses(t["stages"]["rows"])
     teams = [r for r in t["teams"]["rows"] if (r["wait_s"] or 0) > 0]
     edges = t["handoffs"]["rows"]
     out = ['<section id="bottlenecks"><h2>Top bottlenecks</h2>']
+    if not (stages or teams or edges):
+        reason = NO_HISTORY_REASON if not report["has_history"] else "nothing waited"
+        return out[0] + _why(why_empty("bottleneck", reason)) + "</section>"
+    out.append(
+        "<p>Statuses by their wait inside flow windows (done statuses are not ranked); a "
+        "visit's median counts whole visits, inside windows or not.</p>"
+    )
     out.append(table(spec.STAGES, spec.by_wait(stages, "wait_s", "status")[:10]))
     out.append(table(spec.TEAMS, spec.by_wait(teams, "wait_s", "team")[:10]))
     edges = spec.by_wait(edges, "total_wait_s", "from_team", "to_team")

@@ -190,6 +190,7 @@ def build_report(
         "in_trouble": table_rows(decided["in_trouble"]),
         "forecast": decided["forecast"],
         "actions": decided["actions"],
+        "why_empty": decided["why_empty"],
         "two_way_handoffs": analysis.two_way_handoffs,
         "handoff_cycles": analysis.handoff_cycles,
         "variants": analysis.variants,

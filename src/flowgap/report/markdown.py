@@ -7,10 +7,26 @@ from __future__ import annotations
 
 import re
 
-from ..engine.findings import TEAM_RANKING_TITLE, main_findings, team_findings
+from ..engine.findings import (
+    TEAM_RANKING_TITLE,
+    WORST_ITEMS_TITLE,
+    bottleneck_statuses,
+    main_findings,
+    team_findings,
+)
 from . import tables as spec
 from .baseline import describe_delta
-from .fmt import class_warnings_of, forecast_lines, headline_rows, plural
+from .fmt import (
+    NO_HISTORY_REASON,
+    TIME_SHARES_NOTE,
+    actions_window,
+    class_warnings_of,
+    forecast_lines,
+    headline_rows,
+    no_worst_items,
+    plural,
+    why_empty,
+)
 from .tables import MD, Column, Fmt, TableSpec, cycle_text
 
 TOP = 5
@@ -75,7 +91,7 @@ def render(report: dict) -> str:
     lines += ["## Headline", ""]
     header = ["Metric", "Value"] + (["Change since baseline"] if deltas else [])
     rows = []
-    for label, value, paths in headline_rows(s):
+    for label, value, paths in headline_rows(s, report["has_history"]):
         row = [label, value]
         if deltas:
             row.append("<br>".join(describe_delta(p, deltas[p]) for p in paths if p in deltas))
@@ -98,9 +114,11 @@ def render(report: dict) -> str:
         lines += [f"## {TEAM_RANKING_TITLE}", ""]
         lines += [f"{i}. {esc(f['text'])}" for i, f in enumerate(by_team[:TOP], 1)] + [""]
     worst = [f for f in report["findings"] if f["kind"] == "worst_item"]
-    if worst:
+    lines += [f"## {WORST_ITEMS_TITLE}", ""]
+    if not worst:
+        lines += [esc(why_empty("worst item", no_worst_items(report["has_history"]))), ""]
+    else:
         summaries = {r["item"]: r["summary"] for r in report["tables"]["items"]["rows"]}
-        lines += ["## Worst items: a week of work that took months", ""]
         for f in worst[:TOP]:
             title = summaries.get(f["item"])
             lines.append(f"- {esc(f['text'])}" + (f" — *{esc(title)}*" if title else ""))
@@ -117,10 +135,15 @@ def render(report: dict) -> str:
 
 def decisions(report: dict) -> list[str]:
     """Recommended actions, items in trouble, service levels and the forecast."""
-    out: list[str] = []
-    if report.get("actions"):
-        out += ["## Recommended actions", ""]
-        out += [f"{a['rank']}. {esc(a['text'])}" for a in report["actions"][: TOP * 2]] + [""]
+    out: list[str] = ["## Recommended actions", ""]
+    why = report.get("why_empty") or {}
+    actions = report.get("actions") or []
+    if actions:
+        note = actions_window(actions)
+        out += [esc(note), ""] if note else []
+        out += [f"{a['rank']}. {esc(a['text'])}" for a in actions[: TOP * 2]] + [""]
+    else:
+        out += [esc(why_empty("recommended action", why.get("actions"))), ""]
     trouble = report.get("in_trouble") or {"rows": [], "total_rows": 0}
     if trouble["total_rows"]:
         out += [f"## Items in trouble ({trouble['total_rows']})", ""]
@@ -131,10 +154,18 @@ def decisions(report: dict) -> list[str]:
             "",
         ]
         out += table(spec.IN_TROUBLE, trouble["rows"][: TOP * 2])
-    if report.get("service_levels"):
-        out += ["## Service level expectations", ""]
+    else:
+        out += ["## Items in trouble", "", esc(why_empty("item in trouble", why.get("in_trouble")))]
+        out += [""]
+    out += ["## Service level expectations", ""]
+    if report.get("service_levels") and not why.get("service_levels"):
         out += table(spec.SERVICE_LEVELS, report["service_levels"])
-    out += forecast_lines(report.get("forecast"))
+    else:
+        out += [esc(why_empty("service level expectation", why.get("service_levels"))), ""]
+    if report.get("forecast"):
+        out += forecast_lines(report["forecast"])
+    else:
+        out += ["## Forecast", "", esc(why_empty("forecast", why.get("forecast"))), ""]
     return out
 
 
@@ -142,20 +173,23 @@ def _time_shares(report: dict) -> list[str]:
     """Every second of the flow windows in one part (docs/metrics.md, *Where the time
     went*); parts without time are left out."""
     rows = [r for r in report["tables"]["time_shares"]["rows"] if r["seconds"]]
+    out = ["## Where the time went", ""]
     if not rows:
-        return []
-    out = ["## Where the time went", "", "Shares of the elapsed time of all flow windows:", ""]
-    return out + table(spec.TIME_SHARES, rows)
+        reason = NO_HISTORY_REASON if not report["has_history"] else "no item has a flow window"
+        return [*out, esc(why_empty("split of the elapsed time", reason)), ""]
+    return [*out, esc(TIME_SHARES_NOTE), "", *table(spec.TIME_SHARES, rows)]
 
 
 def _bottlenecks(report: dict) -> list[str]:
     t = report["tables"]
     out = ["## Top bottlenecks", ""]
-    stages = spec.by_wait(
-        [r for r in t["stages"]["rows"] if (r["wait_s"] or 0) > 0], "wait_s", "status"
-    )
+    stages = spec.by_wait(bottleneck_statuses(t["stages"]["rows"]), "wait_s", "status")
     if stages:
-        out += ["**Statuses** where work waited longest (inside flow windows):", ""]
+        out += [
+            "**Statuses** where work waited longest inside flow windows (done statuses are"
+            " not ranked; a visit's median counts whole visits, inside windows or not):",
+            "",
+        ]
         out += table(spec.STAGES, stages[:TOP])
     teams = spec.by_wait(
         [r for r in t["teams"]["rows"] if (r["wait_s"] or 0) > 0], "wait_s", "team"
@@ -167,7 +201,12 @@ def _bottlenecks(report: dict) -> list[str]:
     if edges:
         out += ["**Handoffs** that cost the most waiting:", ""]
         out += table(spec.HANDOFFS, edges[:TOP])
-    return out if len(out) > 2 else []
+    if len(out) > 2:
+        return out
+    reason = (
+        NO_HISTORY_REASON if not report["has_history"] else "nothing waited inside a flow window"
+    )
+    return [*out, esc(why_empty("bottleneck", reason)), ""]
 
 
 def _mining(report: dict) -> list[str]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..engine.as_of import parse_as_of
+from ..engine.findings import pct as share_of
 from ..errors import InputError, UsageError
 from ..locations import is_uri
 from ..model import LoadResult
@@ -225,9 +226,9 @@ def notice_lines(report: dict) -> list[str]:
     lines = []
     read = sum(i["records_read"] for i in report["inputs"])
     if report["rejects"]:
-        share = f" ({report['rejects'] / read:.0%})" if read else ""
+        part = f" ({share_of(report['rejects'] / read)})" if read else ""
         lines.append(
-            f"flowgap: warning: {report['rejects']:,} of {read:,} input records rejected{share};"
+            f"flowgap: warning: {report['rejects']:,} of {read:,} input records rejected{part};"
             " `flowgap inspect` lists them with their reasons"
         )
     warnings = report["warnings"]

@@ -26,7 +26,7 @@ from ..engine.summary_metrics import Kind
 from ..tables import TABLES
 
 #: ``1.x``: a new minor version adds to the contract, a new major one breaks it.
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "2.2"
 WARNING_CAP = 1000
 #: Too big for the JSON and always in the CSV.
 EXCLUDED_TABLES = ("timeline",)
@@ -182,6 +182,26 @@ class Forecast(_Closed):
     by: ForecastBy
 
 
+class WhyEmpty(_Closed):
+    """Why a decisions section is empty: one clause each, null when it is not."""
+
+    forecast: str | None = Field(description="Why `forecast` is null.")
+    actions: str | None = Field(description="Why `actions` is empty.")
+    in_trouble: str | None = Field(description="Why `in_trouble` has no row.")
+    service_levels: str | None = Field(
+        description="Why `service_levels` says nothing (no status history: no cycle time)."
+    )
+
+
+class ActionWindow(_Closed):
+    """The delivered items an action's gain replays (`[whatif] window_days` before as_of)."""
+
+    start: date
+    end: date
+    days: int = Field(ge=1)
+    items: int = Field(ge=1, description="Delivered items replayed.")
+
+
 class Action(_Closed):
     rank: int = Field(ge=1)
     kind: Literal["shrink_status", "remove_status", "merge_teams", "steering"]
@@ -189,6 +209,12 @@ class Action(_Closed):
     finding: int | None = Field(description="Rank of the finding the action answers.")
     text: str
     changes: list[str]
+    window: ActionWindow | None = Field(
+        description=(
+            "The items replayed: the p85 before and after are theirs, not the headline's"
+            " (null for the steering action, which replays nothing)."
+        )
+    )
     lead_time_p85_before_s: Number
     lead_time_p85_after_s: Number
     lead_time_p85_change: Number = Field(description="after / before - 1.")
@@ -381,6 +407,7 @@ class Report(_Closed):
         description="Null when no item was delivered in the forecast window."
     )
     actions: list[Action] = Field(description="Recommended actions, ranked by days saved.")
+    why_empty: WhyEmpty
     two_way_handoffs: list[list[str]] = Field(
         description=(
             "Pairs of teams that hand work to each other in both directions, on any items "

@@ -173,10 +173,12 @@ STAGES = TableSpec(
     (
         Column("status", "Status"),
         Column("class", "Class", views=_HTML_GRID),
-        Column("wait_s", "Wait", D),
+        # Two different spans: the wait counts only time inside flow windows, a visit's
+        # median whole visits (a done status's visits run on after delivery).
+        Column("wait_s", "Wait in flow windows", D),
         Column("wait_share", "Share of wait", P),
         Column("visits", "Visits", N),
-        Column("median_visit_s", "Median per visit", D),
+        Column("median_visit_s", "Median visit (whole)", D),
         Column("wip", "WIP now", N),
         Column("wip_age_median_s", "WIP median age", D, _HTML_GRID),
         Column("wip_age_max_s", "WIP max age", D, frozenset({GRID})),
@@ -398,7 +400,10 @@ IN_TROUBLE = TableSpec(
         Column("age_s", "Age", Fmt.DAYS),
         Column("sle_s", "SLE", Fmt.DAYS),
         Column("chance", "Chance within SLE", Fmt.PERCENT),
-        Column("status", "Waits in"),
+        # The current status, a queue or not (the class tells): "waits in" would be false
+        # for an item being worked on.
+        Column("status", "Now in"),
+        Column("class", "Class", views=_HTML_GRID),
         Column("team", "Team"),
         Column("in_status_s", "For", Fmt.DAYS),
         Column("summary", "Summary", views=frozenset({HTML, GRID})),

@@ -11,6 +11,7 @@ from ...decisions.headline import decide
 from ...engine.analysis import Analysis
 from ...errors import UsageError
 from ...report import tables
+from ...report.fmt import actions_window, why_empty
 from ..components import card, fmt_days, note, section, table_grid
 from ..components import figure as graph
 from ..data import DataService, View
@@ -38,13 +39,15 @@ def layout(view: View, search: str) -> html.Div:
             className="cards",
         ),
     ]
-    actions = decided["actions"]
+    actions, why = decided["actions"], decided["why_empty"]
+    window = actions_window(actions)
     children.append(
         section(
             "Recommended actions",
+            *([html.P(window, id="actions-window")] if window else []),
             html.Ol([html.Li(x["text"]) for x in actions], id="actions")
             if actions
-            else html.P("No action to recommend: no bottleneck with a simulated gain."),
+            else html.P(why_empty("recommended action", why["actions"]), id="actions-empty"),
         )
     )
     trouble = decided["in_trouble"].to_pylist()
@@ -66,9 +69,7 @@ def layout(view: View, search: str) -> html.Div:
     )
     fc = decided["forecast"]
     if fc is None:
-        children.append(
-            section("Forecast", note("No item was delivered in the forecast window.", "info"))
-        )
+        children.append(section("Forecast", note(why_empty("forecast", why["forecast"]), "info")))
     else:
         by = fc["by"]
         lines = [f"By {by['by']}: at least {n} items ({k})" for k, n in by["items"].items()]

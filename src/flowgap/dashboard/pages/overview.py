@@ -1,6 +1,6 @@
 """Overview: the answer at a glance (where the time went, against the period before; the
 worst item's story), the headline numbers, the findings by group, what to change, and the
-worst "week of work took months" items. A filter change updates the page in place
+worst items (the most waiting among items worked on). A filter change updates the page in place
 (``UPDATES_IN_PLACE``: see :func:`.common.updates_in_place`): :func:`parts` are what depends
 on the selection, :data:`SLOTS` where each goes."""
 
@@ -13,10 +13,12 @@ import pyarrow.compute as pc
 from dash import Dash, Input, Output, State, ctx, html, no_update
 
 from ... import figures
-from ...decisions.actions import recommended_actions
+from ...decisions.actions import actions_and_reason
+from ...decisions.headline import NO_HISTORY
 from ...engine.analysis import Analysis
-from ...engine.findings import group_wholes, grouped_findings
+from ...engine.findings import WORST_ITEMS_TITLE, group_wholes, grouped_findings
 from ...report import tables
+from ...report.fmt import actions_window, why_empty
 from ...report.tables import grid_columns
 from ..chart_scope import teams_of
 from ..components import (
@@ -120,12 +122,17 @@ def headline(view: View) -> html.Div:
 TOP_ACTIONS = 3
 
 
-def top_actions(a: Analysis) -> html.Ol | html.P:
+def top_actions(a: Analysis) -> html.Div | html.P:
     """The recommended actions of the selection with their simulated gain, best first."""
-    actions = recommended_actions(a) if a.has_history else []
+    actions, why = actions_and_reason(a) if a.has_history else ([], NO_HISTORY)
     if not actions:
-        return html.P("No action to recommend: no bottleneck with a simulated gain.")
-    return html.Ol([html.Li(x["text"]) for x in actions[:TOP_ACTIONS]], id="overview-actions")
+        return html.P(why_empty("recommended action", why))
+    return html.Div(
+        [
+            html.P(actions_window(actions)),
+            html.Ol([html.Li(x["text"]) for x in actions[:TOP_ACTIONS]], id="overview-actions"),
+        ]
+    )
 
 
 def what_to_change() -> html.Div:
@@ -262,7 +269,7 @@ def layout(view: View, search: str) -> html.Div:
     children.append(what_to_change())
     children.append(
         section(
-            "Week of work, months of waiting",
+            WORST_ITEMS_TITLE,
             html.Div(shown["stories"], id="overview-stories"),
             graph(shown["worst-journeys"], "worst-journeys"),
             grid("worst-items", shown["worst-items"], grid_columns(tables.ITEMS), height=320),
