@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import DEFAULT_MARKUP_MODE, TyperGroup
 
 from .engine.selection import Selection
 from .errors import FlowgapError, UsageError
@@ -18,8 +19,50 @@ if TYPE_CHECKING:
     from .config import Config
     from .sample.simulate import OrgChange
 
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors (a missing argument, an unknown option, a value out of range) as one line
+    on stderr with exit code 2, like every other error: Typer draws them as a boxed panel
+    with the usage above it."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: object,
+    ) -> object:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            # Not standalone: Click raises its usage errors here instead of printing them.
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except typer.TyperException as err:
+            if type(err).__name__ == "NoArgsIsHelpError":  # as Typer tells it, not importable
+                if DEFAULT_MARKUP_MODE != "rich":
+                    err.show()  # Rich printed the help already
+                sys.exit(2)
+            ctx = getattr(err, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            message = " ".join(err.format_message().split())
+            typer.echo(f"flowgap: error: {message.rstrip('.')}{hint}", err=True)
+            sys.exit(err.exit_code)
+        except typer.Abort:
+            typer.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _plain(text: str) -> str:
+    """Help text shown as written: Typer reads help as Rich markup, where the name of a config
+    section such as "[engine.spark]" is taken for a style tag and vanishes."""
+    return text.replace("[", "\\[") if DEFAULT_MARKUP_MODE == "rich" else text
+
+
 app = typer.Typer(
     name="flowgap",
+    cls=_OneLineErrors,
     help="How work flows: touch versus wait, handoffs and steering touches from ticket history.",
     no_args_is_help=True,
     add_completion=False,
@@ -111,8 +154,10 @@ def analyze(
         str | None,
         typer.Option(
             "--spark-master",
-            help="Spark master URL: local[N], spark://host:port, yarn, k8s://... "
-            "(over [engine.spark] master).",
+            help=_plain(
+                "Spark master URL: local[N], spark://host:port, yarn, k8s://... "
+                "(over [engine.spark] master)."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -120,8 +165,10 @@ def analyze(
         str | None,
         typer.Option(
             "--spark-remote",
-            help="Spark Connect endpoint, sc://host:15002 (over [engine.spark] remote and "
-            "SPARK_REMOTE).",
+            help=_plain(
+                "Spark Connect endpoint, sc://host:15002 (over [engine.spark] remote and "
+                "SPARK_REMOTE)."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -137,8 +184,10 @@ def analyze(
         str | None,
         typer.Option(
             "--tables-out",
-            help="Also write the timeline, stints and items as Parquet here: a folder or a URI "
-            "(over [engine] tables_out).",
+            help=_plain(
+                "Also write the timeline, stints and items as Parquet here: a folder or a URI "
+                "(over [engine] tables_out)."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -190,7 +239,7 @@ def serve(
     ] = None,
     config: ConfigOpt = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to bind.")] = 8050,
+    port: Annotated[int, typer.Option(help="Port to bind.", min=1, max=65535)] = 8050,
     auth_token_env: Annotated[
         str | None,
         typer.Option(help="Environment variable holding the access token (non-loopback)."),
@@ -432,8 +481,18 @@ ProjectOpt = Annotated[
 LabelOpt = Annotated[
     list[str] | None, typer.Option("--label", help="Only items carrying this label.")
 ]
-AsOfOpt = Annotated[
+ForecastAsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Forecast from this date (default: the data's end).")
+]
+WhatifAsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help=_plain(
+            "Replay the items delivered in the [whatif] window before this date (default: "
+            "the data's end)."
+        ),
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
@@ -453,7 +512,7 @@ def forecast(
     type_: TypeOpt = None,
     project: ProjectOpt = None,
     label: LabelOpt = None,
-    as_of: AsOfOpt = None,
+    as_of: ForecastAsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Monte Carlo forecast from daily throughput: a date for N items, or items by a date."""
@@ -495,7 +554,7 @@ def whatif(
     type_: TypeOpt = None,
     project: ProjectOpt = None,
     label: LabelOpt = None,
-    as_of: AsOfOpt = None,
+    as_of: WhatifAsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Replay delivered items with a change: lead and cycle time before and after."""
