@@ -268,11 +268,12 @@ def serve(
 def convert(
     inputs: Inputs,
     out: Annotated[
-        Path,
+        str,  # a URI is refused by name: a Path would fold "s3a://b/x" into "s3a:/b/x"
         typer.Option(
             "--out",
             "-o",
-            help="events.parquet (a file; with --dataset a directory) or segments.xes.",
+            help="events.parquet (a file; with --dataset a directory) or segments.xes, on this"
+            " machine.",
         ),
     ],
     config: ConfigOpt = None,
@@ -305,18 +306,24 @@ def convert(
     status segments as XES."""
     from . import load
     from .ingest.parquet import items_path, rejects_path, write_parquet
+    from .locations import local_output
 
     if to not in ("parquet", "xes"):
         fail(UsageError(f"--to: unknown format {to!r}; choose parquet or xes"))
     if dataset and to != "parquet":
         fail(UsageError("--dataset writes Parquet: it cannot go with --to xes"))
-    existed = {p for p in (out, items_path(out), rejects_path(out)) if p.exists()}
     try:
+        out_path = local_output("--out", out)
+        existed = {
+            p for p in (out_path, items_path(out_path), rejects_path(out_path)) if p.exists()
+        }
         cfg = load_config(config)
         if dataset:
             from .ingest.parquet_dataset import parse_partitions, write_dataset
 
-            done = write_dataset(inputs, out, cfg, input_format, parse_partitions(partition_by))
+            done = write_dataset(
+                inputs, out_path, cfg, input_format, parse_partitions(partition_by)
+            )
             written = done.paths
             typer.echo(
                 f"flowgap: {done.events:,} events and {done.items:,} items from"
@@ -327,9 +334,9 @@ def convert(
             from . import analyze
             from .mining.event_log import write_xes
 
-            written = [write_xes(analyze(load(inputs, cfg, format=input_format), cfg), out)]
+            written = [write_xes(analyze(load(inputs, cfg, format=input_format), cfg), out_path)]
         else:
-            written = write_parquet(load(inputs, cfg, format=input_format), out)
+            written = write_parquet(load(inputs, cfg, format=input_format), out_path)
     except FlowgapError as err:
         fail(err)
     for path in written:
