@@ -141,11 +141,21 @@ def test_named_metric_known_to_data_but_without_wait_is_zero() -> None:
     known = {"status": {"Ready for QA", "In Review"}, "team": set()}
     (o,) = th.evaluate([th.parse("wait_share.status['In Review'] > 10%")], SUMMARY, None, known)
     assert (o.actual, o.held) == (0.0, True)
-    with pytest.raises(
-        UsageError,
-        match=r"unknown metric wait_share.status\['Nope'\].*"
-        r"wait_share.status\['Ready for QA'\]",
-    ):
+    # The data's statuses, not the list of every metric (about 1,000 characters).
+    with pytest.raises(UsageError) as err:
+        th.evaluate([th.parse("wait_share.status['Nope'] > 10%")], SUMMARY, None, known)
+    assert str(err.value) == (
+        "--fail-on wait_share.status['Nope']: unknown status 'Nope'; the data's statuses are"
+        " 'In Review', 'Ready for QA'"
+    )
+
+
+def test_an_unknown_name_lists_a_few_of_the_data_s_names() -> None:
+    known = {"status": set(), "team": {f"team {i:02d}" for i in range(40)}}
+    with pytest.raises(UsageError) as err:
+        th.evaluate([th.parse("wait_share.team['Nope'] > 10%")], SUMMARY, None, known)
+    assert str(err.value).endswith("'team 10', 'team 11' and 28 more")
+    with pytest.raises(UsageError, match="unknown status 'Nope'; the data names no status$"):
         th.evaluate([th.parse("wait_share.status['Nope'] > 10%")], SUMMARY, None, known)
 
 

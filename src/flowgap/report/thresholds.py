@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from ..engine import summary_metrics as registry
 from ..engine.summary_metrics import Kind
-from ..errors import UsageError
+from ..errors import UsageError, unknown_name
 from ..units import DAY_S
 
 #: Metric groups of ``Analysis.summary`` and their keys (from ``engine/summary_metrics.py``).
@@ -323,12 +323,14 @@ def lookup(
             node = node[part]
             continue
         if i == 2 and metric.group in NAMED_METRICS:
-            if part in (known_names or {}).get(metric.parts[1], set()):
-                return 0.0
-            raise UsageError(
-                f"--fail-on: unknown metric {metric}; valid metrics: "
-                f"{', '.join(valid_metric_names(summary))}"
+            kind = metric.parts[1]  # "status" or "team"
+            known = (
+                known_names.get(kind, set()) if known_names is not None else set(node or {})  # type: ignore[arg-type]
             )
+            if part in known:
+                return 0.0
+            # The data's names of that kind, not every metric there is: a short line.
+            raise UsageError(f"--fail-on {metric}: {unknown_name(kind, part, known)}")
         return None
     if isinstance(node, bool) or not isinstance(node, int | float):
         return None
