@@ -77,6 +77,18 @@ def test_units_must_fit_the_metric() -> None:
         th.parse("lead_time.p85 > 3w")
 
 
+def test_a_unit_that_does_not_fit_reads_as_a_sentence_naming_the_column() -> None:
+    # It read "unit 'd' needs a duration metric, flow_efficiency.median is not at column 27".
+    with pytest.raises(UsageError) as err:
+        th.parse("flow_efficiency.median > 3d")
+    assert str(err.value) == (
+        "--fail-on 'flow_efficiency.median > 3d': at column 27 (just before \"d\"): unit 'd'"
+        " needs a duration metric, and flow_efficiency.median is a ratio (write 40% or 0.4)"
+    )
+    with pytest.raises(UsageError, match=r"column 19 .*: unit 'h' .* a count \(give a plain"):
+        th.parse("handoffs.total > 2h")
+
+
 def test_unknown_metric_lists_valid_names() -> None:
     with pytest.raises(UsageError) as err:
         th.parse("lead_time.p99 > 3d")
@@ -155,7 +167,7 @@ def test_an_unknown_name_lists_a_few_of_the_data_s_names() -> None:
     with pytest.raises(UsageError) as err:
         th.evaluate([th.parse("wait_share.team['Nope'] > 10%")], SUMMARY, None, known)
     assert str(err.value).endswith("'team 10', 'team 11' and 28 more")
-    with pytest.raises(UsageError, match="unknown status 'Nope'; the data names no status$"):
+    with pytest.raises(UsageError, match=r"unknown status 'Nope'; the data names no status$"):
         th.evaluate([th.parse("wait_share.status['Nope'] > 10%")], SUMMARY, None, known)
 
 
