@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.core import DEFAULT_MARKUP_MODE, TyperGroup
 
+from .cli_group import OneLineErrors, plain
 from .engine.selection import Selection
 from .errors import FlowgapError, UsageError
 
@@ -20,49 +20,9 @@ if TYPE_CHECKING:
     from .sample.simulate import OrgChange
 
 
-class _OneLineErrors(TyperGroup):
-    """Usage errors (a missing argument, an unknown option, a value out of range) as one line
-    on stderr with exit code 2, like every other error: Typer draws them as a boxed panel
-    with the usage above it."""
-
-    def main(  # type: ignore[override]
-        self,
-        args: list[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: object,
-    ) -> object:
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
-        try:
-            # Not standalone: Click raises its usage errors here instead of printing them.
-            code = super().main(args, prog_name, complete_var, False, **extra)
-        except typer.TyperException as err:
-            if type(err).__name__ == "NoArgsIsHelpError":  # as Typer tells it, not importable
-                if DEFAULT_MARKUP_MODE != "rich":
-                    err.show()  # Rich printed the help already
-                sys.exit(2)
-            ctx = getattr(err, "ctx", None)
-            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-            message = " ".join(err.format_message().split())
-            typer.echo(f"flowgap: error: {message.rstrip('.')}{hint}", err=True)
-            sys.exit(err.exit_code)
-        except typer.Abort:
-            typer.echo("Aborted!", err=True)
-            sys.exit(1)
-        sys.exit(code if isinstance(code, int) else 0)
-
-
-def _plain(text: str) -> str:
-    """Help text shown as written: Typer reads help as Rich markup, where the name of a config
-    section such as "[engine.spark]" is taken for a style tag and vanishes."""
-    return text.replace("[", "\\[") if DEFAULT_MARKUP_MODE == "rich" else text
-
-
 app = typer.Typer(
     name="flowgap",
-    cls=_OneLineErrors,
+    cls=OneLineErrors,
     help="How work flows: touch versus wait, handoffs and steering touches from ticket history.",
     no_args_is_help=True,
     add_completion=False,
@@ -154,7 +114,7 @@ def analyze(
         str | None,
         typer.Option(
             "--spark-master",
-            help=_plain(
+            help=plain(
                 "Spark master URL: local[N], spark://host:port, yarn, k8s://... "
                 "(over [engine.spark] master)."
             ),
@@ -165,7 +125,7 @@ def analyze(
         str | None,
         typer.Option(
             "--spark-remote",
-            help=_plain(
+            help=plain(
                 "Spark Connect endpoint, sc://host:15002 (over [engine.spark] remote and "
                 "SPARK_REMOTE)."
             ),
@@ -184,7 +144,7 @@ def analyze(
         str | None,
         typer.Option(
             "--tables-out",
-            help=_plain(
+            help=plain(
                 "Also write the timeline, stints and items as Parquet here: a folder or a URI "
                 "(over [engine] tables_out)."
             ),
@@ -495,7 +455,7 @@ WhatifAsOfOpt = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        help=_plain(
+        help=plain(
             "Replay the items delivered in the [whatif] window before this date (default: "
             "the data's end)."
         ),
