@@ -196,9 +196,20 @@ def test_unknown_metric_is_a_usage_error_listing_names(tmp_path: Path) -> None:
             "flowgap: error: --fail-on: a threshold relative to 'baseline' needs --baseline",
         ),
         (["--baseline", "missing.json"], "flowgap: error: missing.json: baseline report not"),
+        # Checked before the input is even read (x.xes does not exist): no report is written
+        # and then followed by a crash.
+        (
+            ["--tables-out", "foo://bucket/x"],
+            "flowgap: error: --tables-out: cannot write into foo://bucket/x: Unrecognized",
+        ),
+        (
+            ["--tables-out", "a-file/x"],
+            "flowgap: error: --tables-out: cannot write into a-file/x: ",
+        ),
     ],
 )
 def test_bad_options_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "a-file").write_text("")
     done = flowgap("analyze", "x.xes", *args, cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.startswith(message) and done.stderr.count("\n") == 1

@@ -27,7 +27,7 @@ LAYERS = (
     # report of `flowgap inspect` (it counts statuses with the engine's own rule)
     ("report", ("report", "figures", "tables", "inspection")),
     ("dashboard", ("dashboard",)),
-    ("entry points", ("cli", "__init__", "__main__")),
+    ("entry points", ("cli", "cli_group", "__init__", "__main__")),
 )
 MAX_LINES = 620
 

@@ -233,6 +233,27 @@ def test_cli_bad_input_one_line_exit_2(
     assert "Traceback" not in run.stderr
 
 
+@pytest.mark.parametrize("as_json", [[], ["--json"]])
+def test_a_folder_where_every_file_is_rejected_is_exit_2_like_one_such_file(
+    tmp_path: Path, as_json: list[str]
+) -> None:
+    # It printed "items: 0" and exited 0, while one such file alone exits 2.
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for name in ("a.csv", "b.csv"):
+        (folder / name).write_text("id,params,data\n1,{},{}\n")
+    alone = cli(str(folder / "a.csv"))
+    assert alone.returncode == 2
+    run = cli(str(folder), *as_json, "--write-config", str(tmp_path / "flowgap.toml"))
+    assert (run.returncode, run.stdout) == (2, "")
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith(
+        "flowgap: error: exports: nothing to analyse: all 2 of 2 input records were rejected"
+        " (2 x not loaded: missing column"
+    )
+    assert not (tmp_path / "flowgap.toml").exists()
+
+
 def test_cli_forced_format_on_corrupt_json(tmp_path: Path) -> None:
     path = tmp_path / "cut.json"
     path.write_bytes(b'{\n  "issues": [\n    {"key": "A-1",\n')

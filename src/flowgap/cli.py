@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .cli_group import OneLineErrors, plain
 from .engine.selection import Selection
 from .errors import FlowgapError, UsageError
 
@@ -18,8 +19,10 @@ if TYPE_CHECKING:
     from .config import Config
     from .sample.simulate import OrgChange
 
+
 app = typer.Typer(
     name="flowgap",
+    cls=OneLineErrors,
     help="How work flows: touch versus wait, handoffs and steering touches from ticket history.",
     no_args_is_help=True,
     add_completion=False,
@@ -111,8 +114,10 @@ def analyze(
         str | None,
         typer.Option(
             "--spark-master",
-            help="Spark master URL: local[N], spark://host:port, yarn, k8s://... "
-            "(over [engine.spark] master).",
+            help=plain(
+                "Spark master URL: local[N], spark://host:port, yarn, k8s://... "
+                "(over [engine.spark] master)."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -120,8 +125,10 @@ def analyze(
         str | None,
         typer.Option(
             "--spark-remote",
-            help="Spark Connect endpoint, sc://host:15002 (over [engine.spark] remote and "
-            "SPARK_REMOTE).",
+            help=plain(
+                "Spark Connect endpoint, sc://host:15002 (over [engine.spark] remote and "
+                "SPARK_REMOTE)."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -137,8 +144,10 @@ def analyze(
         str | None,
         typer.Option(
             "--tables-out",
-            help="Also write the timeline, stints and items as Parquet here: a folder or a URI "
-            "(over [engine] tables_out).",
+            help=plain(
+                "Also write the timeline, stints and items as Parquet here: a folder or a URI "
+                "(over [engine] tables_out)."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -190,7 +199,7 @@ def serve(
     ] = None,
     config: ConfigOpt = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to bind.")] = 8050,
+    port: Annotated[int, typer.Option(help="Port to bind.", min=1, max=65535)] = 8050,
     auth_token_env: Annotated[
         str | None,
         typer.Option(help="Environment variable holding the access token (non-loopback)."),
@@ -219,11 +228,12 @@ def serve(
 def convert(
     inputs: Inputs,
     out: Annotated[
-        Path,
+        str,  # a URI is refused by name: a Path would fold "s3a://b/x" into "s3a:/b/x"
         typer.Option(
             "--out",
             "-o",
-            help="events.parquet (a file; with --dataset a directory) or segments.xes.",
+            help="events.parquet (a file; with --dataset a directory) or segments.xes, on this"
+            " machine.",
         ),
     ],
     config: ConfigOpt = None,
@@ -256,18 +266,24 @@ def convert(
     status segments as XES."""
     from . import load
     from .ingest.parquet import items_path, rejects_path, write_parquet
+    from .locations import local_output
 
     if to not in ("parquet", "xes"):
         fail(UsageError(f"--to: unknown format {to!r}; choose parquet or xes"))
     if dataset and to != "parquet":
         fail(UsageError("--dataset writes Parquet: it cannot go with --to xes"))
-    existed = {p for p in (out, items_path(out), rejects_path(out)) if p.exists()}
     try:
+        out_path = local_output("--out", out)
+        existed = {
+            p for p in (out_path, items_path(out_path), rejects_path(out_path)) if p.exists()
+        }
         cfg = load_config(config)
         if dataset:
             from .ingest.parquet_dataset import parse_partitions, write_dataset
 
-            done = write_dataset(inputs, out, cfg, input_format, parse_partitions(partition_by))
+            done = write_dataset(
+                inputs, out_path, cfg, input_format, parse_partitions(partition_by)
+            )
             written = done.paths
             typer.echo(
                 f"flowgap: {done.events:,} events and {done.items:,} items from"
@@ -278,9 +294,9 @@ def convert(
             from . import analyze
             from .mining.event_log import write_xes
 
-            written = [write_xes(analyze(load(inputs, cfg, format=input_format), cfg), out)]
+            written = [write_xes(analyze(load(inputs, cfg, format=input_format), cfg), out_path)]
         else:
-            written = write_parquet(load(inputs, cfg, format=input_format), out)
+            written = write_parquet(load(inputs, cfg, format=input_format), out_path)
     except FlowgapError as err:
         fail(err)
     for path in written:
@@ -432,8 +448,18 @@ ProjectOpt = Annotated[
 LabelOpt = Annotated[
     list[str] | None, typer.Option("--label", help="Only items carrying this label.")
 ]
-AsOfOpt = Annotated[
+ForecastAsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Forecast from this date (default: the data's end).")
+]
+WhatifAsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help=plain(
+            "Replay the items delivered in the [whatif] window before this date (default: "
+            "the data's end)."
+        ),
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
@@ -453,7 +479,7 @@ def forecast(
     type_: TypeOpt = None,
     project: ProjectOpt = None,
     label: LabelOpt = None,
-    as_of: AsOfOpt = None,
+    as_of: ForecastAsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Monte Carlo forecast from daily throughput: a date for N items, or items by a date."""
@@ -495,7 +521,7 @@ def whatif(
     type_: TypeOpt = None,
     project: ProjectOpt = None,
     label: LabelOpt = None,
-    as_of: AsOfOpt = None,
+    as_of: WhatifAsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Replay delivered items with a change: lead and cycle time before and after."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class FlowgapError(Exception):
     """Base: bad usage, bad input or bad config. The CLI prints ``str(err)`` and exits 2."""
@@ -34,3 +36,20 @@ class ConfigError(FlowgapError):
 
 class UsageError(FlowgapError):
     """The command line asks for something that does not exist (unknown metric, format...)."""
+
+
+#: How many of the data's names an error about an unknown one lists.
+NAMES_SHOWN = 12
+
+
+def unknown_name(what: str, name: str, known: Iterable[object]) -> str:
+    """The one wording for a name the data does not have (a status, a team, a type...), short
+    whatever the data holds: "unknown team 'Nope'; the data's teams are 'Backend', 'QA' and
+    2 more"."""
+    names = sorted({str(k) for k in known})
+    many = what + ("es" if what.endswith("s") else "s")
+    if not names:
+        return f"unknown {what} {name!r}; the data names no {what}"
+    listed = ", ".join(repr(n) for n in names[:NAMES_SHOWN])
+    more = f" and {len(names) - NAMES_SHOWN:,} more" if len(names) > NAMES_SHOWN else ""
+    return f"unknown {what} {name!r}; the data's {many} are {listed}{more}"

@@ -431,6 +431,10 @@ def run_inspect(
             f" from its columns ({keys}): check them in {write_config}",
             file=sys.stderr,
         )
+    # As for one such file alone (and as `flowgap analyze` does): an error, not "items: 0".
+    empty = result.nothing_loaded(hint="; inspect one file alone to see its problem in full")
+    if empty is not None:
+        raise InputError(", ".join(Path(p).name for p in inputs), empty)
     data = inspect_result(result, config)
     if write_config is not None:
         try:

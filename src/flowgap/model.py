@@ -134,11 +134,14 @@ class LoadResult:
     #: status list); ``status_categories`` holds their majority (:func:`settle_categories`).
     category_votes: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def nothing_loaded(self) -> str | None:
+    def nothing_loaded(
+        self, hint: str = "; `flowgap inspect` lists each with its source"
+    ) -> str | None:
         """Why there is nothing to analyse (no item remains), or None when there is.
 
         One line: how many records were read and rejected and the most common reasons, so that
-        a CI job whose export went bad fails with the cause instead of an empty report."""
+        a CI job whose export went bad fails with the cause instead of an empty report; then
+        ``hint`` after the reasons (``flowgap inspect`` itself gives its own)."""
         if self.items.num_rows:
             return None
         read = sum(s.records_read for s in self.inputs)
@@ -150,7 +153,7 @@ class LoadResult:
         tail = f"; and {more:,} other reason(s)" if more > 0 else ""
         return (
             f"nothing to analyse: all {len(self.rejects):,} of {read:,} input records were"
-            f" rejected ({top}{tail}); `flowgap inspect` lists each with its source"
+            f" rejected ({top}{tail}){hint}"
         )
 
     def rejects_table(self) -> pa.Table:

@@ -49,3 +49,20 @@ def test_unusable_session_directory_is_one_line(tmp_path, monkeypatch):
     assert r.exit_code == 2
     assert r.output.startswith(f"flowgap: error: session directory {blocker / 'sessions'}: ")
     assert "FLOWGAP_SESSION_DIR" in r.output
+
+
+def test_a_port_in_use_is_one_line_naming_it_before_any_dashboard_line():
+    # Werkzeug printed "Address already in use" after our "flowgap dashboard on ..." line,
+    # and exited 1.
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        r = runner.invoke(app, ["serve", "--port", str(port)])
+    assert r.exit_code == 2
+    assert r.output.strip().splitlines() == [
+        f"flowgap: error: port {port} on 127.0.0.1 is in use by another program: stop it or"
+        " give another --port"
+    ]

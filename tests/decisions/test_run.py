@@ -67,7 +67,19 @@ def test_by_json_shape_and_team_selection(work: Path) -> None:
         (["--by", "soon"], "--by: 'soon' is not a date"),
         ([], "give exactly one of --items N and --by DATE"),
         (["--items", "3", "--by", "2026-01-01"], "give exactly one of"),
-        (["--items", "3", "--type", "Nothing"], "keeps no item"),
+        # A name the data lacks is named with the data's names (it said "keeps no item").
+        (
+            ["--items", "3", "--type", "Nothing"],
+            "--type: unknown type 'Nothing'; the data's types are",
+        ),
+        (
+            ["--items", "3", "--team", "Nope"],
+            "--team: unknown team 'Nope'; the data's teams are '",
+        ),
+        (
+            ["--items", "3", "--label", "Nope"],
+            "--label: unknown label 'Nope'; the data's labels are",
+        ),
     ],
 )
 def test_bad_requests_get_one_line_and_exit_2(work: Path, extra: list[str], message: str) -> None:

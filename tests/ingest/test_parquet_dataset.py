@@ -146,3 +146,18 @@ def test_a_written_dataset_with_null_keys_and_partitioned_items(tmp_path: Path) 
     assert result.items.column("project").to_pylist() == ["007"]
     (summary,) = result.inputs
     assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (3, 2, 1)
+
+
+@pytest.mark.parametrize("dataset", [["--dataset"], []])
+def test_convert_to_a_uri_is_refused_by_name(tmp_path: Path, dataset: list[str]) -> None:
+    # The URI was taken for a path and folded: "s3a:/bucket/.x.tmp", then a traceback.
+    from typer.testing import CliRunner
+
+    from flowgap.cli import app
+
+    logs = Path(__file__).resolve().parents[2] / "sample_logs"
+    args = ["convert", str(logs / "story.jira.ndjson.gz"), *dataset, "-o", "s3a://bucket/x"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("flowgap: error: --out s3a://bucket/x: a URI; this writes on this")

@@ -135,3 +135,22 @@ def test_convert_to_xes_from_the_command_line(tmp_path: Path) -> None:
         ],
     )
     assert bad.exit_code == 2 and "--to: unknown format 'csv'" in bad.output
+
+
+def test_convert_to_xes_where_it_cannot_write_is_one_line_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from flowgap.cli import app
+
+    logs = Path(__file__).resolve().parents[2] / "sample_logs"
+    (tmp_path / "a-file").write_text("")
+    out = tmp_path / "a-file" / "story.xes"
+    args = ["convert", str(logs / "story.jira.ndjson.gz"), "--to", "xes", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    # pm4py's open() failed with a FileNotFoundError traceback.
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"flowgap: error: {out}: cannot write: "), lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]

@@ -13,7 +13,7 @@ from ..config import Config
 from ..engine.analysis import Analysis
 from ..engine.as_of import parse_as_of
 from ..engine.selection import Selection, selected_mask
-from ..errors import UsageError
+from ..errors import UsageError, unknown_name
 from ..units import DAY_S
 
 
@@ -44,10 +44,32 @@ def analyse(
     analysis = analyze(result, config)
     if not selection.active:
         return analysis
+    _check_names(selection, analysis)
     mask = selected_mask(analysis.items, analysis.timeline, selection, analysis.as_of)
     if not mask.any():
         raise UsageError("the selection (--team, --type, --project, --label) keeps no item")
     return analysis.select(mask)
+
+
+def _check_names(selection: Selection, analysis: Analysis) -> None:
+    """Each name given to --team, --type, --project and --label is in the data: a typo is
+    named with the data's names, not left to "keeps no item"."""
+    import pyarrow.compute as pc
+
+    columns = {
+        "team": lambda: analysis.timeline["team"],
+        "type": lambda: analysis.items["type"],
+        "project": lambda: analysis.items["project"],
+        "label": lambda: pc.list_flatten(analysis.items["labels"]),
+    }
+    for what, column in columns.items():
+        given = getattr(selection, what)
+        if not given:
+            continue
+        known = {v for v in pc.unique(column()).to_pylist() if v}
+        for name in given:
+            if name not in known:
+                raise UsageError(f"--{what}: {unknown_name(what, name, known)}")
 
 
 def check_forecast(items: int | None, by: str | None) -> date | None:

@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import UsageError
+from ..errors import UsageError, unknown_name
 from ..units import iso_day
 
 ASSUMPTIONS = (
@@ -95,9 +95,7 @@ def parse_change(
 
 def _known(option: str, name: str, known: set, what: str) -> str:
     if name not in known:
-        names = sorted(str(k) for k in known)
-        shown = ", ".join(repr(k) for k in names[:12]) + (", ..." if len(names) > 12 else "")
-        raise UsageError(f"{option}: unknown {what} {name!r}; the data has {shown}")
+        raise UsageError(f"{option}: {unknown_name(what, name, known)}")
     return name
 
 

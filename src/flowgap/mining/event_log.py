@@ -14,6 +14,8 @@ written as ``(none)``: pm4py's social-network functions refuse gaps in ``org:res
 
 from __future__ import annotations
 
+import contextlib
+import os
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..errors import InputError
 from .pm4py_frames import (
     CASE,
     GROUP,
@@ -118,14 +121,26 @@ def write_xes(analysis: Analysis, path: Path) -> Path:
     # Attributes without a value are left out of the events, not written as "None" or NaN.
     frame = frame.astype({c: object for c in frame.columns if c != TIMESTAMP})
     frame = frame.where(frame.notna(), None)
-    with warnings.catch_warnings():
-        # pm4py suggests a faster exporter package on every use; its own is the one wanted.
-        warnings.simplefilter("ignore")
-        module.write_xes(
-            frame,
-            str(path),
-            case_id_key=CASE,
-            variant_str="line_by_line",
-            show_progress_bar=False,
-        )
+    path = Path(path)
+    # Written beside the target and moved into place: the file is complete or absent. The
+    # name keeps its ending, from which pm4py decides whether to compress.
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with warnings.catch_warnings():
+            # pm4py suggests a faster exporter package on every use; its own is the one wanted.
+            warnings.simplefilter("ignore")
+            module.write_xes(
+                frame,
+                str(tmp),
+                case_id_key=CASE,
+                variant_str="line_by_line",
+                show_progress_bar=False,
+            )
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(path, f"cannot write: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):  # moved into place, or never made
+            tmp.unlink()
     return path

@@ -274,6 +274,10 @@ def run_analyze(
     if any(t.relative for t in parsed) and baseline is None:
         raise UsageError("--fail-on: a threshold relative to 'baseline' needs --baseline")
     base_report = read_baseline(baseline) if baseline is not None else None
+    if config.engine.tables_out is not None:
+        from .tables_out import check_location
+
+        check_location(config.engine.tables_out)
     if as_of is not None:
         config = config.model_copy(deep=True)
         config.flow.as_of = parse_as_of(as_of)

@@ -11,8 +11,10 @@ written in place).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..engine.backend import filesystem_of
@@ -23,12 +25,36 @@ from ..locations import is_uri
 TABLES_OUT = ("timeline", "stints", "items")
 
 
+def _cannot(where: str, exc: BaseException | str) -> UsageError:
+    # pyarrow's messages may span lines (an S3 error with its details): the error is one line.
+    problem = " ".join(str(getattr(exc, "strerror", None) or exc).split())
+    return UsageError(f"--tables-out: cannot write into {where}: {problem}")
+
+
+def check_location(where: str) -> None:
+    """Fail now, before the analysis and its reports, when ``where`` cannot be written: a URI
+    of no file system pyarrow knows or reaches, or a local path under a file or a folder
+    this user cannot write. Nothing is created."""
+    if is_uri(where):
+        try:
+            filesystem_of(where)
+        except (OSError, pa.ArrowException, ValueError) as exc:
+            raise _cannot(where, exc) from None
+        return
+    path = Path(where).absolute()
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        raise _cannot(where, f"{existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise _cannot(where, f"{existing} is not writable")
+
+
 def write_tables(analysis: Any, where: str) -> list[str]:
     """Write :data:`TABLES_OUT` of ``analysis`` into the folder or URI ``where``."""
-    filesystem, root = filesystem_of(where if is_uri(where) else os.path.abspath(where))
-    root = root.rstrip("/")
     written = []
     try:
+        filesystem, root = filesystem_of(where if is_uri(where) else os.path.abspath(where))
+        root = root.rstrip("/")
         filesystem.create_dir(root, recursive=True)
         for name in TABLES_OUT:
             target = f"{root}/{name}.parquet"
@@ -36,6 +62,6 @@ def write_tables(analysis: Any, where: str) -> list[str]:
             pq.write_table(analysis.table(name), tmp, filesystem=filesystem, compression="zstd")
             filesystem.move(tmp, target)
             written.append(target)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"--tables-out: cannot write into {where}: {exc}") from None
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        raise _cannot(where, exc) from None
     return written

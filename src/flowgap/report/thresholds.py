@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from ..engine import summary_metrics as registry
 from ..engine.summary_metrics import Kind
-from ..errors import UsageError
+from ..errors import UsageError, unknown_name
 from ..units import DAY_S
 
 #: Metric groups of ``Analysis.summary`` and their keys (from ``engine/summary_metrics.py``).
@@ -51,6 +51,20 @@ def _ratio_names() -> str:
         else:
             names += [m.path for m in ratios]
     return ", ".join(names)
+
+
+#: What a metric is, for a unit that does not fit it: what to write instead.
+_KIND_PHRASES = {
+    Kind.COUNT: "is a count (give a plain number)",
+    Kind.AVERAGE: "is an average per item (give a plain number)",
+    Kind.DURATION: "is a duration (write 30d, 12h, or seconds)",
+    Kind.RATIO: "is a ratio (write 40% or 0.4)",
+    Kind.MINUTES: "is in minutes (give a plain number)",
+}
+
+
+def _is(metric: Metric) -> str:
+    return _KIND_PHRASES.get(metric.kind, "is not one")  # type: ignore[arg-type]
 
 
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -186,13 +200,14 @@ class _Parser:
         self.tokens = self._tokenize(text)
         self.i = 0
 
-    def _error(self, message: str, pos: int) -> UsageError:
+    def _error(self, message: str, pos: int, hint: bool = True) -> UsageError:
         rest = self.text[pos:].strip()
         # JSON quoting keeps control characters escaped: the error stays one line.
         where = f"just before {json.dumps(rest, ensure_ascii=False)}" if rest else "at the end"
+        # Where first, then what is wrong there: one sentence whatever the message.
+        syntax = '; write METRIC OP NUMBER[d|h|%], e.g. "lead_time.p85 > 30d"' if hint else ""
         return UsageError(
-            f"--fail-on {self.text!r}: {message} at column {pos + 1} ({where}); "
-            'expected METRIC OP NUMBER[d|h|%], e.g. "lead_time.p85 > 30d"'
+            f"--fail-on {self.text!r}: at column {pos + 1} ({where}): {message}{syntax}"
         )
 
     def _tokenize(self, text: str) -> list[Token]:
@@ -275,7 +290,9 @@ class _Parser:
             self.i += 1
             if known and not metric.is_duration:
                 raise self._error(
-                    f"unit '{unit}' needs a duration metric, {metric} is not", tok.pos
+                    f"unit '{unit}' needs a duration metric, and {metric} {_is(metric)}",
+                    tok.pos,
+                    hint=False,
                 )
             value *= UNITS[unit]
         elif tok.kind == "punct" and tok.text == "%":
@@ -283,7 +300,9 @@ class _Parser:
             self.i += 1
             if known and not relative and not metric.is_ratio:
                 raise self._error(
-                    f"'%' needs a ratio metric ({_ratio_names()}), {metric} is not", tok.pos
+                    f"'%' needs a ratio metric ({_ratio_names()}), and {metric} {_is(metric)}",
+                    tok.pos,
+                    hint=False,
                 )
             value /= 100.0
         elif tok.kind == "name":
@@ -323,12 +342,14 @@ def lookup(
             node = node[part]
             continue
         if i == 2 and metric.group in NAMED_METRICS:
-            if part in (known_names or {}).get(metric.parts[1], set()):
-                return 0.0
-            raise UsageError(
-                f"--fail-on: unknown metric {metric}; valid metrics: "
-                f"{', '.join(valid_metric_names(summary))}"
+            kind = metric.parts[1]  # "status" or "team"
+            known = (
+                known_names.get(kind, set()) if known_names is not None else set(node or {})  # type: ignore[arg-type]
             )
+            if part in known:
+                return 0.0
+            # The data's names of that kind, not every metric there is: a short line.
+            raise UsageError(f"--fail-on {metric}: {unknown_name(kind, part, known)}")
         return None
     if isinstance(node, bool) or not isinstance(node, int | float):
         return None
