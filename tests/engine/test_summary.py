@@ -135,6 +135,9 @@ def test_without_history() -> None:
     s = summary(has_history=False)
     assert s["items"]["with_history"] == 0
     assert s["items"]["total"] == 5
+    # Counted from commitments, which only a status history has: not measured, not 0.
+    assert s["wip"]["current"] is None and s["throughput"]["per_week"] is None
+    assert summary()["wip"]["current"] is not None
 
 
 def test_empty_analysis() -> None:

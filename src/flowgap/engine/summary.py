@@ -88,9 +88,11 @@ def build_summary(
         else 0.0,
         "rework.mean": _mean(rework),
         "rework.total": _int_sum(rework),
-        "wip.current": int(wip_mask.sum()),
+        # Both count from commitments, which only a status history has: without one they
+        # cannot be measured (0 would read as "nothing in progress, nothing delivered").
+        "wip.current": int(wip_mask.sum()) if has_history else None,
         "wip.median_age_s": _median(_num(items, "age_s")[wip_mask]),
-        "throughput.per_week": _per_week(items, delivered, as_of),
+        "throughput.per_week": _per_week(items, delivered, as_of) if has_history else None,
         "wait_share.status": _shares(analysis_tables.get("stages"), "status"),
         "wait_share.team": _shares(analysis_tables.get("teams"), "team"),
         **{f"period.{k}": v for k, v in period.items()},
