@@ -66,13 +66,9 @@ def guess_status_class(status: str, category: str | None = None) -> str:
     Names win over the category because Jira files queues such as "Ready for QA" under
     "In Progress"; a queue is wait, not touch.
     """
-    name = status.strip()
-    if name.lower().startswith(WAITING_AFTER):
-        return "wait"
-    for part in reversed(name.split(PART_SEPARATOR)):
-        by_name = _class_by_name(part)
-        if by_name is not None:
-            return by_name
+    by_name = _name_class(status)
+    if by_name is not None:
+        return by_name
     cat = (category or "").lower()
     if cat in {"done"}:
         return "done"
@@ -81,6 +77,25 @@ def guess_status_class(status: str, category: str | None = None) -> str:
     if cat in {"indeterminate", "in progress"}:
         return "active"
     return "wait"
+
+
+def named_like_work(status: str) -> bool:
+    """Whether the status' name itself says someone works in it (its words tell ``active``):
+    never a name of a queue (ready, waiting, queue, backlog, ...) nor flowgap's own "waiting
+    after X", whatever X is. What advice may suggest classing as active."""
+    return _name_class(status) == "active"
+
+
+def _name_class(status: str) -> str | None:
+    """The class the status' name tells (the most specific part of a composed one), or None."""
+    name = status.strip()
+    if name.lower().startswith(WAITING_AFTER):
+        return "wait"
+    for part in reversed(name.split(PART_SEPARATOR)):
+        by_name = _class_by_name(part)
+        if by_name is not None:
+            return by_name
+    return None
 
 
 def _class_by_name(name: str) -> str | None:
