@@ -169,3 +169,16 @@ def test_bpi_2013_sub_states_compose_the_status(shared_data: Path) -> None:
     )
     assert Counter(status.to_pylist()) == pairs
     assert pairs.total() == 6660
+    # Guessed from the sub-status: someone works in "In Progress" (it read "Accepted" first,
+    # a queue word, and nothing was classed active)
+    from flowgap.engine.status_classes import classes_of
+
+    assert classes_of(result, cfg) == {
+        "Accepted / Assigned": "wait",
+        "Accepted / In Progress": "active",
+        "Accepted / Wait": "wait",
+        "Completed / Cancelled": "wait",  # left for In Progress in its 3 visits
+        "Completed / Closed": "done",
+        "Queued / Awaiting Assignment": "wait",
+        "Unmatched / Unmatched": "wait",
+    }
