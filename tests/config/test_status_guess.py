@@ -30,6 +30,33 @@ def test_guess(status: str, category: str | None, expected: str) -> None:
     assert guess_status_class(status, category) == expected
 
 
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        # BPI Challenge 2012's activities: "_" separates words
+        ("A_DECLINED", "done"),
+        ("A_CANCELLED", "done"),
+        ("O_CANCELLED", "done"),
+        ("W_Wijzigen contractgegevens", "wait"),  # no word known: the fallback
+        ("In-Progress", "active"),
+        ("Code.Review", "active"),
+        ("Dev/Test", "active"),
+        # BPI Challenge 2013: a status and its sub-status; the sub-status decides
+        ("Accepted / In Progress", "active"),
+        ("Accepted / Wait", "wait"),
+        ("Accepted / Assigned", "wait"),  # the sub-status tells nothing: "Accepted" does
+        ("Queued / Awaiting Assignment", "wait"),
+        ("Completed / Closed", "done"),
+        ("Completed / Cancelled", "done"),
+        # flowgap's own status after a completed activity, whatever the activity is called
+        ("waiting after Done", "wait"),
+        ("waiting after W_Completeren aanvraag", "wait"),
+    ],
+)
+def test_word_separators_composed_statuses_and_waits_after(status: str, expected: str) -> None:
+    assert guess_status_class(status) == expected
+
+
 def test_active_is_a_work_status() -> None:
     # ServiceNow's state of an incident being worked on
     assert guess_status_class("Active") == "active"

@@ -258,8 +258,9 @@ def test_class_warnings_stand_on_the_upload_page_and_above_the_other_pages(servi
     expected = [
         "no_active_status: No status is classed active, so flow efficiency is 0 by"
         " construction. Look at 'Accepted' (wait, guessed, 3 visits), 'Queued' (wait, guessed,"
-        " 3 visits): class the statuses where someone works as active, e.g. in flowgap.toml:"
-        ' [statuses.classes] "Accepted" = "active"'
+        " 3 visits): class the statuses where someone works as active (no status classed wait"
+        ' or backlog is named like work), in flowgap.toml: [statuses.classes] "<status>" ='
+        ' "active"'
     ]
     assert class_warning_texts(upload.layout(view, "")) == expected
     # Every other page shows them in the banner above it, with the way to fix them.

@@ -219,10 +219,35 @@ def test_no_active_status_is_warned_with_the_statuses_to_look_at():
             "no_active_status",
             "No status is classed active, so flow efficiency is 0 by construction. Look at"
             " 'Accepted' (wait, guessed, 3 visits), 'Queued' (wait, guessed, 3 visits): class"
-            " the statuses where someone works as active, e.g. in flowgap.toml:"
-            ' [statuses.classes] "Accepted" = "active"',
+            " the statuses where someone works as active (no status classed wait or backlog is"
+            ' named like work), in flowgap.toml: [statuses.classes] "<status>" = "active"',
         )
     ]
+
+
+def test_class_advice_offers_only_statuses_named_like_work():
+    # Advice to class a queue as active made numbers worse: BPI Challenge 2012's "waiting
+    # after W_Completeren aanvraag" (flowgap's own wait), DevLake's "Ready for Dev".
+    log = build(
+        {
+            k: [
+                (i, "status", "Ready for Dev"),
+                (i + 2, "status", "waiting after Build"),
+                (i + 4, "status", "Ready for Dev"),
+                (i + 5, "status", "In Review"),
+                (i + 6, "status", "Done"),
+            ]
+            for i, k in enumerate("ABC")
+        }
+    )
+    classes = {"In Review": "wait", "waiting after Build": "wait", "Ready for Dev": "wait"}
+    a = analyze(log, config(12, statuses={"classes": {**classes, "Done": "done"}}))
+    ((kind, message),) = warnings_of(a)
+    assert kind == "no_active_status"
+    assert message.endswith(
+        "class the statuses where someone works as active, e.g. in flowgap.toml:"
+        ' [statuses.classes] "In Review" = "active"'
+    )
 
 
 def test_an_extreme_flow_efficiency_is_warned_either_way():
@@ -252,8 +277,8 @@ def test_an_extreme_flow_efficiency_is_warned_either_way():
             "efficiency_extreme",
             "Median flow efficiency is 0.5% (under 1%): almost no time counts as work. Look at"
             " 'Ready' (wait, configured, 3 visits): a work status classed wait counts no touch;"
-            ' class work statuses as active, e.g. in flowgap.toml: [statuses.classes] "Ready"'
-            ' = "active"',
+            " class work statuses as active (no status classed wait is named like work), in"
+            ' flowgap.toml: [statuses.classes] "<status>" = "active"',
         )
     ]
 

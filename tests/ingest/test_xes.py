@@ -51,12 +51,76 @@ def test_lifecycle_overlap_exact(overlap) -> None:
         (t(2024, 1, 1, 12), 1, "assignee", "ann", "bob", "ann"),
         (t(2024, 1, 1, 13), 0, "status", w + "Fix", "Fix", "bob"),
         (t(2024, 1, 1, 13), 1, "assignee", "bob", "ann", "bob"),
-        # Notify is never started anywhere in the log: an activity event
-        (t(2024, 1, 1, 14), 0, "activity", "Notify", "COMPLETE", None),
-        (t(2024, 1, 1, 15), 0, "status", "Review", w + "Fix", "ann"),
+        # Notify is never started anywhere in the log: an instantaneous status change
+        (t(2024, 1, 1, 14), 0, "status", "Notify", w + "Fix", None),
+        (t(2024, 1, 1, 15), 0, "status", "Review", "Notify", "ann"),
         (t(2024, 1, 1, 15), 1, "assignee", "ann", "bob", "ann"),
         (t(2024, 1, 1, 16), 0, "status", w + "Review", "Review", None),
     ]
+
+
+def test_activities_only_completed_are_statuses_beside_started_work(tmp_path: Path) -> None:
+    # The shape of BPI Challenge 2012: application states and outcomes only COMPLETE, work
+    # items SCHEDULE/START/COMPLETE. Left out of the status, no case ever reached an outcome.
+    def event(name: str, transition: str, minute: int) -> str:
+        return (
+            f'<event><string key="concept:name" value="{name}"/>'
+            f'<string key="lifecycle:transition" value="{transition}"/>'
+            f'<date key="time:timestamp" value="2024-01-01T09:{minute:02d}:00.000+00:00"/>'
+            "</event>"
+        )
+
+    def trace(case: str, *events: str) -> str:
+        return f'<trace><string key="concept:name" value="{case}"/>{"".join(events)}</trace>'
+
+    log = tmp_path / "loans.xes"
+    log.write_text(
+        '<?xml version="1.0" encoding="UTF-8" ?><log xes.version="1.0">'
+        + trace(
+            "declined at once",
+            event("A_SUBMITTED", "COMPLETE", 0),
+            event("A_DECLINED", "COMPLETE", 1),
+        )
+        + trace(
+            "declined while worked on",
+            event("A_SUBMITTED", "COMPLETE", 0),
+            event("W_Check", "SCHEDULE", 1),
+            event("W_Check", "START", 2),
+            event("O_SENT", "COMPLETE", 3),
+            event("A_DECLINED", "COMPLETE", 4),
+            event("W_Check", "COMPLETE", 5),
+            # a work item cancelled before anyone started it ends no work
+            event("W_Check", "COMPLETE", 6),
+        )
+        + trace("worked on", event("W_Check", "START", 0), event("W_Check", "COMPLETE", 1))
+        + "</log>",
+        encoding="utf-8",
+    )
+    result = xes.load(log, Config())
+
+    def moves(item: str) -> list[tuple]:
+        return [(r[0].minute, r[2], r[3], r[4]) for r in rows_of(result, item)]
+
+    assert moves("declined at once") == [
+        (0, "created", None, None),
+        (0, "status", "A_SUBMITTED", None),  # no "queued" before it
+        (1, "status", "A_DECLINED", "A_SUBMITTED"),
+    ]
+    assert moves("declined while worked on") == [
+        (0, "created", None, None),
+        (0, "status", "A_SUBMITTED", None),
+        (1, "activity", "W_Check", "SCHEDULE"),
+        (2, "status", "W_Check", "A_SUBMITTED"),
+        # during the work the status stays; where the case stands when it ends is the latest
+        (3, "activity", "O_SENT", "COMPLETE"),
+        (4, "activity", "A_DECLINED", "COMPLETE"),
+        (5, "status", "A_DECLINED", "W_Check"),
+        (6, "activity", "W_Check", "COMPLETE"),
+    ]
+    assert moves("worked on")[-1] == (1, "status", "waiting after W_Check", "W_Check")
+    items = result.items.to_pylist()
+    current = {r["item"]: r["current_status"] for r in items}
+    assert current["declined at once"] == current["declined while worked on"] == "A_DECLINED"
 
 
 def test_first_start_needs_no_queue_and_names_survive(overlap) -> None:

@@ -6,6 +6,14 @@ A status is ``backlog`` (not committed yet), ``wait`` (committed, nobody works o
 A guess reads the name, then Jira's status category, then the workflow's shape
 (:func:`guess_classes`): names alone put "Dev Done", a column between two work stages, among
 the deliveries.
+
+Names are read as words: ``_ - . /`` separate words as spaces do (``A_DECLINED`` is declined,
+``In-Progress`` in progress), since logs name activities that way. A status composed of parts
+joined by " / " (the default ``status_separator``: a status and its sub-status, such as BPI
+Challenge 2013's "Accepted / In Progress") is guessed from its most specific part: the last
+part whose name tells a class decides ("Accepted / In Progress" is active, "Accepted /
+Assigned" is wait by "Accepted"). A status flowgap itself makes for the time after a completed
+activity ("waiting after X") is a wait whatever X is called.
 """
 
 from __future__ import annotations
@@ -18,6 +26,15 @@ from typing import Literal
 StatusClass = Literal["backlog", "wait", "active", "done"]
 STATUS_CLASSES: tuple[str, ...] = ("backlog", "wait", "active", "done")
 
+#: What joins the parts of a composed status (the default ``status_separator``).
+PART_SEPARATOR = " / "
+#: Characters that separate words in status names, as a space does: ``\b`` alone takes ``_``
+#: for a letter, so "A_DECLINED" matched nothing.
+_WORD_SEPARATORS = re.compile(r"[_\-./]+")
+#: The prefix of the wait status the XES loader makes after a completed activity (its
+#: ``waiting_prefix`` default).
+WAITING_AFTER = "waiting after "
+
 _DONE = re.compile(
     r"\b(done|closed|resolved|released|deployed|delivered|complete|completed|finished|"
     r"cancel+ed|rejected|won'?t (do|fix)|declined|abandoned|duplicate|live|shipped|archived)\b",
@@ -26,7 +43,7 @@ _DONE = re.compile(
 _WAIT = re.compile(
     r"\b(ready|waiting|wait|queue|queued|blocked|on hold|hold|pending|awaiting|to be|"
     r"approved|approval|accepted|parked|paused|impeded|scheduled|steering|committee|"
-    r"selected for development)\b|^waiting after ",
+    r"selected for development)\b",
     re.IGNORECASE,
 )
 _BACKLOG = re.compile(
@@ -49,15 +66,9 @@ def guess_status_class(status: str, category: str | None = None) -> str:
     Names win over the category because Jira files queues such as "Ready for QA" under
     "In Progress"; a queue is wait, not touch.
     """
-    name = status.strip()
-    if _DONE.search(name):
-        return "done"
-    if _WAIT.search(name):
-        return "wait"
-    if _BACKLOG.search(name) and not _ACTIVE.search(name):
-        return "backlog"
-    if _ACTIVE.search(name):
-        return "active"
+    by_name = _name_class(status)
+    if by_name is not None:
+        return by_name
     cat = (category or "").lower()
     if cat in {"done"}:
         return "done"
@@ -66,6 +77,38 @@ def guess_status_class(status: str, category: str | None = None) -> str:
     if cat in {"indeterminate", "in progress"}:
         return "active"
     return "wait"
+
+
+def named_like_work(status: str) -> bool:
+    """Whether the status' name itself says someone works in it (its words tell ``active``):
+    never a name of a queue (ready, waiting, queue, backlog, ...) nor flowgap's own "waiting
+    after X", whatever X is. What advice may suggest classing as active."""
+    return _name_class(status) == "active"
+
+
+def _name_class(status: str) -> str | None:
+    """The class the status' name tells (the most specific part of a composed one), or None."""
+    name = status.strip()
+    if name.lower().startswith(WAITING_AFTER):
+        return "wait"
+    for part in reversed(name.split(PART_SEPARATOR)):
+        by_name = _class_by_name(part)
+        if by_name is not None:
+            return by_name
+    return None
+
+
+def _class_by_name(name: str) -> str | None:
+    """The class a name's words tell, or None."""
+    words = _WORD_SEPARATORS.sub(" ", name)
+    if _DONE.search(words):
+        return "done"
+    if _WAIT.search(words):
+        return "wait"
+    active = _ACTIVE.search(words)
+    if _BACKLOG.search(words) and not active:
+        return "backlog"
+    return "active" if active else None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import Config, StatusMoves
-from ..config.status_guess import guess_classes, regularly_left_for
+from ..config.status_guess import guess_classes, named_like_work, regularly_left_for
 from ..model import INT, STR, TS, Finding, LoadResult
 from .runner import Aggregate, PerItem, RunContext, Scope
 
@@ -249,6 +249,15 @@ def class_warnings(
     def fix(name: str, cls: str) -> str:
         return f'in flowgap.toml: [statuses.classes] "{name}" = "{cls}"'
 
+    def to_active(among: tuple[str, ...]) -> str:
+        # Only a status named like work is offered as an example: advice to class a queue
+        # ("Ready for Dev", flowgap's own "waiting after X") as active makes numbers worse.
+        work = [n for n in seen if classes.get(n) in among and named_like_work(n)]
+        if not work:
+            named = " or ".join(among)
+            return f" (no status classed {named} is named like work), {fix('<status>', 'active')}"
+        return f", e.g. {fix(min(work, key=lambda n: (-seen[n], n)), 'active')}"
+
     out: list[Finding] = []
     no_active = not listed(("active",))
     if no_active:
@@ -259,7 +268,7 @@ def class_warnings(
                     "no_active_status",
                     "No status is classed active, so flow efficiency is 0 by construction."
                     f" Look at {', '.join(how(n) for n in queues)}: class the statuses where"
-                    f" someone works as active, e.g. {fix(queues[0], 'active')}",
+                    f" someone works as active{to_active(('wait', 'backlog'))}",
                 )
             )
     done = sorted((n for n in seen if classes.get(n) == "done"), key=lambda n: (-seen[n], n))
@@ -300,7 +309,7 @@ def class_warnings(
                     f"Median flow efficiency is {fe * 100:.1f}% (under"
                     f" {EFFICIENCY_LOW * 100:.0f}%): almost no time counts as work. Look at"
                     f" {', '.join(how(n) for n in queues)}: a work status classed wait counts"
-                    f" no touch; class work statuses as active, e.g. {fix(queues[0], 'active')}",
+                    f" no touch; class work statuses as active{to_active(('wait',))}",
                 )
             )
     return out

@@ -17,12 +17,13 @@ absence is not "nobody"). An event without one of the status attributes is rejec
 Lifecycles (``lifecycle = true``, some event has ``lifecycle:transition`` = start, and the
 transition is not part of the status): START of X makes the status X; COMPLETE of X ends that
 instance, and the status becomes the most recently started instance still open, or "waiting
-after X" when none is open, so touch time is the union of START->COMPLETE intervals. Other
-transitions (SCHEDULE, ...) and activities never started anywhere in the log leave the status
-alone and become ``activity`` events (value = activity, prev = transition), and so does a
-COMPLETE that leaves the status as it was (another instance still open). Such a case starts
-"queued" unless its first event is a START. Logs without start transitions: every event is a
-status change to its activity. Transitions outside the XES standard lifecycle model (a
+after X" when none is open, so touch time is the union of START->COMPLETE intervals. An
+activity never started anywhere in the log is an instantaneous status change when it completes
+(:mod:`.xes_lifecycle` has the whole model). An event that leaves the status as it was (other
+transitions, such as SCHEDULE; a COMPLETE while another instance is still open) becomes an
+``activity`` event (value = activity, prev = transition). A case starts "queued" unless its
+first event sets the status. Logs without start transitions: every event is a status change
+to its activity. Transitions outside the XES standard lifecycle model (a
 source's own sub-states, such as Volvo IT's ``Awaiting Assignment``) are not part of the status
 unless composed into it: a ``nonstandard_lifecycle`` warning counts them and says how.
 
@@ -72,6 +73,7 @@ from . import inflate
 from .columns import EventColumns
 from .common import GZIP_MAGIC, LoadBuilder, blank, no_records
 from .inflate import gunzip_to
+from .xes_lifecycle import CaseLifecycle
 
 FORMAT = "xes"
 QUEUED = "queued"
@@ -481,40 +483,21 @@ def load(path: Path, config: Config) -> LoadResult:
         ) -> None:
             cols.add(case, ts, field, value, prev, actor, where)
 
-        open_instances: list[str] = []
+        machine = CaseLifecycle(started, cfg.waiting_prefix)
         status: str | None = None
         team: str | None = None
         resource: str | None = None
         first_ts, first_index, first_act, first_tr, _ = rows[0]
-        first_is_start = (
-            lifecycle
-            and first_tr is not None
-            and first_tr.lower() == "start"
-            and first_act in started
-        )
         where0 = f"{name}:{case}#{first_index}"
         add(first_ts, "created", None, None, None, where0)
         created[case] = first_ts
-        if lifecycle and not first_is_start:
+        if lifecycle and not machine.opens(first_act, first_tr):
             add(first_ts, "status", QUEUED, None, None, where0)
             status = QUEUED
         for ts, index, activity, transition, i in rows:
             where = f"{name}:{case}#{index}"
             actor = _text(resources[i])
-            if not lifecycle:
-                new: str | None = activity
-            else:
-                tr = (transition or "complete").lower()
-                new = None
-                if activity in started and tr == "start":
-                    open_instances.append(activity)
-                    new = activity
-                elif activity in started and tr == "complete":
-                    for k in range(len(open_instances) - 1, -1, -1):
-                        if open_instances[k] == activity:
-                            del open_instances[k]
-                            break
-                    new = open_instances[-1] if open_instances else cfg.waiting_prefix + activity
+            new = machine.step(activity, transition) if lifecycle else activity
             if new is not None and (new != status or not lifecycle):
                 add(ts, "status", new, status, actor, where)
                 status = new

@@ -9,7 +9,9 @@ where a complete is followed, at the same moment, by the start of the next segme
 
 What the XES cannot say: flags (blocked time inside active statuses) and cleared values (an
 XES event without ``org:group`` leaves the team in force). A person missing on a segment is
-written as ``(none)``: pm4py's social-network functions refuse gaps in ``org:resource``.
+``(none)`` in the pm4py frame (pm4py's social-network functions refuse gaps in
+``org:resource``), but has no ``org:resource`` in the XES: written there, it read back as a
+person, and as the team of every segment without one.
 """
 
 from __future__ import annotations
@@ -88,6 +90,11 @@ def to_pm4py(analysis: Analysis) -> pd.DataFrame:
     complete), ``org:group`` (team, None when the segment has none), ``org:resource``
     (assignee, ``(none)`` when missing) and the items' case attributes; rows in case and time
     order, text as ``object``."""
+    return _segment_frame(analysis, NO_RESOURCE)
+
+
+def _segment_frame(analysis: Analysis, no_resource: str | None) -> pd.DataFrame:
+    """:func:`to_pm4py`, a missing assignee as ``no_resource``."""
     import pandas as pd
 
     from .pm4py_frames import event_frame
@@ -100,7 +107,7 @@ def to_pm4py(analysis: Analysis) -> pd.DataFrame:
         **{
             LIFECYCLE: objects(events.column("transition")),
             GROUP: objects(events.column("team")),
-            RESOURCE: objects(events.column("assignee"), fill=NO_RESOURCE),
+            RESOURCE: objects(events.column("assignee"), fill=no_resource),
         },
     )
     items = analysis.items.select(["item", *CASE_ATTRIBUTES])
@@ -116,7 +123,7 @@ def to_pm4py(analysis: Analysis) -> pd.DataFrame:
 def write_xes(analysis: Analysis, path: Path) -> Path:
     """The status segments as an XES file (``.xes``, or ``.xes.gz`` compressed), written by
     pm4py's own exporter."""
-    frame = to_pm4py(analysis)
+    frame = _segment_frame(analysis, None)
     module = pm4py()
     # Attributes without a value are left out of the events, not written as "None" or NaN.
     frame = frame.astype({c: object for c in frame.columns if c != TIMESTAMP})
