@@ -137,7 +137,6 @@ def test_convert_to_xes_from_the_command_line(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "--to: unknown format 'csv'" in bad.output
 
 
-<<<<<<< HEAD
 def test_convert_to_xes_where_it_cannot_write_is_one_line_and_leaves_nothing(
     tmp_path: Path,
 ) -> None:
@@ -155,7 +154,8 @@ def test_convert_to_xes_where_it_cannot_write_is_one_line_and_leaves_nothing(
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"flowgap: error: {out}: cannot write: "), lines
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
-=======
+
+
 def test_a_segment_without_a_person_has_no_resource_in_the_xes(tmp_path: Path) -> None:
     # Written as "(none)", the missing person read back as a person, the team of every
     # segment without one: the story log's handoffs went from 285 to 412.
@@ -174,4 +174,3 @@ def test_a_segment_without_a_person_has_no_resource_in_the_xes(tmp_path: Path) -
     for again_config in (config, flowgap.Config()):
         again = flowgap.analyze(flowgap.load(path, again_config), again_config)
         assert handoffs(again) == expected
->>>>>>> guesses
