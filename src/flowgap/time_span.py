@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import UsageError
-from .ingest.arrow_columns import int_array
+from .ingest.arrow_columns import int_array, ints, strings
 from .model import InputSummary, LoadResult, Reject
 from .units import DAY_US, iso_day
 
@@ -52,7 +52,9 @@ def _iso(us: int) -> str:
     """A UTC instant for a message; years Python cannot hold are shown by their year."""
     if EARLIEST_US <= us < LATEST_US:
         return (_EPOCH + timedelta(microseconds=int(us))).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"year {1970 + us / (365.2425 * DAY_US):.0f}"
+    # numpy's calendar reaches far beyond Python's (years 1-9999): the exact year, where an
+    # average year length rounded 9999-12-31 up to "year 10000"
+    return f"year {np.datetime64(int(us), 'us').astype('datetime64[Y]').astype(int) + 1970}"
 
 
 def _in_years(us: np.ndarray) -> np.ndarray:
@@ -99,12 +101,19 @@ def far_reason(item: str, us: int, centre: int) -> str:
 
 
 def _centre(result: LoadResult) -> int | None:
-    """The median instant of the events, else of the items' creation dates (a log the
-    backend read itself, ``engine/parquet_source.py``, brings the median it computed)."""
+    """The median instant of the events' own times, else of the items' creation dates (a log
+    the backend read itself, ``engine/parquet_source.py``, brings the median it computed).
+
+    ``created`` events are left out when there are others: a loader derives them from an
+    item's first record, so a typo there would count twice (``1700, 1700, 2025, 2025``)."""
     if getattr(result, "on_backend", False):
         return result.centre_us  # type: ignore[attr-defined]
     if result.events.num_rows:
         us, valid = _us(result.events.column("ts"))
+        derived = pc.is_in(result.events.column("field"), strings(["created"]))
+        own = ints(derived.cast(pa.int8())) == 0
+        if own.any():
+            valid = valid & own
     elif result.items.num_rows:
         us, valid = _us(result.items.column("created"))
     else:
@@ -114,15 +123,27 @@ def _centre(result: LoadResult) -> int | None:
     if not len(us):
         return None
     # A median of instants Python can hold: a handful of absurd years cannot move it far.
-    # np.partition: linear time, where a sort costs about a second at 10M events.
-    k = (len(us) - 1) // 2
-    centre = int(np.partition(us, k)[k])
+    centre = _median(us)
     if not EARLIEST_US <= centre < LATEST_US:
         inside = us[_in_years(us)]
         if len(inside):
-            k = (len(inside) - 1) // 2
-            centre = int(np.partition(inside, k)[k])
+            centre = _median(inside)
     return centre
+
+
+def _median(us: np.ndarray) -> int:
+    """The middle instant; of an even count's two middle ones, the one whose span keeps more
+    instants (the lower when they keep as many): the lower alone can be the typo itself
+    (``1700, 2025``). np.partition: linear time, where a sort costs about a second at 10M."""
+    k = (len(us) - 1) // 2
+    if len(us) % 2:
+        return int(np.partition(us, k)[k])
+    parted = np.partition(us, (k, k + 1))
+    low, high = int(parted[k]), int(parted[k + 1])
+    if low == high:
+        return low
+    kept_low = int((~_outside(us, low)).sum())
+    return high if int((~_outside(us, high)).sum()) > kept_low else low
 
 
 def reject_far_times(result: LoadResult) -> LoadResult:
