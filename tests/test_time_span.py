@@ -192,3 +192,20 @@ def test_a_year_beyond_python_is_named_exactly(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("2025-01-08T10:00:00Z", "9999-12-31T23:59:59+14:00"))
     (reject,) = flowgap.load(path).rejects
     assert reject.reason.startswith("B-1: time year 9999 is more than 100 years")
+
+
+def test_a_reject_is_counted_against_its_own_input_of_a_shared_name(tmp_path: Path) -> None:
+    """Two inputs named ``x.csv``: the sources name their folder, and the year typo of the
+    second is not also counted against the first."""
+    for folder, rows in (("d1", ROWS[:3]), ("d2", ROWS[3:])):
+        (tmp_path / folder).mkdir()
+        text = HEADER + "\n".join(rows) + "\n"
+        if folder == "d2":
+            text = text.replace("2025-01-08", "2925-01-08")
+        (tmp_path / folder / "x.csv").write_text(text)
+    result = flowgap.load([tmp_path / "d1" / "x.csv", tmp_path / "d2" / "x.csv"])
+    assert [r.source for r in result.rejects] == ["d2/x.csv:3"]
+    counts = [(s.records_read, s.records_loaded, s.records_rejected) for s in result.inputs]
+    assert counts == [(3, 3, 0), (3, 2, 1)]
+    sources = set(result.events.column("source").to_pylist())
+    assert {"d1/x.csv:2", "d2/x.csv:2"} <= sources

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from .errors import UsageError
 from .ingest.arrow_columns import int_array, ints, strings
-from .model import InputSummary, LoadResult, Reject
+from .model import LoadResult, Reject, recount_rejected
 from .units import DAY_US, iso_day
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -174,7 +174,7 @@ def reject_far_times(result: LoadResult) -> LoadResult:
         if gone and items.num_rows:
             names = items.column("item").to_pylist()
             items = items.take(int_array([i for i, k in enumerate(names) if k not in gone]))
-        inputs = _recount(result.inputs, [r.source for r in rejects], int(drop.sum()))
+        inputs = recount_rejected(result.inputs, [r.source for r in rejects], int(drop.sum()))
         result = replace(result, events=events, rejects=[*result.rejects, *rejects], inputs=inputs)
     items = clear_far_dates(items, centre)
     if items is not result.items:
@@ -195,31 +195,6 @@ def clear_far_dates(items: pa.Table, centre: int) -> pa.Table:
             cleared = pc.if_else(pa.array(bad), pa.scalar(None, col.type), col)
             items = items.set_column(items.schema.get_field_index(name), name, cleared)
     return items
-
-
-def _recount(inputs: list[InputSummary], sources: list[str], events: int) -> list[InputSummary]:
-    """Move the rejected records from loaded to rejected in the input each came from (the
-    source starts with the input's file name); an input whose record is one event counts
-    events."""
-    out = []
-    for summary in inputs:
-        name = summary.path.replace("\\", "/").rsplit("/", 1)[-1]
-        mine = [s for s in sources if s.startswith(name + ":")]
-        if len(inputs) == 1 and not mine:
-            mine = sources  # a source not named after its file (Parquet's own provenance)
-        if summary.record_unit == "event" and mine:
-            n = events if len(inputs) == 1 else len(mine)
-        else:
-            n = len(mine)
-        n = min(n, summary.records_loaded)
-        out.append(
-            replace(
-                summary,
-                records_loaded=summary.records_loaded - n,
-                records_rejected=summary.records_rejected + n,
-            )
-        )
-    return out
 
 
 def check_as_of(as_of: datetime, result: LoadResult) -> None:

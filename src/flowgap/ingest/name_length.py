@@ -16,8 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..model import LoadResult, Reject
-from ..time_span import _recount as recount_rejected  # the same bookkeeping as a year typo
+from ..model import LoadResult, Reject, recount_rejected
 from .arrow_columns import int_array, ints, strings
 from .csv_table import string_lengths
 
