@@ -155,7 +155,10 @@ def test_in_a_parquet_log_only_the_far_event_goes(tmp_path: Path) -> None:
     )
     assert result.events.num_rows == events.num_rows - 1
     assert [(r.source, r.reason.partition(" is more")[0]) for r in result.rejects] == [
-        ("generated:FLOW-10", "FLOW-10: time 2999-02-18T07:00:00Z")
+        (
+            "generated:FLOW-10 (FLOW-10 at 2999-02-18T07:00:00Z #3)",
+            "FLOW-10: time 2999-02-18T07:00:00Z",
+        )
     ]
 
 
@@ -209,3 +212,26 @@ def test_a_reject_is_counted_against_its_own_input_of_a_shared_name(tmp_path: Pa
     assert counts == [(3, 3, 0), (3, 2, 1)]
     sources = set(result.events.column("source").to_pylist())
     assert {"d1/x.csv:2", "d2/x.csv:2"} <= sources
+
+
+def test_each_far_event_of_a_parquet_log_is_its_own_reject(tmp_path: Path) -> None:
+    """Two far events of one item share their provenance: two rejects, as counted."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    logs = Path(__file__).resolve().parents[1] / "sample_logs"
+    events = pq.read_table(logs / "sample.canonical.parquet")
+    ts = events.column("ts").to_pylist()
+    ts[3], ts[4] = ts[3].replace(year=1), ts[4].replace(year=9999)
+    events = events.set_column(
+        events.schema.get_field_index("ts"), "ts", pa.array(ts, events.schema.field("ts").type)
+    )
+    pq.write_table(events, tmp_path / "log.parquet")
+    shutil.copy(logs / "sample.canonical.items.parquet", tmp_path / "log.items.parquet")
+    result = flowgap.load(tmp_path / "log.parquet")
+    summary = result.inputs[0]
+    assert (summary.records_loaded, summary.records_rejected) == (683, 2)
+    assert len(result.rejects) == 2 == len({r.source for r in result.rejects})
+    assert result.events.num_rows == 683

@@ -126,6 +126,24 @@ class InputSummary:
         return self.source_name or self.path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
+def own_records(inputs: Sequence[InputSummary], sources: Sequence[str | None]) -> list[bool]:
+    """Whether each event (given by its source) is a record of its own: one of an input whose
+    record is one event (Parquet), whose sources are the provenance its events carry, so
+    that several events share one. An event named after another input is that input's."""
+    if not any(s.record_unit == "event" for s in inputs):
+        return [False] * len(sources)
+    others = tuple(s.label for s in inputs if s.record_unit != "event")
+    return [
+        not (src and any(src == n or src.startswith(n + ":") for n in others)) for src in sources
+    ]
+
+
+def event_record(source: str | None, item: str, at: str, seq: int) -> str:
+    """The source of a rejected event that is a record of its own: its provenance, told apart
+    from the other events sharing it by item, time and ``seq``."""
+    return f"{source or item} ({item} at {at} #{seq})"
+
+
 def recount_rejected(
     inputs: list[InputSummary], sources: list[str], events: int
 ) -> list[InputSummary]:

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from .errors import UsageError
 from .ingest.arrow_columns import int_array, ints, strings
-from .model import LoadResult, Reject, recount_rejected
+from .model import LoadResult, Reject, event_record, own_records, recount_rejected
 from .units import DAY_US, iso_day
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -48,7 +48,7 @@ def _us(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return values, valid
 
 
-def _iso(us: int) -> str:
+def instant_text(us: int) -> str:
     """A UTC instant for a message; years Python cannot hold are shown by their year."""
     if EARLIEST_US <= us < LATEST_US:
         return (_EPOCH + timedelta(microseconds=int(us))).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -78,15 +78,21 @@ def far_rejects(
     us: list[int],
     centre: int,
     first_row: list[int] | None = None,
+    seqs: list[int] | None = None,
+    own: list[bool] | None = None,
 ) -> list[Reject]:
     """One reject per record among the far events given (source, item, time of each): the
     events a record made (a history entry or a row changing several fields) share its source
-    and its time. Only the far events go: a Parquet input's events may share a source without
-    sharing a time. An event without a source is its own record (``item#row``)."""
+    and its time. An event that is a record of its own (``own``: a Parquet input's, which
+    may share a source with others) is one reject, named by :func:`event_record`. An event
+    without a source is its own record (``item#row``)."""
     rows = first_row if first_row is not None else list(range(len(items)))
     found: dict[str, Reject] = {}
-    for source, item, at, row in zip(sources, items, us, rows, strict=True):
-        key = source or f"{item}#{row}"
+    for k, (source, item, at, row) in enumerate(zip(sources, items, us, rows, strict=True)):
+        if own is not None and seqs is not None and own[k]:
+            key = event_record(source, item, instant_text(at), seqs[k])
+        else:
+            key = source or f"{item}#{row}"
         if key not in found:
             found[key] = Reject(key, far_reason(item, at, centre))
     return list(found.values())
@@ -95,8 +101,8 @@ def far_rejects(
 def far_reason(item: str, us: int, centre: int) -> str:
     """Why a record with an event at ``us`` is rejected."""
     return (
-        f"{item}: time {_iso(us)} is more than {MAX_DISTANCE_YEARS} years from the median of"
-        f" the data ({_iso(centre)[:10]}): a typo in the year?"
+        f"{item}: time {instant_text(us)} is more than {MAX_DISTANCE_YEARS} years from the"
+        f" median of the data ({instant_text(centre)[:10]}): a typo in the year?"
     )
 
 
@@ -160,12 +166,16 @@ def reject_far_times(result: LoadResult) -> LoadResult:
         sources = events.column("source").to_pylist()
         item_col = events.column("item").to_pylist()
         far_at = np.flatnonzero(far)
+        far_sources = [sources[i] for i in far_at]
+        seqs = events.column("seq").take(int_array(far_at)).to_pylist()
         rejects = far_rejects(
-            [sources[i] for i in far_at],
+            far_sources,
             [item_col[i] for i in far_at],
             [int(ts_us[i]) for i in far_at],
             centre,
             first_row=far_at.tolist(),
+            seqs=seqs,
+            own=own_records(result.inputs, far_sources),
         )
         drop = far
         events = events.take(int_array(np.flatnonzero(~drop)))
@@ -210,5 +220,5 @@ def check_as_of(as_of: datetime, result: LoadResult) -> None:
     if not EARLIEST_US <= us < LATEST_US or abs(us - centre) > MAX_DISTANCE_US:
         raise UsageError(
             f"as_of {iso_day(moment)} is more than {MAX_DISTANCE_YEARS} years from the median "
-            f"of the data ({_iso(centre)[:10]}): durations that long cannot be measured"
+            f"of the data ({instant_text(centre)[:10]}): durations that long cannot be measured"
         )
