@@ -34,21 +34,21 @@ def write_csv(tmp_path: Path, typo_year: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("year", "shown"),
+    ("year", "shown", "median"),
     [
-        ("0025", "year 25"),
-        ("1700", "1700-01-08T10:00:00Z"),
-        ("2999", "2999-01-08T10:00:00Z"),
+        ("0025", "year 25", "2025-01-06"),
+        ("1700", "1700-01-08T10:00:00Z", "2025-01-06"),
+        ("2999", "2999-01-08T10:00:00Z", "2025-01-07"),
     ],
 )
-def test_a_year_typo_is_a_rejected_row(tmp_path: Path, year: str, shown: str) -> None:
+def test_a_year_typo_is_a_rejected_row(tmp_path: Path, year: str, shown: str, median: str) -> None:
     path = write_csv(tmp_path, year)
     result = flowgap.load(path)
     assert [(r.source, r.reason) for r in result.rejects] == [
         (
             "t.csv:6",
             f"B-1: time {shown} is more than 100 years from the median of the data "
-            "(2025-01-06): a typo in the year?",
+            f"({median}): a typo in the year?",
         )
     ]
     summary = result.inputs[0]
@@ -68,7 +68,7 @@ def test_as_of_centuries_after_the_data_is_a_usage_error(tmp_path: Path) -> None
     assert done.exit_code == 2
     assert done.stderr == (
         "flowgap: error: as_of 9999-12-31 is more than 100 years from the median of the data "
-        "(2025-01-06): durations that long cannot be measured\n"
+        "(2025-01-07): durations that long cannot be measured\n"
     )
     done = runner.invoke(
         app,
@@ -90,7 +90,7 @@ def test_an_as_of_before_year_1000_shows_four_digits(tmp_path: Path, as_of: str)
     assert done.exit_code == 2
     assert done.stderr == (
         f"flowgap: error: as_of {as_of} is more than 100 years from the median of the data "
-        "(2025-01-06): durations that long cannot be measured\n"
+        "(2025-01-07): durations that long cannot be measured\n"
     )
     assert not (tmp_path / "out").exists()
 
@@ -155,5 +155,83 @@ def test_in_a_parquet_log_only_the_far_event_goes(tmp_path: Path) -> None:
     )
     assert result.events.num_rows == events.num_rows - 1
     assert [(r.source, r.reason.partition(" is more")[0]) for r in result.rejects] == [
-        ("generated:FLOW-10", "FLOW-10: time 2999-02-18T07:00:00Z")
+        (
+            "generated:FLOW-10 (FLOW-10 at 2999-02-18T07:00:00Z #3)",
+            "FLOW-10: time 2999-02-18T07:00:00Z",
+        )
     ]
+
+
+def test_a_typo_in_an_items_first_row_does_not_outvote_the_rest(tmp_path: Path) -> None:
+    """The median is over the records' own times: the ``created`` event derived from the
+    first row repeats its typo, and with it the lower median was the typo itself."""
+    path = tmp_path / "m.csv"
+    path.write_text(
+        HEADER + "C-1,,Backlog,1700-01-01T00:00:00Z\n"
+        "C-1,Backlog,In Dev,2025-01-02T00:00:00Z\nC-1,In Dev,Done,2025-01-03T00:00:00Z\n"
+    )
+    result = flowgap.load(path)
+    assert [r.source for r in result.rejects] == ["m.csv:2"]
+    assert "(2025-01-02)" in result.rejects[0].reason
+    summary = result.inputs[0]
+    assert (summary.records_loaded, summary.records_rejected) == (2, 1)
+
+
+def test_of_two_middle_times_the_one_keeping_more_records_is_the_median(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(
+        HEADER
+        + "".join(
+            f"C-{i},,Backlog,{year}-01-0{i}T00:00:00Z\n"
+            for i, year in enumerate((1700, 1800, 1890, 2025, 2025, 2025), start=1)
+        )
+    )
+    # lower middle 1890 keeps 2 rows (1800, 1890), upper middle 2025 keeps 3
+    assert [r.source for r in flowgap.load(path).rejects] == ["e.csv:2", "e.csv:3", "e.csv:4"]
+
+
+def test_a_year_beyond_python_is_named_exactly(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "2025")
+    path.write_text(path.read_text().replace("2025-01-08T10:00:00Z", "9999-12-31T23:59:59+14:00"))
+    (reject,) = flowgap.load(path).rejects
+    assert reject.reason.startswith("B-1: time year 9999 is more than 100 years")
+
+
+def test_a_reject_is_counted_against_its_own_input_of_a_shared_name(tmp_path: Path) -> None:
+    """Two inputs named ``x.csv``: the sources name their folder, and the year typo of the
+    second is not also counted against the first."""
+    for folder, rows in (("d1", ROWS[:3]), ("d2", ROWS[3:])):
+        (tmp_path / folder).mkdir()
+        text = HEADER + "\n".join(rows) + "\n"
+        if folder == "d2":
+            text = text.replace("2025-01-08", "2925-01-08")
+        (tmp_path / folder / "x.csv").write_text(text)
+    result = flowgap.load([tmp_path / "d1" / "x.csv", tmp_path / "d2" / "x.csv"])
+    assert [r.source for r in result.rejects] == ["d2/x.csv:3"]
+    counts = [(s.records_read, s.records_loaded, s.records_rejected) for s in result.inputs]
+    assert counts == [(3, 3, 0), (3, 2, 1)]
+    sources = set(result.events.column("source").to_pylist())
+    assert {"d1/x.csv:2", "d2/x.csv:2"} <= sources
+
+
+def test_each_far_event_of_a_parquet_log_is_its_own_reject(tmp_path: Path) -> None:
+    """Two far events of one item share their provenance: two rejects, as counted."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    logs = Path(__file__).resolve().parents[1] / "sample_logs"
+    events = pq.read_table(logs / "sample.canonical.parquet")
+    ts = events.column("ts").to_pylist()
+    ts[3], ts[4] = ts[3].replace(year=1), ts[4].replace(year=9999)
+    events = events.set_column(
+        events.schema.get_field_index("ts"), "ts", pa.array(ts, events.schema.field("ts").type)
+    )
+    pq.write_table(events, tmp_path / "log.parquet")
+    shutil.copy(logs / "sample.canonical.items.parquet", tmp_path / "log.items.parquet")
+    result = flowgap.load(tmp_path / "log.parquet")
+    summary = result.inputs[0]
+    assert (summary.records_loaded, summary.records_rejected) == (683, 2)
+    assert len(result.rejects) == 2 == len({r.source for r in result.rejects})
+    assert result.events.num_rows == 683

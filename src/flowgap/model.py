@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -112,10 +112,64 @@ class InputSummary:
     records_rejected: int
     #: What one record is for this format ("issue", "history", "row", "event", ...).
     record_unit: str = "record"
+    #: What the sources of its records start with (``NAME:line``) when not its file name:
+    #: ``archive.zip!member`` in an archive, ``d1/x.csv`` beside another ``x.csv``.
+    source_name: str = ""
 
     @property
     def reconciles(self) -> bool:
         return self.records_read == self.records_loaded + self.records_rejected
+
+    @property
+    def label(self) -> str:
+        """The name its records' sources start with."""
+        return self.source_name or self.path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def own_records(inputs: Sequence[InputSummary], sources: Sequence[str | None]) -> list[bool]:
+    """Whether each event (given by its source) is a record of its own: one of an input whose
+    record is one event (Parquet), whose sources are the provenance its events carry, so
+    that several events share one. An event named after another input is that input's."""
+    if not any(s.record_unit == "event" for s in inputs):
+        return [False] * len(sources)
+    others = tuple(s.label for s in inputs if s.record_unit != "event")
+    return [
+        not (src and any(src == n or src.startswith(n + ":") for n in others)) for src in sources
+    ]
+
+
+def event_record(source: str | None, item: str, at: str, seq: int) -> str:
+    """The source of a rejected event that is a record of its own: its provenance, told apart
+    from the other events sharing it by item, time and ``seq``."""
+    return f"{source or item} ({item} at {at} #{seq})"
+
+
+def recount_rejected(
+    inputs: list[InputSummary], sources: list[str], events: int
+) -> list[InputSummary]:
+    """``inputs`` with the records rejected after loading (their ``sources``, ``events``
+    events in all) moved from loaded to rejected in the input each came from: the one whose
+    :attr:`~InputSummary.label` starts the source. An input whose record is one event counts
+    events; a lone input takes the sources not named after it (Parquet's own provenance)."""
+    out = []
+    for summary in inputs:
+        name = summary.label
+        mine = [s for s in sources if s == name or s.startswith(name + ":")]
+        if len(inputs) == 1 and not mine:
+            mine = sources
+        if summary.record_unit == "event" and mine:
+            n = events if len(inputs) == 1 else len(mine)
+        else:
+            n = len(mine)
+        n = min(n, summary.records_loaded)
+        out.append(
+            replace(
+                summary,
+                records_loaded=summary.records_loaded - n,
+                records_rejected=summary.records_rejected + n,
+            )
+        )
+    return out
 
 
 @dataclass
@@ -167,6 +221,7 @@ class LoadResult:
         """Concatenate several inputs into one result (items unified by key, first wins)."""
         if len(results) == 1:
             return results[0]
+        results = distinct_sources(results)
         events = pa.concat_tables([r.events for r in results], promote_options="permissive")
         items = dedupe_items(
             pa.concat_tables([r.items for r in results], promote_options="permissive")
@@ -300,3 +355,76 @@ def dedupe_items(items: pa.Table) -> pa.Table:
             seen.add(key)
             keep.append(i)
     return items.take(keep) if len(keep) != len(keys) else items
+
+
+def relabelled(result: LoadResult, old: str, new: str, new_path: str | None = None) -> LoadResult:
+    """``result`` with the sources of its input ``old`` (``old`` or ``old:...``) starting
+    with ``new`` instead; that input's path becomes ``new_path`` when given."""
+
+    def fix(source: str | None) -> str | None:
+        if source is None:
+            return None
+        if source == old:
+            return new
+        return new + source[len(old) :] if source.startswith(old + ":") else source
+
+    col = result.events.column("source")
+    pattern = "^" + re.escape(old) + "(:|$)"
+    fixed = pc.replace_substring_regex(
+        col, pattern, new.replace("\\", "\\\\") + r"\1", max_replacements=1
+    )
+    events = result.events.set_column(
+        result.events.schema.get_field_index("source"),
+        result.events.schema.field("source"),
+        fixed if isinstance(fixed, pa.ChunkedArray) else pa.chunked_array([fixed]),
+    )
+    inputs = [
+        replace(s, source_name=new, path=new_path or s.path) if s.label == old else s
+        for s in result.inputs
+    ]
+    return replace(
+        result,
+        events=events,
+        rejects=[Reject(fix(r.source) or new, r.reason) for r in result.rejects],
+        warnings=[replace(w, source=fix(w.source)) for w in result.warnings],
+        inputs=inputs,
+    )
+
+
+def distinct_sources(results: Sequence[LoadResult]) -> list[LoadResult]:
+    """``results`` with inputs of one file name (``d1/x.csv``, ``d2/x.csv``) named by as many
+    of their last folders as tell them apart (by their place among the inputs when nothing
+    does): a source such as ``x.csv:3`` must say which input it came from, and a reject be
+    counted against that input alone."""
+    labels = Counter(s.label for r in results for s in r.inputs)
+    clashing = {name for name, n in labels.items() if n > 1}
+    if not clashing:
+        return list(results)
+    paths: dict[str, list[list[str]]] = {name: [] for name in clashing}
+    for s in (s for r in results for s in r.inputs if s.label in clashing):
+        paths[s.label].append(_parts(s.path))
+    depth = {name: _telling_depth(found) for name, found in paths.items()}
+    seen: Counter[str] = Counter()
+    out = []
+    for result in results:
+        for summary in [s for s in result.inputs if s.label in clashing]:
+            name = summary.label
+            seen[name] += 1
+            k = depth[name]
+            new = "/".join(_parts(summary.path)[-k:]) if k else f"{name} ({seen[name]})"
+            if new != name:
+                result = relabelled(result, name, new)
+        out.append(result)
+    return out
+
+
+def _parts(path: str) -> list[str]:
+    return path.replace("\\", "/").split("/")
+
+
+def _telling_depth(paths: list[list[str]]) -> int | None:
+    """The fewest last parts of the paths that are all different, None when none are."""
+    for k in range(2, max(len(p) for p in paths) + 1):
+        if len({"/".join(p[-k:]) for p in paths}) == len(paths):
+            return k
+    return None

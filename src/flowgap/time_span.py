@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import UsageError
-from .ingest.arrow_columns import int_array
-from .model import InputSummary, LoadResult, Reject
+from .ingest.arrow_columns import int_array, ints, strings
+from .model import LoadResult, Reject, event_record, own_records, recount_rejected
 from .units import DAY_US, iso_day
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -48,11 +48,13 @@ def _us(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return values, valid
 
 
-def _iso(us: int) -> str:
+def instant_text(us: int) -> str:
     """A UTC instant for a message; years Python cannot hold are shown by their year."""
     if EARLIEST_US <= us < LATEST_US:
         return (_EPOCH + timedelta(microseconds=int(us))).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"year {1970 + us / (365.2425 * DAY_US):.0f}"
+    # numpy's calendar reaches far beyond Python's (years 1-9999): the exact year, where an
+    # average year length rounded 9999-12-31 up to "year 10000"
+    return f"year {np.datetime64(int(us), 'us').astype('datetime64[Y]').astype(int) + 1970}"
 
 
 def _in_years(us: np.ndarray) -> np.ndarray:
@@ -76,15 +78,21 @@ def far_rejects(
     us: list[int],
     centre: int,
     first_row: list[int] | None = None,
+    seqs: list[int] | None = None,
+    own: list[bool] | None = None,
 ) -> list[Reject]:
     """One reject per record among the far events given (source, item, time of each): the
     events a record made (a history entry or a row changing several fields) share its source
-    and its time. Only the far events go: a Parquet input's events may share a source without
-    sharing a time. An event without a source is its own record (``item#row``)."""
+    and its time. An event that is a record of its own (``own``: a Parquet input's, which
+    may share a source with others) is one reject, named by :func:`event_record`. An event
+    without a source is its own record (``item#row``)."""
     rows = first_row if first_row is not None else list(range(len(items)))
     found: dict[str, Reject] = {}
-    for source, item, at, row in zip(sources, items, us, rows, strict=True):
-        key = source or f"{item}#{row}"
+    for k, (source, item, at, row) in enumerate(zip(sources, items, us, rows, strict=True)):
+        if own is not None and seqs is not None and own[k]:
+            key = event_record(source, item, instant_text(at), seqs[k])
+        else:
+            key = source or f"{item}#{row}"
         if key not in found:
             found[key] = Reject(key, far_reason(item, at, centre))
     return list(found.values())
@@ -93,18 +101,25 @@ def far_rejects(
 def far_reason(item: str, us: int, centre: int) -> str:
     """Why a record with an event at ``us`` is rejected."""
     return (
-        f"{item}: time {_iso(us)} is more than {MAX_DISTANCE_YEARS} years from the median of"
-        f" the data ({_iso(centre)[:10]}): a typo in the year?"
+        f"{item}: time {instant_text(us)} is more than {MAX_DISTANCE_YEARS} years from the"
+        f" median of the data ({instant_text(centre)[:10]}): a typo in the year?"
     )
 
 
 def _centre(result: LoadResult) -> int | None:
-    """The median instant of the events, else of the items' creation dates (a log the
-    backend read itself, ``engine/parquet_source.py``, brings the median it computed)."""
+    """The median instant of the events' own times, else of the items' creation dates (a log
+    the backend read itself, ``engine/parquet_source.py``, brings the median it computed).
+
+    ``created`` events are left out when there are others: a loader derives them from an
+    item's first record, so a typo there would count twice (``1700, 1700, 2025, 2025``)."""
     if getattr(result, "on_backend", False):
         return result.centre_us  # type: ignore[attr-defined]
     if result.events.num_rows:
         us, valid = _us(result.events.column("ts"))
+        derived = pc.is_in(result.events.column("field"), strings(["created"]))
+        own = ints(derived.cast(pa.int8())) == 0
+        if own.any():
+            valid = valid & own
     elif result.items.num_rows:
         us, valid = _us(result.items.column("created"))
     else:
@@ -114,15 +129,27 @@ def _centre(result: LoadResult) -> int | None:
     if not len(us):
         return None
     # A median of instants Python can hold: a handful of absurd years cannot move it far.
-    # np.partition: linear time, where a sort costs about a second at 10M events.
-    k = (len(us) - 1) // 2
-    centre = int(np.partition(us, k)[k])
+    centre = _median(us)
     if not EARLIEST_US <= centre < LATEST_US:
         inside = us[_in_years(us)]
         if len(inside):
-            k = (len(inside) - 1) // 2
-            centre = int(np.partition(inside, k)[k])
+            centre = _median(inside)
     return centre
+
+
+def _median(us: np.ndarray) -> int:
+    """The middle instant; of an even count's two middle ones, the one whose span keeps more
+    instants (the lower when they keep as many): the lower alone can be the typo itself
+    (``1700, 2025``). np.partition: linear time, where a sort costs about a second at 10M."""
+    k = (len(us) - 1) // 2
+    if len(us) % 2:
+        return int(np.partition(us, k)[k])
+    parted = np.partition(us, (k, k + 1))
+    low, high = int(parted[k]), int(parted[k + 1])
+    if low == high:
+        return low
+    kept_low = int((~_outside(us, low)).sum())
+    return high if int((~_outside(us, high)).sum()) > kept_low else low
 
 
 def reject_far_times(result: LoadResult) -> LoadResult:
@@ -139,12 +166,16 @@ def reject_far_times(result: LoadResult) -> LoadResult:
         sources = events.column("source").to_pylist()
         item_col = events.column("item").to_pylist()
         far_at = np.flatnonzero(far)
+        far_sources = [sources[i] for i in far_at]
+        seqs = events.column("seq").take(int_array(far_at)).to_pylist()
         rejects = far_rejects(
-            [sources[i] for i in far_at],
+            far_sources,
             [item_col[i] for i in far_at],
             [int(ts_us[i]) for i in far_at],
             centre,
             first_row=far_at.tolist(),
+            seqs=seqs,
+            own=own_records(result.inputs, far_sources),
         )
         drop = far
         events = events.take(int_array(np.flatnonzero(~drop)))
@@ -153,7 +184,7 @@ def reject_far_times(result: LoadResult) -> LoadResult:
         if gone and items.num_rows:
             names = items.column("item").to_pylist()
             items = items.take(int_array([i for i, k in enumerate(names) if k not in gone]))
-        inputs = _recount(result.inputs, [r.source for r in rejects], int(drop.sum()))
+        inputs = recount_rejected(result.inputs, [r.source for r in rejects], int(drop.sum()))
         result = replace(result, events=events, rejects=[*result.rejects, *rejects], inputs=inputs)
     items = clear_far_dates(items, centre)
     if items is not result.items:
@@ -176,31 +207,6 @@ def clear_far_dates(items: pa.Table, centre: int) -> pa.Table:
     return items
 
 
-def _recount(inputs: list[InputSummary], sources: list[str], events: int) -> list[InputSummary]:
-    """Move the rejected records from loaded to rejected in the input each came from (the
-    source starts with the input's file name); an input whose record is one event counts
-    events."""
-    out = []
-    for summary in inputs:
-        name = summary.path.replace("\\", "/").rsplit("/", 1)[-1]
-        mine = [s for s in sources if s.startswith(name + ":")]
-        if len(inputs) == 1 and not mine:
-            mine = sources  # a source not named after its file (Parquet's own provenance)
-        if summary.record_unit == "event" and mine:
-            n = events if len(inputs) == 1 else len(mine)
-        else:
-            n = len(mine)
-        n = min(n, summary.records_loaded)
-        out.append(
-            replace(
-                summary,
-                records_loaded=summary.records_loaded - n,
-                records_rejected=summary.records_rejected + n,
-            )
-        )
-    return out
-
-
 def check_as_of(as_of: datetime, result: LoadResult) -> None:
     """An ``as_of`` too far from the data for its durations to be measured is a usage error."""
     centre = _centre(result)
@@ -214,5 +220,5 @@ def check_as_of(as_of: datetime, result: LoadResult) -> None:
     if not EARLIEST_US <= us < LATEST_US or abs(us - centre) > MAX_DISTANCE_US:
         raise UsageError(
             f"as_of {iso_day(moment)} is more than {MAX_DISTANCE_YEARS} years from the median "
-            f"of the data ({_iso(centre)[:10]}): durations that long cannot be measured"
+            f"of the data ({instant_text(centre)[:10]}): durations that long cannot be measured"
         )

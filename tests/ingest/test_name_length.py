@@ -44,3 +44,30 @@ def test_a_long_comment_and_a_long_current_status(tmp_path: Path) -> None:
     assert out.items.select(["current_status", "type"]).to_pylist() == [
         {"current_status": None, "type": "Bug"}
     ]
+
+
+def test_in_a_parquet_log_only_the_long_event_goes(tmp_path: Path) -> None:
+    """A Parquet record is one event: the item's other events of the same provenance stay,
+    and the counts equal the rejects listed and the events loaded."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import flowgap
+
+    logs = Path(__file__).resolve().parents[2] / "sample_logs"
+    events = pq.read_table(logs / "sample.canonical.parquet")
+    pairs = zip(events.column("item").to_pylist(), events.column("field").to_pylist(), strict=True)
+    at = next(i for i, pair in enumerate(pairs) if pair == ("FLOW-1", "status"))
+    values = events.column("value").to_pylist()
+    values[at] = "x" * 5000
+    events = events.set_column(events.schema.get_field_index("value"), "value", pa.array(values))
+    pq.write_table(events, tmp_path / "log.parquet")
+    shutil.copy(logs / "sample.canonical.items.parquet", tmp_path / "log.items.parquet")
+    result = flowgap.load(tmp_path / "log.parquet")
+    summary = result.inputs[0]
+    assert (summary.records_loaded, summary.records_rejected) == (events.num_rows - 1, 1)
+    assert result.events.num_rows == summary.records_loaded
+    assert len(result.rejects) == 1
+    assert "FLOW-1" in result.items.column("item").to_pylist()

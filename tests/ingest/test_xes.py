@@ -375,6 +375,10 @@ _EVENT = (
             "date '1500-01-01T00:00:00Z' of 'time:timestamp' is outside",
         ),
         ("<trace>" + _EVENT.format("0000-01-01T00:00:00") + "</trace>", "years 1678-2261"),
+        # a signed or three-digit year: a panic of the Rust reader on stderr
+        ("<trace>" + _EVENT.format("+12345-01-02T10:00:00.000+01:00") + "</trace>", "years"),
+        ("<trace>" + _EVENT.format("-5000-01-02T10:00:00.000+01:00") + "</trace>", "years"),
+        ("<trace>" + _EVENT.format("999-01-02T10:00:00.000+01:00") + "</trace>", "years"),
         ("<trace><event><event></event></event></trace>", "an event inside an event at line 2"),
     ],
 )

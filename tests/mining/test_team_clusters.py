@@ -111,3 +111,16 @@ def test_one_team_past_the_named_ones_is_one_other_team() -> None:
     got = team_clusters(edges({hop: 3 for hop in hops}), handoff_events)
     assert got["clusters"][0]["teams"] == ring
     assert got["finding"].startswith("A, B, C, D and 1 other team hand work mostly among")
+
+
+def test_past_the_cap_communities_are_sought_among_the_busiest_teams() -> None:
+    """A log of thousands of teams is clustered among its busiest: greedy modularity over
+    every team took minutes."""
+    from flowgap.mining import team_clusters as module
+
+    counts = {("A", "B"): 9, ("B", "A"): 9, ("C", "D"): 9}
+    counts |= {(f"T{i:04d}", f"T{i + 1:04d}"): 1 for i in range(0, 2 * module.CLUSTER_TEAMS, 2)}
+    found = communities(edges(counts))
+    assert found[:2] == [["A", "B"], ["C", "D"]]
+    clustered = {team for members in found for team in members}
+    assert len(clustered) <= module.CLUSTER_TEAMS

@@ -83,16 +83,21 @@ def build_daily(
     np.add.at(grid, (rows, start), n)
     np.add.at(grid, (rows, stop), -n)
     counts = np.cumsum(grid, axis=1)[:, :n_days]
+    # Built in (date, status) order: names are sorted, so no sort of the table is needed, and
+    # each text column is a take of one small array (np.repeat of the names, then a sort, of
+    # 20,000 statuses x 270 days held 450 MB for seconds).
     dates = np.arange(first_day, last_day + 1, dtype=np.int32)
+    status_at = np.tile(np.arange(len(names), dtype=np.int32), n_days)
+    classes = pa.array([cls_of[s] for s in names], pa.string())
     return pa.table(
         {
-            "date": pa.array(np.tile(dates, len(names)), pa.int32()).cast(pa.date32()),
-            "status": pa.array(np.repeat(names, n_days), pa.string()),
-            "class": pa.array(np.repeat([cls_of[s] for s in names], n_days), pa.string()),
-            "items": pa.array(counts.reshape(-1), pa.int64()),
+            "date": pa.array(np.repeat(dates, len(names)), pa.int32()).cast(pa.date32()),
+            "status": pa.array(names, pa.string()).take(status_at),
+            "class": classes.take(status_at),
+            "items": pa.array(counts.T.reshape(-1), pa.int64()),
         },
         schema=DAILY,
-    ).sort_by([("date", "ascending"), ("status", "ascending")])
+    )
 
 
 def build_daily_totals(items: pa.Table, *, first_day: int, as_of_us: int) -> pa.Table:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .statuses import StatusScope, chart_labels, workflow_order
 from .style import (
@@ -23,18 +26,12 @@ def cumulative_flow(daily: TableLike, statuses: StatusScope | None = None) -> go
     at the bottom and the start of the workflow on top, each status in its own shade of its
     class' colour."""
     title = "Cumulative flow"
-    df = frame(daily)
+    if not isinstance(daily, pa.Table):
+        daily = pa.Table.from_pandas(frame(daily), preserve_index=False)
+    df = _labelled(daily)
     if df.empty:
         return empty_figure(title, "No daily counts.")
     classes = df.groupby("status", sort=False)["class"].first().to_dict()
-    labels = chart_labels(df.groupby("status", sort=False)["items"].sum().to_dict(), classes)
-    if any(label != status for status, label in labels.items()):
-        df = (
-            df.assign(status=df["status"].map(labels))
-            .groupby(["status", "class", "date"], as_index=False, sort=False)["items"]
-            .sum()
-        )
-        classes = df.groupby("status", sort=False)["class"].first().to_dict()
     scope = statuses or StatusScope(tuple(workflow_order(classes)), classes)
     parts = {status: part.sort_values("date") for status, part in df.groupby("status", sort=False)}
     fig = base_figure(title, height=460)
@@ -59,6 +56,33 @@ def cumulative_flow(daily: TableLike, statuses: StatusScope | None = None) -> go
     total = df.groupby("date")["items"].sum()
     count_axis(fig, float(total.max()) if len(total) else 0.0)
     return fig
+
+
+def _labelled(daily: pa.Table) -> pd.DataFrame:
+    """The daily counts as a frame, the statuses beyond the chart's names already summed into
+    their labels by Arrow (the same groups, in the same order, as the frame's own step): the
+    day x status table of 20,000 statuses is 5 million rows, and pandas took 5 s and 500 MB."""
+    if daily.num_rows == 0:
+        return frame(daily)
+    per_status = daily.group_by("status", use_threads=False).aggregate(
+        [("class", "first"), ("items", "sum")]
+    )
+    names = per_status.column("status")
+    keys = names.to_pylist()
+    classes = dict(zip(keys, per_status.column("class_first").to_pylist(), strict=True))
+    totals = dict(zip(keys, per_status.column("items_sum").to_pylist(), strict=True))
+    labels = chart_labels(totals, classes)
+    if all(label == status for status, label in labels.items()):
+        return frame(daily)
+    shown = pa.array([labels[s] for s in keys], pa.string())
+    mapped = shown.take(pc.index_in(daily.column("status"), value_set=names))
+    summed = (
+        pa.table({"status": mapped, "class": daily.column("class"), "date": daily.column("date")})
+        .append_column("items", daily.column("items"))
+        .group_by(["status", "class", "date"], use_threads=False)
+        .aggregate([("items", "sum")])
+    )
+    return summed.rename_columns(["status", "class", "date", "items"]).to_pandas()
 
 
 def throughput_trend(weekly: TableLike) -> go.Figure:

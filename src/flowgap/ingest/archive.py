@@ -18,15 +18,11 @@ import re
 import stat
 import tempfile
 import zipfile
-from dataclasses import replace
 from pathlib import Path, PurePosixPath
-
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..config import Config
 from ..errors import InputError
-from ..model import Finding, LoadResult, Reject
+from ..model import Finding, LoadResult, relabelled
 from . import inflate
 
 FORMAT = "zip"
@@ -176,7 +172,8 @@ def load(path: Path, config: Config) -> LoadResult:
                 # name the member inside the archive, not the temporary file
                 raise InputError(path, err.problem, record=_member_record(info, err)) from None
             results.append(
-                _renamed(
+                # sources and input paths of a member, as seen from the archive
+                relabelled(
                     result, target.name, f"{path.name}!{info.filename}", f"{path}!{info.filename}"
                 )
             )
@@ -196,32 +193,3 @@ def _loader(fmt: str) -> str:
 
 def _member_record(info: zipfile.ZipInfo, err: InputError) -> str:
     return f"member {info.filename!r}" + (f" {err.record}" if err.record else "")
-
-
-def _renamed(result: LoadResult, old: str, new: str, new_path: str) -> LoadResult:
-    """Sources and input paths of a member, as seen from the archive."""
-
-    def fix(source: str | None) -> str | None:
-        if source is None:
-            return None
-        if source == old:
-            return new
-        return new + source[len(old) :] if source.startswith(old + ":") else source
-
-    col = result.events.column("source")
-    pattern = "^" + re.escape(old) + "(:|$)"
-    fixed = pc.replace_substring_regex(
-        col, pattern, new.replace("\\", "\\\\") + r"\1", max_replacements=1
-    )
-    events = result.events.set_column(
-        result.events.schema.get_field_index("source"),
-        result.events.schema.field("source"),
-        fixed if isinstance(fixed, pa.ChunkedArray) else pa.chunked_array([fixed]),
-    )
-    return replace(
-        result,
-        events=events,
-        rejects=[Reject(fix(r.source) or new, r.reason) for r in result.rejects],
-        warnings=[replace(w, source=fix(w.source)) for w in result.warnings],
-        inputs=[replace(s, path=new_path) for s in result.inputs],
-    )

@@ -16,8 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..model import LoadResult, Reject
-from ..time_span import _recount as recount_rejected  # the same bookkeeping as a year typo
+from ..model import LoadResult, Reject, event_record, own_records, recount_rejected
+from ..time_span import instant_text
 from .arrow_columns import int_array, ints, strings
 from .csv_table import string_lengths
 
@@ -81,17 +81,24 @@ def reject_long_names(result: LoadResult) -> LoadResult:
     if not bad.any():
         return result if items is result.items else replace(result, items=items)
     at = np.flatnonzero(bad)
-    rows = events.take(int_array(at)).select(["item", "field", "source"]).to_pylist()
+    picked = events.take(int_array(at)).select(["item", "ts", "seq", "field", "source"])
+    # the time as microseconds: a year Python cannot hold (a later rule rejects it) must not fail
+    rows = picked.set_column(1, "ts", picked.column("ts").cast(pa.int64())).to_pylist()
+    own = own_records(result.inputs, [row["source"] for row in rows])
     sources: dict[str, str] = {}
-    for i, row in zip(at.tolist(), rows, strict=True):
+    for i, row, alone in zip(at.tolist(), rows, own, strict=True):
         what = why[i] if why[i] in ("item", "actor") else row["field"]
         item = row["item"] if why[i] != "item" else row["item"][:40] + "..."
-        source = row["source"] or f"{item}#{i}"
+        if alone:  # a Parquet event: the record is the event, not every event of its source
+            source = event_record(row["source"], item, instant_text(row["ts"]), row["seq"])
+        else:
+            source = row["source"] or f"{item}#{i}"
         sources.setdefault(
             source, f"{item}: {what} is longer than {MAX_NAME:,} characters: not a name"
         )
     # every event of a rejected record goes with it (a row's created and status events)
-    drop = bad | _mask(pc.is_in(events.column("source"), strings(list(sources))))
+    shared = [row["source"] for row, alone in zip(rows, own, strict=True) if not alone]
+    drop = bad | _mask(pc.is_in(events.column("source"), strings([s for s in shared if s])))
     kept = events.take(int_array(np.flatnonzero(~drop)))
     gone = set(events.column("item").to_pylist()) - set(kept.column("item").to_pylist())
     if gone and items.num_rows:

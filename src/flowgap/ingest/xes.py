@@ -185,7 +185,9 @@ MAX_DEPTH = 64
 #: Years of a ``<date>`` the Rust reader holds (nanoseconds since 1970 in an int64: 1677-09
 #: to 2262-04); beyond them it panics. Whole years inside that span.
 DATE_YEARS = (1678, 2261)
-_DATE_YEAR = re.compile(r"\s*(\d{4,})-")
+#: The year of a date: a sign (``+12345``, ``-5000``) or fewer than four digits (``999``) is
+#: outside those years too, and the Rust reader panicked on them.
+_DATE_YEAR = re.compile(r"\s*([+-]?)(\d+)-")
 #: The Rust reader makes one column per attribute key, each as long as the log has events: a
 #: 2.8 MB log of 20,000 events each with a key of its own asked for 400 million cells and
 #: aborted the process past 4 GB. Real logs have tens of keys.
@@ -235,7 +237,7 @@ def check_well_formed(path: Path) -> list[int]:
                 refuse(f"more than {MAX_KEYS:,} distinct attribute keys", "too large to read")
         if name == "date":
             m = _DATE_YEAR.match(attrs.get("value", ""))
-            if m and not DATE_YEARS[0] <= int(m.group(1)) <= DATE_YEARS[1]:
+            if m and (m.group(1) or not DATE_YEARS[0] <= int(m.group(2)) <= DATE_YEARS[1]):
                 refuse(
                     f"date {attrs['value'][:40]!r} of {attrs.get('key', '?')!r} is outside"
                     f" the years {DATE_YEARS[0]}-{DATE_YEARS[1]} an XES log can hold here"

@@ -2,7 +2,8 @@
 
 The handoff graph pm4py discovered, made undirected (the weight of a pair of teams is the
 number of handoffs between them, both ways; self-loops left out), is split into communities by
-networkx's greedy modularity maximisation (deterministic: no random seed involved). For each
+networkx's greedy modularity maximisation (deterministic: no random seed involved), among the
+:data:`CLUSTER_TEAMS` busiest teams when there are more. For each
 community of two teams or more: the handoffs between its teams and the waiting after them
 (the engine's ``handoff_events``, ``wait_s``): what would disappear if the community were one
 team. The best candidate is the community with the most such waiting, as a question for the
@@ -21,6 +22,10 @@ from .handoff_network import team_digraph
 from .pm4py_frames import networkx
 
 DAY_S = 86400.0
+#: Most teams the communities are sought among: the busiest (most handoffs, both ways).
+#: Greedy modularity costs about teams x edges: 3,000 teams of a hostile log took minutes,
+#: 300 densely linked teams take about a second. The others belong to no cluster.
+CLUSTER_TEAMS = 300
 #: Teams a finding names; a bigger cluster is "A, B, C, D and 11 other teams".
 NAMED = 4
 
@@ -36,6 +41,9 @@ def communities(edges: pa.Table) -> list[list[str]]:
     for source, target, data in sorted(directed.edges(data=True)):
         weight = graph.get_edge_data(source, target, {"weight": 0})["weight"]
         graph.add_edge(source, target, weight=weight + data["count"])
+    if graph.number_of_nodes() > CLUSTER_TEAMS:
+        busiest = sorted(graph.degree(weight="weight"), key=lambda td: (-td[1], td[0]))
+        graph = graph.subgraph(sorted(t for t, _ in busiest[:CLUSTER_TEAMS])).copy()
     if graph.number_of_edges() == 0:
         return []
     found = nx.community.greedy_modularity_communities(graph, weight="weight")
