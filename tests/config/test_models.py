@@ -87,3 +87,21 @@ def test_hostile_values_are_config_errors(tmp_path: Path, toml: str, message: st
     with pytest.raises(ConfigError) as err:
         Config.load(path)
     assert str(err.value) == f"{path}: {message}"
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        "a = " + "[" * 10_000 + "]" * 10_000,
+        "a = " + "{b = " * 5_000 + "1" + "}" * 5_000,
+    ],
+)
+def test_deep_nesting_is_a_config_error(tmp_path: Path, toml: str) -> None:
+    """tomllib parses nesting by recursion: this was a RecursionError traceback, exit 1."""
+    path = tmp_path / "deep.toml"
+    path.write_text(toml + "\n", encoding="utf-8")
+    done = CliRunner().invoke(app, ["inspect", "missing.csv", "-c", str(path)])
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"flowgap: error: {path}: not valid TOML: arrays or tables nested too deeply\n"
+    )

@@ -463,6 +463,18 @@ class EngineConfig(_Section):
     tables_out: str | None = None
 
 
+def parse_toml(text: str, path: str | Path) -> dict:
+    """The TOML text of the configuration ``path``; a ConfigError naming it when it is not
+    TOML. ``tomllib`` parses nested arrays and tables by recursion: a few thousand levels
+    exhaust Python's stack (RecursionError), which is bad input like any other."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "-", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(path, "-", "not valid TOML: arrays or tables nested too deeply") from None
+
+
 class Config(_Section):
     input: InputConfig = Field(default_factory=InputConfig)
     statuses: StatusConfig = Field(default_factory=StatusConfig)
@@ -484,14 +496,12 @@ class Config(_Section):
         """Read and validate a TOML file. Errors name the file and the key."""
         path = Path(path)
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+            text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise ConfigError(path, "-", "file not found") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(path, "-", f"not valid TOML: {exc}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(path, "-", f"cannot read: {exc}") from None
-        cfg = cls.from_dict(raw, path)
+        cfg = cls.from_dict(parse_toml(text, path), path)
         cfg.source_path = path
         steering = cfg.steering
         if steering.meetings_file is not None and not steering.meetings_file.is_absolute():

@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..outputs import atomic_write
 from .pm4py_frames import (
     CASE,
     GROUP,
@@ -121,11 +122,14 @@ def write_xes(analysis: Analysis, path: Path) -> Path:
     with warnings.catch_warnings():
         # pm4py suggests a faster exporter package on every use; its own is the one wanted.
         warnings.simplefilter("ignore")
-        module.write_xes(
-            frame,
-            str(path),
-            case_id_key=CASE,
-            variant_str="line_by_line",
-            show_progress_bar=False,
+        atomic_write(
+            path,
+            lambda tmp: module.write_xes(
+                frame,
+                str(tmp),
+                case_id_key=CASE,
+                variant_str="line_by_line",
+                show_progress_bar=False,
+            ),
         )
     return path
