@@ -37,15 +37,19 @@ def decided_findings(analysis: Any, wip: pa.Table) -> list[dict]:
 
 
 def report_forecast(analysis: Any) -> dict | None:
-    """When the current WIP will be done, and how many items in the next four weeks; None
-    when nothing was delivered in the window (nothing to sample)."""
+    """When the current WIP will be done (None when it would take longer than the longest
+    forecast horizon), and how many items in the next four weeks; None when nothing was
+    delivered in the window (nothing to sample)."""
     items, as_of, config = analysis.items, analysis.as_of, analysis.config
     wip = int(analysis.summary["wip"]["current"] or 0)
     try:
         by = forecast_by(items, as_of, config, (as_of + timedelta(days=BY_DAYS)).date())
-        when = forecast_when(items, as_of, config, wip) if wip else None
     except UsageError:
         return None
+    try:
+        when = forecast_when(items, as_of, config, wip) if wip else None
+    except UsageError:  # the WIP takes longer than the longest forecast horizon
+        when = None
     return {"when": when, "by": by}
 
 
