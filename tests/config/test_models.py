@@ -47,6 +47,24 @@ def test_a_broken_pattern_names_the_key(tmp_path: Path, toml: str, message: str)
             '[flow]\nstall_after = "99999999999999d"',
             "flow.stall_after: '99999999999999d' is longer than 36,500 days",
         ),
+        # accepted, it made every active moment a stall: all touch counted as wait
+        ('[flow]\nstall_after = "0d"', "flow.stall_after: must be longer than zero, got '0d'"),
+        # these named no file ("<config>"), found by the engine after the load
+        (
+            '[calendar]\nholidays_country = "ZZ"',
+            "calendar.holidays_country: Country ZZ not available",
+        ),
+        (
+            '[calendar]\nholidays_country = "DE"\nholidays_subdivision = "XX"',
+            "calendar.holidays_subdivision: Entity `DE` does not have subdivision XX",
+        ),
+        # the message repeated the whole pattern
+        (
+            '[steering]\ncomment_pattern = "' + "ab|" * 4000 + 'c"',
+            "steering.comment_pattern: pattern '"
+            + ("ab|" * 27)[:80]
+            + "…(12,001 characters)' is longer than 10,000 characters",
+        ),
         (
             '[forecast]\nwindow = "999999999w"',
             "forecast.window: '999999999w' is longer than 36,500 days",
