@@ -13,7 +13,7 @@ import typer
 
 from .cli_group import OneLineErrors, plain
 from .engine.selection import Selection
-from .errors import FlowgapError, UsageError
+from .errors import MAX_MESSAGE, FlowgapError, UsageError, excerpt
 
 if TYPE_CHECKING:
     from .config import Config
@@ -47,8 +47,9 @@ FormatOpt = Annotated[
 
 
 def fail(err: FlowgapError) -> None:
-    """One clear line on stderr, exit 2."""
-    typer.echo(f"flowgap: error: {err}", err=True)
+    """One clear line on stderr, exit 2: control characters escaped (a newline in a file
+    name or an option would forge a second line), a backstop on its length."""
+    typer.echo(f"flowgap: error: {excerpt(str(err), MAX_MESSAGE)}", err=True)
     raise typer.Exit(err.exit_code)
 
 

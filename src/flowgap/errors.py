@@ -2,7 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+
+#: Most characters of a value a message quotes (a key, a date, a pattern, a line of a file).
+EXCERPT = 80
+#: Most characters of a whole reject reason: a backstop for values quoted without ``excerpt``.
+MAX_REASON = 400
+#: Most characters of an error line the command line prints (a path alone may take 4,096).
+MAX_MESSAGE = 5000
+# C0 and C1 control characters and DEL: a newline in a value would forge a second message
+# line, an escape sequence would drive the terminal.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters escaped as Python writes them (``\\n``)."""
+    return _CONTROLS.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """``value`` as a message quotes it: control characters escaped, at most ``limit``
+    characters, then how long it was (``AAAA…(20,971,520 characters)``). A stranger's file
+    can hold a 20 MB field: a message that copies it whole is 20 MB, and wrapping it for the
+    terminal took minutes."""
+    text = str(value)
+    if len(text) <= limit:
+        return printable(text)
+    return f"{printable(text[:limit])}…({len(text):,} characters)"
+
+
+def quoted(value: object, limit: int = EXCERPT) -> str:
+    """``value`` in quotes, shortened by :func:`excerpt`."""
+    return f"'{excerpt(value, limit)}'"
 
 
 class FlowgapError(Exception):

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .errors import MAX_REASON, excerpt
+
 TS = pa.timestamp("us", tz="UTC")
 #: The column types of the output tables: seconds (float64), text, counts.
 S = pa.float64()
@@ -89,6 +91,12 @@ REJECTS_SCHEMA = pa.schema(
 class Reject:
     source: str
     reason: str
+
+    def __post_init__(self) -> None:
+        # Every reject is printed, one per line: no control characters, no 20 MB reason. The
+        # loaders quote values with ``excerpt`` already; this catches what they do not.
+        object.__setattr__(self, "source", excerpt(self.source, MAX_REASON))
+        object.__setattr__(self, "reason", excerpt(self.reason, MAX_REASON))
 
 
 @dataclass(frozen=True)

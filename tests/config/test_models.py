@@ -47,6 +47,24 @@ def test_a_broken_pattern_names_the_key(tmp_path: Path, toml: str, message: str)
             '[flow]\nstall_after = "99999999999999d"',
             "flow.stall_after: '99999999999999d' is longer than 36,500 days",
         ),
+        # accepted, it made every active moment a stall: all touch counted as wait
+        ('[flow]\nstall_after = "0d"', "flow.stall_after: must be longer than zero, got '0d'"),
+        # these named no file ("<config>"), found by the engine after the load
+        (
+            '[calendar]\nholidays_country = "ZZ"',
+            "calendar.holidays_country: Country ZZ not available",
+        ),
+        (
+            '[calendar]\nholidays_country = "DE"\nholidays_subdivision = "XX"',
+            "calendar.holidays_subdivision: Entity `DE` does not have subdivision XX",
+        ),
+        # the message repeated the whole pattern
+        (
+            '[steering]\ncomment_pattern = "' + "ab|" * 4000 + 'c"',
+            "steering.comment_pattern: pattern '"
+            + ("ab|" * 27)[:80]
+            + "…(12,001 characters)' is longer than 10,000 characters",
+        ),
         (
             '[forecast]\nwindow = "999999999w"',
             "forecast.window: '999999999w' is longer than 36,500 days",
@@ -87,3 +105,21 @@ def test_hostile_values_are_config_errors(tmp_path: Path, toml: str, message: st
     with pytest.raises(ConfigError) as err:
         Config.load(path)
     assert str(err.value) == f"{path}: {message}"
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        "a = " + "[" * 10_000 + "]" * 10_000,
+        "a = " + "{b = " * 5_000 + "1" + "}" * 5_000,
+    ],
+)
+def test_deep_nesting_is_a_config_error(tmp_path: Path, toml: str) -> None:
+    """tomllib parses nesting by recursion: this was a RecursionError traceback, exit 1."""
+    path = tmp_path / "deep.toml"
+    path.write_text(toml + "\n", encoding="utf-8")
+    done = CliRunner().invoke(app, ["inspect", "missing.csv", "-c", str(path)])
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"flowgap: error: {path}: not valid TOML: arrays or tables nested too deeply\n"
+    )

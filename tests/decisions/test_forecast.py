@@ -11,11 +11,14 @@ import pytest
 
 from flowgap.config import Config
 from flowgap.decisions.forecast import (
+    MAX_DRAWS,
+    MAX_HORIZON_DAYS,
     at_least_share,
     daily_throughput,
     days_to_finish,
     forecast_by,
     forecast_when,
+    horizon_days,
     items_by,
     within_share,
 )
@@ -115,6 +118,31 @@ def test_the_same_seed_gives_the_same_forecast() -> None:
 def test_bad_requests_are_usage_errors(call, message: str) -> None:
     with pytest.raises(UsageError, match=message):
         call(delivered_items([1, 1]), config(2))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # each ran until killed: one draw per trial and simulated day, without end
+        (lambda i, c: forecast_when(i, AS_OF, c, 100_000_000_000), "cannot be delivered within"),
+        (lambda i, c: forecast_by(i, AS_OF, c, date(9999, 12, 31)), "too far"),
+        # reachable on the best days only: some trials run past the horizon
+        (lambda i, c: forecast_when(i, AS_OF, c, 3 * MAX_HORIZON_DAYS), "not delivered within"),
+    ],
+)
+def test_a_forecast_beyond_the_horizon_is_a_usage_error(call, message: str) -> None:
+    with pytest.raises(UsageError, match=message) as err:
+        call(delivered_items([0, 4, 0]), config(3, trials=100))
+    assert "the longest forecast horizon is 3,650 days" in str(err.value)
+
+
+def test_more_trials_shorten_the_horizon() -> None:
+    trials = 1_000_000
+    assert horizon_days(trials) == MAX_DRAWS // trials == 40
+    items = delivered_items([1, 1])
+    assert forecast_by(items, AS_OF, config(2, trials), date(2026, 4, 10))["items"]["p50"] == 40
+    with pytest.raises(UsageError, match="horizon is 40 days at 1,000,000 trials"):
+        forecast_by(items, AS_OF, config(2, trials), date(2026, 4, 11))
 
 
 def test_no_delivery_in_the_window_is_a_usage_error() -> None:

@@ -354,11 +354,20 @@ def test_a_meetings_file_that_is_no_file_or_too_big_is_one_line(tmp_path: Path) 
     long_line.write_text("root:x:0:0:root:/root:/bin/bash,A-1\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         read_meetings_file(long_line)
-    assert "bad date 'root:x:0:0:root:/root:/bin/bash'" in str(err.value)
+    # a date takes 10 characters: no more than 20 of a line are echoed (40 were)
+    assert "bad date 'root:x:0:0:root:/roo…(31 characters)'" in str(err.value)
     too_long = tmp_path / "long.csv"
     too_long.write_text("x" * 100 + ",A-1\n", encoding="utf-8")
-    with pytest.raises(InputError, match="bad date '" + "x" * 40 + "' "):
+    with pytest.raises(InputError, match="bad date '" + "x" * 20 + "…"):
         read_meetings_file(too_long)
+    # a binary file (/proc/self/environ): none of it is echoed (it was, up to 40 characters)
+    binary = tmp_path / "environ"
+    binary.write_bytes(b"SECRET=hunter2\x00SHELL=/bin/sh\x00")
+    with pytest.raises(InputError) as err:
+        read_meetings_file(binary)
+    assert str(err.value) == (
+        f"{binary}: the meetings file is not a text CSV (it holds NUL characters)"
+    )
 
 
 def analysis_item(item: str, type_: str, delivered: datetime | None, lead_d, fe) -> dict:

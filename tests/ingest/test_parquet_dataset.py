@@ -161,3 +161,33 @@ def test_convert_to_a_uri_is_refused_by_name(tmp_path: Path, dataset: list[str])
     assert result.exit_code == 2
     (line,) = result.output.strip().splitlines()
     assert line.startswith("flowgap: error: --out s3a://bucket/x: a URI; this writes on this")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("nul.csv", b"item,from,to,timestamp\nA,x,y,2024-01-01\x00\n"),
+        ("empty.xes", b"<log><trace><event/></trace></log>"),
+    ],
+)
+def test_an_unreadable_named_input_is_an_error_as_without_dataset(
+    inputs: list[Path], tmp_path: Path, name: str, content: bytes
+) -> None:
+    """Named on the command line, a file that cannot be read at all stops the conversion, with
+    or without --dataset (with it, it was one rejected record and exit 0); found in a
+    directory it stays a rejected record, as in a combined load."""
+    bad = tmp_path / "in" / name
+    bad.parent.mkdir()
+    bad.write_bytes(content)
+    for dataset in ([], ["--dataset"]):
+        out = tmp_path / f"out{len(dataset)}"
+        args = ["convert", *dataset, str(inputs[1]), str(bad), "-o", str(out)]
+        done = subprocess.run(
+            [sys.executable, "-m", "flowgap", *args], capture_output=True, text=True
+        )
+        assert done.returncode == 2, (dataset, done.stderr)
+        # (the XES reader's own panic message may come before: not this test's concern)
+        assert done.stderr.splitlines()[-1].startswith(f"flowgap: error: {bad}: ")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+    done = write_dataset([inputs[1], bad.parent], tmp_path / "ds", Config())
+    assert done.rejects == 1

@@ -29,6 +29,8 @@ def write(tmp_path: Path, content: str) -> Path:
             "baseline report has schema_version 3.0; this flowgap reads 1.x and 2.x",
         ),
         ('{"schema_version": "1.0"}', "baseline report lacks 'summary' or 'tables'"),
+        # Python's parser recurses per level: this was a RecursionError traceback
+        ("[" * 100_000 + "]" * 100_000, "baseline is not valid JSON (nested too deeply)"),
     ],
 )
 def test_unreadable_baselines_are_one_line_input_errors(tmp_path, content, problem) -> None:

@@ -24,6 +24,7 @@ from .models import (
     Weekday,
     XesInput,
     parse_duration,
+    parse_toml,
 )
 from .status_guess import STATUS_CLASSES, StatusClass, StatusMoves, guess_status_class
 
@@ -48,4 +49,5 @@ __all__ = [
     "XesInput",
     "guess_status_class",
     "parse_duration",
+    "parse_toml",
 ]

@@ -14,9 +14,17 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
-from ..errors import ConfigError
+from ..errors import ConfigError, excerpt, quoted
 from ..units import DAY_S
 from .status_guess import StatusClass, StatusMoves, guess_classes, guess_status_class
 
@@ -54,6 +62,10 @@ def check_zone(name: str) -> str:
 Zone = Annotated[str, AfterValidator(check_zone)]
 
 
+#: Most characters of a pattern in a config.
+MAX_PATTERN = 10_000
+
+
 def check_pattern(pattern: str) -> None:
     """Refuse a pattern RE2 cannot run (ValueError, which names the key in a config error).
 
@@ -65,13 +77,17 @@ def check_pattern(pattern: str) -> None:
     import pyarrow as pa  # lazily: pyarrow.compute costs an import most commands skip here
     import pyarrow.compute as pc
 
+    if len(pattern) > MAX_PATTERN:
+        # RE2 would compile it (or log its budget overrun to stderr, line after line): no
+        # real status, label or comment pattern comes near this length.
+        raise ValueError(f"pattern {quoted(pattern)} is longer than {MAX_PATTERN:,} characters")
     try:
         pc.match_substring_regex(pa.array([""], pa.string()), pattern)
     except (pa.ArrowInvalid, NotImplementedError) as exc:
-        problem = str(exc).split(":", 1)[-1].strip()
+        problem = excerpt(str(exc).split(":", 1)[-1].strip())  # RE2 quotes the pattern
         raise ValueError(
-            f"pattern {pattern!r} is not supported ({problem}); patterns run in RE2, which has"
-            " no look-arounds or back-references"
+            f"pattern {quoted(pattern)} is not supported ({problem}); patterns run in RE2, which"
+            " has no look-arounds or back-references"
         ) from None
 
 
@@ -211,8 +227,9 @@ class FlowConfig(_Section):
     @field_validator("stall_after")
     @classmethod
     def _duration(cls, v: str | None) -> str | None:
-        if v is not None:
-            parse_duration(v)
+        # 0 would make every active moment a stall: all touch would count as wait
+        if v is not None and parse_duration(v) <= 0:
+            raise ValueError(f"must be longer than zero, got {v.strip()!r}")
         return v
 
     @property
@@ -303,6 +320,22 @@ class CalendarConfig(_Section):
     holidays_subdivision: str | None = None
     #: Extra non-working dates.
     extra_holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("holidays_country", "holidays_subdivision")
+    @classmethod
+    def _holidays(cls, v: str | None, info: ValidationInfo) -> str | None:
+        # Checked when the file is read, so the error names the file and the key (the engine
+        # used to find out, naming no file).
+        subdivision = info.field_name == "holidays_subdivision"
+        country = info.data.get("holidays_country") if subdivision else v
+        if v is not None and country:
+            import holidays  # only for a config that names a country
+
+            try:
+                holidays.country_holidays(country, subdiv=v if subdivision else None, years=[])
+            except NotImplementedError as exc:
+                raise ValueError(excerpt(exc)) from None
+        return v
 
 
 class DashboardConfig(_Section):
@@ -463,6 +496,18 @@ class EngineConfig(_Section):
     tables_out: str | None = None
 
 
+def parse_toml(text: str, path: str | Path) -> dict:
+    """The TOML text of the configuration ``path``; a ConfigError naming it when it is not
+    TOML. ``tomllib`` parses nested arrays and tables by recursion: a few thousand levels
+    exhaust Python's stack (RecursionError), which is bad input like any other."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "-", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(path, "-", "not valid TOML: arrays or tables nested too deeply") from None
+
+
 class Config(_Section):
     input: InputConfig = Field(default_factory=InputConfig)
     statuses: StatusConfig = Field(default_factory=StatusConfig)
@@ -484,14 +529,12 @@ class Config(_Section):
         """Read and validate a TOML file. Errors name the file and the key."""
         path = Path(path)
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+            text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise ConfigError(path, "-", "file not found") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(path, "-", f"not valid TOML: {exc}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(path, "-", f"cannot read: {exc}") from None
-        cfg = cls.from_dict(raw, path)
+        cfg = cls.from_dict(parse_toml(text, path), path)
         cfg.source_path = path
         steering = cfg.steering
         if steering.meetings_file is not None and not steering.meetings_file.is_absolute():

@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import threading
-import tomllib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,9 +27,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..config import Config
+from ..config import Config, parse_toml
 from ..engine.analysis import Analysis
-from ..errors import ConfigError, FlowgapError
+from ..errors import FlowgapError
 from ..model import LoadResult
 from .filters import Filters, selected_mask
 from .sessions import SessionState, SessionStore
@@ -185,11 +184,7 @@ def parse_uploaded_config(text: str, name: str) -> Config:
     ``steering.meetings_file`` is dropped: a path in an uploaded file must not make the server
     read its own files.
     """
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(name, "-", f"not valid TOML: {exc}") from None
-    config = Config.from_dict(raw, name)
+    config = Config.from_dict(parse_toml(text, name), name)
     config.steering.meetings_file = None
     return config
 

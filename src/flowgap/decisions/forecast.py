@@ -36,6 +36,30 @@ from ..units import DAY_US, iso_day
 
 #: Most days simulated at once per trial (bounds the memory of a chunk of draws).
 _CHUNK_DAYS = 256
+#: Most draws (trials x days) in one chunk: 32 MB of int64, whatever ``trials`` is.
+_CHUNK_DRAWS = 1 << 22
+#: The longest forecast horizon, in days (ten years): a date further out, or N items that
+#: take longer in some trial, is a usage error. A forecast from a few weeks of history says
+#: nothing about the next decade, and each simulated day costs one draw per trial.
+MAX_HORIZON_DAYS = 3_650
+#: Most draws (trials x horizon days) of one forecast: a few seconds on one core (about
+#: 1 s for the default 10,000 trials over ten years). More trials shorten the horizon.
+MAX_DRAWS = 40_000_000
+
+
+def horizon_days(trials: int) -> int:
+    """The longest horizon a forecast of ``trials`` trials may simulate."""
+    return max(1, min(MAX_HORIZON_DAYS, MAX_DRAWS // trials))
+
+
+def _horizon_note(trials: int) -> str:
+    horizon = horizon_days(trials)
+    if horizon == MAX_HORIZON_DAYS:
+        return f"the longest forecast horizon is {horizon:,} days"
+    return (
+        f"the longest forecast horizon is {horizon:,} days at {trials:,} trials "
+        f"(trials x days at most {MAX_DRAWS:,})"
+    )
 
 
 @dataclass(frozen=True)
@@ -80,6 +104,12 @@ def days_to_finish(history: History, n: int, trials: int, seed: int) -> np.ndarr
     if n <= 0:
         raise UsageError(f"--items: must be at least 1, got {n}")
     _check(history)
+    horizon = horizon_days(trials)
+    if n > int(history.per_day.max()) * horizon:  # not even the best day every day gets there
+        raise UsageError(
+            f"--items: {n:,} items cannot be delivered within {horizon:,} days at the "
+            f"throughput of the last {len(history.per_day)} days; {_horizon_note(trials)}"
+        )
     rng = np.random.default_rng(seed)
     days = np.zeros(trials, dtype=np.int64)
     done = np.zeros(trials, dtype=np.int64)
@@ -89,8 +119,9 @@ def days_to_finish(history: History, n: int, trials: int, seed: int) -> np.ndarr
     # not known in advance (a window with few deliveries needs many days).
     # Days per chunk: enough for most trials at the mean rate, so one chunk usually does.
     chunk = min(max(int(1.5 * n / history.per_day.mean()) + 8, 16), _CHUNK_DAYS)
-    while pending.size:
-        draws = rng.choice(history.per_day, size=(pending.size, chunk))
+    while pending.size and elapsed < horizon:
+        width = min(chunk, horizon - elapsed, max(1, _CHUNK_DRAWS // pending.size))
+        draws = rng.choice(history.per_day, size=(pending.size, width))
         running = done[pending][:, None] + np.cumsum(draws, axis=1)
         reached = running >= n
         hit = reached.any(axis=1)
@@ -98,17 +129,25 @@ def days_to_finish(history: History, n: int, trials: int, seed: int) -> np.ndarr
         days[pending[hit]] = elapsed + first[hit] + 1
         done[pending] = running[:, -1]
         pending = pending[~hit]
-        elapsed += chunk
+        elapsed += width
+    if pending.size:
+        raise UsageError(
+            f"--items: {n:,} items are not delivered within {horizon:,} days in "
+            f"{pending.size / trials:.1%} of trials; {_horizon_note(trials)}"
+        )
     return days
 
 
 def items_by(history: History, days: int, trials: int, seed: int) -> np.ndarray:
     """For each trial, the items delivered in ``days`` future days."""
     _check(history)
+    if days > horizon_days(trials):
+        raise UsageError(f"--by: {days:,} days ahead is too far; {_horizon_note(trials)}")
     rng = np.random.default_rng(seed)
     totals = np.zeros(trials, dtype=np.int64)
-    for offset in range(0, days, _CHUNK_DAYS):
-        width = min(_CHUNK_DAYS, days - offset)
+    step = max(1, min(_CHUNK_DAYS, _CHUNK_DRAWS // trials))
+    for offset in range(0, days, step):
+        width = min(step, days - offset)
         totals += rng.choice(history.per_day, size=(trials, width)).sum(axis=1)
     return totals
 

@@ -41,8 +41,9 @@ NO_HISTORY = "it needs status history (when work was committed and delivered)"
 
 
 def report_forecast(analysis: Any) -> dict | None:
-    """When the current WIP will be done, and how many items in the next four weeks; None
-    when nothing was delivered in the window (nothing to sample)."""
+    """When the current WIP will be done (None when it would take longer than the longest
+    forecast horizon), and how many items in the next four weeks; None when nothing was
+    delivered in the window (nothing to sample)."""
     return forecast_and_reason(analysis)[0]
 
 
@@ -54,9 +55,12 @@ def forecast_and_reason(analysis: Any) -> tuple[dict | None, str | None]:
     wip = int(analysis.summary["wip"]["current"] or 0)
     try:
         by = forecast_by(items, as_of, config, (as_of + timedelta(days=BY_DAYS)).date())
-        when = forecast_when(items, as_of, config, wip) if wip else None
     except UsageError as err:
         return None, str(err)
+    try:
+        when = forecast_when(items, as_of, config, wip) if wip else None
+    except UsageError:  # the WIP takes longer than the longest forecast horizon
+        when = None
     return {"when": when, "by": by}, None
 
 

@@ -95,14 +95,12 @@ def non_working_dates(calendar: CalendarConfig, first_year: int, last_year: int)
     if calendar.holidays_country:
         import holidays
 
-        try:
-            found = holidays.country_holidays(
-                calendar.holidays_country,
-                subdiv=calendar.holidays_subdivision,
-                years=range(first_year, last_year + 1),
-            )
-        except NotImplementedError as exc:
-            raise ConfigError("<config>", "calendar.holidays_country", str(exc)) from None
+        # the country and subdivision were checked when the config was read
+        found = holidays.country_holidays(
+            calendar.holidays_country,
+            subdiv=calendar.holidays_subdivision,
+            years=range(first_year, last_year + 1),
+        )
         dates.extend(found.keys())
     return np.array(sorted(set(dates)), dtype="datetime64[D]")
 

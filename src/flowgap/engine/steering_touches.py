@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import Config, RecurringMeeting
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InputError, quoted
 from ..model import STR, TS
 from .backend import Backend
 from .calendar import WEEKDAYS, day_start_utc, local_dates
@@ -288,6 +288,8 @@ def read_meetings_file(
         raise ConfigError(where, "steering.meetings_file", f"file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, f"cannot read the meetings file: {exc}") from None
+    if "\x00" in text:  # a binary or system file (/proc/self/environ): none of it is echoed
+        raise InputError(path, "the meetings file is not a text CSV (it holds NUL characters)")
     rows: list[tuple[int, date, list[str]]] = []
     seen_data = False
     # Lines end at CR or LF only, as in every CSV flowgap reads (``str.splitlines`` would also
@@ -304,7 +306,8 @@ def read_meetings_file(
         if day is None:
             raise InputError(
                 path,
-                f"bad date {cells[0][:40]!r} (expected YYYY-MM-DD)",  # not a whole line of it
+                # a date takes 10 characters: no more of a line than that is echoed
+                f"bad date {quoted(cells[0], 20)} (expected YYYY-MM-DD)",
                 record=f"line {line}",
             )
         keys = [k for k in _SPLIT_KEYS.split(" ".join(cells[1:])) if k]

@@ -41,6 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..errors import quoted
 from ..model import TS
 from . import arrow_columns as ac
 from .common import OUT_OF_RANGE, parse_iso, to_utc
@@ -94,7 +95,7 @@ def parse_timestamp(
         try:
             return to_utc(datetime.strptime(s, fmt), tz)
         except ValueError:
-            raise ValueError(f"timestamp {s!r} does not match format {fmt!r}") from None
+            raise ValueError(f"timestamp {quoted(s)} does not match format {fmt!r}") from None
     try:
         return parse_iso(s, tz)
     except ValueError as exc:
@@ -102,19 +103,19 @@ def parse_timestamp(
             raise
     m = _NUMERIC_DATE.match(s)
     if not m:
-        raise ValueError(f"unrecognised timestamp {s!r}")
+        raise ValueError(f"unrecognised timestamp {quoted(s)}")
     a, b, c, hh, mm, ss, frac, ampm = m.groups()
     if len(a) == 4:  # year first: Y/M/D
         year, month, day = int(a), int(b), int(c)
     else:
         if len(c) not in (2, 4):
-            raise ValueError(f"unrecognised timestamp {s!r}")
+            raise ValueError(f"unrecognised timestamp {quoted(s)}")
         year = int(c) + (2000 if len(c) == 2 else 0)
         day, month = (int(a), int(b)) if dayfirst else (int(b), int(a))
     hour = int(hh or 0)
     if ampm:
         if not 1 <= hour <= 12:
-            raise ValueError(f"bad hour in {s!r}")
+            raise ValueError(f"bad hour in {quoted(s)}")
         hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
     micro = int((frac or "0").ljust(6, "0")) if frac else 0
     try:
@@ -123,7 +124,7 @@ def parse_timestamp(
         hint = ""
         if len(a) != 4 and month > 12 >= day:  # the other reading would be a date
             hint = f" ({MONTH_FIRST_HINT if dayfirst else DAY_FIRST_HINT})"
-        raise ValueError(f"invalid date {s!r}: {exc}{hint}") from None
+        raise ValueError(f"invalid date {quoted(s)}: {exc}{hint}") from None
     return to_utc(value, tz)
 
 

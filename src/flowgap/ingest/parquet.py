@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -38,6 +37,7 @@ from ..model import (
     dedupe_items,
     sort_events,
 )
+from ..outputs import atomic_write, check_targets
 
 FORMAT = "parquet"
 TABLE_KEY = b"flowgap:table"
@@ -291,16 +291,6 @@ def with_kind(table: pa.Table, kind: str) -> pa.Table:
     return table.replace_schema_metadata(meta)
 
 
-def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _safe_cell(text: str) -> str:
     # A spreadsheet would run a cell starting with = + - @ as a formula.
     return "'" + text if text.startswith(_FORMULA_START) else text
@@ -320,6 +310,7 @@ def write_rejects(out: Path, rejects: list[Reject]) -> list[Path]:
     """The rejects CSV beside the events at ``out`` (the file written, if any). Without
     rejects an older list is removed: a stale list would claim rejects this run lacks."""
     rpath = rejects_path(out)
+    check_targets([rpath])
     if not rejects:
         rpath.unlink(missing_ok=True)
         return []
@@ -332,6 +323,7 @@ def write_parquet(result: LoadResult, out: Path) -> list[Path]:
     """Write events to ``out``, items to ``<stem>.items.parquet`` and, when the inputs had
     rejects, those to ``<stem>.rejects.csv``. Each file appears complete or not at all."""
     out = Path(out)
+    check_targets([out, items_path(out), rejects_path(out)])
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

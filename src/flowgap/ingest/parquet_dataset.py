@@ -28,10 +28,12 @@ import pyarrow.compute as pc
 from ..config import Config
 from ..errors import InputError, UsageError
 from ..model import EVENTS_SCHEMA, Reject
+from ..outputs import check_targets
 from .parquet import (
     canonical_order,
     is_dataset,
     items_path,
+    rejects_path,
     with_kind,
     write_rejects,
 )
@@ -62,17 +64,18 @@ def parse_partitions(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(wanted))
 
 
-def input_files(paths: Sequence[Path]) -> list[Path]:
-    """Every input, directories expanded into their files (a Parquet dataset is one input)."""
+def input_files(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
+    """Every input, directories expanded into their files (a Parquet dataset is one input),
+    each with whether it was named on the command line."""
     from . import directory_inputs
 
-    files: list[Path] = []
+    files: list[tuple[Path, bool]] = []
     for path in paths:
         path = Path(path)
         if path.is_dir() and not is_dataset(path):
-            files += directory_inputs(path)
+            files += [(file, False) for file in directory_inputs(path)]
         else:
-            files.append(path)
+            files.append((path, True))
     return files
 
 
@@ -86,13 +89,14 @@ def write_dataset(
     """Convert every input into the dataset ``out`` (see the module's docstring)."""
     import pyarrow.dataset as ds
 
-    from . import combine_inputs, load_or_reject
+    from . import combine_inputs, load_or_reject, load_path
 
     out = Path(out)
     files = input_files(paths)
     if not files:
         raise UsageError("no input given")
     items_out = items_path(out)
+    check_targets([rejects_path(out)], folders=[out, items_out])
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -111,9 +115,12 @@ def write_dataset(
     rejects: list[Reject] = []
     n_events = n_items = 0
     try:
-        for i, path in enumerate(files):
-            # One input in memory: loaded, checked over its own time span, written.
-            result = combine_inputs([load_or_reject(path, config, format)])
+        for i, (path, named) in enumerate(files):
+            # One input in memory: loaded, checked over its own time span, written. As in a
+            # combined load, a file named on the command line that cannot be read is an
+            # error; one found in a directory is a rejected record.
+            load_one = load_path if named else load_or_reject
+            result = combine_inputs([load_one(path, config, format)])
             rejects += result.rejects
             events = canonical_order(result.events.cast(EVENTS_SCHEMA))
             items = result.items

@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import Config
+from ..errors import excerpt
 from ..model import EVENTS_SCHEMA, ITEMS_SCHEMA, TS, Finding, InputSummary, LoadResult, Reject
 from . import arrow_columns as ac
 from .common import zone
@@ -181,7 +182,8 @@ def _rows(errors: dict[int, str]) -> np.ndarray:
 
 
 def _keys(item: pa.Array, rows: np.ndarray) -> list[str]:
-    return item.take(index_array(rows)).to_pylist()
+    """The item keys of ``rows``, as a reject reason names them."""
+    return [excerpt(key) for key in item.take(index_array(rows)).to_pylist()]
 
 
 def _item_order(code: np.ndarray, rank: np.ndarray, ts: np.ndarray) -> np.ndarray:

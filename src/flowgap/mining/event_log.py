@@ -16,8 +16,6 @@ person, and as the team of every segment without one.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
+from ..outputs import atomic_write
 from .pm4py_frames import (
     CASE,
     GROUP,
@@ -129,25 +128,23 @@ def write_xes(analysis: Analysis, path: Path) -> Path:
     frame = frame.astype({c: object for c in frame.columns if c != TIMESTAMP})
     frame = frame.where(frame.notna(), None)
     path = Path(path)
-    # Written beside the target and moved into place: the file is complete or absent. The
-    # name keeps its ending, from which pm4py decides whether to compress.
-    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings():
             # pm4py suggests a faster exporter package on every use; its own is the one wanted.
             warnings.simplefilter("ignore")
-            module.write_xes(
-                frame,
-                str(tmp),
-                case_id_key=CASE,
-                variant_str="line_by_line",
-                show_progress_bar=False,
+            # The file is complete or absent; the temporary name keeps the ending, from which
+            # pm4py decides whether to compress.
+            atomic_write(
+                path,
+                lambda tmp: module.write_xes(
+                    frame,
+                    str(tmp),
+                    case_id_key=CASE,
+                    variant_str="line_by_line",
+                    show_progress_bar=False,
+                ),
             )
-        os.replace(tmp, path)
     except OSError as exc:
         raise InputError(path, f"cannot write: {exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(OSError):  # moved into place, or never made
-            tmp.unlink()
     return path

@@ -32,6 +32,8 @@ def read_baseline(path: Path) -> dict:
         report = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(path, f"baseline is not valid JSON ({exc})") from None
+    except RecursionError:  # the parser recurses per level: deep nesting exhausts the stack
+        raise InputError(path, "baseline is not valid JSON (nested too deeply)") from None
     if not isinstance(report, dict) or "schema_version" not in report:
         raise InputError(path, "baseline is not a flowgap report.json (no schema_version)")
     version = str(report["schema_version"])

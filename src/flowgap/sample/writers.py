@@ -15,7 +15,6 @@ import csv
 import functools
 import gzip
 import io
-import os
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from typing import IO
 import orjson
 
 from ..errors import InputError, UsageError
+from ..outputs import atomic_write, check_targets
 from ..units import US
 from . import event_formats as ev
 from . import jira_formats as jira
@@ -159,6 +159,7 @@ def write_sample(
     out = Path(out)
     if out.is_dir():
         raise UsageError(f"{out}: is a directory; give the file to write")
+    check_targets(_targets(out, format))
     try:
         return _write(out, items, seed, format, story, change, shape)
     except OSError as exc:
@@ -191,19 +192,27 @@ def _write(
         written = writer(out, tracked(), clock)
     else:
         # an interrupted run must not leave a log that looks complete: write, then rename
-        tmp = out.with_name(f".partial-{out.name}")
-        try:
-            writer(tmp, tracked(), clock)
-            os.replace(tmp, out)
-        finally:
-            tmp.unlink(missing_ok=True)
+        atomic_write(out, lambda tmp: writer(tmp, tracked(), clock))
         written = [out]
-    name = base_name(out)
-    truth_path = out.with_name(f"{name}.truth.csv")
-    write_truth(truth_path, truth.rows())
-    config_path = out.with_name(f"{name}.flowgap.toml")
-    config_path.write_text(config_text(), encoding="utf-8")
+    _, truth_path, config_path = _companions(out)
+    atomic_write(truth_path, lambda tmp: write_truth(tmp, truth.rows()))
+    atomic_write(config_path, lambda tmp: tmp.write_text(config_text(), encoding="utf-8"))
     return [*written, truth_path, config_path]
+
+
+def _companions(out: Path) -> tuple[Path, Path, Path]:
+    """The log, its truth and its configuration."""
+    name = base_name(out)
+    return out, out.with_name(f"{name}.truth.csv"), out.with_name(f"{name}.flowgap.toml")
+
+
+def _targets(out: Path, format: str) -> list[Path]:
+    """Every file a sample run writes (a Parquet sample has its items and rejects beside)."""
+    if format != "parquet":
+        return list(_companions(out))
+    from ..ingest.parquet import items_path, rejects_path
+
+    return [*_companions(out), items_path(out), rejects_path(out)]
 
 
 # --------------------------------------------------------------------------- formats
