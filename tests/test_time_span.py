@@ -130,8 +130,8 @@ def test_jira_created_beyond_year_9999_in_utc_is_rejected(tmp_path: Path) -> Non
     assert done.exit_code == 0, done.output
 
 
-def test_in_a_parquet_log_only_the_far_event_goes(tmp_path: Path) -> None:
-    """A Parquet input's record is one event, and its events may share a source."""
+def _canonical_with_years(tmp_path: Path, years: dict[int, int]) -> Path:
+    """The sample canonical Parquet log with the year of event ``i`` set to ``years[i]``."""
     import shutil
 
     import pyarrow as pa
@@ -140,20 +140,26 @@ def test_in_a_parquet_log_only_the_far_event_goes(tmp_path: Path) -> None:
     logs = Path(__file__).resolve().parents[1] / "sample_logs"
     events = pq.read_table(logs / "sample.canonical.parquet")
     ts = events.column("ts").to_pylist()
-    ts[5] = ts[5].replace(year=2999)
+    for i, year in years.items():
+        ts[i] = ts[i].replace(year=year)
     events = events.set_column(
         events.schema.get_field_index("ts"), "ts", pa.array(ts, events.schema.field("ts").type)
     )
     pq.write_table(events, tmp_path / "log.parquet")
     shutil.copy(logs / "sample.canonical.items.parquet", tmp_path / "log.items.parquet")
-    result = flowgap.load(tmp_path / "log.parquet")
+    return tmp_path / "log.parquet"
+
+
+def test_in_a_parquet_log_only_the_far_event_goes(tmp_path: Path) -> None:
+    """A Parquet input's record is one event, and its events may share a source."""
+    result = flowgap.load(_canonical_with_years(tmp_path, {5: 2999}))
     summary = result.inputs[0]
     assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (
         685,
         684,
         1,
     )
-    assert result.events.num_rows == events.num_rows - 1
+    assert result.events.num_rows == summary.records_read - 1
     assert [(r.source, r.reason.partition(" is more")[0]) for r in result.rejects] == [
         (
             "generated:FLOW-10 (FLOW-10 at 2999-02-18T07:00:00Z #3)",
@@ -216,21 +222,7 @@ def test_a_reject_is_counted_against_its_own_input_of_a_shared_name(tmp_path: Pa
 
 def test_each_far_event_of_a_parquet_log_is_its_own_reject(tmp_path: Path) -> None:
     """Two far events of one item share their provenance: two rejects, as counted."""
-    import shutil
-
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    logs = Path(__file__).resolve().parents[1] / "sample_logs"
-    events = pq.read_table(logs / "sample.canonical.parquet")
-    ts = events.column("ts").to_pylist()
-    ts[3], ts[4] = ts[3].replace(year=1), ts[4].replace(year=9999)
-    events = events.set_column(
-        events.schema.get_field_index("ts"), "ts", pa.array(ts, events.schema.field("ts").type)
-    )
-    pq.write_table(events, tmp_path / "log.parquet")
-    shutil.copy(logs / "sample.canonical.items.parquet", tmp_path / "log.items.parquet")
-    result = flowgap.load(tmp_path / "log.parquet")
+    result = flowgap.load(_canonical_with_years(tmp_path, {3: 1, 4: 9999}))
     summary = result.inputs[0]
     assert (summary.records_loaded, summary.records_rejected) == (683, 2)
     assert len(result.rejects) == 2 == len({r.source for r in result.rejects})
