@@ -132,17 +132,23 @@ def test_overview_headline_and_findings(a, server, img_dir):
     shot(a, img_dir, "overview")
 
 
+def pick_first_type(page) -> str:
+    """Pick the first value of the filter bar's issue-type dropdown; returns it."""
+    page.click("#f-type")
+    option = page.get_by_role("option").first
+    chosen = option.inner_text().strip()
+    option.click()
+    page.keyboard.press("Escape")
+    return chosen
+
+
 def test_filter_changes_url_and_figures(a, server, img_dir):
     ex = expect()
     goto(a, server + "/flow")
     a.wait_for_selector(".js-plotly-plot")
     shot(a, img_dir, "flow")
     points_before = figure_points(a, "lead-time-scatter")
-    a.click("#f-type")
-    option = a.get_by_role("option").first
-    chosen = option.inner_text().strip()
-    option.click()
-    a.keyboard.press("Escape")
+    chosen = pick_first_type(a)
     ex(a).to_have_url(re.compile(r"/flow\?type=" + re.escape(chosen) + "$"), timeout=SLOW)
     ex(a.locator("#dataset-label")).to_contain_text("selected by the filters", timeout=SLOW)
     a.wait_for_function(
@@ -191,11 +197,7 @@ def test_a_bottlenecks_filter_change_updates_the_page_in_place(a, server):
         """() => { window.__kept = ['cy-handoffs', 'cy-status', 'selection'].map(
                        (id) => document.getElementById(id)); }"""
     )
-    a.click("#f-type")
-    option = a.get_by_role("option").first
-    chosen = option.inner_text().strip()
-    option.click()
-    a.keyboard.press("Escape")
+    chosen = pick_first_type(a)
     ex(a).to_have_url(re.compile(r"/bottlenecks\?type=" + re.escape(chosen) + "$"), timeout=SLOW)
     a.wait_for_function(
         f"""() => {{
