@@ -79,3 +79,23 @@ def test_the_overview_leads_with_the_top_three_actions(view: View) -> None:
     listed = by_id(shown, "overview-actions")  # below the line naming the items replayed
     assert [li.children for li in listed.children] == [a["text"] for a in actions[:3]]
     assert shown.children[0].children.startswith("Each gain replays the ")
+
+
+def test_a_log_without_history_says_work_in_progress_needs_it(sample_logs) -> None:
+    """A Jira UI CSV has no commitments: the cards say what is missing, not 0 or None."""
+    from dataclasses import replace
+
+    from flowgap.config import Config
+    from flowgap.dashboard.data import Dataset
+    from flowgap.report.fmt import NEEDS_HISTORY
+
+    config = Config.load(sample_logs / "sample.jira-ui.flowgap.toml")
+    result = flowgap.load(sample_logs / "sample.jira-ui.csv", config)
+    analysis = flowgap.analyze(result, config)
+    assert analysis.summary["wip"]["current"] is None
+    view = View(
+        sid=None, config=config, filters=Filters(), result=result, full=analysis, analysis=analysis
+    )
+    page = decisions.layout(replace(view, dataset=Dataset("k", "t", [], demo=False)), "")
+    for name in ("card-dec-wip", "card-dec-over-sle", "card-dec-in-trouble"):
+        assert by_id(page, name).children == NEEDS_HISTORY

@@ -11,7 +11,7 @@ from ...decisions.headline import decide
 from ...engine.analysis import Analysis
 from ...errors import UsageError
 from ...report import tables
-from ...report.fmt import actions_window, why_empty
+from ...report.fmt import NEEDS_HISTORY, actions_window, why_empty
 from ..components import card, fmt_days, note, section, table_grid
 from ..components import figure as graph
 from ..data import DataService, View
@@ -28,13 +28,18 @@ def layout(view: View, search: str) -> html.Div:
     assert a is not None
     decided = decide(a)
     wip = decided["summary"]["wip"]
+
+    def count(value: object) -> str:
+        # Work in progress counts from commitments, which only a status history has.
+        return str(value) if a.has_history else NEEDS_HISTORY
+
     children: list = [
         html.H1("Decisions"),
         html.Div(
             [
-                card("In progress", str(wip["current"]), "dec-wip"),
-                card("Past their SLE", str(wip["over_sle"]), "dec-over-sle"),
-                card("In trouble", str(wip["in_trouble"]), "dec-in-trouble"),
+                card("In progress", count(wip["current"]), "dec-wip"),
+                card("Past their SLE", count(wip["over_sle"]), "dec-over-sle"),
+                card("In trouble", count(wip["in_trouble"]), "dec-in-trouble"),
             ],
             className="cards",
         ),
