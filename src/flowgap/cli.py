@@ -294,6 +294,9 @@ def convert(
         elif to == "xes":
             from . import analyze
             from .mining.event_log import write_xes
+            from .outputs import check_writable
+
+            check_writable(out_path)  # before the analysis, not after it
 
             written = [write_xes(analyze(load(inputs, cfg, format=input_format), cfg), out_path)]
         else:

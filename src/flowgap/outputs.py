@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import InputError, UsageError
 
 _KINDS = (
     (stat.S_ISLNK, "a symbolic link"),
@@ -49,6 +50,20 @@ def check_targets(paths: Iterable[Path], *, folders: Iterable[Path] = ()) -> Non
                 f"--out: {path} exists and is {kind}; flowgap replaces only regular files "
                 "(move it away or choose another name)"
             )
+
+
+def check_writable(target: Path) -> None:
+    """Refuse, before a long run, a ``target`` that :func:`atomic_write` could not write: one
+    that may not be replaced, or whose folder cannot be made or written in (a temporary file
+    is made there and removed: permission bits do not tell root's limits, a read-only mount
+    or a path under a file)."""
+    check_targets([target])
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        raise InputError(target, f"cannot write: {exc.strerror or exc}") from None
 
 
 def atomic_write(target: Path, write: Callable[[Path], object]) -> None:

@@ -154,6 +154,10 @@ def test_convert_to_xes_where_it_cannot_write_is_one_line_and_leaves_nothing(
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"flowgap: error: {out}: cannot write: "), lines
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+    # Checked before the input is read and analysed (a missing input is not even reached).
+    args = ["convert", str(tmp_path / "no-such-input.json"), "--to", "xes", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and f"{out}: cannot write: " in result.output
 
 
 def test_a_segment_without_a_person_has_no_resource_in_the_xes(tmp_path: Path) -> None:
