@@ -121,7 +121,10 @@ def test_variants_conformance_and_team_clusters_have_a_section() -> None:
     assert "<td>To Do → In Progress → Done</td>" in section
     assert "50% of delivered items skipped &#x27;In QA&#x27;" in section
     assert "<td>Dev, QA</td>" in section
-    assert '<section id="mining">' not in render(empty_analysis())
+    # Empty, each part says why instead of disappearing.
+    empty = render(empty_analysis()).split('<section id="mining">', 1)[1].split("</section>")[0]
+    assert empty.count("<p>No ") == 3
+    assert "<p>No variant: " in empty and "<p>No team cluster: " in empty
 
 
 def test_the_status_map_is_drawn_statically_when_graphviz_is_there() -> None:

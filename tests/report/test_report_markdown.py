@@ -190,3 +190,16 @@ def test_a_log_without_history_shows_no_false_zero_and_says_why_sections_are_emp
     ]:
         lines = md.splitlines()
         assert lines[lines.index(heading) + 2] == line
+
+
+def test_empty_process_mining_sections_say_why() -> None:
+    from analysis_factory import empty_analysis
+
+    md = markdown.render(json_report.build_report(empty_analysis(), []))
+    for heading, what in (
+        ("## Variants", "No variant: "),
+        ("## Conformance to the workflow", "No conformance check: "),
+        ("## Team clusters", "No team cluster: "),
+    ):
+        after = md.split(heading + "\n\n", 1)[1]
+        assert after.startswith(what), after[:120]

@@ -121,6 +121,29 @@ TIME_SHARES_NOTE = (
 NO_HISTORY_REASON = NO_HISTORY
 
 
+def mining_empty(report: dict) -> dict[str, str | None]:
+    """Why each process-mining section of ``report`` is empty, by what it lists (None: it is
+    not): the variants, the deviations and the team clusters."""
+    history = report["has_history"]
+
+    def reason(empty: bool, otherwise: str) -> str | None:
+        return None if not empty else (otherwise if history else NO_HISTORY_REASON)
+
+    clusters = report["team_clusters"]
+    return {
+        "variant": reason(not report["variants"]["top"], "no item passed through a status"),
+        "conformance check": reason(
+            not report["conformance"]["delivered"], "no item was delivered to check"
+        ),
+        "team cluster": reason(
+            not clusters["clusters"],
+            "no handoff between teams"
+            if not clusters["handoffs"]
+            else "no group of teams hands work mostly among itself",
+        ),
+    }
+
+
 def no_worst_items(has_history: bool) -> str:
     """Why no item is told as a worst item (they are the items worked on with most waiting)."""
     return NO_HISTORY_REASON if not has_history else "no item was worked on (no touch)"

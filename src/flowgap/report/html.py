@@ -29,6 +29,7 @@ from .fmt import (
     class_warnings_of,
     forecast_lines,
     headline_rows,
+    mining_empty,
     no_worst_items,
     plural,
     why_empty,
@@ -388,25 +389,39 @@ def _mining(report: dict) -> str:
         report["conformance"],
         report["team_clusters"],
     )
-    if not (variants["top"] or conformance["delivered"] or clusters["clusters"]):
-        return ""  # no status history
-    out = ['<section id="mining"><h2>Variants, conformance, team clusters</h2>']
-    out.append(
-        f"<h3>Variants</h3><p>{variants['distinct']:,} distinct paths through the statuses "
-        f"among {plural(variants['items'], 'item')}.</p>"
-    )
-    out.append(table(spec.VARIANTS, variants["top"]))
-    workflow = " → ".join(conformance["workflow"])
-    out.append(
-        f"<h3>Conformance</h3><p>Workflow ({e(conformance['workflow_source'])}): {e(workflow)}</p>"
-    )
-    if conformance["finding"]:
-        out.append(f"<p>{e(conformance['finding'])}</p>")
-    out.append(table(spec.DEVIATIONS, conformance["deviations"][:10]))
+    empty = mining_empty(report)
+
+    def why(what: str) -> str:
+        return f"<p>{e(why_empty(what, empty[what]))}</p>"
+
+    out = [
+        '<section id="mining"><h2>Variants, conformance, team clusters</h2>',
+        "<h3>Variants</h3>",
+    ]
+    if variants["top"]:
+        out.append(
+            f"<p>{variants['distinct']:,} distinct paths through the statuses "
+            f"among {plural(variants['items'], 'item')}.</p>"
+        )
+        out.append(table(spec.VARIANTS, variants["top"]))
+    else:
+        out.append(why("variant"))
+    out.append("<h3>Conformance</h3>")
+    if conformance["delivered"]:
+        workflow = " → ".join(conformance["workflow"])
+        out.append(f"<p>Workflow ({e(conformance['workflow_source'])}): {e(workflow)}</p>")
+        if conformance["finding"]:
+            out.append(f"<p>{e(conformance['finding'])}</p>")
+        out.append(table(spec.DEVIATIONS, conformance["deviations"][:10]))
+    else:
+        out.append(why("conformance check"))
     out.append("<h3>Team clusters</h3>")
-    if clusters["finding"]:
-        out.append(f"<p>{e(clusters['finding'])}</p>")
-    out.append(table(spec.TEAM_CLUSTERS, clusters["clusters"][:10]))
+    if clusters["clusters"]:
+        if clusters["finding"]:
+            out.append(f"<p>{e(clusters['finding'])}</p>")
+        out.append(table(spec.TEAM_CLUSTERS, clusters["clusters"][:10]))
+    else:
+        out.append(why("team cluster"))
     if report["handoff_cycles"]:
         out.append("<p>Work that comes back around (cycles of teams, weakest step):</p><ul>")
         out += [f"<li>{e(spec.cycle_text(c))}</li>" for c in report["handoff_cycles"]]

@@ -23,6 +23,7 @@ from .fmt import (
     class_warnings_of,
     forecast_lines,
     headline_rows,
+    mining_empty,
     no_worst_items,
     plural,
     why_empty,
@@ -217,17 +218,19 @@ def _mining(report: dict) -> list[str]:
         report["conformance"],
         report["team_clusters"],
     )
+    empty = mining_empty(report)
+    out += ["## Variants", ""]
     if variants["top"]:
         out += [
-            "## Variants",
-            "",
             f"{variants['distinct']:,} distinct paths through the statuses among "
             f"{plural(variants['items'], 'item')}; the most frequent:",
             "",
         ]
         out += table(spec.VARIANTS, variants["top"][:TOP])
+    else:
+        out += [esc(why_empty("variant", empty["variant"])), ""]
+    out += ["## Conformance to the workflow", ""]
     if conformance["delivered"]:
-        out += ["## Conformance to the workflow", ""]
         out += [
             f"Workflow ({conformance['workflow_source']}): "
             + esc(" → ".join(conformance["workflow"])),
@@ -237,11 +240,15 @@ def _mining(report: dict) -> list[str]:
             out += [esc(conformance["finding"]), ""]
         if conformance["deviations"]:
             out += table(spec.DEVIATIONS, conformance["deviations"][:TOP])
+    else:
+        out += [esc(why_empty("conformance check", empty["conformance check"])), ""]
+    out += ["## Team clusters", ""]
     if clusters["clusters"]:
-        out += ["## Team clusters", ""]
         if clusters["finding"]:
             out += [esc(clusters["finding"]), ""]
         out += table(spec.TEAM_CLUSTERS, clusters["clusters"][:TOP])
+    else:
+        out += [esc(why_empty("team cluster", empty["team cluster"])), ""]
     cycles = report["handoff_cycles"]
     if cycles:
         out += ["**Work that comes back around** (cycles of teams, weakest step):", ""]
