@@ -380,6 +380,9 @@ _EVENT = (
         ("<trace>" + _EVENT.format("-5000-01-02T10:00:00.000+01:00") + "</trace>", "years"),
         ("<trace>" + _EVENT.format("999-01-02T10:00:00.000+01:00") + "</trace>", "years"),
         ("<trace><event><event></event></event></trace>", "an event inside an event at line 2"),
+        # "not yet implemented: Empty event not handled?!", a panic of the Rust reader
+        ("<trace><event/></trace>", "an event without any attribute at line 2"),
+        ("<trace><event>\n </event></trace>", "an event without any attribute at line 3"),
     ],
 )
 def test_what_the_rust_reader_cannot_take_is_one_line(

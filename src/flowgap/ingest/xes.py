@@ -204,9 +204,9 @@ def check_well_formed(path: Path) -> list[int]:
 
     Besides well-formedness it checks what the Rust reader cannot take: elements nested more
     than :data:`MAX_DEPTH` deep, a ``trace`` outside the ``log``, a ``<date>`` outside
-    :data:`DATE_YEARS`, more attribute keys or cells than :data:`MAX_KEYS` and
-    :data:`MAX_CELLS`. Returns the lines of events outside any trace (the reader drops them:
-    they have no case), for the loader to reject."""
+    :data:`DATE_YEARS`, an event without any attribute, more attribute keys or cells than
+    :data:`MAX_KEYS` and :data:`MAX_CELLS`. Returns the lines of events outside any trace
+    (the reader drops them: they have no case), for the loader to reject."""
     parser = expat.ParserCreate()
     stack: list[str] = []
     orphans: list[int] = []
@@ -224,9 +224,14 @@ def check_well_formed(path: Path) -> list[int]:
             return "nothing"
         return ("an " if stack[-2][:1] in "aeiou" else "a ") + stack[-2]
 
+    # Whether the event being read has an element inside: the Rust reader panics on an
+    # empty one ("Empty event not handled").
+    filled = True
+
     def start(name: str, attrs: dict[str, str]) -> None:  # per element: kept lean
-        nonlocal events
+        nonlocal events, filled
         push(name)
+        filled = True
         if len(stack) > MAX_DEPTH:
             refuse(f"elements nested more than {MAX_DEPTH} deep")
         key = attrs.get("key")
@@ -246,6 +251,7 @@ def check_well_formed(path: Path) -> list[int]:
             refuse(f"a trace inside {parent()}, not in the log")
         elif name == "event":
             events += 1
+            filled = False
             if events * len(keys) > MAX_CELLS:
                 refuse(
                     f"{events:,} events x {len(keys):,} attribute keys, more than"
@@ -258,6 +264,8 @@ def check_well_formed(path: Path) -> list[int]:
                 orphans.append(parser.CurrentLineNumber)
 
     def end(name: str) -> None:
+        if name == "event" and not filled:
+            refuse("an event without any attribute")
         pop()
 
     parser.StartElementHandler = start
