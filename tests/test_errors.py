@@ -32,6 +32,18 @@ def test_a_huge_field_is_quoted_short_in_inspect(tmp_path: Path) -> None:
     quadratic time to wrap it: 20 MB ran until killed)."""
     path = tmp_path / "l.csv"
     path.write_text("item,from,to,timestamp\n" + "A" * (2 << 20) + "\n", encoding="utf-8")
+    # Nothing loads: one line (exit 2), the key quoted short.
+    done = CliRunner().invoke(app, ["inspect", str(path), "--json"])
+    assert done.exit_code == 2, done.output
+    (line,) = done.output.strip().splitlines()
+    assert line == (
+        f"flowgap: error: {path.name}: nothing to analyse: all 1 of 1 input records were"
+        " rejected (1 x " + "A" * 80 + "…(2,097,152 characters): missing target status"
+        " (column 'to'))"
+    )
+    # With a record that loads, the reject is listed, quoted short, and inspect is quick.
+    with path.open("a", encoding="utf-8") as f:
+        f.write("B-1,,Done,2025-01-02T00:00:00Z\n")
     done = CliRunner().invoke(app, ["inspect", str(path), "--json"])
     assert done.exit_code == 0, done.output
     [reject] = json.loads(done.stdout)["rejects"]["shown"]

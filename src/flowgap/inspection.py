@@ -432,7 +432,10 @@ def run_inspect(
             file=sys.stderr,
         )
     # As for one such file alone (and as `flowgap analyze` does): an error, not "items: 0".
-    empty = result.nothing_loaded(hint="; inspect one file alone to see its problem in full")
+    several = len(result.inputs) > 1  # files given, or found in a folder
+    empty = result.nothing_loaded(
+        hint="; inspect one file alone to see its problem in full" if several else ""
+    )
     if empty is not None:
         raise InputError(", ".join(Path(p).name for p in inputs), empty)
     data = inspect_result(result, config)
