@@ -26,7 +26,13 @@ from pydantic import (
 
 from ..errors import ConfigError, excerpt, quoted
 from ..units import DAY_S
-from .status_guess import StatusClass, StatusMoves, guess_classes, guess_status_class
+from .status_guess import (
+    WAITING_AFTER,
+    StatusClass,
+    StatusMoves,
+    guess_classes,
+    guess_status_class,
+)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm])\s*$")
 
@@ -175,7 +181,7 @@ class XesInput(_Section):
     resource_attribute: str | None = "org:resource"
     #: Turn start/complete lifecycles into state changes (complete -> "waiting after X").
     lifecycle: bool = True
-    waiting_prefix: str = "waiting after "
+    waiting_prefix: str = WAITING_AFTER
 
     @field_validator("status_attribute", mode="before")
     @classmethod
