@@ -29,7 +29,13 @@ class CaseLifecycle:
     def __init__(self, started: set[str], waiting_prefix: str) -> None:
         self._started = started
         self._waiting_prefix = waiting_prefix
-        self._open: list[str] = []
+        # The open instances, the latest started last, each (activity, instance number); an
+        # instance completed below the top stays until it surfaces (``_closed``), so that a
+        # case of many open instances costs a step each, not a scan of them all.
+        self._open: list[tuple[str, int]] = []
+        self._instances: dict[str, list[int]] = {}  # the open instances of each activity
+        self._closed: set[int] = set()
+        self._count = 0
         #: The latest never-started activity completed while work was open.
         self._reached: str | None = None
 
@@ -45,19 +51,24 @@ class CaseLifecycle:
         if activity not in self._started:
             if tr != COMPLETE:
                 return None
-            if self._open:
+            if self._open:  # its top is always an instance still open
                 self._reached = activity
                 return None
             return activity
         if tr == START:
-            self._open.append(activity)
+            self._count += 1
+            self._open.append((activity, self._count))
+            self._instances.setdefault(activity, []).append(self._count)
             return activity
         if tr != COMPLETE:
             return None
-        if activity not in self._open:
+        instances = self._instances.get(activity)
+        if not instances:
             return None  # it ends no work (cancelled before it started): nothing changes
-        del self._open[len(self._open) - 1 - self._open[::-1].index(activity)]
+        self._closed.add(instances.pop())  # the latest started instance of the activity
+        while self._open and self._open[-1][1] in self._closed:
+            self._closed.remove(self._open.pop()[1])
         if self._open:
-            return self._open[-1]
+            return self._open[-1][0]
         reached, self._reached = self._reached, None
         return reached or self._waiting_prefix + activity
