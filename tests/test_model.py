@@ -104,3 +104,17 @@ def test_nothing_loaded_names_the_commonest_reasons_without_item_keys() -> None:
         rejects=rejects,
     )
     assert loaded.nothing_loaded() is None
+
+
+def test_a_source_belongs_to_the_longest_input_name_it_starts_with() -> None:
+    from flowgap.model import input_named
+
+    labels = {"x.csv", "d1/x.csv", "a", "a:b"}
+    assert input_named("x.csv:3", labels) == "x.csv"
+    assert input_named("d1/x.csv:12", labels) == "d1/x.csv"
+    assert input_named("a:b:7", labels) == "a:b"  # not "a"
+    assert input_named("a:9", labels) == "a"
+    assert input_named("x.csv", labels) == "x.csv"
+    # Parquet's own provenance, whose times hold colons too: no input's.
+    assert input_named("generated:FLOW-10 (FLOW-10 at 2999-02-18T07:00:00Z #3)", labels) is None
+    assert input_named(None, labels) is None and input_named("", labels) is None
