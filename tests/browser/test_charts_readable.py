@@ -27,6 +27,7 @@ status_attribute = ["concept:name", "lifecycle:transition"]
 team_attribute = "org:resource"
 """
 STAGES = json.dumps({"name": "bottleneck-items", "type": "grid"}, separators=(",", ":"))
+VARIANTS = json.dumps({"name": "variants", "type": "grid"}, separators=(",", ":"))
 
 
 def expect():
@@ -141,6 +142,28 @@ def test_grids_show_a_page_of_rows_and_keys_look_like_links(page, bpi_server):
     goto(page, bpi_server + f"/journey?item={text.lower()}")
     expect()(page.locator("#journey-key")).to_have_text(text, timeout=SLOW)
     wait_figure(page, "journey-swimlane")
+
+
+def test_grid_cells_and_headers_show_their_whole_text(page, bpi_server):
+    """A variant's path (a dozen statuses) wraps in its cell, and a header wraps too: with the
+    columns sized to the page, both were cut after a few words ("Accepted / In Progress ->
+    Complete...", "Lead ti...")."""
+    goto(page, bpi_server + "/bottlenecks")
+    grid = page.locator(f"[id='{VARIANTS}']")
+    grid.locator(".ag-row").first.wait_for(timeout=SLOW)
+    cells = grid.locator(".ag-center-cols-container [col-id='path']")
+    headers = grid.locator(".ag-header-cell-text")
+    cut = cells.evaluate_all(
+        "(els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1"
+        " || el.scrollHeight > el.clientHeight + 1).map((el) => el.innerText)"
+    )
+    assert cells.count() >= 5 and not cut, cut
+    longest = max(cells.all_inner_texts(), key=len)
+    assert longest.count("→") >= 4, longest  # a long path, shown whole
+    cut = headers.evaluate_all(
+        "(els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.innerText)"
+    )
+    assert not cut, cut
 
 
 def test_lead_and_cycle_time_switch_to_a_log_scale(page, bpi_server):

@@ -118,6 +118,20 @@ def column_def(field: str, header: str) -> dict:
     return col
 
 
+#: Every grid column: sortable, filterable, resizable, and its text wrapped (rows and headers
+#: grow to fit): with the columns sized to the page's width, a variant's path or a deviation
+#: was cut after its first status, and headers such as "Lead time (d)" after a few letters.
+DEFAULT_COLUMN = {
+    "sortable": True,
+    "filter": True,
+    "resizable": True,
+    "wrapText": True,
+    "autoHeight": True,
+    "wrapHeaderText": True,
+    "autoHeaderHeight": True,
+}
+
+
 def grid(
     name: str,
     rows: list[dict],
@@ -134,9 +148,9 @@ def grid(
     :data:`GRID_ROWS` of the rows are sent; ``total`` (default: all of ``rows``) is how many
     there are, and a note says when some are left out.
     """
-    column_defs = [column_def(f, h) for f, h in columns]
     total = len(rows) if total is None else total
     rows = rows[:GRID_ROWS]
+    column_defs = [column_def(f, h) for f, h in columns]
     note = []
     if total > len(rows):
         note.append(
@@ -152,7 +166,7 @@ def grid(
                 id={"type": "grid", "name": name},
                 rowData=row_data(rows, columns),
                 columnDefs=column_defs,
-                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                defaultColDef=DEFAULT_COLUMN,
                 columnSize="responsiveSizeToFit",
                 dashGridOptions=grid_options(height),
                 style={"height": None},
