@@ -64,6 +64,20 @@ EDGES = """(id) => {
                 x: box.left + window.scrollX + m.x, y: box.top + window.scrollY + m.y};
     });
 }"""
+#: The edges whose label is drawn: the label's box (model coordinates, as placed), and
+#: the boxes of the nodes with their labels.
+EDGE_LABELS = """(id) => {
+    const cy = document.getElementById(id)._cyreg.cy;
+    const box = (b) => ({x1: b.x1, x2: b.x2, y1: b.y1, y2: b.y2});
+    const labels = cy.edges(':visible').filter((e) => e.style('label')).map((e) => ({
+        name: e.data('from') + ' -> ' + e.data('to'),
+        ...box(e.boundingBox({includeNodes: false, includeEdges: false, includeLabels: true,
+                              includeMainLabels: true, includeSourceLabels: false,
+                              includeTargetLabels: false, includeOverlays: false}))}));
+    const nodes = cy.nodes(':visible').map((n) => ({name: n.data('name'),
+        ...box(n.boundingBox({includeLabels: true, includeOverlays: false}))}));
+    return {labels: labels, nodes: nodes};
+}"""
 #: True once the map has nodes and its layout has placed them (not all at one point).
 LAID_OUT = """(id) => {
     const el = document.getElementById(id);
@@ -114,12 +128,29 @@ def open_maps(page, url: str) -> None:
     page.wait_for_timeout(500)  # the layout's fit, and its last frame
 
 
+def crowded_labels(page, id: str, least: int) -> list[tuple[str, str]]:
+    """Edge labels drawn over another edge label or over a node; at least ``least`` edges
+    carry their label."""
+    drawn = page.evaluate(EDGE_LABELS, id)
+    labels = drawn["labels"]
+    assert len(labels) >= least, (id, len(labels))
+    covered = [
+        (label["name"], node["name"]) for label in labels for node in drawn["nodes"]
+        if overlaps([label, node])
+    ]  # fmt: skip
+    return overlaps(labels) + covered
+
+
 def check_maps(page, order: list[str], min_statuses: int, min_teams: int) -> None:
     statuses = page.evaluate(NODES, "cy-status")
     teams = page.evaluate(NODES, "cy-handoffs")
     assert len(statuses) >= min_statuses and len(teams) >= min_teams
     assert overlaps(statuses) == []
     assert overlaps(teams) == []
+    # Edge labels neither pile up nor hide a node's name (assets/maps.js); the busiest
+    # edges keep theirs.
+    for id in ("cy-status", "cy-handoffs"):
+        assert crowded_labels(page, id, least=8) == [], id
     moves = page.evaluate(EDGES, "cy-status")
     assert out_of_order(statuses, moves, order) == []
 

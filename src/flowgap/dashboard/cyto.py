@@ -361,6 +361,9 @@ STYLESHEET = [
     {"selector": 'edge[depth = "orphan"]', "style": {"z-compound-depth": "orphan"}},
     {"selector": 'edge[depth = "bottom"]', "style": {"z-compound-depth": "bottom", "label": ""}},
     {"selector": 'edge[depth = "bottom"]:selected', "style": {"label": "data(label)"}},
+    # A label that would cover another or a node (assets/maps.js places them after a layout).
+    {"selector": "edge.crowded", "style": {"label": ""}},
+    {"selector": "edge.crowded:selected", "style": {"label": "data(label)"}},
     {"selector": ":selected", "style": {"overlay-opacity": 0.25, "overlay-color": "#1c7ed6"}},
 ]
 
