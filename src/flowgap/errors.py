@@ -33,7 +33,13 @@ def excerpt(value: object, limit: int = EXCERPT) -> str:
 
 
 def quoted(value: object, limit: int = EXCERPT) -> str:
-    """``value`` in quotes, shortened by :func:`excerpt`."""
+    """``value`` in quotes, shortened by :func:`excerpt`. Only text is quoted: a value of
+    another type (a JSON ``null`` or number where text belongs) shows bare, so it cannot pass
+    for the text it would print as; bytes show as the text they decode to."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        return excerpt(value, limit)
     return f"'{excerpt(value, limit)}'"
 
 
