@@ -89,8 +89,8 @@ def unknown_name(
     """The one wording for a name that does not exist (a status, a team, a metric...), short
     whatever the names: "unknown team 'Bakend' (did you mean 'Backend'?); the data's teams are
     'Backend', 'QA' and 2 more". With ``listed_in`` (where every name is documented: a fixed
-    vocabulary such as the metrics) it points there instead of listing them; listing all 43
-    metrics took 900 characters."""
+    vocabulary such as the metrics) it points there instead of listing them: listing every
+    metric took 900 characters."""
     names = sorted({str(k) for k in known})
     many = what + ("es" if what.endswith("s") else "s")
     if not names:
