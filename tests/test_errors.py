@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from flowgap.cli import app
-from flowgap.errors import excerpt, quoted
+from flowgap.errors import excerpt, quoted, unknown_name
 from flowgap.model import Reject
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_logs" / "sample.transitions.csv"
@@ -63,3 +63,13 @@ def test_an_error_line_cannot_be_split(tmp_path: Path) -> None:
     assert done.exit_code == 2
     assert done.stderr.startswith("flowgap: error: --fail-on 'x\\nflowgap: error: fake'")
     assert done.stderr.count("\n") == 1
+
+
+def test_unknown_name_suggests_close_names() -> None:
+    assert unknown_name("team", "Bakend", ["Backend", "QA", "Ops"]) == (
+        "unknown team 'Bakend' (did you mean 'Backend'?); the data's teams are 'Backend', 'Ops',"
+        " 'QA'"
+    )
+    assert unknown_name("metric", "x.y", ["a.b", "c.d"], "the docs") == (
+        "unknown metric 'x.y'; all 2 metrics are in the docs"
+    )

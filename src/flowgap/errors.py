@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 
@@ -33,7 +34,13 @@ def excerpt(value: object, limit: int = EXCERPT) -> str:
 
 
 def quoted(value: object, limit: int = EXCERPT) -> str:
-    """``value`` in quotes, shortened by :func:`excerpt`."""
+    """``value`` in quotes, shortened by :func:`excerpt`. Only text is quoted: a value of
+    another type (a JSON ``null`` or number where text belongs) shows bare, so it cannot pass
+    for the text it would print as; bytes show as the text they decode to."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        return excerpt(value, limit)
     return f"'{excerpt(value, limit)}'"
 
 
@@ -72,16 +79,30 @@ class UsageError(FlowgapError):
 
 #: How many of the data's names an error about an unknown one lists.
 NAMES_SHOWN = 12
+#: How many close matches of an unknown name an error suggests.
+CLOSE_SHOWN = 3
 
 
-def unknown_name(what: str, name: str, known: Iterable[object]) -> str:
-    """The one wording for a name the data does not have (a status, a team, a type...), short
-    whatever the data holds: "unknown team 'Nope'; the data's teams are 'Backend', 'QA' and
-    2 more"."""
+def unknown_name(
+    what: str, name: str, known: Iterable[object], listed_in: str | None = None
+) -> str:
+    """The one wording for a name that does not exist (a status, a team, a metric...), short
+    whatever the names: "unknown team 'Bakend' (did you mean 'Backend'?); the data's teams are
+    'Backend', 'QA' and 2 more". With ``listed_in`` (where every name is documented: a fixed
+    vocabulary such as the metrics) it points there instead of listing them: listing every
+    metric took 900 characters."""
     names = sorted({str(k) for k in known})
     many = what + ("es" if what.endswith("s") else "s")
     if not names:
-        return f"unknown {what} {name!r}; the data names no {what}"
-    listed = ", ".join(repr(n) for n in names[:NAMES_SHOWN])
+        return f"unknown {what} {quoted(name)}; the data names no {what}"
+    close = difflib.get_close_matches(name, names, n=CLOSE_SHOWN)
+    guess = f" (did you mean {_one_of([quoted(c) for c in close])}?)" if close else ""
+    if listed_in is not None:
+        return f"unknown {what} {quoted(name)}{guess}; all {len(names):,} {many} are in {listed_in}"
+    listed = ", ".join(quoted(n) for n in names[:NAMES_SHOWN])
     more = f" and {len(names) - NAMES_SHOWN:,} more" if len(names) > NAMES_SHOWN else ""
-    return f"unknown {what} {name!r}; the data's {many} are {listed}{more}"
+    return f"unknown {what} {quoted(name)}{guess}; the data's {many} are {listed}{more}"
+
+
+def _one_of(texts: list[str]) -> str:
+    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} or {texts[-1]}"

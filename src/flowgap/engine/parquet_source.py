@@ -30,7 +30,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, quoted
 from ..ingest.parquet import (
     FORMAT,
     REQUIRED,
@@ -52,6 +52,12 @@ from ..time_span import bounds, clear_far_dates, far_rejects
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Spark reads partition values as text (a project "007" stays "007").
 _NO_INFERENCE = ("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+#: The key columns whose cast can fail (text that is no number or no moment, a number out of
+#: range), the type each is cast to, and the Spark types that always cast.
+_CHECKED_CASTS = {
+    "ts": ("timestamp", {"timestamp", "timestamp_ntz", "date"}),
+    "seq": ("bigint", {"bigint", "int", "smallint", "tinyint"}),
+}
 
 
 @dataclass(frozen=True)
@@ -144,8 +150,9 @@ def read_source(source: ParquetSource, backend: Any) -> BackendLoad:
     missing = [name for name in EVENTS_SCHEMA.names if name not in raw.columns]
     if missing:
         raise InputError(
-            source.events, f"events table lacks column {missing[0]!r}", record="schema"
+            source.events, f"events table lacks column {quoted(missing[0])}", record="schema"
         )
+    _check_casts(raw, source, F)
     canon = raw.select(
         F.col("item").cast("string").alias("item"),
         F.unix_micros(F.col("ts").cast("timestamp")).alias("t"),
@@ -261,6 +268,49 @@ def _functions(session: Any) -> Any:
     return functions
 
 
+def _check_casts(raw: Any, source: ParquetSource, F: Any) -> None:
+    """Refuse, in one line naming the file, the row and the column, the first value of a key
+    column Spark cannot cast. Spark's ANSI mode fails the whole query on such a value with a
+    Java stack trace that names neither; ``try_cast`` makes it null here, where it is found.
+    Only a column of another type than its own costs this extra pass over the files."""
+    from pyspark.errors import AnalysisException  # the base of classic's and Connect's
+
+    types = dict(raw.dtypes)
+    for name, (target, safe) in _CHECKED_CASTS.items():
+        if types[name] in safe:
+            continue
+        try:
+            bad = (
+                raw.filter(F.col(name).isNotNull() & F.col(name).try_cast(target).isNull())
+                .select(
+                    F.col(name).cast("string").alias("v"),
+                    F.col("_metadata.file_path").alias("p"),
+                    F.col("_metadata.row_index").alias("i"),
+                )
+                .orderBy("p", "i")
+                .limit(1)
+                .collect()
+            )
+        except AnalysisException:  # no cast at all from that type
+            raise InputError(
+                source.events, f"column {quoted(name)} of type {types[name]} is not a {target}"
+            ) from None
+        if bad:
+            (row,) = bad
+            raise InputError(
+                _place(row["p"], source),
+                f"column {quoted(name)} of type {types[name]} holds {quoted(row['v'])},"
+                f" which cannot be read as a {target}",
+                record=f"row {row['i'] + 1}",
+            )
+
+
+def _place(path: str, source: ParquetSource) -> str:
+    """A file of ``source`` as a reject or an error names it: from the dataset's own name."""
+    marker = f"/{source.name}/"
+    return path[path.rindex(marker) + 1 :] if marker in path else path.rpartition("/")[2]
+
+
 def _null_key_rejects(raw: Any, source: ParquetSource, F: Any) -> tuple[list[Reject], set]:
     """One reject per event row with a null key column: ``<file>:row N`` (N from 1 in its
     file, as the loader names it)."""
@@ -280,9 +330,7 @@ def _null_key_rejects(raw: Any, source: ParquetSource, F: Any) -> tuple[list[Rej
     out, items = [], set()
     for row in rows:
         items.add(row["item"])
-        path = row["p"]
-        marker = f"/{source.name}/"
-        place = path[path.rindex(marker) + 1 :] if marker in path else path.rpartition("/")[2]
+        place = _place(row["p"], source)
         out.append(Reject(f"{place}:row {row['i'] + 1}", null_keys_reason(row.asDict())))
     return out, items
 

@@ -95,7 +95,7 @@ def parse_timestamp(
         try:
             return to_utc(datetime.strptime(s, fmt), tz)
         except ValueError:
-            raise ValueError(f"timestamp {quoted(s)} does not match format {fmt!r}") from None
+            raise ValueError(f"timestamp {quoted(s)} does not match format {quoted(fmt)}") from None
     try:
         return parse_iso(s, tz)
     except ValueError as exc:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Config
-from ..errors import InputError
+from ..errors import InputError, excerpt, quoted
 from ..model import TS, LoadResult
 from . import arrow_columns as ac
 from .columns import EventColumns
@@ -113,21 +113,22 @@ def load(path: Path, config: Config) -> LoadResult:
         b.read()
         item = items[k]
         if item is None:
-            b.reject(line, f"missing item key (column {cfg.item!r})")
+            b.reject(line, f"missing item key (column {quoted(cfg.item)})")
             continue
         parts = [s[k] for s in statuses]
         if any(p is None for p in parts):
             gone = [c for c, p in zip(cfg.status, parts, strict=True) if p is None]
-            b.reject(line, f"{item}: missing status (column {', '.join(map(repr, gone))})")
+            columns = ", ".join(map(quoted, gone))
+            b.reject(line, f"{excerpt(item)}: missing status (column {columns})")
             continue
         if ts_texts[k] is None:
-            b.reject(line, f"{item}: missing timestamp (column {cfg.timestamp!r})")
+            b.reject(line, f"{excerpt(item)}: missing timestamp (column {quoted(cfg.timestamp)})")
             continue
         if k in errors:
-            b.reject(line, f"{item}: bad timestamp: {errors[k]}")
+            b.reject(line, f"{excerpt(item)}: bad timestamp: {errors[k]}")
             continue
         if k in created_errors:
-            b.reject(line, f"{item}: bad created timestamp: {created_errors[k]}")
+            b.reject(line, f"{excerpt(item)}: bad created timestamp: {created_errors[k]}")
             continue
         rows.append(
             _Row(
@@ -206,7 +207,8 @@ def _emit_item(b: LoadBuilder, cols: EventColumns, item: str, rows: list[_Row]) 
         if row.key in seen:
             b.reject(
                 row.line,
-                f"{item}: duplicate event (every mapped column equal to line {seen[row.key]})",
+                f"{excerpt(item)}: duplicate event"
+                f" (every mapped column equal to line {seen[row.key]})",
             )
             continue
         seen[row.key] = row.line

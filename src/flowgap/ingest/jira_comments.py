@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import quoted
 from ..model import Reject
 from .jira_adf import comment_text
 from .jira_fields import display
@@ -37,7 +38,7 @@ def comment_rows(fname: str, key: str, block: Any) -> tuple[list[tuple], list[Re
         try:
             timestamp(created)
         except (TypeError, ValueError):
-            rejects.append(Reject(where, f"comment created is not a timestamp: {created!r}"))
+            rejects.append(Reject(where, f"comment created is not a timestamp: {quoted(created)}"))
             continue
         author = c.get("author")
         actor = (

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..config import Config
-from ..errors import InputError
+from ..errors import InputError, excerpt, quoted
 from ..model import LoadResult
 from .common import LoadBuilder, to_utc, zone
 from .csv_table import open_csv
@@ -103,18 +103,26 @@ def load(path: Path, config: Config) -> LoadResult:
         try:
             created = date(created_s)
         except ValueError:
-            b.reject(line, f"{key}: Created {created_s!r} does not match the date format {fmt!r}")
+            b.reject(
+                line,
+                f"{excerpt(key)}: Created {quoted(created_s)}"
+                f" does not match the date format {quoted(fmt)}",
+            )
             continue
         if created is None:
-            b.reject(line, f"{key}: no Created date")
+            b.reject(line, f"{excerpt(key)}: no Created date")
             continue
         try:
             resolved = date(resolved_s)
         except ValueError:
-            b.reject(line, f"{key}: Resolved {resolved_s!r} does not match the date format {fmt!r}")
+            b.reject(
+                line,
+                f"{excerpt(key)}: Resolved {quoted(resolved_s)}"
+                f" does not match the date format {quoted(fmt)}",
+            )
             continue
         if key in seen:
-            b.reject(line, f"{key}: duplicate issue key (first at line {seen[key]})")
+            b.reject(line, f"{excerpt(key)}: duplicate issue key (first at line {seen[key]})")
             continue
         seen[key] = line
         b.loaded()

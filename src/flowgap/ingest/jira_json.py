@@ -55,6 +55,7 @@ from types import NoneType
 from typing import Any
 
 from ..config import Config
+from ..errors import excerpt, quoted
 from ..model import (
     Finding,
     InputSummary,
@@ -306,16 +307,18 @@ class _Accumulator(Columns):
             where = key
         fields = issue.get("fields")
         if not isinstance(fields, dict):
-            self._reject(where, f'{key}: issue has no "fields" object')
+            self._reject(where, f'{excerpt(key)}: issue has no "fields" object')
             return 0
         created_s = fields.get("created")
         try:
             timestamp(created_s)
         except (TypeError, ValueError):
-            self._reject(where, f"{key}: fields.created is not a timestamp: {created_s!r}")
+            self._reject(
+                where, f"{excerpt(key)}: fields.created is not a timestamp: {quoted(created_s)}"
+            )
             return 0
         if key in self.seen:
-            self._reject(where, f"{key}: duplicate issue (first at {self.seen[key]})")
+            self._reject(where, f"{excerpt(key)}: duplicate issue (first at {self.seen[key]})")
             return 0
         names = issue.get("names")
         if isinstance(names, dict):
@@ -476,7 +479,7 @@ class _Accumulator(Columns):
         try:
             timestamp(created)
         except (TypeError, ValueError):
-            self._reject(f"{key}#{hid}", f"history created is not a timestamp: {created!r}")
+            self._reject(f"{key}#{hid}", f"history created is not a timestamp: {quoted(created)}")
             return
         self._reject(f"{key}#{hid}", "history items is not a list of objects")
 

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..config import Config
-from ..errors import excerpt
+from ..errors import excerpt, quoted
 from ..model import EVENTS_SCHEMA, ITEMS_SCHEMA, TS, Finding, InputSummary, LoadResult, Reject
 from . import arrow_columns as ac
 from .common import zone
@@ -137,11 +137,12 @@ def load(path: Path, config: Config) -> LoadResult:
     repeats = np.isin(r, _drop_duplicates(r, c, ts[r], (from_code, to_code))[2])
 
     rejects = [
-        (row, f"missing item key (column {cfg.item!r})") for row in np.flatnonzero(no_item).tolist()
+        (row, f"missing item key (column {quoted(cfg.item)})")
+        for row in np.flatnonzero(no_item).tolist()
     ]
     bad = np.flatnonzero(no_to)
     rejects += [
-        (row, f"{key}: missing target status (column {cfg.to_status!r})")
+        (row, f"{key}: missing target status (column {quoted(cfg.to_status)})")
         for row, key in zip(bad.tolist(), _keys(item, bad), strict=True)
     ]
     for errors, what in ((ts_errors, "bad timestamp"), (created_errors, "bad created timestamp")):

@@ -67,7 +67,7 @@ import orjson
 import pyarrow as pa
 
 from ..config import Config
-from ..errors import InputError
+from ..errors import InputError, quoted
 from ..model import ITEMS_SCHEMA, LoadResult
 from . import inflate
 from .columns import EventColumns
@@ -244,8 +244,8 @@ def check_well_formed(path: Path) -> list[int]:
             m = _DATE_YEAR.match(attrs.get("value", ""))
             if m and (m.group(1) or not DATE_YEARS[0] <= int(m.group(2)) <= DATE_YEARS[1]):
                 refuse(
-                    f"date {attrs['value'][:40]!r} of {attrs.get('key', '?')!r} is outside"
-                    f" the years {DATE_YEARS[0]}-{DATE_YEARS[1]} an XES log can hold here"
+                    f"date {quoted(attrs['value'], 40)} of {quoted(attrs.get('key', '?'))} is"
+                    f" outside the years {DATE_YEARS[0]}-{DATE_YEARS[1]} an XES log can hold here"
                 )
         elif name == "trace" and (len(stack) != 2 or stack[0] != "log"):
             refuse(f"a trace inside {parent()}, not in the log")
