@@ -91,3 +91,62 @@ def test_the_mapping_panel_of_a_csv_of_10000_columns_is_drawn_in_seconds(client)
     )
     assert time.perf_counter() - started < 15
     assert "Map the columns of wide.csv" in json.dumps(panel)
+
+
+@pytest.mark.parametrize(
+    ("contents", "filenames"),
+    [
+        ([1, 2], ["a.csv", "b.csv"]),  # not data URLs
+        (["data:;base64,YQ=="], None),  # no names
+        (["data:;base64,YQ==", "data:;base64,YQ=="], ["a.csv"]),  # fewer names than files
+        (["data:;base64,YQ=="], [5]),
+        (["data:;base64,YQ=="], [{"name": "a.csv"}]),
+        ("data:;base64,YQ==", ["a.csv"]),  # one file, a list of names
+        ({"a.csv": "data:;base64,YQ=="}, ["a.csv"]),
+        (["data:;base64,@@@@"], ["a.csv"]),  # base64 that does not decode
+    ],
+)
+def test_upload_props_no_browser_sends_are_a_damaged_upload(client, contents, filenames):
+    kind, text = upload(client, contents, filenames)
+    assert kind == "error"
+    assert text.startswith("Nothing was loaded: ") and "the upload arrived damaged" in text
+    assert client.store.state(client.sid).files == []
+
+
+def test_a_file_of_exactly_the_limit_is_within_it(client):
+    # base64 pads to a multiple of 4 characters: counting the padding as data refused a file
+    # of exactly the limit, with "upload is 2.0 MB, the limit is 2 MB".
+    limit = LIMIT_MB * 1_000_000
+    _, text = upload(client, [data_url(b"x" * limit)], ["at.csv"])
+    assert "limit" not in text, text
+    _, text = upload(client, [data_url(b"x" * (limit + 1))], ["over.csv"])
+    assert text == (
+        "Nothing was loaded: over.csv: upload is 2.0 MB, the limit is 2 MB"
+        " ([dashboard] upload_limit_mb)"
+    )
+
+
+def test_a_name_with_control_characters_or_300_characters_is_shown_tamed(client):
+    csv = b"x,y\n1,2\n"
+    _, text = upload(client, [data_url(csv)], ["a\x00b\n\r\x1b[31m\u202egpj.csv"])
+    assert text.startswith("ab[31mgpj.csv needs a column mapping"), text
+    long = "a" * 300 + ".csv"
+    _, text = upload(client, [data_url(csv)], [long])
+    shown = text.split(" needs a column mapping")[0]
+    assert shown == "a" * 60 + "\u2026" + "a" * 55 + ".csv"
+    # The stored file keeps a safe name of its own; the pending upload is named as shown.
+    assert client.store.state(client.sid).pending["name"] == shown
+
+
+def test_a_forged_refusal_of_the_browser_changes_nothing(client):
+    dep = _dep(client, "upload-refused")
+    for forged in ({"names": "abc", "size": 5}, {"names": ["a"], "size": 1e300}, [1], None):
+        response = _post(
+            client,
+            dep,
+            [{"id": "upload-refused", "property": "data", "value": forged}],
+            [{"id": "data-version", "property": "data", "value": 0}],
+            ["upload-refused.data"],
+        )
+        assert response == {}
+    assert client.store.state(client.sid).message is None

@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import threading
 import time
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -73,6 +74,21 @@ def safe_filename(name: str) -> str:
     base = PurePosixPath(name.replace("\\", "/")).name
     cleaned = _SAFE_NAME.sub("_", base).strip("._") or "upload"
     return cleaned[:120]
+
+
+#: The longest file name a message shows (a longer one keeps its start and its end).
+SHOWN_NAME = 120
+
+
+def display_name(name: str) -> str:
+    """A client-chosen file name as messages and labels show it: without control or format
+    characters (a newline, an escape sequence, a right-to-left override that disguises the
+    extension) and at most ``SHOWN_NAME`` characters."""
+    shown = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+    if len(shown) > SHOWN_NAME:
+        half = SHOWN_NAME // 2
+        shown = shown[:half] + "\u2026" + shown[-(SHOWN_NAME - half - 1) :]
+    return shown or "upload"
 
 
 def _write_private(path: Path, chunks: Iterable[bytes]) -> None:

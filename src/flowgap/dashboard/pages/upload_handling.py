@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ...errors import FlowgapError, InputError
 from ..data import DataService, parse_uploaded_config
-from ..sessions import SessionState, SessionStore, over_limit
+from ..sessions import SessionState, SessionStore, display_name, over_limit
 
 log = logging.getLogger("flowgap.dashboard")
 
@@ -36,16 +36,28 @@ def limit_bytes(service: DataService) -> int:
 
 
 def decode_uploads(
-    contents: list[str], filenames: list[str], limit_bytes: int
+    contents: object, filenames: object, limit_bytes: int
 ) -> list[tuple[str, bytes]]:
-    """The bytes of each uploaded file; refuses oversize uploads before decoding them."""
-    # base64 carries 3 bytes per 4 characters: check the size before decoding anything.
-    approx = sum(len(c.partition(",")[2]) * 3 // 4 for c in contents)
-    if approx > limit_bytes:
-        raise over_limit(filenames, approx, limit_bytes)
+    """The bytes of each uploaded file, named for display (:func:`display_name`); refuses
+    oversize uploads before decoding them, and props no browser sends (not one data URL per
+    file name) as a damaged upload."""
+    if not (
+        isinstance(contents, list)
+        and isinstance(filenames, list)
+        and len(contents) == len(filenames)
+        and all(isinstance(c, str) for c in contents)
+        and all(isinstance(n, str) for n in filenames)
+    ):
+        raise FlowgapError("the upload arrived damaged, try again")
+    names = [display_name(n) for n in filenames]
+    # base64 carries 3 bytes per 4 characters, less one per "=" of padding: the exact size,
+    # checked before decoding anything (a file of exactly the limit is within it).
+    payloads = [c.partition(",")[2] for c in contents]
+    size = sum(len(p) * 3 // 4 - (len(p) - len(p.rstrip("="))) for p in payloads)
+    if size > limit_bytes:
+        raise over_limit(names, size, limit_bytes)
     files = []
-    for content, name in zip(contents, filenames, strict=True):
-        _, _, payload = content.partition(",")
+    for payload, name in zip(payloads, names, strict=True):
         try:
             files.append((name, base64.b64decode(payload, validate=True)))
         except (binascii.Error, ValueError):
@@ -58,9 +70,7 @@ def refused_in_browser(names: list[str], size: int, limit: int) -> list[str]:
     return ["error", f"Nothing was loaded: {over_limit(names, size, limit)}"]
 
 
-def handle_upload(
-    service: DataService, sid: str, contents: list[str], filenames: list[str]
-) -> list[str]:
+def handle_upload(service: DataService, sid: str, contents: object, filenames: object) -> list[str]:
     """Store, load and analyse an upload; returns the (kind, text) message for the page.
 
     A ``.toml`` file among the uploads is taken as the session's flowgap.toml (in place of the
