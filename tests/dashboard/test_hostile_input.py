@@ -150,3 +150,20 @@ def test_a_forged_refusal_of_the_browser_changes_nothing(client):
         )
         assert response == {}
     assert client.store.state(client.sid).message is None
+
+
+@pytest.mark.parametrize(
+    ("toml", "problem"),
+    [
+        (b"steering = 1\n", "a.toml: steering"),
+        (b"x = " + b"[" * 50_000 + b"]" * 50_000 + b"\n", "nested too deeply"),
+        (b"a = {" + b"b = {" * 5_000 + b"}" * 5_001 + b"\n", "nested too deeply"),
+    ],
+)
+def test_a_hostile_flowgap_toml_gets_the_configs_own_line(client, toml, problem):
+    # The check for an ignored meetings file read the TOML before it was validated: a
+    # section of the wrong type or deep nesting came out as a Python exception's name.
+    kind, text = upload(client, [data_url(toml)], ["a.toml"])
+    assert kind == "error" and problem in text, text
+    assert "Error" not in text  # AttributeError, RecursionError
+    assert client.store.state(client.sid).config_toml is None

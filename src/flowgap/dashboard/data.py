@@ -178,13 +178,15 @@ def digest(data: object) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
-def parse_uploaded_config(text: str, name: str) -> Config:
+def parse_uploaded_config(text: str, name: str, ignored: list[str] | None = None) -> Config:
     """A flowgap.toml uploaded from a browser. Raises ConfigError naming the file and key.
 
-    ``steering.meetings_file`` is dropped: a path in an uploaded file must not make the server
-    read its own files.
+    ``steering.meetings_file`` is dropped (and named in ``ignored``): a path in an uploaded
+    file must not make the server read its own files.
     """
     config = Config.from_dict(parse_toml(text, name), name)
+    if config.steering.meetings_file is not None and ignored is not None:
+        ignored.append("steering.meetings_file")
     config.steering.meetings_file = None
     return config
 

@@ -117,12 +117,13 @@ def handle_files(
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise FlowgapError(f"{name}: not UTF-8 text") from None
-            if tomllib.loads(text).get("steering", {}).get("meetings_file"):
+            ignored: list[str] = []
+            parse_uploaded_config(text, name, ignored)  # one clear line when it is invalid
+            if ignored:
                 notes.append(
                     f"{name}: steering.meetings_file is ignored in uploads (serve with -c to"
                     " use a meetings file)."
                 )
-            parse_uploaded_config(text, name)  # one clear line when it is invalid
             state.config_toml, state.config_name = text, name
             store.save_state(sid, state)
         if data:
