@@ -167,3 +167,54 @@ def test_a_hostile_flowgap_toml_gets_the_configs_own_line(client, toml, problem)
     assert kind == "error" and problem in text, text
     assert "Error" not in text  # AttributeError, RecursionError
     assert client.store.state(client.sid).config_toml is None
+
+
+def _wire(component_id: dict) -> str:
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
+def edit(client, component_id: dict, value) -> dict:
+    """One editor control holding ``value``, as Dash sends its change."""
+    kind = component_id["type"]
+    (dep,) = [d for d in client.deps if f'"type":"{kind}"' in d["inputs"][0]["id"]]
+    return _post(
+        client,
+        dep,
+        [[{"id": component_id, "property": "value", "value": value}]],
+        [{"id": "data-version", "property": "data", "value": 3}],
+        [_wire(component_id) + ".value"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("component_id", "value"),
+    [
+        ({"type": "class-radio", "status": "No such status", "drawn": "wait"}, "active"),
+        ({"type": "class-radio", "status": "x" * 100_000, "drawn": "wait"}, "active"),
+        ({"type": "class-radio", "status": 5, "drawn": "wait"}, "active"),
+        ({"type": "class-radio", "status": ["In Review"], "drawn": "wait"}, "active"),
+        ({"type": "assignee-team", "person": "nobody here", "drawn": ""}, "Platform"),
+        ({"type": "assignee-team", "person": {"a": 1}, "drawn": ""}, "Platform"),
+        ({"type": "assignee-team", "person": "Amira Haddad", "drawn": ""}, 5),
+        ({"type": "assignee-team", "person": "Amira Haddad", "drawn": ""}, ["Platform"]),
+        ({"type": "assignee-team", "person": "Amira Haddad", "drawn": ""}, "y" * 100_000),
+        ({"type": "status-team", "status": "z" * 100_000, "drawn": "QA"}, "Platform"),
+    ],
+)
+def test_an_edit_naming_what_the_editor_does_not_list_changes_nothing(client, component_id, value):
+    # Saved before: every forged call grew the session's state (read on every request) by
+    # what it named, and a name of the wrong type was a 500.
+    assert edit(client, component_id, value) == {}
+    state = client.store.state(client.sid)
+    assert state.classes == {} and state.assignee_map == {} and state.status_map == {}
+
+
+def test_edits_of_what_the_editor_lists_are_saved(client):
+    review = {"type": "class-radio", "status": "In Review", "drawn": "wait"}
+    assert edit(client, review, "active") == {"data-version": {"data": 4}}
+    person = {"type": "assignee-team", "person": "Amira Haddad", "drawn": ""}
+    assert edit(client, person, "t" * 200) == {"data-version": {"data": 4}}
+    state = client.store.state(client.sid)
+    assert state.classes == {"In Review": "active"} and state.assignee_map == {
+        "Amira Haddad": "t" * 200
+    }
