@@ -218,3 +218,43 @@ def test_edits_of_what_the_editor_lists_are_saved(client):
     assert state.classes == {"In Review": "active"} and state.assignee_map == {
         "Amira Haddad": "t" * 200
     }
+
+
+def _map(client, values: dict, apply: bool) -> dict:
+    """The mapping controls holding ``values``: the preview's response, or (``apply``) the
+    apply button's."""
+    ids = [{"type": "map-key", "key": key} for key in values]
+    controls = [
+        {"id": i, "property": "value", "value": v}
+        for i, v in zip(ids, values.values(), strict=True)
+    ]
+    names = [{"id": i, "property": "id", "value": i} for i in ids]
+    if not apply:
+        (dep,) = [d for d in client.deps if '"type":"map-key"' in d["inputs"][0]["id"]]
+        return _post(client, dep, [controls], [names], ["x.value"])
+    version = {"id": "data-version", "property": "data", "value": 3}
+    click = [{"id": "mapping-apply", "property": "n_clicks", "value": 1}]
+    return _post(client, _dep(client, "mapping-apply"), click, [controls, names, version], ["x"])
+
+
+@pytest.mark.parametrize(
+    ("values", "problem"),
+    [
+        ({"timestamp_format": "%Y%Y"}, "'%Y%Y' is not a strptime format"),
+        ({"timestamp_format": "%Q"}, "'%Q' is not a strptime format"),
+        ({"timestamp_format": 7}, "input.csv.timestamp_format: Input should be a valid string"),
+        ({"timezone": ["UTC"]}, "input.csv.timezone: Input should be a valid string"),
+        ({"status": 5}, "input.csv.status"),
+        ({"status": [["st"]]}, "input.csv.status"),
+        ({"item": {"a": 1}}, "input.csv.item: Input should be a valid string"),
+    ],
+)
+def test_a_forged_or_impossible_mapping_is_one_line(client, values, problem):
+    csv = b"id,st,ts\nA-1,Open,2020-01-03 10:00\nA-1,Done,2020-02-03 10:00\n"
+    assert upload(client, [data_url(csv)], ["odd.csv"])[0] == "mapping"
+    picked = {"item": "id", "status": ["st"], "timestamp": "ts", **values}
+    assert problem in json.dumps(_map(client, picked, apply=False))
+    _map(client, picked, apply=True)
+    kind, text = client.store.state(client.sid).message
+    assert kind == "error" and problem in text, text
+    assert client.store.state(client.sid).pending is not None  # still waiting for a mapping

@@ -135,21 +135,26 @@ def _control(key: Key, value: object, choices: list[str]):
     )
 
 
-def values_of(fmt: str, ids: list[dict], raw: list) -> dict[str, object]:
-    """The ``[input.*]`` values of the controls (an empty text is the key unset)."""
+def values_of(fmt: str, ids: object, raw: object) -> dict[str, object]:
+    """The ``[input.*]`` values of the controls (an empty text is the key unset). A value of
+    the wrong type is passed on for the config's validation to name; controls no page draws
+    are a FlowgapError."""
+    if not (isinstance(ids, list) and isinstance(raw, list) and len(ids) == len(raw)):
+        raise FlowgapError("the column mapping arrived damaged, try again")
     kinds = {k.name: k.kind for k in KEYS[fmt]}
     values: dict[str, object] = {}
     for cid, value in zip(ids, raw, strict=True):
-        kind = kinds.get(cid["key"])
+        key = cid.get("key") if isinstance(cid, dict) else None
+        kind = kinds.get(key) if isinstance(key, str) else None
         if kind == "flag":
-            values[cid["key"]] = bool(value)
+            values[key] = bool(value)
         elif kind == "many":
-            values[cid["key"]] = list(value or [])
+            values[key] = [] if value is None else value
         elif kind == "text":
-            text = (value or "").strip() if cid["key"] != "status_separator" else value
-            values[cid["key"]] = text or None
+            text = value.strip() if isinstance(value, str) and key != "status_separator" else value
+            values[key] = text or None
         elif kind is not None:
-            values[cid["key"]] = value or None
+            values[key] = value or None
     return values
 
 
@@ -313,8 +318,8 @@ def register(app: Dash, service: DataService) -> None:
         if not pending or path is None:
             return no_update
         section = preview.SECTIONS[pending["format"]]
-        mapping = values_of(pending["format"], ids, values)
         try:
+            mapping = values_of(pending["format"], ids, values)
             mapped_config(service, state, pending["format"], mapping)  # one line if invalid
             message = handle_files(
                 service, sid, [(pending["name"], path.read_bytes())], {section: mapping}
