@@ -258,3 +258,27 @@ def test_a_forged_or_impossible_mapping_is_one_line(client, values, problem):
     kind, text = client.store.state(client.sid).message
     assert kind == "error" and problem in text, text
     assert client.store.state(client.sid).pending is not None  # still waiting for a mapping
+
+
+def test_an_uploaded_flowgap_toml_is_parsed_once_per_session_not_per_request(client):
+    # 80,000 status classes: ~1.4 MB of TOML, seconds of a shared core to parse and validate,
+    # which every request of the session paid again (a page sends several).
+    classes = "".join(f'"s{i}" = "wait"\n' for i in range(80_000))
+    toml = f"[statuses.classes]\n{classes}".encode()
+    kind, text = upload(client, [data_url(toml)], ["big.toml"])
+    assert kind == "ok", text
+    service, sid = client.service, client.sid
+    parsed = service.configs.misses
+    for _ in range(3):
+        client.get("/overview")
+        config = service.config_for(service.store.state(sid), sid)
+    assert service.configs.misses == parsed and len(service.configs) == 1
+    # What a request changes in its copy does not reach the next one.
+    config.statuses.classes["s1"] = "active"
+    again = service.config_for(service.store.state(sid), sid)
+    assert again.statuses.classes["s1"] == "wait"
+    # A new flowgap.toml replaces the session's parsed one; expiry drops it.
+    upload(client, [data_url(b"[statuses.classes]\nx = 'wait'\n")], ["small.toml"])
+    assert len(service.configs) == 1
+    service.forget_sessions([sid])
+    assert len(service.configs) == 0

@@ -232,6 +232,10 @@ class DataService:
         #: served data opens the same views. Bounded by entries only: a page is small next to
         #: the analysis it shows.
         self.pages = LRUCache(2 * limits.cache_entries)
+        #: Uploaded flowgap.toml files as parsed, per session and text: every request reads
+        #: the session's config, and a large one (thousands of status classes) costs seconds
+        #: of a shared core to parse and validate.
+        self.configs = LRUCache(2 * limits.cache_entries)
         # An expired session's cached data and analyses go with its directory.
         store.on_removed = self.forget_sessions
         self.demo: Dataset | None = None
@@ -243,9 +247,18 @@ class DataService:
 
     # ------------------------------------------------------------------ config
 
-    def config_for(self, state: SessionState) -> Config:
+    def config_for(self, state: SessionState, sid: str | None = None) -> Config:
         if state.config_toml:
-            config = parse_uploaded_config(state.config_toml, state.config_name or "flowgap.toml")
+            text, name = state.config_toml, state.config_name or "flowgap.toml"
+            key = ("config", sid or "", digest([text, name]))
+
+            def parse() -> Config:
+                # One parsed config per session: the one it uploaded last.
+                self.configs.drop(lambda k: k[1] != key[1] or k == key)
+                return parse_uploaded_config(text, name)
+
+            parsed = self.configs.get_or_compute(key, parse)
+            config = parsed.model_copy(deep=True)  # the edits below must not reach the cache
             # The server's limits are not the uploader's to change.
             config.dashboard = self.base_config.dashboard.model_copy()
             config.input.max_inflated_mb = self.base_config.input.max_inflated_mb
@@ -284,7 +297,7 @@ class DataService:
                 for part in key
             )
 
-        return self.cache.drop(keep) + self.pages.drop(keep)
+        return self.cache.drop(keep) + self.pages.drop(keep) + self.configs.drop(keep)
 
     def page(self, view: View, name: str, search: str, draw: Callable[[], Any]) -> Any:
         """A page of ``view`` as ``draw`` makes it. Pages of the served data under the served
@@ -359,7 +372,7 @@ class DataService:
 
     def view(self, sid: str | None, filters: Filters) -> View:
         state = self.store.state(sid) if sid else SessionState()
-        config = self.config_for(state)
+        config = self.config_for(state, sid)
         view = View(sid=sid, config=config, filters=filters, state=state)
         view.dataset = self.dataset_for(sid, state)
         if view.dataset is None:

@@ -56,7 +56,7 @@ def _in_data(service: DataService, sid: str, kind: str, name: object) -> bool:
         return False
     # The loaded data and the config are enough (no analysis of a config not yet shown).
     state = service.store.state(sid)
-    view = View(sid=sid, config=service.config_for(state), filters=_no_filters(), state=state)
+    view = View(sid=sid, config=service.config_for(state, sid), filters=_no_filters(), state=state)
     dataset = service.dataset_for(sid, state)
     if dataset is None:
         return False

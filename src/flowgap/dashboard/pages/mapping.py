@@ -82,11 +82,13 @@ def placeholder(view_state) -> html.Div | None:
     )
 
 
-def mapped_config(service: DataService, state, fmt: str, values: dict) -> Config:
+def mapped_config(
+    service: DataService, state, fmt: str, values: dict, sid: str | None = None
+) -> Config:
     """The session's config with ``values`` as its ``[input.*]`` mapping: the config the
     upload is analysed with (the mapping of the data the session shows now is not part of
     it: it belongs to another file)."""
-    config = service.config_for(replace(state, input_map=None))
+    config = service.config_for(replace(state, input_map=None), sid)
     return config.with_input(preview.SECTIONS[fmt], values, "column mapping")
 
 
@@ -170,7 +172,7 @@ def panel(service: DataService, sid: str) -> list:
     section = preview.SECTIONS[fmt]
     picked = (state.input_map or {}).get(section) if pending.get("edit") else None
     try:
-        found = preview.sample(head, fmt, mapped_config(service, state, fmt, picked or {}))
+        found = preview.sample(head, fmt, mapped_config(service, state, fmt, picked or {}, sid))
     except InputError as err:
         problem = f"{pending['name']}: {err.problem}"
         return [note(f"This file cannot be mapped: {problem}", "error", id="mapping-error")]
@@ -233,7 +235,7 @@ def read_preview(service: DataService, sid: str, ids: list[dict], raw: list) -> 
         return []
     fmt = pending["format"]
     try:
-        config = mapped_config(service, state, fmt, values_of(fmt, ids, raw))
+        config = mapped_config(service, state, fmt, values_of(fmt, ids, raw), sid)
         result = preview.read(head, fmt, config)
     except InputError as err:  # the head's problem is the file's: named as the user named it
         return [note(f"{pending['name']}: {err.problem}", "error", id="mapping-error")]
@@ -320,7 +322,7 @@ def register(app: Dash, service: DataService) -> None:
         section = preview.SECTIONS[pending["format"]]
         try:
             mapping = values_of(pending["format"], ids, values)
-            mapped_config(service, state, pending["format"], mapping)  # one line if invalid
+            mapped_config(service, state, pending["format"], mapping, sid)  # one line if invalid
             message = handle_files(
                 service, sid, [(pending["name"], path.read_bytes())], {section: mapping}
             )

@@ -136,7 +136,7 @@ def handle_files(
         if dataset is None:
             store.drop_aside(sid)
             return ["ok", f"Using {state.config_name}; upload data to analyse."]
-        config, owner = service.config_for(state), service.owner(sid, state)
+        config, owner = service.config_for(state, sid), service.owner(sid, state)
         try:
             result = service.load(dataset, config, owner)
         except InputError as err:
