@@ -282,3 +282,16 @@ def test_an_uploaded_flowgap_toml_is_parsed_once_per_session_not_per_request(cli
     assert len(service.configs) == 1
     service.forget_sessions([sid])
     assert len(service.configs) == 0
+
+
+def test_an_upload_of_more_files_than_allowed_stores_none(client):
+    # 5,000 tiny files fit in the size limit and took ~50 s to load; a zip was already held
+    # to 1,000 members, the files of a plain upload were not counted at all.
+    from flowgap.dashboard.sessions import MAX_UPLOAD_FILES
+
+    tiny = data_url(b"item,from,to,timestamp\nA-1,,Open,2025-01-27T10:00:00+01:00\n")
+    n = MAX_UPLOAD_FILES + 1
+    kind, text = upload(client, [tiny] * n, [f"f{i}.csv" for i in range(n)])
+    assert kind == "error" and text.endswith(f"upload has {n} files, at most 1000 allowed")
+    assert client.store.state(client.sid).files == []
+    assert not any(client.store.uploads(client.sid).iterdir())
