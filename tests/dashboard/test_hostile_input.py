@@ -295,3 +295,23 @@ def test_an_upload_of_more_files_than_allowed_stores_none(client):
     assert kind == "error" and text.endswith(f"upload has {n} files, at most 1000 allowed")
     assert client.store.state(client.sid).files == []
     assert not any(client.store.uploads(client.sid).iterdir())
+
+
+def test_a_gzip_upload_inflates_to_at_most_ten_times_the_upload_limit(client):
+    # Under the compression-ratio limit (~186:1) and far under the served max_inflated_mb:
+    # 0.8 MB of upload became 155 MB of CSV, 31 s and 1.9 GB of memory, where a zip of the
+    # same bytes was held to 10 x the upload limit.
+    import gzip
+    import random
+
+    rng = random.Random(1)
+    pad = "x" * 1500
+    rows = [
+        f"A-{rng.randrange(10**6)},Open,Done,2025-01-27T10:00:00+01:00,{pad},T"
+        for _ in range(20_000)
+    ]
+    packed = gzip.compress(("item,from,to,timestamp,author,team\n" + "\n".join(rows)).encode())
+    assert len(packed) < LIMIT_MB * 1_000_000
+    kind, text = upload(client, [data_url(packed)], ["mid.csv.gz"])  # 30 MB inflated
+    assert kind == "error" and "mid.csv.gz: inflates to more than" in text, text
+    assert client.store.state(client.sid).files == []

@@ -30,11 +30,15 @@ import pyarrow as pa
 from ..config import Config, parse_toml
 from ..engine.analysis import Analysis
 from ..errors import FlowgapError
+from ..ingest.inflate import MB
 from ..model import LoadResult
 from .filters import Filters, selected_mask
 from .sessions import SessionState, SessionStore
 
 log = logging.getLogger("flowgap.dashboard")
+
+#: An upload inflates to at most this many times the upload limit (all its layers together).
+UPLOAD_INFLATION = 10
 
 
 class LRUCache:
@@ -265,6 +269,8 @@ class DataService:
             config.input.max_compression_ratio = self.base_config.input.max_compression_ratio
         else:
             config = self.base_config.model_copy(deep=True)
+        if state.upload_key:
+            config.input.max_inflated_mb = self.upload_inflated_bytes() / MB
         if state.input_map:
             ((section, values),) = state.input_map.items()
             config = config.with_input(section, values, "column mapping")
@@ -278,6 +284,14 @@ class DataService:
                 merged = {**getattr(teams, name), **edits}
                 setattr(teams, name, {k: v for k, v in merged.items() if v})
         return config
+
+    def upload_inflated_bytes(self) -> int:
+        """The most an upload may inflate to, over all its gzip and zip layers: the served
+        ``[input] max_inflated_mb``, and at most ``UPLOAD_INFLATION`` x the upload limit (a
+        2 MB gzip within the ratio limit inflated to 300 MB, 2 GB of memory)."""
+        base = self.base_config
+        served = int(base.input.max_inflated_mb * MB)
+        return min(served, int(UPLOAD_INFLATION * base.dashboard.upload_limit_mb * 1_000_000))
 
     @staticmethod
     def owner(sid: str | None, state: SessionState) -> str:

@@ -128,7 +128,7 @@ def handle_files(
             store.save_state(sid, state)
         if data:
             budget = Budget.of(service.base_config)
-            budget.max_bytes = min(budget.max_bytes, limit * 10)
+            budget.max_bytes = service.upload_inflated_bytes()
             state = store.replace_uploads(sid, data, limit, budget)
             state.input_map = input_map  # a mapping belongs to the file it was picked for
             store.save_state(sid, state)
