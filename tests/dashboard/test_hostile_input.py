@@ -315,3 +315,20 @@ def test_a_gzip_upload_inflates_to_at_most_ten_times_the_upload_limit(client):
     kind, text = upload(client, [data_url(packed)], ["mid.csv.gz"])  # 30 MB inflated
     assert kind == "error" and "mid.csv.gz: inflates to more than" in text, text
     assert client.store.state(client.sid).files == []
+
+
+def test_an_upload_whose_every_record_is_rejected_keeps_the_data_shown(client, sample_logs):
+    # It was "Loaded ...: 0 items, 0 events, 3 records rejected" and the session showed an
+    # empty dataset in place of its data; the CLI refuses the same file with exit code 2.
+    good = (sample_logs / "sample.transitions.csv").read_bytes()
+    assert upload(client, [data_url(good)], ["good.csv"])[0] == "ok"
+    pad = "x" * 1500
+    rows = [f"A-{i},Open,Done,2025-01-27T10:00:00+01:00,{pad},T" for i in range(3)]
+    bad = ("item,from,to,timestamp,author,team\n" + "\n".join(rows) + "\n").encode()
+    kind, text = upload(client, [data_url(bad)], ["bad.csv"])
+    assert kind == "error"
+    assert text.startswith(
+        "Nothing was loaded: bad.csv: nothing to analyse: all 3 of 3 input records were"
+        " rejected (3 x actor is longer than 1,000 characters"
+    ), text
+    assert client.store.state(client.sid).uploaded_names == ["good.csv"]

@@ -147,6 +147,9 @@ def handle_files(
             need = _unmapped(InputError(names, problem), data, dataset.paths, config)
             if need is not None:
                 raise need
+        empty = result.nothing_loaded(hint="") if data else None
+        if empty:  # as the CLI refuses it: every record rejected is no data to show
+            raise InputError(names, empty)
         full, _, _ = service.analyze(dataset, config, Filters(), owner)
         full.summary  # noqa: B018  # what the first page reads: a failing analysis fails here
     except NeedsMapping as need:
