@@ -79,10 +79,10 @@ def test_a_class_differing_from_the_drawn_one_is_saved_and_a_stale_draw_is_not(c
 
 
 def test_team_maps_and_sources_follow_the_same_rule(client):
-    person = {"type": "assignee-team", "person": "alice", "drawn": ""}
+    person = {"type": "assignee-team", "person": "Amira Haddad", "drawn": ""}
     assert change(client, "assignee-team", person, "") is None
     assert change(client, "assignee-team", person, "  Platform ") == 4
-    assert client.store.state(client.sid).assignee_map == {"alice": "Platform"}
+    assert client.store.state(client.sid).assignee_map == {"Amira Haddad": "Platform"}
     status = {"type": "status-team", "status": "In Review", "drawn": "QA"}
     assert change(client, "status-team", status, "QA") is None
     assert change(client, "status-team", status, "") == 4  # emptied: no team from the map

@@ -68,6 +68,23 @@ def check_zone(name: str) -> str:
 Zone = Annotated[str, AfterValidator(check_zone)]
 
 
+def check_time_format(fmt: str) -> str:
+    """A format ``datetime.strptime`` can use (ValueError otherwise): one with a directive
+    twice (``%Y%Y``) or a bad one (``%Q``) fails on every value, some with a Python error."""
+    try:
+        datetime.strptime("", fmt)
+    except re.error as exc:  # strptime compiles the format to a regex
+        raise ValueError(f"{fmt!r} is not a strptime format: {exc.msg}") from None
+    except ValueError as exc:
+        if "does not match format" not in str(exc):
+            raise ValueError(f"{fmt!r} is not a strptime format: {exc}") from None
+    return fmt
+
+
+#: A timestamp format setting (strptime directives), checked when the file is read.
+TimeFormat = Annotated[str, AfterValidator(check_time_format)]
+
+
 #: Most characters of a pattern in a config.
 MAX_PATTERN = 10_000
 
@@ -129,7 +146,7 @@ class TransitionCsvInput(_Section):
     team: str | None = "team"
     #: Optional column with the item's creation time (else its first transition's).
     created: str | None = "created"
-    timestamp_format: str | None = None  # None: ISO 8601
+    timestamp_format: TimeFormat | None = None  # None: ISO 8601
     dayfirst: bool = False
     timezone: Zone = "UTC"
 
@@ -142,7 +159,7 @@ class GenericCsvInput(_Section):
     status: list[str] = Field(default_factory=lambda: ["activity"])
     status_separator: str = " / "
     timestamp: str = "timestamp"
-    timestamp_format: str | None = None
+    timestamp_format: TimeFormat | None = None
     dayfirst: bool = False
     timezone: Zone = "UTC"
     team: str | None = None

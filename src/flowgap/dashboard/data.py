@@ -30,11 +30,15 @@ import pyarrow as pa
 from ..config import Config, parse_toml
 from ..engine.analysis import Analysis
 from ..errors import FlowgapError
+from ..ingest.inflate import MB
 from ..model import LoadResult
 from .filters import Filters, selected_mask
 from .sessions import SessionState, SessionStore
 
 log = logging.getLogger("flowgap.dashboard")
+
+#: An upload inflates to at most this many times the upload limit (all its layers together).
+UPLOAD_INFLATION = 10
 
 
 class LRUCache:
@@ -178,13 +182,15 @@ def digest(data: object) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
-def parse_uploaded_config(text: str, name: str) -> Config:
+def parse_uploaded_config(text: str, name: str, ignored: list[str] | None = None) -> Config:
     """A flowgap.toml uploaded from a browser. Raises ConfigError naming the file and key.
 
-    ``steering.meetings_file`` is dropped: a path in an uploaded file must not make the server
-    read its own files.
+    ``steering.meetings_file`` is dropped (and named in ``ignored``): a path in an uploaded
+    file must not make the server read its own files.
     """
     config = Config.from_dict(parse_toml(text, name), name)
+    if config.steering.meetings_file is not None and ignored is not None:
+        ignored.append("steering.meetings_file")
     config.steering.meetings_file = None
     return config
 
@@ -230,6 +236,10 @@ class DataService:
         #: served data opens the same views. Bounded by entries only: a page is small next to
         #: the analysis it shows.
         self.pages = LRUCache(2 * limits.cache_entries)
+        #: Uploaded flowgap.toml files as parsed, per session and text: every request reads
+        #: the session's config, and a large one (thousands of status classes) costs seconds
+        #: of a shared core to parse and validate.
+        self.configs = LRUCache(2 * limits.cache_entries)
         # An expired session's cached data and analyses go with its directory.
         store.on_removed = self.forget_sessions
         self.demo: Dataset | None = None
@@ -241,15 +251,26 @@ class DataService:
 
     # ------------------------------------------------------------------ config
 
-    def config_for(self, state: SessionState) -> Config:
+    def config_for(self, state: SessionState, sid: str | None = None) -> Config:
         if state.config_toml:
-            config = parse_uploaded_config(state.config_toml, state.config_name or "flowgap.toml")
+            text, name = state.config_toml, state.config_name or "flowgap.toml"
+            key = ("config", sid or "", digest([text, name]))
+
+            def parse() -> Config:
+                # One parsed config per session: the one it uploaded last.
+                self.configs.drop(lambda k: k[1] != key[1] or k == key)
+                return parse_uploaded_config(text, name)
+
+            parsed = self.configs.get_or_compute(key, parse)
+            config = parsed.model_copy(deep=True)  # the edits below must not reach the cache
             # The server's limits are not the uploader's to change.
             config.dashboard = self.base_config.dashboard.model_copy()
             config.input.max_inflated_mb = self.base_config.input.max_inflated_mb
             config.input.max_compression_ratio = self.base_config.input.max_compression_ratio
         else:
             config = self.base_config.model_copy(deep=True)
+        if state.upload_key:
+            config.input.max_inflated_mb = self.upload_inflated_bytes() / MB
         if state.input_map:
             ((section, values),) = state.input_map.items()
             config = config.with_input(section, values, "column mapping")
@@ -263,6 +284,14 @@ class DataService:
                 merged = {**getattr(teams, name), **edits}
                 setattr(teams, name, {k: v for k, v in merged.items() if v})
         return config
+
+    def upload_inflated_bytes(self) -> int:
+        """The most an upload may inflate to, over all its gzip and zip layers: the served
+        ``[input] max_inflated_mb``, and at most ``UPLOAD_INFLATION`` x the upload limit (a
+        2 MB gzip within the ratio limit inflated to 300 MB, 2 GB of memory)."""
+        base = self.base_config
+        served = int(base.input.max_inflated_mb * MB)
+        return min(served, int(UPLOAD_INFLATION * base.dashboard.upload_limit_mb * 1_000_000))
 
     @staticmethod
     def owner(sid: str | None, state: SessionState) -> str:
@@ -282,7 +311,7 @@ class DataService:
                 for part in key
             )
 
-        return self.cache.drop(keep) + self.pages.drop(keep)
+        return self.cache.drop(keep) + self.pages.drop(keep) + self.configs.drop(keep)
 
     def page(self, view: View, name: str, search: str, draw: Callable[[], Any]) -> Any:
         """A page of ``view`` as ``draw`` makes it. Pages of the served data under the served
@@ -357,7 +386,7 @@ class DataService:
 
     def view(self, sid: str | None, filters: Filters) -> View:
         state = self.store.state(sid) if sid else SessionState()
-        config = self.config_for(state)
+        config = self.config_for(state, sid)
         view = View(sid=sid, config=config, filters=filters, state=state)
         view.dataset = self.dataset_for(sid, state)
         if view.dataset is None:

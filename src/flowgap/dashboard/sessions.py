@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import threading
 import time
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -44,9 +45,11 @@ _ESCAPED_DIRS = r"(?:\\u002f(?:[^\\\s'\"]|\\u(?!002f)[0-9a-fA-F]{4})+)*\\u002f"
 _PLAIN_SEGMENT = r"[^/\s'\"]*"
 _ESCAPED_SEGMENT = r"(?:[^\\\s'\"]|\\u(?!002f)[0-9a-fA-F]{4})*"
 
-#: Zip bombs: an archive may expand at most this much in total, and no member may have a
-#: compression ratio above ``MAX_ZIP_RATIO`` (real exports compress ~10-30x).
-MAX_ZIP_MEMBERS = 1000
+#: Files one upload may store, archives' members included: each is an input loaded on its
+#: own (~20 ms apiece), so thousands of tiny files within the size limit cost minutes.
+MAX_UPLOAD_FILES = 1000
+#: Zip bombs: no member may have a compression ratio above this (real exports compress
+#: ~10-30x); the total an archive may expand to is the budget's.
 MAX_ZIP_RATIO = 200
 
 
@@ -73,6 +76,21 @@ def safe_filename(name: str) -> str:
     base = PurePosixPath(name.replace("\\", "/")).name
     cleaned = _SAFE_NAME.sub("_", base).strip("._") or "upload"
     return cleaned[:120]
+
+
+#: The longest file name a message shows (a longer one keeps its start and its end).
+SHOWN_NAME = 120
+
+
+def display_name(name: str) -> str:
+    """A client-chosen file name as messages and labels show it: without control or format
+    characters (a newline, an escape sequence, a right-to-left override that disguises the
+    extension) and at most ``SHOWN_NAME`` characters."""
+    shown = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+    if len(shown) > SHOWN_NAME:
+        half = SHOWN_NAME // 2
+        shown = shown[:half] + "\u2026" + shown[-(SHOWN_NAME - half - 1) :]
+    return shown or "upload"
 
 
 def _write_private(path: Path, chunks: Iterable[bytes]) -> None:
@@ -232,6 +250,12 @@ class SessionStore:
         total = sum(len(data) for _, data in files)
         if total > limit_bytes:
             raise over_limit([name for name, _ in files], total, limit_bytes)
+        if len(files) > MAX_UPLOAD_FILES:
+            raise InputError(
+                ", ".join(name for name, _ in files[:3]) + ", ...",
+                f"upload has {len(files)} files, at most {MAX_UPLOAD_FILES} allowed",
+            )
+        count = len(files)  # files stored, counting each archive as its members once unpacked
         uploads = self.uploads(sid)
         for old in uploads.iterdir():
             if old.is_dir():
@@ -242,7 +266,9 @@ class SessionStore:
         stored: list[str] = []
         for name, data in files:
             if zipfile.is_zipfile(io.BytesIO(data)):
-                members = _unzip(name, data, uploads, limit_bytes, budget)
+                room = MAX_UPLOAD_FILES - count + 1
+                members = _unzip(name, data, uploads, limit_bytes, budget, room)
+                count += len(members) - 1
             else:
                 target = _unique(uploads, safe_filename(name))
                 _write_private(uploads / target, [data])
@@ -407,7 +433,12 @@ def _unique(directory: Path, name: str) -> str:
 
 
 def _unzip(
-    name: str, data: bytes, uploads: Path, limit_bytes: int, budget: Budget | None
+    name: str,
+    data: bytes,
+    uploads: Path,
+    limit_bytes: int,
+    budget: Budget | None,
+    room: int = MAX_UPLOAD_FILES,
 ) -> list[tuple[str, bytes]]:
     """Unpack a zip upload into ``uploads``, member by member in chunks, refusing traversal,
     links, bombs and absurd member counts; returns each stored name with its sha256."""
@@ -416,8 +447,9 @@ def _unzip(
         infos = [i for i in archive.infolist() if not i.is_dir()]
     except zipfile.BadZipFile as exc:
         raise InputError(name, f"not a readable zip archive: {exc}") from None
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise InputError(name, f"zip has {len(infos)} files, at most {MAX_ZIP_MEMBERS} allowed")
+    if len(infos) > room:
+        besides = "" if room == MAX_UPLOAD_FILES else " besides the upload's other files"
+        raise InputError(name, f"zip has {len(infos)} files, at most {room} allowed{besides}")
     budget = budget or Budget(limit_bytes * 10, MAX_ZIP_RATIO)
     declared = sum(i.file_size for i in infos)
     if declared > budget.max_bytes:

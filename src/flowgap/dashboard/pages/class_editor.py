@@ -13,6 +13,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from ...config import STATUS_CLASSES, guess_status_class
 from ...engine.status_classes import build_status_classes, guesses_of
+from ...errors import FlowgapError
 from ..data import DataService, View
 from .common import bump, current_sid
 
@@ -26,6 +27,8 @@ TEAM_SOURCES = (
 MAX_PEOPLE = 200
 #: Statuses listed in the class editor, the most entered first.
 MAX_STATUSES = 200
+#: The longest team name typed in an editor (the field's own limit, kept by the server too).
+MAX_TEAM = 200
 
 
 def drawn_id(kind: str, drawn: str, **key: str) -> dict[str, str]:
@@ -42,7 +45,28 @@ def drawn_id(kind: str, drawn: str, **key: str) -> dict[str, str]:
 def user_change(value: object) -> bool:
     """Whether the triggering control now holds a value the user chose (see ``drawn_id``)."""
     trigger = ctx.triggered_id
-    return isinstance(trigger, dict) and bool(ctx.triggered) and value != trigger["drawn"]
+    return isinstance(trigger, dict) and bool(ctx.triggered) and value != trigger.get("drawn")
+
+
+def _in_data(service: DataService, sid: str, kind: str, name: object) -> bool:
+    """Whether ``name`` is a status (``kind`` "status") or a person ("person") the session's
+    editor lists: an edit naming anything else is no browser's, and would grow the session's
+    state with every forged call."""
+    if not isinstance(name, str):
+        return False
+    # The loaded data and the config are enough (no analysis of a config not yet shown).
+    state = service.store.state(sid)
+    view = View(sid=sid, config=service.config_for(state, sid), filters=_no_filters(), state=state)
+    dataset = service.dataset_for(sid, state)
+    if dataset is None:
+        return False
+    try:
+        view.result = service.load(dataset, view.config, service.owner(sid, state))
+    except FlowgapError:
+        return False
+    if kind == "status":
+        return any(r["status"] == name for r in status_rows(view))
+    return any(person == name for person, _ in people(view))
 
 
 def status_rows(view: View) -> list[dict]:
@@ -89,7 +113,7 @@ def _team_input(kind: str, key: str, name: str, value: str | None) -> dcc.Input:
         value=value or "",
         placeholder="team",
         debounce=True,
-        maxLength=200,
+        maxLength=MAX_TEAM,
         className="map-input",
     )
 
@@ -251,6 +275,8 @@ def register(app: Dash, service: DataService) -> None:
         value = ctx.triggered[0]["value"] if ctx.triggered else None
         if not sid or not user_change(value) or value not in STATUS_CLASSES:
             return no_update
+        if not _in_data(service, sid, "status", ctx.triggered_id.get("status")):
+            return no_update
         with store.edit(sid) as state:
             state.classes[ctx.triggered_id["status"]] = value
         return bump(version)
@@ -258,8 +284,11 @@ def register(app: Dash, service: DataService) -> None:
     def on_map(key: str, attribute: str, version: int | None):
         """A team typed in the status -> team or person -> team editor."""
         sid = current_sid()
-        value = (ctx.triggered[0]["value"] or "").strip() if ctx.triggered else None
-        if not sid or not user_change(value):
+        value = ctx.triggered[0]["value"] if ctx.triggered else None
+        value = value.strip() if isinstance(value, str) else "" if value is None else None
+        if not sid or value is None or len(value) > MAX_TEAM or not user_change(value):
+            return no_update
+        if not _in_data(service, sid, key, ctx.triggered_id.get(key)):
             return no_update
         with store.edit(sid) as state:
             getattr(state, attribute)[ctx.triggered_id[key]] = value

@@ -82,11 +82,13 @@ def placeholder(view_state) -> html.Div | None:
     )
 
 
-def mapped_config(service: DataService, state, fmt: str, values: dict) -> Config:
+def mapped_config(
+    service: DataService, state, fmt: str, values: dict, sid: str | None = None
+) -> Config:
     """The session's config with ``values`` as its ``[input.*]`` mapping: the config the
     upload is analysed with (the mapping of the data the session shows now is not part of
     it: it belongs to another file)."""
-    config = service.config_for(replace(state, input_map=None))
+    config = service.config_for(replace(state, input_map=None), sid)
     return config.with_input(preview.SECTIONS[fmt], values, "column mapping")
 
 
@@ -135,21 +137,26 @@ def _control(key: Key, value: object, choices: list[str]):
     )
 
 
-def values_of(fmt: str, ids: list[dict], raw: list) -> dict[str, object]:
-    """The ``[input.*]`` values of the controls (an empty text is the key unset)."""
+def values_of(fmt: str, ids: object, raw: object) -> dict[str, object]:
+    """The ``[input.*]`` values of the controls (an empty text is the key unset). A value of
+    the wrong type is passed on for the config's validation to name; controls no page draws
+    are a FlowgapError."""
+    if not (isinstance(ids, list) and isinstance(raw, list) and len(ids) == len(raw)):
+        raise FlowgapError("the column mapping arrived damaged, try again")
     kinds = {k.name: k.kind for k in KEYS[fmt]}
     values: dict[str, object] = {}
     for cid, value in zip(ids, raw, strict=True):
-        kind = kinds.get(cid["key"])
+        key = cid.get("key") if isinstance(cid, dict) else None
+        kind = kinds.get(key) if isinstance(key, str) else None
         if kind == "flag":
-            values[cid["key"]] = bool(value)
+            values[key] = bool(value)
         elif kind == "many":
-            values[cid["key"]] = list(value or [])
+            values[key] = [] if value is None else value
         elif kind == "text":
-            text = (value or "").strip() if cid["key"] != "status_separator" else value
-            values[cid["key"]] = text or None
+            text = value.strip() if isinstance(value, str) and key != "status_separator" else value
+            values[key] = text or None
         elif kind is not None:
-            values[cid["key"]] = value or None
+            values[key] = value or None
     return values
 
 
@@ -165,7 +172,7 @@ def panel(service: DataService, sid: str) -> list:
     section = preview.SECTIONS[fmt]
     picked = (state.input_map or {}).get(section) if pending.get("edit") else None
     try:
-        found = preview.sample(head, fmt, mapped_config(service, state, fmt, picked or {}))
+        found = preview.sample(head, fmt, mapped_config(service, state, fmt, picked or {}, sid))
     except InputError as err:
         problem = f"{pending['name']}: {err.problem}"
         return [note(f"This file cannot be mapped: {problem}", "error", id="mapping-error")]
@@ -228,7 +235,7 @@ def read_preview(service: DataService, sid: str, ids: list[dict], raw: list) -> 
         return []
     fmt = pending["format"]
     try:
-        config = mapped_config(service, state, fmt, values_of(fmt, ids, raw))
+        config = mapped_config(service, state, fmt, values_of(fmt, ids, raw), sid)
         result = preview.read(head, fmt, config)
     except InputError as err:  # the head's problem is the file's: named as the user named it
         return [note(f"{pending['name']}: {err.problem}", "error", id="mapping-error")]
@@ -313,9 +320,9 @@ def register(app: Dash, service: DataService) -> None:
         if not pending or path is None:
             return no_update
         section = preview.SECTIONS[pending["format"]]
-        mapping = values_of(pending["format"], ids, values)
         try:
-            mapped_config(service, state, pending["format"], mapping)  # one line if invalid
+            mapping = values_of(pending["format"], ids, values)
+            mapped_config(service, state, pending["format"], mapping, sid)  # one line if invalid
             message = handle_files(
                 service, sid, [(pending["name"], path.read_bytes())], {section: mapping}
             )

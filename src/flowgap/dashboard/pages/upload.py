@@ -10,6 +10,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from ..components import card, class_warning_notes, grid, note, pct, section
 from ..data import DataService, View
+from ..sessions import display_name
 from . import class_editor, mapping
 from .class_editor import TEAM_SOURCES, toml_for  # noqa: F401  # the page's public names
 from .common import bump, current_sid
@@ -209,10 +210,13 @@ def register(app: Dash, service: DataService) -> None:
         sid = current_sid()
         if not sid or not isinstance(refused, dict):
             return no_update
-        names = [str(n)[:200] for n in refused.get("names") or []][:50]
-        size = refused.get("size")
-        if not names or not isinstance(size, int | float):
+        names, size = refused.get("names"), refused.get("size")
+        # What upload.js sends, or nothing: a list of names and a size in bytes
+        if not isinstance(names, list) or not names or not isinstance(size, int | float):
             return no_update
+        if not 0 < size < 1e15:
+            return no_update
+        names = [display_name(str(n)) for n in names][:50]
         save_message(sid, refused_in_browser(names, int(size), limit_bytes(service)))
         return bump(version)
 

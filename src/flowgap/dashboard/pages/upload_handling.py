@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ...errors import FlowgapError, InputError
 from ..data import DataService, parse_uploaded_config
-from ..sessions import SessionState, SessionStore, over_limit
+from ..sessions import SessionState, SessionStore, display_name, over_limit
 
 log = logging.getLogger("flowgap.dashboard")
 
@@ -36,16 +36,28 @@ def limit_bytes(service: DataService) -> int:
 
 
 def decode_uploads(
-    contents: list[str], filenames: list[str], limit_bytes: int
+    contents: object, filenames: object, limit_bytes: int
 ) -> list[tuple[str, bytes]]:
-    """The bytes of each uploaded file; refuses oversize uploads before decoding them."""
-    # base64 carries 3 bytes per 4 characters: check the size before decoding anything.
-    approx = sum(len(c.partition(",")[2]) * 3 // 4 for c in contents)
-    if approx > limit_bytes:
-        raise over_limit(filenames, approx, limit_bytes)
+    """The bytes of each uploaded file, named for display (:func:`display_name`); refuses
+    oversize uploads before decoding them, and props no browser sends (not one data URL per
+    file name) as a damaged upload."""
+    if not (
+        isinstance(contents, list)
+        and isinstance(filenames, list)
+        and len(contents) == len(filenames)
+        and all(isinstance(c, str) for c in contents)
+        and all(isinstance(n, str) for n in filenames)
+    ):
+        raise FlowgapError("the upload arrived damaged, try again")
+    names = [display_name(n) for n in filenames]
+    # base64 carries 3 bytes per 4 characters, less one per "=" of padding: the exact size,
+    # checked before decoding anything (a file of exactly the limit is within it).
+    payloads = [c.partition(",")[2] for c in contents]
+    size = sum(len(p) * 3 // 4 - (len(p) - len(p.rstrip("="))) for p in payloads)
+    if size > limit_bytes:
+        raise over_limit(names, size, limit_bytes)
     files = []
-    for content, name in zip(contents, filenames, strict=True):
-        _, _, payload = content.partition(",")
+    for payload, name in zip(payloads, names, strict=True):
         try:
             files.append((name, base64.b64decode(payload, validate=True)))
         except (binascii.Error, ValueError):
@@ -58,9 +70,7 @@ def refused_in_browser(names: list[str], size: int, limit: int) -> list[str]:
     return ["error", f"Nothing was loaded: {over_limit(names, size, limit)}"]
 
 
-def handle_upload(
-    service: DataService, sid: str, contents: list[str], filenames: list[str]
-) -> list[str]:
+def handle_upload(service: DataService, sid: str, contents: object, filenames: object) -> list[str]:
     """Store, load and analyse an upload; returns the (kind, text) message for the page.
 
     A ``.toml`` file among the uploads is taken as the session's flowgap.toml (in place of the
@@ -107,17 +117,18 @@ def handle_files(
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise FlowgapError(f"{name}: not UTF-8 text") from None
-            if tomllib.loads(text).get("steering", {}).get("meetings_file"):
+            ignored: list[str] = []
+            parse_uploaded_config(text, name, ignored)  # one clear line when it is invalid
+            if ignored:
                 notes.append(
                     f"{name}: steering.meetings_file is ignored in uploads (serve with -c to"
                     " use a meetings file)."
                 )
-            parse_uploaded_config(text, name)  # one clear line when it is invalid
             state.config_toml, state.config_name = text, name
             store.save_state(sid, state)
         if data:
             budget = Budget.of(service.base_config)
-            budget.max_bytes = min(budget.max_bytes, limit * 10)
+            budget.max_bytes = service.upload_inflated_bytes()
             state = store.replace_uploads(sid, data, limit, budget)
             state.input_map = input_map  # a mapping belongs to the file it was picked for
             store.save_state(sid, state)
@@ -125,7 +136,7 @@ def handle_files(
         if dataset is None:
             store.drop_aside(sid)
             return ["ok", f"Using {state.config_name}; upload data to analyse."]
-        config, owner = service.config_for(state), service.owner(sid, state)
+        config, owner = service.config_for(state, sid), service.owner(sid, state)
         try:
             result = service.load(dataset, config, owner)
         except InputError as err:
@@ -136,6 +147,9 @@ def handle_files(
             need = _unmapped(InputError(names, problem), data, dataset.paths, config)
             if need is not None:
                 raise need
+        empty = result.nothing_loaded(hint="") if data else None
+        if empty:  # as the CLI refuses it: every record rejected is no data to show
+            raise InputError(names, empty)
         full, _, _ = service.analyze(dataset, config, Filters(), owner)
         full.summary  # noqa: B018  # what the first page reads: a failing analysis fails here
     except NeedsMapping as need:
