@@ -1,4 +1,5 @@
-"""``flowgap.toml``: the models of every section (:mod:`.models`), the status-class heuristics
+"""``flowgap.toml``: the models of every section (:mod:`.models`), their checked values
+(:mod:`.values`: durations, zones, formats, patterns), the status-class heuristics
 (:mod:`.status_guess`) and the one TOML writer (:mod:`.toml_writer`).
 
 The writer is not imported here: it brings tomlkit, which only commands that write a config
@@ -23,10 +24,10 @@ from .models import (
     TransitionCsvInput,
     Weekday,
     XesInput,
-    parse_duration,
     parse_toml,
 )
 from .status_guess import STATUS_CLASSES, StatusClass, StatusMoves, guess_status_class
+from .values import parse_duration
 
 __all__ = [
     "STATUS_CLASSES",
