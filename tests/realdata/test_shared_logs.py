@@ -220,3 +220,32 @@ def test_bpi_2012_approved_loans_end_delivered(bpi_result: LoadResult) -> None:
         assert (s["class"], s["guessed"], s["count"], s["current"]) == ("done", True, visits, now)
     assert statuses["A_APPROVED"]["class"] == "wait"
     assert statuses["W_Valideren aanvraag"]["class"] == "active"
+
+
+def test_bpi_2013_inspect_lists_the_teams_of_the_team_field(shared_data: Path) -> None:
+    """Every event of Volvo IT's closed problems carries org:group (15 org lines), so the
+    analysis never takes a person for a team; inspect listed 600 teams, 585 of them the people
+    of org:resource. The org lines and their problems, read by ElementTree apart."""
+    from xml.etree import ElementTree
+
+    from flowgap.config import Config
+    from flowgap.ingest import xes
+    from flowgap.inspection import inspect_result
+
+    path = shared_data / "BPI_Challenge_2013_closed_problems.xes.gz"
+    problems: dict[str, set[str]] = {}
+    with gzip.open(path) as fh:
+        for _, trace in ElementTree.iterparse(fh):
+            if trace.tag.rsplit("}", 1)[-1] != "trace":
+                continue
+            case = next(a.get("value") for a in trace if a.get("key") == "concept:name")
+            for event in trace:
+                for a in event:
+                    if a.get("key") == "org:group":
+                        problems.setdefault(a.get("value"), set()).add(case)
+            trace.clear()
+    expected = {group: len(cases) for group, cases in problems.items()}
+    assert len(expected) == 15
+    teams = inspect_result(xes.load(path, Config()), Config())["teams"]
+    assert {t["name"]: t["items"] for t in teams} == expected
+    assert {t["source"] for t in teams} == {"field"}
