@@ -450,3 +450,49 @@ def test_names_in_square_brackets_are_printed_as_data_not_markup(tmp_path: Path)
     assert any(line.startswith("│ [/x]   │     1 │") for line in lines), done.stdout
     assert any(line.startswith("│ [bold]X │") for line in lines), done.stdout
     assert any(line.startswith("│ [odd] t.csv │") for line in lines), done.stdout
+
+
+def test_teams_are_those_the_analysis_sees_first_source_in_force() -> None:
+    """An assignee is a team only while no earlier source gives one: T-1 carries a team field
+    from its first moment, so its assignee Ann is no team; T-2 has none until day 3, so Bob is
+    its team until then; T-3 never has one. The same names as the analysis' teams."""
+    from datetime import UTC, datetime
+
+    from flowgap.model import LoadResult, events_from_rows, items_from_rows
+
+    def at(day: int) -> datetime:
+        return datetime(2024, 1, day, tzinfo=UTC)
+
+    rows = []
+    for item, changes in {
+        "T-1": [
+            (1, "status", "In Progress"),
+            (1, "team", "Core"),
+            (1, "assignee", "Ann"),
+            (4, "status", "Done"),
+        ],
+        "T-2": [
+            (1, "status", "In Progress"),
+            (1, "assignee", "Bob"),
+            (3, "team", "Edge"),
+            (4, "status", "Done"),
+        ],
+        "T-3": [(1, "status", "In Progress"), (2, "assignee", "Cy"), (4, "status", "Done")],
+    }.items():
+        rows.append({"item": item, "ts": at(1), "seq": 0, "field": "created"})
+        for seq, (day, field, value) in enumerate(changes, start=1):
+            rows.append({"item": item, "ts": at(day), "seq": seq, "field": field, "value": value})
+    result = LoadResult(
+        events=events_from_rows(rows),
+        items=items_from_rows([{"item": i, "created": at(1)} for i in ("T-1", "T-2", "T-3")]),
+    )
+    cfg = Config()
+    data = inspect_result(result, cfg)
+    assert data["teams"] == [
+        {"name": "Bob", "source": "assignee", "items": 1},
+        {"name": "Core", "source": "field", "items": 1},
+        {"name": "Cy", "source": "assignee", "items": 1},
+        {"name": "Edge", "source": "field", "items": 1},
+    ]
+    analysis = flowgap.analyze(result, cfg)
+    assert sorted(analysis.teams.column("team").to_pylist()) == ["Bob", "Core", "Cy", "Edge"]

@@ -100,3 +100,29 @@ def test_the_config_decides_before_the_shape() -> None:
     got = config.status_classes(names, {}, dev_done_moves(8))
     assert got["Dev Done"] == ("done", False)
     assert got["In Test"] == ("active", True)
+
+
+def outcome_moves(ended: int, visits: int = 10) -> StatusMoves:
+    """Review -> Granted in ``visits`` visits, ``ended`` of them the item's last status, the
+    rest back to Review."""
+    return StatusMoves(
+        visits={"Review": visits + (visits - ended), "Granted": visits},
+        moves={("Review", "Granted"): visits, ("Granted", "Review"): visits - ended},
+    )
+
+
+def test_a_status_items_end_in_is_an_outcome_when_nothing_else_tells() -> None:
+    names = ["Review", "Granted"]
+    assert guess_status_class("Granted") == "wait"  # its name and category tell nothing
+    assert guess_classes(names, {}, outcome_moves(9))["Granted"] == "done"
+    # left again in 2 of 10 visits: not an end state
+    assert guess_classes(names, {}, outcome_moves(8))["Granted"] == "wait"
+    # too few visits to tell
+    assert guess_classes(names, {}, outcome_moves(2, visits=2))["Granted"] == "wait"
+    # a name or a category that tells a class decides, end state or not
+    assert guess_classes(names, {"Granted": "indeterminate"}, outcome_moves(10)) == {
+        "Review": "active",
+        "Granted": "active",
+    }
+    queue = StatusMoves(visits={"Ready for QA": 10}, moves={})
+    assert guess_classes(["Ready for QA"], {}, queue) == {"Ready for QA": "wait"}

@@ -51,6 +51,16 @@ def test_daily_throughput_counts_zero_days_and_ignores_older_deliveries() -> Non
     assert daily_throughput(items, AS_OF, 2).per_day.tolist() == [0, 1]
 
 
+def test_a_delivery_at_as_of_is_history_one_a_window_earlier_is_not() -> None:
+    """The window is (as_of - window, as_of]: as_of is by default the data's last event, often
+    a delivery, which the half-open [start, as_of) left out."""
+    moments = [AS_OF - timedelta(days=2), AS_OF - timedelta(hours=1), AS_OF]
+    items = pa.table({"delivered": pa.array(moments, pa.timestamp("us", tz="UTC"))})
+    assert daily_throughput(items, AS_OF, 2).per_day.tolist() == [0, 2]
+    # a day ends at its end: the delivery two days before as_of is the first day's last
+    assert daily_throughput(items, AS_OF, 3).per_day.tolist() == [1, 0, 2]
+
+
 def test_constant_throughput_is_exact() -> None:
     items = delivered_items([2] * 10)
     cfg = config(10)

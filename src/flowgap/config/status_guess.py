@@ -5,7 +5,8 @@ A status is ``backlog`` (not committed yet), ``wait`` (committed, nobody works o
 
 A guess reads the name, then Jira's status category, then the workflow's shape
 (:func:`guess_classes`): names alone put "Dev Done", a column between two work stages, among
-the deliveries.
+the deliveries, and an event log's outcomes whose names tell nothing (BPI Challenge 2012's
+"A_ACTIVATED") among the queues.
 
 Names are read as words: ``_ - . /`` separate words as spaces do (``A_DECLINED`` is declined,
 ``In-Progress`` in progress), since logs name activities that way. A status composed of parts
@@ -61,11 +62,17 @@ _ACTIVE = re.compile(
 
 
 def guess_status_class(status: str, category: str | None = None) -> str:
-    """Best guess of a status' class from its name, then Jira's status category.
+    """Best guess of a status' class from its name, then Jira's status category; ``wait``
+    when neither tells.
 
     Names win over the category because Jira files queues such as "Ready for QA" under
     "In Progress"; a queue is wait, not touch.
     """
+    return _told_class(status, category) or "wait"
+
+
+def _told_class(status: str, category: str | None) -> str | None:
+    """The class the status' name, then its Jira category, tells; None when neither does."""
     by_name = _name_class(status)
     if by_name is not None:
         return by_name
@@ -76,7 +83,7 @@ def guess_status_class(status: str, category: str | None = None) -> str:
         return "backlog"
     if cat in {"indeterminate", "in progress"}:
         return "active"
-    return "wait"
+    return None
 
 
 def named_like_work(status: str) -> bool:
@@ -119,6 +126,11 @@ class StatusMoves:
     visits: Mapping[str, int] = field(default_factory=dict)
     moves: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
+    def ends(self, status: str) -> int:
+        """Visits of ``status`` that items never left: the item's last status."""
+        left = sum(n for (a, _), n in self.moves.items() if a == status)
+        return self.visits.get(status, 0) - left
+
     def exits(self, status: str) -> dict[str, int]:
         """Next status -> moves from ``status`` to it."""
         return {b: n for (a, b), n in self.moves.items() if a == status}
@@ -133,6 +145,17 @@ class StatusMoves:
 SHAPE_MIN_VISITS = 3
 #: ... and more than this share of them left for the telling class.
 SHAPE_SHARE = 0.5
+#: A status whose name and category tell nothing is an end state when items end in at least
+#: this share of its visits: an event log's outcomes (BPI Challenge 2012's approved loans end in
+#: A_ACTIVATED or A_REGISTERED) would otherwise be queues holding every such item forever.
+END_SHARE = 0.9
+
+
+def ends_items(moves: StatusMoves, status: str) -> bool:
+    """Whether items end in ``status`` in at least ``END_SHARE`` of its visits (at least
+    ``SHAPE_MIN_VISITS`` visits)."""
+    visits = moves.visits.get(status, 0)
+    return visits >= SHAPE_MIN_VISITS and moves.ends(status) >= END_SHARE * visits
 
 
 def regularly_left_for(
@@ -155,15 +178,19 @@ def guess_classes(
     """The guessed class of each of ``names``: from its name and category
     (:func:`guess_status_class`), then from the workflow's shape: a status guessed ``done``
     that items regularly leave for an active status is no delivery but a queue between two
-    work stages ("Analysis Done", "Dev Done"): ``wait``. ``fixed`` holds the configured
-    classes, which the shape reads for the statuses items move to."""
-    first = {name: guess_status_class(name, categories.get(name)) for name in names}
-    if moves is None or not moves.moves:
+    work stages ("Analysis Done", "Dev Done"): ``wait``; a status whose name and category
+    tell nothing, where items end (:func:`ends_items`), is an outcome: ``done``. ``fixed``
+    holds the configured classes, which the shape reads for the statuses items move to."""
+    told = {name: _told_class(name, categories.get(name)) for name in names}
+    first = {name: cls or "wait" for name, cls in told.items()}
+    if moves is None or not moves.visits:
         return first
     known = {**first, **(fixed or {})}
-    return {
-        name: "wait"
-        if cls == "done" and regularly_left_for(moves, name, known, ("active",))
-        else cls
-        for name, cls in first.items()
-    }
+    out = {}
+    for name, cls in first.items():
+        if cls == "done" and regularly_left_for(moves, name, known, ("active",)):
+            cls = "wait"
+        elif told[name] is None and ends_items(moves, name):
+            cls = "done"
+        out[name] = cls
+    return out

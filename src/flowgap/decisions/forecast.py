@@ -2,10 +2,12 @@
 many items will be delivered by a date.
 
 The history is the daily throughput of the ``window`` days before ``as_of``: day ``i`` is the
-24 hours ``[as_of - (window - i) days, as_of - (window - i - 1) days)``, and its throughput
+24 hours ``(as_of - (window - i) days, as_of - (window - i - 1) days]``, and its throughput
 is the number of items whose delivery (the engine's ``delivered``) falls in it, zero days
-included. Days are counted from ``as_of`` rather than from midnight so that no time zone has
-to be guessed and the last day of history is complete.
+included. Ends are in, starts out (:func:`delivered_within`, the what-if's window too): a
+delivery at ``as_of`` itself, the last event of the data by default, is history. Days are
+counted from ``as_of`` rather than from midnight so that no time zone has to be guessed and the
+last day of history is complete.
 
 Each trial draws one past day per future day (with replacement, seeded ``numpy`` generator):
 
@@ -82,13 +84,25 @@ def daily_throughput(items: pa.Table, as_of: datetime, window_days: int) -> Hist
     end = _utc(as_of)
     start = end - timedelta(days=window_days)
     delivered = items.column("delivered") if items.num_rows else pa.array([], pa.timestamp("us"))
-    moments = pc.drop_null(delivered).cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
-    us = moments.to_numpy(zero_copy_only=False).astype(np.int64)
-    start_us = _epoch_us(start)
-    offset = us - start_us
-    inside = offset[(offset >= 0) & (offset < window_days * DAY_US)]
-    counts = np.bincount(inside // DAY_US, minlength=window_days).astype(np.int64)
+    inside = pc.filter(delivered, delivered_within(delivered, end, window_days))
+    moments = inside.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
+    offset = moments.to_numpy(zero_copy_only=False).astype(np.int64) - _epoch_us(start)
+    counts = np.bincount((offset - 1) // DAY_US, minlength=window_days).astype(np.int64)
     return History(start=start, end=end, per_day=counts)
+
+
+def delivered_within(
+    delivered: pa.Array | pa.ChunkedArray, as_of: datetime, window_days: int
+) -> pa.Array | pa.ChunkedArray:
+    """Whether each delivery falls in the window of ``window_days`` before ``as_of``:
+    ``(as_of - window_days, as_of]``, false for none. The end is in: ``as_of`` is by default
+    the data's last event, often a delivery (the forecast left it out of the history the
+    what-if replayed: 132 items against 133 on the helpdesk log)."""
+    start = pa.scalar(_utc(as_of) - timedelta(days=window_days), pa.timestamp("us", tz="UTC"))
+    end = pa.scalar(_utc(as_of), pa.timestamp("us", tz="UTC"))
+    moments = pc.cast(delivered, pa.timestamp("us", tz="UTC"))
+    inside = pc.and_(pc.greater(moments, start), pc.less_equal(moments, end))
+    return pc.fill_null(inside, False)
 
 
 def _check(history: History) -> None:

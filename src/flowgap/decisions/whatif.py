@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 
 from ..errors import UsageError, unknown_name
 from ..units import iso_day
+from .forecast import delivered_within
 
 ASSUMPTIONS = (
     "work content (touch time) is unchanged",
@@ -138,13 +139,12 @@ def window(analysis: Any, window_days: int | None = None) -> Window:
     """The delivered items of the ``window_days`` (``[whatif] window_days``) before as_of."""
     config = analysis.config
     days = config.whatif.window_days if window_days is None else window_days
-    start = analysis.as_of - timedelta(days=days)
     items = analysis.items
     keep = pc.and_(
-        pc.is_valid(items["delivered"]),
-        pc.and_(pc.is_valid(items["cycle_time_s"]), pc.greater_equal(items["delivered"], start)),
+        delivered_within(items["delivered"], analysis.as_of, days),
+        pc.is_valid(items["cycle_time_s"]),
     )
-    picked = items.filter(pc.fill_null(keep, False))
+    picked = items.filter(keep)
     committed = _us(picked["committed"])
     delivered = _us(picked["delivered"])
 
