@@ -244,7 +244,8 @@ def convert(
         typer.Option(
             "--to",
             help="parquet: the canonical tables (items go beside events); xes: the status "
-            "segments as an XES log (start/complete lifecycles, org:group = team).",
+            "segments as an XES log (start/complete lifecycles, org:group = team), with the "
+            "flowgap.toml that reads it back beside it.",
         ),
     ] = "parquet",
     dataset: Annotated[
@@ -293,12 +294,24 @@ def convert(
             )
         elif to == "xes":
             from . import analyze
-            from .mining.event_log import write_xes
-            from .outputs import check_writable
+            from .config.toml_writer import config_to_toml
+            from .mining.event_log import (
+                XES_CONFIG_HEADER,
+                write_xes,
+                xes_config,
+                xes_config_path,
+            )
+            from .outputs import atomic_write, check_targets, check_writable
 
+            config_path = xes_config_path(out_path)
+            existed |= {config_path} if config_path.exists() else set()
             check_writable(out_path)  # before the analysis, not after it
-
-            written = [write_xes(analyze(load(inputs, cfg, format=input_format), cfg), out_path)]
+            check_targets([config_path])
+            analysis = analyze(load(inputs, cfg, format=input_format), cfg)
+            header = XES_CONFIG_HEADER.format(name=out_path.name)
+            text = config_to_toml(xes_config(analysis), header)
+            written = [write_xes(analysis, out_path), config_path]
+            atomic_write(config_path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         else:
             written = write_parquet(load(inputs, cfg, format=input_format), out_path)
     except FlowgapError as err:

@@ -3,6 +3,7 @@ handoffs."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 import flowgap
 from flowgap.engine.analysis import Analysis
 from flowgap.engine.schemas import TIMELINE
-from flowgap.mining.event_log import segment_events, write_xes
+from flowgap.mining.event_log import segment_events, write_xes, xes_config
 from flowgap.mining.pm4py_frames import NO_RESOURCE
 from flowgap.sample import generate
 
@@ -93,11 +94,8 @@ def test_xes_read_back_gives_the_same_touch_wait_and_handoffs(
     assert len(log) == 2 * analysis.timeline.num_rows - analysis.items.num_rows
     assert set(log["case:concept:name"]) == set(analysis.items.column("item").to_pylist())
 
-    config = analysis.config.model_copy(deep=True)
-    config.flow.as_of = analysis.as_of
-    # The classes in force, pinned: a re-read log would otherwise have them guessed anew.
-    classes = {r["status"]: r["class"] for r in analysis.status_classes.to_pylist()}
-    config.statuses.classes = {**config.statuses.classes, **classes}
+    # The classes in force pinned, the as_of, the default [input]: what convert writes beside.
+    config = xes_config(analysis)
     again = flowgap.analyze(flowgap.load(path, config), config)
 
     def per_item(a: Analysis) -> dict:
@@ -119,10 +117,20 @@ def test_convert_to_xes_from_the_command_line(tmp_path: Path) -> None:
     args += [str(logs / "story.jira.flowgap.toml"), "--to", "xes", "-o", str(out)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == str(out)
+    companion = tmp_path / "story.flowgap.toml"
+    assert result.stdout.split() == [str(out), str(companion)]
     log = pm4py.read_xes(str(out), variant="iterparse")
     assert set(log["lifecycle:transition"]) == {"start", "complete"}
     assert log["case:concept:name"].nunique() == 151
+    # Read back with the flowgap.toml written beside it: the same items, lead and cycle times
+    # and handoffs (the story log's flags and steering labels are not in an XES).
+    again = _summaries(
+        tmp_path,
+        [str(logs / "story.jira.ndjson.gz"), "-c", str(logs / "story.jira.flowgap.toml")],
+        [str(out), "-c", str(companion)],
+    )
+    for key in ("items", "lead_time", "cycle_time", "handoffs"):
+        assert again[0][key] == again[1][key], key
     bad = CliRunner().invoke(
         app,
         [
@@ -135,6 +143,44 @@ def test_convert_to_xes_from_the_command_line(tmp_path: Path) -> None:
         ],
     )
     assert bad.exit_code == 2 and "--to: unknown format 'csv'" in bad.output
+
+
+def _summaries(tmp_path: Path, *runs: list[str]) -> list[dict]:
+    """report.json's summary of ``flowgap analyze`` with each argument list."""
+    from typer.testing import CliRunner
+
+    from flowgap.cli import app
+
+    out = []
+    for i, argv in enumerate(runs):
+        folder = tmp_path / f"run-{i}"
+        done = CliRunner().invoke(
+            app, ["analyze", *argv, "-q", "-o", str(folder), "--format", "json"]
+        )
+        assert done.exit_code == 0, done.output
+        out.append(json.loads((folder / "report.json").read_text())["summary"])
+    return out
+
+
+def test_a_real_log_read_back_from_its_xes_is_the_same_analysis(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The running example (no flags, no labels): every summary metric the same. Without the
+    flowgap.toml beside it, the XES lifecycle read every started status as work, and the
+    cases' done statuses ('pay compensation', 'reject request') as active: no delivery."""
+    from typer.testing import CliRunner
+
+    from flowgap.cli import app
+
+    log, out = shared_data / "running-example.xes", tmp_path / "re.xes"
+    done = CliRunner().invoke(app, ["convert", str(log), "--to", "xes", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    first, again = _summaries(
+        tmp_path, [str(log)], [str(out), "-c", str(tmp_path / "re.flowgap.toml")]
+    )
+    assert first["items"]["delivered"] == 6
+    for key in ("items", "flow_efficiency", "lead_time", "cycle_time", "touch", "wait", "handoffs"):
+        assert again[key] == first[key], key
 
 
 def test_convert_to_xes_where_it_cannot_write_is_one_line_and_leaves_nothing(

@@ -5,7 +5,11 @@ Each segment of the timeline becomes two events of its status: ``start`` when it
 assignee. The last segment of an item is the state still in force (open work, or done): it
 only starts. Items' project, type, priority and summary go along as case attributes. pm4py,
 Disco, ProM and Celonis read the XES; flowgap reads it back with ``[input.xes] lifecycle``,
-where a complete is followed, at the same moment, by the start of the next segment.
+where a complete is followed, at the same moment, by the start of the next segment. The XES
+cannot carry the status classes (its lifecycle reads every started status as work), so
+``flowgap convert --to xes`` writes :func:`xes_config` beside it: the analysis' config with
+its classes pinned, its as_of and the default ``[input]``, which reads the file back as the
+same analysis.
 
 What the XES cannot say: flags (blocked time inside active statuses) and cleared values (an
 XES event without ``org:group`` leaves the team in force). A person missing on a segment is
@@ -42,6 +46,7 @@ from .pm4py_frames import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..config import Config
     from ..engine.analysis import Analysis
 
 #: Item columns written as case attributes (``case:project``, ...), as flowgap's XES loader
@@ -148,3 +153,36 @@ def write_xes(analysis: Analysis, path: Path) -> Path:
     except OSError as exc:
         raise InputError(path, f"cannot write: {exc.strerror or exc}") from None
     return path
+
+
+#: The header of :func:`xes_config`'s file.
+XES_CONFIG_HEADER = """\
+flowgap.toml written by `flowgap convert --to xes` beside {name}: the configuration of the
+analysis it was written from, with every status class pinned (an XES lifecycle reads every
+started status as work), its as_of and the default [input] section.
+Read it back with: flowgap analyze {name} -c <this file>"""
+
+
+def xes_config(analysis: Analysis) -> Config:
+    """The config that reads :func:`write_xes`' file back as ``analysis``: its config with the
+    classes in force pinned (a re-read log would have them guessed anew, every started status
+    as work), its as_of (the log's last event may be an earlier one) and the default
+    ``[input]`` (the original's may force another format or map other columns)."""
+    from ..config import InputConfig
+
+    config = analysis.config.model_copy(deep=True)
+    config.input = InputConfig()
+    config.flow.as_of = analysis.as_of
+    classes = {r["status"]: r["class"] for r in analysis.status_classes.to_pylist()}
+    config.statuses.classes = {**config.statuses.classes, **classes}
+    return config
+
+
+def xes_config_path(path: Path) -> Path:
+    """``segments.xes`` or ``segments.xes.gz`` -> ``segments.flowgap.toml``."""
+    name = path.name
+    for ending in (".xes.gz", ".xes"):
+        if name.lower().endswith(ending):
+            name = name[: -len(ending)]
+            break
+    return path.with_name(f"{name}.flowgap.toml")
