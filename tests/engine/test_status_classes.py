@@ -283,6 +283,26 @@ def test_an_extreme_flow_efficiency_is_warned_either_way():
     ]
 
 
+def test_a_low_efficiency_measured_by_lifecycles_names_no_waiting_after_status():
+    """flowgap's own "waiting after X" (the gap between an XES complete and the next start)
+    is never work: where it is the only queue, a low efficiency is the log's, and no status
+    is offered to look at (BPI Challenge 2012 was told to look at three of them)."""
+    log = build(
+        {
+            k: [
+                (i, "status", "Build"),
+                (i + 0.5, "status", "waiting after Build"),
+                (i + 100, "status", "Done"),
+            ]
+            for i, k in enumerate("ABC")
+        }
+    )
+    classes = {"Build": "active", "waiting after Build": "wait", "Done": "done"}
+    a = analyze(log, config(109, statuses={"classes": classes}))
+    assert a.summary["flow_efficiency"]["median"] == 0.005
+    assert warnings_of(a) == []
+
+
 def test_a_done_status_that_most_visits_leave_is_warned():
     log = dev_done_log()
     a = analyze(log, config(12, statuses={"classes": {**CLASSES, "Dev Done": "done"}}))

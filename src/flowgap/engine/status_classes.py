@@ -237,8 +237,9 @@ def class_warnings(
     if not seen:
         return []
 
-    def listed(wanted: tuple[str, ...]) -> list[str]:
-        names = [n for n in seen if classes.get(n) in wanted]
+    def listed(wanted: tuple[str, ...], but: str | None = None) -> list[str]:
+        """The most visited statuses of the ``wanted`` classes (none starting with ``but``)."""
+        names = [n for n in seen if classes.get(n) in wanted and not (but and n.startswith(but))]
         return sorted(names, key=lambda n: (-seen[n], n))[:NAMED]
 
     def how(name: str, with_class: bool = True) -> str:
@@ -301,7 +302,9 @@ def class_warnings(
                 )
             )
     elif fe is not None and fe < EFFICIENCY_LOW and not no_active:
-        queues = listed(("wait",))
+        # flowgap's own "waiting after X" (an XES lifecycle's gap between a complete and the
+        # next start) is never work: a log whose only queues are those measured its touch.
+        queues = listed(("wait",), but=config.input.xes.waiting_prefix)
         if queues:
             out.append(
                 Finding(
