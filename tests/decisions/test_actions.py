@@ -105,3 +105,16 @@ def test_no_action_says_why() -> None:
     decided = decide(fast_item_waits(teams=False))
     assert decided["actions"] == []
     assert decided["why_empty"]["actions"] == NO_GAIN
+
+
+def test_a_merge_must_remove_a_share_of_the_handoffs_to_be_advice() -> None:
+    """One handoff a quarter fewer is advice among 50 handoffs, not among 51,670 (BPI Challenge
+    2012 was told to merge teams for one handoff a quarter and no day off the p85)."""
+    from flowgap.decisions.actions import MIN_HANDOFF_SHARE, _gains
+
+    merge = {"days_saved": 0.0, "handoffs_per_quarter": 1.2}
+    assert _gains(merge, removed=1, handoffs=50)
+    assert not _gains(merge, removed=1, handoffs=51_670)
+    assert _gains(merge, removed=517, handoffs=51_670) == (517 >= MIN_HANDOFF_SHARE * 51_670)
+    # A day off the p85 is advice whatever the handoffs.
+    assert _gains({"days_saved": 0.4, "handoffs_per_quarter": 0.0}, removed=0, handoffs=51_670)

@@ -12,20 +12,24 @@ The gains come from :mod:`.whatif` over the items delivered in the ``[whatif] wi
 before as_of (each action names that window: its "before" is not the headline's p85, which
 covers every delivered item); a quarter is 91 days of that window's rate. A change that gains
 nothing the text would show (no day off the p85 at its 0.1-day precision, no handoff a
-quarter) is not an action.
+quarter, or fewer than 1% of the replayed items' handoffs) is not an action.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import pyarrow.compute as pc
+
 from ..engine.findings import steered_lead_ratio
 from ..errors import UsageError
 from ..units import DAY_S
-from .whatif import Change, whatif, window
+from .whatif import Change, Window, whatif, window
 
 QUARTER_DAYS = 91
 TOP = 3
+#: The least share of the replayed items' handoffs a merge must remove to be advice.
+MIN_HANDOFF_SHARE = 0.01
 
 
 #: Why there is no action, when no change was tried or none gained.
@@ -75,6 +79,7 @@ def actions_and_reason(analysis: Any) -> tuple[list[dict], str | None]:
     actions = []
     reason = NO_BOTTLENECK if not candidates else NO_GAIN
     prepared = window(analysis) if candidates else None  # one window for every candidate
+    handoffs = _handoffs_of(prepared)
     for action, change in candidates:
         try:
             result = whatif(analysis, change, intervals=False, within=prepared)
@@ -82,7 +87,7 @@ def actions_and_reason(analysis: Any) -> tuple[list[dict], str | None]:
             reason = str(err)
             continue
         gained = _with_gain(action, result, change)
-        if _gains(gained):
+        if _gains(gained, result["handoffs_removed"], handoffs):
             actions.append(gained)
     actions += _steering(analysis)
     actions.sort(key=lambda a: (-(a["days_saved"] or 0.0), a["kind"], a["subject"]))
@@ -94,12 +99,22 @@ def _base(finding: dict, kind: str, title: str) -> dict:
     return {"kind": kind, "subject": finding["subject"], "finding": finding["rank"], "title": title}
 
 
-def _gains(action: dict) -> bool:
+def _gains(action: dict, removed: int, handoffs: int) -> bool:
     """Whether the action's text shows a gain: at least 0.1 day off the p85 (its precision) or,
-    for a merge, at least one handoff fewer a quarter."""
+    for a merge, at least one handoff fewer a quarter that is also at least
+    :data:`MIN_HANDOFF_SHARE` of the replayed items' ``handoffs`` (one of BPI Challenge 2012's
+    51,670 is no advice)."""
     if (action["days_saved"] or 0.0) >= 0.05:
         return True
-    return round(action["handoffs_per_quarter"] or 0.0) >= 1
+    enough = removed >= MIN_HANDOFF_SHARE * handoffs
+    return enough and round(action["handoffs_per_quarter"] or 0.0) >= 1
+
+
+def _handoffs_of(prepared: Window | None) -> int:
+    """The handoffs of the items a what-if replays."""
+    if prepared is None or prepared.picked.num_rows == 0:
+        return 0
+    return int(pc.sum(prepared.picked["handoffs"]).as_py() or 0)
 
 
 def _with_gain(action: dict, result: dict, change: Change) -> dict:
