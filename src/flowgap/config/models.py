@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from ..errors import ConfigError, excerpt
+from .bounds import MAX_CHARS, check_entries, check_text
 from .status_guess import (
     WAITING_AFTER,
     StatusClass,
@@ -448,6 +449,7 @@ def parse_toml(text: str, path: str | Path) -> dict:
     """The TOML text of the configuration ``path``; a ConfigError naming it when it is not
     TOML. ``tomllib`` parses nested arrays and tables by recursion: a few thousand levels
     exhaust Python's stack (RecursionError), which is bad input like any other."""
+    check_text(text, path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -477,7 +479,8 @@ class Config(_Section):
         """Read and validate a TOML file. Errors name the file and the key."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            with path.open(encoding="utf-8-sig") as fh:
+                text = fh.read(MAX_CHARS + 1)  # enough to tell a file too long, never more
         except FileNotFoundError:
             raise ConfigError(path, "-", "file not found") from None
         except (OSError, UnicodeDecodeError) as exc:
@@ -491,6 +494,7 @@ class Config(_Section):
 
     @classmethod
     def from_dict(cls, raw: dict, path: str | Path = "<config>") -> Config:
+        check_entries(raw, path)
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
