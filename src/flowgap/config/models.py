@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -139,6 +140,10 @@ class XesInput(_Section):
         return v
 
 
+#: How the error of an input that inflates too far names the configured limit.
+MAX_INFLATED_KEY = "[input] max_inflated_mb"
+
+
 class InputConfig(_Section):
     #: Force a format instead of detecting it: jira-json, jira-statuses, jira-csv,
     #: transition-csv, csv, xes, parquet.
@@ -150,6 +155,20 @@ class InputConfig(_Section):
     transitions: TransitionCsvInput = Field(default_factory=TransitionCsvInput)
     csv: GenericCsvInput = Field(default_factory=GenericCsvInput)
     xes: XesInput = Field(default_factory=XesInput)
+    # What set max_inflated_mb, as the error past it names it: the key, or a caller's own cap.
+    _inflated_cap: str = PrivateAttr(MAX_INFLATED_KEY)
+
+    @property
+    def inflated_cap(self) -> str:
+        """What set ``max_inflated_mb``: ``[input] max_inflated_mb`` or a caller's cap."""
+        return self._inflated_cap
+
+    def cap_inflated(self, max_mb: float, name: str) -> None:
+        """Lower ``max_inflated_mb`` to a caller's own cap (the dashboard's, per upload) when
+        that is lower, named ``name`` in the error past it: an error that named the key when
+        the cap applied was the caller's sent the user to a setting that changes nothing."""
+        if max_mb < self.max_inflated_mb:
+            self.max_inflated_mb, self._inflated_cap = max_mb, name
 
 
 # --------------------------------------------------------------------------- analysis
@@ -517,6 +536,7 @@ class Config(_Section):
         config = Config.from_dict(raw, name)
         config.source_path = self.source_path
         config.steering.meetings_file = self.steering.meetings_file
+        config.input._inflated_cap = self.input._inflated_cap  # not a TOML key: kept by hand
         return config
 
     def to_toml_dict(self) -> dict:
