@@ -23,7 +23,7 @@ from ..errors import ConfigError
 #: Most characters of a flowgap.toml: 20,000 people in an assignee map take about 1 MB.
 MAX_CHARS = 2 << 20
 #: Most entries of one table or array (statuses, people, meetings, labels, patterns...).
-MAX_ENTRIES = 20_000
+MAX_ENTRIES = 100_000
 
 
 def check_text(text: str, path: str | Path) -> None:
