@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from flowgap.cli import app
-from flowgap.errors import excerpt, quoted, unknown_name
+from flowgap.errors import a_few, excerpt, quoted, unknown_name
 from flowgap.model import Reject
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_logs" / "sample.transitions.csv"
@@ -72,4 +72,11 @@ def test_unknown_name_suggests_close_names() -> None:
     )
     assert unknown_name("metric", "x.y", ["a.b", "c.d"], "the docs") == (
         "unknown metric 'x.y'; all 2 metrics are in the docs"
+    )
+
+
+def test_a_few_names_and_how_many_more() -> None:
+    assert a_few(["a", "b"]) == "a, b"
+    assert a_few(f"c{i}" for i in range(10_000)) == (
+        "c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11 and 9,988 more"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 #: Most characters of a value a message quotes (a key, a date, a pattern, a line of a file).
 EXCERPT = 80
@@ -95,13 +95,27 @@ def unknown_name(
     many = what + ("es" if what.endswith("s") else "s")
     if not names:
         return f"unknown {what} {quoted(name)}; the data names no {what}"
-    close = difflib.get_close_matches(name, names, n=CLOSE_SHOWN)
+    close = close_names(name, names)
     guess = f" (did you mean {_one_of([quoted(c) for c in close])}?)" if close else ""
     if listed_in is not None:
         return f"unknown {what} {quoted(name)}{guess}; all {len(names):,} {many} are in {listed_in}"
-    listed = ", ".join(quoted(n) for n in names[:NAMES_SHOWN])
-    more = f" and {len(names) - NAMES_SHOWN:,} more" if len(names) > NAMES_SHOWN else ""
-    return f"unknown {what} {quoted(name)}{guess}; the data's {many} are {listed}{more}"
+    return (
+        f"unknown {what} {quoted(name)}{guess}; the data's {many} are {a_few(map(quoted, names))}"
+    )
+
+
+def close_names(name: str, names: Sequence[str]) -> list[str]:
+    """The names most like ``name`` (what a typo meant), the closest first."""
+    return difflib.get_close_matches(name, names, n=CLOSE_SHOWN)
+
+
+def a_few(texts: Iterable[str]) -> str:
+    """At most :data:`NAMES_SHOWN` of ``texts`` and how many more: "a, b and 9,988 more". A
+    list of every name of a stranger's file (10,000 columns) made a 69 KB message."""
+    texts = list(texts)
+    listed = ", ".join(texts[:NAMES_SHOWN])
+    more = len(texts) - NAMES_SHOWN
+    return f"{listed} and {more:,} more" if more > 0 else listed
 
 
 def _one_of(texts: list[str]) -> str:

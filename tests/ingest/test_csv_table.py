@@ -285,6 +285,26 @@ def test_a_mapped_column_named_twice_is_an_error_an_unmapped_one_is_not(tmp_path
         optional_index(header, "x", p)
 
 
+def test_a_missing_column_names_a_few_columns_the_closest_first(tmp_path: Path) -> None:
+    # Every column of the header was listed: 10,000 columns made a 129 KB reason, shown whole
+    # by the dashboard's upload.
+    columns = [f"column_{i}" for i in range(10_000)]
+    columns[5000] = "Timestamp"
+    p = tmp_path / "wide.csv"
+    p.write_text(",".join(columns) + "\n" + ",".join("x" * len(columns)) + "\n")
+    with pytest.raises(InputError) as info:
+        column_index(columns, "timestamp", p, "input.csv.timestamp")
+    shown = ", ".join(["Timestamp", *columns[:11]])
+    assert str(info.value) == (
+        f"{p}: missing column 'timestamp' (config key input.csv.timestamp); columns: {shown}"
+        " and 9,988 more"
+    )
+    cfg = flowgap.Config.from_dict({"input": {"format": "csv"}})
+    with pytest.raises(InputError, match=r"columns: column_0, .* and 9,988 more$") as info:
+        flowgap.load(p, cfg)
+    assert len(str(info.value)) < 300
+
+
 def test_utf8_mixed_with_8_bit_text_is_read_line_by_line(tmp_path: Path) -> None:
     # read whole as latin-1, the UTF-8 "Bäcklog" of line 2 became "BÃ¤cklog": two statuses
     p = tmp_path / "mixed.csv"

@@ -181,3 +181,17 @@ def test_records_after_a_mib_of_whitespace_are_not_called_empty(tmp_path: Path) 
         path = write(tmp_path, "late.csv", data)
         with pytest.raises(InputError, match=r"first 1 MiB hold only whitespace.*--input-format"):
             detect_format(path)
+
+
+def test_an_undetected_format_says_how_to_force_one_on_the_command_line_and_in_a_config(
+    tmp_path: Path,
+) -> None:
+    # The way out named only --input-format: nothing a dashboard user, who uploads files and
+    # may upload a flowgap.toml but has no command line, can act on.
+    path = write(tmp_path, "words.txt", b"hello\n")
+    with pytest.raises(InputError) as info:
+        flowgap.load(path, Config())
+    assert str(info.value).endswith(
+        "; or force one (jira-json, jira-statuses, jira-csv, transition-csv, csv, xes, parquet,"
+        " zip) with --input-format or with [input] format in flowgap.toml"
+    )

@@ -129,3 +129,30 @@ def test_the_budget_is_the_inputs_and_not_left_behind(tmp_path: Path) -> None:
     for _ in range(3):
         assert load(path, config).items.num_rows == 1
     assert inflate.current().inflated == 0
+
+
+def test_the_error_names_the_cap_that_applied(tmp_path: Path) -> None:
+    # The dashboard caps an upload at 10 x its upload limit, below [input] max_inflated_mb:
+    # the error named the key, a setting that would have changed nothing.
+    rows = "".join(f"T-{i},To Do,Done,2026-01-{1 + i % 28:02d}T09:00:00Z\n" for i in range(50_000))
+    path = tmp_path / "moves.csv.gz"
+    path.write_bytes(gzip.compress(("item,from,to,timestamp\n" + rows).encode()))
+    config = Config.from_dict({"input": {"max_inflated_mb": 4}})
+    config.input.cap_inflated(8, "10 x the upload limit")  # higher: the key's stays the cap
+    assert config.input.max_inflated_mb == 4
+    config.input.cap_inflated(1, "10 x the upload limit")
+    config = config.with_input("csv", {"delimiter": ","}, "column mapping")  # kept through it
+    with pytest.raises(InputError) as err:
+        load(path, config)
+    assert str(err.value) == (
+        f"{path}: inflates to more than 1 MB (10 x the upload limit); a decompression bomb?"
+    )
+    zipped = tmp_path / "moves.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("moves.csv", "item,from,to,timestamp\n" + rows)
+    with pytest.raises(InputError) as err:
+        load(zipped, config)
+    assert str(err.value) == (
+        f"{zipped}: member 'moves.csv': uncompressed size exceeds 1048576 bytes"
+        " (10 x the upload limit; zip bomb?)"
+    )

@@ -17,12 +17,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
 )
 
 from ..errors import ConfigError, excerpt
+from .bounds import MAX_CHARS, check_entries, check_text
 from .status_guess import (
     WAITING_AFTER,
     StatusClass,
@@ -138,6 +140,10 @@ class XesInput(_Section):
         return v
 
 
+#: How the error of an input that inflates too far names the configured limit.
+MAX_INFLATED_KEY = "[input] max_inflated_mb"
+
+
 class InputConfig(_Section):
     #: Force a format instead of detecting it: jira-json, jira-statuses, jira-csv,
     #: transition-csv, csv, xes, parquet.
@@ -149,6 +155,20 @@ class InputConfig(_Section):
     transitions: TransitionCsvInput = Field(default_factory=TransitionCsvInput)
     csv: GenericCsvInput = Field(default_factory=GenericCsvInput)
     xes: XesInput = Field(default_factory=XesInput)
+    # What set max_inflated_mb, as the error past it names it: the key, or a caller's own cap.
+    _inflated_cap: str = PrivateAttr(MAX_INFLATED_KEY)
+
+    @property
+    def inflated_cap(self) -> str:
+        """What set ``max_inflated_mb``: ``[input] max_inflated_mb`` or a caller's cap."""
+        return self._inflated_cap
+
+    def cap_inflated(self, max_mb: float, name: str) -> None:
+        """Lower ``max_inflated_mb`` to a caller's own cap (the dashboard's, per upload) when
+        that is lower, named ``name`` in the error past it: an error that named the key when
+        the cap applied was the caller's sent the user to a setting that changes nothing."""
+        if max_mb < self.max_inflated_mb:
+            self.max_inflated_mb, self._inflated_cap = max_mb, name
 
 
 # --------------------------------------------------------------------------- analysis
@@ -448,6 +468,7 @@ def parse_toml(text: str, path: str | Path) -> dict:
     """The TOML text of the configuration ``path``; a ConfigError naming it when it is not
     TOML. ``tomllib`` parses nested arrays and tables by recursion: a few thousand levels
     exhaust Python's stack (RecursionError), which is bad input like any other."""
+    check_text(text, path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -477,7 +498,8 @@ class Config(_Section):
         """Read and validate a TOML file. Errors name the file and the key."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            with path.open(encoding="utf-8-sig") as fh:
+                text = fh.read(MAX_CHARS + 1)  # enough to tell a file too long, never more
         except FileNotFoundError:
             raise ConfigError(path, "-", "file not found") from None
         except (OSError, UnicodeDecodeError) as exc:
@@ -491,6 +513,7 @@ class Config(_Section):
 
     @classmethod
     def from_dict(cls, raw: dict, path: str | Path = "<config>") -> Config:
+        check_entries(raw, path)
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
@@ -513,6 +536,7 @@ class Config(_Section):
         config = Config.from_dict(raw, name)
         config.source_path = self.source_path
         config.steering.meetings_file = self.steering.meetings_file
+        config.input._inflated_cap = self.input._inflated_cap  # not a TOML key: kept by hand
         return config
 
     def to_toml_dict(self) -> dict:

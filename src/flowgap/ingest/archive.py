@@ -21,6 +21,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from ..config import Config
+from ..config.models import MAX_INFLATED_KEY
 from ..errors import InputError
 from ..model import Finding, LoadResult, relabelled
 from . import inflate
@@ -45,6 +46,7 @@ def check_members(
     max_total: int = MAX_TOTAL_BYTES,
     max_ratio: float = MAX_RATIO,
     ratio_floor: int = RATIO_FLOOR_BYTES,
+    total_cap: str = MAX_INFLATED_KEY,
 ) -> tuple[list[zipfile.ZipInfo], list[str]]:
     """The members to load and the junk names skipped; InputError on anything unsafe."""
     infos = zf.infolist()
@@ -73,7 +75,9 @@ def check_members(
         packed += info.compress_size
         if total > max_total:
             raise InputError(
-                path, f"uncompressed size exceeds {max_total} bytes (zip bomb?)", record=where
+                path,
+                f"uncompressed size exceeds {max_total} bytes ({total_cap}; zip bomb?)",
+                record=where,
             )
         if info.file_size >= ratio_floor:
             ratio = info.file_size / max(info.compress_size, 1)
@@ -147,6 +151,7 @@ def load(path: Path, config: Config) -> LoadResult:
             path,
             max_total=int(budget.max_bytes),
             max_ratio=budget.max_ratio,
+            total_cap=budget.cap,
         )
         if not members:
             raise InputError(path, "archive holds no files to load")

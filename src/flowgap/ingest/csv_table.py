@@ -54,7 +54,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from ..errors import InputError
+from ..errors import InputError, a_few, close_names, excerpt, quoted
 from . import arrow_columns as ac
 from .common import blank, decode_text, no_records, read_bytes
 
@@ -189,8 +189,11 @@ def column_index(header: Sequence[str], name: str, path: Path, key: str) -> int:
     and so is one the header names twice (which of them holds the values is anyone's guess)."""
     index = optional_index(header, name, path)
     if index is None:
+        # the columns most like the missing one first (a typo's intent), then the header's order
+        close = close_names(name, header)
+        columns = a_few(excerpt(c) for c in [*close, *(c for c in header if c not in close)])
         raise InputError(
-            path, f"missing column {name!r} (config key {key}); columns: {', '.join(header)}"
+            path, f"missing column {quoted(name)} (config key {key}); columns: {columns}"
         )
     return index
 

@@ -27,14 +27,19 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import InputError
-from . import inflate
+from . import LOADERS, inflate
 from .common import GZIP_MAGIC, blank, no_records
 from .csv_table import DELIMITERS, first_line, header_cells, sniff_delimiter
 
 HEAD_BYTES = 1 << 20  # JSON markers may sit after a long first issue
+#: How to name the format flowgap cannot detect. The same loaders serve the command line and
+#: the dashboard's upload, whose user has no command line but can upload a flowgap.toml.
+FORCE = (
+    f"force one ({', '.join(LOADERS)}) with --input-format or with [input] format in flowgap.toml"
+)
 EXPECTED = (
     "expected Jira JSON (search response, pages or NDJSON), a Jira CSV export, a transition"
-    " CSV, an event-log CSV, XES, Parquet or a zip of those (or force one with --input-format)"
+    f" CSV, an event-log CSV, XES, Parquet or a zip of those; or {FORCE}"
 )
 _JSON_KEY = re.compile(rb'"key"\s*:')
 _JSON_BODY = re.compile(rb'"(fields|changelog)"\s*:')
@@ -112,8 +117,7 @@ def _no_records(path: Path, head: bytes, config: Config) -> None:
         raise no_records(path, whitespace=bool(head))
     raise InputError(
         path,
-        f"the first {HEAD_BYTES >> 20} MiB hold only whitespace: cannot detect the format"
-        " (force one with --input-format)",
+        f"the first {HEAD_BYTES >> 20} MiB hold only whitespace: cannot detect the format; {FORCE}",
     )
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..config import Config
+from ..config.models import MAX_INFLATED_KEY
 from ..errors import InputError
 
 MB = 1 << 20
@@ -44,9 +45,10 @@ _active: ContextVar[Budget | None] = ContextVar("flowgap_inflate_budget", defaul
 class Budget:
     """What one input may inflate to, over all its layers."""
 
-    def __init__(self, max_bytes: int, max_ratio: float) -> None:
+    def __init__(self, max_bytes: int, max_ratio: float, cap: str = MAX_INFLATED_KEY) -> None:
         self.max_bytes = max_bytes
         self.max_ratio = max_ratio
+        self.cap = cap  # what set max_bytes, named in the error past it
         self.packed = 0  # compressed bytes read from the outermost layer
         self.inflated = 0  # bytes produced by every layer
         self.depth = 0  # > 0 while the members of an archive are read
@@ -54,7 +56,11 @@ class Budget:
     @classmethod
     def of(cls, config: Config) -> Budget:
         limits = config.input
-        return cls(int(limits.max_inflated_mb * MB), float(limits.max_compression_ratio))
+        return cls(
+            int(limits.max_inflated_mb * MB),
+            float(limits.max_compression_ratio),
+            limits.inflated_cap,
+        )
 
     def read_packed(self, n: int) -> None:
         """``n`` compressed bytes read from the input itself (not from inside an archive,
@@ -68,7 +74,7 @@ class Budget:
         if self.inflated > self.max_bytes:
             raise InputError(
                 path,
-                f"inflates to more than {self.max_bytes / MB:g} MB ([input] max_inflated_mb);"
+                f"inflates to more than {self.max_bytes / MB:g} MB ({self.cap});"
                 " a decompression bomb?",
                 record=record,
             )
