@@ -314,6 +314,7 @@ def test_a_gzip_upload_inflates_to_at_most_ten_times_the_upload_limit(client):
     assert len(packed) < LIMIT_MB * 1_000_000
     kind, text = upload(client, [data_url(packed)], ["mid.csv.gz"])  # 30 MB inflated
     assert kind == "error" and "mid.csv.gz: inflates to more than" in text, text
+    assert "(10 x the dashboard's upload limit)" in text, text  # the cap that applied
     assert client.store.state(client.sid).files == []
 
 

@@ -39,6 +39,8 @@ log = logging.getLogger("flowgap.dashboard")
 
 #: An upload inflates to at most this many times the upload limit (all its layers together).
 UPLOAD_INFLATION = 10
+#: How the inflation cap of an upload is named in its error.
+UPLOAD_CAP = f"{UPLOAD_INFLATION} x the dashboard's upload limit"
 
 
 class LRUCache:
@@ -270,7 +272,7 @@ class DataService:
         else:
             config = self.base_config.model_copy(deep=True)
         if state.upload_key:
-            config.input.max_inflated_mb = self.upload_inflated_bytes() / MB
+            self.cap_upload(config)
         if state.input_map:
             ((section, values),) = state.input_map.items()
             config = config.with_input(section, values, "column mapping")
@@ -284,6 +286,11 @@ class DataService:
                 merged = {**getattr(teams, name), **edits}
                 setattr(teams, name, {k: v for k, v in merged.items() if v})
         return config
+
+    def cap_upload(self, config: Config) -> None:
+        """Hold ``config``'s inputs to :meth:`upload_inflated_bytes`, the error past it naming
+        that cap (not ``[input] max_inflated_mb``, which an uploader cannot change)."""
+        config.input.cap_inflated(self.upload_inflated_bytes() / MB, UPLOAD_CAP)
 
     def upload_inflated_bytes(self) -> int:
         """The most an upload may inflate to, over all its gzip and zip layers: the served

@@ -127,8 +127,9 @@ def handle_files(
             state.config_toml, state.config_name = text, name
             store.save_state(sid, state)
         if data:
-            budget = Budget.of(service.base_config)
-            budget.max_bytes = service.upload_inflated_bytes()
+            capped = service.base_config.model_copy(deep=True)
+            service.cap_upload(capped)
+            budget = Budget.of(capped)
             state = store.replace_uploads(sid, data, limit, budget)
             state.input_map = input_map  # a mapping belongs to the file it was picked for
             store.save_state(sid, state)
