@@ -2,6 +2,11 @@
 team comes from (with the status -> team and person -> team maps, edited in place), the way
 back to the served configuration, and the download of flowgap.toml.
 
+A real log has hundreds of people and can have hundreds of statuses: each list is drawn in a
+box of bounded height with a search box above it, filtered on the server (the most active
+first, at most ``MAX_PEOPLE`` / ``MAX_STATUSES`` rows), so that any of them can be found
+without the page growing with the data.
+
 Every edit is saved in the session's state and applied on top of the served (or uploaded)
 config by ``DataService.config_for``: the analysis, every page and the download follow it.
 """
@@ -23,10 +28,13 @@ TEAM_SOURCES = (
     ("assignee_map", "assignee -> team map"),
     ("assignee", "the assignee"),
 )
-#: People listed in the person -> team editor, the most active first.
+#: People listed in the person -> team editor (of those matching its search), the most
+#: active first.
 MAX_PEOPLE = 200
-#: Statuses listed in the class editor, the most entered first.
+#: Statuses listed in the class editor (of those matching its search), the most entered first.
 MAX_STATUSES = 200
+#: The longest search kept (a name is shorter; a longer text is no browser's).
+MAX_SEARCH = 200
 #: The longest team name typed in an editor (the field's own limit, kept by the server too).
 MAX_TEAM = 200
 
@@ -48,25 +56,55 @@ def user_change(value: object) -> bool:
     return isinstance(trigger, dict) and bool(ctx.triggered) and value != trigger.get("drawn")
 
 
-def _in_data(service: DataService, sid: str, kind: str, name: object) -> bool:
-    """Whether ``name`` is a status (``kind`` "status") or a person ("person") the session's
-    editor lists: an edit naming anything else is no browser's, and would grow the session's
-    state with every forged call."""
-    if not isinstance(name, str):
-        return False
-    # The loaded data and the config are enough (no analysis of a config not yet shown).
+def _loaded_view(service: DataService, sid: str) -> View | None:
+    """The session's data under its config, without an analysis (the editors list the
+    data's statuses and people, which need none); None when it has no data to show."""
     state = service.store.state(sid)
     view = View(sid=sid, config=service.config_for(state, sid), filters=_no_filters(), state=state)
     dataset = service.dataset_for(sid, state)
     if dataset is None:
-        return False
+        return None
     try:
         view.result = service.load(dataset, view.config, service.owner(sid, state))
     except FlowgapError:
+        return None
+    return view
+
+
+def _in_data(service: DataService, sid: str, kind: str, name: object) -> bool:
+    """Whether ``name`` is a status (``kind`` "status") or a person ("person") of the
+    session's data, as its editors list them: an edit naming anything else is no browser's,
+    and would grow the session's state with every forged call."""
+    if not isinstance(name, str):
+        return False
+    view = _loaded_view(service, sid)
+    if view is None:
         return False
     if kind == "status":
         return any(r["status"] == name for r in status_rows(view))
     return any(person == name for person, _ in people(view))
+
+
+def matching(names: list[str], typed: str | None) -> list[int]:
+    """The positions of the ``names`` containing ``typed`` (any case), in order; all of
+    them when nothing is typed."""
+    needle = (typed or "").strip().casefold()
+    return [i for i, name in enumerate(names) if needle in name.casefold()]
+
+
+def count_line(shown: int, found: int, total: int, typed: str | None, noun: str, most: str) -> str:
+    """What an editor's list holds: how many of its ``noun`` match the search, and how many
+    (the ``most`` ..., e.g. "entered") are listed."""
+    typed = (typed or "").strip()
+    if typed:
+        line = f"{found:,} of {total:,} {noun} match \u201c{typed}\u201d."
+        return line + (f" The {shown} most {most} are listed." if shown < found else "")
+    if shown < total:
+        return (
+            f"The {shown} most {most} of {total:,} {noun} are listed;"
+            " type part of a name to find the others."
+        )
+    return f"{total:,} {noun}."
 
 
 def status_rows(view: View) -> list[dict]:
@@ -96,7 +134,8 @@ def status_rows(view: View) -> list[dict]:
 
 def people(view: View) -> list[tuple[str, int]]:
     """The people items were assigned to, with how many assignments, the most first; the
-    served map's people too (with 0 when the data does not name them)."""
+    served map's people too (with 0 when the data does not name them). All of them: the
+    editor lists those matching its search, at most ``MAX_PEOPLE``."""
     result = view.result
     assert result is not None
     events = result.events
@@ -104,7 +143,7 @@ def people(view: View) -> list[tuple[str, int]]:
     counts = {r["values"]: r["counts"] for r in pc.value_counts(values).to_pylist()}
     for person in view.config.teams.assignee_map:
         counts.setdefault(person, 0)
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_PEOPLE]
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _team_input(kind: str, key: str, name: str, value: str | None) -> dcc.Input:
@@ -118,9 +157,42 @@ def _team_input(kind: str, key: str, name: str, value: str | None) -> dcc.Input:
     )
 
 
-def _people_editor(view: View) -> html.Div:
+def _search(kind: str, placeholder: str) -> dcc.Input:
+    """The search box of an editor's list. Kept in the browser's memory while the page is
+    redrawn (every edit redraws it): the list stays on what the user was looking for."""
+    return dcc.Input(
+        id=f"{kind}-search",
+        type="search",
+        value="",
+        placeholder=placeholder,
+        debounce=0.3,
+        maxLength=MAX_SEARCH,
+        persistence=True,
+        persistence_type="memory",
+        className="editor-search",
+    )
+
+
+def _listing(kind: str, find: str, table: html.Table, count: str) -> html.Div:
+    """An editor's list in its box of bounded height, under its search box and the count of
+    what it holds."""
+    return html.Div(
+        [
+            html.Div(
+                [_search(kind, find), html.Span(count, id=f"{kind}-count", className="hint")],
+                className="editor-find",
+            ),
+            html.Div(table, className="editor-scroll"),
+        ]
+    )
+
+
+def people_list(view: View, typed: str | None) -> tuple[list, str]:
+    """The rows of the person -> team editor matching ``typed``, and the count line."""
+    everyone = people(view)
+    found = matching([person for person, _ in everyone], typed)
+    listed = [everyone[i] for i in found[:MAX_PEOPLE]]
     mapping = view.config.teams.assignee_map
-    listed = people(view)
     rows = [
         html.Tr(
             [
@@ -132,23 +204,32 @@ def _people_editor(view: View) -> html.Div:
         )
         for person, count in listed
     ]
-    more = ""
-    if len(listed) == MAX_PEOPLE:
-        more = f" The {MAX_PEOPLE} most assigned people are listed; set others in flowgap.toml."
+    return rows, count_line(len(listed), len(found), len(everyone), typed, "people", "assigned")
+
+
+def _people_editor(view: View) -> html.Div:
+    rows, count = people_list(view, "")
     return html.Div(
         [
             html.H3("Assignee -> team map"),
             html.P(
                 "The team of each person (empty: no team from this map). Saved when you"
-                " press Enter or leave the field." + more
+                " press Enter or leave the field."
             ),
-            html.Table(
-                [
-                    html.Thead(html.Tr([html.Th("Person"), html.Th("Assigned"), html.Th("Team")])),
-                    html.Tbody(rows),
-                ],
-                className="editor",
-                id="assignee-map",
+            _listing(
+                "people",
+                "Find a person",
+                html.Table(
+                    [
+                        html.Thead(
+                            html.Tr([html.Th("Person"), html.Th("Assigned"), html.Th("Team")])
+                        ),
+                        html.Tbody(rows, id="people-rows"),
+                    ],
+                    className="editor",
+                    id="assignee-map",
+                ),
+                count,
             )
             if rows
             else html.P("No item of this data was assigned to anyone.", id="assignee-map"),
@@ -157,18 +238,16 @@ def _people_editor(view: View) -> html.Div:
     )
 
 
-def editor(view: View) -> html.Div:
+def status_list(view: View, typed: str | None) -> tuple[list, str]:
+    """The rows of the class editor (with the status -> team field when that map is a team
+    source) matching ``typed``, and the count line."""
     every = status_rows(view)
+    found = matching([r["status"] for r in every], typed)
     # A log with a free-text status column can have thousands: a radio group each would
     # make a page no browser can draw.
-    rows = every[:MAX_STATUSES]
-    sources = list(view.config.teams.source)
+    rows = [every[i] for i in found[:MAX_STATUSES]]
     status_map = view.config.teams.status_map
-    by_status = "status" in sources
-    headers = ["Status", "Entered", "flowgap's guess", "Class from", "Class used"]
-    if by_status:
-        headers.append("Team (status -> team map)")
-    header = html.Tr([html.Th(h) for h in headers])
+    by_status = "status" in view.config.teams.source
     body = []
     for r in rows:
         cells = [
@@ -193,18 +272,33 @@ def editor(view: View) -> html.Div:
                 )
             )
         body.append(html.Tr(cells, className="status-row"))
+    return body, count_line(len(rows), len(found), len(every), typed, "statuses", "entered")
+
+
+def editor(view: View) -> html.Div:
+    sources = list(view.config.teams.source)
+    by_status = "status" in sources
+    headers = ["Status", "Entered", "flowgap's guess", "Class from", "Class used"]
+    if by_status:
+        headers.append("Team (status -> team map)")
+    body, count = status_list(view, "")
     parts: list = [
         html.P(
             "Which statuses are work (active), queues (wait), not started (backlog) or"
             " finished (done)? Changing a class re-runs the analysis at once."
-            + (
-                f" The {MAX_STATUSES} most entered of {len(every):,} statuses are listed;"
-                " class the others in flowgap.toml."
-                if len(every) > MAX_STATUSES
-                else ""
-            )
         ),
-        html.Table([html.Thead(header), html.Tbody(body)], className="editor"),
+        _listing(
+            "status",
+            "Find a status",
+            html.Table(
+                [
+                    html.Thead(html.Tr([html.Th(h) for h in headers])),
+                    html.Tbody(body, id="status-rows"),
+                ],
+                className="editor",
+            ),
+            count,
+        ),
         html.H3("Team of a segment, first source that gives one"),
         dcc.Checklist(
             id=drawn_id("team-source", ",".join(sources)),
@@ -263,6 +357,32 @@ def _no_filters():
 
 def register(app: Dash, service: DataService) -> None:
     store = service.store
+
+    def searched(typed: object, draw) -> tuple:
+        """An editor's rows and count for what is typed in its search box."""
+        sid = current_sid()
+        typed = typed if isinstance(typed, str) and len(typed) <= MAX_SEARCH else ""
+        # Called when the page is drawn too: with nothing typed, the page drew these rows.
+        if not sid or (not typed.strip() and not ctx.triggered):
+            return no_update, no_update
+        view = _loaded_view(service, sid)
+        return (no_update, no_update) if view is None else draw(view, typed)
+
+    @app.callback(
+        Output("status-rows", "children"),
+        Output("status-count", "children"),
+        Input("status-search", "value"),
+    )
+    def on_status_search(typed):
+        return searched(typed, status_list)
+
+    @app.callback(
+        Output("people-rows", "children"),
+        Output("people-count", "children"),
+        Input("people-search", "value"),
+    )
+    def on_people_search(typed):
+        return searched(typed, people_list)
 
     @app.callback(
         Output("data-version", "data", allow_duplicate=True),

@@ -104,6 +104,12 @@ def layout(view: View, search: str) -> html.Div:
     limit = view.config.dashboard.upload_limit_mb
     children: list = [
         html.H1("Upload ticket history"),
+        html.P(
+            "Drop an export, check what was read from it, then say which statuses are work"
+            " and which are queues, and who belongs to which team: every page follows.",
+            id="upload-purpose",
+            className="upload-purpose",
+        ),
         html.Div(
             dcc.Upload(
                 id="upload",
