@@ -15,14 +15,8 @@ import flowgap
 from flowgap.config import Config
 from flowgap.dashboard import create_app
 from flowgap.dashboard.data import View
-from flowgap.dashboard.filters import Filters
-from flowgap.dashboard.pages.class_editor import (
-    MAX_PEOPLE,
-    MAX_STATUSES,
-    count_line,
-    editor,
-    matching,
-)
+from flowgap.dashboard.filters import Filters, matching, shown_options
+from flowgap.dashboard.pages.class_editor import MAX_PEOPLE, MAX_STATUSES, count_line, editor
 from flowgap.dashboard.sessions import SessionStore
 
 #: People and statuses beyond what the editors list.
@@ -100,6 +94,8 @@ def test_matching_is_by_part_of_the_name_in_any_case() -> None:
     assert matching(names, "  ar ") == [0, 2, 3]
     assert matching(names, "") == matching(names, None) == [0, 1, 2, 3]
     assert matching(names, "zz") == []
+    # The filter dropdowns search by the same rule.
+    assert shown_options(names, [], "  CAROL ") == [names[0], names[2]]
 
 
 def test_the_count_line_says_what_is_listed() -> None:

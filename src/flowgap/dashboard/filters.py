@@ -166,12 +166,18 @@ def options(items: pa.Table, timeline: pa.Table) -> dict[str, list[str]]:
     }
 
 
+def matching(names: list[str], typed: str | None) -> list[int]:
+    """The positions of the ``names`` containing ``typed`` (any case, spaces around it
+    ignored), in order; all of them when nothing is typed: the one search rule of the filter
+    dropdowns and the upload page's editors."""
+    needle = (typed or "").strip().casefold()
+    return [i for i, name in enumerate(names) if needle in name.casefold()]
+
+
 def shown_options(values: list[str], chosen: Iterable[str], typed: str | None = None) -> list[str]:
     """What a dropdown lists, by name: the first :data:`OPTIONS_SHOWN` of ``values`` (ranked
     by :func:`options`) that contain ``typed`` (any case), and the ``chosen`` ones whatever
     they are (a dropdown drops a value missing from its options, which would rewrite a
     shared URL)."""
-    needle = (typed or "").casefold()
-    found = (v for v in values if needle in v.casefold()) if needle else iter(values)
-    picked = [v for _, v in zip(range(OPTIONS_SHOWN), found, strict=False)]
+    picked = [values[i] for i in matching(values, typed)[:OPTIONS_SHOWN]]
     return sorted(set(picked) | set(chosen))

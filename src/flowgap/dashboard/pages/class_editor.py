@@ -20,6 +20,7 @@ from ...config import STATUS_CLASSES, guess_status_class
 from ...engine.status_classes import build_status_classes, guesses_of
 from ...errors import FlowgapError
 from ..data import DataService, View
+from ..filters import matching
 from .common import bump, current_sid
 
 TEAM_SOURCES = (
@@ -83,13 +84,6 @@ def _in_data(service: DataService, sid: str, kind: str, name: object) -> bool:
     if kind == "status":
         return any(r["status"] == name for r in status_rows(view))
     return any(person == name for person, _ in people(view))
-
-
-def matching(names: list[str], typed: str | None) -> list[int]:
-    """The positions of the ``names`` containing ``typed`` (any case), in order; all of
-    them when nothing is typed."""
-    needle = (typed or "").strip().casefold()
-    return [i for i, name in enumerate(names) if needle in name.casefold()]
 
 
 def count_line(shown: int, found: int, total: int, typed: str | None, noun: str, most: str) -> str:
