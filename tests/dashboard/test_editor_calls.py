@@ -78,6 +78,23 @@ def test_a_class_differing_from_the_drawn_one_is_saved_and_a_stale_draw_is_not(c
     assert change(client, "class-radio", review, "no such class") is None
 
 
+def test_the_team_sources_are_listed_in_the_order_they_apply() -> None:
+    from flowgap.dashboard.pages.class_editor import source_order
+
+    everything = ["field", "status", "assignee_map", "assignee"]
+    assert source_order(["assignee_map", "field"], everything) == [
+        "assignee_map",
+        "field",
+        "status",
+        "assignee",
+    ]
+    assert source_order(["assignee_map", "field"], ["field", "assignee_map"]) == [
+        "assignee_map",
+        "field",
+    ]
+    assert source_order([], ["assignee", "field"]) == ["field", "assignee"]
+
+
 def test_team_maps_and_sources_follow_the_same_rule(client):
     person = {"type": "assignee-team", "person": "Amira Haddad", "drawn": ""}
     assert change(client, "assignee-team", person, "") is None
@@ -91,8 +108,10 @@ def test_team_maps_and_sources_follow_the_same_rule(client):
     source = {"type": "team-source", "drawn": "assignee,field"}
     assert change(client, "team-source", source, ["assignee", "field"]) is None
     assert change(client, "team-source", source, ["assignee", "status", "field"]) == 4
-    # Saved in the order the sources are tried, whatever the order of the clicks.
-    assert client.store.state(client.sid).team_source == ["field", "status", "assignee"]
+    # Saved in the order the sources are tried, whatever the order of the clicks: those in
+    # force keep theirs (assignee before field, as drawn), a newly ticked one comes after.
+    # It was put back in the editor's order, field first: a click changed which team won.
+    assert client.store.state(client.sid).team_source == ["assignee", "field", "status"]
     reset(client)
     assert change(client, "team-source", source, ["assignee", "field"]) is None
     assert client.store.state(client.sid).team_source is None

@@ -29,6 +29,18 @@ TEAM_SOURCES = (
     ("assignee_map", "assignee -> team map"),
     ("assignee", "the assignee"),
 )
+#: A team source's label in the editor.
+LABELS = dict(TEAM_SOURCES)
+
+
+def source_order(in_force: list[str], checked: list[str]) -> list[str]:
+    """The ``checked`` team sources in the order they apply: those in force keep theirs (a
+    served ``source = ["assignee_map", "field"]`` stays so), newly ticked ones come after, in
+    the editor's order. The checklist lists its options so, the ones in force first."""
+    rest = [key for key, _ in TEAM_SOURCES if key not in in_force]
+    return [k for k in [*in_force, *rest] if k in checked]
+
+
 #: People listed in the person -> team editor (of those matching its search), the most
 #: active first.
 MAX_PEOPLE = 200
@@ -296,7 +308,9 @@ def editor(view: View) -> html.Div:
         html.H3("Team of a segment, first source that gives one"),
         dcc.Checklist(
             id=drawn_id("team-source", ",".join(sources)),
-            options=[{"label": label, "value": key} for key, label in TEAM_SOURCES],
+            options=[
+                {"label": LABELS[key], "value": key} for key in source_order(sources, list(LABELS))
+            ],
             value=sources,
             inline=True,
         ),
@@ -440,7 +454,8 @@ def register(app: Dash, service: DataService) -> None:
             return no_update
         if not user_change(",".join(value)):
             return no_update
-        order = [key for key in known if key in value]
+        drawn = [k for k in str(ctx.triggered_id["drawn"]).split(",") if k in known]
+        order = source_order(drawn, value)
         with store.edit(sid) as state:
             state.team_source = order
         return bump(version)
