@@ -97,8 +97,9 @@ def test_hundreds_of_teams_give_a_page_of_normal_height(page, bpi_server):
     assert teams["y"][0] == "other (570 teams)"
     assert teams["height"] < 700
     height = page.evaluate("document.documentElement.scrollHeight")
-    # One bar per team (585) would make the chart alone 16,000 px tall.
-    assert height < 9000, height
+    # One bar per team (585) would make the chart alone 16,000 px tall; the rest of the page
+    # is its grids, whose long cells wrap (a cluster lists up to 30 teams): about 9,500 px.
+    assert height < 11_000, height
 
     # Five teams: the URL carries it, the chart follows, the page links keep it.
     box = page.locator("#f-teams")
