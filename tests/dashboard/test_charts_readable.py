@@ -281,3 +281,35 @@ def test_percentile_labels_sit_beside_the_plot_and_apart(log_scale):
     line = math.log10(10.0) if log_scale else 10.0
     assert pixels[0] == pytest.approx((line - low) / (high - low) * 310)
 
+
+def _weekly(throughput: list[int], first: str) -> pa.Table:
+    weeks = pa.array(
+        [
+            (pa.scalar(first, pa.string()).cast(pa.date32()).value + 7 * i)
+            for i in range(len(throughput))
+        ],
+        pa.int32(),
+    ).cast(pa.date32())
+    fe = [0.5 if t else None for t in throughput]
+    return pa.table(
+        {
+            "week": weeks,
+            "throughput": throughput,
+            "flow_efficiency_median": pa.array(fe, pa.float64()),
+            "flow_efficiency_pooled": pa.array(fe, pa.float64()),
+        }
+    )
+
+
+def test_weekly_charts_start_at_the_first_delivery():
+    # BPI Challenge 2013: weeks from the first item's creation in 2006, deliveries only in
+    # 2012; the bars sat in a sliver at the right of six empty years.
+    weekly = _weekly([0] * 300 + [4, 0, 7, 0], "2006-01-02")
+    first = weekly["week"][300].as_py()
+    for fig in (figures.throughput_trend(weekly), figures.flow_efficiency_trend(weekly)):
+        for trace in fig.data:
+            xs = list(trace.x)
+            assert xs[0] == first and len(xs) == 4  # a week without delivery after it stays
+    nothing = _weekly([0] * 10, "2024-01-01")
+    for fig in (figures.throughput_trend(nothing), figures.flow_efficiency_trend(nothing)):
+        assert not fig.data and fig.layout.annotations[0].text == "No delivered items."
