@@ -11,7 +11,7 @@ from ...decisions.headline import decide
 from ...engine.analysis import Analysis
 from ...errors import UsageError
 from ...report import tables
-from ...report.fmt import NEEDS_HISTORY, actions_window, why_empty
+from ...report.fmt import NEEDS_HISTORY, actions_window, forecast_lines, why_empty
 from ..components import card, fmt_days, note, section, table_grid
 from ..components import figure as graph
 from ..data import DataService, View
@@ -76,8 +76,9 @@ def layout(view: View, search: str) -> html.Div:
     if fc is None:
         children.append(section("Forecast", note(why_empty("forecast", why["forecast"]), "info")))
     else:
-        by = fc["by"]
-        lines = [f"By {by['by']}: at least {n} items ({k})" for k, n in by["items"].items()]
+        # The report's lines: when the items in progress will be done (the dates of the
+        # chart below, which no text gave), how many by a date, and on what data.
+        lines = [line.removeprefix("- ") for line in forecast_lines(fc) if line.startswith("- ")]
         children.append(
             section(
                 "Forecast",
