@@ -118,3 +118,23 @@ def test_forecast_says_when_the_work_in_progress_will_be_done(view: View) -> Non
     # The share done has ticks of its own (0, 25, ... 100 %), not the trials axis' places.
     share = by_id(page, "forecast-dates").figure.layout.yaxis2
     assert (share.tickmode, share.tick0, share.dtick, share.range) == ("linear", 0, 25, (0, 100))
+
+
+def test_forecast_chart_says_why_there_are_no_dates(view: View) -> None:
+    # Only delivered items (as BPI Challenge 2013's closed problems): no work in progress.
+    # The chart said "nothing delivered in the window or no WIP" beside a forecast of items
+    # delivered in the window.
+    from dataclasses import replace
+
+    from flowgap.dashboard.data import Dataset
+
+    a = view.analysis
+    done = [r["item"] for r in a.items.to_pylist() if r["delivered"] is not None]
+    part = a.select(done)
+    page = decisions.layout(
+        replace(view, analysis=part, dataset=Dataset("k", "t", [], demo=False)), ""
+    )
+    assert decide(part)["forecast"]["when"] is None
+    assert by_id(page, "forecast-by").children  # the items delivered by a date stay
+    fig = by_id(page, "forecast-dates").figure
+    assert fig.layout.annotations[0].text == "No work in progress: no completion dates to forecast."

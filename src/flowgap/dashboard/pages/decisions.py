@@ -83,11 +83,22 @@ def layout(view: View, search: str) -> html.Div:
             section(
                 "Forecast",
                 html.Ul([html.Li(line) for line in lines], id="forecast-by"),
-                graph(figures.forecast_dates(fc["when"]), "forecast-dates"),
+                graph(figures.forecast_dates(fc["when"], _no_dates(wip)), "forecast-dates"),
             )
         )
     children.append(_whatif_panel(a))
     return html.Div(children)
+
+
+def _no_dates(wip: dict) -> str:
+    """Why there is no date for the work in progress (``forecast_and_reason`` gives none
+    without WIP, or past the longest horizon); the figure alone could not tell which."""
+    if not wip["current"]:
+        return "No work in progress: no completion dates to forecast."
+    return (
+        f"The {wip['current']:,} items in progress would take longer than the longest"
+        " forecast horizon: no completion dates."
+    )
 
 
 def _whatif_panel(a: Analysis) -> html.Section:
