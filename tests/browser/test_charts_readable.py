@@ -184,3 +184,49 @@ def test_lead_and_cycle_time_switch_to_a_log_scale(page, bpi_server):
     cfd = wait_figure(page, "cumulative-flow")
     assert len(cfd["names"]) == len(set(cfd["names"])) >= 5
     assert cfd["names"][0].startswith("Completed")
+
+
+#: The boxes of a figure's percentile labels and of its y-axis tick labels, as drawn.
+LABEL_BOXES = """(name) => {
+    const el = document.getElementById(JSON.stringify({name: name, type: 'figure'}));
+    const plot = el.querySelector('.js-plotly-plot');
+    const box = (n) => { const r = n.getBoundingClientRect();
+        return {text: n.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+    const labels = Array.from(plot.querySelectorAll('.annotation-text'))
+        .filter((n) => /^p\\d+ /.test(n.textContent)).map(box);
+    const ticks = Array.from(plot.querySelectorAll('.ytick text')).map(box);
+    const points = plot.querySelector('.nsewdrag').getBoundingClientRect();
+    return {labels, ticks, plotRight: points.right, xRange: plot._fullLayout.xaxis.range};
+}"""
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["right"] <= b["left"]
+        or b["right"] <= a["left"]
+        or a["bottom"] <= b["top"]
+        or b["bottom"] <= a["top"]
+    )
+
+
+def test_time_percentile_labels_clear_and_weekly_charts_start_with_deliveries(page, bpi_server):
+    """The p50/p85/p95 labels sat over the y-axis tick labels and the points; the weekly
+    charts spanned 2006-2012 with every delivery in 2012."""
+    goto(page, bpi_server + "/flow")
+    for name in ("lead-time-scatter", "cycle-time-scatter"):
+        wait_figure(page, name)
+        drawn = page.evaluate(LABEL_BOXES, name)
+        labels, ticks = drawn["labels"], drawn["ticks"]
+        assert len(labels) == 3 and ticks, drawn
+        assert all(label["left"] >= drawn["plotRight"] for label in labels), drawn
+        clashes = [
+            (a["text"], b["text"])
+            for i, a in enumerate(labels)
+            for b in labels[i + 1 :] + ticks
+            if _overlap(a, b)
+        ]
+        assert not clashes, clashes
+    for name in ("throughput-trend", "flow-efficiency-trend"):
+        wait_figure(page, name)
+        start = page.evaluate(LABEL_BOXES, name)["xRange"][0]
+        assert start >= "2011-12-01", start  # the first delivery is in the first week of 2012

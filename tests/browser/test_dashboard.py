@@ -442,3 +442,21 @@ def test_every_page_comes_to_rest(a, server):
         goto(a, f"{server}/{page}")
         a.wait_for_load_state("networkidle", timeout=SLOW)
         assert a.evaluate(quiet), f"/{page} still changes its page after 20 s"
+
+
+def test_forecast_share_axis_reads_in_quarters(a, server):
+    """The forecast's "% done" axis took the places of the trials axis' ticks (13, 26,
+    38.9 ...): plotly synchronises an overlaying axis' ticks unless told otherwise."""
+    goto(a, server + "/decisions")
+    name = json.dumps({"name": "forecast-dates", "type": "figure"}, separators=(",", ":"))
+    a.wait_for_function(
+        """(id) => document.getElementById(id)?.querySelectorAll('.y2tick text').length > 0""",
+        arg=name,
+        timeout=SLOW,
+    )
+    ticks = a.evaluate(
+        """(id) => Array.from(document.getElementById(id).querySelectorAll('.y2tick text'))
+            .map((t) => t.textContent)""",
+        name,
+    )
+    assert ticks == ["0%", "25%", "50%", "75%", "100%"]

@@ -166,3 +166,40 @@ def test_the_overview_links_stay_under_the_url_prefix(browser, prefixed, console
     ex(page).to_have_url(re.compile(r"/flowgap/journey\?from=.*&item="), timeout=SLOW)
     ex(page.locator("#page h1")).to_contain_text("journey", timeout=SLOW)
     context.close()
+
+
+#: Each legend entry of a figure (by its Dash id, or a selector) and the legend's box.
+LEGEND = """(where) => {
+    const holder = document.getElementById(where) || document.querySelector(where);
+    const plot = holder.querySelector('.js-plotly-plot') || holder;
+    // The legend's background is the part of it on screen: a legend too long scrolls
+    // inside it, its entries beyond it cut off.
+    const box = plot.querySelector('.legend .bg').getBoundingClientRect();
+    const entries = Array.from(plot.querySelectorAll('.legend .traces')).map((n) => {
+        const r = n.getBoundingClientRect();
+        return {text: n.textContent, top: r.top, bottom: r.bottom};
+    });
+    return {top: box.top, bottom: box.bottom, entries};
+}"""
+
+
+def test_the_worst_items_journeys_show_their_whole_legends(p, server):
+    """Beside the one-lane strip the legend had room for five entries and scrolled the rest
+    out of sight (the story item's sixth team and its steering touches); five lanes of ten
+    teams did the same."""
+    goto(p, server + "/overview")
+    for where in ("#worst-item", '{"name":"worst-journeys","type":"figure"}'):
+        p.wait_for_function(
+            "(w) => (document.getElementById(w) || document.querySelector(w))"
+            "?.querySelector('.legend .traces')",
+            arg=where,
+            timeout=SLOW,
+        )
+        drawn = p.evaluate(LEGEND, where)
+        assert len(drawn["entries"]) >= 2, drawn
+        hidden = [
+            e["text"]
+            for e in drawn["entries"]
+            if e["top"] < drawn["top"] or e["bottom"] > drawn["bottom"]
+        ]
+        assert not hidden, (where, drawn)

@@ -4,6 +4,7 @@ analysis, statuses follow the workflow, grids page, item keys match ignoring cas
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from pathlib import Path
@@ -240,3 +241,92 @@ def test_a_grid_of_an_arrow_table_converts_only_the_rows_it_sends(full):
     from_table = table_grid("items", tables.ITEMS, pa.Table.from_pylist(rows))
     assert from_table.children[0].rowData == from_list.children[0].rowData
     assert from_table.children[1].children == from_list.children[1].children
+
+
+def _label_pixels(fig) -> list[float]:
+    """Where the percentile labels of a time scatter are drawn, in pixels from the bottom of
+    the plot: their line's place on the axis range the figure fixes, plus their shift."""
+    layout = fig.layout
+    low, high = layout.yaxis.range
+    plot = layout.height - layout.margin.t - layout.margin.b
+    return sorted((a.y - low) / (high - low) * plot + (a.yshift or 0) for a in layout.annotations)
+
+
+@pytest.mark.parametrize("log_scale", [False, True])
+def test_percentile_labels_sit_beside_the_plot_and_apart(log_scale):
+    # Helpdesk-like lead times: every label used to sit at the plot's left edge, over the
+    # y-axis tick labels ("60 p95 58.0 d") and the points; here all three percentiles are
+    # 10 days, so their labels would also be drawn over each other.
+    days = [10.0] * 40 + [45.0]
+    items = pa.table(
+        {
+            "item": [f"K-{i}" for i in range(len(days))],
+            "summary": ["s"] * len(days),
+            "delivered": pa.array(
+                [1_700_000_000_000_000 + i * 86_400_000_000 for i in range(41)]
+            ).cast(pa.timestamp("us", tz="UTC")),
+            "lead_time_s": [d * 86_400 for d in days],
+        }
+    )
+    fig = figures.lead_time_scatter(items, log_scale=log_scale)
+    labels = fig.layout.annotations
+    assert sorted(a.text for a in labels) == ["p50 10.0 d", "p85 10.0 d", "p95 10.0 d"]
+    # in the right margin, beyond the plot, which is wide enough to hold them
+    assert all(a.xref == "paper" and a.x == 1.0 and a.xanchor == "left" for a in labels)
+    assert fig.layout.margin.r >= 90
+    pixels = _label_pixels(fig)
+    assert all(b - a >= 16 - 1e-9 for a, b in itertools.pairwise(pixels)), pixels
+    # the lowest label stays beside its line
+    low, high = fig.layout.yaxis.range
+    line = math.log10(10.0) if log_scale else 10.0
+    assert pixels[0] == pytest.approx((line - low) / (high - low) * 310)
+
+
+def _weekly(throughput: list[int], first: str) -> pa.Table:
+    weeks = pa.array(
+        [
+            (pa.scalar(first, pa.string()).cast(pa.date32()).value + 7 * i)
+            for i in range(len(throughput))
+        ],
+        pa.int32(),
+    ).cast(pa.date32())
+    fe = [0.5 if t else None for t in throughput]
+    return pa.table(
+        {
+            "week": weeks,
+            "throughput": throughput,
+            "flow_efficiency_median": pa.array(fe, pa.float64()),
+            "flow_efficiency_pooled": pa.array(fe, pa.float64()),
+        }
+    )
+
+
+def test_weekly_charts_start_at_the_first_delivery():
+    # BPI Challenge 2013: weeks from the first item's creation in 2006, deliveries only in
+    # 2012; the bars sat in a sliver at the right of six empty years.
+    weekly = _weekly([0] * 300 + [4, 0, 7, 0], "2006-01-02")
+    first = weekly["week"][300].as_py()
+    for fig in (figures.throughput_trend(weekly), figures.flow_efficiency_trend(weekly)):
+        for trace in fig.data:
+            xs = list(trace.x)
+            assert xs[0] == first and len(xs) == 4  # a week without delivery after it stays
+    nothing = _weekly([0] * 10, "2024-01-01")
+    for fig in (figures.throughput_trend(nothing), figures.flow_efficiency_trend(nothing)):
+        assert not fig.data and fig.layout.annotations[0].text == "No delivered items."
+
+
+def test_flow_efficiency_labels_stay_readable_over_the_tallest_bar():
+    # BPI Challenge 2012: nearly every item near 0%, the median and pooled labels at the top
+    # of their lines were drawn straight over the bar of 11,000 items.
+    items = pa.table(
+        {
+            "flow_efficiency": [0.001] * 50 + [0.5],
+            "touch_s": [1.0] * 50 + [500.0],
+            "window_s": [1000.0] * 51,
+        }
+    )
+    fig = figures.flow_efficiency_histogram(items)
+    labels = fig.layout.annotations
+    assert sorted(a.text for a in labels) == ["median 0.1%", "pooled 1.1%"]
+    for label in labels:
+        assert label.bgcolor == "rgba(255, 255, 255, 0.85)"

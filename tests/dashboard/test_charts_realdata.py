@@ -4,6 +4,7 @@ real logs are absent."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pyarrow.compute as pc
@@ -64,3 +65,20 @@ def test_statuses_stack_in_workflow_order_each_in_its_own_colour(bpi2013) -> Non
     assert names == [s for s in statuses.order if s in names]
     assert statuses.classes[names[-1]] == "done"
     assert len({t.fillcolor for t in fig.data}) == len(fig.data)
+
+
+def test_weekly_charts_start_in_the_week_of_the_first_delivery(bpi2013) -> None:
+    # Items were created from 2006, every one was delivered in 2012: six years of empty
+    # weeks put the data in a sliver at the right of the chart.
+    delivered = bpi2013.items.column("delivered").to_pandas().dropna()
+    first = delivered.min().tz_convert("UTC").date()
+    monday = first - timedelta(days=first.weekday())
+    assert monday.year == 2012
+    for fig in (
+        figures.throughput_trend(bpi2013.weekly),
+        figures.flow_efficiency_trend(bpi2013.weekly),
+    ):
+        weeks = [x for trace in fig.data for x in trace.x]
+        assert min(weeks) == monday
+    bars = figures.throughput_trend(bpi2013.weekly).data[0]
+    assert sum(bars.y) == len(delivered)

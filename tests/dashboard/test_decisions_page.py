@@ -99,3 +99,42 @@ def test_a_log_without_history_says_work_in_progress_needs_it(sample_logs) -> No
     page = decisions.layout(replace(view, dataset=Dataset("k", "t", [], demo=False)), "")
     for name in ("card-dec-wip", "card-dec-over-sle", "card-dec-in-trouble"):
         assert by_id(page, name).children == NEEDS_HISTORY
+
+
+def test_forecast_says_when_the_work_in_progress_will_be_done(view: View) -> None:
+    from dataclasses import replace
+
+    from flowgap.dashboard.data import Dataset
+
+    page = decisions.layout(replace(view, dataset=Dataset("k", "t", [], demo=False)), "")
+    fc = decide(view.analysis)["forecast"]
+    lines = [li.children for li in by_id(page, "forecast-by").children]
+    # The chart's dates were in no text: the page said only how many items by a date.
+    when = fc["when"]
+    dates = ", ".join(f"{k} {v}" for k, v in when["dates"].items())
+    assert lines[0] == f"The {when['items']} items in progress: done by {dates}."
+    assert lines[1].startswith(f"Items delivered by {fc['by']['by']}: p50 at least ")
+    assert lines[2].startswith("Monte Carlo, ")
+    # The share done has ticks of its own (0, 25, ... 100 %), not the trials axis' places.
+    share = by_id(page, "forecast-dates").figure.layout.yaxis2
+    assert (share.tickmode, share.tick0, share.dtick, share.range) == ("linear", 0, 25, (0, 100))
+
+
+def test_forecast_chart_says_why_there_are_no_dates(view: View) -> None:
+    # Only delivered items (as BPI Challenge 2013's closed problems): no work in progress.
+    # The chart said "nothing delivered in the window or no WIP" beside a forecast of items
+    # delivered in the window.
+    from dataclasses import replace
+
+    from flowgap.dashboard.data import Dataset
+
+    a = view.analysis
+    done = [r["item"] for r in a.items.to_pylist() if r["delivered"] is not None]
+    part = a.select(done)
+    page = decisions.layout(
+        replace(view, analysis=part, dataset=Dataset("k", "t", [], demo=False)), ""
+    )
+    assert decide(part)["forecast"]["when"] is None
+    assert by_id(page, "forecast-by").children  # the items delivered by a date stay
+    fig = by_id(page, "forecast-dates").figure
+    assert fig.layout.annotations[0].text == "No work in progress: no completion dates to forecast."

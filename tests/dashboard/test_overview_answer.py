@@ -12,6 +12,7 @@ from dash import dcc, html
 from layout_walk import walk
 
 import flowgap
+from flowgap.config import Config
 from flowgap.dashboard.data import Dataset, View
 from flowgap.dashboard.filters import Filters, date_notes, from_query, url_dates
 from flowgap.dashboard.guardrails import guardrail_banner, unconfirmed_guesses
@@ -190,3 +191,35 @@ def test_the_answer_names_the_largest_part_as_the_data_spells_it():
         " 'Ready for QA'."
     )
     assert answer_line([{**r, "seconds": 0.0} for r in shares]) is None
+
+
+def _real_view(path) -> View:
+    config = Config.from_dict({})
+    result = flowgap.load([path], config)
+    return _view((config, result, flowgap.analyze(result, config)))
+
+
+def _lanes(fig) -> set[str]:
+    return {y for trace in fig.data if trace.type == "bar" for y in trace.y}
+
+
+def test_worst_journeys_are_the_worst_items_the_section_lists(shared_data):
+    # Helpdesk: the four items that waited longest were never worked on; the journeys under
+    # "the most waiting among items worked on" were theirs, not those of the items listed.
+    view = _real_view(shared_data / "helpdesk.xes.gz")
+    listed = [f["item"] for f in view.analysis.findings if f.get("kind") == "worst_item"]
+    assert len(listed) == 5
+    shown = overview.parts(view, "")
+    assert _lanes(shown["worst-journeys"]) == set(listed)
+    assert [r["item"] for r in shown["worst-items"]] == listed
+
+
+def test_no_worst_journeys_when_no_item_was_worked_on(shared_data):
+    # The running example: no status is active, so no item was worked on.
+    view = _real_view(shared_data / "running-example.xes")
+    assert not [f for f in view.analysis.findings if f.get("kind") == "worst_item"]
+    shown = overview.parts(view, "")
+    fig = shown["worst-journeys"]
+    assert not fig.data
+    assert fig.layout.annotations[0].text == "No item of the selection was worked on (no touch)."
+    assert shown["worst-items"] == []

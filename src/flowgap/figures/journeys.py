@@ -150,6 +150,11 @@ def item_journeys(
                 hoverinfo="text",
             )
     fig.update_layout(barmode="overlay", legend={"title": {"text": "team"}})
+    if len(worst) > 1:
+        # Tall enough for the whole legend (a title and a row per entry, ~20 px each, and
+        # the margins): five lanes of ten teams scrolled the legend out of sight.
+        legend_px = 110 + 20 * (len(fig.data) + 1)
+        fig.update_layout(height=max(fig.layout.height, legend_px))
     fig.update_xaxes(type="date")
     fig.update_yaxes(
         autorange="reversed", categoryorder="array", categoryarray=[esc(i) for i in worst]

@@ -162,3 +162,53 @@ def percentiles(values: pd.Series) -> dict[int, float]:
     if arr.size == 0:
         return {}
     return {p: float(np.percentile(arr, p)) for p in PERCENTILES}
+
+
+#: Height of a line label in pixels (12 px text and its leading), and the right margin that
+#: holds the labels ("p95 2254.8 d").
+_LABEL_PX = 16
+_LABELS_MARGIN = 96
+
+
+def margin_lines(
+    fig: go.Figure, lines: Sequence[tuple[str, float]], data: Sequence[float], log_scale: bool
+) -> None:
+    """Dashed horizontal lines at ``lines`` (label, y value), each labelled in the right
+    margin beside its end, on a y axis whose range covers ``data`` and the lines (from zero,
+    or on a log scale from the smallest value). Inside the plot a label sat over the y-axis
+    tick labels ("60 p95 58.0 d") or over the points; in the margin it covers nothing, and
+    labels of lines closer than a label's height are pushed apart, the lowest staying at its
+    line. The axis range is set here because the labels' spacing is computed from it."""
+    values = [v for _, v in lines] + [float(d) for d in data]
+    if log_scale:
+        positive = [math.log10(v) for v in values if v > 0]
+        low, high = (min(positive), max(positive)) if positive else (0.0, 1.0)
+        pad = max((high - low) * 0.05, 0.05)
+        low, high = low - pad, high + pad
+    else:
+        low, high = 0.0, max([*values, 0.0]) * 1.05 or 1.0
+    layout = fig.layout
+    plot_px = layout.height - layout.margin.t - layout.margin.b
+    previous = -math.inf
+    for label, value in sorted(lines, key=lambda line: line[1]):
+        if log_scale and value <= 0:
+            continue  # zero days has no place on a log axis
+        fig.add_hline(y=value, line_dash="dash", line_color="#555")
+        # On a log axis a shape is placed in data units but an annotation in log10 units.
+        y = math.log10(value) if log_scale else value
+        at = (y - low) / (high - low) * plot_px
+        shown = max(at, previous + _LABEL_PX)
+        previous = shown
+        fig.add_annotation(
+            x=1.0,
+            xref="paper",
+            xanchor="left",
+            xshift=4,
+            y=y,
+            yanchor="middle",
+            yshift=shown - at,
+            text=label,
+            showarrow=False,
+        )
+    fig.update_yaxes(range=[low, high], type="log" if log_scale else "linear")
+    fig.update_layout(margin={"r": max(layout.margin.r, _LABELS_MARGIN)})

@@ -85,13 +85,28 @@ def _labelled(daily: pa.Table) -> pd.DataFrame:
     return summed.rename_columns(["status", "class", "date", "items"]).to_pandas()
 
 
-def throughput_trend(weekly: TableLike) -> go.Figure:
-    """Items delivered per week."""
-    title = "Throughput per week"
+def delivery_weeks(weekly: TableLike) -> pd.DataFrame:
+    """The weeks of ``weekly`` from the first with a delivery to the last, in order (empty
+    when nothing was delivered). The table starts at the first day of the timeline: on BPI
+    Challenge 2013 the first item was created in 2006 and every delivery is in 2012, so the
+    weekly charts were six years of empty weeks with the data in a sliver at the right.
+    Weeks without a delivery after the first one stay: they are part of the trend."""
     df = frame(weekly)
     if df.empty:
-        return empty_figure(title, "No delivered items.")
+        return df
     df = df.sort_values("week")
+    delivered = (df["throughput"].fillna(0) > 0).to_numpy()
+    if not delivered.any():
+        return df.iloc[0:0]
+    return df.iloc[int(delivered.argmax()) :]
+
+
+def throughput_trend(weekly: TableLike) -> go.Figure:
+    """Items delivered per week, from the week of the first delivery (:func:`delivery_weeks`)."""
+    title = "Throughput per week"
+    df = delivery_weeks(weekly)
+    if df.empty:
+        return empty_figure(title, "No delivered items.")
     fig = base_figure(title, height=340)
     add_trace(
         fig,
@@ -108,12 +123,12 @@ def throughput_trend(weekly: TableLike) -> go.Figure:
 
 
 def flow_efficiency_trend(weekly: TableLike) -> go.Figure:
-    """Median and pooled flow efficiency of the items delivered each week."""
+    """Median and pooled flow efficiency of the items delivered each week, from the week of
+    the first delivery (:func:`delivery_weeks`)."""
     title = "Flow efficiency per week"
-    df = frame(weekly)
+    df = delivery_weeks(weekly)
     if df.empty:
         return empty_figure(title, "No delivered items.")
-    df = df.sort_values("week")
     fig = base_figure(title, height=340)
     for col, name, dash in (
         ("flow_efficiency_median", "median", "solid"),

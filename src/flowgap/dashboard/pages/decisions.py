@@ -11,7 +11,7 @@ from ...decisions.headline import decide
 from ...engine.analysis import Analysis
 from ...errors import UsageError
 from ...report import tables
-from ...report.fmt import NEEDS_HISTORY, actions_window, why_empty
+from ...report.fmt import NEEDS_HISTORY, actions_window, forecast_lines, why_empty
 from ..components import card, fmt_days, note, section, table_grid
 from ..components import figure as graph
 from ..data import DataService, View
@@ -76,17 +76,29 @@ def layout(view: View, search: str) -> html.Div:
     if fc is None:
         children.append(section("Forecast", note(why_empty("forecast", why["forecast"]), "info")))
     else:
-        by = fc["by"]
-        lines = [f"By {by['by']}: at least {n} items ({k})" for k, n in by["items"].items()]
+        # The report's lines: when the items in progress will be done (the dates of the
+        # chart below, which no text gave), how many by a date, and on what data.
+        lines = [line.removeprefix("- ") for line in forecast_lines(fc) if line.startswith("- ")]
         children.append(
             section(
                 "Forecast",
                 html.Ul([html.Li(line) for line in lines], id="forecast-by"),
-                graph(figures.forecast_dates(fc["when"]), "forecast-dates"),
+                graph(figures.forecast_dates(fc["when"], _no_dates(wip)), "forecast-dates"),
             )
         )
     children.append(_whatif_panel(a))
     return html.Div(children)
+
+
+def _no_dates(wip: dict) -> str:
+    """Why there is no date for the work in progress (``forecast_and_reason`` gives none
+    without WIP, or past the longest horizon); the figure alone could not tell which."""
+    if not wip["current"]:
+        return "No work in progress: no completion dates to forecast."
+    return (
+        f"The {wip['current']:,} items in progress would take longer than the longest"
+        " forecast horizon: no completion dates."
+    )
 
 
 def _whatif_panel(a: Analysis) -> html.Section:

@@ -200,9 +200,11 @@ def parts(view: View, search: str | None) -> dict[str, Any]:
     assert a is not None
     stories = [f for f in a.findings if f.get("kind") == "worst_item"]
     worst_keys = [f["item"] for f in stories if f.get("item")]
-    worst = a.items.filter(pc.is_in(a.items["item"], _array(worst_keys))) if worst_keys else a.items
-    # Only the lanes drawn: the timeline rows of ten items, not of the whole selection.
-    lanes = a.select(figures.longest_waiting(a.items, 10))
+    worst = a.items.filter(pc.is_in(a.items["item"], _array(worst_keys)))
+    # The lanes are the items the list above them tells, by the engine's rule (the most
+    # waiting among items worked on): the ten that waited longest of all items were other
+    # items, never started ones among them, under the same heading. Only their timeline rows.
+    lanes = a.select(worst_keys)
     return {
         # The children of the cards and of the findings' section: the page draws them with
         # the same functions.
@@ -214,9 +216,13 @@ def parts(view: View, search: str | None) -> dict[str, Any]:
         "worst-journeys": figures.item_journeys(
             lanes.timeline,
             lanes.items,
-            n=10,
+            n=len(worst_keys),
             touches=lanes.steering_touches,
             teams=teams_of(view, search),
+        )
+        if worst_keys
+        else figures.empty_figure(
+            "Journeys of the worst items", "No item of the selection was worked on (no touch)."
         ),
         "worst-items": table_row_data(tables.ITEMS, item_rows(worst)[:WORST_ROWS]),
     }

@@ -208,6 +208,10 @@ def worst_story(view: View) -> dict | None:
     return next((f for f in a.findings if f.get("kind") == "worst_item" and f.get("item")), None)
 
 
+#: Height of the worst item's journey strip: one lane, its dates and its legend.
+STRIP_PX = 240
+
+
 def worst_parts(view: View, search: str | None = None) -> dict[str, Any]:
     """What "The worst item" shows (:func:`worst_story` must be there): its story
     (``worst-story``), its journey strip (``worst-strip``), the link to its journey page
@@ -220,7 +224,13 @@ def worst_parts(view: View, search: str | None = None) -> dict[str, Any]:
     strip = figures.item_journeys(
         one.timeline, one.items, n=1, touches=one.steering_touches, teams=teams_of(view, search)
     )
-    strip.update_layout(height=200, margin={"t": 40, "b": 30})
+    # The legend in one row under the lane: beside a one-lane strip it had room for five
+    # entries and scrolled the rest (the story item's sixth team and its steering touches).
+    strip.update_layout(
+        height=STRIP_PX,
+        margin={"t": 40, "b": 80},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.6, "yanchor": "top"},
+    )
     return {
         "worst-story": story["text"],
         "worst-strip": strip,
@@ -235,7 +245,7 @@ def worst_item_section(parts: dict[str, Any]) -> html.Section:
     return section(
         "The worst item",
         html.P(parts["worst-story"], id="worst-story", className="answer"),
-        graph(parts["worst-strip"], "worst-strip", height=200),
+        graph(parts["worst-strip"], "worst-strip", height=STRIP_PX),
         dcc.Link(parts["worst-link"], href=parts["worst-href"], id="worst-journey-link"),
         id="worst-item",
     )
