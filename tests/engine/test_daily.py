@@ -35,6 +35,18 @@ def test_daily_cfd_counts_the_status_at_the_end_of_each_day(analysis):
     assert analysis.daily.num_rows == 4 * 5
 
 
+def test_an_item_delivered_at_as_of_is_counted_once_on_the_last_day():
+    """By default as_of is the data's last event, often a delivery: the segment it ends and
+    the one it starts were both counted that day (helpdesk's last day held 4,581 of its 4,580
+    items). The item is done that day, as daily_totals counts its departure."""
+    log = build({"G": [(0, "status", "Dev"), (2, "status", "Done")], "H": [(0.5, "status", "Dev")]})
+    a = flowgap.analyze(log, config(2))
+    last = date(2026, 1, 7)
+    got = {d["status"]: d["items"] for d in a.daily.to_pylist() if d["date"] == last}
+    assert got == {"Dev": 1, "Done": 1}
+    assert a.daily_totals.to_pylist()[-1]["departures"] == 1
+
+
 def test_daily_totals_wip_arrivals_departures(analysis):
     totals = [(d["wip"], d["arrivals"], d["departures"]) for d in analysis.daily_totals.to_pylist()]
     # committed A 0, C 0, B 1; delivered A 2.5, C 3.

@@ -1,10 +1,11 @@
 """Layer 3: per-day cumulative-flow counts, WIP, arrivals/departures and weekly trends.
 
 Days are UTC calendar days from the first day of the timeline to the day of ``as_of``. The
-state "at the end of day D" is the one in force just before ``min(D + 1 00:00, as_of)``.
-Each segment is counted from the day it starts to the day before the one it ends on (through
-the last day when it ends at ``as_of``); the engine only groups those day numbers, and the
-dense day x status grid is a cumulative sum in numpy.
+state "at the end of day D" is the one in force just before ``D + 1 00:00``, and on the day
+of ``as_of`` the one in force at ``as_of``. Each segment is counted from the day it starts to
+the day before the one it ends on (an item's last segment through the day of ``as_of``); the
+engine only groups those day numbers, and the dense day x status grid is a cumulative sum in
+numpy.
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ def segment_days(tl: ir.Table, *, as_of: int) -> ir.Table:
     """item, status, first_day, stop_day (exclusive), n: how many of the item's segments
     share them."""
     first = tl.start // DAY_US
-    stop = ibis.ifelse(tl.end >= as_of, as_of // DAY_US + 1, tl.end // DAY_US)
+    # The item's last segment is in force at as_of: counted through the as_of day. An earlier
+    # one that ends at as_of (the next starts there, e.g. a delivery at the data's last
+    # event) is not: it counted the item twice on the last day (4,581 of helpdesk's 4,580).
+    stop = ibis.ifelse(tl.is_last, as_of // DAY_US + 1, tl.end // DAY_US)
     t = tl.select("item", "status", first_day=first.cast("int64"), stop_day=stop.cast("int64"))
     t = t.filter(t.stop_day > t.first_day)
     return t.group_by(["item", "status", "first_day", "stop_day"]).aggregate(
