@@ -182,3 +182,24 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def sample_client(sample_logs: Path, sessions: Path, upload_limit_mb: float | None = None) -> Any:
+    """Flask's test client of the dashboard on the sample Jira log, one session opened (its
+    id ``sid``), with the callbacks (``deps``), the session store (``store``) and the data
+    service (``service``) at hand."""
+    from flowgap.config import Config
+    from flowgap.dashboard import create_app
+    from flowgap.dashboard.sessions import SessionStore
+
+    config = Config.load(sample_logs / "sample.jira.flowgap.toml")
+    if upload_limit_mb is not None:
+        config.dashboard.upload_limit_mb = upload_limit_mb
+    app = create_app(config, [sample_logs / "sample.jira.json"], session_root=sessions)
+    client = app.server.test_client()
+    client.get("/upload")
+    client.deps = json.loads(client.get("/_dash-dependencies").data)
+    client.store = SessionStore(sessions)
+    client.sid = client.get_cookie("flowgap_session").value
+    client.service = app._flowgap_service
+    return client

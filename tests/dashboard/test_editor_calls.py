@@ -12,22 +12,12 @@ import json
 from pathlib import Path
 
 import pytest
-
-from flowgap.config import Config
-from flowgap.dashboard import create_app
-from flowgap.dashboard.sessions import SessionStore
+from dash_http import sample_client
 
 
 @pytest.fixture()
 def client(sample_logs: Path, tmp_path: Path):
-    config = Config.load(sample_logs / "sample.jira.flowgap.toml")
-    app = create_app(config, [sample_logs / "sample.jira.json"], session_root=tmp_path)
-    client = app.server.test_client()
-    client.get("/upload")
-    client.deps = json.loads(client.get("/_dash-dependencies").data)
-    client.store = SessionStore(tmp_path)
-    client.sid = client.get_cookie("flowgap_session").value
-    return client
+    return sample_client(sample_logs, tmp_path)
 
 
 def _wire(component_id: dict) -> str:

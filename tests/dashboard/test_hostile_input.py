@@ -11,26 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
-
-from flowgap.config import Config
-from flowgap.dashboard import create_app
-from flowgap.dashboard.sessions import SessionStore
+from dash_http import sample_client
 
 LIMIT_MB = 2
 
 
 @pytest.fixture()
 def client(sample_logs: Path, tmp_path: Path):
-    config = Config.load(sample_logs / "sample.jira.flowgap.toml")
-    config.dashboard.upload_limit_mb = LIMIT_MB
-    app = create_app(config, [sample_logs / "sample.jira.json"], session_root=tmp_path)
-    client = app.server.test_client()
-    client.get("/upload")
-    client.deps = json.loads(client.get("/_dash-dependencies").data)
-    client.store = SessionStore(tmp_path)
-    client.sid = client.get_cookie("flowgap_session").value
-    client.service = app._flowgap_service
-    return client
+    return sample_client(sample_logs, tmp_path, LIMIT_MB)
 
 
 def _dep(client, first_input: str) -> dict:
