@@ -455,7 +455,8 @@ def test_names_in_square_brackets_are_printed_as_data_not_markup(tmp_path: Path)
 def test_teams_are_those_the_analysis_sees_first_source_in_force() -> None:
     """An assignee is a team only while no earlier source gives one: T-1 carries a team field
     from its first moment, so its assignee Ann is no team; T-2 has none until day 3, so Bob is
-    its team until then; T-3 never has one. The same names as the analysis' teams."""
+    its team until then; T-3 never has one. T-4's assignee Dee came before its first status:
+    no segment has her. The same names as the analysis' teams."""
     from datetime import UTC, datetime
 
     from flowgap.model import LoadResult, events_from_rows, items_from_rows
@@ -478,13 +479,14 @@ def test_teams_are_those_the_analysis_sees_first_source_in_force() -> None:
             (4, "status", "Done"),
         ],
         "T-3": [(1, "status", "In Progress"), (2, "assignee", "Cy"), (4, "status", "Done")],
+        "T-4": [(1, "assignee", "Dee"), (2, "assignee", None), (3, "status", "In Progress")],
     }.items():
         rows.append({"item": item, "ts": at(1), "seq": 0, "field": "created"})
         for seq, (day, field, value) in enumerate(changes, start=1):
             rows.append({"item": item, "ts": at(day), "seq": seq, "field": field, "value": value})
     result = LoadResult(
         events=events_from_rows(rows),
-        items=items_from_rows([{"item": i, "created": at(1)} for i in ("T-1", "T-2", "T-3")]),
+        items=items_from_rows([{"item": f"T-{i}", "created": at(1)} for i in range(1, 5)]),
     )
     cfg = Config()
     data = inspect_result(result, cfg)

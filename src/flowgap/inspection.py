@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -29,8 +28,9 @@ from .engine.status_classes import (
     status_count_rows,
     status_moves,
 )
+from .engine.teams_seen import teams_seen
 from .errors import InputError, UsageError
-from .model import LoadResult, sort_events
+from .model import LoadResult
 
 #: Rejects listed one by one; the rest are counted.
 REJECTS_SHOWN = 20
@@ -178,85 +178,12 @@ def _inferred_order(sev: dict[str, list], statuses: list[dict], side: list[str])
 def _teams(result: LoadResult, config: Config, sev: dict[str, list]) -> list[dict]:
     """The teams an analysis sees, each with the source that gave it and its items."""
     if result.has_history:
-        return _ranked(_teams_in_force(result, config))
+        return _ranked(teams_seen(result, config))
     return _ranked(_teams_of_sources(result, config, sev))
 
 
 def _ranked(found: dict[str, dict]) -> list[dict]:
     return sorted(found.values(), key=lambda t: (-t["items"], t["name"]))
-
-
-_TEAM_FIELDS = ("team", "assignee", "status")
-
-
-def _teams_in_force(result: LoadResult, config: Config) -> dict[str, dict]:
-    """Per item, at the end of each moment with a change, the first of ``[teams] source`` that
-    gives a team, as the engine gives a segment its team: an assignee is a team only while no
-    earlier source gives one (each source's values listed BPI Challenge 2013's 585 people
-    beside the 15 org lines its analysis uses). On integer codes: a Python loop over the
-    events took 2.6 s of CPU on BPI Challenge 2012's 340,086, this under 0.5 s."""
-    events = sort_events(result.events)
-    events = events.filter(pc.is_in(events.column("field"), value_set=pa.array(_TEAM_FIELDS)))
-    n = events.num_rows
-    if n == 0:
-        return {}
-    item = pc.dictionary_encode(events.column("item").combine_chunks())
-    items = item.indices.to_numpy().astype(np.int64)
-    ts = events.column("ts").cast(pa.int64()).to_numpy()
-    value = pc.dictionary_encode(events.column("value").combine_chunks())
-    codes = pc.fill_null(value.indices, -1).to_numpy().astype(np.int64)
-    names = value.dictionary.to_pylist()
-    rows = np.arange(n)
-    first = np.ones(n, dtype=bool)
-    first[1:] = items[1:] != items[:-1]
-    item_start = np.maximum.accumulate(np.where(first, rows, 0))
-    # a segment holds what is in force at the end of its moment
-    end = np.ones(n, dtype=bool)
-    end[:-1] = (items[1:] != items[:-1]) | (ts[1:] != ts[:-1])
-
-    def in_force(field: str) -> np.ndarray:
-        """The value code of ``field`` in force at each moment's end, -1 for none."""
-        own = pc.equal(events.column("field"), field).to_numpy(zero_copy_only=False)
-        last = np.maximum.accumulate(np.where(own, rows, -1))
-        held = np.where(last >= item_start, codes[np.maximum(last, 0)], -1)
-        return held[end]
-
-    teams = config.teams
-    team_index: dict[str, int] = {}
-
-    def lut(mapped: list[str | None]) -> np.ndarray:
-        """Value code -> team index, -1 (also for code -1: the last entry) for none."""
-        out = [team_index.setdefault(t, len(team_index)) if t else -1 for t in mapped]
-        return np.array([*out, -1], dtype=np.int64)
-
-    team = np.full(int(end.sum()), -1, dtype=np.int64)
-    source_of = np.full(len(team), -1, dtype=np.int64)
-    for rank, source in enumerate(teams.source):
-        if source == "field":
-            cand = lut(names)[in_force("team")]
-        elif source == "status" and teams.status_map:
-            cand = lut([teams.status_map.get(v) for v in names])[in_force("status")]
-        elif source == "assignee_map" and teams.assignee_map:
-            cand = lut([teams.assignee_map.get(v) for v in names])[in_force("assignee")]
-        elif source == "assignee":
-            cand = lut(names)[in_force("assignee")]
-        else:
-            continue
-        take = (team < 0) & (cand >= 0)
-        team[take] = cand[take]
-        source_of[take] = rank
-    has = team >= 0
-    team, source_of, at = team[has], source_of[has], items[end][has]
-    n_items = len(item.dictionary)
-    pairs = np.unique(team * n_items + at)
-    counts = np.bincount(pairs // n_items, minlength=len(team_index))
-    best = np.full(len(team_index), len(teams.source), dtype=np.int64)
-    np.minimum.at(best, team, source_of)
-    return {
-        name: {"name": name, "source": teams.source[best[k]], "items": int(counts[k])}
-        for name, k in team_index.items()
-        if counts[k]
-    }
 
 
 def _teams_of_sources(result: LoadResult, config: Config, sev: dict[str, list]) -> dict:

@@ -249,3 +249,21 @@ def test_bpi_2013_inspect_lists_the_teams_of_the_team_field(shared_data: Path) -
     teams = inspect_result(xes.load(path, Config()), Config())["teams"]
     assert {t["name"]: t["items"] for t in teams} == expected
     assert {t["source"] for t in teams} == {"field"}
+
+
+@pytest.mark.parametrize("sources", [None, ["assignee", "field"]], ids=["default", "assignee"])
+def test_inspect_lists_the_teams_the_analysis_sees(helpdesk_result, bpi_result, sources) -> None:
+    """inspect's teams come from the engine's segments: the same teams with the same item
+    counts as the analysis' teams table, whichever source comes first."""
+    import flowgap
+    from flowgap.config import Config
+    from flowgap.inspection import inspect_result
+
+    config = Config.from_dict({"teams": {"source": sources}} if sources else {})
+    for result in (helpdesk_result, bpi_result):
+        listed = {t["name"]: t["items"] for t in inspect_result(result, config)["teams"]}
+        teams = flowgap.analyze(result, config).teams
+        assert len(listed) > 5
+        assert listed == dict(
+            zip(teams.column("team").to_pylist(), teams.column("items").to_pylist(), strict=True)
+        )

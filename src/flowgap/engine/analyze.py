@@ -8,7 +8,6 @@ maps of :mod:`flowgap.mining`) through ``extra_steps``: the engine never imports
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from ..config import Config
 from ..model import Finding, LoadResult
@@ -31,7 +30,7 @@ from . import (
     timeline,
 )
 from .analysis import Analysis
-from .as_of import as_of_warnings, resolve_as_of
+from .as_of import as_of_warnings, microseconds, resolve_as_of
 from .backend import connect
 from .parquet_source import ParquetSource, event_count, read_input
 from .runner import RunContext, Scope, Step, compute_rows
@@ -73,7 +72,7 @@ def analyze(
         if config.flow.as_of is not None:
             check_as_of(config.flow.as_of, result)
         as_of = resolve_as_of(result, config)
-        as_of_us = _us(as_of)
+        as_of_us = microseconds(as_of)
         stall = config.flow.stall_after_s
         moves = status_classes.status_moves(result)
         classes = status_classes.classes_of(result, config, moves)
@@ -111,8 +110,3 @@ def analyze(
     return Analysis.of_rows(
         rows, steps, scope, engine=engine, warnings=warnings, rejects=len(result.rejects)
     )
-
-
-def _us(moment: datetime) -> int:
-    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * US + delta.microseconds  # exact: no floats

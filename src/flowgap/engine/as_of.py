@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 from ..config import Config
 from ..errors import UsageError
 from ..model import Finding, LoadResult
-from ..units import DAY_S, iso
+from ..units import DAY_S, US, iso
 
 
 def parse_as_of(text: str) -> datetime:
@@ -50,6 +50,12 @@ def resolve_as_of(result: LoadResult, config: Config) -> datetime:
     if not candidates:
         return datetime(1970, 1, 1, tzinfo=UTC)
     return max(candidates).astimezone(UTC)
+
+
+def microseconds(moment: datetime) -> int:
+    """``moment`` as the engine's int64 microseconds since the epoch."""
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * US + delta.microseconds  # exact: no floats
 
 
 #: An ``as_of`` further than this after the last event is worth a word: open items keep

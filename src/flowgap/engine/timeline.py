@@ -108,9 +108,11 @@ def segments(
     status_map: Lookup,
     assignee_map: Lookup,
     n_values: int,
+    team_source: bool = False,
 ) -> ir.Table:
     """One row per non-empty segment: item, g, status, class, team, assignee, flagged,
-    blocked, start, end, seg, prev_class, is_last, new_visit.
+    blocked, start, end, seg, prev_class, is_last, new_visit; with ``team_source``, also
+    which of ``team_sources`` gave the team.
 
     ``g`` numbers the item's change points from 1 in (ts, seq) order: the same numbering as
     :func:`event_groups` gives the events of each segment.
@@ -158,10 +160,12 @@ def segments(
     blocked = flagged if flagged_is_blocked else ibis.literal(False)
     if blocked_statuses:
         blocked = blocked | seg.status.isin(blocked_statuses)
+    extra = {"team_source": seg._team_source} if team_source else {}
     return seg.select(
         "item",
         "g",
         "status",
+        **extra,
         cls=seg._cls,
         team=seg._team,
         assignee=seg.assignee,
@@ -177,24 +181,33 @@ def segments(
 
 
 def _team(seg: ir.Table, sources: list[str], status_map: Lookup, assignee_map: Lookup) -> ir.Table:
-    """``seg`` with ``_team``: the first of ``sources`` that gives the segment a team."""
-    candidates: list[str] = []
+    """``seg`` with ``_team``: the first of ``sources`` that gives the segment a team, and
+    ``_team_source``: which source that was (the rule ``flowgap inspect`` reports too)."""
+    candidates: dict[str, str] = {}  # source -> its column of candidate teams
     for source in sources:
         if source == "field":
-            candidates.append("team_field")
+            candidates[source] = "team_field"
         elif source == "status" and status_map.mapping:
             seg = status_map.apply(seg, "status", "_status_team", NULL_STR)
-            candidates.append("_status_team")
+            candidates[source] = "_status_team"
         elif source == "assignee_map" and assignee_map.mapping:
             seg = assignee_map.apply(seg, "assignee", "_assignee_team", NULL_STR)
-            candidates.append("_assignee_team")
+            candidates[source] = "_assignee_team"
         elif source == "assignee":
-            candidates.append("assignee")
+            candidates[source] = "assignee"
     if not candidates:
-        return seg.mutate(_team=NULL_STR)
-    if len(candidates) == 1:
-        return seg.mutate(_team=seg[candidates[0]])
-    return seg.mutate(_team=ibis.coalesce(*(seg[c] for c in candidates)))
+        return seg.mutate(_team=NULL_STR, _team_source=NULL_STR)
+    columns = [seg[c] for c in candidates.values()]
+    return seg.mutate(
+        _team=columns[0] if len(columns) == 1 else ibis.coalesce(*columns),
+        _team_source=ibis.cases(
+            *(
+                (column.notnull(), source)
+                for source, column in zip(candidates, columns, strict=True)
+            ),
+            else_=NULL_STR,
+        ),
+    )
 
 
 def item_windows(seg: ir.Table, created: ir.Table, *, as_of: int, flow_window: str) -> ir.Table:
@@ -300,7 +313,10 @@ def _event_groups(run: RunContext, coded_events: CodedEvents) -> ir.Table | None
     return event_groups(coded_events.events) if run.stall_us is not None else None
 
 
-def _segments(run: RunContext, coded_events: CodedEvents) -> ir.Table:
+def run_segments(
+    run: RunContext, coded_events: CodedEvents, *, team_source: bool = False
+) -> ir.Table:
+    """The segments of a run's events, under its configuration (see :func:`segments`)."""
     config, be, text = run.config, run.backend, pa.string()
     assert be is not None
     return segments(
@@ -314,6 +330,7 @@ def _segments(run: RunContext, coded_events: CodedEvents) -> ir.Table:
         team_sources=list(config.teams.source),
         status_map=lookup(be, "status_teams", config.teams.status_map, text, text),
         assignee_map=lookup(be, "assignee_teams", config.teams.assignee_map, text, text),
+        team_source=team_source,
     )
 
 
@@ -357,7 +374,7 @@ def _timeline_rows(
 
 STEPS = [
     PerItem("event_groups", ("coded_events",), _event_groups, kept=False),
-    PerItem("segments", ("coded_events",), _segments, kept=False),
+    PerItem("segments", ("coded_events",), run_segments, kept=False),
     PerItem("windows", ("segments", "coded_events"), _windows, kept=False),
     PerItem(
         "timeline_segments",
