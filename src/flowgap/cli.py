@@ -14,6 +14,7 @@ import typer
 from .cli_group import OneLineErrors, plain
 from .engine.selection import Selection
 from .errors import MAX_MESSAGE, FlowgapError, UsageError, excerpt
+from .redaction import redacted
 
 if TYPE_CHECKING:
     from .config import Config
@@ -49,7 +50,7 @@ FormatOpt = Annotated[
 def fail(err: FlowgapError) -> None:
     """One clear line on stderr, exit 2: control characters escaped (a newline in a file
     name or an option would forge a second line), a backstop on its length."""
-    typer.echo(f"flowgap: error: {excerpt(str(err), MAX_MESSAGE)}", err=True)
+    typer.echo(f"flowgap: error: {excerpt(redacted(str(err)), MAX_MESSAGE)}", err=True)
     raise typer.Exit(err.exit_code)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import tomlkit
 from tomlkit.items import Item, KeyType, SingleKey, Table
 
+from ..redaction import shareable_config
 from .models import Config
 
 #: An array whose one-line form is longer than this is written one value a line.
@@ -92,9 +93,13 @@ def dumps(data: Mapping[str, Any], header: str = "", notes: Notes | None = None)
     return tomlkit.dumps(doc)
 
 
-def config_to_toml(config: Config, header: str = "", notes: Notes | None = None) -> str:
-    """The whole config, every key written out (defaults too)."""
-    return dumps(config.to_toml_dict(), header, notes)
+def config_to_toml(
+    config: Config, header: str = "", notes: Notes | None = None, *, shared: bool = False
+) -> str:
+    """The whole config, every key written out (defaults too); ``shared``: for someone else
+    (a dashboard visitor), with its credentials masked (:mod:`flowgap.redaction`)."""
+    raw = config.to_toml_dict()
+    return dumps(shareable_config(raw) if shared else raw, header, notes)
 
 
 # --------------------------------------------------------------------------- starter config

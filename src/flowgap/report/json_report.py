@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from ..engine.analysis import Analysis
 from ..locations import is_uri
+from ..redaction import redacted, shareable_config
 from ..tables import TABLES
 from ..units import iso
 from .schema import EXCLUDED_TABLES, SCHEMA_VERSION, WARNING_CAP
@@ -68,7 +69,7 @@ def input_location(path: str) -> str:
     """How report.json names an input: a URI (``file:///data/x.parquet``, ``hdfs://nn/x``) as
     given, a local path with forward slashes. (A URI through ``Path`` loses the slashes of its
     authority: ``file:/data/x.parquet``.)"""
-    return path if is_uri(path) else Path(path).as_posix()
+    return redacted(path) if is_uri(path) else Path(path).as_posix()
 
 
 def iso_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
@@ -181,7 +182,7 @@ def build_report(
         "rejects": analysis.rejects,
         "warnings": warnings[:WARNING_CAP],
         "warnings_total": len(warnings),
-        "config": analysis.config.to_toml_dict(),
+        "config": shareable_config(analysis.config.to_toml_dict()),
         "status_classes": status_classes,
         "guessed_statuses": sorted(r["status"] for r in status_classes if r["guessed"]),
         "summary": decided["summary"],

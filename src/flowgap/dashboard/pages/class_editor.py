@@ -354,7 +354,7 @@ def toml_for(view: View) -> str:
     if notes:
         guessed = ", ".join(key[-1] for key in notes)
         header += f"\nThese classes are guesses nobody confirmed (marked # guessed): {guessed}"
-    return config_to_toml(config, header, notes)
+    return config_to_toml(config, header, notes, shared=True)
 
 
 def _no_filters():
