@@ -590,5 +590,29 @@ def main(
     """flowgap: why does a week of work take four months?"""
 
 
-def run() -> None:  # pragma: no cover - entry for `python -m flowgap`
-    sys.exit(app())
+def run() -> None:
+    """The entry of ``flowgap`` and ``python -m flowgap``: the command, then a quick exit.
+
+    By the time a command returns, everything it owns is released (backends closed, report
+    folders switched, the pm4py worker gone); the atexit functions still run here (the
+    last-resort removal of spill folders, logging's flush). What ``os._exit`` skips is only
+    the interpreter taking apart every module and object one by one: 0.3 to 0.9 s of an
+    analysis of the 2,600-event story log, whose budget is 2 s end to end."""
+    import atexit
+    import contextlib
+    import os
+
+    code: int = 0
+    try:
+        app(prog_name="flowgap")
+    except SystemExit as exc:
+        if isinstance(exc.code, str):  # sys.exit("message"): printed, status 1
+            sys.stderr.write(f"{exc.code}\n")
+            code = 1
+        else:
+            code = exc.code or 0
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head): nothing to say
+            stream.flush()
+    os._exit(code)
