@@ -334,3 +334,22 @@ def test_a_lane_of_thousands_of_segments_draws_its_longest() -> None:
         fig.layout.title.text
         == f"Journey of BIG-1 (the {LANE_SEGMENTS:,} longest segments of a lane drawn)"
     )
+
+
+def test_base_layout_is_plotly_whites_layout_as_plotly_validates_it() -> None:
+    """The common layout is read from plotly's file, not built through its validation: the
+    same JSON."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from flowgap.figures.style import _BASE_LAYOUT
+
+    validated = go.Layout(
+        title={"text": "", "x": 0.0, "xanchor": "left"},
+        template=go.layout.Template(layout=pio.templates["plotly_white"].layout),
+        height=420,
+        margin={"l": 60, "r": 30, "t": 60, "b": 50},
+    )
+    assert json.loads(go.Figure(layout=_BASE_LAYOUT).to_json()) == json.loads(
+        go.Figure(layout=validated).to_json()
+    )
