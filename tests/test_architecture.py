@@ -16,7 +16,10 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "flowgap"
 #: The layers, upstream first: a module may import its own layer and those before it.
 LAYERS = (
-    ("base", ("errors", "units", "model", "progress", "scratch", "locations", "outputs")),
+    (
+        "base",
+        ("errors", "units", "model", "progress", "scratch", "locations", "outputs", "redaction"),
+    ),
     ("config", ("config",)),
     # time_span: the span an analysis can hold, enforced on load (rejects) and on as_of
     ("ingest", ("ingest", "pull", "sample", "time_span")),
