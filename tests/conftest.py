@@ -33,6 +33,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+# tryfirst: pytest-xdist reads the groups in its own pytest_collection_modifyitems, and its
+# worker plugin is registered after this file, so it would run first and find none.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under ``pytest -n N --dist loadgroup`` (``make test``): the tests of one file run on one
     worker, so that its module fixtures (a sample log analysed, a server, a browser page) are
