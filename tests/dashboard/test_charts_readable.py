@@ -282,6 +282,32 @@ def test_percentile_labels_sit_beside_the_plot_and_apart(log_scale):
     assert pixels[0] == pytest.approx((line - low) / (high - low) * 310)
 
 
+def test_ageing_wip_percentile_labels_sit_beside_the_plot_and_apart():
+    # Each label sat at the plot's top left, over the first status' points, and two
+    # percentiles 0.2 days apart drew their labels over each other.
+    cycle = [5.0] * 30 + [5.2] * 6 + [9.0] * 4
+    n_open = 5
+    items = pa.table(
+        {
+            "item": [f"K-{i}" for i in range(len(cycle) + n_open)],
+            "summary": ["s"] * (len(cycle) + n_open),
+            "is_open": [False] * len(cycle) + [True] * n_open,
+            "committed": [1] * (len(cycle) + n_open),
+            "age_s": [None] * len(cycle) + [d * 86_400.0 for d in (1, 2, 3, 6, 12)],
+            "current_status": ["Done"] * len(cycle) + ["Dev"] * n_open,
+            "current_class": ["done"] * len(cycle) + ["active"] * n_open,
+            "cycle_time_s": [d * 86_400 for d in cycle] + [None] * n_open,
+        }
+    )
+    fig = figures.ageing_wip(items)
+    labels = fig.layout.annotations
+    assert sorted(a.text for a in labels) == ["p50 5.0 d", "p85 5.2 d", "p95 9.0 d"]
+    assert all(a.xref == "paper" and a.x == 1.0 and a.xanchor == "left" for a in labels)
+    pixels = _label_pixels(fig)
+    assert all(b - a >= 16 - 1e-9 for a, b in itertools.pairwise(pixels)), pixels
+    assert fig.layout.yaxis.range[1] >= 12  # the oldest item stays in view
+
+
 def _weekly(throughput: list[int], first: str) -> pa.Table:
     weeks = pa.array(
         [

@@ -168,14 +168,12 @@ def ageing_wip(
         ],
         hovertemplate="%{hovertext}<br>age %{y:.1f} days<extra></extra>",
     )
-    for p, value in percentiles(df["cycle_time_s"]).items():
-        fig.add_hline(
-            y=value / DAY_S,
-            line_dash="dot",
-            line_color="#555",
-            annotation_text=f"cycle time p{p} {value / DAY_S:.1f} d",
-            annotation_position="top left",
-        )
+    # Inside the plot the labels sat over the first status' points and over each other.
+    lines = [
+        (f"p{p} {v / DAY_S:.1f} d", v / DAY_S) for p, v in percentiles(df["cycle_time_s"]).items()
+    ]
+    ages = days(open_["age_s"])
+    margin_lines(fig, lines, [ages.min(), ages.max()], log_scale=False)
     fig.update_xaxes(categoryorder="array", categoryarray=[esc(s) for s in shown])
-    fig.update_yaxes(title_text="age since commitment (days)", rangemode="tozero")
+    fig.update_yaxes(title_text="age since commitment (days); lines: cycle-time percentiles")
     return fig

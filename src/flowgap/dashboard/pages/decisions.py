@@ -37,7 +37,13 @@ def layout(view: View, search: str) -> html.Div:
         html.H1("Decisions"),
         html.Div(
             [
-                card("In progress", count(wip["current"]), "dec-wip"),
+                card(
+                    "In progress",
+                    count(wip["current"]),
+                    "dec-wip",
+                    # beside the Overview's "open", which counts the backlog too
+                    "committed, not yet done" if a.has_history else "",
+                ),
                 card("Past their SLE", count(wip["over_sle"]), "dec-over-sle"),
                 card("In trouble", count(wip["in_trouble"]), "dec-in-trouble"),
             ],
