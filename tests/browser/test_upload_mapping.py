@@ -223,6 +223,9 @@ def test_team_maps_have_editors_and_reset_goes_back(browser, server, files, cons
     assert teams["status_map"] == {"Wartend / Kunde": "Kundenwarteschlange"}
     assert teams["assignee_map"] == {"Jan": "Entwicklung"}
 
+    # The edit's redraw draws the page's buttons anew: a click on the button it replaces is
+    # lost (seen once on a loaded machine), so the click waits for no update in flight.
+    ex(page.locator("[data-dash-is-loading=true]")).to_have_count(0, timeout=SLOW)
     page.click("#reset-config")
     ex(page.locator("#upload-message")).to_have_text(
         "Back to the served configuration.", timeout=SLOW
