@@ -203,3 +203,43 @@ def test_wrong_column_type_named(tmp_path: Path) -> None:
     pq.write_table(table, p)
     with pytest.raises(InputError, match="column 'seq' of type string cannot be read as int64"):
         parquet.load(p, Config())
+
+
+def test_text_moments_with_and_without_a_zone(tmp_path: Path) -> None:
+    """A ``ts`` column of text: a zone offset as it says, none in UTC (naive means UTC, as
+    for a timestamp column without a zone, and as Spark's cast reads it). A mix of both used
+    to refuse the whole file ("expected a zone offset")."""
+    texts = [
+        "2024-01-01T10:00:00+02:00",
+        "2024-01-01 10:00:00",
+        "2024-01-01T10:00:00Z",
+        "2024-01-02",
+        "2024-01-02T10:00:00.5-0530",
+    ]
+    n = len(texts)
+    table = pa.table(
+        {
+            "item": ["A"] * n,
+            "ts": texts,
+            "seq": list(range(n)),
+            "field": ["created"] + ["status"] * (n - 1),
+            "value": [None, "Open", "Doing", "Open", "Done"],
+            "prev": [None] * n,
+            "actor": [None] * n,
+            "source": [f"s:{i}" for i in range(n)],
+        }
+    )
+    p = tmp_path / "text.parquet"
+    pq.write_table(table, p)
+    got = sorted(parquet.load(p, Config()).events.column("ts").to_pylist())
+    assert got == [
+        datetime(2024, 1, 1, 8, tzinfo=UTC),
+        datetime(2024, 1, 1, 10, tzinfo=UTC),
+        datetime(2024, 1, 1, 10, tzinfo=UTC),
+        datetime(2024, 1, 2, tzinfo=UTC),
+        datetime(2024, 1, 2, 15, 30, 0, 500_000, tzinfo=UTC),
+    ]
+    bad = table.set_column(1, "ts", pa.array([*texts[:-1], "soon"]))
+    pq.write_table(bad, p)
+    with pytest.raises(InputError, match="column 'ts' of type string cannot be read"):
+        parquet.load(p, Config())

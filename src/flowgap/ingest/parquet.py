@@ -125,6 +125,26 @@ def _read(path: Path) -> pa.Table:
         raise InputError(path, f"not a readable Parquet file: {msg}") from None
 
 
+#: The end of an ISO 8601 time with a zone: "10:00Z", "10:00:00+02:00", "10:00:00.5-0530".
+_ZONED = r"\d\d:\d\d(:\d\d(\.\d*)?)?(Z|[+-]\d\d(:?\d\d)?)$"
+
+
+def _is_text(dtype: pa.DataType) -> bool:
+    return pa.types.is_string(dtype) or pa.types.is_large_string(dtype)
+
+
+def text_moments(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """ISO 8601 text as UTC moments: with a zone offset as it says, without one in UTC (naive
+    means UTC, as for a timestamp column without a zone, and as Spark casts text with its
+    session in UTC: both paths read the same moments). Text that is no moment raises
+    ``ArrowInvalid``."""
+    none = pa.scalar(None, col.type)
+    zoned = pc.match_substring_regex(col, _ZONED)
+    aware = pc.if_else(zoned, col, none).cast(pa.timestamp("us", tz="UTC"))
+    naive = pc.if_else(zoned, none, col).cast(pa.timestamp("us"))
+    return pc.coalesce(aware, pc.assume_timezone(naive, "UTC"))
+
+
 def conform(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Table:
     """Columns of ``schema`` in order, cast to its types; extra columns kept as strings."""
     missing = [name for name in schema.names if name not in table.column_names]
@@ -138,6 +158,8 @@ def conform(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Tab
             # naive timestamps are taken as UTC
             if pa.types.is_timestamp(col.type) and col.type.tz is None:
                 col = pc.assume_timezone(col, "UTC")
+            elif pa.types.is_timestamp(f.type) and _is_text(col.type):
+                col = text_moments(col)
             col = col.cast(f.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             raise InputError(
