@@ -308,6 +308,22 @@ def test_ageing_wip_percentile_labels_sit_beside_the_plot_and_apart():
     assert fig.layout.yaxis.range[1] >= 12  # the oldest item stays in view
 
 
+def test_percentile_labels_at_the_top_stay_below_the_title():
+    # One lead time: three equal percentiles at the top of the axis; pushed apart upwards,
+    # the highest label ran 17 px above the plot, into the title.
+    items = pa.table(
+        {
+            "item": ["K-1"],
+            "summary": ["s"],
+            "delivered": pa.array([1_700_000_000_000_000]).cast(pa.timestamp("us", tz="UTC")),
+            "lead_time_s": [10 * 86_400],
+        }
+    )
+    pixels = _label_pixels(figures.lead_time_scatter(items))
+    assert all(b - a >= 16 - 1e-9 for a, b in itertools.pairwise(pixels)), pixels
+    assert pixels[-1] <= 310 + 1e-9  # the plot's height
+
+
 def _weekly(throughput: list[int], first: str) -> pa.Table:
     weeks = pa.array(
         [

@@ -34,6 +34,8 @@ def test_endpoints_and_whether_the_cluster_shares_this_machine():
         ("b", 7077),
     ]
     assert resolve(SparkConfig(remote="sc://h"), {}).endpoints() == [("h", 15002)]
+    # credentials before the hosts are no part of a host (an error names the host probed)
+    assert resolve(SparkConfig(master="spark://u:p@h:7000"), {}).endpoints() == [("h", 7000)]
     assert resolve(SparkConfig(master="local[2]"), {}).on_this_machine
     assert resolve(SparkConfig(master="spark://127.0.0.1:7077"), {}).on_this_machine
     assert not resolve(SparkConfig(master="spark://spark.example:7077"), {}).on_this_machine
@@ -58,7 +60,11 @@ def test_the_command_line_overrides_the_file():
             {"conf": ["spark.executor.memory"]},
             "--spark-conf: 'spark.executor.memory' is not key=value",
         ),
-        ({"conf": ["=4g"]}, "--spark-conf: '=4g' is not key=value"),
+        ({"conf": ["=4g"]}, "--spark-conf: '=...' names no setting"),
+        (  # the name only: the rest may be a secret's value
+            {"conf": ["spark.hadoop.fs.s3a.secret.key:wJalrXUt"]},
+            "--spark-conf: 'spark.hadoop.fs.s3a.secret.key' is not key=value (e.g.",
+        ),
         (
             {"conf": ["executor.memory=4g"]},
             "--spark-conf: 'executor.memory' is not a Spark setting",

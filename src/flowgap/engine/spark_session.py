@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from ..config import Config
 from ..config.models import SparkConfig
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, quoted
 
 WHERE = "--engine spark"
 #: Spark Connect's port when an ``sc://`` URL names none.
@@ -72,7 +72,9 @@ class SparkTarget:
             return [(parts.hostname or "localhost", parts.port or CONNECT_PORT)]
         if self.master is not None and self.master.startswith("spark://"):
             found = []
-            for hostport in self.master[len("spark://") :].split(","):
+            # (a user:password@ before the hosts is not part of any host)
+            hosts = self.master[len("spark://") :].rpartition("@")[2]
+            for hostport in hosts.split(","):
                 host, _, port = hostport.rpartition(":")
                 if not host:
                     host, port = port, str(MASTER_PORT)
@@ -125,9 +127,15 @@ def with_options(
     merged = dict(current.conf)
     for pair in conf:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        if not sep:
+            # The name only: what follows may be the value of a secret ("...secret.key:X").
+            name = re.match(r"[\w.-]*", pair.strip()).group()  # type: ignore[union-attr]
             raise UsageError(
-                f"--spark-conf: {pair!r} is not key=value (e.g. spark.executor.memory=4g)"
+                f"--spark-conf: {quoted(name)} is not key=value (e.g. spark.executor.memory=4g)"
+            )
+        if not key.strip():
+            raise UsageError(
+                "--spark-conf: '=...' names no setting (e.g. spark.executor.memory=4g)"
             )
         merged[key.strip()] = value.strip()
     raw = current.model_dump()

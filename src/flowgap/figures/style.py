@@ -184,7 +184,8 @@ def margin_lines(
     or on a log scale from the smallest value). Inside the plot a label sat over the y-axis
     tick labels ("60 p95 58.0 d") or over the points; in the margin it covers nothing, and
     labels of lines closer than a label's height are pushed apart, the lowest staying at its
-    line. The axis range is set here because the labels' spacing is computed from it."""
+    line (unless the pushed labels would pass the plot's top into the title: then the stack
+    moves down). The axis range is set here because the labels' spacing is computed from it."""
     values = [v for _, v in lines] + [float(d) for d in data]
     if log_scale:
         positive = [math.log10(v) for v in values if v > 0]
@@ -195,16 +196,21 @@ def margin_lines(
         low, high = 0.0, max([*values, 0.0]) * 1.05 or 1.0
     layout = fig.layout
     plot_px = layout.height - layout.margin.t - layout.margin.b
+    placed = []  # (label, value, y, pixel height of its line, pixel height of its label)
     previous = -math.inf
     for label, value in sorted(lines, key=lambda line: line[1]):
         if log_scale and value <= 0:
             continue  # zero days has no place on a log axis
-        fig.add_hline(y=value, line_dash="dash", line_color="#555")
         # On a log axis a shape is placed in data units but an annotation in log10 units.
         y = math.log10(value) if log_scale else value
         at = (y - low) / (high - low) * plot_px
-        shown = max(at, previous + _LABEL_PX)
-        previous = shown
+        previous = max(at, previous + _LABEL_PX)
+        placed.append((label, value, y, at, previous))
+    # Labels pushed past the plot's top would run into the title: the stack moves down.
+    over = max(0.0, placed[-1][4] - plot_px) if placed else 0.0
+    for label, value, y, at, shown in placed:
+        shown -= over
+        fig.add_hline(y=value, line_dash="dash", line_color="#555")
         fig.add_annotation(
             x=1.0,
             xref="paper",
