@@ -148,7 +148,7 @@ def test_folded_teams_make_one_other_node_whose_clicks_select_their_items():
     els = handoff_elements(folded, TEAMS, folded=["QA", "Arch"])
     nodes = {e["data"]["id"]: e["data"] for e in els if "source" not in e["data"]}
     assert sorted(nodes) == ["team:Dev", "team:other"]  # Arch is folded, not a node
-    assert nodes["team:other"]["label"] == "2 other teams"
+    assert nodes["team:other"]["label"] == "other (2 teams)"
     assert nodes["team:other"]["teams"] == ["Arch", "QA"]
     edge = next(e["data"] for e in els if e["data"].get("id") == "team:Dev->other")
     assert edge["from_teams"] == ["Dev"] and edge["to_teams"] == ["Arch", "QA"]

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 # Status nodes in the class colours of every chart (touch teal, wait red-orange, ...).
 from ..figures import CLASS_COLOURS, status_layers
+from ..figures.teams import other_teams_label
 from ..mining.handoff_network import OTHER
 from ..units import DAY_S
 
@@ -80,7 +81,7 @@ def handoff_elements(
         label = name
         members = [name]
         if folded and name == OTHER:
-            label = f"{len(folded)} other team{'' if len(folded) == 1 else 's'}"
+            label = other_teams_label(len(folded))
             members = folded
         nodes.append(
             {

@@ -60,6 +60,11 @@ def team_ranking(teams: TableLike) -> list[str]:
     return sorted(count, key=lambda t: (-count[t], t))
 
 
+def other_teams_label(count: int) -> str:
+    """How every chart and map names the teams folded into :data:`OTHER`: "other (634 teams)"."""
+    return f"{OTHER} ({count:,} team{'s' if count != 1 else ''})"
+
+
 @dataclass(frozen=True)
 class TeamScope:
     """The teams of a whole analysis, busiest first, and how many of them charts show."""
@@ -94,8 +99,7 @@ class TeamScope:
 
     def other_label(self, folded: Iterable[str] | None = None) -> str:
         """ "other (634 teams)": the folded teams (or those of ``folded``) counted."""
-        count = len(self.folded) if folded is None else len(set(folded))
-        return f"{OTHER} ({count:,} team{'s' if count != 1 else ''})"
+        return other_teams_label(len(self.folded) if folded is None else len(set(folded)))
 
     @cached_property
     def _rank(self) -> dict[str, int]:
