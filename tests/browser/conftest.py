@@ -22,6 +22,16 @@ ROOT = Path(__file__).resolve().parents[2]
 IMG = ROOT / "docs" / "img"
 
 
+def grid_rows(grid_id: str) -> str:
+    """A JavaScript expression: the rows the AG Grid ``grid_id`` displays, -1 while it is not
+    drawn yet. dash_ag_grid's ``getApi`` throws then, and a throw ends a ``wait_for_function``
+    at once (and counts as a page error) instead of waiting."""
+    return (
+        f"(() => {{ try {{ return dash_ag_grid.getApi('{grid_id}').getDisplayedRowCount(); }}"
+        " catch (e) { return -1; } })()"
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

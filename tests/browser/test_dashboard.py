@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Console
+from .conftest import Console, grid_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -187,9 +187,7 @@ def test_a_bottlenecks_filter_change_updates_the_page_in_place(a, server):
     show the selection; the status map keeps the view the user set on it."""
     ex = expect()
     goto(a, server + "/bottlenecks")
-    a.wait_for_function(
-        f"() => dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowCount() > 0", timeout=SLOW
-    )
+    a.wait_for_function(f"() => {grid_rows(GRID_ITEMS)} > 0", timeout=SLOW)
     total = a.evaluate(f"() => dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowCount()")
     a.get_by_label("Performance (width = median time)").check()
     a.wait_for_function(PERFORMANCE_VIEW, timeout=SLOW)
@@ -201,7 +199,7 @@ def test_a_bottlenecks_filter_change_updates_the_page_in_place(a, server):
     ex(a).to_have_url(re.compile(r"/bottlenecks\?type=" + re.escape(chosen) + "$"), timeout=SLOW)
     a.wait_for_function(
         f"""() => {{
-            const n = dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowCount();
+            const n = {grid_rows(GRID_ITEMS)};
             return n > 0 && n < {total};
         }}""",
         timeout=SLOW,
@@ -241,7 +239,8 @@ def test_handoff_edge_click_filters_items_and_opens_a_journey(a, server, img_dir
     )
     assert xs["n"] >= 10 and xs["backlog"] < xs["done"], xs
     shot(a, img_dir, "bottlenecks")
-    total = a.evaluate(f"() => dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowCount()")
+    a.wait_for_function(f"() => {grid_rows(GRID_ITEMS)} > 0", timeout=SLOW)
+    total = a.evaluate(f"() => {grid_rows(GRID_ITEMS)}")
     edge = a.evaluate(
         """() => {
             const cy = document.getElementById('cy-handoffs')._cyreg.cy;
@@ -258,7 +257,7 @@ def test_handoff_edge_click_filters_items_and_opens_a_journey(a, server, img_dir
     assert 0 < shown <= edge["count"]
     assert shown < total
     a.wait_for_function(
-        f"() => dash_ag_grid.getApi('{GRID_ITEMS}').getDisplayedRowCount() === {shown}",
+        f"() => {grid_rows(GRID_ITEMS)} === {shown}",
         timeout=SLOW,
     )
     first = a.evaluate(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Console, _flowgap, serving
+from .conftest import Console, _flowgap, grid_rows, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -204,9 +204,7 @@ def test_demo_maps_are_legible_and_in_workflow_order(page, server, exports) -> N
     # The social network beside them: handovers between people, people and teams together.
     for name in ("people-handover", "people-together", "teams-together"):
         grid_id = json.dumps({"name": name, "type": "grid"}, separators=(",", ":"))
-        page.wait_for_function(
-            f"() => dash_ag_grid.getApi('{grid_id}').getDisplayedRowCount() > 0", timeout=SLOW
-        )
+        page.wait_for_function(f"() => {grid_rows(grid_id)} > 0", timeout=SLOW)
 
 
 def test_wide_maps_are_legible_and_in_workflow_order(page, wide, img_dir) -> None:
