@@ -1,11 +1,11 @@
 """Spark reads a partitioned canonical Parquet dataset itself (``flowgap convert --dataset``
 output, plus a file with null keys): every table, the rejects and the tables written with
 ``--tables-out`` equal DuckDB's, which loads the same dataset in memory: in local mode; on the
-two-worker standalone cluster (``conftest.py``), through its master and through Spark
-Connect, the dataset given as a ``file://`` URI there (the files read and checked by the
-executors; the whole analysis of a Parquet input on the cluster is
-``test_cli_on_cluster.py``'s). On 2 busy cores the local analysis took about two minutes
-with the JVM's start, each cluster read 40 to 65 s.
+two-worker standalone cluster (``conftest.py``), through Spark Connect, the dataset given as a
+``file://`` URI there (the files read and checked by the executors; the whole analysis of a
+Parquet input on the cluster, through its master, is ``test_cli_on_cluster.py``'s). On 2
+busy cores the local analysis took about two minutes with the JVM's start, the cluster read
+40 to 65 s.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from local_cluster import APP_CONF, needs_spark
+from local_cluster import needs_spark
 from test_parity import assert_same_tables, with_spark
 
 import flowgap
@@ -88,16 +88,14 @@ def test_local_mode_reads_the_dataset_itself(dataset, tmp_path):
     assert written["timeline"].num_rows == duck.timeline.num_rows
 
 
-@pytest.mark.parametrize("through", ["master", "connect"])
-def test_the_cluster_reads_the_dataset_at_a_uri(dataset, spark_cluster, through):
+def test_the_cluster_reads_the_dataset_at_a_uri(dataset, spark_cluster):
     """The executors on the workers read the files (a ``file://`` URI) and apply the rules,
-    through a master URL or Spark Connect: the same rejects, counts and items as the loader.
-    (The whole analysis of a Parquet input on this cluster is ``test_cli_on_cluster.py``'s.)"""
+    through Spark Connect: the same rejects, counts and items as the loader. (Through a
+    master URL, the same reader with classic PySpark's functions: those read this dataset in
+    local mode above, and ``test_cli_on_cluster.py`` reads and analyses a Parquet input on
+    this cluster through its master.)"""
     out, config, loaded, _ = dataset
-    if through == "master":
-        cfg = with_spark(config, master=spark_cluster.master_url, conf=APP_CONF)
-    else:
-        cfg = with_spark(config, remote=spark_cluster.remote_url)
+    cfg = with_spark(config, remote=spark_cluster.remote_url)
     backend = connect("spark", cfg.engine.spark)
     try:
         read = read_source(source_of(out.as_uri()), backend)
