@@ -3,6 +3,8 @@ age of work in progress against the cycle-time percentiles."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -71,7 +73,7 @@ def _time_scatter(
         hovertext=[f"{esc(i)}: {esc(s)}" for i, s in zip(df["item"], df["summary"], strict=True)],
         hovertemplate="%{hovertext}<br>%{y:.1f} days<extra></extra>",
     )
-    lines = [(f"p{p} {v / DAY_S:.1f} d", v / DAY_S) for p, v in percentiles(df[column]).items()]
+    lines = _percentile_lines(df[column])
     margin_lines(fig, lines, [] if lead.empty else [lead.min(), lead.max()], log_scale=log_scale)
     if log_scale:
         fig.update_yaxes(title_text=f"{what} (days, log scale)")
@@ -169,11 +171,13 @@ def ageing_wip(
         hovertemplate="%{hovertext}<br>age %{y:.1f} days<extra></extra>",
     )
     # Inside the plot the labels sat over the first status' points and over each other.
-    lines = [
-        (f"p{p} {v / DAY_S:.1f} d", v / DAY_S) for p, v in percentiles(df["cycle_time_s"]).items()
-    ]
     ages = days(open_["age_s"])
-    margin_lines(fig, lines, [ages.min(), ages.max()], log_scale=False)
+    margin_lines(fig, _percentile_lines(df["cycle_time_s"]), [ages.min(), ages.max()], False)
     fig.update_xaxes(categoryorder="array", categoryarray=[esc(s) for s in shown])
     fig.update_yaxes(title_text="age since commitment (days); lines: cycle-time percentiles")
     return fig
+
+
+def _percentile_lines(seconds: Any) -> list[tuple[str, float]]:
+    """The p50/p85/p95 lines of a column of seconds, in days, labelled "p85 5.2 d"."""
+    return [(f"p{p} {v / DAY_S:.1f} d", v / DAY_S) for p, v in percentiles(seconds).items()]

@@ -128,6 +128,12 @@ def parse_timestamp(
     return to_utc(value, tz)
 
 
+def iso_moments(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """UTC microseconds of ISO 8601 texts, a text without a zone taken as UTC (Arrow's cast,
+    as a CSV timestamp column without a format and zone reads), and which texts it read."""
+    return _arrow_reading(texts, None, None)
+
+
 def micros(value: datetime) -> int:
     """Microseconds since the epoch of an aware datetime."""
     return (value - _EPOCH) // _US

@@ -21,12 +21,13 @@ import os
 from pathlib import Path
 from urllib.parse import unquote
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..config import Config
-from ..errors import InputError
+from ..errors import InputError, quoted
 from ..model import (
     EVENTS_SCHEMA,
     ITEMS_SCHEMA,
@@ -38,6 +39,7 @@ from ..model import (
     sort_events,
 )
 from ..outputs import atomic_write, check_targets
+from .csv_timestamps import iso_moments
 
 FORMAT = "parquet"
 TABLE_KEY = b"flowgap:table"
@@ -125,24 +127,27 @@ def _read(path: Path) -> pa.Table:
         raise InputError(path, f"not a readable Parquet file: {msg}") from None
 
 
-#: The end of an ISO 8601 time with a zone: "10:00Z", "10:00:00+02:00", "10:00:00.5-0530".
-_ZONED = r"\d\d:\d\d(:\d\d(\.\d*)?)?(Z|[+-]\d\d(:?\d\d)?)$"
-
-
 def _is_text(dtype: pa.DataType) -> bool:
     return pa.types.is_string(dtype) or pa.types.is_large_string(dtype)
 
 
-def text_moments(col: pa.ChunkedArray) -> pa.ChunkedArray:
+def _text_moments(col: pa.ChunkedArray, path: Path, name: str) -> pa.Array:
     """ISO 8601 text as UTC moments: with a zone offset as it says, without one in UTC (naive
     means UTC, as for a timestamp column without a zone, and as Spark casts text with its
-    session in UTC: both paths read the same moments). Text that is no moment raises
-    ``ArrowInvalid``."""
-    none = pa.scalar(None, col.type)
-    zoned = pc.match_substring_regex(col, _ZONED)
-    aware = pc.if_else(zoned, col, none).cast(pa.timestamp("us", tz="UTC"))
-    naive = pc.if_else(zoned, none, col).cast(pa.timestamp("us"))
-    return pc.coalesce(aware, pc.assume_timezone(naive, "UTC"))
+    session in UTC: both paths read the same moments). The CSV loaders' ISO reading
+    (``csv_timestamps.iso_moments``); the first text that is no moment is named."""
+    texts = col.combine_chunks() if col.num_chunks else pa.array([], col.type)
+    us, read = iso_moments(texts)
+    valid = texts.is_valid().to_numpy(zero_copy_only=False)
+    bad = np.flatnonzero(valid & ~read)
+    if len(bad):
+        raise InputError(
+            path,
+            f"column {quoted(name)} of type string cannot be read as a moment:"
+            f" {quoted(texts[int(bad[0])].as_py())} is no ISO 8601 date or time",
+            record=f"row {int(bad[0]) + 1}",
+        )
+    return pa.array(us, pa.timestamp("us", tz="UTC"), mask=~valid)
 
 
 def conform(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Table:
@@ -159,7 +164,7 @@ def conform(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Tab
             if pa.types.is_timestamp(col.type) and col.type.tz is None:
                 col = pc.assume_timezone(col, "UTC")
             elif pa.types.is_timestamp(f.type) and _is_text(col.type):
-                col = text_moments(col)
+                col = _text_moments(col, path, f.name)
             col = col.cast(f.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             raise InputError(
