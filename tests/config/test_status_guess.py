@@ -126,3 +126,23 @@ def test_a_status_items_end_in_is_an_outcome_when_nothing_else_tells() -> None:
     }
     queue = StatusMoves(visits={"Ready for QA": 10}, moves={})
     assert guess_classes(["Ready for QA"], {}, queue) == {"Ready for QA": "wait"}
+
+
+def test_an_outcome_named_like_a_queue_is_done_where_items_end() -> None:
+    """BPI Challenge 2012's A_APPROVED and O_ACCEPTED: named like Jira's "Approved" queue,
+    outcomes where items end. Only such a word yields to the shape: a queue items end in
+    ("Ready for Dev" filling up) stays a wait."""
+    for name in ("A_APPROVED", "O_ACCEPTED", "Approved"):
+        assert guess_status_class(name) == "wait"
+        moves = StatusMoves(
+            visits={"Review": 10, name: 10}, moves={("Review", name): 10, (name, "Review"): 1}
+        )
+        assert guess_classes(["Review", name], {}, moves)[name] == "done"
+        # left again in 2 of 10 visits: the queue its name says
+        moves = StatusMoves(
+            visits={"Review": 10, name: 10}, moves={("Review", name): 10, (name, "Review"): 2}
+        )
+        assert guess_classes(["Review", name], {}, moves)[name] == "wait"
+    for queue in ("Ready for Dev", "Waiting for approval", "Queued", "Blocked"):
+        moves = StatusMoves(visits={"Review": 10, queue: 10}, moves={("Review", queue): 10})
+        assert guess_classes(["Review", queue], {}, moves)[queue] == "wait", queue

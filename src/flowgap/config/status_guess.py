@@ -59,6 +59,12 @@ _ACTIVE = re.compile(
     r"take in charge|resolve\b|resolving|wip|active)",
     re.IGNORECASE,
 )
+#: Words of the wait class that name an outcome in an event log ("A_APPROVED", "O_ACCEPTED":
+#: the loan granted, the offer taken) and a queue in a workflow tool (Jira's "Approved",
+#: waiting for development): the shape tells which (:func:`guess_classes`). Other waits
+#: ("Ready", "Queued", "Blocked") stay waits whatever the shape: a queue that fills up is
+#: where items end until someone takes them.
+_OUTCOME_OR_QUEUE = re.compile(r"\b(approved|accepted)\b", re.IGNORECASE)
 
 
 def guess_status_class(status: str, category: str | None = None) -> str:
@@ -103,6 +109,14 @@ def _name_class(status: str) -> str | None:
         if by_name is not None:
             return by_name
     return None
+
+
+def _named_like_outcome(status: str) -> bool:
+    """Whether the name is a wait only by a word that also names an outcome (approved,
+    accepted), so that where items end it is an outcome."""
+    return _name_class(status) == "wait" and bool(
+        _OUTCOME_OR_QUEUE.search(_WORD_SEPARATORS.sub(" ", status))
+    )
 
 
 def _class_by_name(name: str) -> str | None:
@@ -179,7 +193,8 @@ def guess_classes(
     (:func:`guess_status_class`), then from the workflow's shape: a status guessed ``done``
     that items regularly leave for an active status is no delivery but a queue between two
     work stages ("Analysis Done", "Dev Done"): ``wait``; a status whose name and category
-    tell nothing, where items end (:func:`ends_items`), is an outcome: ``done``. ``fixed``
+    tell nothing, or tell a wait only by an outcome's word ("A_APPROVED"), where items end
+    (:func:`ends_items`), is an outcome: ``done``. ``fixed``
     holds the configured classes, which the shape reads for the statuses items move to."""
     told = {name: _told_class(name, categories.get(name)) for name in names}
     first = {name: cls or "wait" for name, cls in told.items()}
@@ -190,7 +205,7 @@ def guess_classes(
     for name, cls in first.items():
         if cls == "done" and regularly_left_for(moves, name, known, ("active",)):
             cls = "wait"
-        elif told[name] is None and ends_items(moves, name):
+        elif (told[name] is None or _named_like_outcome(name)) and ends_items(moves, name):
             cls = "done"
         out[name] = cls
     return out
