@@ -156,6 +156,8 @@ def test_cli_human_output() -> None:
     assert "En révision" in out
     assert "no status history: lead time only" in out
     assert "[no_history]" in out
+    # no item holds a team for a span of time: the analysis has no teams, nor does inspect
+    assert "Teams: none (no status history" in out
     assert "ui_export.csv:6: ABC-1: duplicate issue key (first at line 2)" in out
 
 
@@ -274,6 +276,10 @@ def test_mixed_history_and_no_history_inputs() -> None:
     assert counts["In Progress"] == (3, 0)
     assert data["has_history"] is False
     assert [i["format"] for i in data["inputs"]] == ["jira-json", "jira-csv"]
+    # without status history the analysis has no teams: inspect lists none either (it listed
+    # the JSON's and the CSV's assignees)
+    assert data["teams"] == []
+    assert flowgap.analyze(result, cfg).teams.num_rows == 0
 
 
 def test_side_states_are_left_out_of_the_inferred_order(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def inspect_result(result: LoadResult, config: Config) -> dict:
         "statuses": statuses,
         "status_order": config.statuses.order or _inferred_order(status_ev, statuses, side),
         "status_side_states": side,
-        "teams": _teams(result, config, status_ev),
+        "teams": _teams(result, config),
         "findings": findings,
         "rejects": {
             "shown": [{"source": r.source, "reason": r.reason} for r in rejects[:REJECTS_SHOWN]],
@@ -175,63 +175,14 @@ def _inferred_order(sev: dict[str, list], statuses: list[dict], side: list[str])
     return sorted((name for name in class_rank if name not in left_out), key=key)
 
 
-def _teams(result: LoadResult, config: Config, sev: dict[str, list]) -> list[dict]:
-    """The teams an analysis sees, each with the source that gave it and its items."""
-    if result.has_history:
-        return _ranked(teams_seen(result, config))
-    return _ranked(_teams_of_sources(result, config, sev))
-
-
-def _ranked(found: dict[str, dict]) -> list[dict]:
+def _teams(result: LoadResult, config: Config) -> list[dict]:
+    """The teams an analysis sees, each with the source that gave it and its items. Without
+    status history there are none: no item holds a team for any span of time (the analysis'
+    teams, stints and handoffs are empty too)."""
+    if not result.has_history:
+        return []
+    found = teams_seen(result, config)
     return sorted(found.values(), key=lambda t: (-t["items"], t["name"]))
-
-
-def _teams_of_sources(result: LoadResult, config: Config, sev: dict[str, list]) -> dict:
-    """Candidate teams from each configured source, first source wins for a name."""
-    events = result.events
-    per_source: dict[str, dict[str, set[str]]] = {}
-
-    def field_values(field: str) -> dict[str, set[str]]:
-        sub = events.filter(pc.equal(events.column("field"), field))
-        found: dict[str, set[str]] = defaultdict(set)
-        for item, value in zip(
-            sub.column("item").to_pylist(), sub.column("value").to_pylist(), strict=True
-        ):
-            if value is not None:
-                found[value].add(item)
-        if not found and not result.has_history and field in result.items.column_names:
-            for item, value in zip(
-                result.items.column("item").to_pylist(),
-                result.items.column(field).to_pylist(),
-                strict=True,
-            ):
-                if value:
-                    found[value].add(item)
-        return found
-
-    for source in config.teams.source:
-        found: dict[str, set[str]] = defaultdict(set)
-        if source == "field":
-            found = field_values("team")
-        elif source == "status":
-            for item, value in zip(sev["item"], sev["value"], strict=True):
-                team = config.teams.status_map.get(value) if value is not None else None
-                if team:
-                    found[team].add(item)
-        elif source == "assignee_map":
-            for name, items in field_values("assignee").items():
-                team = config.teams.assignee_map.get(name)
-                if team:
-                    found[team] |= items
-        elif source == "assignee":
-            found = field_values("assignee")
-        per_source[source] = found
-    out: dict[str, dict] = {}
-    for source, found in per_source.items():
-        for name, items in found.items():
-            if name not in out:
-                out[name] = {"name": name, "source": source, "items": len(items)}
-    return out
 
 
 def _findings(
@@ -508,14 +459,19 @@ def print_inspection(data: dict) -> None:
         )
     console.print(t)
     teams = data["teams"]
-    t = Table(title=f"Teams ({len(teams)})", title_justify="left")
-    for col in ("team", "source", "items"):
-        t.add_column(col, justify="right" if col == "items" else "left")
-    for team in teams[:REJECTS_SHOWN]:
-        row(t, team["name"], team["source"], team["items"])
-    if len(teams) > REJECTS_SHOWN:
-        t.add_row(f"... {len(teams) - REJECTS_SHOWN} more", "", "")
-    console.print(t)
+    if teams:
+        t = Table(title=f"Teams ({len(teams)})", title_justify="left")
+        for col in ("team", "source", "items"):
+            t.add_column(col, justify="right" if col == "items" else "left")
+        for team in teams[:REJECTS_SHOWN]:
+            row(t, team["name"], team["source"], team["items"])
+        if len(teams) > REJECTS_SHOWN:
+            t.add_row(f"... {len(teams) - REJECTS_SHOWN} more", "", "")
+        console.print(t)
+    elif not data["has_history"]:
+        console.print("Teams: none (no status history: no item holds a team for a span of time)")
+    else:
+        console.print("Teams: none (no [teams] source gives a team on this log)")
     console.print("Data-quality findings:" if data["findings"] else "Data-quality findings: none")
     for f in data["findings"]:
         # a wrong status class makes every number wrong: these stand out
