@@ -190,6 +190,12 @@ def test_grids_page_fifteen_rows_and_keys_look_like_links(full):
     assert grid_options(300)["paginationPageSize"] == 10  # an old fixed height: ten rows
     item = next(c for c in ag.columnDefs if c["field"] == "item")
     assert item["cellClass"] == "item-link"
+    # Text wraps and its rows grow to fit; numbers never need to, and each wrapped cell is
+    # measured by the browser (eight grids on Bottlenecks).
+    by_field = {c["field"]: c for c in ag.columnDefs}
+    assert by_field["summary"]["wrapText"] and by_field["summary"]["autoHeight"]
+    assert "autoHeight" not in by_field["lead_time_days"]
+    assert "wrapText" not in by_field["flow_efficiency_pct"]
 
 
 def test_item_keys_match_ignoring_case(sample, full):

@@ -109,27 +109,40 @@ def grid_options(height: int | None = None) -> dict:
 ITEM_FIELD = "item"
 
 
-def column_def(field: str, header: str) -> dict:
-    """An AG Grid column; the item keys' cells look like links and say where they lead."""
+def column_def(field: str, header: str, wraps: bool = True) -> dict:
+    """An AG Grid column; the item keys' cells look like links and say where they lead. A
+    column of text ``wraps`` (:data:`WRAPPED`)."""
     col: dict = {"field": field, "headerName": header}
+    if wraps:
+        col.update(WRAPPED)
     if field == ITEM_FIELD:
         col["cellClass"] = "item-link"
         col["headerTooltip"] = "Click a key to open its journey"
     return col
 
 
-#: Every grid column: sortable, filterable, resizable, and its text wrapped (rows and headers
-#: grow to fit): with the columns sized to the page's width, a variant's path or a deviation
-#: was cut after its first status, and headers such as "Lead time (d)" after a few letters.
+#: Every grid column: sortable, filterable, resizable, its header wrapped (it grows to fit):
+#: with the columns sized to the page's width, headers such as "Lead time (d)" were cut after
+#: a few letters.
 DEFAULT_COLUMN = {
     "sortable": True,
     "filter": True,
     "resizable": True,
-    "wrapText": True,
-    "autoHeight": True,
     "wrapHeaderText": True,
     "autoHeaderHeight": True,
 }
+#: What a column of text adds: its cells wrap and its rows grow to fit (a variant's path or a
+#: deviation was cut after its first status). Numbers never need it, and it is not free: AG
+#: Grid measures the height of every cell of such a column in the browser, which made it the
+#: largest script of the Bottlenecks page (eight grids) when every column wrapped.
+WRAPPED = {"wrapText": True, "autoHeight": True}
+
+
+def wraps(rows: Sequence[dict], field: str) -> bool:
+    """Whether a column holds text: not every value sent a number or a flag (a column of
+    nothing but nulls may hold text later, once the grid is updated in place)."""
+    known = [v for v in (r.get(field) for r in rows) if v is not None]
+    return not known or not all(isinstance(v, int | float) for v in known)
 
 
 def grid(
@@ -150,7 +163,7 @@ def grid(
     """
     total = len(rows) if total is None else total
     rows = rows[:GRID_ROWS]
-    column_defs = [column_def(f, h) for f, h in columns]
+    column_defs = [column_def(f, h, wraps(rows, f)) for f, h in columns]
     note = []
     if total > len(rows):
         note.append(
