@@ -353,3 +353,46 @@ def test_base_layout_is_plotly_whites_layout_as_plotly_validates_it() -> None:
     assert json.loads(go.Figure(layout=_BASE_LAYOUT).to_json()) == json.loads(
         go.Figure(layout=validated).to_json()
     )
+
+
+def _delivered_items(n: int) -> pa.Table:
+    """``n`` items delivered one a day from 2025-01-06, item i taking i days."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime(2025, 1, 6, 12, tzinfo=UTC)
+    return pa.table(
+        {
+            "item": [f"K-{i}" for i in range(1, n + 1)],
+            "summary": [f"item {i}" for i in range(1, n + 1)],
+            "delivered": [start + timedelta(days=i) for i in range(1, n + 1)],
+            "lead_time_s": [float(i * DAY) for i in range(1, n + 1)],
+            "cycle_time_s": [float(i * DAY) / 2 for i in range(1, n + 1)],
+        }
+    )
+
+
+@pytest.mark.parametrize("log_scale", [False, True])
+def test_past_the_threshold_items_are_a_density_and_the_slowest_stay_points(log_scale) -> None:
+    """57,539 points made the dashboard's Flow page 9 MB and its filter change near 3 s: past
+    ``density_above`` items a chart shows how many items fall in each week x time cell, and
+    the slowest 5% as points, each with its key. The percentile lines are those of every
+    item."""
+    items = _delivered_items(40)
+    points = figures.lead_time_scatter(items, log_scale=log_scale)
+    dense = figures.lead_time_scatter(items, log_scale=log_scale, density_above=10)
+    assert [t.type for t in points.data] == ["scatter"]
+    heat, slowest = dense.data
+    assert heat.type == "heatmap" and slowest.type == "scatter"
+    assert sum(v for row in heat.z for v in row if v is not None) == 40
+    # p95 of 1..40 days is 38.05 d: items 39 and 40 stay points
+    assert [h.split(":")[0] for h in slowest.hovertext] == ["K-39", "K-40"]
+    assert list(slowest.y) == [39.0, 40.0]
+    # forty days delivered one a day: cells of one week (the last holds the 40th day alone)
+    assert len(heat.x) == 6 and all(x.startswith("2025-") for x in heat.x)
+    assert [a.text for a in dense.layout.annotations] == [a.text for a in points.layout.annotations]
+    assert "40 items as a density, the slowest 5% (2) as points" in dense.layout.title.text
+    validated = go.Figure(dense.to_plotly_json())
+    assert json.loads(validated.to_json()) == json.loads(dense.to_json())
+    cycle = figures.cycle_time_scatter(items, density_above=39)
+    assert cycle.data[0].type == "heatmap"
+    assert figures.cycle_time_scatter(items, density_above=40).data[0].type == "scatter"

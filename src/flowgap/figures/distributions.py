@@ -25,27 +25,50 @@ from .style import (
     point_trace,
 )
 
+#: Delivered items past which the lead and cycle time charts show their density instead of a
+#: point per item, the slowest items still as points (:func:`_density`). At 57,539 items (the
+#: 1M-event benchmark log) a point per item made the dashboard's Flow page 9 MB and kept a
+#: filter change on it near 3 s, most of it Chromium's software WebGL clustering the points;
+#: and so many points overlap into one blot that shows no more than the density does.
+DENSITY_ABOVE = 10_000
+#: In the density view, the items above this percentile of the chart's time stay points.
+SLOWEST_SHOWN = 95
+#: The density view's grid: at most this many columns of whole weeks x rows of times.
+DENSITY_BINS = (120, 60)
+
 
 def lead_time_scatter(
-    items: TableLike, log_scale: bool = False, webgl_above: int | None = None
+    items: TableLike,
+    log_scale: bool = False,
+    webgl_above: int | None = None,
+    density_above: int = DENSITY_ABOVE,
 ) -> go.Figure:
     """Lead time of each delivered item against its delivery date, with p50/p85/p95 lines;
     ``log_scale``: a logarithmic time axis, where a few very long items squash the rest;
-    ``webgl_above``: see :func:`.style.point_trace`."""
-    return _time_scatter(items, "lead_time_s", "lead time", log_scale, webgl_above)
+    ``webgl_above``: see :func:`.style.point_trace`; past ``density_above`` items, their
+    density with the slowest 5% as points (:data:`DENSITY_ABOVE`)."""
+    return _time_scatter(items, "lead_time_s", "lead time", log_scale, webgl_above, density_above)
 
 
 def cycle_time_scatter(
-    items: TableLike, log_scale: bool = False, webgl_above: int | None = None
+    items: TableLike,
+    log_scale: bool = False,
+    webgl_above: int | None = None,
+    density_above: int = DENSITY_ABOVE,
 ) -> go.Figure:
     """Cycle time (commitment to delivery) of each delivered item against its delivery date,
-    with p50/p85/p95 lines; ``log_scale`` and ``webgl_above`` as in
+    with p50/p85/p95 lines; ``log_scale``, ``webgl_above`` and ``density_above`` as in
     :func:`lead_time_scatter`."""
-    return _time_scatter(items, "cycle_time_s", "cycle time", log_scale, webgl_above)
+    return _time_scatter(items, "cycle_time_s", "cycle time", log_scale, webgl_above, density_above)
 
 
 def _time_scatter(
-    items: TableLike, column: str, what: str, log_scale: bool, webgl_above: int | None
+    items: TableLike,
+    column: str,
+    what: str,
+    log_scale: bool,
+    webgl_above: int | None,
+    density_above: int,
 ) -> go.Figure:
     title = f"{what.capitalize()} of delivered items"
     df = frame(items)
@@ -62,18 +85,29 @@ def _time_scatter(
         df, lead = df[lead > 0], lead[lead > 0]
         if left_out:
             fig.update_layout(title_text=f"{title} ({left_out:,} of 0 days not shown)")
+    lines = _percentile_lines(df[column])
+    points = df
+    if len(df) > density_above:
+        slowest = float(np.percentile(lead, SLOWEST_SHOWN))
+        _density(fig, df["delivered"], lead, log_scale)
+        points = df[lead > slowest]
+        fig.update_layout(
+            title_text=f"{fig.layout.title.text}: {len(df):,} items as a density, the"
+            f" slowest {100 - SLOWEST_SHOWN}% ({len(points):,}) as points"
+        )
     add_trace(
         fig,
-        point_trace(len(df), webgl_above),
-        x=df["delivered"],
-        y=lead,
+        point_trace(len(points), webgl_above),
+        x=points["delivered"],
+        y=lead[points.index] if points is not df else lead,
         mode="markers",
-        name="items",
+        name="items" if points is df else f"slowest {100 - SLOWEST_SHOWN}%",
         marker={"size": 7, "color": CLASS_COLOURS["done"], "opacity": 0.7},
-        hovertext=[f"{esc(i)}: {esc(s)}" for i, s in zip(df["item"], df["summary"], strict=True)],
+        hovertext=[
+            f"{esc(i)}: {esc(s)}" for i, s in zip(points["item"], points["summary"], strict=True)
+        ],
         hovertemplate="%{hovertext}<br>%{y:.1f} days<extra></extra>",
     )
-    lines = _percentile_lines(df[column])
     margin_lines(fig, lines, [] if lead.empty else [lead.min(), lead.max()], log_scale=log_scale)
     if log_scale:
         fig.update_yaxes(title_text=f"{what} (days, log scale)")
@@ -81,6 +115,41 @@ def _time_scatter(
         fig.update_yaxes(title_text=f"{what} (days)")
     fig.update_xaxes(title_text="delivered")
     return fig
+
+
+def _density(fig: go.Figure, delivered: Any, lead: Any, log_scale: bool) -> None:
+    """Items per cell of a grid of delivery weeks x days (log-spaced on a log axis), in greys
+    under the points: empty cells are not drawn. Whole weeks, since few items are delivered
+    at weekends: cells of a day or two striped the chart."""
+    week = np.timedelta64(7, "D").astype("timedelta64[ns]").astype("int64")
+    x = delivered.to_numpy(dtype="datetime64[ns]").astype("int64")
+    y = lead.to_numpy(dtype=float)
+    columns, rows = DENSITY_BINS
+    width = week * max(1, -(-(int(x.max()) - int(x.min()) + 1) // (week * columns)))
+    x_edges = np.arange(int(x.min()), int(x.max()) + width + 1, width, dtype=np.int64)
+    if log_scale:
+        y_edges = np.logspace(np.log10(y.min()), np.log10(y.max()) + 1e-9, rows + 1)
+        y_mid = np.sqrt(y_edges[:-1] * y_edges[1:])
+    else:
+        y_edges = np.linspace(0.0, y.max() + 1e-9, rows + 1)
+        y_mid = (y_edges[:-1] + y_edges[1:]) / 2
+    counts, _, _ = np.histogram2d(x, y, bins=(x_edges, y_edges))
+    x_mid = (x_edges[:-1] + width // 2).astype("datetime64[ns]")
+    z = counts.T.astype(object)
+    z[counts.T == 0] = None
+    add_trace(
+        fig,
+        "heatmap",
+        x=[str(v)[:10] for v in x_mid],
+        y=y_mid,
+        z=z.tolist(),
+        colorscale=[[0.0, "#e4e4e4"], [1.0, "#3a3a3a"]],
+        colorbar={"title": {"text": "items"}, "thickness": 12, "x": 1.16},
+        hoverongaps=False,
+        hovertemplate="delivered in the week around %{x}<br>about %{y:.1f} days<br>"
+        "%{z:,} items<extra></extra>",
+        name="items",
+    )
 
 
 def flow_efficiency_histogram(items: TableLike) -> go.Figure:
