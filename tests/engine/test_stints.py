@@ -160,3 +160,35 @@ def test_a_stint_that_starts_after_delivery_has_no_queue():
     )
     a = flowgap.analyze(log, config(9, teams={"source": ["assignee"]}))
     assert row(a.stints, "Z", team="zed")["queue_s"] == 0.0
+
+
+def test_work_handed_on_untouched_waits_after_each_handoff_once():
+    """Dev hands the item to QA at day 2; QA hands it on to Ops at day 3 without touching it;
+    Ops works on it at day 9. The wait after Dev -> QA stops at QA -> Ops (1 day), that after
+    QA -> Ops runs to day 9 (6 days): 7 days of waiting, as waited. Both running to day 9
+    counted days 3 to 9 twice (13 days), so merging two teams or ending a ping-pong promised
+    more waiting than there was."""
+    log = build(
+        {
+            "U": [
+                (0, "status", "Dev"),
+                (2, "status", "QA Queue"),
+                (3, "status", "Ops Queue"),
+                (9, "status", "Ops Work"),
+                (10, "status", "Done"),
+            ]
+        }
+    )
+    teams = {**STATUS_TEAMS, "Ops Queue": "Ops", "Ops Work": "Ops"}
+    cfg = config(
+        12,
+        teams={"source": ["status"], "status_map": teams},
+        statuses={"classes": {"Ops Queue": "wait", "Ops Work": "active"}},
+    )
+    a = flowgap.analyze(log, cfg)
+    events = [(h["from_team"], h["to_team"], h["wait_s"]) for h in a.handoff_events.to_pylist()]
+    assert events == [("Dev", "QA", 1 * DAY), ("QA", "Ops", 6 * DAY)]
+    shares = {r["part"]: r["seconds"] for r in a.time_shares.to_pylist()}
+    assert shares["handoff"] == 7 * DAY == sum(w for _, _, w in events)
+    edges = {(h["from_team"], h["to_team"]): h["total_wait_s"] for h in a.handoffs.to_pylist()}
+    assert edges == {("Dev", "QA"): 1 * DAY, ("QA", "Ops"): 6 * DAY}

@@ -38,16 +38,20 @@ HANDOFF_EVENTS = pa.schema(
         ("ts", TS),
         ("from_team", STR),
         ("to_team", STR),
-        ("wait_s", S),  # handoff -> next active segment (to as_of/window end if none)
+        # handoff -> next active segment (to as_of/window end if none), at most to the next
+        # handoff of the item
+        ("wait_s", S),
     ]
 )
 
 
 def stints(tl: ir.Table) -> ir.Table:
-    """item, stint, team, prev_team, prev2_team, start, end, touch, first_touch, next_touch, we.
+    """item, stint, team, prev_team, prev2_team, start, end, touch, first_touch, next_touch, we,
+    next_start.
 
     ``first_touch``: the first touch moment inside the stint; ``next_touch``: the first touch
-    moment at or after the stint's start (possibly in a later stint).
+    moment at or after the stint's start (possibly in a later stint); ``next_start``: the
+    start of the item's next stint (its next handoff), null for its last.
     """
     t = tl.filter(tl.team.notnull())
     w = ibis.window(group_by=t.item, order_by=t.seg)
@@ -66,13 +70,24 @@ def stints(tl: ir.Table) -> ir.Table:
         we=t.we.max(),
     )
     ws = ibis.window(group_by=s.item, order_by=s.stint)
-    return s.mutate(prev_team=s.team.lag().over(ws), prev2_team=s.team.lag(2).over(ws))
+    return s.mutate(
+        prev_team=s.team.lag().over(ws),
+        prev2_team=s.team.lag(2).over(ws),
+        next_start=s.start.lead().over(ws),
+    )
 
 
 def handoff_events(st: ir.Table) -> ir.Table:
-    """item, ts, from_team, to_team, wait, is_return (A -> B -> A: this is the return)."""
+    """item, ts, from_team, to_team, wait, is_return (A -> B -> A: this is the return).
+
+    ``wait`` runs from the handoff to the item's next touch moment, or to the end of its
+    window, and stops at the item's next handoff: work handed on again before anyone touched
+    it waits after the later handoff from then on. So no second of waiting belongs to two
+    handoffs, and their waits add up to at most the time waited (A -> B -> C handed on within
+    a day and touched a week later counted that week twice)."""
     h = st.filter(st.prev_team.notnull())
-    wait = ibis.greatest(ibis.coalesce(h.next_touch, h.we) - h.start, 0)
+    picked_up = ibis.coalesce(h.next_touch, h.we)
+    wait = ibis.greatest(ibis.least(picked_up, ibis.coalesce(h.next_start, picked_up)) - h.start, 0)
     return h.select(
         "item",
         ts=h.start,
