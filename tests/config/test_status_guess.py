@@ -24,6 +24,10 @@ from flowgap.config.status_guess import guess_classes
         ("Frobnicating", "In Progress", "active"),
         ("Frobnicating", "Done", "done"),
         ("Frobnicating", None, "wait"),
+        # Bugzilla's RESOLVED -> VERIFIED -> CLOSED: checked after delivery (helpdesk)
+        ("VERIFIED", None, "done"),
+        ("Verification", None, "active"),
+        ("Ready for verification", None, "wait"),
     ],
 )
 def test_guess(status: str, category: str | None, expected: str) -> None:

@@ -37,7 +37,7 @@ _WORD_SEPARATORS = re.compile(r"[_\-./]+")
 WAITING_AFTER = "waiting after "
 
 _DONE = re.compile(
-    r"\b(done|closed|resolved|released|deployed|delivered|complete|completed|finished|"
+    r"\b(done|closed|resolved|verified|released|deployed|delivered|complete|completed|finished|"
     r"cancel+ed|rejected|won'?t (do|fix)|declined|abandoned|duplicate|live|shipped|archived)\b",
     re.IGNORECASE,
 )

@@ -100,9 +100,10 @@ def analyze(
         classes=classes,
     )
     fe = summary.median_flow_efficiency(rows["items"]) if "items" in rows else None
+    held = status_classes.time_held(rows["visits"]) if "visits" in rows else None
     warnings: list[Finding] = [
         # first: a wrong class makes every number wrong, and stderr shows the first few only
-        *status_classes.class_warnings(classes, config, moves, fe),
+        *status_classes.class_warnings(classes, config, moves, fe, held),
         *result.warnings,
         *as_of_warnings(result, config, as_of),
         *steering.steering_warnings(rows["steering_touches"], config),
