@@ -3,6 +3,7 @@ and one clear line with exit code 2 for bad requests."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import flowgap
 from cli_process import flowgap_cli
 from flowgap.decisions.forecast import daily_throughput
 from flowgap.engine.selection import Selection, selected_mask
+from flowgap.report import html as html_report
+from flowgap.report import markdown
 
 pytestmark = pytest.mark.slow
 
@@ -136,12 +139,24 @@ def test_whatif_bad_changes_get_one_line_and_exit_2(
 
 def test_analyze_reports_decisions_and_thresholds_on_wip_over_sle(work: Path) -> None:
     args = ["analyze", "s.jira.ndjson", "-c", "s.jira.flowgap.toml", "-o", "out"]
-    done = flowgap_cli(*args, "--format", "json,md", "--fail-on", "wip.over_sle > 5", cwd=work)
+    formats = ["--format", "json,md,csv"]
+    done = flowgap_cli(*args, *formats, "--fail-on", "wip.over_sle > 5", cwd=work)
     assert done.returncode == 0, done.stderr
     report = json.loads((work / "out" / "report.json").read_text(encoding="utf-8"))
     wip = report["summary"]["wip"]
     assert 0 <= wip["over_sle"] <= wip["in_trouble"] <= wip["current"]
     assert report["in_trouble"]["total_rows"] == wip["in_trouble"]
+    # Every item in trouble in the CSV; the reports list the ten oldest, and say so past ten.
+    with (work / "out" / "csv" / "in_trouble.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["item"] for r in rows] == [r["item"] for r in report["in_trouble"]["rows"]]
+    assert len(rows) == wip["in_trouble"] >= 1
+    many = {**report, "in_trouble": {"rows": report["in_trouble"]["rows"] * 12, "total_rows": 12}}
+    cut = "The 10 oldest of 12; every one in csv/in"
+    assert "every one in csv" not in markdown.render(report)
+    assert cut in markdown.render(many).replace("\\_", "_")
+    assert cut in html_report._decisions(many)
+    assert (work / "out" / "csv" / "service_levels.csv").is_file()
     (result,) = report["thresholds"]["results"]
     assert result["metric"] == "wip.over_sle" and result["actual"] == wip["over_sle"]
     ranks = [a["rank"] for a in report["actions"]]

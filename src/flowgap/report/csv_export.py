@@ -53,14 +53,20 @@ def csv_ready(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, names=table.schema.names)
 
 
-def write_csvs(analysis: Analysis, directory: Path) -> list[Path]:
+def write_csv(table: pa.Table, directory: Path, name: str) -> Path:
+    """``directory/name.csv`` of one table."""
     directory.mkdir(parents=True, exist_ok=True)
     options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
+    path = directory / f"{name}.csv"
+    pacsv.write_csv(csv_ready(table), path, write_options=options)
+    return path
+
+
+def write_csvs(analysis: Analysis, directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
 
     def write(name: str) -> Path:
-        path = directory / f"{name}.csv"
-        pacsv.write_csv(csv_ready(analysis.table(name)), path, write_options=options)
-        return path
+        return write_csv(analysis.table(name), directory, name)
 
     # Arrow's kernels and writer release the GIL: the tables are written side by side.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

@@ -163,6 +163,20 @@ def actions_window(actions: list[dict]) -> str | None:
     )
 
 
+#: Items in trouble a report lists (oldest first); csv/in_trouble.csv has them all.
+IN_TROUBLE_SHOWN = 10
+
+
+def in_trouble_cut(total: int) -> str | None:
+    """What a report says under its items in trouble when it lists fewer than there are."""
+    if total <= IN_TROUBLE_SHOWN:
+        return None
+    return (
+        f"The {IN_TROUBLE_SHOWN} oldest of {total:,}; every one in csv/in_trouble.csv (with"
+        " --format csv)."
+    )
+
+
 def why_empty(what: str, reason: str | None) -> str:
     """The one line an empty section shows instead of its content."""
     return f"No {what}: {reason or 'nothing to show'}."

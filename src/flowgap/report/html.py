@@ -23,12 +23,14 @@ from ..engine.findings import (
 from . import tables as spec
 from .baseline import describe_delta
 from .fmt import (
+    IN_TROUBLE_SHOWN,
     NO_HISTORY_REASON,
     TIME_SHARES_NOTE,
     actions_window,
     class_warnings_of,
     forecast_lines,
     headline_rows,
+    in_trouble_cut,
     mining_empty,
     no_worst_items,
     plural,
@@ -240,7 +242,9 @@ def _decisions(report: dict) -> str:
     trouble = report.get("in_trouble") or {"rows": [], "total_rows": 0}
     if trouble["total_rows"]:
         out.append(f"<h2>Items in trouble ({trouble['total_rows']})</h2>")
-        out.append(table(spec.IN_TROUBLE, trouble["rows"]))
+        out.append(table(spec.IN_TROUBLE, trouble["rows"][:IN_TROUBLE_SHOWN]))
+        cut = in_trouble_cut(trouble["total_rows"])
+        out += [f'<p class="note">{e(cut)}</p>'] if cut else []
     else:
         out.append("<h2>Items in trouble</h2>")
         out.append(_why(why_empty("item in trouble", why.get("in_trouble"))))

@@ -17,12 +17,14 @@ from ..engine.findings import (
 from . import tables as spec
 from .baseline import describe_delta
 from .fmt import (
+    IN_TROUBLE_SHOWN,
     NO_HISTORY_REASON,
     TIME_SHARES_NOTE,
     actions_window,
     class_warnings_of,
     forecast_lines,
     headline_rows,
+    in_trouble_cut,
     mining_empty,
     no_worst_items,
     plural,
@@ -154,7 +156,9 @@ def decisions(report: dict) -> list[str]:
             f"{chance:.0%} chance to finish within it.",
             "",
         ]
-        out += table(spec.IN_TROUBLE, trouble["rows"][: TOP * 2])
+        out += table(spec.IN_TROUBLE, trouble["rows"][:IN_TROUBLE_SHOWN])
+        cut = in_trouble_cut(trouble["total_rows"])
+        out += [esc(cut), ""] if cut else []
     else:
         out += ["## Items in trouble", "", esc(why_empty("item in trouble", why.get("in_trouble")))]
         out += [""]

@@ -107,6 +107,10 @@ def write_reports(analysis: object, report: dict, out: Path, formats: list[str])
         return folder.write(analysis, report, formats)
 
 
+#: The decisions' tables written as CSVs (the reports list the first rows of each).
+DECISION_TABLES = ("in_trouble", "service_levels")
+
+
 class ReportFolder:
     """The folder the new report set is written into (``tmp``), beside ``out``."""
 
@@ -121,6 +125,11 @@ class ReportFolder:
         pool = ThreadPoolExecutor(1, thread_name_prefix="flowgap-csv")
         self._csvs = pool.submit(csv_export.write_csvs, analysis, self.tmp / "csv")  # type: ignore[arg-type]
         pool.shutdown(wait=False)
+
+    def decision_csvs(self, decided: dict) -> None:
+        """The decisions' tables as CSVs beside the analysis' (:data:`DECISION_TABLES`)."""
+        for name in DECISION_TABLES:
+            csv_export.write_csv(decided[name], self.tmp / "csv", name)
 
     def write(self, analysis: object, report: dict, formats: list[str]) -> list[Path]:
         """Write the reports of ``formats`` besides the CSVs (:meth:`start_csvs`), and wait
@@ -333,6 +342,8 @@ def _analyze_and_write(
                 folder.start_csvs(analysis)  # beside the forecasts and the other reports
             with steps.task("Forecasts, service levels and what-ifs", total=None):
                 decided = decide(analysis)
+            if "csv" in wanted:
+                folder.decision_csvs(decided)
             outcomes = thresholds.evaluate(
                 parsed,
                 decided["summary"],
