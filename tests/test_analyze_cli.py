@@ -319,9 +319,10 @@ def test_a_class_mapping_with_no_work_status_is_warned_on_stderr_and_in_the_repo
     assert done.returncode == 0, done.stderr
     message = (
         "No status is classed active, so flow efficiency is 0 by construction. Look at"
-        " 'Accepted' (wait, guessed, 3 visits), 'Queued' (wait, guessed, 3 visits): class the"
-        " statuses where someone works as active (no status classed wait or backlog is named"
-        ' like work), in flowgap.toml: [statuses.classes] "<status>" = "active"'
+        " 'Accepted' (wait, guessed, 3 visits, 9.0 d in flow windows), 'Queued' (wait,"
+        " guessed, 3 visits, 0.4 d in flow windows): class the statuses where someone works"
+        " as active (no status classed wait or backlog is named like work), in flowgap.toml:"
+        ' [statuses.classes] "<status>" = "active"'
     )
     # the first warning after the summary line
     assert done.stderr.splitlines()[1] == f"flowgap: warning: {message}"

@@ -148,8 +148,9 @@ def test_steering_touches_and_warnings_reach_the_analysis(tmp_path):
     # A: meetings on days 2 and 3; the steerco label on day 2 is the same day as a meeting.
     touches = {r["item"]: r["steering_touches"] for r in a.items.to_pylist()}
     assert touches == {"A": 2, "B": 0, "C": 0}
-    assert [w.kind for w in a.warnings] == ["steering_unknown_items"]
-    assert "NOPE-1" in a.warnings[0].message
+    # the log's teams are its assignees: said too (engine/teams_seen.py)
+    assert [w.kind for w in a.warnings] == ["teams_are_people", "steering_unknown_items"]
+    assert "NOPE-1" in a.warnings[1].message
 
 
 def test_spark_without_java_is_one_clear_input_error(monkeypatch):

@@ -26,6 +26,7 @@ from . import (
     stints,
     summary,
     teams,
+    teams_seen,
     time_shares,
     timeline,
 )
@@ -101,10 +102,12 @@ def analyze(
     )
     fe = summary.median_flow_efficiency(rows["items"]) if "items" in rows else None
     held = status_classes.time_held(rows["visits"]) if "visits" in rows else None
+    people = teams_seen.people_as_teams(result, config) if isinstance(result, LoadResult) else None
     warnings: list[Finding] = [
         # first: a wrong class makes every number wrong, and stderr shows the first few only
         *status_classes.class_warnings(classes, config, moves, fe, held),
         *result.warnings,
+        *([people] if people is not None else []),
         *as_of_warnings(result, config, as_of),
         *steering.steering_warnings(rows["steering_touches"], config),
     ]

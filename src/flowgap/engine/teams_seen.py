@@ -9,9 +9,10 @@ beside the 15 org lines its analysis uses).
 from __future__ import annotations
 
 import ibis
+import pyarrow.compute as pc
 
 from ..config import Config
-from ..model import LoadResult
+from ..model import Finding, LoadResult
 from .as_of import microseconds, resolve_as_of
 from .backend import connect
 from .coded_events import coded_events
@@ -47,3 +48,36 @@ def teams_seen(result: LoadResult, config: Config) -> dict[str, dict]:
         row["team"]: {"name": row["team"], "source": sources[row["rank"]], "items": row["items"]}
         for row in found.to_pylist()
     }
+
+
+def _has_values(result: LoadResult, field: str) -> bool:
+    events = result.events
+    of_field = pc.equal(events.column("field"), field)
+    return bool(pc.any(pc.and_(of_field, pc.is_valid(events.column("value")))).as_py())
+
+
+def people_as_teams(result: LoadResult, config: Config) -> Finding | None:
+    """A warning when no ``[teams] source`` before the assignee can give a team (no team
+    field in the data, no status map, no assignee map) while assignees are known: every team
+    is then a person, and the handoffs, team rankings and clusters are about people. On the
+    public logs that is helpdesk, BPI Challenge 2012, the running example and Jira exports
+    without a team field; their reports named "Value 2" or "11181" as teams."""
+    sources = config.teams.source
+    if not result.has_history or "assignee" not in sources:
+        return None
+    before = sources[: sources.index("assignee")]
+    if ("status" in before and config.teams.status_map) or (
+        "assignee_map" in before and config.teams.assignee_map
+    ):
+        return None
+    if ("field" in before and _has_values(result, "team")) or not _has_values(result, "assignee"):
+        return None
+    return Finding(
+        "teams_are_people",
+        "No team field, status map or assignee map gives a team: each person (the assignee;"
+        " org:resource in XES) counts as a team, so the handoffs, the teams' ranking and the"
+        " team clusters are between people. To analyse teams, name the team in the input"
+        " ([input.jira] team_field, [input.xes] team_attribute such as a work-group"
+        " attribute, [input.csv] team, [input.transitions] team) or map people to teams in"
+        " [teams] assignee_map.",
+    )

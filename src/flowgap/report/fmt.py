@@ -13,6 +13,16 @@ def class_warnings_of(report: dict) -> list[dict]:
     return [w for w in report["warnings"] if w["kind"] in CLASS_WARNINGS]
 
 
+#: Warnings that the teams of the analysis are people (``engine/teams_seen.people_as_teams``).
+TEAM_WARNINGS = ("teams_are_people",)
+
+
+def team_warnings_of(report: dict) -> list[dict]:
+    """The report's warnings about what its teams are: every team figure depends on it, so
+    the reports show them above the headline, after the status classes'."""
+    return [w for w in report["warnings"] if w["kind"] in TEAM_WARNINGS]
+
+
 def days(seconds: float | None) -> str:
     return "–" if seconds is None else f"{seconds / DAY_S:.1f} d"
 

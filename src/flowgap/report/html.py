@@ -34,6 +34,7 @@ from .fmt import (
     mining_empty,
     no_worst_items,
     plural,
+    team_warnings_of,
     why_empty,
 )
 from .tables import HTML, Column, Fmt, TableSpec
@@ -172,6 +173,11 @@ def render(report: dict, analysis: Analysis) -> str:
     for w in class_warnings_of(report):
         parts.append(
             f'<p class="note class-warning"><strong>Check the status classes'
+            f" ({e(w['kind'])}):</strong> {e(w['message'])}</p>"
+        )
+    for w in team_warnings_of(report):
+        parts.append(
+            f'<p class="note class-warning"><strong>Check the teams'
             f" ({e(w['kind'])}):</strong> {e(w['message'])}</p>"
         )
     parts.append('<section id="headline"><div class="cards">' + "".join(cards) + "</div>")

@@ -28,6 +28,7 @@ from .fmt import (
     mining_empty,
     no_worst_items,
     plural,
+    team_warnings_of,
     why_empty,
 )
 from .tables import MD, Column, Fmt, TableSpec, cycle_text
@@ -88,6 +89,8 @@ def render(report: dict) -> str:
         ]
     for w in class_warnings_of(report):
         lines += [f"> **Check the status classes ({esc(w['kind'])}):** {esc(w['message'])}", ""]
+    for w in team_warnings_of(report):
+        lines += [f"> **Check the teams ({esc(w['kind'])}):** {esc(w['message'])}", ""]
     deltas = {}
     if report.get("baseline"):
         deltas = {r["metric"]: r for r in report["baseline"]["metrics"]}
