@@ -203,3 +203,24 @@ def test_empty_process_mining_sections_say_why() -> None:
     ):
         after = md.split(heading + "\n\n", 1)[1]
         assert after.startswith(what), after[:120]
+
+
+def test_a_forecast_for_work_in_trouble_says_whose_pace_it_is() -> None:
+    """A throughput forecast draws from the pace of past deliveries: for 406 items in
+    progress, every one past its SLE or unlikely to make it, "done by 2012-03-20" was a date
+    for some 406 items, not these (BPI Challenge 2012)."""
+    from flowgap.report.fmt import forecast_lines
+
+    window = {"start": "2012-01-01", "end": "2012-03-14", "delivered": 900}
+    fc = {
+        "when": {"items": 10, "dates": {"p50": "2012-03-20", "p85": "2012-03-21"}},
+        "by": {"by": "2012-04-11", "items": {"p50": 50}, "trials": 1000, "window": window},
+    }
+    plain = forecast_lines(fc, in_trouble=4)[2]
+    assert plain == "- The 10 items in progress: done by p50 2012-03-20, p85 2012-03-21."
+    warned = forecast_lines(fc, in_trouble=5)[2]
+    assert warned.startswith(
+        "- 10 items delivered at the pace of 2012-01-01 to 2012-03-14: done by p50 2012-03-20"
+    )
+    assert "But 5 of the 10 items in progress are in trouble" in warned
+    assert "not necessarily these" in warned

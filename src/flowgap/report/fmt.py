@@ -192,8 +192,15 @@ def why_empty(what: str, reason: str | None) -> str:
     return f"No {what}: {reason or 'nothing to show'}."
 
 
-def forecast_lines(fc: dict | None) -> list[str]:
-    """The report's forecast as Markdown lines: a heading, one bullet each, a blank line."""
+def forecast_lines(fc: dict | None, in_trouble: int | None = None) -> list[str]:
+    """The report's forecast as Markdown lines: a heading, one bullet each, a blank line.
+
+    ``in_trouble``: items in progress in trouble (the summary's ``wip.in_trouble``: past
+    their service level expectation or unlikely to finish within it). A throughput forecast
+    draws from the pace items were delivered at, whatever their age: where most of the work
+    in progress is in trouble, its dates say when that many items will be delivered, not when
+    these will (BPI Challenge 2012: "done by 2012-03-20" for 406 items, every one in trouble,
+    185 already past their SLE)."""
     if not fc:
         return []
     window = fc["by"]["window"]
@@ -201,7 +208,16 @@ def forecast_lines(fc: dict | None) -> list[str]:
     when = fc["when"]
     if when:
         dates = ", ".join(f"{k} {v}" for k, v in when["dates"].items())
-        out.append(f"- The {when['items']} items in progress: done by {dates}.")
+        line = f"- The {when['items']} items in progress: done by {dates}."
+        if in_trouble and in_trouble * 2 >= when["items"]:
+            line = (
+                f"- {when['items']} items delivered at the pace of {window['start']} to"
+                f" {window['end']}: done by {dates}. But {in_trouble:,} of the"
+                f" {when['items']} items in progress are in trouble (past their service level"
+                " expectation or unlikely to finish within it): at that pace that many items"
+                " are delivered by then, not necessarily these."
+            )
+        out.append(line)
     by = fc["by"]
     counts = ", ".join(f"{k} at least {v}" for k, v in by["items"].items())
     out.append(f"- Items delivered by {by['by']}: {counts}.")

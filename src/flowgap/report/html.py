@@ -265,7 +265,9 @@ def _decisions(report: dict) -> str:
         out.append(_why(why_empty("forecast", why.get("forecast"))))
     else:
         out.append("<h2>Forecast</h2><ul>")
-        out += [f"<li>{e(line.removeprefix('- '))}</li>" for line in forecast_lines(fc)[2:-1]]
+        in_trouble = ((report.get("summary") or {}).get("wip") or {}).get("in_trouble")
+        lines = forecast_lines(fc, in_trouble)[2:-1]
+        out += [f"<li>{e(line.removeprefix('- '))}</li>" for line in lines]
         out.append("</ul>")
         if fc["when"]:
             # The distribution as a table with bars drawn by CSS: the report's figures are

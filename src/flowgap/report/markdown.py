@@ -171,10 +171,14 @@ def decisions(report: dict) -> list[str]:
     else:
         out += [esc(why_empty("service level expectation", why.get("service_levels"))), ""]
     if report.get("forecast"):
-        out += forecast_lines(report["forecast"])
+        out += forecast_lines(report["forecast"], _in_trouble(report))
     else:
         out += ["## Forecast", "", esc(why_empty("forecast", why.get("forecast"))), ""]
     return out
+
+
+def _in_trouble(report: dict) -> int | None:
+    return ((report.get("summary") or {}).get("wip") or {}).get("in_trouble")
 
 
 def _time_shares(report: dict) -> list[str]:

@@ -84,7 +84,12 @@ def layout(view: View, search: str) -> html.Div:
     else:
         # The report's lines: when the items in progress will be done (the dates of the
         # chart below, which no text gave), how many by a date, and on what data.
-        lines = [line.removeprefix("- ") for line in forecast_lines(fc) if line.startswith("- ")]
+        in_trouble = decided["summary"]["wip"].get("in_trouble")
+        lines = [
+            line.removeprefix("- ")
+            for line in forecast_lines(fc, in_trouble)
+            if line.startswith("- ")
+        ]
         children.append(
             section(
                 "Forecast",
