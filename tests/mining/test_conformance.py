@@ -85,3 +85,58 @@ def test_skipping_is_only_between_visited_steps() -> None:
         ORDER,
     )
     assert got["deviations"] == [] and got["conforming"] == 2 and got["finding"] is None
+
+
+def _with_touch(table, touched: set[str]):
+    import pyarrow as pa
+
+    touch = [1.0 if k in touched else 0.0 for k in table.column("item").to_pylist()]
+    return table.append_column("touch_s", pa.array(touch, pa.float64()))
+
+
+def test_the_inferred_workflow_is_that_of_items_someone_worked_on() -> None:
+    """BPI Challenge 2012's most frequent delivered path was a loan declined on arrival,
+    untouched: every application worked on then "deviated" from it."""
+    paths = {
+        **{f"X{i}": ["Submitted", "Declined"] for i in range(4)},  # untouched
+        **{f"W{i}": ["Submitted", "Dev", "Review", "Done"] for i in range(3)},
+        "V": ["Submitted", "Dev", "Done"],
+    }
+    rows = [(k, False, 1.0, None, 0) for k in paths]
+    worked = {k for k in paths if not k.startswith("X")}
+    classes = {"Declined": "done", "Done": "done"}
+    got = conformance(item_variants(visits(paths)), _with_touch(items(rows), worked), [], classes)
+    assert got["workflow"] == ["Submitted", "Dev", "Review", "Done"]
+    # the declined items end in another outcome: no deviation; V skipped Review
+    assert [(d["kind"], d["status"], d["items"]) for d in got["deviations"]] == [
+        ("skipped", "Review", 1)
+    ]
+    assert got["conforming"] == 7
+    # without touch the most frequent delivered path decides, as before
+    got = conformance(item_variants(visits(paths)), items(rows), [], classes)
+    assert got["workflow"] == ["Submitted", "Declined"]
+
+
+def test_an_inferred_path_few_items_follow_is_said_to_be_one_among_many() -> None:
+    paths = {
+        "A": ["Ready", "Dev", "Done"],
+        "B": ["Ready", "Dev", "Done"],
+        "C": ["Ready", "Test", "Done"],
+        "D": ["Ready", "Ops", "Done"],
+        "E": ["Ready", "Sec", "Done"],
+        "F": ["Ready", "Legal", "Done"],
+        "G": ["Ready", "Docs", "Done"],
+        "H": ["Ready", "UX", "Done"],
+        "I": ["Ready", "QA", "Done"],
+    }
+    rows = [(k, False, 1.0, None, 0) for k in paths]
+    got = conformance(item_variants(visits(paths)), items(rows), [])
+    assert got["conforming"] == 2
+    assert got["finding"].startswith(
+        "No path dominates: the most frequent path of the delivered items someone worked on"
+        " is followed by 22% of delivered items (2 of 9)"
+    )
+    assert "Set [statuses] order" in got["finding"]
+    # a configured order is the user's own: its deviations are named
+    got = conformance(item_variants(visits(paths)), items(rows), ["Ready", "Dev", "Done"])
+    assert got["finding"].startswith("78% of delivered items skipped 'Dev'")

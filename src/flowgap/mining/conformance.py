@@ -1,14 +1,18 @@
 """Conformance of delivered items to the intended workflow.
 
 The intended workflow is ``[statuses] order`` when configured, otherwise the path of the most
-frequent variant of delivered items (the "happy path" pm4py's variants give). For each
-delivered item's variant, three kinds of deviation:
+frequent variant of delivered items that someone worked on (the "happy path" pm4py's variants
+give; items delivered without any touch, such as BPI Challenge 2012's loans declined on
+arrival, are the most frequent path of some logs and no workflow). For each delivered item's
+variant, three kinds of deviation:
 
 - **skipped** a status S of the workflow: the item never visited S, but visited a status before
   S and one after S in the workflow (delivered without passing ``In Review``);
 - **moved backward**: the engine's ``rework`` (a move to a status earlier in the configured
   order; without one, back from done or to backlog): the one rule of a backward move;
-- **outside** the workflow: the item visited a status that is not in the workflow.
+- **outside** the workflow: the item visited a status that is not in the workflow, other
+  than a ``done`` one: ending in another outcome ("reject request" where the workflow ends in
+  "pay compensation", "Won't Do" beside "Done") is no deviation.
 
 Each deviation gets the share of delivered items with it, and their median lead time beside
 that of the delivered items without it: whether deviating items were slower.
@@ -29,20 +33,29 @@ import pyarrow.compute as pc
 
 from ..engine.runner import Aggregate, Scope
 
-ITEM_COLUMNS = ("item", "is_open", "lead_time_s", "rework")
+ITEM_COLUMNS = ("item", "is_open", "lead_time_s", "rework", "touch_s")
 KIND_ORDER = ("skipped", "backward", "outside")
+#: An inferred workflow followed by fewer delivered items than this share is no workflow but
+#: one path among many (BPI Challenge 2012: 15%): the finding says so instead of naming a
+#: deviation.
+MIN_FOLLOWED = 0.25
 
 
 def intended_workflow(
-    order: list[str], paths: dict[str, tuple[str, ...]], delivered: set[str]
+    order: list[str],
+    paths: dict[str, tuple[str, ...]],
+    delivered: set[str],
+    worked: set[str] | None = None,
 ) -> tuple[list[str], str]:
     """(the workflow, "config" or "inferred"): the configured order, or the most frequent
-    path of delivered items (ties: the first in path order)."""
+    path of delivered items, of those ``worked`` on when there are any (ties: the first in
+    path order)."""
     if order:
         return list(order), "config"
+    among = delivered & worked if worked and delivered & worked else delivered
     counts: dict[tuple[str, ...], int] = {}
     for item, path in paths.items():
-        if item in delivered:
+        if item in among:
             counts[path] = counts.get(path, 0) + 1
     if not counts:
         return [], "inferred"
@@ -50,8 +63,11 @@ def intended_workflow(
     return list(dict.fromkeys(best)), "inferred"
 
 
-def deviations_of(path: tuple[str, ...], rank: dict[str, int]) -> list[tuple[str, str | None]]:
-    """(kind, status) of the skipped and outside deviations of one variant."""
+def deviations_of(
+    path: tuple[str, ...], rank: dict[str, int], outcomes: frozenset[str] = frozenset()
+) -> list[tuple[str, str | None]]:
+    """(kind, status) of the skipped and outside deviations of one variant; a status of
+    ``outcomes`` (the done ones) outside the workflow is another outcome, no deviation."""
     seen = [rank[s] for s in path if s in rank]
     found: list[tuple[str, str | None]] = []
     if seen:
@@ -61,15 +77,19 @@ def deviations_of(path: tuple[str, ...], rank: dict[str, int]) -> list[tuple[str
             for status, r in sorted(rank.items(), key=lambda kv: kv[1])
             if low < r < high and r not in visited
         ]
-    found += [("outside", s) for s in dict.fromkeys(path) if s not in rank]
+    found += [("outside", s) for s in dict.fromkeys(path) if s not in rank and s not in outcomes]
     return found
 
 
 def conformance(
-    paths: dict[str, tuple[str, ...]], items: pa.Table, order: list[str]
+    paths: dict[str, tuple[str, ...]],
+    items: pa.Table,
+    order: list[str],
+    classes: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Deviations of delivered items from the intended workflow (module docstring);
-    ``paths``: each item's variant (:func:`.variants.item_variants`)."""
+    ``paths``: each item's variant (:func:`.variants.item_variants`); ``classes``: the status
+    classes (the done statuses are outcomes)."""
     done = items.filter(pc.invert(items.column("is_open")))
     keys = done.column("item").to_pylist()
     of_item = [paths.get(k) for k in keys]
@@ -78,14 +98,19 @@ def conformance(
     lead = np.asarray(done.column("lead_time_s").to_numpy(zero_copy_only=False), dtype=float)
     rework = pc.fill_null(done.column("rework"), 0).to_numpy(zero_copy_only=False)
     delivered = {k for k, p in zip(keys, of_item, strict=True) if p is not None}
-    workflow, source = intended_workflow(order, paths, delivered)
+    worked = set()
+    if "touch_s" in done.column_names:
+        touched = pc.fill_null(pc.greater(done.column("touch_s"), 0), False)
+        worked = set(pc.filter(done.column("item"), touched).to_pylist())
+    workflow, source = intended_workflow(order, paths, delivered, worked)
     rank = {status: i for i, status in enumerate(workflow)}
+    outcomes = frozenset(s for s, c in (classes or {}).items() if c == "done")
     # Deviations are a variant's: found once per variant, then spread to its items by number.
     variant: dict[tuple[str, ...], int] = {}
     codes = np.array([-1 if p is None else variant.setdefault(p, len(variant)) for p in of_item])
     with_kind: dict[tuple[str, str | None], list[int]] = {}
     for path, code in variant.items():
-        for kind in deviations_of(path, rank):
+        for kind in deviations_of(path, rank, outcomes):
             with_kind.setdefault(kind, []).append(code)
     found = {kind: np.isin(codes, members) for kind, members in with_kind.items()}
     backward = has_path & (rework > 0)
@@ -109,6 +134,15 @@ def conformance(
         )
     rows.sort(key=lambda r: (-r["items"], KIND_ORDER.index(r["kind"]), r["status"] or ""))
     conforming = has_path & ~deviating
+    finding = _finding(rows)
+    followed = int(conforming.sum())
+    if source == "inferred" and n and followed < MIN_FOLLOWED * n:
+        finding = (
+            "No path dominates: the most frequent path of the delivered items someone worked on"
+            f" is followed by {followed / n:.0%} of delivered items ({followed:,} of {n:,}), so"
+            " the deviations below are mostly other paths through the process. Set"
+            " [statuses] order to the intended workflow to check conformance against it."
+        )
     return {
         "workflow": workflow,
         "workflow_source": source,
@@ -117,7 +151,7 @@ def conformance(
         "conforming_share": int(conforming.sum()) / n if n else None,
         "median_lead_time_s_conforming": _median(lead[conforming]),
         "deviations": rows,
-        "finding": _finding(rows),
+        "finding": finding,
     }
 
 
@@ -151,7 +185,7 @@ def _median(values: np.ndarray) -> float | None:
 
 
 def _conformance(scope: Scope, item_variants: dict, items: pa.Table) -> dict[str, Any]:
-    return conformance(item_variants, items, scope.config.statuses.order)
+    return conformance(item_variants, items, scope.config.statuses.order, scope.classes)
 
 
 STEPS = [
