@@ -35,6 +35,19 @@ def test_both_views_are_inline_svg_with_the_edges() -> None:
     assert performance is not None and performance.startswith("<svg")
 
 
+@needs_dot
+def test_names_graphviz_would_read_otherwise_are_drawn_as_they_are() -> None:
+    """A status ending in a backslash escaped the closing quote of its DOT label, and one
+    shaped like ``<none>`` was read as an HTML label: ``dot`` failed, and the analysis with a
+    traceback. Both are drawn as written, in the workflow's order."""
+    paths = {"A": ["Open\\", "<a>>", "Done"], "B": ["Open\\", "Done"]}
+    status_map = edges({("Open\\", "<a>>"): 1, ("<a>>", "Done"): 1, ("Open\\", "Done"): 1})
+    for view in ("frequency", "performance"):
+        svg = status_map_svg(status_map, visits(paths), view, order=["Open\\", "<a>>", "Done"])
+        assert svg is not None and svg.startswith("<svg")
+        assert ">Open\\" in svg and ">&lt;a&gt;&gt;\u200b" in svg
+
+
 def test_no_edges_no_drawing() -> None:
     empty = edges({})
     assert status_map_svg(empty, visits({})) is None

@@ -73,6 +73,17 @@ def handoff_graph_svg(edges: pa.Table, view: str = "frequency") -> str | None:
     return pm4py_worker.call(_draw, dfg, view, {}, [])
 
 
+def dot_label(name: str) -> str:
+    """A status or team name as Graphviz reads it back unchanged: a backslash doubled (a
+    trailing one escaped the closing quote: "Open\\" made ``dot`` fail and the whole
+    analysis with it), and a name that looks like Graphviz's HTML label (``<none>``) with a
+    zero-width space after it, so it stays text."""
+    name = name.replace("\\", "\\\\")
+    if name.startswith("<") and name.endswith(">"):
+        name += "\u200b"
+    return name
+
+
 def _draw(dfg: dict, view: str, markers: dict, order: list[str]) -> str | None:
     """pm4py's drawing of ``dfg`` as an ``<svg>`` element, top-down, nodes in ``order``
     first; ``markers``: start and end activities, if any (where pm4py runs:
@@ -80,6 +91,9 @@ def _draw(dfg: dict, view: str, markers: dict, order: list[str]) -> str | None:
     pm4py()  # the preloaded module, or its import now
     from pm4py.visualization.dfg import visualizer
 
+    dfg = {(dot_label(a), dot_label(b)): v for (a, b), v in dfg.items()}
+    markers = {k: {dot_label(s): n for s, n in v.items()} for k, v in markers.items()}
+    order = [dot_label(s) for s in order]
     gviz = visualizer.apply(
         dfg,
         variant=getattr(visualizer.Variants, view.upper()),
