@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import flowgap
 from flowgap.config import Config
 from flowgap.errors import InputError
 from flowgap.ingest import transition_csv
@@ -159,6 +160,22 @@ def test_created_column_name_is_configurable(tmp_path: Path) -> None:
     # Without the mapping the column is not read: creation is the first transition.
     default = transition_csv.load(p, Config())
     assert rows_of(default, "A-1")[0] == (t(2024, 1, 2), 0, "created", None, None, None)
+
+
+def test_an_inconsistent_transition_quotes_a_long_name_shortened(tmp_path: Path) -> None:
+    """A 20,000,000-character status (a name the loader then rejects) was quoted whole by this
+    warning: a 20 MB line on stderr and in report.json, and two minutes for inspect."""
+    long = "S" * 100_000
+    p = tmp_path / "t.csv"
+    p.write_text(
+        "item,from,to,timestamp\nA-1,,Open,2024-01-01T00:00:00Z\n"
+        f"A-1,Open,{long},2024-01-02T00:00:00Z\nA-1,Review,Done,2024-01-03T00:00:00Z\n"
+    )
+    result = flowgap.load([p], Config())
+    (warning,) = [w for w in result.warnings if w.kind == "inconsistent_transition"]
+    assert warning.message.startswith("A-1: moves from 'Review' but was in 'SSSS")
+    assert warning.message.endswith("…(100,000 characters)'") and len(warning.message) < 200
+    assert any("longer than 1,000 characters" in r.reason for r in result.rejects)
 
 
 def test_latin1_and_inconsistent_transition_warned(tmp_path: Path) -> None:

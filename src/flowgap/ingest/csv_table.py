@@ -207,7 +207,7 @@ def optional_index(header: Sequence[str], name: str | None, path: Path) -> int |
     if len(at) > 1:
         raise InputError(
             path,
-            f"the header names column {name!r} {len(at)} times (columns"
+            f"the header names column {quoted(name)} {len(at)} times (columns"
             f" {', '.join(map(str, at))}): rename all but the one that holds the values",
         )
     return at[0] - 1

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..config import Config
-from ..errors import InputError, quoted
+from ..errors import InputError, excerpt, quoted
 from ..model import (
     EVENTS_SCHEMA,
     ITEMS_SCHEMA,
@@ -154,7 +154,7 @@ def conform(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Tab
     """Columns of ``schema`` in order, cast to its types; extra columns kept as strings."""
     missing = [name for name in schema.names if name not in table.column_names]
     if missing:
-        raise InputError(path, f"{what} table lacks column {missing[0]!r}", record="schema")
+        raise InputError(path, f"{what} table lacks column {quoted(missing[0])}", record="schema")
     columns = []
     fields = []
     for f in schema:
@@ -168,7 +168,9 @@ def conform(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Tab
             col = col.cast(f.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             raise InputError(
-                path, f"column {f.name!r} of type {col.type} cannot be read as {f.type}: {exc}"
+                path,
+                f"column {quoted(f.name)} of type {col.type} cannot be read as {f.type}:"
+                f" {excerpt(exc)}",
             ) from None
         columns.append(col)
         fields.append(f)
@@ -181,7 +183,7 @@ def conform(table: pa.Table, schema: pa.Schema, path: Path, what: str) -> pa.Tab
                 col = col.cast(pa.string())
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 raise InputError(
-                    path, f"extra column {name!r} of type {col.type} is not text"
+                    path, f"extra column {quoted(name)} of type {col.type} is not text"
                 ) from None
         columns.append(col.cast(pa.string()))
         fields.append(pa.field(name, pa.string()))

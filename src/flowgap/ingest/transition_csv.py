@@ -403,7 +403,7 @@ def _emit(
                 i,
                 Finding(
                     "inconsistent_transition",
-                    f"{key}: moves from {moved!r} but was in {was!r}",
+                    f"{excerpt(key)}: moves from {quoted(moved)} but was in {quoted(was)}",
                     key,
                     f"{prefix}{lines[r[i]]}",
                 ),

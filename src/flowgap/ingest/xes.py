@@ -432,7 +432,7 @@ def load(path: Path, config: Config) -> LoadResult:
         if case is not None and case in seen_cases:
             b.warn(
                 "duplicate_case",
-                f"case {case!r} appears in traces {seen_cases[case]} and {t_index};"
+                f"case {quoted(case)} appears in traces {seen_cases[case]} and {t_index};"
                 " their events are merged",
                 case,
             )
