@@ -344,8 +344,15 @@ def _arrow_records(csv: CsvFile, wanted: list[int]) -> tuple[pa.Table, list[tupl
     names = [f"f{i}" for i in range(len(csv.header))]
     refused: list[tuple[int, int, str]] = []
 
+    wide: list[tuple[int, int]] = []
+
     def refuse(row: pcsv.InvalidRow) -> str:
-        refused.append((row.number, row.actual_columns, row.text))
+        # A record of millions of fields is no record: reading it again (``_put_back``) made
+        # Arrow fail ("exceeds the maximum number of values") with a traceback.
+        if row.actual_columns > MAX_COLUMNS:
+            wide.append((row.number, row.actual_columns))
+        else:
+            refused.append((row.number, row.actual_columns, row.text))
         return "skip"
 
     data, body = csv.data, csv.body
@@ -363,11 +370,20 @@ def _arrow_records(csv: CsvFile, wanted: list[int]) -> tuple[pa.Table, list[tupl
                 parse_options=_parse_options(csv.delimiter, quoted, refuse),
                 convert_options=_convert_options([names[i] for i in wanted]),
             )
+            if wide:
+                number, fields = wide[0]
+                raise InputError(
+                    csv.path,
+                    f"a record of {fields:,} fields, more than {MAX_COLUMNS:,} (the header"
+                    f" has {len(csv.header):,})",
+                    record=f"record {number:,} after the header",
+                )
             return table, refused
         except pa.ArrowInvalid as exc:
             if "straddl" in str(exc) and block < len(data):
                 block = len(data) + 1  # a record longer than a block: read in one
                 refused.clear()
+                wide.clear()
                 continue
             raise InputError(csv.path, f"not a readable CSV: {exc}") from None
 
