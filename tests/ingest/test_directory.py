@@ -56,6 +56,31 @@ def test_a_dangling_link_in_a_directory_is_a_rejected_record(tmp_path: Path) -> 
     ]
 
 
+def test_a_named_pipe_or_a_device_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """Reading a named pipe waits for a writer forever (inspect and analyze hung); inside a
+    folder a pipe or a link to /dev/zero was skipped without a word."""
+    import os
+
+    import pytest
+
+    from flowgap.errors import InputError
+
+    os.mkfifo(tmp_path / "pipe.csv")
+    with pytest.raises(InputError) as info:
+        flowgap.load(tmp_path / "pipe.csv")
+    assert str(info.value) == (
+        f"{tmp_path / 'pipe.csv'}: not a regular file (a pipe, socket or device): give a file"
+    )
+    shutil.copy(LOGS / "sample.transitions.csv", tmp_path / "sample.transitions.csv")
+    (tmp_path / "zero.csv").symlink_to("/dev/zero")
+    result = flowgap.load(tmp_path)
+    assert [(Path(r.source).name, r.reason) for r in result.rejects] == [
+        (name, "not loaded: not a regular file (a pipe, socket or device): give a file")
+        for name in ("pipe.csv", "zero.csv")
+    ]
+    assert result.items.num_rows == 40
+
+
 def test_a_directory_holding_only_a_dangling_link_lists_it(tmp_path: Path) -> None:
     (tmp_path / "gone.csv").symlink_to("nowhere.csv")
     result = flowgap.load(tmp_path)

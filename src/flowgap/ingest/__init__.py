@@ -39,11 +39,15 @@ def load_path(path: Path, config: Config, format: str | None = None) -> LoadResu
         format = "parquet"
     elif path.is_dir():
         return load_directory(path, config, format)
+    if format is not None and format not in LOADERS:
+        raise UsageError(f"unknown input format {format!r}; known: {', '.join(LOADERS)}")
+    if not path.exists():
+        raise InputError(path, "no such file or directory")
+    if not path.is_file():  # reading a named pipe waits for a writer forever
+        raise InputError(path, "not a regular file (a pipe, socket or device): give a file")
     fmt = format or config.input.format or detect_format(path, config)
     if fmt not in LOADERS:
         raise UsageError(f"unknown input format {fmt!r}; known: {', '.join(LOADERS)}")
-    if not path.exists():
-        raise InputError(path, "no such file or directory")
     module = importlib.import_module(LOADERS[fmt])
     with inflate.limits(config):  # every layer of this input (and of a directory's) shares it
         result = module.load(path, config)
@@ -88,10 +92,11 @@ def load_directory(path: Path, config: Config, format: str | None = None) -> Loa
 
 def directory_inputs(path: Path) -> list[Path]:
     """The inputs of a directory, in name order: its files (an events Parquet file reads its
-    items companion itself) and the links to nothing among them (each a rejected record)."""
+    items companion itself), and the links to nothing and the pipes, sockets and devices
+    among them (each a rejected record)."""
     found = sorted(path.rglob("*"))
     files = [p for p in found if p.is_file()]
-    dangling = [p for p in found if p.is_symlink() and not p.exists()]
+    dangling = [p for p in found if not p.is_file() and not p.is_dir()]
     names = {p.name for p in files}
     files = [
         p
