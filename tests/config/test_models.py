@@ -89,6 +89,14 @@ def test_a_broken_pattern_names_the_key(tmp_path: Path, toml: str, message: str)
             "[input]\nmax_inflated_mb = inf",
             "input.max_inflated_mb: Input should be a finite number",
         ),
+        (  # finite, yet its bytes overflowed to infinity (OverflowError, a traceback)
+            "[input]\nmax_inflated_mb = 1e303",
+            "input.max_inflated_mb: Input should be less than or equal to 1000000000",
+        ),
+        (
+            "[input]\nmax_compression_ratio = 1e303",
+            "input.max_compression_ratio: Input should be less than or equal to 1000000000",
+        ),
         (
             '[input.csv]\ndelimiter = "ab"',
             "input.csv.delimiter: a single character such as ';' or '\\t', got 'ab'",

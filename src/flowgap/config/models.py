@@ -149,8 +149,9 @@ class InputConfig(_Section):
     #: transition-csv, csv, xes, parquet.
     format: str | None = None
     #: Decompression limits of one input over all its gzip and zip layers (bombs stop here).
-    max_inflated_mb: float = Field(2048.0, gt=0)
-    max_compression_ratio: float = Field(200.0, gt=1)
+    # Bounded above so that their byte counts stay integers (1e303 overflowed to infinity).
+    max_inflated_mb: float = Field(2048.0, gt=0, le=1e9)
+    max_compression_ratio: float = Field(200.0, gt=1, le=1e9)
     jira: JiraInput = Field(default_factory=JiraInput)
     transitions: TransitionCsvInput = Field(default_factory=TransitionCsvInput)
     csv: GenericCsvInput = Field(default_factory=GenericCsvInput)
