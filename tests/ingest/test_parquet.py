@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import flowgap
 from flowgap.config import Config
 from flowgap.errors import InputError
 from flowgap.ingest import event_csv, parquet, transition_csv
@@ -243,3 +244,40 @@ def test_text_moments_with_and_without_a_zone(tmp_path: Path) -> None:
     pq.write_table(bad, p)
     with pytest.raises(InputError, match="column 'ts' of type string cannot be read"):
         parquet.load(p, Config())
+
+
+def test_a_parquet_bomb_and_a_repeated_column_are_refused_before_reading(tmp_path: Path) -> None:
+    """Ten million equal rows fit in 247 KB of Parquet and took 1.4 GB to read (no limit
+    applied to Parquet, in a zip neither); a column named twice crashed with a KeyError."""
+    rows = 1_000_000
+    bomb = pa.table(
+        {
+            "item": pa.array(["A-1"] * rows),
+            "ts": pa.array([datetime(2024, 1, 1, tzinfo=UTC)] * rows),
+            "seq": pa.array([0] * rows, pa.int64()),
+            "field": pa.array(["status"] * rows),
+            "value": pa.array(["Open"] * rows),
+        }
+    )
+    path = tmp_path / "bomb.parquet"
+    pq.write_table(bomb, path)
+    size = path.stat().st_size
+    with pytest.raises(InputError) as info:
+        parquet.load(path, Config())
+    assert str(info.value) == (
+        f"{path}: metadata: 1,000,000 rows of 5 columns in {size:,} bytes would take more than"
+        " 200 times its size in memory ([input] max_compression_ratio); a decompression bomb?"
+    )
+    # a looser ratio lets it through to the canonical checks
+    roomy = Config.from_dict({"input": {"max_compression_ratio": 1e6}})
+    with pytest.raises(InputError) as info:
+        flowgap.load([path], roomy)
+    assert "decompression bomb" not in str(info.value)
+    twice = pa.Table.from_arrays([pa.array(["A"]), pa.array(["B"])], names=["item", "item"])
+    pq.write_table(twice, tmp_path / "twice.parquet")
+    with pytest.raises(InputError) as info:
+        parquet.load(tmp_path / "twice.parquet", Config())
+    assert (
+        str(info.value)
+        == f"{tmp_path / 'twice.parquet'}: schema: the column 'item' appears 2 times"
+    )

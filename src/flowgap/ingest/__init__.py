@@ -43,7 +43,7 @@ def load_path(path: Path, config: Config, format: str | None = None) -> LoadResu
         raise UsageError(f"unknown input format {format!r}; known: {', '.join(LOADERS)}")
     if not path.exists():
         raise InputError(path, "no such file or directory")
-    if not path.is_file():  # reading a named pipe waits for a writer forever
+    if not path.is_file() and not path.is_dir():  # a named pipe waits for a writer forever
         raise InputError(path, "not a regular file (a pipe, socket or device): give a file")
     fmt = format or config.input.format or detect_format(path, config)
     if fmt not in LOADERS:

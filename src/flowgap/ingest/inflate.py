@@ -78,13 +78,18 @@ class Budget:
                 " a decompression bomb?",
                 record=record,
             )
-        if self.inflated > RATIO_FLOOR and self.inflated > self.max_ratio * max(self.packed, 1):
+        if self.too_dense(self.inflated, self.packed):
             raise InputError(
                 path,
                 f"inflates more than {self.max_ratio:g} times its compressed size"
                 " ([input] max_compression_ratio); a decompression bomb?",
                 record=record,
             )
+
+    def too_dense(self, inflated: int, packed: int) -> bool:
+        """Whether ``packed`` bytes inflating to ``inflated`` pass the ratio limit (never below
+        :data:`RATIO_FLOOR`: tiny files compress absurdly well and are harmless)."""
+        return inflated > RATIO_FLOOR and inflated > self.max_ratio * max(packed, 1)
 
     @contextlib.contextmanager
     def inside_archive(self) -> Iterator[None]:

@@ -39,6 +39,7 @@ from ..model import (
     sort_events,
 )
 from ..outputs import atomic_write, check_targets
+from . import inflate
 from .csv_timestamps import iso_moments
 
 FORMAT = "parquet"
@@ -116,15 +117,48 @@ def _read_any(path: Path, partitions: bool = False) -> list[tuple[str, pa.Table]
     return out
 
 
+#: Bytes a value takes at least once read (an 8-byte number, or a string's offset and text).
+VALUE_BYTES = 8
+
+
 def _read(path: Path) -> pa.Table:
     try:
         # Not pq.read_table: its dataset layer imports pandas (about a second) for one file.
-        return pq.ParquetFile(path).read()
+        file = pq.ParquetFile(path)
+        _check_shape(file, path)
+        return file.read()
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except (pa.ArrowException, OSError) as exc:
         msg = " ".join(str(exc).split())
         raise InputError(path, f"not a readable Parquet file: {msg}") from None
+
+
+def _check_shape(file: pq.ParquetFile, path: Path) -> None:
+    """Refuse, before reading, a file whose columns repeat a name or whose rows would take
+    more memory than ``[input] max_compression_ratio`` times its size: Parquet compresses ten
+    million equal rows into 247 KB, which took 1.4 GB to read (a decompression bomb, as a
+    gzip's; real canonical Parquet expands 4 to 10 times)."""
+    names = file.schema_arrow.names
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            times = names.count(name)
+            message = f"the column {quoted(name)} appears {times} times"
+            raise InputError(path, message, record="schema")
+        seen.add(name)
+    meta = file.metadata
+    rows, columns = meta.num_rows, max(meta.num_columns, 1)
+    size = path.stat().st_size
+    budget = inflate.current()
+    if budget.too_dense(rows * columns * VALUE_BYTES, size):
+        raise InputError(
+            path,
+            f"{rows:,} rows of {columns} columns in {size:,} bytes would take more than"
+            f" {budget.max_ratio:g} times its size in memory ([input] max_compression_ratio);"
+            " a decompression bomb?",
+            record="metadata",
+        )
 
 
 def _is_text(dtype: pa.DataType) -> bool:
