@@ -71,3 +71,27 @@ def test_in_a_parquet_log_only_the_long_event_goes(tmp_path: Path) -> None:
     assert result.events.num_rows == summary.records_loaded
     assert len(result.rejects) == 1
     assert "FLOW-1" in result.items.column("item").to_pylist()
+
+
+def test_the_row_after_a_rejected_long_team_keeps_its_own_team(tmp_path: Path) -> None:
+    """Line 3's team is too long: line 3 is rejected. Line 4's team change names it as the
+    team before: it was rejected too, for a name it does not give; its previous value is
+    cleared instead."""
+    p = tmp_path / "t.csv"
+    long = "T" * (MAX_NAME + 1)
+    p.write_text(
+        "item,from,to,timestamp,team\n"
+        "A-1,,Open,2025-01-01T10:00:00Z,Dev\n"
+        f"A-1,Open,Doing,2025-01-02T10:00:00Z,{long}\n"
+        "A-1,Doing,Done,2025-01-03T10:00:00Z,Backend\n",
+        encoding="utf-8",
+    )
+    result = load_path(p, Config())
+    assert [(r.source, r.reason) for r in result.rejects] == [
+        ("t.csv:3", "A-1: team is longer than 1,000 characters: not a name")
+    ]
+    rows = result.events.select(["field", "value", "prev", "source"]).to_pylist()
+    team = [r for r in rows if r["field"] == "team" and r["source"] == "t.csv:4"]
+    assert team == [{"field": "team", "value": "Backend", "prev": None, "source": "t.csv:4"}]
+    summary = result.inputs[0]
+    assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (3, 2, 1)

@@ -3,9 +3,11 @@
 Real names are short (Jira caps status and label names at 255 characters). A stranger's file
 can hold a 50 MB "status": every table, chart and message that names it then copies and wraps
 it, and ``flowgap inspect`` spent minutes wrapping one such line, ``analyze`` ran out of
-memory. So an event whose item, actor, value or previous value (comments excepted: free text)
-is longer than :data:`MAX_NAME` characters is rejected here, once per input, one reject per
-record (its ``source``), as ``time_span`` rejects a year typo.
+memory. So an event whose item, actor or value (comments excepted: free text) is longer than
+:data:`MAX_NAME` characters is rejected here, once per input, one reject per record (its
+``source``), as ``time_span`` rejects a year typo. Such a *previous* value is cleared instead:
+it may come from another record (a CSV row's team change names the team of the row before,
+which is rejected for it), and the record after a rejected one is no worse for it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from .csv_table import string_lengths
 MAX_NAME = 1000
 #: Fields whose values are free text, not names.
 FREE_TEXT = ("comment",)
-_NAMED = ("item", "actor", "value", "prev")
+_NAMED = ("item", "actor", "value")
 #: Names among an item's own attributes.
 ITEM_NAMES = ("current_status", "type", "project", "priority")
 
@@ -60,17 +62,24 @@ def _too_long(column: pa.ChunkedArray) -> np.ndarray:
 def reject_long_names(result: LoadResult) -> LoadResult:
     """``result`` without the records naming something longer than :data:`MAX_NAME`
     characters: every event of such a record (its ``source``) goes and the record is
-    rejected; an item left without events goes; such a name among an item's own attributes
-    (current status, type, project, priority) is cleared."""
+    rejected; an item left without events goes; such a name as an event's previous value or
+    among an item's own attributes (current status, type, project, priority) is cleared."""
     events = result.events
     if not events.num_rows:
         return result
+    free = None
+    long_prev = _too_long(events.column("prev"))
+    if long_prev.any():
+        free = _mask(pc.is_in(events.column("field"), strings(list(FREE_TEXT))))
+        prev = events.column("prev")
+        cleared = pc.if_else(_bools(long_prev & ~free), pa.nulls(len(prev), prev.type), prev)
+        events = events.set_column(events.schema.get_field_index("prev"), "prev", cleared)
+        result = replace(result, events=events)
     bad = np.zeros(events.num_rows, dtype=bool)
     why: dict[int, str] = {}
-    free = None
     for name in _NAMED:
         long = _too_long(events.column(name))
-        if name in ("value", "prev") and long.any():
+        if name == "value" and long.any():
             if free is None:
                 free = _mask(pc.is_in(events.column("field"), strings(list(FREE_TEXT))))
             long &= ~free
