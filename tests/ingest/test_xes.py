@@ -383,6 +383,18 @@ _EVENT = (
         # "not yet implemented: Empty event not handled?!", a panic of the Rust reader
         ("<trace><event/></trace>", "an event without any attribute at line 2"),
         ("<trace><event>\n </event></trace>", "an event without any attribute at line 3"),
+        # read as 0 by the Rust reader: two such case ids merged into one case "0"
+        (
+            '<trace><int key="concept:name" value="99999999999999999999999"/>'
+            + _EVENT.format("2024-01-01T00:00:00Z")
+            + "</trace>",
+            "int '99999999999999999999999' of 'concept:name' is not a 64-bit integer at line 2",
+        ),
+        (
+            '<trace><string key="concept:name" value="c"/><event><int key="n" value="1_000"/>'
+            + '<date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event></trace>',
+            "int '1_000' of 'n' is not a 64-bit integer",
+        ),
     ],
 )
 def test_what_the_rust_reader_cannot_take_is_one_line(
