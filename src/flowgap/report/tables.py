@@ -179,9 +179,11 @@ STAGES = TableSpec(
         Column("wait_share", "Share of wait", P),
         Column("visits", "Visits", N),
         Column("median_visit_s", "Median visit (whole)", D),
-        Column("wip", "WIP now", N),
-        Column("wip_age_median_s", "WIP median age", D, _HTML_GRID),
-        Column("wip_age_max_s", "WIP max age", D, frozenset({GRID})),
+        # Open items in the status, committed or not: "WIP" beside a backlog status read as
+        # work in progress where the headline's WIP (committed items) said none.
+        Column("wip", "Open items now", N),
+        Column("wip_age_median_s", "Their median time here", D, _HTML_GRID),
+        Column("wip_age_max_s", "Their longest time here", D, frozenset({GRID})),
     ),
 )
 
