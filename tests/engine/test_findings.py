@@ -232,6 +232,29 @@ def test_open_item_story() -> None:
     )
 
 
+def test_a_story_of_minutes_of_touch_says_minutes() -> None:
+    """BPI Challenge 2013's worst item "among items worked on" read "0.0 days of touch in
+    ... (0.0%)" for its 293 seconds."""
+    row = {
+        "item": "1-109135791",
+        "touch_s": 293.0,
+        "window_s": 293 * DAY,
+        "flow_efficiency": 293 / (293 * DAY),
+        "delivered": None,
+        "lead_time_s": None,
+        "handoffs": 1,
+        "teams_visited": 2,
+    }
+    assert story(row, 0) == (
+        "1-109135791: 5 minutes of touch in 293.0 days (under 0.1%), still open, 1 handoff"
+        " across 2 teams."
+    )
+    row.update(touch_s=3600.0, flow_efficiency=1 / 24 / 293)
+    assert story(row, 0).startswith("1-109135791: 1.0 hours of touch in 293.0 days (under 0.1%)")
+    row.update(touch_s=40.0, flow_efficiency=0.0)
+    assert story(row, 0).startswith("1-109135791: 40 seconds of touch in 293.0 days (0.0%)")
+
+
 def test_percent_format() -> None:
     assert [pct(x) for x in (0.91, 0.037, 0.0996, 0.1, 0.0, 1.0)] == [
         "91%",

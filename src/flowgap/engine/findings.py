@@ -413,8 +413,8 @@ def _worst_items(items: pa.Table | None, touches: pa.Table | None, config: Confi
 def story(row: dict, steering_touches: int, flow_window: str = "commitment") -> str:
     """ "ABC-123: 4.5 days of touch in 121.0 days (3.7%), 9 handoffs across 6 teams, ..." """
     text = (
-        f"{row['item']}: {days(row['touch_s'])} days of touch in {days(row['window_s'])} days "
-        f"({row['flow_efficiency'] * 100:.1f}%)"
+        f"{row['item']}: {_touch(row['touch_s'])} of touch in {days(row['window_s'])} days "
+        f"({_small_pct(row['flow_efficiency'])})"
     )
     lead = row.get("lead_time_s")
     if row.get("delivered") is None:
@@ -435,6 +435,23 @@ def story(row: dict, steering_touches: int, flow_window: str = "commitment") -> 
 
 def days(seconds: float | None) -> str:
     return "?" if seconds is None else f"{seconds / DAY_S:.1f}"
+
+
+def _touch(seconds: float | None) -> str:
+    """Touch in days, or in hours or minutes when it would read "0.0 days" (BPI Challenge
+    2013's worst item "worked on" showed 0.0 days for its 293 seconds)."""
+    if seconds is None or seconds >= 0.05 * DAY_S or seconds <= 0:
+        return f"{days(seconds)} days"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 60:.0f} minutes" if seconds >= 60 else f"{seconds:.0f} seconds"
+
+
+def _small_pct(ratio: float) -> str:
+    """A flow efficiency with one decimal; "under 0.1%" for one that would read 0.0%."""
+    if 0 < ratio < 0.0005:
+        return "under 0.1%"
+    return f"{ratio * 100:.1f}%"
 
 
 def hours(value: float) -> str:
