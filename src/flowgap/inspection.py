@@ -445,7 +445,8 @@ def print_inspection(data: dict) -> None:
         markup=False,
     )
     t = Table(title="Statuses (count = visits: entries into it)", title_justify="left")
-    for col in ("status", "count", "items now", "class", "guessed", "Jira category"):
+    # Jira's status category, or "indeterminate" for an XES activity that is started
+    for col in ("status", "count", "items now", "class", "guessed", "category"):
         t.add_column(col, justify="right" if col in ("count", "items now") else "left")
     for s in data["statuses"]:
         row(
