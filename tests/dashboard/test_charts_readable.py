@@ -146,6 +146,19 @@ def test_a_log_without_teams_says_so_on_the_team_panels(sample):
     assert [n for n in walk(journey_page) if getattr(n, "id", None) == "no-teams"]
 
 
+def test_teams_that_are_people_are_said_to_be_on_the_team_panels(sample):
+    """helpdesk, BPI Challenge 2012: without a team field or a map, each person is a team;
+    the team panels say so, as the reports do."""
+    config = Config.from_dict({**sample.config.to_toml_dict(), "teams": {"source": ["assignee"]}})
+    full = flowgap.analyze(sample.result, config)
+    assert full.teams.num_rows > 0
+    page = bottlenecks.layout(_view(sample, full, config=config), "")
+    notes = [n for n in walk(page) if getattr(n, "id", None) == "no-teams"]
+    assert notes and notes[0].children.startswith("The teams here are people. No team field")
+    page = bottlenecks.layout(_view(sample, flowgap.analyze(sample.result, sample.config)), "")
+    assert not [n for n in walk(page) if getattr(n, "id", None) == "no-teams"]
+
+
 def test_cumulative_flow_and_ageing_wip_follow_the_configured_workflow(sample):
     order = ["Closed", "In Progress", "Backlog"]  # a deliberately odd order
     config = Config.from_dict(

@@ -49,10 +49,17 @@ def statuses_of(view: View) -> StatusScope:
 
 
 def no_team_note(view: View) -> html.Div | None:
-    """A note for the team panels of a log that names no team at all."""
+    """A note for the team panels of a log that names no team at all, or whose teams are
+    people (the analysis' ``teams_are_people`` warning: no team field, status map or assignee
+    map, so each person is a team)."""
     full = view.full if view.full is not None else view.analysis
-    if full is None or full.teams.num_rows:
+    if full is None:
         return None
+    if full.teams.num_rows:
+        people = next((w for w in full.warnings if w.kind == "teams_are_people"), None)
+        if people is None:
+            return None
+        return note(f"The teams here are people. {people.message}", "info", id="no-teams")
     sources = ", ".join(view.config.teams.source)
     return note(
         "This log names no team, so the team charts are empty. flowgap looked for one in"
