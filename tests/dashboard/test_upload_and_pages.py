@@ -257,10 +257,10 @@ def test_class_warnings_stand_on_the_upload_page_and_above_the_other_pages(servi
     view = service.view(sid, Filters())
     expected = [
         "no_active_status: No status is classed active, so flow efficiency is 0 by"
-        " construction. Look at 'Accepted' (wait, guessed, 3 visits), 'Queued' (wait, guessed,"
-        " 3 visits): class the statuses where someone works as active (no status classed wait"
-        ' or backlog is named like work), in flowgap.toml: [statuses.classes] "<status>" ='
-        ' "active"'
+        " construction. Look at 'Accepted' (wait, guessed, 3 visits, 9.0 d in flow windows),"
+        " 'Queued' (wait, guessed, 3 visits, 0.4 d in flow windows): class the statuses where"
+        " someone works as active (no status classed wait or backlog is named like work), in"
+        ' flowgap.toml: [statuses.classes] "<status>" = "active"'
     ]
     assert class_warning_texts(upload.layout(view, "")) == expected
     # Every other page shows them in the banner above it, with the way to fix them.
