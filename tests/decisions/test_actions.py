@@ -93,9 +93,9 @@ def test_each_action_names_the_items_it_replays() -> None:
         (("days", 84), ("end", "2026-01-15"), ("items", 2), ("start", "2025-10-23"))
     }
     assert actions_window(actions) == (
-        "Each gain replays the 2 items delivered from 2025-10-23 to 2026-01-15 (the last 84"
-        " days, [whatif] window), so its lead time p85 before the change is theirs, not the"
-        " headline's p85 of every delivered item."
+        "Each gain replays the 2 items committed and delivered from 2025-10-23 to 2026-01-15 (the"
+        " last 84 days, [whatif] window), so its lead time p85 before the change is theirs, not"
+        " the headline's p85 of every delivered item."
     )
 
 

@@ -166,7 +166,9 @@ def actions_window(actions: list[dict]) -> str | None:
     if window is None:
         return None
     return (
-        f"Each gain replays the {plural(window['items'], 'item')} delivered from "
+        # committed: an item closed without a commitment has no cycle time to change, so the
+        # count can be below the forecast's delivered items of the same days
+        f"Each gain replays the {plural(window['items'], 'item')} committed and delivered from "
         f"{window['start']} to {window['end']} (the last {window['days']} days, "
         "[whatif] window), so its lead time p85 before the change is theirs, not the "
         "headline's p85 of every delivered item."
