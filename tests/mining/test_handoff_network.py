@@ -102,6 +102,22 @@ def test_longer_cycles_ranked_by_their_weakest_step() -> None:
         {"teams": ["Dev", "QA", "Ops", "UX"], "handoffs": 2},
     ]
     assert handoff_cycles(graph, longest=3) == [{"teams": ["Dev", "QA", "Ops"], "handoffs": 4}]
+    # a step taken once is a one-off: BPI Challenge 2013 listed cycles "at least 1 handoffs a
+    # step"
+    once = graph.filter(pa.compute.not_equal(graph["source"], "Ops"))
+    once = pa.concat_tables(
+        [
+            once,
+            pa.Table.from_pylist(
+                [
+                    {"source": "Ops", "target": "Dev", "count": 1, "median_s": 1.0, "mean_s": 1.0},
+                    {"source": "Ops", "target": "UX", "count": 2, "median_s": 1.0, "mean_s": 1.0},
+                ],
+                schema=PROCESS_EDGES,
+            ),
+        ]
+    )
+    assert handoff_cycles(once) == [{"teams": ["Dev", "QA", "Ops", "UX"], "handoffs": 2}]
 
 
 def test_all_but_the_busiest_teams_fold_into_other() -> None:

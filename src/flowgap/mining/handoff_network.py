@@ -97,12 +97,17 @@ def two_way_pairs(edges: pa.Table) -> list[list[str]]:
 CYCLE_TEAMS = 30
 #: Cycles listed.
 TOP_CYCLES = 10
+#: The fewest handoffs on a cycle's weakest step for it to be listed: a step taken once is a
+#: one-off, not work that comes back around (BPI Challenge 2013 listed cycles resting on one
+#: handoff, "at least 1 handoffs a step").
+MIN_CYCLE_HANDOFFS = 2
 
 
 def handoff_cycles(edges: pa.Table, longest: int = 4, top: int = TOP_CYCLES) -> list[dict]:
     """Cycles of three to ``longest`` teams (A -> B -> C -> A: work that comes back around,
-    on any items), ranked by the handoffs on their weakest step; each starts at its first
-    team in name order. Two-team cycles are :func:`two_way_pairs`.
+    on any items) whose weakest step has at least :data:`MIN_CYCLE_HANDOFFS` handoffs, ranked
+    by the handoffs on that step; each starts at its first team in name order. Two-team
+    cycles are :func:`two_way_pairs`.
 
     A dense graph of 30 teams has hundreds of thousands of such cycles (4 s to list them
     all). The busiest edges are taken first, in growing batches: once the edges with at
@@ -137,7 +142,8 @@ def _cycles(nx: Any, graph: Any, longest: int) -> list[dict]:
         cycle = cycle[start:] + cycle[:start]
         steps = zip(cycle, cycle[1:] + cycle[:1], strict=True)
         weakest = min(graph.edges[a, b]["count"] for a, b in steps)
-        found.append({"teams": cycle, "handoffs": weakest})
+        if weakest >= MIN_CYCLE_HANDOFFS:
+            found.append({"teams": cycle, "handoffs": weakest})
     found.sort(key=lambda c: (-c["handoffs"], len(c["teams"]), c["teams"]))
     return found
 
