@@ -95,3 +95,35 @@ def test_the_row_after_a_rejected_long_team_keeps_its_own_team(tmp_path: Path) -
     assert team == [{"field": "team", "value": "Backend", "prev": None, "source": "t.csv:4"}]
     summary = result.inputs[0]
     assert (summary.records_read, summary.records_loaded, summary.records_rejected) == (3, 2, 1)
+
+
+def test_a_summary_longer_than_any_real_one_is_shortened_and_said() -> None:
+    """A 200 MB Jira summary made an analysis of 2.4 GB and 600 MB of reports (report.json,
+    report.html and the CSVs each copied it)."""
+    from flowgap.ingest.name_length import MAX_SUMMARY
+
+    ts = datetime(2025, 1, 1, tzinfo=UTC)
+    base = {"seq": 0, "prev": None, "actor": "x", "ts": ts, "field": "status", "value": "Open"}
+    result = LoadResult(
+        events=events_from_rows(
+            [{**base, "item": "A-1", "source": "f:1"}, {**base, "item": "A-2", "source": "f:2"}]
+        ),
+        items=items_from_rows(
+            [
+                {"item": "A-1", "summary": "s" * (MAX_SUMMARY + 5)},
+                {"item": "A-2", "summary": "short"},
+            ]
+        ),
+    )
+    out = reject_long_names(result)
+    assert out.items.column("summary").to_pylist() == [
+        "s" * MAX_SUMMARY + "…(10,005 characters)",
+        "short",
+    ]
+    (warning,) = out.warnings
+    assert (warning.kind, warning.item) == ("long_summary", "A-1")
+    assert warning.message == (
+        "1 item summary longer than 10,000 characters shortened to 10,000 (the longest: A-1,"
+        " 10,005 characters)"
+    )
+    assert out.events.num_rows == 2 and out.rejects == []
