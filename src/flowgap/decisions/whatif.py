@@ -6,7 +6,8 @@ Changes:
   P percent (``Ready for QA=50%`` halves the waiting there);
 - ``remove`` ``STATUS``: the same at 0%: the status' untouched time is gone;
 - ``merge_teams`` ``A+B``: handoffs between those teams vanish, and so does their handoff
-  waiting (from the handoff to the next touch, the engine's ``handoff_events.wait_s``).
+  waiting (from the handoff to the next touch or handoff, the engine's
+  ``handoff_events.wait_s``).
 
 Assumptions (stated in the output too): the work content (touch time) is unchanged; queues are
 not re-ordered (each item keeps its own waiting elsewhere, a shortened wait is not filled by

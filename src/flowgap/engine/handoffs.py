@@ -1,7 +1,8 @@
 """Layer 3: the team handoff edges A -> B with their waits and ping-pongs.
 
 ``handoff_wait`` runs from the handoff to the next touch moment of the item (or to the end
-of its flow window when nobody touches it again). A ping-pong is A -> B -> A in one item:
+of its flow window when nobody touches it again), at most to its next handoff
+(``stints.handoff_events``). A ping-pong is A -> B -> A in one item:
 the return B -> A counts in ``ping_pongs`` of the edge B -> A, and both edges of the pair are
 marked ``ping_pong``.
 """
