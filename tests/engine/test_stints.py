@@ -192,3 +192,34 @@ def test_work_handed_on_untouched_waits_after_each_handoff_once():
     assert shares["handoff"] == 7 * DAY == sum(w for _, _, w in events)
     edges = {(h["from_team"], h["to_team"]): h["total_wait_s"] for h in a.handoffs.to_pylist()}
     assert edges == {("Dev", "QA"): 1 * DAY, ("QA", "Ops"): 6 * DAY}
+
+
+def test_only_waiting_inside_the_flow_window_counts_after_a_handoff():
+    """A Jira export: work handed between two people in the backlog of an item never
+    committed counted 3.3 days of handoff waiting that no flow window holds, so the handoff
+    waits exceeded the "waiting after a handoff" of where the time went. Item C: handed to QA
+    in the backlog at day 1, committed (Dev) at day 3: its wait starts at day 3. Item N: never
+    committed: no wait."""
+    log = build(
+        {
+            "C": [
+                (0, "status", "Backlog"),
+                (0, "assignee", "ann"),
+                (1, "assignee", "quinn"),  # a handoff in the backlog
+                (3, "status", "Ready"),  # committed: the window opens
+                (5, "status", "Dev"),  # touched
+                (6, "status", "Done"),
+            ],
+            "N": [
+                (0, "status", "Backlog"),
+                (0, "assignee", "ann"),
+                (1, "assignee", "quinn"),
+            ],
+        }
+    )
+    cfg = config(8, teams={"source": ["assignee"]})
+    a = flowgap.analyze(log, cfg)
+    waits = {h["item"]: h["wait_s"] for h in a.handoff_events.to_pylist()}
+    assert waits == {"C": 2 * DAY, "N": 0.0}  # C: 3 -> 5 of its wait 1 -> 5
+    shares = {r["part"]: r["seconds"] for r in a.time_shares.to_pylist()}
+    assert shares["handoff"] == 2 * DAY

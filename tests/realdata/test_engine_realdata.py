@@ -188,6 +188,19 @@ def test_devlake_team_queue_before_pickup_stops_at_delivery(shared_data, tmp_pat
     for stint in analysis.stints.to_pylist():
         end = delivered[stint["item"]] or analysis.as_of
         assert stint["queue_s"] <= max((end - stint["start"]).total_seconds(), 0.0)
+    # Every second of waiting after a handoff lies in an item's flow window: per item, the
+    # handoffs' waits add up to its "waiting after a handoff" (EE-35, never committed, and
+    # EE-3's handoff before its commitment counted 3.4 days outside any window).
+    from collections import defaultdict
+
+    waits: dict[str, float] = defaultdict(float)
+    for h in analysis.handoff_events.to_pylist():
+        waits[h["item"]] += h["wait_s"]
+    assert waits["EE-35"] == 0.0
+    for item, wait in waits.items():
+        shares = analysis.select([item]).time_shares.to_pylist()
+        after = next(r["seconds"] for r in shares if r["part"] == "handoff")
+        assert after == pytest.approx(wait, abs=1e-6), item
 
 
 def test_helpdesk_forecast_and_whatif_read_the_same_window(shared_data):

@@ -46,8 +46,8 @@ HANDOFF_EVENTS = pa.schema(
 
 
 def stints(tl: ir.Table) -> ir.Table:
-    """item, stint, team, prev_team, prev2_team, start, end, touch, first_touch, next_touch, we,
-    next_start.
+    """item, stint, team, prev_team, prev2_team, start, end, touch, first_touch, next_touch, ws,
+    we, next_start.
 
     ``first_touch``: the first touch moment inside the stint; ``next_touch``: the first touch
     moment at or after the stint's start (possibly in a later stint); ``next_start``: the
@@ -67,6 +67,7 @@ def stints(tl: ir.Table) -> ir.Table:
         touch=t.touch.sum().cast("int64"),
         first_touch=t.tm.min(),
         next_touch=t.ntm.min(),
+        ws=t.ws.min(),
         we=t.we.max(),
     )
     ws = ibis.window(group_by=s.item, order_by=s.stint)
@@ -84,10 +85,16 @@ def handoff_events(st: ir.Table) -> ir.Table:
     window, and stops at the item's next handoff: work handed on again before anyone touched
     it waits after the later handoff from then on. So no second of waiting belongs to two
     handoffs, and their waits add up to at most the time waited (A -> B -> C handed on within
-    a day and touched a week later counted that week twice)."""
+    a day and touched a week later counted that week twice). Only the part inside the item's
+    flow window counts (none for an item without one)."""
     h = st.filter(st.prev_team.notnull())
     picked_up = ibis.coalesce(h.next_touch, h.we)
-    wait = ibis.greatest(ibis.least(picked_up, ibis.coalesce(h.next_start, picked_up)) - h.start, 0)
+    end = ibis.least(picked_up, ibis.coalesce(h.next_start, picked_up))
+    # only waiting inside the item's flow window counts, as every wait does: none before its
+    # commitment, none for an item never committed (a Jira export's ping-pong in the backlog
+    # counted 3.3 days no flow window holds)
+    inside = end - ibis.greatest(h.start, h.ws)
+    wait = ibis.ifelse(h.ws.isnull(), 0, ibis.greatest(inside, 0))
     return h.select(
         "item",
         ts=h.start,

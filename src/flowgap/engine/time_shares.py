@@ -128,8 +128,9 @@ def after_handoff(
 def build_time_shares(
     items: pa.Table, timeline: pa.Table, handoffs: pa.Table, config: Config
 ) -> pa.Table:
-    """The TIME_SHARES table. ``items``: item, window_s, touch_s; ``timeline``: item, start,
-    status, blocked, in_window_s, wait_s; ``handoffs``: item, ts, wait_s."""
+    """The TIME_SHARES table. ``items``: item, window_s, touch_s, window_start;
+    ``timeline``: item, start, status, blocked, in_window_s, wait_s; ``handoffs``: item, ts,
+    wait_s."""
     has_window = pc.is_valid(items.column("window_s"))
     items = items.filter(has_window)
     keys = items.column("item").combine_chunks() if items.num_rows else pa.array([], pa.string())
@@ -152,9 +153,14 @@ def build_time_shares(
         steering = steering_statuses(statuses, config) & ~blocked
         h_codes = pc.index_in(handoffs.column("item"), value_set=keys)
         h_keep = np.asarray(pc.is_valid(h_codes).to_numpy(zero_copy_only=False), dtype=bool)
-        h_start = _ts_us(handoffs.column("ts"))[h_keep]
-        h_end = h_start + _us(handoffs.column("wait_s"))[h_keep]
         h_codes_np = np.asarray(pc.fill_null(h_codes, -1).to_numpy(zero_copy_only=False))[h_keep]
+        # A handoff's wait is the part inside its item's window: it starts at the later of
+        # the handoff and the window's start (a handoff in the backlog waits from commitment).
+        h_start = _ts_us(handoffs.column("ts"))[h_keep]
+        if "window_start" in items.column_names and len(h_start):
+            ws = _ts_us(pc.fill_null(items.column("window_start").cast(pa.int64()), 0))
+            h_start = np.maximum(h_start, ws[h_codes_np])
+        h_end = h_start + _us(handoffs.column("wait_s"))[h_keep]
         handoff = after_handoff(codes, _ts_us(tl.column("start")), h_codes_np, h_start, h_end)
         handoff &= ~blocked & ~steering
         rest = ~blocked & ~steering & ~handoff
@@ -204,7 +210,7 @@ STEPS = [
         ("items", "timeline", "handoff_events"),
         _time_shares,
         columns={
-            "items": ("item", "window_s", "touch_s"),
+            "items": ("item", "window_s", "touch_s", "window_start"),
             "timeline": ("item", "start", "status", "blocked", "in_window_s", "wait_s"),
             "handoff_events": ("item", "ts", "wait_s"),
         },
