@@ -134,9 +134,22 @@ def test_an_inferred_path_few_items_follow_is_said_to_be_one_among_many() -> Non
     assert got["conforming"] == 2
     assert got["finding"].startswith(
         "No path dominates: the most frequent path of the delivered items someone worked on"
-        " is followed by 22% of delivered items (2 of 9)"
+        " without moving back is followed by 22% of delivered items (2 of 9)"
     )
     assert "Set [statuses] order" in got["finding"]
     # a configured order is the user's own: its deviations are named
     got = conformance(item_variants(visits(paths)), items(rows), ["Ready", "Dev", "Done"])
     assert got["finding"].startswith("78% of delivered items skipped 'Dev'")
+
+
+def test_the_inferred_workflow_is_a_path_without_a_backward_move() -> None:
+    """A Jira export's most frequent path moved back ("Resolved -> Open"): its own items
+    deviated from it (backward), and the section said 0% followed the workflow it showed."""
+    paths = {
+        **{f"R{i}": ["Open", "Dev", "Resolved", "Open", "Closed"] for i in range(3)},
+        **{f"S{i}": ["Open", "Dev", "Resolved", "Closed"] for i in range(2)},
+    }
+    rows = [(k, False, 1.0, None, 1 if k.startswith("R") else 0) for k in paths]
+    got = conformance(item_variants(visits(paths)), items(rows), [])
+    assert got["workflow"] == ["Open", "Dev", "Resolved", "Closed"]
+    assert got["conforming"] == 2

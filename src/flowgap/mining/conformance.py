@@ -1,9 +1,10 @@
 """Conformance of delivered items to the intended workflow.
 
 The intended workflow is ``[statuses] order`` when configured, otherwise the path of the most
-frequent variant of delivered items that someone worked on (the "happy path" pm4py's variants
-give; items delivered without any touch, such as BPI Challenge 2012's loans declined on
-arrival, are the most frequent path of some logs and no workflow). For each delivered item's
+frequent variant of delivered items that someone worked on without moving back (the "happy
+path" pm4py's variants give; items delivered without any touch, such as BPI Challenge 2012's
+loans declined on arrival, are the most frequent path of some logs and no workflow, and a path
+that moves back deviates from itself). For each delivered item's
 variant, three kinds of deviation:
 
 - **skipped** a status S of the workflow: the item never visited S, but visited a status before
@@ -46,13 +47,18 @@ def intended_workflow(
     paths: dict[str, tuple[str, ...]],
     delivered: set[str],
     worked: set[str] | None = None,
+    steady: set[str] | None = None,
 ) -> tuple[list[str], str]:
     """(the workflow, "config" or "inferred"): the configured order, or the most frequent
-    path of delivered items, of those ``worked`` on when there are any (ties: the first in
-    path order)."""
+    path of delivered items, of those ``worked`` on when there are any, and of those without
+    a backward move among them when there are any (ties: the first in path order): a path
+    that moves back (a Jira export's "Resolved -> Open") was followed by none of its own
+    items, whose rework made them deviate."""
     if order:
         return list(order), "config"
     among = delivered & worked if worked and delivered & worked else delivered
+    if steady and among & steady:
+        among = among & steady
     counts: dict[tuple[str, ...], int] = {}
     for item, path in paths.items():
         if item in among:
@@ -102,7 +108,8 @@ def conformance(
     if "touch_s" in done.column_names:
         touched = pc.fill_null(pc.greater(done.column("touch_s"), 0), False)
         worked = set(pc.filter(done.column("item"), touched).to_pylist())
-    workflow, source = intended_workflow(order, paths, delivered, worked)
+    steady = {k for k, r in zip(keys, rework.tolist(), strict=True) if not r}
+    workflow, source = intended_workflow(order, paths, delivered, worked, steady)
     rank = {status: i for i, status in enumerate(workflow)}
     outcomes = frozenset(s for s, c in (classes or {}).items() if c == "done")
     # Deviations are a variant's: found once per variant, then spread to its items by number.
@@ -139,7 +146,8 @@ def conformance(
     if source == "inferred" and n and followed < MIN_FOLLOWED * n:
         finding = (
             "No path dominates: the most frequent path of the delivered items someone worked on"
-            f" is followed by {followed / n:.0%} of delivered items ({followed:,} of {n:,}), so"
+            " without moving back is followed by"
+            f" {followed / n:.0%} of delivered items ({followed:,} of {n:,}), so"
             " the deviations below are mostly other paths through the process. Set"
             " [statuses] order to the intended workflow to check conformance against it."
         )
