@@ -279,8 +279,8 @@ def test_an_extreme_flow_efficiency_is_warned_either_way():
             "Median flow efficiency is 0.5% (under 1%): almost no time counts as work. Look at"
             " 'Ready' (wait, configured, 3 visits, 298.5 d in flow windows): a work status"
             " classed wait counts no touch;"
-            " class work statuses as active (no status classed wait is named like work), in"
-            ' flowgap.toml: [statuses.classes] "<status>" = "active"',
+            " class work statuses as active (no status classed wait or backlog is named like"
+            ' work), in flowgap.toml: [statuses.classes] "<status>" = "active"',
         )
     ]
 
@@ -333,6 +333,26 @@ def test_a_low_efficiency_measured_by_lifecycles_with_outcome_events_is_the_logs
         log_with("Review"), config(109, statuses={"classes": {**classes, "Review": "wait"}})
     )
     assert [kind for kind, _ in warnings_of(a)] == ["efficiency_extreme"]
+
+
+def test_a_low_efficiency_names_a_backlog_status_holding_window_time():
+    """A Jira export moved its items back to the backlog after commitment ('Open'): 79 of its
+    86 window item-days were there, and the warning named 'Ready for Dev' (0.6 day)."""
+    log = build(
+        {
+            k: [
+                (i, "status", "Ready"),
+                (i + 0.5, "status", "Dev"),
+                (i + 0.501, "status", "Backlog"),  # moved back: waits in the backlog
+                (i + 200, "status", "Done"),
+            ]
+            for i, k in enumerate("ABC")
+        }
+    )
+    a = analyze(log, config(209))
+    ((kind, message),) = warnings_of(a)
+    assert kind == "efficiency_extreme"
+    assert message.index("'Backlog' (backlog, configured, 3 visits") < message.index("'Ready'")
 
 
 def test_an_extreme_efficiency_names_first_the_status_holding_the_time():
