@@ -26,6 +26,9 @@ from flowgap.config.status_guess import guess_classes
         ("Frobnicating", None, "wait"),
         # Bugzilla's RESOLVED -> VERIFIED -> CLOSED: checked after delivery (helpdesk)
         ("VERIFIED", None, "done"),
+        ("INVALID", None, "done"),  # Bugzilla's other resolutions, as DUPLICATE
+        ("WONTFIX", None, "done"),
+        ("WORKSFORME", None, "done"),
         ("Verification", None, "active"),
         ("Ready for verification", None, "wait"),
     ],

@@ -38,7 +38,8 @@ WAITING_AFTER = "waiting after "
 
 _DONE = re.compile(
     r"\b(done|closed|resolved|verified|released|deployed|delivered|complete|completed|finished|"
-    r"cancel+ed|rejected|won'?t (do|fix)|declined|abandoned|duplicate|live|shipped|archived)\b",
+    r"cancel+ed|rejected|won'?t (do|fix)|wontfix|invalid|works ?for ?me|declined|abandoned|"
+    r"duplicate|live|shipped|archived)\b",
     re.IGNORECASE,
 )
 _WAIT = re.compile(
