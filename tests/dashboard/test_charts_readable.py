@@ -154,7 +154,7 @@ def test_teams_that_are_people_are_said_to_be_on_the_team_panels(sample):
     assert full.teams.num_rows > 0
     page = bottlenecks.layout(_view(sample, full, config=config), "")
     notes = [n for n in walk(page) if getattr(n, "id", None) == "no-teams"]
-    assert notes and notes[0].children.startswith("The teams here are people. No team field")
+    assert notes and notes[0].children.startswith("No team field, status map or assignee map")
     page = bottlenecks.layout(_view(sample, flowgap.analyze(sample.result, sample.config)), "")
     assert not [n for n in walk(page) if getattr(n, "id", None) == "no-teams"]
 

@@ -39,8 +39,19 @@ def test_no_such_warning_where_a_team_source_gives_teams():
     assert "teams_are_people" not in _kinds(flowgap.analyze(_log(True), config(5)))
     mapped = config(5, teams={"status_map": STATUS_TEAMS})
     assert "teams_are_people" not in _kinds(flowgap.analyze(_log(), mapped))
-    people = config(5, teams={"assignee_map": {"ann": "Dev"}})
+    people = config(5, teams={"assignee_map": {"ann": "Dev", "quinn": "QA"}})
     assert "teams_are_people" not in _kinds(flowgap.analyze(_log(), people))
     # a source list without the assignee has no people as teams
     no_people = config(5, teams={"source": ["field", "status"]})
     assert "teams_are_people" not in _kinds(flowgap.analyze(_log(), no_people))
+
+
+def test_people_an_assignee_map_leaves_out_are_said_to_be_teams_of_one():
+    """2 of helpdesk's 22 people mapped left 20 ranked and proposed for merging as teams,
+    and the warning went silent."""
+    a = flowgap.analyze(_log(), config(5, teams={"assignee_map": {"ann": "Dev"}}))
+    (warning,) = [w for w in a.warnings if w.kind == "teams_are_people"]
+    assert warning.message.startswith(
+        "1 of 2 people are not in [teams] assignee_map ('quinn'): each of them counts as a"
+        " team of one"
+    )

@@ -59,7 +59,7 @@ def no_team_note(view: View) -> html.Div | None:
         people = next((w for w in full.warnings if w.kind == "teams_are_people"), None)
         if people is None:
             return None
-        return note(f"The teams here are people. {people.message}", "info", id="no-teams")
+        return note(people.message, "info", id="no-teams")
     sources = ", ".join(view.config.teams.source)
     return note(
         "This log names no team, so the team charts are empty. flowgap looked for one in"
