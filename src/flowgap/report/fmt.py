@@ -194,6 +194,11 @@ def why_empty(what: str, reason: str | None) -> str:
     return f"No {what}: {reason or 'nothing to show'}."
 
 
+def in_trouble_of(report: dict) -> int | None:
+    """The report's count of items in progress in trouble (``summary.wip.in_trouble``)."""
+    return ((report.get("summary") or {}).get("wip") or {}).get("in_trouble")
+
+
 def forecast_lines(fc: dict | None, in_trouble: int | None = None) -> list[str]:
     """The report's forecast as Markdown lines: a heading, one bullet each, a blank line.
 

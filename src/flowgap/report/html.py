@@ -31,6 +31,7 @@ from .fmt import (
     forecast_lines,
     headline_rows,
     in_trouble_cut,
+    in_trouble_of,
     mining_empty,
     no_worst_items,
     plural,
@@ -265,8 +266,7 @@ def _decisions(report: dict) -> str:
         out.append(_why(why_empty("forecast", why.get("forecast"))))
     else:
         out.append("<h2>Forecast</h2><ul>")
-        in_trouble = ((report.get("summary") or {}).get("wip") or {}).get("in_trouble")
-        lines = forecast_lines(fc, in_trouble)[2:-1]
+        lines = forecast_lines(fc, in_trouble_of(report))[2:-1]
         out += [f"<li>{e(line.removeprefix('- '))}</li>" for line in lines]
         out.append("</ul>")
         if fc["when"]:

@@ -25,6 +25,7 @@ from .fmt import (
     forecast_lines,
     headline_rows,
     in_trouble_cut,
+    in_trouble_of,
     mining_empty,
     no_worst_items,
     plural,
@@ -171,14 +172,10 @@ def decisions(report: dict) -> list[str]:
     else:
         out += [esc(why_empty("service level expectation", why.get("service_levels"))), ""]
     if report.get("forecast"):
-        out += forecast_lines(report["forecast"], _in_trouble(report))
+        out += forecast_lines(report["forecast"], in_trouble_of(report))
     else:
         out += ["## Forecast", "", esc(why_empty("forecast", why.get("forecast"))), ""]
     return out
-
-
-def _in_trouble(report: dict) -> int | None:
-    return ((report.get("summary") or {}).get("wip") or {}).get("in_trouble")
 
 
 def _time_shares(report: dict) -> list[str]:
