@@ -159,9 +159,21 @@ def click_busiest(page, id: str, what: str) -> None:
     """Click the map's busiest edge (its middle, or the visible point nearest it): the item
     list names that edge."""
     page.locator(f"#{id}").scroll_into_view_if_needed()
-    edges = page.evaluate(EDGES, id)
-    busiest = max(edges, key=lambda e: e["count"])
-    scroll = page.evaluate("() => [window.scrollX, window.scrollY]")
+
+    def where() -> tuple[dict, list[float]]:
+        edges = page.evaluate(EDGES, id)
+        scroll = page.evaluate("() => [window.scrollX, window.scrollY]")
+        return max(edges, key=lambda e: e["count"]), scroll
+
+    # Grids above the map still growing to fit their rows move it down the page: click only
+    # once the edge stays where it is (a loaded machine measured it before the last move).
+    busiest, scroll = where()
+    for _ in range(50):
+        page.wait_for_timeout(200)
+        again = where()
+        if again == (busiest, scroll):
+            break
+        busiest, scroll = again
     page.mouse.click(busiest["x"] - scroll[0], busiest["y"] - scroll[1])
     from playwright.sync_api import expect
 
